@@ -1,0 +1,25 @@
+"""Kuai's engine: reading, profiling, task detection, search, ensembling, explanation.
+
+Pure Python over pandas and the model libraries; it imports nothing of the app,
+storage or exporters, reports progress through a callback and stops on request.
+"""
+
+from engine.automl import TrainingResult, encode_target, train
+from engine.errors import BudgetError, CancelledError, EngineError, ReadError, SchemaError, TargetError
+from engine.io import read_table, read_table_with_dialect
+from engine.metrics import get_metric, score
+from engine.preprocessing import build_input_schema, to_model_frame
+from engine.profile import profile_dataset
+from engine.task import build_task_spec, class_label
+from engine.types import (
+    CheckResult, ColumnProfile, ColumnType, DatasetProfile, Explanation, InputColumn, LeaderboardEntry,
+    ProgressEvent, SearchBudget, TaskSpec, TaskType, TrialRecord, to_jsonable,
+)
+
+__all__ = [
+    "BudgetError", "CancelledError", "CheckResult", "ColumnProfile", "ColumnType", "DatasetProfile",
+    "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
+    "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
+    "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "profile_dataset",
+    "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
+]

@@ -1,0 +1,229 @@
+"""Orchestration: search → leaderboard → ensemble → refit → explain, inside one budget.
+
+The budget bounds the whole command. The search's deadline is the final one
+minus a reserve for the tail (refit, explanation, export, report); the reserve
+grows with the measured fit times of the models that the refit would need.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.ensemble import EnsembleSelection, select_ensemble
+from engine.errors import BudgetError, TargetError
+from engine.explain import explain_model
+from engine.metrics import get_metric
+from engine.models import FAMILIES, Deadline, n_threads
+from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
+from engine.search import SearchResult, TrialOutcome, run_search
+from engine.task import class_label
+from engine.types import (
+    Explanation, InputColumn, LeaderboardEntry, ProgressEvent, SearchBudget, TaskSpec, TrialRecord,
+)
+
+logger = logging.getLogger(__name__)
+TAIL_FIXED_S = 4.0  # explanation, ONNX export and parity, report, artifacts: measured ~3-4 s
+ENSEMBLE_NAME = "ensemble"
+
+
+@dataclass
+class TrainingResult:
+    spec: TaskSpec
+    schema: tuple[InputColumn, ...]
+    estimator: Any  # a fitted Pipeline, or a Voting* ensemble of Pipelines
+    model_name: str
+    leaderboard: list[LeaderboardEntry]
+    trials: list[TrialRecord]
+    oof: np.ndarray  # out-of-fold predictions of the chosen model
+    y: np.ndarray  # encoded target (class index, or value)
+    model_frame: pd.DataFrame  # the model inputs of the training rows
+    explanation: Explanation | None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
+    if not spec.task.is_classification:
+        return pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    index = {label: i for i, label in enumerate(spec.classes)}
+    return values.map(lambda v: index[class_label(v)]).to_numpy(dtype=np.int64)
+
+
+def train(
+    frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
+    progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
+    storage: str | None = None, study_name: str = "kuai",
+) -> TrainingResult:
+    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic)."""
+    started = started_at if started_at is not None else time.monotonic()
+    final = started + budget.time_budget_s
+    emit = _emitter(progress, started, budget.time_budget_s)
+    rows = frame[frame[spec.target].notna()]
+    if spec.task.is_classification:
+        spec = _fit_folds_to_classes(rows[spec.target], spec)
+    elif pd.to_numeric(rows[spec.target], errors="coerce").isna().any():
+        rows = rows[pd.to_numeric(rows[spec.target], errors="coerce").notna()]
+    if len(rows) < 2 * spec.n_folds:
+        raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
+                          code="TOO_FEW_ROWS")
+    y = encode_target(rows[spec.target], spec)
+    schema = build_input_schema(rows, spec)
+    X = to_model_frame(rows, schema).reset_index(drop=True)
+    emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
+
+    search_deadline = Deadline(final - TAIL_FIXED_S - 0.1 * budget.time_budget_s)
+    first_deadline = Deadline(final - TAIL_FIXED_S / 2)
+    records: list[TrialRecord] = []
+
+    def on_trial(record: TrialRecord) -> None:
+        records.append(record)
+        emit("trial", _trial_message(record), {"trial": record})
+
+    result = run_search(
+        X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
+        families=budget.families, max_trials=budget.max_trials, storage=storage, study_name=study_name,
+        on_trial=on_trial, should_stop=should_stop,
+        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final),
+    )
+    if not result.outcomes:
+        raise BudgetError(f"No model finished within the budget of {budget.time_budget_s:.0f} s. "
+                          "Raise the time budget or sample the rows.")
+    timings = {"search_s": time.monotonic() - started}
+    metric = get_metric(spec.metric)
+    ensemble = select_ensemble({n: o.oof for n, o in result.outcomes.items()}, y, metric,
+                               folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()})
+    leaderboard = build_leaderboard(result, ensemble, spec)
+    emit("refit", f"Refitting {leaderboard[0].model} on all rows", {"leaderboard": leaderboard})
+    estimator, name, oof, notes = _refit_chosen(X, y, spec, schema, result, ensemble, leaderboard, final)
+    timings["refit_s"] = time.monotonic() - started - timings["search_s"]
+    emit("explain", "Explaining the model with SHAP", {})
+    sample_size = 300 if final - time.monotonic() > 3 else 100
+    explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
+                                sample_size=sample_size, seed=spec.seed)
+    timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
+    return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
+                          leaderboard=leaderboard, trials=records, oof=oof, y=y, model_frame=X,
+                          explanation=explanation, timings=timings, notes=notes)
+
+
+def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
+    from dataclasses import replace
+
+    counts = target.map(class_label).value_counts()
+    if counts.min() < 2:
+        label = counts.idxmin()
+        raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "
+                          "Add rows of that class or remove it.", code="RARE_CLASS")
+    present = tuple(c for c in spec.classes if c in counts.index)
+    return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
+
+
+def _mean(outcome: TrialOutcome) -> float:
+    return float(np.mean(outcome.fold_scores))
+
+
+def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
+                      spec: TaskSpec) -> list[LeaderboardEntry]:
+    metric = get_metric(spec.metric)
+    rows: list[LeaderboardEntry] = []
+    for outcome in result.outcomes.values():
+        rows.append(LeaderboardEntry(
+            rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
+            score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
+            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows * len(result.folds),
+            params=FAMILIES[outcome.family].unprefixed(outcome.params)))
+    if ensemble is not None:
+        members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
+        by_name = {r.model: r for r in rows}
+        rows.append(LeaderboardEntry(
+            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=ensemble.score,
+            score_std=float(np.std(ensemble.fold_scores)),
+            fit_time_s=sum(by_name[m].fit_time_s for m in members),
+            predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
+            params={"weights": members}, is_ensemble=True, members=members))
+    rows.sort(key=lambda r: metric.loss(r.score))
+    from dataclasses import replace
+
+    return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
+
+
+def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:
+    """Keep time for the tail: fixed costs plus refitting the likely ensemble (top five models)."""
+    metric = get_metric(spec.metric)
+    fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
+    per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:5]]
+    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
+    reserve = TAIL_FIXED_S + 1.3 * rows_factor * sum(per_fit)
+    deadline.at = min(deadline.at, final - reserve)
+
+
+def _pipeline(outcome: TrialOutcome, spec: TaskSpec, schema: tuple[InputColumn, ...], n_rows: int) -> Any:
+    from sklearn.pipeline import Pipeline
+
+    family = FAMILIES[outcome.family]
+    params = outcome.params
+    if family.is_boosting and outcome.best_iterations:
+        params = family.with_iterations(params, int(np.ceil(np.mean(outcome.best_iterations) * 1.1)))
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
+    return Pipeline([("prep", prep), ("model", model)])
+
+
+def _refit_chosen(
+    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
+    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float,
+) -> tuple[Any, str, np.ndarray, list[str]]:
+    notes: list[str] = []
+    by_name = {o.name: o for o in result.outcomes.values()}
+    best = leaderboard[0]
+    if best.is_ensemble and ensemble is not None:
+        needed = sum(by_name[m].fit_time_s / len(result.folds) for m in best.members) * 1.3
+        if time.monotonic() + needed + TAIL_FIXED_S / 2 <= final:
+            return _fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, notes
+        notes.append("The ensemble scored best but could not be refitted within the budget; "
+                     "the best single model was exported instead.")
+        best = next(r for r in leaderboard if not r.is_ensemble)
+    outcome = by_name[best.model]
+    pipeline = _pipeline(outcome, spec, schema, len(X))
+    pipeline.fit(X, y)
+    return pipeline, best.model, outcome.oof, notes
+
+
+def _fit_ensemble(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                  ensemble: EnsembleSelection, by_number_name: dict[str, TrialOutcome]) -> Any:
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+    outcomes = {o.number: o for o in by_number_name.values()}
+    members = [(outcomes[n].name, _pipeline(outcomes[n], spec, schema, len(X))) for n in ensemble.weights]
+    weights = np.array([ensemble.weights[n] for n in ensemble.weights], dtype=np.float64)
+    if spec.task.is_classification:
+        model: Any = VotingClassifier(members, voting="soft", weights=weights, flatten_transform=False)
+    else:
+        model = VotingRegressor(members, weights=weights)
+    return model.fit(X, y)
+
+
+def _trial_message(record: TrialRecord) -> str:
+    if record.state == "complete" and record.score is not None:
+        return f"trial {record.number} {record.family}: {record.score:.4f}"
+    return f"trial {record.number} {record.family}: {record.state}"
+
+
+def _emitter(progress: ProgressFn | None, started: float, budget_s: float) -> Callable[..., None]:
+    def emit(stage: str, message: str, data: dict[str, Any]) -> None:
+        elapsed = time.monotonic() - started
+        if progress is not None:
+            progress(ProgressEvent(stage=stage, message=message, fraction=min(1.0, elapsed / budget_s),
+                                   elapsed_s=elapsed, data=data))
+
+    return emit

@@ -1,0 +1,66 @@
+"""Metrics by name, with their direction.
+
+Predictions are probabilities (n_rows x n_classes) for classification and
+values (n_rows,) for regression; labels are integer class indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import metrics as sk
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    greater_is_better: bool
+    compute: Callable[[np.ndarray, np.ndarray], float]
+    label: str
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.greater_is_better else a < b
+
+    def loss(self, value: float) -> float:
+        """Lower is better, for minimisation in search and ensembling."""
+        return -value if self.greater_is_better else value
+
+
+def _positive(proba: np.ndarray) -> np.ndarray:
+    return proba[:, 1] if proba.ndim == 2 else proba
+
+
+def _labels(proba: np.ndarray) -> np.ndarray:
+    return np.argmax(proba, axis=1)
+
+
+def _log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    clipped = np.clip(proba, 1e-15, 1.0)
+    clipped = clipped / clipped.sum(axis=1, keepdims=True)
+    return float(sk.log_loss(y, clipped, labels=np.arange(proba.shape[1])))
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("roc_auc", True, lambda y, p: float(sk.roc_auc_score(y, _positive(p))), "ROC AUC"),
+        Metric("pr_auc", True, lambda y, p: float(sk.average_precision_score(y, _positive(p))), "PR AUC"),
+        Metric("log_loss", False, _log_loss, "log loss"),
+        Metric("accuracy", True, lambda y, p: float(sk.accuracy_score(y, _labels(p))), "accuracy"),
+        Metric("balanced_accuracy", True,
+               lambda y, p: float(sk.balanced_accuracy_score(y, _labels(p))), "balanced accuracy"),
+        Metric("rmse", False, lambda y, p: float(np.sqrt(sk.mean_squared_error(y, p))), "RMSE"),
+        Metric("mae", False, lambda y, p: float(sk.mean_absolute_error(y, p)), "MAE"),
+        Metric("r2", True, lambda y, p: float(sk.r2_score(y, p)), "R²"),
+    )
+}
+
+
+def get_metric(name: str) -> Metric:
+    return METRICS[name]
+
+
+def score(name: str, y_true: np.ndarray, predictions: np.ndarray) -> float:
+    return METRICS[name].compute(y_true, predictions)

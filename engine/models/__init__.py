@@ -1,0 +1,22 @@
+"""Model families: one per module, each with default configs and a search space."""
+
+from engine.models._base import DataShape, Deadline, ModelFamily, n_threads
+from engine.models.catboost_family import CatBoostFamily
+from engine.models.hist_gradient_boosting import HistGradientBoostingFamily
+from engine.models.lightgbm_family import LightGBMFamily
+from engine.models.linear import LinearFamily
+from engine.models.random_forest import ExtraTreesFamily, RandomForestFamily
+
+FAMILIES: dict[str, ModelFamily] = {
+    family.name: family
+    for family in (
+        LightGBMFamily(), CatBoostFamily(), HistGradientBoostingFamily(), RandomForestFamily(),
+        ExtraTreesFamily(), LinearFamily(),
+    )
+}
+
+__all__ = [
+    "FAMILIES", "CatBoostFamily", "DataShape", "Deadline", "ExtraTreesFamily",
+    "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "ModelFamily", "RandomForestFamily",
+    "n_threads",
+]

@@ -1,0 +1,129 @@
+"""The fixed-shape pipeline's first two stages: clean and encode.
+
+Raw columns pass through :func:`to_model_frame`, which maps them onto safe
+internal names (``c00003``), parses numbers and dates, and expands dates into
+parts. What follows is a scikit-learn ``ColumnTransformer`` built only from
+ONNX-convertible steps, so the exported graph holds the same preprocessing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from engine.column_types import parse_datetimes, parse_numbers
+from engine.errors import SchemaError
+from engine.types import ColumnType, InputColumn, TaskSpec
+
+Encoding = Literal["onehot", "ordinal"]
+DATE_PARTS = ("year", "month", "day", "dayofweek", "hour")
+MAX_ONEHOT_CATEGORIES = 30
+MISSING_CATEGORY = ""
+_SAFE_NAME_LENGTH = 6  # "c" + five digits
+
+
+def build_input_schema(frame: pd.DataFrame, spec: TaskSpec) -> tuple[InputColumn, ...]:
+    """The model's input columns, with safe names and the categories seen in training."""
+    schema = []
+    for position, name in enumerate(spec.features):
+        column_type = spec.feature_types[name]
+        safe = f"c{position:05d}"
+        if column_type is ColumnType.DATETIME:
+            inputs = tuple(f"{safe}__{part}" for part in DATE_PARTS)
+        else:
+            inputs = (safe,)
+        categories: tuple[str, ...] = ()
+        if column_type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN):
+            counts = _as_category(frame[name]).value_counts()
+            categories = tuple(str(c) for c in counts.index)
+        schema.append(InputColumn(name, safe, column_type, inputs, categories))
+    return tuple(schema)
+
+
+def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.DataFrame:
+    """Raw columns to model inputs: float32 numbers (NaN missing), strings ('' missing)."""
+    missing = [column.name for column in schema if column.name not in frame.columns]
+    if missing:
+        shown = ", ".join(f"'{name}'" for name in missing[:10])
+        raise SchemaError(
+            f"The data lacks {len(missing)} column(s) the model needs: {shown}.", code="MISSING_COLUMNS"
+        )
+    parts: dict[str, object] = {}
+    for column in schema:
+        raw = frame[column.name]
+        if column.type is ColumnType.NUMERIC:
+            parts[column.safe_name] = _as_number(raw)
+        elif column.type is ColumnType.DATETIME:
+            stamps = parse_datetimes(raw)
+            for part, input_name in zip(DATE_PARTS, column.model_inputs, strict=True):
+                values = getattr(stamps.dt, part)
+                parts[input_name] = values.astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)
+        else:
+            parts[column.safe_name] = _as_category(raw).to_numpy(dtype=object)
+    return pd.DataFrame(parts, index=frame.index)
+
+
+def _as_number(raw: pd.Series) -> np.ndarray:
+    values = raw if pd.api.types.is_numeric_dtype(raw) else parse_numbers(raw)
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan, copy=True)
+    numbers[~np.isfinite(numbers)] = np.nan
+    return numbers.astype(np.float32)
+
+
+def _as_category(raw: pd.Series) -> pd.Series:
+    text = raw.astype("string").str.strip()
+    if pd.api.types.is_float_dtype(raw):  # 1.0 -> "1" so training and scoring agree
+        as_int = raw.dropna()
+        if len(as_int) and bool(np.all(as_int == np.round(as_int))):
+            text = raw.map(lambda v: str(int(v)) if pd.notna(v) else pd.NA).astype("string")
+    return text.fillna(MISSING_CATEGORY).astype(object)
+
+
+def build_preprocessor(
+    schema: tuple[InputColumn, ...], *, encoding: Encoding, scale: bool
+) -> ColumnTransformer:
+    """Impute numbers (median), optionally scale; encode categories one-hot or ordinal."""
+    numeric = [name for c in schema if not c.is_string for name in c.model_inputs]
+    categorical = [c for c in schema if c.is_string]
+    transformers: list[tuple[str, object, list[str]]] = []
+    if numeric:
+        steps: list[tuple[str, object]] = [("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
+        if scale:
+            steps.append(("scale", StandardScaler()))
+        transformers.append(("num", Pipeline(steps), numeric))
+    if categorical:
+        names = [c.safe_name for c in categorical]
+        if encoding == "onehot":
+            categories = [_onehot_categories(c) for c in categorical]
+            encoder: object = OneHotEncoder(
+                categories=categories, handle_unknown="ignore", sparse_output=False, dtype=np.float32
+            )
+        else:
+            categories = [sorted(set(c.categories) | {MISSING_CATEGORY}) for c in categorical]
+            encoder = OrdinalEncoder(
+                categories=categories, handle_unknown="use_encoded_value", unknown_value=-1,
+                dtype=np.float32,
+            )
+        transformers.append(("cat", encoder, names))
+    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+
+
+def _onehot_categories(column: InputColumn) -> list[str]:
+    """The most frequent categories; rarer ones share the all-zeros 'unknown' code."""
+    return sorted(column.categories[:MAX_ONEHOT_CATEGORIES])
+
+
+def original_column_of_features(feature_names: list[str], schema: tuple[InputColumn, ...]) -> list[str]:
+    """Map ColumnTransformer output names (``cat__c00003_red``) back to original column names."""
+    by_safe = {c.safe_name: c.name for c in schema}
+    originals = []
+    for feature in feature_names:
+        _, _, rest = feature.partition("__")
+        originals.append(by_safe[rest[:_SAFE_NAME_LENGTH]])
+    return originals

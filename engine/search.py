@@ -1,0 +1,231 @@
+"""Optuna search over the fixed-shape pipeline: family, encoder and hyperparameters.
+
+Known-good configurations are enqueued first (cheapest first), then TPE explores.
+Each trial is k-fold cross-validated; the running mean loss is reported after
+every fold so the median pruner can stop weak trials early, and boosting fits
+early-stop on their validation fold. The search ends at its deadline; a fit
+running at the deadline is stopped and its trial discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from engine.metrics import get_metric
+from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, n_threads
+from engine.preprocessing import build_preprocessor
+from engine.types import InputColumn, TaskSpec, TrialRecord
+
+logger = logging.getLogger(__name__)
+DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
+
+
+@dataclass
+class TrialOutcome:
+    """What a completed trial leaves in memory for ensembling and refit."""
+
+    number: int
+    family: str
+    params: dict[str, Any]
+    oof: np.ndarray
+    fold_scores: list[float]
+    best_iterations: list[int]
+    fit_time_s: float
+    predict_ms_per_1000_rows: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}_{self.number}"
+
+
+@dataclass
+class SearchResult:
+    trials: list[TrialRecord] = field(default_factory=list)
+    outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
+    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    splitter: Any
+    if spec.task.is_classification:
+        splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    else:
+        splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
+
+
+def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
+    if spec.task.is_classification:
+        return np.asarray(model.predict_proba(X), dtype=np.float64)
+    return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+
+
+class _Objective:
+    def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                 families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
+                 result: SearchResult, should_stop: Callable[[], bool]) -> None:
+        self.X, self.y, self.spec, self.schema = X, y, spec, schema
+        self.families = {f.name: f for f in families}
+        self.search_deadline, self.first_deadline = deadline, first_deadline
+        self.result, self.should_stop = result, should_stop
+        self.metric = get_metric(spec.metric)
+        n_classes = len(spec.classes)
+        self.shape = DataShape(len(y), len(schema), n_classes)
+        self.threads = n_threads(len(y))
+        self._cache: dict[tuple[int, str, bool], tuple[np.ndarray, np.ndarray]] = {}
+
+    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray]:
+        key = (fold, family.encoding, family.scale)
+        if key not in self._cache:
+            train, valid = self.result.folds[fold]
+            prep = build_preprocessor(self.schema, encoding=family.encoding, scale=family.scale)
+            X_train = prep.fit_transform(self.X.iloc[train])
+            self._cache[key] = (np.asarray(X_train, np.float32), np.asarray(prep.transform(self.X.iloc[valid]), np.float32))
+        return self._cache[key]
+
+    @property
+    def deadline(self) -> Deadline:
+        """Until one model has finished, the first one may run into the tail's slack."""
+        return self.search_deadline if self.result.outcomes else self.first_deadline
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        family = self.families[trial.suggest_categorical("family", list(self.families))]
+        params = family.sample(trial, self.shape)
+        try:
+            return self._cross_validate(trial, family, params)
+        except _OutOfTime:
+            trial.set_user_attr("error", "stopped: the time budget ran out during this trial")
+            raise optuna.TrialPruned() from None
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:
+            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
+            raise
+
+    def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any]) -> float:
+        n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
+        oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
+        scores: list[float] = []
+        iterations: list[int] = []
+        fit_time = predict_time = 0.0
+        for fold, (train, valid) in enumerate(self.result.folds):
+            if self.deadline.passed() or self.should_stop():
+                raise _OutOfTime()
+            X_train, X_valid = self.fold_matrices(fold, family)
+            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
+            started = time.perf_counter()
+            best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
+                              deadline=self.deadline)
+            fit_time += time.perf_counter() - started
+            if self.deadline.passed():
+                raise _OutOfTime()
+            started = time.perf_counter()
+            predictions = predict_output(model, X_valid, self.spec)
+            predict_time += time.perf_counter() - started
+            oof[valid] = predictions
+            scores.append(self.metric.compute(self.y[valid], predictions))
+            if best:
+                iterations.append(best)
+            trial.report(float(np.mean([self.metric.loss(s) for s in scores])), fold)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        mean_score = float(np.mean(scores))
+        if not np.isfinite(mean_score):
+            raise ValueError("the cross-validated score is not a number")
+        outcome = TrialOutcome(
+            number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
+            best_iterations=iterations, fit_time_s=fit_time,
+            predict_ms_per_1000_rows=1000.0 * predict_time / max(1, len(self.y)),
+        )
+        self.result.outcomes[trial.number] = outcome
+        trial.set_user_attr("score", mean_score)
+        trial.set_user_attr("score_std", float(np.std(scores)))
+        trial.set_user_attr("fit_time_s", fit_time)
+        trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
+        return self.metric.loss(mean_score)
+
+
+def run_search(
+    X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...], deadline: Deadline,
+    first_deadline: Deadline | None = None, families: tuple[str, ...] = (), max_trials: int | None = None,
+    storage: str | None = None, study_name: str = "kuai",
+    on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
+    update_deadline: Callable[[SearchResult], None] | None = None,
+) -> SearchResult:
+    """Search until the deadline, ``max_trials`` or a stop request; return every trial.
+
+    ``update_deadline(result)`` runs after every trial, so the caller can move the
+    search deadline earlier as the measured cost of what follows the search grows.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
+    result = SearchResult(folds=make_folds(y, spec))
+    objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
+                           should_stop)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=spec.seed, multivariate=True, group=True,
+                                             n_startup_trials=8)
+    study = optuna.create_study(
+        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
+    )
+    if not study.trials:
+        for config in _portfolio(chosen, objective.shape):
+            study.enqueue_trial(config, skip_if_exists=True)
+
+    def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
+        record = trial_record(frozen)
+        result.trials.append(record)
+        if on_trial is not None:
+            on_trial(record)
+        if update_deadline is not None:
+            update_deadline(result)
+        if deadline.passed() or should_stop():
+            study.stop()
+
+    study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
+                   gc_after_trial=False)
+    return result
+
+
+def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:
+    """Defaults of every family first (one each, in order), then the second ones."""
+    rounds: list[list[dict[str, Any]]] = [f.default_configs(shape) for f in families]
+    configs = []
+    for depth in range(max(len(r) for r in rounds)):
+        for family, configs_of_family in zip(families, rounds, strict=True):
+            if depth < len(configs_of_family):
+                configs.append({"family": family.name, **configs_of_family[depth]})
+    return configs
+
+
+def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
+    state = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED: "pruned"}.get(
+        frozen.state, "failed")
+    attrs = frozen.user_attrs
+    message = attrs.get("error", "")
+    if state == "pruned" and not message:
+        message = "stopped early: weaker than the median trial, or out of time"
+    return TrialRecord(
+        number=frozen.number, family=str(frozen.params.get("family", "?")),
+        params={k: v for k, v in frozen.params.items() if k != "family"},
+        score=attrs.get("score"), score_std=attrs.get("score_std"),
+        fit_time_s=float(attrs.get("fit_time_s", 0.0)),
+        predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
+        state=state, message=message,
+    )

@@ -1,0 +1,204 @@
+"""Frozen data types that cross module and layer boundaries.
+
+Plain dataclasses and ``StrEnum``s only: no pandas objects live in the
+``*Profile``/``*Spec`` records, so they serialise to JSON and travel between
+the engine, the worker process, storage and the web app unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ColumnType(enum.StrEnum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    TEXT = "text"
+    ID = "id"
+    CONSTANT = "constant"
+
+    @property
+    def is_feature(self) -> bool:
+        """Whether the fixed-shape pipeline uses columns of this type as features."""
+        return self in _FEATURE_TYPES
+
+
+_FEATURE_TYPES = {ColumnType.NUMERIC, ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.DATETIME}
+
+
+class TaskType(enum.StrEnum):
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+
+    @property
+    def is_classification(self) -> bool:
+        return self is not TaskType.REGRESSION
+
+
+class Severity(enum.StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    name: str
+    type: ColumnType
+    reason: str
+    missing_fraction: float
+    n_unique: int
+    examples: tuple[str, ...] = ()
+    # numeric summary, when the column is numeric-like
+    minimum: float | None = None
+    maximum: float | None = None
+    mean: float | None = None
+
+
+@dataclass(frozen=True)
+class TargetSuggestion:
+    suggested: str | None
+    candidates: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    code: str
+    column: str | None
+    message: str
+    action: str
+    severity: Severity = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class DatasetProfile:
+    n_rows: int
+    n_columns: int
+    columns: tuple[ColumnProfile, ...]
+    target: TargetSuggestion
+    task: TaskType | None
+    task_reason: str
+    metric: str | None
+    metric_reason: str
+    warnings: tuple[CheckResult, ...] = ()
+
+    def column(self, name: str) -> ColumnProfile:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+@dataclass(frozen=True)
+class InputColumn:
+    """One raw column the model takes, its safe internal name and the model inputs it feeds."""
+
+    name: str
+    safe_name: str
+    type: ColumnType
+    model_inputs: tuple[str, ...]
+    categories: tuple[str, ...] = ()  # categories seen in training (categorical/boolean)
+
+    @property
+    def is_string(self) -> bool:
+        return self.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What to learn: the target, the task, the metric and the features used."""
+
+    target: str
+    task: TaskType
+    metric: str
+    features: tuple[str, ...]
+    feature_types: dict[str, ColumnType]
+    dropped: dict[str, str] = field(default_factory=dict)  # column -> reason
+    classes: tuple[str, ...] = ()  # class labels as strings, in model index order
+    n_folds: int = 5
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SearchBudget:
+    time_budget_s: float
+    max_trials: int | None = None
+    families: tuple[str, ...] = ()  # empty: all available
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    number: int
+    family: str
+    params: dict[str, Any]
+    score: float | None
+    score_std: float | None
+    fit_time_s: float
+    predict_ms_per_1000_rows: float
+    state: str  # complete | pruned | failed
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class LeaderboardEntry:
+    rank: int
+    model: str
+    family: str
+    score: float
+    score_std: float
+    fit_time_s: float
+    predict_ms_per_1000_rows: float
+    params: dict[str, Any]
+    is_ensemble: bool = False
+    members: dict[str, float] = field(default_factory=dict)  # model name -> weight
+    size_kb: float | None = None
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    stage: str  # reading | profiling | search | trial | ensemble | refit | explain | export | done
+    message: str
+    fraction: float  # overall progress 0..1
+    elapsed_s: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """SHAP values folded back onto the user's original columns."""
+
+    columns: tuple[str, ...]
+    importance: dict[str, float]  # mean |SHAP| per original column
+    sample_values: list[list[float]]  # rows x columns of the explained sample
+    base_values: list[float]  # the model's expected output, per explained row
+    sample_index: list[int]  # row positions in the training frame
+    explained_class: list[str]  # per row: the class explained ("" for regression)
+    explained_model: str
+    output_space: str  # e.g. "log-odds" or "predicted value"
+    method: str  # e.g. "shap.TreeExplainer"
+    note: str = ""
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, tuples and numpy scalars to plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    return value

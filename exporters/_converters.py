@@ -1,0 +1,185 @@
+"""skl2onnx converters for the third-party boosters the engine uses: LightGBM and CatBoost.
+
+LightGBM reuses onnxmltools' converter; CatBoost exports its own ONNX graph
+(one ``TreeEnsembleClassifier``/``TreeEnsembleRegressor`` node, plus a ``ZipMap``
+for classifiers) and we copy that tree node into the skl2onnx graph, so the
+booster sits behind the same preprocessing nodes as every other family.
+
+skl2onnx's own HistGradientBoosting converter is re-registered behind a thin
+wrapper: it emits Python ``bool`` values inside integer-list attributes
+(``nodes_missing_value_tracks_true``), which current protobuf refuses.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+from onnx import ModelProto, NodeProto
+from onnx.helper import get_attribute_value
+
+_lock = threading.Lock()
+_registered = False
+
+CLASSIFIER_OPTIONS: dict[str, list[Any]] = {"nocl": [True, False], "zipmap": [True, False, "columns"]}
+_TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+
+
+def register_converters() -> None:
+    """Register LightGBM and CatBoost converters with skl2onnx (safe to call many times)."""
+    global _registered
+    with _lock:
+        if _registered:
+            return
+        from catboost import CatBoostClassifier, CatBoostRegressor
+        from lightgbm import LGBMClassifier, LGBMRegressor
+        from skl2onnx import update_registered_converter
+        from skl2onnx.common.shape_calculator import (
+            calculate_linear_classifier_output_shapes,
+            calculate_linear_regressor_output_shapes,
+        )
+
+        _ensure_sklearn_tags(CatBoostClassifier, "classifier")
+        _ensure_sklearn_tags(CatBoostRegressor, "regressor")
+        update_registered_converter(
+            LGBMClassifier, "LightGbmLGBMClassifier", calculate_linear_classifier_output_shapes,
+            _convert_lightgbm, options=dict(CLASSIFIER_OPTIONS),
+        )
+        update_registered_converter(
+            LGBMRegressor, "LightGbmLGBMRegressor", calculate_linear_regressor_output_shapes,
+            _convert_lightgbm, options={"split": None},
+        )
+        update_registered_converter(
+            CatBoostClassifier, "CatBoostCatBoostClassifier", calculate_linear_classifier_output_shapes,
+            _convert_catboost, parser=_parse_catboost_classifier, options=dict(CLASSIFIER_OPTIONS),
+        )
+        update_registered_converter(
+            CatBoostRegressor, "CatBoostCatBoostRegressor", calculate_linear_regressor_output_shapes,
+            _convert_catboost,
+        )
+        _register_hist_gradient_boosting()
+        _registered = True
+
+
+def _register_hist_gradient_boosting() -> None:
+    """Re-register skl2onnx's HistGradientBoosting converters with integer-clean attributes."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common._registration import get_converter, get_shape_calculator
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    for cls in (HistGradientBoostingClassifier, HistGradientBoostingRegressor):
+        alias = f"Sklearn{cls.__name__}"
+        original = get_converter(alias)
+        update_registered_converter(
+            cls, alias, get_shape_calculator(alias), _with_clean_attributes(original),
+            options=original.get_allowed_options(),
+        )
+
+
+def _with_clean_attributes(convert: Any) -> Any:
+    """Wrap a converter so list attributes hold plain ``int``/``float`` (no bools, no numpy scalars)."""
+
+    def converter(scope: Any, operator: Any, container: Any) -> None:
+        convert(scope, operator, _CleanAttributes(container))
+
+    return converter
+
+
+class _CleanAttributes:
+    """Container proxy whose ``add_node`` casts list attributes to plain Python numbers."""
+
+    def __init__(self, container: Any) -> None:
+        self._container = container
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._container, name)
+
+    def add_node(self, *args: Any, **attrs: Any) -> Any:
+        cleaned = {k: [_plain(v) for v in value] if isinstance(value, (list, tuple)) else value
+                   for k, value in attrs.items()}
+        return self._container.add_node(*args, **cleaned)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bool, np.bool_, np.integer)):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _ensure_sklearn_tags(cls: type, estimator_type: str) -> None:
+    """Give CatBoost ``__sklearn_tags__`` when a release lacks them (scikit-learn >= 1.6 needs them).
+
+    Current CatBoost releases define the method, in which case nothing changes.
+    """
+    if "__sklearn_tags__" in vars(cls) or any("__sklearn_tags__" in vars(b) for b in cls.__mro__[1:-1]):
+        return
+    from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+    def __sklearn_tags__(self: Any) -> Tags:
+        return Tags(
+            estimator_type=estimator_type,
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags() if estimator_type == "classifier" else None,
+            regressor_tags=RegressorTags() if estimator_type == "regressor" else None,
+        )
+
+    cls.__sklearn_tags__ = __sklearn_tags__  # type: ignore[attr-defined]
+
+
+def _convert_lightgbm(scope: Any, operator: Any, container: Any) -> None:
+    """onnxmltools' LightGBM converter; passes the regressor's ``split`` option through."""
+    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+
+    options = scope.get_options(operator.raw_operator)
+    operator.split = options.get("split")
+    convert_lightgbm(scope, operator, container)
+
+
+def _parse_catboost_classifier(scope: Any, model: Any, inputs: list[Any], custom_parsers: Any = None) -> list[Any]:
+    """Declare the two classifier outputs: label (int64 or string) and probabilities (float)."""
+    from skl2onnx._parse import _apply_zipmap, _get_sklearn_operator_name
+    from skl2onnx.common.data_types import Int64TensorType, StringTensorType, guess_tensor_type
+
+    options = scope.get_options(model, dict(zipmap=True))
+    operator = scope.declare_local_operator(_get_sklearn_operator_name(type(model)), model)
+    operator.inputs = inputs
+    integer_labels = np.issubdtype(np.asarray(model.classes_).dtype, np.integer)
+    label_type = Int64TensorType() if integer_labels else StringTensorType()
+    operator.outputs.append(scope.declare_local_variable("label", label_type))
+    operator.outputs.append(scope.declare_local_variable("probabilities", guess_tensor_type(inputs[0].type)))
+    if isinstance(options["zipmap"], bool) and not options["zipmap"]:
+        return list(operator.outputs)
+    return list(_apply_zipmap(options["zipmap"], scope, model, inputs[0].type, operator.outputs))
+
+
+def _convert_catboost(scope: Any, operator: Any, container: Any) -> None:
+    """Copy the tree-ensemble node of CatBoost's own ONNX export into the skl2onnx graph."""
+    from catboost.utils import convert_to_onnx_object
+
+    exported: ModelProto = convert_to_onnx_object(operator.raw_operator)
+    node = _tree_node(exported)
+    attributes = {a.name: get_attribute_value(a) for a in node.attribute}
+    container.add_node(
+        node.op_type,
+        [operator.inputs[0].full_name],
+        [variable.full_name for variable in operator.outputs],
+        op_domain="ai.onnx.ml",
+        op_version=_ml_opset(exported),
+        name=scope.get_unique_operator_name("CatBoost" + node.op_type),
+        **attributes,
+    )
+
+
+def _tree_node(model: ModelProto) -> NodeProto:
+    nodes = [n for n in model.graph.node if n.op_type in _TREE_OPS]
+    if len(nodes) != 1:
+        kinds = ", ".join(n.op_type for n in model.graph.node)
+        raise RuntimeError(f"CatBoost's ONNX export holds nodes [{kinds}], not one tree ensemble.")
+    return nodes[0]
+
+
+def _ml_opset(model: ModelProto) -> int:
+    return next((o.version for o in model.opset_import if o.domain == "ai.onnx.ml"), 1)

@@ -1,0 +1,189 @@
+"""Fitted engine pipelines to self-contained ONNX graphs, and an ONNX Runtime scorer for them.
+
+The graph takes one ``[N, 1]`` input per model input name (float32 for numbers
+and date parts, string for categories) and holds the whole pipeline: imputing,
+scaling, encoding and the model. Classifiers output ``label`` (int64 ``[N]``)
+and ``probabilities`` (float32 ``[N, K]``); regressors output ``variable``
+(float32 ``[N, 1]``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import pandas as pd
+
+from engine.types import InputColumn, TaskType
+from exporters._converters import register_converters
+from exporters.errors import ExportError
+
+TARGET_OPSET: dict[str, int] = {"": 17, "ai.onnx.ml": 3}
+CLASSIFIER_OUTPUTS = ("label", "probabilities")
+REGRESSOR_OUTPUTS = ("variable",)
+
+__all__ = ["TARGET_OPSET", "OnnxScorer", "onnx_feeds", "register_converters", "to_onnx_model"]
+
+
+def to_onnx_model(estimator: Any, schema: tuple[InputColumn, ...], task: TaskType) -> onnx.ModelProto:
+    """Convert a fitted engine estimator (pipeline or voting ensemble) to one ONNX graph."""
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    register_converters()
+    try:
+        check_is_fitted(estimator)
+    except (NotFittedError, TypeError) as error:
+        raise ExportError(f"The {type(estimator).__name__} model is not fitted: {error}",
+                          code="NOT_FITTED") from error
+    initial_types = [
+        (name, StringTensorType([None, 1]) if column.is_string else FloatTensorType([None, 1]))
+        for column in schema for name in column.model_inputs
+    ]
+    options = {id(estimator): {"zipmap": False}} if task.is_classification else None
+    try:
+        model = convert_sklearn(estimator, initial_types=initial_types, options=options,
+                                target_opset=dict(TARGET_OPSET))
+    except Exception as error:  # skl2onnx raises many types; name the model in one readable error
+        raise ExportError(
+            f"Could not convert {_describe(estimator)} to ONNX: {type(error).__name__}: "
+            f"{_shorten(str(error))}",
+            code="UNSUPPORTED_MODEL",
+        ) from error
+    expected = CLASSIFIER_OUTPUTS if task.is_classification else REGRESSOR_OUTPUTS
+    outputs = tuple(output.name for output in model.graph.output)
+    if outputs != expected:
+        raise ExportError(f"The ONNX graph outputs {list(outputs)}, expected {list(expected)} for a {task} "
+                          f"model: is this the right task?", code="BAD_OUTPUTS")
+    _refuse_external_data(model)
+    model.doc_string = f"Kuai {task} model: {_describe(estimator)}"
+    return model
+
+
+def onnx_feeds(model_frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> dict[str, np.ndarray]:
+    """The model frame as ONNX Runtime feeds: one ``[N, 1]`` float32 or str array per input."""
+    types = {name: column.is_string for column in schema for name in column.model_inputs}
+    return _feeds(model_frame, types)
+
+
+class OnnxScorer:
+    """An ONNX Runtime session over a self-contained model (bytes, path or ``ModelProto``)."""
+
+    def __init__(self, model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> None:
+        import onnxruntime as ort
+
+        proto = _load(model)
+        _refuse_external_data(proto)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(proto.SerializeToString(), options,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as error:
+            raise ExportError(f"ONNX Runtime cannot load the model: {error}", code="INVALID_MODEL") from error
+        self.input_names = tuple(i.name for i in self.session.get_inputs())
+        self.output_names = tuple(o.name for o in self.session.get_outputs())
+        self._string_inputs = {i.name: i.type == "tensor(string)" for i in self.session.get_inputs()}
+
+    @property
+    def is_classifier(self) -> bool:
+        return "probabilities" in self.output_names
+
+    def feeds_from_frame(self, model_frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Feeds for this model's inputs, typed from the graph itself (no schema needed)."""
+        return _feeds(model_frame, self._string_inputs)
+
+    def predict(self, feeds: Mapping[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:
+        """``(labels [N], probabilities [N, K])`` for classifiers, ``(None, values [N])`` otherwise."""
+        missing = [name for name in self.input_names if name not in feeds]
+        if missing:
+            raise ExportError(f"Missing model input(s): {', '.join(missing[:10])}.", code="MISSING_INPUT")
+        run_feeds = {name: feeds[name] for name in self.input_names}
+        try:
+            results = dict(zip(self.output_names, self.session.run(None, run_feeds), strict=True))
+        except Exception as error:
+            raise ExportError(f"ONNX Runtime failed to score: {error}", code="SCORING_FAILED") from error
+        if self.is_classifier:
+            return np.asarray(results["label"]).ravel(), np.asarray(results["probabilities"])
+        return None, np.asarray(results[self.output_names[0]]).ravel()
+
+
+def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict[str, np.ndarray]:
+    missing = [name for name in string_inputs if name not in model_frame.columns]
+    if missing:
+        raise ExportError(f"The model frame lacks input column(s): {', '.join(missing[:10])}.",
+                          code="MISSING_INPUT")
+    feeds: dict[str, np.ndarray] = {}
+    for name, is_string in string_inputs.items():
+        series = model_frame[name]
+        if is_string:
+            values = [v if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in series]
+            feeds[name] = np.array(values, dtype=object).reshape(-1, 1)
+        else:
+            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
+            feeds[name] = numbers.reshape(-1, 1)
+    return feeds
+
+
+def _load(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.ModelProto:
+    if isinstance(model, onnx.ModelProto):
+        return model
+    try:
+        if isinstance(model, (bytes, bytearray)):
+            return onnx.load_from_string(bytes(model))
+        return onnx.load(str(Path(model)), load_external_data=False)
+    except Exception as error:
+        raise ExportError(f"Not a readable ONNX model: {error}", code="INVALID_MODEL") from error
+
+
+def _refuse_external_data(model: onnx.ModelProto) -> None:
+    """A deployable model is one file: refuse tensors stored outside it."""
+    external = [t.name or "(unnamed)" for t in _tensors(model) if t.data_location == onnx.TensorProto.EXTERNAL]
+    if external:
+        raise ExportError(f"The model references external data for {len(external)} tensor(s) "
+                          f"({', '.join(external[:5])}); only self-contained models are accepted.",
+                          code="EXTERNAL_DATA")
+
+
+def _tensors(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
+    graphs: list[onnx.GraphProto] = [model.graph]
+    nodes = [n for f in model.functions for n in f.node]
+    while graphs or nodes:
+        if graphs:
+            graph = graphs.pop()
+            yield from graph.initializer
+            yield from (s.values for s in graph.sparse_initializer)
+            yield from (s.indices for s in graph.sparse_initializer)
+            nodes.extend(graph.node)
+            continue
+        for attribute in nodes.pop().attribute:
+            if attribute.HasField("t"):
+                yield attribute.t
+            yield from attribute.tensors
+            if attribute.HasField("g"):
+                graphs.append(attribute.g)
+            graphs.extend(attribute.graphs)
+
+
+def _shorten(text: str, limit: int = 400) -> str:
+    """Converter errors can dump whole attribute tables; keep the first line, bounded."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
+def _describe(estimator: Any) -> str:
+    """``Pipeline(LGBMClassifier)`` or ``VotingClassifier(Pipeline(...), ...)`` for messages."""
+    steps = getattr(estimator, "steps", None)
+    if steps:
+        return f"{type(estimator).__name__}({type(steps[-1][1]).__name__})"
+    members = getattr(estimator, "estimators", None)
+    if members:
+        return f"{type(estimator).__name__}({', '.join(_describe(m) for _, m in members)})"
+    return type(estimator).__name__
