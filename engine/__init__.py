@@ -10,6 +10,7 @@ from engine.io import read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame
 from engine.profile import profile_dataset
+from engine.summary import plain_summary
 from engine.task import build_task_spec, class_label
 from engine.types import (
     CheckResult, ColumnProfile, ColumnType, DatasetProfile, Explanation, InputColumn, LeaderboardEntry,
@@ -20,6 +21,7 @@ __all__ = [
     "BudgetError", "CancelledError", "CheckResult", "ColumnProfile", "ColumnType", "DatasetProfile",
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
-    "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "profile_dataset",
+    "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
+    "profile_dataset",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
 ]

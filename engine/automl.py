@@ -65,6 +65,17 @@ def train(
     storage: str | None = None, study_name: str = "kuai",
 ) -> TrainingResult:
     """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
+        return _train(frame, spec, budget=budget, started_at=started_at, progress=progress,
+                      should_stop=should_stop, storage=storage, study_name=study_name)
+
+
+def _train(
+    frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
+    progress: ProgressFn | None, should_stop: Callable[[], bool], storage: str | None, study_name: str,
+) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
     final = started + budget.time_budget_s
     emit = _emitter(progress, started, budget.time_budget_s)

@@ -5,8 +5,17 @@ Only this package imports ``skl2onnx`` and ``onnxmltools``; it may import from
 """
 
 from exporters.errors import ExporterError, ExportError
-from exporters.onnx_export import TARGET_OPSET, OnnxScorer, onnx_feeds, register_converters, to_onnx_model
+from exporters.onnx_export import (
+    TARGET_OPSET,
+    OnnxScorer,
+    onnx_feeds,
+    register_converters,
+    to_onnx_model,
+)
+from exporters.latency import measure_latency
+from exporters.model_card import build_model_card, library_versions
 from exporters.parity import ParityReport, check_parity
+from exporters.report import write_report
 
 __all__ = [
     "TARGET_OPSET",
@@ -14,8 +23,12 @@ __all__ = [
     "ExporterError",
     "OnnxScorer",
     "ParityReport",
+    "build_model_card",
     "check_parity",
+    "library_versions",
+    "measure_latency",
     "onnx_feeds",
     "register_converters",
     "to_onnx_model",
+    "write_report",
 ]

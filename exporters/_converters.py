@@ -22,7 +22,9 @@ from onnx.helper import get_attribute_value
 _lock = threading.Lock()
 _registered = False
 
-CLASSIFIER_OPTIONS: dict[str, list[Any]] = {"nocl": [True, False], "zipmap": [True, False, "columns"]}
+CLASSIFIER_OPTIONS: dict[str, list[Any]] = {
+    "nocl": [True, False], "zipmap": [True, False, "columns"],
+}
 _TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
 
 
@@ -42,21 +44,22 @@ def register_converters() -> None:
 
         _ensure_sklearn_tags(CatBoostClassifier, "classifier")
         _ensure_sklearn_tags(CatBoostRegressor, "regressor")
+        classifier_shapes = calculate_linear_classifier_output_shapes
+        regressor_shapes = calculate_linear_regressor_output_shapes
         update_registered_converter(
-            LGBMClassifier, "LightGbmLGBMClassifier", calculate_linear_classifier_output_shapes,
-            _convert_lightgbm, options=dict(CLASSIFIER_OPTIONS),
+            LGBMClassifier, "LightGbmLGBMClassifier", classifier_shapes, _convert_lightgbm,
+            options=dict(CLASSIFIER_OPTIONS),
         )
         update_registered_converter(
-            LGBMRegressor, "LightGbmLGBMRegressor", calculate_linear_regressor_output_shapes,
-            _convert_lightgbm, options={"split": None},
+            LGBMRegressor, "LightGbmLGBMRegressor", regressor_shapes, _convert_lightgbm,
+            options={"split": None},
         )
         update_registered_converter(
-            CatBoostClassifier, "CatBoostCatBoostClassifier", calculate_linear_classifier_output_shapes,
-            _convert_catboost, parser=_parse_catboost_classifier, options=dict(CLASSIFIER_OPTIONS),
+            CatBoostClassifier, "CatBoostCatBoostClassifier", classifier_shapes, _convert_catboost,
+            parser=_parse_catboost_classifier, options=dict(CLASSIFIER_OPTIONS),
         )
         update_registered_converter(
-            CatBoostRegressor, "CatBoostCatBoostRegressor", calculate_linear_regressor_output_shapes,
-            _convert_catboost,
+            CatBoostRegressor, "CatBoostCatBoostRegressor", regressor_shapes, _convert_catboost,
         )
         _register_hist_gradient_boosting()
         _registered = True
@@ -78,7 +81,7 @@ def _register_hist_gradient_boosting() -> None:
 
 
 def _with_clean_attributes(convert: Any) -> Any:
-    """Wrap a converter so list attributes hold plain ``int``/``float`` (no bools, no numpy scalars)."""
+    """Wrap a converter so list attributes hold plain ints and floats (no bools, numpy scalars)."""
 
     def converter(scope: Any, operator: Any, container: Any) -> None:
         convert(scope, operator, _CleanAttributes(container))
@@ -110,11 +113,11 @@ def _plain(value: Any) -> Any:
 
 
 def _ensure_sklearn_tags(cls: type, estimator_type: str) -> None:
-    """Give CatBoost ``__sklearn_tags__`` when a release lacks them (scikit-learn >= 1.6 needs them).
+    """Give CatBoost ``__sklearn_tags__`` if a release lacks them (scikit-learn >= 1.6 uses them).
 
     Current CatBoost releases define the method, in which case nothing changes.
     """
-    if "__sklearn_tags__" in vars(cls) or any("__sklearn_tags__" in vars(b) for b in cls.__mro__[1:-1]):
+    if any("__sklearn_tags__" in vars(klass) for klass in cls.__mro__[:-1]):
         return
     from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
 
@@ -138,7 +141,9 @@ def _convert_lightgbm(scope: Any, operator: Any, container: Any) -> None:
     convert_lightgbm(scope, operator, container)
 
 
-def _parse_catboost_classifier(scope: Any, model: Any, inputs: list[Any], custom_parsers: Any = None) -> list[Any]:
+def _parse_catboost_classifier(
+    scope: Any, model: Any, inputs: list[Any], custom_parsers: Any = None
+) -> list[Any]:
     """Declare the two classifier outputs: label (int64 or string) and probabilities (float)."""
     from skl2onnx._parse import _apply_zipmap, _get_sklearn_operator_name
     from skl2onnx.common.data_types import Int64TensorType, StringTensorType, guess_tensor_type
@@ -149,7 +154,8 @@ def _parse_catboost_classifier(scope: Any, model: Any, inputs: list[Any], custom
     integer_labels = np.issubdtype(np.asarray(model.classes_).dtype, np.integer)
     label_type = Int64TensorType() if integer_labels else StringTensorType()
     operator.outputs.append(scope.declare_local_variable("label", label_type))
-    operator.outputs.append(scope.declare_local_variable("probabilities", guess_tensor_type(inputs[0].type)))
+    probability_type = guess_tensor_type(inputs[0].type)
+    operator.outputs.append(scope.declare_local_variable("probabilities", probability_type))
     if isinstance(options["zipmap"], bool) and not options["zipmap"]:
         return list(operator.outputs)
     return list(_apply_zipmap(options["zipmap"], scope, model, inputs[0].type, operator.outputs))

@@ -29,7 +29,9 @@ REGRESSOR_OUTPUTS = ("variable",)
 __all__ = ["TARGET_OPSET", "OnnxScorer", "onnx_feeds", "register_converters", "to_onnx_model"]
 
 
-def to_onnx_model(estimator: Any, schema: tuple[InputColumn, ...], task: TaskType) -> onnx.ModelProto:
+def to_onnx_model(
+    estimator: Any, schema: tuple[InputColumn, ...], task: TaskType
+) -> onnx.ModelProto:
     """Convert a fitted engine estimator (pipeline or voting ensemble) to one ONNX graph."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
@@ -59,9 +61,10 @@ def to_onnx_model(estimator: Any, schema: tuple[InputColumn, ...], task: TaskTyp
     expected = CLASSIFIER_OUTPUTS if task.is_classification else REGRESSOR_OUTPUTS
     outputs = tuple(output.name for output in model.graph.output)
     if outputs != expected:
-        raise ExportError(f"The ONNX graph outputs {list(outputs)}, expected {list(expected)} for a {task} "
-                          f"model: is this the right task?", code="BAD_OUTPUTS")
+        raise ExportError(f"The ONNX graph outputs {list(outputs)}, expected {list(expected)} for "
+                          f"a {task} model: is this the right task?", code="BAD_OUTPUTS")
     _refuse_external_data(model)
+    _drop_unused_initializers(model.graph)
     model.doc_string = f"Kuai {task} model: {_describe(estimator)}"
     return model
 
@@ -83,14 +86,18 @@ class OnnxScorer:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only
         try:
             self.session = ort.InferenceSession(proto.SerializeToString(), options,
                                                 providers=["CPUExecutionProvider"])
         except Exception as error:
-            raise ExportError(f"ONNX Runtime cannot load the model: {error}", code="INVALID_MODEL") from error
+            raise ExportError(f"ONNX Runtime cannot load the model: {error}",
+                              code="INVALID_MODEL") from error
         self.input_names = tuple(i.name for i in self.session.get_inputs())
         self.output_names = tuple(o.name for o in self.session.get_outputs())
-        self._string_inputs = {i.name: i.type == "tensor(string)" for i in self.session.get_inputs()}
+        self._string_inputs = {
+            i.name: i.type == "tensor(string)" for i in self.session.get_inputs()
+        }
 
     @property
     def is_classifier(self) -> bool:
@@ -101,15 +108,17 @@ class OnnxScorer:
         return _feeds(model_frame, self._string_inputs)
 
     def predict(self, feeds: Mapping[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:
-        """``(labels [N], probabilities [N, K])`` for classifiers, ``(None, values [N])`` otherwise."""
+        """``(labels [N], probabilities [N, K])`` for classifiers, else ``(None, values [N])``."""
         missing = [name for name in self.input_names if name not in feeds]
         if missing:
-            raise ExportError(f"Missing model input(s): {', '.join(missing[:10])}.", code="MISSING_INPUT")
+            raise ExportError(f"Missing model input(s): {', '.join(missing[:10])}.",
+                              code="MISSING_INPUT")
         run_feeds = {name: feeds[name] for name in self.input_names}
         try:
             results = dict(zip(self.output_names, self.session.run(None, run_feeds), strict=True))
         except Exception as error:
-            raise ExportError(f"ONNX Runtime failed to score: {error}", code="SCORING_FAILED") from error
+            raise ExportError(f"ONNX Runtime failed to score: {error}",
+                              code="SCORING_FAILED") from error
         if self.is_classifier:
             return np.asarray(results["label"]).ravel(), np.asarray(results["probabilities"])
         return None, np.asarray(results[self.output_names[0]]).ravel()
@@ -127,8 +136,8 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
             values = [v if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in series]
             feeds[name] = np.array(values, dtype=object).reshape(-1, 1)
         else:
-            numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
-            feeds[name] = numbers.reshape(-1, 1)
+            numbers = pd.to_numeric(series, errors="coerce")
+            feeds[name] = numbers.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1)
     return feeds
 
 
@@ -145,11 +154,30 @@ def _load(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.Model
 
 def _refuse_external_data(model: onnx.ModelProto) -> None:
     """A deployable model is one file: refuse tensors stored outside it."""
-    external = [t.name or "(unnamed)" for t in _tensors(model) if t.data_location == onnx.TensorProto.EXTERNAL]
+    external = [t.name or "(unnamed)" for t in _tensors(model)
+                if t.data_location == onnx.TensorProto.EXTERNAL]
     if external:
         raise ExportError(f"The model references external data for {len(external)} tensor(s) "
                           f"({', '.join(external[:5])}); only self-contained models are accepted.",
                           code="EXTERNAL_DATA")
+
+
+def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
+    """skl2onnx leaves some constants unused (e.g. the voting classifier's ``classes_ind``)."""
+    used = {name for node in graph.node for name in _node_inputs(node)}
+    used |= {output.name for output in graph.output}
+    unused = [t for t in graph.initializer if t.name not in used]
+    for tensor in unused:
+        graph.initializer.remove(tensor)
+
+
+def _node_inputs(node: onnx.NodeProto) -> Iterator[str]:
+    """A node's inputs, including names its subgraphs read from the enclosing scope."""
+    yield from node.input
+    for attribute in node.attribute:
+        for subgraph in [attribute.g] if attribute.HasField("g") else list(attribute.graphs):
+            for inner in subgraph.node:
+                yield from _node_inputs(inner)
 
 
 def _tensors(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from engine.models._base import DataShape, Deadline, ModelFamily, n_threads
+from engine.models._base import DataShape, ModelFamily
 from engine.types import TaskType
 
 
@@ -30,12 +28,4 @@ class HistGradientBoostingFamily(ModelFamily):
         cls = HistGradientBoostingClassifier if task.is_classification else HistGradientBoostingRegressor
         return cls(max_iter=500, early_stopping=True, validation_fraction=0.15, n_iter_no_change=20,
                    random_state=seed, **self.unprefixed(params))
-
-    def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=n_threads(len(y)), user_api="openmp"):
-            model.fit(X, y)
-        return None
 

@@ -1,0 +1,169 @@
+"""The ``kuai`` command: a stable contract that scripts and benchmarks rely on (DESIGN.md §3).
+
+Exit codes: 0 success, 2 bad input or usage (one readable line on stderr),
+1 internal error (a short line on stderr; the traceback goes to the log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+START = time.monotonic()
+logger = logging.getLogger("kuai")
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"kuai: error [USAGE]: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    app = commands.add_parser("app", help="start the web app")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--allow-remote", action="store_true",
+                     help="required to bind anything but loopback; authentication is then yours to add")
+    profile = commands.add_parser("profile", help="profile a data file")
+    profile.add_argument("data", type=Path)
+    profile.add_argument("--json", action="store_true", help="print one JSON object")
+    train = commands.add_parser("train", help="train, export and report")
+    train.add_argument("data", type=Path)
+    train.add_argument("--target")
+    train.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
+    train.add_argument("--metric")
+    train.add_argument("--time-budget", type=float, default=60.0, dest="time_budget")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", type=Path, required=True)
+    predict = commands.add_parser("predict", help="score data with a trained model")
+    predict.add_argument("model", type=Path)
+    predict.add_argument("data", type=Path)
+    predict.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    _configure_logging()
+    from engine import EngineError
+    from exporters import ExporterError
+
+    try:
+        code = int(_COMMANDS[arguments.command](arguments))
+        if arguments.command == "train":
+            _fast_exit(code)
+        return code
+    except (EngineError, ExporterError) as exc:
+        print(f"kuai: error {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kuai: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        logger.error("internal error\n%s", traceback.format_exc())
+        print(f"kuai: internal error [INTERNAL]: {type(exc).__name__}: {exc}. Details: {_log_path()}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _fast_exit(code: int) -> None:
+    """Skip the interpreter's slow teardown of the model libraries (about a second) after train."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def _log_path() -> Path:
+    from storage import home_dir
+
+    (home_dir() / "logs").mkdir(exist_ok=True)
+    return home_dir() / "logs" / "kuai.log"
+
+
+def _configure_logging() -> None:
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def _cmd_app(arguments: argparse.Namespace) -> int:
+    from app.services.launcher import launch_app
+
+    return launch_app(host=arguments.host, port=arguments.port, allow_remote=arguments.allow_remote)
+
+
+def _cmd_profile(arguments: argparse.Namespace) -> int:
+    import engine
+
+    frame = engine.read_table(arguments.data)
+    profile = engine.profile_dataset(frame)
+    if arguments.json:
+        payload = profile.to_dict()
+        payload["target"] = {k: payload["target"][k] for k in ("suggested", "candidates", "reason")}
+        payload["warnings"] = [{k: w[k] for k in ("code", "column", "message", "action", "severity")}
+                               for w in payload["warnings"]]
+        print(json.dumps(payload, indent=2, default=str))
+        return EXIT_OK
+    print(f"{profile.n_rows:,} rows × {profile.n_columns} columns")
+    for column in profile.columns:
+        print(f"  {column.name:<28} {column.type:<12} {column.missing_fraction:6.1%} missing  {column.reason}")
+    print(f"target: {profile.target.suggested}  ({profile.target.reason})")
+    print(f"task:   {profile.task}  ({profile.task_reason})")
+    print(f"metric: {profile.metric}  ({profile.metric_reason})")
+    for warning in profile.warnings:
+        print(f"  [{warning.code}] {warning.message} {warning.action}")
+    return EXIT_OK
+
+
+def _cmd_train(arguments: argparse.Namespace) -> int:
+    from app.services.training import TrainOptions, run_training
+    from engine import TaskType
+
+    if arguments.time_budget <= 0:
+        print("kuai: error [USAGE]: --time-budget must be a positive number of seconds", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    options = TrainOptions(
+        data_path=arguments.data, target=arguments.target,
+        task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
+        time_budget_s=arguments.time_budget, seed=arguments.seed)
+
+    def progress(event: object) -> None:
+        print(f"[{event.elapsed_s:6.1f}s] {event.stage:<9} {event.message}", file=sys.stderr)  # type: ignore[attr-defined]
+
+    summary = run_training(options, arguments.out, started_at=START, progress=progress)
+    print(f"model: {summary.model_name}  {summary.metric} {summary.score:.4f} ± {summary.score_std:.4f}  "
+          f"ONNX parity {summary.parity_max_abs_diff:.1e}  wall {summary.wall_time_s:.1f}s  -> {summary.out_dir}")
+    return EXIT_OK
+
+
+def _cmd_predict(arguments: argparse.Namespace) -> int:
+    import engine
+    from app.services.scoring import load_model, predict_frame, write_predictions
+
+    model = load_model(arguments.model)
+    frame = engine.read_table(arguments.data)
+    predictions = predict_frame(model, frame)
+    write_predictions(predictions, arguments.out)
+    print(f"{len(predictions):,} predictions -> {arguments.out}")
+    return EXIT_OK
+
+
+_COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict}
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Scoring new data with an exported ONNX model (the CLI's ``predict`` and the Predict page)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine import ColumnType, InputColumn, SchemaError, to_model_frame
+from exporters import OnnxScorer, onnx_feeds
+
+SCHEMA_METADATA_KEY = "kuai_schema"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    scorer: OnnxScorer
+    task: str
+    classes: tuple[str, ...]
+    schema: tuple[InputColumn, ...]
+    target: str
+
+
+def load_model(model: Path) -> LoadedModel:
+    """A directory written by ``kuai train`` or a ``.onnx`` file it wrote."""
+    path = Path(model)
+    if path.is_dir():
+        path = path / "model.onnx"
+    if not path.is_file():
+        raise SchemaError(f"No model at '{model}': give a folder written by 'kuai train' or its model.onnx.",
+                          code="MODEL_NOT_FOUND")
+    import onnx
+
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception as exc:
+        raise SchemaError(f"'{path.name}' is not a readable ONNX model ({type(exc).__name__}).",
+                          code="BAD_MODEL") from exc
+    metadata = {p.key: p.value for p in proto.metadata_props}
+    if SCHEMA_METADATA_KEY not in metadata:
+        raise SchemaError(f"'{path.name}' was not written by Kuai: it carries no input schema.",
+                          code="NOT_A_KUAI_MODEL")
+    info = json.loads(metadata[SCHEMA_METADATA_KEY])
+    schema = tuple(_input_column(entry) for entry in info["input_schema"])
+    return LoadedModel(scorer=OnnxScorer(proto), task=info["task"], classes=tuple(info["classes"]),
+                       schema=schema, target=info["target"])
+
+
+def _input_column(entry: dict[str, Any]) -> InputColumn:
+    inputs = tuple(entry["onnx_inputs"])
+    return InputColumn(name=entry["name"], safe_name=inputs[0].split("__")[0], type=ColumnType(entry["type"]),
+                       model_inputs=inputs, categories=tuple(entry.get("categories", ())))
+
+
+def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """Predictions in input row order: ``prediction`` and ``proba_<class>`` per class."""
+    model_frame = to_model_frame(frame, model.schema)
+    labels, outputs = model.scorer.predict(onnx_feeds(model_frame, model.schema))
+    if model.classes:
+        indices = np.asarray(labels if labels is not None else np.argmax(outputs, axis=1), dtype=int)
+        result = pd.DataFrame({"prediction": [model.classes[i] for i in indices]})
+        for k, label in enumerate(model.classes):
+            result[f"proba_{label}"] = np.asarray(outputs)[:, k].astype(float)
+        return result
+    return pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name]):
+            safe[name] = safe[name].map(_neutralise)
+    safe.columns = [_neutralise(str(c)) for c in safe.columns]
+    return safe
+
+
+def _neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def write_predictions(predictions: pd.DataFrame, path: Path) -> None:
+    neutralise_formulas(predictions).to_csv(path, index=False)

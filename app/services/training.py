@@ -1,0 +1,191 @@
+"""One training, from a data file to a folder of outputs — for the CLI and the worker alike.
+
+Writes ``model.onnx``, ``model_card.json``, ``leaderboard.csv``, ``report.html``,
+``explanation.json``, ``evaluation.json`` and ``trials.json`` into the output
+folder, and hands the run to MLflow through a spool and a side process.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import engine
+from app.services.scoring import SCHEMA_METADATA_KEY
+from engine import ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
+from storage import TrackingSidecar, write_spool
+
+logger = logging.getLogger(__name__)
+PARITY_ROWS = 200
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    data_path: Path
+    target: str | None = None
+    task: TaskType | None = None
+    metric: str | None = None
+    time_budget_s: float = 60.0
+    seed: int = 0
+    type_overrides: dict[str, ColumnType] = field(default_factory=dict)
+    families: tuple[str, ...] = ()
+    display_name: str = ""
+    optuna_storage: str | None = None
+    study_name: str = "kuai"
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    out_dir: Path
+    model_name: str
+    score: float
+    score_std: float
+    metric: str
+    parity_max_abs_diff: float
+    mlflow_run_id: str | None
+    wall_time_s: float
+
+
+def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
+                 progress: Callable[[ProgressEvent], None] | None = None,
+                 should_stop: Callable[[], bool] = lambda: False) -> TrainSummary:
+    started = started_at if started_at is not None else time.monotonic()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    spool = out_dir / "mlflow_spool.json"
+    sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
+    name = options.display_name or options.data_path.name
+    try:
+        result = _train(options, started, progress, should_stop)
+    except BaseException as exc:
+        write_spool(spool, {"run_name": name, "status": "failed", "params": _params(options, None),
+                            "tags": {"error": str(exc)[:500]}, "metrics": {}, "artifacts": []})
+        raise
+    _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
+    card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
+    best = result.leaderboard[0]
+    write_spool(spool, {
+        "run_name": name, "status": "finished", "params": _params(options, result),
+        "metrics": {"cv_score": card["cv_score"], "cv_score_std": card["cv_score_std"],
+                    "parity_max_abs_diff": card["parity"]["max_abs_diff"],
+                    **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
+        "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
+        "artifacts": [str(p) for p in artifacts],
+    })
+    final = started + options.time_budget_s
+    receipt = sidecar.join(timeout_s=final + 2.0 - time.monotonic())
+    _emit(progress, started, options, "done", "Finished", {"out_dir": str(out_dir)})
+    return TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
+                        score_std=card["cv_score_std"], metric=result.spec.metric,
+                        parity_max_abs_diff=card["parity"]["max_abs_diff"],
+                        mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
+                        wall_time_s=time.monotonic() - started)
+
+
+def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
+           should_stop: Callable[[], bool]) -> TrainingResult:
+    _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
+    frame = engine.read_table(options.data_path)
+    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides)
+    target = options.target or profile.target.suggested
+    if target is None:
+        raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
+    spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
+                                  metric=options.metric, type_overrides=options.type_overrides,
+                                  seed=options.seed)
+    _emit(progress, started, options, "profiling",
+          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features")
+    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
+    return engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
+                        should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
+
+
+def parity_frame(result: TrainingResult) -> pd.DataFrame:
+    """Training rows plus adversarial ones: everything missing, unseen categories, extreme numbers."""
+    rows = result.model_frame.head(PARITY_ROWS)
+    columns: dict[str, list[Any]] = {}
+    for column in result.schema:
+        for name in column.model_inputs:
+            if column.is_string:
+                seen = column.categories[0] if column.categories else ""
+                columns[name] = ["", "never seen before", seen]
+            else:
+                columns[name] = [np.nan, 0.0, 1e30]
+    extra = pd.DataFrame(columns)
+    for column in result.schema:
+        for name in column.model_inputs:
+            extra[name] = extra[name].astype(object if column.is_string else np.float32)
+            if column.is_string:
+                rows = rows.astype({name: object})
+    return pd.concat([rows, extra[rows.columns]], ignore_index=True)
+
+
+def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOptions,
+                  dataset_name: str) -> tuple[dict[str, Any], list[Path]]:
+    import exporters
+
+    exporters.register_converters()
+    onnx_model = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task)
+    parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
+    card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
+                                      seed=options.seed, time_budget_s=options.time_budget_s)
+    embed_schema(onnx_model, card)
+    model_path = out_dir / "model.onnx"
+    model_path.write_bytes(onnx_model.SerializeToString())
+    card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
+    card_path = out_dir / "model_card.json"
+    card_path.write_text(json.dumps(card, indent=2, default=str))
+    leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
+    report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card)
+    (out_dir / "explanation.json").write_text(json.dumps(engine.to_jsonable(result.explanation)))
+    (out_dir / "trials.json").write_text(json.dumps(engine.to_jsonable(result.trials)))
+    (out_dir / "evaluation.json").write_text(json.dumps({
+        "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),
+        "spec": engine.to_jsonable(result.spec), "leaderboard": engine.to_jsonable(result.leaderboard),
+        "model_name": result.model_name, "summary": engine.plain_summary(result),
+    }))
+    return card, [model_path, card_path, leaderboard_path, report_path]
+
+
+def embed_schema(onnx_model: Any, card: dict[str, Any]) -> None:
+    """Put what scoring needs into the ONNX file itself, so a lone .onnx can be used."""
+    payload = {k: card[k] for k in ("task", "target", "classes", "input_schema", "metric")}
+    entry = onnx_model.metadata_props.add()
+    entry.key, entry.value = SCHEMA_METADATA_KEY, json.dumps(payload)
+
+
+def write_leaderboard(result: TrainingResult, path: Path) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["rank", "model", "score", "score_std", "fit_time_s", "predict_ms_per_1000_rows",
+                         "params"])
+        for e in result.leaderboard:
+            writer.writerow([e.rank, e.model, f"{e.score:.6g}", f"{e.score_std:.6g}", f"{e.fit_time_s:.4g}",
+                             f"{e.predict_ms_per_1000_rows:.4g}", json.dumps(engine.to_jsonable(e.params))])
+    return path
+
+
+def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"data": options.display_name or options.data_path.name,
+                              "time_budget_s": options.time_budget_s, "seed": options.seed}
+    if result is not None:
+        params |= {"target": result.spec.target, "task": str(result.spec.task), "metric": result.spec.metric,
+                   "model": result.model_name, "n_rows": len(result.y), "n_features": len(result.schema),
+                   "n_trials": len(result.trials)}
+    return params
+
+
+def _emit(progress: Callable[[ProgressEvent], None] | None, started: float, options: TrainOptions,
+          stage: str, message: str, data: dict[str, Any] | None = None) -> None:
+    if progress is not None:
+        elapsed = time.monotonic() - started
+        progress(ProgressEvent(stage=stage, message=message, fraction=min(1.0, elapsed / options.time_budget_s),
+                               elapsed_s=elapsed, data=data or {}))

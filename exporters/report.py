@@ -1,0 +1,84 @@
+"""``report.html``: one self-contained page (plotly.js inline) that opens offline."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from engine import TrainingResult, get_metric
+from exporters.figures import evaluation_figures, importance_figure, leaderboard_figure, row_explanation_figure
+from engine.summary import plain_summary
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2rem auto;
+padding:0 1rem;color:#0f172a}
+h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #e2e8f0}
+table{border-collapse:collapse;width:100%;font-size:.9rem} th,td{padding:.35rem .5rem;
+border-bottom:1px solid #e2e8f0;text-align:left} th{background:#f8fafc}
+.summary{background:#f0f9ff;border-left:4px solid #0284c7;padding:.8rem 1rem}
+.note{color:#475569;font-size:.9rem}
+"""
+
+
+def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card: dict[str, Any]) -> Path:
+    metric = get_metric(result.spec.metric)
+    figures: list[go.Figure] = [leaderboard_figure(result.leaderboard, metric.label)]
+    sections = []
+    if result.explanation is not None:
+        figures.append(importance_figure(result.explanation))
+        figures.append(row_explanation_figure(result.explanation, 0))
+    figures.extend(evaluation_figures(result.spec, result.y, result.oof))
+    rendered = [f.to_html(full_html=False, include_plotlyjs=False) for f in figures]
+    sections.append(f"<h2>Leaderboard</h2>{_leaderboard_table(result, metric.label)}{rendered[0]}")
+    offset = 1
+    if result.explanation is not None:
+        note = html.escape(result.explanation.note)
+        sections.append(
+            "<h2>What drives the predictions</h2><p class='note'>SHAP values show how much each column "
+            "moves a prediction away from the average. Columns are your original ones; encoded parts "
+            f"are added back together. {note}</p>{rendered[1]}<p class='note'>One example row "
+            f"(row {result.explanation.sample_index[0] + 1} of the data):</p>{rendered[2]}")
+        offset = 3
+    sections.append("<h2>How good it is</h2><p class='note'>Measured on rows each model did not see "
+                    "during training (out-of-fold predictions).</p>" + "".join(rendered[offset:]))
+    sections.append(_data_section(result, card))
+    body = "\n".join(sections)
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Kuai report — {html.escape(dataset_name)}</title><style>{_STYLE}</style>
+<script type="text/javascript">{get_plotlyjs()}</script></head><body>
+<h1>Kuai report: predicting '{html.escape(result.spec.target)}' in {html.escape(dataset_name)}</h1>
+<p class="summary">{html.escape(plain_summary(result))}</p>
+{body}
+<p class="note">Created {html.escape(str(card.get("created_at", "")))} by Kuai {html.escape(str(card.get("kuai_version", "")))}.</p>
+</body></html>"""
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _leaderboard_table(result: TrainingResult, metric_label: str) -> str:
+    rows = []
+    for entry in result.leaderboard:
+        chosen = " ✔ exported" if entry.model == result.model_name else ""
+        members = ", ".join(f"{m} ({w:.0%})" for m, w in entry.members.items())
+        rows.append(
+            f"<tr><td>{entry.rank}</td><td>{html.escape(entry.model)}{chosen}</td><td>{entry.family}</td>"
+            f"<td>{entry.score:.4f} ± {entry.score_std:.4f}</td><td>{entry.fit_time_s:.2f}</td>"
+            f"<td>{entry.predict_ms_per_1000_rows:.1f}</td><td>{html.escape(members)}</td></tr>")
+    return (f"<table><tr><th>rank</th><th>model</th><th>family</th><th>{metric_label} (CV mean ± std)</th>"
+            "<th>fit time (s)</th><th>predict ms / 1,000 rows</th><th>ensemble members</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
+    dropped = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in result.spec.dropped.items())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+    parity = card.get("parity", {})
+    return (f"<h2>Data and export</h2><p>{len(result.y):,} rows with a target, {len(result.schema)} columns "
+            f"used.</p><ul>{dropped}</ul>{f'<ul>{notes}</ul>' if notes else ''}"
+            f"<p class='note'>ONNX parity with the in-memory model: max difference "
+            f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', 0)} rows "
+            f"({'passed' if parity.get('passed') else 'FAILED'}).</p>")

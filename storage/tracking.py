@@ -1,0 +1,136 @@
+"""MLflow tracking — the one module that imports ``mlflow``.
+
+Training never waits on MLflow: it writes a *spool* (a JSON file of params,
+metrics, tags and artifact paths) and a side process logs it. The side process
+starts with the training, so importing MLflow and opening its store overlap
+the search; if the tracking server is down, the spool stays on disk and
+``kuai`` can replay it later (``replay_pending``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from storage.home import home_dir, mlflow_uri
+
+EXPERIMENT = "kuai"
+_KEY_BAD = re.compile(r"[^/\w.\- :]")
+
+
+def safe_key(key: str) -> str:
+    """MLflow keys must match ``^[/\\w.\\- :]*$`` and stay under 250 characters."""
+    return _KEY_BAD.sub("_", key)[:250]
+
+
+def write_spool(path: Path, payload: dict[str, Any]) -> None:
+    payload = {"tracking_uri": mlflow_uri(), **payload}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, default=str))
+    os.replace(tmp, path)
+
+
+def log_spool(spool: Path) -> str:
+    """Log one spooled run to MLflow; return the MLflow run id.
+
+    A file lock serialises writers: MLflow's SQLite schema set-up is not safe
+    for two processes at once.
+    """
+    import fcntl
+
+    with (home_dir() / "mlflow.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _log_locked(json.loads(spool.read_text()))
+
+
+def _log_locked(payload: dict[str, Any]) -> str:
+    import mlflow
+
+    mlflow.set_tracking_uri(payload["tracking_uri"])
+    experiment = mlflow.get_experiment_by_name(EXPERIMENT)
+    if experiment is None:
+        location = None
+        if payload["tracking_uri"].startswith("sqlite:"):
+            location = (home_dir() / "mlartifacts").as_uri()
+        experiment_id = mlflow.create_experiment(EXPERIMENT, artifact_location=location)
+    else:
+        experiment_id = experiment.experiment_id
+    with mlflow.start_run(experiment_id=experiment_id, run_name=payload.get("run_name")) as run:
+        params = {safe_key(k): str(v)[:6000] for k, v in payload.get("params", {}).items()}
+        if params:
+            mlflow.log_params(params)
+        metrics = {safe_key(k): float(v) for k, v in payload.get("metrics", {}).items() if v is not None}
+        if metrics:
+            mlflow.log_metrics(metrics)
+        mlflow.set_tags({safe_key(k): str(v) for k, v in payload.get("tags", {}).items()})
+        for artifact in payload.get("artifacts", []):
+            if Path(artifact).exists():
+                mlflow.log_artifact(artifact)
+        if payload.get("status") == "failed":
+            mlflow.end_run(status="FAILED")
+        return str(run.info.run_id)
+
+
+class TrackingSidecar:
+    """A side process that imports MLflow now and logs the spool when it appears."""
+
+    def __init__(self, spool: Path, *, wait_s: float) -> None:
+        self.spool = spool
+        env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
+        log = spool.with_suffix(".log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "storage.tracking_sidecar", str(spool), "--wait", str(wait_s)],
+            stdout=log, stderr=log, env=env, start_new_session=True,
+            cwd=str(Path(__file__).resolve().parent.parent),
+        )
+
+    def join(self, timeout_s: float) -> dict[str, Any] | None:
+        """Wait for the logging to end; None if it is still going (it carries on alone)."""
+        try:
+            self.process.wait(timeout=max(0.1, timeout_s))
+        except subprocess.TimeoutExpired:
+            return None
+        return read_receipt(self.spool)
+
+
+def read_receipt(spool: Path) -> dict[str, Any] | None:
+    receipt = spool.with_suffix(".done")
+    return json.loads(receipt.read_text()) if receipt.exists() else None
+
+
+def serve(spool: Path, wait_s: float) -> int:
+    """The side process's body: import MLflow at once, log the spool when it appears."""
+    import mlflow  # noqa: F401  (imported early: the point of the side process)
+
+    deadline = time.monotonic() + wait_s
+    while not spool.exists():
+        if time.monotonic() > deadline:
+            return 3
+        time.sleep(0.1)
+    try:
+        run_id = log_spool(spool)
+        receipt: dict[str, Any] = {"ok": True, "mlflow_run_id": run_id}
+    except Exception as exc:  # the spool stays for a replay
+        receipt = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]}
+    spool.with_suffix(".done").write_text(json.dumps(receipt))
+    return 0 if receipt["ok"] else 1
+
+
+def replay_pending(folder: Path) -> list[str]:
+    """Log every spool below ``folder`` that has no successful receipt."""
+    logged = []
+    for spool in folder.rglob("mlflow_spool.json"):
+        receipt = read_receipt(spool)
+        if receipt and receipt.get("ok"):
+            continue
+        run_id = log_spool(spool)
+        spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": run_id}))
+        logged.append(run_id)
+    return logged
+
