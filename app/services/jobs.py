@@ -1,0 +1,90 @@
+"""Training jobs in worker processes: start, poll, cancel. Never imports streamlit.
+
+Each job is a ``python -m app.services.worker RUN_ID`` process in its own
+session, so it outlives the browser tab and the page script; its state lives
+in the run folder (status, heartbeat, events), so any tab can re-attach to it.
+On a 2-core machine one training runs at a time; later ones wait as 'queued'.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage import RunRecord, create_run, list_runs, load_run, read_events, refresh_status, run_dir, update_run
+
+MAX_CONCURRENT = 1
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    dataset_id: str
+    dataset_name: str
+    target: str
+    task: str | None = None
+    metric: str | None = None
+    time_budget_s: float = 60.0
+    seed: int = 0
+    type_overrides: dict[str, str] = field(default_factory=dict)
+
+
+def start_job(config: JobConfig) -> RunRecord:
+    record = create_run(asdict(config))
+    _spawn(record.run_id)
+    return load_run(record.run_id)
+
+
+def _spawn(run_id: str) -> None:
+    log = (run_dir(run_id) / "worker.log").open("a")
+    process = subprocess.Popen([sys.executable, "-m", "app.services.worker", run_id], cwd=str(_ROOT),
+                               stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    update_run(run_id, pid=process.pid)
+
+
+def running_count(exclude: str | None = None) -> int:
+    return sum(1 for r in list_runs() if r.status == "running" and r.run_id != exclude)
+
+
+def wait_for_slot(run_id: str, *, poll_s: float = 1.0) -> None:
+    """Called by a worker: stay 'queued' until fewer than MAX_CONCURRENT runs are running."""
+    while True:
+        if load_run(run_id).status == "cancelled":
+            raise SystemExit(0)
+        if running_count(exclude=run_id) < MAX_CONCURRENT:
+            older_queued = [r for r in list_runs() if r.status == "queued" and r.run_id != run_id
+                            and r.created_at < load_run(run_id).created_at]
+            if not older_queued:
+                return
+        time.sleep(poll_s)
+
+
+def cancel_job(run_id: str) -> RunRecord:
+    record = load_run(run_id)
+    if record.status in ("queued", "running"):
+        (run_dir(run_id) / "cancel").touch()
+        if record.status == "queued" and record.pid:
+            _kill(record.pid)
+        record = update_run(run_id, status="cancelled", finished_at=time.time(), error="Cancelled by the user.")
+    return record
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def job_state(run_id: str) -> tuple[RunRecord, list[dict[str, Any]]]:
+    return refresh_status(load_run(run_id)), read_events(run_id)
+
+
+def outputs_dir(run_id: str) -> Path:
+    return run_dir(run_id) / "outputs"

@@ -1,0 +1,34 @@
+"""``kuai app``: start Streamlit bound to loopback, with secure settings and samples ready."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from storage import copy_samples
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_UPLOAD_MB = 200
+
+
+def streamlit_command(*, host: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "minimal",
+    ]
+
+
+def launch_app(*, host: str, port: int, allow_remote: bool) -> int:
+    if host not in ("127.0.0.1", "localhost", "::1") and not allow_remote:
+        print(f"kuai: error [USAGE]: refusing to bind {host}: Kuai has no login of its own. "
+              "Pass --allow-remote if an authenticating proxy or st.login guards it.", file=sys.stderr)
+        return 2
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"kuai: warning: binding {host}; authentication is your job (proxy or OIDC).", file=sys.stderr)
+    copy_samples(ROOT / "sample_data")
+    print(f"Kuai is starting at http://{host}:{port}", flush=True)
+    return subprocess.call(streamlit_command(host=host, port=port))

@@ -1,0 +1,83 @@
+"""The training worker: ``python -m app.services.worker RUN_ID``.
+
+Reads its inputs from storage by run id, appends progress events, beats a
+heartbeat, and records the outcome on the run. Cancelling is a file the
+search checks between folds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from app.services.jobs import outputs_dir, wait_for_slot
+from app.services.training import TrainOptions, run_training
+from engine import ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
+from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
+
+HEARTBEAT_S = 5.0
+logger = logging.getLogger(__name__)
+
+
+def _heartbeat(run_id: str, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_S):
+        update_run(run_id, heartbeat_at=time.time())
+
+
+def _event(run_id: str, event: ProgressEvent) -> None:
+    payload = to_jsonable(event)
+    append_event(run_id, payload)
+
+
+def run(run_id: str) -> int:
+    wait_for_slot(run_id)
+    record = update_run(run_id, status="running", heartbeat_at=time.time(), pid=os.getpid())
+    config = record.config
+    dataset = get_dataset(config["dataset_id"])
+    options = TrainOptions(
+        data_path=Path(dataset.path), target=config["target"],
+        task=TaskType(config["task"]) if config.get("task") else None, metric=config.get("metric") or None,
+        time_budget_s=float(config["time_budget_s"]), seed=int(config.get("seed", 0)),
+        type_overrides={k: ColumnType(v) for k, v in config.get("type_overrides", {}).items()},
+        display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
+    cancel_file = run_dir(run_id) / "cancel"
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True).start()
+    try:
+        summary = run_training(options, outputs_dir(run_id), progress=lambda e: _event(run_id, e),
+                               should_stop=cancel_file.exists)
+    except EngineError as exc:
+        return _finish(run_id, stop, "failed", str(exc))
+    except Exception as exc:
+        logger.error("worker failed\n%s", traceback.format_exc())
+        return _finish(run_id, stop, "failed", f"Internal error: {type(exc).__name__}: {exc}")
+    if cancel_file.exists():
+        return _finish(run_id, stop, "cancelled", "Cancelled by the user.")
+    stop.set()
+    update_run(run_id, status="finished", finished_at=time.time(), summary=to_jsonable({
+        "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
+        "metric": summary.metric, "parity_max_abs_diff": summary.parity_max_abs_diff,
+        "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
+    return 0
+
+
+def _finish(run_id: str, stop: threading.Event, status: str, error: str) -> int:
+    stop.set()
+    append_event(run_id, {"stage": status, "message": error, "fraction": 1.0, "elapsed_s": 0.0, "data": {}})
+    update_run(run_id, status=status, finished_at=time.time(), error=error)
+    return 0 if status == "cancelled" else 1
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    if load_run(sys.argv[1]).status == "cancelled":
+        sys.exit(0)
+    sys.exit(run(sys.argv[1]))
