@@ -4,8 +4,21 @@ Pure Python over pandas and the model libraries; it imports nothing of the app,
 storage or exporters, reports progress through a callback and stops on request.
 """
 
+import os
+
+# Two OpenMP runtimes live in one process (scikit-learn's bundled one and the one
+# LightGBM links); spinning threads of one starve the other on a 2-core machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from engine.automl import TrainingResult, encode_target, train
-from engine.errors import BudgetError, CancelledError, EngineError, ReadError, SchemaError, TargetError
+from engine.errors import (
+    BudgetError,
+    CancelledError,
+    EngineError,
+    ReadError,
+    SchemaError,
+    TargetError,
+)
 from engine.io import read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame
@@ -13,8 +26,19 @@ from engine.profile import profile_dataset
 from engine.summary import plain_summary
 from engine.task import build_task_spec, class_label
 from engine.types import (
-    CheckResult, ColumnProfile, ColumnType, DatasetProfile, Explanation, InputColumn, LeaderboardEntry,
-    ProgressEvent, SearchBudget, TaskSpec, TaskType, TrialRecord, to_jsonable,
+    CheckResult,
+    ColumnProfile,
+    ColumnType,
+    DatasetProfile,
+    Explanation,
+    InputColumn,
+    LeaderboardEntry,
+    ProgressEvent,
+    SearchBudget,
+    TaskSpec,
+    TaskType,
+    TrialRecord,
+    to_jsonable,
 )
 
 __all__ = [

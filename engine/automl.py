@@ -25,7 +25,13 @@ from engine.preprocessing import build_input_schema, build_preprocessor, to_mode
 from engine.search import SearchResult, TrialOutcome, run_search
 from engine.task import class_label
 from engine.types import (
-    Explanation, InputColumn, LeaderboardEntry, ProgressEvent, SearchBudget, TaskSpec, TrialRecord,
+    Explanation,
+    InputColumn,
+    LeaderboardEntry,
+    ProgressEvent,
+    SearchBudget,
+    TaskSpec,
+    TrialRecord,
 )
 
 logger = logging.getLogger(__name__)

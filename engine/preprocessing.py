@@ -22,7 +22,7 @@ from engine.errors import SchemaError
 from engine.types import ColumnType, InputColumn, TaskSpec
 
 Encoding = Literal["onehot", "ordinal"]
-DATE_PARTS = ("year", "month", "day", "dayofweek", "hour")
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 MAX_ONEHOT_CATEGORIES = 30
 MISSING_CATEGORY = ""
 _SAFE_NAME_LENGTH = 6  # "c" + five digits

@@ -93,8 +93,9 @@ class _Objective:
         if key not in self._cache:
             train, valid = self.result.folds[fold]
             prep = build_preprocessor(self.schema, encoding=family.encoding, scale=family.scale)
-            X_train = prep.fit_transform(self.X.iloc[train])
-            self._cache[key] = (np.asarray(X_train, np.float32), np.asarray(prep.transform(self.X.iloc[valid]), np.float32))
+            X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
+            X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
+            self._cache[key] = (X_train, X_valid)
         return self._cache[key]
 
     @property

@@ -5,6 +5,8 @@ Only this package imports ``skl2onnx`` and ``onnxmltools``; it may import from
 """
 
 from exporters.errors import ExporterError, ExportError
+from exporters.latency import measure_latency
+from exporters.model_card import build_model_card, library_versions
 from exporters.onnx_export import (
     TARGET_OPSET,
     OnnxScorer,
@@ -12,8 +14,6 @@ from exporters.onnx_export import (
     register_converters,
     to_onnx_model,
 )
-from exporters.latency import measure_latency
-from exporters.model_card import build_model_card, library_versions
 from exporters.parity import ParityReport, check_parity
 from exporters.report import write_report
 

@@ -10,8 +10,13 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from engine import TrainingResult, get_metric
-from exporters.figures import evaluation_figures, importance_figure, leaderboard_figure, row_explanation_figure
 from engine.summary import plain_summary
+from exporters.figures import (
+    evaluation_figures,
+    importance_figure,
+    leaderboard_figure,
+    row_explanation_figure,
+)
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2rem auto;
@@ -47,13 +52,15 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
                     "during training (out-of-fold predictions).</p>" + "".join(rendered[offset:]))
     sections.append(_data_section(result, card))
     body = "\n".join(sections)
+    created = html.escape(str(card.get("created_at", "")))
+    version = html.escape(str(card.get("kuai_version", "")))
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Kuai report — {html.escape(dataset_name)}</title><style>{_STYLE}</style>
 <script type="text/javascript">{get_plotlyjs()}</script></head><body>
 <h1>Kuai report: predicting '{html.escape(result.spec.target)}' in {html.escape(dataset_name)}</h1>
 <p class="summary">{html.escape(plain_summary(result))}</p>
 {body}
-<p class="note">Created {html.escape(str(card.get("created_at", "")))} by Kuai {html.escape(str(card.get("kuai_version", "")))}.</p>
+<p class="note">Created {created} by Kuai {version}.</p>
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path

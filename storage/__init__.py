@@ -1,11 +1,33 @@
 """Storage: the home folder, datasets, runs and their events, MLflow tracking."""
 
-from storage.datasets import DatasetRecord, copy_samples, get_dataset, list_datasets, store_dataset, store_dataset_file
+from storage.datasets import (
+    DatasetRecord,
+    copy_samples,
+    get_dataset,
+    list_datasets,
+    store_dataset,
+    store_dataset_file,
+)
 from storage.home import home_dir, inside_home, mlflow_uri, optuna_storage_url
 from storage.runs import (
-    RunRecord, append_event, create_run, list_runs, load_run, read_events, refresh_status, run_dir, update_run,
+    RunRecord,
+    append_event,
+    create_run,
+    list_runs,
+    load_run,
+    read_events,
+    refresh_status,
+    run_dir,
+    update_run,
 )
-from storage.tracking import TrackingSidecar, log_spool, read_receipt, replay_pending, safe_key, write_spool
+from storage.tracking import (
+    TrackingSidecar,
+    log_spool,
+    read_receipt,
+    replay_pending,
+    safe_key,
+    write_spool,
+)
 
 __all__ = [
     "DatasetRecord", "RunRecord", "TrackingSidecar", "append_event", "copy_samples", "create_run",

@@ -17,7 +17,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storage import RunRecord, create_run, list_runs, load_run, read_events, refresh_status, run_dir, update_run
+from storage import (
+    RunRecord,
+    create_run,
+    list_runs,
+    load_run,
+    read_events,
+    refresh_status,
+    run_dir,
+    update_run,
+)
 
 MAX_CONCURRENT = 1
 _ROOT = Path(__file__).resolve().parents[2]

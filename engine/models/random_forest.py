@@ -13,13 +13,13 @@ class _ForestFamily(ModelFamily):
     extra_trees = False
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
-        return [{f"{self.name}__n_estimators": 200, f"{self.name}__max_features": 0.5,
+        return [{f"{self.name}__n_estimators": 100, f"{self.name}__max_features": 0.5,
                  f"{self.name}__min_samples_leaf": 1}]
 
     def sample(self, trial: Any, shape: DataShape) -> dict[str, Any]:
         p = self.name
         return {
-            f"{p}__n_estimators": trial.suggest_int(f"{p}__n_estimators", 50, 400, log=True),
+            f"{p}__n_estimators": trial.suggest_int(f"{p}__n_estimators", 30, 250, log=True),
             f"{p}__max_features": trial.suggest_float(f"{p}__max_features", 0.1, 1.0),
             f"{p}__min_samples_leaf": trial.suggest_int(f"{p}__min_samples_leaf", 1, 20, log=True),
         }
