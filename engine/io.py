@@ -123,9 +123,28 @@ def detect_encoding(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 4:  # a multi-byte char cut by the sample edge
             return "utf-8"
+    return _guess_legacy_encoding(sample)
+
+
+_CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
+
+
+def _guess_legacy_encoding(sample: bytes) -> str:
+    """A non-UTF-8 sample: multi-byte East Asian encodings first, then Western cp1252 when
+    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
+    if best is not None and best.encoding in _CJK and best.chaos < 0.1:
+        return str(best.encoding)
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = sum(1 for ch in letters if ord(ch) > 127)
+    if text and letters and accented / len(letters) < 0.3:
+        return "cp1252"
     if best is None:
         raise ReadError(
             "The file's text encoding could not be recognised; it may not be a text file. "

@@ -50,7 +50,7 @@ class TrainSummary:
     score: float
     score_std: float
     metric: str
-    parity_max_abs_diff: float
+    parity_max_diff: float  # absolute on probabilities, relative on regression values
     mlflow_run_id: str | None
     wall_time_s: float
 
@@ -75,7 +75,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
         "metrics": {"cv_score": card["cv_score"], "cv_score_std": card["cv_score_std"],
-                    "parity_max_abs_diff": card["parity"]["max_abs_diff"],
+                    "parity_max_diff": _parity_figure(card),
                     **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
         "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
         "artifacts": [str(p) for p in artifacts],
@@ -85,7 +85,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     _emit(progress, started, options, "done", "Finished", {"out_dir": str(out_dir)})
     return TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
                         score_std=card["cv_score_std"], metric=result.spec.metric,
-                        parity_max_abs_diff=card["parity"]["max_abs_diff"],
+                        parity_max_diff=_parity_figure(card),
                         mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
                         wall_time_s=time.monotonic() - started)
 
@@ -106,6 +106,10 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
     return engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                         should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
+
+
+def _parity_figure(card: dict[str, Any]) -> float:
+    return float(card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"])
 
 
 def parity_frame(result: TrainingResult) -> pd.DataFrame:

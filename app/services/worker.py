@@ -61,7 +61,7 @@ def run(run_id: str) -> int:
     stop.set()
     update_run(run_id, status="finished", finished_at=time.time(), summary=to_jsonable({
         "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
-        "metric": summary.metric, "parity_max_abs_diff": summary.parity_max_abs_diff,
+        "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
         "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
     return 0
 

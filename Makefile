@@ -1,0 +1,40 @@
+# Kuai — two commands: `make run` (set up, start the app) and `make test` (set up, run every test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test setup browser lint typecheck bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(VENV)/bin/kuai app --port $(PORT)
+
+# Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser
+	$(VENV)/bin/ruff check app engine storage exporters tests
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check app engine storage exporters tests
+
+typecheck: setup
+	$(VENV)/bin/mypy engine storage exporters app
+
+bench: setup
+	$(PY) benchmarks/run_datasets.py --budget 60
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

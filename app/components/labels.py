@@ -1,0 +1,80 @@
+"""Plain-language names for what Kuai shows: column types, tasks, metrics, model families."""
+
+from __future__ import annotations
+
+from engine import get_metric
+
+TYPE_HELP = {
+    "numeric": "numbers (age, price, temperature)",
+    "categorical": "a few repeated labels (region, contract type)",
+    "boolean": "two values (yes/no, true/false)",
+    "datetime": "dates or times",
+    "text": "free text — not used for learning",
+    "id": "an identifier (patient number, serial number) — not used for learning",
+    "constant": "the same value everywhere — not used for learning",
+}
+
+TASK_LABELS = {
+    "binary": "One of two outcomes (binary classification)",
+    "multiclass": "One of several categories (multiclass classification)",
+    "regression": "A number (regression)",
+}
+
+METRIC_HELP = {
+    "roc_auc": "how well the model ranks positive cases above negative ones: 1 is perfect, 0.5 is a coin toss",
+    "pr_auc": "precision-recall area: suited when one outcome is rare; 1 is perfect",
+    "log_loss": "how confident and correct the predicted probabilities are; lower is better",
+    "accuracy": "the share of rows predicted correctly",
+    "balanced_accuracy": "accuracy averaged over the classes, so a rare class counts as much as a common one",
+    "rmse": "the typical size of an error, in the target's own units; lower is better",
+    "mae": "the average size of an error, in the target's own units; lower is better",
+    "r2": "the share of the variation the model explains: 1 is perfect, 0 is no better than the average",
+}
+
+FAMILY_LABELS = {
+    "lightgbm": "LightGBM (boosted trees)",
+    "catboost": "CatBoost (boosted trees)",
+    "hist_gb": "Gradient boosting (scikit-learn)",
+    "random_forest": "Random forest",
+    "extra_trees": "Extra trees",
+    "linear": "Linear / logistic model",
+    "ensemble": "Ensemble (blend of models)",
+}
+
+STATUS_LABELS = {
+    "queued": "⏳ waiting",
+    "running": "🏃 training",
+    "finished": "✅ finished",
+    "failed": "❌ failed",
+    "cancelled": "⏹ cancelled",
+}
+
+
+def metric_label(name: str | None) -> str:
+    if not name:
+        return "score"
+    try:
+        return get_metric(name).label
+    except KeyError:
+        return name
+
+
+def metric_direction(name: str | None) -> str:
+    try:
+        return "higher is better" if get_metric(name or "").greater_is_better else "lower is better"
+    except KeyError:
+        return ""
+
+
+def family_label(family: str) -> str:
+    return FAMILY_LABELS.get(family, family)
+
+
+def model_label(model: str) -> str:
+    """'lightgbm_0' -> 'LightGBM (boosted trees) #0'; 'ensemble' -> 'Ensemble (blend of models)'."""
+    if model in FAMILY_LABELS:
+        return FAMILY_LABELS[model]
+    family, _, number = model.rpartition("_")
+    if family in FAMILY_LABELS and number.isdigit():
+        return f"{FAMILY_LABELS[family]} #{number}"
+    return model

@@ -1,0 +1,111 @@
+"""A finished run's outputs, rebuilt from its JSON files into the engine's dataclasses.
+
+No streamlit here: the Results, Predict and Export pages wrap these in caches.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from app.services.jobs import outputs_dir
+from engine import ColumnType, Explanation, LeaderboardEntry, TaskSpec, TaskType, get_metric
+from engine.metrics import Metric
+
+BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html")
+
+
+class ResultsMissing(FileNotFoundError):
+    """The run has no (complete) outputs: it did not finish, or its folder was cleaned up."""
+
+
+@dataclass(frozen=True)
+class RunResults:
+    run_id: str
+    out_dir: Path
+    spec: TaskSpec
+    y: np.ndarray
+    oof: np.ndarray
+    leaderboard: tuple[LeaderboardEntry, ...]
+    explanation: Explanation | None
+    model_name: str
+    summary: str
+    card: dict[str, Any]
+
+    @property
+    def metric(self) -> Metric:
+        return get_metric(self.spec.metric)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ResultsMissing(f"'{path.name}' is missing: the run did not finish writing its results.") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsMissing(f"'{path.name}' is damaged and cannot be read.") from exc
+
+
+def task_spec_from_json(data: dict[str, Any]) -> TaskSpec:
+    return TaskSpec(
+        target=data["target"], task=TaskType(data["task"]), metric=data["metric"],
+        features=tuple(data["features"]),
+        feature_types={name: ColumnType(kind) for name, kind in data["feature_types"].items()},
+        dropped=dict(data.get("dropped", {})), classes=tuple(data.get("classes", ())),
+        n_folds=int(data.get("n_folds", 5)), seed=int(data.get("seed", 0)))
+
+
+def leaderboard_entry_from_json(data: dict[str, Any]) -> LeaderboardEntry:
+    return LeaderboardEntry(**{**data, "members": dict(data.get("members") or {})})
+
+
+def explanation_from_json(data: dict[str, Any]) -> Explanation:
+    return Explanation(**{**data, "columns": tuple(data["columns"])})
+
+
+def load_results(run_id: str) -> RunResults:
+    folder = outputs_dir(run_id)
+    evaluation = _read_json(folder / "evaluation.json")
+    explanation_path = folder / "explanation.json"
+    explanation = explanation_from_json(_read_json(explanation_path)) if explanation_path.exists() else None
+    return RunResults(
+        run_id=run_id, out_dir=folder, spec=task_spec_from_json(evaluation["spec"]),
+        y=np.asarray(evaluation["y"]), oof=np.asarray(evaluation["oof"], dtype=float),
+        leaderboard=tuple(leaderboard_entry_from_json(e) for e in evaluation["leaderboard"]),
+        explanation=explanation, model_name=evaluation["model_name"], summary=evaluation.get("summary", ""),
+        card=_read_json(folder / "model_card.json"))
+
+
+def explained_rows(frame: pd.DataFrame, results: RunResults) -> pd.DataFrame:
+    """The original rows behind the explanation's sample, in the explanation's order.
+
+    ``Explanation.sample_index`` counts rows of the training frame, which is the
+    data without rows whose target is missing (or, for regression, not a number).
+    """
+    spec, explanation = results.spec, results.explanation
+    if explanation is None or spec.target not in frame.columns:
+        return frame.head(0)
+    rows = frame[frame[spec.target].notna()]
+    if not spec.task.is_classification:
+        rows = rows[pd.to_numeric(rows[spec.target], errors="coerce").notna()]
+    positions = [i for i in explanation.sample_index if i < len(rows)]
+    return rows.iloc[positions]
+
+
+def bundle_zip(run_id: str) -> bytes:
+    """model.onnx, model_card.json, leaderboard.csv and report.html in one zip, built in memory."""
+    folder = outputs_dir(run_id)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in BUNDLE_FILES:
+            path = folder / name
+            if path.is_file():
+                archive.write(path, arcname=name)
+    return buffer.getvalue()

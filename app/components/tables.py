@@ -1,0 +1,104 @@
+"""Tables the pages show, as pandas frames: leaderboards, runs, predictions. No streamlit here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from app.components.labels import STATUS_LABELS, metric_label, model_label
+from engine import LeaderboardEntry, get_metric
+from storage import RunRecord
+
+_METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
+
+
+def metric_of_run(config: dict[str, Any], events: Sequence[dict[str, Any]]) -> str | None:
+    """The run's metric: chosen in its config, else the one its 'profiling' event names."""
+    if config.get("metric"):
+        return str(config["metric"])
+    for event in events:
+        if event.get("stage") == "profiling":
+            match = _METRIC_IN_MESSAGE.search(str(event.get("message", "")))
+            if match:
+                return match.group(1)
+    return None
+
+
+def completed_trials(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    trials = [e.get("data", {}).get("trial") for e in events if e.get("stage") == "trial"]
+    return [t for t in trials if t and t.get("state") == "complete" and t.get("score") is not None]
+
+
+def live_leaderboard(events: Sequence[dict[str, Any]], metric: str | None) -> pd.DataFrame:
+    """Finished trials so far, best first in the metric's direction."""
+    greater_is_better = get_metric(metric).greater_is_better if metric else True
+    trials = sorted(completed_trials(events), key=lambda t: float(t["score"]), reverse=greater_is_better)
+    rows = [{"rank": i + 1, "model": model_label(f"{t['family']}_{t['number']}"),
+             metric_label(metric): t["score"], "± (spread over folds)": t.get("score_std"),
+             "fit time (s)": t.get("fit_time_s"), "predict ms / 1,000 rows": t.get("predict_ms_per_1000_rows")}
+            for i, t in enumerate(trials)]
+    return pd.DataFrame(rows)
+
+
+def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.DataFrame:
+    rows = []
+    for e in entries:
+        rows.append({
+            "rank": e.rank, "model": model_label(e.model), metric_label(metric): e.score,
+            "± (spread over folds)": e.score_std, "fit time (s)": e.fit_time_s,
+            "predict ms / 1,000 rows": e.predict_ms_per_1000_rows,
+            "size (KB)": e.size_kb, "blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items()),
+            "settings": json.dumps(e.params.get("weights", e.params) if e.is_ensemble else e.params,
+                                   default=str)})
+    return pd.DataFrame(rows)
+
+
+def latest_event(events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    return events[-1] if events else None
+
+
+def final_leaderboard_entries(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    for event in reversed(events):
+        if event.get("stage") == "refit" and event.get("data", {}).get("leaderboard"):
+            return list(event["data"]["leaderboard"])
+    return []
+
+
+def _when(timestamp: float | None) -> str:
+    if not timestamp:
+        return ""
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def run_label(record: RunRecord) -> str:
+    config, summary = record.config, record.summary
+    text = f"{config.get('dataset_name', '?')} → {config.get('target', '?')} · {_when(record.created_at)}"
+    if summary.get("score") is not None:
+        text += f" · {metric_label(summary.get('metric'))} {summary['score']:.3f}"
+    return f"{text} · {STATUS_LABELS.get(record.status, record.status)} · run {record.run_id}"
+
+
+def runs_table(records: Sequence[RunRecord]) -> pd.DataFrame:
+    rows = []
+    for r in records:
+        summary = r.summary or {}
+        score = summary.get("score")
+        rows.append({
+            "run": r.run_id, "dataset": r.config.get("dataset_name", ""), "predicts": r.config.get("target", ""),
+            "status": STATUS_LABELS.get(r.status, r.status), "started": _when(r.created_at),
+            "best model": model_label(str(summary.get("model", ""))) if summary.get("model") else "",
+            "score": f"{metric_label(summary.get('metric'))} {score:.4f}" if score is not None else "",
+            "budget (s)": r.config.get("time_budget_s"), "problem": r.error})
+    return pd.DataFrame(rows)
+
+
+def join_predictions(predictions: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Predictions first, then the input columns (renamed if they clash), in input row order."""
+    inputs = frame.reset_index(drop=True)
+    clashes = {c: f"{c} (input)" for c in inputs.columns if c in predictions.columns}
+    return pd.concat([predictions.reset_index(drop=True), inputs.rename(columns=clashes)], axis=1)

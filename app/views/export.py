@@ -1,0 +1,81 @@
+"""Export page: the model card's highlights and one zip with everything needed to deploy the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app.components.labels import TASK_LABELS, model_label
+from app.components.pickers import pick_finished_run, results_of
+from app.components.results import BUNDLE_FILES, bundle_zip
+from app.components.state import sync_url
+
+
+def show_highlights(card: dict[str, Any]) -> None:
+    metric, parity = card.get("metric", {}), card.get("parity", {})
+    task, model, score = st.columns(3)
+    task.metric("Predicts", str(card.get("target", "?")), help=TASK_LABELS.get(card.get("task", ""), ""),
+                delta=card.get("task"), delta_color="off", delta_arrow="off")
+    model.metric("Model", model_label(str(card.get("model", {}).get("name", "?"))))
+    score.metric(f"{metric.get('label', 'score')} (cross-validated)",
+                 f"{card.get('cv_score', float('nan')):.4f}", help=f"± {card.get('cv_score_std', 0):.4f} "
+                 f"over {card.get('cv_folds', '?')} folds; "
+                 f"{'higher' if metric.get('greater_is_better') else 'lower'} is better")
+    if parity.get("passed"):
+        st.success(f"✅ Faithful export: on {parity.get('n_rows', '?')} test rows the ONNX file gives the same "
+                   f"answers as the trained model (largest difference {parity.get('max_abs_diff', 0):.1e}, "
+                   f"allowed {parity.get('tolerance', 0):.0e}).")
+    else:
+        st.error(f"❌ Parity check failed: the ONNX file differs from the trained model by up to "
+                 f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', '?')} test rows. "
+                 "Do not deploy it without checking.")
+
+
+def show_schema(card: dict[str, Any]) -> None:
+    st.markdown("#### What the model takes")
+    rows = [{"column": c["name"], "type": c["type"], "sent as": c.get("onnx_dtype", ""),
+             "known values": ", ".join(map(str, c.get("categories", [])[:8]))
+             + (" …" if len(c.get("categories", [])) > 8 else "")} for c in card.get("input_schema", [])]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    dropped = card.get("dropped_columns") or {}
+    if dropped:
+        st.caption("Not used: " + "; ".join(f"{name} ({why})" for name, why in dropped.items()) + ".")
+    st.caption("It returns: " + "; ".join(card.get("onnx_outputs", [])) + ".")
+
+
+def show_latency(card: dict[str, Any]) -> None:
+    latency = card.get("latency") or {}
+    if not latency:
+        return
+    st.markdown("#### How fast it answers (ONNX Runtime on this machine)")
+    single, p99, batch = st.columns(3)
+    single.metric("One row, typical", f"{latency.get('single_row_p50_ms', 0):.2f} ms")
+    p99.metric("One row, slowest 1 %", f"{latency.get('single_row_p99_ms', 0):.2f} ms")
+    batch.metric("Many rows", f"{latency.get('batch_rows_per_s', 0):,.0f} rows/s")
+
+
+def main() -> None:
+    sync_url()
+    st.title("Export the model")
+    st.caption("One file, model.onnx, holds the whole model (data preparation included). ONNX Runtime runs it "
+               "from Python, C#, Java, C++ or JavaScript without Kuai.")
+    record = pick_finished_run(key="export_run")
+    if record is None:
+        return
+    results = results_of(record)
+    if results is None:
+        return
+    st.download_button("Download the model package (zip)", data=lambda: bundle_zip(record.run_id),
+                       file_name=f"kuai-model-{record.run_id}.zip", mime="application/zip", type="primary",
+                       icon=":material/download:", on_click="ignore",
+                       help="Contains " + ", ".join(BUNDLE_FILES) + ".")
+    show_highlights(results.card)
+    show_schema(results.card)
+    show_latency(results.card)
+    with st.expander("The full model card (model_card.json)"):
+        st.json(results.card, expanded=False)
+
+
+main()

@@ -1,0 +1,56 @@
+"""Runs page: every training on this machine, with links to follow or open each one, and cancelling."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.components.live import ACTIVE
+from app.components.state import current_run_id, remember_run, sync_url
+from app.components.tables import run_label, runs_table
+from app.services.jobs import cancel_job
+from storage import RunRecord, list_runs
+
+PICKER = "runs_picker"
+
+
+def show_table(records: list[RunRecord]) -> None:
+    st.dataframe(runs_table(records), hide_index=True, width="stretch",
+                 column_config={"problem": st.column_config.TextColumn(width="large"),
+                                "budget (s)": st.column_config.NumberColumn(format="%d")})
+
+
+def open_run(records: list[RunRecord]) -> None:
+    by_id = {r.run_id: r for r in records}
+    if st.session_state.get(PICKER) not in by_id:
+        current = current_run_id()
+        st.session_state[PICKER] = current if current in by_id else records[0].run_id
+    chosen = by_id[st.selectbox("Open a run", list(by_id), key=PICKER, format_func=lambda i: run_label(by_id[i]))]
+    remember_run(chosen.run_id)
+    progress, results, cancel = st.columns(3)
+    with progress:
+        st.page_link("views/train.py", label="Follow its progress", icon=":material/model_training:",
+                     query_params={"run": chosen.run_id})
+    with results:
+        if chosen.status == "finished":
+            st.page_link("views/results.py", label="Open its results", icon=":material/insights:",
+                         query_params={"run": chosen.run_id})
+    with cancel:
+        if chosen.status in ACTIVE and st.button("Cancel this run", key=f"cancel_{chosen.run_id}",
+                                                 icon=":material/stop_circle:"):
+            cancel_job(chosen.run_id)
+            st.rerun()
+
+
+def main() -> None:
+    sync_url()
+    st.title("All runs")
+    records = list_runs()
+    if not records:
+        st.info("No training yet. Pick data, choose what to predict and start one on the Train page.")
+        st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
+        return
+    show_table(records)
+    open_run(records)
+
+
+main()

@@ -1,0 +1,110 @@
+"""Task page: what to predict (target), what kind of prediction (task), how to score it (metric), checks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.components.data import load_profile, task_spec
+from app.components.labels import METRIC_HELP, TASK_LABELS, metric_label, metric_direction
+from app.components.profile_view import checks_table
+from app.components.state import current_dataset_id, setup, sync_url, type_overrides
+from engine import DatasetProfile, EngineError, TaskType
+from engine.task import METRICS
+
+
+def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
+    choices = setup(dataset_id)
+    names = [c.name for c in detected.columns]
+    suggestion = detected.target.suggested
+    key = f"target_{dataset_id}"
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = choices.get("target") or suggestion
+    target = st.selectbox("What do you want to predict? (the target column)", names, key=key,
+                          placeholder="Choose a column…")
+    if suggestion:
+        st.caption(f"💡 Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
+    else:
+        st.caption(f"💡 {detected.target.reason}.")
+    others = [c for c in detected.target.candidates if c != suggestion]
+    if others:
+        st.caption("Other possible targets: " + ", ".join(f"*{c}*" for c in others))
+    choices["target"] = target
+    return target
+
+
+def choose_task(dataset_id: str, target: str, profile: DatasetProfile) -> str | None:
+    choices = setup(dataset_id)
+    if profile.task is None:
+        st.error(f"'{target}' cannot be predicted: {profile.task_reason or 'no task fits it.'} "
+                 "Choose another target.")
+        return None
+    key = f"task_{dataset_id}_{target}"
+    if st.session_state.get(key) not in TASK_LABELS:
+        remembered = choices.get("task") if choices.get("task_for") == target else None
+        st.session_state[key] = remembered or str(profile.task)
+    task = st.selectbox("What kind of prediction is it?", list(TASK_LABELS), key=key,
+                        format_func=lambda t: TASK_LABELS[t])
+    st.caption(f"💡 Kuai detected: {profile.task_reason}.")
+    choices.update(task=task, task_for=target)
+    return task
+
+
+def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfile) -> str:
+    choices = setup(dataset_id)
+    allowed = list(METRICS[TaskType(task)])
+    suggested = profile.metric if profile.metric in allowed and task == str(profile.task) else allowed[0]
+    key = f"metric_{dataset_id}_{target}_{task}"
+    if st.session_state.get(key) not in allowed:
+        remembered = choices.get("metric") if choices.get("metric_for") == (target, task) else None
+        st.session_state[key] = remembered if remembered in allowed else suggested
+    metric = st.selectbox("How should models be compared? (the metric)", allowed, key=key,
+                          format_func=lambda m: f"{metric_label(m)} ({metric_direction(m)})")
+    reason = profile.metric_reason if metric == profile.metric else METRIC_HELP.get(metric, "")
+    st.caption(f"💡 {metric_label(metric)}: {reason}.")
+    choices.update(metric=metric, metric_for=(target, task))
+    return metric
+
+
+def show_plan(dataset_id: str, target: str, task: str, metric: str) -> bool:
+    try:
+        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id))
+    except EngineError as exc:
+        st.error(f"This choice cannot be trained: {exc}")
+        return False
+    st.markdown(f"Kuai will learn **{target}** from **{len(spec.features)} columns**: "
+                + ", ".join(spec.features) + ".")
+    if spec.dropped:
+        st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
+    if spec.classes:
+        st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
+    return True
+
+
+def main() -> None:
+    sync_url()
+    st.title("What to predict")
+    dataset_id = current_dataset_id()
+    if dataset_id is None:
+        st.info("First pick a dataset on the Data page.")
+        st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
+        return
+    try:
+        detected = load_profile(dataset_id, overrides=type_overrides(dataset_id))
+    except EngineError as exc:
+        st.error(f"This dataset cannot be read. {exc}")
+        return
+    target = choose_target(dataset_id, detected)
+    if target is None:
+        return
+    profile = load_profile(dataset_id, target=target, overrides=type_overrides(dataset_id))
+    task = choose_task(dataset_id, target, profile)
+    metric = choose_metric(dataset_id, target, task, profile) if task else None
+    st.markdown("#### Checks before training")
+    st.caption("Kuai looked for common problems in the data. Notes are handled automatically; "
+               "warnings deserve a look.")
+    checks_table(profile.warnings)
+    if task and metric and show_plan(dataset_id, target, task, metric):
+        st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
+
+
+main()

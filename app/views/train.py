@@ -1,0 +1,79 @@
+"""Train page: time budget and seed, start a training in a worker process, follow it live."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from app.components.data import dataset_label, load_profile, task_spec
+from app.components.labels import TASK_LABELS, metric_label
+from app.components.live import ACTIVE, show_run
+from app.components.state import current_dataset_id, current_run_id, remember_run, setup, sync_url, type_overrides
+from app.services.jobs import JobConfig, job_state, start_job
+from engine import EngineError
+from storage import get_dataset
+
+
+def planned_config(dataset_id: str) -> JobConfig | None:
+    """The training the Task page set up (or Kuai's suggestions); None with an error shown if it cannot work."""
+    choices, overrides = setup(dataset_id), type_overrides(dataset_id)
+    try:
+        target = choices.get("target") or load_profile(dataset_id, overrides=overrides).target.suggested
+        if target is None:
+            st.warning("Kuai could not guess what to predict: choose a target on the Task page.")
+            return None
+        task = choices.get("task") if choices.get("task_for") == target else None
+        metric = choices.get("metric") if choices.get("metric_for") == (target, task) else None
+        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=overrides)
+    except EngineError as exc:
+        st.error(f"This setup cannot be trained: {exc}")
+        st.page_link("views/task.py", label="Change it on the Task page", icon=":material/target:")
+        return None
+    record = get_dataset(dataset_id)
+    return JobConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
+                     task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides))
+
+
+def training_form(config: JobConfig, busy: bool) -> None:
+    record = get_dataset(config.dataset_id)
+    st.markdown(f"**Data:** {dataset_label(record)} · **predict:** {config.target} · "
+                f"**kind:** {TASK_LABELS.get(config.task or '', config.task)} · "
+                f"**compared by:** {metric_label(config.metric)}"
+                + (f" · **type changes:** {len(config.type_overrides)}" if config.type_overrides else ""))
+    st.page_link("views/task.py", label="Change these choices", icon=":material/edit:")
+    budget_column, seed_column = st.columns(2)
+    budget = budget_column.number_input(
+        "Time budget (seconds)", min_value=10, max_value=24 * 3600, value=60, step=10, key="budget",
+        help="Kuai tries as many models as fit in this time, including preparing the final model. "
+             "More time usually means a slightly better model.")
+    seed = seed_column.number_input("Random seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
+                                    help="The same seed and budget give the same result again.")
+    if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=busy,
+                 help="A training is already running; wait for it or cancel it." if busy else None):
+        run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed)))
+        remember_run(run.run_id)
+        st.rerun()
+
+
+def main() -> None:
+    sync_url()
+    st.title("Train models")
+    st.caption("Kuai tries several kinds of models within your time budget, checks each one on rows it has not "
+               "seen, and keeps the best (or a blend of the best).")
+    run_id = current_run_id()
+    busy = bool(run_id) and job_state(run_id)[0].status in ACTIVE
+    dataset_id = current_dataset_id()
+    if dataset_id is None:
+        st.info("First pick a dataset on the Data page.")
+        st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
+    else:
+        config = planned_config(dataset_id)
+        if config is not None:
+            training_form(config, busy)
+    if run_id:
+        st.divider()
+        show_run(run_id)
+
+
+main()

@@ -1,0 +1,63 @@
+"""Fixtures for the page tests: a fresh home folder, the app under AppTest, one finished run."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "streamlit_app.py"
+CHURN = ROOT / "sample_data" / "customer_churn.csv"
+TRAIN_BUDGET_S = 12.0
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=90)
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("KUAI_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture()
+def churn_id(home: Path) -> str:
+    from storage import store_dataset_file
+
+    return store_dataset_file(CHURN).dataset_id
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
+    """(home, run id, dataset id) of a real training through the worker process, 12 s budget."""
+    from app.services.jobs import JobConfig, job_state, start_job
+    from storage import store_dataset_file
+
+    folder = tmp_path_factory.mktemp("finished") / "home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KUAI_HOME", str(folder))
+        dataset = store_dataset_file(CHURN)
+        run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
+                                  task="binary", metric="roc_auc", time_budget_s=TRAIN_BUDGET_S, seed=0))
+        deadline = time.monotonic() + TRAIN_BUDGET_S + 90
+        record, _ = job_state(run.run_id)
+        while record.status in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            record, _ = job_state(run.run_id)
+        log = folder / "runs" / run.run_id / "worker.log"
+        assert record.status == "finished", (record.error, log.read_text() if log.exists() else "")
+        yield folder, run.run_id, dataset.dataset_id
+
+
+@pytest.fixture()
+def finished_home(finished_run: tuple[Path, str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    folder, run_id, dataset_id = finished_run
+    monkeypatch.setenv("KUAI_HOME", str(folder))
+    assert os.environ["KUAI_HOME"] == str(folder)
+    return run_id, dataset_id

@@ -1,0 +1,294 @@
+"""The pages, run headless with AppTest through the router, against a real home folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import CHURN, TRAIN_BUDGET_S, new_app
+
+PAGES = ("views/data.py", "views/task.py", "views/train.py", "views/results.py", "views/predict.py",
+         "views/export.py", "views/runs.py")
+
+
+def _texts(elements) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(e.value) for e in elements]
+
+
+def _no_exception(at) -> None:  # type: ignore[no-untyped-def]
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# --- Data -----------------------------------------------------------------------------------------------------------
+
+def test_data_page_lists_samples_and_profiles_churn(home: Path) -> None:
+    from storage import list_datasets
+
+    at = new_app().run()
+    _no_exception(at)
+    picker = at.selectbox(key="data_picker")
+    names = {r.display_name for r in list_datasets()}
+    assert {"customer_churn.csv", "house_prices.csv", "machine_failure_type.csv"} <= names
+    assert any("customer_churn.csv" in label for label in picker.options)
+
+    churn = next(r for r in list_datasets() if r.display_name == "customer_churn.csv")
+    picker.set_value(churn.dataset_id)
+    at.run()
+    _no_exception(at)
+    assert at.query_params["dataset"] == churn.dataset_id
+    assert at.session_state["dataset_id"] == churn.dataset_id
+    assert {m.label: m.value for m in at.metric}["Rows"] == "2,000"
+    types = dict(zip(at.data_editor[0].value["column"], at.data_editor[0].value["type"], strict=True))
+    assert types["customer_id"] == "id"
+    assert types["churn"] == "boolean"
+    assert types["signup_date"] == "datetime"
+    assert types["contract"] == "categorical"
+    assert types["monthly_charges"] == "numeric"
+    reasons = dict(zip(at.data_editor[0].value["column"], at.data_editor[0].value["why"], strict=True))
+    assert "identifier" in reasons["customer_id"]
+    preview = at.dataframe[0].value
+    assert len(preview) == 50 and "customer_id" in preview.columns
+
+
+def test_data_page_type_change_reaches_the_task_page(churn_id: str) -> None:
+    at = new_app()
+    at.query_params["dataset"] = churn_id
+    at.run()
+    at.session_state[f"types_{churn_id}"] = {"edited_rows": {9: {"type": "categorical"}}, "added_rows": [],
+                                              "deleted_rows": []}
+    at.run()
+    _no_exception(at)
+    assert any("support_calls" in text and "categorical" in text for text in _texts(at.info))
+    assert at.session_state["setup"][churn_id]["type_overrides"] == {"support_calls": "categorical"}
+    at.switch_page("views/train.py").run()
+    _no_exception(at)
+    assert any("type changes:** 1" in text for text in _texts(at.markdown))
+
+
+def test_upload_of_a_good_file_selects_it(home: Path) -> None:
+    at = new_app().run()
+    at.file_uploader(key="data_uploader").set_value(("ward.csv", b"age,ward,readmitted\n" + b"".join(
+        f"{20 + i % 30},{'ABC'[i % 3]},{'yes' if i % 4 == 0 else 'no'}\n".encode() for i in range(60)), "text/csv"))
+    at.run()
+    _no_exception(at)
+    assert not at.error
+    assert any(s.value == "ward.csv" for s in at.subheader)
+    types = dict(zip(at.data_editor[0].value["column"], at.data_editor[0].value["type"], strict=True))
+    assert types == {"age": "numeric", "ward": "categorical", "readmitted": "boolean"}
+    assert at.query_params["dataset"] == at.session_state["dataset_id"]
+    assert not list(home.rglob("ward*")), "the user's file name must never become a path"
+
+
+@pytest.mark.parametrize(("content", "code"), [
+    (b"", "[EMPTY_FILE]"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "[BINARY_FILE]"),
+    (b"a,b,c\n", "[HEADER_ONLY]"),
+])
+def test_upload_of_a_bad_file_shows_a_coded_error(home: Path, content: bytes, code: str) -> None:
+    at = new_app().run()
+    at.file_uploader(key="data_uploader").set_value(("broken.csv", content, "text/csv"))
+    at.run()
+    _no_exception(at)
+    errors = _texts(at.error)
+    assert len(errors) == 1 and code in errors[0] and "broken.csv" in errors[0]
+    assert "Traceback" not in errors[0]
+    assert "dataset" not in at.query_params
+
+
+# --- Task and Train (no training) -----------------------------------------------------------------------------------
+
+def test_task_page_suggests_churn_binary_and_roc_auc(churn_id: str) -> None:
+    at = new_app()
+    at.query_params["dataset"] = churn_id
+    at.run()
+    at.switch_page("views/task.py").run()
+    _no_exception(at)
+    assert at.selectbox(key=f"target_{churn_id}").value == "churn"
+    assert at.selectbox(key=f"task_{churn_id}_churn").value == "binary"
+    assert at.selectbox(key=f"metric_{churn_id}_churn_binary").value == "roc_auc"
+    captions = " ".join(_texts(at.caption))
+    assert "Kuai suggests **churn**" in captions and "usual name" in captions
+    assert "contract" in captions  # a runner-up candidate
+    assert "two distinct values" in captions
+    checks = at.dataframe[0].value
+    assert "ID_COLUMN" in set(checks["code"]) and "customer_id" in set(checks["column"])
+    assert {"what Kuai found", "what to do"} <= set(checks.columns)
+
+
+def test_task_choices_reach_the_train_page(churn_id: str) -> None:
+    at = new_app()
+    at.query_params["dataset"] = churn_id
+    at.run()
+    at.switch_page("views/task.py").run()
+    at.selectbox(key=f"metric_{churn_id}_churn_binary").set_value("pr_auc")
+    at.run()
+    _no_exception(at)
+    at.switch_page("views/train.py").run()
+    _no_exception(at)
+    plan = " ".join(_texts(at.markdown))
+    assert "**predict:** churn" in plan and "PR AUC" in plan
+    assert at.number_input(key="budget").value == 60 and at.number_input(key="budget").min == 10
+    assert [b.label for b in at.button] == ["Start training"]
+
+
+def test_an_impossible_target_is_explained_not_raised(churn_id: str) -> None:
+    at = new_app()
+    at.query_params["dataset"] = churn_id
+    at.run()
+    at.switch_page("views/task.py").run()
+    at.selectbox(key=f"target_{churn_id}").set_value("customer_id")
+    at.run()
+    _no_exception(at)
+    assert at.error, "choosing an identifier as target must show a reason"
+    assert all("Traceback" not in e for e in _texts(at.error))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_guides_a_new_user_without_errors(home: Path, page: str) -> None:
+    at = new_app().run()
+    at.switch_page(page).run()
+    _no_exception(at)
+    assert not at.error
+    if page != "views/data.py":
+        assert at.info, "an empty page must say what to do first"
+
+
+# --- With a finished run --------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_train_page_reattaches_to_the_run_in_the_url(finished_home: tuple[str, str]) -> None:
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/train.py").run()
+    _no_exception(at)
+    success = " ".join(_texts(at.success))
+    assert "Training finished" in success and "ROC AUC" in success
+    board = at.dataframe[-1].value
+    assert len(board) >= 1 and "ROC AUC" in board.columns
+    assert board["ROC AUC"].is_monotonic_decreasing
+
+
+@pytest.mark.slow
+def test_results_page_shows_summary_leaderboard_explanations_and_report(finished_home: tuple[str, str]) -> None:
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/results.py").run()
+    _no_exception(at)
+    assert not at.error
+    assert any("On rows it had not seen" in text for text in _texts(at.info))
+    board = at.dataframe[0].value
+    assert {"rank", "model", "ROC AUC", "± (spread over folds)", "fit time (s)", "predict ms / 1,000 rows",
+            "settings"} <= set(board.columns)
+    assert list(board["rank"]) == list(range(1, len(board) + 1))
+    assert "lightgbm_" not in " ".join(board["model"])  # plain names, not internal ones
+    assert [d.label for d in at.download_button] == ["Download the full report (HTML)"]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = " | ".join(c["layout"]["title"]["text"] for c in charts)
+    for expected in ("by model", "relies on", "Why this prediction", "Confusion matrix", "ROC curve"):
+        assert expected in titles
+    row_picker = at.selectbox(key=f"row_{run_id}")
+    assert "actual churn" in row_picker.options[0]
+    original_row = at.dataframe[1].value
+    assert len(original_row) == 1 and "customer_id" in original_row.columns
+    row_picker.set_value(3)
+    at.run()
+    _no_exception(at)
+
+
+@pytest.mark.slow
+def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, str]) -> None:
+    from app.components.results import bundle_zip
+
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/export.py").run()
+    _no_exception(at)
+    assert [d.label for d in at.download_button] == ["Download the model package (zip)"]
+    assert any("Faithful export" in s for s in _texts(at.success))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Predicts"] == "churn" and "ROC AUC (cross-validated)" in metrics
+    schema = at.dataframe[0].value
+    assert "contract" in set(schema["column"]) and "customer_id" not in set(schema["column"])
+    names = zipfile.ZipFile(io.BytesIO(bundle_zip(run_id))).namelist()
+    assert sorted(names) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html"]
+
+
+@pytest.mark.slow
+def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home: tuple[str, str]) -> None:
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/predict.py").run()
+    _no_exception(at)
+    uploader = at.file_uploader(key=f"predict_upload_{run_id}")
+    uploader.set_value(("new_customers.csv", CHURN.read_bytes(), "text/csv"))
+    at.run()
+    _no_exception(at)
+    shown = at.dataframe[-1].value
+    assert list(shown.columns[:3]) == ["prediction", "proba_no", "proba_yes"]
+    assert "customer_id" in shown.columns and len(shown) == 50
+    assert [d.label for d in at.download_button] == ["Download predictions (CSV)"]
+    at.file_uploader(key=f"predict_upload_{run_id}").set_value(("wrong.csv", b"a,b\n1,2\n3,4\n", "text/csv"))
+    at.run()
+    _no_exception(at)
+    errors = _texts(at.error)
+    assert len(errors) == 1 and "[MISSING_COLUMNS]" in errors[0] and "wrong.csv" in errors[0]
+
+
+@pytest.mark.slow
+def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str, str]) -> None:
+    from storage import create_run, load_run
+
+    run_id, dataset_id = finished_home
+    queued = create_run({"dataset_id": dataset_id, "dataset_name": "customer_churn.csv", "target": "churn",
+                         "time_budget_s": 30.0})
+    at = new_app().run()
+    at.switch_page("views/runs.py").run()
+    _no_exception(at)
+    table = at.dataframe[0].value
+    assert {run_id, queued.run_id} <= set(table["run"])
+    assert "✅ finished" in set(table["status"]) and "⏳ waiting" in set(table["status"])
+    at.selectbox(key="runs_picker").set_value(queued.run_id)
+    at.run()
+    at.button(key=f"cancel_{queued.run_id}").click()
+    at.run()
+    _no_exception(at)
+    assert load_run(queued.run_id).status == "cancelled"
+
+
+@pytest.mark.slow
+def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> None:
+    from storage import list_runs
+
+    at = new_app()
+    at.query_params["dataset"] = churn_id
+    at.run()
+    at.switch_page("views/train.py").run()
+    at.number_input(key="budget").set_value(10)
+    at.button[0].click()
+    at.run()
+    _no_exception(at)
+    run_id = at.query_params["run"]
+    assert [r.run_id for r in list_runs()] == [run_id]
+    assert list_runs()[0].config["time_budget_s"] == 10.0 and list_runs()[0].config["metric"] == "roc_auc"
+    saw_progress = False
+    deadline = time.monotonic() + TRAIN_BUDGET_S + 60
+    while time.monotonic() < deadline and not at.success:
+        time.sleep(1.0)
+        at.run()
+        _no_exception(at)
+        saw_progress = saw_progress or bool(at.get("progress"))
+    assert saw_progress, "the live region showed no progress bar while the job ran"
+    assert any("Training finished" in s for s in _texts(at.success)), (_texts(at.error), _texts(at.info))

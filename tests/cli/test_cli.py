@@ -1,0 +1,170 @@
+"""The `kuai` CLI contract (DESIGN.md §3), end to end on the sample datasets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import SAMPLES
+
+KUAI = str(Path(sys.executable).parent / "kuai")
+BUDGET = 12.0
+CASES = {
+    "customer_churn.csv": ("churn", ["no", "yes"]),
+    "machine_failure_type.csv": ("failure_type", ["none", "overheat", "power", "wear"]),
+    "house_prices.csv": ("price", []),
+}
+
+
+def kuai(*args: str, home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, KUAI_HOME=str(home))
+    return subprocess.run([KUAI, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
+
+
+@pytest.fixture(scope="module")
+def trained(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, float]]:
+    """Train once per sample dataset; keep the output folder and the wall time."""
+    runs = {}
+    for name in CASES:
+        out = tmp_path_factory.mktemp("out") / name.removesuffix(".csv")
+        started = time.monotonic()
+        result = kuai("train", str(SAMPLES / name), "--time-budget", str(BUDGET), "--seed", "0", "--out",
+                      str(out), home=home)
+        wall = time.monotonic() - started
+        assert result.returncode == 0, result.stderr[-2000:]
+        runs[name] = (out, wall)
+    return runs
+
+
+def test_profile_json_contract(home: Path) -> None:
+    result = kuai("profile", str(SAMPLES / "customer_churn.csv"), "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    profile = json.loads(result.stdout)
+    assert {"n_rows", "n_columns", "columns", "target", "task", "metric", "warnings"} <= set(profile)
+    assert profile["n_rows"] == 2000 and profile["n_columns"] == 13
+    column = profile["columns"][0]
+    assert {"name", "type", "missing_fraction", "n_unique", "reason"} <= set(column)
+    assert profile["target"]["suggested"] == "churn" and profile["target"]["candidates"][0] == "churn"
+    assert profile["task"] == "binary" and profile["metric"] == "roc_auc"
+    assert all({"code", "column", "message"} <= set(w) for w in profile["warnings"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_train_writes_the_contract_files_within_budget(name: str, trained: dict[str, tuple[Path, float]]) -> None:
+    out, wall = trained[name]
+    for file in ("model.onnx", "model_card.json", "leaderboard.csv", "report.html"):
+        assert (out / file).stat().st_size > 0, file
+    assert wall <= BUDGET + max(5.0, 0.1 * BUDGET), f"train took {wall:.1f}s for a {BUDGET}s budget"
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert list(board.columns) == ["rank", "model", "score", "score_std", "fit_time_s", "predict_ms_per_1000_rows",
+                                   "params"]
+    assert board["rank"].tolist() == list(range(1, len(board) + 1))
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["target"] == CASES[name][0] and card["classes"] == CASES[name][1]
+    figure = "max_abs_diff" if CASES[name][1] else "max_rel_diff"  # probabilities vs regression values
+    assert card["parity"]["passed"] and card["parity"][figure] <= 1e-5
+    assert card["parity"]["labels_equal"]
+    assert {c["name"] for c in card["input_schema"]} and card["data_fingerprint"]["sha256"]
+    report = (out / "report.html").read_text()
+    assert "<script" in report and "Leaderboard" in report
+    assert "<script src=" not in report, "report.html must open offline (plotly.js inline)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_predict_scores_in_input_order(name: str, trained: dict[str, tuple[Path, float]], home: Path,
+                                       tmp_path: Path) -> None:
+    out, _ = trained[name]
+    target, classes = CASES[name]
+    data = pd.read_csv(SAMPLES / name)
+    shuffled = data.sample(frac=1.0, random_state=1).assign(extra_column="ignored")
+    source = tmp_path / "new.csv"
+    shuffled.to_csv(source, index=False)
+    result = kuai("predict", str(out), str(source), "--out", str(tmp_path / "p.csv"), home=home)
+    assert result.returncode == 0, result.stderr
+    predictions = pd.read_csv(tmp_path / "p.csv", keep_default_na=False)
+    assert len(predictions) == len(shuffled)
+    assert list(predictions.columns) == ["prediction", *[f"proba_{c}" for c in classes]]
+    truth = shuffled[target].to_numpy()
+    if classes:
+        probabilities = predictions[[f"proba_{c}" for c in classes]].to_numpy()
+        assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+        known = pd.notna(truth)
+        accuracy = float(np.mean(predictions["prediction"].to_numpy()[known] == truth[known].astype(str)))
+        majority = float(pd.Series(truth[known]).value_counts(normalize=True).iloc[0])
+        assert accuracy > majority, "the model must beat always guessing the majority class"
+    else:
+        error = np.sqrt(np.mean((predictions["prediction"].to_numpy() - truth) ** 2))
+        assert error < np.std(truth) * 0.7
+    lone = kuai("predict", str(out / "model.onnx"), str(source), "--out", str(tmp_path / "q.csv"), home=home)
+    assert lone.returncode == 0, lone.stderr
+    assert pd.read_csv(tmp_path / "q.csv", keep_default_na=False).equals(predictions)
+
+
+@pytest.mark.slow
+def test_training_is_an_mlflow_run(trained: dict[str, tuple[Path, float]], home: Path) -> None:
+    import mlflow
+
+    out, _ = trained["customer_churn.csv"]
+    receipt = out / "mlflow_spool.done"
+    deadline = time.monotonic() + 60
+    while not receipt.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    payload = json.loads(receipt.read_text())
+    assert payload["ok"], payload
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{home / 'mlflow.db'}")
+    run = client.get_run(payload["mlflow_run_id"])
+    assert run.data.params["target"] == "churn"
+    assert 0.5 < run.data.metrics["cv_score"] <= 1.0
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"model.onnx", "model_card.json", "leaderboard.csv", "report.html"} <= artifacts
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "EMPTY_FILE"), (b"a,b\n", "HEADER_ONLY"), (b"\x89PNG\r\n\x1a\n\x00\x00", "BINARY_FILE")],
+)
+def test_bad_data_exits_2_with_one_coded_line(content: bytes, code: str, home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    for command in (["profile", str(bad)], ["train", str(bad), "--time-budget", "5", "--out", str(tmp_path / "o")]):
+        result = kuai(*command, home=home)
+        assert result.returncode == 2
+        assert f"[{code}]" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2(home: Path, tmp_path: Path) -> None:
+    assert kuai("train", str(SAMPLES / "customer_churn.csv"), home=home).returncode == 2  # no --out
+    unknown = kuai("train", str(SAMPLES / "customer_churn.csv"), "--target", "nope", "--time-budget", "5",
+                   "--out", str(tmp_path / "o"), home=home)
+    assert unknown.returncode == 2 and "[UNKNOWN_TARGET]" in unknown.stderr
+    metric = kuai("train", str(SAMPLES / "customer_churn.csv"), "--metric", "rmse", "--time-budget", "5",
+                  "--out", str(tmp_path / "o"), home=home)
+    assert metric.returncode == 2 and "[BAD_METRIC]" in metric.stderr
+
+
+@pytest.mark.slow
+def test_predict_with_missing_columns_is_a_clear_error(trained: dict[str, tuple[Path, float]], home: Path,
+                                                       tmp_path: Path) -> None:
+    out, _ = trained["customer_churn.csv"]
+    partial = pd.read_csv(SAMPLES / "customer_churn.csv").drop(columns=["contract", "tenure_months"])
+    partial.to_csv(tmp_path / "partial.csv", index=False)
+    result = kuai("predict", str(out), str(tmp_path / "partial.csv"), "--out", str(tmp_path / "p.csv"), home=home)
+    assert result.returncode == 2
+    assert "[MISSING_COLUMNS]" in result.stderr and "'contract'" in result.stderr
+    assert not (tmp_path / "p.csv").exists()

@@ -1,0 +1,108 @@
+"""The reader: encodings, dialects, file kinds and coded errors."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from engine import ReadError, read_table, read_table_with_dialect
+
+TABLE = "name;amount;city\nJosé;1,5;Zürich\nAnna;2,25;Köln\nLi;3,0;Oslo\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"])
+def test_reads_common_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(TABLE.encode(encoding))
+    frame, dialect = read_table_with_dialect(path)
+    assert list(frame.columns) == ["name", "amount", "city"]
+    assert frame["name"].tolist()[0] == "José"
+    assert frame["city"].tolist()[1] == "Köln"
+    assert dialect is not None and dialect.delimiter == ";"
+
+
+def test_decimal_comma_becomes_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    frame = read_table(path)
+    assert frame["amount"].tolist() == [1.5, 2.25, 3.0]
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", "|", ";"])
+def test_detects_delimiters(tmp_path: Path, delimiter: str) -> None:
+    rows = [["a", "b", "c"], ["1", "x y", "3.5"], ["2", "z", "4.5"], ["3", "w", "5.5"]]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(delimiter.join(r) for r in rows) + "\n")
+    frame = read_table(path)
+    assert frame.shape == (3, 3)
+    assert frame["b"].tolist() == ["x y", "z", "w"]
+
+
+def test_quoted_newlines_and_delimiters(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('id,note\n1,"line one\nline two"\n2,"a, b"\n')
+    frame = read_table(path)
+    assert frame["note"].tolist() == ["line one\nline two", "a, b"]
+
+
+def test_gzip_csv(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(gzip.compress(b"a,b\n1,2\n3,4\n"))
+    assert read_table(path).shape == (2, 2)
+
+
+def test_duplicate_and_empty_headers_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,a,,b\n1,2,3,4\n")
+    assert list(read_table(path).columns) == ["a", "a.1", "column_3", "b"]
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "EMPTY_FILE"),
+        (b"   \n\n", "EMPTY_FILE"),
+        (b"a,b,c\n", "HEADER_ONLY"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "BINARY_FILE"),
+        (b"PK\x03\x04" + b"\x00" * 50, "ARCHIVE_FILE"),
+        (b"a,b\n1,2\n3,4,5,6\n", "RAGGED_ROWS"),
+        (b"a,b\n1,\x002\n", "NUL_BYTES"),
+    ],
+)
+def test_bad_files_get_coded_errors(tmp_path: Path, content: bytes, code: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+    assert caught.value.code == code
+    assert str(caught.value).startswith(f"[{code}]")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ReadError) as caught:
+        read_table(tmp_path / "nope.csv")
+    assert caught.value.code == "FILE_NOT_FOUND"
+
+
+def test_none_is_a_category_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("kind,x\nnone,1\nwear,2\nNA,3\n")
+    frame = read_table(path)
+    assert frame["kind"].tolist()[:2] == ["none", "wear"]
+    assert frame["kind"].isna().tolist() == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("名前,金額,都市\n田中,100,東京\n佐藤,200,大阪\n鈴木,300,京都\n", "shift_jis"),
+        ("имя,город,сумма\nИван,Москва,1\nОльга,Казань,2\nПётр,Самара,3\n", "cp1251"),
+    ],
+)
+def test_reads_non_western_legacy_encodings(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode(encoding))
+    frame = read_table(path)
+    assert frame.iloc[0, 0] == text.splitlines()[1].split(",")[0]

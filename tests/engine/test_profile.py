@@ -1,0 +1,80 @@
+"""Column types, target suggestion, task and metric, and pre-flight checks — with reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import ColumnType, TargetError, TaskType, build_task_spec, profile_dataset
+from engine.column_types import detect_column_type
+from engine.task import detect_task
+
+
+def test_profile_types_and_reasons(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    types = {c.name: c.type for c in profile.columns}
+    assert types == {"row_id": ColumnType.ID, "amount": ColumnType.NUMERIC, "colour": ColumnType.CATEGORICAL,
+                     "visited": ColumnType.DATETIME, "outcome": ColumnType.BOOLEAN}
+    assert all(c.reason for c in profile.columns)
+    assert profile.column("amount").missing_fraction == pytest.approx(31 / 400)
+
+
+def test_target_task_metric_suggested_with_reasons(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    assert profile.target.suggested == "outcome"
+    assert "usual name" in profile.target.reason or "last column" in profile.target.reason
+    assert profile.task is TaskType.BINARY and "two distinct values" in profile.task_reason
+    assert profile.metric == "roc_auc"
+    assert any(w.code == "ID_COLUMN" and w.column == "row_id" for w in profile.warnings)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["a", "b", "c"] * 20, ColumnType.CATEGORICAL),
+        ([1.5, 2.5, 3.25] * 20, ColumnType.NUMERIC),
+        (["$1,200", "$35", "$7"] * 20, ColumnType.NUMERIC),
+        (["7"] * 60, ColumnType.CONSTANT),
+        ([None] * 60, ColumnType.CONSTANT),
+        (["yes", "no"] * 30, ColumnType.BOOLEAN),
+        ([0, 1] * 30, ColumnType.BOOLEAN),
+        ([f"this is a longer free text sentence number {i}" for i in range(60)], ColumnType.TEXT),
+        (list(range(1000, 1060)), ColumnType.ID),
+        (["2024-01-05", "2023-12-31", "2022-06-01"] * 20, ColumnType.DATETIME),
+    ],
+)
+def test_column_type_rules(values: list[object], expected: ColumnType) -> None:
+    column_type, reason = detect_column_type(pd.Series(values, name="column"))
+    assert column_type is expected, reason
+
+
+def test_task_detection() -> None:
+    assert detect_task(pd.Series([1.5, 2.25, 3.0, 4.75] * 10), ColumnType.NUMERIC)[0] is TaskType.REGRESSION
+    assert detect_task(pd.Series([3, 4, 5, 6, 7] * 10), ColumnType.NUMERIC)[0] is TaskType.MULTICLASS
+    assert detect_task(pd.Series(["a", "b", "c"] * 10), ColumnType.CATEGORICAL)[0] is TaskType.MULTICLASS
+    with pytest.raises(TargetError) as caught:
+        detect_task(pd.Series(["a"] * 10), ColumnType.CATEGORICAL)
+    assert caught.value.code == "SINGLE_CLASS_TARGET"
+
+
+def test_imbalanced_binary_gets_pr_auc() -> None:
+    frame = pd.DataFrame({"x": np.arange(400.0), "fraud": ["no"] * 390 + ["yes"] * 10})
+    profile = profile_dataset(frame)
+    assert profile.metric == "pr_auc"
+
+
+def test_task_spec_drops_non_features_and_rejects_bad_metric(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome")
+    assert spec.features == ("amount", "colour", "visited")
+    assert "row_id" in spec.dropped and spec.classes == ("no", "yes")
+    with pytest.raises(TargetError) as caught:
+        build_task_spec(mixed_frame, profile.columns, target="outcome", metric="rmse")
+    assert caught.value.code == "BAD_METRIC"
+
+
+def test_leakage_check_flags_a_copy_of_the_target(mixed_frame: pd.DataFrame) -> None:
+    frame = mixed_frame.assign(outcome_code=(mixed_frame["outcome"] == "yes").astype(int) * 7 + 3)
+    profile = profile_dataset(frame, target="outcome")
+    assert any(w.code == "TARGET_LEAKAGE" and w.column == "outcome_code" for w in profile.warnings)

@@ -1,0 +1,90 @@
+"""Search, ensemble selection, refit and SHAP on small seeded data (real models, short budgets)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import SearchBudget, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame, train
+from engine.ensemble import select_ensemble
+from engine.metrics import get_metric
+from engine.models import Deadline
+from engine.search import run_search
+
+
+@pytest.fixture()
+def spec_and_data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    profile = profile_dataset(mixed_frame)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=3)
+    schema = build_input_schema(mixed_frame, spec)
+    return spec, schema, to_model_frame(mixed_frame, schema), encode_target(mixed_frame["outcome"], spec)
+
+
+def test_search_runs_portfolio_first_and_stops_at_deadline(spec_and_data) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = spec_and_data
+    started = time.monotonic()
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 6.0))
+    elapsed = time.monotonic() - started
+    assert elapsed < 6.0 + 3.0, "the search must end near its deadline"
+    assert [t.family for t in result.trials[:3]] == ["lightgbm", "linear", "hist_gb"]
+    complete = [t for t in result.trials if t.state == "complete"]
+    assert complete and all(0.5 < t.score <= 1.0 for t in complete)
+    for outcome in result.outcomes.values():
+        assert outcome.oof.shape == (len(y), 2)
+        assert np.allclose(outcome.oof.sum(axis=1), 1.0, atol=1e-6)
+
+
+def test_ensemble_is_at_least_as_good_as_its_best_member_on_oof(spec_and_data) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = spec_and_data
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0))
+    metric = get_metric("log_loss")
+    oofs = {n: o.oof for n, o in result.outcomes.items()}
+    selection = select_ensemble(oofs, y, metric, folds=result.folds)
+    best_single = min(metric.compute(y, oof) for oof in oofs.values())
+    if selection is None:
+        pytest.skip("one model dominated every step; nothing to ensemble")
+    assert metric.compute(y, selection.oof) <= best_single + 1e-12
+    assert sum(selection.weights.values()) == pytest.approx(1.0)
+
+
+def test_train_end_to_end_with_shap_folded_to_original_columns(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=3)
+    started = time.monotonic()
+    result = train(mixed_frame, spec, budget=SearchBudget(time_budget_s=12, families=("lightgbm", "linear")))
+    assert time.monotonic() - started < 12 + 5
+    assert result.leaderboard[0].rank == 1
+    scores = [e.score for e in result.leaderboard]
+    assert scores == sorted(scores, reverse=True), "ROC AUC: best first"
+    explanation = result.explanation
+    assert explanation is not None
+    assert set(explanation.importance) == {"amount", "colour", "visited"}
+    top_two = list(explanation.importance)[:2]
+    assert set(top_two) == {"amount", "colour"}, explanation.importance
+    assert len(explanation.sample_values[0]) == 3
+
+
+def test_shap_values_add_up_to_the_model_margin(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=3)
+    result = train(mixed_frame, spec, budget=SearchBudget(time_budget_s=8, families=("lightgbm",)))
+    explanation = result.explanation
+    assert explanation is not None and explanation.output_space == "log-odds"
+    rows = result.model_frame.iloc[explanation.sample_index[:20]]
+    proba = result.estimator.predict_proba(rows)[:, 1]
+    margin = np.log(proba / (1 - proba))
+    reconstructed = np.asarray(explanation.sample_values[:20]).sum(axis=1) + np.asarray(explanation.base_values[:20])
+    assert np.allclose(reconstructed, margin, atol=1e-4)
+
+
+def test_regression_train(mixed_frame: pd.DataFrame) -> None:
+    frame = mixed_frame.drop(columns="outcome")
+    frame["value"] = frame["amount"].fillna(50) * 3 + (frame["colour"] == "red") * 20
+    profile = profile_dataset(frame)
+    spec = build_task_spec(frame, profile.columns, target="value", n_folds=3)
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=8, families=("lightgbm", "linear")))
+    assert spec.metric == "rmse"
+    assert result.leaderboard[0].score < float(np.std(frame["value"])) / 2
