@@ -8,16 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app" / "streamlit_app.py"
-CHURN = ROOT / "sample_data" / "customer_churn.csv"
-TRAIN_BUDGET_S = 12.0
-
-
-def new_app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=90)
+from tests.app.helpers import CHURN, TRAIN_BUDGET_S
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import CHURN, TRAIN_BUDGET_S, new_app
+from tests.app.helpers import CHURN, TRAIN_BUDGET_S, new_app
 
 PAGES = ("views/data.py", "views/task.py", "views/train.py", "views/results.py", "views/predict.py",
          "views/export.py", "views/runs.py")

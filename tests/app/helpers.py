@@ -1,0 +1,17 @@
+"""Shared by the page tests: paths and a fresh AppTest of the router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "streamlit_app.py"
+CHURN = ROOT / "sample_data" / "customer_churn.csv"
+TRAIN_BUDGET_S = 12.0
+
+
+def new_app() -> AppTest:
+    """The whole app (router and pages) as a browser session would run it."""
+    return AppTest.from_file(str(APP), default_timeout=90)

@@ -1,0 +1,178 @@
+"""A real browser (Debian's Chromium, headless) through the whole flow of the real server.
+
+Upload → confirm the target → train 15 s → leaderboard and finish → Export → download the zip.
+Screenshots of each page go to $KUAI_SCREENSHOTS (default: a temporary folder).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHURN = ROOT / "sample_data" / "customer_churn.csv"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+BUDGET_S = 15
+
+pytestmark = [
+    pytest.mark.e2e, pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="BROWSER TEST SKIPPED: /usr/bin/chromium is missing; "
+                       "install Debian's chromium package (apt-get install chromium) to run it"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the app exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"the app did not answer at {url} within {timeout_s:.0f} s")
+
+
+@pytest.fixture()
+def app_url(tmp_path: Path) -> Iterator[str]:
+    from app.services.launcher import streamlit_command
+
+    port = _free_port()
+    env = {**os.environ, "KUAI_HOME": str(tmp_path / "home")}
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(streamlit_command(host="127.0.0.1", port=port), cwd=str(ROOT), env=env,
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}", server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(server)
+        log.close()
+        _stop_workers(tmp_path / "home")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _stop_workers(home: Path) -> None:
+    """Cancel any training still running in this test's home folder (the worker lives in its own session)."""
+    from app.services.jobs import cancel_job
+
+    previous = os.environ.get("KUAI_HOME")
+    os.environ["KUAI_HOME"] = str(home)
+    try:
+        from storage import list_runs
+
+        for record in list_runs():
+            if record.status in ("queued", "running"):
+                cancel_job(record.run_id)
+    finally:
+        if previous is None:
+            os.environ.pop("KUAI_HOME", None)
+        else:
+            os.environ["KUAI_HOME"] = previous
+
+
+@pytest.fixture()
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("KUAI_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+
+
+def _settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+
+
+def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+            page.goto(f"{app_url}/data")
+            expect(page.get_by_text("Your data").first).to_be_visible(timeout=30_000)
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(CHURN))
+            expect(page.get_by_role("heading", name="customer_churn.csv")).to_be_visible(timeout=30_000)
+            expect(page.get_by_text("What each column holds")).to_be_visible()
+            assert "dataset=" in page.url
+            _settle(page)
+            page.screenshot(path=str(shots / "1-data.png"), full_page=True)
+
+            _open_page(page, "2 · Task")
+            expect(page.get_by_text("Kuai suggests")).to_be_visible(timeout=30_000)
+            target = page.get_by_role("combobox", name="What do you want to predict? (the target column)")
+            expect(target).to_have_value("churn") if target.evaluate("e => 'value' in e") else None
+            expect(page.locator('[data-testid="stSelectbox"]').first).to_contain_text("churn")
+            expect(page.get_by_text("binary classification").first).to_be_visible()
+            _settle(page)
+            page.screenshot(path=str(shots / "2-task.png"), full_page=True)
+
+            _open_page(page, "3 · Train")
+            budget = page.get_by_label("Time budget (seconds)")
+            budget.fill(str(BUDGET_S))
+            budget.press("Enter")
+            _settle(page)
+            page.get_by_role("button", name="Start training").click()
+            expect(page.get_by_text("Leaderboard so far")).to_be_visible(timeout=60_000)
+            assert "run=" in page.url
+            page.screenshot(path=str(shots / "3-train-running.png"), full_page=True)
+            expect(page.get_by_text("Training finished")).to_be_visible(timeout=90_000)
+            expect(page.get_by_text("Leaderboard", exact=True)).to_be_visible()
+            _settle(page)
+            page.screenshot(path=str(shots / "4-train-finished.png"), full_page=True)
+
+            _open_page(page, "4 · Results")
+            expect(page.get_by_text("In plain words")).to_be_visible(timeout=30_000)
+            _settle(page)
+            page.screenshot(path=str(shots / "5-results.png"), full_page=True)
+
+            _open_page(page, "6 · Export")
+            download_button = page.get_by_role("button", name="Download the model package (zip)")
+            expect(download_button).to_be_visible(timeout=30_000)
+            _settle(page)
+            page.screenshot(path=str(shots / "6-export.png"), full_page=True)
+            with page.expect_download(timeout=30_000) as download_info:
+                download_button.click()
+            archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+            assert sorted(archive.namelist()) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html"]
+            assert not page.get_by_text("Traceback").count()
+            assert not errors, errors
+        finally:
+            browser.close()
