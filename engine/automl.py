@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from engine.ensemble import EnsembleSelection, select_ensemble
-from engine.errors import BudgetError, TargetError
+from engine.errors import BudgetError, CancelledError, TargetError
 from engine.explain import explain_model
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
@@ -112,6 +112,8 @@ def _train(
         on_trial=on_trial, should_stop=should_stop,
         update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final),
     )
+    if should_stop():
+        raise CancelledError("Training was cancelled.")
     if not result.outcomes:
         raise BudgetError(f"No model finished within the budget of {budget.time_budget_s:.0f} s. "
                           "Raise the time budget or sample the rows.")

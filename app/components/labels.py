@@ -42,11 +42,11 @@ FAMILY_LABELS = {
 }
 
 STATUS_LABELS = {
-    "queued": "⏳ waiting",
-    "running": "🏃 training",
-    "finished": "✅ finished",
-    "failed": "❌ failed",
-    "cancelled": "⏹ cancelled",
+    "queued": "waiting",
+    "running": "training",
+    "finished": "finished",
+    "failed": "failed",
+    "cancelled": "cancelled",
 }
 
 
@@ -68,6 +68,20 @@ def metric_direction(name: str | None) -> str:
 
 def family_label(family: str) -> str:
     return FAMILY_LABELS.get(family, family)
+
+
+SHORT_FAMILY_LABELS = {
+    "lightgbm": "LightGBM", "catboost": "CatBoost", "hist_gb": "Gradient boosting", "random_forest": "Random forest",
+    "extra_trees": "Extra trees", "linear": "Linear model", "ensemble": "Ensemble",
+}
+
+TASK_SHORT = {"binary": "one of two outcomes", "multiclass": "one of several categories", "regression": "a number"}
+
+
+def short_model_label(model: str) -> str:
+    """'lightgbm_0' -> 'LightGBM'; 'ensemble' -> 'Ensemble'."""
+    family = model if model in SHORT_FAMILY_LABELS else model.rpartition("_")[0]
+    return SHORT_FAMILY_LABELS.get(family, model)
 
 
 def model_label(model: str) -> str:

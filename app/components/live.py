@@ -51,11 +51,12 @@ def _live(run_id: str) -> None:
     budget = float(record.config.get("time_budget_s", 60.0))
     last = latest_event(events)
     if record.status == "queued":
-        st.info("⏳ Waiting for another training to finish: Kuai trains one at a time on this machine.")
+        st.info("Waiting for another training to finish: Kuai trains one at a time on this machine.",
+                icon=":material/hourglass_top:")
     else:
         elapsed = _elapsed(run_id, last, budget)
         step = _STAGE_WORDS.get(str(last.get("stage")), "") if last else "Starting"
-        detail = f" — {last['message']}" if last and last.get("message") else ""
+        detail = f" — {_describe(last)}" if last else ""
         left = budget - elapsed
         when = f"about {left:.0f} s left" if left >= 1 else "finishing up"
         st.progress(min(1.0, elapsed / budget), text=f"**{step}**{detail} · {elapsed:.0f} s of {budget:.0f} s, {when}")
@@ -63,6 +64,16 @@ def _live(run_id: str) -> None:
     if st.button("Cancel training", key=f"cancel_{run_id}", icon=":material/stop_circle:"):
         cancel_job(run_id)
         st.rerun()
+
+
+def _describe(event: dict[str, Any]) -> str:
+    trial = event.get("data", {}).get("trial") if event.get("stage") == "trial" else None
+    if not trial:
+        return str(event.get("message", ""))
+    name = model_label(f"{trial['family']}_{trial['number']}")
+    if trial.get("state") == "complete" and trial.get("score") is not None:
+        return f"{name} scored {float(trial['score']):.3f}"
+    return f"{name} stopped early"
 
 
 def _trials_so_far(record: RunRecord, events: list[dict[str, Any]]) -> None:
@@ -88,20 +99,20 @@ def _higher(metric: str | None) -> bool:
 def _outcome(record: RunRecord, events: list[dict[str, Any]]) -> None:
     if record.status == "finished":
         summary = record.summary
-        st.success(f"✅ Training finished in {float(summary.get('wall_time_s', 0)):.0f} s. Best model: "
+        st.success(f"Training finished in {float(summary.get('wall_time_s', 0)):.0f} s. Best model: "
                    f"**{model_label(str(summary.get('model', '')))}** — {metric_label(summary.get('metric'))} "
                    f"{float(summary.get('score', 0)):.3f} ± {float(summary.get('score_std', 0)):.3f} "
-                   "on rows it had not seen during training.")
+                   "on rows it had not seen during training.", icon=":material/check_circle:")
         st.page_link("views/results.py", label="See the results and explanations →", icon=":material/insights:",
                      query_params={"run": record.run_id})
         entries = final_leaderboard_entries(events)
         if entries:
             _final_board(entries, summary.get("metric"))
     elif record.status == "cancelled":
-        st.warning("⏹ This training was cancelled. Start a new one above when you are ready.")
+        st.warning("This training was cancelled. Start a new one above when you are ready.", icon=":material/stop_circle:")
         _trials_so_far(record, events)
     else:
-        st.error(f"❌ Training failed: {record.error or 'no reason recorded.'}")
+        st.error(f"Training failed: {record.error or 'no reason recorded.'}", icon=":material/error:")
         st.caption("Check the choices on the Task page (target, task, metric) or give a longer time budget, "
                    "then start again.")
 

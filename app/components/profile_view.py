@@ -9,7 +9,7 @@ from app.components.labels import TYPE_HELP
 from engine import CheckResult, ColumnType, DatasetProfile
 
 TYPES = [t.value for t in ColumnType]
-_SEVERITY_ICONS = {"info": "ℹ️ note", "warning": "⚠️ warning", "error": "⛔ blocking"}
+_SEVERITY_WORDS = {"info": "note", "warning": "warning", "error": "blocking"}
 
 
 def column_table(detected: DatasetProfile, overrides: dict[str, str]) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def checks_table(warnings: tuple[CheckResult, ...]) -> None:
         st.success("No problems found in the data.")
         return
     frame = pd.DataFrame([{
-        "kind": _SEVERITY_ICONS.get(str(w.severity), str(w.severity)), "code": w.code, "column": w.column or "—",
+        "kind": _SEVERITY_WORDS.get(str(w.severity), str(w.severity)), "code": w.code, "column": w.column or "—",
         "what Kuai found": w.message, "what to do": w.action} for w in warnings])
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={"what Kuai found": st.column_config.TextColumn(width="large"),

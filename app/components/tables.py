@@ -55,7 +55,7 @@ def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.Da
             "size (KB)": e.size_kb, "blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items()),
             "settings": json.dumps(e.params.get("weights", e.params) if e.is_ensemble else e.params,
                                    default=str)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
 
 
 def latest_event(events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:

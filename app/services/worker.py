@@ -52,6 +52,8 @@ def run(run_id: str) -> int:
         summary = run_training(options, outputs_dir(run_id), progress=lambda e: _event(run_id, e),
                                should_stop=cancel_file.exists)
     except EngineError as exc:
+        if cancel_file.exists():
+            return _finish(run_id, stop, "cancelled", "Cancelled by the user.")
         return _finish(run_id, stop, "failed", str(exc))
     except Exception as exc:
         logger.error("worker failed\n%s", traceback.format_exc())

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.components.labels import TASK_LABELS, model_label
+from app.components.labels import TASK_LABELS, TASK_SHORT, model_label, short_model_label
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import BUNDLE_FILES, bundle_zip
 from app.components.state import sync_url
@@ -17,20 +17,21 @@ def show_highlights(card: dict[str, Any]) -> None:
     metric, parity = card.get("metric", {}), card.get("parity", {})
     task, model, score = st.columns(3)
     task.metric("Predicts", str(card.get("target", "?")), help=TASK_LABELS.get(card.get("task", ""), ""),
-                delta=card.get("task"), delta_color="off", delta_arrow="off")
-    model.metric("Model", model_label(str(card.get("model", {}).get("name", "?"))))
+                delta=TASK_SHORT.get(card.get("task", ""), card.get("task")), delta_color="off", delta_arrow="off")
+    name = str(card.get("model", {}).get("name", "?"))
+    model.metric("Model", short_model_label(name), help=model_label(name))
     score.metric(f"{metric.get('label', 'score')} (cross-validated)",
                  f"{card.get('cv_score', float('nan')):.4f}", help=f"± {card.get('cv_score_std', 0):.4f} "
                  f"over {card.get('cv_folds', '?')} folds; "
                  f"{'higher' if metric.get('greater_is_better') else 'lower'} is better")
     if parity.get("passed"):
-        st.success(f"✅ Faithful export: on {parity.get('n_rows', '?')} test rows the ONNX file gives the same "
+        st.success(f"Faithful export: on {parity.get('n_rows', '?')} test rows the ONNX file gives the same "
                    f"answers as the trained model (largest difference {parity.get('max_abs_diff', 0):.1e}, "
-                   f"allowed {parity.get('tolerance', 0):.0e}).")
+                   f"allowed {parity.get('tolerance', 0):.0e}).", icon=":material/verified:")
     else:
-        st.error(f"❌ Parity check failed: the ONNX file differs from the trained model by up to "
+        st.error(f"Parity check failed: the ONNX file differs from the trained model by up to "
                  f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', '?')} test rows. "
-                 "Do not deploy it without checking.")
+                 "Do not deploy it without checking.", icon=":material/error:")
 
 
 def show_schema(card: dict[str, Any]) -> None:

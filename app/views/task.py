@@ -22,9 +22,9 @@ def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
     target = st.selectbox("What do you want to predict? (the target column)", names, key=key,
                           placeholder="Choose a column…")
     if suggestion:
-        st.caption(f"💡 Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
+        st.caption(f"Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
     else:
-        st.caption(f"💡 {detected.target.reason}.")
+        st.caption(f"{detected.target.reason}.")
     others = [c for c in detected.target.candidates if c != suggestion]
     if others:
         st.caption("Other possible targets: " + ", ".join(f"*{c}*" for c in others))
@@ -44,7 +44,7 @@ def choose_task(dataset_id: str, target: str, profile: DatasetProfile) -> str | 
         st.session_state[key] = remembered or str(profile.task)
     task = st.selectbox("What kind of prediction is it?", list(TASK_LABELS), key=key,
                         format_func=lambda t: TASK_LABELS[t])
-    st.caption(f"💡 Kuai detected: {profile.task_reason}.")
+    st.caption(f"Kuai detected: {profile.task_reason}.")
     choices.update(task=task, task_for=target)
     return task
 
@@ -60,7 +60,7 @@ def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfi
     metric = st.selectbox("How should models be compared? (the metric)", allowed, key=key,
                           format_func=lambda m: f"{metric_label(m)} ({metric_direction(m)})")
     reason = profile.metric_reason if metric == profile.metric else METRIC_HELP.get(metric, "")
-    st.caption(f"💡 {metric_label(metric)}: {reason}.")
+    st.caption(f"{metric_label(metric)}: {reason}.")
     choices.update(metric=metric, metric_for=(target, task))
     return metric
 

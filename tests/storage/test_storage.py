@@ -1,0 +1,68 @@
+"""Home folder, datasets under server-chosen names, runs and their status machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import storage
+from storage.datasets import _safe_display
+
+
+@pytest.mark.parametrize("name", ["../x.csv", "..\\x.csv", "%2e%2e%2fx.csv", "/etc/passwd", "a\x00b.csv",
+                                  "....//....//x.csv", "C:\\Windows\\x.csv"])
+def test_uploads_never_use_the_user_name_as_a_path(kuai_home: Path, name: str) -> None:
+    record = storage.store_dataset(b"a,b\n1,2\n", name)
+    path = Path(record.path).resolve()
+    assert path.is_relative_to(kuai_home.resolve() / "datasets")
+    assert path.name == f"{record.dataset_id}.csv"
+    assert "/" not in record.display_name and "\\" not in record.display_name and "\x00" not in record.display_name
+    assert all(p.resolve().is_relative_to(kuai_home.resolve()) for p in kuai_home.rglob("*"))
+
+
+def test_same_content_is_stored_once(kuai_home: Path) -> None:
+    first = storage.store_dataset(b"a,b\n1,2\n", "one.csv")
+    second = storage.store_dataset(b"a,b\n1,2\n", "two.csv")
+    assert first.dataset_id == second.dataset_id
+    assert len(list((kuai_home / "datasets").glob("*.csv"))) == 1
+    assert storage.get_dataset(first.dataset_id).path == first.path
+    with pytest.raises(KeyError):
+        storage.get_dataset("../../etc/passwd")
+
+
+def test_display_names_are_cleaned() -> None:
+    assert _safe_display("../../evil<script>.csv") == "evil_script_.csv"
+    assert _safe_display("") == "dataset"
+
+
+def test_run_status_and_events(kuai_home: Path) -> None:
+    record = storage.create_run({"target": "y"})
+    assert record.status == "queued"
+    storage.update_run(record.run_id, status="running", pid=os.getpid(), heartbeat_at=time.time())
+    storage.append_event(record.run_id, {"stage": "trial", "message": "one"})
+    with (storage.run_dir(record.run_id) / "events.jsonl").open("a") as handle:
+        handle.write('{"stage": "cut by a cra')  # a torn last line must not break reading
+    assert [e["message"] for e in storage.read_events(record.run_id)] == ["one"]
+    assert storage.list_runs()[0].status == "running"
+    with pytest.raises(KeyError):
+        storage.run_dir("../../x")
+
+
+def test_a_run_whose_worker_died_is_marked_failed(kuai_home: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    record = storage.create_run({})
+    storage.update_run(record.run_id, status="running", pid=dead.pid, heartbeat_at=time.time())
+    refreshed = storage.list_runs()[0]
+    assert refreshed.status == "failed" and "stopped without finishing" in refreshed.error
+
+
+def test_mlflow_keys_are_made_safe() -> None:
+    assert storage.safe_key("leaderboard.lightgbm_0") == "leaderboard.lightgbm_0"
+    assert storage.safe_key('a,b{c}[d]"e') == "a_b_c__d__e"
+    assert len(storage.safe_key("x" * 400)) == 250
