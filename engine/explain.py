@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from engine.preprocessing import original_column_of_features
-from engine.types import Explanation, InputColumn, TaskSpec
+from engine.types import Explanation, InputColumn, TaskSpec, TaskType
 
 logger = logging.getLogger(__name__)
 _TREE_MODULES = ("lightgbm", "catboost", "sklearn.ensemble")
@@ -82,12 +82,11 @@ def _shap_values(model: Any, X: np.ndarray, spec: TaskSpec) -> tuple[np.ndarray,
         explainer: Any = shap.TreeExplainer(model)
         method = "shap.TreeExplainer"
         is_forest = "forest" in module or "Forest" in type(model).__name__ or "Trees" in type(model).__name__
-        space = "probability" if spec.task.is_classification and is_forest else (
-            "log-odds" if spec.task.is_classification else "predicted value")
+        space = "probability" if spec.task.is_classification and is_forest else _margin_space(spec)
     else:
         explainer = shap.LinearExplainer(model, X)
         method = "shap.LinearExplainer"
-        space = "log-odds" if spec.task.is_classification else "predicted value"
+        space = _margin_space(spec)
     explanation = explainer(X, check_additivity=False) if method.endswith("TreeExplainer") else explainer(X)
     values = np.asarray(explanation.values, dtype=np.float64)
     base = np.atleast_1d(np.asarray(explanation.base_values, dtype=np.float64))
@@ -98,6 +97,12 @@ def _shap_values(model: Any, X: np.ndarray, spec: TaskSpec) -> tuple[np.ndarray,
     if base.size < values.shape[2]:
         base = np.resize(base, values.shape[2])
     return values, base, space, method
+
+
+def _margin_space(spec: TaskSpec) -> str:
+    if spec.task is TaskType.BINARY:
+        return "log-odds"
+    return "raw class score" if spec.task.is_classification else "predicted value"
 
 
 def _explained_outputs(pipeline: Any, sample: pd.DataFrame, spec: TaskSpec, n_outputs: int) -> np.ndarray:

@@ -41,10 +41,21 @@ def row_explanation_figure(explanation: Explanation, row: int, *, row_values: Se
         connector={"line": {"color": "#94a3b8"}},
         increasing={"marker": {"color": "#dc2626"}}, decreasing={"marker": {"color": "#2563eb"}},
     ))
-    target = f" for class '{explanation.explained_class[row]}'" if explanation.explained_class[row] else ""
-    fig.update_layout(title=f"Why this prediction{target} ({explanation.output_space})", **_LAYOUT)
+    fig.update_layout(title=_row_title(explanation, row, base + float(contributions.sum())), **_LAYOUT)
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+def _row_title(explanation: Explanation, row: int, output: float) -> str:
+    label = explanation.explained_class[row]
+    if explanation.output_space == "log-odds":
+        probability = 1.0 / (1.0 + np.exp(-output))
+        return f"Why this row gets a {probability:.0%} chance of '{label}' (contributions in log-odds)"
+    if explanation.output_space == "probability":
+        return f"Why this row gets a {output:.0%} chance of '{label}'"
+    if label:
+        return f"Why this row leans towards class '{label}' (contributions to its {explanation.output_space})"
+    return f"Why this row is predicted {output:,.4g}"
 
 
 def _with_value(name: str, row_values: Sequence[str], index: int) -> str:

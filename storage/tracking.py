@@ -109,8 +109,9 @@ def serve(spool: Path, wait_s: float) -> int:
     import mlflow  # noqa: F401  (imported early: the point of the side process)
 
     deadline = time.monotonic() + wait_s
+    parent = os.getppid()
     while not spool.exists():
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or os.getppid() != parent:  # the training died: nothing will come
             return 3
         time.sleep(0.1)
     try:

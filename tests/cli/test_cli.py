@@ -168,3 +168,19 @@ def test_predict_with_missing_columns_is_a_clear_error(trained: dict[str, tuple[
     assert result.returncode == 2
     assert "[MISSING_COLUMNS]" in result.stderr and "'contract'" in result.stderr
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_app_refuses_a_public_bind_without_the_explicit_flag(home: Path) -> None:
+    result = kuai("app", "--host", "0.0.0.0", "--port", "8765", home=home, timeout=30)
+    assert result.returncode == 2
+    assert "--allow-remote" in result.stderr and "authenticat" in result.stderr
+
+
+def test_app_command_is_secure_by_default() -> None:
+    from app.services.launcher import streamlit_command
+
+    command = streamlit_command(host="127.0.0.1", port=8501)
+    settings = dict(zip(command[5::2], command[6::2], strict=False))
+    assert settings["--server.address"] == "127.0.0.1"
+    assert settings["--server.enableXsrfProtection"] == "true"
+    assert int(settings["--server.maxUploadSize"]) <= 200

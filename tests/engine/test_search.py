@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import SearchBudget, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame, train
+from engine import (
+    SearchBudget,
+    build_input_schema,
+    build_task_spec,
+    encode_target,
+    profile_dataset,
+    to_model_frame,
+    train,
+)
 from engine.ensemble import select_ensemble
 from engine.metrics import get_metric
 from engine.models import Deadline
