@@ -99,7 +99,7 @@ def _train(
     emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
 
     search_deadline = Deadline(final - TAIL_FIXED_S - 0.1 * budget.time_budget_s)
-    first_deadline = Deadline(final)  # the first model may use the tail's share: better late than none
+    first_deadline = Deadline(final - TAIL_FIXED_S)
     records: list[TrialRecord] = []
 
     def on_trial(record: TrialRecord) -> None:

@@ -28,6 +28,7 @@ from engine.types import InputColumn, TaskSpec, TrialRecord
 
 logger = logging.getLogger(__name__)
 DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
+FIRST_TRIAL_REFIT_SHARE = 1.5  # a refit on all rows costs about 1.25 folds' fits
 
 
 @dataclass
@@ -123,16 +124,22 @@ class _Objective:
         scores: list[float] = []
         iterations: list[int] = []
         fit_time = predict_time = 0.0
+        n_folds = len(self.result.folds)
+        is_first = not self.result.outcomes
         for fold, (train, valid) in enumerate(self.result.folds):
-            if self.deadline.passed() or self.should_stop():
+            if (self.deadline.passed() and not is_first) or self.should_stop():
                 raise _OutOfTime()
             X_train, X_valid = self.fold_matrices(fold, family)
             model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
+            # Each fold may use its share of the time left; the first trial also keeps a share
+            # for refitting on all rows, so that some model always finishes within the budget.
+            shares = n_folds - fold + (FIRST_TRIAL_REFIT_SHARE if is_first else 0.0)
+            fold_deadline = Deadline(time.monotonic() + self.deadline.remaining() / shares)
             started = time.perf_counter()
             best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
-                              deadline=self.deadline)
+                              deadline=fold_deadline)
             fit_time += time.perf_counter() - started
-            if self.deadline.passed():
+            if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
             started = time.perf_counter()
             predictions = predict_output(model, X_valid, self.spec)

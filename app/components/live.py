@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.components.labels import metric_label, model_label
 from app.components.tables import final_leaderboard_entries, latest_event, live_leaderboard, metric_of_run
-from app.services.jobs import cancel_job, job_state
+from app.services.jobs import cancel_job, job_state, running_count
 from engine import get_metric
 from storage import RunRecord, run_dir
 
@@ -50,9 +50,11 @@ def _live(run_id: str) -> None:
         st.rerun()
     budget = float(record.config.get("time_budget_s", 60.0))
     last = latest_event(events)
-    if record.status == "queued":
+    if record.status == "queued" and running_count(exclude=run_id):
         st.info("Waiting for another training to finish: Kuai trains one at a time on this machine.",
                 icon=":material/hourglass_top:")
+    elif record.status == "queued":
+        st.progress(0.0, text="**Starting** — preparing the training…")
     else:
         elapsed = _elapsed(run_id, last, budget)
         step = _STAGE_WORDS.get(str(last.get("stage")), "") if last else "Starting"

@@ -99,6 +99,21 @@ def explained_rows(frame: pd.DataFrame, results: RunResults) -> pd.DataFrame:
     return rows.iloc[positions]
 
 
+def row_outputs(explanation: Explanation, row: int) -> tuple[float, float]:
+    """The model's average output and this row's output, in the explanation's output space."""
+    base = float(explanation.base_values[row])
+    return base, base + float(np.sum(explanation.sample_values[row]))
+
+
+def in_plain_units(value: float, output_space: str) -> str:
+    """A log-odds or probability output as a percentage; other outputs as a number."""
+    if output_space == "log-odds":
+        return f"{100 / (1 + np.exp(-value)):.0f}% chance"
+    if output_space == "probability":
+        return f"{100 * value:.0f}% chance"
+    return f"{value:,.4g}"
+
+
 def bundle_zip(run_id: str) -> bytes:
     """model.onnx, model_card.json, leaderboard.csv and report.html in one zip, built in memory."""
     folder = outputs_dir(run_id)

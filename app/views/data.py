@@ -72,7 +72,7 @@ def show_dataset(dataset_id: str) -> None:
     columns.metric("Columns", f"{len(frame.columns):,}")
     size.metric("File size", f"{record.n_bytes / 1024:,.0f} KB")
     with st.expander("First 50 rows", expanded=False):
-        st.dataframe(frame.head(50), width="stretch")
+        st.dataframe(frame.head(50), width="stretch", hide_index=True)
     show_columns(dataset_id)
 
 

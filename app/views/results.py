@@ -9,7 +9,7 @@ import streamlit as st
 from app.components.data import load_frame
 from app.components.labels import model_label
 from app.components.pickers import pick_finished_run, results_of
-from app.components.results import RunResults, explained_rows
+from app.components.results import RunResults, explained_rows, in_plain_units, row_outputs
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
 from engine import EngineError
@@ -65,10 +65,13 @@ def show_row(results: RunResults, dataset_id: str) -> None:
         st.dataframe(original, hide_index=True, width="stretch")
         values = [str(original.iloc[0][c]) if c in original.columns else "" for c in explanation.columns]
     st.plotly_chart(row_explanation_figure(explanation, choice, row_values=values), width="stretch")
-    towards = f"'{explanation.explained_class[choice]}'" if explanation.explained_class[choice] else "a higher value"
-    st.caption(f"Start from the model's average prediction at the top; each bar shows how much one column of this "
-               f"row pushed the prediction towards {towards} (red) or away from it (blue). The scale is the "
-               f"model's {explanation.output_space}.")
+    explained_class = explanation.explained_class[choice]
+    towards = f"'{explained_class}'" if explained_class else "a higher value"
+    average, this_row = (in_plain_units(v, explanation.output_space) for v in row_outputs(explanation, choice))
+    of_class = f" of '{explained_class}'" if explained_class and "chance" in average else ""
+    st.caption(f"On average the model gives {average}{of_class}; for this row, {this_row}{of_class}. Each bar shows "
+               f"how much one column of this row pushed the prediction towards {towards} (red) or away from it "
+               f"(blue), on the model's internal scale ({explanation.output_space}).")
 
 
 def show_evaluation(results: RunResults) -> None:

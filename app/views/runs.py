@@ -14,9 +14,14 @@ PICKER = "runs_picker"
 
 
 def show_table(records: list[RunRecord]) -> None:
-    st.dataframe(runs_table(records), hide_index=True, width="stretch",
+    table = runs_table(records)
+    table["progress"] = [f"./train?run={r.run_id}" for r in records]
+    table["results"] = [f"./results?run={r.run_id}" if r.status == "finished" else None for r in records]
+    st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"problem": st.column_config.TextColumn(width="large"),
-                                "budget (s)": st.column_config.NumberColumn(format="%d")})
+                                "budget (s)": st.column_config.NumberColumn(format="%d"),
+                                "progress": st.column_config.LinkColumn("open", display_text="training"),
+                                "results": st.column_config.LinkColumn("", display_text="results")})
 
 
 def open_run(records: list[RunRecord]) -> None:
@@ -28,7 +33,7 @@ def open_run(records: list[RunRecord]) -> None:
     remember_run(chosen.run_id)
     progress, results, cancel = st.columns(3)
     with progress:
-        st.page_link("views/train.py", label="Follow its progress", icon=":material/model_training:",
+        st.page_link("views/train.py", label="Show it on the Train page", icon=":material/model_training:",
                      query_params={"run": chosen.run_id})
     with results:
         if chosen.status == "finished":
