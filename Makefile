@@ -25,6 +25,7 @@ browser:
 
 test: setup browser
 	$(VENV)/bin/ruff check app engine storage exporters tests
+	$(VENV)/bin/mypy engine storage exporters app
 	$(PY) -m pytest
 
 lint: setup

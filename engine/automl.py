@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -85,6 +85,7 @@ def _train(
     started = started_at if started_at is not None else time.monotonic()
     final = started + budget.time_budget_s
     emit = _emitter(progress, started, budget.time_budget_s)
+    frame = frame.reset_index(drop=True)
     rows = frame[frame[spec.target].notna()]
     if spec.task.is_classification:
         spec = _fit_folds_to_classes(rows[spec.target], spec)
@@ -129,6 +130,8 @@ def _train(
     sample_size = 300 if final - time.monotonic() > 3 else 100
     explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
                                 sample_size=sample_size, seed=spec.seed)
+    original_rows = rows.index.to_numpy()  # positions in the data as uploaded
+    explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                           leaderboard=leaderboard, trials=records, oof=oof, y=y, model_frame=X,
@@ -136,8 +139,6 @@ def _train(
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
-    from dataclasses import replace
-
     counts = target.map(class_label).value_counts()
     if counts.min() < 2:
         label = counts.idxmin()
@@ -171,8 +172,6 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
             params={"weights": members}, is_ensemble=True, members=members))
     rows.sort(key=lambda r: metric.loss(r.score))
-    from dataclasses import replace
-
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
 
 

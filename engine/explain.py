@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.naming import model_label
 from engine.preprocessing import original_column_of_features
 from engine.types import Explanation, InputColumn, TaskSpec, TaskType
 
@@ -69,7 +70,7 @@ def _explained_pipeline(estimator: Any) -> tuple[Any, str]:
     position = int(np.argmax(weights))
     name, _ = estimator.estimators[position]
     member = estimator.estimators_[position]
-    note = (f"This ensemble is explained through its largest member, {name} "
+    note = (f"This ensemble is explained through its largest member, {model_label(name)} "
             f"(weight {weights[position] / weights.sum():.0%}).")
     return member, note
 

@@ -89,7 +89,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for corrupt files
-        raise ReadError(f"The Parquet file could not be read: {exc}.", code="BAD_PARQUET") from exc
+        raise ReadError(f"The Parquet file could not be read ({type(exc).__name__}); it may be damaged. "
+                        "Export it again, or save the table as CSV.", code="BAD_PARQUET") from exc
 
 
 def _gunzip(path: Path) -> bytes:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.metrics import get_metric
+from engine.naming import model_label, plain_number
 
 if TYPE_CHECKING:
     from engine.automl import TrainingResult
@@ -28,11 +29,12 @@ def plain_summary(result: TrainingResult) -> str:
         rmse = float(np.sqrt(np.mean((y - oof) ** 2)))
         spread = float(np.std(y))
         r2 = 1 - rmse**2 / spread**2 if spread > 0 else 0.0
-        parts.append(f"On rows it had not seen, the model's typical error is {rmse:,.4g} "
-                     f"(predicting the average every time: {spread:,.4g}); it explains {max(r2, 0):.0%} "
+        parts.append(f"On rows it had not seen, the model's typical error is {plain_number(rmse)} "
+                     f"(predicting the average every time: {plain_number(spread)}); it explains {max(r2, 0):.0%} "
                      f"of the variation in '{spec.target}'.")
-    parts.append(f"Cross-validated {metric.label}: {best.score:.4f} ± {best.score_std:.4f} "
-                 f"({result.model_name}).")
+    score = f"{best.score:.4f} ± {best.score_std:.4f}" if abs(best.score) < 10 else (
+        f"{plain_number(best.score)} ± {plain_number(best.score_std)}")
+    parts.append(f"Cross-validated {metric.label}: {score} ({model_label(result.model_name)}).")
     if result.explanation is not None:
         top = list(result.explanation.importance)[:3]
         if top:

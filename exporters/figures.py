@@ -69,6 +69,10 @@ def leaderboard_figure(entries: list[LeaderboardEntry], metric_label: str) -> go
         error_x={"type": "data", "array": [e.score_std for e in ordered]},
         marker_color=["#16a34a" if e.is_ensemble else "#64748b" for e in ordered]))
     fig.update_layout(title=f"Cross-validated {metric_label} by model", **_LAYOUT)
+    low = min(e.score - e.score_std for e in entries)
+    high = max(e.score + e.score_std for e in entries)
+    margin = 0.1 * (high - low) or 0.01
+    fig.update_xaxes(range=[low - margin, high + margin])  # differences of 0.01 must show
     return fig
 
 

@@ -38,8 +38,11 @@ def store_dataset(content: bytes, display_name: str) -> DatasetRecord:
         tmp = path.with_suffix(".part")
         tmp.write_bytes(content)
         tmp.replace(path)
+    meta = folder / f"{digest}.json"
+    if meta.exists():  # stored before: keep its name and date
+        return DatasetRecord(**json.loads(meta.read_text()))
     record = DatasetRecord(digest, str(path), _safe_display(display_name), len(content), time.time())
-    (folder / f"{digest}.json").write_text(json.dumps(asdict(record)))
+    meta.write_text(json.dumps(asdict(record)))
     return record
 
 

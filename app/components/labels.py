@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from engine import get_metric
+from engine.naming import FAMILY_LABELS, model_label
+
+__all__ = ["FAMILY_LABELS", "model_label"]  # re-exported for the views
 
 TYPE_HELP = {
     "numeric": "numbers (age, price, temperature)",
@@ -31,15 +34,6 @@ METRIC_HELP = {
     "r2": "the share of the variation the model explains: 1 is perfect, 0 is no better than the average",
 }
 
-FAMILY_LABELS = {
-    "lightgbm": "LightGBM (boosted trees)",
-    "catboost": "CatBoost (boosted trees)",
-    "hist_gb": "Gradient boosting (scikit-learn)",
-    "random_forest": "Random forest",
-    "extra_trees": "Extra trees",
-    "linear": "Linear / logistic model",
-    "ensemble": "Ensemble (blend of models)",
-}
 
 STATUS_LABELS = {
     "queued": "waiting",
@@ -82,13 +76,3 @@ def short_model_label(model: str) -> str:
     """'lightgbm_0' -> 'LightGBM'; 'ensemble' -> 'Ensemble'."""
     family = model if model in SHORT_FAMILY_LABELS else model.rpartition("_")[0]
     return SHORT_FAMILY_LABELS.get(family, model)
-
-
-def model_label(model: str) -> str:
-    """'lightgbm_0' -> 'LightGBM (boosted trees) #0'; 'ensemble' -> 'Ensemble (blend of models)'."""
-    if model in FAMILY_LABELS:
-        return FAMILY_LABELS[model]
-    family, _, number = model.rpartition("_")
-    if family in FAMILY_LABELS and number.isdigit():
-        return f"{FAMILY_LABELS[family]} #{number}"
-    return model

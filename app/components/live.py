@@ -111,7 +111,8 @@ def _outcome(record: RunRecord, events: list[dict[str, Any]]) -> None:
         if entries:
             _final_board(entries, summary.get("metric"))
     elif record.status == "cancelled":
-        st.warning("This training was cancelled. Start a new one above when you are ready.", icon=":material/stop_circle:")
+        st.warning("This training was cancelled. Start a new one above when you are ready.",
+                   icon=":material/stop_circle:")
         _trials_so_far(record, events)
     else:
         st.error(f"Training failed: {record.error or 'no reason recorded.'}", icon=":material/error:")

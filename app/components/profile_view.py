@@ -9,6 +9,7 @@ from app.components.labels import TYPE_HELP
 from engine import CheckResult, ColumnType, DatasetProfile
 
 TYPES = [t.value for t in ColumnType]
+MAX_ROWS_IN_FULL = 40
 _SEVERITY_WORDS = {"info": "note", "warning": "warning", "error": "blocking"}
 
 
@@ -30,6 +31,7 @@ def type_editor(detected: DatasetProfile, overrides: dict[str, str], *, key: str
     help_text = "; ".join(f"{name}: {meaning}" for name, meaning in TYPE_HELP.items())
     edited = st.data_editor(
         column_table(detected, overrides), key=key, hide_index=True, num_rows="fixed", width="stretch",
+        height="content" if len(detected.columns) <= MAX_ROWS_IN_FULL else "auto",
         disabled=["column", "why", "missing %", "distinct values", "examples"],
         column_config={
             "column": st.column_config.TextColumn("column", pinned=True),
@@ -53,6 +55,7 @@ def checks_table(warnings: tuple[CheckResult, ...]) -> None:
         "kind": _SEVERITY_WORDS.get(str(w.severity), str(w.severity)), "code": w.code, "column": w.column or "—",
         "what Kuai found": w.message, "what to do": w.action} for w in warnings])
     st.dataframe(frame, hide_index=True, width="stretch",
+                 height="content" if len(frame) <= MAX_ROWS_IN_FULL else "auto",
                  column_config={"what Kuai found": st.column_config.TextColumn(width="large"),
                                 "what to do": st.column_config.TextColumn(width="large")})
     blocking = [w for w in warnings if str(w.severity) == "error"]

@@ -18,6 +18,7 @@ import pandas as pd
 from app.services.jobs import outputs_dir
 from engine import ColumnType, Explanation, LeaderboardEntry, TaskSpec, TaskType, get_metric
 from engine.metrics import Metric
+from engine.naming import plain_number
 
 BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html")
 
@@ -86,17 +87,13 @@ def load_results(run_id: str) -> RunResults:
 def explained_rows(frame: pd.DataFrame, results: RunResults) -> pd.DataFrame:
     """The original rows behind the explanation's sample, in the explanation's order.
 
-    ``Explanation.sample_index`` counts rows of the training frame, which is the
-    data without rows whose target is missing (or, for regression, not a number).
+    ``Explanation.sample_index`` holds row positions in the uploaded data.
     """
     spec, explanation = results.spec, results.explanation
     if explanation is None or spec.target not in frame.columns:
         return frame.head(0)
-    rows = frame[frame[spec.target].notna()]
-    if not spec.task.is_classification:
-        rows = rows[pd.to_numeric(rows[spec.target], errors="coerce").notna()]
-    positions = [i for i in explanation.sample_index if i < len(rows)]
-    return rows.iloc[positions]
+    positions = [i for i in explanation.sample_index if i < len(frame)]
+    return frame.iloc[positions]
 
 
 def row_outputs(explanation: Explanation, row: int) -> tuple[float, float]:
@@ -105,13 +102,15 @@ def row_outputs(explanation: Explanation, row: int) -> tuple[float, float]:
     return base, base + float(np.sum(explanation.sample_values[row]))
 
 
-def in_plain_units(value: float, output_space: str) -> str:
-    """A log-odds or probability output as a percentage; other outputs as a number."""
+def in_plain_units(value: float, output_space: str) -> str | None:
+    """A log-odds or probability output as a percentage, a predicted value as a number; else None."""
     if output_space == "log-odds":
         return f"{100 / (1 + np.exp(-value)):.0f}% chance"
     if output_space == "probability":
         return f"{100 * value:.0f}% chance"
-    return f"{value:,.4g}"
+    if output_space == "predicted value":
+        return plain_number(value)
+    return None
 
 
 def bundle_zip(run_id: str) -> bytes:

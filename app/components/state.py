@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from storage import get_dataset, load_run
+from storage import RunRecord, get_dataset, load_run
 
 DATASET_PARAM = "dataset"
 RUN_PARAM = "run"
@@ -59,6 +59,15 @@ def remember_run(run_id: str) -> None:
     st.session_state["run_id"] = run_id
     if st.query_params.get(RUN_PARAM) != run_id:
         st.query_params[RUN_PARAM] = run_id
+
+
+def run_dataset(record: RunRecord) -> str | None:
+    """Open the dataset a run was trained on (a link to a run carries its data along)."""
+    dataset_id = str(record.config.get("dataset_id", ""))
+    if dataset_id and _dataset_exists(dataset_id):
+        remember_dataset(dataset_id)
+        return dataset_id
+    return None
 
 
 def sync_url() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -31,4 +31,6 @@ def launch_app(*, host: str, port: int, allow_remote: bool) -> int:
         print(f"kuai: warning: binding {host}; authentication is your job (proxy or OIDC).", file=sys.stderr)
     copy_samples(ROOT / "sample_data")
     print(f"Kuai is starting at http://{host}:{port}", flush=True)
-    return subprocess.call(streamlit_command(host=host, port=port))
+    command = streamlit_command(host=host, port=port)
+    os.execv(command[0], command)  # become the server: signals reach it, no orphan holds the port
+    return 0

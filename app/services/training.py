@@ -102,7 +102,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
                                   metric=options.metric, type_overrides=options.type_overrides,
                                   seed=options.seed)
     _emit(progress, started, options, "profiling",
-          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features")
+          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
+          {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
     return engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                         should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)

@@ -11,6 +11,11 @@ from app.components.labels import TASK_LABELS, TASK_SHORT, model_label, short_mo
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import BUNDLE_FILES, bundle_zip
 from app.components.state import sync_url
+from engine.naming import plain_number
+
+
+def _score(value: float) -> str:
+    return f"{value:.4f}" if abs(value) < 10 else plain_number(value)
 
 
 def show_highlights(card: dict[str, Any]) -> None:
@@ -21,7 +26,7 @@ def show_highlights(card: dict[str, Any]) -> None:
     name = str(card.get("model", {}).get("name", "?"))
     model.metric("Model", short_model_label(name), help=model_label(name))
     score.metric(f"{metric.get('label', 'score')} (cross-validated)",
-                 f"{card.get('cv_score', float('nan')):.4f}", help=f"± {card.get('cv_score_std', 0):.4f} "
+                 _score(float(card.get("cv_score", float("nan")))), help=f"± {card.get('cv_score_std', 0):.4f} "
                  f"over {card.get('cv_folds', '?')} folds; "
                  f"{'higher' if metric.get('greater_is_better') else 'lower'} is better")
     if parity.get("passed"):
@@ -39,7 +44,7 @@ def show_schema(card: dict[str, Any]) -> None:
     rows = [{"column": c["name"], "type": c["type"], "sent as": c.get("onnx_dtype", ""),
              "known values": ", ".join(map(str, c.get("categories", [])[:8]))
              + (" …" if len(c.get("categories", [])) > 8 else "")} for c in card.get("input_schema", [])]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content" if len(rows) <= 40 else "auto")
     dropped = card.get("dropped_columns") or {}
     if dropped:
         st.caption("Not used: " + "; ".join(f"{name} ({why})" for name, why in dropped.items()) + ".")

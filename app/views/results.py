@@ -23,6 +23,7 @@ def show_leaderboard(results: RunResults) -> None:
                f"{'higher' if results.metric.greater_is_better else 'lower'} is better. "
                f"The exported model is **{model_label(results.model_name)}**.")
     st.dataframe(leaderboard_table(results.leaderboard, results.spec.metric), hide_index=True, width="stretch",
+                 placeholder="",
                  column_config={"rank": st.column_config.NumberColumn(format="%d"),
                                 "settings": st.column_config.TextColumn(width="large")})
     relabelled = [replace(e, model=model_label(e.model)) for e in results.leaderboard]
@@ -68,10 +69,11 @@ def show_row(results: RunResults, dataset_id: str) -> None:
     explained_class = explanation.explained_class[choice]
     towards = f"'{explained_class}'" if explained_class else "a higher value"
     average, this_row = (in_plain_units(v, explanation.output_space) for v in row_outputs(explanation, choice))
-    of_class = f" of '{explained_class}'" if explained_class and "chance" in average else ""
-    st.caption(f"On average the model gives {average}{of_class}; for this row, {this_row}{of_class}. Each bar shows "
-               f"how much one column of this row pushed the prediction towards {towards} (red) or away from it "
-               f"(blue), on the model's internal scale ({explanation.output_space}).")
+    of_class = f" of '{explained_class}'" if explained_class else ""
+    outputs = (f"On average the model gives {average}{of_class}; for this row, {this_row}{of_class}. "
+               if average and this_row else "")
+    st.caption(f"{outputs}Each bar shows how much one column of this row pushed the prediction towards {towards} "
+               f"(red) or away from it (blue), on the model's internal scale ({explanation.output_space}).")
 
 
 def show_evaluation(results: RunResults) -> None:

@@ -15,9 +15,12 @@ PICKER = "runs_picker"
 
 def show_table(records: list[RunRecord]) -> None:
     table = runs_table(records)
-    table["progress"] = [f"./train?run={r.run_id}" for r in records]
-    table["results"] = [f"./results?run={r.run_id}" if r.status == "finished" else None for r in records]
-    st.dataframe(table, hide_index=True, width="stretch",
+    links = [f"run={r.run_id}&dataset={r.config.get('dataset_id', '')}" for r in records]
+    table["progress"] = [f"./train?{link}" for link in links]
+    table["results"] = [f"./results?{link}" if r.status == "finished" else None
+                        for r, link in zip(records, links, strict=True)]
+    st.dataframe(table, hide_index=True, width="stretch", column_order=["progress", "results", *table.columns[:-2]],
+                 placeholder="",
                  column_config={"problem": st.column_config.TextColumn(width="large"),
                                 "budget (s)": st.column_config.NumberColumn(format="%d"),
                                 "progress": st.column_config.LinkColumn("open", display_text="training"),

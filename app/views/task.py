@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.components.data import load_profile, task_spec
-from app.components.labels import METRIC_HELP, TASK_LABELS, metric_label, metric_direction
+from app.components.labels import METRIC_HELP, TASK_LABELS, metric_direction, metric_label
 from app.components.profile_view import checks_table
 from app.components.state import current_dataset_id, setup, sync_url, type_overrides
 from engine import DatasetProfile, EngineError, TaskType

@@ -9,7 +9,15 @@ import streamlit as st
 from app.components.data import dataset_label, load_profile, task_spec
 from app.components.labels import TASK_LABELS, metric_label
 from app.components.live import ACTIVE, show_run
-from app.components.state import current_dataset_id, current_run_id, remember_run, setup, sync_url, type_overrides
+from app.components.state import (
+    current_dataset_id,
+    current_run_id,
+    remember_run,
+    run_dataset,
+    setup,
+    sync_url,
+    type_overrides,
+)
 from app.services.jobs import JobConfig, job_state, start_job
 from engine import EngineError
 from storage import get_dataset
@@ -62,8 +70,9 @@ def main() -> None:
     st.caption("Kuai tries several kinds of models within your time budget, checks each one on rows it has not "
                "seen, and keeps the best (or a blend of the best).")
     run_id = current_run_id()
-    busy = bool(run_id) and job_state(run_id)[0].status in ACTIVE
-    dataset_id = current_dataset_id()
+    run = job_state(run_id)[0] if run_id else None
+    busy = run is not None and run.status in ACTIVE
+    dataset_id = current_dataset_id() or (run_dataset(run) if run else None)
     if dataset_id is None:
         st.info("First pick a dataset on the Data page.")
         st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")

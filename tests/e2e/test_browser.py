@@ -111,9 +111,10 @@ def _open_page(page, title: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    """Wait until Streamlit has finished running the script and no spinner is left."""
     page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSpinner]')", timeout=60_000)
 
 
 def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) -> None:
@@ -122,7 +123,7 @@ def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) ->
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -149,6 +150,7 @@ def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) ->
             budget.press("Enter")
             _settle(page)
             page.get_by_role("button", name="Start training").click()
+            expect(page.get_by_text("Training on customer_churn.csv")).to_be_visible(timeout=30_000)
             expect(page.get_by_text("Leaderboard so far")).to_be_visible(timeout=60_000)
             assert "run=" in page.url
             page.screenshot(path=str(shots / "3-train-running.png"), full_page=True)
@@ -160,6 +162,8 @@ def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) ->
             _open_page(page, "4 · Results")
             expect(page.get_by_text("In plain words")).to_be_visible(timeout=30_000)
             _settle(page)
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 5", timeout=30_000)
             page.screenshot(path=str(shots / "5-results.png"), full_page=True)
 
             _open_page(page, "6 · Export")
