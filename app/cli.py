@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -56,13 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     _configure_logging()
     from engine import EngineError
-    from exporters import ExporterError
+    from exporters import ExporterError, ExportError
 
     try:
         code = int(_COMMANDS[arguments.command](arguments))
         if arguments.command == "train":
             _fast_exit(code)
         return code
+    except ExportError as exc:  # our model failed to convert: not the user's input
+        logger.error("export failed\n%s", traceback.format_exc())
+        print(f"kuai: internal error [{exc.code}] {exc.message}", file=sys.stderr)
+        return EXIT_INTERNAL
     except (EngineError, ExporterError) as exc:
         print(f"kuai: error {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -116,7 +121,7 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
         payload["target"] = {k: payload["target"][k] for k in ("suggested", "candidates", "reason")}
         payload["warnings"] = [{k: w[k] for k in ("code", "column", "message", "action", "severity")}
                                for w in payload["warnings"]]
-        print(json.dumps(payload, indent=2, default=str))
+        print(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False))
         return EXIT_OK
     print(f"{profile.n_rows:,} rows × {profile.n_columns} columns")
     for column in profile.columns:
@@ -127,6 +132,17 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
     for warning in profile.warnings:
         print(f"  [{warning.code}] {warning.message} {warning.action}")
     return EXIT_OK
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities as null: strict JSON parsers reject them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _cmd_train(arguments: argparse.Namespace) -> int:

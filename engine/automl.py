@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.explain import explain_model
@@ -60,7 +61,7 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
     if not spec.task.is_classification:
-        return pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+        return numeric_values(values).to_numpy(dtype=float)
     index = {label: i for i, label in enumerate(spec.classes)}
     return values.map(lambda v: index[class_label(v)]).to_numpy(dtype=np.int64)
 
@@ -89,8 +90,8 @@ def _train(
     rows = frame[frame[spec.target].notna()]
     if spec.task.is_classification:
         spec = _fit_folds_to_classes(rows[spec.target], spec)
-    elif pd.to_numeric(rows[spec.target], errors="coerce").isna().any():
-        rows = rows[pd.to_numeric(rows[spec.target], errors="coerce").notna()]
+    else:  # text numbers are parsed; inf and unparseable values are treated as missing
+        rows = rows[numeric_values(rows[spec.target]).notna()]
     if len(rows) < 2 * spec.n_folds:
         raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
                           code="TOO_FEW_ROWS")
@@ -115,6 +116,10 @@ def _train(
     )
     if should_stop():
         raise CancelledError("Training was cancelled.")
+    failures = [t for t in result.trials if t.state == "failed"]
+    if not result.outcomes and failures and len(failures) == len(result.trials):
+        raise TargetError(f"Every model failed on this data; the first said: {failures[0].message}",
+                          code="ALL_MODELS_FAILED")
     if not result.outcomes:
         raise BudgetError(f"No model finished within the budget of {budget.time_budget_s:.0f} s. "
                           "Raise the time budget or sample the rows.")
@@ -128,10 +133,15 @@ def _train(
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
     sample_size = 300 if final - time.monotonic() > 3 else 100
-    explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
-                                sample_size=sample_size, seed=spec.seed)
-    original_rows = rows.index.to_numpy()  # positions in the data as uploaded
-    explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
+    explanation: Explanation | None = None
+    try:
+        explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
+                                    sample_size=sample_size, seed=spec.seed)
+        original_rows = rows.index.to_numpy()  # positions in the data as uploaded
+        explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
+    except Exception as exc:  # an explanation must never cost the user a trained model
+        logger.warning("SHAP explanation failed", exc_info=True)
+        notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                           leaderboard=leaderboard, trials=records, oof=oof, y=y, model_frame=X,
@@ -160,7 +170,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
         rows.append(LeaderboardEntry(
             rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
             score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
-            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows * len(result.folds),
+            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows,
             params=FAMILIES[outcome.family].unprefixed(outcome.params)))
     if ensemble is not None:
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}

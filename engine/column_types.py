@@ -79,15 +79,24 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 
 def parse_datetimes(values: pd.Series) -> pd.Series:
-    """Text to timestamps (NaT where unparseable), one format inferred for the column."""
+    """Text to naive UTC timestamps (NaT where unparseable); mixed time zones are normalised."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return pd.to_datetime(values)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return pd.to_datetime(values, errors="coerce", format="mixed")
-        except (ValueError, TypeError):
-            return pd.to_datetime(values.astype(str), errors="coerce")
+        stamps = pd.to_datetime(values, utc=True)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+            except (ValueError, TypeError, OverflowError):
+                stamps = pd.to_datetime(values.astype(str), errors="coerce", format="mixed", utc=True)
+    return stamps.dt.tz_convert(None)
+
+
+def numeric_values(values: pd.Series) -> pd.Series:
+    """Numbers from a numeric column or from text that holds numbers; NaN for the rest and for inf."""
+    numbers = (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
+               else parse_numbers(values)).astype(float)
+    return numbers.where(np.isfinite(numbers))
 
 
 def _looks_like_dates(sample: pd.Series) -> bool:

@@ -33,6 +33,7 @@ def select_ensemble(
     ranked = sorted(oofs, key=lambda n: metric.loss(scores[n]) if scores else 0.0)[:max_candidates]
     picks: list[int] = []
     running = np.zeros_like(oofs[ranked[0]], dtype=np.float64)
+    best_step, best_so_far, best_blend = 0, np.inf, running
     for step in range(1, n_iterations + 1):
         best_number, best_loss = ranked[0], np.inf
         for number in ranked:
@@ -42,6 +43,9 @@ def select_ensemble(
                 best_number, best_loss = number, loss
         picks.append(best_number)
         running = (running * (step - 1) + oofs[best_number]) / step
+        if best_loss < best_so_far:  # keep the best step, not the last (Caruana et al.)
+            best_step, best_so_far, best_blend = step, best_loss, running
+    picks, running = picks[:best_step], best_blend
     counts = Counter(picks)
     if len(counts) < 2:
         return None  # the best single model alone: nothing to ensemble

@@ -22,7 +22,7 @@ from engine.errors import ReadError
 logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2 * 1024**3  # 2 GiB on disk
-MAX_DECOMPRESSED_BYTES = 4 * 1024**3  # zip-bomb guard for gzip'd CSV
+MAX_DECOMPRESSED_BYTES = 1024**3  # zip-bomb guard for gzip'd CSV
 SAMPLE_BYTES = 64 * 1024
 NA_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "?", "#N/A"]
 
@@ -101,7 +101,8 @@ def _gunzip(path: Path) -> bytes:
                 out.write(chunk)
                 if out.tell() > MAX_DECOMPRESSED_BYTES:
                     raise ReadError(
-                        "The gzip file expands beyond 4 GiB; it may be a decompression bomb.",
+                        "The gzip file expands beyond 1 GiB; it may be a decompression bomb. "
+                        "Send the uncompressed CSV or a sample of it.",
                         code="DECOMPRESSED_TOO_LARGE",
                     )
     except (OSError, EOFError) as exc:

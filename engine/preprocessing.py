@@ -17,8 +17,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from engine.column_types import parse_datetimes, parse_numbers
+from engine.column_types import numeric_values, parse_datetimes
 from engine.errors import SchemaError
+from engine.task import class_label
 from engine.types import ColumnType, InputColumn, TaskSpec
 
 Encoding = Literal["onehot", "ordinal"]
@@ -70,19 +71,12 @@ def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.D
 
 
 def _as_number(raw: pd.Series) -> np.ndarray:
-    values = raw if pd.api.types.is_numeric_dtype(raw) else parse_numbers(raw)
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan, copy=True)
-    numbers[~np.isfinite(numbers)] = np.nan
-    return numbers.astype(np.float32)
+    return numeric_values(raw).to_numpy(dtype=np.float32, na_value=np.nan)
 
 
 def _as_category(raw: pd.Series) -> pd.Series:
-    text = raw.astype("string").str.strip()
-    if pd.api.types.is_float_dtype(raw):  # 1.0 -> "1" so training and scoring agree
-        as_int = raw.dropna()
-        if len(as_int) and bool(np.all(as_int == np.round(as_int))):
-            text = raw.map(lambda v: str(int(v)) if pd.notna(v) else pd.NA).astype("string")
-    return text.fillna(MISSING_CATEGORY).astype(object)
+    """Each value as its label ('1.0' and 1 both read '1'); missing as ''."""
+    return raw.map(lambda v: MISSING_CATEGORY if pd.isna(v) else class_label(v).strip()).astype(object)
 
 
 def build_preprocessor(

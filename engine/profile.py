@@ -13,8 +13,12 @@ from engine.types import ColumnType, DatasetProfile, TaskType
 
 def profile_dataset(
     frame: pd.DataFrame, *, target: str | None = None, type_overrides: dict[str, ColumnType] | None = None,
+    with_checks: bool = True,
 ) -> DatasetProfile:
-    """Profile every column, then suggest (or take) the target and infer the task."""
+    """Profile every column, then suggest (or take) the target and infer the task.
+
+    ``with_checks=False`` skips the pre-flight checks (training has no use for them).
+    """
     columns = []
     for name in frame.columns:
         column = profile_column(frame[name])
@@ -33,7 +37,7 @@ def profile_dataset(
             metric, metric_reason = choose_metric(frame[chosen], task)
         except TargetError as exc:
             task_reason = str(exc)
-    checks = run_checks(frame, profiled, target=chosen)
+    checks = run_checks(frame, profiled, target=chosen) if with_checks else ()
     return DatasetProfile(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,

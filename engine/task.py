@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from engine.column_types import numeric_values
 from engine.errors import TargetError
 from engine.types import ColumnProfile, ColumnType, TargetSuggestion, TaskSpec, TaskType
 
@@ -82,7 +83,7 @@ def detect_task(target: pd.Series, column_type: ColumnType) -> tuple[TaskType, s
         labels = ", ".join(map(str, sorted(values.astype(str).unique())))
         return TaskType.BINARY, f"only two distinct values ({labels}): binary classification"
     if column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values):
-        numbers = pd.to_numeric(values, errors="coerce")
+        numbers = numeric_values(values)
         is_integer = bool(np.all(numbers.dropna() == np.round(numbers.dropna())))
         if is_integer and n_unique <= 10:
             return TaskType.MULTICLASS, f"{n_unique} distinct whole numbers: treated as classes"
@@ -135,7 +136,7 @@ def build_task_spec(
             f"Metric '{metric}' does not fit a {task} task; use one of {', '.join(METRICS[task])}.",
             code="BAD_METRIC",
         )
-    if task is TaskType.REGRESSION and pd.to_numeric(target_values, errors="coerce").notna().sum() < 2:
+    if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
     features, dropped = [], {}
     for name in frame.columns:
@@ -150,14 +151,34 @@ def build_task_spec(
         raise TargetError("No usable feature columns remain besides the target.", code="NO_FEATURES")
     classes: tuple[str, ...] = ()
     if task.is_classification:
-        classes = tuple(sorted(target_values.dropna().map(class_label).unique()))
+        labels = target_values.dropna().map(class_label)
+        classes = tuple(sorted(labels.unique()))
         if task is TaskType.BINARY and len(classes) != 2:
             raise TargetError(f"Binary task but '{target}' has {len(classes)} classes.", code="BAD_TASK")
+        if task is TaskType.BINARY:
+            classes = order_binary_classes(classes, labels)
     return TaskSpec(
         target=target, task=task, metric=metric, features=tuple(features),
         feature_types={name: types[name] for name in features}, dropped=dropped,
         classes=classes, n_folds=n_folds or default_folds(len(frame)), seed=seed,
     )
+
+
+_POSITIVE = {"1", "yes", "y", "true", "t", "positive", "pos", "1.0", "churn", "fraud", "default", "failure",
+             "fail", "sick", "disease", "malignant", "spam", "bad"}
+
+
+def order_binary_classes(classes: tuple[str, ...], labels: pd.Series) -> tuple[str, ...]:
+    """The 'positive' class second (index 1): a yes/true/1-like label, else the rarer class."""
+    named = [c for c in classes if c.strip().lower() in _POSITIVE]
+    if len(named) == 1:
+        positive = named[0]
+    else:
+        counts = labels.value_counts()
+        positive = min(classes, key=lambda c: (counts.get(c, 0), c))
+        if counts.get(classes[0], 0) == counts.get(classes[1], 0):
+            positive = classes[1]
+    return (next(c for c in classes if c != positive), positive)
 
 
 def default_folds(n_rows: int) -> int:

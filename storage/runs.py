@@ -103,7 +103,10 @@ def _alive(pid: int | None) -> bool:
 
 
 def refresh_status(record: RunRecord) -> RunRecord:
-    """Mark a running run failed when its worker is gone or its heartbeat is stale."""
+    """Mark a running (or queued) run failed when its worker is gone or its heartbeat is stale."""
+    if record.status == "queued" and record.pid and not _alive(record.pid):
+        return update_run(record.run_id, status="failed", finished_at=time.time(),
+                          error="The worker process stopped before the training began.")
     if record.status != "running":
         return record
     stale = record.heartbeat_at is not None and time.time() - record.heartbeat_at > HEARTBEAT_STALE_S

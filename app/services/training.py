@@ -59,7 +59,13 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
                  progress: Callable[[ProgressEvent], None] | None = None,
                  should_stop: Callable[[], bool] = lambda: False) -> TrainSummary:
     started = started_at if started_at is not None else time.monotonic()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / ".kuai-write-test").touch()
+        (out_dir / ".kuai-write-test").unlink()
+    except OSError as exc:
+        raise engine.ReadError(f"Cannot write to the output folder '{out_dir}': {exc.strerror}.",
+                               code="BAD_OUTPUT_DIR") from exc
     spool = out_dir / "mlflow_spool.json"
     sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name
@@ -94,7 +100,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
            should_stop: Callable[[], bool]) -> TrainingResult:
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     frame = engine.read_table(options.data_path)
-    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides)
+    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
+                                     with_checks=False)
     target = options.target or profile.target.suggested
     if target is None:
         raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")

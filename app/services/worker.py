@@ -47,20 +47,20 @@ def run(run_id: str) -> int:
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
     cancel_file = run_dir(run_id) / "cancel"
     stop = threading.Event()
-    threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True).start()
+    beat = threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True)
+    beat.start()
     try:
         summary = run_training(options, outputs_dir(run_id), progress=lambda e: _event(run_id, e),
                                should_stop=cancel_file.exists)
     except EngineError as exc:
-        if cancel_file.exists():
-            return _finish(run_id, stop, "cancelled", "Cancelled by the user.")
-        return _finish(run_id, stop, "failed", str(exc))
+        status, error = ("cancelled", "Cancelled by the user.") if cancel_file.exists() else ("failed", str(exc))
+        return _finish(run_id, stop, beat, status, error)
     except Exception as exc:
         logger.error("worker failed\n%s", traceback.format_exc())
-        return _finish(run_id, stop, "failed", f"Internal error: {type(exc).__name__}: {exc}")
+        return _finish(run_id, stop, beat, "failed", f"Internal error: {type(exc).__name__}: {exc}")
     if cancel_file.exists():
-        return _finish(run_id, stop, "cancelled", "Cancelled by the user.")
-    stop.set()
+        return _finish(run_id, stop, beat, "cancelled", "Cancelled by the user.")
+    _stop_heartbeat(stop, beat)
     update_run(run_id, status="finished", finished_at=time.time(), summary=to_jsonable({
         "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
         "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
@@ -68,8 +68,14 @@ def run(run_id: str) -> int:
     return 0
 
 
-def _finish(run_id: str, stop: threading.Event, status: str, error: str) -> int:
+def _stop_heartbeat(stop: threading.Event, beat: threading.Thread) -> None:
+    """Stop and join the heartbeat, so that no late beat overwrites the final status."""
     stop.set()
+    beat.join()
+
+
+def _finish(run_id: str, stop: threading.Event, beat: threading.Thread, status: str, error: str) -> int:
+    _stop_heartbeat(stop, beat)
     append_event(run_id, {"stage": status, "message": error, "fraction": 1.0, "elapsed_s": 0.0, "data": {}})
     update_run(run_id, status=status, finished_at=time.time(), error=error)
     return 0 if status == "cancelled" else 1

@@ -15,6 +15,7 @@ from app.components.tables import join_predictions
 from app.services.jobs import outputs_dir
 from app.services.scoring import LoadedModel, load_model, neutralise_formulas, predict_frame
 from engine import EngineError
+from exporters import ExporterError
 from storage import RunRecord
 
 SHOWN_ROWS = 50
@@ -49,7 +50,7 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
         with st.spinner("Scoring…"):
             frame = read_upload(uploaded.getvalue())  # type: ignore[attr-defined]
             joined = join_predictions(predict_frame(model, frame), frame)
-    except EngineError as exc:
+    except (EngineError, ExporterError) as exc:
         st.error(f"'{getattr(uploaded, 'name', 'the file')}' cannot be scored. {exc}")
         return None
     st.session_state["predictions"] = (cache_key, joined)
@@ -59,7 +60,7 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
 def show_needed_columns(record: RunRecord) -> None:
     try:
         model = model_of(record)
-    except EngineError as exc:
+    except (EngineError, ExporterError) as exc:
         st.error(f"This run's model cannot be loaded. {exc}")
         return
     with st.expander(f"The file must have these {len(model.schema)} columns (others are ignored)"):

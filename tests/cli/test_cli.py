@@ -184,3 +184,19 @@ def test_app_command_is_secure_by_default() -> None:
     assert settings["--server.address"] == "127.0.0.1"
     assert settings["--server.enableXsrfProtection"] == "true"
     assert int(settings["--server.maxUploadSize"]) <= 200
+
+
+def test_profile_json_is_strict_json_with_infinities(home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "inf.csv"
+    data.write_text("x,y\n1,a\ninf,b\n3,a\n-inf,b\n5,a\n")
+    result = kuai("profile", str(data), "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))
+
+
+def test_unwritable_out_is_bad_input(home: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = kuai("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "5", "--out", str(blocker / "o"),
+                  home=home)
+    assert result.returncode == 2 and "[BAD_OUTPUT_DIR]" in result.stderr

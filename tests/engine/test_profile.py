@@ -78,3 +78,41 @@ def test_leakage_check_flags_a_copy_of_the_target(mixed_frame: pd.DataFrame) -> 
     frame = mixed_frame.assign(outcome_code=(mixed_frame["outcome"] == "yes").astype(int) * 7 + 3)
     profile = profile_dataset(frame, target="outcome")
     assert any(w.code == "TARGET_LEAKAGE" and w.column == "outcome_code" for w in profile.warnings)
+
+
+def test_mixed_time_zones_parse_instead_of_crashing() -> None:
+    from engine.column_types import parse_datetimes
+
+    values = pd.Series(["2020-01-01T00:00:00+01:00", "2020-01-02T00:00:00+02:00", "not a date"] * 10)
+    stamps = parse_datetimes(values)
+    assert stamps.dt.tz is None and stamps.iloc[0] == pd.Timestamp("2019-12-31 23:00")
+    assert stamps.isna().sum() == 10
+
+
+def test_text_numbers_are_a_regression_target() -> None:
+    rng = np.random.default_rng(0)
+    area = rng.uniform(30, 200, 200)
+    frame = pd.DataFrame({"area": area, "price": [f"${v:,.0f}" for v in area * 3000]})
+    profile = profile_dataset(frame, target="price")
+    assert profile.task is TaskType.REGRESSION
+    spec = build_task_spec(frame, profile.columns, target="price")
+    assert spec.metric == "rmse"
+
+
+@pytest.mark.parametrize(
+    ("labels", "positive"),
+    [(["ok"] * 95 + ["fraud"] * 5, "fraud"), (["no"] * 50 + ["yes"] * 50, "yes"),
+     (["healthy"] * 60 + ["sick"] * 40, "sick"), (["a"] * 30 + ["b"] * 70, "a")],
+)
+def test_positive_class_is_second(labels: list[str], positive: str) -> None:
+    frame = pd.DataFrame({"x": np.random.default_rng(0).normal(size=len(labels)), "outcome": labels})
+    profile = profile_dataset(frame, target="outcome")
+    spec = build_task_spec(frame, profile.columns, target="outcome")
+    assert spec.classes[1] == positive
+
+
+def test_categories_are_labelled_per_value() -> None:
+    from engine.preprocessing import _as_category
+
+    assert _as_category(pd.Series([1.0, 2.0, np.nan])).tolist() == ["1", "2", ""]
+    assert _as_category(pd.Series([1.0, 2.5])).tolist() == ["1", "2.5"]

@@ -96,3 +96,28 @@ def test_regression_train(mixed_frame: pd.DataFrame) -> None:
     result = train(frame, spec, budget=SearchBudget(time_budget_s=8, families=("lightgbm", "linear")))
     assert spec.metric == "rmse"
     assert result.leaderboard[0].score < float(np.std(frame["value"])) / 2
+
+
+def test_non_finite_regression_targets_are_left_out(mixed_frame: pd.DataFrame) -> None:
+    frame = mixed_frame.drop(columns="outcome")
+    frame["value"] = frame["amount"].fillna(50) * 3
+    frame.loc[[0, 5], "value"] = np.inf
+    profile = profile_dataset(frame)
+    spec = build_task_spec(frame, profile.columns, target="value", n_folds=3)
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=6, families=("linear",)))
+    assert len(result.y) == len(frame) - 2
+    assert np.isfinite(result.y).all()
+
+
+def test_ensemble_keeps_its_best_step() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    good = np.column_stack([1 - (0.7 * y + 0.15), 0.7 * y + 0.15])
+    noisy = np.clip(good + rng.normal(0, 0.3, good.shape), 0.01, 0.99)
+    noisy = noisy / noisy.sum(axis=1, keepdims=True)
+    folds = [(np.arange(150, 300), np.arange(150)), (np.arange(150), np.arange(150, 300))]
+    metric = get_metric("log_loss")
+    selection = select_ensemble({0: good, 1: noisy}, y, metric, folds=folds, n_iterations=10)
+    best_single = metric.compute(y, good)
+    if selection is not None:
+        assert metric.compute(y, selection.oof) <= best_single + 1e-12
