@@ -36,6 +36,7 @@ from engine.types import (
 )
 
 logger = logging.getLogger(__name__)
+FORESTS = ("random_forest", "extra_trees")
 TAIL_FIXED_S = 4.0  # explanation, ONNX export and parity, report, artifacts: measured ~3-4 s
 ENSEMBLE_NAME = "ensemble"
 
@@ -132,11 +133,11 @@ def _train(
     estimator, name, oof, notes = _refit_chosen(X, y, spec, schema, result, ensemble, leaderboard, final)
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
-    sample_size = 300 if final - time.monotonic() > 3 else 100
     explanation: Explanation | None = None
-    try:
-        explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
-                                    sample_size=sample_size, seed=spec.seed)
+    try:  # what is left before the export and report need their share of the tail
+        explain_budget = max(0.5, final - time.monotonic() - TAIL_FIXED_S / 2)
+        explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
+                                    seed=spec.seed, time_budget_s=explain_budget)
         original_rows = rows.index.to_numpy()  # positions in the data as uploaded
         explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
     except Exception as exc:  # an explanation must never cost the user a trained model
@@ -200,8 +201,9 @@ def _pipeline(outcome: TrialOutcome, spec: TaskSpec, schema: tuple[InputColumn, 
 
     family = FAMILIES[outcome.family]
     params = outcome.params
-    if family.is_boosting and outcome.best_iterations:
-        params = family.with_iterations(params, int(np.ceil(np.mean(outcome.best_iterations) * 1.1)))
+    if family.grows_iterations and outcome.best_iterations:
+        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
+        params = family.with_iterations(params, int(np.ceil(grown * (1.1 if family.name not in FORESTS else 1.0))))
     prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
     model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
     return Pipeline([("prep", prep), ("model", model)])

@@ -11,6 +11,7 @@ note says so.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import numpy as np
@@ -22,21 +23,42 @@ from engine.types import Explanation, InputColumn, TaskSpec, TaskType
 
 logger = logging.getLogger(__name__)
 _TREE_MODULES = ("lightgbm", "catboost", "sklearn.ensemble")
+PROBE_ROWS = 5
 
 
 def explain_model(
     estimator: Any, model_frame: pd.DataFrame, *, spec: TaskSpec, schema: tuple[InputColumn, ...],
-    model_name: str, sample_size: int = 300, seed: int = 0,
+    model_name: str, sample_size: int = 300, seed: int = 0, time_budget_s: float | None = None,
 ) -> Explanation:
-    """Explain up to ``sample_size`` rows of ``model_frame`` (inputs of the model)."""
+    """Explain up to ``sample_size`` rows of ``model_frame`` (inputs of the model).
+
+    With ``time_budget_s``, a probe of a few rows times the explainer and the
+    sample shrinks to what fits (deep forests cost far more per row than boosters).
+    """
     pipeline, note = _explained_pipeline(estimator)
     rng = np.random.default_rng(seed)
     n_rows = len(model_frame)
-    positions = np.sort(rng.choice(n_rows, size=min(sample_size, n_rows), replace=False))
-    sample = model_frame.iloc[positions]
+    order = rng.permutation(n_rows)[:sample_size]
     prep, model = pipeline.named_steps["prep"], pipeline.named_steps["model"]
-    transformed = np.asarray(prep.transform(sample), dtype=np.float64)
-    values, base, space, method = _shap_values(model, transformed, spec)
+    explainer, space, method = _explainer(model, np.asarray(prep.transform(model_frame.iloc[order[:100]]),
+                                                             dtype=np.float64), spec)
+    probe = order[:PROBE_ROWS]
+    started = time.perf_counter()
+    values, base = _shap_values(explainer, method, np.asarray(prep.transform(model_frame.iloc[probe]), np.float64))
+    per_row_s = (time.perf_counter() - started) / max(1, len(probe))
+    n_more = len(order) - len(probe)
+    if time_budget_s is not None:
+        n_more = int(min(n_more, max(0.0, time_budget_s - per_row_s * len(probe)) / max(per_row_s, 1e-6)))
+    if n_more > 0:
+        rest = order[len(probe):len(probe) + n_more]
+        more, _ = _shap_values(explainer, method, np.asarray(prep.transform(model_frame.iloc[rest]), np.float64))
+        values = np.concatenate([values, more])
+    chosen = order[:len(values)]
+    if len(chosen) < min(sample_size, n_rows):
+        note = (note + " " if note else "") + f"Explained {len(chosen)} rows (time-boxed)."
+    sort = np.argsort(chosen)
+    positions, values = chosen[sort], values[sort]
+    sample = model_frame.iloc[positions]
     # values: rows x features x outputs ; base: outputs
     explained_output = _explained_outputs(pipeline, sample, spec, values.shape[2])
     per_row = values[np.arange(len(sample)), :, explained_output]
@@ -75,19 +97,19 @@ def _explained_pipeline(estimator: Any) -> tuple[Any, str]:
     return member, note
 
 
-def _shap_values(model: Any, X: np.ndarray, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray, str, str]:
+def _explainer(model: Any, background: np.ndarray, spec: TaskSpec) -> tuple[Any, str, str]:
     import shap
 
     module = type(model).__module__
     if module.startswith(_TREE_MODULES):
-        explainer: Any = shap.TreeExplainer(model)
-        method = "shap.TreeExplainer"
         is_forest = "forest" in module or "Forest" in type(model).__name__ or "Trees" in type(model).__name__
         space = "probability" if spec.task.is_classification and is_forest else _margin_space(spec)
-    else:
-        explainer = shap.LinearExplainer(model, X)
-        method = "shap.LinearExplainer"
-        space = _margin_space(spec)
+        return shap.TreeExplainer(model), space, "shap.TreeExplainer"
+    return shap.LinearExplainer(model, background), _margin_space(spec), "shap.LinearExplainer"
+
+
+def _shap_values(explainer: Any, method: str, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values as rows x features x outputs, and the base value per output."""
     explanation = explainer(X, check_additivity=False) if method.endswith("TreeExplainer") else explainer(X)
     values = np.asarray(explanation.values, dtype=np.float64)
     base = np.atleast_1d(np.asarray(explanation.base_values, dtype=np.float64))
@@ -97,7 +119,7 @@ def _shap_values(model: Any, X: np.ndarray, spec: TaskSpec) -> tuple[np.ndarray,
         values = values[:, :, None]
     if base.size < values.shape[2]:
         base = np.resize(base, values.shape[2])
-    return values, base, space, method
+    return values, base
 
 
 def _margin_space(spec: TaskSpec) -> str:

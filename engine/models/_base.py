@@ -44,7 +44,7 @@ class ModelFamily(abc.ABC):
     name: str
     encoding: Encoding = "ordinal"
     scale: bool = False
-    is_boosting: bool = False  # has an iteration count tuned by early stopping
+    grows_iterations: bool = False  # fits grow step by step (rounds, trees); the count reached is kept for refit
 
     @abc.abstractmethod
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:

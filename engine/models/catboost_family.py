@@ -15,7 +15,7 @@ MAX_ROUNDS = 1500
 class CatBoostFamily(ModelFamily):
     name = "catboost"
     encoding = "ordinal"
-    is_boosting = True
+    grows_iterations = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"catboost__learning_rate": 0.08, "catboost__depth": 6, "catboost__l2_leaf_reg": 3.0}]

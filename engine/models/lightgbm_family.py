@@ -15,7 +15,7 @@ MAX_ROUNDS = 2000
 class LightGBMFamily(ModelFamily):
     name = "lightgbm"
     encoding = "ordinal"
-    is_boosting = True
+    grows_iterations = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [

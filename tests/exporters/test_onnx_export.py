@@ -132,7 +132,7 @@ def datasets() -> dict[TaskType, Dataset]:
 def _pipeline(family_name: str, data: Dataset) -> Pipeline:
     family = FAMILIES[family_name]
     params = family.default_configs(DataShape(N_ROWS, len(data.X.columns), data.n_classes))[0]
-    if family.is_boosting:
+    if family.grows_iterations:
         params = family.with_iterations(params, 30)
     if f"{family.name}__n_estimators" in params:  # forests: few trees, odd count (no vote ties)
         params = params | {f"{family.name}__n_estimators": 15}
