@@ -1,0 +1,67 @@
+"""Layering (ARCHITECTURE.md): imports flow app → exporters/storage → engine, heavy libraries fenced in."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("engine", "storage", "exporters", "app")
+# package -> top-level modules it must never import
+FORBIDDEN = {
+    "engine": {"app", "storage", "exporters", "streamlit", "mlflow", "skl2onnx", "onnxmltools"},
+    "storage": {"app", "exporters", "streamlit", "skl2onnx", "onnxmltools"},
+    "exporters": {"app", "storage", "streamlit", "mlflow"},
+    "app": {"mlflow", "skl2onnx", "onnxmltools"},
+}
+MLFLOW_HOME = {ROOT / "storage" / "tracking.py"}
+STREAMLIT_HOMES = ("app/views/", "app/components/", "app/streamlit_app.py")
+
+
+def _python_files(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_imports_flow_one_way(package: str) -> None:
+    files = _python_files(package)
+    assert files, f"no modules found in {package}/"
+    for path in files:
+        imported = _imported_modules(path)
+        bad = imported & FORBIDDEN[package]
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_mlflow_lives_in_one_module() -> None:
+    for package in PACKAGES:
+        for path in _python_files(package):
+            if "mlflow" in _imported_modules(path):
+                assert path in MLFLOW_HOME, f"{path.relative_to(ROOT)} imports mlflow"
+
+
+def test_streamlit_only_in_pages_and_components() -> None:
+    for package in PACKAGES:
+        for path in _python_files(package):
+            relative = path.relative_to(ROOT).as_posix()
+            if "streamlit" in _imported_modules(path):
+                assert relative.startswith(STREAMLIT_HOMES), f"{relative} imports streamlit"
+
+
+def test_packages_list_their_public_names() -> None:
+    for package in ("engine", "storage", "exporters"):
+        tree = ast.parse((ROOT / package / "__init__.py").read_text(encoding="utf-8"))
+        assert any(isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets)
+                   for node in tree.body), f"{package}/__init__.py has no __all__"
