@@ -23,7 +23,7 @@ from engine.explain import explain_model
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
-from engine.search import SearchResult, TrialOutcome, run_search
+from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult, TrialOutcome, run_search
 from engine.task import class_label
 from engine.types import (
     Explanation,
@@ -135,7 +135,7 @@ def _train(
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
     try:  # what is left before the export and report need their share of the tail
-        explain_budget = max(0.5, final - time.monotonic() - TAIL_FIXED_S / 2)
+        explain_budget = max(0.5, (final - time.monotonic() - TAIL_FIXED_S / 2) / 2)
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
                                     seed=spec.seed, time_budget_s=explain_budget)
         original_rows = rows.index.to_numpy()  # positions in the data as uploaded
@@ -192,7 +192,8 @@ def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fin
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
     per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:5]]
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
-    reserve = TAIL_FIXED_S + 1.3 * rows_factor * sum(per_fit)
+    refit = REFIT_EXTRA_ROUNDS * rows_factor * sum(per_fit)
+    reserve = TAIL_FIXED_S + refit * (1 + TAIL_OF_REFIT)  # big models also explain and export slowly
     deadline.at = min(deadline.at, final - reserve)
 
 

@@ -28,7 +28,8 @@ from engine.types import InputColumn, TaskSpec, TrialRecord
 
 logger = logging.getLogger(__name__)
 DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
-FIRST_TRIAL_REFIT_SHARE = 1.5  # a refit on all rows costs about 1.25 folds' fits
+REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
+TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 
 
 @dataclass
@@ -58,6 +59,12 @@ class SearchResult:
 
 class _OutOfTime(Exception):
     pass
+
+
+def first_trial_tail_share(n_folds: int) -> float:
+    """What refitting, explaining and exporting the first model cost, in units of one fold's fit."""
+    rows_factor = n_folds / max(1, n_folds - 1)
+    return rows_factor * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -133,7 +140,7 @@ class _Objective:
             model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
             # Each fold may use its share of the time left; the first trial also keeps a share
             # for refitting on all rows, so that some model always finishes within the budget.
-            shares = n_folds - fold + (FIRST_TRIAL_REFIT_SHARE if is_first else 0.0)
+            shares = n_folds - fold + (first_trial_tail_share(n_folds) if is_first else 0.0)
             fold_deadline = Deadline(time.monotonic() + self.deadline.remaining() / shares)
             started = time.perf_counter()
             best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],

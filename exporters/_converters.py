@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 import numpy as np
-from onnx import ModelProto, NodeProto
+from onnx import ModelProto, NodeProto, TensorProto
 from onnx.helper import get_attribute_value
 
 _lock = threading.Lock()
@@ -167,16 +167,39 @@ def _convert_catboost(scope: Any, operator: Any, container: Any) -> None:
 
     exported: ModelProto = convert_to_onnx_object(operator.raw_operator)
     node = _tree_node(exported)
-    attributes = {a.name: get_attribute_value(a) for a in node.attribute}
+    attributes = _double_precision({a.name: get_attribute_value(a) for a in node.attribute})
+    as_double = scope.get_unique_variable_name("catboost_input_double")
+    container.add_node("Cast", [operator.inputs[0].full_name], [as_double], to=TensorProto.DOUBLE,
+                       name=scope.get_unique_operator_name("CatBoostCastDouble"))
     container.add_node(
         node.op_type,
-        [operator.inputs[0].full_name],
+        [as_double],
         [variable.full_name for variable in operator.outputs],
         op_domain="ai.onnx.ml",
-        op_version=_ml_opset(exported),
+        op_version=max(3, _ml_opset(exported)),
         name=scope.get_unique_operator_name("CatBoost" + node.op_type),
         **attributes,
     )
+
+
+_DOUBLE_ATTRIBUTES = ("nodes_values", "target_weights", "class_weights", "base_values")
+
+
+def _double_precision(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Thresholds, leaf values and base values as double tensors (ai.onnx.ml opset 3 ``*_as_tensor``).
+
+    With a double input (the float32 features cast losslessly), ONNX Runtime then
+    accumulates the leaves in double: with hundreds of trees a float32 sum drifts
+    by more than 1e-5 from CatBoost's own double-precision sum.
+    """
+    from onnx import numpy_helper
+
+    converted = dict(attributes)
+    for name in _DOUBLE_ATTRIBUTES:
+        if name in converted:
+            values = np.asarray(converted.pop(name), dtype=np.float64)
+            converted[f"{name}_as_tensor"] = numpy_helper.from_array(values, name=f"{name}_as_tensor")
+    return converted
 
 
 def _tree_node(model: ModelProto) -> NodeProto:

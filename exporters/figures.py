@@ -11,6 +11,7 @@ from sklearn import metrics as sk
 
 from engine.types import Explanation, LeaderboardEntry, TaskSpec
 
+MAX_POINTS = 5000
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10), height=380)
 
 
@@ -105,6 +106,9 @@ def _confusion_figure(spec: TaskSpec, y: np.ndarray, oof: np.ndarray) -> go.Figu
 
 
 def _regression_figures(y: np.ndarray, predicted: np.ndarray) -> list[go.Figure]:
+    if len(y) > MAX_POINTS:  # a readable, light chart: a fixed random sample of the rows
+        keep = np.random.default_rng(0).choice(len(y), MAX_POINTS, replace=False)
+        y, predicted = y[keep], predicted[keep]
     low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
     fit = go.Figure([go.Scattergl(x=y, y=predicted, mode="markers", marker={"size": 4, "opacity": 0.5},
                                   name="rows"),

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.models._base import DataShape, ModelFamily
+import numpy as np
+
+from engine.models._base import DataShape, Deadline, ModelFamily
 from engine.types import TaskType
+
+MAX_ITERATIONS = 500
+ITERATIONS_PER_STEP = 50
 
 
 class HistGradientBoostingFamily(ModelFamily):
     name = "hist_gb"
     encoding = "ordinal"
+    grows_iterations = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"hist_gb__learning_rate": 0.1, "hist_gb__max_leaf_nodes": 31, "hist_gb__l2_regularization": 0.0}]
@@ -26,6 +32,20 @@ class HistGradientBoostingFamily(ModelFamily):
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
         cls = HistGradientBoostingClassifier if task.is_classification else HistGradientBoostingRegressor
-        return cls(max_iter=500, early_stopping=True, validation_fraction=0.15, n_iter_no_change=20,
-                   random_state=seed, **self.unprefixed(params))
+        options = {"max_iter": MAX_ITERATIONS} | self.unprefixed(params)
+        return cls(early_stopping=True, validation_fraction=0.15, n_iter_no_change=20, random_state=seed, **options)
 
+    def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+        """Boost fifty iterations at a time until early stopping, the cap or the deadline."""
+        target = int(model.max_iter)
+        model.set_params(warm_start=True, max_iter=min(ITERATIONS_PER_STEP, target))
+        model.fit(X, y)
+        while (model.n_iter_ == model.max_iter < target) and not (deadline is not None and deadline.passed()):
+            model.set_params(max_iter=min(model.max_iter + ITERATIONS_PER_STEP, target))
+            model.fit(X, y)
+        model.set_params(warm_start=False)
+        return int(model.n_iter_)
+
+    def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
+        return params | {"hist_gb__max_iter": max(1, n_iterations)}
