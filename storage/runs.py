@@ -86,7 +86,8 @@ def read_events(run_id: str) -> list[dict[str, Any]]:
     return events
 
 
-def _alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
     if not pid:
         return False
     try:
@@ -104,13 +105,13 @@ def _alive(pid: int | None) -> bool:
 
 def refresh_status(record: RunRecord) -> RunRecord:
     """Mark a running (or queued) run failed when its worker is gone or its heartbeat is stale."""
-    if record.status == "queued" and record.pid and not _alive(record.pid):
+    if record.status == "queued" and record.pid and not process_alive(record.pid):
         return update_run(record.run_id, status="failed", finished_at=time.time(),
                           error="The worker process stopped before the training began.")
     if record.status != "running":
         return record
     stale = record.heartbeat_at is not None and time.time() - record.heartbeat_at > HEARTBEAT_STALE_S
-    if not _alive(record.pid) or stale:
+    if not process_alive(record.pid) or stale:
         record = update_run(record.run_id, status="failed", finished_at=time.time(),
                             error="The worker process stopped without finishing (killed or crashed).")
     return record

@@ -13,6 +13,7 @@ import pytest
 import storage
 from app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, start_job
 from app.services.scoring import neutralise_formulas
+from storage.runs import process_alive
 from tests.conftest import SAMPLES
 
 
@@ -59,9 +60,9 @@ def test_cancel_stops_a_running_job(kuai_home: Path) -> None:
     assert cancel_job(record.run_id).status == "cancelled"
     deadline = time.monotonic() + 30
     pid = job_state(record.run_id)[0].pid
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and process_alive(pid):
         time.sleep(0.3)
-    assert not _alive(pid), "the worker must stop after a cancel"
+    assert not process_alive(pid), "the worker must stop after a cancel"
     assert time.monotonic() - started < 30
     assert job_state(record.run_id)[0].status == "cancelled"
 
@@ -75,20 +76,6 @@ def test_a_killed_worker_is_reported_failed_not_running(kuai_home: Path) -> None
     os.killpg(running.pid, signal.SIGKILL)
     failed = _wait(record.run_id, ("failed",), 10)
     assert "stopped without finishing" in failed.error
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie child of this test process counts as gone
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_formula_cells_are_neutralised() -> None:
