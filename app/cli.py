@@ -64,8 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "train":
             _fast_exit(code)
         return code
-    except ExportError as exc:  # our model failed to convert: not the user's input
-        logger.error("export failed\n%s", traceback.format_exc())
+    except ExportError as exc:
+        if arguments.command != "train":  # predict: the user's model file is the bad input
+            print(f"kuai: error {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        logger.error("export failed\n%s", traceback.format_exc())  # our model failed to convert
         print(f"kuai: internal error [{exc.code}] {exc.message}", file=sys.stderr)
         return EXIT_INTERNAL
     except (EngineError, ExporterError) as exc:

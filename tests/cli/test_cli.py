@@ -200,3 +200,11 @@ def test_unwritable_out_is_bad_input(home: Path, tmp_path: Path) -> None:
     result = kuai("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "5", "--out", str(blocker / "o"),
                   home=home)
     assert result.returncode == 2 and "[BAD_OUTPUT_DIR]" in result.stderr
+
+
+def test_predict_refuses_a_file_that_is_not_a_kuai_model(home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"this is not an onnx model")
+    result = kuai("predict", str(fake), str(SAMPLES / "customer_churn.csv"), "--out", str(tmp_path / "p.csv"),
+                  home=home)
+    assert result.returncode == 2 and "[BAD_MODEL]" in result.stderr and "Traceback" not in result.stderr
