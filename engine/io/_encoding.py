@@ -1,0 +1,96 @@
+"""The text encoding of a file, from a capped sample of its first bytes."""
+
+from __future__ import annotations
+
+import codecs
+
+from engine.errors import ReadError
+
+_CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
+
+
+def detect_encoding(sample: bytes) -> str:
+    """BOMs first, then UTF-16 without a BOM, strict UTF-8, then legacy encodings."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    bomless_utf16 = _bomless_utf16(sample)
+    if bomless_utf16:
+        return bomless_utf16
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4 or _mostly_utf8(sample):  # a char cut by the sample edge, or stray bytes
+            return "utf-8"
+    _refuse_binary_text(sample)
+    return _guess_legacy_encoding(sample)
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 text with a few stray bytes: its valid multi-byte letters outnumber the bad bytes."""
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good >= 2 * bad
+
+
+def _refuse_binary_text(sample: bytes) -> None:
+    """Control bytes other than tab and line ends do not occur in text tables."""
+    head = sample[:8192]
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    if controls > 0.05 * len(head):
+        raise ReadError("This file holds binary data, not text. Save the table as CSV.", code="BINARY_FILE")
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """ASCII text in UTF-16 has a zero byte in every other position."""
+    head = sample[:4096]
+    if len(head) < 8:
+        return None
+    even_zeros = head[0::2].count(0) / len(head[0::2])
+    odd_zeros = head[1::2].count(0) / len(head[1::2])
+    if odd_zeros > 0.6 and even_zeros < 0.1:
+        return "utf-16-le"
+    if even_zeros > 0.6 and odd_zeros < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _guess_legacy_encoding(sample: bytes) -> str:
+    """A non-UTF-8 sample: East Asian multi-byte encodings first, then Western cp1252 when
+    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is not None and best.encoding in _CJK and best.chaos < 0.1:
+        return str(best.encoding)
+    for western in ("cp1252", "latin-1"):
+        try:
+            text = sample.decode(western)
+        except UnicodeDecodeError:
+            continue
+        letters = [ch for ch in text if ch.isalpha()]
+        accented = sum(1 for ch in letters if ord(ch) > 127)
+        if letters and accented / len(letters) < 0.3:
+            return western
+        break
+    if best is None:
+        raise ReadError(
+            "The file's text encoding could not be recognised; it may not be a text file. "
+            "Save it as UTF-8 CSV.",
+            code="UNKNOWN_ENCODING",
+        )
+    return str(best.encoding)
+
+
+def decode_sample(sample: bytes, encoding: str) -> str:
+    """Decode a sample that may end in the middle of a character."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return decoder.decode(sample, final=False)
+
+
+def arrow_encoding(encoding: str) -> str:
+    """The name pyarrow's reader takes: 'utf8' reads natively; anything else is transcoded."""
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding

@@ -1,0 +1,119 @@
+"""What kind of file this is: size caps, magic numbers, gzip, Parquet and Excel."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from engine.errors import ReadError
+
+MAX_FILE_BYTES = 2 * 1024**3  # 2 GiB on disk
+MAX_DECOMPRESSED_BYTES = 1024**3  # zip-bomb guard for gzip'd CSV
+
+_MAGIC = {
+    b"\x89PNG": ("BINARY_FILE", "a PNG image"),
+    b"%PDF": ("BINARY_FILE", "a PDF document"),
+    b"\x7fELF": ("BINARY_FILE", "an executable"),
+    b"GIF8": ("BINARY_FILE", "a GIF image"),
+    b"\xff\xd8\xff": ("BINARY_FILE", "a JPEG image"),
+    b"\xd0\xcf\x11\xe0": ("BINARY_FILE", "an old-style Office document (.xls or .doc)"),
+    b"SQLite format 3": ("BINARY_FILE", "an SQLite database"),
+    b"PK\x03\x04": ("ARCHIVE_FILE", "a ZIP archive"),
+    b"7z\xbc\xaf": ("ARCHIVE_FILE", "a 7-Zip archive"),
+    b"Rar!": ("ARCHIVE_FILE", "a RAR archive"),
+    b"\xfd7zXZ": ("ARCHIVE_FILE", "an xz archive"),
+}
+
+
+def check_size(path: Path) -> int:
+    if not path.is_file():
+        raise ReadError(f"No file at '{path}'. Check the path.", code="FILE_NOT_FOUND")
+    size = path.stat().st_size
+    if size == 0:
+        raise ReadError("The file is empty. Export the table again with a header row.", code="EMPTY_FILE")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            f"The file is {size / 1024**3:.1f} GiB; the limit is {MAX_FILE_BYTES / 1024**3:.0f} GiB. "
+            "Sample the rows or split the file.",
+            code="FILE_TOO_LARGE",
+        )
+    return size
+
+
+def is_parquet(head: bytes) -> bool:
+    return head.startswith(b"PAR1")
+
+
+def is_gzip(head: bytes) -> bool:
+    return head.startswith(b"\x1f\x8b")
+
+
+def is_excel(path: Path, head: bytes) -> bool:
+    """An .xlsx workbook is a ZIP holding ``xl/workbook.xml``."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def refuse_binary(head: bytes) -> None:
+    for magic, (code, what) in _MAGIC.items():
+        if head.startswith(magic):
+            raise ReadError(
+                f"This file is {what}, not a CSV. Save the table as CSV (comma or semicolon separated).",
+                code=code,
+            )
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for corrupt files
+        raise ReadError(f"The Parquet file could not be read ({type(exc).__name__}); it may be damaged. "
+                        "Export it again, or save the table as CSV.", code="BAD_PARQUET") from exc
+
+
+def read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook, when openpyxl is installed."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError as exc:
+        raise ReadError(
+            "This file is an Excel workbook. Save the sheet as CSV (File > Save As > CSV UTF-8), "
+            "or install Excel support with `pip install openpyxl`.",
+            code="EXCEL_NOT_SUPPORTED",
+        ) from exc
+    try:
+        return pd.read_excel(path, sheet_name=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise ReadError(f"The workbook could not be read ({type(exc).__name__}). Save the sheet as CSV.",
+                        code="BAD_EXCEL") from exc
+
+
+def gunzip(path: Path) -> bytes:
+    """The decompressed bytes, refusing anything that expands beyond the cap."""
+    out = io.BytesIO()
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                out.write(chunk)
+                if out.tell() > MAX_DECOMPRESSED_BYTES:
+                    raise ReadError(
+                        "The gzip file expands beyond 1 GiB; it may be a decompression bomb. "
+                        "Send the uncompressed CSV or a sample of it.",
+                        code="DECOMPRESSED_TOO_LARGE",
+                    )
+    except (OSError, EOFError) as exc:
+        raise ReadError(f"The gzip file is damaged: {exc}.", code="BAD_GZIP") from exc
+    raw = out.getvalue()
+    if not raw:
+        raise ReadError("The gzip file holds an empty file.", code="EMPTY_FILE")
+    refuse_binary(raw[:16])
+    return raw

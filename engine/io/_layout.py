@@ -1,0 +1,182 @@
+"""Where the table sits in the text: dialect, title lines, header, footer, number format.
+
+Everything here runs on a capped sample of decoded text (the first and the last
+few kilobytes), never on the whole file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+DELIMITERS = [",", ";", "\t", "|", ":", "^", "~"]
+_DETECT_CHARS = 20000
+_FOOTER_MAX_LINES = 5
+
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(\d{1,2}|\d{4,})$")  # 1,5  12,25  3,14159 (not 1,234)
+_EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f]\d{3})+(,\d+)?$")  # 1.234  1 234,5
+_DECIMAL_POINT = re.compile(r"^[-+]?\d*\.(\d{1,2}|\d{4,})$")  # 1.5  .25  3.14159 (not 1.234)
+_US_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234  1,234.56
+_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to parse the text: the dialect, the lines around the table and the number format."""
+
+    delimiter: str
+    quotechar: str
+    n_fields: int
+    preamble_lines: int  # physical lines above the header (titles, notes, blank lines)
+    has_header: bool
+    decimal: str
+    thousands: str | None
+
+
+def split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\n|\r", text)
+
+
+def detect_dialect(text_sample: str) -> tuple[str, str]:
+    """Delimiter and quote character of a text sample (clevercsv, then the stdlib sniffer)."""
+    lines = split_lines(text_sample)
+    if len(lines) > 1:  # drop a possibly cut last line
+        lines = lines[:-1]
+    text_sample = "\n".join(lines)[:_DETECT_CHARS]
+    try:
+        import clevercsv
+
+        found = clevercsv.Detector().detect(text_sample, delimiters=DELIMITERS)
+        if found is not None and found.delimiter:
+            return found.delimiter, found.quotechar or '"'
+    except Exception:  # clevercsv may fail on odd samples; fall back below
+        logger.debug("clevercsv could not detect the dialect", exc_info=True)
+    try:
+        sniffed = csv.Sniffer().sniff(text_sample, delimiters="".join(DELIMITERS))
+        return sniffed.delimiter, sniffed.quotechar or '"'
+    except csv.Error:
+        return ",", '"'
+
+
+def sniff_layout(sample: str, *, is_whole_file: bool) -> Layout:
+    """Find the dialect, the header row (after any title lines) and the number format."""
+    lines = split_lines(sample)
+    if not is_whole_file and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end inside a line
+    delimiter, quotechar = detect_dialect("\n".join(lines))
+    records = _records(lines, delimiter, quotechar)
+    preamble = _preamble_lines(records)
+    if preamble:
+        lines = lines[preamble:]
+        delimiter, quotechar = detect_dialect("\n".join(lines))
+        records = _records(lines, delimiter, quotechar)
+    n_fields = _modal_width(records)
+    body = [fields for _, fields in records]
+    has_header = _has_header(body, n_fields)
+    data_rows = body[1:] if has_header else body
+    decimal, thousands = _number_format([v for row in data_rows for v in row])
+    return Layout(delimiter=delimiter, quotechar=quotechar, n_fields=n_fields, preamble_lines=preamble,
+                  has_header=has_header, decimal=decimal, thousands=thousands)
+
+
+def _records(lines: list[str], delimiter: str, quotechar: str) -> list[tuple[int, list[str]]]:
+    """(first physical line, fields) for each record; blank lines are skipped."""
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, quotechar=quotechar)
+    records: list[tuple[int, list[str]]] = []
+    start = 0
+    try:
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                records.append((start, fields))
+            start = reader.line_num
+    except csv.Error:  # a quote left open in the sample: keep what was read
+        logger.debug("the sample ends inside a quoted field")
+    return records
+
+
+def _modal_width(records: list[tuple[int, list[str]]]) -> int:
+    if not records:
+        return 0
+    widths = Counter(len(fields) for _, fields in records)
+    return max(widths.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
+    """Physical lines above the first row that starts a run of rows of the table's width."""
+    width = _modal_width(records)
+    if width <= 1 or len(records) < 3:
+        return 0
+    for index, (line, fields) in enumerate(records):
+        if len(fields) > width:
+            return 0  # a wide row before the table: ragged rows, not a title
+        following = records[index:index + 4]
+        if len(fields) == width and sum(len(f) == width for _, f in following) >= len(following) - 1:
+            return line
+    return 0
+
+
+def _has_header(rows: list[list[str]], width: int) -> bool:
+    """A header unless the first row looks like the rows under it (numbers where they hold numbers)."""
+    if len(rows) < 2:
+        return True
+    first, rest = rows[0], rows[1:51]
+    if any(not value.strip() for value in first):
+        return True  # data rows may have gaps, but a row of names with a gap is still a header
+    votes = 0
+    for position, value in enumerate(first[:width]):
+        column = [row[position] for row in rest if position < len(row) and row[position].strip()]
+        if not column:
+            continue
+        numeric_share = sum(bool(_NUMBER.match(v.strip())) for v in column) / len(column)
+        if numeric_share >= 0.9:
+            votes += 1 if not _NUMBER.match(value.strip()) else -1
+        elif _NUMBER.match(value.strip()):
+            votes += 1  # a number atop a text column: unusual for data
+    if votes:
+        return votes > 0
+    return _header_by_length(first, rest)
+
+
+def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:
+    """All-text tables: a header row has no repeats of its values in the column below."""
+    for position, value in enumerate(first):
+        below = {row[position].strip() for row in rest if position < len(row)}
+        if value.strip() in below:
+            return False
+    return True
+
+
+def _number_format(values: list[str]) -> tuple[str, str | None]:
+    """The decimal mark and the thousands separator the numbers in the sample use."""
+    cleaned = [v.strip() for v in values if v and any(ch.isdigit() for ch in v)]
+    comma_votes = sum(bool(_DECIMAL_COMMA.match(v)) or ("," in v and bool(_EU_GROUPED.match(v))) for v in cleaned)
+    point_votes = sum(bool(_DECIMAL_POINT.match(v)) or ("." in v and bool(_US_GROUPED.match(v))) for v in cleaned)
+    decimal = "," if comma_votes > point_votes else "."
+    if decimal == ",":
+        grouped = [v for v in cleaned if _EU_GROUPED.match(v)]
+        separators = Counter(ch for v in grouped for ch in v if ch in ". \u00a0\u202f")
+        return ",", (separators.most_common(1)[0][0] if separators else None)
+    has_grouping = any(_US_GROUPED.match(v) for v in cleaned)
+    return ".", ("," if has_grouping else None)
+
+
+def footer_lines(tail: str, layout: Layout) -> list[str]:
+    """Trailing lines that are not rows of the table ('Total: 42', '(c) 2024 ...')."""
+    lines = [line for line in split_lines(tail) if line.strip()]
+    footer: list[str] = []
+    for line in reversed(lines[-_FOOTER_MAX_LINES - 1:]):
+        if layout.quotechar in line:
+            break
+        fields = next(csv.reader([line], delimiter=layout.delimiter), [])
+        if len(fields) > max(1, layout.n_fields // 2) or layout.n_fields <= 1:
+            break
+        footer.append(line)
+    if len(footer) >= len(lines):
+        return []  # nothing but short lines: let the parser report them
+    return footer[::-1]
