@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -70,6 +71,37 @@ def refuse_binary(head: bytes) -> None:
                 f"This file is {what}, not a CSV. Save the table as CSV (comma or semicolon separated).",
                 code=code,
             )
+
+
+_MARKUP = (
+    ("<!doctype html", "HTML_FILE", "a web page (HTML)"),
+    ("<html", "HTML_FILE", "a web page (HTML)"),
+    ("<?mso-application progid=\"excel.sheet\"", "EXCEL_NOT_SUPPORTED", "an Excel 2003 XML workbook"),
+    ("<?xml", "XML_FILE", "an XML document"),
+)
+
+
+def refuse_markup(text: str) -> None:
+    """HTML, XML and JSON saved under a .csv name are not tables the CSV reader can take."""
+    start = text.lstrip("\ufeff \t\r\n")[:400].lower()
+    for prefix, code, what in _MARKUP:
+        if start.startswith(prefix) or (code != "XML_FILE" and prefix in start):
+            raise ReadError(f"This file is {what}, not a CSV. Export or save the table as CSV.", code=code)
+    if start[:1] in "[{" and _is_json(text):
+        raise ReadError("This file is JSON, not a CSV. Export the table as CSV, or convert it "
+                        "(e.g. pandas.read_json(...).to_csv(...)).", code="JSON_FILE")
+
+
+def _is_json(text: str) -> bool:
+    import json
+
+    stripped = text.strip().lstrip("\ufeff")
+    try:
+        json.loads(stripped)
+        return True
+    except ValueError:
+        # a sample cut mid-document: JSON-shaped if the first lines carry keys in quotes
+        return bool(re.match(r'^[\[{]\s*("[^"]*"\s*:|\{|\[)', stripped))
 
 
 def read_parquet(path: Path) -> pd.DataFrame:

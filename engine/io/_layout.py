@@ -20,10 +20,16 @@ _DETECT_CHARS = 20000
 _FOOTER_MAX_LINES = 5
 
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(\d{1,2}|\d{4,})$")  # 1,5  12,25  3,14159 (not 1,234)
-_EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f]\d{3})+(,\d+)?$")  # 1.234  1 234,5
+_EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f'’]\d{3})+(,\d+)?$")  # 1.234  1 234,5
 _DECIMAL_POINT = re.compile(r"^[-+]?\d*\.(\d{1,2}|\d{4,})$")  # 1.5  .25  3.14159 (not 1.234)
 _US_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234  1,234.56
+_SWISS_GROUPED = re.compile(r"^[-+]?\d{1,3}(['’]\d{3})+(\.\d+)?$")  # 1'234.50
 _NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
+
+
+_TOTAL_WORDS = re.compile(r"^(total|totals|grand total|sum|summe|gesamt|gesamtsumme|somme|totaal|totale|suma|"
+                          r"totalt|summa|合計|总计)\b", re.I)
+SEPARATOR_LINE = re.compile(r"^[\s\-=+|_*~#]+$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class Layout:
     has_header: bool
     decimal: str
     thousands: str | None
+    header_fields: tuple[str, ...] = ()
+    text_columns: tuple[int, ...] = ()  # positions whose codes keep leading zeros ('0042')
 
 
 def split_lines(text: str) -> list[str]:
@@ -70,6 +78,8 @@ def sniff_layout(sample: str, *, is_whole_file: bool) -> Layout:
     if not is_whole_file and len(lines) > 1:
         lines = lines[:-1]  # the sample may end inside a line
     delimiter, quotechar = detect_dialect("\n".join(lines))
+    if delimiter == "," and _single_column_of_decimal_commas(lines):
+        delimiter = "\x1f"  # one column: no delimiter occurs in the text
     records = _records(lines, delimiter, quotechar)
     preamble = _preamble_lines(records)
     if preamble:
@@ -82,7 +92,25 @@ def sniff_layout(sample: str, *, is_whole_file: bool) -> Layout:
     data_rows = body[1:] if has_header else body
     decimal, thousands = _number_format([v for row in data_rows for v in row])
     return Layout(delimiter=delimiter, quotechar=quotechar, n_fields=n_fields, preamble_lines=preamble,
-                  has_header=has_header, decimal=decimal, thousands=thousands)
+                  has_header=has_header, decimal=decimal, thousands=thousands,
+                  header_fields=tuple(body[0]) if has_header and body else (),
+                  text_columns=_leading_zero_columns(data_rows, n_fields))
+
+
+def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
+    """Digit codes written with leading zeros ('0042'): kept as text, not read as 42."""
+    positions = []
+    for position in range(width):
+        values = [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
+        if values and all(v.isdigit() for v in values) and any(len(v) > 1 and v[0] == "0" for v in values):
+            positions.append(position)
+    return tuple(positions)
+
+
+def _single_column_of_decimal_commas(lines: list[str]) -> bool:
+    """'Messwert' over '1,5', '2,25', ...: one column of numbers with a decimal comma, not two columns."""
+    rows = [line.strip() for line in lines if line.strip()]
+    return len(rows) >= 3 and "," not in rows[0] and all(_DECIMAL_COMMA.match(row) for row in rows[1:])
 
 
 def _records(lines: list[str], delimiter: str, quotechar: str) -> list[tuple[int, list[str]]]:
@@ -108,15 +136,14 @@ def _modal_width(records: list[tuple[int, list[str]]]) -> int:
 
 
 def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
-    """Physical lines above the first row that starts a run of rows of the table's width."""
+    """Physical lines above the header: narrower rows (titles, notes) or a title padded with empty cells."""
     width = _modal_width(records)
     if width <= 1 or len(records) < 3:
         return 0
-    for index, (line, fields) in enumerate(records):
+    for line, fields in records:
         if len(fields) > width:
             return 0  # a wide row before the table: ragged rows, not a title
-        following = records[index:index + 4]
-        if len(fields) == width and sum(len(f) == width for _, f in following) >= len(following) - 1:
+        if len(fields) == width and sum(bool(f.strip()) for f in fields) > 1:
             return line
     return 0
 
@@ -125,7 +152,10 @@ def _has_header(rows: list[list[str]], width: int) -> bool:
     """A header unless the first row looks like the rows under it (numbers where they hold numbers)."""
     if len(rows) < 2:
         return True
-    first, rest = rows[0], rows[1:51]
+    first = rows[0]
+    rest = [row for row in rows[1:51] if row != first]  # a header may be repeated inside the data
+    if not rest:
+        return True
     if any(not value.strip() for value in first):
         return True  # data rows may have gaps, but a row of names with a gap is still a header
     votes = 0
@@ -152,31 +182,47 @@ def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:
     return True
 
 
+_AFFIXES = re.compile(r"^[(\s]*[-+]?\s*[$€£¥₹]?\s*|\s*(%|[$€£¥₹]|[A-Z]{3})?[)\s]*$")
+
+
+def strip_number_affixes(value: str) -> str:
+    """'(1,234.50 $)' -> '1,234.50': currency, percent and accounting brackets around a number."""
+    return _AFFIXES.sub("", value.strip())
+
+
 def _number_format(values: list[str]) -> tuple[str, str | None]:
     """The decimal mark and the thousands separator the numbers in the sample use."""
-    cleaned = [v.strip() for v in values if v and any(ch.isdigit() for ch in v)]
+    cleaned = [strip_number_affixes(v) for v in values if v and any(ch.isdigit() for ch in v)]
     comma_votes = sum(bool(_DECIMAL_COMMA.match(v)) or ("," in v and bool(_EU_GROUPED.match(v))) for v in cleaned)
     point_votes = sum(bool(_DECIMAL_POINT.match(v)) or ("." in v and bool(_US_GROUPED.match(v))) for v in cleaned)
     decimal = "," if comma_votes > point_votes else "."
     if decimal == ",":
         grouped = [v for v in cleaned if _EU_GROUPED.match(v)]
-        separators = Counter(ch for v in grouped for ch in v if ch in ". \u00a0\u202f")
+        separators = Counter(ch for v in grouped for ch in v if ch in ". \u00a0\u202f'’")
         return ",", (separators.most_common(1)[0][0] if separators else None)
-    has_grouping = any(_US_GROUPED.match(v) for v in cleaned)
-    return ".", ("," if has_grouping else None)
+    if any(_US_GROUPED.match(v) for v in cleaned):
+        return ".", ","
+    if any(_SWISS_GROUPED.match(v) for v in cleaned):
+        return ".", "'"
+    return ".", None
 
 
 def footer_lines(tail: str, layout: Layout) -> list[str]:
-    """Trailing lines that are not rows of the table ('Total: 42', '(c) 2024 ...')."""
+    """Trailing lines that are not rows of the table ('Total: 42', '(c) 2024 ...', 'Summe;;;;23.456,78')."""
     lines = [line for line in split_lines(tail) if line.strip()]
     footer: list[str] = []
     for line in reversed(lines[-_FOOTER_MAX_LINES - 1:]):
-        if layout.quotechar in line:
-            break
-        fields = next(csv.reader([line], delimiter=layout.delimiter), [])
-        if len(fields) > max(1, layout.n_fields // 2) or layout.n_fields <= 1:
+        fields = next(csv.reader([line], delimiter=layout.delimiter, quotechar=layout.quotechar), [])
+        is_short = len(fields) <= max(1, layout.n_fields // 2) and layout.quotechar not in line
+        if layout.n_fields <= 1 or not (is_short or _is_totals_row(fields) or SEPARATOR_LINE.match(line)):
             break
         footer.append(line)
     if len(footer) >= len(lines):
         return []  # nothing but short lines: let the parser report them
     return footer[::-1]
+
+
+def _is_totals_row(fields: list[str]) -> bool:
+    """'Total,,,1234' : a sum the report tool appended, with most cells empty."""
+    filled = [f for f in fields if f.strip()]
+    return bool(filled) and bool(_TOTAL_WORDS.match(filled[0].strip())) and len(filled) <= max(2, len(fields) // 2)

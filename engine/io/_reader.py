@@ -12,7 +12,8 @@ import csv
 import io
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeAlias
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +22,17 @@ import pyarrow.csv as pacsv
 
 from engine.errors import ReadError
 from engine.io import _kinds
-from engine.io._columns import NA_VALUES, clean_names, tidy_column
+from engine.io._columns import (
+    NA_VALUES,
+    clean_names,
+    drop_empty_unnamed_columns,
+    drop_noise_rows,
+    drop_trailing_rows,
+    tidy_column,
+)
 from engine.io._encoding import arrow_encoding, decode_sample, detect_encoding
 from engine.io._layout import Layout, footer_lines, sniff_layout
+from engine.io._repair import REPAIR_MAX_BYTES, repair_short_rows
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +41,7 @@ TAIL_BYTES = 16 * 1024
 MAX_COLUMNS = 20_000
 BLOCK_BYTES = 4 * 1024**2
 MAX_BLOCK_BYTES = 512 * 1024**2
+STREAM_FROM_BYTES = 64 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class Dialect:
     notes: tuple[str, ...] = ()
 
 
-Source = str | pa.Buffer
+Source: TypeAlias = str | pa.Buffer
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -76,10 +86,11 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
         source = pa.py_buffer(raw)
     else:
         _kinds.refuse_binary(head)
-    return _read_delimited(source, head, tail, is_whole_file=size <= SAMPLE_BYTES)
+    return _read_delimited(source, head, tail, size=size)
 
 
-def _read_delimited(source: Source, head: bytes, tail: bytes, *, is_whole_file: bool) -> tuple[pd.DataFrame, Dialect]:
+def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> tuple[pd.DataFrame, Dialect]:
+    is_whole_file = size <= SAMPLE_BYTES
     encoding = detect_encoding(head)
     sample = decode_sample(head, encoding)
     if "\x00" in sample:
@@ -87,22 +98,74 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, is_whole_file: 
                         code="NUL_BYTES")
     if not sample.strip():
         raise ReadError("The file holds only blank space.", code="EMPTY_FILE")
+    _kinds.refuse_markup(sample)
     layout = sniff_layout(sample, is_whole_file=is_whole_file)
     if layout.n_fields > MAX_COLUMNS:
-        raise ReadError(f"The file has {layout.n_fields:,} columns; the limit is {MAX_COLUMNS:,}. "
+        raise ReadError(f"The file has more than {MAX_COLUMNS:,} columns (the limit). "
                         "Keep the columns you need.", code="TOO_MANY_COLUMNS")
     tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
-    table = _parse(source, encoding, layout, footer)
-    if table.num_rows == 0:
-        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
-    _refuse_swallowed_rows(table, source, encoding, layout)
-    frame, notes = _to_frame(table, layout)
+    frame, notes = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size)
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
                       preamble_lines=layout.preamble_lines, footer_lines=len(footer),
                       notes=_layout_notes(layout, footer, encoding) + notes)
     return frame, dialect
+
+
+def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
+                    size: int) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
+    notes: list[str] = []
+    try:
+        table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size)
+    except ReadError as error:
+        if error.code != "RAGGED_ROWS" or size > REPAIR_MAX_BYTES:
+            raise
+        with _open_text(source, encoding) as stream:
+            repaired = repair_short_rows(stream, layout, {line.strip() for line in footer})
+        if repaired is None:
+            raise
+        source, n_mended = repaired
+        layout, encoding = replace(layout, preamble_lines=0, quotechar='"'), "utf-8"
+        table = _parse(source, encoding, layout, [], sample_text=sample_text, size=size)
+        notes.append(f"{n_mended:,} row(s) did not have one value per column; missing values were left empty")
+    if table.num_rows == 0:
+        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+    _refuse_swallowed_rows(table, source, encoding, layout)
+    table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer))
+    table, dropped = drop_noise_rows(table, layout.header_fields)
+    notes.extend(dropped)
+    table = drop_empty_unnamed_columns(table, table.column_names) if layout.has_header else table
+    if table.num_rows == 0:
+        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+    text_names = {_arrow_name(layout, i) for i in layout.text_columns}
+    keep_text = [name in text_names for name in table.column_names]
+    names = ([f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header
+             else clean_names(table.column_names))
+    columns: list[pa.ChunkedArray | None] = list(table.columns)
+    del table
+    series = []
+    for position, (name, is_code) in enumerate(zip(names, keep_text, strict=True)):
+        column, columns[position] = columns[position], None  # freed once converted
+        assert column is not None
+        tidied, note = tidy_column(column, decimal=layout.decimal, thousands=layout.thousands, keep_text=is_code)
+        del column
+        series.append(tidied.to_pandas(date_as_object=False).rename(name))
+        if note:
+            notes.append(f"'{name}': {note}")
+    return pd.concat(series, axis=1), tuple(notes)
+
+
+def _width(line: str, layout: Layout) -> int:
+    return len(next(csv.reader([line], delimiter=layout.delimiter, quotechar=layout.quotechar), []))
+
+
+def _arrow_name(layout: Layout, position: int) -> str:
+    """The name pyarrow gives the column at this position."""
+    if layout.has_header and position < len(layout.header_fields):
+        return layout.header_fields[position]
+    return f"f{position}"
 
 
 def _decode_tail(tail: bytes, encoding: str) -> str:
@@ -113,29 +176,43 @@ def _decode_tail(tail: bytes, encoding: str) -> str:
     return text[first_break:]
 
 
-def _parse(source: Source, encoding: str, layout: Layout, footer: list[str]) -> pa.Table:
+def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
+           size: int) -> pa.Table:
+    """The whole table; the first error pyarrow meets is explained with its line."""
     footer_set = {line.strip() for line in footer}
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
         return "skip" if row.text.strip() in footer_set else "error"
 
-    block = BLOCK_BYTES
+    block, quoted_newlines, streaming = BLOCK_BYTES, layout.quotechar in sample_text, size > STREAM_FROM_BYTES
     while True:
+        options = {
+            "read_options": pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
+                                              autogenerate_column_names=not layout.has_header, block_size=block),
+            "parse_options": pacsv.ParseOptions(delimiter=layout.delimiter, quote_char=layout.quotechar,
+                                                newlines_in_values=quoted_newlines,
+                                                invalid_row_handler=on_invalid_row),
+            "convert_options": pacsv.ConvertOptions(
+                null_values=NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                decimal_point=layout.decimal,
+                column_types={_arrow_name(layout, i): pa.string() for i in layout.text_columns}),
+        }
+        stream = pa.BufferReader(source) if isinstance(source, pa.Buffer) else source
         try:
-            return pacsv.read_csv(
-                pa.BufferReader(source) if isinstance(source, pa.Buffer) else source,
-                read_options=pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
-                                               autogenerate_column_names=not layout.has_header, block_size=block),
-                parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, quote_char=layout.quotechar,
-                                                 newlines_in_values=True, invalid_row_handler=on_invalid_row),
-                convert_options=pacsv.ConvertOptions(null_values=NA_VALUES, strings_can_be_null=True,
-                                                     quoted_strings_can_be_null=True, decimal_point=layout.decimal),
-            )
+            if streaming:  # block by block: about half the peak memory of the parallel reader
+                with pacsv.open_csv(stream, **options) as reader:
+                    return reader.read_all()
+            return pacsv.read_csv(stream, **options)
         except pa.ArrowInvalid as exc:
-            if "straddl" in str(exc) and block < MAX_BLOCK_BYTES:
+            message = str(exc)
+            if "straddl" in message and block < MAX_BLOCK_BYTES:
                 block *= 8  # a line longer than a block: read in bigger blocks
-                continue
-            raise _explain(exc, source, encoding, layout, footer_set) from exc
+            elif streaming and "conversion error" in message:
+                streaming = False  # a column's type changes after the first block: infer over the whole file
+            elif not quoted_newlines:
+                quoted_newlines = True  # a quoted line break beyond the sample
+            else:
+                raise _explain(exc, source, encoding, layout, footer_set) from exc
         except UnicodeDecodeError as exc:
             raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                             "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
@@ -155,10 +232,10 @@ def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout
                      "Check the delimiter and the quotes.", code="PARSE_ERROR")
 
 
-def _open_text(source: Source, encoding: str) -> io.TextIOBase:
-    raw: io.BufferedIOBase = (io.BytesIO(source.to_pybytes()) if isinstance(source, pa.Buffer)
-                              else open(source, "rb"))  # noqa: SIM115 - closed by the wrapper
-    return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+def _open_text(source: Source, encoding: str) -> io.TextIOWrapper:
+    if isinstance(source, pa.Buffer):
+        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors="replace", newline="")
+    return open(source, encoding=encoding, errors="replace", newline="")  # noqa: SIM115 - the caller closes it
 
 
 def _find_problem(source: Source, encoding: str, layout: Layout, footer: set[str]) -> ReadError | None:
@@ -200,19 +277,6 @@ def _refuse_swallowed_rows(table: pa.Table, source: Source, encoding: str, layou
             if problem is not None and problem.code == "UNCLOSED_QUOTE":
                 raise problem
             return
-
-
-def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    names = ([f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header
-             else clean_names(table.column_names))
-    columns, notes = [], []
-    for name, column in zip(names, table.columns, strict=True):
-        tidied, note = tidy_column(column, decimal=layout.decimal, thousands=layout.thousands)
-        columns.append(tidied)
-        if note:
-            notes.append(f"'{name}': {note}")
-    frame = pa.table(columns, names=names).to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
-    return frame, tuple(notes)
 
 
 def _layout_notes(layout: Layout, footer: list[str], encoding: str) -> tuple[str, ...]:

@@ -105,9 +105,9 @@ def _shapes(add: Any) -> None:
     mixed = "".join(f"{i},{'abc'[i % 3]},{i * 2.25}\n" for i in range(1, 16))
     add("headerless_mixed.csv", mixed.encode(), _ok(15, 3, has_header=False))
     add("blank_lines.csv", _text().replace("\nP-003", "\n\n\nP-003").encode(), _ok(names=HEADER))
-    add("trailing_delimiter.csv", "a,b,\n1,2,\n3,4,\n".encode(), _ok(2, 3, names=["a", "b", "column_3"]))
-    add("duplicate_headers.csv", "x,x,y\n1,2,3\n4,5,6\n".encode(), _ok(2, 3, names=["x", "x.1", "y"]))
-    add("empty_header.csv", "a,,c\n1,2,3\n4,5,6\n".encode(), _ok(2, 3, names=["a", "column_2", "c"]))
+    add("trailing_delimiter.csv", b"a,b,\n1,2,\n3,4,\n", _ok(2, 2, names=["a", "b"]))
+    add("duplicate_headers.csv", b"x,x,y\n1,2,3\n4,5,6\n", _ok(2, 3, names=["x", "x.1", "y"]))
+    add("empty_header.csv", b"a,,c\n1,2,3\n4,5,6\n", _ok(2, 3, names=["a", "column_2", "c"]))
     add("one_column.csv", "value\n" + "".join(f"{i}\n" for i in range(30)), _ok(30, 1, numeric=["value"]))
     emoji = "😀 mood,température °C,\"a,b\",名前\nhappy,21.5,1,x\nsad,19.0,2,y\n"
     add("unicode_names.csv", emoji.encode(), _ok(2, 4, names=["😀 mood", "température °C", "a,b", "名前"]))
@@ -133,7 +133,7 @@ def _kinds(add: Any) -> None:
     add("header_only.csv", b"a,b,c\n", _error("HEADER_ONLY"))
     ragged = _text().replace("P-003,Björn", "P-003,Björn,extra")
     add("ragged_row.csv", ragged.encode(), _error("RAGGED_ROWS") | {"message_has": "Line 4"})
-    add("unclosed_quote.csv", 'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n10,11,12\n'.encode(),
+    add("unclosed_quote.csv", b'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n10,11,12\n',
         _error("UNCLOSED_QUOTE") | {"message_has": "line 3"})
     add("png_renamed.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, _error("BINARY_FILE"))
     add("pdf_renamed.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", _error("BINARY_FILE"))

@@ -1,0 +1,40 @@
+"""Rewrite a small file whose rows are short (trailing fields left off) into a clean table."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyarrow as pa
+
+from engine.io._layout import SEPARATOR_LINE, Layout
+
+REPAIR_MAX_BYTES = 64 * 1024**2
+
+
+def repair_short_rows(stream: io.TextIOWrapper, layout: Layout, footer: set[str]) -> tuple[pa.Buffer, int] | None:
+    """Pad rows that stop early; drop empty cells past the last column and separator lines.
+
+    Returns the rewritten UTF-8 text and the number of rows mended, or None when a row
+    has more values than the header (that is a real fault, reported to the user).
+    """
+    for _ in range(layout.preamble_lines):
+        stream.readline()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=layout.delimiter, quotechar='"', lineterminator="\n")
+    mended = 0
+    try:
+        for fields in csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar):
+            line = layout.delimiter.join(fields)
+            if not line.strip() or line.strip() in footer or SEPARATOR_LINE.match(line):
+                continue
+            if len(fields) > layout.n_fields:
+                if any(value.strip() for value in fields[layout.n_fields:]):
+                    return None
+                fields, mended = fields[:layout.n_fields], mended + 1
+            elif len(fields) < layout.n_fields:
+                fields, mended = fields + [""] * (layout.n_fields - len(fields)), mended + 1
+            writer.writerow(fields)
+    except csv.Error:
+        return None
+    return pa.py_buffer(out.getvalue().encode("utf-8")), mended
