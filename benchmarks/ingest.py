@@ -95,7 +95,8 @@ def main() -> None:
     if arguments.child:
         print(json.dumps(measure(arguments.path)))
         return
-    if not arguments.path.exists() or abs(arguments.path.stat().st_size - arguments.gigabytes * 1024**3) > 0.1 * 1024**3:
+    wanted = arguments.gigabytes * 1024**3
+    if not arguments.path.exists() or abs(arguments.path.stat().st_size - wanted) > 0.1 * wanted:
         started = time.perf_counter()
         write_csv(arguments.path, arguments.gigabytes)
         print(f"wrote {arguments.path} in {time.perf_counter() - started:.1f} s")

@@ -13,8 +13,8 @@ import io
 import logging
 import os
 from dataclasses import dataclass, replace
-from typing import TypeAlias
 from pathlib import Path
+from typing import TypeAlias
 
 import pandas as pd
 import pyarrow as pa
