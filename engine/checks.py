@@ -1,111 +1,241 @@
-"""Pre-flight data checks, each with a code, the column, a message and an action."""
+"""Pre-flight data checks: a code, the column(s), a plain message, what to do, and a one-click fix.
+
+| code | severity | fix |
+|---|---|---|
+| ID_COLUMN, CONSTANT_COLUMN | info | none: already left out |
+| ID_LIKE | warning | EXCLUDE_COLUMN |
+| NEAR_CONSTANT | info | EXCLUDE_COLUMN |
+| HIGH_CARDINALITY | warning | EXCLUDE_COLUMN |
+| MOSTLY_MISSING | warning | EXCLUDE_COLUMN |
+| DUPLICATE_ROWS | warning | DROP_DUPLICATE_ROWS |
+| DUPLICATE_COLUMN | info | EXCLUDE_COLUMN (the later copy) |
+| TARGET_NOT_AN_OUTCOME | warning | CHANGE_TARGET |
+| MISSING_TARGET | warning | DROP_MISSING_TARGET_ROWS |
+| SINGLE_CLASS_TARGET, TOO_MANY_CLASSES | error | CHANGE_TARGET |
+| TOO_FEW_ROWS | error | SET_FOLDS (when 2+ folds still fit) |
+| RARE_CLASS | warning (error: one row) | MERGE_RARE_CLASSES, DROP_RARE_CLASS_ROWS, SET_FOLDS or CHANGE_TARGET |
+| TARGET_LEAKAGE | warning | EXCLUDE_COLUMN |
+| MEMORY, SLOW_TRAINING | warning / error | SAMPLE_ROWS |
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
+
 import pandas as pd
 
-from engine.types import CheckResult, ColumnProfile, ColumnType, Severity
+from engine.errors import TargetError
+from engine.fixes import OTHER_CLASS
+from engine.leakage import find_leaks
+from engine.resources import estimate_resources, resource_checks
+from engine.target import name_words
+from engine.task import class_label, detect_task
+from engine.types import (
+    CheckFix,
+    CheckResult,
+    ColumnProfile,
+    ColumnType,
+    FixAction,
+    ResourceEstimate,
+    Severity,
+    TaskType,
+)
 
-LEAKAGE_THRESHOLD = 0.98
+__all__ = ["HIGH_CARDINALITY", "MOSTLY_MISSING_SHARE", "NEAR_CONSTANT_SHARE", "run_checks"]
+
 HIGH_CARDINALITY = 100
+NEAR_CONSTANT_SHARE = 0.99  # the most common value in at least 99 % of rows
+MOSTLY_MISSING_SHARE = 0.5
+ID_LIKE_UNIQUE_SHARE = 0.5
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "nbr", "no", "number"})
 _SAMPLE = 5000
 
 
 def run_checks(
     frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, target: str | None, n_folds: int = 5,
+    task: TaskType | None = None, alternatives: Sequence[str] = (), resources: ResourceEstimate | None = None,
+    time_budget_s: float | None = None,
 ) -> tuple[CheckResult, ...]:
+    """Every check on the data; ``alternatives`` are other target candidates (for CHANGE_TARGET fixes)."""
     results: list[CheckResult] = []
     for column in columns:
-        if column.name == target:
-            continue
-        if column.type is ColumnType.ID:
-            results.append(CheckResult("ID_COLUMN", column.name, f"'{column.name}' looks like an identifier "
-                                       f"({column.reason}).", "It is left out of the features.", Severity.INFO))
-        elif column.type is ColumnType.CONSTANT:
-            results.append(CheckResult("CONSTANT_COLUMN", column.name, f"'{column.name}': {column.reason}.",
-                                       "It carries no information and is left out.", Severity.INFO))
-        elif column.type is ColumnType.CATEGORICAL and column.n_unique > HIGH_CARDINALITY:
-            results.append(CheckResult("HIGH_CARDINALITY", column.name,
-                                       f"'{column.name}' has {column.n_unique:,} distinct labels.",
-                                       "Rare labels are grouped; consider grouping them yourself."))
-        if column.missing_fraction > 0.5 and column.type is not ColumnType.CONSTANT:
-            results.append(CheckResult("MOSTLY_MISSING", column.name,
-                                       f"'{column.name}' is {column.missing_fraction:.0%} missing.",
-                                       "Missing values are imputed; check how the data was collected."))
-    n_duplicates = int(frame.duplicated().sum())
-    if n_duplicates:
-        results.append(CheckResult("DUPLICATE_ROWS", None, f"{n_duplicates:,} rows repeat an earlier row.",
-                                   "Remove them if they are not real repeated observations."))
-    results.extend(_duplicate_columns(frame))
+        if column.name != target and column.name in frame.columns:
+            results.extend(_column_checks(frame[column.name], column))
+    results.extend(_duplicate_rows(frame))
+    results.extend(_duplicate_columns(frame, columns, target))
+    n_classes = 1
     if target is not None and target in frame.columns:
-        results.extend(_target_checks(frame, target, columns, n_folds))
+        target_results, n_classes = _target_checks(frame, target, columns, n_folds=n_folds, task=task,
+                                                   alternatives=[a for a in alternatives if a != target])
+        results.extend(target_results)
+    estimate = resources or estimate_resources(frame, columns, target=target, n_folds=n_folds,
+                                               n_classes=n_classes, time_budget_s=time_budget_s)
+    results.extend(resource_checks(estimate, len(frame)))
     return tuple(results)
 
 
-def _duplicate_columns(frame: pd.DataFrame) -> list[CheckResult]:
-    sample = frame.head(_SAMPLE)
+def _exclude(name: str) -> CheckFix:
+    return CheckFix(FixAction.EXCLUDE_COLUMN, f"Exclude '{name}'", columns=(name,))
+
+
+def _column_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
+    name = column.name
+    if column.type is ColumnType.ID:
+        return [CheckResult("ID_COLUMN", name, f"'{name}' looks like an identifier ({column.reason}).",
+                            "It is left out of the features.", Severity.INFO, columns=(name,))]
+    if column.type is ColumnType.CONSTANT:
+        return [CheckResult("CONSTANT_COLUMN", name, f"'{name}': {column.reason}.",
+                            "It carries no information and is left out.", Severity.INFO, columns=(name,))]
+    if not column.type.is_feature:
+        return []
+    results = []
+    n_values = max(1, len(values) - int(values.isna().sum()))
+    if column.type in (ColumnType.NUMERIC, ColumnType.CATEGORICAL) and column.n_unique >= 20 and (
+            set(name_words(name)) & _ID_WORDS) and column.n_unique / n_values >= ID_LIKE_UNIQUE_SHARE:
+        results.append(CheckResult(
+            "ID_LIKE", name, f"'{name}' is named like an identifier and {column.n_unique / n_values:.0%} of its "
+            "values are distinct: it probably names rows rather than describing them.",
+            "Exclude it: a model would learn the names of the rows, which does not carry over to new data.",
+            columns=(name,), fix=_exclude(name)))
+    elif column.type is ColumnType.CATEGORICAL and column.n_unique > HIGH_CARDINALITY:
+        results.append(CheckResult(
+            "HIGH_CARDINALITY", name, f"'{name}' has {column.n_unique:,} distinct labels.",
+            "Rare labels are grouped together; exclude it if it is a name or a code with no meaning.",
+            columns=(name,), fix=_exclude(name)))
+    if column.missing_fraction > MOSTLY_MISSING_SHARE:
+        results.append(CheckResult(
+            "MOSTLY_MISSING", name, f"'{name}' is {column.missing_fraction:.0%} missing.",
+            "Missing values are filled in; exclude it unless the gaps themselves mean something.",
+            columns=(name,), fix=_exclude(name)))
+    else:
+        results.extend(_near_constant(values, name))
+    return results
+
+
+def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:
+    counts = values.value_counts(dropna=False)
+    if counts.empty or pd.isna(counts.index[0]):
+        return []
+    share = float(counts.iloc[0]) / len(values)
+    if share < NEAR_CONSTANT_SHARE:
+        return []
+    others = len(values) - int(counts.iloc[0])
+    return [CheckResult(
+        "NEAR_CONSTANT", name, f"'{name}' is '{counts.index[0]}' in {share:.1%} of rows; only {others:,} "
+        f"row{'s' if others != 1 else ''} differ.",
+        "Models learn little from it; exclude it unless those few rows matter.", Severity.INFO,
+        columns=(name,), fix=_exclude(name))]
+
+
+def _duplicate_rows(frame: pd.DataFrame) -> list[CheckResult]:
+    n_duplicates = int(frame.duplicated().sum())
+    if not n_duplicates:
+        return []
+    return [CheckResult(
+        "DUPLICATE_ROWS", None, f"{n_duplicates:,} rows repeat an earlier row exactly.",
+        "Remove them unless they are real repeated observations: repeats inflate the cross-validation score.",
+        fix=CheckFix(FixAction.DROP_DUPLICATE_ROWS, f"Remove {n_duplicates:,} repeated rows"))]
+
+
+def _duplicate_columns(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...],
+                       target: str | None) -> list[CheckResult]:
+    names = [c.name for c in columns if c.type.is_feature and c.name != target and c.name in frame.columns]
+    sample = frame[names].head(_SAMPLE)
     seen: dict[int, str] = {}
     results = []
-    for name in frame.columns:
+    for name in names:
         key = int(pd.util.hash_pandas_object(sample[name], index=False).sum())
-        if key in seen and sample[name].equals(sample[seen[key]]) and frame[name].equals(frame[seen[key]]):
-            results.append(CheckResult("DUPLICATE_COLUMN", str(name), f"'{name}' repeats '{seen[key]}'.",
-                                       "Drop one of the two.", Severity.INFO))
+        original = seen.get(key)
+        if original is not None and sample[name].equals(sample[original]) and frame[name].equals(frame[original]):
+            results.append(CheckResult(
+                "DUPLICATE_COLUMN", name, f"'{name}' repeats '{original}' value for value.",
+                f"Keep one: exclude '{name}'.", Severity.INFO, columns=(name, original), fix=_exclude(name)))
         else:
-            seen[key] = str(name)
+            seen.setdefault(key, name)
     return results
 
 
-def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfile, ...],
-                   n_folds: int) -> list[CheckResult]:
-    results = []
+def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfile, ...], *, n_folds: int,
+                   task: TaskType | None, alternatives: list[str]) -> tuple[list[CheckResult], int]:
+    """Checks of the target column; also returns the number of classes (1 for regression)."""
     values = frame[target]
+    profile = next((c for c in columns if c.name == target), None)
+    column_type = profile.type if profile is not None else ColumnType.CATEGORICAL
+    change = (CheckFix(FixAction.CHANGE_TARGET, f"Predict '{alternatives[0]}' instead", columns=(alternatives[0],))
+              if alternatives else CheckFix(FixAction.CHANGE_TARGET, "Choose another target"))
+    results = []
+    if column_type is ColumnType.DATETIME or not (column_type.is_feature or column_type is ColumnType.CONSTANT):
+        results.append(CheckResult(
+            "TARGET_NOT_AN_OUTCOME", target, f"'{target}' looks like {column_type} data, not an outcome to predict.",
+            "Choose the column that holds the result you want to predict.", columns=(target,), fix=change))
+        return results, 1  # class and leakage findings about such a column would only be noise
     n_missing = int(values.isna().sum())
     if n_missing:
-        results.append(CheckResult("MISSING_TARGET", target, f"{n_missing:,} rows have no value in '{target}'.",
-                                   "Those rows are left out of training."))
-    if len(values.dropna()) < 2 * n_folds:
-        results.append(CheckResult("TOO_FEW_ROWS", target, f"Only {len(values.dropna())} rows have a target.",
-                                   f"At least {2 * n_folds} are needed; add rows.", Severity.ERROR))
-    counts = values.dropna().astype(str).value_counts()
-    if 2 <= len(counts) <= 100:
-        rare = counts[counts < n_folds]
-        for label, count in rare.items():
-            results.append(CheckResult("RARE_CLASS", target, f"Class '{label}' has only {count} row(s).",
-                                       "Folds are reduced or the class is dropped; add examples of it.",
-                                       Severity.WARNING))
-    results.extend(_leakage(frame, target, columns))
-    return results
+        results.append(CheckResult(
+            "MISSING_TARGET", target, f"{n_missing:,} rows have no value in '{target}'.",
+            "They cannot be learned from and are left out of training.", columns=(target,),
+            fix=CheckFix(FixAction.DROP_MISSING_TARGET_ROWS, f"Remove {n_missing:,} rows without '{target}'")))
+    try:
+        detected, _ = detect_task(values, column_type)
+    except TargetError as error:
+        results.append(CheckResult(error.code, target, str(error.args[0]), "Choose another target.",
+                                   Severity.ERROR, columns=(target,), fix=change))
+        return results, 1
+    task = task or detected
+    n_labelled = len(values) - n_missing
+    if n_labelled < 2 * n_folds:
+        folds = min(n_folds - 1, n_labelled // 2)
+        results.append(CheckResult(
+            "TOO_FEW_ROWS", target, f"Only {n_labelled} rows have a value in '{target}'; {n_folds} folds need at "
+            f"least {2 * n_folds}.", "Add rows" + (f", or use {folds} folds." if folds >= 2 else "."),
+            Severity.ERROR, columns=(target,),
+            fix=CheckFix(FixAction.SET_FOLDS, f"Use {folds} folds", amount=folds) if folds >= 2 else None))
+    n_classes = 1
+    if task.is_classification:
+        counts = values.dropna().map(class_label).value_counts()
+        n_classes = len(counts)
+        results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=column_type is ColumnType.NUMERIC,
+                                     change=change))
+    for leak in find_leaks(frame, target, columns, task=task):
+        results.append(CheckResult(
+            "TARGET_LEAKAGE", leak.column,
+            f"'{leak.column}' alone predicts '{target}' almost perfectly ({leak.scoring} {leak.score:.3f} on rows "
+            "it was not fitted on). If it is only known after the outcome, it gives the answer away and the "
+            "model will fail on new data.",
+            "Exclude it unless it will be known at the time of each prediction.",
+            columns=(leak.column, target), fix=_exclude(leak.column)))
+    return results, n_classes
 
 
-def _leakage(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfile, ...]) -> list[CheckResult]:
-    """A feature that alone predicts the target almost perfectly (a shallow tree on a sample)."""
-    from sklearn.model_selection import cross_val_score
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    sample = frame[frame[target].notna()].head(_SAMPLE)
-    y = sample[target]
-    if len(sample) < 30:
+def _rare_classes(counts: pd.Series, target: str, *, n_folds: int, is_numeric: bool,
+                  change: CheckFix) -> list[CheckResult]:
+    """Classes with fewer rows than folds: each fold cannot hold one of them."""
+    rare = counts[counts < n_folds]
+    if rare.empty:
         return []
-    is_classification = y.nunique() <= 20 or not pd.api.types.is_numeric_dtype(y)
-    y_encoded = pd.factorize(y.astype(str))[0] if is_classification else y.astype(float).to_numpy()
-    if is_classification and np.bincount(y_encoded).min() < 3:
-        return []
-    results = []
-    for column in columns:
-        if column.name == target or not column.type.is_feature:
-            continue
-        x = sample[column.name]
-        feature = (pd.to_numeric(x, errors="coerce") if column.type is ColumnType.NUMERIC
-                   else pd.Series(pd.factorize(x.astype(str))[0], index=x.index)).fillna(-1e9)
-        model = (DecisionTreeClassifier(max_depth=4, random_state=0) if is_classification
-                 else DecisionTreeRegressor(max_depth=4, random_state=0))
-        scoring = "balanced_accuracy" if is_classification else "r2"
-        score = float(np.mean(cross_val_score(model, feature.to_frame(), y_encoded, cv=3, scoring=scoring)))
-        if score >= LEAKAGE_THRESHOLD:
-            results.append(CheckResult(
-                "TARGET_LEAKAGE", column.name,
-                f"'{column.name}' alone predicts '{target}' almost perfectly ({scoring} {score:.3f}).",
-                "If it is only known after the outcome, exclude it (set its type to 'id').", Severity.WARNING))
-    return results
+    labels = tuple(str(label) for label in rare.index)
+    shown = ", ".join(f"'{label}' ({count} row{'s' if count != 1 else ''})" for label, count in rare.iloc[:5].items())
+    if len(rare) > 5:
+        shown += f" and {len(rare) - 5:,} more"
+    n_left = len(counts) - len(rare)
+    fix: CheckFix | None
+    if len(counts) == 2 or n_left == 0:
+        smallest = int(counts.min())
+        fix = CheckFix(FixAction.SET_FOLDS, f"Use {smallest} folds", amount=smallest) if smallest >= 2 else change
+    elif is_numeric and n_left >= 2:
+        fix = CheckFix(FixAction.MERGE_RARE_CLASSES, "Merge each rare class into the nearest value", values=labels)
+    elif n_left >= 2 and int(rare.sum()) < n_folds:
+        fix = CheckFix(FixAction.DROP_RARE_CLASS_ROWS, f"Remove the {int(rare.sum())} rows of the rare classes",
+                       values=labels)
+    elif len(labels) >= 2 or n_left >= 2:
+        fix = CheckFix(FixAction.MERGE_RARE_CLASSES, f"Merge the rare classes into '{OTHER_CLASS}'", values=labels)
+    else:
+        fix = change
+    severity = Severity.ERROR if int(rare.min()) < 2 else Severity.WARNING
+    kind = "classes" if len(rare) > 1 else "class"
+    return [CheckResult(
+        "RARE_CLASS", target, f"In '{target}', the {kind} {shown} {'have' if len(rare) > 1 else 'has'} fewer rows "
+        f"than the {n_folds} cross-validation folds: the model rarely sees {'them' if len(rare) > 1 else 'it'} "
+        f"and the score on {'them' if len(rare) > 1 else 'it'} is unreliable.",
+        "Add examples of them, merge them with a similar class, or remove them.", severity,
+        columns=(target,), fix=fix)]

@@ -1,23 +1,30 @@
-"""The dataset profile: column types, suggested target, task, metric and checks."""
+"""The dataset profile: column types, suggested target, task, metric, validation, resources and checks."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 
 from engine.checks import run_checks
 from engine.column_types import profile_column
 from engine.errors import TargetError
-from engine.task import choose_metric, detect_task, suggest_target
-from engine.types import ColumnType, DatasetProfile, TaskType
+from engine.resources import estimate_resources
+from engine.task import choose_metric, choose_validation, detect_task, suggest_target
+from engine.types import CheckResult, ColumnProfile, ColumnType, DatasetProfile, TaskType
+
+__all__ = ["profile_dataset"]
 
 
 def profile_dataset(
     frame: pd.DataFrame, *, target: str | None = None, type_overrides: dict[str, ColumnType] | None = None,
-    with_checks: bool = True,
+    with_checks: bool = True, time_budget_s: float | None = None,
 ) -> DatasetProfile:
-    """Profile every column, then suggest (or take) the target and infer the task.
+    """Profile every column, then suggest (or take) the target and infer the task, metric and folds.
 
-    ``with_checks=False`` skips the pre-flight checks (training has no use for them).
+    ``with_checks=False`` skips the pre-flight checks and the resource estimate (training has no
+    use for them). ``time_budget_s`` is the budget the time estimate is checked against
+    (default: 60 s, the CLI's and app's default).
     """
     columns = []
     for name in frame.columns:
@@ -37,14 +44,21 @@ def profile_dataset(
             metric, metric_reason = choose_metric(frame[chosen], task)
         except TargetError as exc:
             task_reason = str(exc)
-    checks = run_checks(frame, profiled, target=chosen) if with_checks else ()
+    n_folds, validation_reason = choose_validation(len(frame), task=task)
+    resources = None
+    checks: tuple[CheckResult, ...] = ()
+    if with_checks:
+        n_classes = int(frame[chosen].nunique()) if task is not None and task.is_classification and chosen else 1
+        resources = estimate_resources(frame, profiled, target=chosen, n_folds=n_folds, n_classes=n_classes,
+                                       time_budget_s=time_budget_s)
+        checks = run_checks(frame, profiled, target=chosen, n_folds=n_folds, task=task,
+                            alternatives=suggestion.candidates, resources=resources)
     return DatasetProfile(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
+        n_folds=n_folds, validation_reason=validation_reason, resources=resources,
     )
 
 
-def _override(column, new_type: ColumnType):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
-
+def _override(column: ColumnProfile, new_type: ColumnType) -> ColumnProfile:
     return replace(column, type=new_type, reason=f"set by you (detected: {column.type}, {column.reason})")

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
 from engine.column_types import numeric_values
 from engine.errors import TargetError
-from engine.types import ColumnProfile, ColumnType, TargetSuggestion, TaskSpec, TaskType
+from engine.target import MAX_CLASSES, suggest_target
+from engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
-_TARGET_NAMES = re.compile(
-    r"^(target|label|labels|class|y|outcome|result|response|churn|churned|price|saleprice|"
-    r"default|survived|diagnosis|fraud|is_fraud|failure|failure_type|status|quality|income|"
-    r"salary|revenue|sales|exited|attrition|readmitted|approved|grade|score)$",
-    re.I,
-)
-_TARGET_PARTS = re.compile(r"(target|label|class|outcome|churn|price|default|fraud|failure|survived)", re.I)
-MAX_CLASSES = 100
+__all__ = [
+    "MAX_CLASSES", "METRICS", "build_task_spec", "choose_metric", "choose_validation", "class_label",
+    "default_folds", "detect_task", "order_binary_classes", "outlier_share", "suggest_target",
+]
+
+OUTLIER_IQR_FACTOR = 3.0  # Tukey's "far out" fences: below Q1 - 3·IQR or above Q3 + 3·IQR
+HEAVY_OUTLIER_SHARE = 0.01  # at least 1 % of values beyond the fences: MAE instead of RMSE
+RARE_CLASS_SHARE = 0.05  # binary: the rarer class under 5 % of rows -> PR AUC
+LARGE_DATA_ROWS = 20_000  # from here three folds instead of five
+HOLDOUT_NOTE_ROWS = 1_000_000  # from here a holdout would do; the reason says so
+MAX_FEW_VALUES = 10  # whole numbers with at most this many values are classes
 METRICS = {
     TaskType.BINARY: ("roc_auc", "pr_auc", "log_loss", "accuracy", "balanced_accuracy"),
     TaskType.MULTICLASS: ("log_loss", "accuracy", "balanced_accuracy"),
@@ -26,86 +30,97 @@ METRICS = {
 }
 
 
-def suggest_target(columns: tuple[ColumnProfile, ...], n_rows: int) -> TargetSuggestion:
-    """Rank columns as targets by name cues, position, type and cardinality."""
-    scored: list[tuple[float, str, str]] = []
-    for position, column in enumerate(columns):
-        score, why = _target_score(column, position, len(columns), n_rows)
-        if score > 0:
-            scored.append((score, column.name, why))
-    if not scored:
-        return TargetSuggestion(None, (), "no column looks like something to predict; pick one")
-    scored.sort(key=lambda item: -item[0])
-    best = scored[0]
-    return TargetSuggestion(
-        suggested=best[1],
-        candidates=tuple(name for _, name, _ in scored[:5]),
-        reason=f"'{best[1]}': {best[2]}",
-    )
-
-
-def _target_score(column: ColumnProfile, position: int, n_columns: int, n_rows: int) -> tuple[float, str]:
-    if column.type in (ColumnType.ID, ColumnType.TEXT, ColumnType.CONSTANT, ColumnType.DATETIME):
-        return 0.0, ""
-    reasons: list[str] = []
-    score = 1.0
-    if _TARGET_NAMES.match(column.name.strip()):
-        score += 10
-        reasons.append("its name is a usual name for what to predict")
-    elif _TARGET_PARTS.search(column.name):
-        score += 5
-        reasons.append("its name suggests an outcome")
-    if position == n_columns - 1:
-        score += 3
-        reasons.append("it is the last column")
-    elif position == 0:
-        score += 0.5
-    if column.type in (ColumnType.BOOLEAN, ColumnType.CATEGORICAL) and column.n_unique <= 20:
-        score += 2
-        reasons.append(f"it has {column.n_unique} classes")
-    if column.missing_fraction > 0.2:
-        score -= 3
-        reasons.append(f"but {column.missing_fraction:.0%} of it is missing")
-    if column.type is ColumnType.CATEGORICAL and column.n_unique > MAX_CLASSES:
-        return 0.0, ""
-    return score, ", ".join(reasons) or "a usable column"
-
-
 def detect_task(target: pd.Series, column_type: ColumnType) -> tuple[TaskType, str]:
+    """Binary, multiclass or regression, with the reason in plain words."""
     values = target.dropna()
+    name = f"'{target.name}'" if target.name is not None else "the target"
     n_unique = int(values.nunique())
     if n_unique < 2:
         raise TargetError(
-            f"Column '{target.name}' has {n_unique} distinct value(s); choose another target.",
+            f"Column {name} has {n_unique} distinct value(s); choose another target.",
             code="SINGLE_CLASS_TARGET",
         )
     if n_unique == 2:
-        labels = ", ".join(map(str, sorted(values.astype(str).unique())))
-        return TaskType.BINARY, f"only two distinct values ({labels}): binary classification"
+        labels = " and ".join(sorted(values.map(class_label).unique()))
+        return TaskType.BINARY, (f"{name} has only two distinct values ({labels}), so Kuai predicts which of "
+                                 "the two each row gets: binary classification")
     if column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values):
-        numbers = numeric_values(values)
-        is_integer = bool(np.all(numbers.dropna() == np.round(numbers.dropna())))
-        if is_integer and n_unique <= 10:
-            return TaskType.MULTICLASS, f"{n_unique} distinct whole numbers: treated as classes"
-        return TaskType.REGRESSION, f"numbers with {n_unique:,} distinct values: regression"
+        return _numeric_task(name, numeric_values(values).dropna(), n_unique)
     if n_unique > MAX_CLASSES:
         raise TargetError(
-            f"Column '{target.name}' has {n_unique:,} distinct labels; at most {MAX_CLASSES} "
+            f"Column {name} has {n_unique:,} distinct labels; at most {MAX_CLASSES} "
             "classes are supported. Group rare labels or choose another target.",
             code="TOO_MANY_CLASSES",
         )
-    return TaskType.MULTICLASS, f"{n_unique} distinct labels: multiclass classification"
+    shown = ", ".join(values.astype(str).value_counts().index[:3]) + (", …" if n_unique > 3 else "")
+    return TaskType.MULTICLASS, (f"{name} holds {n_unique} labels ({shown}), so Kuai predicts which label each "
+                                 "row gets: multiclass classification")
+
+
+def _numeric_task(name: str, numbers: pd.Series, n_unique: int) -> tuple[TaskType, str]:
+    is_integer = bool(np.all(numbers == np.round(numbers)))
+    span = f" (from {_number(float(numbers.min()))} to {_number(float(numbers.max()))})" if len(numbers) else ""
+    if is_integer and n_unique <= MAX_FEW_VALUES:
+        return TaskType.MULTICLASS, (
+            f"{name} holds only {n_unique} whole numbers{span}, so Kuai treats each as a class: "
+            "multiclass classification (choose regression if the distance between values matters)")
+    kind = "whole numbers" if is_integer else "numbers"
+    return TaskType.REGRESSION, (f"{name} holds {kind} with {n_unique:,} distinct values{span}, so Kuai "
+                                 "predicts the number itself: regression")
+
+
+def outlier_share(values: pd.Series) -> float:
+    """Share of values beyond Tukey's far-out fences (Q1 − 3·IQR, Q3 + 3·IQR); 0 when the IQR is 0."""
+    numbers = numeric_values(values).dropna()
+    if len(numbers) < 20:
+        return 0.0
+    q1, q3 = float(numbers.quantile(0.25)), float(numbers.quantile(0.75))
+    spread = q3 - q1
+    if spread <= 0:
+        return 0.0
+    far = (numbers < q1 - OUTLIER_IQR_FACTOR * spread) | (numbers > q3 + OUTLIER_IQR_FACTOR * spread)
+    return float(far.mean())
 
 
 def choose_metric(target: pd.Series, task: TaskType) -> tuple[str, str]:
+    """The metric models are compared on, and why; alternatives are named in the reason."""
+    name = f"'{target.name}'" if target.name is not None else "the target"
     if task is TaskType.REGRESSION:
-        return "rmse", "root mean squared error, in the target's own units"
-    shares = target.dropna().astype(str).value_counts(normalize=True)
+        share = outlier_share(target)
+        if share >= HEAVY_OUTLIER_SHARE:
+            return "mae", (f"mean absolute error (MAE): {share:.1%} of {name} values lie far beyond the usual "
+                           "range (more than 3 interquartile ranges past the quartiles), and squared errors "
+                           "would let those few rows dominate; RMSE and R² remain available")
+        return "rmse", (f"root mean squared error (RMSE): the typical size of a prediction error, in the units "
+                        f"of {name}, with large errors weighing more; R² (the share of the variation explained) "
+                        "is an alternative")
+    shares = target.dropna().map(class_label).value_counts(normalize=True)
     if task is TaskType.BINARY:
-        if shares.min() < 0.05:
-            return "pr_auc", f"the rarer class is {shares.min():.1%} of rows: precision-recall AUC"
-        return "roc_auc", "area under the ROC curve: how well the model ranks positives above negatives"
-    return "log_loss", "log loss: rewards confident, correct class probabilities"
+        rarest = str(shares.idxmin())
+        if shares.min() < RARE_CLASS_SHARE:
+            return "pr_auc", (f"the rarer class ('{rarest}') is only {shares.min():.1%} of rows, so precision-"
+                              "recall AUC: it judges how well the model finds these rare cases, where ROC AUC "
+                              "would look good even for a weak model")
+        return "roc_auc", ("area under the ROC curve (ROC AUC): how well the model ranks rows of one class above "
+                           "the other; 0.5 is guessing, 1 is perfect")
+    return "log_loss", (f"log loss: rewards confident, correct probabilities for each of the {len(shares)} "
+                        "classes and punishes confident mistakes; accuracy and balanced accuracy are alternatives")
+
+
+def choose_validation(n_rows: int, *, task: TaskType | None = None) -> tuple[int, str]:
+    """How many cross-validation folds, and why: five, three from 20,000 rows."""
+    kind = " stratified" if task is not None and task.is_classification else ""
+    keeps = " (each fold keeps the share of every class)" if kind else ""
+    if n_rows < LARGE_DATA_ROWS:
+        caution = "; with so few rows, expect the score to vary between folds" if n_rows < 100 else ""
+        return 5, (f"5-fold{kind} cross-validation{keeps}: each model is trained 5 times and tested each time on "
+                   f"a different fifth of the {n_rows:,} rows, so every row is used for testing once{caution}")
+    reason = (f"3-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out third is large enough "
+              "for a stable score, and 3 folds cost less time than 5")
+    if n_rows >= HOLDOUT_NOTE_ROWS:
+        reason += ("; on data this large a single held-out 20 % would also be stable — sample the rows if "
+                   "training is too slow")
+    return 3, reason
 
 
 def build_task_spec(
@@ -118,11 +133,18 @@ def build_task_spec(
     type_overrides: dict[str, ColumnType] | None = None,
     n_folds: int | None = None,
     seed: int = 0,
+    excluded: Collection[str] = (),
 ) -> TaskSpec:
-    """Assemble what to learn; unknown metric or target is a ``TargetError``."""
+    """Assemble what to learn; unknown metric or target is a ``TargetError``.
+
+    ``excluded``: columns the user left out (e.g. by applying a check's fix); they are dropped
+    with the reason "excluded by you". Names not in the frame are ignored.
+    """
     if target not in frame.columns:
         raise TargetError(f"No column named '{target}'. Columns: {', '.join(map(str, frame.columns[:20]))}.",
                           code="UNKNOWN_TARGET")
+    if n_folds is not None and n_folds < 2:
+        raise TargetError(f"Cross-validation needs at least 2 folds, not {n_folds}.", code="BAD_FOLDS")
     types = {c.name: c.type for c in columns} | dict(type_overrides or {})
     target_values = frame[target]
     if target_values.notna().sum() < 2:
@@ -138,17 +160,7 @@ def build_task_spec(
         )
     if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
-    features, dropped = [], {}
-    for name in frame.columns:
-        if name == target:
-            continue
-        column_type = types[name]
-        if column_type.is_feature:
-            features.append(name)
-        else:
-            dropped[name] = f"{column_type} column: not used as a feature"
-    if not features:
-        raise TargetError("No usable feature columns remain besides the target.", code="NO_FEATURES")
+    features, dropped = _split_features(frame, types, target=target, excluded=set(excluded))
     classes: tuple[str, ...] = ()
     if task.is_classification:
         labels = target_values.dropna().map(class_label)
@@ -162,6 +174,24 @@ def build_task_spec(
         feature_types={name: types[name] for name in features}, dropped=dropped,
         classes=classes, n_folds=n_folds or default_folds(len(frame)), seed=seed,
     )
+
+
+def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target: str,
+                    excluded: set[str]) -> tuple[list[str], dict[str, str]]:
+    features, dropped = [], {}
+    for name in frame.columns:
+        if name == target:
+            continue
+        column_type = types[name]
+        if name in excluded:
+            dropped[name] = "excluded by you"
+        elif column_type.is_feature:
+            features.append(name)
+        else:
+            dropped[name] = f"{column_type} column: not used as a feature"
+    if not features:
+        raise TargetError("No usable feature columns remain besides the target.", code="NO_FEATURES")
+    return features, dropped
 
 
 _POSITIVE = {"1", "yes", "y", "true", "t", "positive", "pos", "1.0", "churn", "fraud", "default", "failure",
@@ -183,7 +213,11 @@ def order_binary_classes(classes: tuple[str, ...], labels: pd.Series) -> tuple[s
 
 def default_folds(n_rows: int) -> int:
     """Five folds; three on large data, where each fold is costly and estimates are stable."""
-    return 3 if n_rows >= 20_000 else 5
+    return choose_validation(n_rows)[0]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 or value == round(value) else f"{value:,.3g}"
 
 
 def class_label(value: object) -> str:

@@ -63,18 +63,82 @@ class ColumnProfile:
 
 @dataclass(frozen=True)
 class TargetSuggestion:
+    """The column Kuai would predict, the runners-up, and why (``candidate_reasons[i]`` explains ``candidates[i]``)."""
+
     suggested: str | None
     candidates: tuple[str, ...]
     reason: str
+    candidate_reasons: tuple[str, ...] = ()
+
+
+class FixAction(enum.StrEnum):
+    """A fix the UI or CLI can apply with one click; ``CheckFix`` says to what."""
+
+    EXCLUDE_COLUMN = "exclude_column"  # build_task_spec(excluded=columns)
+    DROP_DUPLICATE_ROWS = "drop_duplicate_rows"  # apply_row_fixes
+    DROP_MISSING_TARGET_ROWS = "drop_missing_target_rows"  # apply_row_fixes
+    MERGE_RARE_CLASSES = "merge_rare_classes"  # apply_row_fixes: values into a neighbour or 'other'
+    DROP_RARE_CLASS_ROWS = "drop_rare_class_rows"  # apply_row_fixes: rows whose class is in values
+    SAMPLE_ROWS = "sample_rows"  # apply_row_fixes: a seeded random sample of n_rows
+    CHANGE_TARGET = "change_target"  # choose columns[0] as the target (or let the user pick when empty)
+    SET_FOLDS = "set_folds"  # build_task_spec(n_folds=amount)
+
+    @property
+    def is_row_fix(self) -> bool:
+        """Whether ``apply_row_fixes`` applies it to the rows (the rest change the task spec)."""
+        return self in _ROW_FIXES
+
+
+_ROW_FIXES = {FixAction.DROP_DUPLICATE_ROWS, FixAction.DROP_MISSING_TARGET_ROWS, FixAction.MERGE_RARE_CLASSES,
+              FixAction.DROP_RARE_CLASS_ROWS, FixAction.SAMPLE_ROWS}
+
+
+@dataclass(frozen=True)
+class CheckFix:
+    """A machine-readable fix with the label for its button.
+
+    ``columns``: the columns it acts on; ``values``: class labels (rare classes);
+    ``amount``: a count (rows to keep, folds to use).
+    """
+
+    action: FixAction
+    label: str
+    columns: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    amount: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckFix:
+        """Back from ``to_jsonable`` (e.g. after crossing to the worker process)."""
+        return cls(action=FixAction(data["action"]), label=str(data.get("label", "")),
+                   columns=tuple(data.get("columns") or ()), values=tuple(data.get("values") or ()),
+                   amount=None if data.get("amount") is None else int(data["amount"]))
 
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One pre-flight finding: ``column`` is the main column, ``columns`` every column involved."""
+
     code: str
     column: str | None
     message: str
     action: str
     severity: Severity = Severity.WARNING
+    fix: CheckFix | None = None
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    """Rough peak memory and time of training against what the machine has."""
+
+    peak_memory_mb: float
+    available_memory_mb: float
+    seconds_per_model: float  # one model of the first family, all folds
+    time_budget_s: float
+    n_cpus: int
+    heaviest_family: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +152,9 @@ class DatasetProfile:
     metric: str | None
     metric_reason: str
     warnings: tuple[CheckResult, ...] = ()
+    n_folds: int = 5
+    validation_reason: str = ""
+    resources: ResourceEstimate | None = None
 
     def column(self, name: str) -> ColumnProfile:
         for column in self.columns:

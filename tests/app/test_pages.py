@@ -113,7 +113,7 @@ def test_task_page_suggests_churn_binary_and_roc_auc(churn_id: str) -> None:
     assert at.selectbox(key=f"metric_{churn_id}_churn_binary").value == "roc_auc"
     captions = " ".join(_texts(at.caption))
     assert "Kuai suggests **churn**" in captions and "usual name" in captions
-    assert "contract" in captions  # a runner-up candidate
+    assert "satisfaction" in captions  # a runner-up candidate
     assert "two distinct values" in captions
     checks = at.dataframe[0].value
     assert "ID_COLUMN" in set(checks["code"]) and "customer_id" in set(checks["column"])

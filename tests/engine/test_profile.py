@@ -116,3 +116,15 @@ def test_categories_are_labelled_per_value() -> None:
 
     assert _as_category(pd.Series([1.0, 2.0, np.nan])).tolist() == ["1", "2", ""]
     assert _as_category(pd.Series([1.0, 2.5])).tolist() == ["1", "2.5"]
+
+
+def test_profile_with_fixes_and_resources_is_plain_json(mixed_frame: pd.DataFrame) -> None:
+    import json
+
+    frame = pd.concat([mixed_frame, mixed_frame.head(3)], ignore_index=True)
+    payload = json.loads(json.dumps(profile_dataset(frame, target="outcome").to_dict(), allow_nan=False))
+    duplicates = next(w for w in payload["warnings"] if w["code"] == "DUPLICATE_ROWS")
+    assert duplicates["fix"] == {"action": "drop_duplicate_rows", "label": "Remove 3 repeated rows", "columns": [],
+                                 "values": [], "amount": None}
+    assert payload["resources"]["peak_memory_mb"] > 0 and payload["validation_reason"]
+    assert len(payload["target"]["candidate_reasons"]) == len(payload["target"]["candidates"])

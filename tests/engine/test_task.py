@@ -1,0 +1,191 @@
+"""Target suggestion, task, metric and validation — each with a reason — and the task spec's exclusions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import ColumnProfile, ColumnType, TargetError, TaskType, build_task_spec, profile_dataset, read_table
+from engine.task import choose_metric, choose_validation, detect_task, outlier_share, suggest_target
+
+TARGET_SET = Path(__file__).resolve().parents[1] / "data" / "targets"
+TOP1_FLOOR = 0.85  # measured 43/46 (93.5 %) when the set was written
+TOP3_FLOOR = 0.95  # measured 46/46
+
+
+def column(name: str, kind: ColumnType = ColumnType.NUMERIC, *, n_unique: int = 50, missing: float = 0.0,
+           examples: tuple[str, ...] = ()) -> ColumnProfile:
+    return ColumnProfile(name=name, type=kind, reason="test", missing_fraction=missing, n_unique=n_unique,
+                         examples=examples)
+
+
+# --- target suggestion ---------------------------------------------------------------------------------------------
+
+def test_outcome_name_beats_last_position() -> None:
+    columns = (column("PassengerId", ColumnType.ID, n_unique=300), column("Survived", ColumnType.BOOLEAN, n_unique=2,
+                                                                         examples=("0", "1")),
+               column("Pclass", n_unique=3), column("Fare"), column("Embarked", ColumnType.CATEGORICAL, n_unique=3))
+    suggestion = suggest_target(columns, 300)
+    assert suggestion.suggested == "Survived"
+    assert "usual name for what to predict" in suggestion.reason and "yes/no answer" in suggestion.reason
+    assert suggestion.candidates[0] == "Survived" and "Embarked" in suggestion.candidates
+    assert len(suggestion.candidate_reasons) == len(suggestion.candidates)
+    assert "last column" in suggestion.candidate_reasons[suggestion.candidates.index("Embarked")]
+
+
+def test_without_name_cues_the_last_column_wins() -> None:
+    columns = (column("season", n_unique=4), column("temp"), column("casual"), column("registered"), column("cnt"))
+    suggestion = suggest_target(columns, 300)
+    assert suggestion.suggested == "cnt" and "last column" in suggestion.reason
+
+
+@pytest.mark.parametrize("kind", [ColumnType.ID, ColumnType.TEXT, ColumnType.CONSTANT, ColumnType.DATETIME])
+def test_never_suggests_identifiers_constants_text_or_dates(kind: ColumnType) -> None:
+    columns = (column("age"), column("target", kind, n_unique=1 if kind is ColumnType.CONSTANT else 300))
+    suggestion = suggest_target(columns, 300)
+    assert suggestion.suggested == "age" and "target" not in suggestion.candidates
+
+
+def test_no_usable_column_gives_no_suggestion() -> None:
+    suggestion = suggest_target((column("id", ColumnType.ID), column("notes", ColumnType.TEXT)), 100)
+    assert suggestion.suggested is None and suggestion.candidates == () and "pick one" in suggestion.reason
+
+
+def test_coordinates_named_y_are_not_a_target() -> None:
+    columns = (column("carat"), column("price"), column("x"), column("y"), column("z"))
+    assert suggest_target(columns, 300).suggested == "price"
+    assert suggest_target((column("x1"), column("x2"), column("y")), 300).suggested == "y"
+
+
+def test_the_value_of_a_house_is_a_price_and_places_are_inputs() -> None:
+    columns = (column("longitude"), column("median_income"), column("median_house_value"),
+               column("ocean_proximity", ColumnType.CATEGORICAL, n_unique=5))
+    suggestion = suggest_target(columns, 300)
+    assert suggestion.suggested == "median_house_value"
+    ocean = suggestion.candidate_reasons[suggestion.candidates.index("ocean_proximity")]
+    assert "describes an input" in ocean
+
+
+def test_mostly_missing_and_near_unique_labels_count_against() -> None:
+    columns = (column("outcome", ColumnType.CATEGORICAL, n_unique=3, missing=0.6),
+               column("result_code", ColumnType.CATEGORICAL, n_unique=90), column("score"))
+    suggestion = suggest_target(columns, 100)
+    assert suggestion.suggested == "score"
+    reasons = dict(zip(suggestion.candidates, suggestion.candidate_reasons, strict=True))
+    assert "60% of its values are missing" in reasons["outcome"]
+    assert "almost every row has its own label" in reasons["result_code"]
+
+
+def test_names_split_into_words() -> None:
+    columns = (column("LIMIT_BAL"), column("default.payment.next.month", ColumnType.BOOLEAN, n_unique=2),
+               column("PAY_AMT6"))
+    assert suggest_target(columns, 200).suggested == "default.payment.next.month"
+    columns = (column("Id", ColumnType.ID), column("MSSubClass", n_unique=10), column("SalePrice"))
+    assert suggest_target(columns, 200).suggested == "SalePrice"
+
+
+def test_target_set_hit_rate_floor() -> None:
+    """The labelled set (benchmarks/make_target_set.py): the top suggestion is right often enough."""
+    manifest = json.loads((TARGET_SET / "manifest.json").read_text(encoding="utf-8"))
+    entries = manifest["datasets"]
+    assert len(entries) >= 30
+    ranks = []
+    for entry in entries:
+        profile = profile_dataset(read_table(TARGET_SET / entry["file"]), with_checks=False)
+        candidates = profile.target.candidates
+        ranks.append(candidates.index(entry["target"]) + 1 if entry["target"] in candidates else None)
+    top1 = sum(rank == 1 for rank in ranks) / len(ranks)
+    top3 = sum(rank is not None and rank <= 3 for rank in ranks) / len(ranks)
+    assert top1 >= TOP1_FLOOR, f"top-1 {top1:.1%}"
+    assert top3 >= TOP3_FLOOR, f"top-3 {top3:.1%}"
+
+
+# --- task ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("values", "kind", "task", "words"), [
+    ([0, 1] * 20, ColumnType.BOOLEAN, TaskType.BINARY, "two distinct values (0 and 1)"),
+    (["M", "B", "B"] * 20, ColumnType.CATEGORICAL, TaskType.BINARY, "binary classification"),
+    ([3, 4, 5, 6, 7, 8] * 10, ColumnType.NUMERIC, TaskType.MULTICLASS, "only 6 whole numbers (from 3 to 8)"),
+    (["setosa", "versicolor", "virginica"] * 10, ColumnType.CATEGORICAL, TaskType.MULTICLASS, "3 labels"),
+    (list(np.linspace(1121.9, 63770.4, 60)), ColumnType.NUMERIC, TaskType.REGRESSION, "predicts the number itself"),
+    (list(range(100, 160)), ColumnType.NUMERIC, TaskType.REGRESSION, "whole numbers with 60 distinct values"),
+])
+def test_task_and_its_plain_reason(values: list[object], kind: ColumnType, task: TaskType, words: str) -> None:
+    detected, reason = detect_task(pd.Series(values, name="outcome"), kind)
+    assert detected is task and words in reason and "'outcome'" in reason
+
+
+def test_untrainable_targets_raise_with_codes() -> None:
+    with pytest.raises(TargetError) as caught:
+        detect_task(pd.Series(["yes"] * 30, name="flag"), ColumnType.CATEGORICAL)
+    assert caught.value.code == "SINGLE_CLASS_TARGET"
+    with pytest.raises(TargetError) as caught:
+        detect_task(pd.Series([f"label {i % 150}" for i in range(600)]), ColumnType.CATEGORICAL)
+    assert caught.value.code == "TOO_MANY_CLASSES"
+
+
+# --- metric and validation -----------------------------------------------------------------------------------------
+
+def test_binary_metric_roc_auc_or_pr_auc_when_rare() -> None:
+    metric, reason = choose_metric(pd.Series(["no"] * 60 + ["yes"] * 40), TaskType.BINARY)
+    assert metric == "roc_auc" and "ROC" in reason
+    metric, reason = choose_metric(pd.Series(["no"] * 97 + ["yes"] * 3), TaskType.BINARY)
+    assert metric == "pr_auc" and "'yes'" in reason and "3.0%" in reason
+
+
+def test_multiclass_metric_is_log_loss() -> None:
+    metric, reason = choose_metric(pd.Series(["a", "b", "c"] * 20), TaskType.MULTICLASS)
+    assert metric == "log_loss" and "3 classes" in reason
+
+
+def test_regression_metric_rmse_with_r2_as_alternative() -> None:
+    values = pd.Series(np.random.default_rng(0).normal(100, 15, 2000), name="charges")
+    assert outlier_share(values) < 0.001
+    metric, reason = choose_metric(values, TaskType.REGRESSION)
+    assert metric == "rmse" and "R²" in reason and "'charges'" in reason
+
+
+def test_regression_metric_mae_under_heavy_outliers() -> None:
+    values = pd.Series(np.random.default_rng(0).lognormal(12, 1.0, 2000), name="price")
+    share = outlier_share(values)
+    assert share >= 0.01  # log-normal(σ = 1): about 3 % beyond Q3 + 3·IQR
+    metric, reason = choose_metric(values, TaskType.REGRESSION)
+    assert metric == "mae" and f"{share:.1%}" in reason and "RMSE and R²" in reason
+
+
+def test_outlier_share_ignores_constant_spread() -> None:
+    assert outlier_share(pd.Series([5.0] * 95 + [500.0] * 5)) == 0.0  # IQR 0: no fences
+
+
+@pytest.mark.parametrize(("n_rows", "folds", "words"), [
+    (50, 5, "vary between folds"), (5_000, 5, "5-fold"), (20_000, 3, "3-fold"), (2_000_000, 3, "held-out 20 %"),
+])
+def test_validation_by_size_with_a_reason(n_rows: int, folds: int, words: str) -> None:
+    n_folds, reason = choose_validation(n_rows)
+    assert n_folds == folds and words in reason
+    assert "stratified" in choose_validation(n_rows, task=TaskType.BINARY)[1]
+    assert "stratified" not in choose_validation(n_rows, task=TaskType.REGRESSION)[1]
+
+
+# --- task spec -----------------------------------------------------------------------------------------------------
+
+def test_task_spec_drops_columns_the_user_excluded(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame, with_checks=False)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", excluded=["colour", "not a column"])
+    assert spec.features == ("amount", "visited") and spec.dropped["colour"] == "excluded by you"
+    with pytest.raises(TargetError) as caught:
+        build_task_spec(mixed_frame, profile.columns, target="outcome", excluded=["amount", "colour", "visited"])
+    assert caught.value.code == "NO_FEATURES"
+    with pytest.raises(TargetError) as caught:
+        build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=1)
+    assert caught.value.code == "BAD_FOLDS"
+
+
+def test_profile_carries_validation_and_metric_reasons(mixed_frame: pd.DataFrame) -> None:
+    profile = profile_dataset(mixed_frame)
+    assert profile.n_folds == 5 and "5-fold stratified" in profile.validation_reason
+    assert profile.metric == "roc_auc" and profile.metric_reason
