@@ -24,7 +24,7 @@ from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult, TrialOutcome, run_search
-from engine.task import class_label
+from engine.task import class_labels
 from engine.types import (
     Explanation,
     InputColumn,
@@ -64,7 +64,7 @@ def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
     if not spec.task.is_classification:
         return numeric_values(values).to_numpy(dtype=float)
     index = {label: i for i, label in enumerate(spec.classes)}
-    return values.map(lambda v: index[class_label(v)]).to_numpy(dtype=np.int64)
+    return class_labels(values).map(index).to_numpy(dtype=np.int64)
 
 
 def train(
@@ -150,7 +150,7 @@ def _train(
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
-    counts = target.map(class_label).value_counts()
+    counts = class_labels(target).value_counts()
     if counts.min() < 2:
         label = counts.idxmin()
         raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "

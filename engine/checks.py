@@ -29,7 +29,7 @@ from engine.fixes import OTHER_CLASS
 from engine.leakage import find_leaks
 from engine.resources import estimate_resources, resource_checks
 from engine.target import name_words
-from engine.task import class_label, detect_task
+from engine.task import class_labels, detect_task
 from engine.types import (
     CheckFix,
     CheckResult,
@@ -127,8 +127,15 @@ def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:
         columns=(name,), fix=_exclude(name))]
 
 
+def count_duplicate_rows(frame: pd.DataFrame) -> int:
+    """Rows equal to an earlier row; large frames compare one 64-bit hash per row (collisions ~1e-8)."""
+    if len(frame) < 200_000:
+        return int(frame.duplicated().sum())
+    return int(pd.util.hash_pandas_object(frame, index=False).duplicated().sum())
+
+
 def _duplicate_rows(frame: pd.DataFrame) -> list[CheckResult]:
-    n_duplicates = int(frame.duplicated().sum())
+    n_duplicates = count_duplicate_rows(frame)
     if not n_duplicates:
         return []
     return [CheckResult(
@@ -192,7 +199,7 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
             fix=CheckFix(FixAction.SET_FOLDS, f"Use {folds} folds", amount=folds) if folds >= 2 else None))
     n_classes = 1
     if task.is_classification:
-        counts = values.dropna().map(class_label).value_counts()
+        counts = class_labels(values.dropna()).value_counts()
         n_classes = len(counts)
         results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=column_type is ColumnType.NUMERIC,
                                      change=change))

@@ -19,7 +19,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from engine.column_types import numeric_values, parse_datetimes
 from engine.errors import SchemaError
-from engine.task import class_label
+from engine.task import class_labels
 from engine.types import ColumnType, InputColumn, TaskSpec
 
 Encoding = Literal["onehot", "ordinal"]
@@ -76,7 +76,7 @@ def _as_number(raw: pd.Series) -> np.ndarray:
 
 def _as_category(raw: pd.Series) -> pd.Series:
     """Each value as its label ('1.0' and 1 both read '1'); missing as ''."""
-    return raw.map(lambda v: MISSING_CATEGORY if pd.isna(v) else class_label(v).strip()).astype(object)
+    return class_labels(raw, strip=True, missing=MISSING_CATEGORY)
 
 
 def build_preprocessor(

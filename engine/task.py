@@ -13,7 +13,7 @@ from engine.target import MAX_CLASSES, suggest_target
 from engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
 __all__ = [
-    "MAX_CLASSES", "METRICS", "build_task_spec", "choose_metric", "choose_validation", "class_label",
+    "MAX_CLASSES", "METRICS", "build_task_spec", "choose_metric", "choose_validation", "class_label", "class_labels",
     "default_folds", "detect_task", "order_binary_classes", "outlier_share", "suggest_target",
 ]
 
@@ -41,7 +41,7 @@ def detect_task(target: pd.Series, column_type: ColumnType) -> tuple[TaskType, s
             code="SINGLE_CLASS_TARGET",
         )
     if n_unique == 2:
-        labels = " and ".join(sorted(values.map(class_label).unique()))
+        labels = " and ".join(sorted(class_labels(values).unique()))
         return TaskType.BINARY, (f"{name} has only two distinct values ({labels}), so Kuai predicts which of "
                                  "the two each row gets: binary classification")
     if column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values):
@@ -94,7 +94,7 @@ def choose_metric(target: pd.Series, task: TaskType) -> tuple[str, str]:
         return "rmse", (f"root mean squared error (RMSE): the typical size of a prediction error, in the units "
                         f"of {name}, with large errors weighing more; R² (the share of the variation explained) "
                         "is an alternative")
-    shares = target.dropna().map(class_label).value_counts(normalize=True)
+    shares = class_labels(target.dropna()).value_counts(normalize=True)
     if task is TaskType.BINARY:
         rarest = str(shares.idxmin())
         if shares.min() < RARE_CLASS_SHARE:
@@ -163,7 +163,7 @@ def build_task_spec(
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded))
     classes: tuple[str, ...] = ()
     if task.is_classification:
-        labels = target_values.dropna().map(class_label)
+        labels = class_labels(target_values.dropna())
         classes = tuple(sorted(labels.unique()))
         if task is TaskType.BINARY and len(classes) != 2:
             raise TargetError(f"Binary task but '{target}' has {len(classes)} classes.", code="BAD_TASK")
@@ -218,6 +218,14 @@ def default_folds(n_rows: int) -> int:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 or value == round(value) else f"{value:,.3g}"
+
+
+def class_labels(values: pd.Series, *, strip: bool = False, missing: object = np.nan) -> pd.Series:
+    """``class_label`` of every value, computed once per distinct value; missing values become ``missing``."""
+    codes, uniques = pd.factorize(values)
+    found = [class_label(u).strip() if strip else class_label(u) for u in uniques]
+    labels = np.array([*found, missing], dtype=object)
+    return pd.Series(labels[codes], index=values.index, name=values.name)
 
 
 def class_label(value: object) -> str:
