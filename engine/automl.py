@@ -24,7 +24,7 @@ from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult, TrialOutcome, run_search
-from engine.task import class_labels
+from engine.task import class_labels, label_counts
 from engine.types import (
     Explanation,
     InputColumn,
@@ -150,7 +150,7 @@ def _train(
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
-    counts = class_labels(target).value_counts()
+    counts = label_counts(target)
     if counts.min() < 2:
         label = counts.idxmin()
         raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "

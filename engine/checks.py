@@ -29,7 +29,7 @@ from engine.fixes import OTHER_CLASS
 from engine.leakage import find_leaks
 from engine.resources import estimate_resources, resource_checks
 from engine.target import name_words
-from engine.task import class_labels, detect_task
+from engine.task import detect_task, label_counts
 from engine.types import (
     CheckFix,
     CheckResult,
@@ -131,6 +131,12 @@ def count_duplicate_rows(frame: pd.DataFrame) -> int:
     """Rows equal to an earlier row; large frames compare one 64-bit hash per row (collisions ~1e-8)."""
     if len(frame) < 200_000:
         return int(frame.duplicated().sum())
+    numeric = frame.select_dtypes("number")
+    if numeric.shape[1]:  # cheap to hash: only rows repeated on the numbers can repeat on everything
+        candidates = pd.util.hash_pandas_object(numeric, index=False).duplicated(keep=False).to_numpy()
+        if not candidates.any():
+            return 0
+        frame = frame[candidates]
     return int(pd.util.hash_pandas_object(frame, index=False).duplicated().sum())
 
 
@@ -199,7 +205,7 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
             fix=CheckFix(FixAction.SET_FOLDS, f"Use {folds} folds", amount=folds) if folds >= 2 else None))
     n_classes = 1
     if task.is_classification:
-        counts = class_labels(values.dropna()).value_counts()
+        counts = label_counts(values)
         n_classes = len(counts)
         results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=column_type is ColumnType.NUMERIC,
                                      change=change))

@@ -14,7 +14,7 @@ from engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
 __all__ = [
     "MAX_CLASSES", "METRICS", "build_task_spec", "choose_metric", "choose_validation", "class_label", "class_labels",
-    "default_folds", "detect_task", "order_binary_classes", "outlier_share", "suggest_target",
+    "label_counts", "default_folds", "detect_task", "order_binary_classes", "outlier_share", "suggest_target",
 ]
 
 OUTLIER_IQR_FACTOR = 3.0  # Tukey's "far out" fences: below Q1 - 3·IQR or above Q3 + 3·IQR
@@ -41,7 +41,7 @@ def detect_task(target: pd.Series, column_type: ColumnType) -> tuple[TaskType, s
             code="SINGLE_CLASS_TARGET",
         )
     if n_unique == 2:
-        labels = " and ".join(sorted(class_labels(values).unique()))
+        labels = " and ".join(sorted(label_counts(values).index))
         return TaskType.BINARY, (f"{name} has only two distinct values ({labels}), so Kuai predicts which of "
                                  "the two each row gets: binary classification")
     if column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values):
@@ -94,7 +94,8 @@ def choose_metric(target: pd.Series, task: TaskType) -> tuple[str, str]:
         return "rmse", (f"root mean squared error (RMSE): the typical size of a prediction error, in the units "
                         f"of {name}, with large errors weighing more; R² (the share of the variation explained) "
                         "is an alternative")
-    shares = class_labels(target.dropna()).value_counts(normalize=True)
+    counts = label_counts(target)
+    shares = counts / counts.sum()
     if task is TaskType.BINARY:
         rarest = str(shares.idxmin())
         if shares.min() < RARE_CLASS_SHARE:
@@ -163,12 +164,12 @@ def build_task_spec(
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded))
     classes: tuple[str, ...] = ()
     if task.is_classification:
-        labels = class_labels(target_values.dropna())
-        classes = tuple(sorted(labels.unique()))
+        counts = label_counts(target_values)
+        classes = tuple(sorted(counts.index))
         if task is TaskType.BINARY and len(classes) != 2:
             raise TargetError(f"Binary task but '{target}' has {len(classes)} classes.", code="BAD_TASK")
         if task is TaskType.BINARY:
-            classes = order_binary_classes(classes, labels)
+            classes = order_binary_classes(classes, counts)
     return TaskSpec(
         target=target, task=task, metric=metric, features=tuple(features),
         feature_types={name: types[name] for name in features}, dropped=dropped,
@@ -198,13 +199,14 @@ _POSITIVE = {"1", "yes", "y", "true", "t", "positive", "pos", "1.0", "churn", "f
              "fail", "sick", "disease", "malignant", "spam", "bad"}
 
 
-def order_binary_classes(classes: tuple[str, ...], labels: pd.Series) -> tuple[str, ...]:
-    """The 'positive' class second (index 1): a yes/true/1-like label, else the rarer class."""
+def order_binary_classes(classes: tuple[str, ...], counts: pd.Series) -> tuple[str, ...]:
+    """The 'positive' class second (index 1): a yes/true/1-like label, else the rarer class.
+
+    ``counts``: rows per class label, as ``label_counts`` gives them."""
     named = [c for c in classes if c.strip().lower() in _POSITIVE]
     if len(named) == 1:
         positive = named[0]
     else:
-        counts = labels.value_counts()
         positive = min(classes, key=lambda c: (counts.get(c, 0), c))
         if counts.get(classes[0], 0) == counts.get(classes[1], 0):
             positive = classes[1]
@@ -218,6 +220,13 @@ def default_folds(n_rows: int) -> int:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 or value == round(value) else f"{value:,.3g}"
+
+
+def label_counts(values: pd.Series) -> pd.Series:
+    """Rows per class label (1.0 and 1 count together), most frequent first; missing values left out."""
+    counts = values.value_counts(dropna=True)
+    counts.index = pd.Index([class_label(value) for value in counts.index], dtype=object)
+    return counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
 
 
 def class_labels(values: pd.Series, *, strip: bool = False, missing: object = np.nan) -> pd.Series:
