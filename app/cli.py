@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 START = time.monotonic()
 logger = logging.getLogger("kuai")
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     profile = commands.add_parser("profile", help="profile a data file")
     profile.add_argument("data", type=Path)
     profile.add_argument("--json", action="store_true", help="print one JSON object")
+    profile.add_argument("--target", help="the column to predict (default: Kuai's suggestion)")
+    _add_type_option(profile)
     train = commands.add_parser("train", help="train, export and report")
     train.add_argument("data", type=Path)
     train.add_argument("--target")
@@ -46,11 +49,41 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--time-budget", type=float, default=60.0, dest="time_budget")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", type=Path, required=True)
+    _add_type_option(train)
+    train.add_argument("--exclude", action="append", default=[], metavar="COL",
+                       help="leave this column out of the features (repeatable)")
+    train.add_argument("--folds", type=int, help="cross-validation folds (default: chosen by size)")
+    train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",
+                       help="apply the one-click fixes the pre-flight checks propose (kuai profile lists them)")
     predict = commands.add_parser("predict", help="score data with a trained model")
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
     predict.add_argument("--out", type=Path, required=True)
     return parser
+
+
+def _add_type_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--type", action="append", default=[], metavar="COL=TYPE", dest="types",
+                        help="override a column's type: numeric, categorical, boolean, datetime, text, id, "
+                             "constant (repeatable)")
+
+
+def _type_overrides(pairs: list[str]) -> dict[str, Any]:
+    """'COL=TYPE' pairs as column -> ColumnType; a bad pair is a usage error."""
+    from engine import ColumnType
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, kind = pair.rpartition("=")
+        if not name or kind not in {t.value for t in ColumnType}:
+            raise _UsageError(f"--type takes COL=TYPE with TYPE one of {', '.join(t.value for t in ColumnType)}; "
+                              f"got '{pair}'")
+        overrides[name] = ColumnType(kind)
+    return overrides
+
+
+class _UsageError(Exception):
+    pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except (EngineError, ExporterError) as exc:
         print(f"kuai: error {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except _UsageError as exc:
+        print(f"kuai: error [USAGE]: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("kuai: interrupted", file=sys.stderr)
@@ -117,24 +153,40 @@ def _cmd_app(arguments: argparse.Namespace) -> int:
 def _cmd_profile(arguments: argparse.Namespace) -> int:
     import engine
 
-    frame = engine.read_table(arguments.data)
-    profile = engine.profile_dataset(frame)
+    frame, dialect = engine.read_table_with_dialect(arguments.data)
+    profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=_type_overrides(arguments.types))
+    reading = list(dialect.notes) if dialect is not None else []
     if arguments.json:
         payload = profile.to_dict()
-        payload["target"] = {k: payload["target"][k] for k in ("suggested", "candidates", "reason")}
-        payload["warnings"] = [{k: w[k] for k in ("code", "column", "message", "action", "severity")}
-                               for w in payload["warnings"]]
+        payload["target"] = {k: payload["target"][k] for k in ("suggested", "candidates", "reason",
+                                                               "candidate_reasons")}
+        payload["warnings"] = [{k: w[k] for k in ("code", "column", "columns", "message", "action", "severity",
+                                                  "fix")} for w in payload["warnings"]]
+        payload["reading"] = {"delimiter": dialect.delimiter, "encoding": dialect.encoding, "notes": reading} \
+            if dialect is not None else {"notes": reading}
         print(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False))
         return EXIT_OK
+    _print_profile(profile, reading)
+    return EXIT_OK
+
+
+def _print_profile(profile: Any, reading: list[str]) -> None:
     print(f"{profile.n_rows:,} rows × {profile.n_columns} columns")
+    for note in reading:
+        print(f"  read: {note}")
     for column in profile.columns:
         print(f"  {column.name:<28} {column.type:<12} {column.missing_fraction:6.1%} missing  {column.reason}")
     print(f"target: {profile.target.suggested}  ({profile.target.reason})")
+    for name, why in zip(profile.target.candidates[1:], profile.target.candidate_reasons[1:], strict=False):
+        print(f"  or:   {name}  ({why.split(': ', 1)[-1]})")
     print(f"task:   {profile.task}  ({profile.task_reason})")
     print(f"metric: {profile.metric}  ({profile.metric_reason})")
+    print(f"validation: {profile.validation_reason}")
+    if profile.resources is not None:
+        print(f"machine: {profile.resources.reason}")
     for warning in profile.warnings:
-        print(f"  [{warning.code}] {warning.message} {warning.action}")
-    return EXIT_OK
+        fix = f"  [fix: {warning.fix.label}]" if warning.fix is not None else ""
+        print(f"  [{warning.code}] {warning.message} {warning.action}{fix}")
 
 
 def _finite(value: object) -> object:
@@ -155,10 +207,14 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
     if arguments.time_budget <= 0:
         print("kuai: error [USAGE]: --time-budget must be a positive number of seconds", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if arguments.folds is not None and arguments.folds < 2:
+        print("kuai: error [USAGE]: --folds must be at least 2", file=sys.stderr)
+        return EXIT_BAD_INPUT
     options = TrainOptions(
         data_path=arguments.data, target=arguments.target,
         task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
-        time_budget_s=arguments.time_budget, seed=arguments.seed)
+        time_budget_s=arguments.time_budget, seed=arguments.seed, type_overrides=_type_overrides(arguments.types),
+        excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes)
 
     def progress(event: object) -> None:
         print(f"[{event.elapsed_s:6.1f}s] {event.stage:<9} {event.message}", flush=True)  # type: ignore[attr-defined]

@@ -19,21 +19,25 @@ from engine.errors import (
     SchemaError,
     TargetError,
 )
-from engine.io import read_table, read_table_with_dialect
+from engine.fixes import FixPlan, apply_row_fixes, fix_plan
+from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame
 from engine.profile import profile_dataset
 from engine.summary import plain_summary
-from engine.task import build_task_spec, class_label
+from engine.task import build_task_spec, choose_validation, class_label
 from engine.types import (
+    CheckFix,
     CheckResult,
     ColumnProfile,
     ColumnType,
     DatasetProfile,
     Explanation,
+    FixAction,
     InputColumn,
     LeaderboardEntry,
     ProgressEvent,
+    ResourceEstimate,
     SearchBudget,
     TaskSpec,
     TaskType,
@@ -42,7 +46,8 @@ from engine.types import (
 )
 
 __all__ = [
-    "BudgetError", "CancelledError", "CheckResult", "ColumnProfile", "ColumnType", "DatasetProfile",
+    "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
+    "apply_row_fixes", "choose_validation", "fix_plan", "ColumnProfile", "ColumnType", "DatasetProfile",
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 import engine
-from engine import ColumnType, DatasetProfile, TaskSpec, TaskType
+from engine import CheckFix, ColumnType, DatasetProfile, Dialect, TaskSpec, TaskType
 from storage import DatasetRecord, get_dataset
+
+Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the session and the job config hold them
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the data…")
-def _read(path: str, dataset_id: str) -> pd.DataFrame:
-    return engine.read_table(path)
+def _read(path: str, dataset_id: str) -> tuple[pd.DataFrame, Dialect | None]:
+    return engine.read_table_with_dialect(path)
 
 
 @st.cache_data(max_entries=32, show_spinner="Looking at each column…")
-def _profile(path: str, dataset_id: str, target: str | None,
-             overrides: tuple[tuple[str, str], ...]) -> DatasetProfile:
-    frame = _read(path, dataset_id)
-    return engine.profile_dataset(frame, target=target,
-                                  type_overrides={name: ColumnType(kind) for name, kind in overrides})
+def _profile(path: str, dataset_id: str, target: str | None, overrides: tuple[tuple[str, str], ...],
+             fixes_json: str) -> DatasetProfile:
+    frame, _ = _read(path, dataset_id)
+    fixes = [CheckFix.from_dict(fix) for fix in json.loads(fixes_json)]
+    plan = engine.fix_plan(fixes)
+    if plan.row_fixes:
+        frame, _ = engine.apply_row_fixes(frame, plan.row_fixes, target=target)
+    profile = engine.profile_dataset(frame, target=target,
+                                     type_overrides={name: ColumnType(kind) for name, kind in overrides})
+    applied = {_fix_key(engine.to_jsonable(fix)) for fix in fixes}
+    open_checks = tuple(w for w in profile.warnings
+                        if w.fix is None or _fix_key(engine.to_jsonable(w.fix)) not in applied)
+    open_checks = tuple(w for w in open_checks if not (set(w.columns or (w.column,)) & set(plan.excluded)
+                                                         and w.column != target))
+    return replace(profile, warnings=open_checks)
+
+
+def _fix_key(fix: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in fix.items() if k != "label"}, sort_keys=True, default=str)
 
 
 def load_frame(dataset_id: str) -> tuple[DatasetRecord, pd.DataFrame]:
@@ -29,23 +50,40 @@ def load_frame(dataset_id: str) -> tuple[DatasetRecord, pd.DataFrame]:
     The table is shared between sessions: never modify it in place.
     """
     record = get_dataset(dataset_id)
-    return record, _read(record.path, dataset_id)
+    return record, _read(record.path, dataset_id)[0]
 
 
-def load_profile(dataset_id: str, *, target: str | None = None,
-                 overrides: dict[str, str] | None = None) -> DatasetProfile:
+def reading_notes(dataset_id: str) -> tuple[str, ...]:
+    """What the reader found and did (title lines skipped, decimal comma, encoding, ...)."""
     record = get_dataset(dataset_id)
-    return _profile(record.path, dataset_id, target, tuple(sorted((overrides or {}).items())))
+    dialect = _read(record.path, dataset_id)[1]
+    if dialect is None:
+        return ()
+    separator = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}.get(dialect.delimiter,
+                                                                                 f"'{dialect.delimiter}'")
+    return (f"values separated by {separator}", *dialect.notes)
+
+
+def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[str, str] | None = None,
+                 fixes: Fixes = ()) -> DatasetProfile:
+    """The profile of the dataset after the chosen fixes; checks already fixed are left out."""
+    record = get_dataset(dataset_id)
+    return _profile(record.path, dataset_id, target, tuple(sorted((overrides or {}).items())),
+                    json.dumps(list(fixes), sort_keys=True, default=str))
 
 
 def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | None,
-              overrides: dict[str, str]) -> TaskSpec:
+              overrides: dict[str, str], fixes: Fixes = ()) -> TaskSpec:
     """What training would learn; raises ``engine.EngineError`` when the choice cannot work."""
     record, frame = load_frame(dataset_id)
-    profile = load_profile(dataset_id, target=target, overrides=overrides)
+    plan = engine.fix_plan(CheckFix.from_dict(fix) for fix in fixes)
+    if plan.row_fixes:
+        frame, _ = engine.apply_row_fixes(frame, plan.row_fixes, target=target)
+    profile = load_profile(dataset_id, target=target, overrides=overrides, fixes=fixes)
     return engine.build_task_spec(frame, profile.columns, target=target,
                                   task=TaskType(task) if task else None, metric=metric,
-                                  type_overrides={name: ColumnType(kind) for name, kind in overrides.items()})
+                                  type_overrides={name: ColumnType(kind) for name, kind in overrides.items()},
+                                  excluded=plan.excluded, n_folds=plan.n_folds)
 
 
 def dataset_label(record: DatasetRecord) -> str:

@@ -53,12 +53,13 @@ def checks_table(warnings: tuple[CheckResult, ...]) -> None:
         return
     frame = pd.DataFrame([{
         "kind": _SEVERITY_WORDS.get(str(w.severity), str(w.severity)), "code": w.code, "column": w.column or "—",
-        "what Kuai found": w.message, "what to do": w.action} for w in warnings])
+        "what Kuai found": w.message, "what to do": w.action,
+        "one-click fix": w.fix.label if w.fix is not None else ""} for w in warnings])
     st.dataframe(frame, hide_index=True, width="stretch",
                  height="content" if len(frame) <= MAX_ROWS_IN_FULL else "auto",
                  column_config={"what Kuai found": st.column_config.TextColumn(width="large"),
                                 "what to do": st.column_config.TextColumn(width="large")})
-    blocking = [w for w in warnings if str(w.severity) == "error"]
+    blocking = [w for w in warnings if str(w.severity) == "error" and w.fix is None]
     if blocking:
         st.error("Training cannot work until the blocking problems above are fixed: "
                  + " ".join(w.message for w in blocking))

@@ -85,3 +85,9 @@ def setup(dataset_id: str) -> dict[str, Any]:
 def type_overrides(dataset_id: str) -> dict[str, str]:
     overrides: dict[str, str] = setup(dataset_id).setdefault("type_overrides", {})
     return overrides
+
+
+def chosen_fixes(dataset_id: str) -> list[dict[str, Any]]:
+    """The one-click fixes of the checks the user applied to this dataset (CheckFix as JSON)."""
+    fixes: list[dict[str, Any]] = setup(dataset_id).setdefault("fixes", [])
+    return fixes

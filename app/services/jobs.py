@@ -42,6 +42,8 @@ class JobConfig:
     time_budget_s: float = 60.0
     seed: int = 0
     type_overrides: dict[str, str] = field(default_factory=dict)
+    fixes: tuple[dict[str, Any], ...] = ()  # CheckFix as JSON
+    excluded: tuple[str, ...] = ()
 
 
 def start_job(config: JobConfig) -> RunRecord:

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import pandas as pd
 
 import engine
 from app.services.scoring import SCHEMA_METADATA_KEY
-from engine import ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
+from engine import CheckFix, ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
 from storage import TrackingSidecar, write_spool
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ class TrainOptions:
     seed: int = 0
     type_overrides: dict[str, ColumnType] = field(default_factory=dict)
     families: tuple[str, ...] = ()
+    fixes: tuple[CheckFix, ...] = ()  # one-click fixes of the pre-flight checks
+    excluded: tuple[str, ...] = ()  # columns the user left out
+    n_folds: int | None = None
+    apply_suggested_fixes: bool = False  # apply every fix the pre-flight checks propose (but a target change)
     display_name: str = ""
     optuna_storage: str | None = None
     study_name: str = "kuai"
@@ -70,7 +74,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name
     try:
-        result = _train(options, started, progress, should_stop)
+        result, options = _train(options, started, progress, should_stop)
     except BaseException as exc:
         write_spool(spool, {"run_name": name, "status": "failed", "params": _params(options, None),
                             "tags": {"error": str(exc)[:500]}, "metrics": {}, "artifacts": []})
@@ -97,23 +101,40 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
 
 
 def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
-           should_stop: Callable[[], bool]) -> TrainingResult:
+           should_stop: Callable[[], bool]) -> tuple[TrainingResult, TrainOptions]:
+    """The trained result, and the options with the fixes that were applied."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     frame = engine.read_table(options.data_path)
-    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
-                                     with_checks=False)
-    target = options.target or profile.target.suggested
+    if options.apply_suggested_fixes:
+        options = replace(options, fixes=(*options.fixes, *_suggested_fixes(frame, options)))
+    plan = engine.fix_plan(options.fixes)
+    profile = engine.profile_dataset(frame, target=options.target or plan.target,
+                                     type_overrides=options.type_overrides, with_checks=False)
+    target = options.target or plan.target or profile.target.suggested
     if target is None:
         raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
+    frame, fix_notes = engine.apply_row_fixes(frame, plan.row_fixes, target=target, seed=options.seed)
+    for note in fix_notes:
+        _emit(progress, started, options, "profiling", note)
     spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
                                   metric=options.metric, type_overrides=options.type_overrides,
-                                  seed=options.seed)
+                                  excluded=(*options.excluded, *plan.excluded),
+                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed)
     _emit(progress, started, options, "profiling",
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
-    return engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
-                        should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
+    result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
+                          should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
+    return result, options
+
+
+def _suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
+    """The fixes the checks propose for this target, but a change of target (that is the user's call)."""
+    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
+                                     time_budget_s=options.time_budget_s)
+    return tuple(w.fix for w in profile.warnings
+                 if w.fix is not None and w.fix.action is not engine.FixAction.CHANGE_TARGET)
 
 
 def _parity_figure(card: dict[str, Any]) -> float:
@@ -149,6 +170,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
+    card["your_choices"] = user_choices(options)
     embed_schema(onnx_model, card)
     model_path = out_dir / "model.onnx"
     model_path.write_bytes(onnx_model.SerializeToString())
@@ -185,9 +207,19 @@ def write_leaderboard(result: TrainingResult, path: Path) -> Path:
     return path
 
 
+def user_choices(options: TrainOptions) -> dict[str, Any]:
+    """What the user changed from Kuai's guesses: types, left-out columns, applied fixes, folds."""
+    return {"type_overrides": {name: str(kind) for name, kind in options.type_overrides.items()},
+            "excluded_columns": list(options.excluded),
+            "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
+            "n_folds": options.n_folds}
+
+
 def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:
     params: dict[str, Any] = {"data": options.display_name or options.data_path.name,
                               "time_budget_s": options.time_budget_s, "seed": options.seed}
+    if options.type_overrides or options.excluded or options.fixes:
+        params["user_choices"] = json.dumps(user_choices(options))[:500]
     if result is not None:
         params |= {"target": result.spec.target, "task": str(result.spec.task), "metric": result.spec.metric,
                    "model": result.model_name, "n_rows": len(result.y), "n_features": len(result.schema),

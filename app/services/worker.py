@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
 from app.services.training import TrainOptions, run_training
-from engine import ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
+from engine import CheckFix, ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
 from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
 
 HEARTBEAT_S = 5.0
@@ -44,6 +44,8 @@ def run(run_id: str) -> int:
         task=TaskType(config["task"]) if config.get("task") else None, metric=config.get("metric") or None,
         time_budget_s=float(config["time_budget_s"]), seed=int(config.get("seed", 0)),
         type_overrides={k: ColumnType(v) for k, v in config.get("type_overrides", {}).items()},
+        fixes=tuple(CheckFix.from_dict(fix) for fix in config.get("fixes", ())),
+        excluded=tuple(config.get("excluded", ())),
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
     cancel_file = run_dir(run_id) / "cancel"
     stop = threading.Event()

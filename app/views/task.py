@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app.components.data import load_profile, task_spec
+from app.components.fixes import applied_fixes, fix_buttons
 from app.components.labels import METRIC_HELP, TASK_LABELS, metric_direction, metric_label
 from app.components.profile_view import checks_table
-from app.components.state import current_dataset_id, setup, sync_url, type_overrides
+from app.components.state import chosen_fixes, current_dataset_id, setup, sync_url, type_overrides
 from engine import DatasetProfile, EngineError, TaskType
 from engine.task import METRICS
 
@@ -25,9 +26,11 @@ def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
         st.caption(f"Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
     else:
         st.caption(f"{detected.target.reason}.")
+    reasons = dict(zip(detected.target.candidates, detected.target.candidate_reasons, strict=False))
     others = [c for c in detected.target.candidates if c != suggestion]
     if others:
-        st.caption("Other possible targets: " + ", ".join(f"*{c}*" for c in others))
+        st.caption("Other possible targets: " + "; ".join(
+            f"*{c}*" + (f" ({reasons[c].split(': ', 1)[-1]})" if reasons.get(c) else "") for c in others))
     choices["target"] = target
     return target
 
@@ -67,7 +70,8 @@ def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfi
 
 def show_plan(dataset_id: str, target: str, task: str, metric: str) -> bool:
     try:
-        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id))
+        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id),
+                         fixes=chosen_fixes(dataset_id))
     except EngineError as exc:
         st.error(f"This choice cannot be trained: {exc}")
         return False
@@ -77,6 +81,7 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str) -> bool:
         st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
     if spec.classes:
         st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
+    st.caption(f"Models are scored on rows they did not see: {spec.n_folds}-fold cross-validation.")
     return True
 
 
@@ -88,21 +93,26 @@ def main() -> None:
         st.info("First pick a dataset on the Data page.")
         st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
         return
+    fixes = chosen_fixes(dataset_id)
     try:
-        detected = load_profile(dataset_id, overrides=type_overrides(dataset_id))
+        detected = load_profile(dataset_id, overrides=type_overrides(dataset_id), fixes=fixes)
     except EngineError as exc:
         st.error(f"This dataset cannot be read. {exc}")
         return
     target = choose_target(dataset_id, detected)
     if target is None:
         return
-    profile = load_profile(dataset_id, target=target, overrides=type_overrides(dataset_id))
+    profile = load_profile(dataset_id, target=target, overrides=type_overrides(dataset_id), fixes=fixes)
     task = choose_task(dataset_id, target, profile)
     metric = choose_metric(dataset_id, target, task, profile) if task else None
     st.markdown("#### Checks before training")
     st.caption("Kuai looked for common problems in the data. Notes are handled automatically; "
-               "warnings deserve a look.")
+               "warnings deserve a look, and most have a one-click fix.")
+    if profile.resources is not None:
+        st.caption(f"Machine: {profile.resources.reason}")
     checks_table(profile.warnings)
+    fix_buttons(profile.warnings, fixes, target_key=f"target_{dataset_id}", key=f"fix_{dataset_id}")
+    applied_fixes(fixes, key=f"fix_{dataset_id}")
     if task and metric and show_plan(dataset_id, target, task, metric):
         st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
 

@@ -10,6 +10,7 @@ from app.components.data import dataset_label, load_profile, task_spec
 from app.components.labels import TASK_LABELS, metric_label
 from app.components.live import ACTIVE, show_run
 from app.components.state import (
+    chosen_fixes,
     current_dataset_id,
     current_run_id,
     remember_run,
@@ -25,22 +26,24 @@ from storage import get_dataset
 
 def planned_config(dataset_id: str) -> JobConfig | None:
     """The training the Task page set up (or Kuai's suggestions); None with an error shown if it cannot work."""
-    choices, overrides = setup(dataset_id), type_overrides(dataset_id)
+    choices, overrides, fixes = setup(dataset_id), type_overrides(dataset_id), chosen_fixes(dataset_id)
     try:
-        target = choices.get("target") or load_profile(dataset_id, overrides=overrides).target.suggested
+        target = choices.get("target") or load_profile(dataset_id, overrides=overrides,
+                                                       fixes=fixes).target.suggested
         if target is None:
             st.warning("Kuai could not guess what to predict: choose a target on the Task page.")
             return None
         task = choices.get("task") if choices.get("task_for") == target else None
         metric = choices.get("metric") if choices.get("metric_for") == (target, task) else None
-        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=overrides)
+        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=overrides, fixes=fixes)
     except EngineError as exc:
         st.error(f"This setup cannot be trained: {exc}")
         st.page_link("views/task.py", label="Change it on the Task page", icon=":material/target:")
         return None
     record = get_dataset(dataset_id)
     return JobConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
-                     task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides))
+                     task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides),
+                     fixes=tuple(fixes))
 
 
 def training_form(config: JobConfig, busy: bool) -> None:
@@ -48,7 +51,8 @@ def training_form(config: JobConfig, busy: bool) -> None:
     st.markdown(f"**Data:** {dataset_label(record)} · **predict:** {config.target} · "
                 f"**kind:** {TASK_LABELS.get(config.task or '', config.task)} · "
                 f"**compared by:** {metric_label(config.metric)}"
-                + (f" · **type changes:** {len(config.type_overrides)}" if config.type_overrides else ""))
+                + (f" · **type changes:** {len(config.type_overrides)}" if config.type_overrides else "")
+                + (f" · **fixes applied:** {len(config.fixes)}" if config.fixes else ""))
     st.page_link("views/task.py", label="Change these choices", icon=":material/edit:")
     budget_column, seed_column = st.columns(2)
     budget = budget_column.number_input(

@@ -313,3 +313,57 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> Non
         saw_progress = saw_progress or bool(at.get("progress"))
     assert saw_progress, "the live region showed no progress bar while the job ran"
     assert any("Training finished" in s for s in _texts(at.success)), (_texts(at.error), _texts(at.info))
+
+
+@pytest.fixture()
+def messy_id(home: Path, tmp_path: Path) -> str:
+    """Patients with repeated rows, rows without an outcome and a column that gives the outcome away."""
+    import numpy as np
+    import pandas as pd
+
+    from storage import store_dataset_file
+
+    rng = np.random.default_rng(3)
+    n = 300
+    outcome = rng.choice(["yes", "no"], n)
+    frame = pd.DataFrame({
+        "age": rng.integers(20, 90, n), "bmi": rng.normal(27, 4, n).round(1),
+        "discharge_code": np.where(outcome == "yes", "R1", "H0"),  # known only after the outcome
+        "readmitted": outcome,
+    })
+    frame.loc[::25, "readmitted"] = None
+    frame = pd.concat([frame, frame.head(12)], ignore_index=True)
+    path = tmp_path / "patients.csv"
+    frame.to_csv(path, index=False)
+    return store_dataset_file(path).dataset_id
+
+
+def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
+    at = new_app()
+    at.query_params["dataset"] = messy_id
+    at.run()
+    at.switch_page("views/task.py").run()
+    _no_exception(at)
+    assert at.selectbox(key=f"target_{messy_id}").value == "readmitted"
+    codes = set(at.dataframe[0].value["code"])
+    assert {"TARGET_LEAKAGE", "DUPLICATE_ROWS", "MISSING_TARGET"} <= codes
+    leak = next(b for b in at.button if "discharge_code" in b.label)
+    leak.click().run()
+    _no_exception(at)
+    duplicates = next(b for b in at.button if "duplicate" in b.label.lower() or "repeat" in b.label.lower())
+    duplicates.click().run()
+    _no_exception(at)
+    fixes = at.session_state["setup"][messy_id]["fixes"]
+    assert {fix["action"] for fix in fixes} == {"exclude_column", "drop_duplicate_rows"}
+    codes = set(at.dataframe[0].value["code"])
+    assert "TARGET_LEAKAGE" not in codes and "DUPLICATE_ROWS" not in codes
+    plan = " ".join(_texts(at.caption))
+    assert "discharge_code" in plan and "excluded by you" in plan
+    at.switch_page("views/train.py").run()
+    _no_exception(at)
+    assert any("fixes applied:** 2" in text for text in _texts(at.markdown))
+    at.switch_page("views/task.py").run()
+    next(b for b in at.button if b.label == "Undo").click().run()
+    _no_exception(at)
+    assert len(at.session_state["setup"][messy_id]["fixes"]) == 1
+    assert "TARGET_LEAKAGE" in set(at.dataframe[0].value["code"])

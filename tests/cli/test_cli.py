@@ -208,3 +208,53 @@ def test_predict_refuses_a_file_that_is_not_a_kuai_model(home: Path, tmp_path: P
     result = kuai("predict", str(fake), str(SAMPLES / "customer_churn.csv"), "--out", str(tmp_path / "p.csv"),
                   home=home)
     assert result.returncode == 2 and "[BAD_MODEL]" in result.stderr and "Traceback" not in result.stderr
+
+
+def _messy_patients(path: Path) -> Path:
+    """A semicolon file with a title line, repeated rows and a column that gives the outcome away."""
+    rng = np.random.default_rng(5)
+    n = 400
+    outcome = rng.choice(["yes", "no"], n)
+    frame = pd.DataFrame({"age": rng.integers(20, 90, n), "bmi": rng.normal(27, 4, n).round(1),
+                          "ward": rng.choice(["A", "B", "C"], n),
+                          "discharge_code": np.where(outcome == "yes", "R1", "H0"), "readmitted": outcome})
+    frame = pd.concat([frame, frame.head(20)], ignore_index=True)
+    path.write_text("Ward export 2024\n" + frame.to_csv(index=False, sep=";"), encoding="utf-8")
+    return path
+
+
+def test_profile_json_shows_reading_notes_and_fixes(home: Path, tmp_path: Path) -> None:
+    done = kuai("profile", str(_messy_patients(tmp_path / "p.csv")), "--json", home=home)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["reading"]["delimiter"] == ";"
+    assert any("above the header" in note for note in payload["reading"]["notes"])
+    assert payload["target"]["suggested"] == "readmitted"
+    assert len(payload["target"]["candidate_reasons"]) == len(payload["target"]["candidates"])
+    fixes = {w["code"]: w["fix"] for w in payload["warnings"]}
+    assert fixes["TARGET_LEAKAGE"]["action"] == "exclude_column"
+    assert fixes["TARGET_LEAKAGE"]["columns"] == ["discharge_code"]
+    assert fixes["DUPLICATE_ROWS"]["action"] == "drop_duplicate_rows"
+    assert payload["n_folds"] >= 2 and payload["validation_reason"]
+
+
+def test_bad_type_override_is_a_usage_error(home: Path, tmp_path: Path) -> None:
+    done = kuai("profile", str(_messy_patients(tmp_path / "p.csv")), "--type", "age=number", home=home)
+    assert done.returncode == 2
+    assert "[USAGE]" in done.stderr and "age=number" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_train_takes_type_overrides_exclusions_and_suggested_fixes(home: Path, tmp_path: Path) -> None:
+    out, data = tmp_path / "out", _messy_patients(tmp_path / "p.csv")
+    unique_rows = len(pd.read_csv(data, sep=";", skiprows=1).drop_duplicates())
+    done = kuai("train", str(data), "--time-budget", "10", "--out", str(out),
+                "--type", "age=categorical", "--exclude", "bmi", "--apply-fixes", home=home)
+    assert done.returncode == 0, done.stderr
+    card = json.loads((out / "model_card.json").read_text())
+    inputs = {column["name"]: column for column in card["input_schema"]}
+    assert "bmi" not in inputs and "discharge_code" not in inputs
+    assert inputs["age"]["type"] == "categorical"
+    choices = card["your_choices"]
+    assert choices["type_overrides"] == {"age": "categorical"} and choices["excluded_columns"] == ["bmi"]
+    assert {fix["action"] for fix in choices["fixes"]} >= {"exclude_column", "drop_duplicate_rows"}
+    assert card["data_fingerprint"]["n_rows"] == unique_rows < 420  # the repeated rows were dropped
