@@ -13,7 +13,8 @@ MAX_ROWS_IN_FULL = 40
 _SEVERITY_WORDS = {"info": "note", "warning": "warning", "error": "blocking"}
 
 
-def column_table(detected: DatasetProfile, overrides: dict[str, str]) -> pd.DataFrame:
+def column_table(detected: DatasetProfile, overrides: dict[str, str],
+                 distributions: dict[str, list[int]] | None = None) -> pd.DataFrame:
     rows = []
     for column in detected.columns:
         kind = overrides.get(column.name, str(column.type))
@@ -22,23 +23,27 @@ def column_table(detected: DatasetProfile, overrides: dict[str, str]) -> pd.Data
             why = f"changed by you (Kuai guessed {column.type}: {column.reason})"
         rows.append({"column": column.name, "type": kind, "why": why,
                      "missing %": round(100 * column.missing_fraction, 1), "distinct values": column.n_unique,
+                     "distribution": (distributions or {}).get(column.name, []),
                      "examples": ", ".join(column.examples[:5])})
     return pd.DataFrame(rows)
 
 
-def type_editor(detected: DatasetProfile, overrides: dict[str, str], *, key: str) -> dict[str, str]:
+def type_editor(detected: DatasetProfile, overrides: dict[str, str], *, key: str,
+                distributions: dict[str, list[int]] | None = None) -> dict[str, str]:
     """Show every column with Kuai's type; return the types the user changed (column -> type)."""
     help_text = "; ".join(f"{name}: {meaning}" for name, meaning in TYPE_HELP.items())
     edited = st.data_editor(
-        column_table(detected, overrides), key=key, hide_index=True, num_rows="fixed", width="stretch",
-        height="content" if len(detected.columns) <= MAX_ROWS_IN_FULL else "auto",
-        disabled=["column", "why", "missing %", "distinct values", "examples"],
+        column_table(detected, overrides, distributions), key=key, hide_index=True, num_rows="fixed",
+        width="stretch", height="content" if len(detected.columns) <= MAX_ROWS_IN_FULL else "auto",
+        disabled=["column", "why", "missing %", "distinct values", "distribution", "examples"],
         column_config={
             "column": st.column_config.TextColumn("column", pinned=True),
             "type": st.column_config.SelectboxColumn("type ✏️", options=TYPES, required=True, help=help_text),
             "why": st.column_config.TextColumn("why Kuai thinks so", width="large"),
             "missing %": st.column_config.NumberColumn("missing", format="%.1f %%"),
             "distinct values": st.column_config.NumberColumn("distinct values", format="%d"),
+            "distribution": st.column_config.BarChartColumn(
+                "distribution", y_min=0, help="numbers and dates: a histogram; labels: the most frequent first"),
             "examples": st.column_config.TextColumn("examples", width="medium"),
         },
     )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.components.data import dataset_label, load_frame, load_profile
+from app.components.data import dataset_label, load_frame, load_profile, reading_notes
+from app.components.distributions import distributions_for
 from app.components.profile_view import type_editor
 from app.components.state import current_dataset_id, remember_dataset, sync_url, type_overrides
 from engine import EngineError
 from storage import list_datasets, store_dataset
 
 PICKER, UPLOADER = "data_picker", "data_uploader"
-UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet", "gz"]
+UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet", "gz", "xlsx"]
 
 
 def _on_upload() -> None:
@@ -39,7 +40,7 @@ def _on_pick() -> None:
 def choose_dataset() -> str | None:
     left, right = st.columns(2, gap="large")
     with right:
-        st.file_uploader("…or upload your own table (CSV, TSV, Parquet or gzip'd CSV)", type=UPLOAD_TYPES,
+        st.file_uploader("…or upload your own table (CSV, TSV, Parquet, gzip'd CSV or Excel)", type=UPLOAD_TYPES,
                          key=UPLOADER, on_change=_on_upload,
                          help="The file is stored in Kuai's home folder on this machine; nothing leaves it.")
     current = current_dataset_id()
@@ -71,6 +72,9 @@ def show_dataset(dataset_id: str) -> None:
     rows.metric("Rows", f"{len(frame):,}")
     columns.metric("Columns", f"{len(frame.columns):,}")
     size.metric("File size", f"{record.n_bytes / 1024:,.0f} KB")
+    notes = reading_notes(dataset_id)
+    if notes:
+        st.caption("How Kuai read the file: " + "; ".join(notes) + ".")
     with st.expander("First 50 rows", expanded=False):
         st.dataframe(frame.head(50), width="stretch", hide_index=True)
     show_columns(dataset_id)
@@ -82,7 +86,8 @@ def show_columns(dataset_id: str) -> None:
                "in the **type ✏️** column. Columns of type *id*, *text* or *constant* are not used for learning.")
     overrides = type_overrides(dataset_id)
     detected = load_profile(dataset_id)
-    chosen = type_editor(detected, overrides, key=f"types_{dataset_id}")
+    chosen = type_editor(detected, overrides, key=f"types_{dataset_id}",
+                         distributions=distributions_for(dataset_id, detected, overrides))
     if chosen != overrides:
         overrides.clear()
         overrides.update(chosen)

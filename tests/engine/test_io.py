@@ -106,3 +106,16 @@ def test_reads_non_western_legacy_encodings(tmp_path: Path, text: str, encoding:
     path.write_bytes(text.encode(encoding))
     frame = read_table(path)
     assert frame.iloc[0, 0] == text.splitlines()[1].split(",")[0]
+
+
+def test_excel_workbook_first_sheet(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["patient", "age", "readmitted"], ["A", 54, "yes"], ["B", 61, "no"], ["C", 47, "no"]):
+        sheet.append(row)
+    path = tmp_path / "ward.xlsx"
+    workbook.save(path)
+    frame = read_table(path)
+    assert list(frame.columns) == ["patient", "age", "readmitted"]
+    assert frame["age"].tolist() == [54, 61, 47]

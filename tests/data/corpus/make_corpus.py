@@ -139,7 +139,7 @@ def _kinds(add: Any) -> None:
     add("pdf_renamed.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", _error("BINARY_FILE"))
     add("zip_renamed.csv", _zip({"data.csv": _text()}), _error("ARCHIVE_FILE"))
     add("xlsx_renamed.csv", _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
-        _error("EXCEL_NOT_SUPPORTED"))
+        _error("EXCEL_NOT_SUPPORTED|BAD_EXCEL"))
     add("nul_bytes.csv", b"a,b\n1,\x002\n3,4\n", _error("NUL_BYTES"))
     add("gzip_damaged.csv.gz", gzip.compress(_text().encode(), mtime=0)[:40], _error("BAD_GZIP"))
     add("random_bytes.csv", random.Random(7).randbytes(4096), _error("BINARY_FILE"))
