@@ -41,7 +41,13 @@ def _profile(path: str, dataset_id: str, target: str | None, overrides: tuple[tu
 
 
 def _fix_key(fix: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in fix.items() if k != "label"}, sort_keys=True, default=str)
+    return json.dumps({k: v for k, v in fix.items() if k not in ("label", "for_target")}, sort_keys=True,
+                      default=str)
+
+
+def fixes_for(fixes: Fixes, target: str | None) -> list[dict[str, Any]]:
+    """The fixes that apply with this target: a fix made for another target's rows is set aside."""
+    return [fix for fix in fixes if fix.get("for_target") in (None, target)]
 
 
 def load_frame(dataset_id: str) -> tuple[DatasetRecord, pd.DataFrame]:
@@ -69,13 +75,14 @@ def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[
     """The profile of the dataset after the chosen fixes; checks already fixed are left out."""
     record = get_dataset(dataset_id)
     return _profile(record.path, dataset_id, target, tuple(sorted((overrides or {}).items())),
-                    json.dumps(list(fixes), sort_keys=True, default=str))
+                    json.dumps(fixes_for(fixes, target), sort_keys=True, default=str))
 
 
 def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | None,
               overrides: dict[str, str], fixes: Fixes = ()) -> TaskSpec:
     """What training would learn; raises ``engine.EngineError`` when the choice cannot work."""
     record, frame = load_frame(dataset_id)
+    fixes = fixes_for(fixes, target)
     plan = engine.fix_plan(CheckFix.from_dict(fix) for fix in fixes)
     if plan.row_fixes:
         frame, _ = engine.apply_row_fixes(frame, plan.row_fixes, target=target)

@@ -68,7 +68,7 @@ def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfi
     return metric
 
 
-def show_plan(dataset_id: str, target: str, task: str, metric: str) -> bool:
+def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: DatasetProfile) -> bool:
     try:
         spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id),
                          fixes=chosen_fixes(dataset_id))
@@ -81,7 +81,10 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str) -> bool:
         st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
     if spec.classes:
         st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
-    st.caption(f"Models are scored on rows they did not see: {spec.n_folds}-fold cross-validation.")
+    if spec.n_folds == profile.n_folds and profile.validation_reason:
+        st.caption(f"How models are scored: {profile.validation_reason}.")
+    else:
+        st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, as you chose.")
     return True
 
 
@@ -111,9 +114,9 @@ def main() -> None:
     if profile.resources is not None:
         st.caption(f"Machine: {profile.resources.reason}")
     checks_table(profile.warnings)
-    fix_buttons(profile.warnings, fixes, target_key=f"target_{dataset_id}", key=f"fix_{dataset_id}")
+    fix_buttons(profile.warnings, fixes, target=target, target_key=f"target_{dataset_id}", key=f"fix_{dataset_id}")
     applied_fixes(fixes, key=f"fix_{dataset_id}")
-    if task and metric and show_plan(dataset_id, target, task, metric):
+    if task and metric and show_plan(dataset_id, target, task, metric, profile):
         st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.components.data import dataset_label, load_profile, task_spec
+from app.components.data import dataset_label, fixes_for, load_profile, task_spec
 from app.components.labels import TASK_LABELS, metric_label
 from app.components.live import ACTIVE, show_run
 from app.components.state import (
@@ -43,7 +43,7 @@ def planned_config(dataset_id: str) -> JobConfig | None:
     record = get_dataset(dataset_id)
     return JobConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
                      task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides),
-                     fixes=tuple(fixes))
+                     fixes=tuple(fixes_for(fixes, spec.target)))
 
 
 def training_form(config: JobConfig, busy: bool) -> None:

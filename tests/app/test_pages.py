@@ -353,17 +353,21 @@ def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
     duplicates = next(b for b in at.button if "duplicate" in b.label.lower() or "repeat" in b.label.lower())
     duplicates.click().run()
     _no_exception(at)
+    next(b for b in at.button if b.label.startswith("Remove") and "without" in b.label).click().run()
+    _no_exception(at)
+    assert not at.error, _texts(at.error)
     fixes = at.session_state["setup"][messy_id]["fixes"]
-    assert {fix["action"] for fix in fixes} == {"exclude_column", "drop_duplicate_rows"}
-    codes = set(at.dataframe[0].value["code"])
-    assert "TARGET_LEAKAGE" not in codes and "DUPLICATE_ROWS" not in codes
+    assert {fix["action"] for fix in fixes} == {"exclude_column", "drop_duplicate_rows", "drop_missing_target_rows"}
+    assert next(f for f in fixes if f["action"] == "drop_missing_target_rows")["for_target"] == "readmitted"
+    codes = set(at.dataframe[0].value["code"]) if at.dataframe else set()
+    assert not codes & {"TARGET_LEAKAGE", "DUPLICATE_ROWS", "MISSING_TARGET"}
     plan = " ".join(_texts(at.caption))
     assert "discharge_code" in plan and "excluded by you" in plan
     at.switch_page("views/train.py").run()
     _no_exception(at)
-    assert any("fixes applied:** 2" in text for text in _texts(at.markdown))
+    assert any("fixes applied:** 3" in text for text in _texts(at.markdown))
     at.switch_page("views/task.py").run()
     next(b for b in at.button if b.label == "Undo").click().run()
     _no_exception(at)
-    assert len(at.session_state["setup"][messy_id]["fixes"]) == 1
+    assert len(at.session_state["setup"][messy_id]["fixes"]) == 2
     assert "TARGET_LEAKAGE" in set(at.dataframe[0].value["code"])
