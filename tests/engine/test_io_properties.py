@@ -1,0 +1,50 @@
+"""Property: whatever bytes arrive, the reader returns a table or raises a coded ReadError — nothing else."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine import ReadError, read_table
+
+CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+DELIMITERS = st.sampled_from([",", ";", "\t", "|"])
+PIECES = st.sampled_from(['"', "'", ",", ";", "\n", "\r\n", "\r", " ", "1,5", "1.234,5", "(3)", "NA", "#REF!",
+                          "Total", "sep=;", "\ufeff", "\x00", "é", "名"])
+
+
+def _read(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        try:
+            frame = read_table(path)
+        except ReadError as error:
+            assert error.code and error.code.isupper() and str(error).startswith(f"[{error.code}]")
+            return
+        assert isinstance(frame, pd.DataFrame) and len(frame) > 0
+        assert len(set(frame.columns)) == len(frame.columns)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=600))
+def test_any_bytes(data: bytes) -> None:
+    _read(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=6), min_size=1, max_size=12), DELIMITERS,
+       st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_csv_like_tables(rows: list[list[str]], delimiter: str, encoding: str) -> None:
+    text = "\n".join(delimiter.join(row) for row in rows) + "\n"
+    _read(text.encode(encoding, errors="replace"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(PIECES, min_size=1, max_size=60))
+def test_hostile_pieces(pieces: list[str]) -> None:
+    _read("a,b,c\n".join(["", "".join(pieces)]).encode("utf-8"))
