@@ -19,6 +19,14 @@ from engine.errors import (
     SchemaError,
     TargetError,
 )
+from engine.evaluation import (
+    best_threshold,
+    confusion_at,
+    evaluate,
+    evaluation_from_dict,
+    threshold_choice,
+    threshold_choice_from_dict,
+)
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
@@ -32,6 +40,7 @@ from engine.types import (
     ColumnProfile,
     ColumnType,
     DatasetProfile,
+    Evaluation,
     Explanation,
     FixAction,
     InputColumn,
@@ -41,6 +50,7 @@ from engine.types import (
     SearchBudget,
     TaskSpec,
     TaskType,
+    ThresholdChoice,
     TrialRecord,
     to_jsonable,
 )
@@ -53,4 +63,6 @@ __all__ = [
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "profile_dataset",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
+    "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
+    "threshold_choice", "threshold_choice_from_dict",
 ]

@@ -22,6 +22,7 @@ from engine.errors import BudgetError, CancelledError, TargetError
 from engine.explain import explain_model
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
+from engine.permutation import with_permutation_importance
 from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult, TrialOutcome, run_search
 from engine.task import class_labels, label_counts
@@ -138,6 +139,10 @@ def _train(
         explain_budget = max(0.5, (final - time.monotonic() - TAIL_FIXED_S / 2) / 2)
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
                                     seed=spec.seed, time_budget_s=explain_budget)
+        fit_time_s = next(e.fit_time_s for e in leaderboard if e.model == name)
+        explanation = with_permutation_importance(
+            explanation, estimator, X, y, spec=spec, schema=schema, fit_time_s=fit_time_s, seed=spec.seed,
+            time_budget_s=max(0.0, (final - time.monotonic() - TAIL_FIXED_S / 2) / 2))
         original_rows = rows.index.to_numpy()  # positions in the data as uploaded
         explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
     except Exception as exc:  # an explanation must never cost the user a trained model

@@ -4,14 +4,24 @@ Tree models use ``shap.TreeExplainer`` (exact TreeSHAP, in the model's margin:
 log-odds for boosted classifiers, probability for forests); linear models use
 ``shap.LinearExplainer``. One-hot and date-part features are summed back onto
 the column they came from (SHAP values are additive, so the sum is exact).
-An ensemble is explained through its member with the largest weight, and the
-note says so.
+
+An ensemble is a weighted average of its members' outputs, and SHAP values are
+linear in the model: when every member explains in the same space, the
+ensemble's values are the weight-combined members' values (folded to original
+columns first, since members encode differently). For a regression ensemble
+they add up exactly to its prediction; for a classification ensemble they add
+up to the weighted average of the members' margins (log-odds), which is close
+to, but not exactly, the log-odds of the averaged probability. When members
+explain in different spaces (a forest's probability beside a booster's
+log-odds), the ensemble is explained through its member with the largest
+weight, and the note says so.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,11 +29,25 @@ import pandas as pd
 
 from engine.naming import model_label
 from engine.preprocessing import original_column_of_features
-from engine.types import Explanation, InputColumn, TaskSpec, TaskType
+from engine.types import ColumnType, Explanation, InputColumn, TaskSpec, TaskType
 
 logger = logging.getLogger(__name__)
 _TREE_MODULES = ("lightgbm", "catboost", "sklearn.ensemble")
 PROBE_ROWS = 5
+BACKGROUND_ROWS = 100
+
+
+@dataclass
+class _Member:
+    """One explained pipeline: its weight, explainer, output space and the feature → column folding."""
+
+    name: str
+    pipeline: Any
+    weight: float
+    explainer: Any = None
+    space: str = ""
+    method: str = ""
+    fold: np.ndarray | None = None  # features x original columns, 0/1
 
 
 def explain_model(
@@ -35,23 +59,21 @@ def explain_model(
     With ``time_budget_s``, a probe of a few rows times the explainer and the
     sample shrinks to what fits (deep forests cost far more per row than boosters).
     """
-    pipeline, note = _explained_pipeline(estimator)
-    rng = np.random.default_rng(seed)
+    members, note = _members(estimator, spec)
     n_rows = len(model_frame)
-    order = rng.permutation(n_rows)[:sample_size]
-    prep, model = pipeline.named_steps["prep"], pipeline.named_steps["model"]
-    explainer, space, method = _explainer(model, np.asarray(prep.transform(model_frame.iloc[order[:100]]),
-                                                             dtype=np.float64), spec)
+    order = np.random.default_rng(seed).permutation(n_rows)[:sample_size]
+    background = model_frame.iloc[order[:BACKGROUND_ROWS]]
+    for member in members:
+        _prepare(member, background, spec, schema)
     probe = order[:PROBE_ROWS]
     started = time.perf_counter()
-    values, base = _shap_values(explainer, method, np.asarray(prep.transform(model_frame.iloc[probe]), np.float64))
+    values, base = _combined(members, model_frame.iloc[probe], spec)
     per_row_s = (time.perf_counter() - started) / max(1, len(probe))
     n_more = len(order) - len(probe)
     if time_budget_s is not None:
         n_more = int(min(n_more, max(0.0, time_budget_s - per_row_s * len(probe)) / max(per_row_s, 1e-6)))
     if n_more > 0:
-        rest = order[len(probe):len(probe) + n_more]
-        more, _ = _shap_values(explainer, method, np.asarray(prep.transform(model_frame.iloc[rest]), np.float64))
+        more, _ = _combined(members, model_frame.iloc[order[len(probe):len(probe) + n_more]], spec)
         values = np.concatenate([values, more])
     chosen = order[:len(values)]
     if len(chosen) < min(sample_size, n_rows):
@@ -59,53 +81,90 @@ def explain_model(
     sort = np.argsort(chosen)
     positions, values = chosen[sort], values[sort]
     sample = model_frame.iloc[positions]
-    # values: rows x features x outputs ; base: outputs
-    explained_output = _explained_outputs(pipeline, sample, spec, values.shape[2])
+    # values: rows x columns x outputs ; base: outputs
+    explained_output = _explained_outputs(estimator, sample, values.shape[2])
     per_row = values[np.arange(len(sample)), :, explained_output]
     columns = tuple(c.name for c in schema)
-    owners = original_column_of_features(list(prep.get_feature_names_out()), schema)
-    folded = np.zeros((len(sample), len(columns)))
-    index_of = {name: i for i, name in enumerate(columns)}
-    for feature_index, owner in enumerate(owners):
-        folded[:, index_of[owner]] += per_row[:, feature_index]
-    all_outputs = np.zeros((len(sample), len(columns)))
-    for feature_index, owner in enumerate(owners):
-        all_outputs[:, index_of[owner]] += np.abs(values[:, feature_index, :]).sum(axis=1)
-    importance = dict(zip(columns, all_outputs.mean(axis=0).tolist(), strict=True))
-    classes = spec.classes
+    importance = dict(zip(columns, np.abs(values).sum(axis=2).mean(axis=0).tolist(), strict=True))
     return Explanation(
         columns=columns,
         importance=dict(sorted(importance.items(), key=lambda item: -item[1])),
-        sample_values=folded.round(8).tolist(),
+        sample_values=per_row.round(8).tolist(),
         base_values=[float(base[k]) for k in explained_output],
         sample_index=[int(p) for p in positions],
-        explained_class=[classes[k] if classes and len(classes) > 2 else (classes[1] if classes else "")
-                         for k in explained_output],
-        explained_model=model_name, output_space=space, method=method, note=note,
+        explained_class=[_class_name(spec, k) for k in explained_output],
+        explained_model=model_name, output_space=members[0].space, method=members[0].method, note=note,
+        sample_data=sample_data(sample, schema), n_rows=n_rows,
     )
 
 
-def _explained_pipeline(estimator: Any) -> tuple[Any, str]:
+def _class_name(spec: TaskSpec, output: int) -> str:
+    if not spec.classes:
+        return ""
+    return spec.classes[output] if len(spec.classes) > 2 else spec.classes[1]
+
+
+def _members(estimator: Any, spec: TaskSpec) -> tuple[list[_Member], str]:
+    """The pipelines to explain with their weights; the note says how an ensemble is explained."""
     if hasattr(estimator, "named_steps"):
-        return estimator, ""
+        return [_Member("", estimator, 1.0)], ""
     weights = np.asarray(estimator.weights, dtype=float)
-    position = int(np.argmax(weights))
-    name, _ = estimator.estimators[position]
-    member = estimator.estimators_[position]
-    note = (f"This ensemble is explained through its largest member, {model_label(name)} "
-            f"(weight {weights[position] / weights.sum():.0%}).")
-    return member, note
+    weights = weights / weights.sum()
+    members = [_Member(name, fitted, float(w))
+               for (name, _), fitted, w in zip(estimator.estimators, estimator.estimators_, weights, strict=True)]
+    spaces = {_space(m.pipeline.named_steps["model"], spec) for m in members}
+    if len(spaces) == 1:
+        exact = "" if spec.task.is_classification else " They add up exactly to the ensemble's prediction."
+        return members, (f"This ensemble's explanation combines its {len(members)} members' SHAP values, "
+                         f"weighted as in the ensemble ({spaces.pop()}).{exact}")
+    largest = members[int(np.argmax(weights))]
+    largest.weight = 1.0
+    return [largest], (f"This ensemble is explained through its largest member, {model_label(largest.name)} "
+                       f"(weight {weights.max():.0%}): its members' outputs are on different scales.")
 
 
-def _explainer(model: Any, background: np.ndarray, spec: TaskSpec) -> tuple[Any, str, str]:
+def _space(model: Any, spec: TaskSpec) -> str:
+    module = type(model).__module__
+    name = type(model).__name__
+    is_forest = "forest" in module or "Forest" in name or "Trees" in name
+    if module.startswith(_TREE_MODULES) and spec.task.is_classification and is_forest:
+        return "probability"
+    if spec.task is TaskType.BINARY:
+        return "log-odds"
+    return "raw class score" if spec.task.is_classification else "predicted value"
+
+
+def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: tuple[InputColumn, ...]) -> None:
     import shap
 
-    module = type(model).__module__
-    if module.startswith(_TREE_MODULES):
-        is_forest = "forest" in module or "Forest" in type(model).__name__ or "Trees" in type(model).__name__
-        space = "probability" if spec.task.is_classification and is_forest else _margin_space(spec)
-        return shap.TreeExplainer(model), space, "shap.TreeExplainer"
-    return shap.LinearExplainer(model, background), _margin_space(spec), "shap.LinearExplainer"
+    prep, model = member.pipeline.named_steps["prep"], member.pipeline.named_steps["model"]
+    member.space = _space(model, spec)
+    if type(model).__module__.startswith(_TREE_MODULES):
+        member.explainer, member.method = shap.TreeExplainer(model), "shap.TreeExplainer"
+    else:
+        matrix = np.asarray(prep.transform(background), dtype=np.float64)
+        member.explainer, member.method = shap.LinearExplainer(model, matrix), "shap.LinearExplainer"
+    owners = original_column_of_features(list(prep.get_feature_names_out()), schema)
+    index_of = {c.name: i for i, c in enumerate(schema)}
+    member.fold = np.zeros((len(owners), len(schema)))
+    member.fold[np.arange(len(owners)), [index_of[o] for o in owners]] = 1.0
+
+
+def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted SHAP values folded to original columns (rows x columns x outputs), and the base values."""
+    total: np.ndarray | None = None
+    total_base: np.ndarray | None = None
+    for member in members:
+        matrix = np.asarray(member.pipeline.named_steps["prep"].transform(rows), dtype=np.float64)
+        values, base = _shap_values(member.explainer, member.method, matrix)
+        if spec.task is TaskType.BINARY and values.shape[2] == 2:  # the positive class only
+            values, base = values[:, :, 1:], base[1:]
+        assert member.fold is not None
+        folded = np.einsum("rfo,fc->rco", values, member.fold) * member.weight
+        total = folded if total is None else total + folded
+        total_base = base * member.weight if total_base is None else total_base + base * member.weight
+    assert total is not None and total_base is not None
+    return total, total_base
 
 
 def _shap_values(explainer: Any, method: str, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,17 +181,24 @@ def _shap_values(explainer: Any, method: str, X: np.ndarray) -> tuple[np.ndarray
     return values, base
 
 
-def _margin_space(spec: TaskSpec) -> str:
-    if spec.task is TaskType.BINARY:
-        return "log-odds"
-    return "raw class score" if spec.task.is_classification else "predicted value"
-
-
-def _explained_outputs(pipeline: Any, sample: pd.DataFrame, spec: TaskSpec, n_outputs: int) -> np.ndarray:
-    """Which output each row is explained for: class 1 (binary), the predicted class (multiclass)."""
-    n_rows = len(sample)
+def _explained_outputs(estimator: Any, sample: pd.DataFrame, n_outputs: int) -> np.ndarray:
+    """Which output each row is explained for: the only one (binary, regression), else the predicted class."""
     if n_outputs == 1:
-        return np.zeros(n_rows, dtype=int)
-    if n_outputs == 2:
-        return np.ones(n_rows, dtype=int)
-    return np.asarray(np.argmax(pipeline.predict_proba(sample), axis=1), dtype=int)
+        return np.zeros(len(sample), dtype=int)
+    return np.asarray(np.argmax(estimator.predict_proba(sample), axis=1), dtype=int)
+
+
+def sample_data(rows: pd.DataFrame, schema: tuple[InputColumn, ...]) -> list[list[float | str | None]]:
+    """The explained rows' values per original column: numbers, categories, dates as ISO text; None if missing."""
+    per_column: list[list[float | str | None]] = []
+    for column in schema:
+        if column.is_string:
+            per_column.append([str(v) if v != "" else None for v in rows[column.safe_name]])
+        elif column.type is ColumnType.DATETIME:
+            parts = rows[list(column.model_inputs)].to_numpy(dtype=np.float64)  # year, month, day, weekday, hour
+            per_column.append([None if np.isnan(p[0]) else f"{p[0]:04.0f}-{p[1]:02.0f}-{p[2]:02.0f} {p[4]:02.0f}:00"
+                               for p in parts])
+        else:
+            per_column.append([None if np.isnan(v) else round(float(v), 6)
+                               for v in rows[column.safe_name].to_numpy(dtype=np.float64)])
+    return [list(row) for row in zip(*per_column, strict=True)] if per_column else [[] for _ in range(len(rows))]

@@ -16,19 +16,33 @@ from exporters.onnx_export import (
 )
 from exporters.parity import ParityReport, check_parity
 from exporters.report import write_report
+from exporters.threshold import (
+    THRESHOLD_FILE,
+    THRESHOLD_METADATA_KEY,
+    decision_threshold_entry,
+    load_threshold,
+    save_threshold,
+    set_onnx_threshold,
+)
 
 __all__ = [
     "TARGET_OPSET",
+    "THRESHOLD_FILE",
+    "THRESHOLD_METADATA_KEY",
     "ExportError",
     "ExporterError",
     "OnnxScorer",
     "ParityReport",
     "build_model_card",
     "check_parity",
+    "decision_threshold_entry",
     "library_versions",
+    "load_threshold",
     "measure_latency",
     "onnx_feeds",
     "register_converters",
+    "save_threshold",
+    "set_onnx_threshold",
     "to_onnx_model",
     "write_report",
 ]

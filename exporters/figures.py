@@ -7,11 +7,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from sklearn import metrics as sk
 
-from engine.types import Explanation, LeaderboardEntry, TaskSpec
+from engine.types import Explanation, LeaderboardEntry
 
-MAX_POINTS = 5000
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10), height=380)
 
 
@@ -77,48 +75,81 @@ def leaderboard_figure(entries: list[LeaderboardEntry], metric_label: str) -> go
     return fig
 
 
-def evaluation_figures(spec: TaskSpec, y: np.ndarray, oof: np.ndarray) -> list[go.Figure]:
-    """Out-of-fold evaluation: confusion matrix and ROC (classification), fit and residuals (regression)."""
-    if not spec.task.is_classification:
-        return _regression_figures(y, oof)
-    figures = [_confusion_figure(spec, y, oof)]
-    if oof.shape[1] == 2:
-        fpr, tpr, _ = sk.roc_curve(y, oof[:, 1])
-        roc = go.Figure([go.Scatter(x=fpr, y=tpr, mode="lines", name="model", line={"color": "#2563eb"}),
-                         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance",
-                                    line={"dash": "dash", "color": "#94a3b8"})])
-        roc.update_layout(title=f"ROC curve (AUC {sk.roc_auc_score(y, oof[:, 1]):.3f}, out-of-fold)",
-                          xaxis_title="false positive rate", yaxis_title="true positive rate", **_LAYOUT)
-        figures.append(roc)
-    return figures
-
-
-def _confusion_figure(spec: TaskSpec, y: np.ndarray, oof: np.ndarray) -> go.Figure:
-    predicted = np.argmax(oof, axis=1)
-    matrix = sk.confusion_matrix(y, predicted, labels=np.arange(len(spec.classes)))
-    labels = list(spec.classes)
-    fig = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix,
-                               texttemplate="%{text}", showscale=False))
-    fig.update_layout(title="Confusion matrix (out-of-fold rows)", xaxis_title="predicted",
-                      yaxis_title="actual", **_LAYOUT)
-    fig.update_yaxes(autorange="reversed")
+def permutation_figure(explanation: Explanation, *, top: int = 15) -> go.Figure:
+    """Score lost when each column is shuffled on held-out rows, with the spread over shuffles."""
+    items = list(explanation.permutation_importance.items())[:top][::-1]
+    fig = go.Figure(go.Bar(x=[v for _, v in items], y=[k for k, _ in items], orientation="h", marker_color="#64748b",
+                           error_x={"type": "data", "array": [explanation.permutation_std.get(k, 0.0)
+                                                               for k, _ in items]}))
+    fig.update_layout(title="Cross-check: score lost when the column is shuffled (held-out rows)",
+                      xaxis_title="drop in score", **_LAYOUT)
     return fig
 
 
-def _regression_figures(y: np.ndarray, predicted: np.ndarray) -> list[go.Figure]:
-    if len(y) > MAX_POINTS:  # a readable, light chart: a fixed random sample of the rows
-        keep = np.random.default_rng(0).choice(len(y), MAX_POINTS, replace=False)
-        y, predicted = y[keep], predicted[keep]
-    low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
-    fit = go.Figure([go.Scattergl(x=y, y=predicted, mode="markers", marker={"size": 4, "opacity": 0.5},
-                                  name="rows"),
-                     go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect",
-                                line={"dash": "dash", "color": "#94a3b8"})])
-    fit.update_layout(title="Predicted vs actual (out-of-fold)", xaxis_title="actual",
-                      yaxis_title="predicted", **_LAYOUT)
-    residuals = go.Figure(go.Scattergl(x=predicted, y=y - predicted, mode="markers",
-                                       marker={"size": 4, "opacity": 0.5}))
-    residuals.add_hline(y=0, line_dash="dash", line_color="#94a3b8")
-    residuals.update_layout(title="Residuals (actual − predicted) vs predicted", xaxis_title="predicted",
-                            yaxis_title="residual", **_LAYOUT)
-    return [fit, residuals]
+def beeswarm_figure(explanation: Explanation, *, top: int = 12, seed: int = 0) -> go.Figure:
+    """One dot per explained row and column: its SHAP value, coloured from low (blue) to high (red) value."""
+    columns = list(explanation.importance)[:top]
+    index_of = {name: i for i, name in enumerate(explanation.columns)}
+    values = np.asarray(explanation.sample_values)
+    rng = np.random.default_rng(seed)
+    xs: list[float] = []
+    ys: list[float] = []
+    colours: list[float] = []
+    hover: list[str] = []
+    for position, name in enumerate(columns[::-1]):
+        column = index_of[name]
+        shap_values = values[:, column]
+        raw = [row[column] for row in explanation.sample_data] if explanation.sample_data else [None] * len(values)
+        xs.extend(shap_values.tolist())
+        ys.extend((position + rng.uniform(-0.3, 0.3, len(shap_values))).tolist())
+        colours.extend(_colour_scale(raw, shap_values))
+        hover.extend(f"{name} = {'missing' if v is None else v}<br>SHAP {s:+.3g}" for v, s in zip(raw, shap_values,
+                                                                                               strict=True))
+    fig = go.Figure(go.Scattergl(
+        x=xs, y=ys, mode="markers", text=hover, hovertemplate="%{text}<extra></extra>",
+        marker={"size": 5, "color": colours, "colorscale": [[0, "#2563eb"], [1, "#dc2626"]], "cmin": 0, "cmax": 1,
+                "opacity": 0.7, "colorbar": {"title": "value", "tickvals": [0, 1], "ticktext": ["low", "high"]}}))
+    fig.add_vline(x=0, line_color="#94a3b8")
+    fig.update_layout(title=f"Each row's SHAP value per column ({len(values)} rows, {explanation.output_space})",
+                      xaxis_title="impact on the prediction", **{**_LAYOUT, "height": max(380, 40 * len(columns))})
+    fig.update_yaxes(tickvals=list(range(len(columns))), ticktext=columns[::-1], range=[-0.6, len(columns) - 0.4])
+    return fig
+
+
+def _colour_scale(raw: Sequence[float | str | None], shap_values: np.ndarray) -> list[float]:
+    """Numbers scaled to 0..1; categories ranked by their mean SHAP value; missing at 0.5."""
+    numbers = [v for v in raw if isinstance(v, (int, float))]
+    if numbers and len(numbers) == sum(v is not None for v in raw):
+        low, high = min(numbers), max(numbers)
+        return [0.5 if v is None else (float(v) - low) / (high - low) if high > low else 0.5 for v in raw]
+    labels = sorted({str(v) for v in raw if v is not None},
+                    key=lambda label: float(np.mean([s for v, s in zip(raw, shap_values, strict=True)
+                                                     if str(v) == label])))
+    rank = {label: i / max(1, len(labels) - 1) for i, label in enumerate(labels)}
+    return [0.5 if v is None else rank[str(v)] for v in raw]
+
+
+def dependence_figure(explanation: Explanation, column: str) -> go.Figure:
+    """How one column's value moves its SHAP value, one dot per explained row."""
+    position = explanation.columns.index(column)
+    shap_values = np.asarray(explanation.sample_values)[:, position]
+    raw = [row[position] for row in explanation.sample_data]
+    shown = [i for i, v in enumerate(raw) if v is not None]
+    is_number = all(isinstance(raw[i], (int, float)) for i in shown)
+    fig = go.Figure(go.Scatter(
+        x=[raw[i] for i in shown], y=shap_values[shown], mode="markers", name="rows",
+        marker={"size": 6, "opacity": 0.6, "color": "#2563eb"},
+        hovertemplate=f"{column} = %{{x}}<br>SHAP %{{y:+.3g}}<extra></extra>"))
+    fig.add_hline(y=0, line_color="#94a3b8")
+    missing = len(raw) - len(shown)
+    fig.update_layout(title=f"How '{column}' moves the prediction ({explanation.output_space})"
+                      + (f"; {missing} rows with it missing not shown" if missing else ""),
+                      xaxis_title=column, yaxis_title=f"SHAP value of '{column}'", **_LAYOUT)
+    if not is_number:
+        fig.update_xaxes(type="category" if not _looks_like_dates(raw, shown) else "date")
+    return fig
+
+
+def _looks_like_dates(raw: Sequence[float | str | None], shown: list[int]) -> bool:
+    return bool(shown) and all(isinstance(raw[i], str) and len(str(raw[i])) == 16 and str(raw[i])[4] == "-"
+                               for i in shown[:20])

@@ -9,14 +9,17 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from engine import TrainingResult, get_metric
+from engine import Evaluation, TrainingResult, evaluate, get_metric
 from engine.summary import plain_summary
+from exporters.evaluation_figures import evaluation_figures
 from exporters.figures import (
-    evaluation_figures,
+    beeswarm_figure,
     importance_figure,
     leaderboard_figure,
+    permutation_figure,
     row_explanation_figure,
 )
+from exporters.search_figures import optimization_history_figure
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2rem auto;
@@ -29,27 +32,24 @@ border-bottom:1px solid #e2e8f0;text-align:left} th{background:#f8fafc}
 """
 
 
-def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card: dict[str, Any]) -> Path:
+def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card: dict[str, Any],
+                 evaluation: Evaluation | None = None) -> Path:
     metric = get_metric(result.spec.metric)
-    figures: list[go.Figure] = [leaderboard_figure(result.leaderboard, metric.label)]
-    sections = []
+    if evaluation is None:
+        evaluation = evaluate(result.spec, result.y, result.oof, model_frame=result.model_frame, schema=result.schema)
+    history = optimization_history_figure(result.trials, metric_label=metric.label,
+                                          greater_is_better=metric.greater_is_better)
+    sections = [f"<h2>Leaderboard</h2>{_leaderboard_table(result, metric.label)}"
+                f"{_html(leaderboard_figure(result.leaderboard, metric.label))}{_html(history) if history else ''}"]
     if result.explanation is not None:
-        figures.append(importance_figure(result.explanation))
-        figures.append(row_explanation_figure(result.explanation, 0))
-    figures.extend(evaluation_figures(result.spec, result.y, result.oof))
-    rendered = [f.to_html(full_html=False, include_plotlyjs=False) for f in figures]
-    sections.append(f"<h2>Leaderboard</h2>{_leaderboard_table(result, metric.label)}{rendered[0]}")
-    offset = 1
-    if result.explanation is not None:
-        note = html.escape(result.explanation.note)
-        sections.append(
-            "<h2>What drives the predictions</h2><p class='note'>SHAP values show how much each column "
-            "moves a prediction away from the average. Columns are your original ones; encoded parts "
-            f"are added back together. {note}</p>{rendered[1]}<p class='note'>One example row "
-            f"(row {result.explanation.sample_index[0] + 1} of the data):</p>{rendered[2]}")
-        offset = 3
+        sections.append(_explanation_section(result))
+    threshold = card.get("decision_threshold") or {}
+    positive = html.escape(str(threshold.get("positive_class", "")))
+    threshold_note = (f" Rows with a probability of '{positive}' of at least {float(threshold['threshold']):.3f} "
+                      f"are called '{positive}'." if threshold else "")
     sections.append("<h2>How good it is</h2><p class='note'>Measured on rows each model did not see "
-                    "during training (out-of-fold predictions).</p>" + "".join(rendered[offset:]))
+                    f"during training (out-of-fold predictions).{threshold_note}</p>"
+                    + "".join(_html(f) for f in evaluation_figures(evaluation)))
     sections.append(_data_section(result, card))
     body = "\n".join(sections)
     created = html.escape(str(card.get("created_at", "")))
@@ -64,6 +64,26 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
 </body></html>"""
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _html(figure: go.Figure) -> str:
+    return str(figure.to_html(full_html=False, include_plotlyjs=False))
+
+
+def _explanation_section(result: TrainingResult) -> str:
+    explanation = result.explanation
+    assert explanation is not None
+    figures = [importance_figure(explanation)]
+    if explanation.permutation_importance:
+        figures.append(permutation_figure(explanation))
+    if explanation.sample_data:
+        figures.append(beeswarm_figure(explanation))
+    note = html.escape(" ".join(n for n in (explanation.note, explanation.permutation_note) if n))
+    return ("<h2>What drives the predictions</h2><p class='note'>SHAP values show how much each column "
+            "moves a prediction away from the average. Columns are your original ones; encoded parts "
+            f"are added back together. {note}</p>{''.join(_html(f) for f in figures)}"
+            f"<p class='note'>One example row (row {explanation.sample_index[0] + 1} of the data):</p>"
+            f"{_html(row_explanation_figure(explanation, 0))}")
 
 
 def _leaderboard_table(result: TrainingResult, metric_label: str) -> str:

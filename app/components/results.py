@@ -16,11 +16,22 @@ import numpy as np
 import pandas as pd
 
 from app.services.jobs import outputs_dir
-from engine import ColumnType, Explanation, LeaderboardEntry, TaskSpec, TaskType, get_metric
+from engine import (
+    ColumnType,
+    Evaluation,
+    Explanation,
+    LeaderboardEntry,
+    TaskSpec,
+    TaskType,
+    TrialRecord,
+    evaluate,
+    evaluation_from_dict,
+    get_metric,
+)
 from engine.metrics import Metric
 from engine.naming import plain_number
 
-BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html")
+BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html", "threshold.json")
 
 
 class ResultsMissing(FileNotFoundError):
@@ -39,6 +50,8 @@ class RunResults:
     model_name: str
     summary: str
     card: dict[str, Any]
+    evaluation: Evaluation
+    trials: tuple[TrialRecord, ...] = ()
 
     @property
     def metric(self) -> Metric:
@@ -75,13 +88,19 @@ def load_results(run_id: str) -> RunResults:
     folder = outputs_dir(run_id)
     evaluation = _read_json(folder / "evaluation.json")
     explanation_path = folder / "explanation.json"
-    explanation = explanation_from_json(_read_json(explanation_path)) if explanation_path.exists() else None
+    explanation_data = _read_json(explanation_path) if explanation_path.exists() else None
+    explanation = explanation_from_json(explanation_data) if explanation_data else None
+    spec = task_spec_from_json(evaluation["spec"])
+    y, oof = np.asarray(evaluation["y"]), np.asarray(evaluation["oof"], dtype=float)
+    trials_path = folder / "trials.json"
+    trials = tuple(TrialRecord(**t) for t in _read_json(trials_path)) if trials_path.exists() else ()
     return RunResults(
-        run_id=run_id, out_dir=folder, spec=task_spec_from_json(evaluation["spec"]),
-        y=np.asarray(evaluation["y"]), oof=np.asarray(evaluation["oof"], dtype=float),
+        run_id=run_id, out_dir=folder, spec=spec, y=y, oof=oof,
         leaderboard=tuple(leaderboard_entry_from_json(e) for e in evaluation["leaderboard"]),
         explanation=explanation, model_name=evaluation["model_name"], summary=evaluation.get("summary", ""),
-        card=_read_json(folder / "model_card.json"))
+        card=_read_json(folder / "model_card.json"), trials=trials,
+        evaluation=(evaluation_from_dict(evaluation["evaluation"]) if "evaluation" in evaluation
+                    else evaluate(spec, y, oof)))  # runs written before evaluation.json held it
 
 
 def explained_rows(frame: pd.DataFrame, results: RunResults) -> pd.DataFrame:

@@ -172,21 +172,38 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
                                       seed=options.seed, time_budget_s=options.time_budget_s)
     card["your_choices"] = user_choices(options)
     embed_schema(onnx_model, card)
+    threshold = default_threshold(result)
+    if threshold is not None:
+        card["decision_threshold"] = exporters.decision_threshold_entry(threshold)
+        exporters.set_onnx_threshold(onnx_model, threshold.threshold)
+        (out_dir / exporters.THRESHOLD_FILE).write_text(json.dumps(engine.to_jsonable(threshold), indent=2))
     model_path = out_dir / "model.onnx"
     model_path.write_bytes(onnx_model.SerializeToString())
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
     card_path = out_dir / "model_card.json"
     card_path.write_text(json.dumps(card, indent=2, default=str))
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
-    report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card)
+    evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
+                                 schema=result.schema, seed=options.seed)
+    report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card,
+                                         evaluation=evaluation)
     (out_dir / "explanation.json").write_text(json.dumps(engine.to_jsonable(result.explanation)))
     (out_dir / "trials.json").write_text(json.dumps(engine.to_jsonable(result.trials)))
     (out_dir / "evaluation.json").write_text(json.dumps({
         "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),
         "spec": engine.to_jsonable(result.spec), "leaderboard": engine.to_jsonable(result.leaderboard),
         "model_name": result.model_name, "summary": engine.plain_summary(result),
+        "evaluation": engine.to_jsonable(evaluation),
     }))
     return card, [model_path, card_path, leaderboard_path, report_path]
+
+
+def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:
+    """Binary tasks: 0.5 on the positive class's probability (the most probable class), with its figures."""
+    if result.spec.task is not TaskType.BINARY:
+        return None
+    return engine.threshold_choice(result.y, np.asarray(result.oof)[:, 1], 0.5,
+                                   positive_class=result.spec.classes[1], source="default")
 
 
 def embed_schema(onnx_model: Any, card: dict[str, Any]) -> None:

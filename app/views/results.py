@@ -1,4 +1,4 @@
-"""Results page: summary, leaderboard, what the model relies on, one row explained, evaluation charts."""
+"""Results page: summary, leaderboard, search history, what the model relies on, one row explained, evaluation."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.components.data import load_frame
 from app.components.labels import model_label
 from app.components.pickers import pick_finished_run, results_of
-from app.components.results import RunResults, explained_rows, in_plain_units, row_outputs
+from app.components.results import RunResults
+from app.components.results_evaluation import show_evaluation
+from app.components.results_explain import show_beeswarm_and_dependence, show_importance, show_row
+from app.components.results_search import show_search_history
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
-from engine import EngineError
-from exporters.figures import evaluation_figures, importance_figure, leaderboard_figure, row_explanation_figure
+from exporters.figures import leaderboard_figure
 
 
 def show_leaderboard(results: RunResults) -> None:
@@ -28,60 +29,6 @@ def show_leaderboard(results: RunResults) -> None:
                                 "settings": st.column_config.TextColumn(width="large")})
     relabelled = [replace(e, model=model_label(e.model)) for e in results.leaderboard]
     st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
-
-
-def show_importance(results: RunResults) -> None:
-    explanation = results.explanation
-    st.markdown("#### What the model relies on")
-    if explanation is None:
-        st.info("No explanation was computed for this model.")
-        return
-    st.caption("The longer the bar, the more that column moves the model's predictions on average "
-               "(SHAP values). It shows what the model uses, not what causes the outcome.")
-    if explanation.note:
-        st.caption(f"Note: {explanation.note}")
-    st.plotly_chart(importance_figure(explanation), width="stretch")
-
-
-def show_row(results: RunResults, dataset_id: str) -> None:
-    explanation = results.explanation
-    if explanation is None or not explanation.sample_values:
-        return
-    st.markdown("#### Why the model predicted what it did for one row")
-    try:
-        _, frame = load_frame(dataset_id)
-    except (EngineError, KeyError, OSError):
-        frame = None
-    rows = explained_rows(frame, results) if frame is not None else None
-    count = len(explanation.sample_values)
-    labels = {i: f"Row {explanation.sample_index[i] + 1} of the data" for i in range(count)}
-    if rows is not None and len(rows) == count:
-        target = results.spec.target
-        labels = {i: f"{labels[i]} — actual {target}: {rows.iloc[i][target]}" for i in range(count)}
-    choice = st.selectbox(f"Pick one of the {count} explained rows", list(range(count)),
-                          format_func=labels.__getitem__, key=f"row_{results.run_id}")
-    values: list[str] = []
-    if rows is not None and len(rows) == count:
-        original = rows.iloc[[choice]]
-        st.dataframe(original, hide_index=True, width="stretch")
-        values = [str(original.iloc[0][c]) if c in original.columns else "" for c in explanation.columns]
-    st.plotly_chart(row_explanation_figure(explanation, choice, row_values=values), width="stretch")
-    explained_class = explanation.explained_class[choice]
-    towards = f"'{explained_class}'" if explained_class else "a higher value"
-    average, this_row = (in_plain_units(v, explanation.output_space) for v in row_outputs(explanation, choice))
-    of_class = f" of '{explained_class}'" if explained_class else ""
-    outputs = (f"On average the model gives {average}{of_class}; for this row, {this_row}{of_class}. "
-               if average and this_row else "")
-    st.caption(f"{outputs}Each bar shows how much one column of this row pushed the prediction towards {towards} "
-               f"(red) or away from it (blue), on the model's internal scale ({explanation.output_space}).")
-
-
-def show_evaluation(results: RunResults) -> None:
-    st.markdown("#### How well it does on rows it had not seen")
-    figures = evaluation_figures(results.spec, results.y, results.oof)
-    columns = st.columns(len(figures))
-    for column, figure in zip(columns, figures, strict=True):
-        column.plotly_chart(figure, width="stretch")
 
 
 def main() -> None:
@@ -101,8 +48,10 @@ def main() -> None:
                            icon=":material/description:")
     show_leaderboard(results)
     show_importance(results)
+    show_beeswarm_and_dependence(results)
     show_row(results, str(record.config.get("dataset_id", "")))
     show_evaluation(results)
+    show_search_history(results)
 
 
 main()

@@ -1,0 +1,95 @@
+"""Explanation timing: SHAP, permutation importance and evaluation on the largest benchmark dataset.
+
+    python benchmarks/explain_timing.py [--data ../shared/datasets/344_mv.csv] [--rows 300]
+
+Fits each model family with its first known-good configuration on all rows (and
+a weighted ensemble of three families), then times, without a time box:
+``engine.explain.explain_model`` on ``--rows`` sampled rows, permutation
+importance on one held-out fold (one refit included) and ``engine.evaluate``
+on out-of-fold-like predictions of every row. Prints one line per model.
+The training run itself time-boxes these steps; this shows what they cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import VotingRegressor
+from sklearn.pipeline import Pipeline
+
+import engine
+from engine.explain import explain_model
+from engine.models import FAMILIES, DataShape, n_threads
+from engine.permutation import permutation_importance_by_column
+from engine.preprocessing import build_preprocessor
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "344_mv.csv"
+FAMILY_ORDER = ("lightgbm", "catboost", "hist_gb", "linear", "random_forest", "extra_trees")
+BOOST_ROUNDS = 200
+
+
+def _fit(name: str, spec: engine.TaskSpec, schema: Any, X: Any, y: np.ndarray) -> Pipeline:
+    family = FAMILIES[name]
+    params = family.default_configs(DataShape(len(y), len(schema), len(spec.classes)))[0]
+    if family.grows_iterations and name not in ("random_forest", "extra_trees"):
+        params = family.with_iterations(params, BOOST_ROUNDS)
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    model = family.build(params, spec.task, seed=0, threads=n_threads(len(y)))
+    return Pipeline([("prep", prep), ("model", model)]).fit(X, y)
+
+
+def _time(step: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = step()
+    return value, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--rows", type=int, default=300)
+    parser.add_argument("--families", default=",".join(FAMILY_ORDER),
+                        help="comma-separated; the ensemble needs lightgbm, hist_gb and linear")
+    args = parser.parse_args()
+    frame = engine.read_table(args.data)
+    profile = engine.profile_dataset(frame, target="target", with_checks=False)
+    spec = engine.build_task_spec(frame, profile.columns, target="target")
+    schema = engine.build_input_schema(frame, spec)
+    X, y = engine.to_model_frame(frame, schema), engine.encode_target(frame["target"], spec)
+    print(f"{args.data.name}: {len(X):,} rows, {len(schema)} columns, {spec.task}; SHAP on {args.rows} rows")
+    print(f"{'model':<34}{'fit s':>8}{'SHAP s':>9}{'ms/row':>8}{'perm. s':>9}{'eval s':>8}  top columns")
+    fitted = {}
+    for name in [f for f in FAMILY_ORDER if f in args.families.split(",")]:
+        pipeline, fit_s = _time(lambda name=name: _fit(name, spec, schema, X, y))
+        fitted[name] = pipeline
+        _report(name, pipeline, fit_s, spec, schema, X, y, args.rows)
+    if not {"lightgbm", "hist_gb", "linear"} <= set(fitted):
+        return
+    members = [(n, fitted[n]) for n in ("lightgbm", "hist_gb", "linear")]
+    ensemble = VotingRegressor(members, weights=np.array([0.5, 0.3, 0.2]))
+    ensemble.estimators_ = [p for _, p in members]  # the members above, already fitted
+    _report("ensemble (lightgbm+hist_gb+linear)", ensemble, 0.0, spec, schema, X, y, args.rows)
+
+
+def _report(name: str, estimator: Any, fit_s: float, spec: engine.TaskSpec, schema: Any, X: Any, y: np.ndarray,
+            rows: int) -> None:
+    explanation, shap_s = _time(lambda: explain_model(estimator, X, spec=spec, schema=schema, model_name=name,
+                                                      sample_size=rows, seed=0))
+    if name.startswith("ensemble"):
+        permutation_s = float("nan")  # a clone of VotingRegressor refits every member
+    else:
+        _, permutation_s = _time(lambda: permutation_importance_by_column(estimator, X, y, spec=spec, schema=schema,
+                                                                          time_budget_s=60.0))
+    predicted = estimator.predict(X)
+    _, eval_s = _time(lambda: engine.evaluate(spec, y, predicted, model_frame=X, schema=schema))
+    top = ", ".join(list(explanation.importance)[:3])
+    print(f"{name:<34}{fit_s:>8.2f}{shap_s:>9.2f}{1000 * shap_s / rows:>8.2f}{permutation_s:>9.2f}"
+          f"{eval_s:>8.2f}  {top}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

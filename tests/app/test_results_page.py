@@ -1,0 +1,116 @@
+"""The Results page's evaluation and explanation charts, and the threshold a user picks for the export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.app.helpers import new_app
+
+
+def _charts(at: Any) -> list[dict[str, Any]]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _titled(at: Any, words: str) -> dict[str, Any]:
+    matches = [c for c in _charts(at) if words in c["layout"].get("title", {}).get("text", "")]
+    assert matches, [c["layout"].get("title", {}).get("text") for c in _charts(at)]
+    return matches[0]
+
+
+def _results_page(run_id: str) -> Any:
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/results.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _outputs(run_id: str) -> Path:
+    from app.services.jobs import outputs_dir
+
+    return outputs_dir(run_id)
+
+
+def _metric(at: Any, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def _stored(run_id: str) -> tuple[np.ndarray, np.ndarray]:
+    data = json.loads((_outputs(run_id) / "evaluation.json").read_text())
+    return np.asarray(data["y"]), np.asarray(data["oof"])[:, 1]
+
+
+@pytest.mark.slow
+def test_threshold_slider_updates_precision_recall_and_the_matrix(finished_home: tuple[str, str]) -> None:
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    slider = at.slider(key=f"threshold_{run_id}")
+    assert slider.value == pytest.approx(0.5)  # the default recorded at training
+    y, score = _stored(run_id)
+    for threshold in (0.5, 0.2):
+        at.slider(key=f"threshold_{run_id}").set_value(threshold).run()
+        assert not at.exception
+        called = score >= threshold
+        tp, fp = int(np.sum(called & (y == 1))), int(np.sum(called & (y == 0)))
+        fn, tn = int(np.sum(~called & (y == 1))), int(np.sum(~called & (y == 0)))
+        assert _metric(at, "Precision") == f"{tp / (tp + fp):.1%}"
+        assert _metric(at, "Recall") == f"{tp / (tp + fn):.1%}"
+        matrix = _titled(at, f"Confusion matrix at threshold {threshold:.3f}")
+        assert matrix["data"][0]["z"] == [[tn, fp], [fn, tp]]
+    threshold_chart = _titled(at, "Precision and recall of 'yes' by threshold")
+    assert threshold_chart["layout"]["shapes"][0]["x0"] == pytest.approx(0.2)
+
+
+@pytest.mark.slow
+def test_costs_pick_the_cheapest_threshold_and_it_is_recorded_for_export(finished_home: tuple[str, str]) -> None:
+    import onnx
+
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    at.number_input(key=f"cost_fp_{run_id}").set_value(1.0)
+    at.number_input(key=f"cost_fn_{run_id}").set_value(6.0)
+    at.button(key=f"pick_{run_id}").click().run()
+    assert not at.exception
+    y, score = _stored(run_id)
+    costs = [np.sum((score >= t) & (y == 0)) + 6 * np.sum((score < t) & (y == 1))
+             for t in np.concatenate([np.unique(score), [1.01]])]
+    cheapest = min(costs) / len(y)
+    assert _metric(at, "Cost per row") == f"{cheapest:.3f}"
+    chosen = at.slider(key=f"threshold_{run_id}").value
+    assert chosen < 0.5  # misses cost six times more: call more rows 'yes'
+    at.button(key=f"save_threshold_{run_id}").click().run()
+    assert not at.exception
+    saved = json.loads((_outputs(run_id) / "threshold.json").read_text())
+    assert saved["source"] == "costs" and round(saved["threshold"], 3) == pytest.approx(chosen)
+    assert saved["expected_cost"] == pytest.approx(cheapest)
+    card = json.loads((_outputs(run_id) / "model_card.json").read_text())
+    assert card["decision_threshold"]["threshold"] == saved["threshold"]
+    metadata = {p.key: p.value for p in onnx.load(str(_outputs(run_id) / "model.onnx")).metadata_props}
+    assert float(metadata["kuai_threshold"]) == saved["threshold"] and "kuai_schema" in metadata
+    assert any(f"{saved['threshold']:.3f}" in str(c.value) and "Recorded" in str(c.value) for c in at.caption)
+
+
+@pytest.mark.slow
+def test_beeswarm_dependence_calibration_segments_and_search_history(finished_home: tuple[str, str]) -> None:
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    beeswarm = _titled(at, "Each row's SHAP value per column")
+    assert beeswarm["data"][0]["type"] == "scattergl" and len(beeswarm["data"][0]["x"]) > 10
+    picker = at.selectbox(key=f"dependence_{run_id}")
+    column = picker.options[1]
+    picker.set_value(column).run()
+    assert not at.exception
+    assert _titled(at, f"How '{column}' moves the prediction")["layout"]["xaxis"]["title"]["text"] == column
+    calibration = _titled(at, "Calibration")
+    assert all(0 <= v <= 1 for v in calibration["data"][0]["y"])
+    segment = at.selectbox(key=f"segment_{run_id}")
+    segment.set_value("contract").run()
+    bars = _titled(at, "Error rate by 'contract'")["data"][0]
+    assert len(bars["x"]) >= 2 and all(0 <= v <= 1 for v in bars["y"])
+    assert _titled(at, "Search history")["data"]

@@ -1,0 +1,204 @@
+"""SHAP explanations: additivity per family and for ensembles, exact folding to original columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.pipeline import Pipeline
+
+from engine import TaskSpec, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from engine.explain import explain_model
+from engine.models import FAMILIES
+from engine.preprocessing import build_preprocessor
+from engine.types import InputColumn
+
+FAMILY_NAMES = ("lightgbm", "catboost", "hist_gb", "random_forest", "extra_trees", "linear")
+Data = tuple[TaskSpec, tuple[InputColumn, ...], pd.DataFrame, np.ndarray]
+
+
+def _data(frame: pd.DataFrame, target: str) -> Data:
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target=target, n_folds=3)
+    schema = build_input_schema(frame, spec)
+    return spec, schema, to_model_frame(frame, schema), encode_target(frame[target], spec)
+
+
+@pytest.fixture()
+def binary(mixed_frame: pd.DataFrame) -> Data:
+    return _data(mixed_frame, "outcome")
+
+
+@pytest.fixture()
+def regression(mixed_frame: pd.DataFrame) -> Data:
+    frame = mixed_frame.drop(columns="outcome")
+    frame["value"] = frame["amount"].fillna(50) * 3 + (frame["colour"] == "red") * 20
+    return _data(frame, "value")
+
+
+@pytest.fixture()
+def multiclass(mixed_frame: pd.DataFrame) -> Data:
+    frame = mixed_frame.copy()
+    amount = frame["amount"].fillna(50)
+    frame["outcome"] = np.where(amount > 55, "high", np.where(amount < 45, "low", "mid"))
+    return _data(frame, "outcome")
+
+
+def _pipeline(family_name: str, data: Data) -> Pipeline:
+    spec, schema, X, y = data
+    family = FAMILIES[family_name]
+    params = family.default_configs(_shape(data))[0]
+    if family.grows_iterations:
+        params = family.with_iterations(params, 40)
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    pipeline = Pipeline([("prep", prep), ("model", family.build(params, spec.task, seed=0))])
+    return pipeline.fit(X, y)
+
+
+def _shape(data: Data) -> Any:
+    from engine.models import DataShape
+
+    spec, schema, _, y = data
+    return DataShape(len(y), len(schema), len(spec.classes))
+
+
+def _explain(estimator: Any, data: Data, name: str = "model", size: int = 40) -> Any:
+    spec, schema, X, _ = data
+    return explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=size, seed=1)
+
+
+def _reconstructed(explanation: Any) -> np.ndarray:
+    return np.asarray(explanation.sample_values).sum(axis=1) + np.asarray(explanation.base_values)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+def test_binary_shap_adds_up_to_the_model_output(binary: Data, family: str) -> None:
+    pipeline = _pipeline(family, binary)
+    explanation = _explain(pipeline, binary)
+    rows = binary[2].iloc[explanation.sample_index]
+    proba = pipeline.predict_proba(rows)[:, 1]
+    expected = proba if explanation.output_space == "probability" else _logit(proba)
+    assert explanation.output_space == ("probability" if family in ("random_forest", "extra_trees") else "log-odds")
+    assert np.allclose(_reconstructed(explanation), expected, atol=1e-4)
+    assert set(explanation.explained_class) == {"yes"}
+
+
+@pytest.mark.parametrize("family", FAMILY_NAMES)
+def test_regression_shap_adds_up_to_the_prediction(regression: Data, family: str) -> None:
+    pipeline = _pipeline(family, regression)
+    explanation = _explain(pipeline, regression)
+    predicted = pipeline.predict(regression[2].iloc[explanation.sample_index])
+    assert explanation.output_space == "predicted value"
+    assert np.allclose(_reconstructed(explanation), predicted, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "linear", "random_forest"])
+def test_multiclass_shap_adds_up_to_the_predicted_class_output(multiclass: Data, family: str) -> None:
+    spec = multiclass[0]
+    pipeline = _pipeline(family, multiclass)
+    explanation = _explain(pipeline, multiclass)
+    rows = multiclass[2].iloc[explanation.sample_index]
+    predicted = np.argmax(pipeline.predict_proba(rows), axis=1)
+    assert explanation.explained_class == [spec.classes[k] for k in predicted]
+    if family == "random_forest":
+        scores = pipeline.predict_proba(rows)
+    elif family == "linear":
+        scores = pipeline.decision_function(rows)
+    else:
+        scores = pipeline.predict(rows, raw_score=True)
+    assert np.allclose(_reconstructed(explanation), scores[np.arange(len(rows)), predicted], atol=1e-4)
+
+
+def _members(data: Data, names: tuple[str, ...]) -> list[tuple[str, Pipeline]]:
+    return [(f"{name}_{i}", _pipeline(name, data)) for i, name in enumerate(names)]
+
+
+def test_regression_ensemble_shap_adds_up_to_the_ensemble_prediction(regression: Data) -> None:
+    members = _members(regression, ("lightgbm", "linear", "random_forest"))
+    weights = np.array([0.5, 0.3, 0.2])
+    ensemble = VotingRegressor(members, weights=weights)
+    ensemble.estimators_ = [pipeline for _, pipeline in members]  # already fitted on the same rows
+    explanation = _explain(ensemble, regression, name="ensemble")
+    predicted = ensemble.predict(regression[2].iloc[explanation.sample_index])
+    assert "combines its 3 members" in explanation.note
+    assert np.allclose(_reconstructed(explanation), predicted, rtol=1e-5, atol=1e-3)
+    single = _explain(members[0][1], regression)
+    assert not np.allclose(explanation.sample_values, single.sample_values), "not the largest member alone"
+
+
+def _voting_classifier(members: list[tuple[str, Pipeline]], weights: np.ndarray, data: Data) -> VotingClassifier:
+    spec, _, X, y = data
+    ensemble = VotingClassifier(members, voting="soft", weights=weights, flatten_transform=False)
+    return ensemble.fit(X, y)
+
+
+def test_binary_ensemble_shap_adds_up_to_the_weighted_member_log_odds(binary: Data) -> None:
+    members = _members(binary, ("lightgbm", "linear", "hist_gb"))
+    weights = np.array([0.6, 0.2, 0.2])
+    ensemble = _voting_classifier(members, weights, binary)
+    explanation = _explain(ensemble, binary, name="ensemble")
+    rows = binary[2].iloc[explanation.sample_index]
+    margins = sum(w * _logit(m.predict_proba(rows)[:, 1]) for w, m in zip(weights, ensemble.estimators_, strict=True))
+    assert explanation.output_space == "log-odds"
+    assert np.allclose(_reconstructed(explanation), margins, atol=1e-4)
+    # close to the ensemble's own log-odds, though not equal (it averages probabilities)
+    assert np.corrcoef(_reconstructed(explanation), _logit(ensemble.predict_proba(rows)[:, 1]))[0, 1] > 0.95
+
+
+def test_mixed_space_ensemble_falls_back_to_its_largest_member(binary: Data) -> None:
+    members = _members(binary, ("lightgbm", "random_forest"))
+    ensemble = _voting_classifier(members, np.array([0.3, 0.7]), binary)
+    explanation = _explain(ensemble, binary, name="ensemble")
+    assert "largest member" in explanation.note and "Random forest" in explanation.note
+    rows = binary[2].iloc[explanation.sample_index]
+    forest = ensemble.estimators_[1]
+    assert explanation.output_space == "probability"
+    assert np.allclose(_reconstructed(explanation), forest.predict_proba(rows)[:, 1], atol=1e-4)
+
+
+@pytest.mark.parametrize("family", ["linear", "lightgbm"])
+def test_folding_sums_the_encoded_parts_of_each_column(binary: Data, family: str) -> None:
+    import shap
+
+    spec, schema, X, _ = binary
+    pipeline = _pipeline(family, binary)
+    explanation = _explain(pipeline, binary)
+    prep, model = pipeline.named_steps["prep"], pipeline.named_steps["model"]
+    matrix = np.asarray(prep.transform(X.iloc[explanation.sample_index]), dtype=np.float64)
+    if family == "linear":
+        sampled = np.random.default_rng(1).permutation(len(X))[:40]  # explain_model's sample is its background
+        background = np.asarray(prep.transform(X.iloc[sampled]), dtype=np.float64)
+        raw = shap.LinearExplainer(model, background)(matrix).values
+    else:
+        raw = shap.TreeExplainer(model)(matrix, check_additivity=False).values
+    raw = raw if raw.ndim == 2 else raw[:, :, 1]
+    names = list(prep.get_feature_names_out())
+    for position, column in enumerate(schema):
+        parts = [i for i, n in enumerate(names) if column.safe_name in n]
+        folded = np.asarray(explanation.sample_values)[:, position]
+        assert np.allclose(folded, raw[:, parts].sum(axis=1), atol=1e-7), column.name
+    colour_parts = [n for n in names if schema[[c.name for c in schema].index("colour")].safe_name in n]
+    assert len(colour_parts) == (4 if family == "linear" else 1)  # one-hot: red, green, blue and missing
+
+
+def test_explained_rows_carry_their_values_for_beeswarm_and_dependence(binary: Data) -> None:
+    spec, schema, X, _ = binary
+    explanation = _explain(_pipeline("lightgbm", binary), binary)
+    assert len(explanation.sample_data) == len(explanation.sample_values) == 40
+    assert explanation.n_rows == len(X)
+    by_name = {c: i for i, c in enumerate(explanation.columns)}
+    first = explanation.sample_data[0]
+    source = X.iloc[explanation.sample_index[0]]
+    amount = source[schema[by_name["amount"]].safe_name]
+    assert first[by_name["amount"]] == (None if np.isnan(amount) else pytest.approx(float(amount), abs=1e-4))
+    colours = {row[by_name["colour"]] for row in explanation.sample_data}
+    assert colours <= {"red", "green", "blue", None} and len(colours) >= 3
+    assert all(isinstance(row[by_name["visited"]], str) and row[by_name["visited"]][:2] == "20"
+               for row in explanation.sample_data)
