@@ -242,7 +242,7 @@ def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, st
     schema = at.dataframe[0].value
     assert "contract" in set(schema["column"]) and "customer_id" not in set(schema["column"])
     names = zipfile.ZipFile(io.BytesIO(bundle_zip(run_id))).namelist()
-    assert sorted(names) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html"]
+    assert sorted(names) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html", "threshold.json"]
 
 
 @pytest.mark.slow
