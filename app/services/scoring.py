@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from engine import ColumnType, InputColumn, SchemaError, to_model_frame
-from exporters import OnnxScorer, onnx_feeds
+from exporters import THRESHOLD_METADATA_KEY, OnnxScorer, onnx_feeds
 
 SCHEMA_METADATA_KEY = "kuai_schema"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -24,6 +24,7 @@ class LoadedModel:
     classes: tuple[str, ...]
     schema: tuple[InputColumn, ...]
     target: str
+    threshold: float | None = None  # binary: P(classes[1]) at or above it is a positive call
 
 
 def load_model(model: Path) -> LoadedModel:
@@ -47,8 +48,10 @@ def load_model(model: Path) -> LoadedModel:
                           code="NOT_A_KUAI_MODEL")
     info = json.loads(metadata[SCHEMA_METADATA_KEY])
     schema = tuple(_input_column(entry) for entry in info["input_schema"])
+    threshold = metadata.get(THRESHOLD_METADATA_KEY)
     return LoadedModel(scorer=OnnxScorer(proto), task=info["task"], classes=tuple(info["classes"]),
-                       schema=schema, target=info["target"])
+                       schema=schema, target=info["target"],
+                       threshold=float(threshold) if threshold is not None and len(info["classes"]) == 2 else None)
 
 
 def _input_column(entry: dict[str, Any]) -> InputColumn:
@@ -62,7 +65,11 @@ def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
     model_frame = to_model_frame(frame, model.schema)
     labels, outputs = model.scorer.predict(onnx_feeds(model_frame, model.schema))
     if model.classes:
-        indices = np.asarray(labels if labels is not None else np.argmax(outputs, axis=1), dtype=int)
+        probabilities = np.asarray(outputs, dtype=float)
+        if model.threshold is not None:  # the decision threshold chosen for this model
+            indices = (probabilities[:, 1] >= model.threshold).astype(int)
+        else:
+            indices = np.asarray(labels if labels is not None else np.argmax(probabilities, axis=1), dtype=int)
         result = pd.DataFrame({"prediction": [model.classes[i] for i in indices]})
         for k, label in enumerate(model.classes):
             result[f"proba_{label}"] = np.asarray(outputs)[:, k].astype(float)

@@ -258,3 +258,22 @@ def test_train_takes_type_overrides_exclusions_and_suggested_fixes(home: Path, t
     assert choices["type_overrides"] == {"age": "categorical"} and choices["excluded_columns"] == ["bmi"]
     assert {fix["action"] for fix in choices["fixes"]} >= {"exclude_column", "drop_duplicate_rows"}
     assert card["data_fingerprint"]["n_rows"] == unique_rows < 420  # the repeated rows were dropped
+
+
+def test_predict_applies_the_recorded_decision_threshold(trained: dict[str, tuple[Path, float]], home: Path,
+                                                         tmp_path: Path) -> None:
+    import shutil
+
+    from engine import ThresholdChoice
+    from exporters import save_threshold
+
+    out = tmp_path / "model"
+    shutil.copytree(trained["customer_churn.csv"][0], out)
+    save_threshold(out, ThresholdChoice(threshold=0.8, positive_class="yes", source="chosen"))
+    result = kuai("predict", str(out / "model.onnx"), str(SAMPLES / "customer_churn.csv"), "--out",
+                  str(tmp_path / "p.csv"), home=home)
+    assert result.returncode == 0, result.stderr
+    predictions = pd.read_csv(tmp_path / "p.csv", keep_default_na=False)
+    called_yes = predictions["prediction"] == "yes"
+    assert called_yes.equals(predictions["proba_yes"] >= 0.8)
+    assert 0 < called_yes.sum() < (predictions["proba_yes"] >= 0.5).sum()
