@@ -125,6 +125,44 @@ def test_corpus_file(path: Path) -> None:
     assert problems == []
 
 
+def _sniffer_delimiter(path: Path) -> str | None:
+    """The standard library's csv.Sniffer on the decoded first 64 KiB, as many tools use it."""
+    import csv
+
+    from engine.io import detect_encoding
+
+    raw = path.read_bytes()[:65536]
+    try:
+        return csv.Sniffer().sniff(raw.decode(detect_encoding(raw), errors="replace")).delimiter
+    except (csv.Error, ReadError):
+        return None
+
+
+def _clevercsv_delimiter(path: Path) -> str | None:
+    """clevercsv alone on the same sample, without Kuai's title-line and header handling."""
+    import clevercsv
+
+    from engine.io import detect_encoding
+
+    raw = path.read_bytes()[:65536]
+    try:
+        found = clevercsv.Detector().detect(raw.decode(detect_encoding(raw), errors="replace")[:20000])
+    except (ReadError, ValueError):
+        return None
+    return found.delimiter if found is not None else None
+
+
+def test_delimiter_detection_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """Kuai's delimiter against the bare csv.Sniffer and bare clevercsv on the files that state one."""
+    stated = {path: outcome["delimiter"] for path, outcome in EXPECTED.items() if "delimiter" in outcome}
+    kuai = sum(not any(p.startswith("delimiter") for p in kuai_outcome(path)) for path in stated)
+    sniffer = sum(_sniffer_delimiter(path) == wanted for path, wanted in stated.items())
+    clever = sum(_clevercsv_delimiter(path) == wanted for path, wanted in stated.items())
+    with capsys.disabled():
+        print(f"\ndelimiter on {len(stated)} files: Kuai {kuai}, clevercsv alone {clever}, csv.Sniffer {sniffer}")
+    assert kuai == len(stated)
+
+
 def test_corpus_summary(capsys: pytest.CaptureFixture[str]) -> None:
     """Print the pass counts; every file not marked as a known gap must read right, and beat pandas."""
     passes = {path: not kuai_outcome(path) for path in EXPECTED}
