@@ -207,8 +207,8 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
     if task.is_classification:
         counts = label_counts(values)
         n_classes = len(counts)
-        results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=column_type is ColumnType.NUMERIC,
-                                     change=change))
+        is_numeric = column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values)
+        results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=is_numeric, change=change))
     for leak in find_leaks(frame, target, columns, task=task):
         results.append(CheckResult(
             "TARGET_LEAKAGE", leak.column,
