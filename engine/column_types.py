@@ -1,81 +1,247 @@
 """A type per column, with a plain-language reason.
 
-Rules run on the whole column (cheap vectorised checks) and on a capped sample
-for the costly parses (dates). Each rule that fires returns the reason the UI
-shows beside the type.
+Cheap, certain rules run first on the whole column: every value missing or one value
+(constant), true/false values (boolean), values stored as dates. Every other column goes
+to the learned type model (``engine.typeinfer``): a LightGBM model over the column's name,
+five sample values and whole-column statistics, trained on the ML Data Prep Zoo
+feature-type benchmark. Its label is then mapped to Kuai's types, with checks on the
+whole column where a wrong type would break the pipeline:
+
+=================  =============================================================
+model label        Kuai type
+=================  =============================================================
+numeric            NUMERIC (text must hold numbers in ≥ 97 % of values, else CATEGORICAL)
+categorical        CATEGORICAL (BOOLEAN when it is two yes/no-like values)
+datetime           DATETIME when ≥ 90 % of the values parse as dates; numbers stay NUMERIC
+sentence           TEXT (not a feature)
+embedded-number    NUMERIC read from text ("$1,200", "35 %", "12.5 km") when ≥ 97 % of the
+                   values parse with one unit, else CATEGORICAL
+url                TEXT (not a feature)
+list               CATEGORICAL when ≤ 20 distinct lists, else TEXT
+not-generalizable  CONSTANT when ≥ 95 % missing, else ID (not a feature)
+context-specific   CATEGORICAL when ≤ 20 distinct values or not numbers, else NUMERIC;
+                   the reason says it may need domain knowledge
+=================  =============================================================
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from engine.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from engine.types import ColumnProfile, ColumnType
 
-SAMPLE_ROWS = 2000
-_BOOL_TOKENS = {"true", "false", "yes", "no", "y", "n", "t", "f", "0", "1", "on", "off"}
-_ID_NAME = re.compile(r"(^id$|_id$|^id_|\bid\b|uuid|guid|^key$|_key$|identifier|^index$|_no$|number$)", re.I)
+__all__ = [
+    "detect_column_type", "detect_column_types", "numeric_values", "parse_datetimes", "parse_numbers",
+    "profile_column", "profile_columns",
+]
+
+SAMPLE_ROWS = 1000  # rows of a column the costlier checks (numbers in text, dates) read
+NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as numeric
+DATE_SHARE = 0.90  # values that must parse for text to count as dates
+DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
+FEW_VALUES = 20
+MOSTLY_MISSING = 0.95
 _NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
+_UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
+_NUMBER_WITH_UNIT = re.compile(rf"^\s*([-+]?[$€£¥]?\s*[-+]?(?:\d[\d,]*)?\.?\d+)\s*({_UNIT})\s*$")
+
+Detection = tuple[ColumnType, str]
 
 
-def detect_column_type(series: pd.Series) -> tuple[ColumnType, str]:
+def detect_column_type(series: pd.Series) -> Detection:
     """Return the column's type and the reason for it."""
-    name = str(series.name)
+    certain = _certain_type(series)
+    if certain is not None:
+        return certain
+    summary = summarise_column(series)
+    return _type_from_guess(series, summary, classify_summaries([summary])[0])
+
+
+def detect_column_types(frame: pd.DataFrame) -> list[Detection]:
+    """``detect_column_type`` for every column of ``frame``, with one batched model call."""
+    detections: list[Detection | None] = [_certain_type(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    open_columns = [i for i, found in enumerate(detections) if found is None]
+    summaries = [summarise_column(frame.iloc[:, i]) for i in open_columns]
+    for i, summary, guess in zip(open_columns, summaries, classify_summaries(summaries), strict=True):
+        detections[i] = _type_from_guess(frame.iloc[:, i], summary, guess)
+    return [found for found in detections if found is not None]
+
+
+def _certain_type(series: pd.Series) -> Detection | None:
     values = series.dropna()
-    n_rows, n_values = len(series), len(values)
-    if n_values == 0:
+    if len(values) == 0:
         return ColumnType.CONSTANT, "every value is missing"
-    n_unique = int(values.nunique())
-    if n_unique == 1:
-        return ColumnType.CONSTANT, f"one distinct value ({_show(values.iloc[0])}) in {n_values:,} rows"
     if pd.api.types.is_bool_dtype(values):
         return ColumnType.BOOLEAN, "true/false values"
-    if pd.api.types.is_numeric_dtype(values):
-        return _numeric_kind(name, values, n_unique, n_rows)
     if pd.api.types.is_datetime64_any_dtype(values):
         return ColumnType.DATETIME, "stored as dates"
-    text = values.astype(str).str.strip()
-    if n_unique == 2 and set(text.str.lower().unique()) <= _BOOL_TOKENS:
-        pair = "/".join(sorted(text.unique()))
-        return ColumnType.BOOLEAN, f"two values ({pair})"
-    sample = text.iloc[:SAMPLE_ROWS]
-    if parse_numbers(sample).notna().mean() >= 0.97:
-        return ColumnType.NUMERIC, "text that holds numbers (e.g. '1,200' or '35%'), read as numbers"
-    if _looks_like_dates(sample):
-        return ColumnType.DATETIME, f"values such as '{sample.iloc[0]}' read as dates"
-    unique_share = n_unique / n_values
-    mean_words = float(sample.str.count(r"\S+").mean())
-    if unique_share > 0.5 and (mean_words >= 4 or sample.str.len().mean() >= 40):
-        return ColumnType.TEXT, f"free text, about {mean_words:.0f} words a value, mostly distinct"
-    if n_unique == n_values and (_ID_NAME.search(name) or n_values >= 20):
-        return ColumnType.ID, f"every one of the {n_values:,} values is distinct: an identifier"
-    if unique_share > 0.9 and n_values >= 50:
-        return ColumnType.ID, f"{unique_share:.0%} of values are distinct: behaves like an identifier"
-    return ColumnType.CATEGORICAL, f"{n_unique:,} distinct labels in {n_values:,} rows, repeated"
+    distinct = pd.unique(values)
+    if len(distinct) == 1:
+        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {len(values):,} rows"
+    if len(distinct) == 2:
+        tokens = {str(v).strip().lower() for v in distinct}
+        if tokens <= BOOL_TOKENS:
+            pair = "/".join(sorted(str(v).strip() for v in distinct))
+            return ColumnType.BOOLEAN, f"two values ({pair})"
+    return None
 
 
-def _numeric_kind(name: str, values: pd.Series, n_unique: int, n_rows: int) -> tuple[ColumnType, str]:
-    numbers = values.astype(float)
-    is_integer = bool(np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)))
-    if n_unique == 2 and is_integer and set(numbers.unique()) <= {0.0, 1.0}:
-        return ColumnType.BOOLEAN, "two values (0/1)"
-    if is_integer and n_unique == len(values) and len(values) >= 20:
-        increasing = bool(numbers.is_monotonic_increasing)
-        if _ID_NAME.search(name) or increasing:
-            why = "named like an identifier" if _ID_NAME.search(name) else "increasing by row"
-            return ColumnType.ID, f"distinct integers in every row, {why}: an identifier"
-    low, high = float(numbers.min()), float(numbers.max())
-    kind = "integer" if is_integer else "decimal"
-    return ColumnType.NUMERIC, f"{n_unique:,} distinct {kind} values from {_num(low)} to {_num(high)}"
+def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    values = series.dropna()
+    found = _HANDLERS[guess.label](values, summary, guess)
+    if found is not None:
+        return found[0], f"{found[1]} {_evidence(guess)}"
+    # the label did not survive the check on the whole column: take the model's next label that can
+    runner_up, _ = guess.runner_up(excluding=("datetime", "embedded-number", "numeric"))
+    column_type, reason = _HANDLERS[runner_up](values, summary, guess) or _as_categorical(values, summary, guess)
+    misfit = _MISFITS.get(guess.label, "the values do not fit")
+    return column_type, f"{reason} {_evidence(guess)[:-1]}, but {misfit})"
+
+
+def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
+    if pd.api.types.is_numeric_dtype(values):
+        return ColumnType.NUMERIC, f"{_describe(values, summary)}: numeric"
+    found = _text_numbers(values)
+    if found is None:
+        return None
+    shown = f", in {found}" if found else ""
+    return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{_show(values.iloc[0])}'{shown}), read as numbers"
+
+
+def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, repeated: categorical"
+
+
+def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
+    if pd.api.types.is_numeric_dtype(values):
+        return ColumnType.NUMERIC, f"{_describe(values, summary)}, numbers that read like years or dates: numeric"
+    sample = values.astype(str).str.strip().iloc[:SAMPLE_ROWS]
+    if parse_datetimes(sample.iloc[:DATE_ROWS]).notna().mean() < DATE_SHARE:
+        return None
+    return ColumnType.DATETIME, f"values such as '{_show(sample.iloc[0])}' read as dates"
+
+
+def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    words = float(values.iloc[:SAMPLE_ROWS].astype(str).str.count(r"\S+").mean())
+    return ColumnType.TEXT, f"free text, about {words:.0f} words a value: not used as a feature"
+
+
+def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    return ColumnType.TEXT, f"web addresses (e.g. '{_show(values.iloc[0])}'): not used as a feature"
+
+
+def _as_list(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    example = _show(values.iloc[0])
+    if summary.num_of_dist_val <= FEW_VALUES:
+        return ColumnType.CATEGORICAL, (f"lists of items (e.g. '{example}'), only {summary.num_of_dist_val} "
+                                        "distinct lists: each list used as a label")
+    return ColumnType.TEXT, (f"lists of items (e.g. '{example}'), {summary.num_of_dist_val:,} distinct lists: "
+                             "not used as a feature; split the items into columns to use them")
+
+
+def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    missing_share = summary.num_nans / summary.total_vals
+    if missing_share >= MOSTLY_MISSING:
+        return ColumnType.CONSTANT, f"{missing_share:.0%} of the values are missing: too little to learn from"
+    if summary.num_of_dist_val == summary.n_present:
+        return ColumnType.ID, f"every one of the {summary.n_present:,} values is distinct: an identifier"
+    return ColumnType.ID, (f"{_describe(values, summary)}: codes or keys that do not generalise, "
+                           "treated as an identifier")
+
+
+def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    caveat = "coded values whose meaning depends on the data (may need domain knowledge)"
+    if summary.num_of_dist_val > FEW_VALUES:
+        numeric = _as_numeric(values, summary, guess)
+        if numeric is not None:
+            return ColumnType.NUMERIC, f"{_describe(values, summary)}, {caveat}: treated as numeric"
+    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, {caveat}: treated as categorical"
+
+
+_HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection | None]] = {
+    "numeric": _as_numeric, "embedded-number": _as_numeric, "categorical": _as_categorical,
+    "datetime": _as_datetime, "sentence": _as_text, "url": _as_url, "list": _as_list,
+    "not-generalizable": _as_identifier, "context-specific": _as_context_specific,
+}
+
+
+_MISFITS = {
+    "datetime": "the values do not parse as dates",
+    "numeric": "the text does not read as numbers",
+    "embedded-number": "the text does not read as numbers in one unit",
+}
+
+
+def _evidence(guess: TypeGuess) -> str:
+    if guess.source == "rule":
+        return f"(rule: {guess.note})"
+    sure = f"(model: {guess.probability:.0%} sure that it is {guess.label}"
+    if guess.probability < 0.7 and len(guess.ranking) > 1:
+        label, probability = guess.ranking[1]
+        return f"{sure}, {probability:.0%} {label})"
+    return f"{sure})"
+
+
+def _describe(values: pd.Series, summary: ColumnSummary) -> str:
+    rows = f"in {summary.total_vals:,} rows"
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype(float)
+        whole = bool(np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)))
+        kind = "integer" if whole else "decimal"
+        span = f"from {_num(float(numbers.min()))} to {_num(float(numbers.max()))}"
+        return f"{summary.num_of_dist_val:,} distinct {kind} values {span} {rows}"
+    return f"{summary.num_of_dist_val:,} distinct values {rows} (e.g. '{_show(values.iloc[0])}')"
+
+
+def _text_numbers(values: pd.Series) -> str | None:
+    """The unit ('' for none) when nearly all of a text column reads as numbers with one unit, else None."""
+    sample = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
+    if parse_numbers(sample).notna().mean() < NUMBER_SHARE:
+        return None
+    matches = (_NUMBER_WITH_UNIT.match(text) for text in sample)
+    units = Counter(m.group(2) for m in matches if m)
+    if not units:
+        return ""
+    by_key: Counter[str] = Counter()
+    for unit, count in units.items():
+        by_key[_unit_key(unit)] += count
+    unit, count = by_key.most_common(1)[0]
+    if count < NUMBER_SHARE * units.total():
+        return None
+    return "" if unit == "%" else unit
+
+
+def _unit_key(unit: str) -> str:
+    """'Kg' and 'kg', 'years' and 'year', 'lbs.' and 'lb' count as one unit."""
+    key = unit.lower().rstrip(".")
+    return key[:-1] if len(key) > 2 and key.endswith("s") else key
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers written as text ('1,200', '$35', '12 %') to floats; NaN where not a number."""
-    cleaned = values.astype("string").str.replace(_NUMBER_JUNK, "", regex=True)
-    return pd.to_numeric(cleaned, errors="coerce").astype(float)
+    """Numbers written as text ('1,200', '$35', '12 %', '35 kg') to floats; NaN where not a number."""
+    text = values.astype("string")
+    numbers = pd.to_numeric(text.str.replace(_NUMBER_JUNK, "", regex=True), errors="coerce").astype(float)
+    unparsed = numbers.isna() & text.notna()
+    if unparsed.any():
+        numbers.loc[unparsed] = np.array([_leading_number(str(item)) for item in text[unparsed]], dtype=float)
+    return numbers
+
+
+def _leading_number(text: str) -> float:
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        return float("nan")
+    try:
+        return float(_NUMBER_JUNK.sub("", match.group(1)))
+    except ValueError:
+        return float("nan")
 
 
 def parse_datetimes(values: pd.Series) -> pd.Series:
@@ -99,19 +265,22 @@ def numeric_values(values: pd.Series) -> pd.Series:
     return numbers.where(np.isfinite(numbers))
 
 
-def _looks_like_dates(sample: pd.Series) -> bool:
-    has_separator = sample.str.contains(r"\d[-/.:]\d|\d{4}", regex=True).mean() > 0.9
-    if not has_separator or sample.str.len().max() > 40:
-        return False
-    return bool(parse_datetimes(sample.iloc[:500]).notna().mean() >= 0.95)
-
-
 def profile_column(series: pd.Series) -> ColumnProfile:
-    column_type, reason = detect_column_type(series)
+    return _profile(series, detect_column_type(series))
+
+
+def profile_columns(frame: pd.DataFrame) -> tuple[ColumnProfile, ...]:
+    """``profile_column`` for every column, with one batched model call (fast on wide tables)."""
+    detections = detect_column_types(frame)
+    return tuple(_profile(frame.iloc[:, i], found) for i, found in enumerate(detections))
+
+
+def _profile(series: pd.Series, detection: Detection) -> ColumnProfile:
+    column_type, reason = detection
     values = series.dropna()
     numbers: pd.Series | None = None
     if column_type is ColumnType.NUMERIC:
-        numbers = values if pd.api.types.is_numeric_dtype(values) else parse_numbers(values).dropna()
+        numbers = numeric_values(values).dropna()
     examples = tuple(_show(v) for v in values.drop_duplicates().iloc[:5])
     return ColumnProfile(
         name=str(series.name),
@@ -132,4 +301,6 @@ def _show(value: object) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 1000 or value == round(value) else f"{value:,.3g}"
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:.0f}" if value == round(value) else f"{value:.3g}"
