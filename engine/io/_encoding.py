@@ -22,7 +22,8 @@ def detect_encoding(sample: bytes) -> str:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4 or _mostly_utf8(sample):  # a char cut by the sample edge, or stray bytes
+        cut_at_edge = exc.start >= len(sample) - 4 and 0xC2 <= sample[exc.start] <= 0xF4  # a lead byte, cut off
+        if cut_at_edge or _mostly_utf8(sample):  # a char cut by the sample edge, or a few stray bytes
             return "utf-8"
     _refuse_binary_text(sample)
     return _guess_legacy_encoding(sample)

@@ -105,7 +105,11 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> t
                         "Keep the columns you need.", code="TOO_MANY_COLUMNS")
     tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
-    frame, notes = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size)
+    try:
+        frame, notes = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size)
+    except UnicodeDecodeError as exc:  # e.g. a header name that is not valid text
+        raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
+                        "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
                       preamble_lines=layout.preamble_lines, footer_lines=len(footer),

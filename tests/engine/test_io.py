@@ -119,3 +119,15 @@ def test_excel_workbook_first_sheet(tmp_path: Path) -> None:
     frame = read_table(path)
     assert list(frame.columns) == ["patient", "age", "readmitted"]
     assert frame["age"].tolist() == [54, 61, 47]
+
+
+@pytest.mark.parametrize("content", [b"\x80\r\x01", b"\xf9,a\nb,c\n", b"a\x80,b\n1,2\n"])
+def test_invalid_bytes_give_a_table_or_a_coded_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    try:
+        frame = read_table(path)
+    except ReadError as error:
+        assert error.code in {"BINARY_FILE", "BAD_ENCODING", "HEADER_ONLY", "UNKNOWN_ENCODING", "EMPTY_FILE"}
+    else:
+        assert len(frame) >= 1
