@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,7 +24,14 @@ from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.permutation import with_permutation_importance
 from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
-from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult, TrialOutcome, run_search
+from engine.search import (
+    REFIT_EXTRA_ROUNDS,
+    TAIL_OF_REFIT,
+    SearchResult,
+    TrialOutcome,
+    held_out_model,
+    run_search,
+)
 from engine.task import class_labels, label_counts
 from engine.types import (
     Explanation,
@@ -38,8 +45,11 @@ from engine.types import (
 
 logger = logging.getLogger(__name__)
 FORESTS = ("random_forest", "extra_trees")
-TAIL_FIXED_S = 4.0  # explanation, ONNX export and parity, report, artifacts: measured ~3-4 s
+TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
+EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
+EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a fifth of the budget)
 ENSEMBLE_NAME = "ensemble"
+COMPARED_MODELS = 10  # the best models whose out-of-fold predictions are kept for comparison
 
 
 @dataclass
@@ -56,6 +66,7 @@ class TrainingResult:
     explanation: Explanation | None
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -102,7 +113,8 @@ def _train(
     X = to_model_frame(rows, schema).reset_index(drop=True)
     emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
 
-    search_deadline = Deadline(final - TAIL_FIXED_S - 0.1 * budget.time_budget_s)
+    explain_s = min(0.2 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
+    search_deadline = Deadline(final - TAIL_FIXED_S - explain_s - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
     records: list[TrialRecord] = []
 
@@ -114,7 +126,7 @@ def _train(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
         families=budget.families, max_trials=budget.max_trials, storage=storage, study_name=study_name,
         on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final),
+        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final - explain_s),
     )
     if should_stop():
         raise CancelledError("Training was cancelled.")
@@ -135,14 +147,14 @@ def _train(
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
-    try:  # what is left before the export and report need their share of the tail
-        explain_budget = max(0.5, (final - time.monotonic() - TAIL_FIXED_S / 2) / 2)
+    # what is left once the export and report have their share (they cost about half the refit)
+    explain_until = final - TAIL_FIXED_S - TAIL_OF_REFIT * timings["refit_s"]
+    try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
-                                    seed=spec.seed, time_budget_s=explain_budget)
-        fit_time_s = next(e.fit_time_s for e in leaderboard if e.model == name)
+                                    seed=spec.seed, time_budget_s=max(0.5, 0.6 * (explain_until - time.monotonic())))
         explanation = with_permutation_importance(
-            explanation, estimator, X, y, spec=spec, schema=schema, fit_time_s=fit_time_s, seed=spec.seed,
-            time_budget_s=max(0.0, (final - time.monotonic() - TAIL_FIXED_S / 2) / 2))
+            explanation, held_out_model(result, _weights_of(name, result, ensemble), spec), X, y, spec=spec,
+            schema=schema, seed=spec.seed, time_budget_s=max(0.0, explain_until - time.monotonic()))
         original_rows = rows.index.to_numpy()  # positions in the data as uploaded
         explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
     except Exception as exc:  # an explanation must never cost the user a trained model
@@ -151,7 +163,8 @@ def _train(
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                           leaderboard=leaderboard, trials=records, oof=oof, y=y, model_frame=X,
-                          explanation=explanation, timings=timings, notes=notes)
+                          explanation=explanation, timings=timings, notes=notes,
+                          model_oofs=_best_oofs(leaderboard, result, ensemble, name))
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
@@ -176,7 +189,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
         rows.append(LeaderboardEntry(
             rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
             score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
-            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows,
+            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows, size_kb=outcome.size_kb,
             params=FAMILIES[outcome.family].unprefixed(outcome.params)))
     if ensemble is not None:
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
@@ -186,9 +199,33 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             score_std=float(np.std(ensemble.fold_scores)),
             fit_time_s=sum(by_name[m].fit_time_s for m in members),
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
+            size_kb=_total_size(by_name[m].size_kb for m in members),
             params={"weights": members}, is_ensemble=True, members=members))
     rows.sort(key=lambda r: metric.loss(r.score))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
+
+
+def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemble: EnsembleSelection | None,
+               chosen: str) -> dict[str, np.ndarray]:
+    by_name = {o.name: o.oof for o in result.outcomes.values()}
+    if ensemble is not None:
+        by_name[ENSEMBLE_NAME] = ensemble.oof
+    names = [e.model for e in leaderboard[:COMPARED_MODELS]]
+    if chosen not in names:
+        names.append(chosen)
+    return {n: by_name[n] for n in names if n in by_name}
+
+
+def _weights_of(name: str, result: SearchResult, ensemble: EnsembleSelection | None) -> dict[int, float]:
+    """The trials behind the exported model and their weights."""
+    if name == ENSEMBLE_NAME and ensemble is not None:
+        return dict(ensemble.weights)
+    return {o.number: 1.0 for o in result.outcomes.values() if o.name == name}
+
+
+def _total_size(sizes: Iterable[float | None]) -> float | None:
+    known = list(sizes)
+    return None if any(s is None for s in known) else float(sum(s for s in known if s is not None))
 
 
 def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:

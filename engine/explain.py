@@ -56,25 +56,35 @@ def explain_model(
 ) -> Explanation:
     """Explain up to ``sample_size`` rows of ``model_frame`` (inputs of the model).
 
-    With ``time_budget_s``, a probe of a few rows times the explainer and the
-    sample shrinks to what fits (deep forests cost far more per row than boosters).
+    Rows are explained in growing batches (5, 20, 80, …). With ``time_budget_s``,
+    each call is timed and the next batch shrinks to what fits: a call costs a
+    fixed part (transforming, calling every member's explainer) plus a part per
+    row, and deep forests cost far more per row than boosters.
     """
+    deadline = None if time_budget_s is None else time.perf_counter() + time_budget_s
     members, note = _members(estimator, spec)
     n_rows = len(model_frame)
     order = np.random.default_rng(seed).permutation(n_rows)[:sample_size]
     background = model_frame.iloc[order[:BACKGROUND_ROWS]]
     for member in members:
         _prepare(member, background, spec, schema)
-    probe = order[:PROBE_ROWS]
-    started = time.perf_counter()
-    values, base = _combined(members, model_frame.iloc[probe], spec)
-    per_row_s = (time.perf_counter() - started) / max(1, len(probe))
-    n_more = len(order) - len(probe)
-    if time_budget_s is not None:
-        n_more = int(min(n_more, max(0.0, time_budget_s - per_row_s * len(probe)) / max(per_row_s, 1e-6)))
-    if n_more > 0:
-        more, _ = _combined(members, model_frame.iloc[order[len(probe):len(probe) + n_more]], spec)
-        values = np.concatenate([values, more])
+    batches: list[np.ndarray] = []
+    base = np.zeros(0)
+    timings: list[tuple[int, float]] = []  # (rows, seconds) of each call: a fixed cost plus a cost per row
+    position, size = 0, PROBE_ROWS
+    while position < len(order):
+        size = min(size, len(order) - position)
+        if deadline is not None and timings:
+            size = _rows_that_fit(timings, deadline - time.perf_counter(), size)
+            if size < 1:
+                break
+        started = time.perf_counter()
+        values_of_batch, base = _combined(members, model_frame.iloc[order[position:position + size]], spec)
+        timings.append((size, time.perf_counter() - started))
+        batches.append(values_of_batch)
+        position += size
+        size *= 4
+    values = np.concatenate(batches)
     chosen = order[:len(values)]
     if len(chosen) < min(sample_size, n_rows):
         note = (note + " " if note else "") + f"Explained {len(chosen)} rows (time-boxed)."
@@ -96,6 +106,21 @@ def explain_model(
         explained_model=model_name, output_space=members[0].space, method=members[0].method, note=note,
         sample_data=sample_data(sample, schema), n_rows=n_rows,
     )
+
+
+def _rows_that_fit(timings: list[tuple[int, float]], seconds: float, wanted: int) -> int:
+    """How many of ``wanted`` rows one more call can explain in ``seconds``, from the calls timed so far.
+
+    With one call timed, half its time counts as fixed and half as cost per row;
+    with two or more, a line through the first and last separates the two.
+    """
+    (rows_a, time_a), (rows_b, time_b) = timings[0], timings[-1]
+    if rows_b != rows_a:
+        per_row = max((time_b - time_a) / (rows_b - rows_a), 1e-6)
+        fixed = max(0.0, time_a - per_row * rows_a)
+    else:
+        per_row, fixed = time_b / 2 / max(1, rows_b), time_b / 2
+    return int(min(wanted, max(0.0, seconds - fixed) / per_row))
 
 
 def _class_name(spec: TaskSpec, output: int) -> str:

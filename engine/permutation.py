@@ -1,11 +1,12 @@
 """Permutation importance on a held-out fold: a model-agnostic cross-check of SHAP.
 
-A copy of the chosen model is fitted on all folds but one; each input column of
-the held-out fold is shuffled in turn and the loss of score measured
-(``sklearn.inspection.permutation_importance``). Time-boxed: skipped when the
-extra fit would not fit in the budget, and the rows and repeats shrink to what
-the remaining time allows. A date column's parts are shuffled one at a time and
-their losses added.
+The search keeps, for its best trials, the model fitted without the first
+fold's rows. The chosen model (or the ensemble's blend of its members) is
+scored on those held-out rows with each original column shuffled in turn; the
+loss of score is that column's importance. All the parts of a column (a date's
+year, month, day, …) are shuffled together with one permutation. No refit is
+needed, so it fits in what is left of the budget: the rows and repeats shrink
+to the time left.
 """
 
 from __future__ import annotations
@@ -13,72 +14,80 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from engine.metrics import get_metric
-from engine.search import make_folds, predict_output
+from engine.search import HeldOutModel
 from engine.types import Explanation, InputColumn, TaskSpec
 
 logger = logging.getLogger(__name__)
-MAX_ROWS = 1000
+MAX_ROWS = 2000
+MIN_ROWS = 100
 MAX_REPEATS = 5
 MIN_REPEATS = 2
 
 
 def with_permutation_importance(
-    explanation: Explanation, estimator: Any, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec,
-    schema: tuple[InputColumn, ...], fit_time_s: float, time_budget_s: float, seed: int = 0,
+    explanation: Explanation, held_out: HeldOutModel | None, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec,
+    schema: tuple[InputColumn, ...], time_budget_s: float, seed: int = 0,
 ) -> Explanation:
     """``explanation`` with permutation importance per original column, or a note saying why not."""
-    started = time.perf_counter()
-    if fit_time_s * 1.3 > time_budget_s:
+    if held_out is None:
         return replace(explanation, permutation_note=(
-            "Permutation importance was skipped: refitting the model on the training folds would not "
-            "fit in the time budget."))
+            "Permutation importance was skipped: the search did not keep this model's held-out fit "
+            "(it keeps the best 20 within a memory cap)."))
     try:
         importance, spread, note = permutation_importance_by_column(
-            estimator, X, y, spec=spec, schema=schema, seed=seed,
-            time_budget_s=time_budget_s - (time.perf_counter() - started))
+            held_out, X, y, spec=spec, schema=schema, seed=seed, time_budget_s=time_budget_s)
     except Exception as exc:  # a cross-check must never cost the user the SHAP explanation
         logger.warning("permutation importance failed", exc_info=True)
         return replace(explanation, permutation_note=f"Permutation importance failed ({type(exc).__name__}).")
+    if not importance:
+        return replace(explanation, permutation_note=note)
     return replace(explanation, permutation_importance=importance, permutation_std=spread, permutation_note=note)
 
 
 def permutation_importance_by_column(
-    estimator: Any, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...],
+    held_out: HeldOutModel, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...],
     seed: int = 0, time_budget_s: float = 30.0,
 ) -> tuple[dict[str, float], dict[str, float], str]:
-    """Mean and spread of the score lost when each original column is shuffled, on one held-out fold."""
-    from sklearn.base import clone
-    from sklearn.inspection import permutation_importance
-
+    """Mean and spread of the score lost when each original column is shuffled, on the held-out rows."""
     deadline = time.perf_counter() + time_budget_s
-    train, valid = make_folds(y, spec)[0]
-    model = clone(estimator).fit(X.iloc[train], y[train])
-    rows = np.random.default_rng(seed).permutation(valid)[:MAX_ROWS]
+    rng = np.random.default_rng(seed)
+    rows = rng.permutation(held_out.rows)[:MAX_ROWS]
     metric = get_metric(spec.metric)
 
-    def score(fitted: Any, X_part: pd.DataFrame, y_part: np.ndarray) -> float:
-        return -metric.loss(metric.compute(y_part, predict_output(fitted, X_part, spec)))
+    def score(part: pd.DataFrame, target: np.ndarray) -> float:
+        return -metric.loss(metric.compute(target, held_out.predict(part)))
 
     started = time.perf_counter()
-    score(model, X.iloc[rows], y[rows])
+    baseline = score(X.iloc[rows], y[rows])
     per_shuffle = time.perf_counter() - started
-    n_shuffles = max(1, X.shape[1])
-    repeats = int(min(MAX_REPEATS, (deadline - time.perf_counter()) / max(per_shuffle * n_shuffles, 1e-6)))
+    n_columns = max(1, len(schema))
+    left = deadline - time.perf_counter()
+    repeats = int(min(MAX_REPEATS, left / max(per_shuffle * n_columns, 1e-6)))
     if repeats < MIN_REPEATS:  # fewer rows rather than fewer than two shuffles
-        share = max(0.1, (deadline - time.perf_counter()) / max(MIN_REPEATS * per_shuffle * n_shuffles, 1e-6))
-        rows, repeats = rows[:max(50, int(len(rows) * min(1.0, share)))], MIN_REPEATS
-    found = permutation_importance(model, X.iloc[rows], y[rows], scoring=score, n_repeats=repeats,
-                                   random_state=seed, n_jobs=1)
-    by_input = dict(zip(X.columns, zip(found.importances_mean, found.importances_std, strict=True), strict=True))
-    mean = {c.name: float(sum(by_input[i][0] for i in c.model_inputs)) for c in schema}
-    spread = {c.name: float(np.sqrt(sum(by_input[i][1] ** 2 for i in c.model_inputs))) for c in schema}
+        share = left / max(MIN_REPEATS * per_shuffle * n_columns, 1e-6)
+        n_rows = int(len(rows) * min(1.0, share))
+        if n_rows < min(MIN_ROWS, len(rows)):
+            return {}, {}, (f"Permutation importance was skipped: shuffling {n_columns} columns on held-out rows "
+                            f"would not fit in the {max(0.0, time_budget_s):.1f} s left of the budget.")
+        rows, repeats = rows[:n_rows], MIN_REPEATS
+        baseline = score(X.iloc[rows], y[rows])
+    part, target = X.iloc[rows].reset_index(drop=True), y[rows]
+    losses: dict[str, list[float]] = {}
+    for column in schema:
+        inputs = list(column.model_inputs)
+        shuffled = part.copy()
+        for _ in range(repeats):
+            order = rng.permutation(len(part))
+            shuffled[inputs] = part[inputs].to_numpy()[order]
+            losses.setdefault(column.name, []).append(baseline - score(shuffled, target))
+    mean = {name: float(np.mean(values)) for name, values in losses.items()}
+    spread = {name: float(np.std(values)) for name, values in losses.items()}
     ordered = dict(sorted(mean.items(), key=lambda item: -item[1]))
-    note = (f"Shuffled each column {repeats} times on {len(rows):,} held-out rows (fold 1 of {spec.n_folds}); "
+    note = (f"Shuffled each column {repeats} times on {len(rows):,} held-out rows ({held_out.description}); "
             f"the score lost is in {metric.label}.")
     return ordered, spread, note

@@ -10,6 +10,7 @@ running at the deadline is stopped and its trial discarded.
 from __future__ import annotations
 
 import logging
+import pickle
 import time
 import warnings
 from collections.abc import Callable
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
 REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
+KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
+KEEP_FOLD_MODELS_KB = 512 * 1024
 
 
 @dataclass
@@ -44,10 +47,21 @@ class TrialOutcome:
     best_iterations: list[int]
     fit_time_s: float
     predict_ms_per_1000_rows: float
+    size_kb: float | None = None  # the fitted model of the first fold, serialised
+    fold_model: tuple[Any, Any] | None = None  # (preprocessor, model) fitted without the first fold's rows
 
     @property
     def name(self) -> str:
         return f"{self.family}_{self.number}"
+
+
+@dataclass(frozen=True)
+class HeldOutModel:
+    """A model (or blend) fitted without some rows, and those rows: what permutation importance shuffles."""
+
+    predict: Callable[[pd.DataFrame], np.ndarray]
+    rows: np.ndarray  # positions of the held-out rows in the model frame
+    description: str
 
 
 @dataclass
@@ -94,16 +108,17 @@ class _Objective:
         n_classes = len(spec.classes)
         self.shape = DataShape(len(y), len(schema), n_classes)
         self.threads = n_threads(len(y))
-        self._cache: dict[tuple[int, str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[int, str, bool], tuple[np.ndarray, np.ndarray, Any]] = {}
 
-    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray]:
+    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any]:
+        """The fold's training and validation matrices for this family's encoding, and the fitted preprocessor."""
         key = (fold, family.encoding, family.scale)
         if key not in self._cache:
             train, valid = self.result.folds[fold]
             prep = build_preprocessor(self.schema, encoding=family.encoding, scale=family.scale)
             X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
             X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
-            self._cache[key] = (X_train, X_valid)
+            self._cache[key] = (X_train, X_valid, prep)
         return self._cache[key]
 
     @property
@@ -133,10 +148,11 @@ class _Objective:
         fit_time = predict_time = 0.0
         n_folds = len(self.result.folds)
         is_first = not self.result.outcomes
+        fold_model: tuple[Any, Any] | None = None
         for fold, (train, valid) in enumerate(self.result.folds):
             if (self.deadline.passed() and not is_first) or self.should_stop():
                 raise _OutOfTime()
-            X_train, X_valid = self.fold_matrices(fold, family)
+            X_train, X_valid, prep = self.fold_matrices(fold, family)
             model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
             # Each fold may use its share of the time left; the first trial also keeps a share
             # for refitting on all rows, so that some model always finishes within the budget.
@@ -155,6 +171,8 @@ class _Objective:
             scores.append(self.metric.compute(self.y[valid], predictions))
             if best:
                 iterations.append(best)
+            if fold == 0:
+                fold_model = (prep, model)
             trial.report(float(np.mean([self.metric.loss(s) for s in scores])), fold)
             if trial.should_prune():
                 raise optuna.TrialPruned()
@@ -165,8 +183,10 @@ class _Objective:
             number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
             best_iterations=iterations, fit_time_s=fit_time,
             predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
+            size_kb=_size_kb(fold_model[1]) if fold_model else None, fold_model=fold_model,
         )
         self.result.outcomes[trial.number] = outcome
+        keep_fold_models(self.result, self.metric)
         trial.set_user_attr("score", mean_score)
         trial.set_user_attr("score_std", float(np.std(scores)))
         trial.set_user_attr("fit_time_s", fit_time)
@@ -216,6 +236,43 @@ def run_search(
     study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
                    gc_after_trial=False)
     return result
+
+
+def _size_kb(model: Any) -> float | None:
+    """The fitted model's serialised size (our own object, pickled in memory, never loaded back)."""
+    try:
+        return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / 1024
+    except Exception:  # a model that cannot be serialised just has no size on the leaderboard
+        return None
+
+
+def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
+                     max_kb: float = KEEP_FOLD_MODELS_KB) -> None:
+    """Keep the first fold's models of the best trials only (the ensemble candidates), within a memory cap."""
+    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    total = 0.0
+    for i, outcome in enumerate(ranked):
+        total += outcome.size_kb or 0.0
+        if i >= max_models or total > max_kb:
+            outcome.fold_model = None
+
+
+def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
+    """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
+    members = [(w, result.outcomes[n].fold_model) for n, w in weights.items()]
+    if not members or any(model is None for _, model in members):
+        return None
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        total: np.ndarray | None = None
+        for weight, (prep, model) in members:  # type: ignore[misc]
+            output = weight * predict_output(model, np.asarray(prep.transform(rows), np.float32), spec)
+            total = output if total is None else total + output
+        assert total is not None
+        return total
+
+    return HeldOutModel(predict=predict, rows=result.folds[0][1],
+                        description=f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
 
 
 def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:

@@ -11,6 +11,10 @@ from engine.naming import model_label, plain_number
 
 if TYPE_CHECKING:
     from engine.automl import TrainingResult
+    from engine.types import LeaderboardEntry
+
+DOMINANT_SHARE = 0.5  # one column carrying half of all SHAP importance deserves a second look
+FEW_ROWS = 300
 
 
 def plain_summary(result: TrainingResult) -> str:
@@ -32,12 +36,71 @@ def plain_summary(result: TrainingResult) -> str:
         parts.append(f"On rows it had not seen, the model's typical error is {plain_number(rmse)} "
                      f"(predicting the average every time: {plain_number(spread)}); it explains {max(r2, 0):.0%} "
                      f"of the variation in '{spec.target}'.")
-    score = f"{best.score:.4f} ± {best.score_std:.4f}" if abs(best.score) < 10 else (
-        f"{plain_number(best.score)} ± {plain_number(best.score_std)}")
+    score = f"{_score(best.score)} ± {_score(best.score_std)}"
     parts.append(f"Cross-validated {metric.label}: {score} ({model_label(result.model_name)}).")
     if result.explanation is not None:
         top = list(result.explanation.importance)[:3]
         if top:
             quoted = ", ".join(f"'{c}'" for c in top[:-1]) + (f" and '{top[-1]}'" if len(top) > 1 else f"'{top[0]}'")
             parts.append(f"It relies most on {quoted}.")
+    found = caveats(result)
+    if found:
+        parts.append("Caveats: " + " ".join(found))
     return " ".join(parts)
+
+
+def caveats(result: TrainingResult) -> list[str]:
+    """What a careful reader should know before trusting the numbers, in plain words."""
+    spec, found = result.spec, []
+    if len(result.y) < FEW_ROWS:
+        found.append(f"Only {len(result.y):,} rows had a target, so the scores are uncertain "
+                     "(see the ± spread over folds).")
+    if spec.task.is_classification:
+        counts = np.bincount(result.y, minlength=len(spec.classes))
+        rarest = int(np.argmin(counts))
+        if counts[rarest] / counts.sum() < 0.05:
+            found.append(f"Class '{spec.classes[rarest]}' is rare ({counts[rarest]:,} of {counts.sum():,} rows); "
+                         "the model sees few examples of it.")
+    importance = result.explanation.importance if result.explanation is not None else {}
+    total = sum(importance.values())
+    if importance and total > 0:
+        top, value = next(iter(importance.items()))
+        if value / total >= DOMINANT_SHARE and len(importance) > 1:
+            found.append(f"'{top}' alone carries {value / total:.0%} of what the model relies on: check that it "
+                         "is known at the time of prediction and is not a consequence of the outcome.")
+    dropped = {c: r for c, r in spec.dropped.items() if c != spec.target}
+    if len(dropped) > 3:
+        found.append(f"{len(dropped)} columns were left out, among them "
+                     + ", ".join(f"'{c}' ({r})" for c, r in list(dropped.items())[:3]) + ".")
+    else:
+        found.extend(f"'{column}' was left out ({reason})." for column, reason in dropped.items())
+    found.extend(result.notes)
+    return found
+
+
+def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...], chosen: str,
+                   metric_name: str) -> str:
+    """Why the exported model is recommended, and a simpler one when it scores within the noise."""
+    metric = get_metric(metric_name)
+    by_name = {e.model: e for e in leaderboard}
+    best = by_name[chosen]
+    if leaderboard and leaderboard[0].model != chosen:
+        why = (f"{model_label(chosen)} is recommended and exported: {model_label(leaderboard[0].model)} scored "
+               "higher but could not be refitted within the time budget.")
+    else:
+        why = (f"{model_label(chosen)} is recommended and exported: it has the best {metric.label} on rows it had "
+               "not seen.")
+    fast = [e for e in leaderboard if e.model != chosen and not e.is_ensemble
+            and abs(e.score - best.score) <= best.score_std
+            and e.predict_ms_per_1000_rows * 3 <= best.predict_ms_per_1000_rows]
+    if fast:
+        simple = min(fast, key=lambda e: metric.loss(e.score))
+        why += (f" {model_label(simple.model)} scores within the spread over folds ({_score(simple.score)} vs "
+                f"{_score(best.score)} ± {_score(best.score_std)}) and predicts "
+                f"{best.predict_ms_per_1000_rows / max(simple.predict_ms_per_1000_rows, 1e-9):.0f}× faster; "
+                "prefer it if speed or simplicity matters.")
+    return why
+
+
+def _score(value: float) -> str:
+    return f"{value:.4f}" if abs(value) < 10 else plain_number(value)

@@ -33,25 +33,26 @@ def confusion_figure(confusion: ConfusionMatrix, *, rates: bool = False, title: 
     return fig
 
 
-def roc_figure(curves: list[Curve], *, marker: tuple[float, float] | None = None) -> go.Figure:
+def roc_figure(curves: list[Curve], *, marker: tuple[float, float] | None = None, title: str = "") -> go.Figure:
     traces = [go.Scatter(x=c.x, y=c.y, mode="lines", name=f"{c.label} (AUC {c.area:.3f})",
                          line={"color": _COLOURS[i % len(_COLOURS)]}) for i, c in enumerate(curves)]
     traces.append(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dash", "color": _GREY}))
     fig = go.Figure(traces)
     _mark(fig, marker)
-    title = (f"ROC curve (AUC {curves[0].area:.3f}, out-of-fold)" if len(curves) == 1
-             else "ROC curves, one class vs rest")
+    title = title or (f"ROC curve (AUC {curves[0].area:.3f}, out-of-fold)" if len(curves) == 1
+                      else "ROC curves, one class vs rest")
     fig.update_layout(title=title, xaxis_title="false positive rate", yaxis_title="true positive rate (recall)",
                       **_LAYOUT)
     return fig
 
 
-def precision_recall_figure(curves: list[Curve], *, marker: tuple[float, float] | None = None) -> go.Figure:
+def precision_recall_figure(curves: list[Curve], *, marker: tuple[float, float] | None = None,
+                            title: str = "") -> go.Figure:
     fig = go.Figure([go.Scatter(x=c.x, y=c.y, mode="lines", name=f"{c.label} (AP {c.area:.3f})",
                                 line={"color": _COLOURS[i % len(_COLOURS)]}) for i, c in enumerate(curves)])
     _mark(fig, marker)
-    title = (f"Precision–recall curve (average precision {curves[0].area:.3f})" if len(curves) == 1
-             else "Precision–recall curves, one class vs rest")
+    title = title or (f"Precision–recall curve (average precision {curves[0].area:.3f})" if len(curves) == 1
+                      else "Precision–recall curves, one class vs rest")
     fig.update_layout(title=title, xaxis_title="recall", yaxis_title="precision", yaxis_range=[0, 1.02], **_LAYOUT)
     return fig
 
@@ -87,14 +88,14 @@ def threshold_figure(table: ThresholdTable, *, threshold: float | None = None) -
     return fig
 
 
-def predicted_vs_actual_figure(evaluation: Evaluation) -> go.Figure:
+def predicted_vs_actual_figure(evaluation: Evaluation, *, title: str = "") -> go.Figure:
     actual, predicted = np.asarray(evaluation.actual), np.asarray(evaluation.predicted)
     low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
     fig = go.Figure([go.Scattergl(x=actual, y=predicted, mode="markers", marker={"size": 4, "opacity": 0.5},
                                   name="rows"),
                      go.Scatter(x=[low, high], y=[low, high], mode="lines", name="perfect",
                                 line={"dash": "dash", "color": _GREY})])
-    fig.update_layout(title=f"Predicted vs actual (out-of-fold{_sampled(evaluation)})", xaxis_title="actual",
+    fig.update_layout(title=title or f"Predicted vs actual (out-of-fold{_sampled(evaluation)})", xaxis_title="actual",
                       yaxis_title="predicted", **_LAYOUT)
     return fig
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from engine import Evaluation, TrainingResult, evaluate, get_metric
-from engine.summary import plain_summary
+from engine.summary import plain_summary, recommendation
 from exporters.evaluation_figures import evaluation_figures
 from exporters.figures import (
     beeswarm_figure,
@@ -39,7 +39,8 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
         evaluation = evaluate(result.spec, result.y, result.oof, model_frame=result.model_frame, schema=result.schema)
     history = optimization_history_figure(result.trials, metric_label=metric.label,
                                           greater_is_better=metric.greater_is_better)
-    sections = [f"<h2>Leaderboard</h2>{_leaderboard_table(result, metric.label)}"
+    recommended = html.escape(recommendation(result.leaderboard, result.model_name, result.spec.metric))
+    sections = [f"<h2>Leaderboard</h2><p>{recommended}</p>{_leaderboard_table(result, metric.label)}"
                 f"{_html(leaderboard_figure(result.leaderboard, metric.label))}{_html(history) if history else ''}"]
     if result.explanation is not None:
         sections.append(_explanation_section(result))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from app.services.jobs import outputs_dir
+from app.services.training import MODEL_OOFS_FILE
 from engine import (
     ColumnType,
     Evaluation,
@@ -52,6 +53,7 @@ class RunResults:
     card: dict[str, Any]
     evaluation: Evaluation
     trials: tuple[TrialRecord, ...] = ()
+    model_oofs: dict[str, np.ndarray] | None = None  # the best models' out-of-fold predictions
 
     @property
     def metric(self) -> Metric:
@@ -98,9 +100,18 @@ def load_results(run_id: str) -> RunResults:
         run_id=run_id, out_dir=folder, spec=spec, y=y, oof=oof,
         leaderboard=tuple(leaderboard_entry_from_json(e) for e in evaluation["leaderboard"]),
         explanation=explanation, model_name=evaluation["model_name"], summary=evaluation.get("summary", ""),
-        card=_read_json(folder / "model_card.json"), trials=trials,
+        card=_read_json(folder / "model_card.json"), trials=trials, model_oofs=_read_oofs(folder / MODEL_OOFS_FILE),
         evaluation=(evaluation_from_dict(evaluation["evaluation"]) if "evaluation" in evaluation
                     else evaluate(spec, y, oof)))  # runs written before evaluation.json held it
+
+
+def _read_oofs(path: Path) -> dict[str, np.ndarray]:
+    """The kept models' out-of-fold predictions; none for runs written before they were kept, or damaged."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return {name: np.asarray(stored[name], dtype=np.float64) for name in stored.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return {}
 
 
 def explained_rows(frame: pd.DataFrame, results: RunResults) -> pd.DataFrame:

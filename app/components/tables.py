@@ -58,6 +58,23 @@ def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.Da
     return pd.DataFrame(rows).dropna(axis="columns", how="all")
 
 
+def comparison_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.DataFrame:
+    """Models side by side: one column per model, one row per figure or setting."""
+    columns: dict[str, dict[str, str]] = {}
+    for e in entries:
+        settings = {"blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items())} \
+            if e.is_ensemble else {k: _setting(v) for k, v in e.params.items()}
+        columns[model_label(e.model)] = {
+            "rank": str(e.rank), metric_label(metric): f"{e.score:.4g} ± {e.score_std:.2g}",
+            "fit time (s)": f"{e.fit_time_s:.2f}", "predict ms / 1,000 rows": f"{e.predict_ms_per_1000_rows:.2f}",
+            "size (KB)": "" if e.size_kb is None else f"{e.size_kb:,.0f}", **settings}
+    return pd.DataFrame(columns).fillna("—").rename_axis("").reset_index()
+
+
+def _setting(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def latest_event(events: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return events[-1] if events else None
 

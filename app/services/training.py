@@ -1,7 +1,7 @@
 """One training, from a data file to a folder of outputs — for the CLI and the worker alike.
 
 Writes ``model.onnx``, ``model_card.json``, ``leaderboard.csv``, ``report.html``,
-``explanation.json``, ``evaluation.json`` and ``trials.json`` into the output
+``explanation.json``, ``evaluation.json``, ``trials.json`` and ``oof_by_model.npz`` into the output
 folder, and hands the run to MLflow through a spool and a side process.
 """
 
@@ -26,6 +26,7 @@ from storage import TrackingSidecar, write_spool
 
 logger = logging.getLogger(__name__)
 PARITY_ROWS = 200
+MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,8 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card,
                                          evaluation=evaluation)
     (out_dir / "explanation.json").write_text(json.dumps(engine.to_jsonable(result.explanation)))
+    oofs: dict[str, Any] = {name: np.asarray(oof, dtype=np.float32) for name, oof in result.model_oofs.items()}
+    np.savez_compressed(out_dir / MODEL_OOFS_FILE, **oofs)
     (out_dir / "trials.json").write_text(json.dumps(engine.to_jsonable(result.trials)))
     (out_dir / "evaluation.json").write_text(json.dumps({
         "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),

@@ -6,14 +6,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.components.labels import model_label
+from app.components.labels import family_label, model_label
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import RunResults
+from app.components.results_compare import show_comparison
 from app.components.results_evaluation import show_evaluation
 from app.components.results_explain import show_beeswarm_and_dependence, show_importance, show_row
 from app.components.results_search import show_search_history
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
+from engine import recommendation
 from exporters.figures import leaderboard_figure
 
 
@@ -22,13 +24,23 @@ def show_leaderboard(results: RunResults) -> None:
     st.caption(f"Every model Kuai kept, best first. Scores are {results.metric.label} on rows each model had not "
                f"seen (cross-validation, {results.spec.n_folds} folds); "
                f"{'higher' if results.metric.greater_is_better else 'lower'} is better. "
-               f"The exported model is **{model_label(results.model_name)}**.")
-    st.dataframe(leaderboard_table(results.leaderboard, results.spec.metric), hide_index=True, width="stretch",
-                 placeholder="",
+               "Click a column's header to sort by it.")
+    st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric),
+               icon=":material/recommend:")
+    families = sorted({family_label(e.family) for e in results.leaderboard})
+    shown = st.multiselect("Show these kinds of model", families, default=families,
+                           key=f"families_{results.run_id}") if len(families) > 1 else families
+    entries = [e for e in results.leaderboard if family_label(e.family) in shown]
+    table = leaderboard_table(entries, results.spec.metric)
+    if not table.empty:
+        table.insert(1, "recommended", [e.model == results.model_name for e in entries])
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="",
                  column_config={"rank": st.column_config.NumberColumn(format="%d"),
+                                "recommended": st.column_config.CheckboxColumn(width="small"),
                                 "settings": st.column_config.TextColumn(width="large")})
-    relabelled = [replace(e, model=model_label(e.model)) for e in results.leaderboard]
-    st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
+    relabelled = [replace(e, model=model_label(e.model)) for e in entries]
+    if relabelled:
+        st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
 
 
 def main() -> None:
@@ -51,6 +63,7 @@ def main() -> None:
     show_beeswarm_and_dependence(results)
     show_row(results, str(record.config.get("dataset_id", "")))
     show_evaluation(results)
+    show_comparison(results)
     show_search_history(results)
 
 

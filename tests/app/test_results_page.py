@@ -114,3 +114,44 @@ def test_beeswarm_dependence_calibration_segments_and_search_history(finished_ho
     bars = _titled(at, "Error rate by 'contract'")["data"][0]
     assert len(bars["x"]) >= 2 and all(0 <= v <= 1 for v in bars["y"])
     assert _titled(at, "Search history")["data"]
+
+
+@pytest.mark.slow
+def test_two_models_compare_on_their_own_out_of_fold_predictions(finished_home: tuple[str, str]) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from app.components.labels import model_label
+
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    with np.load(_outputs(run_id) / "oof_by_model.npz", allow_pickle=False) as stored:
+        oofs = {name: stored[name] for name in stored.files}
+    y, _ = _stored(run_id)
+    picker = at.multiselect(key=f"compare_{run_id}")
+    assert len(picker.value) == 2 and set(picker.options) <= {model_label(n) for n in oofs}
+    first, second = picker.value  # the models' names; the options show their labels
+    roc = _titled(at, "ROC curves of the compared models")
+    for name in (first, second):
+        trace = next(t for t in roc["data"] if t["name"].startswith(model_label(name)))
+        assert f"AUC {roc_auc_score(y, oofs[name][:, 1]):.3f}" in trace["name"]
+    side_by_side = at.dataframe[-1].value
+    assert {model_label(first), model_label(second)} <= set(side_by_side.columns)
+
+
+@pytest.mark.slow
+def test_leaderboard_marks_the_recommended_model_and_filters_by_kind(finished_home: tuple[str, str]) -> None:
+    from app.components.labels import model_label
+
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    card = json.loads((_outputs(run_id) / "model_card.json").read_text())
+    table = at.dataframe[0].value
+    assert table["recommended"].sum() == 1
+    assert table.loc[table["recommended"], "model"].item() == model_label(card["model"]["name"])
+    assert "is recommended and exported" in at.success[0].value
+    kinds = at.multiselect(key=f"families_{run_id}")
+    dropped = next(k for k in kinds.value if k.startswith("Linear"))
+    kinds.unselect(dropped).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) < len(table) and not shown["model"].str.startswith("Linear").any()

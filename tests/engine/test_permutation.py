@@ -1,4 +1,4 @@
-"""Permutation importance on a held-out fold: informative columns first, time box respected."""
+"""Permutation importance on a held-out fold: informative columns first, all parts of a column shuffled together."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from engine.explain import explain_model
 from engine.models import FAMILIES
 from engine.permutation import permutation_importance_by_column, with_permutation_importance
 from engine.preprocessing import build_preprocessor
+from engine.search import HeldOutModel, predict_output
 
 
 def _setup(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
@@ -19,28 +20,51 @@ def _setup(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
     spec = build_task_spec(frame, profile_dataset(frame).columns, target="outcome", n_folds=3)
     schema = build_input_schema(frame, spec)
     X, y = to_model_frame(frame, schema), encode_target(frame["outcome"], spec)
-    family = FAMILIES["linear"]
+    train, held = np.arange(0, 300), np.arange(300, len(X))
     pipeline = Pipeline([("prep", build_preprocessor(schema, encoding="onehot", scale=True)),
-                         ("model", family.build({"linear__C": 1.0}, spec.task, seed=0))]).fit(X, y)
-    return spec, schema, X, y, pipeline
+                         ("model", FAMILIES["linear"].build({"linear__C": 1.0}, spec.task, seed=0))])
+    pipeline.fit(X.iloc[train], y[train])
+    held_out = HeldOutModel(predict=lambda rows: predict_output(pipeline, rows, spec), rows=held,
+                            description="the last 100 rows")
+    return spec, schema, X, y, pipeline, held_out
 
 
 def test_informative_columns_lose_more_score_than_noise(mixed_frame: pd.DataFrame) -> None:
-    spec, schema, X, y, pipeline = _setup(mixed_frame)
-    importance, spread, note = permutation_importance_by_column(pipeline, X, y, spec=spec, schema=schema)
+    spec, schema, X, y, _, held_out = _setup(mixed_frame)
+    importance, spread, note = permutation_importance_by_column(held_out, X, y, spec=spec, schema=schema)
     assert set(importance) == {c.name for c in schema}
-    assert list(importance)[:2] == ["amount", "colour"] or set(list(importance)[:2]) == {"amount", "colour"}
+    assert set(list(importance)[:2]) == {"amount", "colour"}
     assert importance["amount"] > 0.05 > abs(importance["noise"])
     assert all(value >= 0 for value in spread.values())
-    assert "held-out rows" in note and "ROC AUC" in note
+    assert "100 held-out rows" in note and "ROC AUC" in note and "the last 100 rows" in note
 
 
-def test_permutation_is_skipped_when_the_refit_would_not_fit_the_budget(mixed_frame: pd.DataFrame) -> None:
-    spec, schema, X, y, pipeline = _setup(mixed_frame)
+def test_a_date_column_is_shuffled_as_one(mixed_frame: pd.DataFrame) -> None:
+    spec, schema, X, y, _, held_out = _setup(mixed_frame)
+    seen: list[pd.DataFrame] = []
+
+    def spying(rows: pd.DataFrame) -> np.ndarray:
+        seen.append(rows)
+        return held_out.predict(rows)
+
+    date = next(c for c in schema if c.name == "visited")
+    assert len(date.model_inputs) > 1
+    permutation_importance_by_column(HeldOutModel(spying, held_out.rows, "x"), X, y, spec=spec, schema=schema)
+    parts = list(date.model_inputs)
+    original = X.iloc[held_out.rows][parts].to_numpy()
+    shuffled = [frame[parts].to_numpy() for frame in seen if not np.array_equal(frame[parts].to_numpy(), original)]
+    assert shuffled, "the date's parts were never shuffled"
+    rows_of_original = {tuple(r) for r in np.nan_to_num(original, nan=-1)}
+    for matrix in shuffled:  # each shuffled row is a whole original date, never a mix of two dates
+        assert {tuple(r) for r in np.nan_to_num(matrix, nan=-1)} <= rows_of_original
+
+
+def test_permutation_is_skipped_without_a_held_out_model_or_time(mixed_frame: pd.DataFrame) -> None:
+    spec, schema, X, y, pipeline, held_out = _setup(mixed_frame)
     explanation = explain_model(pipeline, X, spec=spec, schema=schema, model_name="linear_0", sample_size=20)
-    skipped = with_permutation_importance(explanation, pipeline, X, y, spec=spec, schema=schema, fit_time_s=10.0,
-                                          time_budget_s=5.0)
-    assert skipped.permutation_importance == {} and "skipped" in skipped.permutation_note
-    done = with_permutation_importance(explanation, pipeline, X, y, spec=spec, schema=schema, fit_time_s=0.01,
-                                       time_budget_s=20.0)
+    missing = with_permutation_importance(explanation, None, X, y, spec=spec, schema=schema, time_budget_s=20.0)
+    assert missing.permutation_importance == {} and "skipped" in missing.permutation_note
+    no_time = with_permutation_importance(explanation, held_out, X, y, spec=spec, schema=schema, time_budget_s=0.0)
+    assert no_time.permutation_importance == {} and "skipped" in no_time.permutation_note
+    done = with_permutation_importance(explanation, held_out, X, y, spec=spec, schema=schema, time_budget_s=20.0)
     assert done.permutation_importance and done.sample_values == explanation.sample_values

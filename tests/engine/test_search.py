@@ -20,7 +20,7 @@ from engine import (
 from engine.ensemble import select_ensemble
 from engine.metrics import get_metric
 from engine.models import Deadline
-from engine.search import run_search
+from engine.search import held_out_model, keep_fold_models, run_search
 
 
 @pytest.fixture()
@@ -121,3 +121,32 @@ def test_ensemble_keeps_its_best_step() -> None:
     best_single = metric.compute(y, good)
     if selection is not None:
         assert metric.compute(y, selection.oof) <= best_single + 1e-12
+
+
+def test_kept_fold_models_reproduce_the_out_of_fold_predictions(spec_and_data) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = spec_and_data
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0))
+    valid = result.folds[0][1]
+    numbers = sorted(result.outcomes)[:3]
+    for number in numbers:  # the first fold's model predicts its own held-out rows as in the search
+        outcome = result.outcomes[number]
+        assert outcome.size_kb is not None and outcome.size_kb > 0
+        held_out = held_out_model(result, {number: 1.0}, spec)
+        assert held_out is not None and set(held_out.rows) == set(valid)
+        np.testing.assert_allclose(held_out.predict(X.iloc[valid]), outcome.oof[valid], atol=1e-6)
+    weights = {numbers[0]: 0.25, numbers[1]: 0.75}  # a blend predicts the blend of the members' outputs
+    blend = held_out_model(result, weights, spec)
+    assert blend is not None
+    expected = sum(w * result.outcomes[n].oof[valid] for n, w in weights.items())
+    np.testing.assert_allclose(blend.predict(X.iloc[valid]), expected, atol=1e-6)
+
+
+def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = spec_and_data
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0))
+    metric = get_metric(spec.metric)
+    assert len(result.outcomes) >= 3
+    keep_fold_models(result, metric, max_models=2)
+    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    assert [o.fold_model is not None for o in ranked] == [True, True] + [False] * (len(ranked) - 2)
+    assert held_out_model(result, {ranked[-1].number: 1.0}, spec) is None

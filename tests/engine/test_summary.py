@@ -1,0 +1,66 @@
+"""The plain-language summary: the recommendation and its simpler alternative, and the caveats."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+
+from engine import LeaderboardEntry, TaskSpec, TaskType, caveats, plain_summary, recommendation
+from engine.types import ColumnType, Explanation
+
+
+def _entry(model: str, score: float, std: float, ms: float, rank: int) -> LeaderboardEntry:
+    return LeaderboardEntry(rank=rank, model=model, family=model.rsplit("_", 1)[0], score=score, score_std=std,
+                            fit_time_s=1.0, predict_ms_per_1000_rows=ms, params={},
+                            is_ensemble=model == "ensemble")
+
+
+BOARD = [_entry("ensemble", 0.85, 0.02, 30.0, 1), _entry("lightgbm_0", 0.845, 0.02, 5.0, 2),
+         _entry("linear_1", 0.84, 0.02, 1.0, 3), _entry("catboost_2", 0.80, 0.02, 0.5, 4)]
+
+
+def test_a_faster_model_within_the_spread_is_named_as_the_alternative() -> None:
+    text = recommendation(BOARD, "ensemble", "roc_auc")
+    assert text.startswith("Ensemble (blend of models) is recommended and exported: it has the best ROC AUC")
+    assert "LightGBM (boosted trees) #0 scores within the spread" in text and "6× faster" in text
+    assert "CatBoost" not in text  # faster still, but outside the spread
+
+
+def test_no_alternative_when_nothing_is_close_and_fast() -> None:
+    spread_free = [replace(e, score_std=0.001) for e in BOARD]
+    assert "within the spread" not in recommendation(spread_free, "ensemble", "roc_auc")
+
+
+def test_when_the_best_could_not_be_refitted_the_reason_is_given() -> None:
+    assert "could not be refitted within the time budget" in recommendation(BOARD, "lightgbm_0", "roc_auc")
+
+
+def _result(y: np.ndarray, importance: dict[str, float], dropped: dict[str, str]) -> SimpleNamespace:
+    spec = TaskSpec(target="t", task=TaskType.BINARY, metric="roc_auc", features=tuple(importance),
+                    feature_types={c: ColumnType.NUMERIC for c in importance}, dropped=dropped, classes=("no", "yes"))
+    oof = np.column_stack([1 - y * 0.8 - 0.1, y * 0.8 + 0.1])
+    explanation = Explanation(columns=tuple(importance), importance=importance, sample_values=[], base_values=[],
+                              sample_index=[], explained_class=[], explained_model="lightgbm_0",
+                              output_space="log-odds", method="shap.TreeExplainer")
+    return SimpleNamespace(spec=spec, y=y, oof=oof, explanation=explanation, notes=["The ensemble was not refitted."],
+                           leaderboard=BOARD, model_name="lightgbm_0")
+
+
+def test_caveats_name_rare_classes_few_rows_a_dominant_column_and_what_was_left_out() -> None:
+    y = np.array([1] * 10 + [0] * 240)
+    result = _result(y, {"discharge_code": 9.0, "age": 1.0}, {"patient_id": "id column: not used as a feature"})
+    found = " ".join(caveats(result))  # type: ignore[arg-type]
+    assert "Only 250 rows" in found and "'yes' is rare (10 of 250 rows)" in found
+    assert "'discharge_code' alone carries 90%" in found
+    assert "'patient_id' was left out (id column" in found and "The ensemble was not refitted." in found
+    assert plain_summary(result).endswith(found)  # type: ignore[arg-type]
+
+
+def test_no_caveats_for_a_balanced_large_table_with_spread_importance() -> None:
+    y = np.array([0, 1] * 500)
+    result = _result(y, {"a": 1.0, "b": 1.0, "c": 1.0}, {})
+    result.notes = []
+    assert caveats(result) == []  # type: ignore[arg-type]
+    assert "Caveats" not in plain_summary(result)  # type: ignore[arg-type]
