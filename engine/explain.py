@@ -34,6 +34,8 @@ from engine.types import ColumnType, Explanation, InputColumn, TaskSpec, TaskTyp
 logger = logging.getLogger(__name__)
 _TREE_MODULES = ("lightgbm", "catboost", "sklearn.ensemble")
 PROBE_ROWS = 5
+MIN_ROWS = 50  # explained even a little past the time box (up to GRACE_S), so the charts have something to show
+GRACE_S = 1.0
 BACKGROUND_ROWS = 100
 
 
@@ -75,7 +77,10 @@ def explain_model(
     while position < len(order):
         size = min(size, len(order) - position)
         if deadline is not None and timings:
-            size = _rows_that_fit(timings, deadline - time.perf_counter(), size)
+            left = deadline - time.perf_counter()
+            size = _rows_that_fit(timings, left, size)
+            if size < 1 and position < MIN_ROWS:
+                size = _rows_that_fit(timings, left + GRACE_S, MIN_ROWS - position)
             if size < 1:
                 break
         started = time.perf_counter()

@@ -68,6 +68,7 @@ def caveats(result: TrainingResult) -> list[str]:
         if value / total >= DOMINANT_SHARE and len(importance) > 1:
             found.append(f"'{top}' alone carries {value / total:.0%} of what the model relies on: check that it "
                          "is known at the time of prediction and is not a consequence of the outcome.")
+    found.extend(_disagreements(result))
     dropped = {c: r for c, r in spec.dropped.items() if c != spec.target}
     if len(dropped) > 3:
         found.append(f"{len(dropped)} columns were left out, among them "
@@ -76,6 +77,22 @@ def caveats(result: TrainingResult) -> list[str]:
         found.extend(f"'{column}' was left out ({reason})." for column, reason in dropped.items())
     found.extend(result.notes)
     return found
+
+
+def _disagreements(result: TrainingResult) -> list[str]:
+    """Columns SHAP ranks near the top that the shuffle test finds nearly useless: usually overlapping columns."""
+    explanation = result.explanation
+    if explanation is None or not explanation.permutation_importance or len(explanation.importance) < 4:
+        return []
+    shuffled = list(explanation.permutation_importance)
+    half = (len(shuffled) + 1) // 2  # the lower half of the shuffle ranking
+    odd = [c for c in list(explanation.importance)[:3] if c in shuffled and shuffled.index(c) >= half]
+    if not odd:
+        return []
+    quoted = " and ".join(f"'{c}'" for c in odd)
+    return [f"SHAP ranks {quoted} near the top, but shuffling {'it' if len(odd) == 1 else 'them'} on held-out rows "
+            "costs little: such a column usually carries the same information as another one, and the model "
+            "trades credit between them. Read the two importance charts together."]
 
 
 def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...], chosen: str,

@@ -61,13 +61,17 @@ def _with_value(name: str, row_values: Sequence[str], index: int) -> str:
     return f"{name} = {row_values[index]}" if index < len(row_values) else name
 
 
-def leaderboard_figure(entries: list[LeaderboardEntry], metric_label: str) -> go.Figure:
+def leaderboard_figure(entries: list[LeaderboardEntry], metric_label: str, *, top: int = 25) -> go.Figure:
+    """The best ``top`` models' cross-validated scores with their spread over folds."""
+    entries = entries[:top]
     ordered = entries[::-1]
     fig = go.Figure(go.Bar(
         x=[e.score for e in ordered], y=[e.model for e in ordered], orientation="h",
         error_x={"type": "data", "array": [e.score_std for e in ordered]},
         marker_color=["#16a34a" if e.is_ensemble else "#64748b" for e in ordered]))
-    fig.update_layout(title=f"Cross-validated {metric_label} by model", **_LAYOUT)
+    fig.update_layout(title=f"Cross-validated {metric_label} of the best {len(entries)} models",
+                      **{**_LAYOUT, "height": max(_LAYOUT["height"], 90 + 22 * len(entries))})
+    fig.update_yaxes(tickmode="array", tickvals=[e.model for e in ordered])  # every model named, none skipped
     low = min(e.score - e.score_std for e in entries)
     high = max(e.score + e.score_std for e in entries)
     margin = 0.1 * (high - low) or 0.01

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from engine import Evaluation, TrainingResult, evaluate, get_metric
+from engine.naming import model_label
 from engine.summary import plain_summary, recommendation
 from exporters.evaluation_figures import evaluation_figures
 from exporters.figures import (
@@ -30,6 +31,9 @@ border-bottom:1px solid #e2e8f0;text-align:left} th{background:#f8fafc}
 .summary{background:#f0f9ff;border-left:4px solid #0284c7;padding:.8rem 1rem}
 .note{color:#475569;font-size:.9rem}
 """
+
+
+REPORT_MODELS = 15  # the report lists the best; leaderboard.csv holds them all
 
 
 def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card: dict[str, Any],
@@ -89,16 +93,21 @@ def _explanation_section(result: TrainingResult) -> str:
 
 def _leaderboard_table(result: TrainingResult, metric_label: str) -> str:
     rows = []
-    for entry in result.leaderboard:
+    shown = [e for e in result.leaderboard[:REPORT_MODELS]]
+    shown += [e for e in result.leaderboard if e.model == result.model_name and e not in shown]
+    for entry in shown:
         chosen = " ✔ exported" if entry.model == result.model_name else ""
-        members = ", ".join(f"{m} ({w:.0%})" for m, w in entry.members.items())
+        members = ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in entry.members.items())
+        size = "" if entry.size_kb is None else f"{entry.size_kb:,.0f}"
         rows.append(
-            f"<tr><td>{entry.rank}</td><td>{html.escape(entry.model)}{chosen}</td><td>{entry.family}</td>"
+            f"<tr><td>{entry.rank}</td><td>{html.escape(model_label(entry.model))}{chosen}</td>"
             f"<td>{entry.score:.4f} ± {entry.score_std:.4f}</td><td>{entry.fit_time_s:.2f}</td>"
-            f"<td>{entry.predict_ms_per_1000_rows:.1f}</td><td>{html.escape(members)}</td></tr>")
-    return (f"<table><tr><th>rank</th><th>model</th><th>family</th><th>{metric_label} (CV mean ± std)</th>"
-            "<th>fit time (s)</th><th>predict ms / 1,000 rows</th><th>ensemble members</th></tr>"
-            + "".join(rows) + "</table>")
+            f"<td>{entry.predict_ms_per_1000_rows:.1f}</td><td>{size}</td><td>{html.escape(members)}</td></tr>")
+    more = len(result.leaderboard) - len(shown)
+    rest = f"<p class='note'>{more} more models are listed in leaderboard.csv.</p>" if more > 0 else ""
+    return (f"<table><tr><th>rank</th><th>model</th><th>{metric_label} (CV mean ± std)</th>"
+            "<th>fit time (s)</th><th>predict ms / 1,000 rows</th><th>size (KB)</th><th>blend of</th></tr>"
+            + "".join(rows) + "</table>" + rest)
 
 
 def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:

@@ -52,7 +52,8 @@ def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.Da
             "rank": e.rank, "model": model_label(e.model), metric_label(metric): e.score,
             "± (spread over folds)": e.score_std, "fit time (s)": e.fit_time_s,
             "predict ms / 1,000 rows": e.predict_ms_per_1000_rows,
-            "size (KB)": e.size_kb, "blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items()),
+            "size (KB)": e.size_kb,
+            "blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items()),
             "settings": json.dumps(e.params.get("weights", e.params) if e.is_ensemble else e.params,
                                    default=str)})
     return pd.DataFrame(rows).dropna(axis="columns", how="all")

@@ -37,6 +37,9 @@ def show_leaderboard(results: RunResults) -> None:
     st.dataframe(table, hide_index=True, width="stretch", placeholder="",
                  column_config={"rank": st.column_config.NumberColumn(format="%d"),
                                 "recommended": st.column_config.CheckboxColumn(width="small"),
+                                "fit time (s)": st.column_config.NumberColumn(format="%.2f"),
+                                "predict ms / 1,000 rows": st.column_config.NumberColumn(format="%.1f"),
+                                "size (KB)": st.column_config.NumberColumn(format="%.0f"),
                                 "settings": st.column_config.TextColumn(width="large")})
     relabelled = [replace(e, model=model_label(e.model)) for e in entries]
     if relabelled:

@@ -214,7 +214,7 @@ def test_results_page_shows_summary_leaderboard_explanations_and_report(finished
     assert kinds[:2] == [["bar"], ["bar"]] and ["waterfall"] in kinds  # leaderboard, importance, one row
     assert ["heatmap"] in kinds and ["scatter", "scatter", "scatter"] in kinds  # confusion matrix, ROC curve
     titles = " | ".join(c["layout"]["title"]["text"] for c in charts)
-    assert "by model" in titles and "Confusion matrix" in titles
+    assert "Cross-validated" in titles and "Confusion matrix" in titles
     assert any("chance" in text and "on average" in text.lower() for text in _texts(at.caption))
     row_picker = at.selectbox(key=f"row_{run_id}")
     assert "actual churn" in row_picker.options[0]
@@ -242,7 +242,8 @@ def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, st
     schema = at.dataframe[0].value
     assert "contract" in set(schema["column"]) and "customer_id" not in set(schema["column"])
     names = zipfile.ZipFile(io.BytesIO(bundle_zip(run_id))).namelist()
-    assert sorted(names) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html", "threshold.json"]
+    assert sorted(names) == ["README.md", "leaderboard.csv", "model.onnx", "model_card.json", "package-lock.json",
+                             "package.json", "report.html", "score.js", "score.py", "threshold.json"]
 
 
 @pytest.mark.slow

@@ -202,3 +202,30 @@ def test_explained_rows_carry_their_values_for_beeswarm_and_dependence(binary: D
     assert colours <= {"red", "green", "blue", None} and len(colours) >= 3
     assert all(isinstance(row[by_name["visited"]], str) and row[by_name["visited"]][:2] == "20"
                for row in explanation.sample_data)
+
+
+def test_rows_that_fit_separates_the_fixed_cost_of_a_call_from_its_cost_per_row() -> None:
+    from engine.explain import _rows_that_fit
+
+    # one call of 5 rows in 0.2 s: half counted as fixed, 0.02 s per row
+    assert _rows_that_fit([(5, 0.2)], 1.1, 500) == 50
+    # 5 rows 0.2 s, 20 rows 0.35 s: 0.01 s per row after 0.15 s fixed
+    assert _rows_that_fit([(5, 0.2), (20, 0.35)], 1.15, 500) == 100
+    assert _rows_that_fit([(5, 0.2), (20, 0.35)], 0.1, 500) == 0  # not even the fixed cost fits
+    assert _rows_that_fit([(5, 0.2), (20, 0.35)], 100.0, 30) == 30  # never more than wanted
+
+
+def test_time_boxed_explanation_shrinks_its_sample_but_keeps_a_minimum(binary: Data) -> None:
+    from engine.explain import MIN_ROWS
+
+    spec, schema, X, _ = binary
+    pipeline = _pipeline("random_forest", binary)
+    full = explain_model(pipeline, X, spec=spec, schema=schema, model_name="rf", sample_size=400, seed=1)
+    assert len(full.sample_values) == 400 and "time-boxed" not in full.note
+    boxed = explain_model(pipeline, X, spec=spec, schema=schema, model_name="rf", sample_size=400, seed=1,
+                          time_budget_s=0.0)
+    assert MIN_ROWS <= len(boxed.sample_values) < 400 or len(boxed.sample_values) == 5  # 5: the probe, when slow
+    assert "time-boxed" in boxed.note and f"Explained {len(boxed.sample_values)} rows" in boxed.note
+    full_by_row = dict(zip(full.sample_index, full.sample_values, strict=True))
+    for index, values in zip(boxed.sample_index, boxed.sample_values, strict=True):  # same rows, same values
+        np.testing.assert_allclose(values, full_by_row[index], atol=1e-8)

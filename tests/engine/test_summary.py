@@ -64,3 +64,16 @@ def test_no_caveats_for_a_balanced_large_table_with_spread_importance() -> None:
     result.notes = []
     assert caveats(result) == []  # type: ignore[arg-type]
     assert "Caveats" not in plain_summary(result)  # type: ignore[arg-type]
+
+
+def test_a_column_shap_ranks_high_but_the_shuffle_test_finds_useless_is_pointed_out() -> None:
+    y = np.array([0, 1] * 500)
+    result = _result(y, {"signup": 4.0, "tenure": 3.0, "contract": 1.0, "calls": 0.5, "region": 0.1}, {})
+    result.notes = []
+    result.explanation = replace(result.explanation, permutation_importance={
+        "contract": 0.05, "calls": 0.04, "signup": 0.02, "tenure": 0.001, "region": 0.0})
+    found = " ".join(caveats(result))  # type: ignore[arg-type]
+    assert "SHAP ranks 'tenure' near the top" in found and "'signup'" not in found
+    result.explanation = replace(result.explanation, permutation_importance={
+        "signup": 0.05, "tenure": 0.04, "contract": 0.02, "calls": 0.001, "region": 0.0})
+    assert caveats(result) == []  # type: ignore[arg-type]
