@@ -4,6 +4,7 @@ Only this package imports ``skl2onnx`` and ``onnxmltools``; it may import from
 ``engine`` but ``engine`` never imports it.
 """
 
+from exporters.bundle import BUNDLE_EXAMPLE_FILES, render_readme, write_bundle_examples, write_readme
 from exporters.errors import ExporterError, ExportError
 from exporters.latency import measure_latency
 from exporters.model_card import build_model_card, library_versions
@@ -26,6 +27,7 @@ from exporters.threshold import (
 )
 
 __all__ = [
+    "BUNDLE_EXAMPLE_FILES",
     "TARGET_OPSET",
     "THRESHOLD_FILE",
     "THRESHOLD_METADATA_KEY",
@@ -41,8 +43,11 @@ __all__ = [
     "measure_latency",
     "onnx_feeds",
     "register_converters",
+    "render_readme",
     "save_threshold",
     "set_onnx_threshold",
     "to_onnx_model",
+    "write_bundle_examples",
+    "write_readme",
     "write_report",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import ThresholdChoice, to_jsonable
+from exporters.bundle import README_FILE, write_readme
 
 THRESHOLD_FILE = "threshold.json"
 THRESHOLD_METADATA_KEY = "kuai_threshold"
@@ -37,7 +38,7 @@ def set_onnx_threshold(onnx_model: Any, threshold: float) -> None:
 
 
 def save_threshold(out_dir: Path, choice: ThresholdChoice) -> None:
-    """Record ``choice`` in ``threshold.json``, ``model_card.json`` and ``model.onnx`` of a run folder."""
+    """Record ``choice`` in a run folder's ``threshold.json``, ``model_card.json``, ``model.onnx`` and ``README.md``."""
     import onnx
 
     (out_dir / THRESHOLD_FILE).write_text(json.dumps(to_jsonable(choice), indent=2))
@@ -46,6 +47,8 @@ def save_threshold(out_dir: Path, choice: ThresholdChoice) -> None:
         card = json.loads(card_path.read_text(encoding="utf-8"))
         card["decision_threshold"] = decision_threshold_entry(choice)
         card_path.write_text(json.dumps(card, indent=2, default=str))
+        if (out_dir / README_FILE).is_file():  # the bundle's guide states the threshold too
+            write_readme(out_dir, card)
     model_path = out_dir / "model.onnx"
     if model_path.is_file():
         model = onnx.load(str(model_path), load_external_data=False)

@@ -31,8 +31,10 @@ from engine import (
 )
 from engine.metrics import Metric
 from engine.naming import plain_number
+from exporters import BUNDLE_EXAMPLE_FILES
 
-BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html", "threshold.json")
+BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html", "threshold.json",
+                *BUNDLE_EXAMPLE_FILES)
 
 
 class ResultsMissing(FileNotFoundError):
@@ -144,7 +146,7 @@ def in_plain_units(value: float, output_space: str) -> str | None:
 
 
 def bundle_zip(run_id: str) -> bytes:
-    """model.onnx, model_card.json, leaderboard.csv and report.html in one zip, built in memory."""
+    """The model, its card, leaderboard, report, threshold and the scoring examples in one zip, built in memory."""
     folder = outputs_dir(run_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

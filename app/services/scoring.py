@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import ColumnType, InputColumn, SchemaError, to_model_frame
+from engine import ColumnType, Explanation, InputColumn, SchemaError, to_model_frame
+from engine.row_explain import explain_rows_black_box
 from exporters import THRESHOLD_METADATA_KEY, OnnxScorer, onnx_feeds
 
 SCHEMA_METADATA_KEY = "kuai_schema"
@@ -75,6 +76,30 @@ def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
             result[f"proba_{label}"] = np.asarray(outputs)[:, k].astype(float)
         return result
     return pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
+
+
+def explain_prediction(model: LoadedModel, row: pd.DataFrame, background: pd.DataFrame) -> Explanation:
+    """Why the exported model predicts what it does for one row (raw columns), against typical training rows.
+
+    Classification explains the probability of the positive class (binary) or of the predicted class;
+    regression explains the predicted value.
+    """
+    columns = [c.name for c in model.schema]
+    if model.classes:
+        explained = (model.classes[1] if len(model.classes) == 2
+                     else str(predict_frame(model, row[columns])["prediction"].iloc[0]))
+
+        def output(frame: pd.DataFrame) -> np.ndarray:
+            return predict_frame(model, frame)[f"proba_{explained}"].to_numpy(dtype=float)
+
+        return explain_rows_black_box(output, row[columns], background[columns], explained_class=[explained],
+                                      output_space="probability", model_name="exported model")
+
+    def value(frame: pd.DataFrame) -> np.ndarray:
+        return predict_frame(model, frame)["prediction"].to_numpy(dtype=float)
+
+    return explain_rows_black_box(value, row[columns], background[columns], output_space="predicted value",
+                                  model_name="exported model")
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:

@@ -198,7 +198,8 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         "model_name": result.model_name, "summary": engine.plain_summary(result),
         "evaluation": engine.to_jsonable(evaluation),
     }))
-    return card, [model_path, card_path, leaderboard_path, report_path]
+    examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
+    return card, [model_path, card_path, leaderboard_path, report_path, *examples]
 
 
 def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:

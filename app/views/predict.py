@@ -9,13 +9,21 @@ import pandas as pd
 import streamlit as st
 
 import engine
-from app.components.pickers import pick_finished_run
+from app.components.pickers import pick_finished_run, results_of
 from app.components.state import sync_url
 from app.components.tables import join_predictions
 from app.services.jobs import outputs_dir
-from app.services.scoring import LoadedModel, load_model, neutralise_formulas, predict_frame
+from app.services.scoring import (
+    LoadedModel,
+    explain_prediction,
+    load_model,
+    neutralise_formulas,
+    predict_frame,
+)
 from engine import EngineError
+from engine.naming import plain_number
 from exporters import ExporterError
+from exporters.figures import row_explanation_figure
 from storage import RunRecord
 
 SHOWN_ROWS = 50
@@ -81,6 +89,78 @@ def show_predictions(record: RunRecord, joined: pd.DataFrame) -> None:
                        mime="text/csv", on_click="ignore", type="primary", icon=":material/download:")
 
 
+def typical_rows(record: RunRecord) -> pd.DataFrame | None:
+    """Training rows the run kept with its explanation: the background of a row's explanation."""
+    results = results_of(record)
+    explanation = results.explanation if results is not None else None
+    if explanation is None or not explanation.sample_data:
+        return None
+    return pd.DataFrame(explanation.sample_data, columns=list(explanation.columns))
+
+
+def show_why(model: LoadedModel, row: pd.DataFrame, background: pd.DataFrame, *, key: str) -> None:
+    """The waterfall of one row's prediction, computed on the exported model itself."""
+    try:
+        with st.spinner("Explaining…"):
+            explanation = explain_prediction(model, row, background)
+    except (EngineError, ExporterError) as exc:
+        st.error(f"This row cannot be explained. {exc}")
+        return
+    values = [_shown(row.iloc[0][c]) for c in explanation.columns]
+    st.plotly_chart(row_explanation_figure(explanation, 0, row_values=values), width="stretch", key=key)
+    towards = f"'{explanation.explained_class[0]}'" if explanation.explained_class[0] else "a higher value"
+    st.caption(f"Each bar shows how much one column of this row moved the prediction towards {towards} (red) or "
+               f"away from it (blue), starting from the average over typical training rows. {explanation.note}")
+
+
+def _shown(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "missing"
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def show_row_explanations(record: RunRecord, joined: pd.DataFrame) -> None:
+    background = typical_rows(record)
+    if background is None:
+        return
+    st.markdown("#### Why did the model predict this?")
+    shown = min(SHOWN_ROWS, len(joined))
+    predicted = joined["prediction"].head(shown).tolist()
+    row = st.selectbox(f"Pick one of the first {shown} rows", list(range(shown)), key=f"why_{record.run_id}",
+                       format_func=lambda i: f"Row {i + 1}: predicted {predicted[i]}")
+    show_why(model_of(record), joined.iloc[[row]], background, key=f"why_chart_{record.run_id}")
+
+
+def show_typed_row(record: RunRecord) -> None:
+    """Type a row in: a one-row table pre-filled with a typical training row, scored and explained."""
+    background = typical_rows(record)
+    try:
+        model = model_of(record)
+    except (EngineError, ExporterError):
+        return
+    if background is None:
+        return
+    st.markdown("#### Try a row of your own")
+    st.caption("Change any value below (it starts as a row from the training data); the prediction and its "
+               "explanation follow.")
+    config = {c.name: st.column_config.SelectboxColumn(options=list(c.categories))
+              for c in model.schema if c.categories}
+    edited = st.data_editor(background.head(1), hide_index=True, width="stretch", num_rows="fixed",
+                            column_config=config, key=f"typed_{record.run_id}")
+    try:
+        scored = predict_frame(model, edited)
+    except (EngineError, ExporterError) as exc:
+        st.error(f"This row cannot be scored. {exc}")
+        return
+    prediction = scored["prediction"].iloc[0]
+    probabilities = {c.removeprefix("proba_"): float(scored[c].iloc[0]) for c in scored.columns
+                     if c.startswith("proba_")}
+    detail = f" ({probabilities[str(prediction)]:.0%} chance)" if str(prediction) in probabilities else ""
+    st.metric(f"Predicted {model.target}", f"{prediction if probabilities else plain_number(float(prediction))}"
+              f"{detail}")
+    show_why(model, edited, background, key=f"typed_chart_{record.run_id}")
+
+
 def main() -> None:
     sync_url()
     st.title("Predict")
@@ -90,6 +170,8 @@ def main() -> None:
     if record is None:
         return
     show_needed_columns(record)
+    show_typed_row(record)
+    st.markdown("#### Score a file")
     uploaded = st.file_uploader("Upload the rows to score (CSV, TSV, Parquet or gzip'd CSV)",
                                 type=["csv", "tsv", "txt", "parquet", "gz"], key=f"predict_upload_{record.run_id}")
     if uploaded is None:
@@ -97,6 +179,7 @@ def main() -> None:
     joined = score_upload(record, uploaded)
     if joined is not None:
         show_predictions(record, joined)
+        show_row_explanations(record, joined)
 
 
 main()

@@ -246,6 +246,46 @@ def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, st
                              "package.json", "report.html", "score.js", "score.py", "threshold.json"]
 
 
+def _waterfall_total(at) -> tuple[str, float]:  # type: ignore[no-untyped-def]
+    """The last row-explanation chart's title and where its bars end (base plus every contribution)."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    chart = [c for c in charts if c["layout"]["title"]["text"].startswith("Why this row")][-1]
+    x = chart["data"][0]["x"]
+    return chart["layout"]["title"]["text"], float(sum(x))
+
+
+@pytest.mark.slow
+def test_predict_page_explains_a_typed_row_and_a_scored_row_on_the_exported_model(
+        finished_home: tuple[str, str]) -> None:
+    import pandas as pd
+
+    from app.services.jobs import outputs_dir
+    from app.services.scoring import load_model, predict_frame
+
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/predict.py").run()
+    _no_exception(at)
+    explanation = json.loads((outputs_dir(run_id) / "explanation.json").read_text())
+    typed = pd.DataFrame(explanation["sample_data"][:1], columns=explanation["columns"])
+    model = load_model(outputs_dir(run_id))
+    expected = float(predict_frame(model, typed)["proba_yes"].iloc[0])
+    title, total = _waterfall_total(at)
+    assert total == pytest.approx(expected, abs=1e-5)  # the bars end at the exported model's probability
+    assert f"{expected:.0%} chance of 'yes'" in title
+    uploader = at.file_uploader(key=f"predict_upload_{run_id}")
+    uploader.set_value(("new_customers.csv", CHURN.read_bytes(), "text/csv"))
+    at.run()
+    _no_exception(at)
+    at.selectbox(key=f"why_{run_id}").set_value(3).run()
+    _no_exception(at)
+    scored = predict_frame(model, pd.read_csv(CHURN).iloc[[3]])
+    title, total = _waterfall_total(at)
+    assert total == pytest.approx(float(scored["proba_yes"].iloc[0]), abs=1e-5)
+
+
 @pytest.mark.slow
 def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home: tuple[str, str]) -> None:
     run_id, _ = finished_home
