@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
     predict.add_argument("--out", type=Path, required=True)
+    serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
+    serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
+    serve.add_argument("--port", type=int, default=5001)
     return parser
 
 
@@ -237,7 +240,14 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict}
+def _cmd_serve(arguments: argparse.Namespace) -> int:
+    from app.services.serving import serve
+
+    return serve(arguments.model, arguments.port)
+
+
+_COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
+             "serve": _cmd_serve}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

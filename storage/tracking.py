@@ -36,8 +36,8 @@ def write_spool(path: Path, payload: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def log_spool(spool: Path) -> str:
-    """Log one spooled run to MLflow; return the MLflow run id.
+def log_spool(spool: Path) -> tuple[str, dict[str, Any] | None]:
+    """Log one spooled run to MLflow; return the MLflow run id and the registered model, if any.
 
     A file lock serialises writers: MLflow's SQLite schema set-up is not safe
     for two processes at once.
@@ -46,7 +46,9 @@ def log_spool(spool: Path) -> str:
 
     with (home_dir() / "mlflow.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _log_locked(json.loads(spool.read_text()))
+        payload = json.loads(spool.read_text())
+        run_id = _log_locked(payload)
+        return run_id, payload.get("registered")
 
 
 def _log_locked(payload: dict[str, Any]) -> str:
@@ -74,7 +76,42 @@ def _log_locked(payload: dict[str, Any]) -> str:
                 mlflow.log_artifact(artifact)
         if payload.get("status") == "failed":
             mlflow.end_run(status="FAILED")
+        elif payload.get("model"):
+            payload["registered"] = _log_model(payload["model"])
         return str(run.info.run_id)
+
+
+def _log_model(entry: dict[str, Any]) -> dict[str, Any]:
+    """Log the ONNX pipeline as a pyfunc model from code (nothing pickled) and register it."""
+    import mlflow
+    import pandas as pd
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    def schema(columns: list[dict[str, str]], *, required: bool) -> Schema:
+        return Schema([ColSpec(c["type"], c["name"], required=required) for c in columns])
+
+    signature = ModelSignature(inputs=schema(entry["inputs"], required=False),
+                               outputs=schema(entry["outputs"], required=True))
+    example = pd.DataFrame(entry["input_example"]) if entry.get("input_example") else None
+    info = mlflow.pyfunc.log_model(
+        name="model", python_model=entry["code"], artifacts={"model": entry["onnx"]}, signature=signature,
+        input_example=example, registered_model_name=entry["name"], pip_requirements=_requirements())
+    version = info.registered_model_version
+    return {"name": entry["name"], "version": version, "uri": f"models:/{entry['name']}/{version}"}
+
+
+def _requirements() -> list[str]:
+    """The serving environment: Kuai itself (the model's code imports it) and ONNX Runtime."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("kuai", "onnxruntime", "onnx", "pandas", "numpy"):
+        try:
+            found.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            continue
+    return found
 
 
 class TrackingSidecar:
@@ -115,8 +152,8 @@ def serve(spool: Path, wait_s: float) -> int:
             return 3
         time.sleep(0.1)
     try:
-        run_id = log_spool(spool)
-        receipt: dict[str, Any] = {"ok": True, "mlflow_run_id": run_id}
+        run_id, registered = log_spool(spool)
+        receipt: dict[str, Any] = {"ok": True, "mlflow_run_id": run_id, "registered_model": registered}
     except Exception as exc:  # the spool stays for a replay
         receipt = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]}
     spool.with_suffix(".done").write_text(json.dumps(receipt))
@@ -130,8 +167,9 @@ def replay_pending(folder: Path) -> list[str]:
         receipt = read_receipt(spool)
         if receipt and receipt.get("ok"):
             continue
-        run_id = log_spool(spool)
-        spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": run_id}))
+        run_id, registered = log_spool(spool)
+        spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": run_id,
+                                                          "registered_model": registered}))
         logged.append(run_id)
     return logged
 

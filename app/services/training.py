@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -90,6 +91,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
                     **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
         "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
         "artifacts": [str(p) for p in artifacts],
+        "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
     })
     final = started + options.time_budget_s
     receipt = sidecar.join(timeout_s=final + 2.0 - time.monotonic())
@@ -226,6 +228,35 @@ def write_leaderboard(result: TrainingResult, path: Path) -> Path:
             writer.writerow([e.rank, e.model, f"{e.score:.6g}", f"{e.score_std:.6g}", f"{e.fit_time_s:.4g}",
                              f"{e.predict_ms_per_1000_rows:.4g}", json.dumps(engine.to_jsonable(e.params))])
     return path
+
+
+def mlflow_model_entry(result: TrainingResult, model_path: Path, dataset_name: str) -> dict[str, Any]:
+    """What the tracking side process needs to log and register the model (plain JSON: storage knows no engine).
+
+    The columns are all optional: a missing value, or a missing column, is handled as at training.
+    """
+    kinds = {ColumnType.NUMERIC: "double"}
+    inputs = [{"name": c.name, "type": kinds.get(c.type, "string")} for c in result.schema]
+    if result.spec.task.is_classification:
+        outputs = [{"name": "prediction", "type": "string"},
+                   *({"name": f"proba_{c}", "type": "double"} for c in result.spec.classes)]
+    else:
+        outputs = [{"name": "prediction", "type": "double"}]
+    example: list[dict[str, Any]] = []
+    if result.explanation is not None and result.explanation.sample_data:
+        columns = result.explanation.columns
+        example = [dict(zip(columns, row, strict=True)) for row in result.explanation.sample_data[:3]]
+    return {"onnx": str(model_path), "code": str(Path(__file__).with_name("mlflow_model.py")),
+            "name": registered_model_name(dataset_name, result.spec.target), "inputs": inputs, "outputs": outputs,
+            "input_example": example}
+
+
+def registered_model_name(dataset_name: str, target: str) -> str:
+    """'kuai-<data>-<target>', in the characters MLflow accepts in names."""
+    def slug(text: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_.-")[:60] or "data"
+
+    return f"kuai-{slug(Path(dataset_name).stem)}-{slug(target)}"
 
 
 def user_choices(options: TrainOptions) -> dict[str, Any]:

@@ -174,8 +174,9 @@ def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) ->
             with page.expect_download(timeout=30_000) as download_info:
                 download_button.click()
             archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
-            assert sorted(archive.namelist()) == ["leaderboard.csv", "model.onnx", "model_card.json", "report.html",
-                                                  "threshold.json"]
+            assert sorted(archive.namelist()) == sorted(["leaderboard.csv", "model.onnx", "model_card.json",
+                                                         "report.html", "threshold.json", "README.md", "score.py",
+                                                         "score.js", "package.json", "package-lock.json"])
             assert not page.get_by_text("Traceback").count()
             assert not errors, errors
         finally:

@@ -1,0 +1,104 @@
+"""`kuai serve`: the model registered in MLflow, served by MLflow's server on loopback, answers as `kuai predict`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.services.serving import resolve_model_uri
+from engine import SchemaError
+
+ROOT = Path(__file__).resolve().parents[2]
+CHURN = ROOT / "sample_data" / "customer_churn.csv"
+KUAI = [sys.executable, "-m", "app.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_folder_that_is_not_a_training_output_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError) as caught:
+        resolve_model_uri(str(tmp_path))
+    assert caught.value.code == "MODEL_NOT_FOUND"
+
+
+def test_a_run_whose_mlflow_logging_failed_says_so(tmp_path: Path) -> None:
+    (tmp_path / "mlflow_spool.json").write_text("{}")
+    (tmp_path / "mlflow_spool.done").write_text(json.dumps({"ok": False, "error": "OperationalError: disk full"}))
+    with pytest.raises(SchemaError) as caught:
+        resolve_model_uri(str(tmp_path), wait_s=0.1)
+    assert caught.value.code == "NOT_REGISTERED" and "disk full" in str(caught.value)
+    assert resolve_model_uri("models:/kuai-x-y/3") == "models:/kuai-x-y/3"
+
+
+@pytest.mark.slow
+def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
+    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"))
+    out = tmp_path / "run"
+    subprocess.run([*KUAI, "train", str(CHURN), "--time-budget", "8", "--out", str(out)], env=env, check=True,
+                   capture_output=True, timeout=120)
+    uri = resolve_model_uri(str(out))  # waits for the side process that logs to MLflow
+    assert uri.startswith("models:/kuai-customer_churn-churn/")
+
+    import mlflow
+
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'home' / 'mlflow.db'}")
+    try:
+        version = mlflow.MlflowClient().get_model_version("kuai-customer_churn-churn", uri.rsplit("/", 1)[1])
+        model_info = mlflow.models.get_model_info(uri)
+    finally:
+        mlflow.set_tracking_uri(previous)
+    assert version.run_id and model_info.flavors.keys() >= {"python_function"}
+    assert "contract" in model_info.signature.inputs.input_names()
+    assert model_info.signature.outputs.input_names() == ["prediction", "proba_no", "proba_yes"]
+
+    rows = pd.read_csv(CHURN).head(40).drop(columns=["churn"])
+    rows.loc[0, "contract"] = "a contract never seen"  # unseen category, missing values: handled as at training
+    rows.loc[1, ["tenure_months", "region"]] = [np.nan, None]
+    data = tmp_path / "rows.csv"
+    rows.to_csv(data, index=False)
+    subprocess.run([*KUAI, "predict", str(out), str(data), "--out", str(tmp_path / "p.csv")], env=env, check=True,
+                   capture_output=True, timeout=60)
+    expected = pd.read_csv(tmp_path / "p.csv")
+
+    port = _free_port()
+    server = subprocess.Popen([*KUAI, "serve", str(out), "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()[-3000:]  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the model server did not come up in 120 s"
+                time.sleep(1)
+        split = json.loads(rows.to_json(orient="split", index=False))
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
+                                         data=json.dumps({"dataframe_split": split}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        answer = pd.DataFrame(json.loads(urllib.request.urlopen(request, timeout=30).read())["predictions"])
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert list(answer["prediction"]) == list(expected["prediction"])
+    for column in ("proba_no", "proba_yes"):
+        np.testing.assert_allclose(answer[column], expected[column], atol=1e-6)
+    assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
