@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
     predict.add_argument("--out", type=Path, required=True)
+    export = commands.add_parser("export", help="export another model of a run's leaderboard (refit on the same rows)")
+    export.add_argument("run", type=Path, help="a folder written by 'kuai train'")
+    export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")
     serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
     serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
     serve.add_argument("--port", type=int, default=5001)
@@ -240,6 +243,16 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(arguments: argparse.Namespace) -> int:
+    from app.services.training import export_model
+
+    folder = export_model(arguments.run, arguments.model)
+    card = json.loads((folder / "model_card.json").read_text())
+    print(f"model: {arguments.model}  {card['metric']['name']} {card['cv_score']:.4f} ± {card['cv_score_std']:.4f}  "
+          f"ONNX parity {card['parity']['max_abs_diff']:.1e}  -> {folder}")
+    return EXIT_OK
+
+
 def _cmd_serve(arguments: argparse.Namespace) -> int:
     from app.services.serving import serve
 
@@ -247,7 +260,7 @@ def _cmd_serve(arguments: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
-             "serve": _cmd_serve}
+             "export": _cmd_export, "serve": _cmd_serve}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

@@ -10,7 +10,7 @@ import os
 # LightGBM links); spinning threads of one starve the other on a 2-core machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from engine.automl import TrainingResult, encode_target, train
+from engine.automl import Prepared, TrainingResult, encode_target, prepare, refit_model, result_for_model, train
 from engine.errors import (
     BudgetError,
     CancelledError,
@@ -61,7 +61,7 @@ __all__ = [
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
-    "caveats", "recommendation",
+    "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model",
     "profile_dataset",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

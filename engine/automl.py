@@ -47,9 +47,10 @@ logger = logging.getLogger(__name__)
 FORESTS = ("random_forest", "extra_trees")
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
-EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a fifth of the budget)
+EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
 ENSEMBLE_NAME = "ensemble"
-COMPARED_MODELS = 10  # the best models whose out-of-fold predictions are kept for comparison
+KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
+KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
 
 
 @dataclass
@@ -99,21 +100,10 @@ def _train(
     started = started_at if started_at is not None else time.monotonic()
     final = started + budget.time_budget_s
     emit = _emitter(progress, started, budget.time_budget_s)
-    frame = frame.reset_index(drop=True)
-    rows = frame[frame[spec.target].notna()]
-    if spec.task.is_classification:
-        spec = _fit_folds_to_classes(rows[spec.target], spec)
-    else:  # text numbers are parsed; inf and unparseable values are treated as missing
-        rows = rows[numeric_values(rows[spec.target]).notna()]
-    if len(rows) < 2 * spec.n_folds:
-        raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
-                          code="TOO_FEW_ROWS")
-    y = encode_target(rows[spec.target], spec)
-    schema = build_input_schema(rows, spec)
-    X = to_model_frame(rows, schema).reset_index(drop=True)
+    prepared = prepare(frame, spec)
+    spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
     emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
-
-    explain_s = min(0.2 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
+    explain_s = min(0.1 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
     search_deadline = Deadline(final - TAIL_FIXED_S - explain_s - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
     records: list[TrialRecord] = []
@@ -167,6 +157,63 @@ def _train(
                           model_oofs=_best_oofs(leaderboard, result, ensemble, name))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
+
+    spec: TaskSpec  # folds fitted to the rarest class; classes present
+    rows: pd.DataFrame  # the uploaded rows kept, with their original index
+    y: np.ndarray
+    schema: tuple[InputColumn, ...]
+    X: pd.DataFrame
+
+
+def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
+    """Deterministic: the same frame and spec give the same rows, schema and inputs (training and a later refit)."""
+    frame = frame.reset_index(drop=True)
+    rows = frame[frame[spec.target].notna()]
+    if spec.task.is_classification:
+        spec = _fit_folds_to_classes(rows[spec.target], spec)
+    else:  # text numbers are parsed; inf and unparseable values are treated as missing
+        rows = rows[numeric_values(rows[spec.target]).notna()]
+    if len(rows) < 2 * spec.n_folds:
+        raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
+                          code="TOO_FEW_ROWS")
+    y = encode_target(rows[spec.target], spec)
+    schema = build_input_schema(rows, spec)
+    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=to_model_frame(rows, schema).reset_index(drop=True))
+
+
+def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
+    """Refit one trial's pipeline, or a soft-voting blend of several, on all rows (as training refits its choice)."""
+    if len(members) == 1:
+        return _pipeline(members[0][0], prepared.spec, prepared.schema, len(prepared.X)).fit(prepared.X, prepared.y)
+    return _fit_members(prepared, [(f"{t.family}_{t.number}", t, w) for t, w in members])
+
+
+def result_for_model(
+    prepared: Prepared, estimator: Any, *, model_name: str, leaderboard: list[LeaderboardEntry],
+    trials: list[TrialRecord], oof: np.ndarray, explain_budget_s: float = 30.0,
+) -> TrainingResult:
+    """A TrainingResult for a model refitted after training (any model the leaderboard kept), explained by SHAP."""
+    notes: list[str] = []
+    explanation: Explanation | None = None
+    try:
+        explanation = explain_model(estimator, prepared.X, spec=prepared.spec, schema=prepared.schema,
+                                    model_name=model_name, sample_size=300, seed=prepared.spec.seed,
+                                    time_budget_s=explain_budget_s)
+        original_rows = prepared.rows.index.to_numpy()
+        explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index],
+                              permutation_note="Permutation importance is computed for the model chosen at "
+                                               "training only.")
+    except Exception as exc:  # an explanation must never cost the user the export
+        logger.warning("SHAP explanation failed", exc_info=True)
+        notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
+    return TrainingResult(spec=prepared.spec, schema=prepared.schema, estimator=estimator, model_name=model_name,
+                          leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y, model_frame=prepared.X,
+                          explanation=explanation, notes=notes)
+
+
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
     counts = label_counts(target)
     if counts.min() < 2:
@@ -210,7 +257,8 @@ def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemb
     by_name = {o.name: o.oof for o in result.outcomes.values()}
     if ensemble is not None:
         by_name[ENSEMBLE_NAME] = ensemble.oof
-    names = [e.model for e in leaderboard[:COMPARED_MODELS]]
+    per_model = max((o.oof.size for o in result.outcomes.values()), default=1)
+    names = [e.model for e in leaderboard[:max(2, min(KEPT_MODELS, KEPT_VALUES // per_model))]]
     if chosen not in names:
         names.append(chosen)
     return {n: by_name[n] for n in names if n in by_name}
@@ -239,7 +287,8 @@ def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fin
     deadline.at = min(deadline.at, final - reserve)
 
 
-def _pipeline(outcome: TrialOutcome, spec: TaskSpec, schema: tuple[InputColumn, ...], n_rows: int) -> Any:
+def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
+              n_rows: int) -> Any:
     from sklearn.pipeline import Pipeline
 
     family = FAMILIES[outcome.family]
@@ -274,16 +323,23 @@ def _refit_chosen(
 
 def _fit_ensemble(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                   ensemble: EnsembleSelection, by_number_name: dict[str, TrialOutcome]) -> Any:
+    outcomes = {o.number: o for o in by_number_name.values()}
+    members: list[tuple[str, TrialOutcome | TrialRecord, float]] = [
+        (outcomes[n].name, outcomes[n], w) for n, w in ensemble.weights.items()]
+    return _fit_members(Prepared(spec=spec, rows=X, y=y, schema=schema, X=X), members)
+
+
+def _fit_members(prepared: Prepared, members: list[tuple[str, TrialOutcome | TrialRecord, float]]) -> Any:
     from sklearn.ensemble import VotingClassifier, VotingRegressor
 
-    outcomes = {o.number: o for o in by_number_name.values()}
-    members = [(outcomes[n].name, _pipeline(outcomes[n], spec, schema, len(X))) for n in ensemble.weights]
-    weights = np.array([ensemble.weights[n] for n in ensemble.weights], dtype=np.float64)
+    spec, schema, X = prepared.spec, prepared.schema, prepared.X
+    pipelines = [(name, _pipeline(trial, spec, schema, len(X))) for name, trial, _ in members]
+    weights = np.array([w for _, _, w in members], dtype=np.float64)
     if spec.task.is_classification:
-        model: Any = VotingClassifier(members, voting="soft", weights=weights, flatten_transform=False)
+        model: Any = VotingClassifier(pipelines, voting="soft", weights=weights, flatten_transform=False)
     else:
-        model = VotingRegressor(members, weights=weights)
-    return model.fit(X, y)
+        model = VotingRegressor(pipelines, weights=weights)
+    return model.fit(X, prepared.y)
 
 
 def _trial_message(record: TrialRecord) -> str:

@@ -191,6 +191,7 @@ class _Objective:
         trial.set_user_attr("score_std", float(np.std(scores)))
         trial.set_user_attr("fit_time_s", fit_time)
         trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
+        trial.set_user_attr("best_iterations", [int(i) for i in iterations])
         return self.metric.loss(mean_score)
 
 
@@ -299,5 +300,5 @@ def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
         score=attrs.get("score"), score_std=attrs.get("score_std"),
         fit_time_s=float(attrs.get("fit_time_s", 0.0)),
         predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
-        state=state, message=message,
+        state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
     )

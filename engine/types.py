@@ -214,6 +214,7 @@ class TrialRecord:
     predict_ms_per_1000_rows: float
     state: str  # complete | pruned | failed
     message: str = ""
+    best_iterations: list[int] = field(default_factory=list)  # per fold, for boosters that stopped early
 
 
 @dataclass(frozen=True)

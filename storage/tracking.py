@@ -81,8 +81,35 @@ def _log_locked(payload: dict[str, Any]) -> str:
         return str(run.info.run_id)
 
 
+# The registered model's code. MLflow loads it from the model's folder (a model from code: nothing is
+# unpickled); it scores a DataFrame of the original columns with the code behind `kuai predict`, so the model
+# server answers as `kuai predict` does. It runs where Kuai is installed (`kuai serve`, env-manager local).
+MODEL_CODE = '''"""Kuai's exported ONNX pipeline behind MLflow's pyfunc interface (written by storage/tracking.py)."""
+import mlflow
+import pandas as pd
+from mlflow.pyfunc import PythonModel
+
+
+class KuaiOnnxModel(PythonModel):
+    def load_context(self, context):
+        from app.services.scoring import load_model
+
+        self.model = load_model(context.artifacts["model"])
+
+    def predict(self, context, model_input, params=None):
+        from app.services.scoring import predict_frame
+
+        return predict_frame(self.model, pd.DataFrame(model_input))
+
+
+mlflow.models.set_model(KuaiOnnxModel())
+'''
+
+
 def _log_model(entry: dict[str, Any]) -> dict[str, Any]:
     """Log the ONNX pipeline as a pyfunc model from code (nothing pickled) and register it."""
+    import tempfile
+
     import mlflow
     import pandas as pd
     from mlflow.models import ModelSignature
@@ -94,9 +121,12 @@ def _log_model(entry: dict[str, Any]) -> dict[str, Any]:
     signature = ModelSignature(inputs=schema(entry["inputs"], required=False),
                                outputs=schema(entry["outputs"], required=True))
     example = pd.DataFrame(entry["input_example"]) if entry.get("input_example") else None
-    info = mlflow.pyfunc.log_model(
-        name="model", python_model=entry["code"], artifacts={"model": entry["onnx"]}, signature=signature,
-        input_example=example, registered_model_name=entry["name"], pip_requirements=_requirements())
+    with tempfile.TemporaryDirectory(prefix="kuai-model-code-") as folder:
+        code = Path(folder) / "kuai_model.py"
+        code.write_text(MODEL_CODE)
+        info = mlflow.pyfunc.log_model(
+            name="model", python_model=str(code), artifacts={"model": entry["onnx"]}, signature=signature,
+            input_example=example, registered_model_name=entry["name"], pip_requirements=_requirements())
     version = info.registered_model_version
     return {"name": entry["name"], "version": version, "uri": f"models:/{entry['name']}/{version}"}
 

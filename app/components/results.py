@@ -145,9 +145,12 @@ def in_plain_units(value: float, output_space: str) -> str | None:
     return None
 
 
-def bundle_zip(run_id: str) -> bytes:
-    """The model, its card, leaderboard, report, threshold and the scoring examples in one zip, built in memory."""
-    folder = outputs_dir(run_id)
+def bundle_zip(run_id: str, folder: Path | None = None) -> bytes:
+    """The model, its card, leaderboard, report, threshold and the scoring examples in one zip, built in memory.
+
+    ``folder``: another exported model of the run (its ``models/<name>`` folder); default the chosen model.
+    """
+    folder = folder or outputs_dir(run_id)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in BUNDLE_FILES:

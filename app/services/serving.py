@@ -3,7 +3,7 @@
 No HTTP layer of our own: ``mlflow models serve`` answers ``POST /invocations``
 (``{"dataframe_split": {"columns": [...], "data": [[...]]}}``) with what
 ``kuai predict`` writes, since the registered model is the ONNX pipeline behind
-:mod:`app.services.mlflow_model`.
+the code in ``storage.tracking.MODEL_CODE``.
 """
 
 from __future__ import annotations

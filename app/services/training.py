@@ -28,6 +28,8 @@ from storage import TrackingSidecar, write_spool
 logger = logging.getLogger(__name__)
 PARITY_ROWS = 200
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
+OPTIONS_FILE = "training_options.json"  # what a later refit of another leaderboard model needs
+MODELS_DIR = "models"  # out_dir/models/<model>/: other leaderboard models, exported on request
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
                             "tags": {"error": str(exc)[:500]}, "metrics": {}, "artifacts": []})
         raise
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
+    save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
     best = result.leaderboard[0]
     write_spool(spool, {
@@ -110,19 +113,9 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
         options = replace(options, fixes=(*options.fixes, *_suggested_fixes(frame, options)))
-    plan = engine.fix_plan(options.fixes)
-    profile = engine.profile_dataset(frame, target=options.target or plan.target,
-                                     type_overrides=options.type_overrides, with_checks=False)
-    target = options.target or plan.target or profile.target.suggested
-    if target is None:
-        raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
-    frame, fix_notes = engine.apply_row_fixes(frame, plan.row_fixes, target=target, seed=options.seed)
+    frame, spec, fix_notes = _frame_and_spec(frame, options)
     for note in fix_notes:
         _emit(progress, started, options, "profiling", note)
-    spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
-                                  metric=options.metric, type_overrides=options.type_overrides,
-                                  excluded=(*options.excluded, *plan.excluded),
-                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed)
     _emit(progress, started, options, "profiling",
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
@@ -130,6 +123,93 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
     return result, options
+
+
+def _frame_and_spec(frame: pd.DataFrame,
+                    options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
+    """The rows after the user's fixes and the task spec: one path for training and for a later refit."""
+    plan = engine.fix_plan(options.fixes)
+    profile = engine.profile_dataset(frame, target=options.target or plan.target,
+                                     type_overrides=options.type_overrides, with_checks=False)
+    target = options.target or plan.target or profile.target.suggested
+    if target is None:
+        raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
+    frame, fix_notes = engine.apply_row_fixes(frame, plan.row_fixes, target=target, seed=options.seed)
+    spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
+                                  metric=options.metric, type_overrides=options.type_overrides,
+                                  excluded=(*options.excluded, *plan.excluded),
+                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed)
+    return frame, spec, fix_notes
+
+
+def save_options(options: TrainOptions, path: Path) -> None:
+    data = {"data_path": str(options.data_path.resolve()), "target": options.target,
+            "task": str(options.task) if options.task else None, "metric": options.metric,
+            "time_budget_s": options.time_budget_s, "seed": options.seed,
+            "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
+            "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
+            "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name}
+    path.write_text(json.dumps(data, indent=2))
+
+
+def load_options(path: Path) -> TrainOptions:
+    data = json.loads(path.read_text())
+    return TrainOptions(
+        data_path=Path(data["data_path"]), target=data["target"],
+        task=TaskType(data["task"]) if data.get("task") else None, metric=data.get("metric"),
+        time_budget_s=float(data["time_budget_s"]), seed=int(data["seed"]),
+        type_overrides={k: ColumnType(v) for k, v in data.get("type_overrides", {}).items()},
+        families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
+        excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"),
+        display_name=data.get("display_name", ""))
+
+
+def exportable_models(out_dir: Path) -> list[str]:
+    """The leaderboard models a run can still export: those whose out-of-fold predictions it kept."""
+    try:
+        with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
+            return list(stored.files)
+    except (OSError, ValueError):
+        return []
+
+
+def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30.0) -> Path:
+    """Refit another leaderboard model of a finished run on the same rows and export it like the chosen one.
+
+    Writes ``out_dir/models/<model>/`` (model.onnx, card, parity, report, bundle) and returns that folder.
+    """
+    from exporters.model_card import file_fingerprint
+
+    if not (out_dir / OPTIONS_FILE).is_file():
+        raise engine.SchemaError(f"'{out_dir}' is not a folder written by 'kuai train' (no {OPTIONS_FILE}).",
+                                 code="MODEL_NOT_FOUND")
+    if model_name not in exportable_models(out_dir):
+        raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
+                                 f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
+    options = load_options(out_dir / OPTIONS_FILE)
+    card = json.loads((out_dir / "model_card.json").read_text())
+    if not options.data_path.is_file() or \
+            file_fingerprint(options.data_path) != card["data_fingerprint"]["sha256"]:
+        raise engine.ReadError(f"The training data '{options.data_path}' is gone or has changed since training; "
+                               "a refit needs the same rows.", code="DATA_CHANGED")
+    evaluation = json.loads((out_dir / "evaluation.json").read_text())
+    leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
+                   for e in evaluation["leaderboard"]]
+    trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
+    by_name = {f"{t.family}_{t.number}": t for t in trials}
+    entry = next(e for e in leaderboard if e.model == model_name)
+    members = [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model_name], 1.0)]
+    frame, spec, _ = _frame_and_spec(engine.read_table(options.data_path), options)
+    prepared = engine.prepare(frame, spec)
+    estimator = engine.refit_model(prepared, members)
+    with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
+        oof = np.asarray(stored[model_name], dtype=np.float64)
+    result = engine.result_for_model(prepared, estimator, model_name=model_name, leaderboard=leaderboard,
+                                     trials=trials, oof=oof, explain_budget_s=explain_budget_s)
+    target_dir = out_dir / MODELS_DIR / model_name  # a name from the run's own leaderboard, checked above
+    target_dir.mkdir(parents=True, exist_ok=True)
+    write_outputs(result, target_dir, options=options, dataset_name=options.display_name or options.data_path.name)
+    return target_dir
 
 
 def _suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
@@ -246,8 +326,8 @@ def mlflow_model_entry(result: TrainingResult, model_path: Path, dataset_name: s
     if result.explanation is not None and result.explanation.sample_data:
         columns = result.explanation.columns
         example = [dict(zip(columns, row, strict=True)) for row in result.explanation.sample_data[:3]]
-    return {"onnx": str(model_path), "code": str(Path(__file__).with_name("mlflow_model.py")),
-            "name": registered_model_name(dataset_name, result.spec.target), "inputs": inputs, "outputs": outputs,
+    return {"onnx": str(model_path), "name": registered_model_name(dataset_name, result.spec.target),
+            "inputs": inputs, "outputs": outputs,
             "input_example": example}
 
 

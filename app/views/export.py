@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,9 @@ from app.components.labels import TASK_LABELS, TASK_SHORT, model_label, short_mo
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import BUNDLE_FILES, bundle_zip
 from app.components.state import sync_url
+from app.services.exports import ExportState, export_state, start_export
+from app.services.jobs import outputs_dir
+from app.services.training import exportable_models
 from engine.naming import plain_number
 
 
@@ -73,15 +77,53 @@ def main() -> None:
     results = results_of(record)
     if results is None:
         return
-    st.download_button("Download the model package (zip)", data=lambda: bundle_zip(record.run_id),
-                       file_name=f"kuai-model-{record.run_id}.zip", mime="application/zip", type="primary",
+    model = pick_model(record.run_id, results.model_name)
+    state = export_state(record.run_id, model, results.model_name)
+    if state.status != "ready":
+        show_preparation(record.run_id, model, results.model_name, state)
+        return
+    card = (results.card if state.folder == results.out_dir
+            else json.loads((state.folder / "model_card.json").read_text()))
+    st.download_button("Download the model package (zip)", data=lambda: bundle_zip(record.run_id, state.folder),
+                       file_name=f"kuai-model-{record.run_id}-{model}.zip", mime="application/zip", type="primary",
                        icon=":material/download:", on_click="ignore",
                        help="Contains " + ", ".join(BUNDLE_FILES) + ".")
-    show_highlights(results.card)
-    show_schema(results.card)
-    show_latency(results.card)
+    show_highlights(card)
+    show_schema(card)
+    show_latency(card)
     with st.expander("The full model card (model_card.json)"):
-        st.json(results.card, expanded=False)
+        st.json(card, expanded=False)
+
+
+def pick_model(run_id: str, chosen: str) -> str:
+    """The recommended model, or any other the run kept; each exports to its own folder."""
+    others = [m for m in exportable_models(outputs_dir(run_id)) if m != chosen]
+    if not others:
+        return chosen
+    return str(st.selectbox("Model to export", [chosen, *others], key=f"export_model_{run_id}",
+                            format_func=lambda m: f"{model_label(m)}{' (recommended)' if m == chosen else ''}",
+                            help="Any model on the leaderboard's top list exports the same way: Kuai refits it "
+                                 "on all rows, checks the ONNX file and writes its own card."))
+
+
+def show_preparation(run_id: str, model: str, chosen: str, state: ExportState) -> None:
+    if state.status == "failed":
+        st.error(f"Preparing {model_label(model)} failed. {state.message}")
+    if state.status in ("none", "failed"):
+        st.info(f"{model_label(model)} has not been exported yet: Kuai refits it on all rows, converts it to ONNX, "
+                "checks it and writes its card. This takes about as long as its fit, plus a few seconds.")
+        if st.button("Prepare this model for export", key=f"prepare_{run_id}_{model}", type="primary"):
+            start_export(run_id, model)
+            st.rerun()
+        return
+    _wait_for_export(run_id, model, chosen)
+
+
+@st.fragment(run_every=2.0)
+def _wait_for_export(run_id: str, model: str, chosen: str) -> None:
+    st.info(f"Preparing {model_label(model)}: refitting, converting and checking…", icon=":material/hourglass_top:")
+    if export_state(run_id, model, chosen).status != "running":
+        st.rerun(scope="app")
 
 
 main()

@@ -246,6 +246,45 @@ def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, st
                              "package.json", "report.html", "score.js", "score.py", "threshold.json"]
 
 
+@pytest.mark.slow
+def test_export_page_prepares_another_leaderboard_model_in_the_background(finished_home: tuple[str, str]) -> None:
+    from app.components.labels import model_label
+    from app.services.exports import export_state
+
+    run_id, _ = finished_home
+    at = new_app()
+    at.query_params["run"] = run_id
+    at.run()
+    at.switch_page("views/export.py").run()
+    _no_exception(at)
+    picker = at.selectbox(key=f"export_model_{run_id}")
+    chosen = picker.value  # the recommended model comes first
+    assert picker.options[0] == f"{model_label(chosen)} (recommended)"
+    name = next(n for n in _kept_models(run_id) if n != chosen)
+    picker.set_value(name).run()
+    _no_exception(at)
+    assert not at.download_button and any("has not been exported yet" in t for t in _texts(at.info))
+    at.button(key=f"prepare_{run_id}_{name}").click().run()
+    _no_exception(at)
+    deadline = time.monotonic() + 120
+    while export_state(run_id, name, "?").status == "running" and time.monotonic() < deadline:
+        time.sleep(1)
+    assert export_state(run_id, name, "?").status == "ready", export_state(run_id, name, "?").message
+    at.run()
+    _no_exception(at)
+    assert [d.label for d in at.download_button] == ["Download the model package (zip)"]
+    assert any("Faithful export" in s for s in _texts(at.success))
+    card = json.loads((export_state(run_id, name, "?").folder / "model_card.json").read_text())
+    assert card["model"]["name"] == name and card["parity"]["passed"]
+
+
+def _kept_models(run_id: str) -> list[str]:
+    from app.services.jobs import outputs_dir
+    from app.services.training import exportable_models
+
+    return exportable_models(outputs_dir(run_id))
+
+
 def _waterfall_total(at) -> tuple[str, float]:  # type: ignore[no-untyped-def]
     """The last row-explanation chart's title and where its bars end (base plus every contribution)."""
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -277,3 +277,49 @@ def test_predict_applies_the_recorded_decision_threshold(trained: dict[str, tupl
     called_yes = predictions["prediction"] == "yes"
     assert called_yes.equals(predictions["proba_yes"] >= 0.8)
     assert 0 < called_yes.sum() < (predictions["proba_yes"] >= 0.5).sum()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_export_refits_another_leaderboard_model_with_its_own_card_and_parity(
+        name: str, trained: dict[str, tuple[Path, float]], home: Path, tmp_path: Path) -> None:
+    out, _ = trained[name]
+    board = pd.read_csv(out / "leaderboard.csv")
+    chosen = json.loads((out / "model_card.json").read_text())["model"]["name"]
+    # the best model that was not exported; if the budget left only one, its refit must reproduce it exactly
+    other = next((m for m in board["model"] if m != chosen), chosen)
+    result = kuai("export", str(out), "--model", other, home=home)
+    assert result.returncode == 0, result.stderr[-2000:]
+    folder = out / "models" / other
+    card = json.loads((folder / "model_card.json").read_text())
+    assert card["model"]["name"] == other and card["parity"]["passed"]
+    assert card["cv_score"] == pytest.approx(float(board.loc[board["model"] == other, "score"].iloc[0]), rel=1e-4)
+    assert {"model.onnx", "report.html", "README.md", "score.py"} <= {p.name for p in folder.iterdir()}
+    data = SAMPLES / name
+    for model, file in ((out, "chosen.csv"), (folder, "other.csv")):
+        assert kuai("predict", str(model), str(data), "--out", str(tmp_path / file), home=home).returncode == 0
+    chosen_p, other_p = pd.read_csv(tmp_path / "chosen.csv"), pd.read_csv(tmp_path / "other.csv")
+    target, classes = CASES[name]
+    actual = pd.read_csv(data)[target]
+    column = f"proba_{classes[-1]}" if classes else "prediction"
+    if other == chosen:
+        np.testing.assert_allclose(other_p[column], chosen_p[column], rtol=1e-6, atol=1e-6)
+    else:  # a different model, and a sensible one
+        assert not np.allclose(chosen_p[column], other_p[column])
+    if classes:
+        assert (other_p["prediction"].astype(str) == actual.astype(str)).mean() > 0.6
+    else:
+        assert np.corrcoef(other_p["prediction"], actual)[0, 1] > 0.8
+
+
+def test_export_refuses_an_unknown_model_and_changed_data(home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "churn.csv"
+    data.write_bytes((SAMPLES / "customer_churn.csv").read_bytes())
+    out = tmp_path / "run"
+    assert kuai("train", str(data), "--time-budget", "6", "--out", str(out), home=home).returncode == 0
+    unknown = kuai("export", str(out), "--model", "../../etc", home=home)
+    assert unknown.returncode == 2 and "[UNKNOWN_MODEL]" in unknown.stderr
+    assert not (out / "models").exists()
+    data.write_bytes(data.read_bytes() + b"\n")  # any change: the rows may differ
+    model = pd.read_csv(out / "leaderboard.csv")["model"].iloc[-1]
+    changed = kuai("export", str(out), "--model", model, home=home)
+    assert changed.returncode == 2 and "[DATA_CHANGED]" in changed.stderr

@@ -211,7 +211,8 @@ def node_bundles(bundles: dict[str, Path], request: pytest.FixtureRequest) -> It
     if node is None or npm is None:
         pytest.skip("!!! score.js NOT TESTED: `node` and `npm` are not on PATH. Install Node.js 20 or newer to "
                     "test the Node.js example of the deployment bundle. !!!")
-    cache = request.config.cache.mkdir("npm-cache") if request.config.cache else Path.home() / ".cache" / "kuai-npm"
+    pytest_cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    cache = pytest_cache.mkdir("npm-cache") if pytest_cache else Path.home() / ".cache" / "kuai-npm"
     env = dict(os.environ, ONNXRUNTIME_NODE_INSTALL="skip", npm_config_cache=str(cache),
                npm_config_update_notifier="false")
     first = bundles["churn"]
