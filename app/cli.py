@@ -233,13 +233,16 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
 
 def _cmd_predict(arguments: argparse.Namespace) -> int:
     import engine
-    from app.services.scoring import load_model, predict_frame, write_predictions
+    from app.services.scoring import load_model, predict_frame, unseen_note, write_predictions
 
     model = load_model(arguments.model)
     frame = engine.read_table(arguments.data)
     predictions = predict_frame(model, frame)
     write_predictions(predictions, arguments.out)
     print(f"{len(predictions):,} predictions -> {arguments.out}")
+    note = unseen_note(model, frame)
+    if note:
+        print(f"note: {note}")
     return EXIT_OK
 
 

@@ -30,7 +30,7 @@ from engine.evaluation import (
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
-from engine.preprocessing import build_input_schema, to_model_frame
+from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
 from engine.profile import profile_dataset
 from engine.summary import caveats, plain_summary, recommendation
 from engine.task import build_task_spec, choose_validation, class_label
@@ -61,7 +61,7 @@ __all__ = [
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
-    "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model",
+    "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
     "profile_dataset",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

@@ -70,6 +70,22 @@ def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.D
     return pd.DataFrame(parts, index=frame.index)
 
 
+def unseen_categories(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> dict[str, dict[str, int]]:
+    """Per categorical column, the values training never saw and how many rows hold each (missing excluded).
+
+    The model handles them as it handled rare categories: the unknown code (one-hot all zeros, or ordinal -1).
+    """
+    found: dict[str, dict[str, int]] = {}
+    for column in schema:
+        if not column.is_string or not column.categories or column.name not in frame.columns:
+            continue
+        values = pd.Series(_as_category(frame[column.name]))
+        new = values[(values != "") & ~values.isin(set(column.categories))]
+        if len(new):
+            found[column.name] = {str(k): int(v) for k, v in new.value_counts().items()}
+    return found
+
+
 def _as_number(raw: pd.Series) -> np.ndarray:
     return numeric_values(raw).to_numpy(dtype=np.float32, na_value=np.nan)
 

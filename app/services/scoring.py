@@ -78,6 +78,21 @@ def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
 
 
+def unseen_note(model: LoadedModel, frame: pd.DataFrame) -> str:
+    """A plain warning when some rows hold categories the model never saw in training; "" when none do."""
+    from engine import unseen_categories
+
+    found = unseen_categories(frame, model.schema)
+    if not found:
+        return ""
+    parts = []
+    for column, counts in list(found.items())[:5]:
+        shown = ", ".join(f"'{value}'" for value in list(counts)[:3]) + (" …" if len(counts) > 3 else "")
+        parts.append(f"'{column}': {shown} ({sum(counts.values()):,} rows)")
+    return ("Some values were never seen in training, so the model treats them like a rare category: "
+            + "; ".join(parts) + ". Check their spelling if that is unexpected.")
+
+
 def explain_prediction(model: LoadedModel, row: pd.DataFrame, background: pd.DataFrame) -> Explanation:
     """Why the exported model predicts what it does for one row (raw columns), against typical training rows.
 

@@ -19,6 +19,7 @@ from app.services.scoring import (
     load_model,
     neutralise_formulas,
     predict_frame,
+    unseen_note,
 )
 from engine import EngineError
 from engine.naming import plain_number
@@ -58,10 +59,12 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
         with st.spinner("Scoring…"):
             frame = read_upload(uploaded.getvalue())  # type: ignore[attr-defined]
             joined = join_predictions(predict_frame(model, frame), frame)
+            note = unseen_note(model, frame)
     except (EngineError, ExporterError) as exc:
         st.error(f"'{getattr(uploaded, 'name', 'the file')}' cannot be scored. {exc}")
         return None
     st.session_state["predictions"] = (cache_key, joined)
+    st.session_state["predictions_note"] = (cache_key, note)
     return joined
 
 
@@ -178,6 +181,9 @@ def main() -> None:
         return
     joined = score_upload(record, uploaded)
     if joined is not None:
+        note = st.session_state.get("predictions_note")
+        if note and note[0] == (record.run_id, getattr(uploaded, "file_id", "")) and note[1]:
+            st.warning(note[1], icon=":material/warning:")
         show_predictions(record, joined)
         show_row_explanations(record, joined)
 

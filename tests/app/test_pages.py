@@ -334,9 +334,13 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
     at.switch_page("views/predict.py").run()
     _no_exception(at)
     uploader = at.file_uploader(key=f"predict_upload_{run_id}")
-    uploader.set_value(("new_customers.csv", CHURN.read_bytes(), "text/csv"))
+    assert not at.warning
+    content = CHURN.read_bytes().replace(b",month-to-month,", b",monthly plan,", 3)
+    uploader.set_value(("new_customers.csv", content, "text/csv"))
     at.run()
     _no_exception(at)
+    warnings = _texts(at.warning)
+    assert len(warnings) == 1 and "'contract': 'monthly plan' (3 rows)" in warnings[0]
     shown = at.dataframe[-1].value
     assert list(shown.columns[:3]) == ["prediction", "proba_no", "proba_yes"]
     assert "customer_id" in shown.columns and len(shown) == 50

@@ -128,3 +128,14 @@ def test_profile_with_fixes_and_resources_is_plain_json(mixed_frame: pd.DataFram
                                  "values": [], "amount": None}
     assert payload["resources"]["peak_memory_mb"] > 0 and payload["validation_reason"]
     assert len(payload["target"]["candidate_reasons"]) == len(payload["target"]["candidates"])
+
+
+def test_unseen_categories_counts_values_training_never_saw(mixed_frame) -> None:  # type: ignore[no-untyped-def]
+    from engine import build_input_schema, build_task_spec, profile_dataset, unseen_categories
+
+    spec = build_task_spec(mixed_frame, profile_dataset(mixed_frame).columns, target="outcome")
+    schema = build_input_schema(mixed_frame, spec)
+    new = mixed_frame.head(6).copy()
+    new["colour"] = ["red", "purple", "purple", None, " red ", "teal"]
+    assert unseen_categories(new, schema) == {"colour": {"purple": 2, "teal": 1}}  # trimmed ' red ' is known
+    assert unseen_categories(mixed_frame, schema) == {}
