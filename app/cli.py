@@ -42,13 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--target", help="the column to predict (default: Kuai's suggestion)")
     _add_type_option(profile)
     train = commands.add_parser("train", help="train, export and report")
-    train.add_argument("data", type=Path)
+    train.add_argument("data", type=Path, nargs="?")
     train.add_argument("--target")
     train.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
     train.add_argument("--metric")
     train.add_argument("--time-budget", type=float, default=60.0, dest="time_budget")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", type=Path, required=True)
+    train.add_argument("--out", type=Path)
+    train.add_argument("--resume", type=Path, metavar="DIR",
+                       help="continue a training that was stopped (killed, crashed) in DIR, to its budget")
     _add_type_option(train)
     train.add_argument("--exclude", action="append", default=[], metavar="COL",
                        help="leave this column out of the features (repeatable)")
@@ -207,9 +209,15 @@ def _finite(value: object) -> object:
 
 
 def _cmd_train(arguments: argparse.Namespace) -> int:
-    from app.services.training import TrainOptions, run_training
+    from app.services.training import TrainOptions, resume_options, run_training
     from engine import TaskType
 
+    if arguments.resume is not None:
+        options = resume_options(arguments.resume)
+        print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
+        return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress))
+    if arguments.data is None or arguments.out is None:
+        raise _UsageError("train needs DATA and --out DIR (or --resume DIR)")
     if arguments.time_budget <= 0:
         print("kuai: error [USAGE]: --time-budget must be a positive number of seconds", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -222,10 +230,14 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         time_budget_s=arguments.time_budget, seed=arguments.seed, type_overrides=_type_overrides(arguments.types),
         excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes)
 
-    def progress(event: object) -> None:
-        print(f"[{event.elapsed_s:6.1f}s] {event.stage:<9} {event.message}", flush=True)  # type: ignore[attr-defined]
+    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress))
 
-    summary = run_training(options, arguments.out, started_at=START, progress=progress)
+
+def _progress(event: Any) -> None:
+    print(f"[{event.elapsed_s:6.1f}s] {event.stage:<9} {event.message}", flush=True)
+
+
+def _report_training(summary: Any) -> int:
     print(f"model: {summary.model_name}  {summary.metric} {summary.score:.4f} ± {summary.score_std:.4f}  "
           f"ONNX parity {summary.parity_max_diff:.1e}  wall {summary.wall_time_s:.1f}s  -> {summary.out_dir}")
     return EXIT_OK

@@ -27,6 +27,7 @@ from engine.preprocessing import build_input_schema, build_preprocessor, to_mode
 from engine.search import (
     REFIT_EXTRA_ROUNDS,
     TAIL_OF_REFIT,
+    OutcomeStore,
     SearchResult,
     TrialOutcome,
     held_out_model,
@@ -83,19 +84,24 @@ def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
 def train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
     progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
-    storage: str | None = None, study_name: str = "kuai",
+    storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
 ) -> TrainingResult:
-    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic)."""
+    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
+
+    With an RDB ``storage`` and a ``store``, finished trials outlive the process; a later call on the same
+    study resumes it: the trials finished before count, the one that was running is marked failed.
+    """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
         return _train(frame, spec, budget=budget, started_at=started_at, progress=progress,
-                      should_stop=should_stop, storage=storage, study_name=study_name)
+                      should_stop=should_stop, storage=storage, study_name=study_name, store=store)
 
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
     progress: ProgressFn | None, should_stop: Callable[[], bool], storage: str | None, study_name: str,
+    store: OutcomeStore | None = None,
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
     final = started + budget.time_budget_s
@@ -114,7 +120,7 @@ def _train(
 
     result = run_search(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
-        families=budget.families, max_trials=budget.max_trials, storage=storage, study_name=study_name,
+        families=budget.families, max_trials=budget.max_trials, storage=storage, study_name=study_name, store=store,
         on_trial=on_trial, should_stop=should_stop,
         update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final - explain_s),
     )

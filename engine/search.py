@@ -15,7 +15,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import optuna
@@ -53,6 +53,14 @@ class TrialOutcome:
     @property
     def name(self) -> str:
         return f"{self.family}_{self.number}"
+
+
+class OutcomeStore(Protocol):
+    """Where finished trials' out-of-fold predictions outlive the process (see storage.TrialStore)."""
+
+    def save(self, number: int, oof: np.ndarray) -> None: ...
+
+    def load(self, number: int) -> np.ndarray | None: ...
 
 
 @dataclass(frozen=True)
@@ -99,11 +107,11 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
 class _Objective:
     def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
-                 result: SearchResult, should_stop: Callable[[], bool]) -> None:
+                 result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None) -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
         self.families = {f.name: f for f in families}
         self.search_deadline, self.first_deadline = deadline, first_deadline
-        self.result, self.should_stop = result, should_stop
+        self.result, self.should_stop, self.store = result, should_stop, store
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
         self.shape = DataShape(len(y), len(schema), n_classes)
@@ -185,6 +193,8 @@ class _Objective:
             predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
             size_kb=_size_kb(fold_model[1]) if fold_model else None, fold_model=fold_model,
         )
+        if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
+            self.store.save(trial.number, oof)
         self.result.outcomes[trial.number] = outcome
         keep_fold_models(self.result, self.metric)
         trial.set_user_attr("score", mean_score)
@@ -192,6 +202,7 @@ class _Objective:
         trial.set_user_attr("fit_time_s", fit_time)
         trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
         trial.set_user_attr("best_iterations", [int(i) for i in iterations])
+        trial.set_user_attr("fold_scores", [float(v) for v in scores])
         return self.metric.loss(mean_score)
 
 
@@ -200,7 +211,7 @@ def run_search(
     first_deadline: Deadline | None = None, families: tuple[str, ...] = (), max_trials: int | None = None,
     storage: str | None = None, study_name: str = "kuai",
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
-    update_deadline: Callable[[SearchResult], None] | None = None,
+    update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
@@ -211,7 +222,7 @@ def run_search(
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
     result = SearchResult(folds=make_folds(y, spec))
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop)
+                           should_stop, store)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=spec.seed, multivariate=True, group=True,
@@ -223,6 +234,8 @@ def run_search(
     if not study.trials:
         for config in _portfolio(chosen, objective.shape):
             study.enqueue_trial(config, skip_if_exists=True)
+    else:  # resuming: what the killed process finished counts, what it was running failed
+        _restore(study, result, store, on_trial)
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         record = trial_record(frozen)
@@ -237,6 +250,26 @@ def run_search(
     study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
                    gc_after_trial=False)
     return result
+
+
+def _restore(study: optuna.Study, result: SearchResult, store: OutcomeStore | None,
+             on_trial: Callable[[TrialRecord], None] | None) -> None:
+    for frozen in study.get_trials(deepcopy=False):
+        if frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone: fail it (Optuna keeps it)
+            study._storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
+            continue
+        record = trial_record(frozen)
+        oof = store.load(frozen.number) if store is not None else None
+        if frozen.state is optuna.trial.TrialState.COMPLETE and oof is not None:
+            attrs = frozen.user_attrs
+            result.outcomes[frozen.number] = TrialOutcome(
+                number=frozen.number, family=record.family, params=record.params, oof=oof,
+                fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
+                best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
+                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)))
+        result.trials.append(record)
+        if on_trial is not None:
+            on_trial(record)
 
 
 def _size_kb(model: Any) -> float | None:

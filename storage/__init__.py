@@ -28,9 +28,10 @@ from storage.tracking import (
     safe_key,
     write_spool,
 )
+from storage.trial_store import TrialStore
 
 __all__ = [
-    "DatasetRecord", "RunRecord", "TrackingSidecar", "append_event", "copy_samples", "create_run",
+    "DatasetRecord", "RunRecord", "TrackingSidecar", "TrialStore", "append_event", "copy_samples", "create_run",
     "get_dataset", "home_dir", "inside_home", "list_datasets", "list_runs", "load_run", "log_spool",
     "mlflow_uri", "optuna_storage_url", "read_events", "read_receipt", "refresh_status", "replay_pending",
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",

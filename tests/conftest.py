@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,53 @@ os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
+
+
+@dataclass
+class ReliabilityLedger:
+    """What the reliability tests (RELIABILITY.md) tried and saw; printed once at the end of the run."""
+
+    bad_inputs_tried: int = 0
+    handled_with_coded_error: int = 0
+    read_correctly: int = 0
+    crashes: int = 0
+    kill_points_tested: int = 0
+    resumed_ok: int = 0
+    lost_trials: int = 0
+    lost_runs: int = 0
+    files_outside_home: int = 0
+
+    def bad_input(self, outcome: str) -> None:
+        """``outcome``: 'coded' (a coded, readable error), 'read' (a correct table) or 'crash' (anything else)."""
+        self.bad_inputs_tried += 1
+        if outcome == "coded":
+            self.handled_with_coded_error += 1
+        elif outcome == "read":
+            self.read_correctly += 1
+        else:
+            self.crashes += 1
+
+    def kill_point(self, *, resumed: bool, lost_trials: int, lost_runs: int = 0) -> None:
+        self.kill_points_tested += 1
+        self.resumed_ok += int(resumed)
+        self.lost_trials += lost_trials
+        self.lost_runs += lost_runs
+
+    def home_checked(self, outside: int) -> None:
+        self.files_outside_home += outside
+
+
+LEDGER = ReliabilityLedger()
+
+
+@pytest.fixture(scope="session")
+def reliability() -> ReliabilityLedger:
+    return LEDGER
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.section("reliability summary (RELIABILITY.md)")
+    terminalreporter.write_line(", ".join(f"{f.name}={getattr(LEDGER, f.name)}" for f in fields(LEDGER)))
 
 
 @pytest.fixture()

@@ -52,9 +52,26 @@ def start_job(config: JobConfig) -> RunRecord:
     return load_run(record.run_id)
 
 
-def _spawn(run_id: str) -> None:
+def resumable(record: RunRecord) -> bool:
+    """A run that stopped (killed, crashed, cancelled) after its search started: its finished trials remain."""
+    return record.status in ("failed", "cancelled") and (outputs_dir(record.run_id) / "training_options.json").is_file()
+
+
+def resume_job(run_id: str) -> RunRecord:
+    """Queue a stopped run again; its worker continues the study to what is left of the budget."""
+    record = refresh_status(load_run(run_id))
+    if not resumable(record):
+        raise ValueError(f"run {run_id} cannot be resumed (status {record.status})")
+    (run_dir(run_id) / "cancel").unlink(missing_ok=True)
+    update_run(run_id, status="queued", error=None, finished_at=None)
+    _spawn(run_id, resume=True)
+    return load_run(run_id)
+
+
+def _spawn(run_id: str, *, resume: bool = False) -> None:
     log = (run_dir(run_id) / "worker.log").open("a")
-    process = subprocess.Popen([sys.executable, "-m", "app.services.worker", run_id], cwd=str(_ROOT),
+    command = [sys.executable, "-m", "app.services.worker", run_id, *(["--resume"] if resume else [])]
+    process = subprocess.Popen(command, cwd=str(_ROOT),
                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     update_run(run_id, pid=process.pid)
 

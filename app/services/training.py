@@ -11,6 +11,7 @@ import csv
 import json
 import logging
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,12 +24,14 @@ import pandas as pd
 import engine
 from app.services.scoring import SCHEMA_METADATA_KEY
 from engine import CheckFix, ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
-from storage import TrackingSidecar, write_spool
+from storage import TrackingSidecar, TrialStore, write_spool
 
 logger = logging.getLogger(__name__)
 PARITY_ROWS = 200
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
-OPTIONS_FILE = "training_options.json"  # what a later refit of another leaderboard model needs
+OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
+STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
+MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 MODELS_DIR = "models"  # out_dir/models/<model>/: other leaderboard models, exported on request
 
 
@@ -47,8 +50,9 @@ class TrainOptions:
     n_folds: int | None = None
     apply_suggested_fixes: bool = False  # apply every fix the pre-flight checks propose (but a target change)
     display_name: str = ""
-    optuna_storage: str | None = None
+    optuna_storage: str | None = None  # default: a SQLite study in the output folder (trials survive a kill)
     study_name: str = "kuai"
+    resume: bool = False  # continue the study the output folder holds (kuai train --resume)
 
 
 @dataclass(frozen=True)
@@ -74,11 +78,19 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     except OSError as exc:
         raise engine.ReadError(f"Cannot write to the output folder '{out_dir}': {exc.strerror}.",
                                code="BAD_OUTPUT_DIR") from exc
+    if options.optuna_storage is None:  # the folder's own study: a new training replaces an older one's
+        database = out_dir.resolve() / "optuna.db"
+        database.unlink(missing_ok=True)
+        shutil.rmtree(out_dir / "trials", ignore_errors=True)
+        options = replace(options, optuna_storage=f"sqlite:///{database}")
+    if not options.resume:
+        (out_dir / STATE_FILE).write_text(json.dumps({"started_at": time.time(),
+                                                      "time_budget_s": options.time_budget_s}))
     spool = out_dir / "mlflow_spool.json"
     sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name
     try:
-        result, options = _train(options, started, progress, should_stop)
+        result, options = _train(options, started, progress, should_stop, out_dir)
     except BaseException as exc:
         write_spool(spool, {"run_name": name, "status": "failed", "params": _params(options, None),
                             "tags": {"error": str(exc)[:500]}, "metrics": {}, "artifacts": []})
@@ -107,13 +119,15 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
 
 
 def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
-           should_stop: Callable[[], bool]) -> tuple[TrainingResult, TrainOptions]:
+           should_stop: Callable[[], bool], out_dir: Path) -> tuple[TrainingResult, TrainOptions]:
     """The trained result, and the options with the fixes that were applied."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
         options = replace(options, fixes=(*options.fixes, *_suggested_fixes(frame, options)))
     frame, spec, fix_notes = _frame_and_spec(frame, options)
+    if not options.resume:  # before the search: a killed training can be resumed from here
+        save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
     for note in fix_notes:
         _emit(progress, started, options, "profiling", note)
     _emit(progress, started, options, "profiling",
@@ -121,7 +135,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
-                          should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name)
+                          should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
+                          store=TrialStore(out_dir / "trials"))
     return result, options
 
 
@@ -140,6 +155,34 @@ def _frame_and_spec(frame: pd.DataFrame,
                                   excluded=(*options.excluded, *plan.excluded),
                                   n_folds=options.n_folds or plan.n_folds, seed=options.seed)
     return frame, spec, fix_notes
+
+
+def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name: str = "kuai") -> TrainOptions:
+    """The options of the training an output folder holds, with the budget it had left when it stopped.
+
+    Time used is counted from the start to the last trial that finished: the rest of the budget was lost
+    with the process and is given back. ``storage_url``: the study's storage (default: the folder's own).
+    """
+    import optuna
+
+    if not (out_dir / OPTIONS_FILE).is_file() or not (out_dir / STATE_FILE).is_file():
+        raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}).",
+                                 code="NOTHING_TO_RESUME")
+    state = json.loads((out_dir / STATE_FILE).read_text())
+    storage_url = storage_url or f"sqlite:///{out_dir.resolve() / 'optuna.db'}"
+    last = float(state["started_at"])
+    try:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        trials = optuna.load_study(study_name=study_name, storage=storage_url).get_trials(deepcopy=False)
+        done = [t.datetime_complete.timestamp() for t in trials  # Optuna stores local naive times
+                if t.state is optuna.trial.TrialState.COMPLETE and t.datetime_complete is not None]
+        last = max([last, *done])
+    except KeyError:  # no study yet: killed before the first trial
+        pass
+    left = float(state["time_budget_s"]) - (last - float(state["started_at"]))
+    options = load_options(out_dir / OPTIONS_FILE)
+    return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
+                   study_name=study_name)
 
 
 def save_options(options: TrainOptions, path: Path) -> None:

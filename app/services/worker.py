@@ -13,10 +13,11 @@ import sys
 import threading
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
-from app.services.training import TrainOptions, run_training
+from app.services.training import TrainOptions, resume_options, run_training
 from engine import CheckFix, ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
 from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
 
@@ -34,7 +35,7 @@ def _event(run_id: str, event: ProgressEvent) -> None:
     append_event(run_id, payload)
 
 
-def run(run_id: str) -> int:
+def run(run_id: str, *, resume: bool = False) -> int:
     wait_for_slot(run_id)
     record = update_run(run_id, status="running", heartbeat_at=time.time(), pid=os.getpid())
     config = record.config
@@ -47,6 +48,11 @@ def run(run_id: str) -> int:
         fixes=tuple(CheckFix.from_dict(fix) for fix in config.get("fixes", ())),
         excluded=tuple(config.get("excluded", ())),
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
+    if resume:  # the same study, the budget it had left; the options it was started with
+        options = replace(resume_options(outputs_dir(run_id), storage_url=options.optuna_storage,
+                                         study_name=options.study_name), display_name=options.display_name)
+        append_event(run_id, {"stage": "search", "message": f"Resuming with {options.time_budget_s:.0f} s left",
+                              "fraction": 0.0, "elapsed_s": 0.0, "data": {}})
     cancel_file = run_dir(run_id) / "cancel"
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True)
@@ -90,4 +96,4 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     if load_run(sys.argv[1]).status == "cancelled":
         sys.exit(0)
-    sys.exit(run(sys.argv[1]))
+    sys.exit(run(sys.argv[1], resume="--resume" in sys.argv[2:]))

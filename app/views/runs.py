@@ -7,7 +7,7 @@ import streamlit as st
 from app.components.live import ACTIVE
 from app.components.state import current_run_id, remember_run, sync_url
 from app.components.tables import run_label, runs_table
-from app.services.jobs import cancel_job
+from app.services.jobs import cancel_job, resumable, resume_job
 from storage import RunRecord, list_runs
 
 PICKER = "runs_picker"
@@ -46,6 +46,12 @@ def open_run(records: list[RunRecord]) -> None:
         if chosen.status in ACTIVE and st.button("Cancel this run", key=f"cancel_{chosen.run_id}",
                                                  icon=":material/stop_circle:"):
             cancel_job(chosen.run_id)
+            st.rerun()
+        if resumable(chosen) and st.button("Resume this run", key=f"resume_{chosen.run_id}", type="primary",
+                                           icon=":material/play_circle:",
+                                           help="Continue the search with the models it had finished, for what "
+                                                "was left of its time budget"):
+            resume_job(chosen.run_id)
             st.rerun()
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -138,11 +139,13 @@ def test_training_is_an_mlflow_run(trained: dict[str, tuple[Path, float]], home:
     ("content", "code"),
     [(b"", "EMPTY_FILE"), (b"a,b\n", "HEADER_ONLY"), (b"\x89PNG\r\n\x1a\n\x00\x00", "BINARY_FILE")],
 )
-def test_bad_data_exits_2_with_one_coded_line(content: bytes, code: str, home: Path, tmp_path: Path) -> None:
+def test_bad_data_exits_2_with_one_coded_line(content: bytes, code: str, home: Path, tmp_path: Path,
+                                              reliability: Any) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(content)
     for command in (["profile", str(bad)], ["train", str(bad), "--time-budget", "5", "--out", str(tmp_path / "o")]):
         result = kuai(*command, home=home)
+        reliability.bad_input("coded" if result.returncode == 2 and f"[{code}]" in result.stderr else "crash")
         assert result.returncode == 2
         assert f"[{code}]" in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
@@ -323,3 +326,66 @@ def test_export_refuses_an_unknown_model_and_changed_data(home: Path, tmp_path: 
     model = pd.read_csv(out / "leaderboard.csv")["model"].iloc[-1]
     changed = kuai("export", str(out), "--model", model, home=home)
     assert changed.returncode == 2 and "[DATA_CHANGED]" in changed.stderr
+
+
+def _finished_trials(database: Path) -> dict[int, float]:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.load_study(study_name="kuai", storage=f"sqlite:///{database}")
+    return {t.number: float(t.user_attrs["score"]) for t in study.trials if t.state.name == "COMPLETE"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_at", ["search", "refit", "export"])
+def test_a_killed_training_resumes_with_every_finished_trial(kill_at: str, home: Path, tmp_path: Path,
+                                                             reliability: Any) -> None:
+    """SIGKILL during a trial, during the refit or during the export; `train --resume` loses no finished trial."""
+    import signal
+    import sqlite3
+
+    out = tmp_path / "run"
+    process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "30",
+                                "--out", str(out)], env=dict(os.environ, KUAI_HOME=str(home)), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    database = out / "optuna.db"
+    assert process.stdout is not None
+    for line in process.stdout:  # progress lines: "[  12.3s] refit     Refitting …"
+        if kill_at == "search":
+            try:
+                with sqlite3.connect(database) as connection:
+                    done = connection.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
+            except sqlite3.Error:
+                done = 0
+            if done >= 4:
+                break
+        elif f"] {kill_at} " in line:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait(timeout=10) == -signal.SIGKILL
+    before = _finished_trials(database)
+    assert len(before) >= 2 and not (out / "model_card.json").exists()
+
+    started = time.monotonic()
+    resumed = kuai("train", "--resume", str(out), home=home)
+    wall = time.monotonic() - started
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    left = float(resumed.stdout.split("with ")[1].split(" s left")[0])
+    assert 10 <= left < 30 and wall <= left + max(5.0, 0.1 * left) + 3.0  # + interpreter start-up
+    trials = {t["number"]: t for t in json.loads((out / "trials.json").read_text())}
+    lost = [n for n in before if n not in trials or trials[n]["state"] != "complete"]
+    reliability.kill_point(resumed=not lost, lost_trials=len(lost))
+    assert lost == [], f"finished trials lost by the kill: {lost}"
+    assert all(trials[n]["score"] == pytest.approx(score) for n, score in before.items())
+    import optuna
+
+    study = optuna.load_study(study_name="kuai", storage=f"sqlite:///{database}")
+    assert not [t for t in study.trials if t.state.name == "RUNNING"]  # the killed trial was failed, not left
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["parity"]["passed"] and (out / "model.onnx").is_file()
+
+
+def test_resume_of_a_folder_without_a_training_is_bad_input(home: Path, tmp_path: Path) -> None:
+    result = kuai("train", "--resume", str(tmp_path), home=home)
+    assert result.returncode == 2 and "[NOTHING_TO_RESUME]" in result.stderr
+    assert kuai("train", "--out", str(tmp_path), home=home).returncode == 2  # no DATA, no --resume

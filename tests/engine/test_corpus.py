@@ -117,8 +117,14 @@ def test_corpus_is_large_and_complete() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_corpus_file(path: Path) -> None:
-    problems = kuai_outcome(path)
+def test_corpus_file(path: Path, reliability: Any) -> None:
+    try:
+        problems = kuai_outcome(path)
+    except Exception:
+        reliability.bad_input("crash")
+        raise
+    raised = any(p.startswith("raised") for p in problems)  # a coded error, if not the expected one
+    reliability.bad_input("coded" if raised or ("error" in EXPECTED[path] and not problems) else "read")
     if "known_gap" in EXPECTED[path]:
         assert problems, f"fixed: remove known_gap from {path.name}"
         pytest.xfail(EXPECTED[path]["known_gap"])

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import ReadError, read_table
+from tests.conftest import LEDGER
 
 CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 DELIMITERS = st.sampled_from([",", ";", "\t", "|"])
@@ -24,8 +25,14 @@ def _read(data: bytes) -> None:
         try:
             frame = read_table(path)
         except ReadError as error:
-            assert error.code and error.code.isupper() and str(error).startswith(f"[{error.code}]")
+            coded = bool(error.code and error.code.isupper() and str(error).startswith(f"[{error.code}]"))
+            LEDGER.bad_input("coded" if coded else "crash")
+            assert coded
             return
+        except Exception:
+            LEDGER.bad_input("crash")
+            raise
+        LEDGER.bad_input("read")
         assert isinstance(frame, pd.DataFrame) and len(frame) > 0
         assert len(set(frame.columns)) == len(frame.columns)
 

@@ -7,11 +7,12 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import storage
-from app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, start_job
+from app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, resumable, resume_job, start_job
 from app.services.scoring import neutralise_formulas
 from storage.runs import process_alive
 from tests.conftest import SAMPLES
@@ -68,14 +69,32 @@ def test_cancel_stops_a_running_job(kuai_home: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_killed_worker_is_reported_failed_not_running(kuai_home: Path) -> None:
+def test_a_killed_worker_is_reported_failed_not_running(kuai_home: Path, reliability: Any) -> None:
+    import optuna
+
     dataset = storage.store_dataset_file(SAMPLES / "customer_churn.csv")
-    record = start_job(_config(dataset, 120))
+    record = start_job(_config(dataset, 40))
     running = _wait(record.run_id, ("running",), 30)
-    time.sleep(3)
+    trials = outputs_dir(record.run_id) / "trials"
+    deadline = time.monotonic() + 60
+    while len(list(trials.glob("trial-*.npy"))) < 3 and time.monotonic() < deadline:  # saved just before completing
+        time.sleep(0.3)
     os.killpg(running.pid, signal.SIGKILL)
     failed = _wait(record.run_id, ("failed",), 10)
     assert "stopped without finishing" in failed.error
+    study = optuna.load_study(study_name=f"run-{record.run_id}", storage=storage.optuna_storage_url())
+    finished = [t.number for t in study.trials if t.state.name == "COMPLETE"]
+    kept = [n for n in finished if storage.TrialStore(trials).load(n) is not None]
+    assert len(finished) >= 2 and kept == finished  # every finished trial kept: score in the study, OOF on disk
+    assert resumable(failed)
+    resume_job(record.run_id)  # what the Runs page's Resume button does
+    done = _wait(record.run_id, ("finished", "failed"), 150)
+    assert done.status == "finished", done.error
+    trials = {t["number"]: t for t in json.loads((outputs_dir(record.run_id) / "trials.json").read_text())}
+    lost = [n for n in finished if trials.get(n, {}).get("state") != "complete"]
+    reliability.kill_point(resumed=not lost, lost_trials=len(lost),
+                           lost_runs=int(record.run_id not in {r.run_id for r in storage.list_runs()}))
+    assert lost == [] and (outputs_dir(record.run_id) / "model.onnx").is_file()
 
 
 def test_formula_cells_are_neutralised() -> None:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,13 +17,23 @@ from storage.datasets import _safe_display
 
 @pytest.mark.parametrize("name", ["../x.csv", "..\\x.csv", "%2e%2e%2fx.csv", "/etc/passwd", "a\x00b.csv",
                                   "....//....//x.csv", "C:\\Windows\\x.csv"])
-def test_uploads_never_use_the_user_name_as_a_path(kuai_home: Path, name: str) -> None:
+def test_uploads_never_use_the_user_name_as_a_path(kuai_home: Path, name: str, reliability: Any) -> None:
+    outside_before = _files_near(kuai_home)
     record = storage.store_dataset(b"a,b\n1,2\n", name)
+    reliability.home_checked(len(_files_near(kuai_home) - outside_before))
     path = Path(record.path).resolve()
     assert path.is_relative_to(kuai_home.resolve() / "datasets")
     assert path.name == f"{record.dataset_id}.csv"
     assert "/" not in record.display_name and "\\" not in record.display_name and "\x00" not in record.display_name
     assert all(p.resolve().is_relative_to(kuai_home.resolve()) for p in kuai_home.rglob("*"))
+
+
+def _files_near(home: Path) -> set[Path]:
+    """Files beside and above the home folder (where a traversal name would land), home itself excluded."""
+    found = set()
+    for folder in (home.parent, home.parent.parent):
+        found |= {p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+    return found
 
 
 def test_same_content_is_stored_once(kuai_home: Path) -> None:
