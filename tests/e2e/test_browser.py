@@ -1,6 +1,8 @@
 """A real browser (Debian's Chromium, headless) through the whole flow of the real server.
 
 Upload → confirm the target → train 15 s → leaderboard and finish → Export → download the zip.
+Two sessions training at once (the second queued, each seeing its own run); a tab closed mid-training
+and the run re-opened from a fresh browser.
 Screenshots of each page go to $KUAI_SCREENSHOTS (default: a temporary folder).
 """
 
@@ -179,5 +181,64 @@ def test_upload_train_and_export_in_a_real_browser(app_url: str, shots: Path) ->
                                                          "score.js", "package.json", "package-lock.json"])
             assert not page.get_by_text("Traceback").count()
             assert not errors, errors
+        finally:
+            browser.close()
+
+
+def _start_training(page, app_url: str, data: Path, budget_s: int) -> str:  # type: ignore[no-untyped-def]
+    """Upload ``data`` in this page, accept the suggested target and start training; return the run id."""
+    from playwright.sync_api import expect
+
+    page.goto(app_url)
+    expect(page.get_by_text("Your data").first).to_be_visible(timeout=30_000)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(data))
+    expect(page.get_by_role("heading", name=data.name)).to_be_visible(timeout=30_000)
+    _settle(page)
+    _open_page(page, "3 · Train")
+    budget = page.get_by_role("spinbutton", name="Time budget (seconds)")
+    budget.fill(str(budget_s))
+    budget.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_text(f"Training on {data.name}")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('run=')", timeout=30_000)
+    return str(page.url.split("run=")[1].split("&")[0])
+
+
+def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(app_url: str, shots: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    houses = ROOT / "sample_data" / "house_prices.csv"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            first = browser.new_context(viewport={"width": 1400, "height": 2000})
+            second = browser.new_context(viewport={"width": 1400, "height": 2000})
+            page_a, page_b = first.new_page(), second.new_page()
+            run_a = _start_training(page_a, app_url, CHURN, 25)
+            run_b = _start_training(page_b, app_url, houses, 10)  # a second user while the first trains
+            assert run_a != run_b
+            # the second waits its turn (one training at a time on this machine) and sees only its own data
+            expect(page_b.get_by_text("Waiting for another training to finish")).to_be_visible(timeout=30_000)
+            expect(page_b.get_by_text("Training on customer_churn.csv")).to_have_count(0)
+            page_b.screenshot(path=str(shots / "7-second-session-queued.png"), full_page=True)
+
+            page_a.close()  # the first user closes the tab mid-training ...
+            first.close()
+            reopened = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
+            reopened.goto(f"{app_url}/train?run={run_a}")  # ... and comes back later, in a fresh browser
+            expect(reopened.get_by_text("Training on customer_churn.csv")).to_be_visible(timeout=30_000)
+            expect(reopened.get_by_text("Leaderboard so far")).to_be_visible(timeout=60_000)
+            reopened.wait_for_timeout(1500)  # let the live fragment draw before the picture
+            reopened.screenshot(path=str(shots / "8-reopened-during-training.png"), full_page=True)
+            expect(reopened.get_by_text("Training finished")).to_be_visible(timeout=90_000)
+            expect(reopened.get_by_text("house_prices.csv")).to_have_count(0)
+
+            expect(page_b.get_by_text("Training finished")).to_be_visible(timeout=120_000)
+            expect(page_b.get_by_text("Training on house_prices.csv")).to_be_visible()
+            expect(page_b.get_by_text("customer_churn.csv")).to_have_count(0)
+            _open_page(reopened, "4 · Results")
+            expect(reopened.get_by_text("In plain words")).to_be_visible(timeout=30_000)
+            expect(reopened.get_by_text("ROC AUC").first).to_be_visible()
         finally:
             browser.close()
