@@ -1,0 +1,78 @@
+"""MLflow tracking server down during training: the training finishes on time, the run is spooled, and it is
+replayed — metrics, artifacts and the registered model — once a real `mlflow server` answers on that address."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+
+KUAI = str(Path(sys.executable).parent / "kuai")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_path: Path) -> None:
+    port = _free_port()
+    uri = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"), MLFLOW_TRACKING_URI=uri)
+    out = tmp_path / "run"
+    started = time.monotonic()
+    result = subprocess.run([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "10",
+                             "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    wall = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert wall < 10 + 5 + 3  # the budget's tolerance, plus interpreter start-up: no wait on the dead server
+    assert (out / "model.onnx").is_file()
+    receipt = out / "mlflow_spool.done"
+    deadline = time.monotonic() + 60
+    while not receipt.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert json.loads(receipt.read_text())["ok"] is False  # spooled, not lost
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+         "--artifacts-destination", str(tmp_path / "server-artifacts")],
+        env=dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{uri}/health", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "mlflow server did not start"
+                time.sleep(0.5)
+        replay = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                                 "from storage import replay_pending; print(replay_pending(Path(sys.argv[1])))",
+                                 str(out)], env=env, capture_output=True, text=True, timeout=180,
+                                cwd=str(Path(__file__).resolve().parents[2]))
+        assert replay.returncode == 0, replay.stderr[-3000:]
+        import mlflow
+
+        client = mlflow.MlflowClient(tracking_uri=uri)
+        logged = json.loads(receipt.read_text())
+        assert logged["ok"] and logged["registered_model"]["name"] == "kuai-customer_churn-churn"
+        run = client.get_run(logged["mlflow_run_id"])
+        assert run.data.params["target"] == "churn" and 0.5 < run.data.metrics["cv_score"] <= 1.0
+        assert "model.onnx" in {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert client.get_registered_model("kuai-customer_churn-churn").latest_versions
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
