@@ -259,7 +259,7 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
 
 
 def _cmd_export(arguments: argparse.Namespace) -> int:
-    from app.services.training import export_model
+    from app.services.exports import export_model
 
     folder = export_model(arguments.run, arguments.model)
     card = json.loads((folder / "model_card.json").read_text())

@@ -1,22 +1,27 @@
-"""Exporting another leaderboard model of a finished run, from the Export page, in a background process.
+"""Exporting another leaderboard model of a finished run: the refit itself (``kuai export``), and the Export
+page's background process around it.
 
-The page never refits in its own script: it starts ``kuai export`` (the CLI's
-implementation, :func:`app.services.training.export_model`) detached, and polls
-for the result folder. Model names come from the run's own stored list.
+The page never refits in its own script: it starts ``kuai export`` (:func:`export_model`) detached, and
+polls for the result folder. Model names come from the run's own stored list.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+import engine
 from app.services.jobs import outputs_dir
-from app.services.training import MODELS_DIR, exportable_models
+from app.services.training import MODEL_OOFS_FILE, OPTIONS_FILE, frame_and_spec, load_options, write_outputs
 
 _ROOT = Path(__file__).resolve().parents[2]
 LOG_NAME = "export.log"
+MODELS_DIR = "models"  # out_dir/models/<model>/: other leaderboard models, exported on request
 
 
 @dataclass(frozen=True)
@@ -62,3 +67,51 @@ def start_export(run_id: str, model: str) -> None:
                                cwd=str(_ROOT), stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                                start_new_session=True)
     (holder / f".{model}.pid").write_text(str(process.pid))
+
+
+def exportable_models(out_dir: Path) -> list[str]:
+    """The leaderboard models a run can still export: those whose out-of-fold predictions it kept."""
+    try:
+        with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
+            return list(stored.files)
+    except (OSError, ValueError):
+        return []
+
+
+def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30.0) -> Path:
+    """Refit another leaderboard model of a finished run on the same rows and export it like the chosen one.
+
+    Writes ``out_dir/models/<model>/`` (model.onnx, card, parity, report, bundle) and returns that folder.
+    """
+    from exporters.model_card import file_fingerprint
+
+    if not (out_dir / OPTIONS_FILE).is_file():
+        raise engine.SchemaError(f"'{out_dir}' is not a folder written by 'kuai train' (no {OPTIONS_FILE}).",
+                                 code="MODEL_NOT_FOUND")
+    if model_name not in exportable_models(out_dir):
+        raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
+                                 f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
+    options = load_options(out_dir / OPTIONS_FILE)
+    card = json.loads((out_dir / "model_card.json").read_text())
+    if not options.data_path.is_file() or \
+            file_fingerprint(options.data_path) != card["data_fingerprint"]["sha256"]:
+        raise engine.ReadError(f"The training data '{options.data_path}' is gone or has changed since training; "
+                               "a refit needs the same rows.", code="DATA_CHANGED")
+    evaluation = json.loads((out_dir / "evaluation.json").read_text())
+    leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
+                   for e in evaluation["leaderboard"]]
+    trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
+    by_name = {f"{t.family}_{t.number}": t for t in trials}
+    entry = next(e for e in leaderboard if e.model == model_name)
+    members = [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model_name], 1.0)]
+    frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
+    prepared = engine.prepare(frame, spec)
+    estimator = engine.refit_model(prepared, members)
+    with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
+        oof = np.asarray(stored[model_name], dtype=np.float64)
+    result = engine.result_for_model(prepared, estimator, model_name=model_name, leaderboard=leaderboard,
+                                     trials=trials, oof=oof, explain_budget_s=explain_budget_s)
+    target_dir = out_dir / MODELS_DIR / model_name  # a name from the run's own leaderboard, checked above
+    target_dir.mkdir(parents=True, exist_ok=True)
+    write_outputs(result, target_dir, options=options, dataset_name=options.display_name or options.data_path.name)
+    return target_dir

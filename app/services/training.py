@@ -32,7 +32,6 @@ MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
-MODELS_DIR = "models"  # out_dir/models/<model>/: other leaderboard models, exported on request
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
         options = replace(options, fixes=(*options.fixes, *_suggested_fixes(frame, options)))
-    frame, spec, fix_notes = _frame_and_spec(frame, options)
+    frame, spec, fix_notes = frame_and_spec(frame, options)
     if not options.resume:  # before the search: a killed training can be resumed from here
         save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
     for note in fix_notes:
@@ -140,7 +139,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     return result, options
 
 
-def _frame_and_spec(frame: pd.DataFrame,
+def frame_and_spec(frame: pd.DataFrame,
                     options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
     """The rows after the user's fixes and the task spec: one path for training and for a later refit."""
     plan = engine.fix_plan(options.fixes)
@@ -205,54 +204,6 @@ def load_options(path: Path) -> TrainOptions:
         families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
         excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"),
         display_name=data.get("display_name", ""))
-
-
-def exportable_models(out_dir: Path) -> list[str]:
-    """The leaderboard models a run can still export: those whose out-of-fold predictions it kept."""
-    try:
-        with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
-            return list(stored.files)
-    except (OSError, ValueError):
-        return []
-
-
-def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30.0) -> Path:
-    """Refit another leaderboard model of a finished run on the same rows and export it like the chosen one.
-
-    Writes ``out_dir/models/<model>/`` (model.onnx, card, parity, report, bundle) and returns that folder.
-    """
-    from exporters.model_card import file_fingerprint
-
-    if not (out_dir / OPTIONS_FILE).is_file():
-        raise engine.SchemaError(f"'{out_dir}' is not a folder written by 'kuai train' (no {OPTIONS_FILE}).",
-                                 code="MODEL_NOT_FOUND")
-    if model_name not in exportable_models(out_dir):
-        raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
-                                 f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
-    options = load_options(out_dir / OPTIONS_FILE)
-    card = json.loads((out_dir / "model_card.json").read_text())
-    if not options.data_path.is_file() or \
-            file_fingerprint(options.data_path) != card["data_fingerprint"]["sha256"]:
-        raise engine.ReadError(f"The training data '{options.data_path}' is gone or has changed since training; "
-                               "a refit needs the same rows.", code="DATA_CHANGED")
-    evaluation = json.loads((out_dir / "evaluation.json").read_text())
-    leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
-                   for e in evaluation["leaderboard"]]
-    trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
-    by_name = {f"{t.family}_{t.number}": t for t in trials}
-    entry = next(e for e in leaderboard if e.model == model_name)
-    members = [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model_name], 1.0)]
-    frame, spec, _ = _frame_and_spec(engine.read_table(options.data_path), options)
-    prepared = engine.prepare(frame, spec)
-    estimator = engine.refit_model(prepared, members)
-    with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
-        oof = np.asarray(stored[model_name], dtype=np.float64)
-    result = engine.result_for_model(prepared, estimator, model_name=model_name, leaderboard=leaderboard,
-                                     trials=trials, oof=oof, explain_budget_s=explain_budget_s)
-    target_dir = out_dir / MODELS_DIR / model_name  # a name from the run's own leaderboard, checked above
-    target_dir.mkdir(parents=True, exist_ok=True)
-    write_outputs(result, target_dir, options=options, dataset_name=options.display_name or options.data_path.name)
-    return target_dir
 
 
 def _suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:

@@ -12,9 +12,8 @@ from app.components.labels import TASK_LABELS, TASK_SHORT, model_label, short_mo
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import BUNDLE_FILES, bundle_zip
 from app.components.state import sync_url
-from app.services.exports import ExportState, export_state, start_export
+from app.services.exports import ExportState, export_state, exportable_models, start_export
 from app.services.jobs import outputs_dir
-from app.services.training import exportable_models
 from engine.naming import plain_number
 
 

@@ -279,8 +279,8 @@ def test_export_page_prepares_another_leaderboard_model_in_the_background(finish
 
 
 def _kept_models(run_id: str) -> list[str]:
+    from app.services.exports import exportable_models
     from app.services.jobs import outputs_dir
-    from app.services.training import exportable_models
 
     return exportable_models(outputs_dir(run_id))
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -18,16 +16,11 @@ import pytest
 
 from app.services.serving import resolve_model_uri
 from engine import SchemaError
+from tests.servers import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 CHURN = ROOT / "sample_data" / "customer_churn.csv"
 KUAI = [sys.executable, "-m", "app.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_folder_that_is_not_a_training_output_is_refused(tmp_path: Path) -> None:
@@ -76,19 +69,11 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
                    capture_output=True, timeout=60)
     expected = pd.read_csv(tmp_path / "p.csv")
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*KUAI, "serve", str(out), "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode()[-3000:]  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "the model server did not come up in 120 s"
-                time.sleep(1)
+        wait_for_http(f"http://127.0.0.1:{port}/ping", server, timeout_s=120)
         split = json.loads(rows.to_json(orient="split", index=False))
         request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
                                          data=json.dumps({"dataframe_split": split}).encode(),

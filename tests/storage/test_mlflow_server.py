@@ -5,29 +5,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLES
+from tests.servers import free_port, wait_for_http
 
 KUAI = str(Path(sys.executable).parent / "kuai")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     uri = f"http://127.0.0.1:{port}"
     env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"), MLFLOW_TRACKING_URI=uri)
     out = tmp_path / "run"
@@ -51,14 +44,7 @@ def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_
         env=dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{uri}/health", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "mlflow server did not start"
-                time.sleep(0.5)
+        wait_for_http(f"{uri}/health", server, timeout_s=90)
         replay = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
                                  "from storage import replay_pending; print(replay_pending(Path(sys.argv[1])))",
                                  str(out)], env=env, capture_output=True, text=True, timeout=180,
