@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import re
 import shutil
 import time
@@ -83,7 +84,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
         shutil.rmtree(out_dir / "trials", ignore_errors=True)
         options = replace(options, optuna_storage=f"sqlite:///{database}")
     if not options.resume:
-        (out_dir / STATE_FILE).write_text(json.dumps({"started_at": time.time(),
+        _write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
                                                       "time_budget_s": options.time_budget_s}))
     spool = out_dir / "mlflow_spool.json"
     sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
@@ -191,7 +192,14 @@ def save_options(options: TrainOptions, path: Path) -> None:
             "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
             "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
             "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name}
-    path.write_text(json.dumps(data, indent=2))
+    _write_atomically(path, json.dumps(data, indent=2))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A kill mid-write leaves the old file or the new one, never half of one (a resume reads these)."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def load_options(path: Path) -> TrainOptions:
