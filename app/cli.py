@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--folds", type=int, help="cross-validation folds (default: chosen by size)")
     train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",
                        help="apply the one-click fixes the pre-flight checks propose (kuai profile lists them)")
+    _add_scale_out_options(train, study_help="name the new study (default: chosen by Kuai)")
+    worker = commands.add_parser("worker", help="join a study on shared storage and run its trials until its deadline")
+    _add_scale_out_options(worker, study_help="the study to join (default: the newest one still searching)")
+    worker.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a study to start (default 60)")
     predict = commands.add_parser("predict", help="score data with a trained model")
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
@@ -68,6 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
     serve.add_argument("--port", type=int, default=5001)
     return parser
+
+
+def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) -> None:
+    parser.add_argument("--storage", metavar="URL", default=os.environ.get("KUAI_STORAGE"),
+                        help="an Optuna RDB storage many workers reach, e.g. postgresql://user:pass@host/db "
+                             "(default: $KUAI_STORAGE; none: train on this machine alone)")
+    parser.add_argument("--shared", type=Path, metavar="DIR", default=os.environ.get("KUAI_SHARED"),
+                        help="a folder every worker reaches, for the data, the trials and the finished run "
+                             "(default: $KUAI_SHARED, else the home folder's 'shared')")
+    parser.add_argument("--study", metavar="NAME", help=study_help)
+
+
+def _scale_out(arguments: argparse.Namespace) -> Any:
+    from app.services.training import ScaleOut
+    from storage import home_dir
+
+    if not arguments.storage:
+        if arguments.study:
+            raise _UsageError("--study needs --storage URL (a database the workers share)")
+        return None
+    shared = Path(arguments.shared) if arguments.shared else home_dir() / "shared"
+    return ScaleOut(storage_url=arguments.storage, shared_root=shared, study_name=arguments.study)
 
 
 def _add_type_option(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code = int(_COMMANDS[arguments.command](arguments))
-        if arguments.command == "train":
+        if arguments.command in ("train", "worker"):
             _fast_exit(code)
         return code
     except ExportError as exc:
@@ -228,7 +254,8 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         data_path=arguments.data, target=arguments.target,
         task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
         time_budget_s=arguments.time_budget, seed=arguments.seed, type_overrides=_type_overrides(arguments.types),
-        excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes)
+        excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
+        scale_out=_scale_out(arguments))
 
     return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress))
 
@@ -268,6 +295,22 @@ def _cmd_export(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_worker(arguments: argparse.Namespace) -> int:
+    from app.services.scaleout import join_study, work
+    from storage import worker_id
+
+    scale = _scale_out(arguments)
+    if scale is None:
+        raise _UsageError("worker needs --storage URL (or KUAI_STORAGE): the database of the study to join")
+    name = join_study(scale, arguments.study, wait_s=max(0.0, arguments.wait))
+    print(f"worker {worker_id()} joined study '{name}'", flush=True)
+    outcome = work(scale, name, progress=_progress)
+    finished = "finished it" if outcome.finished_here else "another process finishes it"
+    print(f"worker {worker_id()}: ran {outcome.trials_run} trials; {outcome.trials_complete} complete in the study; "
+          f"{finished}" + (f" -> {outcome.run_dir}" if outcome.run_dir else ""), flush=True)
+    return EXIT_OK
+
+
 def _cmd_serve(arguments: argparse.Namespace) -> int:
     from app.services.serving import serve
 
@@ -275,7 +318,7 @@ def _cmd_serve(arguments: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
-             "export": _cmd_export, "serve": _cmd_serve}
+             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

@@ -10,7 +10,17 @@ import os
 # LightGBM links); spinning threads of one starve the other on a 2-core machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from engine.automl import Prepared, TrainingResult, encode_target, prepare, refit_model, result_for_model, train
+from engine.automl import (
+    Prepared,
+    TrainingResult,
+    encode_target,
+    finish_phase,
+    prepare,
+    refit_model,
+    result_for_model,
+    search_phase,
+    train,
+)
 from engine.errors import (
     BudgetError,
     CancelledError,
@@ -32,6 +42,7 @@ from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
 from engine.profile import profile_dataset
+from engine.search import SearchResult, collect_trials
 from engine.summary import caveats, plain_summary, recommendation
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.types import (
@@ -62,7 +73,7 @@ __all__ = [
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
-    "profile_dataset",
+    "profile_dataset", "SearchResult", "collect_trials", "finish_phase", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict",

@@ -100,17 +100,32 @@ def train(
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
-    progress: ProgressFn | None, should_stop: Callable[[], bool], storage: str | None, study_name: str,
+    progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
     store: OutcomeStore | None = None,
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
+    prepared = prepare(frame, spec)
+    result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
+                                   should_stop=should_stop, storage=storage, study_name=study_name, store=store)
+    return finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
+                        should_stop=should_stop)
+
+
+def search_phase(
+    prepared: Prepared, *, budget: SearchBudget, started: float, progress: ProgressFn | None,
+    should_stop: Callable[[], bool], storage: Any, study_name: str, store: OutcomeStore | None,
+    worker: str = "", shared: bool = False, max_trials: int | None = None,
+) -> tuple[SearchResult, list[TrialRecord]]:
+    """Search until the search deadline that ``budget`` leaves before its tail (refit, explain, export).
+
+    ``shared``: the study is shared with other processes (scale-out): this one only adds trials to it,
+    never enqueues the portfolio twice nor fails another process's running trial.
+    """
+    spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
     final = started + budget.time_budget_s
     emit = _emitter(progress, started, budget.time_budget_s)
-    prepared = prepare(frame, spec)
-    spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
     emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
-    explain_s = min(0.1 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
-    search_deadline = Deadline(final - TAIL_FIXED_S - explain_s - 0.1 * budget.time_budget_s)
+    search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
     records: list[TrialRecord] = []
 
@@ -120,10 +135,26 @@ def _train(
 
     result = run_search(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
-        families=budget.families, max_trials=budget.max_trials, storage=storage, study_name=study_name, store=store,
-        on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final - explain_s),
+        families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
+        storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
+        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final - _explain_s(budget)),
+        worker=worker, shared=shared,
     )
+    return result, records
+
+
+def _explain_s(budget: SearchBudget) -> float:
+    return min(0.1 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
+
+
+def finish_phase(
+    prepared: Prepared, result: SearchResult, records: list[TrialRecord], *, budget: SearchBudget, started: float,
+    progress: ProgressFn | None, should_stop: Callable[[], bool] = lambda: False,
+) -> TrainingResult:
+    """Ensemble, leaderboard, refit and explanation of a finished search, inside what is left of the budget."""
+    spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
+    final = started + budget.time_budget_s
+    emit = _emitter(progress, started, budget.time_budget_s)
     if should_stop():
         raise CancelledError("Training was cancelled.")
     failures = [t for t in result.trials if t.state == "failed"]
@@ -158,8 +189,8 @@ def _train(
         notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
-                          leaderboard=leaderboard, trials=records, oof=oof, y=y, model_frame=X,
-                          explanation=explanation, timings=timings, notes=notes,
+                          leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
+                          model_frame=X, explanation=explanation, timings=timings, notes=notes,
                           model_oofs=_best_oofs(leaderboard, result, ensemble, name))
 
 

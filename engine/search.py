@@ -13,19 +13,31 @@ import logging
 import pickle
 import time
 import warnings
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, n_threads
 from engine.preprocessing import build_preprocessor
+from engine.trials import (
+    OutcomeStore,
+    SearchResult,
+    TrialOutcome,
+    collect_trials,
+    make_folds,
+    restore_trials,
+    trial_record,
+)
 from engine.types import InputColumn, TaskSpec, TrialRecord
+
+__all__ = ["HeldOutModel", "OutcomeStore", "SearchResult", "TrialOutcome", "collect_trials", "held_out_model",
+           "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
 
 logger = logging.getLogger(__name__)
 DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
@@ -33,34 +45,6 @@ REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
 KEEP_FOLD_MODELS_KB = 512 * 1024
-
-
-@dataclass
-class TrialOutcome:
-    """What a completed trial leaves in memory for ensembling and refit."""
-
-    number: int
-    family: str
-    params: dict[str, Any]
-    oof: np.ndarray
-    fold_scores: list[float]
-    best_iterations: list[int]
-    fit_time_s: float
-    predict_ms_per_1000_rows: float
-    size_kb: float | None = None  # the fitted model of the first fold, serialised
-    fold_model: tuple[Any, Any] | None = None  # (preprocessor, model) fitted without the first fold's rows
-
-    @property
-    def name(self) -> str:
-        return f"{self.family}_{self.number}"
-
-
-class OutcomeStore(Protocol):
-    """Where finished trials' out-of-fold predictions outlive the process (see storage.TrialStore)."""
-
-    def save(self, number: int, oof: np.ndarray) -> None: ...
-
-    def load(self, number: int) -> np.ndarray | None: ...
 
 
 @dataclass(frozen=True)
@@ -72,30 +56,22 @@ class HeldOutModel:
     description: str
 
 
-@dataclass
-class SearchResult:
-    trials: list[TrialRecord] = field(default_factory=list)
-    outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
-    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-
-
 class _OutOfTime(Exception):
     pass
+
+
+try:  # what a lost database connection raises through Optuna's RDB storage
+    from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
+
+    _STORAGE_ERRORS: tuple[type[BaseException], ...] = (optuna.exceptions.StorageInternalError, _SQLAlchemyError)
+except ImportError:  # pragma: no cover - SQLAlchemy comes with Optuna
+    _STORAGE_ERRORS = (optuna.exceptions.StorageInternalError,)
 
 
 def first_trial_tail_share(n_folds: int) -> float:
     """What refitting, explaining and exporting the first model cost, in units of one fold's fit."""
     rows_factor = n_folds / max(1, n_folds - 1)
     return rows_factor * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
-
-
-def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
-    splitter: Any
-    if spec.task.is_classification:
-        splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-    else:
-        splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
 
 
 def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
@@ -107,8 +83,12 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
 class _Objective:
     def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
-                 result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None) -> None:
+                 result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
+                 worker: str = "") -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
+        self.worker = worker
+        self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
+        self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
         self.families = {f.name: f for f in families}
         self.search_deadline, self.first_deadline = deadline, first_deadline
         self.result, self.should_stop, self.store = result, should_stop, store
@@ -137,14 +117,23 @@ class _Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         family = self.families[trial.suggest_categorical("family", list(self.families))]
         params = family.sample(trial, self.shape)
+        if self.worker:  # who ran it, for the Runs page (scale-out)
+            trial.set_user_attr("worker", self.worker)
+        self.running, self.ended = trial.number, None
+        State = optuna.trial.TrialState
         try:
-            return self._cross_validate(trial, family, params)
+            value = self._cross_validate(trial, family, params)
+            self.ended = (trial.number, State.COMPLETE, value)
+            return value
         except _OutOfTime:
+            self.ended = (trial.number, State.PRUNED, None)
             trial.set_user_attr("error", "stopped: the time budget ran out during this trial")
             raise optuna.TrialPruned() from None
         except optuna.TrialPruned:
+            self.ended = (trial.number, State.PRUNED, None)
             raise
         except Exception as exc:
+            self.ended = (trial.number, State.FAIL, None)
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
             raise
 
@@ -209,33 +198,32 @@ class _Objective:
 def run_search(
     X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...], deadline: Deadline,
     first_deadline: Deadline | None = None, families: tuple[str, ...] = (), max_trials: int | None = None,
-    storage: str | None = None, study_name: str = "kuai",
+    storage: Any = None, study_name: str = "kuai",
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
     update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
+    worker: str = "", shared: bool = False,
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
     ``update_deadline(result)`` runs after every trial, so the caller can move the
     search deadline earlier as the measured cost of what follows the search grows.
+    ``storage``: an Optuna storage or its URL (None: in memory). ``shared``: other processes
+    work on the same study at once (scale-out); their running trials are theirs, and a lost
+    connection to the database is waited out until the deadline.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
     result = SearchResult(folds=make_folds(y, spec))
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop, store)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=spec.seed, multivariate=True, group=True,
-                                             n_startup_trials=8)
-    study = optuna.create_study(
-        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
-    )
+                           should_stop, store, worker)
+    # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
+    seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
+    study = _study(storage, study_name, seed)
     if not study.trials:
         for config in _portfolio(chosen, objective.shape):
             study.enqueue_trial(config, skip_if_exists=True)
-    else:  # resuming: what the killed process finished counts, what it was running failed
-        _restore(study, result, store, on_trial)
+    else:  # resuming or joining: what finished counts; alone, what was running had failed
+        restore_trials(study, result, store, on_trial, fail_running=not shared)
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         record = trial_record(frozen)
@@ -247,29 +235,56 @@ def run_search(
         if deadline.passed() or should_stop():
             study.stop()
 
-    study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
-                   gc_after_trial=False)
-    return result
+    while True:
+        try:
+            study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
+                           gc_after_trial=False)
+            return result
+        except Exception as exc:  # the database went away: wait for it while there is time
+            if not (shared and _lost_storage(exc)) or deadline.passed() or should_stop():
+                raise
+            logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
+            time.sleep(min(2.0, max(0.0, deadline.remaining())))
+            _settle(study, objective)
+            if max_trials is not None:
+                max_trials = max(0, max_trials - len(result.trials))
 
 
-def _restore(study: optuna.Study, result: SearchResult, store: OutcomeStore | None,
-             on_trial: Callable[[TrialRecord], None] | None) -> None:
-    for frozen in study.get_trials(deepcopy=False):
-        if frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone: fail it (Optuna keeps it)
-            study._storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
-            continue
-        record = trial_record(frozen)
-        oof = store.load(frozen.number) if store is not None else None
-        if frozen.state is optuna.trial.TrialState.COMPLETE and oof is not None:
-            attrs = frozen.user_attrs
-            result.outcomes[frozen.number] = TrialOutcome(
-                number=frozen.number, family=record.family, params=record.params, oof=oof,
-                fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
-                best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
-                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)))
-        result.trials.append(record)
-        if on_trial is not None:
-            on_trial(record)
+def _lost_storage(exc: BaseException | None) -> bool:
+    """A storage error, or an error raised while one was being handled (Optuna's tell can do that)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _STORAGE_ERRORS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _settle(study: optuna.Study, objective: _Objective) -> None:
+    """Tell the study how the trial in progress when the database went away ended (else it stays RUNNING)."""
+    if objective.running is None:
+        return
+    try:
+        frozen = next((t for t in study.get_trials(deepcopy=False) if t.number == objective.running), None)
+        if frozen is None or frozen.state is not optuna.trial.TrialState.RUNNING:
+            return
+        ended = objective.ended if objective.ended and objective.ended[0] == frozen.number else None
+        if ended is not None and ended[1] is optuna.trial.TrialState.COMPLETE:
+            study.tell(frozen.number, ended[2])
+        else:
+            study.tell(frozen.number, state=ended[1] if ended else optuna.trial.TrialState.FAIL)
+    except Exception:  # still unreachable: the heartbeat's grace period fails it later
+        logger.warning("could not settle trial %s after reconnecting", objective.running, exc_info=True)
+
+
+def _study(storage: Any, study_name: str, seed: int) -> optuna.Study:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=8)
+    return optuna.create_study(
+        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
+    )
 
 
 def _size_kb(model: Any) -> float | None:
@@ -318,20 +333,3 @@ def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, 
             if depth < len(configs_of_family):
                 configs.append({"family": family.name, **configs_of_family[depth]})
     return configs
-
-
-def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
-    state = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED: "pruned"}.get(
-        frozen.state, "failed")
-    attrs = frozen.user_attrs
-    message = attrs.get("error", "")
-    if state == "pruned" and not message:
-        message = "stopped early: weaker than the median trial, or out of time"
-    return TrialRecord(
-        number=frozen.number, family=str(frozen.params.get("family", "?")),
-        params={k: v for k, v in frozen.params.items() if k != "family"},
-        score=attrs.get("score"), score_std=attrs.get("score_std"),
-        fit_time_s=float(attrs.get("fit_time_s", 0.0)),
-        predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
-        state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
-    )

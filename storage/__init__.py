@@ -20,6 +20,19 @@ from storage.runs import (
     run_dir,
     update_run,
 )
+from storage.shared import SharedFolder, file_sha256
+from storage.studies import (
+    StudyError,
+    StudySummary,
+    beat_claim,
+    claim_finish,
+    claim_owner,
+    list_studies,
+    redact,
+    study_storage,
+    valid_study_name,
+    worker_id,
+)
 from storage.tracking import (
     TrackingSidecar,
     log_spool,
@@ -35,4 +48,6 @@ __all__ = [
     "get_dataset", "home_dir", "inside_home", "list_datasets", "list_runs", "load_run", "log_spool",
     "mlflow_uri", "optuna_storage_url", "read_events", "read_receipt", "refresh_status", "replay_pending",
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
+    "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
+    "list_studies", "redact", "study_storage", "valid_study_name", "worker_id",
 ]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from app.components.labels import STATUS_LABELS, metric_label, model_label
 from engine import LeaderboardEntry, get_metric
-from storage import RunRecord
+from storage import RunRecord, StudySummary
 
 _METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
 
@@ -112,6 +112,22 @@ def runs_table(records: Sequence[RunRecord]) -> pd.DataFrame:
             "best model": model_label(str(summary.get("model", ""))) if summary.get("model") else "",
             "score": f"{metric_label(summary.get('metric'))} {score:.4f}" if score is not None else "",
             "budget (s)": r.config.get("time_budget_s"), "problem": r.error})
+    return pd.DataFrame(rows)
+
+
+def studies_table(studies: Sequence[StudySummary]) -> pd.DataFrame:
+    """Shared studies: status, trials by state, and which worker (host:pid) ran how many."""
+    rows = []
+    for study in studies:
+        states = study.trials_by_state
+        workers = sorted(study.trials_by_worker.items(), key=lambda item: -item[1])
+        rows.append({
+            "study": study.name, "dataset": study.data_name, "status": study.status,
+            "started": _when(study.created_at), "budget (s)": round(study.budget_s),
+            "finished trials": states.get("complete", 0), "stopped early": states.get("pruned", 0),
+            "failed": states.get("fail", 0), "running": states.get("running", 0),
+            "best score": round(study.best_score, 4) if study.best_score is not None else None,
+            "workers": ", ".join(f"{name} ({count})" for name, count in workers)})
     return pd.DataFrame(rows)
 
 

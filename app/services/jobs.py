@@ -44,6 +44,7 @@ class JobConfig:
     type_overrides: dict[str, str] = field(default_factory=dict)
     fixes: tuple[dict[str, Any], ...] = ()  # CheckFix as JSON
     excluded: tuple[str, ...] = ()
+    shared: bool = False  # on the shared storage (KUAI_STORAGE), where other machines' workers can join
 
 
 def start_job(config: JobConfig) -> RunRecord:
@@ -54,6 +55,8 @@ def start_job(config: JobConfig) -> RunRecord:
 
 def resumable(record: RunRecord) -> bool:
     """A run that stopped (killed, crashed, cancelled) after its search started: its finished trials remain."""
+    if record.config.get("shared"):  # a shared study is finished by its other workers, not resumed here
+        return False
     return record.status in ("failed", "cancelled") and (outputs_dir(record.run_id) / "training_options.json").is_file()
 
 

@@ -33,6 +33,16 @@ MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
+SPOOL_FILE = "mlflow_spool.json"
+
+
+@dataclass(frozen=True)
+class ScaleOut:
+    """Train on shared storage: an Optuna study in a database many workers reach, data and trials in a folder."""
+
+    storage_url: str  # e.g. postgresql://kuai@db-host/kuai
+    shared_root: Path  # a folder every worker reaches (datasets by hash, trials, the finished run)
+    study_name: str | None = None  # default: chosen by Kuai
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ class TrainOptions:
     optuna_storage: str | None = None  # default: a SQLite study in the output folder (trials survive a kill)
     study_name: str = "kuai"
     resume: bool = False  # continue the study the output folder holds (kuai train --resume)
+    scale_out: ScaleOut | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,10 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     except OSError as exc:
         raise engine.ReadError(f"Cannot write to the output folder '{out_dir}': {exc.strerror}.",
                                code="BAD_OUTPUT_DIR") from exc
+    if options.scale_out is not None:  # a study on shared storage that other workers may join
+        from app.services.scaleout import train_shared
+
+        return train_shared(options, out_dir, started=started, progress=progress, should_stop=should_stop)
     if options.optuna_storage is None:  # the folder's own study: a new training replaces an older one's
         database = out_dir.resolve() / "optuna.db"
         database.unlink(missing_ok=True)
@@ -86,15 +101,27 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     if not options.resume:
         _write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
                                                       "time_budget_s": options.time_budget_s}))
-    spool = out_dir / "mlflow_spool.json"
-    sidecar = TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
-    name = options.display_name or options.data_path.name
+    sidecar = TrackingSidecar(out_dir / SPOOL_FILE, wait_s=options.time_budget_s + 300)
     try:
         result, options = _train(options, started, progress, should_stop, out_dir)
     except BaseException as exc:
-        write_spool(spool, {"run_name": name, "status": "failed", "params": _params(options, None),
-                            "tags": {"error": str(exc)[:500]}, "metrics": {}, "artifacts": []})
+        spool_failure(options, out_dir, exc)
         raise
+    return publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
+
+
+def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
+    write_spool(out_dir / SPOOL_FILE, {"run_name": options.display_name or options.data_path.name, "status": "failed",
+                                       "params": _params(options, None), "tags": {"error": str(exc)[:500]},
+                                       "metrics": {}, "artifacts": []})
+
+
+def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
+            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None) -> TrainSummary:
+    """Export, write every output and hand the run to MLflow: the tail of a training, wherever it searched."""
+    spool = out_dir / SPOOL_FILE
+    sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
+    name = options.display_name or options.data_path.name
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
@@ -186,13 +213,17 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
 
 
 def save_options(options: TrainOptions, path: Path) -> None:
-    data = {"data_path": str(options.data_path.resolve()), "target": options.target,
+    _write_atomically(path, json.dumps(options_dict(options), indent=2))
+
+
+def options_dict(options: TrainOptions) -> dict[str, Any]:
+    """The options as plain JSON (a resume, a refit and the workers of a shared study read them back)."""
+    return {"data_path": str(options.data_path.resolve()), "target": options.target,
             "task": str(options.task) if options.task else None, "metric": options.metric,
             "time_budget_s": options.time_budget_s, "seed": options.seed,
             "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
             "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
             "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name}
-    _write_atomically(path, json.dumps(data, indent=2))
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -203,7 +234,10 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def load_options(path: Path) -> TrainOptions:
-    data = json.loads(path.read_text())
+    return options_from_dict(json.loads(path.read_text()))
+
+
+def options_from_dict(data: dict[str, Any]) -> TrainOptions:
     return TrainOptions(
         data_path=Path(data["data_path"]), target=data["target"],
         task=TaskType(data["task"]) if data.get("task") else None, metric=data.get("metric"),
@@ -256,6 +290,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
     card["your_choices"] = user_choices(options)
+    card["timings_s"] = {k: round(v, 2) for k, v in result.timings.items()}  # search, refit, explain
     embed_schema(onnx_model, card)
     threshold = default_threshold(result)
     if threshold is not None:

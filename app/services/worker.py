@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
+from app.services.scaleout import configured_scale_out
 from app.services.training import TrainOptions, resume_options, run_training
 from engine import CheckFix, ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
 from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
@@ -48,6 +49,11 @@ def run(run_id: str, *, resume: bool = False) -> int:
         fixes=tuple(CheckFix.from_dict(fix) for fix in config.get("fixes", ())),
         excluded=tuple(config.get("excluded", ())),
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
+    if config.get("shared"):
+        scale = configured_scale_out()
+        if scale is None:
+            return _fail_early(run_id, "This run was meant for the shared storage, but KUAI_STORAGE is not set.")
+        options = replace(options, scale_out=scale)
     if resume:  # the same study, the budget it had left; the options it was started with
         options = replace(resume_options(outputs_dir(run_id), storage_url=options.optuna_storage,
                                          study_name=options.study_name), display_name=options.display_name)
@@ -74,6 +80,12 @@ def run(run_id: str, *, resume: bool = False) -> int:
         "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
         "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
     return 0
+
+
+def _fail_early(run_id: str, error: str) -> int:
+    append_event(run_id, {"stage": "failed", "message": error, "fraction": 1.0, "elapsed_s": 0.0, "data": {}})
+    update_run(run_id, status="failed", finished_at=time.time(), error=error)
+    return 1
 
 
 def _stop_heartbeat(stop: threading.Event, beat: threading.Thread) -> None:

@@ -6,9 +6,11 @@ import streamlit as st
 
 from app.components.live import ACTIVE
 from app.components.state import current_run_id, remember_run, sync_url
-from app.components.tables import run_label, runs_table
+from app.components.tables import run_label, runs_table, studies_table
 from app.services.jobs import cancel_job, resumable, resume_job
-from storage import RunRecord, list_runs
+from app.services.scaleout import configured_scale_out, shared_studies
+from engine import EngineError
+from storage import RunRecord, list_runs, redact
 
 PICKER = "runs_picker"
 
@@ -55,9 +57,30 @@ def open_run(records: list[RunRecord]) -> None:
             st.rerun()
 
 
+def show_shared_studies() -> None:
+    """The studies on the shared storage (KUAI_STORAGE): every machine's, with their workers."""
+    scale = configured_scale_out()
+    if scale is None:
+        return
+    st.subheader("Studies on the shared storage")
+    st.caption(f"{redact(scale.storage_url)} · shared folder {scale.shared_root}. Join a searching study from "
+               "any machine with `kuai worker --storage URL --shared DIR`.")
+    try:
+        studies = shared_studies(scale)
+    except EngineError as exc:
+        st.error(f"The shared storage cannot be read: {exc}")
+        return
+    if not studies:
+        st.info("No study on the shared storage yet.")
+        return
+    st.dataframe(studies_table(studies), hide_index=True, width="stretch",
+                 column_config={"workers": st.column_config.TextColumn(width="large")})
+
+
 def main() -> None:
     sync_url()
     st.title("All runs")
+    show_shared_studies()
     records = list_runs()
     if not records:
         st.info("No training yet. Pick data, choose what to predict and start one on the Train page.")

@@ -20,8 +20,9 @@ from app.components.state import (
     type_overrides,
 )
 from app.services.jobs import JobConfig, job_state, start_job
+from app.services.scaleout import configured_scale_out
 from engine import EngineError
-from storage import get_dataset
+from storage import get_dataset, redact
 
 
 def planned_config(dataset_id: str) -> JobConfig | None:
@@ -61,11 +62,26 @@ def training_form(config: JobConfig, busy: bool) -> None:
              "More time usually means a slightly better model.")
     seed = seed_column.number_input("Random seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                                     help="The same seed and budget give the same result again.")
+    shared = shared_storage_toggle()
     if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=busy,
                  help="A training is already running; wait for it or cancel it." if busy else None):
-        run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed)))
+        run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed), shared=shared))
         remember_run(run.run_id)
         st.rerun()
+
+
+def shared_storage_toggle() -> bool:
+    """Only when the operator has set KUAI_STORAGE: train on the shared study database instead of this machine."""
+    scale = configured_scale_out()
+    if scale is None:
+        return False
+    shared = st.toggle("Train on the shared storage", key="train_shared",
+                       help="The search runs as a study that workers on other machines can join; "
+                            "the result comes back here as usual.")
+    if shared:
+        st.caption(f"Study database {redact(scale.storage_url)}, shared folder {scale.shared_root}. Other machines "
+                   "join with `kuai worker --storage URL --shared DIR` while the search runs.")
+    return bool(shared)
 
 
 def main() -> None:

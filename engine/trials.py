@@ -1,0 +1,109 @@
+"""What a search leaves: each finished trial's outcome, read back from a study and its stored predictions.
+
+A killed process's study (resume) and a study shared by many workers (scale-out) are
+read through ``restore_trials``: finished trials count, with their out-of-fold predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from engine.types import TaskSpec, TrialRecord
+
+
+@dataclass
+class TrialOutcome:
+    """What a completed trial leaves in memory for ensembling and refit."""
+
+    number: int
+    family: str
+    params: dict[str, Any]
+    oof: np.ndarray
+    fold_scores: list[float]
+    best_iterations: list[int]
+    fit_time_s: float
+    predict_ms_per_1000_rows: float
+    size_kb: float | None = None  # the fitted model of the first fold, serialised
+    fold_model: tuple[Any, Any] | None = None  # (preprocessor, model) fitted without the first fold's rows
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}_{self.number}"
+
+
+class OutcomeStore(Protocol):
+    """Where finished trials' out-of-fold predictions outlive the process (see storage.TrialStore)."""
+
+    def save(self, number: int, oof: np.ndarray) -> None: ...
+
+    def load(self, number: int) -> np.ndarray | None: ...
+
+
+@dataclass
+class SearchResult:
+    trials: list[TrialRecord] = field(default_factory=list)
+    outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
+    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
+def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    splitter: Any
+    if spec.task.is_classification:
+        splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    else:
+        splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
+
+
+def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
+                   store: OutcomeStore) -> SearchResult:
+    """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
+    result = SearchResult(folds=make_folds(y, spec))
+    study = optuna.load_study(study_name=study_name, storage=storage)
+    restore_trials(study, result, store, None, fail_running=False)
+    return result
+
+
+def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStore | None,
+                   on_trial: Callable[[TrialRecord], None] | None, *, fail_running: bool) -> None:
+    for frozen in study.get_trials(deepcopy=False):
+        if frozen.state in (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING):
+            if fail_running and frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone
+                study._storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
+            continue
+        record = trial_record(frozen)
+        oof = store.load(frozen.number) if store is not None else None
+        if frozen.state is optuna.trial.TrialState.COMPLETE and oof is not None:
+            attrs = frozen.user_attrs
+            result.outcomes[frozen.number] = TrialOutcome(
+                number=frozen.number, family=record.family, params=record.params, oof=oof,
+                fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
+                best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
+                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)))
+        result.trials.append(record)
+        if on_trial is not None:
+            on_trial(record)
+
+
+def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
+    state = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED: "pruned"}.get(
+        frozen.state, "failed")
+    attrs = frozen.user_attrs
+    message = attrs.get("error", "")
+    if state == "pruned" and not message:
+        message = "stopped early: weaker than the median trial, or out of time"
+    return TrialRecord(
+        number=frozen.number, family=str(frozen.params.get("family", "?")),
+        params={k: v for k, v in frozen.params.items() if k != "family"},
+        score=attrs.get("score"), score_std=attrs.get("score_std"),
+        fit_time_s=float(attrs.get("fit_time_s", 0.0)),
+        predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
+        state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
+    )
