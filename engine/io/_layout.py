@@ -174,6 +174,8 @@ def _has_header(rows: list[list[str]], width: int) -> bool:
         return True
     if any(not value.strip() for value in first):
         return True  # data rows may have gaps, but a row of names with a gap is still a header
+    if _numbered_names(first):
+        return True
     votes = 0
     for position, value in enumerate(first[:width]):
         column = [row[position] for row in rest if position < len(row) and row[position].strip()]
@@ -187,6 +189,15 @@ def _has_header(rows: list[list[str]], width: int) -> bool:
     if votes:
         return votes > 0
     return _header_by_length(first, rest)
+
+
+def _numbered_names(first: list[str]) -> bool:
+    """Columns named 0, 1, 2, … (or 1, 2, 3, …) in order, as a program writes unnamed columns: a header."""
+    numbers = [value.strip() for value in first if value.strip().isdigit()]
+    if len(numbers) < 3 or len(numbers) < 0.5 * len(first):
+        return False
+    start = int(numbers[0])
+    return start in (0, 1) and [int(v) for v in numbers] == list(range(start, start + len(numbers)))
 
 
 def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:

@@ -59,6 +59,20 @@ def test_duplicate_and_empty_headers_are_named(tmp_path: Path) -> None:
     assert list(read_table(path).columns) == ["a", "a.1", "column_3", "b"]
 
 
+@pytest.mark.parametrize(("text", "columns", "n_rows"), [
+    # columns a program named 0, 1, 2, … (pandas writes unnamed columns so), and a label: a header
+    ("0,1,2,target\n0.5,1.25,3.0,class_1\n0.1,0.0,2.5,class_0\n", ["0", "1", "2", "target"], 2),
+    ("1,2,3,4\n0.5,1.25,3.0,7.5\n0.1,0.0,2.5,1.5\n", ["1", "2", "3", "4"], 2),
+    # numbers that are not such a sequence stay data
+    ("3,1,2,4\n0.5,1.25,3.0,7.5\n0.1,0.0,2.5,1.5\n", ["column_1", "column_2", "column_3", "column_4"], 3),
+])
+def test_numbered_column_names_are_a_header(tmp_path: Path, text: str, columns: list[str], n_rows: int) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    frame = read_table(path)
+    assert list(frame.columns) == columns and len(frame) == n_rows
+
+
 @pytest.mark.parametrize(
     ("content", "code"),
     [

@@ -1,0 +1,50 @@
+"""A memory limit for the processes that train (the app's worker, `kuai train`, `kuai worker`).
+
+With an address-space limit, a model that would not fit raises ``MemoryError`` inside its
+trial instead of waking the kernel's OOM killer, which may pick the app's server; the
+search fails that trial alone and goes on (Optuna's ``catch``). The default is 80 % of
+the machine's physical memory; ``KUAI_WORKER_MEMORY_MB`` sets it (0: no limit).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+
+logger = logging.getLogger(__name__)
+DEFAULT_SHARE = 0.8
+MIN_LIMIT_MB = 1024  # below this the libraries themselves would not load
+
+
+def physical_memory_mb() -> float:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+
+
+def memory_limit_mb() -> int | None:
+    """The limit to apply, from ``KUAI_WORKER_MEMORY_MB`` or the default share of physical memory."""
+    configured = os.environ.get("KUAI_WORKER_MEMORY_MB", "").strip()
+    if configured:
+        try:
+            value = int(float(configured))
+        except ValueError:
+            logger.warning("KUAI_WORKER_MEMORY_MB=%r is not a number; using the default", configured)
+        else:
+            return None if value <= 0 else max(MIN_LIMIT_MB, value)
+    return max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb()))
+
+
+def apply_memory_limit(limit_mb: int | None = None) -> int | None:
+    """Cap this process's address space (never raising a lower limit already set); the limit applied, in MB."""
+    limit_mb = memory_limit_mb() if limit_mb is None else limit_mb
+    if limit_mb is None:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = limit_mb * 2**20
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        return int(soft // 2**20)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    logger.info("memory limit: %d MB of address space", wanted // 2**20)
+    return int(wanted // 2**20)
