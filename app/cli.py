@@ -127,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from exporters import ExporterError, ExportError
 
     try:
+        if arguments.command in ("train", "worker", "export"):  # a model that would not fit fails, not the machine
+            from app.services.limits import apply_memory_limit
+
+            apply_memory_limit()
         code = int(_COMMANDS[arguments.command](arguments))
         if arguments.command in ("train", "worker"):
             _fast_exit(code)
@@ -148,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kuai: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        from engine import DISK_FULL_MESSAGE, is_disk_full
+
+        if is_disk_full(exc):  # not the user's input, not our bug: say what to do, keep the details in the log
+            logger.error("disk full\n%s", traceback.format_exc())
+            print(f"kuai: error [DISK_FULL] {DISK_FULL_MESSAGE}", file=sys.stderr)
+            return EXIT_INTERNAL
         logger.error("internal error\n%s", traceback.format_exc())
         print(f"kuai: internal error [INTERNAL]: {type(exc).__name__}: {exc}. Details: {_log_path()}",
               file=sys.stderr)

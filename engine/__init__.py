@@ -22,12 +22,14 @@ from engine.automl import (
     train,
 )
 from engine.errors import (
+    DISK_FULL_MESSAGE,
     BudgetError,
     CancelledError,
     EngineError,
     ReadError,
     SchemaError,
     TargetError,
+    is_disk_full,
 )
 from engine.evaluation import (
     best_threshold,
@@ -73,7 +75,8 @@ __all__ = [
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
-    "profile_dataset", "SearchResult", "collect_trials", "finish_phase", "search_phase",
+    "profile_dataset", "DISK_FULL_MESSAGE", "is_disk_full", "SearchResult", "collect_trials", "finish_phase",
+    "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict",

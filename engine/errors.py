@@ -45,3 +45,22 @@ class CancelledError(EngineError):
     """The job was cancelled by the user."""
 
     code = "CANCELLED"
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """The error, or one it was raised from or while handling, says the disk is full (OS or SQLite)."""
+    import errno
+
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+DISK_FULL_MESSAGE = ("The disk is full: the training stopped. Every trial it finished is kept; free some space, "
+                     "then resume it (kuai train --resume DIR, or Resume on the Runs page).")

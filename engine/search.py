@@ -9,6 +9,7 @@ running at the deadline is stopped and its trial discarded.
 
 from __future__ import annotations
 
+import errno
 import logging
 import pickle
 import time
@@ -87,6 +88,7 @@ class _Objective:
                  worker: str = "") -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
         self.worker = worker
+        self.fatal: OSError | None = None  # a full disk: every later trial would fail the same way
         self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
         self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
         self.families = {f.name: f for f in families}
@@ -134,6 +136,8 @@ class _Objective:
             raise
         except Exception as exc:
             self.ended = (trial.number, State.FAIL, None)
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                self.fatal = exc
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
             raise
 
@@ -232,13 +236,15 @@ def run_search(
             on_trial(record)
         if update_deadline is not None:
             update_deadline(result)
-        if deadline.passed() or should_stop():
+        if deadline.passed() or should_stop() or objective.fatal is not None:
             study.stop()
 
     while True:
         try:
             study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
                            gc_after_trial=False)
+            if objective.fatal is not None:  # the disk is full: stop here, with the finished trials kept
+                raise objective.fatal
             return result
         except Exception as exc:  # the database went away: wait for it while there is time
             if not (shared and _lost_storage(exc)) or deadline.passed() or should_stop():

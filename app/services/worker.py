@@ -17,9 +17,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
+from app.services.limits import apply_memory_limit
 from app.services.scaleout import configured_scale_out
 from app.services.training import TrainOptions, resume_options, run_training
-from engine import CheckFix, ColumnType, EngineError, ProgressEvent, TaskType, to_jsonable
+from engine import (
+    DISK_FULL_MESSAGE,
+    CheckFix,
+    ColumnType,
+    EngineError,
+    ProgressEvent,
+    TaskType,
+    is_disk_full,
+    to_jsonable,
+)
 from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
 
 HEARTBEAT_S = 5.0
@@ -71,6 +81,8 @@ def run(run_id: str, *, resume: bool = False) -> int:
         return _finish(run_id, stop, beat, status, error)
     except Exception as exc:
         logger.error("worker failed\n%s", traceback.format_exc())
+        if is_disk_full(exc):
+            return _finish(run_id, stop, beat, "failed", f"[DISK_FULL] {DISK_FULL_MESSAGE}")
         return _finish(run_id, stop, beat, "failed", f"Internal error: {type(exc).__name__}: {exc}")
     if cancel_file.exists():
         return _finish(run_id, stop, beat, "cancelled", "Cancelled by the user.")
@@ -108,4 +120,5 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     if load_run(sys.argv[1]).status == "cancelled":
         sys.exit(0)
+    apply_memory_limit()  # a model that would not fit fails its trial, instead of waking the OOM killer
     sys.exit(run(sys.argv[1], resume="--resume" in sys.argv[2:]))

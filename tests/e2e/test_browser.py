@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -54,22 +55,44 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout_s: float =
     raise TimeoutError(f"the app did not answer at {url} within {timeout_s:.0f} s")
 
 
-@pytest.fixture()
-def app_url(tmp_path: Path) -> Iterator[str]:
-    from app.services.launcher import streamlit_command
+class AppServer:
+    """`kuai app`'s Streamlit server on a free loopback port; ``kill_and_restart`` as a crash and a restart would."""
 
-    port = _free_port()
-    env = {**os.environ, "KUAI_HOME": str(tmp_path / "home")}
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(streamlit_command(host="127.0.0.1", port=port), cwd=str(ROOT), env=env,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    def __init__(self, tmp_path: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "KUAI_HOME": str(tmp_path / "home")}
+        self.log = (tmp_path / "server.log").open("ab")
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        from app.services.launcher import streamlit_command
+
+        server = subprocess.Popen(streamlit_command(host="127.0.0.1", port=self.port), cwd=str(ROOT), env=self.env,
+                                  stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_until_up(self.url, server)
+        return server
+
+    def kill_and_restart(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)  # the server and everything in its session die at once
+        self.process.wait(timeout=10)
+        self.process = self._start()
+
+
+@pytest.fixture()
+def app_server(tmp_path: Path) -> Iterator[AppServer]:
+    server = AppServer(tmp_path)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}", server)
-        yield f"http://127.0.0.1:{port}"
+        yield server
     finally:
-        _stop(server)
-        log.close()
+        _stop(server.process)
+        server.log.close()
         _stop_workers(tmp_path / "home")
+
+
+@pytest.fixture()
+def app_url(app_server: AppServer) -> str:
+    return app_server.url
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -205,9 +228,12 @@ def _start_training(page, app_url: str, data: Path, budget_s: int) -> str:  # ty
     return str(page.url.split("run=")[1].split("&")[0])
 
 
-def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(app_url: str, shots: Path) -> None:
+def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(app_server: AppServer,
+                                                                                 shots: Path) -> None:
+    """Two users at once; the first closes the tab, the app server is killed and restarted, the user comes back."""
     from playwright.sync_api import expect, sync_playwright
 
+    app_url = app_server.url
     houses = ROOT / "sample_data" / "house_prices.csv"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -225,6 +251,7 @@ def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(a
 
             page_a.close()  # the first user closes the tab mid-training ...
             first.close()
+            app_server.kill_and_restart()  # ... the app itself crashes and is started again ...
             reopened = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
             reopened.goto(f"{app_url}/train?run={run_a}")  # ... and comes back later, in a fresh browser
             expect(reopened.get_by_text("Training on customer_churn.csv")).to_be_visible(timeout=30_000)
