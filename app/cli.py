@@ -75,10 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) -> None:
-    parser.add_argument("--storage", metavar="URL", default=os.environ.get("KUAI_STORAGE"),
+    parser.add_argument("--storage", metavar="URL",
                         help="an Optuna RDB storage many workers reach, e.g. postgresql://user:pass@host/db "
                              "(default: $KUAI_STORAGE; none: train on this machine alone)")
-    parser.add_argument("--shared", type=Path, metavar="DIR", default=os.environ.get("KUAI_SHARED"),
+    parser.add_argument("--shared", type=Path, metavar="DIR",
                         help="a folder every worker reaches, for the data, the trials and the finished run "
                              "(default: $KUAI_SHARED, else the home folder's 'shared')")
     parser.add_argument("--study", metavar="NAME", help=study_help)
@@ -88,12 +88,13 @@ def _scale_out(arguments: argparse.Namespace) -> Any:
     from app.services.training import ScaleOut
     from storage import home_dir
 
-    if not arguments.storage:
-        if arguments.study:
-            raise _UsageError("--study needs --storage URL (a database the workers share)")
+    storage = arguments.storage or os.environ.get("KUAI_STORAGE")
+    if not storage:
+        if arguments.study or arguments.shared:
+            raise _UsageError("--study and --shared need --storage URL (a database the workers share)")
         return None
-    shared = Path(arguments.shared) if arguments.shared else home_dir() / "shared"
-    return ScaleOut(storage_url=arguments.storage, shared_root=shared, study_name=arguments.study)
+    shared = arguments.shared or os.environ.get("KUAI_SHARED") or home_dir() / "shared"
+    return ScaleOut(storage_url=storage, shared_root=Path(shared), study_name=arguments.study)
 
 
 def _add_type_option(parser: argparse.ArgumentParser) -> None:

@@ -44,7 +44,7 @@ from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
 from engine.profile import profile_dataset
-from engine.search import SearchResult, collect_trials
+from engine.search import SearchResult, collect_trials, make_folds
 from engine.summary import caveats, plain_summary, recommendation
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.types import (
@@ -76,7 +76,7 @@ __all__ = [
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
     "profile_dataset", "DISK_FULL_MESSAGE", "is_disk_full", "SearchResult", "collect_trials", "finish_phase",
-    "search_phase",
+    "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict",

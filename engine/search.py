@@ -117,11 +117,11 @@ class _Objective:
         return self.search_deadline if self.result.outcomes else self.first_deadline
 
     def __call__(self, trial: optuna.Trial) -> float:
+        self.running, self.ended = trial.number, None  # first: a lost database below must know the trial
         family = self.families[trial.suggest_categorical("family", list(self.families))]
         params = family.sample(trial, self.shape)
         if self.worker:  # who ran it, for the Runs page (scale-out)
             trial.set_user_attr("worker", self.worker)
-        self.running, self.ended = trial.number, None
         State = optuna.trial.TrialState
         try:
             value = self._cross_validate(trial, family, params)
@@ -196,6 +196,8 @@ class _Objective:
         trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
         trial.set_user_attr("best_iterations", [int(i) for i in iterations])
         trial.set_user_attr("fold_scores", [float(v) for v in scores])
+        if outcome.size_kb is not None:
+            trial.set_user_attr("size_kb", float(outcome.size_kb))
         return self.metric.loss(mean_score)
 
 
@@ -229,6 +231,8 @@ def run_search(
     else:  # resuming or joining: what finished counts; alone, what was running had failed
         restore_trials(study, result, store, on_trial, fail_running=not shared)
 
+    first_new = max((t.number for t in result.trials), default=-1) + 1
+
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         record = trial_record(frozen)
         result.trials.append(record)
@@ -247,20 +251,26 @@ def run_search(
                 raise objective.fatal
             return result
         except Exception as exc:  # the database went away: wait for it while there is time
-            if not (shared and _lost_storage(exc)) or deadline.passed() or should_stop():
+            if not (shared and _lost_storage(exc)):
                 raise
+            if deadline.passed() or should_stop():
+                _settle(study, objective)
+                return result
             logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
             time.sleep(min(2.0, max(0.0, deadline.remaining())))
             _settle(study, objective)
             if max_trials is not None:
-                max_trials = max(0, max_trials - len(result.trials))
+                max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
 
 
 def _lost_storage(exc: BaseException | None) -> bool:
-    """A storage error, or an error raised while one was being handled (Optuna's tell can do that)."""
+    """A storage error, or an error raised while one was being handled (Optuna's tell can do that), or the
+    trial in progress taken away meanwhile (failed as stale by another worker while the database was away)."""
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, _STORAGE_ERRORS):
+        if isinstance(exc, (*_STORAGE_ERRORS, optuna.exceptions.UpdateFinishedTrialError)):
+            return True
+        if isinstance(exc, ValueError) and str(exc).startswith("Cannot tell a"):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False

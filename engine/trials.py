@@ -86,7 +86,8 @@ def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStor
                 number=frozen.number, family=record.family, params=record.params, oof=oof,
                 fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
                 best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
-                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)))
+                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
+                size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None)
         result.trials.append(record)
         if on_trial is not None:
             on_trial(record)

@@ -27,7 +27,9 @@ from storage.studies import (
     beat_claim,
     claim_finish,
     claim_owner,
+    is_storage_error,
     list_studies,
+    patiently,
     redact,
     study_storage,
     valid_study_name,
@@ -49,5 +51,5 @@ __all__ = [
     "mlflow_uri", "optuna_storage_url", "read_events", "read_receipt", "refresh_status", "replay_pending",
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
-    "list_studies", "redact", "study_storage", "valid_study_name", "worker_id",
+    "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
 ]

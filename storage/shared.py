@@ -38,11 +38,15 @@ class SharedFolder:
         sha = file_sha256(source)
         suffix = "".join(s for s in source.suffixes[-2:] if len(s) <= 8 and s[1:].isalnum()).lower() or ".csv"
         target = self.root / "datasets" / f"{sha}{suffix}"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{sha}.{os.getpid()}.partial")
-            shutil.copyfile(source, partial)
-            os.replace(partial, target)
+        try:
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f".{sha}.{os.getpid()}.partial")
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)
+        except PermissionError as exc:
+            raise StudyError(f"Cannot write to the shared folder {self.root}: {exc.strerror}. Every worker needs to "
+                             "write there.", code="SHARED_UNWRITABLE") from exc
         return sha, suffix
 
     def dataset(self, sha: str, suffix: str) -> Path:

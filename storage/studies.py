@@ -10,13 +10,16 @@ stopped beating.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import secrets
 import socket
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import optuna
 import sqlalchemy as sa
@@ -24,6 +27,8 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
 from engine import EngineError
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 HEARTBEAT_S = 5  # a worker beats for its running trial this often ...
 GRACE_S = 20  # ... and a trial without a beat for this long is failed and retried (KUAI_TRIAL_GRACE_S)
 MAX_RETRY = 2  # a configuration whose worker died is tried at most this many more times
@@ -44,9 +49,26 @@ class StudyError(EngineError, ValueError):
     code = "STUDY_ERROR"
 
 
+_TOKEN = secrets.token_hex(2)  # containers often share a host name and a process id (1)
+
+
 def worker_id() -> str:
-    """Who runs a trial: host and process, shown on the Runs page."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who runs a trial: host, process and a random token drawn once per process; shown on the Runs page."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_TOKEN}"
+
+
+class _Storage(RDBStorage):
+    """Optuna's RDB storage whose heartbeat outlives a lost connection.
+
+    Optuna's heartbeat thread dies on the first storage error (a database restart), printing a
+    traceback; the trial would then look dead to the other workers and be failed under a live one.
+    """
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        try:
+            super().record_heartbeat(trial_id)
+        except Exception:  # the next beat, after the database is back, keeps the trial alive
+            logger.warning("missed a heartbeat for trial %s", trial_id, exc_info=True)
 
 
 def valid_study_name(name: str) -> str:
@@ -61,27 +83,61 @@ def study_storage(url: str) -> RDBStorage:
     engine_kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         engine_kwargs["connect_args"] = {"connect_timeout": 10}
-    grace = max(2 * HEARTBEAT_S, int(os.environ.get("KUAI_TRIAL_GRACE_S") or GRACE_S))
+    try:
+        grace = max(2 * HEARTBEAT_S, int(os.environ.get("KUAI_TRIAL_GRACE_S") or GRACE_S))
+    except ValueError:
+        grace = GRACE_S
     for attempt in range(3):
         try:
             with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna since 2.8
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 retry = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
-                return RDBStorage(url, engine_kwargs=engine_kwargs, heartbeat_interval=HEARTBEAT_S,
-                                  grace_period=grace, heartbeat_stale_trial_callback=retry)
-        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+                return _Storage(url, engine_kwargs=engine_kwargs, heartbeat_interval=HEARTBEAT_S,
+                                grace_period=grace, heartbeat_stale_trial_callback=retry)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError) as exc:
             if attempt == 2:  # workers starting together on an empty database race to create its tables
-                raise
+                raise StudyError(f"Cannot set up the study database {redact(url)}: {_first_line(exc)}",
+                                 code="STORAGE_UNUSABLE") from exc
             time.sleep(0.5 + attempt)
-        except (sa.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError, ImportError, ValueError) as exc:
+        except (sa.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError, ImportError, ValueError,
+                RuntimeError) as exc:  # RuntimeError: a schema written by another Optuna version
             raise StudyError(f"Cannot open the study database {redact(url)}: {_first_line(exc)}",
                              code="STORAGE_UNREACHABLE") from exc
     raise AssertionError("unreachable")
 
 
+def is_storage_error(exc: BaseException | None) -> bool:
+    """A lost or refused database connection, or an error raised while handling one."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (sa.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def patiently(call: Callable[[], T], *, wait_s: float = 30.0) -> T:
+    """``call()``, retried while the database is away (a restart), for up to ``wait_s`` seconds."""
+    until = time.monotonic() + wait_s
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not is_storage_error(exc) or time.monotonic() > until:
+                raise
+            logger.warning("the study's database is away (%s); waiting", type(exc).__name__)
+            time.sleep(1.0)
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and the UI."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+    """The URL without its password (in the user part or the query), for messages and the UI."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except Exception:  # not a URL SQLAlchemy can read: show nothing of it
+        return "<the storage URL>"
+    query = {k: ("***" if k.lower() in ("password", "passfile", "sslpassword") else v)
+             for k, v in parsed.query.items()}
+    return str(parsed.set(query=query).render_as_string(hide_password=True))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -98,8 +154,14 @@ def _engine(storage: RDBStorage) -> sa.engine.Engine:
     return engine
 
 
+DONE = 1e18  # the beat of a finished study's claim: never stale, never taken over
+
+
 def claim_finish(storage: RDBStorage, study_name: str, owner: str, *, stale_after_s: float = CLAIM_STALE_S) -> bool:
-    """True if ``owner`` now finishes the study: nobody had claimed it, or its claimant stopped beating."""
+    """True if ``owner`` now finishes the study: nobody had claimed it, or its claimant stopped beating.
+
+    A finished study's claim is marked done (``release_claim``) and is never given again.
+    """
     engine = _engine(storage)
     now = time.time()
     try:
@@ -117,10 +179,12 @@ def claim_finish(storage: RDBStorage, study_name: str, owner: str, *, stale_afte
         return bool(taken.rowcount == 1)
 
 
-def beat_claim(storage: RDBStorage, study_name: str, owner: str) -> None:
+def beat_claim(storage: RDBStorage, study_name: str, owner: str, *, done: bool = False) -> bool:
+    """Renew (or, ``done``, close) the claim; False if another process has taken it over meanwhile."""
     with _engine(storage).begin() as connection:
-        connection.execute(_claims.update().where(_claims.c.study_name == study_name)
-                           .where(_claims.c.owner == owner).values(beat_at=time.time()))
+        renewed = connection.execute(_claims.update().where(_claims.c.study_name == study_name)
+                                     .where(_claims.c.owner == owner).values(beat_at=DONE if done else time.time()))
+        return bool(renewed.rowcount == 1)
 
 
 def claim_owner(storage: RDBStorage, study_name: str) -> tuple[str, float] | None:

@@ -68,6 +68,14 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-o", self._options(), "-l", str(self.root / "log"), "-w",
                   "-m", "fast", "restart")
 
+    def outage(self, seconds: float) -> None:
+        """Stop the server (cutting every connection), stay down for ``seconds``, start it again."""
+        import time
+
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        time.sleep(seconds)
+        self.start()
+
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
                         "stop"], capture_output=True, timeout=60)

@@ -10,6 +10,7 @@ Wall clocks of the machines are assumed to agree (NTP): the deadline is a wall-c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
 
 import engine
@@ -33,6 +35,7 @@ from app.services.training import (
     options_from_dict,
     publish,
     spool_failure,
+    suggested_fixes,
 )
 from engine import ProgressEvent, SearchBudget
 from storage import (
@@ -43,6 +46,7 @@ from storage import (
     claim_finish,
     claim_owner,
     list_studies,
+    patiently,
     redact,
     study_storage,
     valid_study_name,
@@ -117,6 +121,9 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
     storage = study_storage(scale.storage_url)
     shared = SharedFolder(scale.shared_root)
     frame = engine.read_table(options.data_path)  # bad data is refused here, before any worker sees it
+    if options.apply_suggested_fixes:  # decided once, here; the workers get the fixes in the stored options
+        options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)),
+                          apply_suggested_fixes=False)
     frame, spec, _ = frame_and_spec(frame, options)
     prepared = engine.prepare(frame, spec)  # the rows and folds every worker rebuilds from the shared copy
     sha, suffix = shared.put_dataset(options.data_path)
@@ -134,12 +141,23 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
         "kuai.data_name": stored.display_name, "kuai.created_at": now, "kuai.budget_s": options.time_budget_s,
         "kuai.final_at": now + options.time_budget_s - (time.monotonic() - started),
         "kuai.greater_is_better": engine.get_metric(spec.metric).greater_is_better,
-        "kuai.shared_hint": str(shared.root), "kuai.status": "searching",
+        "kuai.shared_hint": str(shared.root), "kuai.rows_sha256": rows_fingerprint(prepared),
+        "kuai.status": "searching",  # last: a worker joins once every other attribute is there
     }
     study = optuna.load_study(study_name=name, storage=storage)
     for key, value in attrs.items():
         study.set_user_attr(key, value)
     return name, prepared
+
+
+def rows_fingerprint(prepared: engine.Prepared) -> str:
+    """The rows, target and folds a worker rebuilt: all workers must agree, or their predictions do not line up."""
+    digest = hashlib.sha256(np.ascontiguousarray(prepared.y).tobytes())
+    digest.update(json.dumps([c.name for c in prepared.schema]).encode())
+    digest.update(prepared.rows.index.to_numpy().tobytes())
+    for _, valid in engine.make_folds(prepared.y, prepared.spec):
+        digest.update(np.asarray(valid, dtype=np.int64).tobytes())
+    return digest.hexdigest()
 
 
 def work(scale: ScaleOut, study_name: str, *, progress: Progress = None,
@@ -159,52 +177,78 @@ def work(scale: ScaleOut, study_name: str, *, progress: Progress = None,
     store = shared.trials(study_name)
     if not creator:
         _wait_for_first_trials(storage, study_name, started + budget.time_budget_s)
-    engine.search_phase(prepared, budget=budget, started=started, progress=progress, should_stop=should_stop,
-                        storage=storage, study_name=study_name, store=store, worker=owner, shared=True)
-    study = optuna.load_study(study_name=study_name, storage=storage)
-    trials = study.get_trials(deepcopy=False)
+    if rows_fingerprint(prepared) != attrs.get("kuai.rows_sha256"):
+        raise StudyError("This machine rebuilt other rows or folds from the study's data than the machine that "
+                         "started it (different library versions?); install the same Kuai and libraries.",
+                         code="ROWS_DIFFER")
+    own = engine.search_phase(prepared, budget=budget, started=started, progress=progress,
+                              should_stop=_stopper(storage, study_name, should_stop), storage=storage,
+                              study_name=study_name, store=store, worker=owner, shared=True)[0]
+    trials = patiently(lambda: optuna.load_study(study_name=study_name, storage=storage).get_trials(deepcopy=False))
     mine = sum(1 for t in trials if t.user_attrs.get("worker") == owner)
     complete = sum(1 for t in trials if t.state is optuna.trial.TrialState.COMPLETE)
     summary = finish_study(scale, study_name, prepared=prepared, options=options, budget=budget, started=started,
-                           progress=progress) if finish and not should_stop() else None
+                           progress=progress, own=own) if finish and not should_stop() else None
     run = shared.run_dir(study_name)
-    done = (run / "model_card.json").is_file()
+    status = patiently(lambda: _attrs(storage, study_name).get("kuai.status"))
+    done = status == "finished" and (run / "model_card.json").is_file()
     return WorkOutcome(study_name=study_name, trials_run=mine, trials_complete=complete,
                        finished_here=summary is not None, run_dir=run if done else None, summary=summary)
 
 
 def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared, options: TrainOptions,
-                 budget: SearchBudget, started: float, progress: Progress) -> TrainSummary | None:
-    """Refit, ensemble and export the study once: None if another process has claimed it."""
+                 budget: SearchBudget, started: float, progress: Progress,
+                 own: engine.SearchResult | None = None) -> TrainSummary | None:
+    """Refit, ensemble and export the study once: None if it is finished, or another process has claimed it.
+
+    ``own``: this process's search, whose kept first-fold models let permutation importance run.
+    """
     storage = study_storage(scale.storage_url)
     shared = SharedFolder(scale.shared_root)
     owner = worker_id()
-    _wait_for_running(storage, study_name)
-    if not claim_finish(storage, study_name, owner):
+
+    def claim() -> optuna.Study | None:
+        if _attrs(storage, study_name).get("kuai.status") in ("finished", "failed"):
+            return None
+        _wait_for_running(storage, study_name)
+        if not claim_finish(storage, study_name, owner):
+            return None
+        claimed = optuna.load_study(study_name=study_name, storage=storage)
+        claimed.set_user_attr("kuai.status", "finishing")  # the other workers stop at their next fold
+        claimed.set_user_attr("kuai.finisher", owner)
+        return claimed
+
+    study = patiently(claim)
+    if study is None:
         return None
-    study = optuna.load_study(study_name=study_name, storage=storage)
-    study.set_user_attr("kuai.status", "finishing")
-    study.set_user_attr("kuai.finisher", owner)
-    stop = threading.Event()
-    beat = threading.Thread(target=_beat, args=(storage, study_name, owner, stop), daemon=True)
+    stop, lost = threading.Event(), threading.Event()
+    beat = threading.Thread(target=_beat, args=(storage, study_name, owner, stop, lost), daemon=True)
     beat.start()
     run = shared.run_dir(study_name)
     run.mkdir(parents=True, exist_ok=True)
-    local = replace(options, data_path=shared.dataset(*_data_key(_attrs(storage, study_name))))
+    local = replace(options, data_path=shared.dataset(*_data_key(patiently(lambda: _attrs(storage, study_name)))))
     try:
-        result = engine.collect_trials(prepared.X, prepared.y, spec=prepared.spec, storage=storage,
-                                       study_name=study_name, store=shared.trials(study_name))
+        result = patiently(lambda: engine.collect_trials(prepared.X, prepared.y, spec=prepared.spec, storage=storage,
+                                                         study_name=study_name, store=shared.trials(study_name)))
+        for number, outcome in (own.outcomes.items() if own else ()):
+            if number in result.outcomes:  # this process's fitted first-fold models (permutation importance)
+                result.outcomes[number].fold_model = outcome.fold_model
         training = engine.finish_phase(prepared, result, list(result.trials), budget=budget, started=started,
                                        progress=progress)
+        if lost.is_set():
+            raise StudyError("Another process took over finishing this study (this one stalled); it writes the "
+                             "result.", code="CLAIM_LOST")
         summary = publish(training, local, run, started=started, progress=progress)
     except BaseException as exc:
-        study.set_user_attr("kuai.status", "failed")
-        study.set_user_attr("kuai.error", str(exc)[:500])
-        spool_failure(local, run, exc)
+        if not isinstance(exc, StudyError) or exc.code != "CLAIM_LOST":
+            study.set_user_attr("kuai.status", "failed")
+            study.set_user_attr("kuai.error", str(exc)[:500])
+            spool_failure(local, run, exc)
         raise
     finally:
         stop.set()
-    study.set_user_attr("kuai.status", "finished")
+    patiently(lambda: study.set_user_attr("kuai.status", "finished"))
+    patiently(lambda: beat_claim(storage, study_name, owner, done=True))
     return summary
 
 
@@ -215,15 +259,16 @@ def wait_for_run(scale: ScaleOut, study_name: str, *, progress: Progress = None,
     shared = SharedFolder(scale.shared_root)
     run = shared.run_dir(study_name)
     while not should_stop():
-        status = str(_attrs(storage, study_name).get("kuai.status"))
+        attrs = patiently(lambda: _attrs(storage, study_name))
+        status = str(attrs.get("kuai.status"))
         if status == "finished" and (run / "model_card.json").is_file():
             return run
         if status == "failed":
-            error = _attrs(storage, study_name).get("kuai.error", "")
-            raise StudyError(f"The worker finishing study '{study_name}' failed: {error}", code="STUDY_FAILED")
-        claim = claim_owner(storage, study_name)
+            raise StudyError(f"The worker finishing study '{study_name}' failed: {attrs.get('kuai.error', '')}",
+                             code="STUDY_FAILED")
+        claim = patiently(lambda: claim_owner(storage, study_name))
         if claim is None or time.time() - claim[1] > CLAIM_STALE_S:
-            options, prepared, budget, started = _setup(_attrs(storage, study_name), shared)
+            options, prepared, budget, started = _setup(attrs, shared)
             if finish_study(scale, study_name, prepared=prepared, options=options, budget=budget,
                             started=started, progress=progress) is not None:
                 return run
@@ -241,6 +286,8 @@ def join_study(scale: ScaleOut, study_name: str | None, *, wait_s: float) -> str
         try:
             if study_name is not None:
                 attrs = _attrs(storage, study_name)
+                if "kuai.status" not in attrs:  # being set up by its creator
+                    raise StudyError(f"Study '{study_name}' is not ready yet.", code="UNKNOWN_STUDY")
                 if attrs.get("kuai.status") != "searching" or float(attrs["kuai.final_at"]) <= time.time():
                     raise StudyError(f"Study '{study_name}' is no longer searching ({attrs.get('kuai.status')}).",
                                      code="STUDY_OVER")
@@ -302,12 +349,32 @@ def _wait_for_running(storage: Any, study_name: str) -> None:
         time.sleep(0.2)
 
 
-def _beat(storage: Any, study_name: str, owner: str, stop: threading.Event) -> None:
+def _beat(storage: Any, study_name: str, owner: str, stop: threading.Event, lost: threading.Event) -> None:
     while not stop.wait(5.0):
         try:
-            beat_claim(storage, study_name, owner)
+            if not beat_claim(storage, study_name, owner):
+                lost.set()
+                return
         except Exception:  # a missed beat only risks a takeover after CLAIM_STALE_S
             pass
+
+
+def _stopper(storage: Any, study_name: str, should_stop: Callable[[], bool]) -> Callable[[], bool]:
+    """Stop when asked, or once the study stops searching (being finished elsewhere); reads it every 2 s."""
+    checked = {"at": 0.0, "over": False}
+
+    def stop() -> bool:
+        if should_stop() or checked["over"]:
+            return True
+        if time.monotonic() - checked["at"] > 2.0:
+            checked["at"] = time.monotonic()
+            try:
+                checked["over"] = _attrs(storage, study_name).get("kuai.status") != "searching"
+            except Exception:  # the database is away: the search's own retry deals with it
+                pass
+        return bool(checked["over"])
+
+    return stop
 
 
 def _emit(progress: Progress, started: float, budget_s: float, stage: str, message: str,

@@ -151,7 +151,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
-        options = replace(options, fixes=(*options.fixes, *_suggested_fixes(frame, options)))
+        options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)))
     frame, spec, fix_notes = frame_and_spec(frame, options)
     if not options.resume:  # before the search: a killed training can be resumed from here
         save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
@@ -248,7 +248,7 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         display_name=data.get("display_name", ""))
 
 
-def _suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
+def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
     """The fixes the checks propose for this target, but a change of target (that is the user's call)."""
     profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
                                      time_budget_s=options.time_budget_s)

@@ -70,6 +70,9 @@ def show_shared_studies() -> None:
     except EngineError as exc:
         st.error(f"The shared storage cannot be read: {exc}")
         return
+    except Exception as exc:  # a database error of any kind must not take the page down
+        st.error(f"The shared storage cannot be read right now ({type(exc).__name__}); try again shortly.")
+        return
     if not studies:
         st.info("No study on the shared storage yet.")
         return

@@ -32,8 +32,9 @@ def _start(*args: str, home: Path, grace_s: int = 20) -> subprocess.Popen[str]:
                             start_new_session=True)
 
 
-def _train(postgres: PostgresServer, shared: Path, out: Path, home: Path, study: str, **kw: Any) -> Any:
-    return _start("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", str(BUDGET), "--storage",
+def _train(postgres: PostgresServer, shared: Path, out: Path, home: Path, study: str, budget: float = BUDGET,
+           **kw: Any) -> Any:
+    return _start("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", str(budget), "--storage",
                   postgres.url, "--shared", str(shared), "--study", study, "--out", str(out), home=home, **kw)
 
 
@@ -57,9 +58,15 @@ def _wait_for(predicate: Any, timeout_s: float) -> None:
         time.sleep(0.2)
 
 
-def _ran(stdout: str) -> int:
-    """'worker host:pid: ran N trials; …'"""
-    return int(stdout.split(": ran ")[1].split(" trials")[0])
+def _ran(stdout: str) -> tuple[str, int]:
+    """The worker's id and how many trials it says it ran: 'worker ID joined …' … 'worker ID: ran N trials; …'"""
+    worker = stdout.split("worker ", 1)[1].split(" joined", 1)[0]
+    return worker, int(stdout.split(": ran ")[1].split(" trials")[0])
+
+
+def _is(worker_attr: object, process: subprocess.Popen[str]) -> bool:
+    """Whether a trial's worker id (host:pid:token) names this process."""
+    return str(worker_attr).split(":")[1:2] == [str(process.pid)]
 
 
 def _leaderboard_models(out: Path) -> set[str]:
@@ -130,7 +137,8 @@ def test_two_workers_share_one_study(shared_run: SharedRun, postgres: PostgresSe
     for trial in trials:
         by_worker[trial.user_attrs.get("worker", "?")] = by_worker.get(trial.user_attrs.get("worker", "?"), 0) + 1
     assert len(by_worker) == 2 and min(by_worker.values()) >= 2, by_worker  # both did real work
-    assert _ran(run.worker.stdout) in by_worker.values()
+    worker_id, ran = _ran(run.worker.stdout)
+    assert by_worker[worker_id] == ran  # what the worker says it ran is what the study holds
     assert sum(by_worker.values()) == len(trials)  # every trial was run by one of the two: the count adds up
     assert len({t.number for t in trials}) == len(trials)
 
@@ -143,8 +151,7 @@ def test_two_workers_share_one_study(shared_run: SharedRun, postgres: PostgresSe
     # the refit, ensemble and export happened once, and the run is the same one in --out and the shared folder
     attrs = optuna.load_study(study_name=study, storage=postgres.url).user_attrs
     assert attrs["kuai.status"] == "finished" and attrs["kuai.finisher"]
-    finished_by_worker = "finished it" in run.worker.stdout
-    assert finished_by_worker == (attrs["kuai.finisher"] in run.worker.stdout)
+    assert ("finished it" in run.worker.stdout) == (attrs["kuai.finisher"] == worker_id)
     finished = run.shared / "studies" / study / "run"
     assert (finished / "model.onnx").read_bytes() == (run.out / "model.onnx").read_bytes()
     card = json.loads((run.out / "model_card.json").read_text())
@@ -178,6 +185,7 @@ def test_the_shared_run_is_tracked_registered_and_served_by_the_mlflow_server(
     complete = [t for t in _trials(postgres, shared_run.study) if t.state is optuna.trial.TrialState.COMPLETE]
     assert logged.data.params["target"] == "churn" and int(logged.data.params["n_trials"]) >= len(complete)
     assert 0.75 < logged.data.metrics["cv_score"] <= 1.0
+    assert len(client.search_runs(experiment_ids=[logged.info.experiment_id])) == 1  # finished (and logged) once
     assert {"model.onnx", "model_card.json", "leaderboard.csv"} <= {a.path for a in client.list_artifacts(
         logged.info.run_id)}
 
@@ -208,12 +216,12 @@ def test_a_killed_worker_loses_no_finished_trial(postgres: PostgresServer, tmp_p
     study = "killed-worker"
     worker = _worker(postgres, shared, home, study, grace_s=10)
     train = _train(postgres, shared, out, home, study, grace_s=10)
-    _wait_for(lambda: any(t.user_attrs.get("worker", "").endswith(f":{worker.pid}") for t in _trials(postgres, study)
+    _wait_for(lambda: any(_is(t.user_attrs.get("worker"), worker) for t in _trials(postgres, study)
                           if t.state is optuna.trial.TrialState.COMPLETE), timeout_s=25)
 
     def running_in_worker() -> bool:
-        return any(t.state is optuna.trial.TrialState.RUNNING and t.user_attrs.get("worker", "").endswith(
-            f":{worker.pid}") for t in _trials(postgres, study))
+        return any(t.state is optuna.trial.TrialState.RUNNING and _is(t.user_attrs.get("worker"), worker)
+                   for t in _trials(postgres, study))
 
     _wait_for(running_in_worker, timeout_s=10)
     os.killpg(worker.pid, signal.SIGKILL)  # mid-trial
@@ -221,7 +229,7 @@ def test_a_killed_worker_loses_no_finished_trial(postgres: PostgresServer, tmp_p
     before = _trials(postgres, study)
     finished = {t.number for t in before if t.state is optuna.trial.TrialState.COMPLETE}
     orphaned = [t for t in before if t.state is optuna.trial.TrialState.RUNNING
-                and t.user_attrs.get("worker", "").endswith(f":{worker.pid}")]
+                and _is(t.user_attrs.get("worker"), worker)]
     assert len(orphaned) == 1
 
     _, train_err = train.communicate(timeout=BUDGET + 60)
@@ -243,16 +251,19 @@ def test_the_study_survives_a_postgres_restart(postgres: PostgresServer, tmp_pat
     shared, out, home = tmp_path / "shared", tmp_path / "out", tmp_path / "home"
     study = "restarted-db"
     worker = _worker(postgres, shared, home, study)
-    train = _train(postgres, shared, out, home, study)
-    _wait_for(lambda: sum(t.state is optuna.trial.TrialState.COMPLETE for t in _trials(postgres, study)) >= 6,
+    train = _train(postgres, shared, out, home, study, budget=40)
+    _wait_for(lambda: sum(t.state is optuna.trial.TrialState.COMPLETE for t in _trials(postgres, study)) >= 3,
               timeout_s=25)
     before = {t.number: t.params for t in _trials(postgres, study) if t.state is optuna.trial.TrialState.COMPLETE}
-    postgres.restart()  # every open connection of both workers is cut
+    postgres.outage(3.0)  # every open connection of both workers is cut, and nobody answers for 3 s
     _, train_err = train.communicate(timeout=BUDGET + 60)
     worker_out, worker_err = worker.communicate(timeout=60)
     assert train.returncode == 0, train_err[-2000:]
     assert worker.returncode == 0, worker_err[-2000:]
-
+    for stderr in (train_err, worker_err):  # no traceback, not even from Optuna's heartbeat thread
+        assert "Traceback" not in stderr and "Exception in thread" not in stderr, stderr[-2000:]
+    log = (home / "logs" / "kuai.log").read_text()
+    assert "lost the study's database" in log  # the reconnect path really ran
     after = _trials(postgres, study)
     complete = [t for t in after if t.state is optuna.trial.TrialState.COMPLETE]
     assert all(any(t.number == n and t.params == p for t in complete) for n, p in before.items())  # none lost
@@ -285,7 +296,7 @@ def test_worker_errors_are_coded(postgres: PostgresServer, tmp_path: Path) -> No
 def test_hostile_study_names_never_become_paths(name: str, tmp_path: Path) -> None:
     from storage import SharedFolder, StudyError
 
-    with pytest.raises(StudyError) as caught:
-        SharedFolder(tmp_path).run_dir(name)
-    assert caught.value.code == "BAD_STUDY_NAME"
-    assert list(tmp_path.iterdir()) == []
+    for where in (SharedFolder(tmp_path).run_dir, SharedFolder(tmp_path).trials):
+        with pytest.raises(StudyError) as caught:
+            where(name)
+        assert caught.value.code == "BAD_STUDY_NAME"
