@@ -222,8 +222,9 @@ def list_studies(storage: RDBStorage) -> list[StudySummary]:
         scores = []
         for trial in trials:
             by_state[trial.state.name.lower()] = by_state.get(trial.state.name.lower(), 0) + 1
-            worker = str(trial.user_attrs.get("worker", "?"))
-            by_worker[worker] = by_worker.get(worker, 0) + 1
+            worker = trial.user_attrs.get("worker")
+            if worker:  # queued trials have none yet
+                by_worker[str(worker)] = by_worker.get(str(worker), 0) + 1
             if trial.state is optuna.trial.TrialState.COMPLETE and "score" in trial.user_attrs:
                 scores.append(float(trial.user_attrs["score"]))
         better_high = bool(attrs.get("kuai.greater_is_better", True))

@@ -122,12 +122,12 @@ def studies_table(studies: Sequence[StudySummary]) -> pd.DataFrame:
         states = study.trials_by_state
         workers = sorted(study.trials_by_worker.items(), key=lambda item: -item[1])
         rows.append({
-            "study": study.name, "dataset": study.data_name, "status": study.status,
-            "started": _when(study.created_at), "budget (s)": round(study.budget_s),
-            "finished trials": states.get("complete", 0), "stopped early": states.get("pruned", 0),
-            "failed": states.get("fail", 0), "running": states.get("running", 0),
+            "study": study.name, "status": study.status, "finished trials": states.get("complete", 0),
             "best score": round(study.best_score, 4) if study.best_score is not None else None,
-            "workers": ", ".join(f"{name} ({count})" for name, count in workers)})
+            "workers": ", ".join(f"{name} ({count})" for name, count in workers),
+            "stopped early": states.get("pruned", 0), "failed": states.get("fail", 0),
+            "running": states.get("running", 0), "dataset": study.data_name, "started": _when(study.created_at),
+            "budget (s)": round(study.budget_s)})
     return pd.DataFrame(rows)
 
 

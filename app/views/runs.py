@@ -86,7 +86,7 @@ def main() -> None:
     show_shared_studies()
     records = list_runs()
     if not records:
-        st.info("No training yet. Pick data, choose what to predict and start one on the Train page.")
+        st.info("No training on this machine yet. Pick data, choose what to predict and start one on the Train page.")
         st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
         return
     show_table(records)
