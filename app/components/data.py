@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import engine
+from app.services.isolated import read_untrusted
 from engine import CheckFix, ColumnType, DatasetProfile, Dialect, TaskSpec, TaskType
 from storage import DatasetRecord, get_dataset
 
@@ -19,7 +20,7 @@ Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the session and the job
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the data…")
 def _read(path: str, dataset_id: str) -> tuple[pd.DataFrame, Dialect | None]:
-    return engine.read_table_with_dialect(path)
+    return read_untrusted(path)  # parsed in a child process: a hostile file cannot take the server down
 
 
 @st.cache_data(max_entries=32, show_spinner="Looking at each column…")

@@ -84,9 +84,14 @@ def configured_scale_out() -> ScaleOut | None:
     return ScaleOut(storage_url=url, shared_root=Path(shared) if shared else home_dir() / "shared")
 
 
+_VIEWERS: dict[str, Any] = {}  # one storage (connection pool) per URL for the Runs page's reruns
+
+
 def shared_studies(scale: ScaleOut) -> list[StudySummary]:
     """The studies on the shared storage, newest first, for the Runs page."""
-    return list_studies(study_storage(scale.storage_url))
+    if scale.storage_url not in _VIEWERS:
+        _VIEWERS[scale.storage_url] = study_storage(scale.storage_url)
+    return list_studies(_VIEWERS[scale.storage_url])
 
 
 def new_study_name(data_name: str) -> str:

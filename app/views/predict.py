@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import engine
 from app.components.pickers import pick_finished_run, results_of
 from app.components.state import sync_url
 from app.components.tables import join_predictions
+from app.services.isolated import read_untrusted
 from app.services.jobs import outputs_dir
 from app.services.scoring import (
     LoadedModel,
@@ -46,7 +46,7 @@ def read_upload(content: bytes) -> pd.DataFrame:
     with tempfile.TemporaryDirectory(prefix="kuai-predict-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(content)
-        return engine.read_table(path)
+        return read_untrusted(path)[0]  # parsed in a child process with memory and time limits
 
 
 def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:

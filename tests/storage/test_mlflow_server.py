@@ -62,3 +62,47 @@ def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_slow_tracking_server_costs_the_training_nothing(tmp_path: Path) -> None:
+    """A server that accepts connections and never answers (fault injection): the training ends on time, the run
+    is spooled with the reason, and the side process gives up within MLflow's lowered timeouts."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held: list[socket.socket] = []
+
+    def accept_and_hang() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)  # read nothing, answer nothing
+
+    threading.Thread(target=accept_and_hang, daemon=True).start()
+    uri = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"), MLFLOW_TRACKING_URI=uri)
+    out = tmp_path / "run"
+    try:
+        started = time.monotonic()
+        result = subprocess.run([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "10",
+                                 "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+        wall = time.monotonic() - started
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert wall < 10 + 5 + 3 and (out / "model.onnx").is_file()
+        receipt = out / "mlflow_spool.done"
+        deadline = time.monotonic() + 120
+        while not receipt.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        logged = json.loads(receipt.read_text())
+        assert logged["ok"] is False and logged["error"]  # spooled with the reason, for a replay
+        assert held, "the training never tried the slow server"
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()

@@ -1,0 +1,52 @@
+"""Uploads are parsed in a child process: a hang, a crash or a memory blow-up there is a coded error, and the
+parent (the app's server) carries on."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import engine
+from app.services.isolated import read_untrusted
+from engine import ReadError
+from tests.conftest import SAMPLES
+from tests.services import faulty_readers
+
+
+def test_a_file_reads_the_same_in_the_child(tmp_path: Path) -> None:
+    frame, dialect = read_untrusted(SAMPLES / "customer_churn.csv")
+    expected, expected_dialect = engine.read_table_with_dialect(SAMPLES / "customer_churn.csv")
+    pd.testing.assert_frame_equal(frame, expected)
+    assert dialect == expected_dialect
+
+
+def test_a_bad_file_keeps_its_code(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(ReadError) as caught:
+        read_untrusted(path)
+    assert caught.value.code == "EMPTY_FILE"
+
+
+@pytest.mark.parametrize(("reader", "code"), [
+    (faulty_readers.hangs, "READ_TIMEOUT"),
+    (faulty_readers.crashes, "READER_CRASHED"),
+    (faulty_readers.eats_memory, "TOO_BIG_FOR_MEMORY"),
+    (faulty_readers.raises, "UNREADABLE_FILE"),
+])
+def test_a_parser_that_fails_badly_costs_only_the_child(reader: Any, code: str, tmp_path: Path,
+                                                        reliability: Any) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n1,2\n")
+    started = time.monotonic()
+    with pytest.raises(ReadError) as caught:
+        read_untrusted(path, reader=reader, timeout_s=3, memory_mb=3000)
+    reliability.bad_input("coded" if caught.value.code == code else "crash")
+    assert caught.value.code == code, caught.value
+    assert time.monotonic() - started < 30
+    assert os.getpid() and read_untrusted(path)[0].shape == (1, 2)  # this process reads on, unharmed
