@@ -129,9 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if arguments.command in ("train", "worker", "export"):  # a model that would not fit fails, not the machine
-            from app.services.limits import apply_memory_limit
+            from app.services.limits import apply_memory_limit, quiet_optuna
 
             apply_memory_limit()
+            quiet_optuna()
         code = int(_COMMANDS[arguments.command](arguments))
         if arguments.command in ("train", "worker"):
             _fast_exit(code)
@@ -153,11 +154,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("kuai: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from engine import DISK_FULL_MESSAGE, is_disk_full
+        from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full
 
+        if isinstance(exc, MemoryError):
+            logger.error("out of memory\n%s", traceback.format_exc())
+            print("kuai: error [TOO_BIG_FOR_MEMORY] This needs more memory than this process may use "
+                  "(KUAI_WORKER_MEMORY_MB). Sample the rows, keep fewer columns, or raise the limit.", file=sys.stderr)
+            return EXIT_INTERNAL
         if is_disk_full(exc):  # not the user's input, not our bug: say what to do, keep the details in the log
             logger.error("disk full\n%s", traceback.format_exc())
-            print(f"kuai: error [DISK_FULL] {DISK_FULL_MESSAGE}", file=sys.stderr)
+            where = full_disk_path(exc)
+            print(f"kuai: error [DISK_FULL] {DISK_FULL_MESSAGE}" + (f" (writing {where})" if where else ""),
+                  file=sys.stderr)
             return EXIT_INTERNAL
         logger.error("internal error\n%s", traceback.format_exc())
         print(f"kuai: internal error [INTERNAL]: {type(exc).__name__}: {exc}. Details: {_log_path()}",
@@ -182,6 +190,8 @@ def _log_path() -> Path:
 
 def _configure_logging() -> None:
     import warnings
+
+    logging.raiseExceptions = False  # a log file on a full disk must not print its own traceback
 
     warnings.filterwarnings("ignore")
     handler = logging.FileHandler(_log_path(), encoding="utf-8")

@@ -62,8 +62,13 @@ elif system.startswith("ag_"):
     model = TabularPredictor(label="target", eval_metric=names[metric], problem_type=problem, path=work,
                              verbosity=0).fit(train, time_limit=budget,
                                               presets="best_quality" if system == "ag_best" else "medium_quality")
-else:
+else:  # LightGBM's defaults, with text columns as pandas categories (its own categorical handling)
     import lightgbm as lgb
+    text = [c for c in X.columns if X[c].dtype == object or str(X[c].dtype) in ("str", "string")]
+    for c in text:
+        categories = pd.Categorical(X[c].astype(str)).categories
+        X[c] = pd.Categorical(X[c].astype(str), categories=categories)
+        test[c] = pd.Categorical(test[c].astype(str), categories=categories)
     model = (lgb.LGBMClassifier if classification else lgb.LGBMRegressor)(random_state=seed, verbose=-1, n_jobs=2)
     model.fit(X, y)
 fit_s = time.monotonic() - started

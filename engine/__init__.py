@@ -29,6 +29,7 @@ from engine.errors import (
     ReadError,
     SchemaError,
     TargetError,
+    full_disk_path,
     is_disk_full,
 )
 from engine.evaluation import (
@@ -75,7 +76,8 @@ __all__ = [
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
-    "profile_dataset", "DISK_FULL_MESSAGE", "is_disk_full", "SearchResult", "collect_trials", "finish_phase",
+    "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
+    "finish_phase",
     "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

@@ -62,5 +62,16 @@ def is_disk_full(exc: BaseException | None) -> bool:
     return False
 
 
-DISK_FULL_MESSAGE = ("The disk is full: the training stopped. Every trial it finished is kept; free some space, "
-                     "then resume it (kuai train --resume DIR, or Resume on the Runs page).")
+DISK_FULL_MESSAGE = ("The disk is full: the command stopped. A training keeps every trial it finished; free some "
+                     "space, then run the command again (a training: kuai train --resume DIR, or Resume on the Runs "
+                     "page).")
+
+
+def full_disk_path(exc: BaseException | None) -> str | None:
+    """The file that could not be written, when the error says which."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.filename:
+            return str(exc.filename)
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None

@@ -9,7 +9,6 @@ running at the deadline is stopped and its trial discarded.
 
 from __future__ import annotations
 
-import errno
 import logging
 import pickle
 import time
@@ -23,6 +22,7 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from engine.errors import is_disk_full
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, n_threads
 from engine.preprocessing import build_preprocessor
@@ -88,7 +88,7 @@ class _Objective:
                  worker: str = "") -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
         self.worker = worker
-        self.fatal: OSError | None = None  # a full disk: every later trial would fail the same way
+        self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
         self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
         self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
         self.families = {f.name: f for f in families}
@@ -136,7 +136,7 @@ class _Objective:
             raise
         except Exception as exc:
             self.ended = (trial.number, State.FAIL, None)
-            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            if is_disk_full(exc):
                 self.fatal = exc
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
             raise

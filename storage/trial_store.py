@@ -24,8 +24,12 @@ class TrialStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         final = self._path(number)
         partial = final.with_suffix(".partial.npy")
-        np.save(partial, np.asarray(oof, dtype=np.float64), allow_pickle=False)
-        os.replace(partial, final)  # a kill mid-write leaves no half file under the final name
+        try:
+            np.save(partial, np.asarray(oof, dtype=np.float64), allow_pickle=False)
+            os.replace(partial, final)  # a kill mid-write leaves no half file under the final name
+        except OSError:  # a full disk: give the space back, so that the study can still record the failure
+            partial.unlink(missing_ok=True)
+            raise
 
     def load(self, number: int) -> np.ndarray | None:
         try:

@@ -1,88 +1,140 @@
 """Reading an uploaded file in a child process with memory and time limits.
 
 pandas' and pyarrow's parsers have a history of crashes on hostile input (RELIABILITY.md).
-The app's server never parses an upload itself: a child process does, under an
-address-space limit and a deadline, and hands back the table. A crash, a hang or a
-blow-up in the parser costs the child, never the server; the user gets a coded error.
-Children come from a fork server that has imported the engine once, so a read does not
-pay the import again.
+The app's server never parses an upload itself: ``python -m app.services.isolated`` does,
+under an address-space limit sized from the file, no core dumps and a deadline, and hands
+the table back as an Arrow file the parent memory-maps (one copy, no pickle of the user's
+data in the usual case). A crash, a hang or a blow-up in the parser costs the child, never
+the server; the user gets a coded error. A fresh interpreter, not a fork: nothing of the
+server (its threads, its Streamlit script) is carried into the child.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
+import json
+import logging
 import os
-from collections.abc import Callable
-from multiprocessing.connection import Connection
+import resource
+import subprocess
+import sys
+import tempfile
+import traceback
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-import engine
 from app.services.limits import apply_memory_limit, physical_memory_mb
-from engine import Dialect, ReadError
+from engine import Dialect, EngineError, ReadError
 
+logger = logging.getLogger(__name__)
 READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
-Reader = Callable[[str], tuple[pd.DataFrame, Dialect | None]]
-
-_context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["engine"])
-
-
-def _settings() -> tuple[float, int]:
-    timeout = float(os.environ.get("KUAI_READ_TIMEOUT_S") or READ_TIMEOUT_S)
-    memory = int(os.environ.get("KUAI_READ_MEMORY_MB") or max(2048, 0.5 * physical_memory_mb()))
-    return timeout, memory
+BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
+MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
+DEFAULT_READER = "engine:read_table_with_dialect"
+_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _child(connection: Connection, path: str, memory_mb: int, reader: Reader) -> None:
-    apply_memory_limit(memory_mb)
-    message: tuple[Any, ...]
-    try:
-        frame, dialect = reader(path)
-        message = ("ok", frame, dialect)
-    except engine.EngineError as exc:
-        message = ("error", exc.code, str(exc.args[0]))
-    except MemoryError:
-        message = ("error", "TOO_BIG_FOR_MEMORY", f"Reading this file needs more than {memory_mb:,} MB of memory. "
-                   "Sample its rows, or keep fewer columns.")
-    except Exception as exc:  # the parser failed in a way the reader does not know: still the user's file
-        message = ("error", "UNREADABLE_FILE", f"The file could not be read ({type(exc).__name__}: "
-                   f"{str(exc)[:200]}). Save it again as a plain CSV.")
-    try:
-        connection.send(message)
-    except MemoryError:
-        connection.send(("error", "TOO_BIG_FOR_MEMORY", "The table read from this file is too big to hand over."))
-    finally:
-        connection.close()
-
-
-def read_untrusted(path: Path | str, *, reader: Reader = engine.read_table_with_dialect,
-                   timeout_s: float | None = None, memory_mb: int | None = None) -> tuple[pd.DataFrame, Dialect | None]:
-    """``reader(path)`` in a child process; a hang, a crash or too much memory there is a coded ``ReadError``."""
-    default_timeout, default_memory = _settings()
-    timeout = default_timeout if timeout_s is None else timeout_s
-    memory = default_memory if memory_mb is None else memory_mb
-    receiver, sender = _context.Pipe(duplex=False)
-    process = _context.Process(target=_child, args=(sender, str(path), memory, reader), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise ReadError(f"Reading the file took longer than {timeout:.0f} s and was stopped. The file may be "
-                            "malformed; save it again as a plain CSV, or split it.", code="READ_TIMEOUT")
+def memory_for(path: Path) -> int | None:
+    """The child's address-space limit in MB (None: no limit)."""
+    configured = os.environ.get("KUAI_READ_MEMORY_MB", "").strip()
+    if configured:
         try:
-            message = receiver.recv()
-        except EOFError:
-            process.join(5)
-            raise ReadError(f"The reader stopped on this file (exit {process.exitcode}); the file may be malformed. "
-                            "Save it again as a plain CSV.", code="READER_CRASHED") from None
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-    if message[0] == "ok":
-        return message[1], message[2]
-    raise ReadError(message[2], code=message[1])
+            value = int(float(configured))
+            return None if value <= 0 else value
+        except ValueError:
+            logger.warning("KUAI_READ_MEMORY_MB=%r is not a number; using the default", configured)
+    file_mb = path.stat().st_size / 2**20 if path.exists() else 0.0
+    return int(min(0.8 * physical_memory_mb(), BASE_MEMORY_MB + MEMORY_PER_FILE_MB * file_mb))
+
+
+def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s: float | None = None,
+                   memory_mb: int | None = None) -> tuple[pd.DataFrame, Dialect | None]:
+    """``reader`` ("module:function", returning a frame and a dialect) run on ``path`` in a child process.
+
+    A hang, a crash or too much memory there is a coded ``ReadError``; so is any error of the reader.
+    """
+    path = Path(path)
+    timeout = timeout_s if timeout_s is not None else float(os.environ.get("KUAI_READ_TIMEOUT_S") or READ_TIMEOUT_S)
+    memory = memory_mb if memory_mb is not None else memory_for(path)
+    with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
+        out = Path(folder)
+        command = [sys.executable, "-m", "app.services.isolated", str(path), str(out), str(memory or 0), reader]
+        try:
+            child = subprocess.run(command, cwd=_ROOT, capture_output=True, text=True, timeout=timeout,
+                                   env=dict(os.environ, PYTHONWARNINGS="ignore"))
+        except subprocess.TimeoutExpired:
+            raise ReadError(f"Reading the file took longer than {timeout:.0f} s and was stopped. The file may be "
+                            "malformed; save it again as a plain CSV, or split it.", code="READ_TIMEOUT") from None
+        except OSError as exc:
+            raise ReadError(f"The reader could not be started ({exc.strerror}).", code="READER_CRASHED") from exc
+        outcome = out / "outcome.json"
+        if not outcome.exists():
+            logger.warning("reader child ended with %s: %s", child.returncode, child.stderr[-2000:])
+            raise ReadError(f"The reader stopped on this file (exit {child.returncode}); the file may be malformed. "
+                            "Save it again as a plain CSV.", code="READER_CRASHED")
+        message = json.loads(outcome.read_text())
+        if "code" in message:
+            if message.get("details"):
+                logger.warning("reader child: %s", message["details"])
+            raise ReadError(message["message"], code=message["code"])
+        return _load_frame(out), _dialect(message.get("dialect"))
+
+
+def _dialect(fields: dict[str, Any] | None) -> Dialect | None:
+    if not fields:
+        return None
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    return Dialect(**values)
+
+
+def _load_frame(folder: Path) -> pd.DataFrame:
+    if (folder / "frame.arrow").exists():
+        import pyarrow as pa
+
+        with pa.memory_map(str(folder / "frame.arrow")) as source:
+            table = pa.ipc.open_file(source).read_all()
+        return table.to_pandas()
+    return pd.read_pickle(folder / "frame.pickle")  # written by our own child from parsed values, never uploaded
+
+
+def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        with pa.OSFile(str(folder / "frame.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    except (pa.ArrowException, TypeError, ValueError):  # a column Arrow cannot type (mixed values): pandas' own
+        (folder / "frame.arrow").unlink(missing_ok=True)
+        frame.to_pickle(folder / "frame.pickle")
+
+
+def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not dump the user's data to disk
+    if memory_mb > 0:
+        apply_memory_limit(memory_mb)
+    folder = Path(out)
+    message: dict[str, object]
+    try:
+        module, function = reader_name.split(":")
+        frame, dialect = getattr(importlib.import_module(module), function)(path)
+        _save_frame(frame, folder)
+        message = {"dialect": asdict(dialect) if dialect is not None else None}
+    except MemoryError:
+        message = {"code": "TOO_BIG_FOR_MEMORY", "message": f"Reading this file needs more than {memory_mb:,} MB "
+                   "of memory. Sample its rows, or keep fewer columns."}
+    except Exception as exc:
+        if isinstance(exc, EngineError):
+            message = {"code": exc.code, "message": str(exc.args[0])}
+        else:  # the parser failed in a way the reader does not know: still the user's file
+            message = {"code": "UNREADABLE_FILE", "message": f"The file could not be read ({type(exc).__name__}). "
+                       "Save it again as a plain CSV.", "details": traceback.format_exc()[-3000:]}
+    (folder / "outcome.json").write_text(json.dumps(message, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 DEFAULT_SHARE = 0.8
@@ -18,7 +19,24 @@ MIN_LIMIT_MB = 1024  # below this the libraries themselves would not load
 
 
 def physical_memory_mb() -> float:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    """The machine's memory, or the container's (cgroup v2 ``memory.max``, v1 ``limit_in_bytes``) if smaller."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and 0 < int(text) < total:
+            total = int(text)
+    return total / 2**20
+
+
+def quiet_optuna() -> None:
+    """Optuna's messages (a failed trial's traceback among them) go to Kuai's log file, not to the terminal."""
+    import optuna
+
+    optuna.logging.disable_default_handler()
+    optuna.logging.enable_propagation()
 
 
 def memory_limit_mb() -> int | None:

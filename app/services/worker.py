@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
-from app.services.limits import apply_memory_limit
+from app.services.limits import apply_memory_limit, quiet_optuna
 from app.services.scaleout import configured_scale_out
 from app.services.training import TrainOptions, resume_options, run_training
 from engine import (
@@ -38,7 +38,10 @@ logger = logging.getLogger(__name__)
 
 def _heartbeat(run_id: str, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_S):
-        update_run(run_id, heartbeat_at=time.time())
+        try:
+            update_run(run_id, heartbeat_at=time.time())
+        except OSError:  # a full disk: the next beat may succeed; the training must not die of it
+            logger.warning("missed a heartbeat", exc_info=True)
 
 
 def _event(run_id: str, event: ProgressEvent) -> None:
@@ -108,7 +111,10 @@ def _stop_heartbeat(stop: threading.Event, beat: threading.Thread) -> None:
 
 def _finish(run_id: str, stop: threading.Event, beat: threading.Thread, status: str, error: str) -> int:
     _stop_heartbeat(stop, beat)
-    append_event(run_id, {"stage": status, "message": error, "fraction": 1.0, "elapsed_s": 0.0, "data": {}})
+    try:
+        append_event(run_id, {"stage": status, "message": error, "fraction": 1.0, "elapsed_s": 0.0, "data": {}})
+    except OSError:  # a full disk: the status below is small and rewrites one file; it is what the page reads
+        logger.warning("could not append the final event", exc_info=True)
     update_run(run_id, status=status, finished_at=time.time(), error=error)
     return 0 if status == "cancelled" else 1
 
@@ -121,4 +127,5 @@ if __name__ == "__main__":
     if load_run(sys.argv[1]).status == "cancelled":
         sys.exit(0)
     apply_memory_limit()  # a model that would not fit fails its trial, instead of waking the OOM killer
+    quiet_optuna()
     sys.exit(run(sys.argv[1], resume="--resume" in sys.argv[2:]))

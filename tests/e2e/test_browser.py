@@ -63,29 +63,31 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "KUAI_HOME": str(tmp_path / "home")}
         self.log = (tmp_path / "server.log").open("ab")
-        self.process = self._start()
+        self.process: subprocess.Popen[bytes] | None = None
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def start(self) -> None:
         from app.services.launcher import streamlit_command
 
-        server = subprocess.Popen(streamlit_command(host="127.0.0.1", port=self.port), cwd=str(ROOT), env=self.env,
-                                  stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        _wait_until_up(self.url, server)
-        return server
+        self.process = subprocess.Popen(streamlit_command(host="127.0.0.1", port=self.port), cwd=str(ROOT),
+                                        env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_until_up(self.url, self.process)  # the fixture stops it even if it never comes up
 
     def kill_and_restart(self) -> None:
+        assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)  # the server and everything in its session die at once
         self.process.wait(timeout=10)
-        self.process = self._start()
+        self.start()
 
 
 @pytest.fixture()
 def app_server(tmp_path: Path) -> Iterator[AppServer]:
     server = AppServer(tmp_path)
     try:
+        server.start()
         yield server
     finally:
-        _stop(server.process)
+        if server.process is not None:
+            _stop(server.process)
         server.log.close()
         _stop_workers(tmp_path / "home")
 

@@ -151,3 +151,37 @@ def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # 
     ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     assert [o.fold_model is not None for o in ranked] == [True, True] + [False] * (len(ranked) - 2)
     assert held_out_model(result, {ranked[-1].number: 1.0}, spec) is None
+
+
+def test_a_full_disk_stops_the_search_at_once_and_keeps_what_finished(spec_and_data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Fault injection: the trial store's disk fills up at the third trial; the search stops there, with the two
+    finished trials complete in the study, the third failed, and the error raised for the caller to report."""
+    import errno
+
+    import optuna
+
+    spec, schema, X, y = spec_and_data
+
+    class FillingStore:
+        def __init__(self) -> None:
+            self.saved: list[int] = []
+
+        def save(self, number: int, oof: np.ndarray) -> None:
+            if len(self.saved) == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.saved.append(number)
+
+        def load(self, number: int) -> np.ndarray | None:
+            return None
+
+    store = FillingStore()
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    with pytest.raises(OSError) as caught:
+        run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30.0), storage=storage,
+                   store=store, families=("linear",))
+    assert caught.value.errno == errno.ENOSPC
+    trials = optuna.load_study(study_name="kuai", storage=storage).get_trials()
+    states = [t.state.name for t in trials if t.state.name != "WAITING"]
+    assert states == ["COMPLETE", "COMPLETE", "FAIL"]  # stopped at once, not a failure per remaining trial
+    assert [t.number for t in trials if t.state.name == "COMPLETE"] == store.saved
+    assert "No space left" in trials[2].user_attrs["error"]

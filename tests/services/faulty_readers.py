@@ -20,7 +20,7 @@ def crashes(path: str) -> Any:
 
 
 def eats_memory(path: str) -> Any:
-    return np.ones((8, 2**27)), None  # 8 GB
+    return np.ones((8, 2**27)), None  # 8 GB: more than the child's limit
 
 
 def raises(path: str) -> Any:

@@ -15,7 +15,6 @@ import engine
 from app.services.isolated import read_untrusted
 from engine import ReadError
 from tests.conftest import SAMPLES
-from tests.services import faulty_readers
 
 
 def test_a_file_reads_the_same_in_the_child(tmp_path: Path) -> None:
@@ -23,6 +22,23 @@ def test_a_file_reads_the_same_in_the_child(tmp_path: Path) -> None:
     expected, expected_dialect = engine.read_table_with_dialect(SAMPLES / "customer_churn.csv")
     pd.testing.assert_frame_equal(frame, expected)
     assert dialect == expected_dialect
+
+
+def test_mixed_values_and_dates_come_back_as_read(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,when,value,note\n1,2024-01-05,3.5,a\n2,2024-02-07,x,\n3,,7,c\n")
+    frame, _ = read_untrusted(path)
+    pd.testing.assert_frame_equal(frame, engine.read_table(path))
+
+
+def test_the_child_limit_follows_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.isolated import BASE_MEMORY_MB, memory_for
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * (2**20 // 4 * 100))  # 100 MB
+    assert memory_for(path) == BASE_MEMORY_MB + 600
+    monkeypatch.setenv("KUAI_READ_MEMORY_MB", "0")
+    assert memory_for(path) is None
 
 
 def test_a_bad_file_keeps_its_code(tmp_path: Path) -> None:
@@ -34,10 +50,10 @@ def test_a_bad_file_keeps_its_code(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("reader", "code"), [
-    (faulty_readers.hangs, "READ_TIMEOUT"),
-    (faulty_readers.crashes, "READER_CRASHED"),
-    (faulty_readers.eats_memory, "TOO_BIG_FOR_MEMORY"),
-    (faulty_readers.raises, "UNREADABLE_FILE"),
+    ("tests.services.faulty_readers:hangs", "READ_TIMEOUT"),
+    ("tests.services.faulty_readers:crashes", "READER_CRASHED"),
+    ("tests.services.faulty_readers:eats_memory", "TOO_BIG_FOR_MEMORY"),
+    ("tests.services.faulty_readers:raises", "UNREADABLE_FILE"),
 ])
 def test_a_parser_that_fails_badly_costs_only_the_child(reader: Any, code: str, tmp_path: Path,
                                                         reliability: Any) -> None:
@@ -45,7 +61,7 @@ def test_a_parser_that_fails_badly_costs_only_the_child(reader: Any, code: str, 
     path.write_text("a,b\n1,2\n")
     started = time.monotonic()
     with pytest.raises(ReadError) as caught:
-        read_untrusted(path, reader=reader, timeout_s=3, memory_mb=3000)
+        read_untrusted(path, reader=reader, timeout_s=8, memory_mb=3000)
     reliability.bad_input("coded" if caught.value.code == code else "crash")
     assert caught.value.code == code, caught.value
     assert time.monotonic() - started < 30
