@@ -179,11 +179,14 @@ def run_system(system: str, entry: dict[str, object], budget: float, seed: int, 
 def report(table: pd.DataFrame, budget: float) -> None:
     table = table[table["error"].isna()] if "error" in table.columns else table
     scores = table.pivot(index="dataset", columns="system", values="test_score")
+    complete = scores.dropna()  # ranks only where every system has a score
+    if len(complete) < len(scores):
+        print(f"not ranked (a system has no score yet): {', '.join(sorted(set(scores.index) - set(complete.index)))}")
     metrics = table.groupby("dataset")["metric"].first()
-    ranks = scores.apply(lambda row: row.rank(ascending=not GREATER_IS_BETTER[metrics[row.name]]), axis=1)
+    ranks = complete.apply(lambda row: row.rank(ascending=not GREATER_IS_BETTER[metrics[row.name]]), axis=1)
     print(f"\nTest scores at {budget:.0f} s (roc_auc higher, log_loss and rmse lower is better)")
     print(scores.round(4).to_string())
-    print("\nMean rank (1 = best):")
+    print(f"\nMean rank over {len(complete)} datasets (1 = best):")
     print(ranks.mean().sort_values().round(2).to_string())
     print("\nWorst wall time (s) and peak memory (MB):")
     print(table.groupby("system").agg(worst_wall_s=("wall_s", "max"), peak_mb=("peak_mb", "max")).to_string())
