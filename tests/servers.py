@@ -26,3 +26,17 @@ def wait_for_http(url: str, process: subprocess.Popen[Any], *, timeout_s: float 
             assert process.poll() is None, f"the server exited with code {process.returncode} before {url} answered"
             assert time.monotonic() < deadline, f"{url} did not answer within {timeout_s:.0f} s"
             time.sleep(0.3)
+
+
+def invoke_served_model(port: int, rows: Any) -> Any:
+    """POST ``rows`` (a DataFrame) to a model server's ``/invocations`` as ``dataframe_split``; its predictions."""
+    import json
+
+    import pandas as pd
+
+    split = json.loads(rows.to_json(orient="split", index=False))
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
+                                     data=json.dumps({"dataframe_split": split}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return pd.DataFrame(json.loads(response.read())["predictions"])

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import optuna
 import pytest
 
 from tests.postgres import PostgresServer
-from tests.servers import free_port, wait_for_http
+from tests.servers import free_port, invoke_served_model, wait_for_http
 
 KUAI = str(Path(sys.executable).parent / "kuai")
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
@@ -200,11 +199,7 @@ def test_the_shared_run_is_tracked_registered_and_served_by_the_mlflow_server(
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/ping", server, timeout_s=120)
-        split = json.loads(rows.to_json(orient="split", index=False))
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
-                                         data=json.dumps({"dataframe_split": split}).encode(),
-                                         headers={"Content-Type": "application/json"})
-        answer = pd.DataFrame(json.loads(urllib.request.urlopen(request, timeout=30).read())["predictions"])
+        answer = invoke_served_model(port, rows)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

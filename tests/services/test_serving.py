@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 
 from app.services.serving import resolve_model_uri
 from engine import SchemaError
-from tests.servers import free_port, wait_for_http
+from tests.servers import free_port, invoke_served_model, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 CHURN = ROOT / "sample_data" / "customer_churn.csv"
@@ -74,11 +73,7 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/ping", server, timeout_s=120)
-        split = json.loads(rows.to_json(orient="split", index=False))
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations",
-                                         data=json.dumps({"dataframe_split": split}).encode(),
-                                         headers={"Content-Type": "application/json"})
-        answer = pd.DataFrame(json.loads(urllib.request.urlopen(request, timeout=30).read())["predictions"])
+        answer = invoke_served_model(port, rows)
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
     finally:
         os.killpg(server.pid, signal.SIGTERM)
