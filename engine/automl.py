@@ -47,6 +47,7 @@ from engine.types import (
 logger = logging.getLogger(__name__)
 FORESTS = ("random_forest", "extra_trees")
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
+EXPORT_S_PER_MB = 0.25  # ONNX conversion per MB of the pickled model (measured on forests: 20 s for 107 MB)
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
 EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
 ENSEMBLE_NAME = "ensemble"
@@ -174,8 +175,9 @@ def finish_phase(
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
-    # what is left once the export and report have their share (they cost about half the refit)
-    explain_until = final - TAIL_FIXED_S - TAIL_OF_REFIT * timings["refit_s"]
+    # what is left once the export and report have their share (about half the refit, or the conversion's cost)
+    export_s = 1.25 * sum(_export_s(result.outcomes[n].size_kb) for n in _weights_of(name, result, ensemble))
+    explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], export_s)
     try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
                                     seed=spec.seed, time_budget_s=max(0.5, 0.6 * (explain_until - time.monotonic())))
@@ -314,14 +316,20 @@ def _total_size(sizes: Iterable[float | None]) -> float | None:
 
 
 def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:
-    """Keep time for the tail: fixed costs plus refitting the likely ensemble (top five models)."""
+    """Keep time for the tail: fixed costs plus refitting and converting the likely ensemble (top models)."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
     per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:5]]
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
     refit = REFIT_EXTRA_ROUNDS * rows_factor * sum(per_fit)
-    reserve = TAIL_FIXED_S + refit * (1 + TAIL_OF_REFIT)  # big models also explain and export slowly
+    export = sum(_export_s(o.size_kb) for o in fits[:3])  # ensembles rarely hold more than three big models
+    reserve = TAIL_FIXED_S + refit * (1 + TAIL_OF_REFIT) + export  # big models also explain and export slowly
     deadline.at = min(deadline.at, final - reserve)
+
+
+def _export_s(size_kb: float | None) -> float:
+    """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold."""
+    return EXPORT_S_PER_MB * (size_kb or 0.0) / 1024
 
 
 def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
@@ -331,8 +339,10 @@ def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple
     family = FAMILIES[outcome.family]
     params = outcome.params
     if family.grows_iterations and outcome.best_iterations:
-        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
-        params = family.with_iterations(params, int(np.ceil(grown * (1.1 if family.name not in FORESTS else 1.0))))
+        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters; forests' trees grow
+        # with the rows, so fewer of them keep the model within the size its folds were capped at
+        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else (spec.n_folds - 1) / spec.n_folds
+        params = family.with_iterations(params, int(np.ceil(grown * scale)))
     prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
     model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
     return Pipeline([("prep", prep), ("model", model)])
@@ -346,7 +356,8 @@ def _refit_chosen(
     by_name = {o.name: o for o in result.outcomes.values()}
     best = leaderboard[0]
     if best.is_ensemble and ensemble is not None:
-        needed = sum(by_name[m].fit_time_s / len(result.folds) for m in best.members) * 1.3
+        needed = sum(by_name[m].fit_time_s / len(result.folds) * 1.3 + _export_s(by_name[m].size_kb) * 1.25
+                     for m in best.members)
         if time.monotonic() + needed + TAIL_FIXED_S / 2 <= final:
             return _fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, notes
         notes.append("The ensemble scored best but could not be refitted within the budget; "

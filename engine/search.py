@@ -14,6 +14,7 @@ import pickle
 import time
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ import pandas as pd
 
 from engine.errors import is_disk_full
 from engine.metrics import get_metric
-from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, n_threads
+from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
 from engine.trials import (
     OutcomeStore,
@@ -41,11 +42,13 @@ __all__ = ["HeldOutModel", "OutcomeStore", "SearchResult", "TrialOutcome", "coll
            "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
 
 logger = logging.getLogger(__name__)
-DEFAULT_ORDER = ("lightgbm", "linear", "hist_gb", "catboost", "random_forest", "extra_trees")
+DEFAULT_ORDER = ("lightgbm", "linear", "extra_trees", "catboost", "random_forest", "hist_gb")  # cheapest first
 REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
 KEEP_FOLD_MODELS_KB = 512 * 1024
+FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
+TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,9 @@ class _Objective:
         n_classes = len(spec.classes)
         self.shape = DataShape(len(y), len(schema), n_classes)
         self.threads = n_threads(len(y))
+        # folds fitted side by side: single-threaded fits on small data leave the other cores idle
+        self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
+        self.started = time.monotonic()  # the search window opens
         self._cache: dict[tuple[int, str, bool], tuple[np.ndarray, np.ndarray, Any]] = {}
 
     def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -127,9 +133,9 @@ class _Objective:
             value = self._cross_validate(trial, family, params)
             self.ended = (trial.number, State.COMPLETE, value)
             return value
-        except _OutOfTime:
+        except _OutOfTime as stop:
             self.ended = (trial.number, State.PRUNED, None)
-            trial.set_user_attr("error", "stopped: the time budget ran out during this trial")
+            trial.set_user_attr("error", str(stop) or "stopped: the time budget ran out during this trial")
             raise optuna.TrialPruned() from None
         except optuna.TrialPruned:
             self.ended = (trial.number, State.PRUNED, None)
@@ -141,6 +147,25 @@ class _Objective:
             trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
             raise
 
+    def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],
+                   deadline: Deadline) -> list[tuple[Any, int | None, float]]:
+        """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
+        work = [(self.fold_matrices(f, family), self.result.folds[f]) for f in folds]  # cached before threads
+
+        def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any], tuple[np.ndarray, np.ndarray]]) -> tuple[
+                Any, int | None, float]:
+            (X_train, X_valid, _), (train, valid) = item
+            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
+            started = time.perf_counter()
+            best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
+                              deadline=deadline)
+            return model, best, time.perf_counter() - started
+
+        if len(work) == 1:
+            return [fit(work[0])]
+        with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="kuai-fold") as pool:
+            return list(pool.map(fit, work))
+
     def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any]) -> float:
         n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
         oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
@@ -150,33 +175,41 @@ class _Objective:
         n_folds = len(self.result.folds)
         is_first = not self.result.outcomes
         fold_model: tuple[Any, Any] | None = None
-        for fold, (train, valid) in enumerate(self.result.folds):
+        window = self.deadline.at - self.started
+        trial_end = Deadline(min(self.deadline.at, time.monotonic()
+                                 + (FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE) * window))
+        fold = 0
+        while fold < n_folds:
             if (self.deadline.passed() and not is_first) or self.should_stop():
                 raise _OutOfTime()
-            X_train, X_valid, prep = self.fold_matrices(fold, family)
-            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
-            # Each fold may use its share of the time left; the first trial also keeps a share
+            if trial_end.passed() and not is_first:
+                raise _OutOfTime("stopped: this trial used its share of the time budget")
+            parallel = self.parallel if family.parallel_folds else 1
+            batch = list(range(fold, min(n_folds, fold + parallel)))
+            # Each round of folds may use its share of the time left; the first trial also keeps a share
             # for refitting on all rows, so that some model always finishes within the budget.
-            shares = n_folds - fold + (first_trial_tail_share(n_folds) if is_first else 0.0)
-            fold_deadline = Deadline(time.monotonic() + self.deadline.remaining() / shares)
-            started = time.perf_counter()
-            best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
-                              deadline=fold_deadline)
-            fit_time += time.perf_counter() - started
+            shares = -(-(n_folds - fold) // parallel) + (first_trial_tail_share(n_folds) if is_first else 0.0)
+            fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
+            fitted = self._fit_folds(family, params, batch, fold_deadline)
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
-            started = time.perf_counter()
-            predictions = predict_output(model, X_valid, self.spec)
-            predict_time += time.perf_counter() - started
-            oof[valid] = predictions
-            scores.append(self.metric.compute(self.y[valid], predictions))
-            if best:
-                iterations.append(best)
-            if fold == 0:
-                fold_model = (prep, model)
-            trial.report(float(np.mean([self.metric.loss(s) for s in scores])), fold)
-            if trial.should_prune():
-                raise optuna.TrialPruned()
+            for f, (model, best, seconds) in zip(batch, fitted, strict=True):
+                _, X_valid, prep = self.fold_matrices(f, family)
+                valid = self.result.folds[f][1]
+                fit_time += seconds
+                started = time.perf_counter()
+                predictions = predict_output(model, X_valid, self.spec)
+                predict_time += time.perf_counter() - started
+                oof[valid] = predictions
+                scores.append(self.metric.compute(self.y[valid], predictions))
+                if best:
+                    iterations.append(best)
+                if f == 0:
+                    fold_model = (prep, model)
+                trial.report(float(np.mean([self.metric.loss(s) for s in scores])), f)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+            fold += len(batch)
         mean_score = float(np.mean(scores))
         if not np.isfinite(mean_score):
             raise ValueError("the cross-validated score is not a number")

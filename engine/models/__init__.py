@@ -1,6 +1,6 @@
 """Model families: one per module, each with default configs and a search space."""
 
-from engine.models._base import DataShape, Deadline, ModelFamily, n_threads
+from engine.models._base import DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.models.catboost_family import CatBoostFamily
 from engine.models.hist_gradient_boosting import HistGradientBoostingFamily
 from engine.models.lightgbm_family import LightGBMFamily
@@ -18,5 +18,5 @@ FAMILIES: dict[str, ModelFamily] = {
 __all__ = [
     "FAMILIES", "CatBoostFamily", "DataShape", "Deadline", "ExtraTreesFamily",
     "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "ModelFamily", "RandomForestFamily",
-    "n_threads",
+    "available_cores", "n_threads",
 ]

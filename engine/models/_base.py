@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,18 @@ class DataShape:
     n_classes: int  # 0 for regression
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count); at most two are used."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
 def n_threads(n_rows: int) -> int:
     """Threads for one fit: one on small data (OpenMP overhead and contention cost more than they win)."""
-    return 1 if n_rows < 20_000 else 2
+    return 1 if n_rows < 20_000 else available_cores()
 
 
 class Deadline:
@@ -45,6 +55,9 @@ class ModelFamily(abc.ABC):
     encoding: Encoding = "ordinal"
     scale: bool = False
     grows_iterations: bool = False  # fits grow step by step (rounds, trees); the count reached is kept for refit
+    # single-threaded fits release the GIL, so folds can be fitted side by side in threads (measured: LightGBM
+    # 1.6x, CatBoost 2.1x on 2 cores; scikit-learn's HistGradientBoosting ran 2x slower, its loop holds the GIL)
+    parallel_folds: bool = False
 
     @abc.abstractmethod
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:

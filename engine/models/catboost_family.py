@@ -16,6 +16,7 @@ class CatBoostFamily(ModelFamily):
     name = "catboost"
     encoding = "ordinal"
     grows_iterations = True
+    parallel_folds = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"catboost__learning_rate": 0.08, "catboost__depth": 6, "catboost__l2_leaf_reg": 3.0}]

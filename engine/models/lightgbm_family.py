@@ -16,6 +16,7 @@ class LightGBMFamily(ModelFamily):
     name = "lightgbm"
     encoding = "ordinal"
     grows_iterations = True
+    parallel_folds = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [

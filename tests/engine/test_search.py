@@ -19,7 +19,7 @@ from engine import (
 )
 from engine.ensemble import select_ensemble
 from engine.metrics import get_metric
-from engine.models import Deadline
+from engine.models import FAMILIES, DataShape, Deadline
 from engine.search import held_out_model, keep_fold_models, run_search
 
 
@@ -37,7 +37,13 @@ def test_search_runs_portfolio_first_and_stops_at_deadline(spec_and_data) -> Non
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 6.0))
     elapsed = time.monotonic() - started
     assert elapsed < 6.0 + 3.0, "the search must end near its deadline"
-    assert [t.family for t in result.trials[:3]] == ["lightgbm", "linear", "hist_gb"]
+    first = result.trials[:3]
+    assert [t.family for t in first] == ["lightgbm", "linear", "extra_trees"]  # the portfolio, cheapest first
+    shape = DataShape(len(y), len(schema), len(spec.classes))
+    for trial in first:  # each one the family's first known-good configuration
+        family = FAMILIES[trial.family]
+        assert {f"{family.name}__{k}": v for k, v in trial.params.items()} == family.default_configs(shape)[0] or \
+            trial.params == family.default_configs(shape)[0]
     complete = [t for t in result.trials if t.state == "complete"]
     assert complete and all(0.5 < t.score <= 1.0 for t in complete)
     for outcome in result.outcomes.values():

@@ -1,0 +1,72 @@
+"""What makes the search fast must not change what it finds: folds fitted side by side, the forest size cap,
+and the same trials from the same seed."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from engine.models import FAMILIES, Deadline, available_cores
+from engine.models import random_forest as forests
+from engine.search import run_search
+from engine.types import TaskType
+
+
+@pytest.fixture()
+def data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    profile = profile_dataset(mixed_frame)
+    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=4)
+    schema = build_input_schema(mixed_frame, spec)
+    return spec, schema, to_model_frame(mixed_frame, schema), encode_target(mixed_frame["outcome"], spec)
+
+
+def _search(data, trials: int):  # type: ignore[no-untyped-def]
+    spec, schema, X, y = data
+    return run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                      families=("lightgbm", "extra_trees", "catboost", "linear"), max_trials=trials)
+
+
+def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    if available_cores() < 2:
+        pytest.skip("one core: folds are never fitted side by side")
+    side_by_side = _search(data, 6)
+    import engine.search as search
+
+    monkeypatch.setattr(search, "available_cores", lambda: 1)
+    one_by_one = _search(data, 6)
+    assert [(t.family, t.params, t.state) for t in side_by_side.trials] == \
+        [(t.family, t.params, t.state) for t in one_by_one.trials]
+    assert side_by_side.outcomes.keys() == one_by_one.outcomes.keys() and len(side_by_side.outcomes) >= 4
+    for number, outcome in side_by_side.outcomes.items():
+        other = one_by_one.outcomes[number]
+        np.testing.assert_allclose(outcome.oof, other.oof, rtol=0, atol=1e-12)  # every fold in its place
+        assert outcome.fold_scores == pytest.approx(other.fold_scores, abs=1e-12)
+        assert outcome.best_iterations == other.best_iterations
+
+
+def test_the_same_seed_gives_the_same_trials_and_order(data) -> None:  # type: ignore[no-untyped-def]
+    first, second = _search(data, 10), _search(data, 10)
+    assert [(t.family, t.params, t.score) for t in first.trials] == [(t.family, t.params, t.score) for t in second.trials]
+    assert len({t.family for t in first.trials}) >= 3
+
+
+def test_a_forest_stops_growing_at_the_node_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 6)).astype(np.float32)
+    y = X[:, 0] * 3 + np.sin(X[:, 1] * 4) + rng.normal(0, 0.1, 3000)  # full-depth trees: ~2 nodes per row
+    family = FAMILIES["extra_trees"]
+    params = {"extra_trees__n_estimators": 200, "extra_trees__max_features": 1.0, "extra_trees__min_samples_leaf": 1}
+    monkeypatch.setattr(forests, "MAX_NODES", 60_000)
+    model = family.build(params, TaskType.REGRESSION, seed=0)
+    grown = family.fit(model, X, y)
+    nodes = sum(tree.tree_.node_count for tree in model.estimators_)
+    per_tree = nodes / len(model.estimators_)
+    assert grown == len(model.estimators_) < 200  # it stopped early, and says how many trees it grew
+    assert nodes >= 60_000 and nodes < 60_000 + forests.TREES_PER_STEP * per_tree  # within one step of the cap
+    monkeypatch.setattr(forests, "MAX_NODES", 10**9)
+    uncapped = family.build(params, TaskType.REGRESSION, seed=0)
+    assert family.fit(uncapped, X, y) == 200
