@@ -316,10 +316,11 @@ def _total_size(sizes: Iterable[float | None]) -> float | None:
 
 
 def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:
-    """Keep time for the tail: fixed costs plus refitting and converting the likely ensemble (top models)."""
+    """Keep time for the tail: fixed costs plus refitting and converting the likely ensemble (top three models;
+    a bigger ensemble that would not fit is replaced by the best single model)."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
-    per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:5]]
+    per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:3]]
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
     refit = REFIT_EXTRA_ROUNDS * rows_factor * sum(per_fit)
     export = sum(_export_s(o.size_kb) for o in fits[:3])  # ensembles rarely hold more than three big models
@@ -339,9 +340,10 @@ def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple
     family = FAMILIES[outcome.family]
     params = outcome.params
     if family.grows_iterations and outcome.best_iterations:
-        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters; forests' trees grow
-        # with the rows, so fewer of them keep the model within the size its folds were capped at
-        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else (spec.n_folds - 1) / spec.n_folds
+        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
+        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else 1.0
+        if family.name in FORESTS and grown < float(family.unprefixed(params).get("n_estimators", np.inf)):
+            scale = (spec.n_folds - 1) / spec.n_folds  # stopped at the size cap: trees grow with the rows
         params = family.with_iterations(params, int(np.ceil(grown * scale)))
     prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
     model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))

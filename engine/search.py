@@ -14,14 +14,15 @@ import pickle
 import time
 import warnings
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from engine.errors import is_disk_full
 from engine.metrics import get_metric
@@ -157,8 +158,13 @@ class _Objective:
             (X_train, X_valid, _), (train, valid) = item
             model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
             started = time.perf_counter()
-            best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
-                              deadline=deadline)
+            try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
+                with threadpool_limits(limits=self.threads, user_api="openmp"):
+                    best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
+                                      deadline=deadline)
+            except BaseException:
+                deadline.at = time.monotonic()  # the trial has failed: its other fold stops at its next step
+                raise
             return model, best, time.perf_counter() - started
 
         if len(work) == 1:
@@ -176,7 +182,9 @@ class _Objective:
         is_first = not self.result.outcomes
         fold_model: tuple[Any, Any] | None = None
         window = self.deadline.at - self.started
-        trial_end = Deadline(min(self.deadline.at, time.monotonic()
+        # a booster or forest stopped at its share keeps its model: its share ends a little before the deadline
+        margin = 0.0 if is_first else max(0.2, 0.02 * window)
+        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic()
                                  + (FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE) * window))
         fold = 0
         while fold < n_folds:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import engine
+from app.services.limits import release_memory
 from app.services.model_entry import mlflow_model_entry
 from app.services.scoring import SCHEMA_METADATA_KEY
 from engine import CheckFix, ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
@@ -125,6 +126,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
+    release_memory()  # before the side process loads the model to log it
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
@@ -299,6 +301,8 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         (out_dir / exporters.THRESHOLD_FILE).write_text(json.dumps(engine.to_jsonable(threshold), indent=2))
     model_path = out_dir / "model.onnx"
     model_path.write_bytes(onnx_model.SerializeToString())
+    del onnx_model
+    release_memory()
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
     card_path = out_dir / "model_card.json"
     card_path.write_text(json.dumps(card, indent=2, default=str))

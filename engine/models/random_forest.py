@@ -28,7 +28,7 @@ class _ForestFamily(ModelFamily):
         p = self.name
         features = max(1, shape.n_features)
         first = 1.0 if shape.n_classes == 0 else float(np.clip(np.sqrt(features) / features, 0.1, 1.0))
-        return [{f"{p}__n_estimators": 100, f"{p}__max_features": round(first, 3), f"{p}__min_samples_leaf": 1},
+        return [{f"{p}__n_estimators": 100, f"{p}__max_features": first, f"{p}__min_samples_leaf": 1},
                 {f"{p}__n_estimators": 100, f"{p}__max_features": 0.5, f"{p}__min_samples_leaf": 1}]
 
     def sample(self, trial: Any, shape: DataShape) -> dict[str, Any]:

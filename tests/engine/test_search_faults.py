@@ -28,7 +28,7 @@ from engine.types import TaskType
 class _Prior(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Predicts the training rows' class shares for every row: a valid but weak classifier."""
 
-    def __init__(self, nan: bool = False, steps: int = 600) -> None:
+    def __init__(self, nan: bool = False, steps: int = 2400) -> None:
         self.nan, self.steps = nan, steps
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> _Prior:
@@ -60,18 +60,19 @@ class _FakeFamily(ModelFamily):
 
 
 class SlowFamily(_FakeFamily):
-    """Each step of its fit takes a second and nothing finishes under ten minutes; it checks the deadline
-    between steps only, as a real booster does between rounds."""
+    """Each step of its fit takes a quarter of a second and nothing finishes under ten minutes; it checks the
+    deadline between steps only, as a real booster does between rounds."""
 
     name = "slow"
     grows_iterations = True
+    parallel_folds = True  # its folds run side by side, as the real boosters' do
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
             y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
-        steps = int(getattr(model, "steps", 600))
+        steps = int(getattr(model, "steps", 2400))
         done = 0
         while done < steps and not (deadline is not None and deadline.passed()):
-            time.sleep(1.0)
+            time.sleep(0.25)
             done += 1
         model.fit(X, y)
         return max(1, done)
@@ -80,12 +81,13 @@ class SlowFamily(_FakeFamily):
         return params | {"slow__steps": n_iterations}
 
     def build(self, params: dict[str, Any], task: TaskType, *, seed: int, threads: int = 1) -> Any:
-        return _Prior(steps=params.get("slow__steps", 600))
+        return _Prior(steps=params.get("slow__steps", 2400))
 
 
 class FailingFamily(_FakeFamily):
     name = "failing"
     configs = 2
+    parallel_folds = True  # it fails inside a fold's thread
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, **_: Any) -> int | None:
         raise RuntimeError("injected failure")

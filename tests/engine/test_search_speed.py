@@ -33,11 +33,23 @@ def _search(data, trials: int):  # type: ignore[no-untyped-def]
 def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     if available_cores() < 2:
         pytest.skip("one core: folds are never fitted side by side")
-    side_by_side = _search(data, 6)
     import engine.search as search
+
+    pools: list[int] = []
+
+    class CountingPool(search.ThreadPoolExecutor):  # type: ignore[misc,name-defined]
+        def __init__(self, max_workers: int, **kwargs: object) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "ThreadPoolExecutor", CountingPool)
+    side_by_side = _search(data, 6)
+    assert pools and set(pools) == {2}, "folds were fitted two at a time"
+    pools.clear()
 
     monkeypatch.setattr(search, "available_cores", lambda: 1)
     one_by_one = _search(data, 6)
+    assert not pools, "one core: never side by side"
     assert [(t.family, t.params, t.state) for t in side_by_side.trials] == \
         [(t.family, t.params, t.state) for t in one_by_one.trials]
     assert side_by_side.outcomes.keys() == one_by_one.outcomes.keys() and len(side_by_side.outcomes) >= 4
@@ -50,7 +62,10 @@ def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monk
 
 def test_the_same_seed_gives_the_same_trials_and_order(data) -> None:  # type: ignore[no-untyped-def]
     first, second = _search(data, 10), _search(data, 10)
-    assert [(t.family, t.params, t.score) for t in first.trials] == [(t.family, t.params, t.score) for t in second.trials]
+    def key(result):  # type: ignore[no-untyped-def]
+        return [(t.family, t.params, t.score) for t in result.trials]
+
+    assert key(first) == key(second)
     assert len({t.family for t in first.trials}) >= 3
 
 
