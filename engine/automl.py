@@ -33,6 +33,7 @@ from engine.search import (
     held_out_model,
     run_search,
 )
+from engine.tail import TAIL_FIXED_S, export_s, move_deadline
 from engine.task import class_labels, label_counts
 from engine.types import (
     Explanation,
@@ -46,8 +47,6 @@ from engine.types import (
 
 logger = logging.getLogger(__name__)
 FORESTS = ("random_forest", "extra_trees")
-TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
-EXPORT_S_PER_MB = 0.25  # ONNX conversion per MB of the pickled model (measured on forests: 20 s for 107 MB)
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
 EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
 ENSEMBLE_NAME = "ensemble"
@@ -138,7 +137,7 @@ def search_phase(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
         families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: _move_deadline(search_deadline, found, spec, final - _explain_s(budget)),
+        update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget)),
         worker=worker, shared=shared,
     )
     return result, records
@@ -176,8 +175,8 @@ def finish_phase(
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
     # what is left once the export and report have their share (about half the refit, or the conversion's cost)
-    export_s = 1.25 * sum(_export_s(result.outcomes[n].size_kb) for n in _weights_of(name, result, ensemble))
-    explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], export_s)
+    conversion_s = 1.25 * sum(export_s(result.outcomes[n].size_kb) for n in _weights_of(name, result, ensemble))
+    explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
     try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
                                     seed=spec.seed, time_budget_s=max(0.5, 0.6 * (explain_until - time.monotonic())))
@@ -315,24 +314,6 @@ def _total_size(sizes: Iterable[float | None]) -> float | None:
     return None if any(s is None for s in known) else float(sum(s for s in known if s is not None))
 
 
-def _move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:
-    """Keep time for the tail: fixed costs plus refitting and converting the likely ensemble (top three models;
-    a bigger ensemble that would not fit is replaced by the best single model)."""
-    metric = get_metric(spec.metric)
-    fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
-    per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:3]]
-    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
-    refit = REFIT_EXTRA_ROUNDS * rows_factor * sum(per_fit)
-    export = sum(_export_s(o.size_kb) for o in fits[:3])  # ensembles rarely hold more than three big models
-    reserve = TAIL_FIXED_S + refit * (1 + TAIL_OF_REFIT) + export  # big models also explain and export slowly
-    deadline.at = min(deadline.at, final - reserve)
-
-
-def _export_s(size_kb: float | None) -> float:
-    """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold."""
-    return EXPORT_S_PER_MB * (size_kb or 0.0) / 1024
-
-
 def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
               n_rows: int) -> Any:
     from sklearn.pipeline import Pipeline
@@ -358,7 +339,7 @@ def _refit_chosen(
     by_name = {o.name: o for o in result.outcomes.values()}
     best = leaderboard[0]
     if best.is_ensemble and ensemble is not None:
-        needed = sum(by_name[m].fit_time_s / len(result.folds) * 1.3 + _export_s(by_name[m].size_kb) * 1.25
+        needed = sum(by_name[m].fit_time_s / len(result.folds) * 1.3 + export_s(by_name[m].size_kb) * 1.25
                      for m in best.members)
         if time.monotonic() + needed + TAIL_FIXED_S / 2 <= final:
             return _fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, notes

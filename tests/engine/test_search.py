@@ -10,25 +10,20 @@ import pytest
 
 from engine import (
     SearchBudget,
-    build_input_schema,
     build_task_spec,
-    encode_target,
     profile_dataset,
-    to_model_frame,
     train,
 )
 from engine.ensemble import select_ensemble
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline
 from engine.search import held_out_model, keep_fold_models, run_search
+from tests.engine.search_data import search_data
 
 
 @pytest.fixture()
 def spec_and_data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-    profile = profile_dataset(mixed_frame)
-    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=3)
-    schema = build_input_schema(mixed_frame, spec)
-    return spec, schema, to_model_frame(mixed_frame, schema), encode_target(mixed_frame["outcome"], spec)
+    return search_data(mixed_frame, n_folds=3)
 
 
 def test_search_runs_portfolio_first_and_stops_at_deadline(spec_and_data) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from engine import SearchBudget, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from engine import SearchBudget, build_task_spec, profile_dataset
 from engine import train as train_model
 from engine.ensemble import select_ensemble
 from engine.metrics import get_metric
@@ -23,6 +23,7 @@ from engine.models import FAMILIES, Deadline, ModelFamily
 from engine.models._base import DataShape
 from engine.search import run_search
 from engine.types import TaskType
+from tests.engine.search_data import search_data
 
 
 class _Prior(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -108,10 +109,7 @@ class WeakFamily(_FakeFamily):
 
 @pytest.fixture()
 def data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-    profile = profile_dataset(mixed_frame)
-    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=3)
-    schema = build_input_schema(mixed_frame, spec)
-    return spec, schema, to_model_frame(mixed_frame, schema), encode_target(mixed_frame["outcome"], spec)
+    return search_data(mixed_frame, n_folds=3)
 
 
 @pytest.fixture()

@@ -9,19 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
 from engine.models import FAMILIES, Deadline, available_cores
 from engine.models import random_forest as forests
 from engine.search import run_search
 from engine.types import TaskType
+from tests.engine.search_data import search_data
 
 
 @pytest.fixture()
 def data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-    profile = profile_dataset(mixed_frame)
-    spec = build_task_spec(mixed_frame, profile.columns, target="outcome", n_folds=4)
-    schema = build_input_schema(mixed_frame, spec)
-    return spec, schema, to_model_frame(mixed_frame, schema), encode_target(mixed_frame["outcome"], spec)
+    return search_data(mixed_frame, n_folds=4)
 
 
 def _search(data, trials: int):  # type: ignore[no-untyped-def]
