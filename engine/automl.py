@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.bagging import bag_size_kb, bagged_model, can_bag
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
@@ -51,6 +52,7 @@ EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance 
 EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
 ENSEMBLE_NAME = "ensemble"
 KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
+BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
 
 
@@ -69,6 +71,7 @@ class TrainingResult:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
+    bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -137,7 +140,8 @@ def search_phase(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
         families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget)),
+        update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget),
+                                                    budget.time_budget_s),
         worker=worker, shared=shared,
     )
     return result, records
@@ -169,13 +173,19 @@ def finish_phase(
     ensemble = select_ensemble({n: o.oof for n, o in result.outcomes.items()}, y, metric,
                                folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()})
     leaderboard = build_leaderboard(result, ensemble, spec)
-    emit("refit", f"Refitting {leaderboard[0].model} on all rows", {"leaderboard": leaderboard})
-    estimator, name, oof, notes = _refit_chosen(X, y, spec, schema, result, ensemble, leaderboard, final)
+    emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
+    notes: list[str] = []
+    chosen = _final_model(X, y, spec, schema, result, ensemble, leaderboard, final, notes)
+    estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
+    if chosen.bagged_folds:
+        notes.append(f"The model is the average of the {chosen.bagged_folds} models the cross-validation fitted "
+                     "(bagging): its cross-validated score is exactly the one shown, and no refit on all rows "
+                     "was needed.")
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
     # what is left once the export and report have their share (about half the refit, or the conversion's cost)
-    conversion_s = 1.25 * sum(export_s(result.outcomes[n].size_kb) for n in _weights_of(name, result, ensemble))
+    conversion_s = BAG_MARGIN * export_s(chosen.size_kb)
     explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
     try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
@@ -192,7 +202,8 @@ def finish_phase(
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                           leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
                           model_frame=X, explanation=explanation, timings=timings, notes=notes,
-                          model_oofs=_best_oofs(leaderboard, result, ensemble, name))
+                          model_oofs=_best_oofs(leaderboard, result, ensemble, name),
+                          bagged_folds=chosen.bagged_folds)
 
 
 @dataclass(frozen=True)
@@ -331,25 +342,47 @@ def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple
     return Pipeline([("prep", prep), ("model", model)])
 
 
-def _refit_chosen(
+@dataclass(frozen=True)
+class _Final:
+    estimator: Any
+    name: str
+    oof: np.ndarray
+    bagged_folds: int  # 0: refitted on all rows
+    size_kb: float | None  # what the ONNX conversion grows with
+
+
+def _final_model(
     X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
-    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float,
-) -> tuple[Any, str, np.ndarray, list[str]]:
-    notes: list[str] = []
+    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, notes: list[str],
+) -> _Final:
+    """The model to export: the leaderboard's best, bagged from its fold models when their conversion fits what is
+    left of the budget, else refitted on all rows; the best single model when the ensemble fits neither way."""
     by_name = {o.name: o for o in result.outcomes.values()}
     best = leaderboard[0]
+
+    def fits(seconds: float) -> bool:
+        return time.monotonic() + seconds + TAIL_FIXED_S / 2 <= final
+
     if best.is_ensemble and ensemble is not None:
-        needed = sum(by_name[m].fit_time_s / len(result.folds) * 1.3 + export_s(by_name[m].size_kb) * 1.25
-                     for m in best.members)
-        if time.monotonic() + needed + TAIL_FIXED_S / 2 <= final:
-            return _fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, notes
+        members = [(result.outcomes[n], w) for n, w in ensemble.weights.items()]
+        outcomes = [o for o, _ in members]
+        if can_bag(outcomes) and fits(BAG_MARGIN * export_s(bag_size_kb(outcomes))):
+            return _Final(bagged_model(members, spec), ENSEMBLE_NAME, ensemble.oof, spec.n_folds,
+                          bag_size_kb(outcomes))
+        needed = sum(o.fit_time_s / len(result.folds) * 1.3 + export_s(o.size_kb) * BAG_MARGIN for o in outcomes)
+        if fits(needed):
+            return _Final(_fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, 0,
+                          _total_size(o.size_kb for o in outcomes))
         notes.append("The ensemble scored best but could not be refitted within the budget; "
                      "the best single model was exported instead.")
         best = next(r for r in leaderboard if not r.is_ensemble)
     outcome = by_name[best.model]
+    if can_bag([outcome]) and fits(BAG_MARGIN * export_s(bag_size_kb([outcome]))):
+        return _Final(bagged_model([(outcome, 1.0)], spec), best.model, outcome.oof, spec.n_folds,
+                      bag_size_kb([outcome]))
     pipeline = _pipeline(outcome, spec, schema, len(X))
     pipeline.fit(X, y)
-    return pipeline, best.model, outcome.oof, notes
+    return _Final(pipeline, best.model, outcome.oof, 0, outcome.size_kb)
 
 
 def _fit_ensemble(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],

@@ -144,7 +144,9 @@ def _members(estimator: Any, spec: TaskSpec) -> tuple[list[_Member], str]:
                for (name, _), fitted, w in zip(estimator.estimators, estimator.estimators_, weights, strict=True)]
     spaces = {_space(m.pipeline.named_steps["model"], spec) for m in members}
     if len(spaces) == 1:
-        exact = "" if spec.task.is_classification else " They add up exactly to the ensemble's prediction."
+        exact = (" They add up to the weighted average of the members' scores, close to (not exactly) the score of "
+                 "the averaged probabilities." if spec.task.is_classification
+                 else " They add up exactly to the ensemble's prediction.")
         return members, (f"This ensemble's explanation combines its {len(members)} members' SHAP values, "
                          f"weighted as in the ensemble ({spaces.pop()}).{exact}")
     largest = members[int(np.argmax(weights))]

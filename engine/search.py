@@ -180,7 +180,7 @@ class _Objective:
         fit_time = predict_time = 0.0
         n_folds = len(self.result.folds)
         is_first = not self.result.outcomes
-        fold_model: tuple[Any, Any] | None = None
+        fold_models: list[tuple[Any, Any]] = []
         window = self.deadline.at - self.started
         # a booster or forest stopped at its share keeps its model: its share ends a little before the deadline
         margin = 0.0 if is_first else max(0.2, 0.02 * window)
@@ -212,8 +212,7 @@ class _Objective:
                 scores.append(self.metric.compute(self.y[valid], predictions))
                 if best:
                     iterations.append(best)
-                if f == 0:
-                    fold_model = (prep, model)
+                fold_models.append((prep, model))
                 trial.report(float(np.mean([self.metric.loss(s) for s in scores])), f)
                 if trial.should_prune():
                     raise optuna.TrialPruned()
@@ -225,7 +224,7 @@ class _Objective:
             number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
             best_iterations=iterations, fit_time_s=fit_time,
             predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
-            size_kb=_size_kb(fold_model[1]) if fold_model else None, fold_model=fold_model,
+            size_kb=_size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
         )
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
             self.store.save(trial.number, oof)
@@ -354,18 +353,19 @@ def _size_kb(model: Any) -> float | None:
 
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
                      max_kb: float = KEEP_FOLD_MODELS_KB) -> None:
-    """Keep the first fold's models of the best trials only (the ensemble candidates), within a memory cap."""
+    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap."""
     ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     total = 0.0
     for i, outcome in enumerate(ranked):
-        total += outcome.size_kb or 0.0
+        total += (outcome.size_kb or 0.0) * len(outcome.fold_models or ())
         if i >= max_models or total > max_kb:
-            outcome.fold_model = None
+            outcome.fold_models = None
 
 
 def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
     """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
-    members = [(w, result.outcomes[n].fold_model) for n, w in weights.items()]
+    kept = {n: result.outcomes[n].fold_models for n in weights}
+    members = [(w, models[0] if models else None) for n, w in weights.items() for models in [kept[n]]]
     if not members or any(model is None for _, model in members):
         return None
 

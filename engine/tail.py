@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.bagging import bag_size_kb, can_bag
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
+from engine.trials import TrialOutcome
 from engine.types import TaskSpec
 
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
+BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a refit would cost less
 EXPORT_S_PER_MB = 0.25  # ONNX conversion per MB of the pickled model (measured on forests: 20 s for 107 MB)
 
 
-def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float) -> None:
-    """Keep time for the tail: fixed costs plus refitting and converting the likely ensemble (top three models;
-    a bigger ensemble that would not fit is replaced by the best single model)."""
+def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float) -> None:
+    """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble (top
+    three models; a bigger ensemble that would not fit is replaced by the best single model)."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
-    per_fit = [o.fit_time_s / max(1, len(result.folds)) for o in fits[:3]]
-    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
-    refit = REFIT_EXTRA_ROUNDS * rows_factor * sum(per_fit)
-    export = sum(export_s(o.size_kb) for o in fits[:3])  # ensembles rarely hold more than three big models
-    reserve = TAIL_FIXED_S + refit * (1 + TAIL_OF_REFIT) + export  # big models also explain and export slowly
+    reserve = TAIL_FIXED_S + sum(member_tail_s(o, spec, budget_s) for o in fits[:3])  # rarely more than three
     deadline.at = min(deadline.at, final - reserve)
+
+
+def member_tail_s(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> float:
+    """What one model costs after the search: converting its fold models when they are bagged; else its refit
+    on all rows, the explanation and export that grow with it (about half the refit), and its conversion.
+
+    A bag is planned for when its conversion costs no more than the refit, or than a fifth of the budget: a
+    big forest's bag (five times its size) is worth its time at 300 s, not at 60 s."""
+    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
+    refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
+    refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb)
+    if can_bag([outcome]):
+        bag_s = export_s(bag_size_kb([outcome]))
+        if bag_s <= max(refit_s, BAG_SHARE * budget_s):
+            return bag_s
+    return refit_s
 
 
 def export_s(size_kb: float | None) -> float:

@@ -31,7 +31,8 @@ class TrialOutcome:
     fit_time_s: float
     predict_ms_per_1000_rows: float
     size_kb: float | None = None  # the fitted model of the first fold, serialised
-    fold_model: tuple[Any, Any] | None = None  # (preprocessor, model) fitted without the first fold's rows
+    # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag
+    fold_models: list[tuple[Any, Any]] | None = None
 
     @property
     def name(self) -> str:

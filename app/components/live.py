@@ -17,7 +17,7 @@ from storage import RunRecord, run_dir
 ACTIVE = ("queued", "running")
 _STAGE_WORDS = {
     "reading": "Reading the data", "profiling": "Checking the columns", "search": "Trying models",
-    "trial": "Trying models", "ensemble": "Blending the best models", "refit": "Training the chosen model on all rows",
+    "trial": "Trying models", "ensemble": "Blending the best models", "refit": "Preparing the chosen model",
     "explain": "Working out which columns matter", "export": "Packaging the model", "done": "Finished",
 }
 _LEADERBOARD_FORMAT = {"rank": st.column_config.NumberColumn(format="%d")}

@@ -236,8 +236,8 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
         result = patiently(lambda: engine.collect_trials(prepared.X, prepared.y, spec=prepared.spec, storage=storage,
                                                          study_name=study_name, store=shared.trials(study_name)))
         for number, outcome in (own.outcomes.items() if own else ()):
-            if number in result.outcomes:  # this process's fitted first-fold models (permutation importance)
-                result.outcomes[number].fold_model = outcome.fold_model
+            if number in result.outcomes:  # this process's fitted fold models (bags, permutation importance)
+                result.outcomes[number].fold_models = outcome.fold_models
         training = engine.finish_phase(prepared, result, list(result.trials), budget=budget, started=started,
                                        progress=progress)
         if lost.is_set():

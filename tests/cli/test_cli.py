@@ -350,7 +350,7 @@ def test_a_killed_training_resumes_with_every_finished_trial(kill_at: str, home:
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
     database = out / "optuna.db"
     assert process.stdout is not None
-    for line in process.stdout:  # progress lines: "[  12.3s] refit     Refitting …"
+    for line in process.stdout:  # progress lines: "[  12.3s] refit     Preparing …"
         if kill_at == "search":
             try:
                 with sqlite3.connect(database) as connection:

@@ -1,0 +1,105 @@
+"""Bagging: the search's fold models, averaged, exported as the model (no refit), with ONNX parity."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import train
+from engine.bagging import bag_size_kb, bagged_model, can_bag
+from engine.metrics import get_metric
+from engine.models import Deadline
+from engine.search import keep_fold_models, predict_output, run_search
+from engine.types import SearchBudget, TaskType
+from exporters import check_parity, to_onnx_model
+from tests.engine.search_data import search_data
+
+
+def _table(task: TaskType, n: int = 360, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.uniform(-2, 2, size=n)
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    signal = x1 + np.sin(2 * x2) + (colour == "red") + rng.normal(0, 0.4, size=n)
+    if task is TaskType.REGRESSION:
+        outcome: object = 10 * signal
+    elif task is TaskType.BINARY:
+        outcome = np.where(signal > 0.5, "yes", "no")
+    else:
+        outcome = np.select([signal < 0, signal < 1.2], ["low", "mid"], "high")
+    return pd.DataFrame({"x1": x1, "x2": x2, "colour": colour, "outcome": outcome})
+
+
+@pytest.fixture(scope="module", params=list(TaskType), ids=str)
+def searched(request):  # type: ignore[no-untyped-def]
+    spec, schema, X, y = search_data(_table(request.param), n_folds=4)
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=("lightgbm", "linear", "extra_trees"), max_trials=4)
+    return spec, schema, X, y, result
+
+
+def test_each_bagged_model_predicts_its_held_out_rows_as_the_search_scored_them(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, X, _, result = searched
+    for outcome in result.outcomes.values():
+        assert outcome.fold_models is not None and len(outcome.fold_models) == len(result.folds)
+        bag = bagged_model([(outcome, 1.0)], spec)
+        assert len(bag.estimators_) == len(result.folds)
+        for pipeline, (_, valid) in zip(bag.estimators_, result.folds, strict=True):
+            np.testing.assert_allclose(predict_output(pipeline, X.iloc[valid], spec), outcome.oof[valid], atol=1e-6)
+
+
+def test_a_bagged_ensemble_is_the_weighted_average_of_every_fold_model(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, X, _, result = searched
+    numbers = sorted(result.outcomes)[:2]
+    weights = {numbers[0]: 0.75, numbers[1]: 0.25}
+    bag = bagged_model([(result.outcomes[n], w) for n, w in weights.items()], spec)
+    expected = sum(w / len(result.folds) * predict_output(p, X, spec)
+                   for n, w in weights.items()
+                   for p in bagged_model([(result.outcomes[n], 1.0)], spec).estimators_)
+    np.testing.assert_allclose(predict_output(bag, X, spec), expected, atol=1e-9)
+    if spec.task.is_classification:  # labels are class indices, as everywhere in the engine
+        np.testing.assert_array_equal(bag.predict(X), np.argmax(expected, axis=1))
+
+
+def test_a_bagged_ensemble_exports_to_one_onnx_graph_with_parity(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, _, result = searched
+    members = [(o, 1.0 / len(result.outcomes)) for o in result.outcomes.values()]
+    bag = bagged_model(members, spec)
+    model = to_onnx_model(bag, schema, spec.task)
+    report = check_parity(bag, model, X.iloc[:120], spec.task)
+    assert report.passed, report
+
+
+def test_the_kept_fold_models_fit_their_memory_cap(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, _, result = searched
+    metric = get_metric(spec.metric)
+    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    first = bag_size_kb([ranked[0]])
+    assert first == pytest.approx(ranked[0].size_kb * len(result.folds))
+    saved = {o.number: o.fold_models for o in ranked}
+    try:  # room for the best trial's bag only: every fold of the others is dropped
+        keep_fold_models(result, metric, max_kb=first * 1.01)
+        assert [o.fold_models is not None for o in ranked] == [True] + [False] * (len(ranked) - 1)
+        assert can_bag([ranked[0]]) and not can_bag(ranked[:2])
+    finally:
+        for o in ranked:
+            o.fold_models = saved[o.number]
+
+
+def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    frame = _table(TaskType.BINARY, n=400)
+    spec, _, _, _ = search_data(frame, n_folds=4)
+    budget = SearchBudget(time_budget_s=30, max_trials=5, families=("lightgbm", "linear"))
+    bagged = train(frame, spec, budget=budget)
+    assert bagged.bagged_folds == 4
+    assert any("average of the 4 models" in note for note in bagged.notes)
+    assert len(bagged.estimator.estimators_) % 4 == 0  # every member's four fold models
+    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", 0.0)  # no bag is small enough: the model is refitted
+    refitted = train(frame, spec, budget=budget)
+    assert refitted.bagged_folds == 0
+    assert refitted.model_name == bagged.model_name  # the same search chose the same model
+    assert not any("average of the" in note for note in refitted.notes)
+    members = getattr(refitted.estimator, "estimators_", [refitted.estimator])  # one pipeline per member
+    assert len(members) == len(bagged.estimator.estimators_) // 4
