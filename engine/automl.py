@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from engine.bagging import bag_size_kb, bagged_model, can_bag
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.explain import explain_model
+from engine.final import BAG_MARGIN, ENSEMBLE_NAME, final_model, refit_members, refit_pipeline, total_size
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.permutation import with_permutation_importance
-from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
+from engine.preprocessing import build_input_schema, to_model_frame
 from engine.search import (
-    REFIT_EXTRA_ROUNDS,
     TAIL_OF_REFIT,
     OutcomeStore,
     SearchResult,
@@ -34,7 +33,7 @@ from engine.search import (
     held_out_model,
     run_search,
 )
-from engine.tail import TAIL_FIXED_S, export_s, move_deadline
+from engine.tail import TAIL_FIXED_S, move_deadline
 from engine.task import class_labels, label_counts
 from engine.types import (
     Explanation,
@@ -47,12 +46,9 @@ from engine.types import (
 )
 
 logger = logging.getLogger(__name__)
-FORESTS = ("random_forest", "extra_trees")
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
 EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
-ENSEMBLE_NAME = "ensemble"
 KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
-BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
 
 
@@ -175,17 +171,14 @@ def finish_phase(
     leaderboard = build_leaderboard(result, ensemble, spec)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     notes: list[str] = []
-    chosen = _final_model(X, y, spec, schema, result, ensemble, leaderboard, final, notes)
+    chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
+                         notes)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
-    if chosen.bagged_folds:
-        notes.append(f"The model is the average of the {chosen.bagged_folds} models the cross-validation fitted "
-                     "(bagging): its cross-validated score is exactly the one shown, and no refit on all rows "
-                     "was needed.")
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
     explanation: Explanation | None = None
     # what is left once the export and report have their share (about half the refit, or the conversion's cost)
-    conversion_s = BAG_MARGIN * export_s(chosen.size_kb)
+    conversion_s = BAG_MARGIN * chosen.export_s
     explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
     try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
@@ -236,8 +229,10 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
 def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
     """Refit one trial's pipeline, or a soft-voting blend of several, on all rows (as training refits its choice)."""
     if len(members) == 1:
-        return _pipeline(members[0][0], prepared.spec, prepared.schema, len(prepared.X)).fit(prepared.X, prepared.y)
-    return _fit_members(prepared, [(f"{t.family}_{t.number}", t, w) for t, w in members])
+        pipeline = refit_pipeline(members[0][0], prepared.spec, prepared.schema, len(prepared.X))
+        return pipeline.fit(prepared.X, prepared.y)
+    return refit_members(prepared.X, prepared.y, prepared.spec, prepared.schema,
+                         [(f"{t.family}_{t.number}", t, w) for t, w in members])
 
 
 def result_for_model(
@@ -295,7 +290,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             score_std=float(np.std(ensemble.fold_scores)),
             fit_time_s=sum(by_name[m].fit_time_s for m in members),
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
-            size_kb=_total_size(by_name[m].size_kb for m in members),
+            size_kb=total_size(by_name[m].size_kb for m in members),
             params={"weights": members}, is_ensemble=True, members=members))
     rows.sort(key=lambda r: metric.loss(r.score))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
@@ -318,92 +313,6 @@ def _weights_of(name: str, result: SearchResult, ensemble: EnsembleSelection | N
     if name == ENSEMBLE_NAME and ensemble is not None:
         return dict(ensemble.weights)
     return {o.number: 1.0 for o in result.outcomes.values() if o.name == name}
-
-
-def _total_size(sizes: Iterable[float | None]) -> float | None:
-    known = list(sizes)
-    return None if any(s is None for s in known) else float(sum(s for s in known if s is not None))
-
-
-def _pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
-              n_rows: int) -> Any:
-    from sklearn.pipeline import Pipeline
-
-    family = FAMILIES[outcome.family]
-    params = outcome.params
-    if family.grows_iterations and outcome.best_iterations:
-        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
-        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else 1.0
-        if family.name in FORESTS and grown < float(family.unprefixed(params).get("n_estimators", np.inf)):
-            scale = (spec.n_folds - 1) / spec.n_folds  # stopped at the size cap: trees grow with the rows
-        params = family.with_iterations(params, int(np.ceil(grown * scale)))
-    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
-    model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
-    return Pipeline([("prep", prep), ("model", model)])
-
-
-@dataclass(frozen=True)
-class _Final:
-    estimator: Any
-    name: str
-    oof: np.ndarray
-    bagged_folds: int  # 0: refitted on all rows
-    size_kb: float | None  # what the ONNX conversion grows with
-
-
-def _final_model(
-    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
-    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, notes: list[str],
-) -> _Final:
-    """The model to export: the leaderboard's best, bagged from its fold models when their conversion fits what is
-    left of the budget, else refitted on all rows; the best single model when the ensemble fits neither way."""
-    by_name = {o.name: o for o in result.outcomes.values()}
-    best = leaderboard[0]
-
-    def fits(seconds: float) -> bool:
-        return time.monotonic() + seconds + TAIL_FIXED_S / 2 <= final
-
-    if best.is_ensemble and ensemble is not None:
-        members = [(result.outcomes[n], w) for n, w in ensemble.weights.items()]
-        outcomes = [o for o, _ in members]
-        if can_bag(outcomes) and fits(BAG_MARGIN * export_s(bag_size_kb(outcomes))):
-            return _Final(bagged_model(members, spec), ENSEMBLE_NAME, ensemble.oof, spec.n_folds,
-                          bag_size_kb(outcomes))
-        needed = sum(o.fit_time_s / len(result.folds) * 1.3 + export_s(o.size_kb) * BAG_MARGIN for o in outcomes)
-        if fits(needed):
-            return _Final(_fit_ensemble(X, y, spec, schema, ensemble, by_name), ENSEMBLE_NAME, ensemble.oof, 0,
-                          _total_size(o.size_kb for o in outcomes))
-        notes.append("The ensemble scored best but could not be refitted within the budget; "
-                     "the best single model was exported instead.")
-        best = next(r for r in leaderboard if not r.is_ensemble)
-    outcome = by_name[best.model]
-    if can_bag([outcome]) and fits(BAG_MARGIN * export_s(bag_size_kb([outcome]))):
-        return _Final(bagged_model([(outcome, 1.0)], spec), best.model, outcome.oof, spec.n_folds,
-                      bag_size_kb([outcome]))
-    pipeline = _pipeline(outcome, spec, schema, len(X))
-    pipeline.fit(X, y)
-    return _Final(pipeline, best.model, outcome.oof, 0, outcome.size_kb)
-
-
-def _fit_ensemble(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-                  ensemble: EnsembleSelection, by_number_name: dict[str, TrialOutcome]) -> Any:
-    outcomes = {o.number: o for o in by_number_name.values()}
-    members: list[tuple[str, TrialOutcome | TrialRecord, float]] = [
-        (outcomes[n].name, outcomes[n], w) for n, w in ensemble.weights.items()]
-    return _fit_members(Prepared(spec=spec, rows=X, y=y, schema=schema, X=X), members)
-
-
-def _fit_members(prepared: Prepared, members: list[tuple[str, TrialOutcome | TrialRecord, float]]) -> Any:
-    from sklearn.ensemble import VotingClassifier, VotingRegressor
-
-    spec, schema, X = prepared.spec, prepared.schema, prepared.X
-    pipelines = [(name, _pipeline(trial, spec, schema, len(X))) for name, trial, _ in members]
-    weights = np.array([w for _, _, w in members], dtype=np.float64)
-    if spec.task.is_classification:
-        model: Any = VotingClassifier(pipelines, voting="soft", weights=weights, flatten_transform=False)
-    else:
-        model = VotingRegressor(pipelines, weights=weights)
-    return model.fit(X, prepared.y)
 
 
 def _trial_message(record: TrialRecord) -> str:

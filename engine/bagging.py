@@ -31,27 +31,38 @@ def can_bag(outcomes: list[TrialOutcome]) -> bool:
     return bool(outcomes) and all(o.fold_models for o in outcomes) and bag_size_kb(outcomes) <= MAX_BAG_MB * 1024
 
 
+def fold_pipelines(outcome: TrialOutcome, weight: float) -> list[tuple[str, Any, float]]:
+    """A trial's fitted fold models as pipelines, each with its share ``weight / k`` of the member's weight."""
+    from sklearn.pipeline import Pipeline
+
+    if not outcome.fold_models:
+        raise ValueError(f"{outcome.name} did not keep its fold models")
+    k = len(outcome.fold_models)
+    return [(f"{outcome.name}_fold{fold}", Pipeline([("prep", prep), ("model", model)]), weight / k)
+            for fold, (prep, model) in enumerate(outcome.fold_models, start=1)]
+
+
 def bagged_model(members: list[tuple[TrialOutcome, float]], spec: TaskSpec) -> Any:
     """A fitted soft-voting blend of every member's fold models: weight ``w / k`` for each of a member's k folds.
 
     Nothing is refitted: each fold's preprocessor and model are the ones the search fitted and scored, so on
     the training rows the blend's out-of-fold predictions are the ones the leaderboard shows.
     """
+    return fitted_blend([part for outcome, weight in members for part in fold_pipelines(outcome, weight)], spec)
+
+
+def fitted_blend(parts: list[tuple[str, Any, float]], spec: TaskSpec) -> Any:
+    """A soft-voting blend (``VotingClassifier``/``VotingRegressor``) of already fitted pipelines, as fitted.
+
+    Weights are normalised to sum to one; class outputs are the engine's class indices.
+    """
     from sklearn.ensemble import VotingClassifier, VotingRegressor
-    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import LabelEncoder
     from sklearn.utils import Bunch
 
-    named: list[tuple[str, Any]] = []
-    weights: list[float] = []
-    for outcome, weight in members:
-        if not outcome.fold_models:
-            raise ValueError(f"{outcome.name} did not keep its fold models")
-        for fold, (prep, model) in enumerate(outcome.fold_models, start=1):
-            named.append((f"{outcome.name}_fold{fold}", Pipeline([("prep", prep), ("model", model)])))
-            weights.append(weight / len(outcome.fold_models))
-    total = float(np.sum(weights))
-    normalised = np.asarray(weights, dtype=np.float64) / total  # skl2onnx needs an array
+    named = [(name, pipeline) for name, pipeline, _ in parts]
+    weights = np.asarray([w for _, _, w in parts], dtype=np.float64)
+    normalised = weights / weights.sum()  # skl2onnx needs an array
     blend: Any
     if spec.task.is_classification:
         blend = VotingClassifier(named, voting="soft", weights=normalised, flatten_transform=False)

@@ -13,7 +13,10 @@ from engine.types import TaskSpec
 
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
 BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a refit would cost less
-EXPORT_S_PER_MB = 0.25  # ONNX conversion per MB of the pickled model (measured on forests: 20 s for 107 MB)
+# ONNX conversion per MB of the pickled model, measured on 2 cores (forests: 31 s for a 162 MB bag; LightGBM's
+# pickle is compact and its converter slow: 4 s for 3 MB; CatBoost 1.6 s for 4.7 MB)
+EXPORT_S_PER_MB = {"lightgbm": 1.5, "catboost": 0.35}
+EXPORT_S_PER_MB_OTHERS = 0.25
 
 
 def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float) -> None:
@@ -26,21 +29,27 @@ def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fina
 
 
 def member_tail_s(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> float:
-    """What one model costs after the search: converting its fold models when they are bagged; else its refit
-    on all rows, the explanation and export that grow with it (about half the refit), and its conversion.
+    """What one model costs after the search (see ``member_plan``)."""
+    return member_plan(outcome, spec, budget_s)[1]
 
-    A bag is planned for when its conversion costs no more than the refit, or than a fifth of the budget: a
-    big forest's bag (five times its size) is worth its time at 300 s, not at 60 s."""
+
+def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> tuple[bool, float]:
+    """Whether to bag a model, and what it then costs after the search: converting its fold models when they are
+    bagged; else its refit on all rows, the explanation and export that grow with it (about half the refit), and
+    its conversion.
+
+    A bag is chosen when its conversion costs no more than the refit, or than a fifth of the budget: a big
+    forest's bag (five times its size) is worth its time at 300 s, not at 60 s."""
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
     refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
-    refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb)
+    refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb, outcome.family)
     if can_bag([outcome]):
-        bag_s = export_s(bag_size_kb([outcome]))
+        bag_s = export_s(bag_size_kb([outcome]), outcome.family)
         if bag_s <= max(refit_s, BAG_SHARE * budget_s):
-            return bag_s
-    return refit_s
+            return True, bag_s
+    return False, refit_s
 
 
-def export_s(size_kb: float | None) -> float:
+def export_s(size_kb: float | None, family: str) -> float:
     """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold."""
-    return EXPORT_S_PER_MB * (size_kb or 0.0) / 1024
+    return EXPORT_S_PER_MB.get(family, EXPORT_S_PER_MB_OTHERS) * (size_kb or 0.0) / 1024

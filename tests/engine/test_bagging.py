@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 
 from engine import train
+from engine.automl import build_leaderboard
 from engine.bagging import bag_size_kb, bagged_model, can_bag
+from engine.ensemble import EnsembleSelection
+from engine.final import final_model
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search
@@ -86,6 +89,30 @@ def test_the_kept_fold_models_fit_their_memory_cap(searched) -> None:  # type: i
     finally:
         for o in ranked:
             o.fold_models = saved[o.number]
+
+
+def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y, result = searched
+    small, big = sorted(result.outcomes.values(), key=lambda o: bag_size_kb([o]))[:2]
+    ensemble = EnsembleSelection(weights={small.number: 0.5, big.number: 0.5}, oof=small.oof, score=0.0,
+                                 fold_scores=[0.0])
+    board = build_leaderboard(result, ensemble, spec)
+    board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
+    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", (bag_size_kb([small]) + 1.0) / 1024)  # room for one bag
+    notes: list[str] = []
+    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0, notes)
+    assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
+    names = [name for name, _ in chosen.estimator.estimators]
+    assert names == [f"{small.name}_fold{i + 1}" for i in range(len(result.folds))] + [big.name]
+    np.testing.assert_allclose(chosen.estimator.weights, [0.5 / len(result.folds)] * len(result.folds) + [0.5])
+    assert any(big.name in note and "refitted on all rows" in note for note in notes)
+    refitted = chosen.estimator.estimators_[-1]  # fitted on every row, not on a fold
+    assert refitted.named_steps["model"] is not (big.fold_models or [(None, None)])[0][1]
+    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", 64.0)  # a bag that does not fit the time left: refitted
+    late: list[str] = []
+    single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
+                         time.monotonic() + 0.5, 120.0, late)
+    assert single.bagged_folds == 0 and hasattr(single.estimator, "steps")
 
 
 def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,151 @@
+"""The model a training exports: bagged from the search's fold models where they fit, else refitted on all rows.
+
+See ``engine.bagging`` for why bagging is the default, and ``docs/search.md`` for the measurements.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.bagging import MAX_BAG_MB, bag_size_kb, fitted_blend, fold_pipelines
+from engine.ensemble import EnsembleSelection
+from engine.models import FAMILIES, n_threads
+from engine.preprocessing import build_preprocessor
+from engine.search import REFIT_EXTRA_ROUNDS, SearchResult, TrialOutcome
+from engine.tail import TAIL_FIXED_S, export_s, member_plan
+from engine.types import InputColumn, LeaderboardEntry, TaskSpec, TrialRecord
+
+FORESTS = ("random_forest", "extra_trees")
+ENSEMBLE_NAME = "ensemble"
+BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
+
+
+@dataclass(frozen=True)
+class FinalModel:
+    estimator: Any
+    name: str
+    oof: np.ndarray
+    bagged_folds: int  # 0: refitted on all rows
+    export_s: float  # the ONNX conversion's estimated cost
+
+
+def final_model(
+    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
+    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, budget_s: float,
+    notes: list[str],
+) -> FinalModel:
+    """The model to export: the leaderboard's best, with its members bagged from their fold models where those
+    fit (size, and conversion time within what is left of the budget) and refitted on all rows otherwise; the
+    best single model when the ensemble fits neither way."""
+    by_name = {o.name: o for o in result.outcomes.values()}
+    best = leaderboard[0]
+    if best.is_ensemble and ensemble is not None:
+        members = [(result.outcomes[n], w) for n, w in ensemble.weights.items()]
+        chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes)
+        if chosen is not None:
+            return replace(chosen, oof=ensemble.oof)
+        notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
+                     "the best single model was exported instead.")
+        best = next(r for r in leaderboard if not r.is_ensemble)
+    outcome = by_name[best.model]
+    single = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s, notes,
+                            must=True)
+    assert single is not None
+    return replace(single, name=best.model, oof=outcome.oof)
+
+
+def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                   members: list[tuple[TrialOutcome, float]], n_folds: int, final: float, budget_s: float,
+                   notes: list[str], *, must: bool = False) -> FinalModel | None:
+    """Bag what ``members_to_bag`` allows, refit the rest; None when that would not fit the time left (unless
+    ``must``: one model is always exported, refitted if its bag does not fit)."""
+    bag = members_to_bag(members, spec, budget_s)
+    if not _fits(_blend_s(members, bag, n_folds), final):
+        if not must:
+            return None
+        bag = set()
+    parts: list[tuple[str, Any, float]] = []
+    for outcome, weight in members:
+        if outcome.number in bag:
+            parts.extend(fold_pipelines(outcome, weight))
+        else:
+            pipeline = refit_pipeline(outcome, spec, schema, len(X))
+            parts.append((outcome.name, pipeline.fit(X, y), weight))
+    refitted = [o.name for o, _ in members if o.number not in bag]
+    if bag and not refitted:
+        notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted "
+                     f"{'for each member ' if len(members) > 1 else ''}(bagging): its cross-validated score is "
+                     "exactly the one shown, and no refit on all rows was needed.")
+    elif bag:
+        notes.append(f"Bagged from the cross-validation's {n_folds} fold models: "
+                     f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows (too big "
+                     f"to bag within the budget): {', '.join(refitted)}.")
+    estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
+    conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
+    return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion)
+
+
+def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:
+    """The members to bag: those whose bag is worth its conversion (``member_plan``), smallest first, while their
+    fold models fit ``MAX_BAG_MB`` together; the others are refitted on all rows."""
+    chosen: set[int] = set()
+    total = 0.0
+    for outcome, _ in sorted(members, key=lambda m: bag_size_kb([m[0]])):
+        size = bag_size_kb([outcome])
+        if member_plan(outcome, spec, budget_s)[0] and total + size <= MAX_BAG_MB * 1024:
+            chosen.add(outcome.number)
+            total += size
+    return chosen
+
+
+def _blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int) -> float:
+    """Converting the bagged members, refitting (and converting) the others."""
+    return sum(BAG_MARGIN * export_s(bag_size_kb([o]), o.family) if o.number in bag
+               else o.fit_time_s / n_folds * 1.3 + BAG_MARGIN * export_s(o.size_kb, o.family) for o, _ in members)
+
+
+def _fits(seconds: float, final: float) -> bool:
+    return time.monotonic() + seconds + TAIL_FIXED_S / 2 <= final
+
+
+def refit_pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                   n_rows: int) -> Any:
+    """An unfitted pipeline of this trial for all rows: boosters get 10 % more rounds than their folds' mean."""
+    from sklearn.pipeline import Pipeline
+
+    family = FAMILIES[outcome.family]
+    params = outcome.params
+    if family.grows_iterations and outcome.best_iterations:
+        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
+        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else 1.0
+        if family.name in FORESTS and grown < float(family.unprefixed(params).get("n_estimators", np.inf)):
+            scale = (spec.n_folds - 1) / spec.n_folds  # stopped at the size cap: trees grow with the rows
+        params = family.with_iterations(params, int(np.ceil(grown * scale)))
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
+    return Pipeline([("prep", prep), ("model", model)])
+
+
+def refit_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                  members: list[tuple[str, TrialOutcome | TrialRecord, float]]) -> Any:
+    """A soft-voting blend of these trials' pipelines, refitted on all rows."""
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+    pipelines = [(name, refit_pipeline(trial, spec, schema, len(X))) for name, trial, _ in members]
+    weights = np.array([w for _, _, w in members], dtype=np.float64)
+    if spec.task.is_classification:
+        model: Any = VotingClassifier(pipelines, voting="soft", weights=weights, flatten_transform=False)
+    else:
+        model = VotingRegressor(pipelines, weights=weights)
+    return model.fit(X, y)
+
+
+def total_size(sizes: Iterable[float | None]) -> float | None:
+    known = list(sizes)
+    return None if any(s is None for s in known) else float(sum(s for s in known if s is not None))
