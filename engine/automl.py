@@ -137,7 +137,7 @@ def search_phase(
         families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
         update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget),
-                                                    budget.time_budget_s),
+                                                    budget.time_budget_s, shared=shared),
         worker=worker, shared=shared,
     )
     return result, records

@@ -20,6 +20,7 @@ weight, and the note says so.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -143,16 +144,28 @@ def _members(estimator: Any, spec: TaskSpec) -> tuple[list[_Member], str]:
     members = [_Member(name, fitted, float(w))
                for (name, _), fitted, w in zip(estimator.estimators, estimator.estimators_, weights, strict=True)]
     spaces = {_space(m.pipeline.named_steps["model"], spec) for m in members}
+    trials = {m.name: re.sub(r"_fold\d+$", "", m.name) for m in members}  # a bagged member's fold models
+    n_trials = len(set(trials.values()))
     if len(spaces) == 1:
         exact = (" They add up to the weighted average of the members' scores, close to (not exactly) the score of "
                  "the averaged probabilities." if spec.task.is_classification
                  else " They add up exactly to the ensemble's prediction.")
-        return members, (f"This ensemble's explanation combines its {len(members)} members' SHAP values, "
+        if n_trials == 1:
+            return members, (f"This model averages its {len(members)} fold models (bagging); its explanation "
+                             f"combines their SHAP values ({spaces.pop()}).{exact}")
+        parts = f"{n_trials} members' ({len(members)} models with their fold models)" \
+            if len(members) > n_trials else f"{len(members)} members'"
+        return members, (f"This ensemble's explanation combines its {parts} SHAP values, "
                          f"weighted as in the ensemble ({spaces.pop()}).{exact}")
-    largest = members[int(np.argmax(weights))]
-    largest.weight = 1.0
-    return [largest], (f"This ensemble is explained through its largest member, {model_label(largest.name)} "
-                       f"(weight {weights.max():.0%}): its members' outputs are on different scales.")
+    totals: dict[str, float] = {}
+    for member in members:
+        totals[trials[member.name]] = totals.get(trials[member.name], 0.0) + member.weight
+    largest = max(totals, key=lambda t: totals[t])
+    chosen = [m for m in members if trials[m.name] == largest]
+    for member in chosen:
+        member.weight /= totals[largest]
+    return chosen, (f"This ensemble is explained through its largest member, {model_label(largest)} "
+                    f"(weight {totals[largest]:.0%}): its members' outputs are on different scales.")
 
 
 def _space(model: Any, spec: TaskSpec) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.bagging import MAX_BAG_MB, bag_size_kb, fitted_blend, fold_pipelines
+from engine.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from engine.ensemble import EnsembleSelection
 from engine.models import FAMILIES, n_threads
 from engine.preprocessing import build_preprocessor
@@ -79,13 +79,12 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
             parts.append((outcome.name, pipeline.fit(X, y), weight))
     refitted = [o.name for o, _ in members if o.number not in bag]
     if bag and not refitted:
-        notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted "
-                     f"{'for each member ' if len(members) > 1 else ''}(bagging): its cross-validated score is "
-                     "exactly the one shown, and no refit on all rows was needed.")
+        notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted and scored "
+                     f"{'for each member ' if len(members) > 1 else ''}(bagging); no refit on all rows was needed.")
     elif bag:
         notes.append(f"Bagged from the cross-validation's {n_folds} fold models: "
-                     f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows (too big "
-                     f"to bag within the budget): {', '.join(refitted)}.")
+                     f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows (too big to "
+                     f"bag within the budget, or fitted by another process): {', '.join(refitted)}.")
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion)
@@ -93,15 +92,12 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
 
 def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:
     """The members to bag: those whose bag is worth its conversion (``member_plan``), smallest first, while their
-    fold models fit ``MAX_BAG_MB`` together; the others are refitted on all rows."""
-    chosen: set[int] = set()
-    total = 0.0
+    fold models fit the bag's size cap together (``can_bag``); the others are refitted on all rows."""
+    chosen: list[TrialOutcome] = []
     for outcome, _ in sorted(members, key=lambda m: bag_size_kb([m[0]])):
-        size = bag_size_kb([outcome])
-        if member_plan(outcome, spec, budget_s)[0] and total + size <= MAX_BAG_MB * 1024:
-            chosen.add(outcome.number)
-            total += size
-    return chosen
+        if member_plan(outcome, spec, budget_s)[0] and can_bag([*chosen, outcome]):
+            chosen.append(outcome)
+    return {o.number for o in chosen}
 
 
 def _blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int) -> float:

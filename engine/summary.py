@@ -103,7 +103,7 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     best = by_name[chosen]
     if leaderboard and leaderboard[0].model != chosen:
         why = (f"{model_label(chosen)} is recommended and exported: {model_label(leaderboard[0].model)} scored "
-               "higher but could not be refitted within the time budget.")
+               "higher but could not be bagged or refitted within the time budget.")
     else:
         why = (f"{model_label(chosen)} is recommended and exported: it has the best {metric.label} on rows it had "
                "not seen.")

@@ -19,21 +19,20 @@ EXPORT_S_PER_MB = {"lightgbm": 1.5, "catboost": 0.35}
 EXPORT_S_PER_MB_OTHERS = 0.25
 
 
-def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float) -> None:
+def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float, *,
+                  shared: bool = False) -> None:
     """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble (top
-    three models; a bigger ensemble that would not fit is replaced by the best single model)."""
+    three models; a bigger ensemble that would not fit is replaced by the best single model).
+
+    ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
-    reserve = TAIL_FIXED_S + sum(member_tail_s(o, spec, budget_s) for o in fits[:3])  # rarely more than three
+    reserve = TAIL_FIXED_S + sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in fits[:3])
     deadline.at = min(deadline.at, final - reserve)
 
 
-def member_tail_s(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> float:
-    """What one model costs after the search (see ``member_plan``)."""
-    return member_plan(outcome, spec, budget_s)[1]
-
-
-def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> tuple[bool, float]:
+def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
+                refit_only: bool = False) -> tuple[bool, float]:
     """Whether to bag a model, and what it then costs after the search: converting its fold models when they are
     bagged; else its refit on all rows, the explanation and export that grow with it (about half the refit), and
     its conversion.
@@ -43,7 +42,7 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float) -> tuple
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
     refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
     refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb, outcome.family)
-    if can_bag([outcome]):
+    if can_bag([outcome]) and not refit_only:
         bag_s = export_s(bag_size_kb([outcome]), outcome.family)
         if bag_s <= max(refit_s, BAG_SHARE * budget_s):
             return True, bag_s

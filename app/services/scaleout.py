@@ -206,7 +206,7 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
                  own: engine.SearchResult | None = None) -> TrainSummary | None:
     """Refit, ensemble and export the study once: None if it is finished, or another process has claimed it.
 
-    ``own``: this process's search, whose kept first-fold models let permutation importance run.
+    ``own``: this process's search, whose kept fold models let permutation importance run.
     """
     storage = study_storage(scale.storage_url)
     shared = SharedFolder(scale.shared_root)

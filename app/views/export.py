@@ -101,8 +101,9 @@ def pick_model(run_id: str, chosen: str) -> str:
         return chosen
     return str(st.selectbox("Model to export", [chosen, *others], key=f"export_model_{run_id}",
                             format_func=lambda m: f"{model_label(m)}{' (recommended)' if m == chosen else ''}",
-                            help="Any model on the leaderboard's top list exports the same way: Kuai refits it "
-                                 "on all rows, checks the ONNX file and writes its own card."))
+                            help="Any model on the leaderboard's top list can be exported: Kuai refits it on all "
+                                 "rows (the recommended model may instead average its cross-validation models), "
+                                 "checks the ONNX file and writes its own card."))
 
 
 def show_preparation(run_id: str, model: str, chosen: str, state: ExportState) -> None:

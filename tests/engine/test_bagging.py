@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,12 +11,13 @@ import pytest
 
 from engine import train
 from engine.automl import build_leaderboard
-from engine.bagging import bag_size_kb, bagged_model, can_bag
+from engine.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from engine.ensemble import EnsembleSelection
 from engine.final import final_model
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search
+from engine.tail import export_s, member_plan, move_deadline
 from engine.types import SearchBudget, TaskType
 from exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
@@ -56,9 +58,10 @@ def test_each_bagged_model_predicts_its_held_out_rows_as_the_search_scored_them(
 def test_a_bagged_ensemble_is_the_weighted_average_of_every_fold_model(searched) -> None:  # type: ignore[no-untyped-def]
     spec, _, X, _, result = searched
     numbers = sorted(result.outcomes)[:2]
-    weights = {numbers[0]: 0.75, numbers[1]: 0.25}
+    weights = {numbers[0]: 3.0, numbers[1]: 1.0}  # normalised to 0.75 and 0.25
     bag = bagged_model([(result.outcomes[n], w) for n, w in weights.items()], spec)
-    expected = sum(w / len(result.folds) * predict_output(p, X, spec)
+    np.testing.assert_allclose(np.sum(bag.weights), 1.0)
+    expected = sum(w / 4.0 / len(result.folds) * predict_output(p, X, spec)
                    for n, w in weights.items()
                    for p in bagged_model([(result.outcomes[n], 1.0)], spec).estimators_)
     np.testing.assert_allclose(predict_output(bag, X, spec), expected, atol=1e-9)
@@ -80,7 +83,6 @@ def test_the_kept_fold_models_fit_their_memory_cap(searched) -> None:  # type: i
     metric = get_metric(spec.metric)
     ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     first = bag_size_kb([ranked[0]])
-    assert first == pytest.approx(ranked[0].size_kb * len(result.folds))
     saved = {o.number: o.fold_models for o in ranked}
     try:  # room for the best trial's bag only: every fold of the others is dropped
         keep_fold_models(result, metric, max_kb=first * 1.01)
@@ -98,7 +100,10 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
                                  fold_scores=[0.0])
     board = build_leaderboard(result, ensemble, spec)
     board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
-    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", (bag_size_kb([small]) + 1.0) / 1024)  # room for one bag
+    # each bag fits the cap alone, not both together: the smaller is bagged, the other refitted
+    cap = max(bag_onnx_mb([small]), bag_onnx_mb([big])) * 1.001
+    assert bag_onnx_mb([small, big]) > cap
+    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", cap)
     notes: list[str] = []
     chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0, notes)
     assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
@@ -106,9 +111,10 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     assert names == [f"{small.name}_fold{i + 1}" for i in range(len(result.folds))] + [big.name]
     np.testing.assert_allclose(chosen.estimator.weights, [0.5 / len(result.folds)] * len(result.folds) + [0.5])
     assert any(big.name in note and "refitted on all rows" in note for note in notes)
-    refitted = chosen.estimator.estimators_[-1]  # fitted on every row, not on a fold
-    assert refitted.named_steps["model"] is not (big.fold_models or [(None, None)])[0][1]
-    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", 64.0)  # a bag that does not fit the time left: refitted
+    refitted = predict_output(chosen.estimator.estimators_[-1], X, spec)  # fitted on every row: no fold model
+    for pipeline in bagged_model([(big, 1.0)], spec).estimators_:
+        assert not np.allclose(refitted, predict_output(pipeline, X, spec))
+    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", 1e6)  # a bag that does not fit the time left: refitted
     late: list[str] = []
     single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
                          time.monotonic() + 0.5, 120.0, late)
@@ -123,10 +129,24 @@ def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monke
     assert bagged.bagged_folds == 4
     assert any("average of the 4 models" in note for note in bagged.notes)
     assert len(bagged.estimator.estimators_) % 4 == 0  # every member's four fold models
-    monkeypatch.setattr("engine.bagging.MAX_BAG_MB", 0.0)  # no bag is small enough: the model is refitted
+    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", 0.0)  # no bag is small enough: the model is refitted
     refitted = train(frame, spec, budget=budget)
     assert refitted.bagged_folds == 0
     assert refitted.model_name == bagged.model_name  # the same search chose the same model
     assert not any("average of the" in note for note in refitted.notes)
     members = getattr(refitted.estimator, "estimators_", [refitted.estimator])  # one pipeline per member
     assert len(members) == len(bagged.estimator.estimators_) // 4
+
+
+def test_the_tail_plans_for_a_bag_unless_other_workers_trials_may_win(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, _, result = searched
+    outcome = next(o for o in result.outcomes.values() if o.family == "lightgbm")
+    bagged, bag_s = member_plan(outcome, spec, 600.0)  # a big budget: a bag is always worth converting
+    assert bagged and bag_s == pytest.approx(export_s(bag_size_kb([outcome]), "lightgbm"))
+    refitted, refit_s = member_plan(outcome, spec, 600.0, refit_only=True)
+    assert not refitted and refit_s > 0
+    assert member_plan(replace(outcome, fold_models=None), spec, 600.0) == (False, refit_s)  # nothing to bag
+    alone, shared = Deadline(1e12), Deadline(1e12)
+    move_deadline(alone, result, spec, 1000.0, 600.0)
+    move_deadline(shared, result, spec, 1000.0, 600.0, shared=True)
+    assert alone.at < 1000.0 and shared.at < 1000.0 and alone.at != shared.at

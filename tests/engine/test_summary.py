@@ -34,7 +34,7 @@ def test_no_alternative_when_nothing_is_close_and_fast() -> None:
 
 
 def test_when_the_best_could_not_be_refitted_the_reason_is_given() -> None:
-    assert "could not be refitted within the time budget" in recommendation(BOARD, "lightgbm_0", "roc_auc")
+    assert "could not be bagged or refitted within the time budget" in recommendation(BOARD, "lightgbm_0", "roc_auc")
 
 
 def _result(y: np.ndarray, importance: dict[str, float], dropped: dict[str, str]) -> SimpleNamespace:
