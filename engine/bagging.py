@@ -18,8 +18,8 @@ from engine.types import TaskSpec
 
 # The bagged part of an export, as ONNX (estimated); above it, members are refitted instead. The conversion, the
 # parity check and the tracking all hold the graph: a 60 MB bagged ensemble peaked at 2.0 GB on wine_quality_red,
-# a 17 MB one at 1.4 GB.
-MAX_BAG_ONNX_MB = 24.0
+# a 34 MB one at 1.66 GB on 225_puma8NH, a 17 MB one at 1.4 GB.
+MAX_BAG_ONNX_MB = 16.0
 ONNX_PER_PICKLED = {"lightgbm": 1.7, "catboost": 4.0}  # ONNX size per pickled size (measured on two datasets) ...
 ONNX_PER_PICKLED_OTHERS = 0.65  # ... forests' nodes are smaller in ONNX than in their pickle
 

@@ -82,9 +82,11 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted and scored "
                      f"{'for each member ' if len(members) > 1 else ''}(bagging); no refit on all rows was needed.")
     elif bag:
+        unkept = [o.name for o, _ in members if not o.fold_models]
+        why = "too big to bag within the budget" if not unkept else "too big to bag, or fold models not at hand"
         notes.append(f"Bagged from the cross-validation's {n_folds} fold models: "
-                     f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows (too big to "
-                     f"bag within the budget, or fitted by another process): {', '.join(refitted)}.")
+                     f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows ({why}): "
+                     f"{', '.join(refitted)}.")
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion)
