@@ -289,6 +289,10 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     exporters.register_converters()
     onnx_model = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task)
     parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
+    if not parity.passed and result.bagged_folds:  # a float32 tie at a split in one of many fold models
+        result = refitted_instead(result)
+        onnx_model = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task)
+        parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
     card["your_choices"] = user_choices(options)
@@ -323,6 +327,24 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     }))
     examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
     return card, [model_path, card_path, leaderboard_path, report_path, *examples]
+
+
+def refitted_instead(result: TrainingResult) -> TrainingResult:
+    """The bagged model refitted on all rows, for when its ONNX graph did not match it.
+
+    ONNX trees compare in float32. A value imputed with a median can fall exactly on a split's threshold, and
+    then float32 and float64 send it different ways; with k fold models per member this is k times as likely.
+    """
+    entry = next(e for e in result.leaderboard if e.model == result.model_name)
+    by_name = {f"{t.family}_{t.number}": t for t in result.trials}
+    names = list(entry.members) if entry.is_ensemble else [result.model_name]
+    weights = entry.members if entry.is_ensemble else {result.model_name: 1.0}
+    prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
+                               X=result.model_frame)
+    estimator = engine.refit_model(prepared, [(by_name[n], float(weights[n])) for n in names])
+    note = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on all "
+            "rows and exported that way; the explanation describes the bagged model.")
+    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
 
 
 def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:
