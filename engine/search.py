@@ -49,6 +49,7 @@ TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refi
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
 KEEP_FOLD_MODELS_KB = 512 * 1024
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
+SETTLE_TRIES = 10  # half a second apart: a search that ends while its database is away waits this long to settle
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
 
 
@@ -293,8 +294,11 @@ def run_search(
         except Exception as exc:  # the database went away: wait for it while there is time
             if not (shared and _lost_storage(exc)):
                 raise
-            if deadline.passed() or should_stop():
-                _settle(study, objective)
+            if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
+                for _ in range(SETTLE_TRIES):
+                    if _settle(study, objective):
+                        break
+                    time.sleep(0.5)
                 return result
             logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
             time.sleep(min(2.0, max(0.0, deadline.remaining())))
@@ -316,21 +320,24 @@ def _lost_storage(exc: BaseException | None) -> bool:
     return False
 
 
-def _settle(study: optuna.Study, objective: _Objective) -> None:
-    """Tell the study how the trial in progress when the database went away ended (else it stays RUNNING)."""
+def _settle(study: optuna.Study, objective: _Objective) -> bool:
+    """Tell the study how the trial in progress when the database went away ended (else it stays RUNNING);
+    False when the database is still unreachable."""
     if objective.running is None:
-        return
+        return True
     try:
         frozen = next((t for t in study.get_trials(deepcopy=False) if t.number == objective.running), None)
         if frozen is None or frozen.state is not optuna.trial.TrialState.RUNNING:
-            return
+            return True
         ended = objective.ended if objective.ended and objective.ended[0] == frozen.number else None
         if ended is not None and ended[1] is optuna.trial.TrialState.COMPLETE:
             study.tell(frozen.number, ended[2])
         else:
             study.tell(frozen.number, state=ended[1] if ended else optuna.trial.TrialState.FAIL)
+        return True
     except Exception:  # still unreachable: the heartbeat's grace period fails it later
         logger.warning("could not settle trial %s after reconnecting", objective.running, exc_info=True)
+        return False
 
 
 def _study(storage: Any, study_name: str, seed: int) -> optuna.Study:
