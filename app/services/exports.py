@@ -17,7 +17,14 @@ import numpy as np
 
 import engine
 from app.services.jobs import outputs_dir
-from app.services.training import MODEL_OOFS_FILE, OPTIONS_FILE, frame_and_spec, load_options, write_outputs
+from app.services.training import (
+    MODEL_OOFS_FILE,
+    OPTIONS_FILE,
+    frame_and_spec,
+    load_options,
+    model_members,
+    write_outputs,
+)
 
 _ROOT = Path(__file__).resolve().parents[2]
 LOG_NAME = "export.log"
@@ -101,9 +108,7 @@ def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30
     leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
                    for e in evaluation["leaderboard"]]
     trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
-    by_name = {f"{t.family}_{t.number}": t for t in trials}
-    entry = next(e for e in leaderboard if e.model == model_name)
-    members = [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model_name], 1.0)]
+    members = model_members(leaderboard, trials, model_name)
     frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
     prepared = engine.prepare(frame, spec)
     estimator = engine.refit_model(prepared, members)

@@ -33,6 +33,8 @@ PARITY_ROWS = 200
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
+REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
+              "all rows and exported that way; the explanation describes the bagged model.")
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 SPOOL_FILE = "mlflow_spool.json"
 
@@ -330,21 +332,19 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
 
 
 def refitted_instead(result: TrainingResult) -> TrainingResult:
-    """The bagged model refitted on all rows, for when its ONNX graph did not match it.
-
-    ONNX trees compare in float32. A value imputed with a median can fall exactly on a split's threshold, and
-    then float32 and float64 send it different ways; with k fold models per member this is k times as likely.
-    """
-    entry = next(e for e in result.leaderboard if e.model == result.model_name)
-    by_name = {f"{t.family}_{t.number}": t for t in result.trials}
-    names = list(entry.members) if entry.is_ensemble else [result.model_name]
-    weights = entry.members if entry.is_ensemble else {result.model_name: 1.0}
+    """The bagged model refitted on all rows, for when its ONNX graph missed parity (docs/search.md, Bagging)."""
     prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
                                X=result.model_frame)
-    estimator = engine.refit_model(prepared, [(by_name[n], float(weights[n])) for n in names])
-    note = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on all "
-            "rows and exported that way; the explanation describes the bagged model.")
-    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
+    estimator = engine.refit_model(prepared, model_members(result.leaderboard, result.trials, result.model_name))
+    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, REFIT_NOTE])
+
+
+def model_members(leaderboard: list[engine.LeaderboardEntry], trials: list[engine.TrialRecord],
+                  model: str) -> list[tuple[engine.TrialRecord, float]]:
+    """The trials behind a leaderboard model and their weights (one, weight 1, for a single model)."""
+    by_name = {f"{t.family}_{t.number}": t for t in trials}
+    entry = next(e for e in leaderboard if e.model == model)
+    return [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model], 1.0)]
 
 
 def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:
