@@ -20,7 +20,8 @@ from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.explain import explain_model
-from engine.final import BAG_MARGIN, ENSEMBLE_NAME, final_model, refit_members, refit_pipeline, total_size
+from engine.final import BAG_MARGIN, ENSEMBLE_NAME, final_model, refit, refit_members, total_size
+from engine.memory import FamilyMemory
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.permutation import with_permutation_importance
@@ -68,6 +69,7 @@ class TrainingResult:
     notes: list[str] = field(default_factory=list)
     model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
     bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
+    memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -170,7 +172,8 @@ def finish_phase(
                                folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()})
     leaderboard = build_leaderboard(result, ensemble, spec)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
-    notes: list[str] = []
+    memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
+    notes: list[str] = [plan.note for plan in memory]
     chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
                          notes)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
@@ -196,7 +199,7 @@ def finish_phase(
                           leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
                           model_frame=X, explanation=explanation, timings=timings, notes=notes,
                           model_oofs=_best_oofs(leaderboard, result, ensemble, name),
-                          bagged_folds=chosen.bagged_folds)
+                          bagged_folds=chosen.bagged_folds, memory=memory)
 
 
 @dataclass(frozen=True)
@@ -229,8 +232,7 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
 def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
     """Refit one trial's pipeline, or a soft-voting blend of several, on all rows (as training refits its choice)."""
     if len(members) == 1:
-        pipeline = refit_pipeline(members[0][0], prepared.spec, prepared.schema, len(prepared.X))
-        return pipeline.fit(prepared.X, prepared.y)
+        return refit(members[0][0], prepared.X, prepared.y, prepared.spec, prepared.schema)
     return refit_members(prepared.X, prepared.y, prepared.spec, prepared.schema,
                          [(f"{t.family}_{t.number}", t, w) for t, w in members])
 
@@ -281,7 +283,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
             score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
             predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows, size_kb=outcome.size_kb,
-            params=FAMILIES[outcome.family].unprefixed(outcome.params)))
+            params=FAMILIES[outcome.family].unprefixed(outcome.params), row_fraction=outcome.row_fraction))
     if ensemble is not None:
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
         by_name = {r.model: r for r in rows}

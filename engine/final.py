@@ -15,6 +15,7 @@ import pandas as pd
 
 from engine.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from engine.ensemble import EnsembleSelection
+from engine.memory import subsample_rows
 from engine.models import FAMILIES, n_threads
 from engine.preprocessing import build_preprocessor
 from engine.search import REFIT_EXTRA_ROUNDS, SearchResult, TrialOutcome
@@ -75,8 +76,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         if outcome.number in bag:
             parts.extend(fold_pipelines(outcome, weight))
         else:
-            pipeline = refit_pipeline(outcome, spec, schema, len(X))
-            parts.append((outcome.name, pipeline.fit(X, y), weight))
+            parts.append((outcome.name, refit(outcome, X, y, spec, schema), weight))
     refitted = [o.name for o, _ in members if o.number not in bag]
     if bag and not refitted:
         notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted and scored "
@@ -130,18 +130,21 @@ def refit_pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: 
     return Pipeline([("prep", prep), ("model", model)])
 
 
+def refit(trial: TrialOutcome | TrialRecord, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec,
+          schema: tuple[InputColumn, ...]) -> Any:
+    """This trial's pipeline fitted on all rows, or on the share of them it trained on (memory pre-flight)."""
+    pipeline = refit_pipeline(trial, spec, schema, len(X))
+    if trial.row_fraction >= 1.0:
+        return pipeline.fit(X, y)
+    rows = subsample_rows(np.arange(len(y)), y, trial.row_fraction, seed=spec.seed,
+                          classification=spec.task.is_classification)
+    return pipeline.fit(X.iloc[rows], y[rows])
+
+
 def refit_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                   members: list[tuple[str, TrialOutcome | TrialRecord, float]]) -> Any:
     """A soft-voting blend of these trials' pipelines, refitted on all rows."""
-    from sklearn.ensemble import VotingClassifier, VotingRegressor
-
-    pipelines = [(name, refit_pipeline(trial, spec, schema, len(X))) for name, trial, _ in members]
-    weights = np.array([w for _, _, w in members], dtype=np.float64)
-    if spec.task.is_classification:
-        model: Any = VotingClassifier(pipelines, voting="soft", weights=weights, flatten_transform=False)
-    else:
-        model = VotingRegressor(pipelines, weights=weights)
-    return model.fit(X, y)
+    return fitted_blend([(name, refit(trial, X, y, spec, schema), w) for name, trial, w in members], spec)
 
 
 def total_size(sizes: Iterable[float | None]) -> float | None:

@@ -124,6 +124,12 @@ def build_preprocessor(
     return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
 
 
+def input_width(schema: tuple[InputColumn, ...], encoding: Encoding) -> int:
+    """How many columns ``build_preprocessor`` makes of this schema with this encoding."""
+    return sum(len(c.model_inputs) if not c.is_string else len(_onehot_categories(c)) if encoding == "onehot"
+               else 1 for c in schema)
+
+
 def _onehot_categories(column: InputColumn) -> list[str]:
     """The most frequent categories; rarer ones share the all-zeros 'unknown' code."""
     return sorted(column.categories[:MAX_ONEHOT_CATEGORIES])

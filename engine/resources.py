@@ -1,13 +1,8 @@
 """A rough estimate of training's peak memory and time, against what the machine has.
 
 Memory (MB): the table as loaded, plus the model's input matrix (float32, one column per
-number, five per date, one per label column) held twice (all rows and one fold's training
-rows), plus the heaviest model family:
-
-- LightGBM / CatBoost / histogram boosting: their binned copy (1 byte a cell) and a float32 copy;
-- random forest / extra trees: 100 trees grown to single-row leaves, about 0.4 × rows nodes
-  a tree at 64 + 8 × classes bytes a node (measured: 80 bytes a node for two classes);
-- linear models: a dense one-hot matrix (up to 31 columns per label column, float32).
+number, five per date, one per label column), plus the heaviest model family's trial as the
+search's memory pre-flight estimates it (``engine.memory.trial_mb``: the fold matrices and the fits).
 
 Time: one LightGBM model (the first on the leaderboard) on every fold, at about
 1.5e-8 s per row × input column × boosting round (measured on the project's 2-core machine,
@@ -19,38 +14,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import pandas as pd
 
+from engine.memory import available_memory_mb, size_text, trial_mb
 from engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
 
-__all__ = ["DEFAULT_TIME_BUDGET_S", "available_memory_mb", "estimate_resources", "resource_checks"]
+__all__ = ["DEFAULT_TIME_BUDGET_S", "estimate_resources", "resource_checks"]
 
 DEFAULT_TIME_BUDGET_S = 60.0  # the CLI's and the app's default budget
 SECONDS_PER_CELL_ROUND = 1.5e-8
 ROUNDS = 500
 FIT_OVERHEAD_S = 0.05
-FOREST_TREES = 100
-FOREST_NODES_PER_ROW = 0.4
 MAX_ONEHOT = 31
 MEMORY_WARNING_SHARE = 0.5  # estimated peak above half the free memory: warn
 MEMORY_ERROR_SHARE = 0.9  # above 90 %: training would likely be killed
 TIME_WARNING_SHARE = 0.5  # one model takes more than half the budget
 _MB = 1024 * 1024
-
-
-def available_memory_mb() -> float:
-    """Memory free for new work (Linux MemAvailable; else free pages from ``os.sysconf``)."""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        for line in meminfo.read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return float(line.split()[1]) / 1024
-    try:
-        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")) / _MB
-    except (ValueError, OSError, AttributeError):
-        return float("inf")
 
 
 def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *, target: str | None,
@@ -64,19 +44,19 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
     table_mb = _table_mb(frame)
     matrix_mb = n_rows * inputs * 4 / _MB
-    families = {
-        "gradient boosting": train_rows * inputs * 5 / _MB,
-        "random forest": FOREST_TREES * FOREST_NODES_PER_ROW * train_rows * (64 + 8 * max(n_classes, 1)) / _MB
-        + train_rows * inputs * 4 / _MB,
-        "linear model": train_rows * onehot * 4 / _MB,
-    }
+
+    def trial(family: str, width: int) -> float:
+        return trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1)(1.0)
+
+    families = {"gradient boosting": max(trial(f, inputs) for f in ("lightgbm", "catboost", "hist_gb")),
+                "random forest": trial("random_forest", inputs), "linear model": trial("linear", onehot)}
     heaviest = max(families, key=lambda name: families[name])
-    peak = table_mb + 2 * matrix_mb + families[heaviest]
+    peak = table_mb + matrix_mb + families[heaviest]
     per_fit = FIT_OVERHEAD_S + SECONDS_PER_CELL_ROUND * train_rows * max(inputs, 1) * ROUNDS
     budget = time_budget_s or DEFAULT_TIME_BUDGET_S
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     available = available_memory_mb()
-    reason = (f"about {_size(peak)} at the peak (the {heaviest} is the largest; {_size(available)} free) and "
+    reason = (f"about {size_text(peak)} at the peak (the {heaviest} is the largest; {size_text(available)} free) and "
               f"about {_seconds(per_fit * n_folds)} for one model on {n_folds} folds, against a budget of "
               f"{budget:.0f} s on {cpus} CPU core{'s' if cpus > 1 else ''}")
     return ResourceEstimate(peak_memory_mb=round(peak, 1), available_memory_mb=round(available, 1),
@@ -93,8 +73,8 @@ def resource_checks(estimate: ResourceEstimate, n_rows: int) -> list[CheckResult
         severity = Severity.ERROR if share > MEMORY_ERROR_SHARE else Severity.WARNING
         results.append(CheckResult(
             "MEMORY", None,
-            f"Training may need about {_size(estimate.peak_memory_mb)} of memory ({estimate.heaviest_family} is "
-            f"the largest); this machine has {_size(estimate.available_memory_mb)} free.",
+            f"Training may need about {size_text(estimate.peak_memory_mb)} of memory ({estimate.heaviest_family} is "
+            f"the largest); this machine has {size_text(estimate.available_memory_mb)} free.",
             f"Train on a sample of {keep:,} rows, or leave out the random forest.", severity,
             fix=CheckFix(FixAction.SAMPLE_ROWS, f"Train on a random {keep:,} rows", amount=keep)))
     ratio = estimate.seconds_per_model / estimate.time_budget_s
@@ -122,10 +102,6 @@ def _table_mb(frame: pd.DataFrame) -> float:
         return 0.0
     sample = frame.head(2000)
     return float(sample.memory_usage(deep=True, index=False).sum()) * len(frame) / len(sample) / _MB
-
-
-def _size(mb: float) -> str:
-    return f"{mb / 1024:,.1f} GB" if mb >= 1024 else f"{mb:,.0f} MB"
 
 
 def _seconds(seconds: float) -> str:

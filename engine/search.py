@@ -10,13 +10,11 @@ running at the deadline is stopped and its trial discarded.
 from __future__ import annotations
 
 import logging
-import pickle
 import time
 import warnings
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,17 +22,23 @@ import optuna
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from engine.errors import is_disk_full
+from engine.errors import BudgetError, is_disk_full
+from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
 from engine.trials import (
+    HeldOutModel,
     OutcomeStore,
     SearchResult,
     TrialOutcome,
     collect_trials,
+    held_out_model,
+    keep_fold_models,
     make_folds,
+    predict_output,
     restore_trials,
+    size_kb,
     trial_record,
 )
 from engine.types import InputColumn, TaskSpec, TrialRecord
@@ -46,20 +50,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_ORDER = ("lightgbm", "linear", "extra_trees", "catboost", "random_forest", "hist_gb")  # cheapest first
 REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
-KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
-KEEP_FOLD_MODELS_KB = 512 * 1024
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 SETTLE_TRIES = 10  # half a second apart: a search that ends while its database is away waits this long to settle
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
-
-
-@dataclass(frozen=True)
-class HeldOutModel:
-    """A model (or blend) fitted without some rows, and those rows: what permutation importance shuffles."""
-
-    predict: Callable[[pd.DataFrame], np.ndarray]
-    rows: np.ndarray  # positions of the held-out rows in the model frame
-    description: str
 
 
 class _OutOfTime(Exception):
@@ -80,17 +73,11 @@ def first_trial_tail_share(n_folds: int) -> float:
     return rows_factor * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
 
 
-def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
-    if spec.task.is_classification:
-        return np.asarray(model.predict_proba(X), dtype=np.float64)
-    return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
-
-
 class _Objective:
     def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
                  result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
-                 worker: str = "") -> None:
+                 worker: str = "", memory: dict[str, FamilyMemory] | None = None) -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
         self.worker = worker
         self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
@@ -106,17 +93,29 @@ class _Objective:
         # folds fitted side by side: single-threaded fits on small data leave the other cores idle
         self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
         self.started = time.monotonic()  # the search window opens
-        self._cache: dict[tuple[int, str, bool], tuple[np.ndarray, np.ndarray, Any]] = {}
+        self.memory = memory or {}
+        self.tight = any(plan.row_fraction < 1.0 for plan in self.memory.values())  # keep one encoding's matrices
+        self._cache: dict[tuple[int, str, bool, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
 
-    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any]:
-        """The fold's training and validation matrices for this family's encoding, and the fitted preprocessor."""
-        key = (fold, family.encoding, family.scale)
+    def row_fraction(self, family: ModelFamily) -> float:
+        plan = self.memory.get(family.name)
+        return plan.row_fraction if plan is not None else 1.0
+
+    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray]:
+        """The fold's training and validation matrices for this family's encoding (and share of the training
+        rows), the fitted preprocessor, and the training rows' positions."""
+        fraction = self.row_fraction(family)
+        key = (fold, family.encoding, family.scale, fraction)
         if key not in self._cache:
+            if self.tight:  # memory is short: matrices of other encodings or shares go
+                self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
             train, valid = self.result.folds[fold]
+            train = subsample_rows(train, self.y, fraction, seed=self.spec.seed + fold,
+                                   classification=self.spec.task.is_classification)
             prep = build_preprocessor(self.schema, encoding=family.encoding, scale=family.scale)
             X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
             X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
-            self._cache[key] = (X_train, X_valid, prep)
+            self._cache[key] = (X_train, X_valid, prep, train)
         return self._cache[key]
 
     @property
@@ -128,6 +127,10 @@ class _Objective:
         self.running, self.ended = trial.number, None  # first: a lost database below must know the trial
         family = self.families[trial.suggest_categorical("family", list(self.families))]
         params = family.sample(trial, self.shape)
+        if self.row_fraction(family) <= 0.0:  # pruned at once: the sampler learns to leave the family alone
+            self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
+            trial.set_user_attr("error", self.memory[family.name].note)
+            raise optuna.TrialPruned()
         if self.worker:  # who ran it, for the Runs page (scale-out)
             trial.set_user_attr("worker", self.worker)
         State = optuna.trial.TrialState
@@ -154,9 +157,9 @@ class _Objective:
         """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
         work = [(self.fold_matrices(f, family), self.result.folds[f]) for f in folds]  # cached before threads
 
-        def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any], tuple[np.ndarray, np.ndarray]]) -> tuple[
+        def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[
                 Any, int | None, float]:
-            (X_train, X_valid, _), (train, valid) = item
+            (X_train, X_valid, _, train), (_, valid) = item
             model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
             started = time.perf_counter()
             try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
@@ -203,7 +206,7 @@ class _Objective:
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
             for f, (model, best, seconds) in zip(batch, fitted, strict=True):
-                _, X_valid, prep = self.fold_matrices(f, family)
+                _, X_valid, prep, _ = self.fold_matrices(f, family)
                 valid = self.result.folds[f][1]
                 fit_time += seconds
                 started = time.perf_counter()
@@ -225,7 +228,8 @@ class _Objective:
             number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
             best_iterations=iterations, fit_time_s=fit_time,
             predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
-            size_kb=_size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
+            size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
+            row_fraction=self.row_fraction(family),
         )
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
             self.store.save(trial.number, oof)
@@ -239,6 +243,8 @@ class _Objective:
         trial.set_user_attr("fold_scores", [float(v) for v in scores])
         if outcome.size_kb is not None:
             trial.set_user_attr("size_kb", float(outcome.size_kb))
+        if outcome.row_fraction < 1.0:
+            trial.set_user_attr("row_fraction", outcome.row_fraction)
         return self.metric.loss(mean_score)
 
 
@@ -261,13 +267,19 @@ def run_search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
     result = SearchResult(folds=make_folds(y, spec))
+    result.memory = search_memory(y, spec, schema, chosen)
+    if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
+        plan = max(result.memory.values(), key=lambda p: -p.need_mb)
+        raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
+                          f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
+                          "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop, store, worker)
+                           should_stop, store, worker, result.memory)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
     study = _study(storage, study_name, seed)
     if not study.trials:
-        for config in _portfolio(chosen, objective.shape):
+        for config in _portfolio([f for f in chosen if objective.row_fraction(f) > 0], objective.shape):
             study.enqueue_trial(config, skip_if_exists=True)
     else:  # resuming or joining: what finished counts; alone, what was running had failed
         restore_trials(study, result, store, on_trial, fail_running=not shared)
@@ -348,44 +360,6 @@ def _study(storage: Any, study_name: str, seed: int) -> optuna.Study:
         study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
         pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
     )
-
-
-def _size_kb(model: Any) -> float | None:
-    """The fitted model's serialised size (our own object, pickled in memory, never loaded back)."""
-    try:
-        return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / 1024
-    except Exception:  # a model that cannot be serialised just has no size on the leaderboard
-        return None
-
-
-def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
-                     max_kb: float = KEEP_FOLD_MODELS_KB) -> None:
-    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap."""
-    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
-    total = 0.0
-    for i, outcome in enumerate(ranked):
-        total += (outcome.size_kb or 0.0) * len(outcome.fold_models or ())
-        if i >= max_models or total > max_kb:
-            outcome.fold_models = None
-
-
-def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
-    """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
-    kept = {n: result.outcomes[n].fold_models for n in weights}
-    members = [(w, models[0] if models else None) for n, w in weights.items() for models in [kept[n]]]
-    if not members or any(model is None for _, model in members):
-        return None
-
-    def predict(rows: pd.DataFrame) -> np.ndarray:
-        total: np.ndarray | None = None
-        for weight, (prep, model) in members:  # type: ignore[misc]
-            output = weight * predict_output(model, np.asarray(prep.transform(rows), np.float32), spec)
-            total = output if total is None else total + output
-        assert total is not None
-        return total
-
-    return HeldOutModel(predict=predict, rows=result.folds[0][1],
-                        description=f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
 
 
 def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ read through ``restore_trials``: finished trials count, with their out-of-fold p
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -15,7 +16,11 @@ import optuna
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from engine.memory import FamilyMemory
 from engine.types import TaskSpec, TrialRecord
+
+KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
+KEEP_FOLD_MODELS_KB = 512 * 1024
 
 
 @dataclass
@@ -33,6 +38,7 @@ class TrialOutcome:
     size_kb: float | None = None  # the fitted model of the first fold, serialised
     # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag
     fold_models: list[tuple[Any, Any]] | None = None
+    row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory pre-flight)
 
     @property
     def name(self) -> str:
@@ -47,11 +53,21 @@ class OutcomeStore(Protocol):
     def load(self, number: int) -> np.ndarray | None: ...
 
 
+@dataclass(frozen=True)
+class HeldOutModel:
+    """A model (or blend) fitted without some rows, and those rows: what permutation importance shuffles."""
+
+    predict: Callable[[pd.DataFrame], np.ndarray]
+    rows: np.ndarray  # positions of the held-out rows in the model frame
+    description: str
+
+
 @dataclass
 class SearchResult:
     trials: list[TrialRecord] = field(default_factory=list)
     outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
     folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    memory: dict[str, FamilyMemory] = field(default_factory=dict)  # each family's share of the rows, and why
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -88,7 +104,8 @@ def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStor
                 fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
                 best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
                 predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
-                size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None)
+                size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None,
+                row_fraction=record.row_fraction)
         result.trials.append(record)
         if on_trial is not None:
             on_trial(record)
@@ -108,4 +125,49 @@ def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
         fit_time_s=float(attrs.get("fit_time_s", 0.0)),
         predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
         state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
+        row_fraction=float(attrs.get("row_fraction", 1.0)),
     )
+
+
+def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
+    if spec.task.is_classification:
+        return np.asarray(model.predict_proba(X), dtype=np.float64)
+    return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+
+
+def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
+                     max_kb: float = KEEP_FOLD_MODELS_KB) -> None:
+    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap."""
+    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    total = 0.0
+    for i, outcome in enumerate(ranked):
+        total += (outcome.size_kb or 0.0) * len(outcome.fold_models or ())
+        if i >= max_models or total > max_kb:
+            outcome.fold_models = None
+
+
+def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
+    """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
+    kept = {n: result.outcomes[n].fold_models for n in weights}
+    members = [(w, models[0] if models else None) for n, w in weights.items() for models in [kept[n]]]
+    if not members or any(model is None for _, model in members):
+        return None
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        total: np.ndarray | None = None
+        for weight, (prep, model) in members:  # type: ignore[misc]
+            output = weight * predict_output(model, np.asarray(prep.transform(rows), np.float32), spec)
+            total = output if total is None else total + output
+        assert total is not None
+        return total
+
+    return HeldOutModel(predict=predict, rows=result.folds[0][1],
+                        description=f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
+
+
+def size_kb(model: Any) -> float | None:
+    """The fitted model's serialised size (our own object, pickled in memory, never loaded back)."""
+    try:
+        return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / 1024
+    except Exception:  # a model that cannot be serialised just has no size on the leaderboard
+        return None

@@ -215,6 +215,7 @@ class TrialRecord:
     state: str  # complete | pruned | failed
     message: str = ""
     best_iterations: list[int] = field(default_factory=list)  # per fold, for boosters that stopped early
+    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class LeaderboardEntry:
     is_ensemble: bool = False
     members: dict[str, float] = field(default_factory=dict)  # model name -> weight
     size_kb: float | None = None
+    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
 
 
 @dataclass(frozen=True)

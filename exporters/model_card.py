@@ -68,7 +68,7 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "cv_score": best.score, "cv_score_std": best.score_std, "cv_folds": result.spec.n_folds,
         "model": {"name": result.model_name, "family": best.family, "is_ensemble": best.is_ensemble,
                   "members": best.members, "params": to_jsonable(best.params),
-                  "bagged_folds": result.bagged_folds},
+                  "bagged_folds": result.bagged_folds, "row_fraction": best.row_fraction},
         "input_schema": input_schema(result),
         "onnx_outputs": outputs,
         "dropped_columns": result.spec.dropped,
@@ -79,6 +79,8 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "seed": seed, "time_budget_s": time_budget_s,
         "library_versions": library_versions(),
         "notes": result.notes,
+        "memory": [{"family": plan.family, "row_fraction": plan.row_fraction, "need_mb": plan.need_mb,
+                    "allowed_mb": plan.allowed_mb, "note": plan.note} for plan in result.memory],
         "explanation": {"method": result.explanation.method, "note": result.explanation.note,
                         "importance": result.explanation.importance} if result.explanation else None,
     }

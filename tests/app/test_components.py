@@ -7,8 +7,8 @@ import pytest
 
 from app.components.labels import model_label, short_model_label
 from app.components.results import in_plain_units, plain_number, task_spec_from_json
-from app.components.tables import join_predictions, live_leaderboard, metric_of_run, runs_table
-from engine import ColumnType, TaskType
+from app.components.tables import join_predictions, leaderboard_table, live_leaderboard, metric_of_run, runs_table
+from engine import ColumnType, LeaderboardEntry, TaskType
 from storage import RunRecord
 
 
@@ -29,6 +29,17 @@ def test_live_leaderboard_sorts_in_the_metric_direction_and_skips_pruned_trials(
     assert list(higher_is_better["ROC AUC"]) == [4.0, 3.0, 2.0]
     assert list(higher_is_better["rank"]) == [1, 2, 3]
     assert live_leaderboard([], "rmse").empty
+
+
+def test_the_leaderboard_shows_the_share_of_rows_only_when_memory_cut_it() -> None:
+    def entry(rank: int, family: str, fraction: float) -> LeaderboardEntry:
+        return LeaderboardEntry(rank=rank, model=f"{family}_{rank}", family=family, score=0.9, score_std=0.01,
+                                fit_time_s=1.0, predict_ms_per_1000_rows=0.1, params={}, row_fraction=fraction)
+
+    full = leaderboard_table([entry(1, "lightgbm", 1.0)], "roc_auc")
+    assert "rows used" not in full.columns
+    cut = leaderboard_table([entry(1, "lightgbm", 1.0), entry(2, "random_forest", 0.35)], "roc_auc")
+    assert cut["rows used"].isna().tolist() == [True, False] and cut["rows used"][1] == "35% (memory)"
 
 
 def test_metric_of_run_prefers_the_config_then_the_profiling_event() -> None:

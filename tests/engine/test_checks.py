@@ -157,7 +157,7 @@ def test_leakage_through_a_label_column(rng: np.random.Generator) -> None:
 def test_resource_estimate_and_its_checks(clean: pd.DataFrame) -> None:
     columns = tuple(profile_column(clean[name]) for name in clean.columns)
     small = estimate_resources(clean, columns, target="outcome", n_folds=5, n_classes=2)
-    assert small.peak_memory_mb < 50 and small.seconds_per_model < 5 and small.time_budget_s == 60
+    assert small.peak_memory_mb < 100 and small.seconds_per_model < 5 and small.time_budget_s == 60
     assert small.available_memory_mb > 0 and small.n_cpus >= 1 and "at the peak" in small.reason
     assert resource_checks(small, N) == []
     big = pd.concat([clean] * 50, ignore_index=True)

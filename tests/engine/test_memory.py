@@ -1,0 +1,152 @@
+"""Memory pre-flight: families that would not fit train on a sample of the rows, or are left out, and say so.
+
+The machine's free memory is the one fake here (``available_memory_mb``); the searches, fits and refits are real.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import engine.memory
+from engine import prepare, refit_model, train
+from engine.errors import BudgetError
+from engine.memory import MIN_ROWS, plan_memory, subsample_rows, trial_mb
+from engine.models import FAMILIES, Deadline
+from engine.search import run_search
+from engine.types import SearchBudget
+from exporters.model_card import build_model_card
+from tests.engine.search_data import search_data
+
+N_ROWS, N_FOLDS = 3000, 4
+FAMILY_SET = ("lightgbm", "extra_trees")
+
+
+def _table(n: int = N_ROWS, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.uniform(-2, 2, size=n)
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    signal = x1 + np.sin(2 * x2) + (colour == "red") + rng.normal(0, 0.5, size=n)
+    return pd.DataFrame({"x1": x1, "x2": x2, "colour": colour, "outcome": np.where(signal > 0.5, "yes", "no")})
+
+
+def _forest_need(share: float) -> float:
+    """What the plan estimates for one extra-trees trial on this table (two folds side by side)."""
+    return trial_mb("extra_trees", n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2, width=3, fits=2)(share)
+
+
+def _plan(available_mb: float) -> dict[str, engine.memory.FamilyMemory]:
+    return plan_memory([FAMILIES[f] for f in FAMILY_SET], n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2,
+                       widths={"ordinal": 3, "onehot": 5}, parallel={"extra_trees": 2},
+                       available_mb=available_mb)
+
+
+def test_every_family_trains_on_all_rows_when_memory_is_plentiful() -> None:
+    plans = _plan(available_mb=100_000)
+    assert all(p.row_fraction == 1.0 and p.note == "" for p in plans.values())
+    assert plans["extra_trees"].need_mb == pytest.approx(_forest_need(1.0), abs=0.1)
+    assert plans["extra_trees"].need_mb > 10 * plans["lightgbm"].need_mb  # the trees dominate
+
+
+def test_a_family_that_would_not_fit_gets_the_largest_whole_percent_of_rows_that_does() -> None:
+    plans = _plan(available_mb=_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    forest = plans["extra_trees"]
+    assert forest.row_fraction == pytest.approx(0.7)
+    assert _forest_need(0.71) > forest.allowed_mb >= _forest_need(0.7)
+    assert "trained on 70% of the rows" in forest.note and "extra trees" in forest.note
+    assert plans["lightgbm"].row_fraction == 1.0
+
+
+def test_a_family_that_would_not_fit_on_a_thousand_rows_is_left_out() -> None:
+    train_rows = N_ROWS * (N_FOLDS - 1) / N_FOLDS
+    share = (MIN_ROWS - 10) / train_rows  # the share that fits holds fewer than MIN_ROWS rows
+    forest = _plan(available_mb=_forest_need(share) / engine.memory.MEMORY_SHARE)["extra_trees"]
+    assert forest.row_fraction == 0.0
+    assert "was left out" in forest.note
+
+
+def test_a_stratified_sample_keeps_every_class_in_proportion() -> None:
+    y = np.array([0] * 700 + [1] * 290 + [2] * 10 + [3])  # class 3 has one row
+    positions = np.arange(len(y))[::-1].copy()
+    sample = subsample_rows(positions, y, 0.3, seed=1, classification=True)
+    assert np.all(np.diff(sample) > 0) and set(sample) <= set(positions)
+    assert abs(len(sample) - 300) <= 4
+    counts = np.bincount(y[sample], minlength=4)
+    assert abs(counts[0] - 210) <= 3 and abs(counts[1] - 87) <= 3 and counts[2] >= 2 and counts[3] == 1
+    np.testing.assert_array_equal(sample, subsample_rows(positions, y, 0.3, seed=1, classification=True))
+    assert not np.array_equal(sample, subsample_rows(positions, y, 0.3, seed=2, classification=True))
+    assert subsample_rows(positions, y, 1.0, seed=1, classification=True) is positions
+
+
+@pytest.fixture()
+def short_of_memory(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def set_free(mb: float) -> None:
+        monkeypatch.setattr(engine.memory, "available_memory_mb", lambda: mb)
+    return set_free
+
+
+def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_row(short_of_memory) -> None:  # type: ignore[no-untyped-def]
+    short_of_memory(_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_SET, max_trials=6)
+    forests = [o for o in result.outcomes.values() if o.family == "extra_trees"]
+    boosters = [o for o in result.outcomes.values() if o.family == "lightgbm"]
+    assert forests and boosters
+    assert all(o.row_fraction == pytest.approx(0.7) for o in forests)
+    assert all(o.row_fraction == 1.0 for o in boosters)
+    for outcome in forests:
+        assert np.all(outcome.oof.sum(axis=1) > 0.99)  # every row has its out-of-fold prediction
+        for (_, model), (train_rows, _) in zip(outcome.fold_models or [], result.folds, strict=True):
+            grown = model.estimators_[0].tree_.n_node_samples[0]  # extra trees: no bootstrap, all rows at the root
+            assert grown == pytest.approx(0.7 * len(train_rows), abs=2)
+    records = {r.number: r for r in result.trials}
+    assert all(records[o.number].row_fraction == pytest.approx(0.7) for o in forests)
+    assert result.memory["extra_trees"].row_fraction == pytest.approx(0.7)
+
+
+def test_a_family_left_out_never_completes_a_trial_and_the_search_says_why(short_of_memory) -> None:  # type: ignore[no-untyped-def]
+    short_of_memory(_forest_need(0.3) / engine.memory.MEMORY_SHARE)
+    spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_SET, max_trials=12)
+    assert result.memory["extra_trees"].row_fraction == 0.0
+    assert result.outcomes and all(o.family == "lightgbm" for o in result.outcomes.values())
+    assert result.trials[0].family == "lightgbm"  # its portfolio was not enqueued
+    for record in result.trials:
+        if record.family == "extra_trees":
+            assert record.state == "pruned" and "was left out" in record.message
+
+
+def test_no_family_fitting_is_a_coded_error(short_of_memory) -> None:  # type: ignore[no-untyped-def]
+    short_of_memory(0.001)
+    spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
+    with pytest.raises(BudgetError) as raised:
+        run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                   families=FAMILY_SET, max_trials=2)
+    assert raised.value.code == "NOT_ENOUGH_MEMORY" and "lightgbm" in str(raised.value)
+
+
+def test_training_short_of_memory_notes_the_sample_and_refits_on_the_same_share(short_of_memory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    short_of_memory(_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    frame = _table()
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    spec, _, _, _ = search_data(frame, n_folds=N_FOLDS)
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=40, max_trials=6, families=FAMILY_SET))
+    assert [p.family for p in result.memory] == ["extra_trees"]
+    assert result.memory[0].note in result.notes
+    forests = [e for e in result.leaderboard if e.family == "extra_trees"]
+    assert forests and all(e.row_fraction == pytest.approx(0.7) for e in forests)
+    assert all(e.row_fraction == 1.0 for e in result.leaderboard if e.family == "lightgbm")
+    card = build_model_card(result, parity={}, data_path=tmp_path / "data.csv", seed=0, time_budget_s=40)
+    assert [(m["family"], m["row_fraction"]) for m in card["memory"]] == [("extra_trees", pytest.approx(0.7))]
+    assert card["memory"][0]["need_mb"] > card["memory"][0]["allowed_mb"] and card["memory"][0]["note"]
+    assert card["model"]["row_fraction"] == next(e.row_fraction for e in result.leaderboard
+                                                 if e.model == result.model_name)
+    record = next(t for t in result.trials if t.family == "extra_trees" and t.state == "complete")
+    refitted = refit_model(prepare(frame, spec), [(record, 1.0)])
+    grown = refitted.named_steps["model"].estimators_[0].tree_.n_node_samples[0]
+    assert grown == pytest.approx(0.7 * N_ROWS, abs=3)
