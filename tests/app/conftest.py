@@ -27,7 +27,7 @@ def churn_id(home: Path) -> str:
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
-    """(home, run id, dataset id) of a real training through the worker process, 12 s budget."""
+    """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S)."""
     from app.services.jobs import JobConfig, job_state, start_job
     from storage import store_dataset_file
 
