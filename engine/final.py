@@ -17,12 +17,12 @@ from engine.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from engine.ensemble import EnsembleSelection
 from engine.memory import subsample_rows
 from engine.models import FAMILIES, n_threads
+from engine.models.random_forest import FORESTS
 from engine.preprocessing import build_preprocessor
 from engine.search import REFIT_EXTRA_ROUNDS, SearchResult, TrialOutcome
 from engine.tail import TAIL_FIXED_S, export_s, member_plan
 from engine.types import InputColumn, LeaderboardEntry, TaskSpec, TrialRecord
 
-FORESTS = ("random_forest", "extra_trees")
 ENSEMBLE_NAME = "ensemble"
 BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.models import ModelFamily, available_cores, n_threads
-from engine.models.random_forest import MAX_NODES, TREES_PER_STEP
+from engine.models.random_forest import FORESTS, MAX_NODES, TREES_PER_STEP
 from engine.preprocessing import Encoding, input_width
 from engine.types import InputColumn, TaskSpec
 
@@ -47,7 +47,6 @@ FIXED_MB = {"lightgbm": 10.0, "catboost": 45.0, "hist_gb": 10.0, "random_forest"
             "linear": 15.0}
 CLASS_ROW_BYTES = {"catboost": 400.0}  # a training row's extra for each class beyond two (its per-class buffers)
 UNMEASURED = (50.0, 45.0)  # a family not measured: the heaviest figures
-FORESTS = ("random_forest", "extra_trees")
 # a tree's nodes per training row at the smallest leaves (classification, regression); bootstrapping halves them
 NODES_PER_ROW = {"extra_trees": (1.1, 2.0), "random_forest": (0.7, 1.2)}
 MAX_TREES = 250  # the forests' search space's largest

@@ -269,7 +269,7 @@ def run_search(
     result = SearchResult(folds=make_folds(y, spec))
     result.memory = search_memory(y, spec, schema, chosen)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
-        plan = max(result.memory.values(), key=lambda p: -p.need_mb)
+        plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
                           f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
                           "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")

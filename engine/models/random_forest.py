@@ -14,6 +14,7 @@ TREES_PER_STEP = 10
 # ~5 s (measured: 1.56 M nodes made 58 MB in 20 s and 1.6 GB). Full-depth trees on 30,000 rows hold ~50,000
 # nodes each; a hundred of them made a 195 MB file that took 85 s and 6 GB of memory to export.
 MAX_NODES = 400_000
+FORESTS = ("random_forest", "extra_trees")  # the families below
 
 
 class _ForestFamily(ModelFamily):
