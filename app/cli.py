@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--exclude", action="append", default=[], metavar="COL",
                        help="leave this column out of the features (repeatable)")
     train.add_argument("--folds", type=int, help="cross-validation folds (default: chosen by size)")
+    train.add_argument("--max-latency-ms", type=float, dest="max_latency_ms", metavar="MS",
+                       help="export the best model that predicts a row within MS milliseconds (in a batch)")
+    train.add_argument("--max-size-mb", type=float, dest="max_size_mb", metavar="MB",
+                       help="export the best model whose ONNX file is within MB megabytes")
+    train.add_argument("--class-weight", choices=["none", "balanced"], default="none", dest="class_weight",
+                       help="balanced: every class weighs the same in training, so rare classes count more "
+                            "(classification; probabilities then lean towards them)")
+    train.add_argument("--ignore-past-runs", action="store_false", dest="use_past_runs",
+                       help="do not start from the best models of a similar earlier training in the home folder")
     train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",
                        help="apply the one-click fixes the pre-flight checks propose (kuai profile lists them)")
     _add_scale_out_options(train, study_help="name the new study (default: chosen by Kuai)")
@@ -85,7 +94,7 @@ def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) 
 
 
 def _scale_out(arguments: argparse.Namespace) -> Any:
-    from app.services.training import ScaleOut
+    from app.services.options import ScaleOut
     from storage import home_dir
 
     storage = arguments.storage or os.environ.get("KUAI_STORAGE")
@@ -257,7 +266,7 @@ def _finite(value: object) -> object:
 
 def _cmd_train(arguments: argparse.Namespace) -> int:
     from app.services.training import TrainOptions, resume_options, run_training
-    from engine import TaskType
+    from engine import Limits, TaskType
 
     if arguments.resume is not None:
         options = resume_options(arguments.resume)
@@ -271,12 +280,18 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
     if arguments.folds is not None and arguments.folds < 2:
         print("kuai: error [USAGE]: --folds must be at least 2", file=sys.stderr)
         return EXIT_BAD_INPUT
+    for flag, value in (("--max-latency-ms", arguments.max_latency_ms), ("--max-size-mb", arguments.max_size_mb)):
+        if value is not None and not value > 0:
+            print(f"kuai: error [USAGE]: {flag} must be a positive number", file=sys.stderr)
+            return EXIT_BAD_INPUT
     options = TrainOptions(
         data_path=arguments.data, target=arguments.target,
         task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
         time_budget_s=arguments.time_budget, seed=arguments.seed, type_overrides=_type_overrides(arguments.types),
         excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
-        scale_out=_scale_out(arguments))
+        scale_out=_scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
+        class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
+        use_past_runs=arguments.use_past_runs)
 
     return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress))
 

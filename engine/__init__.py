@@ -40,8 +40,10 @@ from engine.evaluation import (
     threshold_choice,
     threshold_choice_from_dict,
 )
+from engine.experience import DataTraits, PastRun, best_configs, past_run_from_dict
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
+from engine.limits import LimitsOutcome, pareto_front
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
 from engine.profile import profile_dataset
@@ -59,6 +61,7 @@ from engine.types import (
     FixAction,
     InputColumn,
     LeaderboardEntry,
+    Limits,
     ProgressEvent,
     ResourceEstimate,
     SearchBudget,
@@ -72,7 +75,8 @@ from engine.types import (
 __all__ = [
     "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
     "apply_row_fixes", "choose_validation", "fix_plan", "ColumnProfile", "ColumnType", "DatasetProfile",
-    "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "ProgressEvent", "ReadError",
+    "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "Limits", "LimitsOutcome",
+    "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",

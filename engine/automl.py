@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,8 +19,10 @@ import pandas as pd
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
+from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain import explain_model
 from engine.final import BAG_MARGIN, ENSEMBLE_NAME, final_model, refit, refit_members, total_size
+from engine.limits import LimitsOutcome
 from engine.memory import FamilyMemory
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
@@ -70,6 +72,9 @@ class TrainingResult:
     model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
     bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
     memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
+    limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
+    traits: DataTraits | None = None  # what the next training on similar data is matched on
+    warm_start: PastRun | None = None  # the earlier training this one started from
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -86,8 +91,11 @@ def train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
     progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
     storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
+    past: Sequence[PastRun] = (),
 ) -> TrainingResult:
     """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
+
+    ``past``: earlier trainings (``engine.experience``); the search starts from the nearest one's best models.
 
     With an RDB ``storage`` and a ``store``, finished trials outlive the process; a later call on the same
     study resumes it: the trials finished before count, the one that was running is marked failed.
@@ -96,26 +104,39 @@ def train(
 
     with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
         return _train(frame, spec, budget=budget, started_at=started_at, progress=progress,
-                      should_stop=should_stop, storage=storage, study_name=study_name, store=store)
+                      should_stop=should_stop, storage=storage, study_name=study_name, store=store, past=past)
 
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
     progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
-    store: OutcomeStore | None = None,
+    store: OutcomeStore | None = None, past: Sequence[PastRun] = (),
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
     prepared = prepare(frame, spec)
+    traits = data_traits(prepared)
+    source = nearest_run(traits, past, budget.families or tuple(FAMILIES))
+    note = ""
+    if source is not None:
+        note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "
+                f"data ({source.name}: {source.traits.text()}), then went on as usual.")
+        _emitter(progress, started, budget.time_budget_s)("search", note, {})
     result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
-                                   should_stop=should_stop, storage=storage, study_name=study_name, store=store)
-    return finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
-                        should_stop=should_stop)
+                                   should_stop=should_stop, storage=storage, study_name=study_name, store=store,
+                                   warm_configs=source.configs if source is not None else ())
+    training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
+                            should_stop=should_stop)
+    training.traits, training.warm_start = traits, source
+    if note:
+        training.notes.insert(0, note)
+    return training
 
 
 def search_phase(
     prepared: Prepared, *, budget: SearchBudget, started: float, progress: ProgressFn | None,
     should_stop: Callable[[], bool], storage: Any, study_name: str, store: OutcomeStore | None,
     worker: str = "", shared: bool = False, max_trials: int | None = None,
+    warm_configs: Sequence[dict[str, Any]] = (),
 ) -> tuple[SearchResult, list[TrialRecord]]:
     """Search until the search deadline that ``budget`` leaves before its tail (refit, explain, export).
 
@@ -140,7 +161,7 @@ def search_phase(
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
         update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget),
                                                     budget.time_budget_s, shared=shared),
-        worker=worker, shared=shared,
+        worker=worker, shared=shared, warm_configs=warm_configs,
     )
     return result, records
 
@@ -174,8 +195,11 @@ def finish_phase(
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
     notes: list[str] = [plan.note for plan in memory]
+    if spec.class_weight == "balanced":
+        notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
+                     "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
     chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
-                         notes)
+                         notes, budget.limits)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
@@ -199,7 +223,9 @@ def finish_phase(
                           leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
                           model_frame=X, explanation=explanation, timings=timings, notes=notes,
                           model_oofs=_best_oofs(leaderboard, result, ensemble, name),
-                          bagged_folds=chosen.bagged_folds, memory=memory)
+                          bagged_folds=chosen.bagged_folds, memory=memory,
+                          limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
+                                               chosen.limits_note))
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,14 @@ def bag_size_kb(outcomes: list[TrialOutcome]) -> float:
     return float(sum((o.size_kb or 0.0) * len(o.fold_models or ()) for o in outcomes))
 
 
+def onnx_mb(family: str, pickled_kb: float) -> float:
+    """The estimated ONNX size of a model of this family from its pickled size."""
+    return ONNX_PER_PICKLED.get(family, ONNX_PER_PICKLED_OTHERS) * pickled_kb / 1024
+
+
 def bag_onnx_mb(outcomes: list[TrialOutcome]) -> float:
     """The estimated ONNX size of every fold model of these trials."""
-    return sum(ONNX_PER_PICKLED.get(o.family, ONNX_PER_PICKLED_OTHERS) * bag_size_kb([o]) / 1024 for o in outcomes)
+    return sum(onnx_mb(o.family, bag_size_kb([o])) for o in outcomes)
 
 
 def can_bag(outcomes: list[TrialOutcome]) -> bool:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,6 +26,8 @@ from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
+from engine.search_study import open_search_study
+from engine.task import class_weights
 from engine.trials import (
     HeldOutModel,
     OutcomeStore,
@@ -79,7 +80,8 @@ class _Objective:
                  result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
                  worker: str = "", memory: dict[str, FamilyMemory] | None = None) -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
-        self.worker = worker
+        self.worker = worker  # set when the study is shared with other workers (scale-out)
+        self.others_finished = False  # another worker of the shared study has a finished model
         self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
         self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
         self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
@@ -121,11 +123,23 @@ class _Objective:
     @property
     def deadline(self) -> Deadline:
         """Until one model has finished, the first one may run into the tail's slack."""
-        return self.search_deadline if self.result.outcomes else self.first_deadline
+        return self.search_deadline if self.has_model else self.first_deadline
+
+    @property
+    def has_model(self) -> bool:
+        return bool(self.result.outcomes) or self.others_finished
+
+    def _check_others(self, trial: optuna.Trial) -> None:
+        """A worker joining a shared study whose other workers have models has no first trial to protect: its
+        trials end at the deadline like theirs, so the finisher does not wait for them."""
+        if self.worker and not self.has_model:
+            complete = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+            self.others_finished = bool(complete)
 
     def __call__(self, trial: optuna.Trial) -> float:
         self.running, self.ended = trial.number, None  # first: a lost database below must know the trial
         family = self.families[trial.suggest_categorical("family", list(self.families))]
+        self._check_others(trial)
         params = family.sample(trial, self.shape)
         if self.row_fraction(family) <= 0.0:  # pruned at once: the sampler learns to leave the family alone
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
@@ -165,7 +179,7 @@ class _Objective:
             try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
                 with threadpool_limits(limits=self.threads, user_api="openmp"):
                     best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
-                                      deadline=deadline)
+                                      deadline=deadline, sample_weight=class_weights(self.y[train], self.spec))
             except BaseException:
                 deadline.at = time.monotonic()  # the trial has failed: its other fold stops at its next step
                 raise
@@ -183,7 +197,7 @@ class _Objective:
         iterations: list[int] = []
         fit_time = predict_time = 0.0
         n_folds = len(self.result.folds)
-        is_first = not self.result.outcomes
+        is_first = not self.has_model
         fold_models: list[tuple[Any, Any]] = []
         window = self.deadline.at - self.started
         # a booster or forest stopped at its share keeps its model: its share ends a little before the deadline
@@ -254,7 +268,7 @@ def run_search(
     storage: Any = None, study_name: str = "kuai",
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
     update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
-    worker: str = "", shared: bool = False,
+    worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (),
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
@@ -277,16 +291,20 @@ def run_search(
                            should_stop, store, worker, result.memory)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
-    study = _study(storage, study_name, seed)
-    if not study.trials:
-        for config in _portfolio([f for f in chosen if objective.row_fraction(f) > 0], objective.shape):
+    searching = open_search_study(storage, study_name, seed, shared=shared)
+    study = searching.study
+    if study.trials:  # resuming or joining: what finished counts
+        restore_trials(study, result, store, on_trial)
+    if not (shared and study.trials):  # a resumed search runs what it had not run of the portfolio
+        usable = [f for f in chosen if objective.row_fraction(f) > 0]
+        warm = [c for c in warm_configs if c.get("family") in {f.name for f in usable}]  # a similar run's best first
+        for config in [*warm, *_portfolio(usable, objective.shape)]:
             study.enqueue_trial(config, skip_if_exists=True)
-    else:  # resuming or joining: what finished counts; alone, what was running had failed
-        restore_trials(study, result, store, on_trial, fail_running=not shared)
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
+        searching.keep(frozen)
         record = trial_record(frozen)
         result.trials.append(record)
         if on_trial is not None:
@@ -296,27 +314,30 @@ def run_search(
         if deadline.passed() or should_stop() or objective.fatal is not None:
             study.stop()
 
-    while True:
-        try:
-            study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
-                           gc_after_trial=False)
-            if objective.fatal is not None:  # the disk is full: stop here, with the finished trials kept
-                raise objective.fatal
-            return result
-        except Exception as exc:  # the database went away: wait for it while there is time
-            if not (shared and _lost_storage(exc)):
-                raise
-            if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
-                for _ in range(SETTLE_TRIES):
-                    if _settle(study, objective):
-                        break
-                    time.sleep(0.5)
+    try:
+        while True:
+            try:
+                study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
+                               gc_after_trial=False)
+                if objective.fatal is not None:  # the disk is full: stop here, with the finished trials kept
+                    raise objective.fatal
                 return result
-            logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
-            time.sleep(min(2.0, max(0.0, deadline.remaining())))
-            _settle(study, objective)
-            if max_trials is not None:
-                max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
+            except Exception as exc:  # the database went away: wait for it while there is time
+                if not (shared and _lost_storage(exc)):
+                    raise
+                if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
+                    for _ in range(SETTLE_TRIES):
+                        if _settle(study, objective):
+                            break
+                        time.sleep(0.5)
+                    return result
+                logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
+                time.sleep(min(2.0, max(0.0, deadline.remaining())))
+                _settle(study, objective)
+                if max_trials is not None:
+                    max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
+    finally:  # the trials still being written to the study's database
+        searching.close()
 
 
 def _lost_storage(exc: BaseException | None) -> bool:
@@ -350,16 +371,6 @@ def _settle(study: optuna.Study, objective: _Objective) -> bool:
     except Exception:  # still unreachable: the heartbeat's grace period fails it later
         logger.warning("could not settle trial %s after reconnecting", objective.running, exc_info=True)
         return False
-
-
-def _study(storage: Any, study_name: str, seed: int) -> optuna.Study:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=8)
-    return optuna.create_study(
-        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
-    )
 
 
 def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,12 +97,16 @@ def _disagreements(result: TrainingResult) -> list[str]:
 
 
 def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...], chosen: str,
-                   metric_name: str) -> str:
-    """Why the exported model is recommended, and a simpler one when it scores within the noise."""
+                   metric_name: str, limits_note: str = "") -> str:
+    """Why the exported model is recommended, and a simpler one when it scores within the noise.
+
+    ``limits_note``: what the user's limits on time and size decided (the card's ``limits`` note), if any."""
     metric = get_metric(metric_name)
     by_name = {e.model: e for e in leaderboard}
     best = by_name[chosen]
-    if leaderboard and leaderboard[0].model != chosen:
+    if limits_note and leaderboard and leaderboard[0].model != chosen:
+        why = f"{model_label(chosen)} is exported: {_labelled(limits_note, leaderboard)}"
+    elif leaderboard and leaderboard[0].model != chosen:
         why = (f"{model_label(chosen)} is recommended and exported: {model_label(leaderboard[0].model)} scored "
                "higher but could not be bagged or refitted within the time budget.")
     else:
@@ -117,6 +122,13 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
                 f"{best.predict_ms_per_1000_rows / max(simple.predict_ms_per_1000_rows, 1e-9):.0f}× faster; "
                 "prefer it if speed or simplicity matters.")
     return why
+
+
+def _labelled(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...]) -> str:
+    """The note with model names as the user sees them (lightgbm_3 -> LightGBM (boosted trees) #3)."""
+    for entry in sorted(leaderboard, key=lambda e: -len(e.model)):
+        text = re.sub(rf"\b{re.escape(entry.model)}\b", model_label(entry.model), text)
+    return text
 
 
 def _score(value: float) -> str:

@@ -242,3 +242,19 @@ def class_label(value: object) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+CLASS_WEIGHTS = ("", "balanced")  # none, or each class weighing as much as the others
+
+
+def class_weights(y: np.ndarray, spec: TaskSpec) -> np.ndarray | None:
+    """Each training row's weight under the spec's class weighting (None: unweighted).
+
+    "balanced": a row of class c weighs n / (k × n_c) on the rows being fitted, as scikit-learn's
+    ``class_weight="balanced"`` (every family gets the same weights, through ``sample_weight``).
+    """
+    if spec.class_weight != "balanced" or not spec.task.is_classification:
+        return None
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    return np.asarray(compute_sample_weight("balanced", y), dtype=np.float64)

@@ -84,16 +84,16 @@ def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: A
     """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
     result = SearchResult(folds=make_folds(y, spec))
     study = optuna.load_study(study_name=study_name, storage=storage)
-    restore_trials(study, result, store, None, fail_running=False)
+    restore_trials(study, result, store, None)
     return result
 
 
 def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStore | None,
-                   on_trial: Callable[[TrialRecord], None] | None, *, fail_running: bool) -> None:
+                   on_trial: Callable[[TrialRecord], None] | None) -> None:
+    """Count the study's finished trials (a trial left running by a killed search is failed when the search's
+    study is opened: ``engine.search_study``)."""
     for frozen in study.get_trials(deepcopy=False):
         if frozen.state in (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING):
-            if fail_running and frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone
-                study._storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
             continue
         record = trial_record(frozen)
         oof = store.load(frozen.number) if store is not None else None

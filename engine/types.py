@@ -194,6 +194,24 @@ class TaskSpec:
     classes: tuple[str, ...] = ()  # class labels as strings, in model index order
     n_folds: int = 5
     seed: int = 0
+    class_weight: str = ""  # "balanced": each class weighs as much in training as the others (rare rows count more)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the exported model may cost (expert mode); None: no limit."""
+
+    max_ms_per_row: float | None = None  # prediction time per row, in a batch
+    max_size_mb: float | None = None  # the ONNX file
+
+    @property
+    def any(self) -> bool:
+        return self.max_ms_per_row is not None or self.max_size_mb is not None
+
+    def text(self) -> str:
+        parts = ([f"{self.max_ms_per_row:g} ms a row"] if self.max_ms_per_row is not None else []) + \
+            ([f"{self.max_size_mb:g} MB"] if self.max_size_mb is not None else [])
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -201,6 +219,7 @@ class SearchBudget:
     time_budget_s: float
     max_trials: int | None = None
     families: tuple[str, ...] = ()  # empty: all available
+    limits: Limits = field(default_factory=Limits)  # on the exported model's prediction time and size
 
 
 @dataclass(frozen=True)

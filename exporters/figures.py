@@ -79,6 +79,38 @@ def leaderboard_figure(entries: list[LeaderboardEntry], metric_label: str, *, to
     return fig
 
 
+def tradeoff_figure(entries: list[LeaderboardEntry], metric_label: str, *, front: Sequence[str], chosen: str,
+                    chosen_ms: float | None = None, max_ms_per_row: float | None = None) -> go.Figure:
+    """Score against prediction time per row (log scale): every model, the ones no other beats on both joined
+    (the Pareto front), the exported model marked (at ``chosen_ms``: a bagged model predicts with all its fold
+    models), and the user's time limit as a line."""
+    def ms(entry: LeaderboardEntry) -> float:
+        return max(entry.predict_ms_per_1000_rows / 1000, 1e-6)
+
+    by_name = {e.model: e for e in entries}
+    fig = go.Figure(go.Scatter(
+        x=[ms(e) for e in entries], y=[e.score for e in entries], mode="markers", name="models",
+        text=[e.model for e in entries], marker={"color": "#94a3b8", "size": 8},
+        hovertemplate="%{text}<br>%{x:.3g} ms a row<br>%{y:.4f}<extra></extra>"))
+    on_front = [by_name[name] for name in front if name in by_name]
+    fig.add_trace(go.Scatter(x=[ms(e) for e in on_front], y=[e.score for e in on_front], mode="lines+markers",
+                             name="best for its speed", line={"color": "#2563eb", "shape": "hv"},
+                             marker={"color": "#2563eb", "size": 9}, text=[e.model for e in on_front],
+                             hovertemplate="%{text}<br>%{x:.3g} ms a row<br>%{y:.4f}<extra></extra>"))
+    if chosen in by_name:
+        x = max(chosen_ms, 1e-6) if chosen_ms is not None else ms(by_name[chosen])
+        fig.add_trace(go.Scatter(x=[x], y=[by_name[chosen].score], mode="markers",
+                                 name=f"exported: {chosen}", marker={"color": "#16a34a", "size": 16, "symbol": "star"},
+                                 hoverinfo="skip"))
+    if max_ms_per_row is not None:
+        fig.add_vline(x=max_ms_per_row, line_dash="dash", line_color="#dc2626",
+                      annotation_text=f"your limit: {max_ms_per_row:g} ms", annotation_position="top left")
+    fig.update_layout(title=f"Cross-validated {metric_label} against prediction time", **_LAYOUT)
+    fig.update_xaxes(type="log", title="prediction time per row, in a batch (ms, log scale)")
+    fig.update_yaxes(title=metric_label)
+    return fig
+
+
 def permutation_figure(explanation: Explanation, *, top: int = 15) -> go.Figure:
     """Score lost when each column is shuffled on held-out rows, with the spread over shuffles."""
     items = list(explanation.permutation_importance.items())[:top][::-1]

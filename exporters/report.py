@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from engine import Evaluation, TrainingResult, evaluate, get_metric
+from engine import Evaluation, TrainingResult, evaluate, get_metric, pareto_front
 from engine.naming import model_label
 from engine.summary import plain_summary, recommendation
 from exporters.evaluation_figures import evaluation_figures
@@ -19,6 +19,7 @@ from exporters.figures import (
     leaderboard_figure,
     permutation_figure,
     row_explanation_figure,
+    tradeoff_figure,
 )
 from exporters.search_figures import optimization_history_figure
 
@@ -43,9 +44,17 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
         evaluation = evaluate(result.spec, result.y, result.oof, model_frame=result.model_frame, schema=result.schema)
     history = optimization_history_figure(result.trials, metric_label=metric.label,
                                           greater_is_better=metric.greater_is_better)
-    recommended = html.escape(recommendation(result.leaderboard, result.model_name, result.spec.metric))
+    recommended = html.escape(recommendation(result.leaderboard, result.model_name, result.spec.metric,
+                                               (card.get("limits") or {}).get("note", "")))
     sections = [f"<h2>Leaderboard</h2><p>{recommended}</p>{_leaderboard_table(result, metric.label)}"
                 f"{_html(leaderboard_figure(result.leaderboard, metric.label))}{_html(history) if history else ''}"]
+    limits = card.get("limits") or {}
+    if len(result.leaderboard) > 1:
+        note = f"<p class='note'>{html.escape(limits['note'])}</p>" if limits.get("note") else ""
+        sections.append(note + _html(tradeoff_figure(
+            result.leaderboard, metric.label, front=pareto_front(result.leaderboard, result.spec.metric),
+            chosen=result.model_name, chosen_ms=limits.get("estimated_ms_per_row"),
+            max_ms_per_row=limits.get("max_ms_per_row"))))
     if result.explanation is not None:
         sections.append(_explanation_section(result))
     threshold = card.get("decision_threshold") or {}

@@ -8,6 +8,7 @@ from storage.datasets import (
     store_dataset,
     store_dataset_file,
 )
+from storage.experience import load_experience, record_experience
 from storage.home import home_dir, inside_home, mlflow_uri, optuna_storage_url
 from storage.runs import (
     RunRecord,
@@ -52,4 +53,5 @@ __all__ = [
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
+    "load_experience", "record_experience",
 ]

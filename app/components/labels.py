@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine import get_metric
 from engine.naming import FAMILY_LABELS, model_label
 
@@ -76,3 +78,17 @@ def short_model_label(model: str) -> str:
     """'lightgbm_0' -> 'LightGBM'; 'ensemble' -> 'Ensemble'."""
     family = model if model in SHORT_FAMILY_LABELS else model.rpartition("_")[0]
     return SHORT_FAMILY_LABELS.get(family, model)
+
+
+def limits_text(limits: dict[str, Any]) -> str:
+    """The model card's limits entry in words: what the user asked, what the exported model costs."""
+    asked = " and ".join(part for part in (
+        f"at most {limits['max_ms_per_row']:g} ms a row" if limits.get("max_ms_per_row") is not None else "",
+        f"at most {limits['max_size_mb']:g} MB" if limits.get("max_size_mb") is not None else "") if part)
+    measured = ""
+    if limits.get("onnx_ms_per_row") is not None:
+        measured = (f"; measured as exported (ONNX): {limits['onnx_ms_per_row']:.3g} ms a row, "
+                    f"{limits['onnx_size_mb']:.2g} MB")
+    return (f"**Your limits:** {asked}. **Exported model:** estimated {limits['estimated_ms_per_row']:.3g} ms a row"
+            + (f", {limits['estimated_size_mb']:.2g} MB" if limits.get("estimated_size_mb") is not None else "")
+            + measured + ".")

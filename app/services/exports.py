@@ -17,11 +17,11 @@ import numpy as np
 
 import engine
 from app.services.jobs import outputs_dir
+from app.services.options import load_options
 from app.services.training import (
     MODEL_OOFS_FILE,
     OPTIONS_FILE,
     frame_and_spec,
-    load_options,
     model_members,
     write_outputs,
 )

@@ -45,6 +45,9 @@ class JobConfig:
     fixes: tuple[dict[str, Any], ...] = ()  # CheckFix as JSON
     excluded: tuple[str, ...] = ()
     shared: bool = False  # on the shared storage (KUAI_STORAGE), where other machines' workers can join
+    max_latency_ms: float | None = None  # limits on the exported model (expert mode)
+    max_size_mb: float | None = None
+    class_weight: str = ""  # "balanced" (expert mode)
 
 
 def start_job(config: JobConfig) -> RunRecord:

@@ -26,13 +26,10 @@ import numpy as np
 import optuna
 
 import engine
+from app.services.options import ScaleOut, TrainOptions, options_dict, options_from_dict
 from app.services.training import (
-    ScaleOut,
-    TrainOptions,
     TrainSummary,
     frame_and_spec,
-    options_dict,
-    options_from_dict,
     publish,
     spool_failure,
     suggested_fixes,
@@ -215,12 +212,12 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
     def claim() -> optuna.Study | None:
         if _attrs(storage, study_name).get("kuai.status") in ("finished", "failed"):
             return None
-        _wait_for_running(storage, study_name)
         if not claim_finish(storage, study_name, owner):
             return None
         claimed = optuna.load_study(study_name=study_name, storage=storage)
         claimed.set_user_attr("kuai.status", "finishing")  # the other workers stop at their next fold
         claimed.set_user_attr("kuai.finisher", owner)
+        _wait_for_running(storage, study_name)  # their last trials end before the leaderboard is made
         return claimed
 
     study = patiently(claim)
@@ -331,7 +328,7 @@ def _setup(attrs: dict[str, Any], shared: SharedFolder,
     if prepared is None:
         frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
         prepared = engine.prepare(frame, spec)
-    budget = SearchBudget(time_budget_s=float(attrs["kuai.budget_s"]), families=options.families)
+    budget = SearchBudget(time_budget_s=float(attrs["kuai.budget_s"]), families=options.families, limits=options.limits)
     final_at = float(attrs["kuai.final_at"])
     started = time.monotonic() + (final_at - time.time()) - budget.time_budget_s
     return options, prepared, budget, started

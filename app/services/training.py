@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,16 @@ import pandas as pd
 import engine
 from app.services.limits import release_memory
 from app.services.model_entry import mlflow_model_entry
+from app.services.options import (
+    TrainOptions,
+    load_options,
+    save_options,
+    user_choices,
+    write_atomically,
+)
 from app.services.scoring import SCHEMA_METADATA_KEY
-from engine import CheckFix, ColumnType, ProgressEvent, SearchBudget, TaskType, TrainingResult
-from storage import TrackingSidecar, TrialStore, write_spool
+from engine import CheckFix, ProgressEvent, SearchBudget, TaskType, TrainingResult
+from storage import TrackingSidecar, TrialStore, load_experience, record_experience, write_spool
 
 logger = logging.getLogger(__name__)
 PARITY_ROWS = 200
@@ -37,36 +43,6 @@ REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity 
               "all rows and exported that way; the explanation describes the bagged model.")
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 SPOOL_FILE = "mlflow_spool.json"
-
-
-@dataclass(frozen=True)
-class ScaleOut:
-    """Train on shared storage: an Optuna study in a database many workers reach, data and trials in a folder."""
-
-    storage_url: str  # e.g. postgresql://kuai@db-host/kuai
-    shared_root: Path  # a folder every worker reaches (datasets by hash, trials, the finished run)
-    study_name: str | None = None  # default: chosen by Kuai
-
-
-@dataclass(frozen=True)
-class TrainOptions:
-    data_path: Path
-    target: str | None = None
-    task: TaskType | None = None
-    metric: str | None = None
-    time_budget_s: float = 60.0
-    seed: int = 0
-    type_overrides: dict[str, ColumnType] = field(default_factory=dict)
-    families: tuple[str, ...] = ()
-    fixes: tuple[CheckFix, ...] = ()  # one-click fixes of the pre-flight checks
-    excluded: tuple[str, ...] = ()  # columns the user left out
-    n_folds: int | None = None
-    apply_suggested_fixes: bool = False  # apply every fix the pre-flight checks propose (but a target change)
-    display_name: str = ""
-    optuna_storage: str | None = None  # default: a SQLite study in the output folder (trials survive a kill)
-    study_name: str = "kuai"
-    resume: bool = False  # continue the study the output folder holds (kuai train --resume)
-    scale_out: ScaleOut | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +78,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
         shutil.rmtree(out_dir / "trials", ignore_errors=True)
         options = replace(options, optuna_storage=f"sqlite:///{database}")
     if not options.resume:
-        _write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
+        write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
                                                       "time_budget_s": options.time_budget_s}))
     sidecar = TrackingSidecar(out_dir / SPOOL_FILE, wait_s=options.time_budget_s + 300)
     try:
@@ -110,7 +86,9 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     except BaseException as exc:
         spool_failure(options, out_dir, exc)
         raise
-    return publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
+    summary = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
+    remember(result, options, out_dir)
+    return summary
 
 
 def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
@@ -164,11 +142,32 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     _emit(progress, started, options, "profiling",
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
-    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families)
+    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
-                          store=TrialStore(out_dir / "trials"))
+                          store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else ())
     return result, options
+
+
+def past_runs() -> list[engine.PastRun]:
+    """The earlier trainings of this home folder that can still be read."""
+    runs = []
+    for entry in load_experience():
+        try:
+            runs.append(engine.past_run_from_dict(entry))
+        except (KeyError, TypeError, ValueError):  # an entry of another version, or edited by hand
+            continue
+    return runs
+
+
+def remember(result: TrainingResult, options: TrainOptions, out_dir: Path) -> None:
+    """Record what this training learned, for later trainings on similar data."""
+    if result.traits is None:
+        return
+    configs = engine.best_configs(result.leaderboard, result.trials)
+    if configs:
+        record_experience(engine.PastRun(options.display_name or options.data_path.name, result.traits, configs,
+                                         run=str(out_dir.resolve())).to_dict())
 
 
 def frame_and_spec(frame: pd.DataFrame,
@@ -185,6 +184,8 @@ def frame_and_spec(frame: pd.DataFrame,
                                   metric=options.metric, type_overrides=options.type_overrides,
                                   excluded=(*options.excluded, *plan.excluded),
                                   n_folds=options.n_folds or plan.n_folds, seed=options.seed)
+    if options.class_weight and spec.task.is_classification:
+        spec = replace(spec, class_weight=options.class_weight)
     return frame, spec, fix_notes
 
 
@@ -214,42 +215,6 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
     options = load_options(out_dir / OPTIONS_FILE)
     return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
                    study_name=study_name)
-
-
-def save_options(options: TrainOptions, path: Path) -> None:
-    _write_atomically(path, json.dumps(options_dict(options), indent=2))
-
-
-def options_dict(options: TrainOptions) -> dict[str, Any]:
-    """The options as plain JSON (a resume, a refit and the workers of a shared study read them back)."""
-    return {"data_path": str(options.data_path.resolve()), "target": options.target,
-            "task": str(options.task) if options.task else None, "metric": options.metric,
-            "time_budget_s": options.time_budget_s, "seed": options.seed,
-            "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
-            "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
-            "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name}
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """A kill mid-write leaves the old file or the new one, never half of one (a resume reads these)."""
-    partial = path.with_suffix(".partial")
-    partial.write_text(text)
-    os.replace(partial, path)
-
-
-def load_options(path: Path) -> TrainOptions:
-    return options_from_dict(json.loads(path.read_text()))
-
-
-def options_from_dict(data: dict[str, Any]) -> TrainOptions:
-    return TrainOptions(
-        data_path=Path(data["data_path"]), target=data["target"],
-        task=TaskType(data["task"]) if data.get("task") else None, metric=data.get("metric"),
-        time_budget_s=float(data["time_budget_s"]), seed=int(data["seed"]),
-        type_overrides={k: ColumnType(v) for k, v in data.get("type_overrides", {}).items()},
-        families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
-        excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"),
-        display_name=data.get("display_name", ""))
 
 
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
@@ -310,6 +275,9 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     del onnx_model
     release_memory()
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
+    if result.limits is not None:
+        card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
+                                            model_path.stat().st_size / 2**20)
     card_path = out_dir / "model_card.json"
     card_path.write_text(json.dumps(card, indent=2, default=str))
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
@@ -371,14 +339,6 @@ def write_leaderboard(result: TrainingResult, path: Path) -> Path:
             writer.writerow([e.rank, e.model, f"{e.score:.6g}", f"{e.score_std:.6g}", f"{e.fit_time_s:.4g}",
                              f"{e.predict_ms_per_1000_rows:.4g}", json.dumps(engine.to_jsonable(e.params))])
     return path
-
-
-def user_choices(options: TrainOptions) -> dict[str, Any]:
-    """What the user changed from Kuai's guesses: types, left-out columns, applied fixes, folds."""
-    return {"type_overrides": {name: str(kind) for name, kind in options.type_overrides.items()},
-            "excluded_columns": list(options.excluded),
-            "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
-            "n_folds": options.n_folds}
 
 
 def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:

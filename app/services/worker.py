@@ -25,6 +25,7 @@ from engine import (
     CheckFix,
     ColumnType,
     EngineError,
+    Limits,
     ProgressEvent,
     TaskType,
     is_disk_full,
@@ -61,7 +62,9 @@ def run(run_id: str, *, resume: bool = False) -> int:
         type_overrides={k: ColumnType(v) for k, v in config.get("type_overrides", {}).items()},
         fixes=tuple(CheckFix.from_dict(fix) for fix in config.get("fixes", ())),
         excluded=tuple(config.get("excluded", ())),
-        display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}")
+        display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
+        limits=Limits(config.get("max_latency_ms"), config.get("max_size_mb")),
+        class_weight=str(config.get("class_weight") or ""))
     if config.get("shared"):
         scale = configured_scale_out()
         if scale is None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.components.labels import family_label, model_label
+from app.components.labels import family_label, limits_text, model_label
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import RunResults
 from app.components.results_compare import show_comparison
@@ -15,8 +15,8 @@ from app.components.results_explain import show_beeswarm_and_dependence, show_im
 from app.components.results_search import show_search_history
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
-from engine import recommendation
-from exporters.figures import leaderboard_figure
+from engine import pareto_front, recommendation
+from exporters.figures import leaderboard_figure, tradeoff_figure
 
 
 def show_leaderboard(results: RunResults) -> None:
@@ -25,7 +25,8 @@ def show_leaderboard(results: RunResults) -> None:
                f"seen (cross-validation, {results.spec.n_folds} folds); "
                f"{'higher' if results.metric.greater_is_better else 'lower'} is better. "
                "Click a column's header to sort by it.")
-    st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric),
+    st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric,
+                              (results.card.get("limits") or {}).get("note", "")),
                icon=":material/recommend:")
     families = sorted({family_label(e.family) for e in results.leaderboard})
     shown = st.multiselect("Show these kinds of model", families, default=families,
@@ -48,6 +49,30 @@ def show_leaderboard(results: RunResults) -> None:
         st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
 
 
+def show_tradeoff(results: RunResults) -> None:
+    """Score against prediction time (the Pareto view), with the limits set in expert mode and whether they held."""
+    limits = results.card.get("limits") or {}
+    if len(results.leaderboard) < 2 and limits.get("met") is not False:
+        return
+    st.markdown("#### Score against prediction speed")
+    st.caption("Each dot is a model; the blue line joins those no other model beats on both score and speed. "
+               "Times are one model's, measured while predicting its held-out rows; the star is the exported "
+               "model, which counts each of its fold models when it is bagged.")
+    if limits.get("max_ms_per_row") is not None or limits.get("max_size_mb") is not None:
+        st.markdown(limits_text(limits))
+        if limits.get("met") is False:
+            st.warning(limits.get("note") or "The exported model, as measured, is not within your limits.",
+                       icon=":material/speed:")
+        elif limits.get("note"):
+            st.caption(limits["note"])
+    relabelled = [replace(e, model=model_label(e.model)) for e in results.leaderboard]
+    front = [model_label(name) for name in pareto_front(list(results.leaderboard), results.spec.metric)]
+    st.plotly_chart(tradeoff_figure(relabelled, results.metric.label, front=front,
+                                    chosen=model_label(results.model_name),
+                                    chosen_ms=limits.get("estimated_ms_per_row"),
+                                    max_ms_per_row=limits.get("max_ms_per_row")), width="stretch")
+
+
 def main() -> None:
     sync_url()
     st.title("Results")
@@ -64,6 +89,7 @@ def main() -> None:
                            file_name=f"kuai-report-{record.run_id}.html", mime="text/html", on_click="ignore",
                            icon=":material/description:")
     show_leaderboard(results)
+    show_tradeoff(results)
     show_importance(results)
     show_beeswarm_and_dependence(results)
     show_row(results, str(record.config.get("dataset_id", "")))

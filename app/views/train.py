@@ -62,12 +62,37 @@ def training_form(config: JobConfig, busy: bool) -> None:
              "More time usually means a slightly better model.")
     seed = seed_column.number_input("Random seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="seed",
                                     help="The same seed and budget give the same result again.")
+    max_latency_ms, max_size_mb, balanced = expert_form(classification=config.task in ("binary", "multiclass"))
     shared = shared_storage_toggle()
     if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=busy,
                  help="A training is already running; wait for it or cancel it." if busy else None):
-        run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed), shared=shared))
+        run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed), shared=shared,
+                                max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
+                                class_weight="balanced" if balanced else ""))
         remember_run(run.run_id)
         st.rerun()
+
+
+def expert_form(*, classification: bool) -> tuple[float | None, float | None, bool]:
+    """Expert mode: what the exported model may cost (empty fields: no limit), and class weights."""
+    with st.expander("Expert: limits on the exported model, class weights"):
+        st.caption("Kuai exports the best model within these limits, and shows on the Results page what each "
+                   "model costs against its score. Leave a field empty for no limit.")
+        latency_column, size_column = st.columns(2)
+        latency = latency_column.number_input(
+            "Most prediction time per row (ms)", min_value=0.0001, value=None, step=0.01, format="%g",
+            key="max_latency_ms", placeholder="no limit",
+            help="In a batch, as measured during the search; a bagged model counts each of its fold models.")
+        size = size_column.number_input(
+            "Largest model file (MB)", min_value=0.01, value=None, step=1.0, format="%g", key="max_size_mb",
+            placeholder="no limit", help="The exported ONNX file, as estimated from each model's size.")
+        balanced = classification and st.toggle(
+            "Balance the classes", key="class_weight_balanced",
+            help="Every class weighs the same in training, so rows of rare classes count more: the model finds "
+                 "more of them, at the cost of more false alarms. Its probabilities then lean towards rare "
+                 "classes. The score still compares models on every row alike.")
+    return (float(latency) if latency is not None else None, float(size) if size is not None else None,
+            bool(balanced))
 
 
 def shared_storage_toggle() -> bool:

@@ -35,6 +35,11 @@ def n_threads(n_rows: int) -> int:
     return 1 if n_rows < 20_000 else available_cores()
 
 
+def weighted(sample_weight: np.ndarray | None) -> dict[str, Any]:
+    """Keyword arguments of a ``fit`` with these row weights (none when there are none)."""
+    return {} if sample_weight is None else {"sample_weight": sample_weight}
+
+
 class Deadline:
     """A wall-clock instant shared by the search and the fits it starts."""
 
@@ -73,10 +78,10 @@ class ModelFamily(abc.ABC):
 
     def fit(
         self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-        y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+        y_valid: np.ndarray | None = None, deadline: Deadline | None = None, sample_weight: np.ndarray | None = None,
     ) -> int | None:
-        """Fit; return the best iteration when early stopping applies."""
-        model.fit(X, y)
+        """Fit; return the best iteration when early stopping applies. ``sample_weight``: per training row."""
+        model.fit(X, y, **weighted(sample_weight))
         return None
 
     def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:

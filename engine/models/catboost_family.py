@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.models._base import DataShape, Deadline, ModelFamily
+from engine.models._base import DataShape, Deadline, ModelFamily, weighted
 from engine.types import TaskType
 
 MAX_ROUNDS = 1500
@@ -40,13 +40,14 @@ class CatBoostFamily(ModelFamily):
         return catboost.CatBoostRegressor(loss_function="RMSE", **common, **options)
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
         fit_args: dict[str, Any] = {}
         if X_valid is not None:
             fit_args = {"eval_set": (X_valid, y_valid), "early_stopping_rounds": 50}
         if deadline is not None:
             fit_args["callbacks"] = [_StopAt(deadline)]
-        model.fit(X, y, **fit_args)
+        model.fit(X, y, **fit_args, **weighted(sample_weight))
         best = model.get_best_iteration()
         return int(best) + 1 if best is not None else int(model.tree_count_)
 

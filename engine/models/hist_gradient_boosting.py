@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.models._base import DataShape, Deadline, ModelFamily
+from engine.models._base import DataShape, Deadline, ModelFamily, weighted
 from engine.types import TaskType
 
 MAX_ITERATIONS = 500
@@ -36,14 +36,15 @@ class HistGradientBoostingFamily(ModelFamily):
         return cls(early_stopping=True, validation_fraction=0.15, n_iter_no_change=20, random_state=seed, **options)
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
         """Boost fifty iterations at a time until early stopping, the cap or the deadline."""
         target = int(model.max_iter)
         model.set_params(warm_start=True, max_iter=min(ITERATIONS_PER_STEP, target))
-        model.fit(X, y)
+        model.fit(X, y, **weighted(sample_weight))
         while (model.n_iter_ == model.max_iter < target) and not (deadline is not None and deadline.passed()):
             model.set_params(max_iter=min(model.max_iter + ITERATIONS_PER_STEP, target))
-            model.fit(X, y)
+            model.fit(X, y, **weighted(sample_weight))
         model.set_params(warm_start=False)
         return int(model.n_iter_)
 

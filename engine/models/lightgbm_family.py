@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.models._base import DataShape, Deadline, ModelFamily
+from engine.models._base import DataShape, Deadline, ModelFamily, weighted
 from engine.types import TaskType
 
 MAX_ROUNDS = 2000
@@ -48,7 +48,8 @@ class LightGBMFamily(ModelFamily):
         return cls(random_state=seed, n_jobs=threads, verbose=-1, **options)
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
         import lightgbm
 
         callbacks: list[Any] = []
@@ -58,7 +59,7 @@ class LightGBMFamily(ModelFamily):
             fit_args["eval_X"], fit_args["eval_y"] = (X_valid,), (y_valid,)
         if deadline is not None:
             callbacks.append(_stop_at(deadline))
-        model.fit(X, y, callbacks=callbacks, **fit_args)
+        model.fit(X, y, callbacks=callbacks, **fit_args, **weighted(sample_weight))
         best = getattr(model, "best_iteration_", None)
         return int(best) if best else int(model.n_estimators_ if hasattr(model, "n_estimators_") else 0) or None
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.models._base import DataShape, Deadline, ModelFamily
+from engine.models._base import DataShape, Deadline, ModelFamily, weighted
 from engine.types import TaskType
 
 TREES_PER_STEP = 10
@@ -48,16 +48,17 @@ class _ForestFamily(ModelFamily):
         return getattr(ensemble, kind)(n_jobs=threads, random_state=seed, **self.unprefixed(params))
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
         """Grow the forest ten trees at a time, stopping at the deadline or the size cap with what has grown."""
         target = int(model.n_estimators)
         grown = min(TREES_PER_STEP, target)
         model.set_params(warm_start=True, n_estimators=grown)
-        model.fit(X, y)
+        model.fit(X, y, **weighted(sample_weight))
         while grown < target and not (deadline is not None and deadline.passed()) and _nodes(model) < MAX_NODES:
             grown = min(grown + TREES_PER_STEP, target)
             model.set_params(n_estimators=grown)
-            model.fit(X, y)
+            model.fit(X, y, **weighted(sample_weight))
         model.set_params(warm_start=False)
         return grown
 

@@ -211,10 +211,11 @@ def test_results_page_shows_summary_leaderboard_explanations_and_report(finished
     assert [d.label for d in at.download_button] == ["Download the full report (HTML)"]
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     kinds = [[trace["type"] for trace in chart["data"]] for chart in charts]
-    assert kinds[:2] == [["bar"], ["bar"]] and ["waterfall"] in kinds  # leaderboard, importance, one row
-    assert ["heatmap"] in kinds and ["scatter", "scatter", "scatter"] in kinds  # confusion matrix, ROC curve
+    # the leaderboard, score against prediction time (models, front, exported), importance, one row
+    assert kinds[:3] == [["bar"], ["scatter", "scatter", "scatter"], ["bar"]] and ["waterfall"] in kinds
+    assert ["heatmap"] in kinds and ["scatter", "scatter", "scatter"] in kinds[3:]  # confusion matrix, ROC curve
     titles = " | ".join(c["layout"]["title"]["text"] for c in charts)
-    assert "Cross-validated" in titles and "Confusion matrix" in titles
+    assert "Cross-validated" in titles and "Confusion matrix" in titles and "against prediction time" in titles
     assert any("chance" in text and "on average" in text.lower() for text in _texts(at.caption))
     row_picker = at.selectbox(key=f"row_{run_id}")
     assert "actual churn" in row_picker.options[0]
@@ -382,12 +383,16 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> Non
     at.run()
     at.switch_page("views/train.py").run()
     at.number_input(key="budget").set_value(10)
+    at.number_input(key="max_latency_ms").set_value(0.0001)  # expert mode: no model is this fast
+    at.toggle(key="class_weight_balanced").set_value(True)
     at.button[0].click()
     at.run()
     _no_exception(at)
     run_id = at.query_params["run"]
     assert [r.run_id for r in list_runs()] == [run_id]
     assert list_runs()[0].config["time_budget_s"] == 10.0 and list_runs()[0].config["metric"] == "roc_auc"
+    assert list_runs()[0].config["max_latency_ms"] == 0.0001 and list_runs()[0].config["max_size_mb"] is None
+    assert list_runs()[0].config["class_weight"] == "balanced"
     saw_progress = False
     deadline = time.monotonic() + TRAIN_BUDGET_S + 60
     while time.monotonic() < deadline and not at.success:
@@ -397,6 +402,12 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> Non
         saw_progress = saw_progress or bool(at.get("progress"))
     assert saw_progress, "the live region showed no progress bar while the job ran"
     assert any("Training finished" in s for s in _texts(at.success)), (_texts(at.error), _texts(at.info))
+    from app.services.jobs import outputs_dir
+
+    limits = json.loads((outputs_dir(run_id) / "model_card.json").read_text())["limits"]
+    card = json.loads((outputs_dir(run_id) / "model_card.json").read_text())
+    assert limits["max_ms_per_row"] == 0.0001 and limits["met"] is False  # the worker trained within the limit
+    assert card["your_choices"]["class_weight"] == "balanced"
 
 
 @pytest.fixture()

@@ -155,3 +155,25 @@ def test_leaderboard_marks_the_recommended_model_and_filters_by_kind(finished_ho
     assert not at.exception
     shown = at.dataframe[0].value
     assert len(shown) < len(table) and not shown["model"].str.startswith("Linear").any()
+
+
+@pytest.mark.slow
+def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(finished_home: tuple[str, str]) -> None:
+    from app.components.labels import limits_text, model_label
+
+    run_id, _ = finished_home
+    at = _results_page(run_id)
+    chart = _titled(at, "against prediction time")
+    card = json.loads((_outputs(run_id) / "model_card.json").read_text())
+    board = json.loads((_outputs(run_id) / "evaluation.json").read_text())["leaderboard"]
+    models, front, star = chart["data"]
+    assert sorted(models["text"]) == sorted(model_label(e["model"]) for e in board)
+    speed = {model_label(e["model"]): e["predict_ms_per_1000_rows"] / 1000 for e in board}
+    score = {model_label(e["model"]): e["score"] for e in board}
+    for slower, faster in zip(front["text"][1:], front["text"][:-1], strict=True):  # each step: slower, better
+        assert speed[slower] >= speed[faster] and score[slower] > score[faster]
+    assert star["name"] == f"exported: {model_label(card['model']['name'])}"
+    assert star["x"] == [pytest.approx(max(card["limits"]["estimated_ms_per_row"], 1e-6))]
+    assert card["limits"]["met"] is None and not any("Your limits" in m.value for m in at.markdown)
+    text = limits_text({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0})
+    assert "at most 0.5 ms a row and at most 2 MB" in text and "measured as exported (ONNX)" in text

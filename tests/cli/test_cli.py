@@ -263,6 +263,50 @@ def test_train_takes_type_overrides_exclusions_and_suggested_fixes(home: Path, t
     assert card["data_fingerprint"]["n_rows"] == unique_rows < 420  # the repeated rows were dropped
 
 
+def test_train_exports_the_closest_model_when_none_is_within_the_limits(home: Path, tmp_path: Path) -> None:
+    bad = kuai("train", str(SAMPLES / "customer_churn.csv"), "--out", str(tmp_path / "bad"), "--max-size-mb", "-1",
+               home=home)
+    assert bad.returncode == 2 and "[USAGE]" in bad.stderr and "--max-size-mb" in bad.stderr
+    out = tmp_path / "out"
+    done = kuai("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "20", "--out", str(out),
+                "--max-latency-ms", "0.000001", home=home)
+    assert done.returncode == 0, done.stderr
+    card = json.loads((out / "model_card.json").read_text())
+    limits = card["limits"]
+    assert limits["max_ms_per_row"] == 1e-6 and limits["max_size_mb"] is None and limits["met"] is False
+    assert limits["note"].startswith("No model is within the limits") and limits["note"] in card["notes"]
+    assert not card["model"]["is_ensemble"] and card["model"]["bagged_folds"] == 0  # one model, refitted
+    assert limits["onnx_ms_per_row"] > 0 and limits["onnx_size_mb"] == pytest.approx(
+        (out / "model.onnx").stat().st_size / 2**20)
+    board = pd.read_csv(out / "leaderboard.csv")
+    singles = board[~board["model"].str.startswith("ensemble")]
+    assert len(singles) >= 2
+    chosen = singles.loc[singles["model"] == card["model"]["name"], "predict_ms_per_1000_rows"]
+    assert chosen.iloc[0] == singles["predict_ms_per_1000_rows"].min()  # the fastest single model
+    saved = json.loads((out / "training_options.json").read_text())  # a resume keeps the limits
+    assert saved["limits"] == {"max_ms_per_row": 1e-6, "max_size_mb": None}
+    assert "against prediction time" in (out / "report.html").read_text()
+
+
+def test_a_second_training_on_similar_data_starts_from_the_first_ones_best_models(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
+    args = ("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "12", "--out")
+    assert kuai(*args, str(first), home=home).returncode == 0
+    learned = [json.loads(line) for line in (home / "experience.jsonl").read_text().splitlines()]
+    assert len(learned) == 1 and learned[0]["run"] == str(first.resolve()) and learned[0]["configs"]
+    assert learned[0]["traits"]["n_rows"] == 2000 and learned[0]["traits"]["task"] == "binary"
+    done = kuai(*args, str(second), home=home)
+    assert done.returncode == 0 and "started from the" in done.stdout
+    card = json.loads((second / "model_card.json").read_text())
+    assert card["warm_start"]["run"] == str(first.resolve()) and card["notes"][0].startswith("The search started")
+    trial = json.loads((second / "trials.json").read_text())[0]
+    assert {"family": trial["family"], **trial["params"]} == learned[0]["configs"][0]
+    alone = kuai(*args, str(fresh), "--ignore-past-runs", home=home)
+    assert alone.returncode == 0 and "started from the" not in alone.stdout
+    assert json.loads((fresh / "model_card.json").read_text())["warm_start"] is None
+
+
 def test_predict_applies_the_recorded_decision_threshold(trained: dict[str, tuple[Path, float]], home: Path,
                                                          tmp_path: Path) -> None:
     import shutil

@@ -69,7 +69,8 @@ class SlowFamily(_FakeFamily):
     parallel_folds = True  # its folds run side by side, as the real boosters' do
 
     def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
-            y_valid: np.ndarray | None = None, deadline: Deadline | None = None) -> int | None:
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
         steps = int(getattr(model, "steps", 2400))
         done = 0
         while done < steps and not (deadline is not None and deadline.passed()):

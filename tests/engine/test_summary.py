@@ -37,6 +37,16 @@ def test_when_the_best_could_not_be_refitted_the_reason_is_given() -> None:
     assert "could not be bagged or refitted within the time budget" in recommendation(BOARD, "lightgbm_0", "roc_auc")
 
 
+def test_when_the_limits_chose_the_model_they_are_the_reason_given() -> None:
+    note = ("Within the limits (0.002 ms a row): linear_1, rank 3, 0.001 ms a row; ensemble, lightgbm_0 scored "
+            "better but would cost more.")
+    text = recommendation(BOARD, "linear_1", "roc_auc", note)
+    assert text.startswith("Linear / logistic model #1 is exported: Within the limits (0.002 ms a row): Linear / "
+                           "logistic model #1, rank 3")
+    assert "Ensemble (blend of models), LightGBM (boosted trees) #0 scored better" in text
+    assert "could not be bagged" not in text
+
+
 def _result(y: np.ndarray, importance: dict[str, float], dropped: dict[str, str]) -> SimpleNamespace:
     spec = TaskSpec(target="t", task=TaskType.BINARY, metric="roc_auc", features=tuple(importance),
                     feature_types={c: ColumnType.NUMERIC for c in importance}, dropped=dropped, classes=("no", "yes"))

@@ -1,0 +1,102 @@
+"""The search's Optuna study: in memory while the search runs, each finished trial written to its storage.
+
+Optuna's RDB storage reads the study's trials back from the database whenever the sampler or
+the pruner asks for them, about ten times a trial. On SQLite that cost 0.1 s a trial, and more
+as the study grew (60 trials on a 2,000-row table: 15.7 s on SQLite, 9.7 s in memory). A
+search that has its study to itself therefore runs on an in-memory study and writes each
+trial to the database once, as it ends; a resumed search starts from the trials the database
+holds. A study shared with other workers (scale-out) is read and written on the database itself.
+
+Writing one trial still costs about 60 ms of SQLAlchemy work, so a thread writes them while the
+next trial fits (at most ``MAX_PENDING`` wait; the search waits for the rest when it ends). A
+trial counts as kept once it is in the database: a kill loses at most those still waiting.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+
+__all__ = ["SearchStudy", "open_search_study"]
+
+MAX_PENDING = 2
+_FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL)
+
+
+@dataclass
+class SearchStudy:
+    study: optuna.Study  # where the search asks and tells
+    record: optuna.Study | None = None  # the durable copy, when ``study`` is in memory
+    kept: int = 0  # trials handed to the durable copy
+    error: BaseException | None = None  # what writing one raised (a full disk): the search stops on it
+    _pending: queue.Queue[optuna.trial.FrozenTrial | None] = field(
+        default_factory=lambda: queue.Queue(maxsize=MAX_PENDING))
+    _writer: threading.Thread | None = None
+
+    def keep(self, frozen: optuna.trial.FrozenTrial) -> None:
+        """Have a trial that just ended written to the durable copy, where it gets the same number.
+
+        Trials end in the order they were created (one at a time, queued ones first) and are
+        written in that order, so the copy always holds exactly the trials numbered before it.
+        """
+        if self.record is None:
+            return
+        if self.error is not None:
+            raise self.error
+        if frozen.number != self.kept:
+            raise RuntimeError(f"trial {frozen.number} ended out of order (expected {self.kept})")
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write, name="kuai-study-writer", daemon=True)
+            self._writer.start()
+        self._pending.put(frozen)  # waits while MAX_PENDING trials are not written yet
+        self.kept += 1
+
+    def close(self) -> None:
+        """Wait until every kept trial is written; raise what writing one raised."""
+        if self._writer is not None:
+            self._pending.put(None)
+            self._writer.join()
+            self._writer = None
+        if self.error is not None:
+            raise self.error
+
+    def _write(self) -> None:
+        assert self.record is not None
+        while (frozen := self._pending.get()) is not None:
+            if self.error is None:
+                try:
+                    self.record.add_trial(frozen)
+                except Exception as exc:  # noqa: BLE001 - the search raises it at its next trial, or at the end
+                    self.error = exc
+
+
+def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool) -> SearchStudy:
+    """The study to search on. ``storage``: a URL, an Optuna storage, or None (in memory only)."""
+    if shared or not isinstance(storage, str):
+        return SearchStudy(_create(storage, study_name, seed))
+    record = _create(storage, study_name, seed)
+    trials = record.get_trials(deepcopy=False)
+    for frozen in trials:
+        if frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone
+            record._storage.set_trial_state_values(frozen._trial_id, optuna.trial.TrialState.FAIL)
+    trials = record.get_trials(deepcopy=True)
+    if any(t.state not in _FINISHED for t in trials):  # waiting trials of an older Kuai's study: resume on it as it is
+        return SearchStudy(record)
+    study = _create(None, study_name, seed)
+    study.add_trials(trials)
+    return SearchStudy(study, record, kept=len(trials))
+
+
+def _create(storage: Any, study_name: str, seed: int) -> optuna.Study:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=8)
+    return optuna.create_study(
+        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
+    )

@@ -1,0 +1,102 @@
+"""The search runs on an in-memory study and writes each finished trial to its SQLite study (real Optuna, SQLite)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from engine.models import FAMILIES, DataShape, Deadline
+from engine.search import _portfolio, run_search
+from engine.search_study import open_search_study
+from tests.engine.search_data import search_data
+
+FAMILY_ORDER = ("lightgbm", "linear")
+
+
+@pytest.fixture()
+def data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    return search_data(mixed_frame, n_folds=3)
+
+
+def _stored(url: str) -> list[optuna.trial.FrozenTrial]:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.load_study(study_name="kuai", storage=url).get_trials()
+
+
+def test_every_finished_trial_is_in_the_database_as_the_search_saw_it(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = data
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_ORDER, max_trials=7, storage=url)
+    stored = _stored(url)
+    assert [t.number for t in stored] == [t.number for t in result.trials] == list(range(7))
+    for frozen, record in zip(stored, result.trials, strict=True):
+        assert frozen.state.name.lower().replace("fail", "failed") == record.state
+        assert frozen.params["family"] == record.family
+        assert frozen.user_attrs.get("score") == record.score
+        if frozen.state is optuna.trial.TrialState.COMPLETE:
+            assert frozen.value is not None and frozen.intermediate_values  # the per-fold losses too
+    assert not [t for t in stored if t.state.name in ("RUNNING", "WAITING")]
+
+
+def test_a_resumed_search_keeps_the_first_trials_and_runs_the_rest_of_the_portfolio(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    spec, schema, X, y = data
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    families = (*FAMILY_ORDER, "extra_trees")
+    first = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                       families=families, max_trials=3, storage=url)
+    again = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                       families=families, max_trials=3, storage=url)
+    assert [t.number for t in again.trials] == list(range(6))  # the first three restored, three new
+    assert [(t.number, t.score) for t in again.trials[:3]] == [(t.number, t.score) for t in first.trials]
+    portfolio = _portfolio([FAMILIES[f] for f in families], DataShape(len(y), len(schema), len(spec.classes)))
+    assert len(portfolio) >= 5
+    stored = _stored(url)
+    assert [t.number for t in stored] == list(range(6))
+    # the second run went on with the portfolio's fourth configuration, not a repeat of the first three
+    assert [t.system_attrs.get("fixed_params") for t in stored[:5]] == portfolio[:5]
+
+
+def test_an_older_study_with_queued_trials_is_resumed_on_the_database_and_its_running_trial_failed(
+        tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    old = optuna.create_study(study_name="kuai", storage=url)
+    old.enqueue_trial({"family": "linear"})
+    old.ask()  # takes the queued one: RUNNING, as a killed process leaves it
+    old.enqueue_trial({"family": "lightgbm"})  # still WAITING
+    searching = open_search_study(url, "kuai", seed=0, shared=False)
+    assert searching.record is None and not isinstance(searching.study._storage, optuna.storages.InMemoryStorage)
+    assert [t.state.name for t in _stored(url)] == ["FAIL", "WAITING"]
+
+
+def test_a_trial_kept_out_of_order_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    searching = open_search_study(url, "kuai", seed=0, shared=False)
+    assert searching.record is not None
+    searching.study.ask()
+    second = searching.study.ask()
+    searching.study.tell(second, 1.0)
+    with pytest.raises(RuntimeError, match="out of order"):
+        searching.keep(searching.study.trials[1])
+    assert _stored(url) == []
+
+
+def test_a_trial_the_database_could_not_take_stops_the_search_with_that_error(tmp_path: Path) -> None:
+    import errno
+
+    class FullDisk:  # fault injection: the database's disk is full
+        def add_trial(self, frozen: optuna.trial.FrozenTrial) -> None:
+            raise OSError(errno.ENOSPC, "database or disk is full")
+
+    searching = open_search_study(f"sqlite:///{tmp_path / 'study.db'}", "kuai", seed=0, shared=False)
+    searching.record = FullDisk()  # type: ignore[assignment]
+    trial = searching.study.ask()
+    searching.study.tell(trial, 1.0)
+    searching.keep(searching.study.trials[0])  # handed to the writer: the search goes on meanwhile
+    with pytest.raises(OSError, match="disk is full"):
+        searching.close()
