@@ -48,6 +48,7 @@ from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
 from engine.profile import profile_dataset
 from engine.search import SearchResult, collect_trials, make_folds
+from engine.stacking import STACK_NAME
 from engine.summary import caveats, plain_summary, recommendation
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.types import (
@@ -81,7 +82,7 @@ __all__ = [
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
-    "finish_phase",
+    "finish_phase", "STACK_NAME",
     "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

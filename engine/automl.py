@@ -21,8 +21,8 @@ from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain import explain_model
-from engine.final import BAG_MARGIN, ENSEMBLE_NAME, final_model, refit, refit_members, total_size
-from engine.limits import LimitsOutcome
+from engine.final import ENSEMBLE_NAME, final_model, refit, refit_members, total_size
+from engine.limits import LimitsOutcome, blend_cost
 from engine.memory import FamilyMemory
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
@@ -36,7 +36,8 @@ from engine.search import (
     held_out_model,
     run_search,
 )
-from engine.tail import TAIL_FIXED_S, move_deadline
+from engine.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
+from engine.tail import BAG_MARGIN, TAIL_FIXED_S, move_deadline, stack_fit_s, stack_s
 from engine.task import class_labels, label_counts
 from engine.types import (
     Explanation,
@@ -191,7 +192,8 @@ def finish_phase(
     metric = get_metric(spec.metric)
     ensemble = select_ensemble({n: o.oof for n, o in result.outcomes.items()}, y, metric,
                                folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()})
-    leaderboard = build_leaderboard(result, ensemble, spec)
+    stack = _stack_in_time(prepared, result, budget, final, emit)
+    leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
     notes: list[str] = [plan.note for plan in memory]
@@ -199,7 +201,7 @@ def finish_phase(
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
     chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
-                         notes, budget.limits)
+                         notes, budget.limits, stack=stack)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
@@ -210,8 +212,10 @@ def finish_phase(
     try:  # SHAP gets 60 % of it, permutation importance the rest
         explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
                                     seed=spec.seed, time_budget_s=max(0.5, 0.6 * (explain_until - time.monotonic())))
+        held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
+            else held_out_model(result, _weights_of(name, result, ensemble), spec)
         explanation = with_permutation_importance(
-            explanation, held_out_model(result, _weights_of(name, result, ensemble), spec), X, y, spec=spec,
+            explanation, held_out, X, y, spec=spec,
             schema=schema, seed=spec.seed, time_budget_s=max(0.0, explain_until - time.monotonic()))
         original_rows = rows.index.to_numpy()  # positions in the data as uploaded
         explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
@@ -222,7 +226,7 @@ def finish_phase(
     return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                           leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
                           model_frame=X, explanation=explanation, timings=timings, notes=notes,
-                          model_oofs=_best_oofs(leaderboard, result, ensemble, name),
+                          model_oofs=_best_oofs(leaderboard, result, ensemble, name, stack),
                           bagged_folds=chosen.bagged_folds, memory=memory,
                           limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
                                                chosen.limits_note))
@@ -300,8 +304,22 @@ def _mean(outcome: TrialOutcome) -> float:
     return float(np.mean(outcome.fold_scores))
 
 
+def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, final: float,
+                   emit: Callable[..., None]) -> Stack | None:
+    """The stacking layer, when fitting and exporting it fits what is left of the budget (``engine.stacking``)."""
+    if budget.families and TOP_FAMILY not in budget.families:  # the user left its top model's family out
+        return None
+    seconds = stack_s(result, prepared.spec)
+    explain_s = _explain_s(budget)
+    if not np.isfinite(seconds) or time.monotonic() + seconds + TAIL_FIXED_S + explain_s > final:
+        return None
+    emit("ensemble", "Stacking: a LightGBM learns from the inputs and the best models' predictions", {})
+    until = Deadline(final - TAIL_FIXED_S - explain_s - (seconds - stack_fit_s(result, prepared.spec)))
+    return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until)
+
+
 def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
-                      spec: TaskSpec) -> list[LeaderboardEntry]:
+                      spec: TaskSpec, stack: Stack | None = None) -> list[LeaderboardEntry]:
     metric = get_metric(spec.metric)
     rows: list[LeaderboardEntry] = []
     for outcome in result.outcomes.values():
@@ -320,15 +338,26 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
             size_kb=total_size(by_name[m].size_kb for m in members),
             params={"weights": members}, is_ensemble=True, members=members))
+    if stack is not None:
+        top, parts = stack.top, stack.parts
+        cost = blend_cost(parts, {o.number for o in parts})
+        rows.append(LeaderboardEntry(
+            rank=0, model=STACK_NAME, family="stack", score=_mean(top), score_std=float(np.std(top.fold_scores)),
+            fit_time_s=top.fit_time_s / len(result.folds), predict_ms_per_1000_rows=1000 * cost.ms_per_row,
+            size_kb=None if cost.size_mb is None else 1024 * cost.size_mb,
+            params={"top": FAMILIES[top.family].unprefixed(top.params), "base": [o.name for o in stack.base]},
+            members={o.name: 1 / len(stack.base) for o in stack.base}))
     rows.sort(key=lambda r: metric.loss(r.score))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
 
 
 def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemble: EnsembleSelection | None,
-               chosen: str) -> dict[str, np.ndarray]:
+               chosen: str, stack: Stack | None = None) -> dict[str, np.ndarray]:
     by_name = {o.name: o.oof for o in result.outcomes.values()}
     if ensemble is not None:
         by_name[ENSEMBLE_NAME] = ensemble.oof
+    if stack is not None:
+        by_name[STACK_NAME] = stack.top.oof
     per_model = max((o.oof.size for o in result.outcomes.values()), default=1)
     names = [e.model for e in leaderboard[:max(2, min(KEPT_MODELS, KEPT_VALUES // per_model))]]
     if chosen not in names:

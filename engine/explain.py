@@ -30,6 +30,7 @@ import pandas as pd
 
 from engine.naming import model_label
 from engine.preprocessing import original_column_of_features
+from engine.stacking import StackedClassifier, StackedRegressor, base_blend
 from engine.types import ColumnType, Explanation, InputColumn, TaskSpec, TaskType
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ def explain_model(
     row, and deep forests cost far more per row than boosters.
     """
     deadline = None if time_budget_s is None else time.perf_counter() + time_budget_s
-    members, note = _members(estimator, spec)
+    if isinstance(estimator, (StackedClassifier, StackedRegressor)):
+        members, note = _members(base_blend(estimator, spec), spec)
+        note = (f"This stack is explained through its {len(estimator.base_)} base models, weighted equally; how "
+                f"its top LightGBM weighs their predictions is not broken down. {note}").strip()
+    else:
+        members, note = _members(estimator, spec)
     n_rows = len(model_frame)
     order = np.random.default_rng(seed).permutation(n_rows)[:sample_size]
     background = model_frame.iloc[order[:BACKGROUND_ROWS]]

@@ -17,16 +17,17 @@ from engine.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from engine.ensemble import EnsembleSelection
 from engine.limits import ModelCost, blend_cost, overshoot, within
 from engine.memory import subsample_rows
+from engine.metrics import get_metric
 from engine.models import FAMILIES, n_threads
 from engine.models.random_forest import FORESTS
 from engine.preprocessing import build_preprocessor
 from engine.search import REFIT_EXTRA_ROUNDS, SearchResult, TrialOutcome
-from engine.tail import TAIL_FIXED_S, export_s, member_plan
+from engine.stacking import STACK_MARGIN, STACK_NAME, Stack
+from engine.tail import BAG_MARGIN, TAIL_FIXED_S, export_s, member_plan
 from engine.task import class_weights
 from engine.types import InputColumn, LeaderboardEntry, Limits, TaskSpec, TrialRecord
 
 ENSEMBLE_NAME = "ensemble"
-BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ class FinalModel:
 def final_model(
     X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
     ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, budget_s: float,
-    notes: list[str], limits: Limits | None = None,
+    notes: list[str], limits: Limits | None = None, stack: Stack | None = None,
 ) -> FinalModel:
     """The model to export: the best leaderboard row within the limits, with its members bagged from their fold
     models where those fit (size, conversion time within what is left of the budget, the limits) and refitted on
-    all rows otherwise; rows that fit neither way give their place to the next one."""
+    all rows otherwise; rows that fit neither way give their place to the next one. ``stack``: the stacking
+    layer behind the leaderboard's stack row (``engine.stacking``), exported as fitted."""
     limits = limits or Limits()
     by_name = {o.name: o for o in result.outcomes.values()}
 
@@ -59,19 +61,37 @@ def final_model(
 
     passed_over: list[str] = []
     for row in leaderboard:
-        members = members_of(row)
-        bag = members_to_bag(members, spec, budget_s)
-        if not within(blend_cost([o for o, _ in members], bag), limits):
-            bag = set()  # refitted, each member is one model instead of k
-            if not within(blend_cost([o for o, _ in members], bag), limits):
+        if row.model == STACK_NAME:
+            if stack is None:
+                continue
+            runner_up = next((r for r in leaderboard if r.model != STACK_NAME), None)
+            if runner_up is not None and not clearly_better(row.score, runner_up.score, spec.metric):
+                notes.append(f"The stack scored {row.score:.4g} against {runner_up.score:.4g} for {runner_up.model}: "
+                             f"less than the {STACK_MARGIN:.0%} margin a stack must win by (its score, measured on "
+                             "the folds its base models were scored on, is a little optimistic), so it was not "
+                             "exported.")
+                continue
+            if not within(blend_cost(stack.parts, {o.number for o in stack.parts}), limits):
                 passed_over.append(row.model)
                 continue
-        chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes, bag=bag,
-                                must=not row.is_ensemble)
-        if chosen is None:
-            notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
-                         "the best single model was exported instead.")
-            continue
+            chosen = _stacked(stack, spec, final, notes)
+            if chosen is None:
+                continue
+            members = [(stack.top, 1.0)]
+        else:
+            members = members_of(row)
+            bag = members_to_bag(members, spec, budget_s)
+            if not within(blend_cost([o for o, _ in members], bag), limits):
+                bag = set()  # refitted, each member is one model instead of k
+                if not within(blend_cost([o for o, _ in members], bag), limits):
+                    passed_over.append(row.model)
+                    continue
+            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes,
+                                    bag=bag, must=not row.is_ensemble)
+            if chosen is None:
+                notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
+                             "the next model on the leaderboard was exported instead.")
+                continue
         note = ""
         if passed_over:
             note = (f"Within the limits ({limits.text()}): {row.model}, rank {row.rank}, {chosen.cost.text()}; "
@@ -82,7 +102,7 @@ def final_model(
         return replace(chosen, name=row.model, oof=ensemble.oof if row.is_ensemble and ensemble is not None
                        else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note)
     # nothing within the limits: the single model closest to them, refitted
-    single = [r for r in leaderboard if not r.is_ensemble]
+    single = [r for r in leaderboard if not r.is_ensemble and r.model != STACK_NAME]
     closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set()), limits))
     outcome = members_of(closest)[0][0]
     chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s, notes,
@@ -92,6 +112,30 @@ def final_model(
             f"({chosen.cost.text()}).")
     notes.append(note)
     return replace(chosen, name=closest.model, oof=outcome.oof, within_limits=False, limits_note=note)
+
+
+def clearly_better(stack_score: float, other_score: float, metric_name: str) -> bool:
+    """The stack's score beats the other's by ``STACK_MARGIN`` of the other's error (1 - score for scores up to
+    1, such as ROC AUC; the loss itself for losses)."""
+    metric = get_metric(metric_name)
+    error = 1.0 - other_score if metric.greater_is_better else other_score
+    return metric.loss(other_score) - metric.loss(stack_score) > STACK_MARGIN * abs(error)
+
+
+def _stacked(stack: Stack, spec: TaskSpec, final: float, notes: list[str]) -> FinalModel | None:
+    """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left."""
+    parts = stack.parts
+    conversion = sum(export_s(bag_size_kb([o]), o.family) for o in parts)
+    if not can_bag(parts) or not _fits(BAG_MARGIN * conversion, final):
+        notes.append("The stack scored best but its models are too big to export within the budget; the next "
+                     "model on the leaderboard was exported instead.")
+        return None
+    k = len(stack.top.fold_models or ())
+    notes.append(f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base "
+                 f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
+                 f"average of its {k} fold models (bagging).")
+    return FinalModel(stack.estimator(spec), STACK_NAME, stack.top.oof, k, conversion,
+                      blend_cost(parts, {o.number for o in parts}))
 
 
 def _listed(names: list[str]) -> str:

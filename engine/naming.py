@@ -10,6 +10,7 @@ FAMILY_LABELS = {
     "extra_trees": "Extra trees",
     "linear": "Linear / logistic model",
     "ensemble": "Ensemble (blend of models)",
+    "stack": "Stack (LightGBM on the best models' predictions)",
 }
 
 

@@ -112,7 +112,7 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     else:
         why = (f"{model_label(chosen)} is recommended and exported: it has the best {metric.label} on rows it had "
                "not seen.")
-    fast = [e for e in leaderboard if e.model != chosen and not e.is_ensemble
+    fast = [e for e in leaderboard if e.model != chosen and not e.is_ensemble and e.family != "stack"
             and abs(e.score - best.score) <= best.score_std
             and e.predict_ms_per_1000_rows * 3 <= best.predict_ms_per_1000_rows]
     if fast:

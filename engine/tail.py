@@ -6,12 +6,19 @@ import numpy as np
 
 from engine.bagging import bag_size_kb, can_bag
 from engine.metrics import get_metric
-from engine.models import Deadline
+from engine.models import Deadline, available_cores, n_threads
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
+from engine.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from engine.trials import TrialOutcome
 from engine.types import TaskSpec
 
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
+BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
+# Below this budget the search keeps the stacking layer's time (more trials); above it, the search ends early
+# enough for it. A stack is still fitted below it when the search left the time (few trials, max_trials).
+STACK_MIN_BUDGET_S = 120.0
+STACK_SHARE = 0.15  # of the budget, at most, kept for it
+STACK_FIT_FACTOR = 2.0  # the top model (learning rate 0.05) against a LightGBM trial of the search
 BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a refit would cost less
 # ONNX conversion per MB of the pickled model, measured on 2 cores (forests: 31 s for a 162 MB bag; LightGBM's
 # pickle is compact and its converter slow: 4 s for 3 MB; CatBoost 1.6 s for 4.7 MB)
@@ -28,7 +35,23 @@ def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fina
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     reserve = TAIL_FIXED_S + sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in fits[:3])
+    if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
+        # the stack's own part: its top model's fit and conversion (its base models' are the ensemble's, above)
+        reserve += min(stack_fit_s(result, spec) + BAG_MARGIN * export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY),
+                       STACK_SHARE * budget_s)
     deadline.at = min(deadline.at, final - reserve)
+
+
+def stack_s(result: SearchResult, spec: TaskSpec) -> float:
+    """Fitting the stacking layer's top model, and converting the stack: its base models' bags and its own
+    (``inf`` when there is no stack to fit: fewer than two base models, or no LightGBM trial to time it by)."""
+    base = stack_base(result, spec)
+    timed = [o for o in result.outcomes.values() if o.family == TOP_FAMILY and o.row_fraction >= 1.0]
+    if len(base) < 2 or not timed:
+        return float("inf")
+    convert = sum(export_s(bag_size_kb([o]), o.family) for o in base)
+    convert += export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
+    return stack_fit_s(result, spec) + BAG_MARGIN * convert
 
 
 def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
@@ -52,3 +75,13 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
 def export_s(size_kb: float | None, family: str) -> float:
     """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold."""
     return EXPORT_S_PER_MB.get(family, EXPORT_S_PER_MB_OTHERS) * (size_kb or 0.0) / 1024
+
+
+def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:
+    """Fitting the top model on every fold, from the search's LightGBM trials (``inf`` without one)."""
+    timed = [o for o in result.outcomes.values() if o.family == TOP_FAMILY and o.row_fraction >= 1.0]
+    if not timed:
+        return float("inf")
+    n_rows = sum(len(valid) for _, valid in result.folds)
+    side_by_side = max(1, available_cores() // n_threads(n_rows))
+    return STACK_FIT_FACTOR * float(np.median([o.fit_time_s for o in timed])) / side_by_side

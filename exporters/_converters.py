@@ -19,6 +19,8 @@ import numpy as np
 from onnx import ModelProto, NodeProto, TensorProto
 from onnx.helper import get_attribute_value
 
+from exporters._stack_onnx import register_stack_converters
+
 _lock = threading.Lock()
 _registered = False
 
@@ -62,6 +64,7 @@ def register_converters() -> None:
             CatBoostRegressor, "CatBoostCatBoostRegressor", regressor_shapes, _convert_catboost,
         )
         _register_hist_gradient_boosting()
+        register_stack_converters()
         _registered = True
 
 
@@ -138,7 +141,50 @@ def _convert_lightgbm(scope: Any, operator: Any, container: Any) -> None:
 
     options = scope.get_options(operator.raw_operator)
     operator.split = options.get("split")
+    first = len(container.nodes)
     convert_lightgbm(scope, operator, container)
+    _round_thresholds_down(container.nodes[first:], _double_thresholds(operator.raw_operator))
+
+
+def _double_thresholds(model: Any) -> dict[float, float]:
+    """LightGBM's numeric split thresholds (doubles, as it compares), by their nearest float32 value."""
+    found: dict[float, float] = {}
+    pending = [tree["tree_structure"] for tree in model.booster_.dump_model()["tree_info"]]
+    while pending:
+        node = pending.pop()
+        if "split_feature" not in node:
+            continue
+        if isinstance(node.get("threshold"), (int, float)):
+            threshold = float(node["threshold"])
+            key = float(np.float32(threshold))
+            found[key] = min(found.get(key, threshold), threshold)
+        pending.extend((node["left_child"], node["right_child"]))
+    return found
+
+
+def _round_thresholds_down(nodes: list[NodeProto], doubles: dict[float, float]) -> None:
+    """Make the tree nodes' float32 thresholds decide as LightGBM's doubles do.
+
+    LightGBM compares a float32 input, widened to double, with a double threshold; ONNX compares it with
+    the threshold's nearest float32, which can lie above the double. An input equal to that float32 (a
+    value on a grid whose midpoint is the threshold, as a bag's averaged probabilities can be) then goes
+    left in ONNX and right in LightGBM. For a float32 ``x``, ``x <= t`` exactly when ``x`` is at most the
+    largest float32 not above ``t``: that is the threshold written here."""
+    for node in nodes:
+        if node.op_type not in _TREE_OPS:
+            continue
+        attributes = {a.name: a for a in node.attribute}
+        values, modes = attributes.get("nodes_values"), attributes.get("nodes_modes")
+        if values is None or modes is None:
+            continue
+        rounded = []
+        for value, mode in zip(values.floats, modes.strings, strict=True):
+            threshold = doubles.get(value)
+            if mode == b"BRANCH_LEQ" and threshold is not None and value > threshold:
+                value = float(np.nextafter(np.float32(value), np.float32(-np.inf)))
+            rounded.append(value)
+        del values.floats[:]
+        values.floats.extend(rounded)
 
 
 def _parse_catboost_classifier(

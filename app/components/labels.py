@@ -68,7 +68,7 @@ def family_label(family: str) -> str:
 
 SHORT_FAMILY_LABELS = {
     "lightgbm": "LightGBM", "catboost": "CatBoost", "hist_gb": "Gradient boosting", "random_forest": "Random forest",
-    "extra_trees": "Extra trees", "linear": "Linear model", "ensemble": "Ensemble",
+    "extra_trees": "Extra trees", "linear": "Linear model", "ensemble": "Ensemble", "stack": "Stack",
 }
 
 TASK_SHORT = {"binary": "one of two outcomes", "multiclass": "one of several categories", "regression": "a number"}

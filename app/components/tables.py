@@ -54,18 +54,24 @@ def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.Da
             "predict ms / 1,000 rows": e.predict_ms_per_1000_rows,
             "size (KB)": e.size_kb,
             "rows used": None if e.row_fraction >= 1.0 else f"{e.row_fraction:.0%} (memory)",
-            "blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items()),
+            "blend of": _members_text(e),
             "settings": json.dumps(e.params.get("weights", e.params) if e.is_ensemble else e.params,
                                    default=str)})
     return pd.DataFrame(rows).dropna(axis="columns", how="all")
+
+
+def _members_text(entry: LeaderboardEntry) -> str:
+    """An ensemble's members with their weights; a stack's base models (its top model weighs them itself)."""
+    if entry.is_ensemble:
+        return ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in entry.members.items())
+    return ("stacks " + ", ".join(model_label(m) for m in entry.members)) if entry.members else ""
 
 
 def comparison_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.DataFrame:
     """Models side by side: one column per model, one row per figure or setting."""
     columns: dict[str, dict[str, str]] = {}
     for e in entries:
-        settings = {"blend of": ", ".join(f"{model_label(m)} ({w:.0%})" for m, w in e.members.items())} \
-            if e.is_ensemble else {k: _setting(v) for k, v in e.params.items()}
+        settings = {"blend of": _members_text(e)} if e.is_ensemble else {k: _setting(v) for k, v in e.params.items()}
         columns[model_label(e.model)] = {
             "rank": str(e.rank), metric_label(metric): f"{e.score:.4g} ± {e.score_std:.2g}",
             "fit time (s)": f"{e.fit_time_s:.2f}", "predict ms / 1,000 rows": f"{e.predict_ms_per_1000_rows:.2f}",

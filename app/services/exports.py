@@ -77,10 +77,11 @@ def start_export(run_id: str, model: str) -> None:
 
 
 def exportable_models(out_dir: Path) -> list[str]:
-    """The leaderboard models a run can still export: those whose out-of-fold predictions it kept."""
+    """The leaderboard models a run can still export: those whose out-of-fold predictions it kept (a stack is
+    exported by its training only: its fold models are not kept after it)."""
     try:
         with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
-            return list(stored.files)
+            return [name for name in stored.files if name != engine.STACK_NAME]
     except (OSError, ValueError):
         return []
 

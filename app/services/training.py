@@ -41,6 +41,9 @@ OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another l
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
 REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
               "all rows and exported that way; the explanation describes the bagged model.")
+STACK_REFIT_NOTE = ("The stack's ONNX graph did not match it within the parity tolerance, so its base models were "
+                    "refitted on all rows and averaged instead (without the stack's top model); the explanation "
+                    "describes the stack.")
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 SPOOL_FILE = "mlflow_spool.json"
 
@@ -304,15 +307,19 @@ def refitted_instead(result: TrainingResult) -> TrainingResult:
     prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
                                X=result.model_frame)
     estimator = engine.refit_model(prepared, model_members(result.leaderboard, result.trials, result.model_name))
-    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, REFIT_NOTE])
+    note = REFIT_NOTE if result.model_name != engine.STACK_NAME else STACK_REFIT_NOTE
+    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
 
 
 def model_members(leaderboard: list[engine.LeaderboardEntry], trials: list[engine.TrialRecord],
                   model: str) -> list[tuple[engine.TrialRecord, float]]:
-    """The trials behind a leaderboard model and their weights (one, weight 1, for a single model)."""
+    """The trials behind a leaderboard model and their weights (one, weight 1, for a single model; a stack's base
+    models, equally weighted: what stands in for it refitted)."""
     by_name = {f"{t.family}_{t.number}": t for t in trials}
     entry = next(e for e in leaderboard if e.model == model)
-    return [(by_name[m], w) for m, w in entry.members.items()] if entry.is_ensemble else [(by_name[model], 1.0)]
+    if entry.is_ensemble or entry.model == engine.STACK_NAME:
+        return [(by_name[m], w) for m, w in entry.members.items()]
+    return [(by_name[model], 1.0)]
 
 
 def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:

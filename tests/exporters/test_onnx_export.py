@@ -286,3 +286,23 @@ def test_parity_report_flags_a_different_model(datasets: dict[TaskType, Dataset]
         "n_rows", "max_abs_diff", "max_rel_diff", "labels_equal", "passed", "tolerance",
     }
     assert report.tolerance == TOLERANCE
+
+
+def test_lightgbm_thresholds_decide_in_onnx_as_lightgbm_decides_in_double() -> None:
+    """A split between 0.02 and 0.03 sits at the double 0.025, whose nearest float32 lies above it: an input of
+    exactly float32(0.025) goes right in LightGBM and must go right in the graph too."""
+    import lightgbm
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType
+
+    x = np.repeat(np.array([0.02, 0.03], dtype=np.float32), 50).reshape(-1, 1)
+    y = (x[:, 0] > 0.025).astype(int)
+    model = lightgbm.LGBMClassifier(n_estimators=3, min_child_samples=5, verbose=-1).fit(x, y)
+    assert any(float(np.float32(t)) > t for t in [0.025])  # the case the rounding handles
+    register_converters()
+    graph = convert_sklearn(model, initial_types=[("x", FloatTensorType([None, 1]))],
+                            options={id(model): {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3})
+    on_split = np.array([[0.025]], dtype=np.float32)
+    _, scores = OnnxScorer(graph.SerializeToString()).predict({"x": on_split})
+    np.testing.assert_allclose(scores, model.predict_proba(on_split), atol=1e-6)
+    assert model.predict(on_split)[0] == 1
