@@ -97,6 +97,9 @@ def _prediction_text(card: Mapping[str, Any], classes: list[str]) -> str:
     if model.get("is_ensemble") and members:
         parts = ", ".join(f"{_code(name)} (weight {_figure(weight)})" for name, weight in members.items())
         how = f"The model is a weighted ensemble: {parts}."
+    elif model.get("family") == "stack" and members:
+        how = (f"The model is a stack: a LightGBM that reads the input columns and the predictions of "
+               f"{', '.join(_code(name) for name in members)}, all inside the one ONNX file.")
     else:
         how = f"The model is {_code(model.get('name', '?'))} ({_plain(model.get('family') or 'model')})."
     return f"{what} {how}"

@@ -99,6 +99,14 @@ def test_readme_states_the_columns_categories_threshold_and_figures() -> None:
     assert "`lightgbm_0` (weight 0.6)" in readme
 
 
+def test_readme_says_what_a_stack_reads() -> None:
+    stacked = render_readme(_card(model={"name": "stack", "family": "stack", "is_ensemble": False,
+                                         "members": {"catboost_3": 0.5, "linear_1": 0.5}}))
+    assert "a stack: a LightGBM that reads the input columns and the predictions of `catboost_3`, `linear_1`" \
+        in stacked
+    assert "weight" not in stacked.split("The model is")[1].split(".")[0]
+
+
 def test_readme_without_threshold_for_regression_and_multiclass() -> None:
     regression = render_readme(_card(task="regression", classes=[], decision_threshold=None))
     assert "None: the model predicts a value." in regression and "`variable`" in regression
