@@ -46,8 +46,7 @@ def stack_s(result: SearchResult, spec: TaskSpec) -> float:
     """Fitting the stacking layer's top model, and converting the stack: its base models' bags and its own
     (``inf`` when there is no stack to fit: fewer than two base models, or no LightGBM trial to time it by)."""
     base = stack_base(result, spec)
-    timed = [o for o in result.outcomes.values() if o.family == TOP_FAMILY and o.row_fraction >= 1.0]
-    if len(base) < 2 or not timed:
+    if len(base) < 2:
         return float("inf")
     convert = sum(export_s(bag_size_kb([o]), o.family) for o in base)
     convert += export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
