@@ -21,6 +21,7 @@ import optuna
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from engine.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
 from engine.errors import BudgetError, is_disk_full
 from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
 from engine.metrics import get_metric
@@ -129,6 +130,14 @@ class _Objective:
     def has_model(self) -> bool:
         return bool(self.result.outcomes) or self.others_finished
 
+    def margin(self) -> float:
+        """A booster or forest stopped at its share keeps its model: its share ends this much before the deadline."""
+        return max(0.2, 0.02 * (self.deadline.at - self.started))
+
+    def no_time_left(self) -> bool:
+        """A new trial would be stopped before its first fold (the first trial alone may run into the tail)."""
+        return self.has_model and self.deadline.remaining() <= self.margin()
+
     def _check_others(self, trial: optuna.Trial) -> None:
         """A worker joining a shared study whose other workers have models has no first trial to protect: its
         trials end at the deadline like theirs, so the finisher does not wait for them."""
@@ -200,8 +209,7 @@ class _Objective:
         is_first = not self.has_model
         fold_models: list[tuple[Any, Any]] = []
         window = self.deadline.at - self.started
-        # a booster or forest stopped at its share keeps its model: its share ends a little before the deadline
-        margin = 0.0 if is_first else max(0.2, 0.02 * window)
+        margin = 0.0 if is_first else self.margin()
         trial_end = Deadline(min(self.deadline.at - margin, time.monotonic()
                                  + (FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE) * window))
         fold = 0
@@ -248,7 +256,7 @@ class _Objective:
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
             self.store.save(trial.number, oof)
         self.result.outcomes[trial.number] = outcome
-        keep_fold_models(self.result, self.metric)
+        keep_fold_models(self.result, self.metric, bag_fits=lambda o: bag_onnx_mb([o]) <= MAX_BAG_ONNX_MB)
         trial.set_user_attr("score", mean_score)
         trial.set_user_attr("score_std", float(np.std(scores)))
         trial.set_user_attr("fit_time_s", fit_time)
@@ -311,7 +319,7 @@ def run_search(
             on_trial(record)
         if update_deadline is not None:
             update_deadline(result)
-        if deadline.passed() or should_stop() or objective.fatal is not None:
+        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
             study.stop()
 
     try:

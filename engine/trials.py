@@ -20,7 +20,9 @@ from engine.memory import FamilyMemory
 from engine.types import TaskSpec, TrialRecord
 
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
-KEEP_FOLD_MODELS_KB = 512 * 1024
+# Pickled size of every kept fold model together. Only bags that could be exported are kept whole (see
+# ``keep_fold_models``), at most ~25 MB each: a forest's bag at the ONNX cap.
+KEEP_FOLD_MODELS_KB = 256 * 1024
 
 
 @dataclass
@@ -38,6 +40,8 @@ class TrialOutcome:
     size_kb: float | None = None  # the fitted model of the first fold, serialised
     # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag
     fold_models: list[tuple[Any, Any]] | None = None
+    # the first fold's (preprocessor, model) when the bag itself was dropped: the held-out model of fold 1
+    first_fold: tuple[Any, Any] | None = None
     row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory pre-flight)
 
     @property
@@ -136,20 +140,33 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
 
 
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
-                     max_kb: float = KEEP_FOLD_MODELS_KB) -> None:
-    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap."""
+                     max_kb: float = KEEP_FOLD_MODELS_KB,
+                     bag_fits: Callable[[TrialOutcome], bool] = lambda outcome: True) -> None:
+    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap.
+
+    A bag that ``bag_fits`` refuses (too big to export) is dropped at once, but for its first fold's model:
+    the held-out model that permutation importance shuffles (``held_out_model``).
+    """
+    for outcome in result.outcomes.values():
+        if outcome.fold_models and not bag_fits(outcome):
+            outcome.first_fold, outcome.fold_models = outcome.fold_models[0], None
     ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     total = 0.0
     for i, outcome in enumerate(ranked):
-        total += (outcome.size_kb or 0.0) * len(outcome.fold_models or ())
+        copies = len(outcome.fold_models or ()) or (1 if outcome.first_fold is not None else 0)
+        total += (outcome.size_kb or 0.0) * copies
         if i >= max_models or total > max_kb:
-            outcome.fold_models = None
+            outcome.fold_models = outcome.first_fold = None
+
+
+def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:
+    """The model this trial fitted without fold 1's rows, if it was kept."""
+    return outcome.fold_models[0] if outcome.fold_models else outcome.first_fold
 
 
 def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
     """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
-    kept = {n: result.outcomes[n].fold_models for n in weights}
-    members = [(w, models[0] if models else None) for n, w in weights.items() for models in [kept[n]]]
+    members = [(w, first_fold_model(result.outcomes[n])) for n, w in weights.items()]
     if not members or any(model is None for _, model in members):
         return None
 

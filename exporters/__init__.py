@@ -11,6 +11,7 @@ from exporters.model_card import build_model_card, library_versions
 from exporters.onnx_export import (
     TARGET_OPSET,
     OnnxScorer,
+    load_onnx,
     onnx_feeds,
     register_converters,
     to_onnx_model,
@@ -39,6 +40,7 @@ __all__ = [
     "check_parity",
     "decision_threshold_entry",
     "library_versions",
+    "load_onnx",
     "load_threshold",
     "measure_latency",
     "onnx_feeds",

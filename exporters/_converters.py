@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 from onnx import ModelProto, NodeProto, TensorProto
-from onnx.helper import get_attribute_value
 
+from exporters._compact_trees import compacting
 from exporters._stack_onnx import register_stack_converters
 
 _lock = threading.Lock()
@@ -49,21 +49,22 @@ def register_converters() -> None:
         classifier_shapes = calculate_linear_classifier_output_shapes
         regressor_shapes = calculate_linear_regressor_output_shapes
         update_registered_converter(
-            LGBMClassifier, "LightGbmLGBMClassifier", classifier_shapes, _convert_lightgbm,
+            LGBMClassifier, "LightGbmLGBMClassifier", classifier_shapes, compacting(_convert_lightgbm),
             options=dict(CLASSIFIER_OPTIONS),
         )
         update_registered_converter(
-            LGBMRegressor, "LightGbmLGBMRegressor", regressor_shapes, _convert_lightgbm,
+            LGBMRegressor, "LightGbmLGBMRegressor", regressor_shapes, compacting(_convert_lightgbm),
             options={"split": None},
         )
         update_registered_converter(
-            CatBoostClassifier, "CatBoostCatBoostClassifier", classifier_shapes, _convert_catboost,
+            CatBoostClassifier, "CatBoostCatBoostClassifier", classifier_shapes, compacting(_convert_catboost),
             parser=_parse_catboost_classifier, options=dict(CLASSIFIER_OPTIONS),
         )
         update_registered_converter(
-            CatBoostRegressor, "CatBoostCatBoostRegressor", regressor_shapes, _convert_catboost,
+            CatBoostRegressor, "CatBoostCatBoostRegressor", regressor_shapes, compacting(_convert_catboost),
         )
         _register_hist_gradient_boosting()
+        _register_forests()
         register_stack_converters()
         _registered = True
 
@@ -78,9 +79,27 @@ def _register_hist_gradient_boosting() -> None:
         alias = f"Sklearn{cls.__name__}"
         original = get_converter(alias)
         update_registered_converter(
-            cls, alias, get_shape_calculator(alias), _with_clean_attributes(original),
+            cls, alias, get_shape_calculator(alias), compacting(_with_clean_attributes(original)),
             options=original.get_allowed_options(),
         )
+
+
+def _register_forests() -> None:
+    """Re-register skl2onnx's forest converters so their tree nodes wait serialized (``_compact_trees``)."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common._registration import get_converter, get_shape_calculator
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+
+    for cls in (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor):
+        alias = f"Sklearn{cls.__name__}"
+        original = get_converter(alias)
+        update_registered_converter(cls, alias, get_shape_calculator(alias), compacting(original),
+                                    options=original.get_allowed_options())
 
 
 def _with_clean_attributes(convert: Any) -> Any:
@@ -213,7 +232,10 @@ def _convert_catboost(scope: Any, operator: Any, container: Any) -> None:
 
     exported: ModelProto = convert_to_onnx_object(operator.raw_operator)
     node = _tree_node(exported)
-    attributes = _double_precision({a.name: get_attribute_value(a) for a in node.attribute})
+    # the double attributes go through numpy; the rest (node and leaf ids, modes) are copied message to message:
+    # as Python lists, a large multiclass model's ids took ~20x its ONNX size in memory while converting
+    doubles = {a.name: np.asarray(a.floats, dtype=np.float64) for a in node.attribute if a.name in _DOUBLE_ATTRIBUTES}
+    others = [a for a in node.attribute if a.name not in _DOUBLE_ATTRIBUTES]
     as_double = scope.get_unique_variable_name("catboost_input_double")
     container.add_node("Cast", [operator.inputs[0].full_name], [as_double], to=TensorProto.DOUBLE,
                        name=scope.get_unique_operator_name("CatBoostCastDouble"))
@@ -224,8 +246,9 @@ def _convert_catboost(scope: Any, operator: Any, container: Any) -> None:
         op_domain="ai.onnx.ml",
         op_version=max(3, _ml_opset(exported)),
         name=scope.get_unique_operator_name("CatBoost" + node.op_type),
-        **attributes,
+        **_double_precision(doubles),
     )
+    container.nodes[-1].attribute.extend(others)
 
 
 _DOUBLE_ATTRIBUTES = ("nodes_values", "target_weights", "class_weights", "base_values")

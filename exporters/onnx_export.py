@@ -19,6 +19,7 @@ import onnx
 import pandas as pd
 
 from engine.types import InputColumn, TaskType
+from exporters._compact_trees import compact_tree_nodes
 from exporters._converters import register_converters
 from exporters.errors import ExportError
 
@@ -50,8 +51,10 @@ def to_onnx_model(
     ]
     options = {id(estimator): {"zipmap": False}} if task.is_classification else None
     try:
-        model = convert_sklearn(estimator, initial_types=initial_types, options=options,
-                                target_opset=dict(TARGET_OPSET))
+        with compact_tree_nodes() as trees:  # one in-memory copy of each tree node, not one per assembly step
+            model = convert_sklearn(estimator, initial_types=initial_types, options=options,
+                                    target_opset=dict(TARGET_OPSET))
+            trees.restore(model)
     except Exception as error:  # skl2onnx raises many types; name the model in one readable error
         raise ExportError(
             f"Could not convert {_describe(estimator)} to ONNX: {type(error).__name__}: "
@@ -81,15 +84,16 @@ class OnnxScorer:
     def __init__(self, model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> None:
         import onnxruntime as ort
 
-        proto = _load(model)
+        proto = load_onnx(model)
         _refuse_external_data(proto)
+        serialized = bytes(model) if isinstance(model, (bytes, bytearray)) else proto.SerializeToString()
+        del proto  # parsed, a tree model takes several times its size: not held beside the session's own copy
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only
         try:
-            self.session = ort.InferenceSession(proto.SerializeToString(), options,
-                                                providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(serialized, options, providers=["CPUExecutionProvider"])
         except Exception as error:
             raise ExportError(f"ONNX Runtime cannot load the model: {error}",
                               code="INVALID_MODEL") from error
@@ -141,7 +145,8 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
     return feeds
 
 
-def _load(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.ModelProto:
+def load_onnx(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.ModelProto:
+    """The model as a ``ModelProto`` (external data is not loaded); ``INVALID_MODEL`` if it is not ONNX."""
     if isinstance(model, onnx.ModelProto):
         return model
     try:

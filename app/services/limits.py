@@ -66,16 +66,3 @@ def apply_memory_limit(limit_mb: int | None = None) -> int | None:
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
     logger.info("memory limit: %d MB of address space", wanted // 2**20)
     return int(wanted // 2**20)
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system: the ONNX conversion leaves hundreds of MB of freed small objects
-    in the allocator's arenas, which would otherwise stay resident while the MLflow side process logs."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused by this process instead
-        pass

@@ -234,7 +234,8 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
                                                          study_name=study_name, store=shared.trials(study_name)))
         for number, outcome in (own.outcomes.items() if own else ()):
             if number in result.outcomes:  # this process's fitted fold models (bags, permutation importance)
-                result.outcomes[number].fold_models = outcome.fold_models
+                kept = result.outcomes[number]
+                kept.fold_models, kept.first_fold = outcome.fold_models, outcome.first_fold
         training = engine.finish_phase(prepared, result, list(result.trials), budget=budget, started=started,
                                        progress=progress)
         if lost.is_set():

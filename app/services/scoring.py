@@ -39,18 +39,20 @@ def load_model(model: Path) -> LoadedModel:
     import onnx
 
     try:
-        proto = onnx.load(str(path), load_external_data=False)
+        serialized = path.read_bytes()
+        proto = onnx.load_from_string(serialized)
     except Exception as exc:
         raise SchemaError(f"'{path.name}' is not a readable ONNX model ({type(exc).__name__}).",
                           code="BAD_MODEL") from exc
     metadata = {p.key: p.value for p in proto.metadata_props}
+    del proto  # parsed, a large tree model takes several times its file size: not held beside the session
     if SCHEMA_METADATA_KEY not in metadata:
         raise SchemaError(f"'{path.name}' was not written by Kuai: it carries no input schema.",
                           code="NOT_A_KUAI_MODEL")
     info = json.loads(metadata[SCHEMA_METADATA_KEY])
     schema = tuple(_input_column(entry) for entry in info["input_schema"])
     threshold = metadata.get(THRESHOLD_METADATA_KEY)
-    return LoadedModel(scorer=OnnxScorer(proto), task=info["task"], classes=tuple(info["classes"]),
+    return LoadedModel(scorer=OnnxScorer(serialized), task=info["task"], classes=tuple(info["classes"]),
                        schema=schema, target=info["target"],
                        threshold=float(threshold) if threshold is not None and len(info["classes"]) == 2 else None)
 

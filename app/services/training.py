@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 import engine
-from app.services.limits import release_memory
 from app.services.model_entry import mlflow_model_entry
 from app.services.options import (
     TrainOptions,
@@ -32,6 +31,7 @@ from app.services.options import (
 )
 from app.services.scoring import SCHEMA_METADATA_KEY
 from engine import CheckFix, ProgressEvent, SearchBudget, TaskType, TrainingResult
+from engine.memory import release_memory
 from storage import TrackingSidecar, TrialStore, load_experience, record_experience, write_spool
 
 logger = logging.getLogger(__name__)
@@ -257,12 +257,16 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     import exporters
 
     exporters.register_converters()
-    onnx_model = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task)
-    parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
+    release_memory()  # what the search and refit freed, before the conversion
+    serialized = _converted(result)
+    parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
     if not parity.passed and result.bagged_folds:  # a float32 tie at a split in one of many fold models
         result = refitted_instead(result)
-        onnx_model = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task)
-        parity = exporters.check_parity(result.estimator, onnx_model, parity_frame(result), result.spec.task)
+        serialized = _converted(result)
+        parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
+    release_memory()  # the parity check's ONNX Runtime session
+    onnx_model = exporters.load_onnx(serialized)
+    del serialized
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
     card["your_choices"] = user_choices(options)
@@ -300,6 +304,16 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     }))
     examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
     return card, [model_path, card_path, leaderboard_path, report_path, *examples]
+
+
+def _converted(result: TrainingResult) -> bytes:
+    """The model as serialized ONNX; the in-memory graph (several times bigger) is freed before the parity check
+    loads the bytes into ONNX Runtime, so that the two are never held together."""
+    import exporters
+
+    serialized = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task).SerializeToString()
+    release_memory()
+    return serialized
 
 
 def refitted_instead(result: TrainingResult) -> TrainingResult:

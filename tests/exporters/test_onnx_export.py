@@ -306,3 +306,48 @@ def test_lightgbm_thresholds_decide_in_onnx_as_lightgbm_decides_in_double() -> N
     _, scores = OnnxScorer(graph.SerializeToString()).predict({"x": on_split})
     np.testing.assert_allclose(scores, model.predict_proba(on_split), atol=1e-6)
     assert model.predict(on_split)[0] == 1
+
+
+@pytest.mark.parametrize("task", TASKS, ids=str)
+def test_tree_nodes_held_serialized_come_back_unchanged(task: TaskType, datasets: dict[TaskType, Dataset]) -> None:
+    """The export keeps each tree-ensemble node serialized while skl2onnx assembles the graph (memory), then puts
+    it back: the graph is the one skl2onnx builds when the nodes stay in place, attribute for attribute."""
+    from skl2onnx import convert_sklearn
+
+    from exporters._compact_trees import TREE_OPS
+    from exporters.onnx_export import TARGET_OPSET
+
+    data = datasets[task]
+    names = ("catboost", "lightgbm", "extra_trees", "hist_gb")
+    members = [(name, _pipeline(name, data)) for name in names]
+    blend: Any = (VotingClassifier(members, voting="soft", flatten_transform=False) if task.is_classification
+                  else VotingRegressor(members)).fit(data.X, data.y)
+    compact = to_onnx_model(blend, data.schema, task)
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+    types = [(name, StringTensorType([None, 1]) if column.is_string else FloatTensorType([None, 1]))
+             for column in data.schema for name in column.model_inputs]
+    plain = convert_sklearn(blend, initial_types=types, target_opset=dict(TARGET_OPSET),
+                            options={id(blend): {"zipmap": False}} if task.is_classification else None)
+    trees = [n for n in compact.graph.node if n.op_type in TREE_OPS]
+    expected = {n.name: n for n in plain.graph.node if n.op_type in TREE_OPS}
+    assert len(trees) == len(names) and set(expected) == {n.name for n in trees}
+    for node in trees:
+        assert len(node.attribute) > 5  # the attributes are back ...
+        assert node.SerializeToString() == expected[node.name].SerializeToString()  # ... exactly as built
+    _assert_parity(blend, data)
+
+
+def test_a_tree_node_missing_from_the_graph_is_an_error() -> None:
+    from onnx import helper
+
+    from exporters._compact_trees import compact_tree_nodes
+
+    node = helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], name="trees", domain="ai.onnx.ml",
+                            nodes_modes=["LEAF"], nodes_nodeids=[0], nodes_treeids=[0])
+    with compact_tree_nodes() as stash:
+        nodes = [node]
+        stash.hold(nodes, 0)
+        assert len(nodes[0].attribute) == 0 and nodes[0].output == ["y"]  # a placeholder stands in
+        graph = helper.make_graph([], "g", [], [])
+        with pytest.raises(RuntimeError, match="trees"):
+            stash.restore(helper.make_model(graph))

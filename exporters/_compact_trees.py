@@ -1,0 +1,82 @@
+"""Tree-ensemble nodes kept as serialized bytes while skl2onnx assembles the graph.
+
+skl2onnx copies every node into the graph, then the graph into the model, and an ONNX message
+in memory takes about six times its serialized size (ids are 8-byte integers there, varints on
+disk). For a bagged or blended forest of tens of MB the conversion held several such copies at
+once: 0.8 GB for a 36 MB graph. Inside ``compact_tree_nodes()`` the tree converters wrapped by
+``compacting`` swap each tree-ensemble node they add for a placeholder without attributes and
+keep the node serialized; ``restore`` puts the nodes back into the finished model, once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from onnx import ModelProto, NodeProto
+
+TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+
+_local = threading.local()  # the stash of the conversion running on this thread, if any
+
+
+class TreeStash:
+    """Serialized tree-ensemble nodes of one conversion, by node name."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, bytes] = {}
+
+    def hold(self, nodes: list[NodeProto], start: int) -> None:
+        """Replace the tree-ensemble nodes at ``nodes[start:]`` by placeholders and keep them serialized."""
+        for i in range(start, len(nodes)):
+            node = nodes[i]
+            if node.op_type not in TREE_OPS or not node.name or node.name in self.nodes:
+                continue
+            self.nodes[node.name] = node.SerializeToString()
+            placeholder = NodeProto(op_type=node.op_type, name=node.name, domain=node.domain)
+            placeholder.input.extend(node.input)
+            placeholder.output.extend(node.output)
+            nodes[i] = placeholder  # the full node, and its memory, go now
+
+    def restore(self, model: ModelProto) -> None:
+        """Put every kept node's attributes back into ``model``'s graph; raises if one is missing.
+
+        Inputs and outputs stay the placeholder's: skl2onnx may have renamed them (dropping an Identity).
+        """
+        for node in model.graph.node:
+            serialized = self.nodes.pop(node.name, None)
+            if serialized is not None:
+                inputs, outputs = list(node.input), list(node.output)
+                node.ParseFromString(serialized)
+                del node.input[:], node.output[:]
+                node.input.extend(inputs)
+                node.output.extend(outputs)
+        if self.nodes:
+            raise RuntimeError(f"Tree nodes missing from the converted graph: {', '.join(sorted(self.nodes))}")
+
+
+@contextmanager
+def compact_tree_nodes() -> Iterator[TreeStash]:
+    """Within this block, wrapped tree converters on this thread hand their nodes to the stash yielded."""
+    previous = getattr(_local, "stash", None)
+    stash = TreeStash()
+    _local.stash = stash
+    try:
+        yield stash
+    finally:
+        _local.stash = previous
+
+
+def compacting(convert: Callable[[Any, Any, Any], None]) -> Callable[[Any, Any, Any], None]:
+    """Wrap a skl2onnx converter so the tree-ensemble nodes it adds wait in the current stash (if any)."""
+
+    def converter(scope: Any, operator: Any, container: Any) -> None:
+        stash: TreeStash | None = getattr(_local, "stash", None)
+        start = len(container.nodes)
+        convert(scope, operator, container)
+        if stash is not None:
+            stash.hold(container.nodes, start)
+
+    return converter
