@@ -23,7 +23,7 @@ from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain import explain_model
 from engine.final import ENSEMBLE_NAME, final_model, refit, refit_members, total_size
 from engine.limits import LimitsOutcome, blend_cost
-from engine.memory import FamilyMemory, release_memory
+from engine.memory import FamilyMemory
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
 from engine.permutation import with_permutation_importance
@@ -39,7 +39,7 @@ from engine.search import (
 from engine.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
 from engine.tail import BAG_MARGIN, TAIL_FIXED_S, move_deadline, stack_fit_s, stack_s
 from engine.task import class_labels, label_counts
-from engine.trials import first_fold_model
+from engine.trials import drop_fold_models
 from engine.types import (
     Explanation,
     InputColumn,
@@ -204,7 +204,7 @@ def finish_phase(
     chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
                          notes, budget.limits, stack=stack)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
-    _drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
+    drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
                       stacked={o.number for o in stack.base} if name == STACK_NAME and stack is not None else set())
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
     emit("explain", "Explaining the model with SHAP", {})
@@ -366,18 +366,6 @@ def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemb
     if chosen not in names:
         names.append(chosen)
     return {n: by_name[n] for n in names if n in by_name}
-
-
-def _drop_fold_models(result: SearchResult, members: set[int], stacked: set[int]) -> None:
-    """Once the model is chosen (and bagged), only permutation importance's held-out model needs fold models:
-    the first fold's model of each member, and a stack's base models' (``held_out_stack``). The others' memory
-    goes back to the system before the explanation and the export."""
-    for outcome in result.outcomes.values():
-        if outcome.number in stacked:
-            continue
-        outcome.first_fold = first_fold_model(outcome) if outcome.number in members else None
-        outcome.fold_models = None
-    release_memory()
 
 
 def _weights_of(name: str, result: SearchResult, ensemble: EnsembleSelection | None) -> dict[int, float]:

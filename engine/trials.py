@@ -16,7 +16,7 @@ import optuna
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from engine.memory import FamilyMemory
+from engine.memory import FamilyMemory, release_memory
 from engine.types import TaskSpec, TrialRecord
 
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
@@ -162,6 +162,18 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
 def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:
     """The model this trial fitted without fold 1's rows, if it was kept."""
     return outcome.fold_models[0] if outcome.fold_models else outcome.first_fold
+
+
+def drop_fold_models(result: SearchResult, members: set[int], stacked: set[int]) -> None:
+    """Once the model is chosen (and bagged), only permutation importance's held-out model needs fold models:
+    the first fold's model of each member, and a stack's base models' (``held_out_stack``). The others' memory
+    goes back to the system before the explanation and the export."""
+    for outcome in result.outcomes.values():
+        if outcome.number in stacked:
+            continue
+        outcome.first_fold = first_fold_model(outcome) if outcome.number in members else None
+        outcome.fold_models = None
+    release_memory()
 
 
 def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
