@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.memory import import_detached
 from engine.naming import model_label
 from engine.preprocessing import original_column_of_features
 from engine.stacking import StackedClassifier, StackedRegressor, base_blend
@@ -186,7 +187,7 @@ def _space(model: Any, spec: TaskSpec) -> str:
 
 
 def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: tuple[InputColumn, ...]) -> None:
-    import shap
+    shap = import_detached("shap")  # SHAP keeps tracebacks of its optional imports: not the training's frames
 
     prep, model = member.pipeline.named_steps["prep"], member.pipeline.named_steps["model"]
     member.space = _space(model, spec)

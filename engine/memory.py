@@ -22,10 +22,14 @@ The constants were measured (peak resident memory above the prepared data, one t
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -177,3 +181,29 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: the memory is reused by this process instead
         pass
+
+
+def import_detached(name: str) -> ModuleType:
+    """Import a module from a short-lived thread, so that nothing of the caller is kept alive by the import.
+
+    Some libraries keep the errors of their optional imports, tracebacks included (SHAP records that OpenCV,
+    PySpark and its GPU extension are missing). From Python 3.11 a kept frame holds its caller's frame, and so
+    on up the stack: imported lazily from inside a training, that pinned the whole training — data, fold models,
+    search — for the life of the process. From a thread, the chain ends at the thread.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # raised again in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=load, name=f"import-{name}", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return sys.modules[name]

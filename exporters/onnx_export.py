@@ -84,10 +84,7 @@ class OnnxScorer:
     def __init__(self, model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> None:
         import onnxruntime as ort
 
-        proto = load_onnx(model)
-        _refuse_external_data(proto)
-        serialized = bytes(model) if isinstance(model, (bytes, bytearray)) else proto.SerializeToString()
-        del proto  # parsed, a tree model takes several times its size: not held beside the session's own copy
+        serialized = _self_contained(model)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -97,6 +94,7 @@ class OnnxScorer:
         except Exception as error:
             raise ExportError(f"ONNX Runtime cannot load the model: {error}",
                               code="INVALID_MODEL") from error
+        self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)  # metadata_props
         self.input_names = tuple(i.name for i in self.session.get_inputs())
         self.output_names = tuple(o.name for o in self.session.get_outputs())
         self._string_inputs = {
@@ -155,6 +153,25 @@ def load_onnx(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.M
         return onnx.load(str(Path(model)), load_external_data=False)
     except Exception as error:
         raise ExportError(f"Not a readable ONNX model: {error}", code="INVALID_MODEL") from error
+
+
+def _self_contained(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> bytes:
+    """The model serialized; ``EXTERNAL_DATA`` if it references tensors stored outside it.
+
+    Parsed in Python, a large tree model takes about six times its size, more than ONNX Runtime's session beside
+    it. Every external tensor names its file under the key ``location`` (ONNX Runtime refuses one that does not),
+    so bytes that never spell it cannot reference external data: only the others are parsed to be checked.
+    """
+    if isinstance(model, onnx.ModelProto):
+        _refuse_external_data(model)
+        return model.SerializeToString()
+    try:
+        serialized = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+    except OSError as error:
+        raise ExportError(f"Not a readable ONNX model: {error}", code="INVALID_MODEL") from error
+    if b"location" in serialized:
+        _refuse_external_data(load_onnx(serialized))
+    return serialized
 
 
 def _refuse_external_data(model: onnx.ModelProto) -> None:

@@ -145,17 +145,23 @@ def _requirements() -> list[str]:
 
 
 class TrackingSidecar:
-    """A side process that imports MLflow now and logs the spool when it appears."""
+    """A side process that waits beside the training, imports MLflow when the training's tail begins (so that
+    the import overlaps the export) and logs the spool when it appears."""
 
     def __init__(self, spool: Path, *, wait_s: float) -> None:
         self.spool = spool
+        spool.with_suffix(".soon").unlink(missing_ok=True)  # an earlier training's, in the same folder
         env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
         log = spool.with_suffix(".log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "storage.tracking_sidecar", str(spool), "--wait", str(wait_s)],
+            [sys.executable, str(Path(__file__).with_name("tracking_sidecar.py")), str(spool), "--wait", str(wait_s)],
             stdout=log, stderr=log, env=env, start_new_session=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )
+
+    def tail_started(self) -> None:
+        """Tell the side process to import MLflow now: the spool will follow within seconds."""
+        self.spool.with_suffix(".soon").touch()
 
     def join(self, timeout_s: float) -> dict[str, Any] | None:
         """Wait for the logging to end; None if it is still going (it carries on alone)."""
@@ -172,8 +178,8 @@ def read_receipt(spool: Path) -> dict[str, Any] | None:
 
 
 def serve(spool: Path, wait_s: float) -> int:
-    """The side process's body: import MLflow at once, log the spool when it appears."""
-    import mlflow  # noqa: F401  (imported early: the point of the side process)
+    """The side process's body once the training's tail has begun: import MLflow, log the spool when it appears."""
+    import mlflow  # noqa: F401  (imported while the training exports: the point of the side process)
 
     deadline = time.monotonic() + wait_s
     parent = os.getppid()
@@ -187,6 +193,7 @@ def serve(spool: Path, wait_s: float) -> int:
     except Exception as exc:  # the spool stays for a replay
         receipt = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]}
     spool.with_suffix(".done").write_text(json.dumps(receipt))
+    spool.with_suffix(".soon").unlink(missing_ok=True)
     return 0 if receipt["ok"] else 1
 
 

@@ -1,20 +1,50 @@
-"""Entry point of the MLflow side process: ``python -m storage.tracking_sidecar SPOOL``."""
+"""Entry point of the MLflow side process: ``python storage/tracking_sidecar.py SPOOL`` — run as a file.
+
+It starts with the training and waits, holding next to nothing, until the training's tail begins (the file
+``SPOOL.soon``, see ``storage.tracking.TrackingSidecar.tail_started``) or its spool appears. Only then does it
+import ``storage.tracking`` and MLflow, while the training exports its model. Run with ``-m`` it would import the
+``storage`` package at once, and through it the engine: two seconds of a core and about 200 MB, held beside the
+whole search.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
-from storage.tracking import serve
+ROOT = Path(__file__).resolve().parent.parent
+POLL_S = 0.1
+
+
+def wait_for_tail(spool: Path, *, wait_s: float) -> float:
+    """Seconds left of ``wait_s`` once the tail begins; negative when it never does (or the training died)."""
+    deadline = time.monotonic() + wait_s
+    parent = os.getppid()
+    marker = spool.with_suffix(".soon")
+    while not (marker.exists() or spool.exists()):
+        if time.monotonic() > deadline or os.getppid() != parent:
+            return -1.0
+        time.sleep(POLL_S)
+    return deadline - time.monotonic()
 
 
 def main() -> int:
+    # Run as a file, the script's own folder comes first on the path: its modules (datasets.py, …) must not
+    # shadow the libraries of those names that MLflow may import.
+    sys.path[0] = str(ROOT)
     parser = argparse.ArgumentParser(description="Log a spooled Kuai run to MLflow.")
     parser.add_argument("spool", type=Path)
     parser.add_argument("--wait", type=float, default=600.0)
     arguments = parser.parse_args()
-    return serve(arguments.spool, arguments.wait)
+    left = wait_for_tail(arguments.spool, wait_s=arguments.wait)
+    if left < 0:
+        return 3
+    from storage.tracking import serve
+
+    return serve(arguments.spool, left)
 
 
 if __name__ == "__main__":

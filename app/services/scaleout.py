@@ -241,7 +241,9 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
         if lost.is_set():
             raise StudyError("Another process took over finishing this study (this one stalled); it writes the "
                              "result.", code="CLAIM_LOST")
-        summary = publish(training, local, run, started=started, progress=progress)
+        published = publish(training, local, run, started=started, progress=progress)
+        del training, result  # the side process loads the model to log it: not beside the training's memory
+        summary = published.wait_for_tracking(progress=progress)
     except BaseException as exc:
         if not isinstance(exc, StudyError) or exc.code != "CLAIM_LOST":
             study.set_user_attr("kuai.status", "failed")

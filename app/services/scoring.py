@@ -12,7 +12,7 @@ import pandas as pd
 
 from engine import ColumnType, Explanation, InputColumn, SchemaError, to_model_frame
 from engine.row_explain import explain_rows_black_box
-from exporters import THRESHOLD_METADATA_KEY, OnnxScorer, onnx_feeds
+from exporters import THRESHOLD_METADATA_KEY, ExportError, OnnxScorer, onnx_feeds
 
 SCHEMA_METADATA_KEY = "kuai_schema"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,23 +36,20 @@ def load_model(model: Path) -> LoadedModel:
     if not path.is_file():
         raise SchemaError(f"No model at '{model}': give a folder written by 'kuai train' or its model.onnx.",
                           code="MODEL_NOT_FOUND")
-    import onnx
-
     try:
-        serialized = path.read_bytes()
-        proto = onnx.load_from_string(serialized)
-    except Exception as exc:
-        raise SchemaError(f"'{path.name}' is not a readable ONNX model ({type(exc).__name__}).",
-                          code="BAD_MODEL") from exc
-    metadata = {p.key: p.value for p in proto.metadata_props}
-    del proto  # parsed, a large tree model takes several times its file size: not held beside the session
+        scorer = OnnxScorer(path)  # the model's metadata comes from ONNX Runtime's session: no parse of our own
+    except ExportError as exc:
+        if exc.code != "INVALID_MODEL":
+            raise
+        raise SchemaError(f"'{path.name}' is not a readable ONNX model.", code="BAD_MODEL") from exc
+    metadata = scorer.metadata
     if SCHEMA_METADATA_KEY not in metadata:
         raise SchemaError(f"'{path.name}' was not written by Kuai: it carries no input schema.",
                           code="NOT_A_KUAI_MODEL")
     info = json.loads(metadata[SCHEMA_METADATA_KEY])
     schema = tuple(_input_column(entry) for entry in info["input_schema"])
     threshold = metadata.get(THRESHOLD_METADATA_KEY)
-    return LoadedModel(scorer=OnnxScorer(serialized), task=info["task"], classes=tuple(info["classes"]),
+    return LoadedModel(scorer=scorer, task=info["task"], classes=tuple(info["classes"]),
                        schema=schema, target=info["target"],
                        threshold=float(threshold) if threshold is not None and len(info["classes"]) == 2 else None)
 

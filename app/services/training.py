@@ -89,9 +89,10 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     except BaseException as exc:
         spool_failure(options, out_dir, exc)
         raise
-    summary = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
+    published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
     remember(result, options, out_dir)
-    return summary
+    del result  # the side process loads the model to log it: this process waits without the training's memory
+    return published.wait_for_tracking(progress=progress)
 
 
 def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
@@ -100,11 +101,37 @@ def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> N
                                        "metrics": {}, "artifacts": []})
 
 
+@dataclass(frozen=True)
+class Published:
+    """A training whose outputs are written and whose run is spooled for MLflow: what is left to report it.
+
+    It holds nothing of the training's memory, so the caller can drop the result before the wait (the side process
+    loads the exported model to log it, and the two processes would otherwise peak together).
+    """
+
+    summary: TrainSummary  # its MLflow run id is filled in by the wait
+    options: TrainOptions
+    sidecar: TrackingSidecar
+    started: float
+
+    def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
+        """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id."""
+        release_memory()  # what the caller dropped
+        final = self.started + self.options.time_budget_s
+        receipt = self.sidecar.join(timeout_s=final + 2.0 - time.monotonic())
+        _emit(progress, self.started, self.options, "done", "Finished", {"out_dir": str(self.summary.out_dir)})
+        return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
+                       wall_time_s=time.monotonic() - self.started)
+
+
 def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
-            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None) -> TrainSummary:
-    """Export, write every output and hand the run to MLflow: the tail of a training, wherever it searched."""
+            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None) -> Published:
+    """Export, write every output and spool the run for MLflow: the tail of a training, wherever it searched.
+
+    The caller drops ``result`` and then calls ``wait_for_tracking`` on what this returns."""
     spool = out_dir / SPOOL_FILE
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
+    sidecar.tail_started()  # it imports MLflow while the model is exported
     name = options.display_name or options.data_path.name
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
@@ -120,14 +147,11 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
         "artifacts": [str(p) for p in artifacts],
         "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
     })
-    final = started + options.time_budget_s
-    receipt = sidecar.join(timeout_s=final + 2.0 - time.monotonic())
-    _emit(progress, started, options, "done", "Finished", {"out_dir": str(out_dir)})
-    return TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
-                        score_std=card["cv_score_std"], metric=result.spec.metric,
-                        parity_max_diff=_parity_figure(card),
-                        mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
-                        wall_time_s=time.monotonic() - started)
+    summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
+                           score_std=card["cv_score_std"], metric=result.spec.metric,
+                           parity_max_diff=_parity_figure(card), mlflow_run_id=None,
+                           wall_time_s=time.monotonic() - started)
+    return Published(summary=summary, options=options, sidecar=sidecar, started=started)
 
 
 def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,

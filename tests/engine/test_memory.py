@@ -5,7 +5,14 @@ The machine's free memory is the one fake here (``available_memory_mb``); the se
 
 from __future__ import annotations
 
+import gc
+import importlib
+import subprocess
+import sys
 import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,7 +21,7 @@ import pytest
 import engine.memory
 from engine import prepare, refit_model, train
 from engine.errors import BudgetError
-from engine.memory import MIN_ROWS, plan_memory, subsample_rows, trial_mb
+from engine.memory import MIN_ROWS, import_detached, plan_memory, subsample_rows, trial_mb
 from engine.models import FAMILIES, Deadline
 from engine.search import run_search
 from engine.types import SearchBudget
@@ -152,3 +159,65 @@ def test_training_short_of_memory_notes_the_sample_and_refits_on_the_same_share(
     refitted = refit_model(prepare(frame, spec), [(record, 1.0)])
     grown = refitted.named_steps["model"].estimators_[0].tree_.n_node_samples[0]
     assert grown == pytest.approx(0.7 * N_ROWS, abs=3)
+
+
+KEEPS_ITS_IMPORT_ERROR = "try:\n    import kuai_no_such_module\nexcept ImportError as error:\n    KEPT = error\n"
+
+
+def test_a_detached_import_does_not_keep_its_caller_alive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library that keeps the traceback of a failed optional import (SHAP does) kept, through the traceback's
+    frames, every caller up the stack alive; imported lazily from inside a training, that was the whole training."""
+    for name in ("keeps_error_plain", "keeps_error_detached"):
+        (tmp_path / f"{name}.py").write_text(KEEPS_ITS_IMPORT_ERROR)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    class Training:  # stands for the caller's large locals
+        pass
+
+    def caller(importer: Callable[[str], object], name: str) -> weakref.ref[Training]:
+        training = Training()
+        importer(name)
+        return weakref.ref(training)
+
+    try:
+        plain = caller(importlib.import_module, "keeps_error_plain")
+        detached = caller(import_detached, "keeps_error_detached")
+        gc.collect()
+        assert plain() is not None  # the trap is real: an import in the caller's thread pins the caller
+        assert detached() is None
+        assert import_detached("keeps_error_detached") is sys.modules["keeps_error_detached"]
+    finally:
+        for name in ("keeps_error_plain", "keeps_error_detached"):
+            sys.modules.pop(name, None)
+
+
+def test_a_detached_import_raises_in_the_caller() -> None:
+    with pytest.raises(ModuleNotFoundError):
+        import_detached("kuai_no_such_module")
+
+
+TRAIN_AND_DROP = """
+import gc, sys
+import numpy as np, pandas as pd
+from engine import SearchBudget, build_task_spec, profile_dataset, train
+rng = np.random.default_rng(0)
+frame = pd.DataFrame({"x1": rng.normal(size=400), "x2": rng.normal(size=400)})
+frame["outcome"] = np.where(frame.x1 + rng.normal(0, 0.5, size=400) > 0, "yes", "no")
+spec = build_task_spec(frame, profile_dataset(frame).columns, target="outcome", n_folds=3)
+result = train(frame, spec, budget=SearchBudget(time_budget_s=6.0, families=("lightgbm", "linear")))
+assert result.explanation is not None and "shap" in sys.modules  # SHAP was imported inside the training
+del result
+gc.collect()
+alive = sorted({type(o).__name__ for o in gc.get_objects()
+                if type(o).__name__ in ("TrainingResult", "Prepared", "SearchResult", "TrialOutcome")})
+print("alive:" + ",".join(alive))
+"""
+
+
+@pytest.mark.slow
+def test_nothing_of_a_training_outlives_its_result() -> None:
+    """In a fresh interpreter (SHAP not yet imported): once the caller drops the result, the training is gone —
+    the main process then waits for the MLflow side process without the training's memory."""
+    done = subprocess.run([sys.executable, "-c", TRAIN_AND_DROP], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "alive:"

@@ -16,7 +16,7 @@ import numpy as np
 import onnx
 import pandas as pd
 import pytest
-from onnx import numpy_helper
+from onnx import helper, numpy_helper
 from onnx.external_data_helper import convert_model_to_external_data
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import VotingClassifier, VotingRegressor
@@ -251,6 +251,32 @@ def test_scorer_refuses_external_data(datasets: dict[TaskType, Dataset], tmp_pat
     with pytest.raises(ExportError) as caught:
         OnnxScorer(external)
     assert caught.value.code == "EXTERNAL_DATA"
+
+
+def test_scorer_reads_metadata_and_refuses_external_data_without_a_location(datasets: dict[TaskType, Dataset]) -> None:
+    """The scorer checks by parsing only models whose bytes spell 'location' (every external tensor names its file
+    so); one marked external without a location is refused all the same, by ONNX Runtime, with a code."""
+    data = datasets[TaskType.REGRESSION]
+    model = to_onnx_model(_pipeline("linear", data).fit(data.X, data.y), data.schema, data.task)
+    entry = model.metadata_props.add()
+    entry.key, entry.value = "kuai_test", "kept"
+    assert b"location" not in model.SerializeToString()
+    assert OnnxScorer(model.SerializeToString()).metadata["kuai_test"] == "kept"
+    weight = numpy_helper.from_array(np.ones(1, dtype=np.float32), "w")
+    weight.ClearField("raw_data")
+    weight.data_location = onnx.TensorProto.EXTERNAL
+    offset = weight.external_data.add()
+    offset.key, offset.value = "offset", "0"
+    nameless = helper.make_model(
+        helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "nameless_external",
+                          [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])],
+                          [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])], [weight]),
+        opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+    serialized = nameless.SerializeToString()
+    assert b"location" not in serialized
+    with pytest.raises(ExportError) as caught:
+        OnnxScorer(serialized)
+    assert caught.value.code in ("EXTERNAL_DATA", "INVALID_MODEL")
 
 
 class _Opaque(ClassifierMixin, BaseEstimator):  # a classifier skl2onnx knows nothing about
