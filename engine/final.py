@@ -145,12 +145,15 @@ def _listed(names: list[str]) -> str:
 def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                    members: list[tuple[TrialOutcome, float]], n_folds: int, final: float, budget_s: float,
                    notes: list[str], *, bag: set[int], must: bool = False) -> FinalModel | None:
-    """Bag the members in ``bag``, refit the rest; None when that would not fit the time left (unless ``must``:
-    one model is always exported, refitted if its bag does not fit)."""
-    if not _fits(_blend_s(members, bag, n_folds), final):
+    """Bag the members in ``bag``, refit the rest; when that would not fit the time left, refit members instead of
+    bagging them (``fitting_bag``); None when even refitting all would not fit (unless ``must``: one model is always
+    exported, refitted if its bag does not fit)."""
+    fitting = fitting_bag(members, bag, n_folds, final)
+    if fitting is None:
         if not must:
             return None
-        bag = set()
+        fitting = set()
+    bag = fitting
     parts: list[tuple[str, Any, float]] = []
     for outcome, weight in members:
         if outcome.number in bag:
@@ -183,7 +186,27 @@ def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, bu
     return {o.number for o in chosen}
 
 
-def _blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int) -> float:
+def fitting_bag(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int,
+                final: float) -> set[int] | None:
+    """The members to bag so that the blend fits the time left: ``bag`` itself, or it less the members whose bag
+    costs the most beyond their refit (a bag converts k models, a refit fits and converts one); None when even
+    refitting every member would not fit."""
+    bag = set(bag)
+    by_number = {o.number: o for o, _ in members}
+
+    def saving(number: int) -> float:
+        outcome = [(by_number[number], 1.0)]
+        return blend_s(outcome, {number}, n_folds) - blend_s(outcome, set(), n_folds)
+
+    while not _fits(blend_s(members, bag, n_folds), final):
+        costliest = max(bag, key=saving, default=None)
+        if costliest is None or saving(costliest) <= 0:
+            return None
+        bag.discard(costliest)
+    return bag
+
+
+def blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int) -> float:
     """Converting the bagged members, refitting (and converting) the others."""
     return sum(BAG_MARGIN * export_s(bag_size_kb([o]), o.family) if o.number in bag
                else o.fit_time_s / n_folds * 1.3 + BAG_MARGIN * export_s(o.size_kb, o.family) for o, _ in members)

@@ -13,11 +13,11 @@ from engine import train
 from engine.automl import build_leaderboard
 from engine.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from engine.ensemble import EnsembleSelection
-from engine.final import final_model
+from engine.final import blend_s, final_model, members_to_bag
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search
-from engine.tail import export_s, member_plan, move_deadline
+from engine.tail import TAIL_FIXED_S, export_s, member_plan, move_deadline
 from engine.types import SearchBudget, TaskType
 from exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
@@ -119,6 +119,33 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
                          time.monotonic() + 0.5, 120.0, late)
     assert single.bagged_folds == 0 and hasattr(single.estimator, "steps")
+
+
+def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than_dropped(searched, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Bagging converts k fold models a member, a refit fits and converts one: when the bags do not fit what is left
+    of the budget, the ensemble is exported refitted (it had given its place to a single model before)."""
+    spec, schema, X, y, result = searched
+    members = sorted(result.outcomes.values(), key=lambda o: -bag_size_kb([o]))[:2]
+    ensemble = EnsembleSelection(weights={o.number: 0.5 for o in members}, oof=members[0].oof, score=0.0,
+                                 fold_scores=[0.0])
+    board = build_leaderboard(result, ensemble, spec)
+    board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
+    monkeypatch.setattr("engine.final.export_s", lambda size_kb, family: 0.05 * (size_kb or 0.0))  # 50 ms a KB
+    weighted = [(o, 0.5) for o in members]
+    bag = members_to_bag(weighted, spec, 120.0)
+    bagged_s, refitted_s = blend_s(weighted, bag, len(result.folds)), blend_s(weighted, set(), len(result.folds))
+    assert bag and refitted_s < bagged_s
+    notes: list[str] = []
+    room = TAIL_FIXED_S / 2 + (refitted_s + bagged_s) / 2  # the refits fit, the planned bags do not
+    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + room, 120.0, notes)
+    assert chosen.name == "ensemble"
+    assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
+    assert not any("could not be bagged or refitted" in note for note in notes)
+    dropped: list[str] = []
+    short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
+    other = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + short, 120.0, dropped)
+    assert other.name != "ensemble"
+    assert any("could not be bagged or refitted" in note for note in dropped)
 
 
 def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
