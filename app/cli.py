@@ -265,7 +265,8 @@ def _finite(value: object) -> object:
 
 
 def _cmd_train(arguments: argparse.Namespace) -> int:
-    from app.services.training import TrainOptions, resume_options, run_training
+    from app.services.options import resume_options
+    from app.services.training import TrainOptions, run_training
     from engine import Limits, TaskType
 
     if arguments.resume is not None:

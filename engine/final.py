@@ -153,7 +153,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         if not must:
             return None
         fitting = set()
-    bag = fitting
+    planned, bag = bag, fitting
     parts: list[tuple[str, Any, float]] = []
     for outcome, weight in members:
         if outcome.number in bag:
@@ -170,6 +170,9 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         notes.append(f"Bagged from the cross-validation's {n_folds} fold models: "
                      f"{', '.join(o.name for o, _ in members if o.number in bag)}; refitted on all rows ({why}): "
                      f"{', '.join(refitted)}.")
+    if planned - bag:
+        notes.append("Refitted on all rows rather than bagged, so that the export fits the time left: "
+                     f"{', '.join(o.name for o, _ in members if o.number in planned - bag)}.")
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion,

@@ -187,8 +187,8 @@ def import_detached(name: str) -> ModuleType:
     """Import a module from a short-lived thread, so that nothing of the caller is kept alive by the import.
 
     Some libraries keep the errors of their optional imports, tracebacks included (SHAP records that OpenCV,
-    PySpark and its GPU extension are missing). From Python 3.11 a kept frame holds its caller's frame, and so
-    on up the stack: imported lazily from inside a training, that pinned the whole training — data, fold models,
+    PySpark and its GPU extension are missing). A kept traceback keeps its frames, each frame its caller's, and
+    so on up the stack: imported lazily from inside a training, that pinned the whole training — data, fold models,
     search — for the life of the process. From a thread, the chain ends at the thread.
     """
     if name in sys.modules:

@@ -89,6 +89,7 @@ class OnnxScorer:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only
+        options.add_session_config_entry("session.load_model_format", "ONNX")  # never the ORT format: unchecked
         try:
             self.session = ort.InferenceSession(serialized, options, providers=["CPUExecutionProvider"])
         except Exception as error:
@@ -217,6 +218,9 @@ def _tensors(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
             if attribute.HasField("t"):
                 yield attribute.t
             yield from attribute.tensors
+            for sparse in [*([attribute.sparse_tensor] if attribute.HasField("sparse_tensor") else []),
+                           *attribute.sparse_tensors]:
+                yield from (sparse.values, sparse.indices)
             if attribute.HasField("g"):
                 graphs.append(attribute.g)
             graphs.extend(attribute.graphs)

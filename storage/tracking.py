@@ -2,8 +2,9 @@
 
 Training never waits on MLflow: it writes a *spool* (a JSON file of params,
 metrics, tags and artifact paths) and a side process logs it. The side process
-starts with the training, so importing MLflow and opening its store overlap
-the search; if the tracking server is down, the spool stays on disk and
+starts with the training but holds next to nothing until the training's tail
+begins; it then imports MLflow while the model is exported, and logs the spool
+when it appears. If the tracking server is down, the spool stays on disk and
 ``kuai`` can replay it later (``replay_pending``).
 """
 
@@ -150,7 +151,7 @@ class TrackingSidecar:
 
     def __init__(self, spool: Path, *, wait_s: float) -> None:
         self.spool = spool
-        spool.with_suffix(".soon").unlink(missing_ok=True)  # an earlier training's, in the same folder
+        set_aside_earlier(spool)
         env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
         log = spool.with_suffix(".log").open("w")
         self.process = subprocess.Popen(
@@ -174,7 +175,24 @@ class TrackingSidecar:
 
 def read_receipt(spool: Path) -> dict[str, Any] | None:
     receipt = spool.with_suffix(".done")
-    return json.loads(receipt.read_text()) if receipt.exists() else None
+    try:
+        return json.loads(receipt.read_text()) if receipt.exists() else None
+    except (OSError, ValueError):  # cut short by a kill or a full disk: not a receipt
+        return None
+
+
+def set_aside_earlier(spool: Path) -> None:
+    """Clear an earlier training's spool from a folder a new training (or a resume) writes to: one already logged
+    goes; one not logged yet is kept, under another name, for ``replay_pending``. Left in place, it would be
+    logged again in the new training's stead and its receipt taken for the new one."""
+    if spool.exists():
+        receipt = read_receipt(spool)
+        if receipt and receipt.get("ok"):
+            spool.unlink()
+        else:
+            spool.rename(spool.with_name(f"{spool.stem}.earlier-{time.time_ns()}{spool.suffix}"))
+    for suffix in (".done", ".tmp", ".soon"):
+        spool.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def serve(spool: Path, wait_s: float) -> int:
@@ -200,7 +218,7 @@ def serve(spool: Path, wait_s: float) -> int:
 def replay_pending(folder: Path) -> list[str]:
     """Log every spool below ``folder`` that has no successful receipt."""
     logged = []
-    for spool in folder.rglob("mlflow_spool.json"):
+    for spool in folder.rglob("mlflow_spool*.json"):  # an earlier training's, set aside, too
         receipt = read_receipt(spool)
         if receipt and receipt.get("ok"):
             continue

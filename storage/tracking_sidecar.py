@@ -34,7 +34,10 @@ def wait_for_tail(spool: Path, *, wait_s: float) -> float:
 def main() -> int:
     # Run as a file, the script's own folder comes first on the path: its modules (datasets.py, …) must not
     # shadow the libraries of those names that MLflow may import.
-    sys.path[0] = str(ROOT)
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path[0] = str(ROOT)
+    else:  # python -P (safe path): the folder was not added
+        sys.path.insert(0, str(ROOT))
     parser = argparse.ArgumentParser(description="Log a spooled Kuai run to MLflow.")
     parser.add_argument("spool", type=Path)
     parser.add_argument("--wait", type=float, default=600.0)

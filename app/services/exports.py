@@ -17,10 +17,9 @@ import numpy as np
 
 import engine
 from app.services.jobs import outputs_dir
-from app.services.options import load_options
+from app.services.options import OPTIONS_FILE, load_options
 from app.services.training import (
     MODEL_OOFS_FILE,
-    OPTIONS_FILE,
     frame_and_spec,
     model_members,
     write_outputs,

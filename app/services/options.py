@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import engine
 from engine import CheckFix, ColumnType, Limits, TaskType
+
+OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
+STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
+MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 
 
 @dataclass(frozen=True)
@@ -91,3 +95,31 @@ def user_choices(options: TrainOptions) -> dict[str, Any]:
             "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
             "n_folds": options.n_folds, "limits": engine.to_jsonable(options.limits),
             "class_weight": options.class_weight or None}
+
+
+def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name: str = "kuai") -> TrainOptions:
+    """The options of the training an output folder holds, with the budget it had left when it stopped.
+
+    Time used is counted from the start to the last trial that finished: the rest of the budget was lost
+    with the process and is given back. ``storage_url``: the study's storage (default: the folder's own).
+    """
+    import optuna
+
+    if not (out_dir / OPTIONS_FILE).is_file() or not (out_dir / STATE_FILE).is_file():
+        raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}).",
+                                 code="NOTHING_TO_RESUME")
+    state = json.loads((out_dir / STATE_FILE).read_text())
+    storage_url = storage_url or f"sqlite:///{out_dir.resolve() / 'optuna.db'}"
+    last = float(state["started_at"])
+    try:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        trials = optuna.load_study(study_name=study_name, storage=storage_url).get_trials(deepcopy=False)
+        done = [t.datetime_complete.timestamp() for t in trials  # Optuna stores local naive times
+                if t.state is optuna.trial.TrialState.COMPLETE and t.datetime_complete is not None]
+        last = max([last, *done])
+    except KeyError:  # no study yet: killed before the first trial
+        pass
+    left = float(state["time_budget_s"]) - (last - float(state["started_at"]))
+    options = load_options(out_dir / OPTIONS_FILE)
+    return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
+                   study_name=study_name)

@@ -236,6 +236,7 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
             if number in result.outcomes:  # this process's fitted fold models (bags, permutation importance)
                 kept = result.outcomes[number]
                 kept.fold_models, kept.first_fold = outcome.fold_models, outcome.first_fold
+                outcome.fold_models = outcome.first_fold = None  # moved: the search's own copy outlives this call
         training = engine.finish_phase(prepared, result, list(result.trials), budget=budget, started=started,
                                        progress=progress)
         if lost.is_set():

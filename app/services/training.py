@@ -23,8 +23,9 @@ import pandas as pd
 import engine
 from app.services.model_entry import mlflow_model_entry
 from app.services.options import (
+    OPTIONS_FILE,
+    STATE_FILE,
     TrainOptions,
-    load_options,
     save_options,
     user_choices,
     write_atomically,
@@ -37,14 +38,11 @@ from storage import TrackingSidecar, TrialStore, load_experience, record_experie
 logger = logging.getLogger(__name__)
 PARITY_ROWS = 200
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
-OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
-STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
 REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
               "all rows and exported that way; the explanation describes the bagged model.")
 STACK_REFIT_NOTE = ("The stack's ONNX graph did not match it within the parity tolerance, so its base models were "
                     "refitted on all rows and averaged instead (without the stack's top model); the explanation "
                     "describes the stack.")
-MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
 SPOOL_FILE = "mlflow_spool.json"
 
 
@@ -214,34 +212,6 @@ def frame_and_spec(frame: pd.DataFrame,
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
     return frame, spec, fix_notes
-
-
-def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name: str = "kuai") -> TrainOptions:
-    """The options of the training an output folder holds, with the budget it had left when it stopped.
-
-    Time used is counted from the start to the last trial that finished: the rest of the budget was lost
-    with the process and is given back. ``storage_url``: the study's storage (default: the folder's own).
-    """
-    import optuna
-
-    if not (out_dir / OPTIONS_FILE).is_file() or not (out_dir / STATE_FILE).is_file():
-        raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}).",
-                                 code="NOTHING_TO_RESUME")
-    state = json.loads((out_dir / STATE_FILE).read_text())
-    storage_url = storage_url or f"sqlite:///{out_dir.resolve() / 'optuna.db'}"
-    last = float(state["started_at"])
-    try:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        trials = optuna.load_study(study_name=study_name, storage=storage_url).get_trials(deepcopy=False)
-        done = [t.datetime_complete.timestamp() for t in trials  # Optuna stores local naive times
-                if t.state is optuna.trial.TrialState.COMPLETE and t.datetime_complete is not None]
-        last = max([last, *done])
-    except KeyError:  # no study yet: killed before the first trial
-        pass
-    left = float(state["time_budget_s"]) - (last - float(state["started_at"]))
-    options = load_options(out_dir / OPTIONS_FILE)
-    return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
-                   study_name=study_name)
 
 
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
 from app.services.limits import apply_memory_limit, quiet_optuna
+from app.services.options import resume_options
 from app.services.scaleout import configured_scale_out
-from app.services.training import TrainOptions, resume_options, run_training
+from app.services.training import TrainOptions, run_training
 from engine import (
     DISK_FULL_MESSAGE,
     CheckFix,

@@ -141,6 +141,7 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
     assert chosen.name == "ensemble"
     assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
     assert not any("could not be bagged or refitted" in note for note in notes)
+    assert any("rather than bagged" in note for note in notes)  # the notes say which members, and why
     dropped: list[str] = []
     short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
     other = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + short, 120.0, dropped)

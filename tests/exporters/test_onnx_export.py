@@ -276,7 +276,29 @@ def test_scorer_reads_metadata_and_refuses_external_data_without_a_location(data
     assert b"location" not in serialized
     with pytest.raises(ExportError) as caught:
         OnnxScorer(serialized)
-    assert caught.value.code in ("EXTERNAL_DATA", "INVALID_MODEL")
+    assert caught.value.code == "INVALID_MODEL" and "location" in str(caught.value)
+    entry = model.metadata_props.add()  # a column named 'location' is common: such a model is parsed, and loads
+    entry.key, entry.value = "location", "a column name"
+    assert b"location" in model.SerializeToString()
+    assert OnnxScorer(model.SerializeToString()).metadata["location"] == "a column name"
+
+
+def test_scorer_refuses_external_data_in_a_sparse_attribute() -> None:
+    values = numpy_helper.from_array(np.ones(1, dtype=np.float32), "values")
+    values.ClearField("raw_data")
+    values.data_location = onnx.TensorProto.EXTERNAL
+    for key, value in (("location", "weights.bin"), ("offset", "0"), ("length", "4")):
+        entry = values.external_data.add()
+        entry.key, entry.value = key, value
+    sparse = helper.make_sparse_tensor(values, numpy_helper.from_array(np.zeros(1, dtype=np.int64), "indices"), [2])
+    constant = helper.make_node("Constant", [], ["y"], sparse_value=sparse)
+    model = helper.make_model(
+        helper.make_graph([constant], "sparse_constant", [], [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT,
+                                                                                           [2])]),
+        opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+    with pytest.raises(ExportError) as caught:
+        OnnxScorer(model.SerializeToString())
+    assert caught.value.code == "EXTERNAL_DATA"
 
 
 class _Opaque(ClassifierMixin, BaseEstimator):  # a classifier skl2onnx knows nothing about

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from storage import TrackingSidecar, write_spool
+from storage.tracking import replay_pending
 
 NUMPY_LIBRARY = "_multiarray_umath"  # mapped once numpy is imported: so are pandas, the engine and MLflow
+FINISHED = {"run_name": "sidecar test", "status": "finished", "params": {"seed": 0}, "metrics": {"cv_score": 0.5},
+            "tags": {}, "artifacts": []}
 
 
 def _has_loaded(pid: int, library: str) -> bool:
     return library in Path(f"/proc/{pid}/maps").read_text()
 
 
-def test_the_side_process_waits_without_the_engine_then_logs_the_run(kuai_home: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def sidecars() -> Iterator[list[TrackingSidecar]]:
+    started: list[TrackingSidecar] = []
+    yield started
+    for sidecar in started:  # a failed test leaves no side process waiting
+        if sidecar.process.poll() is None:
+            sidecar.process.kill()
+            sidecar.process.wait()
+
+
+@pytest.mark.slow
+def test_the_side_process_waits_without_the_engine_then_logs_the_run(kuai_home: Path, tmp_path: Path,
+                                                                     sidecars: list[TrackingSidecar]) -> None:
     spool = tmp_path / "mlflow_spool.json"
     spool.with_suffix(".soon").touch()  # left by an earlier training in the same folder: not a signal
-    sidecar = TrackingSidecar(spool, wait_s=120)
+    sidecars.append(sidecar := TrackingSidecar(spool, wait_s=120))
+    while not Path(f"/proc/{sidecar.process.pid}/cmdline").read_bytes().count(b"tracking_sidecar"):
+        time.sleep(0.05)  # the interpreter runs the script
     watched_until = time.monotonic() + 3.0  # importing the storage package (and the engine) took ~2 s of a core
     while time.monotonic() < watched_until:
         assert sidecar.process.poll() is None
@@ -28,14 +49,36 @@ def test_the_side_process_waits_without_the_engine_then_logs_the_run(kuai_home: 
     while not _has_loaded(sidecar.process.pid, NUMPY_LIBRARY) and time.monotonic() < deadline:
         time.sleep(0.2)  # it imports MLflow now, before the spool exists
     assert _has_loaded(sidecar.process.pid, NUMPY_LIBRARY)
-    write_spool(spool, {"run_name": "sidecar test", "status": "finished", "params": {"seed": 0},
-                        "metrics": {"cv_score": 0.5}, "tags": {}, "artifacts": []})
+    write_spool(spool, FINISHED)
     receipt = sidecar.join(timeout_s=120)
     assert receipt is not None and receipt["ok"] and receipt["mlflow_run_id"]
     assert not spool.with_suffix(".soon").exists()
 
 
-def test_the_side_process_ends_when_no_tail_ever_comes(kuai_home: Path, tmp_path: Path) -> None:
-    sidecar = TrackingSidecar(tmp_path / "mlflow_spool.json", wait_s=1.0)
+@pytest.mark.slow
+def test_a_new_training_in_the_same_folder_logs_its_own_run(kuai_home: Path, tmp_path: Path,
+                                                            sidecars: list[TrackingSidecar]) -> None:
+    """An earlier training's spool is not logged again in the new one's stead, nor its receipt taken for the new
+    run's; one that was never logged (the tracking server was down) is kept for a replay."""
+    spool = tmp_path / "mlflow_spool.json"
+    write_spool(spool, FINISHED | {"run_name": "earlier, logged"})
+    spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": "earlier"}))
+    sidecars.append(sidecar := TrackingSidecar(spool, wait_s=120))
+    assert not spool.exists() and not spool.with_suffix(".done").exists()
+    sidecar.tail_started()
+    write_spool(spool, FINISHED | {"run_name": "new"})
+    receipt = sidecar.join(timeout_s=120)
+    assert receipt is not None and receipt["ok"] and receipt["mlflow_run_id"] not in ("earlier", None)
+    write_spool(spool, FINISHED | {"run_name": "earlier, never logged"})
+    spool.with_suffix(".done").write_text(json.dumps({"ok": False, "error": "ConnectionError"}))
+    sidecars.append(TrackingSidecar(spool, wait_s=1.0))
+    kept = list(tmp_path.glob("mlflow_spool.earlier-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["run_name"] == "earlier, never logged"
+    assert len(replay_pending(tmp_path)) == 1  # the set-aside spool is replayed; nothing else is pending
+
+
+def test_the_side_process_ends_when_no_tail_ever_comes(kuai_home: Path, tmp_path: Path,
+                                                       sidecars: list[TrackingSidecar]) -> None:
+    sidecars.append(sidecar := TrackingSidecar(tmp_path / "mlflow_spool.json", wait_s=1.0))
     assert sidecar.process.wait(timeout=30) == 3
     assert sidecar.join(timeout_s=1) is None  # no receipt: nothing was logged
