@@ -134,7 +134,6 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
-    release_memory()  # before the side process loads the model to log it
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
