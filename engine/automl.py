@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.bagging import onnx_mb
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection, select_ensemble
 from engine.errors import BudgetError, CancelledError, TargetError
@@ -192,12 +193,17 @@ def finish_phase(
     timings = {"search_s": time.monotonic() - started}
     metric = get_metric(spec.metric)
     ensemble = select_ensemble({n: o.oof for n, o in result.outcomes.items()}, y, metric,
-                               folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()})
+                               folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()},
+                               sizes={n: onnx_mb(o.family, o.size_kb) for n, o in result.outcomes.items()
+                                      if o.size_kb is not None})
     stack = _stack_in_time(prepared, result, budget, final, emit)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
     notes: list[str] = [plan.note for plan in memory]
+    if ensemble is not None and ensemble.trimmed:
+        notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
+                     "large to export for a gain well within the noise of the CV score.")
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")

@@ -1,17 +1,26 @@
-"""Greedy ensemble selection with replacement (Caruana et al., ICML 2004).
+"""Greedy ensemble selection with replacement (Caruana et al., ICML 2004), then trimmed for size.
 
 Works on out-of-fold predictions: each step adds the model (repeats allowed)
 whose inclusion most improves the averaged prediction's score.
+
+The greedy steps often end with a tail of members at one or two twenty-fifths of the weight. Such a member can be
+most of the exported model (a deep CatBoost is tens of MB of ONNX) for a gain far inside the noise of the CV score.
+Given the members' sizes, the selection is run again without each costly member in turn, largest first, and the
+smaller blend is kept when its CV score is within a tenth of the full blend's standard error.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from engine.metrics import Metric
+
+TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
+MAX_TRIM_TRIES = 6  # each try is a greedy selection: bounded on large data
 
 
 @dataclass(frozen=True)
@@ -20,17 +29,29 @@ class EnsembleSelection:
     oof: np.ndarray
     score: float
     fold_scores: list[float]
+    trimmed: tuple[int, ...] = ()  # members of the full selection left out for their size
 
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
     folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = 20,
-    scores: dict[int, float] | None = None,
+    scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None,
 ) -> EnsembleSelection | None:
-    """Weights over the best ``max_candidates`` models; None when fewer than two exist."""
+    """Weights over the best ``max_candidates`` models; None when fewer than two exist.
+
+    ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out.
+    """
     if len(oofs) < 2:
         return None
     ranked = sorted(oofs, key=lambda n: metric.loss(scores[n]) if scores else 0.0)[:max_candidates]
+    full = _greedy(ranked, oofs, y, metric, folds, n_iterations)
+    if full is None or not sizes:
+        return full
+    return _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
+
+
+def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
+            folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int) -> EnsembleSelection | None:
     picks: list[int] = []
     running = np.zeros_like(oofs[ranked[0]], dtype=np.float64)
     best_step, best_so_far, best_blend = 0, np.inf, running
@@ -53,3 +74,29 @@ def select_ensemble(
     fold_scores = [metric.compute(y[valid], running[valid]) for _, valid in folds]
     return EnsembleSelection(weights=weights, oof=running, score=float(np.mean(fold_scores)),
                              fold_scores=fold_scores)
+
+
+def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
+          folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int,
+          sizes: dict[int, float]) -> EnsembleSelection:
+    """The smallest blend found, dropping the largest members first, whose score stays within the tolerance."""
+    def size(selection: EnsembleSelection) -> float:
+        return sum(sizes.get(n, 0.0) for n in selection.weights)
+
+    allowed = metric.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(len(folds))
+    best, left_out, kept, tries = full, set[int](), set[int](), 0
+    while tries < MAX_TRIM_TRIES:
+        costly = [n for n in sorted(best.weights, key=lambda n: -sizes.get(n, 0.0))
+                  if sizes.get(n, 0.0) > 0.0 and n not in kept]
+        if not costly:
+            break
+        number, tries = costly[0], tries + 1
+        candidates = [n for n in ranked if n not in left_out and n != number]
+        smaller = _greedy(candidates, oofs, y, metric, folds, n_iterations) if len(candidates) >= 2 else None
+        if smaller is not None and metric.loss(smaller.score) <= allowed and size(smaller) < size(best):
+            best, left_out = smaller, left_out | {number}
+        else:
+            kept.add(number)
+    return best if best is full else EnsembleSelection(
+        weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
+        trimmed=tuple(sorted(n for n in full.weights if n not in best.weights)))

@@ -1,0 +1,77 @@
+"""Ensemble selection: the greedy blend, and its trimming of costly members that add next to nothing."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, select_ensemble
+from engine.metrics import get_metric
+
+RMSE = get_metric("rmse")
+
+
+def _models(n: int = 2000) -> tuple[np.ndarray, dict[int, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]:
+    """Two models with independent errors, and a third whose errors are almost those of the first."""
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=n)
+    first_error = rng.normal(size=n)
+    oofs = {0: y + first_error, 1: y + rng.normal(size=n),
+            2: y + 0.995 * first_error + math.sqrt(1 - 0.995**2) * rng.normal(size=n)}
+    folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(np.arange(n), 5)]
+    return y, oofs, folds
+
+
+def _allowed_loss(full: EnsembleSelection) -> float:
+    return RMSE.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(5)
+
+
+def test_a_costly_member_that_adds_next_to_nothing_is_left_out() -> None:
+    y, oofs, folds = _models()
+    full = select_ensemble(oofs, y, RMSE, folds=folds)
+    assert full is not None and 2 in full.weights  # the near-copy earns a small weight
+    trimmed = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 1.0, 2: 100.0})
+    assert trimmed is not None
+    assert 2 not in trimmed.weights and trimmed.trimmed == (2,)
+    assert full.score < trimmed.score <= _allowed_loss(full)  # it costs something, within the tolerance
+    assert math.isclose(sum(trimmed.weights.values()), 1.0)
+    blend = np.sum([w * oofs[n] for n, w in trimmed.weights.items()], axis=0)
+    assert math.isclose(RMSE.compute(y, trimmed.oof), RMSE.compute(y, blend))
+
+
+def test_a_costly_member_that_matters_is_kept() -> None:
+    y, oofs, folds = _models()
+    full = select_ensemble(oofs, y, RMSE, folds=folds)
+    kept = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 100.0, 2: 1.0})
+    assert full is not None and kept is not None
+    assert 1 in kept.weights and 1 not in kept.trimmed  # without it the blend loses far more than the noise
+    assert RMSE.loss(kept.score) <= _allowed_loss(full)
+
+
+def test_without_sizes_nothing_is_trimmed() -> None:
+    y, oofs, folds = _models()
+    full = select_ensemble(oofs, y, RMSE, folds=folds)
+    same = select_ensemble(oofs, y, RMSE, folds=folds, sizes={})
+    assert full is not None and same is not None
+    assert same.weights == full.weights and same.trimmed == ()
+
+
+@pytest.mark.parametrize("name", ["log_loss", "rmse"])
+def test_fast_metrics_equal_scikit_learns(name: str) -> None:
+    from sklearn import metrics as sk
+
+    rng = np.random.default_rng(1)
+    if name == "log_loss":
+        y = rng.integers(0, 4, 500)
+        proba = rng.dirichlet(np.ones(4), size=500)
+        proba[0, y[0]] = 0.0  # clipped, as scikit-learn's caller clips it
+        clipped = np.clip(proba, 1e-15, 1.0)
+        expected = sk.log_loss(y, clipped / clipped.sum(axis=1, keepdims=True), labels=np.arange(4))
+        assert get_metric(name).compute(y, proba) == pytest.approx(expected, rel=1e-12)
+    else:
+        values, predicted = rng.normal(size=500), rng.normal(size=500)
+        expected = math.sqrt(sk.mean_squared_error(values, predicted))
+        assert get_metric(name).compute(values, predicted) == pytest.approx(expected, rel=1e-12)
+        assert get_metric(name).compute(values, predicted.reshape(-1, 1)) == pytest.approx(expected, rel=1e-12)
