@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.bagging import onnx_mb
 from engine.column_types import numeric_values
-from engine.ensemble import EnsembleSelection, select_ensemble
+from engine.ensemble import EnsembleSelection
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain import explain_model
@@ -38,7 +37,15 @@ from engine.search import (
     run_search,
 )
 from engine.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
-from engine.tail import BAG_MARGIN, TAIL_FIXED_S, move_deadline, stack_fit_s, stack_s
+from engine.tail import (
+    BAG_MARGIN,
+    TAIL_FIXED_S,
+    LikelyMembers,
+    likely_ensemble,
+    move_deadline,
+    stack_fit_s,
+    stack_s,
+)
 from engine.task import class_labels, label_counts
 from engine.trials import drop_fold_models
 from engine.types import (
@@ -152,6 +159,8 @@ def search_phase(
     emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
     search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
+    latest = search_deadline.at
+    likely_members = LikelyMembers(y, get_metric(spec.metric))
     records: list[TrialRecord] = []
 
     def on_trial(record: TrialRecord) -> None:
@@ -163,7 +172,9 @@ def search_phase(
         families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
         update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget),
-                                                    budget.time_budget_s, shared=shared),
+                                                    budget.time_budget_s, shared=shared,
+                                                    members=None if shared else likely_members(found),
+                                                    latest=latest),
         worker=worker, shared=shared, warm_configs=warm_configs,
     )
     return result, records
@@ -192,10 +203,7 @@ def finish_phase(
                           "Raise the time budget or sample the rows.")
     timings = {"search_s": time.monotonic() - started}
     metric = get_metric(spec.metric)
-    ensemble = select_ensemble({n: o.oof for n, o in result.outcomes.items()}, y, metric,
-                               folds=result.folds, scores={n: _mean(o) for n, o in result.outcomes.items()},
-                               sizes={n: onnx_mb(o.family, o.size_kb) for n, o in result.outcomes.items()
-                                      if o.size_kb is not None})
+    ensemble = likely_ensemble(result, y, metric)
     stack = _stack_in_time(prepared, result, budget, final, emit)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
-from engine.bagging import bag_size_kb, can_bag
-from engine.metrics import get_metric
+from engine.bagging import bag_size_kb, can_bag, onnx_mb
+from engine.ensemble import EnsembleSelection, select_ensemble
+from engine.metrics import Metric, get_metric
 from engine.models import Deadline, available_cores, n_threads
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
 from engine.stacking import TOP_FAMILY, stack_base, top_bag_kb
@@ -24,22 +27,54 @@ BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a
 # pickle is compact and its converter slow: 4 s for 3 MB; CatBoost 1.6 s for 4.7 MB)
 EXPORT_S_PER_MB = {"lightgbm": 1.5, "catboost": 0.35}
 EXPORT_S_PER_MB_OTHERS = 0.25
+PLAN_EVERY_S = 5.0  # the likely ensemble is worked out again at most this often (or ten times its own cost)
 
 
 def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float, *,
-                  shared: bool = False) -> None:
-    """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble (top
-    three models; a bigger ensemble that would not fit is replaced by the best single model).
+                  shared: bool = False, members: list[TrialOutcome] | None = None,
+                  latest: float | None = None) -> None:
+    """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble's
+    ``members`` (without them, the top three models), and the best model (what a blend that would not fit gives
+    way to). The deadline moves later again, up to ``latest``, when the likely ensemble gets cheaper.
 
     ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
-    reserve = TAIL_FIXED_S + sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in fits[:3])
+    planned = {o.number: o for o in [*(fits[:3] if members is None else members), *fits[:1]]}
+    reserve = TAIL_FIXED_S + sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in planned.values())
     if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
         # the stack's own part: its top model's fit and conversion (its base models' are the ensemble's, above)
         reserve += min(stack_fit_s(result, spec) + BAG_MARGIN * export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY),
                        STACK_SHARE * budget_s)
-    deadline.at = min(deadline.at, final - reserve)
+    deadline.at = min(deadline.at if latest is None else latest, final - reserve)
+
+
+def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric) -> EnsembleSelection | None:
+    """The ensemble of the trials so far: greedy selection over their out-of-fold predictions, without the costly
+    members that add next to nothing (sizes from the search's measurements)."""
+    outcomes = result.outcomes
+    return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
+                           scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
+                           sizes={n: onnx_mb(o.family, o.size_kb) for n, o in outcomes.items()
+                                  if o.size_kb is not None})
+
+
+class LikelyMembers:
+    """The likely ensemble's members as the search goes, for planning its tail (``move_deadline``); worked out
+    again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs (large data)."""
+
+    def __init__(self, y: np.ndarray, metric: Metric) -> None:
+        self.y, self.metric = y, metric
+        self.numbers: list[int] = []
+        self.seen, self.at, self.cost = -1, -np.inf, 0.0
+
+    def __call__(self, result: SearchResult) -> list[TrialOutcome]:
+        now = time.monotonic()
+        if len(result.outcomes) != self.seen and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost):
+            selection = likely_ensemble(result, self.y, self.metric)
+            self.numbers = list(selection.weights) if selection is not None else []
+            self.seen, self.at, self.cost = len(result.outcomes), now, time.monotonic() - now
+        return [result.outcomes[n] for n in self.numbers if n in result.outcomes]
 
 
 def stack_s(result: SearchResult, spec: TaskSpec) -> float:
