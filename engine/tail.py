@@ -34,14 +34,15 @@ def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fina
                   shared: bool = False, members: list[TrialOutcome] | None = None,
                   latest: float | None = None) -> None:
     """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble's
-    ``members`` (without them, the top three models), and the best model (what a blend that would not fit gives
-    way to). The deadline moves later again, up to ``latest``, when the likely ensemble gets cheaper.
+    ``members`` (without them, the top three models), or the best model if it costs more (what a blend that would
+    not fit gives way to). The deadline moves later again, up to ``latest``, when the likely ensemble gets cheaper.
 
     ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
     metric = get_metric(spec.metric)
     fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
-    planned = {o.number: o for o in [*(fits[:3] if members is None else members), *fits[:1]]}
-    reserve = TAIL_FIXED_S + sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in planned.values())
+    blend = fits[:3] if members is None else members
+    reserve = TAIL_FIXED_S + max(sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in blend),
+                                 sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in fits[:1]))
     if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
         # the stack's own part: its top model's fit and conversion (its base models' are the ensemble's, above)
         reserve += min(stack_fit_s(result, spec) + BAG_MARGIN * export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY),
