@@ -17,7 +17,7 @@ from engine.final import blend_s, final_model, members_to_bag
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search
-from engine.tail import TAIL_FIXED_S, export_s, member_plan, move_deadline
+from engine.tail import TAIL_FIXED_S, LikelyMembers, export_s, likely_ensemble, member_plan, move_deadline
 from engine.types import SearchBudget, TaskType
 from exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
@@ -178,3 +178,24 @@ def test_the_tail_plans_for_a_bag_unless_other_workers_trials_may_win(searched) 
     move_deadline(alone, result, spec, 1000.0, 600.0)
     move_deadline(shared, result, spec, 1000.0, 600.0, shared=True)
     assert alone.at < 1000.0 and shared.at < 1000.0 and alone.at != shared.at
+
+
+def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_when_it_gets_cheaper(
+        searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, y, result = searched
+    metric = get_metric(spec.metric)
+    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    best, cheapest = ranked[0], min(ranked[1:], key=lambda o: member_plan(o, spec, 600.0)[1])
+    deadline = Deadline(1e12)
+    move_deadline(deadline, result, spec, 1000.0, 600.0)  # no plan yet: the three best models
+    top_three = deadline.at
+    move_deadline(deadline, result, spec, 1000.0, 600.0, members=[cheapest])
+    assert deadline.at == top_three  # without ``latest`` a deadline only moves earlier
+    move_deadline(deadline, result, spec, 1000.0, 600.0, members=[cheapest], latest=1e12)
+    assert deadline.at > top_three
+    blend, alone = member_plan(cheapest, spec, 600.0)[1], member_plan(best, spec, 600.0)[1]
+    stack = 1000.0 - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3]) - top_three
+    assert deadline.at == pytest.approx(1000.0 - TAIL_FIXED_S - max(blend, alone) - stack)  # the dearer of the two
+    likely = LikelyMembers(y, metric)
+    selection = likely_ensemble(result, y, metric)
+    assert {o.number for o in likely(result)} == (set(selection.weights) if selection else set())
