@@ -20,7 +20,8 @@ import numpy as np
 from engine.metrics import Metric
 
 TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
-MAX_TRIM_TRIES = 6  # each try is a greedy selection: bounded on large data
+MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
+TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
 
     allowed = metric.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(len(folds))
     best, left_out, kept, tries = full, set[int](), set[int](), 0
-    while tries < MAX_TRIM_TRIES:
+    most = min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations))
+    while tries < most:
         costly = [n for n in sorted(best.weights, key=lambda n: -sizes.get(n, 0.0))
                   if sizes.get(n, 0.0) > 0.0 and n not in kept]
         if not costly:

@@ -75,3 +75,14 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
         expected = math.sqrt(sk.mean_squared_error(values, predicted))
         assert get_metric(name).compute(values, predicted) == pytest.approx(expected, rel=1e-12)
         assert get_metric(name).compute(values, predicted.reshape(-1, 1)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_trimming_is_bounded_on_large_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.ensemble as ensemble
+
+    y, oofs, folds = _models()
+    full = select_ensemble(oofs, y, RMSE, folds=folds)
+    monkeypatch.setattr(ensemble, "TRIM_WORK", len(y) * len(oofs) * 25 - 1)  # less than one more selection
+    bounded = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 1.0, 2: 100.0})
+    assert full is not None and bounded is not None
+    assert bounded.weights == full.weights and bounded.trimmed == ()
