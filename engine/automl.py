@@ -171,10 +171,10 @@ def search_phase(
         X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
         families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
         storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: move_deadline(search_deadline, found, spec, final - _explain_s(budget),
-                                                    budget.time_budget_s, shared=shared,
-                                                    members=None if shared else likely_members(found),
-                                                    latest=latest),
+        update_deadline=lambda found: move_deadline(
+            search_deadline, found, spec, final - _explain_s(budget), budget.time_budget_s, shared=shared,
+            members=None if shared else likely_members(found, search_deadline.remaining()),
+            latest=latest, ensemble_s=likely_members.cost),
         worker=worker, shared=shared, warm_configs=warm_configs,
     )
     return result, records

@@ -80,7 +80,9 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
 def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
           folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int,
           sizes: dict[int, float]) -> EnsembleSelection:
-    """The smallest blend found, dropping the largest members first, whose score stays within the tolerance."""
+    """The smallest blend found, dropping the largest members first, whose score stays within the tolerance.
+
+    A member without a known size counts as none, but a smaller blend may not bring one in: its size is unknown."""
     def size(selection: EnsembleSelection) -> float:
         return sum(sizes.get(n, 0.0) for n in selection.weights)
 
@@ -95,10 +97,11 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
         number, tries = costly[0], tries + 1
         candidates = [n for n in ranked if n not in left_out and n != number]
         smaller = _greedy(candidates, oofs, y, metric, folds, n_iterations) if len(candidates) >= 2 else None
-        if smaller is not None and metric.loss(smaller.score) <= allowed and size(smaller) < size(best):
+        if (smaller is not None and metric.loss(smaller.score) <= allowed and size(smaller) < size(best)
+                and all(n in sizes or n in best.weights for n in smaller.weights)):
             best, left_out = smaller, left_out | {number}
         else:
             kept.add(number)
     return best if best is full else EnsembleSelection(
         weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
-        trimmed=tuple(sorted(n for n in full.weights if n not in best.weights)))
+        trimmed=tuple(sorted(left_out & full.weights.keys())))

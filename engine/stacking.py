@@ -32,7 +32,7 @@ from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
 from engine.task import class_weights
-from engine.trials import HeldOutModel, SearchResult, TrialOutcome, predict_output, size_kb
+from engine.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
 from engine.types import InputColumn, TaskSpec
 
 STACK_NAME = "stack"
@@ -82,8 +82,7 @@ def stack_base(result: SearchResult, spec: TaskSpec) -> list[TrialOutcome]:
     """The best trial of each family that kept its fold models, best first (at most ``MAX_BASE``), while their
     bags and the top model's fit the export's size cap together (a big forest's bag is left out)."""
     metric = get_metric(spec.metric)
-    ranked = sorted((o for o in result.outcomes.values() if o.fold_models and o.row_fraction >= 1.0),
-                    key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    ranked = by_score((o for o in result.outcomes.values() if o.fold_models and o.row_fraction >= 1.0), metric)
     room = MAX_BAG_ONNX_MB - top_bag_kb(result, spec.n_folds) * ONNX_PER_PICKLED[TOP_FAMILY] / 1024
     base: list[TrialOutcome] = []
     for outcome in ranked:

@@ -12,7 +12,7 @@ from engine.metrics import Metric, get_metric
 from engine.models import Deadline, available_cores, n_threads
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
 from engine.stacking import TOP_FAMILY, stack_base, top_bag_kb
-from engine.trials import TrialOutcome
+from engine.trials import TrialOutcome, by_score
 from engine.types import TaskSpec
 
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
@@ -32,17 +32,19 @@ PLAN_EVERY_S = 5.0  # the likely ensemble is worked out again at most this often
 
 def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, final: float, budget_s: float, *,
                   shared: bool = False, members: list[TrialOutcome] | None = None,
-                  latest: float | None = None) -> None:
+                  latest: float | None = None, ensemble_s: float = 0.0) -> None:
     """Keep time for the tail: fixed costs plus bagging (or refitting) and converting the likely ensemble's
     ``members`` (without them, the top three models), or the best model if it costs more (what a blend that would
-    not fit gives way to). The deadline moves later again, up to ``latest``, when the likely ensemble gets cheaper.
+    not fit gives way to), and selecting the ensemble (``ensemble_s``, as last measured). The deadline moves later
+    again, up to ``latest``, when the likely ensemble gets cheaper.
 
     ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
-    metric = get_metric(spec.metric)
-    fits = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    fits = by_score(result.outcomes.values(), get_metric(spec.metric))
     blend = fits[:3] if members is None else members
-    reserve = TAIL_FIXED_S + max(sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in blend),
-                                 sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in fits[:1]))
+    def cost(outcomes: list[TrialOutcome]) -> float:
+        return sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in outcomes)
+
+    reserve = TAIL_FIXED_S + ensemble_s + max(cost(blend), cost(fits[:1]))
     if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
         # the stack's own part: its top model's fit and conversion (its base models' are the ensemble's, above)
         reserve += min(stack_fit_s(result, spec) + BAG_MARGIN * export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY),
@@ -61,21 +63,29 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric) -> Ense
 
 
 class LikelyMembers:
-    """The likely ensemble's members as the search goes, for planning its tail (``move_deadline``); worked out
-    again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs (large data)."""
+    """The likely ensemble's members as the search goes, for planning its tail (``move_deadline``).
+
+    The selection is worked out again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs
+    (``cost``, large data), and not when less than twice its cost is left before the search's deadline. Between
+    two selections, a newer trial among the top three counts as a member too; before the first, the top three do.
+    """
 
     def __init__(self, y: np.ndarray, metric: Metric) -> None:
         self.y, self.metric = y, metric
-        self.numbers: list[int] = []
-        self.seen, self.at, self.cost = -1, -np.inf, 0.0
+        self.numbers: list[int] | None = None  # the last selection's members (None: none made yet)
+        self.planned: set[int] = set()  # the trials it saw
+        self.at, self.cost = -np.inf, 0.0
 
-    def __call__(self, result: SearchResult) -> list[TrialOutcome]:
+    def __call__(self, result: SearchResult, remaining_s: float = np.inf) -> list[TrialOutcome]:
         now = time.monotonic()
-        if len(result.outcomes) != self.seen and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost):
+        if (set(result.outcomes) != self.planned and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost)
+                and remaining_s >= 2 * self.cost):
             selection = likely_ensemble(result, self.y, self.metric)
             self.numbers = list(selection.weights) if selection is not None else []
-            self.seen, self.at, self.cost = len(result.outcomes), now, time.monotonic() - now
-        return [result.outcomes[n] for n in self.numbers if n in result.outcomes]
+            self.planned, self.at, self.cost = set(result.outcomes), now, time.monotonic() - now
+        members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
+        newer = [o for o in by_score(result.outcomes.values(), self.metric)[:3] if o.number not in self.planned]
+        return members + newer
 
 
 def stack_s(result: SearchResult, spec: TaskSpec) -> float:

@@ -7,7 +7,7 @@ read through ``restore_trials``: finished trials count, with their out-of-fold p
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -139,6 +139,11 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
     return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
 
 
+def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome]:
+    """Trials best first, by their mean CV score."""
+    return sorted(outcomes, key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+
+
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
                      max_kb: float = KEEP_FOLD_MODELS_KB,
                      bag_fits: Callable[[TrialOutcome], bool] = lambda outcome: True) -> None:
@@ -150,7 +155,7 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
     for outcome in result.outcomes.values():
         if outcome.fold_models and not bag_fits(outcome):
             outcome.first_fold, outcome.fold_models = outcome.fold_models[0], None
-    ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    ranked = by_score(result.outcomes.values(), metric)
     total = 0.0
     for i, outcome in enumerate(ranked):
         copies = len(outcome.fold_models or ()) or (1 if outcome.first_fold is not None else 0)

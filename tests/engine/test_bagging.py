@@ -17,7 +17,16 @@ from engine.final import blend_s, final_model, members_to_bag
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search
-from engine.tail import TAIL_FIXED_S, LikelyMembers, export_s, likely_ensemble, member_plan, move_deadline
+from engine.tail import (
+    PLAN_EVERY_S,
+    TAIL_FIXED_S,
+    LikelyMembers,
+    export_s,
+    likely_ensemble,
+    member_plan,
+    move_deadline,
+)
+from engine.trials import by_score
 from engine.types import SearchBudget, TaskType
 from exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
@@ -196,6 +205,33 @@ def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_wh
     blend, alone = member_plan(cheapest, spec, 600.0)[1], member_plan(best, spec, 600.0)[1]
     stack = 1000.0 - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3]) - top_three
     assert deadline.at == pytest.approx(1000.0 - TAIL_FIXED_S - max(blend, alone) - stack)  # the dearer of the two
+    selecting = Deadline(1e12)
+    move_deadline(selecting, result, spec, 1000.0, 600.0, members=[cheapest], latest=1e12, ensemble_s=2.5)
+    assert selecting.at == pytest.approx(deadline.at - 2.5)  # selecting the ensemble takes its measured time
+
+
+def _members(selection: EnsembleSelection | None) -> set[int]:
+    return set(selection.weights) if selection is not None else set()
+
+
+def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newer_top_models_count_meanwhile(
+        searched, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, y, result = searched
+    metric = get_metric(spec.metric)
+    clock = [100.0]
+    monkeypatch.setattr("engine.tail.time.monotonic", lambda: clock[0])
     likely = LikelyMembers(y, metric)
-    selection = likely_ensemble(result, y, metric)
-    assert {o.number for o in likely(result)} == (set(selection.weights) if selection else set())
+    first = sorted(result.outcomes)[:2]
+    early = replace(result, outcomes={n: result.outcomes[n] for n in first})
+    assert {o.number for o in likely(replace(result, outcomes={}))} == set()
+    assert {o.number for o in likely(early)} == _members(likely_ensemble(early, y, metric))
+    clock[0] += 1.0  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
+    top_three = {o.number for o in by_score(result.outcomes.values(), metric)[:3]}
+    stale = _members(likely_ensemble(early, y, metric)) | (top_three - set(first))
+    assert {o.number for o in likely(result)} == stale
+    clock[0] += PLAN_EVERY_S
+    likely.cost = 1.0
+    assert {o.number for o in likely(result, remaining_s=1.5)} == stale  # no time left to select again
+    assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
+    clock[0] += 10 * likely.cost
+    assert {o.number for o in likely(result)} == _members(likely_ensemble(result, y, metric))

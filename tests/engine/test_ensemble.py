@@ -45,9 +45,22 @@ def test_a_costly_member_that_matters_is_kept() -> None:
     y, oofs, folds = _models()
     full = select_ensemble(oofs, y, RMSE, folds=folds)
     kept = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 100.0, 2: 1.0})
-    assert full is not None and kept is not None
-    assert 1 in kept.weights and 1 not in kept.trimmed  # without it the blend loses far more than the noise
+    without = select_ensemble({0: oofs[0], 2: oofs[2]}, y, RMSE, folds=folds)
+    assert full is not None and kept is not None and without is not None
+    assert RMSE.loss(without.score) > _allowed_loss(full)  # without it the blend loses far more than the noise
+    assert 1 in kept.weights and 1 not in kept.trimmed
     assert RMSE.loss(kept.score) <= _allowed_loss(full)
+
+
+def test_a_costly_member_is_not_swapped_for_one_of_unknown_size() -> None:
+    y, oofs, folds = _models()
+    oofs[3] = oofs[2].copy()  # the same model, whose size was not measured
+    full = select_ensemble(oofs, y, RMSE, folds=folds)
+    assert full is not None and 2 in full.weights and 3 not in full.weights  # ties go to the first
+    same = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 1.0, 2: 100.0})
+    assert same is not None and same.weights == full.weights and same.trimmed == ()
+    known = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 1.0, 2: 100.0, 3: 100.0})
+    assert known is not None and known.weights == full.weights  # a copy as large is no smaller either
 
 
 def test_without_sizes_nothing_is_trimmed() -> None:
@@ -58,9 +71,10 @@ def test_without_sizes_nothing_is_trimmed() -> None:
     assert same.weights == full.weights and same.trimmed == ()
 
 
-@pytest.mark.parametrize("name", ["log_loss", "rmse"])
+@pytest.mark.parametrize("name", ["log_loss", "rmse", "roc_auc"])
 def test_fast_metrics_equal_scikit_learns(name: str) -> None:
     from sklearn import metrics as sk
+    from sklearn.exceptions import UndefinedMetricWarning
 
     rng = np.random.default_rng(1)
     if name == "log_loss":
@@ -70,6 +84,18 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
         clipped = np.clip(proba, 1e-15, 1.0)
         expected = sk.log_loss(y, clipped / clipped.sum(axis=1, keepdims=True), labels=np.arange(4))
         assert get_metric(name).compute(y, proba) == pytest.approx(expected, rel=1e-12)
+        assert get_metric(name).compute(y.reshape(-1, 1), proba) == pytest.approx(expected, rel=1e-12)
+    elif name == "roc_auc":
+        y = rng.integers(0, 2, 500)
+        proba = np.round(rng.uniform(size=(500, 1)), 1)  # ties among the scores count half
+        proba = np.hstack([1 - proba, proba])
+        expected = sk.roc_auc_score(y, proba[:, 1])
+        assert get_metric(name).compute(y, proba) == pytest.approx(expected, rel=1e-12)
+        with pytest.warns(UndefinedMetricWarning):  # scikit-learn's answers stand: a single class has no AUC
+            assert math.isnan(get_metric(name).compute(np.zeros(500, dtype=int), proba))
+        proba[0, 1] = np.nan  # nor a score that is no number
+        with pytest.raises(ValueError):
+            get_metric(name).compute(y, proba)
     else:
         values, predicted = rng.normal(size=500), rng.normal(size=500)
         expected = math.sqrt(sk.mean_squared_error(values, predicted))
