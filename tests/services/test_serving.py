@@ -53,11 +53,15 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
     try:
         version = mlflow.MlflowClient().get_model_version("kuai-customer_churn-churn", uri.rsplit("/", 1)[1])
         model_info = mlflow.models.get_model_info(uri)
+        folder = Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "registered")))
     finally:
         mlflow.set_tracking_uri(previous)
     assert version.run_id and model_info.flavors.keys() >= {"python_function"}
     assert "contract" in model_info.signature.inputs.input_names()
     assert model_info.signature.outputs.input_names() == ["prediction", "proba_no", "proba_yes"]
+    assert model_info.saved_input_example_info is None  # MLflow did not load the model a second time to check one
+    example = json.loads((folder / "artifacts" / "input_example.json").read_text())  # the example is the model's
+    assert len(example) == 3 and set(example[0]) <= set(model_info.signature.inputs.input_names())
 
     rows = pd.read_csv(CHURN).head(40).drop(columns=["churn"])
     rows.loc[0, "contract"] = "a contract never seen"  # unseen category, missing values: handled as at training
