@@ -174,7 +174,7 @@ def search_phase(
         update_deadline=lambda found: move_deadline(
             search_deadline, found, spec, final - _explain_s(budget), budget.time_budget_s, shared=shared,
             members=None if shared else likely_members(found, search_deadline.remaining()),
-            latest=latest, ensemble_s=likely_members.cost),
+            latest=latest, ensemble_s=likely_members.selection_s(found)),
         worker=worker, shared=shared, warm_configs=warm_configs,
     )
     return result, records

@@ -22,6 +22,7 @@ from engine.metrics import Metric
 TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
 TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
+MAX_CANDIDATES = 20  # the best this many models are the selection's candidates
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EnsembleSelection:
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
-    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = 20,
+    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = MAX_CANDIDATES,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None,
 ) -> EnsembleSelection | None:
     """Weights over the best ``max_candidates`` models; None when fewer than two exist.

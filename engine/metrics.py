@@ -51,9 +51,10 @@ def _roc_auc(y: np.ndarray, proba: np.ndarray) -> float:
     labels, score = np.ravel(y), _positive(proba)
     positive = labels == 1
     n_positive = int(positive.sum())
-    n_negative = len(labels) - n_positive
-    if n_positive == 0 or n_negative == 0 or not np.isfinite(score).all():
-        return float(sk.roc_auc_score(labels, score))  # scikit-learn's errors: one class, or not a number
+    n_negative = int((labels == 0).sum())
+    if n_positive == 0 or n_negative == 0 or n_positive + n_negative != len(labels) or not np.isfinite(score).all():
+        # scikit-learn's answer: one class, labels other than 0 and 1, or a score that is not a number
+        return float(sk.roc_auc_score(labels, score))
     ranks = rankdata(score)
     return float((ranks[positive].sum() - n_positive * (n_positive + 1) / 2) / (n_positive * n_negative))
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from engine.bagging import bag_size_kb, can_bag, onnx_mb
-from engine.ensemble import EnsembleSelection, select_ensemble
+from engine.ensemble import MAX_CANDIDATES, EnsembleSelection, select_ensemble
 from engine.metrics import Metric, get_metric
 from engine.models import Deadline, available_cores, n_threads
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
@@ -68,6 +68,7 @@ class LikelyMembers:
     The selection is worked out again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs
     (``cost``, large data), and not when less than twice its cost is left before the search's deadline. Between
     two selections, a newer trial among the top three counts as a member too; before the first, the top three do.
+    A selection that finds no blend plans for the best model alone.
     """
 
     def __init__(self, y: np.ndarray, metric: Metric) -> None:
@@ -78,14 +79,22 @@ class LikelyMembers:
 
     def __call__(self, result: SearchResult, remaining_s: float = np.inf) -> list[TrialOutcome]:
         now = time.monotonic()
-        if (set(result.outcomes) != self.planned and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost)
-                and remaining_s >= 2 * self.cost):
+        if (result.outcomes and set(result.outcomes) != self.planned
+                and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost) and remaining_s >= 2 * self.cost):
             selection = likely_ensemble(result, self.y, self.metric)
-            self.numbers = list(selection.weights) if selection is not None else []
+            self.numbers = list(selection.weights) if selection is not None else \
+                [by_score(result.outcomes.values(), self.metric)[0].number]
             self.planned, self.at, self.cost = set(result.outcomes), now, time.monotonic() - now
         members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
         newer = [o for o in by_score(result.outcomes.values(), self.metric)[:3] if o.number not in self.planned]
         return members + newer
+
+    def selection_s(self, result: SearchResult) -> float:
+        """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates."""
+        def candidates(n: int) -> int:
+            return max(1, min(MAX_CANDIDATES, n))
+
+        return self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
 
 
 def stack_s(result: SearchResult, spec: TaskSpec) -> float:

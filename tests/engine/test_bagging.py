@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -216,22 +217,28 @@ def _members(selection: EnsembleSelection | None) -> set[int]:
 
 def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newer_top_models_count_meanwhile(
         searched, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import engine.tail as tail
+
     spec, _, _, y, result = searched
     metric = get_metric(spec.metric)
     clock = [100.0]
-    monkeypatch.setattr("engine.tail.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr(tail, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the plan's clock only
     likely = LikelyMembers(y, metric)
+    ranked = [o.number for o in by_score(result.outcomes.values(), metric)]
     first = sorted(result.outcomes)[:2]
     early = replace(result, outcomes={n: result.outcomes[n] for n in first})
-    assert {o.number for o in likely(replace(result, outcomes={}))} == set()
-    assert {o.number for o in likely(early)} == _members(likely_ensemble(early, y, metric))
+    assert likely(replace(result, outcomes={})) == [] and likely.numbers is None
+    planned = _members(likely_ensemble(early, y, metric)) or {min(first, key=ranked.index)}  # no blend: the best
+    assert {o.number for o in likely(early)} == planned
     clock[0] += 1.0  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
-    top_three = {o.number for o in by_score(result.outcomes.values(), metric)[:3]}
-    stale = _members(likely_ensemble(early, y, metric)) | (top_three - set(first))
-    assert {o.number for o in likely(result)} == stale
+    stale = planned | (set(ranked[:3]) - set(first))
+    assert {o.number for o in likely(result)} == stale and likely.planned == set(first) and likely.at == 100.0
     clock[0] += PLAN_EVERY_S
     likely.cost = 1.0
+    assert likely.selection_s(result) == pytest.approx(len(result.outcomes) / len(first))  # more candidates
     assert {o.number for o in likely(result, remaining_s=1.5)} == stale  # no time left to select again
     assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
+    assert likely.planned == set(first)
     clock[0] += 10 * likely.cost
-    assert {o.number for o in likely(result)} == _members(likely_ensemble(result, y, metric))
+    assert {o.number for o in likely(result)} == (_members(likely_ensemble(result, y, metric)) or {ranked[0]})
+    assert likely.planned == set(result.outcomes) and likely.at == clock[0]
