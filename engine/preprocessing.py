@@ -51,7 +51,8 @@ def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.D
     """Raw columns to model inputs: float32 numbers (NaN missing), strings ('' missing)."""
     missing = [column.name for column in schema if column.name not in frame.columns]
     if missing:
-        shown = ", ".join(f"'{name}'" for name in missing[:10])
+        shown = ", ".join(f"'{name}'" for name in missing[:10]) + (f" and {len(missing) - 10} more"
+                                                                  if len(missing) > 10 else "")
         raise SchemaError(
             f"The data lacks {len(missing)} column(s) the model needs: {shown}.", code="MISSING_COLUMNS"
         )
