@@ -78,16 +78,14 @@ class LikelyMembers:
         self.at, self.cost = -np.inf, 0.0
 
     def __call__(self, result: SearchResult, remaining_s: float = np.inf) -> list[TrialOutcome]:
-        now = time.monotonic()
-        if (result.outcomes and set(result.outcomes) != self.planned
+        now, ranked = time.monotonic(), by_score(result.outcomes.values(), self.metric)
+        if (ranked and set(result.outcomes) != self.planned
                 and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost) and remaining_s >= 2 * self.cost):
             selection = likely_ensemble(result, self.y, self.metric)
-            self.numbers = list(selection.weights) if selection is not None else \
-                [by_score(result.outcomes.values(), self.metric)[0].number]
+            self.numbers = list(selection.weights) if selection is not None else [ranked[0].number]
             self.planned, self.at, self.cost = set(result.outcomes), now, time.monotonic() - now
         members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
-        newer = [o for o in by_score(result.outcomes.values(), self.metric)[:3] if o.number not in self.planned]
-        return members + newer
+        return members + [o for o in ranked[:3] if o.number not in self.planned]
 
     def selection_s(self, result: SearchResult) -> float:
         """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates."""
