@@ -5,7 +5,9 @@ in memory takes about six times its serialized size (ids are 8-byte integers the
 disk). For a bagged or blended forest of tens of MB the conversion held several such copies at
 once: 0.8 GB for a 36 MB graph. Inside ``compact_tree_nodes()`` the tree converters wrapped by
 ``compacting`` swap each tree-ensemble node they add for a placeholder without attributes and
-keep the node serialized; ``restore`` puts the nodes back into the finished model, once.
+keep the node serialized; ``restore`` puts the nodes back into the finished model, once, rewritten
+to opset 5's ``TreeEnsemble`` when asked and every tree of the model can be (``_tree_opset5``): each
+node is parsed and rewritten in turn, so the opset-3 graph is never whole in memory.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from onnx import ModelProto, NodeProto
 
-TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+from exporters._tree_opset5 import TREE_OPS, TreeRewriter, splice
 
 _local = threading.local()  # the stash of the conversion running on this thread, if any
 
@@ -40,21 +42,50 @@ class TreeStash:
             placeholder.output.extend(node.output)
             nodes[i] = placeholder  # the full node, and its memory, go now
 
-    def restore(self, model: ModelProto) -> None:
+    def restore(self, model: ModelProto, *, opset5: bool = False) -> bool:
         """Put every kept node's attributes back into ``model``'s graph; raises if one is missing.
 
-        Inputs and outputs stay the placeholder's: skl2onnx may have renamed them (dropping an Identity).
+        With ``opset5``, the nodes come back as opset 5's ``TreeEnsemble`` if all of the model's tree
+        nodes can (returns True); otherwise as they were kept. Inputs and outputs stay the placeholder's:
+        skl2onnx may have renamed them (dropping an Identity).
         """
+        if opset5 and self._restore_rewritten(model):
+            return True
         for node in model.graph.node:
             serialized = self.nodes.pop(node.name, None)
             if serialized is not None:
-                inputs, outputs = list(node.input), list(node.output)
-                node.ParseFromString(serialized)
-                del node.input[:], node.output[:]
-                node.input.extend(inputs)
-                node.output.extend(outputs)
+                _parse_into(node, serialized)
         if self.nodes:
             raise RuntimeError(f"Tree nodes missing from the converted graph: {', '.join(sorted(self.nodes))}")
+        return False
+
+    def _restore_rewritten(self, model: ModelProto) -> bool:
+        rewriter = TreeRewriter(model.graph)
+        rewritten: dict[str, list[NodeProto]] = {}
+        for placeholder in model.graph.node:
+            serialized = self.nodes.get(placeholder.name)
+            if serialized is None or placeholder.name in rewritten:
+                continue
+            node = NodeProto()
+            node.CopyFrom(placeholder)
+            _parse_into(node, serialized)
+            replacement = rewriter.rewrite(node)
+            if replacement is None:
+                return False
+            rewritten[placeholder.name] = replacement
+        if set(rewritten) != set(self.nodes) or not splice(model, rewritten):
+            return False
+        self.nodes.clear()
+        return True
+
+
+def _parse_into(node: NodeProto, serialized: bytes) -> None:
+    """Fill ``node`` from its kept serialized form, keeping its current inputs and outputs."""
+    inputs, outputs = list(node.input), list(node.output)
+    node.ParseFromString(serialized)
+    del node.input[:], node.output[:]
+    node.input.extend(inputs)
+    node.output.extend(outputs)
 
 
 @contextmanager

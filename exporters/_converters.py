@@ -20,6 +20,7 @@ from onnx import ModelProto, NodeProto, TensorProto
 
 from exporters._compact_trees import compacting
 from exporters._stack_onnx import register_stack_converters
+from exporters._tree_opset5 import TREE_OPS
 
 _lock = threading.Lock()
 _registered = False
@@ -27,7 +28,6 @@ _registered = False
 CLASSIFIER_OPTIONS: dict[str, list[Any]] = {
     "nocl": [True, False], "zipmap": [True, False, "columns"],
 }
-_TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
 
 
 def register_converters() -> None:
@@ -190,7 +190,7 @@ def _round_thresholds_down(nodes: list[NodeProto], doubles: dict[float, float]) 
     left in ONNX and right in LightGBM. For a float32 ``x``, ``x <= t`` exactly when ``x`` is at most the
     largest float32 not above ``t``: that is the threshold written here."""
     for node in nodes:
-        if node.op_type not in _TREE_OPS:
+        if node.op_type not in TREE_OPS:
             continue
         attributes = {a.name: a for a in node.attribute}
         values, modes = attributes.get("nodes_values"), attributes.get("nodes_modes")
@@ -272,7 +272,7 @@ def _double_precision(attributes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tree_node(model: ModelProto) -> NodeProto:
-    nodes = [n for n in model.graph.node if n.op_type in _TREE_OPS]
+    nodes = [n for n in model.graph.node if n.op_type in TREE_OPS]
     if len(nodes) != 1:
         kinds = ", ".join(n.op_type for n in model.graph.node)
         raise RuntimeError(f"CatBoost's ONNX export holds nodes [{kinds}], not one tree ensemble.")

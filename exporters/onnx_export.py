@@ -5,6 +5,9 @@ and date parts, string for categories) and holds the whole pipeline: imputing,
 scaling, encoding and the model. Classifiers output ``label`` (int64 ``[N]``)
 and ``probabilities`` (float32 ``[N, K]``); regressors output ``variable``
 (float32 ``[N, 1]``).
+
+Tree ensembles are written with ai.onnx.ml opset 5's ``TreeEnsemble`` when every tree node of the
+model can be rewritten exactly (``_tree_opset5``), else with opset 3's tree operators.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def to_onnx_model(
         with compact_tree_nodes() as trees:  # one in-memory copy of each tree node, not one per assembly step
             model = convert_sklearn(estimator, initial_types=initial_types, options=options,
                                     target_opset=dict(TARGET_OPSET))
-            trees.restore(model)
+            trees.restore(model, opset5=True)  # opset 5's trees: a third of the file, half the session
     except Exception as error:  # skl2onnx raises many types; name the model in one readable error
         raise ExportError(
             f"Could not convert {_describe(estimator)} to ONNX: {type(error).__name__}: "

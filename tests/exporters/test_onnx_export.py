@@ -359,10 +359,12 @@ def test_lightgbm_thresholds_decide_in_onnx_as_lightgbm_decides_in_double() -> N
 @pytest.mark.parametrize("task", TASKS, ids=str)
 def test_tree_nodes_held_serialized_come_back_unchanged(task: TaskType, datasets: dict[TaskType, Dataset]) -> None:
     """The export keeps each tree-ensemble node serialized while skl2onnx assembles the graph (memory), then puts
-    it back: the graph is the one skl2onnx builds when the nodes stay in place, attribute for attribute."""
+    it back, rewritten to opset 5 node by node: the graph is the one skl2onnx builds when the nodes stay in place,
+    rewritten whole afterwards, attribute for attribute. A multiclass blend with forests stays at opset 3."""
     from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-    from exporters._compact_trees import TREE_OPS
+    from exporters._tree_opset5 import TREE_OPS, upgrade_tree_ensembles
     from exporters.onnx_export import TARGET_OPSET
 
     data = datasets[task]
@@ -371,17 +373,21 @@ def test_tree_nodes_held_serialized_come_back_unchanged(task: TaskType, datasets
     blend: Any = (VotingClassifier(members, voting="soft", flatten_transform=False) if task.is_classification
                   else VotingRegressor(members)).fit(data.X, data.y)
     compact = to_onnx_model(blend, data.schema, task)
-    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
     types = [(name, StringTensorType([None, 1]) if column.is_string else FloatTensorType([None, 1]))
              for column in data.schema for name in column.model_inputs]
     plain = convert_sklearn(blend, initial_types=types, target_opset=dict(TARGET_OPSET),
                             options={id(blend): {"zipmap": False}} if task.is_classification else None)
-    trees = [n for n in compact.graph.node if n.op_type in TREE_OPS]
-    expected = {n.name: n for n in plain.graph.node if n.op_type in TREE_OPS}
+    assert upgrade_tree_ensembles(plain) is (task is not TaskType.MULTICLASS)
+    tree_ops = TREE_OPS if task is TaskType.MULTICLASS else ("TreeEnsemble",)
+    ml_opset = 3 if task is TaskType.MULTICLASS else 5
+    assert {o.domain: o.version for o in compact.opset_import}["ai.onnx.ml"] == ml_opset
+    trees = [n for n in compact.graph.node if n.op_type in tree_ops]
+    expected = {n.name: n for n in plain.graph.node if n.op_type in tree_ops}
     assert len(trees) == len(names) and set(expected) == {n.name for n in trees}
     for node in trees:
         assert len(node.attribute) > 5  # the attributes are back ...
         assert node.SerializeToString() == expected[node.name].SerializeToString()  # ... exactly as built
+    assert not any(n.op_type in TREE_OPS for n in compact.graph.node) or ml_opset == 3
     _assert_parity(blend, data)
 
 

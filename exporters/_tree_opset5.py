@@ -1,0 +1,384 @@
+"""Tree ensembles rewritten from ai.onnx.ml opset 3 to opset 5's ``TreeEnsemble``: the same model, half the memory.
+
+The converters (skl2onnx, onnxmltools, CatBoost) write ``TreeEnsembleRegressor``/``TreeEnsembleClassifier``
+(opset 3): one entry per node in lists of 64-bit ids, a string per node for its mode, and leaves
+as nodes. ONNX Runtime holds those lists in the loaded graph *and* copies them into its kernel, so
+a session took about twelve times the file (a 136 MB blend of forests: 1.2 GB). ``TreeEnsemble``
+(opset 5) keeps only the splits, with modes as bytes and thresholds and leaf weights as tensors.
+
+The rewrite is exact: ONNX Runtime turns a ``TreeEnsemble`` back into the opset-3 trees inside
+its kernel, so the same trees are summed in the same order. What opset 3 did after the sum
+(base values, the classifier's binary conventions, its transform, its label) becomes plain ONNX
+nodes written to give what ONNX Runtime's opset-3 kernel gives.
+
+Opset 5 removed the opset-3 tree operators, so a model is rewritten whole or not at all: when
+one of its tree nodes has a shape this module does not rewrite exactly (a classifier leaf voting
+for several classes, as multiclass forests and multiclass CatBoost do), the model stays at opset 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, helper, numpy_helper
+
+ML_DOMAIN = "ai.onnx.ml"
+TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
+_MODES = {b"BRANCH_LEQ": 0, b"BRANCH_LT": 1, b"BRANCH_GTE": 2, b"BRANCH_GT": 3, b"BRANCH_EQ": 4,
+          b"BRANCH_NEQ": 5, b"BRANCH_MEMBER": 6, b"LEAF": 7}
+_LEAF = 7
+_AGGREGATES = {b"AVERAGE": 0, b"SUM": 1}  # MIN and MAX are left alone (never written by our converters)
+
+_Fresh = Callable[[str], str]  # gives a graph-unique name for a suffix
+
+
+class TreeRewriter:
+    """Rewrites opset-3 tree nodes of one graph to opset 5, with names unique in that graph."""
+
+    def __init__(self, graph: GraphProto) -> None:
+        self._doubles = _double_tensors(graph)
+        self._names = _tensor_names(graph)
+
+    def rewrite(self, node: NodeProto) -> list[NodeProto] | None:
+        """The nodes that compute what ``node`` computes (the first is a ``TreeEnsemble``), or None."""
+        attrs = {a.name: a for a in node.attribute}
+        double_input = node.input[0] in self._doubles
+        if any(name.endswith("_as_tensor") for name in attrs) != double_input or not node.name \
+                or "nodes_hitrates_as_tensor" in attrs:
+            return None  # thresholds must be of the input's type; hit rates are not carried over
+        dtype = np.float64 if double_input else np.float32
+        if node.op_type == "TreeEnsembleRegressor":
+            return _regressor(node, attrs, dtype, self._fresh(node.name))
+        return _classifier(node, attrs, dtype, self._fresh(node.name))
+
+    def _fresh(self, prefix: str) -> _Fresh:
+        def fresh(suffix: str) -> str:
+            name = f"{prefix}_{suffix}"
+            while name in self._names:
+                name += "_"
+            self._names.add(name)
+            return name
+
+        return fresh
+
+
+def upgrade_tree_ensembles(model: ModelProto) -> bool:
+    """Rewrite every tree node of ``model`` to opset 5 in place; False (model untouched) if one cannot be."""
+    tree_nodes = [node for node in model.graph.node if is_tree_node(node)]
+    rewriter = TreeRewriter(model.graph)
+    rewritten: dict[str, list[NodeProto]] = {}
+    for node in tree_nodes:
+        replacement = rewriter.rewrite(node)
+        if replacement is None or node.name in rewritten:
+            return False
+        rewritten[node.name] = replacement
+    return bool(rewritten) and splice(model, rewritten)
+
+
+def is_tree_node(node: NodeProto) -> bool:
+    return node.op_type in TREE_OPS and node.domain == ML_DOMAIN
+
+
+def splice(model: ModelProto, rewritten: dict[str, list[NodeProto]]) -> bool:
+    """Put each rewritten tree node's replacement in its place and move the model to ai.onnx.ml opset 5.
+
+    False (model untouched) if a tree node of the graph has no replacement: opset 5 has no opset-3 trees.
+    """
+    graph = model.graph
+    if any(is_tree_node(node) and node.name not in rewritten for node in graph.node):
+        return False
+    nodes = list(graph.node)
+    del graph.node[:]
+    for node in nodes:
+        graph.node.extend(rewritten[node.name] if is_tree_node(node) else [node])
+    for opset in model.opset_import:
+        if opset.domain == ML_DOMAIN:
+            opset.version = 5
+    return True
+
+
+def _regressor(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
+               fresh: _Fresh) -> list[NodeProto] | None:
+    if _string(attrs, "post_transform", b"NONE") != b"NONE":
+        return None
+    aggregate = _AGGREGATES.get(_string(attrs, "aggregate_function", b"SUM"))
+    n_targets = attrs["n_targets"].i if "n_targets" in attrs else 0
+    trees = _trees(attrs, "target_", dtype)
+    if aggregate is None or trees is None or n_targets < 1:
+        return None
+    base = _values(attrs, "base_values", dtype)
+    if base.size not in (0, n_targets):
+        return None
+    raw = fresh("trees")
+    out: list[NodeProto] = [_ensemble(node, raw, n_targets, aggregate, trees)]
+    _as_float(out, _plus_base(out, raw, base, fresh), node.output[0], dtype, fresh)
+    return out
+
+
+def _classifier(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
+                fresh: _Fresh) -> list[NodeProto] | None:
+    if "classlabels_int64s" not in attrs or len(node.output) != 2:
+        return None
+    labels = np.asarray(attrs["classlabels_int64s"].ints, dtype=np.int64)
+    post = _string(attrs, "post_transform", b"NONE")
+    ids = _ints(attrs, "class_ids")
+    weights = _values(attrs, "class_weights", dtype)
+    base = _values(attrs, "base_values", dtype)
+    used = set(np.unique(ids).tolist())
+    k = len(labels)
+    if k == 2 and used == {0, 1} and post == b"LOGISTIC" and base.size == 0:
+        # CatBoost's binary trees vote +v for class 0 and -v for class 1 in every leaf: opset 3 outputs
+        # [sigmoid(s0), sigmoid(s1)] with s0 = -s1, and class 1 when s1 > 0; the class-1 votes are enough
+        if not _negated_pairs(attrs, ids, weights):
+            return None
+        trees = _trees(attrs, "class_", dtype, keep=ids == 1)
+        return None if trees is None else _binary(node, trees, labels, base, mixed=True, dtype=dtype, fresh=fresh)
+    trees = _trees(attrs, "class_", dtype)
+    if trees is None:
+        return None
+    if k == 2 and used == {0} and base.size in (0, 1):
+        positive = bool(np.all(weights >= 0))  # ONNX Runtime's "all weights positive" binary convention
+        if (positive and post != b"NONE") or (not positive and post != b"LOGISTIC"):
+            return None
+        return _binary(node, trees, labels, base, mixed=not positive, dtype=dtype, fresh=fresh)
+    if k >= 3 and used == set(range(k)) and base.size in (0, k) and post in (b"NONE", b"SOFTMAX", b"LOGISTIC"):
+        return _multiclass(node, trees, labels, base, post, dtype, fresh)
+    return None
+
+
+def _binary(node: NodeProto, trees: list[AttributeProto], labels: np.ndarray, base: np.ndarray, *, mixed: bool,
+            dtype: type, fresh: _Fresh) -> list[NodeProto]:
+    """Opset 3's binary case: one score s per row; [1 - s, s] with 0.5 as cut, or [sigmoid(-s), sigmoid(s)] with 0."""
+    label, probabilities = node.output
+    raw = fresh("trees")
+    out: list[NodeProto] = [_ensemble(node, raw, 1, 1, trees)]
+    score = fresh("score")
+    _as_float(out, _plus_base(out, raw, base, fresh), score, dtype, fresh)
+    if mixed:
+        negated, pair = fresh("negated"), fresh("pair")
+        out += [helper.make_node("Neg", [score], [negated], name=fresh("neg")),
+                helper.make_node("Concat", [negated, score], [pair], axis=1, name=fresh("concat")),
+                helper.make_node("Sigmoid", [pair], [probabilities], name=fresh("sigmoid"))]
+    else:
+        one, rest = fresh("one"), fresh("rest")
+        out += [_constant(one, np.array([[1.0]], np.float32), fresh),
+                helper.make_node("Sub", [one, score], [rest], name=fresh("sub")),
+                helper.make_node("Concat", [rest, score], [probabilities], axis=1, name=fresh("concat"))]
+    cut, flat, shape, wins, first, second = (fresh(s) for s in ("cut", "flat", "shape", "wins", "negative", "positive"))
+    out += [_constant(cut, np.array(0.0 if mixed else 0.5, np.float32), fresh),
+            _constant(shape, np.array([-1], np.int64), fresh),
+            helper.make_node("Reshape", [score, shape], [flat], name=fresh("reshape")),
+            helper.make_node("Greater", [flat, cut], [wins], name=fresh("greater")),
+            _constant(first, labels[:1].reshape(()), fresh),
+            _constant(second, labels[1:2].reshape(()), fresh),
+            helper.make_node("Where", [wins, second, first], [label], name=fresh("label"))]
+    return out
+
+
+def _multiclass(node: NodeProto, trees: list[AttributeProto], labels: np.ndarray, base: np.ndarray, post: bytes,
+                dtype: type, fresh: _Fresh) -> list[NodeProto]:
+    """One score per class; the label is the first class with the highest score, as opset 3 picks it."""
+    label, probabilities = node.output
+    raw = fresh("trees")
+    out: list[NodeProto] = [_ensemble(node, raw, len(labels), 1, trees)]
+    scores = fresh("scores")
+    _as_float(out, _plus_base(out, raw, base, fresh), scores, dtype, fresh)
+    if post == b"SOFTMAX":
+        out.append(helper.make_node("Softmax", [scores], [probabilities], axis=1, name=fresh("softmax")))
+    else:
+        transform = "Sigmoid" if post == b"LOGISTIC" else "Identity"
+        out.append(helper.make_node(transform, [scores], [probabilities], name=fresh("transform")))
+    best, classes = fresh("best"), fresh("classes")
+    out += [helper.make_node("ArgMax", [scores], [best], axis=1, keepdims=0, name=fresh("argmax")),
+            _constant(classes, labels, fresh),
+            helper.make_node("Gather", [classes, best], [label], axis=0, name=fresh("gather"))]
+    return out
+
+
+def _ensemble(node: NodeProto, output: str, n_targets: int, aggregate: int, trees: list[AttributeProto]) -> NodeProto:
+    ensemble = helper.make_node("TreeEnsemble", [node.input[0]], [output], domain=ML_DOMAIN, name=node.name,
+                                n_targets=n_targets, aggregate_function=aggregate, post_transform=0)
+    ensemble.attribute.extend(trees)
+    return ensemble
+
+
+def _plus_base(out: list[NodeProto], raw: str, base: np.ndarray, fresh: _Fresh) -> str:
+    """Add the base values after the trees' sum (and average), in the trees' precision, as opset 3 does."""
+    if base.size == 0 or not np.any(base):
+        return raw
+    constant, summed = fresh("base"), fresh("with_base")
+    out += [_constant(constant, base.reshape(1, -1), fresh),
+            helper.make_node("Add", [raw, constant], [summed], name=fresh("add_base"))]
+    return summed
+
+
+def _as_float(out: list[NodeProto], source: str, target: str, dtype: type, fresh: _Fresh) -> None:
+    """Make ``target`` the float32 form of ``source``, which the last node of ``out`` writes."""
+    if dtype is np.float64:
+        out.append(helper.make_node("Cast", [source], [target], to=TensorProto.FLOAT, name=fresh("float")))
+    else:
+        out[-1].output[0] = target
+
+
+def _constant(name: str, value: np.ndarray, fresh: _Fresh) -> NodeProto:
+    return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(value), name),
+                            name=fresh("const"))
+
+
+def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
+           keep: np.ndarray | None = None) -> list[AttributeProto] | None:
+    """Opset-5 attributes for the trees in ``attrs`` (votes filtered by ``keep``), or None if a leaf has != 1 vote."""
+    tree = _ints(attrs, "nodes_treeids")
+    node_id = _ints(attrs, "nodes_nodeids")
+    modes_strings = attrs["nodes_modes"].strings if "nodes_modes" in attrs else []
+    modes = np.fromiter((_MODES.get(m, 255) for m in modes_strings), dtype=np.uint8, count=len(modes_strings))
+    n = len(tree)
+    if n == 0 or not (len(node_id) == len(modes) == n) or np.any(modes == 255) or np.any(node_id < 0):
+        return None
+    stride = int(node_id.max()) + 1
+    keys = tree * stride + node_id
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    if np.any(sorted_keys[1:] == sorted_keys[:-1]):
+        return None
+
+    def find(trees: np.ndarray, ids: np.ndarray) -> np.ndarray | None:
+        wanted = trees * stride + ids
+        at = np.searchsorted(sorted_keys, wanted)
+        if np.any(ids < 0) or np.any(ids >= stride) or np.any(at >= n) \
+                or np.any(sorted_keys[np.minimum(at, n - 1)] != wanted):
+            return None
+        return order[at]
+
+    leaf = modes == _LEAF
+    branch_at = order[~leaf[order]]  # node positions in (tree, node id) order
+    leaf_at = order[leaf[order]]
+    branch_rank = np.full(n, -1, np.int64)
+    branch_rank[branch_at] = np.arange(len(branch_at))
+    leaf_rank = np.full(n, -1, np.int64)
+    leaf_rank[leaf_at] = np.arange(len(leaf_at))
+
+    # votes: exactly one per leaf
+    vote_tree, vote_node = _ints(attrs, prefix + "treeids"), _ints(attrs, prefix + "nodeids")
+    vote_target = _ints(attrs, prefix + "ids")
+    vote_weight = _values(attrs, prefix + "weights", dtype)
+    if keep is not None:
+        vote_tree, vote_node, vote_weight = vote_tree[keep], vote_node[keep], vote_weight[keep]
+        vote_target = np.zeros(len(vote_tree), np.int64)  # the kept class's votes become the only target
+    voted = find(vote_tree, vote_node)
+    if voted is None or not np.all(leaf[voted]) or len(vote_weight) != len(voted):
+        return None
+    slot = leaf_rank[voted]
+    if len(slot) != len(leaf_at) or np.any(np.bincount(slot, minlength=len(leaf_at)) != 1):
+        return None
+    leaf_targets = np.empty(len(leaf_at), np.int64)
+    leaf_weights: np.ndarray = np.empty(len(leaf_at), dtype)
+    leaf_targets[slot], leaf_weights[slot] = vote_target, vote_weight
+
+    # branches: children as indices into the branches or the leaves
+    b_tree = tree[branch_at]
+    true_at = find(b_tree, _ints(attrs, "nodes_truenodeids")[branch_at])
+    false_at = find(b_tree, _ints(attrs, "nodes_falsenodeids")[branch_at])
+    if true_at is None or false_at is None:
+        return None
+    true_leaf, false_leaf = leaf[true_at], leaf[false_at]
+    true_ids = np.where(true_leaf, leaf_rank[true_at], branch_rank[true_at])
+    false_ids = np.where(false_leaf, leaf_rank[false_at], branch_rank[false_at])
+    features = _ints(attrs, "nodes_featureids")[branch_at]
+    splits = _values(attrs, "nodes_values", dtype)[branch_at]
+    branch_modes = modes[branch_at]
+    if "nodes_missing_value_tracks_true" in attrs:
+        missing = _ints(attrs, "nodes_missing_value_tracks_true")[branch_at]
+    else:
+        missing = np.zeros(len(branch_at), np.int64)
+
+    # roots; a tree that is one leaf gets a branch whose both sides are that leaf (as ONNX Runtime reads it)
+    tree_ids = np.unique(tree)
+    roots = find(tree_ids, np.zeros_like(tree_ids))
+    if roots is None:
+        return None
+    root_leaf = leaf[roots]
+    tree_roots = branch_rank[roots]
+    n_single = int(root_leaf.sum())
+    if n_single:
+        tree_roots[root_leaf] = len(branch_at) + np.arange(n_single)
+        single = leaf_rank[roots[root_leaf]]
+        true_ids, false_ids = np.concatenate([true_ids, single]), np.concatenate([false_ids, single])
+        true_leaf = np.concatenate([true_leaf, np.ones(n_single, bool)])
+        false_leaf = np.concatenate([false_leaf, np.ones(n_single, bool)])
+        features = np.concatenate([features, np.zeros(n_single, np.int64)])
+        splits = np.concatenate([splits, np.zeros(n_single, dtype)])
+        branch_modes = np.concatenate([branch_modes, np.zeros(n_single, np.uint8)])
+        missing = np.concatenate([missing, np.zeros(n_single, np.int64)])
+    attributes = [
+        _int_list("tree_roots", tree_roots),
+        _int_list("nodes_featureids", features),
+        _tensor("nodes_splits", splits.astype(dtype)),
+        _tensor("nodes_modes", branch_modes),
+        _int_list("nodes_truenodeids", true_ids),
+        _int_list("nodes_trueleafs", true_leaf),
+        _int_list("nodes_falsenodeids", false_ids),
+        _int_list("nodes_falseleafs", false_leaf),
+        _int_list("leaf_targetids", leaf_targets),
+        _tensor("leaf_weights", leaf_weights),
+    ]
+    if np.any(missing):
+        attributes.append(_int_list("nodes_missing_value_tracks_true", missing))
+    return attributes
+
+
+def _int_list(name: str, values: np.ndarray) -> AttributeProto:
+    attribute = AttributeProto(name=name, type=AttributeProto.INTS)
+    attribute.ints.extend(values.astype(np.int64).tolist())
+    return attribute
+
+
+def _tensor(name: str, values: np.ndarray) -> AttributeProto:
+    return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
+
+
+def _negated_pairs(attrs: dict[str, AttributeProto], ids: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether every voting leaf has one class-0 and one class-1 vote, the first minus the second."""
+    tree, node = _ints(attrs, "class_treeids"), _ints(attrs, "class_nodeids")
+    if len(ids) % 2 or not (len(tree) == len(node) == len(weights) == len(ids)):
+        return False
+    leaf = tree * (int(node.max(initial=0)) + 1) + node
+    order = np.lexsort((ids, leaf))
+    pairs_leaf, pairs_id, pairs_weight = (a[order].reshape(-1, 2) for a in (leaf, ids, weights))
+    return bool(np.all(pairs_leaf[:, 0] == pairs_leaf[:, 1]) and np.all(pairs_id == [0, 1])
+                and np.all(pairs_weight[:, 0] == -pairs_weight[:, 1]))
+
+
+def _ints(attrs: dict[str, AttributeProto], name: str) -> np.ndarray:
+    values = attrs[name].ints if name in attrs else []
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def _values(attrs: dict[str, AttributeProto], name: str, dtype: type) -> np.ndarray:
+    """A float list or its double ``*_as_tensor`` form, as ``dtype``."""
+    if f"{name}_as_tensor" in attrs:
+        return numpy_helper.to_array(attrs[f"{name}_as_tensor"].t).astype(dtype, copy=False).ravel()
+    values = attrs[name].floats if name in attrs else []
+    return np.fromiter(values, dtype=np.float32, count=len(values)).astype(dtype, copy=False)
+
+
+def _string(attrs: dict[str, AttributeProto], name: str, default: bytes) -> bytes:
+    return attrs[name].s if name in attrs else default
+
+
+def _double_tensors(graph: GraphProto) -> set[str]:
+    """Names of the tensors cast to double in ``graph`` (the inputs of double-precision trees)."""
+    found: set[str] = set()
+    for node in graph.node:
+        if node.op_type == "Cast" and any(a.name == "to" and a.i == TensorProto.DOUBLE for a in node.attribute):
+            found.update(node.output)
+    return found
+
+
+def _tensor_names(graph: GraphProto) -> set[str]:
+    names: set[str] = {value.name for value in (*graph.input, *graph.output, *graph.initializer)}
+    for node in graph.node:
+        names.update((*node.input, *node.output, node.name))
+    return names
+
