@@ -13,6 +13,8 @@ from storage import TrackingSidecar, write_spool
 from storage.tracking import replay_pending
 
 NUMPY_LIBRARY = "_multiarray_umath"  # mapped once numpy is imported: so are pandas, the engine and MLflow
+ENGINE_LIBRARY = "lib_lightgbm"  # mapped once the engine is imported (MLflow and the tracking need none of it)
+MLFLOW_LIBRARY = "google/_upb/_message"  # protobuf's, mapped as MLflow imports (pandas and numpy do not)
 FINISHED = {"run_name": "sidecar test", "status": "finished", "params": {"seed": 0}, "metrics": {"cv_score": 0.5},
             "tags": {}, "artifacts": []}
 
@@ -46,9 +48,10 @@ def test_the_side_process_waits_without_the_engine_then_logs_the_run(kuai_home: 
         time.sleep(0.2)
     sidecar.tail_started()
     deadline = time.monotonic() + 60
-    while not _has_loaded(sidecar.process.pid, NUMPY_LIBRARY) and time.monotonic() < deadline:
-        time.sleep(0.2)  # it imports MLflow now, before the spool exists
-    assert _has_loaded(sidecar.process.pid, NUMPY_LIBRARY)
+    while not _has_loaded(sidecar.process.pid, MLFLOW_LIBRARY) and time.monotonic() < deadline:
+        assert not _has_loaded(sidecar.process.pid, ENGINE_LIBRARY)
+        time.sleep(0.05)  # it imports MLflow now, before the spool exists, and never the engine
+    assert _has_loaded(sidecar.process.pid, MLFLOW_LIBRARY) and not _has_loaded(sidecar.process.pid, ENGINE_LIBRARY)
     write_spool(spool, FINISHED)
     receipt = sidecar.join(timeout_s=120)
     assert receipt is not None and receipt["ok"] and receipt["mlflow_run_id"]
