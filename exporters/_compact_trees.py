@@ -64,8 +64,10 @@ class TreeStash:
         rewritten: dict[str, list[NodeProto]] = {}
         for placeholder in model.graph.node:
             serialized = self.nodes.get(placeholder.name)
-            if serialized is None or placeholder.name in rewritten:
+            if serialized is None:
                 continue
+            if placeholder.name in rewritten:  # two nodes of one name: which replacement goes where is unclear
+                return False
             node = NodeProto()
             node.CopyFrom(placeholder)
             _parse_into(node, serialized)

@@ -28,6 +28,9 @@ TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
 _MODES = {b"BRANCH_LEQ": 0, b"BRANCH_LT": 1, b"BRANCH_GTE": 2, b"BRANCH_GT": 3, b"BRANCH_EQ": 4,
           b"BRANCH_NEQ": 5, b"BRANCH_MEMBER": 6, b"LEAF": 7}
 _LEAF = 7
+_MEMBER = 6
+_NODE_INTS = ("nodes_truenodeids", "nodes_falsenodeids", "nodes_featureids")
+_NODE_INTS_OPTIONAL = ("nodes_missing_value_tracks_true",)
 _AGGREGATES = {b"AVERAGE": 0, b"SUM": 1}  # MIN and MAX are left alone (never written by our converters)
 
 _Fresh = Callable[[str], str]  # gives a graph-unique name for a suffix
@@ -48,9 +51,12 @@ class TreeRewriter:
                 or "nodes_hitrates_as_tensor" in attrs:
             return None  # thresholds must be of the input's type; hit rates are not carried over
         dtype = np.float64 if double_input else np.float32
-        if node.op_type == "TreeEnsembleRegressor":
-            return _regressor(node, attrs, dtype, self._fresh(node.name))
-        return _classifier(node, attrs, dtype, self._fresh(node.name))
+        try:
+            if node.op_type == "TreeEnsembleRegressor":
+                return _regressor(node, attrs, dtype, self._fresh(node.name))
+            return _classifier(node, attrs, dtype, self._fresh(node.name))
+        except (IndexError, ValueError):  # attribute lists of unequal lengths: leave the node as it is
+            return None
 
     def _fresh(self, prefix: str) -> _Fresh:
         def fresh(suffix: str) -> str:
@@ -91,7 +97,7 @@ def splice(model: ModelProto, rewritten: dict[str, list[NodeProto]]) -> bool:
     nodes = list(graph.node)
     del graph.node[:]
     for node in nodes:
-        graph.node.extend(rewritten[node.name] if is_tree_node(node) else [node])
+        graph.node.extend(rewritten.pop(node.name) if is_tree_node(node) else [node])  # one copy at a time
     for opset in model.opset_import:
         if opset.domain == ML_DOMAIN:
             opset.version = 5
@@ -127,9 +133,10 @@ def _classifier(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
     base = _values(attrs, "base_values", dtype)
     used = set(np.unique(ids).tolist())
     k = len(labels)
-    if k == 2 and used == {0, 1} and post == b"LOGISTIC" and base.size == 0:
+    if k == 2 and used == {0, 1} and post == b"LOGISTIC" and base.size == 0 and labels.tolist() == [0, 1]:
         # CatBoost's binary trees vote +v for class 0 and -v for class 1 in every leaf: opset 3 outputs
-        # [sigmoid(s0), sigmoid(s1)] with s0 = -s1, and class 1 when s1 > 0; the class-1 votes are enough
+        # [sigmoid(s0), sigmoid(s1)] with s0 = -s1, and 1 when s1 > 0 (0 and 1 themselves, not the class labels,
+        # hence labels [0, 1] only); the class-1 votes are enough
         if not _negated_pairs(attrs, ids, weights):
             return None
         trees = _trees(attrs, "class_", dtype, keep=ids == 1)
@@ -142,19 +149,26 @@ def _classifier(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
         if (positive and post != b"NONE") or (not positive and post != b"LOGISTIC"):
             return None
         return _binary(node, trees, labels, base, mixed=not positive, dtype=dtype, fresh=fresh)
-    if k >= 3 and used == set(range(k)) and base.size in (0, k) and post in (b"NONE", b"SOFTMAX", b"LOGISTIC"):
+    # opset 3's label skips the classes a row got no vote for, unless base values give every class a score:
+    # with one class per tree and a tree for every class, every row has a vote for every class
+    every_class_scored = base.size == k or _one_class_per_tree(attrs, ids, k)
+    if k >= 3 and used == set(range(k)) and base.size in (0, k) and every_class_scored \
+            and post in (b"NONE", b"SOFTMAX", b"LOGISTIC"):
         return _multiclass(node, trees, labels, base, post, dtype, fresh)
     return None
 
 
 def _binary(node: NodeProto, trees: list[AttributeProto], labels: np.ndarray, base: np.ndarray, *, mixed: bool,
             dtype: type, fresh: _Fresh) -> list[NodeProto]:
-    """Opset 3's binary case: one score s per row; [1 - s, s] with 0.5 as cut, or [sigmoid(-s), sigmoid(s)] with 0."""
+    """Opset 3's binary case: one score s per row; [1 - s, s] with 0.5 as cut, or [sigmoid(-s), sigmoid(s)] with 0.
+
+    The cut is taken on the sum in the trees' precision (double for CatBoost), the probabilities in float32.
+    """
     label, probabilities = node.output
     raw = fresh("trees")
     out: list[NodeProto] = [_ensemble(node, raw, 1, 1, trees)]
-    score = fresh("score")
-    _as_float(out, _plus_base(out, raw, base, fresh), score, dtype, fresh)
+    summed = _plus_base(out, raw, base, fresh)
+    score = _float(out, summed, dtype, fresh)
     if mixed:
         negated, pair = fresh("negated"), fresh("pair")
         out += [helper.make_node("Neg", [score], [negated], name=fresh("neg")),
@@ -166,9 +180,9 @@ def _binary(node: NodeProto, trees: list[AttributeProto], labels: np.ndarray, ba
                 helper.make_node("Sub", [one, score], [rest], name=fresh("sub")),
                 helper.make_node("Concat", [rest, score], [probabilities], axis=1, name=fresh("concat"))]
     cut, flat, shape, wins, first, second = (fresh(s) for s in ("cut", "flat", "shape", "wins", "negative", "positive"))
-    out += [_constant(cut, np.array(0.0 if mixed else 0.5, np.float32), fresh),
+    out += [_constant(cut, np.array(0.0 if mixed else 0.5, dtype), fresh),
             _constant(shape, np.array([-1], np.int64), fresh),
-            helper.make_node("Reshape", [score, shape], [flat], name=fresh("reshape")),
+            helper.make_node("Reshape", [summed, shape], [flat], name=fresh("reshape")),
             helper.make_node("Greater", [flat, cut], [wins], name=fresh("greater")),
             _constant(first, labels[:1].reshape(()), fresh),
             _constant(second, labels[1:2].reshape(()), fresh),
@@ -182,15 +196,15 @@ def _multiclass(node: NodeProto, trees: list[AttributeProto], labels: np.ndarray
     label, probabilities = node.output
     raw = fresh("trees")
     out: list[NodeProto] = [_ensemble(node, raw, len(labels), 1, trees)]
-    scores = fresh("scores")
-    _as_float(out, _plus_base(out, raw, base, fresh), scores, dtype, fresh)
+    summed = _plus_base(out, raw, base, fresh)
+    scores = _float(out, summed, dtype, fresh)
     if post == b"SOFTMAX":
         out.append(helper.make_node("Softmax", [scores], [probabilities], axis=1, name=fresh("softmax")))
     else:
         transform = "Sigmoid" if post == b"LOGISTIC" else "Identity"
         out.append(helper.make_node(transform, [scores], [probabilities], name=fresh("transform")))
     best, classes = fresh("best"), fresh("classes")
-    out += [helper.make_node("ArgMax", [scores], [best], axis=1, keepdims=0, name=fresh("argmax")),
+    out += [helper.make_node("ArgMax", [summed], [best], axis=1, keepdims=0, name=fresh("argmax")),
             _constant(classes, labels, fresh),
             helper.make_node("Gather", [classes, best], [label], axis=0, name=fresh("gather"))]
     return out
@@ -211,6 +225,15 @@ def _plus_base(out: list[NodeProto], raw: str, base: np.ndarray, fresh: _Fresh) 
     out += [_constant(constant, base.reshape(1, -1), fresh),
             helper.make_node("Add", [raw, constant], [summed], name=fresh("add_base"))]
     return summed
+
+
+def _float(out: list[NodeProto], source: str, dtype: type, fresh: _Fresh) -> str:
+    """``source`` as float32: itself, or a cast of it."""
+    if dtype is not np.float64:
+        return source
+    cast = fresh("float")
+    out.append(helper.make_node("Cast", [source], [cast], to=TensorProto.FLOAT, name=fresh("cast")))
+    return cast
 
 
 def _as_float(out: list[NodeProto], source: str, target: str, dtype: type, fresh: _Fresh) -> None:
@@ -234,7 +257,15 @@ def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
     modes_strings = attrs["nodes_modes"].strings if "nodes_modes" in attrs else []
     modes = np.fromiter((_MODES.get(m, 255) for m in modes_strings), dtype=np.uint8, count=len(modes_strings))
     n = len(tree)
-    if n == 0 or not (len(node_id) == len(modes) == n) or np.any(modes == 255) or np.any(node_id < 0):
+    lengths = {len(node_id), len(modes), len(_values(attrs, "nodes_values", dtype))}
+    lengths |= {len(attrs[name].ints) if name in attrs else 0 for name in _NODE_INTS}
+    lengths |= {len(attrs[name].ints) for name in _NODE_INTS_OPTIONAL if name in attrs}
+    if n == 0 or lengths != {n} or np.any(modes > _LEAF) or np.any(modes == _MEMBER) or np.any(node_id < 0):
+        return None  # BRANCH_MEMBER needs membership values opset 3 does not have
+    # ONNX Runtime's opset-3 kernel takes each tree's first listed node as its root and sums the trees in the
+    # order listed: the rewrite takes node 0 and sorted tree ids, so they must be the same
+    starts = np.flatnonzero(np.r_[True, tree[1:] != tree[:-1]])
+    if np.any(np.diff(tree) < 0) or np.any(node_id[starts] != 0):
         return None
     stride = int(node_id.max()) + 1
     keys = tree * stride + node_id
@@ -263,6 +294,8 @@ def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
     vote_tree, vote_node = _ints(attrs, prefix + "treeids"), _ints(attrs, prefix + "nodeids")
     vote_target = _ints(attrs, prefix + "ids")
     vote_weight = _values(attrs, prefix + "weights", dtype)
+    if not len(vote_tree) == len(vote_node) == len(vote_target) == len(vote_weight):
+        return None
     if keep is not None:
         vote_tree, vote_node, vote_weight = vote_tree[keep], vote_node[keep], vote_weight[keep]
         vote_target = np.zeros(len(vote_tree), np.int64)  # the kept class's votes become the only target
@@ -293,8 +326,9 @@ def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
     else:
         missing = np.zeros(len(branch_at), np.int64)
 
-    # roots; a tree that is one leaf gets a branch whose both sides are that leaf (as ONNX Runtime reads it)
-    tree_ids = np.unique(tree)
+    # roots; a tree that is one leaf gets a branch to that leaf on one side and a copy of it on the other (ONNX
+    # Runtime reads a branch with one leaf on both sides as a one-leaf tree, but before 1.30 with a wrong weight)
+    tree_ids = tree[starts]
     roots = find(tree_ids, np.zeros_like(tree_ids))
     if roots is None:
         return None
@@ -304,7 +338,10 @@ def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
     if n_single:
         tree_roots[root_leaf] = len(branch_at) + np.arange(n_single)
         single = leaf_rank[roots[root_leaf]]
-        true_ids, false_ids = np.concatenate([true_ids, single]), np.concatenate([false_ids, single])
+        copies = len(leaf_targets) + np.arange(n_single)
+        leaf_targets = np.concatenate([leaf_targets, leaf_targets[single]])
+        leaf_weights = np.concatenate([leaf_weights, leaf_weights[single]])
+        true_ids, false_ids = np.concatenate([true_ids, single]), np.concatenate([false_ids, copies])
         true_leaf = np.concatenate([true_leaf, np.ones(n_single, bool)])
         false_leaf = np.concatenate([false_leaf, np.ones(n_single, bool)])
         features = np.concatenate([features, np.zeros(n_single, np.int64)])
@@ -336,6 +373,14 @@ def _int_list(name: str, values: np.ndarray) -> AttributeProto:
 
 def _tensor(name: str, values: np.ndarray) -> AttributeProto:
     return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
+
+
+def _one_class_per_tree(attrs: dict[str, AttributeProto], ids: np.ndarray, k: int) -> bool:
+    """Whether each tree votes for one class only and every class has a tree (as boosters' trees do)."""
+    tree = _ints(attrs, "class_treeids")
+    pairs = np.unique(tree * k + ids)
+    trees, counts = np.unique(pairs // k, return_counts=True)
+    return bool(np.all(counts == 1)) and len(np.unique(pairs % k)) == k
 
 
 def _negated_pairs(attrs: dict[str, AttributeProto], ids: np.ndarray, weights: np.ndarray) -> bool:

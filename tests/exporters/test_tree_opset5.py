@@ -92,7 +92,13 @@ def test_each_family_scores_the_same_after_the_rewrite(
 def _model(node: onnx.NodeProto, outputs: list[onnx.ValueInfoProto], n_features: int = 2) -> ModelProto:
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, n_features])]
     graph = helper.make_graph([node], "trees", inputs, outputs)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)])
+    return _with_opsets(graph)
+
+
+def _with_opsets(graph: onnx.GraphProto) -> ModelProto:
+    # IR 8, as skl2onnx writes for opset 17: the oldest ONNX Runtime Kuai accepts loads it too
+    return helper.make_model(graph, ir_version=8,
+                             opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)])
 
 
 def _both(model: ModelProto, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -110,7 +116,7 @@ def _both(model: ModelProto, x: np.ndarray) -> tuple[list[np.ndarray], list[np.n
 
 # two trees over two features: tree 0 splits (BRANCH_LT on x0, then BRANCH_GTE on x1, missing goes true);
 # tree 1 is a single leaf
-_NODES = {
+_NODES: dict[str, Any] = {
     "nodes_treeids": [0, 0, 0, 0, 0, 1],
     "nodes_nodeids": [0, 1, 2, 3, 4, 0],
     "nodes_featureids": [0, 1, 0, 0, 0, 0],
@@ -166,6 +172,101 @@ def test_binary_classifiers_keep_opset_3s_conventions(
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
 
 
+# a stump, then a tree whose root has a leaf on its true side and a branch on its false side: in opset 5 both
+# children of that root get index 2 (the third leaf, the second branch) and only the leaf flags tell them apart
+_STUMP_THEN_DEEPER: dict[str, Any] = {
+    "nodes_treeids": [0, 0, 0, 1, 1, 1, 1, 1],
+    "nodes_nodeids": [0, 1, 2, 0, 1, 2, 3, 4],
+    "nodes_featureids": [0, 0, 0, 1, 0, 0, 0, 0],
+    "nodes_modes": ["BRANCH_LEQ", "LEAF", "LEAF", "BRANCH_LEQ", "LEAF", "BRANCH_LEQ", "LEAF", "LEAF"],
+    "nodes_values": [0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0],
+    "nodes_truenodeids": [1, 0, 0, 1, 0, 3, 0, 0],
+    "nodes_falsenodeids": [2, 0, 0, 2, 0, 4, 0, 0],
+}
+# a tree that is one leaf, listed first, then a stump
+_LEAF_THEN_STUMP: dict[str, Any] = {
+    "nodes_treeids": [0, 1, 1, 1], "nodes_nodeids": [0, 0, 1, 2], "nodes_featureids": [0, 0, 0, 0],
+    "nodes_modes": ["LEAF", "BRANCH_LEQ", "LEAF", "LEAF"], "nodes_values": [0.0, 0.0, 0.0, 0.0],
+    "nodes_truenodeids": [0, 1, 0, 0], "nodes_falsenodeids": [0, 2, 0, 0],
+}
+
+
+@pytest.mark.parametrize("nodes, leaves", [
+    (_STUMP_THEN_DEEPER, [(0, 1), (0, 2), (1, 1), (1, 3), (1, 4)]),
+    (_LEAF_THEN_STUMP, [(0, 0), (1, 1), (1, 2)]),
+], ids=["root-children-share-an-index", "one-leaf-tree-first"])
+def test_trees_that_older_onnx_runtimes_misread_score_the_same(nodes: dict[str, Any],
+                                                                leaves: list[tuple[int, int]]) -> None:
+    """ONNX Runtime 1.21-1.23 reads a root whose two children have the same index as a leaf (the first case; hence
+    ``onnxruntime>=1.24.4``); before 1.30 it gave a one-leaf tree written as a branch with that leaf on both sides
+    the wrong weight, so the rewrite puts a copy of the leaf on one side (the second case)."""
+    weights = [1.0, 2.0, 10.0, 20.0, 40.0][:len(leaves)]
+    node = helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], name="trees", domain="ai.onnx.ml", n_targets=1,
+                            **nodes, target_treeids=[t for t, _ in leaves], target_nodeids=[n for _, n in leaves],
+                            target_ids=[0] * len(leaves), target_weights=weights)
+    model = _model(node, [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])])
+    (expected,), (got,) = _both(model, _rows())
+    assert len(np.unique(expected)) >= 2
+    np.testing.assert_array_equal(got, expected)
+
+
+def _classifier(labels: list[int], post: str = "NONE", **attributes: Any) -> ModelProto:
+    node = helper.make_node("TreeEnsembleClassifier", ["x"], ["label", "probabilities"], name="trees",
+                            domain="ai.onnx.ml", classlabels_int64s=labels, post_transform=post, **attributes)
+    return _model(node, [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+                         helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, len(labels)])])
+
+
+_VOTES: dict[str, Any] = {"class_treeids": [t for t, _ in _LEAVES], "class_nodeids": [n for _, n in _LEAVES]}
+
+
+def test_a_multiclass_row_without_a_vote_for_a_class_is_rewritten_only_with_base_values() -> None:
+    """Opset 3 picks the label among the classes a row got a vote for (or a base value): a tree whose leaves vote
+    for different classes leaves some rows without a vote for some class, which an ArgMax over all cannot skip."""
+    votes = _VOTES | {"class_ids": [0, 1, 2, 1], "class_weights": [-1.0, -2.0, -3.0, -0.5]}
+    model = _classifier([0, 1, 2], **_NODES, **votes)
+    before = model.SerializeToString()
+    assert not upgrade_tree_ensembles(model)
+    assert model.SerializeToString() == before
+    (labels, expected), (got_labels, got) = _both(_classifier([0, 1, 2], **_NODES, **votes,
+                                                              base_values=[0.25, 0.0, -0.25]), _rows())
+    assert len(set(labels.tolist())) >= 2
+    np.testing.assert_array_equal(got_labels, labels)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
+
+
+_PAIRED: dict[str, Any] = {"class_treeids": [t for t, _ in _LEAVES for _ in (0, 1)],
+           "class_nodeids": [n for _, n in _LEAVES for _ in (0, 1)],
+           "class_ids": [0, 1] * 4, "class_weights": [0.5, -0.5, -1.0, 1.0, 0.25, -0.25, -0.5, 0.5]}
+
+
+@pytest.mark.parametrize("model", [
+    _classifier([0, 1, 2], **_NODES, **_VOTES, class_ids=[0, 1, 0, 1], class_weights=[0.5] * 4,
+                base_values=[0.0, 0.0, 0.0]),  # no vote ever for class 2
+    _classifier([0, 1, 2], **_NODES, class_treeids=[0, 0, 0, 0, 0, 0, 1, 1], class_nodeids=[2, 2, 3, 3, 4, 4, 0, 0],
+                class_ids=[0, 1] * 4, class_weights=[0.5] * 8),  # leaves voting for two classes each
+    _classifier([3, 7], "LOGISTIC", **_NODES, **_PAIRED),  # paired votes: opset 3 outputs 0/1, not 3/7
+    _classifier([0, 1], "LOGISTIC", **(_NODES | {"nodes_modes": ["BRANCH_MEMBER", *_NODES["nodes_modes"][1:]]}),
+                **_PAIRED),  # a set membership split, whose members opset 3 does not carry
+    _classifier([0, 1], "NONE", **(_NODES | {"nodes_treeids": [1, 1, 1, 1, 1, 0]}), **_VOTES,
+                class_ids=[0] * 4, class_weights=[0.5] * 4),  # trees not listed in order
+    _classifier([0, 1], "NONE", **(_NODES | {"nodes_truenodeids": [1, 3]}), **_VOTES,
+                class_ids=[0] * 4, class_weights=[0.5] * 4),  # lists of unequal lengths
+], ids=["class-never-voted", "multi-vote-leaves", "paired-votes-other-labels", "set-membership", "trees-out-of-order",
+        "unequal-lengths"])
+def test_tree_nodes_without_an_exact_opset_5_form_stay_at_opset_3(model: ModelProto) -> None:
+    before = model.SerializeToString()
+    assert not upgrade_tree_ensembles(model)
+    assert model.SerializeToString() == before
+
+
+def test_paired_votes_with_labels_0_and_1_are_rewritten() -> None:
+    (labels, expected), (got_labels, got) = _both(_classifier([0, 1], "LOGISTIC", **_NODES, **_PAIRED), _rows())
+    assert set(labels.tolist()) == {0, 1}
+    np.testing.assert_array_equal(got_labels, labels)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
+
+
 def test_a_model_with_one_tree_node_that_cannot_be_rewritten_stays_whole_at_opset_3() -> None:
     leaves = {"class_treeids": [0, 0, 0, 0, 0, 0, 1, 1], "class_nodeids": [2, 2, 3, 3, 4, 4, 0, 0]}
     multi_vote = helper.make_node(  # every leaf votes for two of three classes: no exact opset-5 form
@@ -180,7 +281,7 @@ def test_a_model_with_one_tree_node_that_cannot_be_rewritten_stays_whole_at_opse
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1]),
          helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
          helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.ml", 3)])
+    model = _with_opsets(graph)
     before = model.SerializeToString()
     assert not upgrade_tree_ensembles(model)
     assert model.SerializeToString() == before
