@@ -268,7 +268,7 @@ def test_paired_votes_with_labels_0_and_1_are_rewritten() -> None:
 
 
 def test_a_model_with_one_tree_node_that_cannot_be_rewritten_stays_whole_at_opset_3() -> None:
-    leaves = {"class_treeids": [0, 0, 0, 0, 0, 0, 1, 1], "class_nodeids": [2, 2, 3, 3, 4, 4, 0, 0]}
+    leaves: dict[str, Any] = {"class_treeids": [0, 0, 0, 0, 0, 0, 1, 1], "class_nodeids": [2, 2, 3, 3, 4, 4, 0, 0]}
     multi_vote = helper.make_node(  # every leaf votes for two of three classes: no exact opset-5 form
         "TreeEnsembleClassifier", ["x"], ["label", "probabilities"], name="multi", domain="ai.onnx.ml",
         classlabels_int64s=[0, 1, 2], **_NODES, **leaves, class_ids=[0, 1] * 4, class_weights=[0.5] * 8)
