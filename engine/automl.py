@@ -357,7 +357,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             params={"weights": members}, is_ensemble=True, members=members))
     if stack is not None:
         top, parts = stack.top, stack.parts
-        cost = blend_cost(parts, {o.number for o in parts})
+        cost = blend_cost(parts, {o.number for o in parts}, spec.task)
         rows.append(LeaderboardEntry(
             rank=0, model=STACK_NAME, family="stack", score=_mean(top), score_std=float(np.std(top.fold_scores)),
             fit_time_s=top.fit_time_s / len(result.folds), predict_ms_per_1000_rows=1000 * cost.ms_per_row,

@@ -71,7 +71,7 @@ def final_model(
                              "the folds its base models were scored on, is a little optimistic), so it was not "
                              "exported.")
                 continue
-            if not within(blend_cost(stack.parts, {o.number for o in stack.parts}), limits):
+            if not within(blend_cost(stack.parts, {o.number for o in stack.parts}, spec.task), limits):
                 passed_over.append(row.model)
                 continue
             chosen = _stacked(stack, spec, final, notes)
@@ -81,9 +81,9 @@ def final_model(
         else:
             members = members_of(row)
             bag = members_to_bag(members, spec, budget_s)
-            if not within(blend_cost([o for o, _ in members], bag), limits):
+            if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                 bag = set()  # refitted, each member is one model instead of k
-                if not within(blend_cost([o for o, _ in members], bag), limits):
+                if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                     passed_over.append(row.model)
                     continue
             chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes,
@@ -103,7 +103,7 @@ def final_model(
                        else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note)
     # nothing within the limits: the single model closest to them, refitted
     single = [r for r in leaderboard if not r.is_ensemble and r.model != STACK_NAME]
-    closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set()), limits))
+    closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set(), spec.task), limits))
     outcome = members_of(closest)[0][0]
     chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s, notes,
                             bag=set(), must=True)
@@ -135,7 +135,7 @@ def _stacked(stack: Stack, spec: TaskSpec, final: float, notes: list[str]) -> Fi
                  f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
                  f"average of its {k} fold models (bagging).")
     return FinalModel(stack.estimator(spec), STACK_NAME, stack.top.oof, k, conversion,
-                      blend_cost(parts, {o.number for o in parts}))
+                      blend_cost(parts, {o.number for o in parts}, spec.task))
 
 
 def _listed(names: list[str]) -> str:
@@ -176,7 +176,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion,
-                      blend_cost([o for o, _ in members], bag))
+                      blend_cost([o for o, _ in members], bag, spec.task))
 
 
 def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:

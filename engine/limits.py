@@ -2,8 +2,9 @@
 
 The figures come from the search: each trial timed its fold models predicting their held-out rows
 in one batch (per row, without the preprocessing), and measured one fold model's pickled size,
-converted to an ONNX size with the measured ratios of ``engine.bagging``. A bagged model predicts
-with all k of its fold models, so it costs k times one; an ensemble costs the sum of its members.
+converted to an ONNX size with the measured ratios of ``engine.bagging`` (opset 5's trees where the
+export writes them). A bagged model predicts with all k of its fold models, so it costs k times one;
+an ensemble costs the sum of its members.
 After the export, the model card sets the limits beside the ONNX model's measured time and size.
 """
 
@@ -13,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.bagging import onnx_mb
+from engine.bagging import exported_share, onnx_mb
 from engine.metrics import get_metric
 from engine.trials import TrialOutcome
-from engine.types import LeaderboardEntry, Limits
+from engine.types import LeaderboardEntry, Limits, TaskType
 
 __all__ = ["LimitsOutcome", "ModelCost", "blend_cost", "overshoot", "pareto_front", "within"]
 
@@ -51,8 +52,10 @@ class LimitsOutcome:
                 "met": None if not limits.any else bool(self.met) and within(measured, limits), "note": note.strip()}
 
 
-def blend_cost(members: Iterable[TrialOutcome], bagged: set[int]) -> ModelCost:
-    """What these members cost together, each one bagged (k fold models) if its number is in ``bagged``."""
+def blend_cost(members: Iterable[TrialOutcome], bagged: set[int], task: TaskType) -> ModelCost:
+    """What these members cost together, each one bagged (k fold models) if its number is in ``bagged``; the size is
+    the exported graph's (opset 5 trees where the export writes them)."""
+    members = list(members)
     ms, size, known = 0.0, 0.0, True
     for outcome in members:
         copies = len(outcome.fold_models or ()) if outcome.number in bagged else 1
@@ -61,7 +64,8 @@ def blend_cost(members: Iterable[TrialOutcome], bagged: set[int]) -> ModelCost:
             known = False
         else:
             size += copies * onnx_mb(outcome.family, outcome.size_kb)
-    return ModelCost(ms, size if known else None)
+    share = exported_share(task, (o.family for o in members))
+    return ModelCost(ms, share * size if known else None)
 
 
 def within(cost: ModelCost, limits: Limits) -> bool:

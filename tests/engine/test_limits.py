@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from engine.automl import build_leaderboard
+from engine.bagging import OPSET5_SIZE, onnx_mb
 from engine.final import final_model, members_to_bag
 from engine.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
 from engine.models import Deadline
@@ -35,7 +36,7 @@ def searched(request):  # type: ignore[no-untyped-def]
 
 
 def _refit_ms(result, entry: LeaderboardEntry) -> float:  # type: ignore[no-untyped-def]
-    return blend_cost([o for o in result.outcomes.values() if o.name == entry.model], set()).ms_per_row
+    return blend_cost([o for o in result.outcomes.values() if o.name == entry.model], set(), TaskType.BINARY).ms_per_row
 
 
 def test_the_first_row_within_a_time_limit_is_exported_and_the_note_names_those_passed_over(searched) -> None:  # type: ignore[no-untyped-def]
@@ -82,13 +83,27 @@ def test_when_no_model_is_within_the_limits_the_closest_is_exported_and_said_to_
 
 
 def test_a_size_limit_counts_every_fold_model_of_a_bag(searched) -> None:  # type: ignore[no-untyped-def]
-    _, _, _, _, result = searched
+    spec, _, _, _, result = searched
     outcome = next(o for o in result.outcomes.values() if o.fold_models and o.size_kb)
-    one, bag = blend_cost([outcome], set()), blend_cost([outcome], {outcome.number})
+    one, bag = blend_cost([outcome], set(), spec.task), blend_cost([outcome], {outcome.number}, spec.task)
     assert one.size_mb is not None and bag.size_mb == pytest.approx(len(outcome.fold_models) * one.size_mb)
     assert bag.ms_per_row == pytest.approx(len(outcome.fold_models) * one.ms_per_row)
     limit = Limits(max_size_mb=2 * one.size_mb)
     assert within(one, limit) and not within(bag, limit)
+
+
+def test_sizes_are_the_opset_5_graphs_unless_a_multiclass_model_has_a_forest(searched) -> None:  # type: ignore[no-untyped-def]
+    """The export writes trees as ONNX-ML opset 5, a third of opset 3's bytes, except in a multiclass model with a
+    forest or CatBoost (tests/exporters/test_tree_opset5.py checks which families those are)."""
+    _, _, _, _, result = searched
+    forest = next(o for o in result.outcomes.values() if o.family == "extra_trees" and o.size_kb)
+    booster = next(o for o in result.outcomes.values() if o.family == "lightgbm" and o.size_kb)
+    opset3 = blend_cost([forest, booster], set(), TaskType.MULTICLASS).size_mb
+    assert opset3 is not None and opset3 > 0
+    for task in (TaskType.BINARY, TaskType.REGRESSION):
+        assert blend_cost([forest, booster], set(), task).size_mb == pytest.approx(OPSET5_SIZE * opset3)
+    alone = blend_cost([booster], set(), TaskType.MULTICLASS).size_mb
+    assert alone == pytest.approx(OPSET5_SIZE * onnx_mb("lightgbm", booster.size_kb))
 
 
 def _entry(model: str, score: float, ms: float) -> LeaderboardEntry:
