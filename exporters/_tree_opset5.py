@@ -9,7 +9,8 @@ a session took about twelve times the file (a 136 MB blend of forests: 1.2 GB). 
 The rewrite is exact: ONNX Runtime turns a ``TreeEnsemble`` back into the opset-3 trees inside
 its kernel, so the same trees are summed in the same order. What opset 3 did after the sum
 (base values, the classifier's binary conventions, its transform, its label) becomes plain ONNX
-nodes written to give what ONNX Runtime's opset-3 kernel gives.
+nodes written to give what ONNX Runtime's opset-3 kernel gives. The trees' attributes themselves are
+converted in ``_tree_attributes``.
 
 Opset 5 removed the opset-3 tree operators, so a model is rewritten whole or not at all: when
 one of its tree nodes has a shape this module does not rewrite exactly (a classifier leaf voting
@@ -23,14 +24,10 @@ from collections.abc import Callable
 import numpy as np
 from onnx import AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, helper, numpy_helper
 
+from exporters._tree_attributes import ints, negated_pairs, one_class_per_tree, opset5_trees, string, values
+
 ML_DOMAIN = "ai.onnx.ml"
 TREE_OPS = ("TreeEnsembleClassifier", "TreeEnsembleRegressor")
-_MODES = {b"BRANCH_LEQ": 0, b"BRANCH_LT": 1, b"BRANCH_GTE": 2, b"BRANCH_GT": 3, b"BRANCH_EQ": 4,
-          b"BRANCH_NEQ": 5, b"BRANCH_MEMBER": 6, b"LEAF": 7}
-_LEAF = 7
-_MEMBER = 6
-_NODE_INTS = ("nodes_truenodeids", "nodes_falsenodeids", "nodes_featureids")
-_NODE_INTS_OPTIONAL = ("nodes_missing_value_tracks_true",)
 _AGGREGATES = {b"AVERAGE": 0, b"SUM": 1}  # MIN and MAX are left alone (never written by our converters)
 
 _Fresh = Callable[[str], str]  # gives a graph-unique name for a suffix
@@ -106,14 +103,14 @@ def splice(model: ModelProto, rewritten: dict[str, list[NodeProto]]) -> bool:
 
 def _regressor(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
                fresh: _Fresh) -> list[NodeProto] | None:
-    if _string(attrs, "post_transform", b"NONE") != b"NONE":
+    if string(attrs, "post_transform", b"NONE") != b"NONE":
         return None
-    aggregate = _AGGREGATES.get(_string(attrs, "aggregate_function", b"SUM"))
+    aggregate = _AGGREGATES.get(string(attrs, "aggregate_function", b"SUM"))
     n_targets = attrs["n_targets"].i if "n_targets" in attrs else 0
-    trees = _trees(attrs, "target_", dtype)
+    trees = opset5_trees(attrs, "target_", dtype)
     if aggregate is None or trees is None or n_targets < 1:
         return None
-    base = _values(attrs, "base_values", dtype)
+    base = values(attrs, "base_values", dtype)
     if base.size not in (0, n_targets):
         return None
     raw = fresh("trees")
@@ -127,21 +124,21 @@ def _classifier(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
     if "classlabels_int64s" not in attrs or len(node.output) != 2:
         return None
     labels = np.asarray(attrs["classlabels_int64s"].ints, dtype=np.int64)
-    post = _string(attrs, "post_transform", b"NONE")
-    ids = _ints(attrs, "class_ids")
-    weights = _values(attrs, "class_weights", dtype)
-    base = _values(attrs, "base_values", dtype)
+    post = string(attrs, "post_transform", b"NONE")
+    ids = ints(attrs, "class_ids")
+    weights = values(attrs, "class_weights", dtype)
+    base = values(attrs, "base_values", dtype)
     used = set(np.unique(ids).tolist())
     k = len(labels)
     if k == 2 and used == {0, 1} and post == b"LOGISTIC" and base.size == 0 and labels.tolist() == [0, 1]:
         # CatBoost's binary trees vote +v for class 0 and -v for class 1 in every leaf: opset 3 outputs
         # [sigmoid(s0), sigmoid(s1)] with s0 = -s1, and 1 when s1 > 0 (0 and 1 themselves, not the class labels,
         # hence labels [0, 1] only); the class-1 votes are enough
-        if not _negated_pairs(attrs, ids, weights):
+        if not negated_pairs(attrs, ids, weights):
             return None
-        trees = _trees(attrs, "class_", dtype, keep=ids == 1)
+        trees = opset5_trees(attrs, "class_", dtype, keep=ids == 1)
         return None if trees is None else _binary(node, trees, labels, base, mixed=True, dtype=dtype, fresh=fresh)
-    trees = _trees(attrs, "class_", dtype)
+    trees = opset5_trees(attrs, "class_", dtype)
     if trees is None:
         return None
     if k == 2 and used == {0} and base.size in (0, 1):
@@ -151,7 +148,7 @@ def _classifier(node: NodeProto, attrs: dict[str, AttributeProto], dtype: type,
         return _binary(node, trees, labels, base, mixed=not positive, dtype=dtype, fresh=fresh)
     # opset 3's label skips the classes a row got no vote for, unless base values give every class a score:
     # with one class per tree and a tree for every class, every row has a vote for every class
-    every_class_scored = base.size == k or _one_class_per_tree(attrs, ids, k)
+    every_class_scored = base.size == k or one_class_per_tree(attrs, ids, k)
     if k >= 3 and used == set(range(k)) and base.size in (0, k) and every_class_scored \
             and post in (b"NONE", b"SOFTMAX", b"LOGISTIC"):
         return _multiclass(node, trees, labels, base, post, dtype, fresh)
@@ -247,169 +244,6 @@ def _as_float(out: list[NodeProto], source: str, target: str, dtype: type, fresh
 def _constant(name: str, value: np.ndarray, fresh: _Fresh) -> NodeProto:
     return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(value), name),
                             name=fresh("const"))
-
-
-def _trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
-           keep: np.ndarray | None = None) -> list[AttributeProto] | None:
-    """Opset-5 attributes for the trees in ``attrs`` (votes filtered by ``keep``), or None if a leaf has != 1 vote."""
-    tree = _ints(attrs, "nodes_treeids")
-    node_id = _ints(attrs, "nodes_nodeids")
-    modes_strings = attrs["nodes_modes"].strings if "nodes_modes" in attrs else []
-    modes = np.fromiter((_MODES.get(m, 255) for m in modes_strings), dtype=np.uint8, count=len(modes_strings))
-    n = len(tree)
-    lengths = {len(node_id), len(modes), len(_values(attrs, "nodes_values", dtype))}
-    lengths |= {len(attrs[name].ints) if name in attrs else 0 for name in _NODE_INTS}
-    lengths |= {len(attrs[name].ints) for name in _NODE_INTS_OPTIONAL if name in attrs}
-    if n == 0 or lengths != {n} or np.any(modes > _LEAF) or np.any(modes == _MEMBER) or np.any(node_id < 0):
-        return None  # BRANCH_MEMBER needs membership values opset 3 does not have
-    # ONNX Runtime's opset-3 kernel takes each tree's first listed node as its root and sums the trees in the
-    # order listed: the rewrite takes node 0 and sorted tree ids, so they must be the same
-    starts = np.flatnonzero(np.r_[True, tree[1:] != tree[:-1]])
-    if np.any(np.diff(tree) < 0) or np.any(node_id[starts] != 0):
-        return None
-    stride = int(node_id.max()) + 1
-    keys = tree * stride + node_id
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    if np.any(sorted_keys[1:] == sorted_keys[:-1]):
-        return None
-
-    def find(trees: np.ndarray, ids: np.ndarray) -> np.ndarray | None:
-        wanted = trees * stride + ids
-        at = np.searchsorted(sorted_keys, wanted)
-        if np.any(ids < 0) or np.any(ids >= stride) or np.any(at >= n) \
-                or np.any(sorted_keys[np.minimum(at, n - 1)] != wanted):
-            return None
-        return order[at]
-
-    leaf = modes == _LEAF
-    branch_at = order[~leaf[order]]  # node positions in (tree, node id) order
-    leaf_at = order[leaf[order]]
-    branch_rank = np.full(n, -1, np.int64)
-    branch_rank[branch_at] = np.arange(len(branch_at))
-    leaf_rank = np.full(n, -1, np.int64)
-    leaf_rank[leaf_at] = np.arange(len(leaf_at))
-
-    # votes: exactly one per leaf
-    vote_tree, vote_node = _ints(attrs, prefix + "treeids"), _ints(attrs, prefix + "nodeids")
-    vote_target = _ints(attrs, prefix + "ids")
-    vote_weight = _values(attrs, prefix + "weights", dtype)
-    if not len(vote_tree) == len(vote_node) == len(vote_target) == len(vote_weight):
-        return None
-    if keep is not None:
-        vote_tree, vote_node, vote_weight = vote_tree[keep], vote_node[keep], vote_weight[keep]
-        vote_target = np.zeros(len(vote_tree), np.int64)  # the kept class's votes become the only target
-    voted = find(vote_tree, vote_node)
-    if voted is None or not np.all(leaf[voted]) or len(vote_weight) != len(voted):
-        return None
-    slot = leaf_rank[voted]
-    if len(slot) != len(leaf_at) or np.any(np.bincount(slot, minlength=len(leaf_at)) != 1):
-        return None
-    leaf_targets = np.empty(len(leaf_at), np.int64)
-    leaf_weights: np.ndarray = np.empty(len(leaf_at), dtype)
-    leaf_targets[slot], leaf_weights[slot] = vote_target, vote_weight
-
-    # branches: children as indices into the branches or the leaves
-    b_tree = tree[branch_at]
-    true_at = find(b_tree, _ints(attrs, "nodes_truenodeids")[branch_at])
-    false_at = find(b_tree, _ints(attrs, "nodes_falsenodeids")[branch_at])
-    if true_at is None or false_at is None:
-        return None
-    true_leaf, false_leaf = leaf[true_at], leaf[false_at]
-    true_ids = np.where(true_leaf, leaf_rank[true_at], branch_rank[true_at])
-    false_ids = np.where(false_leaf, leaf_rank[false_at], branch_rank[false_at])
-    features = _ints(attrs, "nodes_featureids")[branch_at]
-    splits = _values(attrs, "nodes_values", dtype)[branch_at]
-    branch_modes = modes[branch_at]
-    if "nodes_missing_value_tracks_true" in attrs:
-        missing = _ints(attrs, "nodes_missing_value_tracks_true")[branch_at]
-    else:
-        missing = np.zeros(len(branch_at), np.int64)
-
-    # roots; a tree that is one leaf gets a branch to that leaf on one side and a copy of it on the other (ONNX
-    # Runtime reads a branch with one leaf on both sides as a one-leaf tree, but before 1.30 with a wrong weight)
-    tree_ids = tree[starts]
-    roots = find(tree_ids, np.zeros_like(tree_ids))
-    if roots is None:
-        return None
-    root_leaf = leaf[roots]
-    tree_roots = branch_rank[roots]
-    n_single = int(root_leaf.sum())
-    if n_single:
-        tree_roots[root_leaf] = len(branch_at) + np.arange(n_single)
-        single = leaf_rank[roots[root_leaf]]
-        copies = len(leaf_targets) + np.arange(n_single)
-        leaf_targets = np.concatenate([leaf_targets, leaf_targets[single]])
-        leaf_weights = np.concatenate([leaf_weights, leaf_weights[single]])
-        true_ids, false_ids = np.concatenate([true_ids, single]), np.concatenate([false_ids, copies])
-        true_leaf = np.concatenate([true_leaf, np.ones(n_single, bool)])
-        false_leaf = np.concatenate([false_leaf, np.ones(n_single, bool)])
-        features = np.concatenate([features, np.zeros(n_single, np.int64)])
-        splits = np.concatenate([splits, np.zeros(n_single, dtype)])
-        branch_modes = np.concatenate([branch_modes, np.zeros(n_single, np.uint8)])
-        missing = np.concatenate([missing, np.zeros(n_single, np.int64)])
-    attributes = [
-        _int_list("tree_roots", tree_roots),
-        _int_list("nodes_featureids", features),
-        _tensor("nodes_splits", splits.astype(dtype)),
-        _tensor("nodes_modes", branch_modes),
-        _int_list("nodes_truenodeids", true_ids),
-        _int_list("nodes_trueleafs", true_leaf),
-        _int_list("nodes_falsenodeids", false_ids),
-        _int_list("nodes_falseleafs", false_leaf),
-        _int_list("leaf_targetids", leaf_targets),
-        _tensor("leaf_weights", leaf_weights),
-    ]
-    if np.any(missing):
-        attributes.append(_int_list("nodes_missing_value_tracks_true", missing))
-    return attributes
-
-
-def _int_list(name: str, values: np.ndarray) -> AttributeProto:
-    attribute = AttributeProto(name=name, type=AttributeProto.INTS)
-    attribute.ints.extend(values.astype(np.int64).tolist())
-    return attribute
-
-
-def _tensor(name: str, values: np.ndarray) -> AttributeProto:
-    return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
-
-
-def _one_class_per_tree(attrs: dict[str, AttributeProto], ids: np.ndarray, k: int) -> bool:
-    """Whether each tree votes for one class only and every class has a tree (as boosters' trees do)."""
-    tree = _ints(attrs, "class_treeids")
-    pairs = np.unique(tree * k + ids)
-    trees, counts = np.unique(pairs // k, return_counts=True)
-    return bool(np.all(counts == 1)) and len(np.unique(pairs % k)) == k
-
-
-def _negated_pairs(attrs: dict[str, AttributeProto], ids: np.ndarray, weights: np.ndarray) -> bool:
-    """Whether every voting leaf has one class-0 and one class-1 vote, the first minus the second."""
-    tree, node = _ints(attrs, "class_treeids"), _ints(attrs, "class_nodeids")
-    if len(ids) % 2 or not (len(tree) == len(node) == len(weights) == len(ids)):
-        return False
-    leaf = tree * (int(node.max(initial=0)) + 1) + node
-    order = np.lexsort((ids, leaf))
-    pairs_leaf, pairs_id, pairs_weight = (a[order].reshape(-1, 2) for a in (leaf, ids, weights))
-    return bool(np.all(pairs_leaf[:, 0] == pairs_leaf[:, 1]) and np.all(pairs_id == [0, 1])
-                and np.all(pairs_weight[:, 0] == -pairs_weight[:, 1]))
-
-
-def _ints(attrs: dict[str, AttributeProto], name: str) -> np.ndarray:
-    values = attrs[name].ints if name in attrs else []
-    return np.fromiter(values, dtype=np.int64, count=len(values))
-
-
-def _values(attrs: dict[str, AttributeProto], name: str, dtype: type) -> np.ndarray:
-    """A float list or its double ``*_as_tensor`` form, as ``dtype``."""
-    if f"{name}_as_tensor" in attrs:
-        return numpy_helper.to_array(attrs[f"{name}_as_tensor"].t).astype(dtype, copy=False).ravel()
-    values = attrs[name].floats if name in attrs else []
-    return np.fromiter(values, dtype=np.float32, count=len(values)).astype(dtype, copy=False)
-
-
-def _string(attrs: dict[str, AttributeProto], name: str, default: bytes) -> bytes:
-    return attrs[name].s if name in attrs else default
 
 
 def _double_tensors(graph: GraphProto) -> set[str]:
