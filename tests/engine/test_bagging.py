@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from engine import train
-from engine.automl import build_leaderboard
 from engine.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from engine.ensemble import EnsembleSelection
 from engine.final import blend_s, final_model, members_to_bag
+from engine.leaderboard import build_leaderboard
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import keep_fold_models, predict_output, run_search

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.automl import build_leaderboard
 from engine.bagging import OPSET5_SIZE, onnx_mb
 from engine.final import final_model, members_to_bag
+from engine.leaderboard import build_leaderboard
 from engine.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
 from engine.models import Deadline
 from engine.search import run_search

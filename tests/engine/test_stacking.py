@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from engine import train
-from engine.automl import build_leaderboard
 from engine.bagging import bagged_model
 from engine.explain import explain_model
 from engine.final import clearly_better, final_model
+from engine.leaderboard import build_leaderboard
 from engine.metrics import get_metric
 from engine.models import Deadline
 from engine.search import predict_output, run_search
