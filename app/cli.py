@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.console import progress_line, summary_line
+
 START = time.monotonic()
 logger = logging.getLogger("kuai")
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -272,7 +274,8 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
     if arguments.resume is not None:
         options = resume_options(arguments.resume)
         print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
-        return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress))
+        return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
+                                             hand_off=True))
     if arguments.data is None or arguments.out is None:
         raise _UsageError("train needs DATA and --out DIR (or --resume DIR)")
     if arguments.time_budget <= 0:
@@ -294,16 +297,17 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
         use_past_runs=arguments.use_past_runs)
 
-    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress))
+    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True))
 
 
 def _progress(event: Any) -> None:
-    print(f"[{event.elapsed_s:6.1f}s] {event.stage:<9} {event.message}", flush=True)
+    print(progress_line(event.elapsed_s, event.stage, event.message), flush=True)
 
 
 def _report_training(summary: Any) -> int:
-    print(f"model: {summary.model_name}  {summary.metric} {summary.score:.4f} ± {summary.score_std:.4f}  "
-          f"ONNX parity {summary.parity_max_diff:.1e}  wall {summary.wall_time_s:.1f}s  -> {summary.out_dir}")
+    print(summary_line(model_name=summary.model_name, metric=summary.metric, score=summary.score,
+                       score_std=summary.score_std, parity_max_diff=summary.parity_max_diff,
+                       wall_time_s=summary.wall_time_s, out_dir=str(summary.out_dir)))
     return EXIT_OK
 
 

@@ -3,9 +3,11 @@
 Training never waits on MLflow: it writes a *spool* (a JSON file of params,
 metrics, tags and artifact paths) and a side process logs it. The side process
 starts with the training but holds next to nothing until the training's tail
-begins; it then imports MLflow while the model is exported, and logs the spool
-when it appears. If the tracking server is down, the spool stays on disk and
-``kuai`` can replay it later (``replay_pending``).
+has exported the model and closed its ONNX Runtime sessions (the tail's memory
+peak, which MLflow's ~165 MB would add to); it then imports MLflow while the
+last files are written, and logs the spool when it appears. If the tracking
+server is down, the spool stays on disk and ``kuai`` can replay it later
+(``replay_pending``).
 """
 
 from __future__ import annotations
@@ -155,8 +157,8 @@ def _requirements() -> list[str]:
 
 
 class TrackingSidecar:
-    """A side process that waits beside the training, imports MLflow when the training's tail begins (so that
-    the import overlaps the export) and logs the spool when it appears."""
+    """A side process that waits beside the training, imports MLflow when told the export is done (so that the
+    import overlaps the last files, not the export's ONNX Runtime sessions) and logs the spool when it appears."""
 
     def __init__(self, spool: Path, *, wait_s: float) -> None:
         self.spool = spool
@@ -169,8 +171,8 @@ class TrackingSidecar:
             cwd=str(Path(__file__).resolve().parent.parent),
         )
 
-    def tail_started(self) -> None:
-        """Tell the side process to import MLflow now: the spool will follow within seconds."""
+    def export_done(self) -> None:
+        """Tell the side process to import MLflow now (the export is done): the spool will follow shortly."""
         self.spool.with_suffix(".soon").touch()
 
     def join(self, timeout_s: float) -> dict[str, Any] | None:
@@ -206,7 +208,7 @@ def set_aside_earlier(spool: Path) -> None:
 
 def serve(spool: Path, wait_s: float) -> int:
     """The side process's body once the training's tail has begun: import MLflow, log the spool when it appears."""
-    import mlflow  # noqa: F401  (imported while the training exports: the point of the side process)
+    import mlflow  # noqa: F401  (imported while the training writes its last files: the point of the side process)
 
     deadline = time.monotonic() + wait_s
     parent = os.getppid()

@@ -1,8 +1,8 @@
 """Entry point of the MLflow side process: ``python storage/tracking_sidecar.py SPOOL`` — run as a file.
 
-It starts with the training and waits, holding next to nothing, until the training's tail begins (the file
-``SPOOL.soon``, see ``storage.tracking.TrackingSidecar.tail_started``) or its spool appears. Only then does it
-import ``storage.tracking`` and MLflow, while the training exports its model. Run with ``-m`` it would import the
+It starts with the training and waits, holding next to nothing, until the training has exported its model (the
+file ``SPOOL.soon``, see ``storage.tracking.TrackingSidecar.export_done``) or its spool appears. Only then does
+it import ``storage.tracking`` and MLflow, while the training writes its last files. Run with ``-m`` it would import the
 ``storage`` package at once, and through it the engine: two seconds of a core and about 200 MB, held beside the
 whole search. Even then it does not run the package's ``__init__`` (``import_serve``): MLflow and
 ``storage.tracking`` need none of the engine, its boosters and scikit-learn, another ~90 MB and 1.5 s.
@@ -23,7 +23,7 @@ POLL_S = 0.1
 
 
 def wait_for_tail(spool: Path, *, wait_s: float) -> float:
-    """Seconds left of ``wait_s`` once the tail begins; negative when it never does (or the training died)."""
+    """Seconds left of ``wait_s`` once the export is done; negative when it never is (or the training died)."""
     deadline = time.monotonic() + wait_s
     parent = os.getppid()
     marker = spool.with_suffix(".soon")

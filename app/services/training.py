@@ -60,7 +60,9 @@ class TrainSummary:
 
 def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 should_stop: Callable[[], bool] = lambda: False) -> TrainSummary:
+                 should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False) -> TrainSummary:
+    """Train, export and log to MLflow. ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare
+    waiter that prints the last lines and exits (``app.services.handoff``); the call then does not return."""
     started = started_at if started_at is not None else time.monotonic()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,6 +92,8 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
     remember(result, options, out_dir)
     del result  # the side process loads the model to log it: this process waits without the training's memory
+    if hand_off:
+        published.hand_off()
     return published.wait_for_tracking(progress=progress)
 
 
@@ -115,11 +119,22 @@ class Published:
     def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
         """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id."""
         release_memory()  # what the caller dropped
-        final = self.started + self.options.time_budget_s
-        receipt = self.sidecar.join(timeout_s=final + 2.0 - time.monotonic())
+        receipt = self.sidecar.join(timeout_s=self.started + self.options.time_budget_s + 2.0 - time.monotonic())
         _emit(progress, self.started, self.options, "done", "Finished", {"out_dir": str(self.summary.out_dir)})
         return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
                        wall_time_s=time.monotonic() - self.started)
+
+    def hand_off(self) -> None:
+        """The same wait in a bare process that this one becomes, without the training's memory; it prints the
+        ``done`` line and the summary (``app.console``) and exits with 0. Returns only if the ``exec`` failed."""
+        from app.services.handoff import exec_waiter
+
+        s = self.summary
+        exec_waiter(sidecar_pid=self.sidecar.process.pid, started=self.started,
+                    deadline=self.started + self.options.time_budget_s + 2.0,
+                    summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
+                             "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
+                             "out_dir": str(s.out_dir)})
 
 
 def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
@@ -129,11 +144,12 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     The caller drops ``result`` and then calls ``wait_for_tracking`` on what this returns."""
     spool = out_dir / SPOOL_FILE
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
-    sidecar.tail_started()  # it imports MLflow while the model is exported
     name = options.display_name or options.data_path.name
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
-    card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name)
+    # the side process imports MLflow once the export's ONNX Runtime sessions are gone, not beside them
+    card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name,
+                                    sessions_closed=sidecar.export_done)
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
@@ -245,8 +261,10 @@ def parity_frame(result: TrainingResult) -> pd.DataFrame:
     return pd.concat([rows, extra[rows.columns]], ignore_index=True)
 
 
-def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOptions,
-                  dataset_name: str) -> tuple[dict[str, Any], list[Path]]:
+def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOptions, dataset_name: str,
+                  sessions_closed: Callable[[], None] = lambda: None) -> tuple[dict[str, Any], list[Path]]:
+    """Export and write every output. ``sessions_closed`` is called once the last ONNX Runtime session is gone
+    (the memory peak of the export), before the report and the other files."""
     import exporters
 
     exporters.register_converters()
@@ -275,6 +293,8 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     del onnx_model
     release_memory()
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
+    release_memory()
+    sessions_closed()
     if result.limits is not None:
         card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
                                             model_path.stat().st_size / 2**20)

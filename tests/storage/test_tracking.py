@@ -46,7 +46,7 @@ def test_the_side_process_waits_without_the_engine_then_logs_the_run(kuai_home: 
         assert sidecar.process.poll() is None
         assert not _has_loaded(sidecar.process.pid, NUMPY_LIBRARY)
         time.sleep(0.2)
-    sidecar.tail_started()
+    sidecar.export_done()
     deadline = time.monotonic() + 60
     while not _has_loaded(sidecar.process.pid, MLFLOW_LIBRARY) and time.monotonic() < deadline:
         assert not _has_loaded(sidecar.process.pid, ENGINE_LIBRARY)
@@ -68,7 +68,7 @@ def test_a_new_training_in_the_same_folder_logs_its_own_run(kuai_home: Path, tmp
     spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": "earlier"}))
     sidecars.append(sidecar := TrackingSidecar(spool, wait_s=120))
     assert not spool.exists() and not spool.with_suffix(".done").exists()
-    sidecar.tail_started()
+    sidecar.export_done()
     write_spool(spool, FINISHED | {"run_name": "new"})
     receipt = sidecar.join(timeout_s=120)
     assert receipt is not None and receipt["ok"] and receipt["mlflow_run_id"] not in ("earlier", None)
