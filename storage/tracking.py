@@ -207,7 +207,8 @@ def set_aside_earlier(spool: Path) -> None:
 
 
 def serve(spool: Path, wait_s: float) -> int:
-    """The side process's body once the training's tail has begun: import MLflow, log the spool when it appears."""
+    """The side process's body once the export is done (or the spool appeared): import MLflow, log the spool when
+    it appears."""
     import mlflow  # noqa: F401  (imported while the training writes its last files: the point of the side process)
 
     deadline = time.monotonic() + wait_s

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POLL_S = 0.1
 
 
-def wait_for_tail(spool: Path, *, wait_s: float) -> float:
+def wait_for_export(spool: Path, *, wait_s: float) -> float:
     """Seconds left of ``wait_s`` once the export is done; negative when it never is (or the training died)."""
     deadline = time.monotonic() + wait_s
     parent = os.getppid()
@@ -45,7 +45,7 @@ def main() -> int:
     parser.add_argument("spool", type=Path)
     parser.add_argument("--wait", type=float, default=600.0)
     arguments = parser.parse_args()
-    left = wait_for_tail(arguments.spool, wait_s=arguments.wait)
+    left = wait_for_export(arguments.spool, wait_s=arguments.wait)
     if left < 0:
         return 3
     return import_serve()(arguments.spool, left)

@@ -3,41 +3,55 @@
 Once the model is exported and the run spooled, all the training's process has left to do is wait, within the
 budget, for the side process (``storage.tracking.TrackingSidecar``) to log it, and then print its last lines. But
 it still holds 400-600 MB that nothing can give back — imports, allocator arenas, JIT code — and the side process
-peaks at ~250 MB while it logs, beside it. Replaced by this file run in a bare interpreter (``python -S``: the
-standard library only), the wait holds ~10 MB, and the command's peak is the export's instead of the sum. The
-process keeps its id, its output streams and its child, the side process, which it reaps.
+peaks at ~250 MB while it logs, beside it. Replaced by this file run in a bare interpreter (``python -S``: no
+site-packages), the wait holds ~10 MB, and the command's peak is the export's instead of the sum. The process keeps
+its id, its output streams and its child, the side process, which it reaps.
 
-Run as a file, it imports nothing of Kuai but ``app.console``, after its last wait.
+Run as a file, it imports the standard library and, after its last wait, ``app.console``: nothing else of Kuai.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+if __name__ == "__main__":  # run as a file: this folder, first on the path, must not shadow the standard library
+    _HERE = os.path.dirname(os.path.realpath(__file__))
+    _ROOT = os.path.dirname(os.path.dirname(_HERE))
+    if sys.path and os.path.realpath(sys.path[0] or os.curdir) == _HERE:
+        sys.path[0] = _ROOT
+    else:  # python -P (safe path): the folder was not added
+        sys.path.insert(0, _ROOT)
+
+import json  # noqa: E402  (after the path is set)
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+SCRIPT = os.path.realpath(__file__)
 POLL_S = 0.05
 
 
-def exec_waiter(*, sidecar_pid: int, started: float, deadline: float, summary: dict[str, Any]) -> None:
+def exec_waiter(*, sidecar_pid: int, spool: str, started: float, deadline: float, summary: dict[str, Any]) -> None:
     """Replace this process by the waiter; returns only if that failed (the caller then waits itself).
 
     ``started`` and ``deadline`` are ``time.monotonic()`` values (the clock is the system's, so they hold across
     ``exec``); ``summary``: ``app.console.summary_line``'s arguments but the wall time, which the waiter measures."""
-    payload = json.dumps({"pid": sidecar_pid, "started": started, "deadline": deadline, "summary": summary})
+    import logging
+
+    log = logging.getLogger(__name__)
+    if not os.access(SCRIPT, os.R_OK):  # the interpreter would fail on it after the exec, with no way back
+        log.warning("could not hand the wait off (%s is not readable); waiting in this process", SCRIPT)
+        return
+    payload = json.dumps({"pid": sidecar_pid, "spool": spool, "started": started, "deadline": deadline,
+                          "summary": summary})
     for handler in logging.getLogger().handlers:  # exec ends the process without flushing anything
         handler.flush()
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execv(sys.executable, [sys.executable, "-S", str(Path(__file__).resolve()), payload])
+        os.execv(sys.executable, [sys.executable, "-S", SCRIPT, payload])
     except OSError as exc:  # no interpreter to exec (removed, or not executable): nothing is lost but memory
-        logging.getLogger(__name__).warning("could not hand the wait off (%s); waiting in this process", exc)
+        log.warning("could not hand the wait off (%s); waiting in this process", exc)
 
 
 def wait_for_child(pid: int, deadline: float) -> bool:
@@ -55,18 +69,28 @@ def wait_for_child(pid: int, deadline: float) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    """Wait, print the ``done`` line and the summary; 0, as the training succeeded (130 when interrupted)."""
     payload = json.loads(argv[1])
     try:
-        wait_for_child(int(payload["pid"]), float(payload["deadline"]))
+        logged = wait_for_child(int(payload["pid"]), float(payload["deadline"]))
     except KeyboardInterrupt:  # as the CLI answers it; the side process, in a session of its own, goes on logging
         print("kuai: interrupted", file=sys.stderr)
         return 130
-    sys.path[0] = str(ROOT)  # run as a file, the path starts with this folder instead of the project's
-    from app.console import progress_line, summary_line
+    try:
+        from app.console import progress_line, summary_line
 
-    wall = time.monotonic() - float(payload["started"])
-    print(progress_line(wall, "done", "Finished"))
-    print(summary_line(**payload["summary"], wall_time_s=wall))
+        wall = time.monotonic() - float(payload["started"])
+        print(progress_line(wall, "done", "Finished"))
+        print(summary_line(**payload["summary"], wall_time_s=wall), flush=True)
+        if not logged:
+            log_file = os.path.splitext(payload["spool"])[0] + ".log"
+            print(f"kuai: note: the run is still being logged to MLflow, in the background (its log: {log_file})",
+                  file=sys.stderr)
+    except Exception as exc:  # the outputs are written and the run spooled: only the last lines are missing
+        try:
+            print(f"kuai: note: the training finished, but its summary could not be printed ({exc})", file=sys.stderr)
+        except OSError:  # nowhere left to say it
+            pass
     return 0
 
 

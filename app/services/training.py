@@ -62,7 +62,8 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
                  progress: Callable[[ProgressEvent], None] | None = None,
                  should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False) -> TrainSummary:
     """Train, export and log to MLflow. ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare
-    waiter that prints the last lines and exits (``app.services.handoff``); the call then does not return."""
+    waiter that prints the last lines and exits (``app.services.handoff``), and the call does not return; unless
+    the study is shared (scale-out waits in this process) or the ``exec`` fails (then it waits here too)."""
     started = started_at if started_at is not None else time.monotonic()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -130,7 +131,7 @@ class Published:
         from app.services.handoff import exec_waiter
 
         s = self.summary
-        exec_waiter(sidecar_pid=self.sidecar.process.pid, started=self.started,
+        exec_waiter(sidecar_pid=self.sidecar.process.pid, spool=str(self.sidecar.spool), started=self.started,
                     deadline=self.started + self.options.time_budget_s + 2.0,
                     summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
                              "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
@@ -141,7 +142,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
             progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None) -> Published:
     """Export, write every output and spool the run for MLflow: the tail of a training, wherever it searched.
 
-    The caller drops ``result`` and then calls ``wait_for_tracking`` on what this returns."""
+    The caller drops ``result`` and then calls ``wait_for_tracking`` (or ``hand_off``) on what this returns."""
     spool = out_dir / SPOOL_FILE
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.services.handoff import wait_for_child
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 KUAI = str(Path(sys.executable).parent / "kuai")
 NUMPY_LIBRARY = "_multiarray_umath"  # mapped in any process that imported numpy, pandas, the engine or MLflow
@@ -30,21 +30,55 @@ def test_wait_for_child_reaps_a_child_that_ends_and_gives_up_on_one_that_does_no
     assert wait_for_child(quick.pid, time.monotonic() + 30)
     with pytest.raises(ChildProcessError):  # reaped by the wait: no zombie left
         os.waitpid(quick.pid, os.WNOHANG)
+    quick.returncode = 0  # reaped behind Popen's back: it must not wait for the pid again
+    assert wait_for_child(os.getpid(), time.monotonic() + 30)  # not a child (or reaped elsewhere): nothing to wait for
     slow = subprocess.Popen(["sleep", "30"])
     try:
         started = time.monotonic()
         assert not wait_for_child(slow.pid, started + 0.3)
         assert 0.3 <= time.monotonic() - started < 5 and slow.poll() is None
+        assert not wait_for_child(slow.pid, time.monotonic() - 1)  # a deadline already past: no wait at all
     finally:
         slow.kill()
         slow.wait()
+
+
+WAITER = """
+import subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from app.services.handoff import exec_waiter
+child = subprocess.Popen(["sleep", sys.argv[2]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print("before the exec")  # buffered (a pipe): the hand-off must flush it
+exec_waiter(sidecar_pid=child.pid, spool=sys.argv[3], started=time.monotonic() - 12.5, deadline=time.monotonic() + 1.0,
+            summary={"model_name": "lightgbm_3", "metric": "rmse", "score": 1.5, "score_std": 0.25,
+                     "parity_max_diff": 1e-7, "out_dir": "/some/out"})
+"""
+
+
+@pytest.mark.parametrize("child_s", ["0.1", "30"])
+def test_the_waiter_prints_the_last_lines_and_says_when_mlflow_goes_on_alone(child_s: str, tmp_path: Path) -> None:
+    """A process that execs the waiter as the training does, its child ending in time or not."""
+    spool = tmp_path / "mlflow_spool.json"
+    started = time.monotonic()
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run([sys.executable, "-c", WAITER, str(ROOT), child_s, str(spool)],
+                            capture_output=True, text=True, timeout=60, env=buffered)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 15  # it gave up on the long child at its deadline
+    lines = result.stdout.splitlines()
+    assert lines[0] == "before the exec" and lines[1].endswith("done      Finished") and lines[1].startswith("[  1")
+    assert lines[2].startswith("model: lightgbm_3  rmse 1.5000 ± 0.2500  ONNX parity 1.0e-07  wall 1")
+    assert lines[2].endswith("-> /some/out")
+    still_logging = "still being logged to MLflow" in result.stderr
+    assert still_logging == (child_s == "30"), result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
 def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
     home, out = tmp_path / "home", tmp_path / "out"
     env = dict(os.environ, KUAI_HOME=str(home))
-    process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "10", "--out",
+    process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "15", "--out",
                                 str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     seen: list[tuple[float, bool, bool]] = []  # RSS, numpy mapped, the side process still logging
     deadline = time.monotonic() + 120
@@ -67,5 +101,9 @@ def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
     lines = stdout.strip().splitlines()
     assert "done" in lines[-2] and lines[-2].endswith("Finished")
     assert lines[-1].startswith("model: ") and lines[-1].endswith(f"-> {out}") and "roc_auc" in lines[-1]
-    receipt = json.loads((out / "mlflow_spool.done").read_text())  # logged before the command returned
+    done = out / "mlflow_spool.done"  # written before the command returns, unless the logging outran the budget
+    waited_until = time.monotonic() + 60
+    while not done.exists() and time.monotonic() < waited_until:
+        time.sleep(0.2)
+    receipt = json.loads(done.read_text())
     assert receipt["ok"] and receipt["mlflow_run_id"]
