@@ -117,10 +117,15 @@ class Published:
     sidecar: TrackingSidecar
     started: float
 
+    @property
+    def tracking_deadline(self) -> float:
+        """Until when (``time.monotonic()``) the command waits for MLflow: the budget and two seconds."""
+        return self.started + self.options.time_budget_s + 2.0
+
     def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
         """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id."""
         release_memory()  # what the caller dropped
-        receipt = self.sidecar.join(timeout_s=self.started + self.options.time_budget_s + 2.0 - time.monotonic())
+        receipt = self.sidecar.join(timeout_s=self.tracking_deadline - time.monotonic())
         _emit(progress, self.started, self.options, "done", "Finished", {"out_dir": str(self.summary.out_dir)})
         return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
                        wall_time_s=time.monotonic() - self.started)
@@ -132,7 +137,7 @@ class Published:
 
         s = self.summary
         exec_waiter(sidecar_pid=self.sidecar.process.pid, spool=str(self.sidecar.spool), started=self.started,
-                    deadline=self.started + self.options.time_budget_s + 2.0,
+                    deadline=self.tracking_deadline,
                     summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
                              "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
                              "out_dir": str(s.out_dir)})
