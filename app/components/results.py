@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from app.services.jobs import outputs_dir
-from app.services.training import MODEL_OOFS_FILE
+from app.services.outputs import MODEL_OOFS_FILE
 from engine import (
     ColumnType,
     Evaluation,

@@ -18,12 +18,8 @@ import numpy as np
 import engine
 from app.services.jobs import outputs_dir
 from app.services.options import OPTIONS_FILE, load_options
-from app.services.training import (
-    MODEL_OOFS_FILE,
-    frame_and_spec,
-    model_members,
-    write_outputs,
-)
+from app.services.outputs import MODEL_OOFS_FILE, model_members, write_outputs
+from app.services.training import frame_and_spec
 
 _ROOT = Path(__file__).resolve().parents[2]
 LOG_NAME = "export.log"

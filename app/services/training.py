@@ -1,13 +1,12 @@
 """One training, from a data file to a folder of outputs — for the CLI and the worker alike.
 
-Writes ``model.onnx``, ``model_card.json``, ``leaderboard.csv``, ``report.html``,
+Writes (through ``app.services.outputs``) ``model.onnx``, ``model_card.json``, ``leaderboard.csv``, ``report.html``,
 ``explanation.json``, ``evaluation.json``, ``trials.json`` and ``oof_by_model.npz`` into the output
 folder, and hands the run to MLflow through a spool and a side process.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import shutil
@@ -17,7 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import engine
@@ -30,19 +28,12 @@ from app.services.options import (
     user_choices,
     write_atomically,
 )
-from app.services.scoring import SCHEMA_METADATA_KEY
-from engine import CheckFix, ProgressEvent, SearchBudget, TaskType, TrainingResult
+from app.services.outputs import write_outputs
+from engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from engine.memory import release_memory
 from storage import TrackingSidecar, TrialStore, load_experience, record_experience, write_spool
 
 logger = logging.getLogger(__name__)
-PARITY_ROWS = 200
-MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
-REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
-              "all rows and exported that way; the explanation describes the bagged model.")
-STACK_REFIT_NOTE = ("The stack's ONNX graph did not match it within the parity tolerance, so its base models were "
-                    "refitted on all rows and averaged instead (without the stack's top model); the explanation "
-                    "describes the stack.")
 SPOOL_FILE = "mlflow_spool.json"
 
 
@@ -245,140 +236,6 @@ def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFi
 
 def _parity_figure(card: dict[str, Any]) -> float:
     return float(card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"])
-
-
-def parity_frame(result: TrainingResult) -> pd.DataFrame:
-    """Training rows plus adversarial ones: everything missing, unseen categories, extreme numbers."""
-    rows = result.model_frame.head(PARITY_ROWS)
-    columns: dict[str, list[Any]] = {}
-    for column in result.schema:
-        for name in column.model_inputs:
-            if column.is_string:
-                seen = column.categories[0] if column.categories else ""
-                columns[name] = ["", "never seen before", seen]
-            else:
-                columns[name] = [np.nan, 0.0, 1e30]
-    extra = pd.DataFrame(columns)
-    for column in result.schema:
-        for name in column.model_inputs:
-            extra[name] = extra[name].astype(object if column.is_string else np.float32)
-            if column.is_string:
-                rows = rows.astype({name: object})
-    return pd.concat([rows, extra[rows.columns]], ignore_index=True)
-
-
-def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOptions, dataset_name: str,
-                  sessions_closed: Callable[[], None] = lambda: None) -> tuple[dict[str, Any], list[Path]]:
-    """Export and write every output. ``sessions_closed`` is called once the last ONNX Runtime session is gone
-    (the memory peak of the export), before the report and the other files."""
-    import exporters
-
-    exporters.register_converters()
-    release_memory()  # what the search and refit freed, before the conversion
-    serialized = _converted(result)
-    parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
-    if not parity.passed and result.bagged_folds:  # a float32 tie at a split in one of many fold models
-        result = refitted_instead(result)
-        serialized = _converted(result)
-        parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
-    release_memory()  # the parity check's ONNX Runtime session
-    onnx_model = exporters.load_onnx(serialized)
-    del serialized
-    card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
-                                      seed=options.seed, time_budget_s=options.time_budget_s)
-    card["your_choices"] = user_choices(options)
-    card["timings_s"] = {k: round(v, 2) for k, v in result.timings.items()}  # search, refit, explain
-    embed_schema(onnx_model, card)
-    threshold = default_threshold(result)
-    if threshold is not None:
-        card["decision_threshold"] = exporters.decision_threshold_entry(threshold)
-        exporters.set_onnx_threshold(onnx_model, threshold.threshold)
-        (out_dir / exporters.THRESHOLD_FILE).write_text(json.dumps(engine.to_jsonable(threshold), indent=2))
-    model_path = out_dir / "model.onnx"
-    model_path.write_bytes(onnx_model.SerializeToString())
-    del onnx_model
-    release_memory()
-    card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
-    release_memory()
-    sessions_closed()
-    if result.limits is not None:
-        card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
-                                            model_path.stat().st_size / 2**20)
-    card_path = out_dir / "model_card.json"
-    card_path.write_text(json.dumps(card, indent=2, default=str))
-    leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
-    evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
-                                 schema=result.schema, seed=options.seed)
-    report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card,
-                                         evaluation=evaluation)
-    (out_dir / "explanation.json").write_text(json.dumps(engine.to_jsonable(result.explanation)))
-    oofs: dict[str, Any] = {name: np.asarray(oof, dtype=np.float32) for name, oof in result.model_oofs.items()}
-    np.savez_compressed(out_dir / MODEL_OOFS_FILE, **oofs)
-    (out_dir / "trials.json").write_text(json.dumps(engine.to_jsonable(result.trials)))
-    (out_dir / "evaluation.json").write_text(json.dumps({
-        "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),
-        "spec": engine.to_jsonable(result.spec), "leaderboard": engine.to_jsonable(result.leaderboard),
-        "model_name": result.model_name, "summary": engine.plain_summary(result),
-        "evaluation": engine.to_jsonable(evaluation),
-    }))
-    examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
-    return card, [model_path, card_path, leaderboard_path, report_path, *examples]
-
-
-def _converted(result: TrainingResult) -> bytes:
-    """The model as serialized ONNX; the in-memory graph (several times bigger) is freed before the parity check
-    loads the bytes into ONNX Runtime, so that the two are never held together."""
-    import exporters
-
-    serialized = exporters.to_onnx_model(result.estimator, result.schema, result.spec.task).SerializeToString()
-    release_memory()
-    return serialized
-
-
-def refitted_instead(result: TrainingResult) -> TrainingResult:
-    """The bagged model refitted on all rows, for when its ONNX graph missed parity (docs/search.md, Bagging)."""
-    prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
-                               X=result.model_frame)
-    estimator = engine.refit_model(prepared, model_members(result.leaderboard, result.trials, result.model_name))
-    note = REFIT_NOTE if result.model_name != engine.STACK_NAME else STACK_REFIT_NOTE
-    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
-
-
-def model_members(leaderboard: list[engine.LeaderboardEntry], trials: list[engine.TrialRecord],
-                  model: str) -> list[tuple[engine.TrialRecord, float]]:
-    """The trials behind a leaderboard model and their weights (one, weight 1, for a single model; a stack's base
-    models, equally weighted: what stands in for it refitted)."""
-    by_name = {f"{t.family}_{t.number}": t for t in trials}
-    entry = next(e for e in leaderboard if e.model == model)
-    if entry.is_ensemble or entry.model == engine.STACK_NAME:
-        return [(by_name[m], w) for m, w in entry.members.items()]
-    return [(by_name[model], 1.0)]
-
-
-def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:
-    """Binary tasks: 0.5 on the positive class's probability (the most probable class), with its figures."""
-    if result.spec.task is not TaskType.BINARY:
-        return None
-    return engine.threshold_choice(result.y, np.asarray(result.oof)[:, 1], 0.5,
-                                   positive_class=result.spec.classes[1], source="default")
-
-
-def embed_schema(onnx_model: Any, card: dict[str, Any]) -> None:
-    """Put what scoring needs into the ONNX file itself, so a lone .onnx can be used."""
-    payload = {k: card[k] for k in ("task", "target", "classes", "input_schema", "metric")}
-    entry = onnx_model.metadata_props.add()
-    entry.key, entry.value = SCHEMA_METADATA_KEY, json.dumps(payload)
-
-
-def write_leaderboard(result: TrainingResult, path: Path) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["rank", "model", "score", "score_std", "fit_time_s", "predict_ms_per_1000_rows",
-                         "params"])
-        for e in result.leaderboard:
-            writer.writerow([e.rank, e.model, f"{e.score:.6g}", f"{e.score_std:.6g}", f"{e.fit_time_s:.4g}",
-                             f"{e.predict_ms_per_1000_rows:.4g}", json.dumps(engine.to_jsonable(e.params))])
-    return path
 
 
 def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:

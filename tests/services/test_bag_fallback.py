@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import engine
-from app.services.training import refitted_instead
+from app.services.outputs import refitted_instead
 from engine import SearchBudget
 
 
