@@ -1,7 +1,8 @@
 """SHAP explanations in terms of the user's original columns.
 
 Tree models use ``shap.TreeExplainer`` (exact TreeSHAP, in the model's margin:
-log-odds for boosted classifiers, probability for forests); linear models use
+log-odds for boosted classifiers, probability for forests), CatBoost its own
+TreeSHAP (``CatBoostTreeShap``: the same values); linear models use
 ``shap.LinearExplainer``. One-hot and date-part features are summed back onto
 the column they came from (SHAP values are additive, so the sum is exact).
 
@@ -23,6 +24,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -191,7 +193,9 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
 
     prep, model = member.pipeline.named_steps["prep"], member.pipeline.named_steps["model"]
     member.space = _space(model, spec)
-    if type(model).__module__.startswith(_TREE_MODULES):
+    if type(model).__module__.startswith("catboost"):
+        member.explainer, member.method = CatBoostTreeShap(model), CatBoostTreeShap.method
+    elif type(model).__module__.startswith(_TREE_MODULES):
         member.explainer, member.method = shap.TreeExplainer(model), "shap.TreeExplainer"
     else:
         matrix = np.asarray(prep.transform(background), dtype=np.float64)
@@ -200,6 +204,27 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     index_of = {c.name: i for i, c in enumerate(schema)}
     member.fold = np.zeros((len(owners), len(schema)))
     member.fold[np.arange(len(owners)), [index_of[o] for o in owners]] = 1.0
+
+
+class CatBoostTreeShap:
+    """Exact TreeSHAP for a CatBoost model, from CatBoost's own ``ShapValues``: the values ``shap.TreeExplainer``
+    returns for CatBoost, without its tree loader. That loader reads a multiclass model's leaves as one value each
+    (CatBoost stores one per class) and its C extension then reads past its arrays: a segmentation fault that
+    killed the whole training (seen on wine_quality_red with a depth-8 CatBoost)."""
+
+    method = "CatBoost ShapValues (TreeSHAP)"
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def __call__(self, X: np.ndarray, **_: Any) -> SimpleNamespace:
+        """``values``: rows x features (x classes when multiclass); ``base_values``: per row (x classes)."""
+        from catboost import Pool
+
+        phi = np.asarray(self.model.get_feature_importance(data=Pool(X), type="ShapValues"), dtype=np.float64)
+        if phi.ndim == 3:  # rows x classes x (features + base)
+            return SimpleNamespace(values=np.swapaxes(phi[:, :, :-1], 1, 2), base_values=phi[:, :, -1])
+        return SimpleNamespace(values=phi[:, :-1], base_values=phi[:, -1])
 
 
 def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -99,7 +99,7 @@ def test_regression_shap_adds_up_to_the_prediction(regression: Data, family: str
     assert np.allclose(_reconstructed(explanation), predicted, rtol=1e-5, atol=1e-3)
 
 
-@pytest.mark.parametrize("family", ["lightgbm", "linear", "random_forest"])
+@pytest.mark.parametrize("family", ["lightgbm", "catboost", "linear", "random_forest"])
 def test_multiclass_shap_adds_up_to_the_predicted_class_output(multiclass: Data, family: str) -> None:
     spec = multiclass[0]
     pipeline = _pipeline(family, multiclass)
@@ -111,9 +111,32 @@ def test_multiclass_shap_adds_up_to_the_predicted_class_output(multiclass: Data,
         scores = pipeline.predict_proba(rows)
     elif family == "linear":
         scores = pipeline.decision_function(rows)
+    elif family == "catboost":
+        matrix = pipeline.named_steps["prep"].transform(rows)
+        scores = pipeline.named_steps["model"].predict(matrix, prediction_type="RawFormulaVal")
     else:
         scores = pipeline.predict(rows, raw_score=True)
     assert np.allclose(_reconstructed(explanation), scores[np.arange(len(rows)), predicted], atol=1e-4)
+
+
+def test_catboost_is_never_handed_to_shaps_tree_loader(multiclass: Data, monkeypatch: pytest.MonkeyPatch) -> None:
+    """shap.TreeExplainer parses a multiclass CatBoost's leaves wrongly and its C extension can then crash the
+    process (a segmentation fault, not an exception): CatBoost is explained by its own TreeSHAP instead."""
+    import shap
+
+    real = shap.TreeExplainer
+
+    def guarded(model: Any, *args: Any, **kwargs: Any) -> Any:
+        assert not type(model).__module__.startswith("catboost"), "CatBoost reached shap.TreeExplainer"
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(shap, "TreeExplainer", guarded)
+    members = _members(multiclass, ("catboost", "lightgbm"))
+    ensemble = _voting_classifier(members, np.array([0.5, 0.5]), multiclass)
+    explanation = _explain(ensemble, multiclass, name="ensemble")
+    assert "combines its 2 members" in explanation.note
+    assert explanation.method == "CatBoost ShapValues (TreeSHAP)"
+    assert np.isfinite(np.asarray(explanation.sample_values)).all()
 
 
 def _members(data: Data, names: tuple[str, ...]) -> list[tuple[str, Pipeline]]:
