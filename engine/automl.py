@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from engine.errors import BudgetError, CancelledError, TargetError
 from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain import explain_model
 from engine.final import ENSEMBLE_NAME, final_model, refit, refit_members
+from engine.fold_spill import FoldSpill
 from engine.leaderboard import build_leaderboard
 from engine.limits import LimitsOutcome
 from engine.memory import FamilyMemory
@@ -101,11 +103,13 @@ def train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
     progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
     storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
-    past: Sequence[PastRun] = (),
+    past: Sequence[PastRun] = (), spill_folder: Path | None = None,
 ) -> TrainingResult:
     """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
 
     ``past``: earlier trainings (``engine.experience``); the search starts from the nearest one's best models.
+    ``spill_folder``: where the fold models kept for bagging wait on disk during the search, in a folder of their
+    own that is removed before this returns (``engine.fold_spill``); None keeps them in memory.
 
     With an RDB ``storage`` and a ``store``, finished trials outlive the process; a later call on the same
     study resumes it: the trials finished before count, the one that was running is marked failed.
@@ -113,14 +117,14 @@ def train(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
-        return _train(frame, spec, budget=budget, started_at=started_at, progress=progress,
-                      should_stop=should_stop, storage=storage, study_name=study_name, store=store, past=past)
+        return _train(frame, spec, budget=budget, started_at=started_at, progress=progress, should_stop=should_stop,
+                      storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder)
 
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
     progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
-    store: OutcomeStore | None = None, past: Sequence[PastRun] = (),
+    store: OutcomeStore | None = None, past: Sequence[PastRun] = (), spill_folder: Path | None = None,
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
     prepared = prepare(frame, spec)
@@ -131,11 +135,16 @@ def _train(
         note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "
                 f"data ({source.name}: {source.traits.text()}), then went on as usual.")
         _emitter(progress, started, budget.time_budget_s)("search", note, {})
-    result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
-                                   should_stop=should_stop, storage=storage, study_name=study_name, store=store,
-                                   warm_configs=source.configs if source is not None else ())
-    training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
-                            should_stop=should_stop)
+    spill = FoldSpill(spill_folder) if spill_folder is not None else None
+    try:
+        result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
+                                       should_stop=should_stop, storage=storage, study_name=study_name, store=store,
+                                       warm_configs=source.configs if source is not None else (), spill=spill)
+        training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
+                                should_stop=should_stop)
+    finally:  # the chosen model holds what it needs of the fold models: the files go
+        if spill is not None:
+            spill.close()
     training.traits, training.warm_start = traits, source
     if note:
         training.notes.insert(0, note)
@@ -146,7 +155,7 @@ def search_phase(
     prepared: Prepared, *, budget: SearchBudget, started: float, progress: ProgressFn | None,
     should_stop: Callable[[], bool], storage: Any, study_name: str, store: OutcomeStore | None,
     worker: str = "", shared: bool = False, max_trials: int | None = None,
-    warm_configs: Sequence[dict[str, Any]] = (),
+    warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
 ) -> tuple[SearchResult, list[TrialRecord]]:
     """Search until the search deadline that ``budget`` leaves before its tail (refit, explain, export).
 
@@ -175,7 +184,7 @@ def search_phase(
             search_deadline, found, spec, final - _explain_s(budget), budget.time_budget_s, shared=shared,
             members=None if shared else likely_members(found, search_deadline.remaining()),
             latest=latest, ensemble_s=likely_members.selection_s(found)),
-        worker=worker, shared=shared, warm_configs=warm_configs,
+        worker=worker, shared=shared, warm_configs=warm_configs, spill=spill,
     )
     return result, records
 

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits
 
 from engine.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
 from engine.errors import BudgetError, is_disk_full
+from engine.fold_spill import FoldSpill
 from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
@@ -79,7 +80,8 @@ class _Objective:
     def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
                  result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
-                 worker: str = "", memory: dict[str, FamilyMemory] | None = None) -> None:
+                 worker: str = "", memory: dict[str, FamilyMemory] | None = None,
+                 spill: FoldSpill | None = None) -> None:
         self.X, self.y, self.spec, self.schema = X, y, spec, schema
         self.worker = worker  # set when the study is shared with other workers (scale-out)
         self.others_finished = False  # another worker of the shared study has a finished model
@@ -88,7 +90,7 @@ class _Objective:
         self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
         self.families = {f.name: f for f in families}
         self.search_deadline, self.first_deadline = deadline, first_deadline
-        self.result, self.should_stop, self.store = result, should_stop, store
+        self.result, self.should_stop, self.store, self.spill = result, should_stop, store, spill
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
         self.shape = DataShape(len(y), len(schema), n_classes)
@@ -257,6 +259,9 @@ class _Objective:
             self.store.save(trial.number, oof)
         self.result.outcomes[trial.number] = outcome
         keep_fold_models(self.result, self.metric, bag_fits=lambda o: bag_onnx_mb([o]) <= MAX_BAG_ONNX_MB)
+        if self.spill is not None:  # what was kept waits on disk, not in the search's memory
+            outcome.fold_models = self.spill.spill(outcome.fold_models) if outcome.fold_models else None
+            outcome.first_fold = self.spill.spill(outcome.first_fold) if outcome.first_fold else None
         trial.set_user_attr("score", mean_score)
         trial.set_user_attr("score_std", float(np.std(scores)))
         trial.set_user_attr("fit_time_s", fit_time)
@@ -276,7 +281,7 @@ def run_search(
     storage: Any = None, study_name: str = "kuai",
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
     update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
-    worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (),
+    worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
@@ -284,7 +289,8 @@ def run_search(
     search deadline earlier as the measured cost of what follows the search grows.
     ``storage``: an Optuna storage or its URL (None: in memory). ``shared``: other processes
     work on the same study at once (scale-out); their running trials are theirs, and a lost
-    connection to the database is waited out until the deadline.
+    connection to the database is waited out until the deadline. ``spill``: where the fold models kept for
+    bagging wait (``engine.fold_spill``); None keeps them in memory.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
@@ -296,7 +302,7 @@ def run_search(
                           f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
                           "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop, store, worker, result.memory)
+                           should_stop, store, worker, result.memory, spill)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
     searching = open_search_study(storage, study_name, seed, shared=shared)

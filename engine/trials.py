@@ -7,7 +7,7 @@ read through ``restore_trials``: finished trials count, with their out-of-fold p
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,10 +38,11 @@ class TrialOutcome:
     fit_time_s: float
     predict_ms_per_1000_rows: float
     size_kb: float | None = None  # the fitted model of the first fold, serialised
-    # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag
-    fold_models: list[tuple[Any, Any]] | None = None
-    # the first fold's (preprocessor, model) when the bag itself was dropped: the held-out model of fold 1
-    first_fold: tuple[Any, Any] | None = None
+    # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag (in memory, or
+    # on disk: ``engine.fold_spill``)
+    fold_models: Sequence[tuple[Any, Any]] | None = None
+    # the first fold's (preprocessor, model) alone, when the bag itself was dropped: the held-out model of fold 1
+    first_fold: Sequence[tuple[Any, Any]] | None = None
     row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory pre-flight)
 
     @property
@@ -154,7 +155,7 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
     """
     for outcome in result.outcomes.values():
         if outcome.fold_models and not bag_fits(outcome):
-            outcome.first_fold, outcome.fold_models = outcome.fold_models[0], None
+            outcome.first_fold, outcome.fold_models = outcome.fold_models[:1], None
     ranked = by_score(result.outcomes.values(), metric)
     total = 0.0
     for i, outcome in enumerate(ranked):
@@ -166,7 +167,8 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
 
 def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:
     """The model this trial fitted without fold 1's rows, if it was kept."""
-    return outcome.fold_models[0] if outcome.fold_models else outcome.first_fold
+    models = outcome.fold_models or outcome.first_fold
+    return models[0] if models else None
 
 
 def drop_fold_models(result: SearchResult, members: set[int], stacked: set[int]) -> None:
@@ -176,7 +178,8 @@ def drop_fold_models(result: SearchResult, members: set[int], stacked: set[int])
     for outcome in result.outcomes.values():
         if outcome.number in stacked:
             continue
-        outcome.first_fold = first_fold_model(outcome) if outcome.number in members else None
+        outcome.first_fold = (outcome.fold_models or outcome.first_fold or [])[:1] or None \
+            if outcome.number in members else None
         outcome.fold_models = None
     release_memory()
 

@@ -180,9 +180,12 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
+    for stale in (out_dir / "trials").glob("spill-*"):  # fold models a killed training left on disk
+        shutil.rmtree(stale, ignore_errors=True)
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
-                          store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else ())
+                          store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),
+                          spill_folder=out_dir / "trials")
     return result, options
 
 

@@ -107,8 +107,8 @@ def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_r
     assert all(o.row_fraction == 1.0 for o in boosters)
     for outcome in forests:
         assert np.all(outcome.oof.sum(axis=1) > 0.99)  # every row has its out-of-fold prediction
-        kept = outcome.fold_models or [outcome.first_fold]  # a bag too big to export keeps its first fold only
-        assert kept[0] is not None
+        kept = outcome.fold_models or outcome.first_fold  # a bag too big to export keeps its first fold only
+        assert kept
         for (_, model), (train_rows, _) in zip(kept, result.folds[:len(kept)], strict=True):
             grown = model.estimators_[0].tree_.n_node_samples[0]  # extra trees: no bootstrap, all rows at the root
             assert grown == pytest.approx(0.7 * len(train_rows), abs=2)

@@ -48,14 +48,13 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
 
     import mlflow
 
-    previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'home' / 'mlflow.db'}")
     try:
         version = mlflow.MlflowClient().get_model_version("kuai-customer_churn-churn", uri.rsplit("/", 1)[1])
         model_info = mlflow.models.get_model_info(uri)
         folder = Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(tmp_path / "registered")))
-    finally:
-        mlflow.set_tracking_uri(previous)
+    finally:  # None, not the previous URI: MLflow puts the URI in MLFLOW_TRACKING_URI, and later tests' `kuai`
+        mlflow.set_tracking_uri(None)  # subprocesses would log to this test's store
     assert version.run_id and model_info.flavors.keys() >= {"python_function"}
     assert "contract" in model_info.signature.inputs.input_names()
     assert model_info.signature.outputs.input_names() == ["prediction", "proba_no", "proba_yes"]
