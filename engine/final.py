@@ -5,6 +5,7 @@ See ``engine.bagging`` for why bagging is the default, and ``docs/search.md`` fo
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ import pandas as pd
 
 from engine.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from engine.ensemble import EnsembleSelection
+from engine.fold_spill import SpillError
 from engine.limits import ModelCost, blend_cost, overshoot, within
 from engine.memory import subsample_rows
 from engine.metrics import get_metric
@@ -27,6 +29,7 @@ from engine.tail import BAG_MARGIN, TAIL_FIXED_S, export_s, member_plan
 from engine.task import class_weights
 from engine.types import InputColumn, LeaderboardEntry, Limits, TaskSpec, TrialRecord
 
+logger = logging.getLogger(__name__)
 ENSEMBLE_NAME = "ensemble"
 
 
@@ -130,11 +133,18 @@ def _stacked(stack: Stack, spec: TaskSpec, final: float, notes: list[str]) -> Fi
         notes.append("The stack scored best but its models are too big to export within the budget; the next "
                      "model on the leaderboard was exported instead.")
         return None
+    try:
+        estimator = stack.estimator(spec)
+    except SpillError as exc:
+        logger.warning("stack: %s", exc)
+        notes.append("The stack scored best but its fold models, kept on disk during the search, could not be read "
+                     "back; the next model on the leaderboard was exported instead.")
+        return None
     k = len(stack.top.fold_models or ())
     notes.append(f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base "
                  f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
                  f"average of its {k} fold models (bagging).")
-    return FinalModel(stack.estimator(spec), STACK_NAME, stack.top.oof, k, conversion,
+    return FinalModel(estimator, STACK_NAME, stack.top.oof, k, conversion,
                       blend_cost(parts, {o.number for o in parts}, spec.task))
 
 
@@ -155,11 +165,20 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         fitting = set()
     planned, bag = bag, fitting
     parts: list[tuple[str, Any, float]] = []
+    unread: set[int] = set()  # fold models kept on disk that could not be read back: refitted instead
     for outcome, weight in members:
         if outcome.number in bag:
-            parts.extend(fold_pipelines(outcome, weight))
-        else:
-            parts.append((outcome.name, refit(outcome, X, y, spec, schema), weight))
+            try:
+                parts.extend(fold_pipelines(outcome, weight))
+                continue
+            except SpillError as exc:
+                logger.warning("%s: %s", outcome.name, exc)
+                outcome.fold_models, bag, unread = None, bag - {outcome.number}, unread | {outcome.number}
+        parts.append((outcome.name, refit(outcome, X, y, spec, schema), weight))
+    if unread:
+        notes.append("Refitted on all rows because their fold models, kept on disk during the search, could not be "
+                     f"read back: {', '.join(o.name for o, _ in members if o.number in unread)}.")
+        planned = planned - unread
     refitted = [o.name for o, _ in members if o.number not in bag]
     if bag and not refitted:
         notes.append(f"The model is the average of the {n_folds} models the cross-validation fitted and scored "

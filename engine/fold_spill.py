@@ -2,7 +2,7 @@
 
 The search keeps the fold models of its best trials for bagging and the ensemble (``engine.trials.keep_fold_models``):
 up to 20 trials, 256 MB pickled. Held in memory they were most of the process's growth over a search (wine_quality_red
-at 60 s: 305 -> 650 MB, against ~500 MB with none kept), and the allocator does not give that memory back once the
+at 60 s: 260 -> 650 MB, against ~500 MB with none kept), and the allocator does not give that memory back once the
 tail has dropped them. Spilled, each fold's (preprocessor, model) is one file in the run's own folder, read back when
 the tail bags the chosen members; a trial whose fold models are dropped deletes its files at once.
 
@@ -12,6 +12,7 @@ memory) checked before ``pickle.loads``, so a file changed or planted in the fol
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import logging
@@ -74,30 +75,45 @@ class SpilledModels(Sequence[FoldModel]):
 
 
 class FoldSpill:
-    """Writes fold models into a folder of this process's own, removed with the spill (or at the latest at exit)."""
+    """Writes fold models into a folder of this process's own, removed with the spill (or at the latest at exit).
+
+    The first write that fails (a full disk, a model that cannot be pickled), or a disk with less than
+    ``HEADROOM_MB`` free beside the file, ends the spilling: that trial's and every later trial's fold models stay in
+    memory, and the disk's space is left to the study and the out-of-fold predictions, which a search cannot lose.
+    """
+
+    HEADROOM_MB = 512
 
     def __init__(self, parent: Path) -> None:
         self._key = secrets.token_bytes(32)
         self.folder = parent / f"spill-{secrets.token_hex(6)}"
         self.folder.mkdir(parents=True, mode=0o700)
         self._count = 0
+        self.stopped = False
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
 
     def spill(self, models: Sequence[FoldModel]) -> Sequence[FoldModel]:
-        """The same fold models, on disk; the models themselves if they could not be written (a full disk)."""
-        if isinstance(models, SpilledModels) or not models:
+        """The same fold models, on disk; the models themselves if they could not be written."""
+        if self.stopped or isinstance(models, SpilledModels) or not models:
             return models
         files: list[_SpilledFile] = []
+        path: Path | None = None
         try:
             for model in models:
                 data = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+                if shutil.disk_usage(self.folder).free < len(data) + self.HEADROOM_MB * 2**20:
+                    raise OSError(errno.ENOSPC, f"less than {self.HEADROOM_MB} MB would be left on the disk")
                 self._count += 1
                 path = self.folder / f"fold-{self._count:06d}.pkl"
                 path.write_bytes(data)
                 files.append(_SpilledFile(path, self._key, hmac.new(self._key, data, hashlib.sha256).digest()))
-        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:
-            logger.info("fold models kept in memory: %s", exc)
-            return models  # the files written so far go with ``files``
+                path = None
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, the models are still at hand in memory
+            if path is not None:
+                path.unlink(missing_ok=True)  # a half-written file; the whole ones go with ``files``
+            self.stopped = True
+            logger.info("fold models kept in memory from here on: %s", exc)
+            return models
         return SpilledModels(files)
 
     def close(self) -> None:

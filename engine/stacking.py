@@ -28,6 +28,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from engine.bagging import MAX_BAG_ONNX_MB, ONNX_PER_PICKLED, bag_onnx_mb, bagged_model, fitted_blend
+from engine.fold_spill import SpillError
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
@@ -214,8 +215,11 @@ def held_out_stack(stack: Stack, result: SearchResult, spec: TaskSpec) -> HeldOu
     """The stack of the first fold's models (base and top, none of which saw that fold) and the fold's rows."""
     if stack.top.fold_models is None or any(not o.fold_models for o in stack.base):
         return None
-    prep, top = stack.top.fold_models[0]
-    bases = [o.fold_models[0] for o in stack.base if o.fold_models]
+    try:
+        prep, top = stack.top.fold_models[0]
+        bases = [o.fold_models[0] for o in stack.base if o.fold_models]
+    except SpillError:  # kept on disk, and no longer readable
+        return None
     binary = len(spec.classes) == 2
 
     def predict(rows: pd.DataFrame) -> np.ndarray:

@@ -16,6 +16,7 @@ import optuna
 import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from engine.fold_spill import SpillError
 from engine.memory import FamilyMemory, release_memory
 from engine.types import TaskSpec, TrialRecord
 
@@ -168,7 +169,10 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
 def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:
     """The model this trial fitted without fold 1's rows, if it was kept."""
     models = outcome.fold_models or outcome.first_fold
-    return models[0] if models else None
+    try:
+        return models[0] if models else None
+    except SpillError:  # kept on disk, and no longer readable: as if it had not been kept
+        return None
 
 
 def drop_fold_models(result: SearchResult, members: set[int], stacked: set[int]) -> None:

@@ -99,15 +99,52 @@ def test_files_go_with_the_last_holder_and_the_folder_with_the_spill(tmp_path: P
     assert not spill.folder.exists()
 
 
-def test_a_full_disk_keeps_the_models_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_keeps_the_models_in_memory_and_ends_the_spilling(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     _, models = _fold_models()
     spill = FoldSpill(tmp_path)
+    real = Path.write_bytes
+    writes: list[Path] = []
 
-    def full(self: Path, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def filling(self: Path, data: bytes) -> int:
+        writes.append(self)
+        if len(writes) == 2:  # the second file: half written, then the disk is full
+            real(self, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(Path, "write_bytes", filling)
     assert spill.spill(models) is models
+    gc.collect()
+    assert _files(spill) == []  # neither the whole first file nor the half second one is left
+    assert spill.stopped and spill.spill(models) is models and len(writes) == 2  # no more tries
+
+
+def test_a_nearly_full_disk_is_left_to_the_study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    _, models = _fold_models()
+    spill = FoldSpill(tmp_path)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage._replace(free=FoldSpill.HEADROOM_MB * 2**20))
+    assert spill.spill(models) is models and _files(spill) == [] and spill.stopped
+
+
+def test_unreadable_fold_models_are_refitted_and_the_training_goes_on(mixed_frame: pd.DataFrame, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.fold_spill import _SpilledFile
+
+    def gone(self: _SpilledFile) -> Any:
+        raise SpillError(f"A fold model kept on disk could not be read back ({self.path.name}).")
+
+    monkeypatch.setattr(_SpilledFile, "load", gone)
+    frame = mixed_frame.drop(columns=["id"], errors="ignore")
+    spec = search_data(frame, n_folds=3)[0]
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=20, families=("lightgbm", "linear")),
+                   spill_folder=tmp_path)
+    assert result.bagged_folds == 0 and any("could not be read back" in note for note in result.notes)
+    assert result.explanation is not None and result.explanation.importance  # SHAP on the refitted model
+    assert result.estimator.predict_proba(result.model_frame).shape == (len(frame), 2)
 
 
 def test_the_search_spills_what_it_keeps_and_bags_from_it(mixed_frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -128,11 +165,21 @@ def test_the_search_spills_what_it_keeps_and_bags_from_it(mixed_frame: pd.DataFr
         np.testing.assert_allclose(predict_output(pipeline, X.iloc[rows], spec), best.oof[rows], atol=1e-6)
 
 
-def test_a_training_leaves_no_spilled_files(mixed_frame: pd.DataFrame, tmp_path: Path) -> None:
+def test_a_training_leaves_no_spilled_files(mixed_frame: pd.DataFrame, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     frame = mixed_frame.drop(columns=["id"], errors="ignore")
     spec = search_data(frame, n_folds=3)[0]
+    spilled: list[Any] = []
+    real = FoldSpill.spill
+
+    def counted(self: FoldSpill, models: Any) -> Any:
+        spilled.append(real(self, models))
+        return spilled[-1]
+
+    monkeypatch.setattr(FoldSpill, "spill", counted)
     result = train(frame, spec, budget=SearchBudget(time_budget_s=20, families=("lightgbm", "linear")),
                    spill_folder=tmp_path)
+    assert any(isinstance(s, SpilledModels) for s in spilled)  # the fold models did go to disk
     assert spec.task is TaskType.BINARY and result.bagged_folds > 0  # bagged from fold models read back from disk
     proba = result.estimator.predict_proba(result.model_frame)
     assert proba.shape == (len(frame), 2) and np.allclose(proba.sum(axis=1), 1.0)
