@@ -32,6 +32,10 @@ class SpillError(RuntimeError):
     """A spilled fold model's file is gone or was changed: the trial's fold models cannot be used."""
 
 
+def _digest(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, data, hashlib.sha256).digest()
+
+
 class _SpilledFile:
     """One pickled fold model on disk; the file is deleted when the last holder lets go of it."""
 
@@ -44,7 +48,7 @@ class _SpilledFile:
             data = self.path.read_bytes()
         except OSError as exc:
             raise SpillError(f"A fold model kept on disk could not be read back ({self.path.name}).") from exc
-        if not hmac.compare_digest(hmac.new(self._key, data, hashlib.sha256).digest(), self._digest):
+        if not hmac.compare_digest(_digest(self._key, data), self._digest):
             raise SpillError(f"A fold model kept on disk was changed by something else ({self.path.name}).")
         model: FoldModel = pickle.loads(data)  # noqa: S301 - written by this process, digest checked above
         return model
@@ -106,7 +110,7 @@ class FoldSpill:
                 self._count += 1
                 path = self.folder / f"fold-{self._count:06d}.pkl"
                 path.write_bytes(data)
-                files.append(_SpilledFile(path, self._key, hmac.new(self._key, data, hashlib.sha256).digest()))
+                files.append(_SpilledFile(path, self._key, _digest(self._key, data)))
                 path = None
         except Exception as exc:  # noqa: BLE001 - whatever went wrong, the models are still at hand in memory
             if path is not None:
