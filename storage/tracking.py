@@ -161,7 +161,7 @@ class TrackingSidecar:
     import overlaps the last files, not the export's ONNX Runtime sessions) and logs the spool when it appears."""
 
     def __init__(self, spool: Path, *, wait_s: float) -> None:
-        self.spool = spool
+        self.spool = spool.resolve()  # the side process runs in the project folder
         set_aside_earlier(spool)
         env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
         log = spool.with_suffix(".log").open("w")

@@ -56,6 +56,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     waiter that prints the last lines and exits (``app.services.handoff``), and the call does not return; unless
     the study is shared (scale-out waits in this process) or the ``exec`` fails (then it waits here too)."""
     started = started_at if started_at is not None else time.monotonic()
+    out_dir = out_dir.resolve()  # the MLflow side process runs elsewhere: the spool and its files name absolute paths
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / ".kuai-write-test").touch()

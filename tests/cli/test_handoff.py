@@ -78,8 +78,10 @@ def test_the_waiter_prints_the_last_lines_and_says_when_mlflow_goes_on_alone(chi
 def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
     home, out = tmp_path / "home", tmp_path / "out"
     env = dict(os.environ, KUAI_HOME=str(home))
+    # a relative --out, as a user types it: the side process runs in another folder and must still find the spool
     process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "15", "--out",
-                                str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                "out"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               cwd=tmp_path)
     seen: list[tuple[float, bool, bool]] = []  # RSS, numpy mapped, the side process still logging
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
