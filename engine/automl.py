@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.bagging import MAX_BLEND_ONNX_MB
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection
 from engine.errors import BudgetError, CancelledError, TargetError
@@ -221,6 +222,10 @@ def finish_phase(
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
                      "large to export for a gain well within the noise of the CV score.")
+    if ensemble is not None and ensemble.over_cap:
+        notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.over_cap)}: with "
+                     f"them its models would exceed about {MAX_BLEND_ONNX_MB:.0f} MB of ONNX, whose export takes "
+                     "gigabytes of memory. The ensemble on the leaderboard is the best blend within that size.")
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")

@@ -21,6 +21,12 @@ from engine.types import TaskSpec, TaskType
 # parity check and the tracking all hold the graph: a 60 MB bagged ensemble peaked at 2.0 GB on wine_quality_red,
 # a 34 MB one at 1.66 GB on 225_puma8NH, a 17 MB one at 1.4 GB.
 MAX_BAG_ONNX_MB = 16.0
+# The members of an exported blend, refitted on all rows, as opset-3 ONNX (estimated, ``refit_onnx_mb``): the
+# ensemble selection keeps within it when a blend does (``engine.ensemble``). The export's memory follows the trees'
+# nodes, not the bytes written: at 300 s on wine_quality_red a 62 MB blend (a refitted extra-trees forest and a
+# 1,300-tree CatBoost, 6 classes) took 0.7 GB more to convert and 0.6 GB more for each ONNX Runtime session.
+MAX_BLEND_ONNX_MB = 24.0
+REFIT_GROWTH = 1.2  # a refit on all rows against a fold's model: forests grow with the rows, boosters get 10 % more
 ONNX_PER_PICKLED = {"lightgbm": 1.7, "catboost": 4.0}  # ONNX size per pickled size (measured on two datasets) ...
 ONNX_PER_PICKLED_OTHERS = 0.65  # ... forests' nodes are smaller in ONNX than in their pickle
 # The ratios above are of opset-3 graphs. The export writes trees as ai.onnx.ml opset 5 (exporters/_tree_opset5.py):
@@ -38,6 +44,11 @@ def bag_size_kb(outcomes: list[TrialOutcome]) -> float:
 def onnx_mb(family: str, pickled_kb: float) -> float:
     """The estimated ONNX size of a model of this family from its pickled size."""
     return ONNX_PER_PICKLED.get(family, ONNX_PER_PICKLED_OTHERS) * pickled_kb / 1024
+
+
+def refit_onnx_mb(outcome: TrialOutcome) -> float | None:
+    """The estimated opset-3 ONNX size of this trial refitted on all rows; None when its size was not measured."""
+    return None if outcome.size_kb is None else REFIT_GROWTH * onnx_mb(outcome.family, outcome.size_kb)
 
 
 def exported_share(task: TaskType, families: Iterable[str]) -> float:

@@ -7,13 +7,18 @@ The greedy steps often end with a tail of members at one or two twenty-fifths of
 most of the exported model (a deep CatBoost is tens of MB of ONNX) for a gain far inside the noise of the CV score.
 Given the members' sizes, the selection is run again without each costly member in turn, largest first, and the
 smaller blend is kept when its CV score is within a tenth of the full blend's standard error.
+
+A blend whose members together exceed ``max_size`` is chosen again under that cap: each greedy step may bring in
+a new member only if the distinct members still fit (a model already picked can be picked again for free). The
+cap bounds the exported model, whose conversion and ONNX Runtime sessions take about ten times its size in
+memory; the blend under the cap is scored like any other, so the leaderboard shows what is exported.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,17 +36,19 @@ class EnsembleSelection:
     oof: np.ndarray
     score: float
     fold_scores: list[float]
-    trimmed: tuple[int, ...] = ()  # members of the full selection left out for their size
+    trimmed: tuple[int, ...] = ()  # members of the full selection left out for their size, within the noise
+    over_cap: tuple[int, ...] = ()  # members of the uncapped selection left out to keep within ``max_size``
 
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
     folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = MAX_CANDIDATES,
-    scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None,
+    scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
 ) -> EnsembleSelection | None:
     """Weights over the best ``max_candidates`` models; None when fewer than two exist.
 
-    ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out.
+    ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out,
+    and ``max_size`` (same unit) caps the members' total when a blend within it exists.
     """
     if len(oofs) < 2:
         return None
@@ -49,21 +56,37 @@ def select_ensemble(
     full = _greedy(ranked, oofs, y, metric, folds, n_iterations)
     if full is None or not sizes:
         return full
+    if max_size is not None and _size(full, sizes) > max_size:
+        capped = _greedy(ranked, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
+        if capped is not None:
+            full = replace(capped, over_cap=tuple(sorted(full.weights.keys() - capped.weights.keys())))
     return _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
 
 
+def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
+    return sum(sizes.get(n, 0.0) for n in selection.weights)
+
+
 def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
-            folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int) -> EnsembleSelection | None:
+            folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int, *, sizes: dict[int, float] | None = None,
+            max_size: float = math.inf) -> EnsembleSelection | None:
+    """Caruana's selection; with ``sizes``, a step may add a new member only while the members fit ``max_size``."""
     picks: list[int] = []
     running = np.zeros_like(oofs[ranked[0]], dtype=np.float64)
     best_step, best_so_far, best_blend = 0, np.inf, running
+    sizes = sizes or {}
     for step in range(1, n_iterations + 1):
-        best_number, best_loss = ranked[0], np.inf
+        best_number, best_loss = -1, np.inf
+        taken = sum(sizes.get(n, 0.0) for n in set(picks))
         for number in ranked:
+            if number not in picks and taken + sizes.get(number, 0.0) > max_size:
+                continue
             candidate = (running * (step - 1) + oofs[number]) / step
             loss = metric.loss(metric.compute(y, candidate))
             if loss < best_loss:
                 best_number, best_loss = number, loss
+        if best_number < 0:  # no model fits what the cap leaves
+            break
         picks.append(best_number)
         running = (running * (step - 1) + oofs[best_number]) / step
         if best_loss < best_so_far:  # keep the best step, not the last (Caruana et al.)
@@ -84,9 +107,6 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
     """The smallest blend found, dropping the largest members first, whose score stays within the tolerance.
 
     A member without a known size counts as none, but a smaller blend may not bring one in: its size is unknown."""
-    def size(selection: EnsembleSelection) -> float:
-        return sum(sizes.get(n, 0.0) for n in selection.weights)
-
     allowed = metric.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(len(folds))
     best, left_out, kept, tries = full, set[int](), set[int](), 0
     most = min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations))
@@ -98,11 +118,11 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
         number, tries = costly[0], tries + 1
         candidates = [n for n in ranked if n not in left_out and n != number]
         smaller = _greedy(candidates, oofs, y, metric, folds, n_iterations) if len(candidates) >= 2 else None
-        if (smaller is not None and metric.loss(smaller.score) <= allowed and size(smaller) < size(best)
+        if (smaller is not None and metric.loss(smaller.score) <= allowed and _size(smaller, sizes) < _size(best, sizes)
                 and all(n in sizes or n in best.weights for n in smaller.weights)):
             best, left_out = smaller, left_out | {number}
         else:
             kept.add(number)
     return best if best is full else EnsembleSelection(
         weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
-        trimmed=tuple(sorted(left_out & full.weights.keys())))
+        trimmed=tuple(sorted(left_out & full.weights.keys())), over_cap=full.over_cap)

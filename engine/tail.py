@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from engine.bagging import bag_size_kb, can_bag, onnx_mb
+from engine.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
 from engine.ensemble import MAX_CANDIDATES, EnsembleSelection, select_ensemble
 from engine.metrics import Metric, get_metric
 from engine.models import Deadline, available_cores, n_threads
@@ -53,13 +53,15 @@ def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fina
 
 
 def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric) -> EnsembleSelection | None:
-    """The ensemble of the trials so far: greedy selection over their out-of-fold predictions, without the costly
-    members that add next to nothing (sizes from the search's measurements)."""
+    """The ensemble of the trials so far: greedy selection over their out-of-fold predictions, within the size cap
+    when a blend fits it and without the costly members that add next to nothing (sizes from the search's
+    measurements)."""
     outcomes = result.outcomes
+    sizes = {n: refit_onnx_mb(o) for n, o in outcomes.items()}
     return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
                            scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
-                           sizes={n: onnx_mb(o.family, o.size_kb) for n, o in outcomes.items()
-                                  if o.size_kb is not None})
+                           sizes={n: size for n, size in sizes.items() if size is not None},
+                           max_size=MAX_BLEND_ONNX_MB)
 
 
 class LikelyMembers:

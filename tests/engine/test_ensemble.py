@@ -112,3 +112,29 @@ def test_trimming_is_bounded_on_large_data(monkeypatch: pytest.MonkeyPatch) -> N
     bounded = select_ensemble(oofs, y, RMSE, folds=folds, sizes={0: 1.0, 1: 1.0, 2: 100.0})
     assert full is not None and bounded is not None
     assert bounded.weights == full.weights and bounded.trimmed == ()
+
+
+def test_a_blend_over_the_size_cap_is_chosen_again_within_it() -> None:
+    y, oofs, folds = _models()
+    oofs[3] = y + np.random.default_rng(1).normal(scale=1.2, size=len(y))  # a small, weaker independent model
+    sizes = {0: 10.0, 1: 100.0, 2: 10.0, 3: 10.0}
+    full = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes)
+    assert full is not None and 1 in full.weights  # the large member matters: the trimming keeps it
+    capped = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, max_size=50.0)
+    assert capped is not None
+    assert 1 not in capped.weights and 1 in capped.over_cap
+    assert sum(sizes[n] for n in capped.weights) <= 50.0
+    assert 3 in capped.weights  # the cap's best blend brings in what the full one did not need
+    assert math.isclose(sum(capped.weights.values()), 1.0)
+    blend = np.sum([w * oofs[n] for n, w in capped.weights.items()], axis=0)
+    assert math.isclose(capped.score, float(np.mean([RMSE.compute(y[v], blend[v]) for _, v in folds])))
+    assert RMSE.loss(capped.score) > RMSE.loss(full.score)  # the cap costs accuracy, and the score says so
+
+
+def test_a_cap_no_blend_fits_leaves_the_selection_as_it_was() -> None:
+    y, oofs, folds = _models()
+    sizes = {0: 100.0, 1: 100.0, 2: 100.0}
+    full = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes)
+    capped = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, max_size=150.0)
+    assert full is not None and capped is not None
+    assert capped.weights == full.weights and capped.over_cap == ()
