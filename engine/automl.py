@@ -170,7 +170,7 @@ def search_phase(
     search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
     latest = search_deadline.at
-    likely_members = LikelyMembers(y, get_metric(spec.metric))
+    likely_members = LikelyMembers(y, get_metric(spec.metric), spec.task)
     records: list[TrialRecord] = []
 
     def on_trial(record: TrialRecord) -> None:
@@ -213,7 +213,7 @@ def finish_phase(
                           "Raise the time budget or sample the rows.")
     timings = {"search_s": time.monotonic() - started}
     metric = get_metric(spec.metric)
-    ensemble = likely_ensemble(result, y, metric)
+    ensemble = likely_ensemble(result, y, metric, spec.task)
     stack = _stack_in_time(prepared, result, budget, final, emit)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})

@@ -57,7 +57,7 @@ def select_ensemble(
     if full is None or not sizes:
         return full
     if max_size is not None and _size(full, sizes) > max_size:
-        capped = _greedy(ranked, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
+        capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size)
         if capped is not None:
             full = replace(capped, over_cap=tuple(sorted(full.weights.keys() - capped.weights.keys())))
     return _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
@@ -65,6 +65,28 @@ def select_ensemble(
 
 def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
     return sum(sizes.get(n, 0.0) for n in selection.weights)
+
+
+def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
+            folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int, sizes: dict[int, float],
+            max_size: float) -> EnsembleSelection | None:
+    """The best blend found whose members fit ``max_size``; None when no blend of two or more does.
+
+    A greedy selection under a cap is myopic: a large first pick can leave room for nothing else. So it runs
+    again without the largest model of its blend (or, when it found none, the largest that fits the cap alone)."""
+    best: EnsembleSelection | None = None
+    candidates = list(ranked)
+    for _ in range(max(2, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations)))):
+        found = (_greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
+                 if len(candidates) >= 2 else None)
+        if found is not None and (best is None or metric.loss(found.score) < metric.loss(best.score)):
+            best = found
+        pool = [n for n in (found.weights if found is not None else candidates)
+                if 0.0 < sizes.get(n, 0.0) <= max_size]
+        if not pool:
+            break
+        candidates.remove(max(pool, key=lambda n: sizes.get(n, 0.0)))
+    return best
 
 
 def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,

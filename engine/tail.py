@@ -13,7 +13,7 @@ from engine.models import Deadline, available_cores, n_threads
 from engine.search import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
 from engine.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from engine.trials import TrialOutcome, by_score
-from engine.types import TaskSpec
+from engine.types import TaskSpec, TaskType
 
 TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
 BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
@@ -52,12 +52,13 @@ def move_deadline(deadline: Deadline, result: SearchResult, spec: TaskSpec, fina
     deadline.at = min(deadline.at if latest is None else latest, final - reserve)
 
 
-def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric) -> EnsembleSelection | None:
+def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
+                    task: TaskType) -> EnsembleSelection | None:
     """The ensemble of the trials so far: greedy selection over their out-of-fold predictions, within the size cap
     when a blend fits it and without the costly members that add next to nothing (sizes from the search's
     measurements)."""
     outcomes = result.outcomes
-    sizes = {n: refit_onnx_mb(o) for n, o in outcomes.items()}
+    sizes = {n: refit_onnx_mb(o, task) for n, o in outcomes.items()}
     return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
                            scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
                            sizes={n: size for n, size in sizes.items() if size is not None},
@@ -73,8 +74,8 @@ class LikelyMembers:
     A selection that finds no blend plans for the best model alone.
     """
 
-    def __init__(self, y: np.ndarray, metric: Metric) -> None:
-        self.y, self.metric = y, metric
+    def __init__(self, y: np.ndarray, metric: Metric, task: TaskType) -> None:
+        self.y, self.metric, self.task = y, metric, task
         self.numbers: list[int] | None = None  # the last selection's members (None: none made yet)
         self.planned: set[int] = set()  # the trials it saw
         self.at, self.cost = -np.inf, 0.0
@@ -83,7 +84,7 @@ class LikelyMembers:
         now, ranked = time.monotonic(), by_score(result.outcomes.values(), self.metric)
         if (ranked and set(result.outcomes) != self.planned
                 and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost) and remaining_s >= 2 * self.cost):
-            selection = likely_ensemble(result, self.y, self.metric)
+            selection = likely_ensemble(result, self.y, self.metric, self.task)
             self.numbers = list(selection.weights) if selection is not None else [ranked[0].number]
             self.planned, self.at, self.cost = set(result.outcomes), now, time.monotonic() - now
         members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]

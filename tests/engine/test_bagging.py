@@ -223,12 +223,13 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     metric = get_metric(spec.metric)
     clock = [100.0]
     monkeypatch.setattr(tail, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the plan's clock only
-    likely = LikelyMembers(y, metric)
+    likely = LikelyMembers(y, metric, spec.task)
     ranked = [o.number for o in by_score(result.outcomes.values(), metric)]
     first = sorted(result.outcomes)[:2]
     early = replace(result, outcomes={n: result.outcomes[n] for n in first})
     assert likely(replace(result, outcomes={})) == [] and likely.numbers is None
-    planned = _members(likely_ensemble(early, y, metric)) or {min(first, key=ranked.index)}  # no blend: the best
+    # no blend: the best
+    planned = _members(likely_ensemble(early, y, metric, spec.task)) or {min(first, key=ranked.index)}
     assert {o.number for o in likely(early)} == planned
     clock[0] += 1.0  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
     stale = planned | (set(ranked[:3]) - set(first))
@@ -240,5 +241,6 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
     assert likely.planned == set(first)
     clock[0] += 10 * likely.cost
-    assert {o.number for o in likely(result)} == (_members(likely_ensemble(result, y, metric)) or {ranked[0]})
+    expected = _members(likely_ensemble(result, y, metric, spec.task)) or {ranked[0]}
+    assert {o.number for o in likely(result)} == expected
     assert likely.planned == set(result.outcomes) and likely.at == clock[0]

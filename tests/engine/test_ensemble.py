@@ -138,3 +138,13 @@ def test_a_cap_no_blend_fits_leaves_the_selection_as_it_was() -> None:
     capped = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, max_size=150.0)
     assert full is not None and capped is not None
     assert capped.weights == full.weights and capped.over_cap == ()
+
+
+def test_a_large_first_pick_that_leaves_no_room_gives_way_to_a_blend_of_smaller_models() -> None:
+    y, oofs, folds = _models()
+    oofs[3] = y + np.random.default_rng(2).normal(scale=0.9, size=len(y))  # the best single model, and the largest
+    sizes = {0: 8.0, 1: 8.0, 2: 8.0, 3: 22.0}
+    capped = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, max_size=24.0)
+    assert capped is not None and 3 not in capped.weights and 3 in capped.over_cap
+    assert {0, 1} <= set(capped.weights) and sum(sizes[n] for n in capped.weights) <= 24.0
+    assert RMSE.loss(capped.score) < RMSE.compute(y, oofs[3])  # the small blend beats the large model alone
