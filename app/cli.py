@@ -32,7 +32,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     metavar="{app,profile,train,worker,predict,export,serve}")
     app = commands.add_parser("app", help="start the web app")
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=int, default=8501)
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
     serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
     serve.add_argument("--port", type=int, default=5001)
+    tail = commands.add_parser("_tail")  # train's export in a fresh process (app.services.fresh_tail); not listed
+    tail.add_argument("file", type=Path)
     return parser
 
 
@@ -145,11 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             apply_memory_limit()
             quiet_optuna()
         code = int(_COMMANDS[arguments.command](arguments))
-        if arguments.command in ("train", "worker"):
+        if arguments.command in ("train", "worker", "_tail"):
             _fast_exit(code)
         return code
     except ExportError as exc:
-        if arguments.command != "train":  # predict: the user's model file is the bad input
+        if arguments.command not in ("train", "_tail"):  # predict: the user's model file is the bad input
             print(f"kuai: error {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
         logger.error("export failed\n%s", traceback.format_exc())  # our model failed to convert
@@ -358,8 +361,15 @@ def _cmd_serve(arguments: argparse.Namespace) -> int:
     return serve(arguments.model, arguments.port)
 
 
+def _cmd_tail(arguments: argparse.Namespace) -> int:
+    """The end of ``train`` in the fresh process it becomes (``app.services.fresh_tail``): not for users."""
+    from app.services.training import publish_tail
+
+    return _report_training(publish_tail(arguments.file, progress=_progress))
+
+
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
-             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker}
+             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "_tail": _cmd_tail}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

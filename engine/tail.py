@@ -15,7 +15,7 @@ from engine.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from engine.trials import TrialOutcome, by_score
 from engine.types import TaskSpec, TaskType
 
-TAIL_FIXED_S = 4.0  # ONNX export and parity, report, artifacts: measured ~3-4 s
+TAIL_FIXED_S = 5.5  # ONNX export and parity, report, artifacts: ~3-4 s; the CLI exports in a fresh process: ~1.5 s more
 BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 # Below this budget the search keeps the stacking layer's time (more trials); above it, the search ends early
 # enough for it. A stack is still fitted below it when the search left the time (few trials, max_trials).

@@ -165,11 +165,19 @@ class TrackingSidecar:
         set_aside_earlier(spool)
         env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
         log = spool.with_suffix(".log").open("w")
-        self.process = subprocess.Popen(
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("tracking_sidecar.py")), str(spool), "--wait", str(wait_s)],
             stdout=log, stderr=log, env=env, start_new_session=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )
+        self.pid = self.process.pid
+
+    @classmethod
+    def attach(cls, spool: Path, pid: int) -> TrackingSidecar:
+        """The side process that this process started before an ``exec`` (its child still, without the handle)."""
+        sidecar = cls.__new__(cls)
+        sidecar.spool, sidecar.process, sidecar.pid = spool.resolve(), None, pid
+        return sidecar
 
     def export_done(self) -> None:
         """Tell the side process to import MLflow now (the export is done): the spool will follow shortly."""
@@ -177,6 +185,11 @@ class TrackingSidecar:
 
     def join(self, timeout_s: float) -> dict[str, Any] | None:
         """Wait for the logging to end; None if it is still going (it carries on alone)."""
+        if self.process is None:  # attached: no handle to wait on, but the receipt says when it is done
+            deadline = time.monotonic() + max(0.1, timeout_s)
+            while (receipt := read_receipt(self.spool)) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return receipt
         try:
             self.process.wait(timeout=max(0.1, timeout_s))
         except subprocess.TimeoutExpired:

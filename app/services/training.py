@@ -82,11 +82,29 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     except BaseException as exc:
         spool_failure(options, out_dir, exc)
         raise
-    published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
     remember(result, options, out_dir)
+    if hand_off:  # the export in a fresh process, without the search's memory; returns only if that failed
+        from app.services.fresh_tail import Tail, exec_tail
+
+        exec_tail(Tail(result, options, out_dir, started, sidecar.pid, sidecar.spool))
+    published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
     del result  # the side process loads the model to log it: this process waits without the training's memory
     if hand_off:
         published.hand_off()
+    return published.wait_for_tracking(progress=progress)
+
+
+def publish_tail(tail_file: Path, *, progress: Callable[[ProgressEvent], None] | None) -> TrainSummary:
+    """``run_training``'s end in the fresh process it ``exec``ed (``app.services.fresh_tail``): publish, then hand off
+    to the waiter as the training would have (or, if that fails, wait here)."""
+    from app.services.fresh_tail import load_tail
+
+    tail = load_tail(tail_file)
+    sidecar = TrackingSidecar.attach(tail.spool, tail.sidecar_pid)
+    published = publish(tail.result, tail.options, tail.out_dir, started=tail.started, progress=progress,
+                        sidecar=sidecar, early_tracking=False)
+    del tail
+    published.hand_off()
     return published.wait_for_tracking(progress=progress)
 
 
@@ -128,7 +146,7 @@ class Published:
         from app.services.handoff import exec_waiter
 
         s = self.summary
-        exec_waiter(sidecar_pid=self.sidecar.process.pid, spool=str(self.sidecar.spool), started=self.started,
+        exec_waiter(sidecar_pid=self.sidecar.pid, spool=str(self.sidecar.spool), started=self.started,
                     deadline=self.tracking_deadline,
                     summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
                              "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
@@ -136,9 +154,13 @@ class Published:
 
 
 def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
-            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None) -> Published:
+            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None,
+            early_tracking: bool = True) -> Published:
     """Export, write every output and spool the run for MLflow: the tail of a training, wherever it searched.
 
+    ``early_tracking``: the side process imports MLflow as soon as the export is done, beside the last files; else
+    once the spool is written, when this process is about to become the waiter (the fresh tail, whose cold imports
+    make the last files slower: the two would peak together).
     The caller drops ``result`` and then calls ``wait_for_tracking`` (or ``hand_off``) on what this returns."""
     spool = out_dir / SPOOL_FILE
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
@@ -147,7 +169,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     # the side process imports MLflow once the export's ONNX Runtime sessions are gone, not beside them
     card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name,
-                                    sessions_closed=sidecar.export_done)
+                                    sessions_closed=sidecar.export_done if early_tracking else lambda: None)
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),

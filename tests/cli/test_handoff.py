@@ -1,4 +1,5 @@
-"""The end of `kuai train`: its process becomes a bare waiter while MLflow's side process logs the run."""
+"""The end of `kuai train`: its process exports in a fresh interpreter, then becomes a bare waiter while MLflow's
+side process logs the run."""
 
 from __future__ import annotations
 
@@ -83,11 +84,14 @@ def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
                                 "out"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=tmp_path)
     seen: list[tuple[float, bool, bool]] = []  # RSS, numpy mapped, the side process still logging
+    exporting: list[bool] = []  # in the fresh process that exports: SHAP's numba mapped
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         try:
             command = Path(f"/proc/{process.pid}/cmdline").read_bytes()
-            if b"handoff.py" in command:
+            if b"_tail" in command:
+                exporting.append("numba" in Path(f"/proc/{process.pid}/maps").read_text())
+            elif b"handoff.py" in command:
                 logging = not (out / "mlflow_spool.done").exists()
                 seen.append((_rss_mb(process.pid),
                              NUMPY_LIBRARY in Path(f"/proc/{process.pid}/maps").read_text(), logging))
@@ -96,6 +100,9 @@ def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
         time.sleep(0.01)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr[-2000:]
+    assert exporting, "the training's process never became the fresh process that exports"
+    assert not any(exporting)  # the search's imports (SHAP, numba) stayed behind
+    assert not list(out.glob(".kuai-tail-*"))  # the hand-over file is read once and deleted
     assert seen, "the training's process never became the waiter"
     assert any(logging for _, _, logging in seen), "the waiter must be there while the side process logs"
     assert max(rss for rss, _, _ in seen) < 60, seen  # the training's process held hundreds of MB
