@@ -8,10 +8,10 @@ most of the exported model (a deep CatBoost is tens of MB of ONNX) for a gain fa
 Given the members' sizes, the selection is run again without each costly member in turn, largest first, and the
 smaller blend is kept when its CV score is within a tenth of the full blend's standard error.
 
-A blend whose members together exceed ``max_size`` is chosen again under that cap: each greedy step may bring in
-a new member only if the distinct members still fit (a model already picked can be picked again for free). The
-cap bounds the exported model, whose conversion and ONNX Runtime sessions take about ten times its size in
-memory; the blend under the cap is scored like any other, so the leaderboard shows what is exported.
+A blend whose members together still exceed ``max_size`` is chosen again under that cap: each greedy step may
+bring in a new member only if the distinct members still fit (a model already picked can be picked again for
+free). The cap bounds the exported model, whose conversion and ONNX Runtime sessions take about 16 times its size
+in memory; the blend under the cap is scored like any other, so the leaderboard shows what is exported.
 """
 
 from __future__ import annotations
@@ -56,11 +56,13 @@ def select_ensemble(
     full = _greedy(ranked, oofs, y, metric, folds, n_iterations)
     if full is None or not sizes:
         return full
-    if max_size is not None and _size(full, sizes) > max_size:
-        capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size)
-        if capped is not None:
-            full = replace(capped, over_cap=tuple(sorted(full.weights.keys() - capped.weights.keys())))
-    return _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
+    trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
+    if max_size is None or _size(trimmed, sizes) <= max_size:
+        return trimmed
+    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size)
+    if capped is None:
+        return trimmed
+    return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())))
 
 
 def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
@@ -76,7 +78,7 @@ def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
     again without the largest model of its blend (or, when it found none, the largest that fits the cap alone)."""
     best: EnsembleSelection | None = None
     candidates = list(ranked)
-    for _ in range(max(2, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations)))):
+    for _ in range(max(1, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations)))):
         found = (_greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
                  if len(candidates) >= 2 else None)
         if found is not None and (best is None or metric.loss(found.score) < metric.loss(best.score)):
@@ -98,7 +100,8 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
     best_step, best_so_far, best_blend = 0, np.inf, running
     sizes = sizes or {}
     for step in range(1, n_iterations + 1):
-        best_number, best_loss = -1, np.inf
+        best_number: int | None = None
+        best_loss = np.inf
         taken = sum(sizes.get(n, 0.0) for n in set(picks))
         for number in ranked:
             if number not in picks and taken + sizes.get(number, 0.0) > max_size:
@@ -107,7 +110,7 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
             loss = metric.loss(metric.compute(y, candidate))
             if loss < best_loss:
                 best_number, best_loss = number, loss
-        if best_number < 0:  # no model fits what the cap leaves
+        if best_number is None:  # no model fits what the cap leaves
             break
         picks.append(best_number)
         running = (running * (step - 1) + oofs[best_number]) / step

@@ -166,7 +166,8 @@ class TrackingSidecar:
         env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
         log = spool.with_suffix(".log").open("w")
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("tracking_sidecar.py")), str(spool), "--wait", str(wait_s)],
+            [sys.executable, str(Path(__file__).with_name("tracking_sidecar.py")), str(self.spool), "--wait",
+             str(wait_s)],
             stdout=log, stderr=log, env=env, start_new_session=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )
@@ -185,11 +186,18 @@ class TrackingSidecar:
 
     def join(self, timeout_s: float) -> dict[str, Any] | None:
         """Wait for the logging to end; None if it is still going (it carries on alone)."""
-        if self.process is None:  # attached: no handle to wait on, but the receipt says when it is done
+        if self.process is None:  # attached: still this process's child, reaped by its id
             deadline = time.monotonic() + max(0.1, timeout_s)
-            while (receipt := read_receipt(self.spool)) is None and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(self.pid, os.WNOHANG)[0] == self.pid:
+                        break
+                except ChildProcessError:  # reaped already, or not a child
+                    break
                 time.sleep(0.05)
-            return receipt
+            else:
+                return None
+            return read_receipt(self.spool)
         try:
             self.process.wait(timeout=max(0.1, timeout_s))
         except subprocess.TimeoutExpired:

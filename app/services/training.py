@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 import engine
+from app.services.fresh_tail import remove_stale
 from app.services.model_entry import mlflow_model_entry
 from app.services.options import (
     OPTIONS_FILE,
@@ -205,6 +206,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
     for stale in (out_dir / "trials").glob("spill-*"):  # fold models a killed training left on disk
         shutil.rmtree(stale, ignore_errors=True)
+    remove_stale(out_dir)  # and the result it was handing over to its export
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
                           store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
+import time
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from app.services.fresh_tail import DIGEST_BYTES, KEY_ENV, Tail, TailFileError, load_tail, write_tail
+from app.services.fresh_tail import DIGEST_BYTES, KEY_ENV, Tail, TailFileError, exec_tail, load_tail, write_tail
 
 
 def _tail(out_dir: Path) -> Tail:
@@ -67,10 +74,64 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_full_disk_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import app.services.fresh_tail as fresh_tail
 
-    def full(*_: Any, **__: Any) -> Any:
+    def half(_: Any, file: Any, **__: Any) -> None:
+        file.write(b"x" * 1000)  # part of the pickle, then the disk is full
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fresh_tail.os, "fdopen", full)
+    monkeypatch.setattr(fresh_tail.pickle, "dump", half)
     with pytest.raises(OSError):
         write_tail(_tail(tmp_path), os.urandom(32))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_not_named_as_a_hand_over_is_neither_read_nor_deleted(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    with pytest.raises(TailFileError, match="not a training's hand-over file"):
+        load_tail(data)
+    assert data.read_text() == "a,b\n1,2\n"
+
+
+def _frame_tail(out_dir: Path, result: Any) -> Tail:
+    return replace(_tail(out_dir), result=result)
+
+
+@pytest.mark.parametrize("case", ["unpicklable", "no interpreter", "rows too large"])
+def test_when_the_hand_over_cannot_be_made_the_training_exports_in_its_own_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    import app.services.fresh_tail as fresh_tail
+
+    execs: list[list[str]] = []
+
+    def execve(_: str, argv: list[str], __: dict[str, str]) -> None:
+        execs.append(argv)
+        raise OSError(2, "No such file or directory")
+
+    monkeypatch.setattr(fresh_tail.os, "execve", execve)
+    result = SimpleNamespace(model_frame=pd.DataFrame({"x": np.arange(1000.0)}),
+                             estimator=(lambda: None) if case == "unpicklable" else None)
+    if case == "rows too large":
+        monkeypatch.setattr(fresh_tail, "MAX_FRAME_MB", 0.001)
+    exec_tail(_frame_tail(tmp_path, result))  # returns: the caller goes on in its own process
+    assert list(tmp_path.iterdir()) == []  # no hand-over file left
+    if case == "no interpreter":
+        assert execs and execs[0][1:5] == ["-P", "-m", "app.cli", "_tail"]  # -P: the user's folder shadows nothing
+    else:
+        assert not execs
+
+
+def test_the_side_process_is_reaped_by_its_id_after_the_exec(tmp_path: Path) -> None:
+    from storage.tracking import TrackingSidecar
+
+    spool = tmp_path / "mlflow_spool.json"
+    done = subprocess.Popen([sys.executable, "-c", f"open({str(spool.with_suffix('.done'))!r}, 'w')"
+                             ".write('{\"ok\": true, \"mlflow_run_id\": \"r1\"}')"])
+    assert TrackingSidecar.attach(spool, done.pid).join(timeout_s=20) == {"ok": True, "mlflow_run_id": "r1"}
+    slow = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        started = time.monotonic()
+        assert TrackingSidecar.attach(tmp_path / "other.json", slow.pid).join(timeout_s=0.5) is None
+        assert time.monotonic() - started < 5
+    finally:
+        slow.kill()
+        slow.wait()
