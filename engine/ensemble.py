@@ -150,4 +150,4 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
             kept.add(number)
     return best if best is full else EnsembleSelection(
         weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
-        trimmed=tuple(sorted(left_out & full.weights.keys())), over_cap=full.over_cap)
+        trimmed=tuple(sorted(left_out & full.weights.keys())))
