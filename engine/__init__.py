@@ -41,6 +41,7 @@ from engine.evaluation import (
     threshold_choice_from_dict,
 )
 from engine.experience import DataTraits, PastRun, best_configs, past_run_from_dict
+from engine.explain_step import explain_pending
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.limits import LimitsOutcome, pareto_front
@@ -82,7 +83,7 @@ __all__ = [
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
-    "finish_phase", "STACK_NAME",
+    "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

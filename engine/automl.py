@@ -22,7 +22,7 @@ from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection
 from engine.errors import BudgetError, CancelledError, TargetError
 from engine.experience import DataTraits, PastRun, data_traits, nearest_run
-from engine.explain import explain_model
+from engine.explain_step import PendingExplanation, explain_pending
 from engine.final import ENSEMBLE_NAME, final_model, refit, refit_members
 from engine.fold_spill import FoldSpill
 from engine.leaderboard import build_leaderboard
@@ -30,7 +30,7 @@ from engine.limits import LimitsOutcome
 from engine.memory import FamilyMemory
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, n_threads
-from engine.permutation import with_permutation_importance
+from engine.permutation import PermutationOutcome, permutation_outcome
 from engine.preprocessing import build_input_schema, to_model_frame
 from engine.search import (
     TAIL_OF_REFIT,
@@ -88,6 +88,7 @@ class TrainingResult:
     limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
     traits: DataTraits | None = None  # what the next training on similar data is matched on
     warm_start: PastRun | None = None  # the earlier training this one started from
+    pending_explanation: PendingExplanation | None = None  # SHAP still to run (``engine.explain_step``)
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -104,13 +105,14 @@ def train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
     progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
     storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
-    past: Sequence[PastRun] = (), spill_folder: Path | None = None,
+    past: Sequence[PastRun] = (), spill_folder: Path | None = None, defer_shap: bool = False,
 ) -> TrainingResult:
     """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
 
     ``past``: earlier trainings (``engine.experience``); the search starts from the nearest one's best models.
     ``spill_folder``: where the fold models kept for bagging wait on disk during the search, in a folder of their
     own that is removed before this returns (``engine.fold_spill``); None keeps them in memory.
+    ``defer_shap``: leave the SHAP explanation pending, for after the export (``engine.explain_step``).
 
     With an RDB ``storage`` and a ``store``, finished trials outlive the process; a later call on the same
     study resumes it: the trials finished before count, the one that was running is marked failed.
@@ -119,13 +121,15 @@ def train(
 
     with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
         return _train(frame, spec, budget=budget, started_at=started_at, progress=progress, should_stop=should_stop,
-                      storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder)
+                      storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder,
+                      defer_shap=defer_shap)
 
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
     progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
     store: OutcomeStore | None = None, past: Sequence[PastRun] = (), spill_folder: Path | None = None,
+    defer_shap: bool = False,
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
     prepared = prepare(frame, spec)
@@ -142,7 +146,7 @@ def _train(
                                        should_stop=should_stop, storage=storage, study_name=study_name, store=store,
                                        warm_configs=source.configs if source is not None else (), spill=spill)
         training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
-                                should_stop=should_stop)
+                                should_stop=should_stop, defer_shap=defer_shap)
     finally:  # the chosen model holds what it needs of the fold models: the files go
         if spill is not None:
             spill.close()
@@ -196,9 +200,12 @@ def _explain_s(budget: SearchBudget) -> float:
 
 def finish_phase(
     prepared: Prepared, result: SearchResult, records: list[TrialRecord], *, budget: SearchBudget, started: float,
-    progress: ProgressFn | None, should_stop: Callable[[], bool] = lambda: False,
+    progress: ProgressFn | None, should_stop: Callable[[], bool] = lambda: False, defer_shap: bool = False,
 ) -> TrainingResult:
-    """Ensemble, leaderboard, refit and explanation of a finished search, inside what is left of the budget."""
+    """Ensemble, leaderboard, refit and explanation of a finished search, inside what is left of the budget.
+
+    ``defer_shap``: the result's SHAP explanation is left pending, for after the export (``engine.explain_step``).
+    """
     spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
     final = started + budget.time_budget_s
     emit = _emitter(progress, started, budget.time_budget_s)
@@ -235,32 +242,29 @@ def finish_phase(
     drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
                       stacked={o.number for o in stack.base} if name == STACK_NAME and stack is not None else set())
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
-    emit("explain", "Explaining the model with SHAP", {})
-    explanation: Explanation | None = None
-    # what is left once the export and report have their share (about half the refit, or the conversion's cost)
+    emit("explain", "Checking which columns matter on the held-out fold" if defer_shap
+         else "Explaining the model with SHAP", {})
+    # what is left once the export and report have their share (about half the refit, or the conversion's cost):
+    # permutation importance gets up to 40 % of it, now, while the held-out fold's models are in memory; SHAP the rest
     conversion_s = BAG_MARGIN * chosen.export_s
     explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
-    try:  # SHAP gets 60 % of it, permutation importance the rest
-        explanation = explain_model(estimator, X, spec=spec, schema=schema, model_name=name, sample_size=300,
-                                    seed=spec.seed, time_budget_s=max(0.5, 0.6 * (explain_until - time.monotonic())))
-        held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
-            else held_out_model(result, _weights_of(name, result, ensemble), spec)
-        explanation = with_permutation_importance(
-            explanation, held_out, X, y, spec=spec,
-            schema=schema, seed=spec.seed, time_budget_s=max(0.0, explain_until - time.monotonic()))
-        original_rows = rows.index.to_numpy()  # positions in the data as uploaded
-        explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index])
-    except Exception as exc:  # an explanation must never cost the user a trained model
-        logger.warning("SHAP explanation failed", exc_info=True)
-        notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
+    held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
+        else held_out_model(result, _weights_of(name, result, ensemble), spec)
+    permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed,
+                                      time_budget_s=max(0.0, 0.4 * (explain_until - time.monotonic())))
+    del held_out
+    pending = PendingExplanation(original_rows=rows.index.to_numpy(), permutation=permutation, final=final,
+                                 shap_s=explain_until - time.monotonic())
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
-    return TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
-                          leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
-                          model_frame=X, explanation=explanation, timings=timings, notes=notes,
-                          model_oofs=_best_oofs(leaderboard, result, ensemble, name, stack),
-                          bagged_folds=chosen.bagged_folds, memory=memory,
-                          limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
-                                               chosen.limits_note))
+    training = TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
+                              leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
+                              model_frame=X, explanation=None, timings=timings, notes=notes,
+                              model_oofs=_best_oofs(leaderboard, result, ensemble, name, stack),
+                              bagged_folds=chosen.bagged_folds, memory=memory,
+                              limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
+                                                   chosen.limits_note),
+                              pending_explanation=pending)
+    return training if defer_shap else explain_pending(training)
 
 
 @dataclass(frozen=True)
@@ -303,22 +307,14 @@ def result_for_model(
     trials: list[TrialRecord], oof: np.ndarray, explain_budget_s: float = 30.0,
 ) -> TrainingResult:
     """A TrainingResult for a model refitted after training (any model the leaderboard kept), explained by SHAP."""
-    notes: list[str] = []
-    explanation: Explanation | None = None
-    try:
-        explanation = explain_model(estimator, prepared.X, spec=prepared.spec, schema=prepared.schema,
-                                    model_name=model_name, sample_size=300, seed=prepared.spec.seed,
-                                    time_budget_s=explain_budget_s)
-        original_rows = prepared.rows.index.to_numpy()
-        explanation = replace(explanation, sample_index=[int(original_rows[i]) for i in explanation.sample_index],
-                              permutation_note="Permutation importance is computed for the model chosen at "
-                                               "training only.")
-    except Exception as exc:  # an explanation must never cost the user the export
-        logger.warning("SHAP explanation failed", exc_info=True)
-        notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
-    return TrainingResult(spec=prepared.spec, schema=prepared.schema, estimator=estimator, model_name=model_name,
-                          leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y, model_frame=prepared.X,
-                          explanation=explanation, notes=notes)
+    pending = PendingExplanation(
+        original_rows=prepared.rows.index.to_numpy(), shap_s=explain_budget_s, final=float("inf"),
+        permutation=PermutationOutcome(note="Permutation importance is computed for the model chosen at training "
+                                            "only."))
+    return explain_pending(TrainingResult(
+        spec=prepared.spec, schema=prepared.schema, estimator=estimator, model_name=model_name,
+        leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y, model_frame=prepared.X, explanation=None,
+        pending_explanation=pending))
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:

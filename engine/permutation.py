@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,24 +29,34 @@ MAX_REPEATS = 5
 MIN_REPEATS = 2
 
 
-def with_permutation_importance(
-    explanation: Explanation, held_out: HeldOutModel | None, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec,
+@dataclass(frozen=True)
+class PermutationOutcome:
+    """Permutation importance per original column (empty if none), and what to say about it."""
+
+    importance: dict[str, float] = field(default_factory=dict)
+    std: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    def applied_to(self, explanation: Explanation) -> Explanation:
+        return replace(explanation, permutation_importance=self.importance, permutation_std=self.std,
+                       permutation_note=self.note)
+
+
+def permutation_outcome(
+    held_out: HeldOutModel | None, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec,
     schema: tuple[InputColumn, ...], time_budget_s: float, seed: int = 0,
-) -> Explanation:
-    """``explanation`` with permutation importance per original column, or a note saying why not."""
+) -> PermutationOutcome:
+    """Permutation importance of ``held_out`` per original column, or a note saying why there is none."""
     if held_out is None:
-        return replace(explanation, permutation_note=(
-            "Permutation importance was skipped: the search did not keep this model's held-out fit "
-            "(it keeps the best 20 within a memory cap)."))
+        return PermutationOutcome(note=("Permutation importance was skipped: the search did not keep this model's "
+                                        "held-out fit (it keeps the best 20 within a memory cap)."))
     try:
         importance, spread, note = permutation_importance_by_column(
             held_out, X, y, spec=spec, schema=schema, seed=seed, time_budget_s=time_budget_s)
     except Exception as exc:  # a cross-check must never cost the user the SHAP explanation
         logger.warning("permutation importance failed", exc_info=True)
-        return replace(explanation, permutation_note=f"Permutation importance failed ({type(exc).__name__}).")
-    if not importance:
-        return replace(explanation, permutation_note=note)
-    return replace(explanation, permutation_importance=importance, permutation_std=spread, permutation_note=note)
+        return PermutationOutcome(note=f"Permutation importance failed ({type(exc).__name__}).")
+    return PermutationOutcome(importance, spread, note) if importance else PermutationOutcome(note=note)
 
 
 def permutation_importance_by_column(

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from engine.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
 from engine.errors import BudgetError, is_disk_full
 from engine.fold_spill import FoldSpill
-from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
+from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
@@ -319,6 +319,7 @@ def run_search(
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         searching.keep(frozen)
+        trim_heap()  # the trial's freed fit memory, before the next trial's fit lands on top of it
         record = trial_record(frozen)
         result.trials.append(record)
         if on_trial is not None:

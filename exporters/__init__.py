@@ -7,7 +7,7 @@ Only this package imports ``skl2onnx`` and ``onnxmltools``; it may import from
 from exporters.bundle import BUNDLE_EXAMPLE_FILES, render_readme, write_bundle_examples, write_readme
 from exporters.errors import ExporterError, ExportError
 from exporters.latency import measure_latency
-from exporters.model_card import build_model_card, library_versions
+from exporters.model_card import build_model_card, explanation_entries, library_versions
 from exporters.onnx_export import (
     TARGET_OPSET,
     OnnxScorer,
@@ -39,6 +39,7 @@ __all__ = [
     "build_model_card",
     "check_parity",
     "decision_threshold_entry",
+    "explanation_entries",
     "library_versions",
     "load_onnx",
     "load_threshold",

@@ -78,11 +78,16 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
                              "n_columns_used": len(result.schema)},
         "seed": seed, "time_budget_s": time_budget_s,
         "library_versions": library_versions(),
-        "notes": result.notes,
         "warm_start": ({"name": result.warm_start.name, "run": result.warm_start.run,
                         "configs": list(result.warm_start.configs)} if result.warm_start else None),
         "memory": [{"family": plan.family, "row_fraction": plan.row_fraction, "need_mb": plan.need_mb,
                     "allowed_mb": plan.allowed_mb, "note": plan.note} for plan in result.memory],
-        "explanation": {"method": result.explanation.method, "note": result.explanation.note,
-                        "importance": result.explanation.importance} if result.explanation else None,
+        **explanation_entries(result),
     }
+
+
+def explanation_entries(result: TrainingResult) -> dict[str, Any]:
+    """The card's entries that the explanation sets (its failure is one of the notes)."""
+    return {"notes": result.notes,
+            "explanation": {"method": result.explanation.method, "note": result.explanation.note,
+                            "importance": result.explanation.importance} if result.explanation else None}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,20 @@ def parity_frame(result: TrainingResult) -> pd.DataFrame:
     return pd.concat([rows, extra[rows.columns]], ignore_index=True)
 
 
+@dataclass(frozen=True)
+class WrittenOutputs:
+    card: dict[str, Any]
+    artifacts: list[Path]  # what MLflow logs
+    result: TrainingResult  # as exported and explained
+
+
 def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOptions, dataset_name: str,
-                  sessions_closed: Callable[[], None] = lambda: None) -> tuple[dict[str, Any], list[Path]]:
+                  sessions_closed: Callable[[], None] = lambda: None,
+                  explaining: Callable[[], None] = lambda: None) -> WrittenOutputs:
     """Export and write every output. ``sessions_closed`` is called once the last ONNX Runtime session is gone
-    (the memory peak of the export), before the report and the other files."""
+    (the memory peak of the export), before the report and the other files. A pending SHAP explanation
+    (``engine.explain_step``) runs then, after ``explaining`` is called, on the memory the export gave back: the
+    result returned is the one explained."""
     import exporters
 
     exporters.register_converters()
@@ -69,7 +79,6 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
     card["your_choices"] = user_choices(options)
-    card["timings_s"] = {k: round(v, 2) for k, v in result.timings.items()}  # search, refit, explain
     embed_schema(onnx_model, card)
     threshold = default_threshold(result)
     if threshold is not None:
@@ -82,7 +91,12 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     release_memory()
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
     release_memory()
+    if result.pending_explanation is not None:
+        explaining()
+        result = engine.explain_pending(result, deferred=True)
+        card |= exporters.explanation_entries(result)
     sessions_closed()
+    card["timings_s"] = {k: round(v, 2) for k, v in result.timings.items()}  # search, refit, explain
     if result.limits is not None:
         card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
                                             model_path.stat().st_size / 2**20)
@@ -104,7 +118,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         "evaluation": engine.to_jsonable(evaluation),
     }))
     examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
-    return card, [model_path, card_path, leaderboard_path, report_path, *examples]
+    return WrittenOutputs(card, [model_path, card_path, leaderboard_path, report_path, *examples], result)
 
 
 def _converted(result: TrainingResult) -> bytes:

@@ -79,7 +79,7 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
                                                       "time_budget_s": options.time_budget_s}))
     sidecar = TrackingSidecar(out_dir / SPOOL_FILE, wait_s=options.time_budget_s + 300)
     try:
-        result, options = _train(options, started, progress, should_stop, out_dir)
+        result, options = _train(options, started, progress, should_stop, out_dir, defer_shap=hand_off)
     except BaseException as exc:
         spool_failure(options, out_dir, exc)
         raise
@@ -169,8 +169,11 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
     save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
     # the side process imports MLflow once the export's ONNX Runtime sessions are gone, not beside them
-    card, artifacts = write_outputs(result, out_dir, options=options, dataset_name=name,
-                                    sessions_closed=sidecar.export_done if early_tracking else lambda: None)
+    written = write_outputs(
+        result, out_dir, options=options, dataset_name=name,
+        sessions_closed=sidecar.export_done if early_tracking else lambda: None,
+        explaining=lambda: _emit(progress, started, options, "explain", "Explaining the model with SHAP"))
+    card, artifacts, result = written.card, written.artifacts, written.result
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
@@ -189,8 +192,10 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
 
 
 def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
-           should_stop: Callable[[], bool], out_dir: Path) -> tuple[TrainingResult, TrainOptions]:
-    """The trained result, and the options with the fixes that were applied."""
+           should_stop: Callable[[], bool], out_dir: Path, *,
+           defer_shap: bool = False) -> tuple[TrainingResult, TrainOptions]:
+    """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
+    is left for ``publish`` to run after the export (``engine.explain_step``)."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
@@ -210,7 +215,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
                           store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),
-                          spill_folder=out_dir / "trials")
+                          spill_folder=out_dir / "trials", defer_shap=defer_shap)
     return result, options
 
 

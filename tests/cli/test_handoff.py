@@ -84,8 +84,8 @@ def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
                                 "out"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=tmp_path)
     seen: list[tuple[float, bool, bool]] = []  # RSS, numpy mapped, the side process still logging
-    exporting: list[bool] = []  # in the fresh process that exports: SHAP's numba mapped
-    searching: list[bool] = []  # the same in the training's process, which explains with SHAP before the exec
+    exporting: list[bool] = []  # in the fresh process that exports, then explains: SHAP's numba mapped
+    searching: list[bool] = []  # the same in the training's process, which leaves SHAP to the fresh one
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         try:
@@ -105,13 +105,20 @@ def test_train_waits_for_mlflow_in_a_bare_process(tmp_path: Path) -> None:
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr[-2000:]
     assert exporting, "the training's process never became the fresh process that exports"
-    assert any(searching) and not any(exporting)  # the search's imports (SHAP, numba) stayed behind
+    assert searching and not any(searching)  # SHAP's imports (numba) never sat on top of the search's memory
+    assert any(exporting)  # they came in the fresh process, after the export
     assert not list(out.glob(".kuai-tail-*"))  # the hand-over file is read once and deleted
     assert seen, "the training's process never became the waiter"
     assert any(logging for _, _, logging in seen), "the waiter must be there while the side process logs"
     assert max(rss for rss, _, _ in seen) < 60, seen  # the training's process held hundreds of MB
     assert not any(numpy for _, numpy, _ in seen)
     lines = stdout.strip().splitlines()
+    stages = [line.split()[2] for line in lines if line.startswith("[")]
+    assert stages.index("export") < len(stages) - 1 - stages[::-1].index("explain")  # SHAP after the export
+    explained = json.loads((out / "explanation.json").read_text())
+    assert explained["importance"] and explained["permutation_importance"]  # both parts reached the outputs
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["explanation"]["importance"] == explained["importance"] and card["timings_s"]["explain_s"] > 0
     assert "done" in lines[-2] and lines[-2].endswith("Finished")
     assert lines[-1].startswith("model: ") and lines[-1].endswith(f"-> {out}") and "roc_auc" in lines[-1]
     done = out / "mlflow_spool.done"  # written before the command returns, unless the logging outran the budget

@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
 from engine.explain import explain_model
 from engine.models import FAMILIES
-from engine.permutation import permutation_importance_by_column, with_permutation_importance
+from engine.permutation import permutation_importance_by_column, permutation_outcome
 from engine.preprocessing import build_preprocessor
 from engine.search import HeldOutModel, predict_output
 
@@ -62,9 +62,9 @@ def test_a_date_column_is_shuffled_as_one(mixed_frame: pd.DataFrame) -> None:
 def test_permutation_is_skipped_without_a_held_out_model_or_time(mixed_frame: pd.DataFrame) -> None:
     spec, schema, X, y, pipeline, held_out = _setup(mixed_frame)
     explanation = explain_model(pipeline, X, spec=spec, schema=schema, model_name="linear_0", sample_size=20)
-    missing = with_permutation_importance(explanation, None, X, y, spec=spec, schema=schema, time_budget_s=20.0)
+    missing = permutation_outcome(None, X, y, spec=spec, schema=schema, time_budget_s=20.0).applied_to(explanation)
     assert missing.permutation_importance == {} and "skipped" in missing.permutation_note
-    no_time = with_permutation_importance(explanation, held_out, X, y, spec=spec, schema=schema, time_budget_s=0.0)
+    no_time = permutation_outcome(held_out, X, y, spec=spec, schema=schema, time_budget_s=0.0).applied_to(explanation)
     assert no_time.permutation_importance == {} and "skipped" in no_time.permutation_note
-    done = with_permutation_importance(explanation, held_out, X, y, spec=spec, schema=schema, time_budget_s=20.0)
+    done = permutation_outcome(held_out, X, y, spec=spec, schema=schema, time_budget_s=20.0).applied_to(explanation)
     assert done.permutation_importance and done.sample_values == explanation.sample_values
