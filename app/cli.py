@@ -142,11 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from exporters import ExporterError, ExportError
 
     try:
-        if arguments.command in ("train", "worker", "export"):  # a model that would not fit fails, not the machine
-            from app.services.limits import apply_memory_limit, quiet_optuna
+        if arguments.command in ("train", "worker", "export", "_tail"):  # a model that would not fit fails
+            from app.services.limits import prepare_training_process
 
-            apply_memory_limit()
-            quiet_optuna()
+            prepare_training_process()
         code = int(_COMMANDS[arguments.command](arguments))
         if arguments.command in ("train", "worker", "_tail"):
             _fast_exit(code)

@@ -1,9 +1,10 @@
 """SHAP explanations in terms of the user's original columns.
 
-Tree models use ``shap.TreeExplainer`` (exact TreeSHAP, in the model's margin:
-log-odds for boosted classifiers, probability for forests), CatBoost its own
-TreeSHAP (``CatBoostTreeShap``: the same values); linear models use
-``shap.LinearExplainer``. One-hot and date-part features are summed back onto
+Tree models get exact TreeSHAP in the model's margin (log-odds for boosted
+classifiers, probability for forests): LightGBM and CatBoost from their own
+implementations, scikit-learn's trees from ``shap.TreeExplainer``; linear models
+their exact interventional values (``engine.native_shap``: the values SHAP gives,
+without importing it). One-hot and date-part features are summed back onto
 the column they came from (SHAP values are additive, so the sum is exact).
 
 An ensemble is a weighted average of its members' outputs, and SHAP values are
@@ -24,7 +25,6 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ import pandas as pd
 
 from engine.memory import import_detached
 from engine.naming import model_label
+from engine.native_shap import native_explainer
 from engine.preprocessing import original_column_of_features
 from engine.stacking import StackedClassifier, StackedRegressor, base_blend
 from engine.types import ColumnType, Explanation, InputColumn, TaskSpec, TaskType
@@ -189,42 +190,17 @@ def _space(model: Any, spec: TaskSpec) -> str:
 
 
 def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: tuple[InputColumn, ...]) -> None:
-    shap = import_detached("shap")  # SHAP keeps tracebacks of its optional imports: not the training's frames
-
     prep, model = member.pipeline.named_steps["prep"], member.pipeline.named_steps["model"]
     member.space = _space(model, spec)
-    if type(model).__module__.startswith("catboost"):
-        member.explainer, member.method = CatBoostTreeShap(model), CatBoostTreeShap.method
-    elif type(model).__module__.startswith(_TREE_MODULES):
-        member.explainer, member.method = shap.TreeExplainer(model), "shap.TreeExplainer"
-    else:
-        matrix = np.asarray(prep.transform(background), dtype=np.float64)
-        member.explainer, member.method = shap.LinearExplainer(model, matrix), "shap.LinearExplainer"
+    native = native_explainer(model, lambda: np.asarray(prep.transform(background), dtype=np.float64))
+    if native is not None:
+        member.explainer, member.method = native, native.method
+    else:  # scikit-learn's trees: SHAP keeps tracebacks of its optional imports, so not from the training's frames
+        member.explainer, member.method = import_detached("shap").TreeExplainer(model), "shap.TreeExplainer"
     owners = original_column_of_features(list(prep.get_feature_names_out()), schema)
     index_of = {c.name: i for i, c in enumerate(schema)}
     member.fold = np.zeros((len(owners), len(schema)))
     member.fold[np.arange(len(owners)), [index_of[o] for o in owners]] = 1.0
-
-
-class CatBoostTreeShap:
-    """Exact TreeSHAP for a CatBoost model, from CatBoost's own ``ShapValues``: the values ``shap.TreeExplainer``
-    returns for CatBoost, without its tree loader. That loader reads a multiclass model's leaves as one value each
-    (CatBoost stores one per class) and its C extension then reads past its arrays: a segmentation fault that
-    killed the whole training (seen on wine_quality_red with a depth-8 CatBoost)."""
-
-    method = "CatBoost ShapValues (TreeSHAP)"
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def __call__(self, X: np.ndarray, **_: Any) -> SimpleNamespace:
-        """``values``: rows x features (x classes when multiclass); ``base_values``: per row (x classes)."""
-        from catboost import Pool
-
-        phi = np.asarray(self.model.get_feature_importance(data=Pool(X), type="ShapValues"), dtype=np.float64)
-        if phi.ndim == 3:  # rows x classes x (features + base)
-            return SimpleNamespace(values=np.swapaxes(phi[:, :, :-1], 1, 2), base_values=phi[:, :, -1])
-        return SimpleNamespace(values=phi[:, :-1], base_values=phi[:, -1])
 
 
 def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +222,7 @@ def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tup
 
 def _shap_values(explainer: Any, method: str, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values as rows x features x outputs, and the base value per output."""
-    explanation = explainer(X, check_additivity=False) if method.endswith("TreeExplainer") else explainer(X)
+    explanation = explainer(X, check_additivity=False) if method == "shap.TreeExplainer" else explainer(X)
     values = np.asarray(explanation.values, dtype=np.float64)
     base = np.atleast_1d(np.asarray(explanation.base_values, dtype=np.float64))
     if base.ndim == 2:

@@ -182,19 +182,37 @@ def release_memory() -> None:
 
 def trim_heap() -> None:
     """glibc's ``malloc_trim`` alone: a few milliseconds, cheap enough after every trial."""
-    global _malloc_trim
-    if _malloc_trim is None:
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def limit_heap_arenas(n_arenas: int = 1) -> None:
+    """Let this process's threads share ``n_arenas`` glibc heaps (``mallopt(M_ARENA_MAX)``) instead of up to eight
+    per core: each fold thread's own arena kept its peak resident after its fits (docs/search.md, "Memory in
+    the tail"). Call before the threads start."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_ARENA_MAX, n_arenas)
+
+
+def _glibc() -> Any:
+    """The C library if it is glibc (``malloc_trim``, ``mallopt``), else None: other allocators keep their memory
+    for this process's reuse."""
+    global _libc
+    if _libc is None:
         import ctypes
 
         try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc: the memory is reused by this process instead
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
+            library = ctypes.CDLL("libc.so.6")
+            _libc = library if hasattr(library, "malloc_trim") and hasattr(library, "mallopt") else False
+        except OSError:
+            _libc = False
+    return _libc or None
 
 
-_malloc_trim: Any = None
+_libc: Any = None
+_M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 def import_detached(name: str) -> ModuleType:

@@ -31,6 +31,16 @@ def physical_memory_mb() -> float:
     return total / 2**20
 
 
+def prepare_training_process() -> None:
+    """What a process that trains or exports sets first: the memory limit, one glibc heap for all its threads
+    (``engine.memory.limit_heap_arenas``) and Optuna's messages to the log."""
+    from engine.memory import limit_heap_arenas
+
+    apply_memory_limit()
+    limit_heap_arenas()
+    quiet_optuna()
+
+
 def quiet_optuna() -> None:
     """Optuna's messages (a failed trial's traceback among them) go to Kuai's log file, not to the terminal."""
     import optuna

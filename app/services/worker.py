@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.services.jobs import outputs_dir, wait_for_slot
-from app.services.limits import apply_memory_limit, quiet_optuna
+from app.services.limits import prepare_training_process
 from app.services.options import resume_options
 from app.services.scaleout import configured_scale_out
 from app.services.training import TrainOptions, run_training
@@ -130,6 +130,5 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     if load_run(sys.argv[1]).status == "cancelled":
         sys.exit(0)
-    apply_memory_limit()  # a model that would not fit fails its trial, instead of waking the OOM killer
-    quiet_optuna()
+    prepare_training_process()  # a model that would not fit fails its trial, instead of waking the OOM killer
     sys.exit(run(sys.argv[1], resume="--resume" in sys.argv[2:]))

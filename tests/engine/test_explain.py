@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -252,3 +253,65 @@ def test_time_boxed_explanation_shrinks_its_sample_but_keeps_a_minimum(binary: D
     full_by_row = dict(zip(full.sample_index, full.sample_values, strict=True))
     for index, values in zip(boxed.sample_index, boxed.sample_values, strict=True):  # same rows, same values
         np.testing.assert_allclose(values, full_by_row[index], atol=1e-8)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "linear"])
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_native_shap_values_are_shaps_own(family: str, task: str, request: pytest.FixtureRequest) -> None:
+    """LightGBM's pred_contrib and the closed-form linear values equal what the SHAP package computes."""
+    import shap
+
+    from engine.native_shap import native_explainer
+
+    data = request.getfixturevalue(task)
+    pipeline = _pipeline(family, data)
+    prep, model = pipeline.named_steps["prep"], pipeline.named_steps["model"]
+    matrix = np.asarray(prep.transform(data[2]), dtype=np.float64)
+    background, rows = matrix[:40], matrix[40:90]
+    ours = native_explainer(model, lambda: background)
+    theirs = (shap.LinearExplainer(model, background) if family == "linear" else shap.TreeExplainer(model))(rows)
+    assert ours is not None and ours.method != "shap.TreeExplainer"
+    mine = ours(rows)
+    assert mine.values.shape == np.asarray(theirs.values).shape
+    assert np.allclose(mine.values, theirs.values, atol=1e-7)
+    assert np.allclose(mine.base_values, theirs.base_values, atol=1e-7)
+
+
+def test_explaining_boosters_and_linear_models_never_imports_shap() -> None:
+    """SHAP's package (numba, llvmlite: ~90 MB) is imported only for scikit-learn's trees."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import numpy as np, pandas as pd
+from sklearn.ensemble import VotingClassifier
+from sklearn.pipeline import Pipeline
+from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from engine.explain import explain_model
+from engine.models import FAMILIES, DataShape
+from engine.preprocessing import build_preprocessor
+shape = DataShape(300, 2, 2)
+rng = np.random.default_rng(0)
+frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["x", "y", "z"], 300)})
+frame["outcome"] = np.where(frame["a"] + (frame["b"] == "x") > 0.4, "yes", "no")
+spec = build_task_spec(frame, profile_dataset(frame).columns, target="outcome", n_folds=3)
+schema = build_input_schema(frame, spec)
+X, y = to_model_frame(frame, schema), encode_target(frame["outcome"], spec)
+members = []
+for name in ("lightgbm", "catboost", "linear"):
+    family = FAMILIES[name]
+    params = family.default_configs(shape)[0]
+    params = family.with_iterations(params, 30) if family.grows_iterations else params
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    members.append((name, Pipeline([("prep", prep), ("model", family.build(params, spec.task, seed=0))])))
+blend = VotingClassifier(members, voting="soft", weights=np.array([0.5, 0.3, 0.2]), flatten_transform=False)
+blend.fit(X, y)
+explanation = explain_model(blend, X, spec=spec, schema=schema, model_name="ensemble", sample_size=50)
+assert explanation.importance["a"] > 0
+print("shap" in sys.modules, "numba" in sys.modules)
+"""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=root)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "False"]

@@ -222,3 +222,40 @@ def test_nothing_of_a_training_outlives_its_result() -> None:
     done = subprocess.run([sys.executable, "-c", TRAIN_AND_DROP], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "alive:"
+
+
+ARENAS_SCRIPT = """
+import ctypes, sys, threading
+from engine.memory import limit_heap_arenas
+if sys.argv[1] == "limited":
+    limit_heap_arenas(1)
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.fopen.restype = ctypes.c_void_p
+barrier = threading.Barrier(4)
+def work():
+    barrier.wait()  # all four allocate at once: glibc gives contending threads arenas of their own
+    for _ in range(2000):
+        libc.malloc(256)
+threads = [threading.Thread(target=work) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+report = libc.fopen(sys.argv[2].encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(report))
+libc.fclose(ctypes.c_void_p(report))
+print(open(sys.argv[2]).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's arenas")
+def test_threads_share_one_heap_once_arenas_are_limited(tmp_path: Path) -> None:
+    counts = {}
+    for mode in ("default", "limited"):
+        done = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, mode, str(tmp_path / f"{mode}.xml")],
+                              capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 0, done.stderr[-2000:]
+        counts[mode] = int(done.stdout.strip())
+    assert counts["limited"] < counts["default"]
+    assert counts["limited"] <= 2  # the main heap, and one an import's thread may have made before the limit
