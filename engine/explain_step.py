@@ -41,7 +41,9 @@ class PendingExplanation:
 def explain_pending(result: TrainingResult, *, deferred: bool = False) -> TrainingResult:
     """``result`` with its SHAP explanation (and the permutation importance already computed); unchanged if nothing
     is pending. ``deferred``: run after the export; SHAP's time then also ends ``AFTER_EXPLAIN_S`` before the
-    budget's end. An explanation that fails leaves a note instead: it never costs the user the model."""
+    budget's end, and SHAP is skipped (with a note) if less than ``MIN_SHAP_S`` is left. An explanation that fails
+    leaves a note instead: it never costs the user the model (the permutation importance goes with it: the pages
+    show it beside SHAP's)."""
     pending = result.pending_explanation
     if pending is None:
         return result
@@ -49,6 +51,9 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     seconds = min(pending.shap_s, pending.final - AFTER_EXPLAIN_S - started) if deferred else pending.shap_s
     notes = list(result.notes)
     explanation = None
+    if seconds < MIN_SHAP_S and deferred:  # the export took SHAP's time: the report and MLflow keep theirs
+        notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
+        return replace(result, pending_explanation=None, notes=notes)
     try:
         explanation = explain_model(result.estimator, result.model_frame, spec=result.spec, schema=result.schema,
                                     model_name=result.model_name, sample_size=SHAP_SAMPLE_ROWS, seed=result.spec.seed,

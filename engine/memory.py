@@ -190,7 +190,7 @@ def trim_heap() -> None:
 def limit_heap_arenas(n_arenas: int = 1) -> None:
     """Let this process's threads share ``n_arenas`` glibc heaps (``mallopt(M_ARENA_MAX)``) instead of up to eight
     per core: each fold thread's own arena kept its peak resident after its fits (docs/search.md, "Memory in
-    the tail"). Call before the threads start."""
+    the tail"). Call early: arenas made before it stay (the test allows the one an import's thread may make)."""
     libc = _glibc()
     if libc is not None:
         libc.mallopt(_M_ARENA_MAX, n_arenas)

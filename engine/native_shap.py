@@ -2,8 +2,8 @@
 
 SHAP's package brings numba and llvmlite (~90 MB resident, ~1.5 s to import) into the process that explains; the
 export's fresh process (``app.services.fresh_tail``) then peaked on it for small data. LightGBM and CatBoost
-compute TreeSHAP themselves (``pred_contrib``, ``ShapValues``: SHAP's ``TreeExplainer`` returns LightGBM's own
-values, and CatBoost's are the same algorithm); a linear model's interventional SHAP values are closed-form, as
+compute TreeSHAP themselves (``pred_contrib``, ``ShapValues``: SHAP's ``TreeExplainer`` calls LightGBM's own, and
+CatBoost's are the same algorithm); a linear model's interventional SHAP values are closed-form, as
 ``shap.LinearExplainer`` computes them. Only scikit-learn's trees still go to SHAP (``engine.explain``).
 
 Each explainer is called on a feature matrix and returns ``values`` (rows x features, x outputs when there are
@@ -40,7 +40,7 @@ class CatBoostTreeShap:
 
 
 class LightGBMTreeShap:
-    """Exact TreeSHAP for a LightGBM model, from its own ``pred_contrib`` (what ``shap.TreeExplainer`` returns)."""
+    """Exact TreeSHAP for a LightGBM model, from its own ``pred_contrib`` (what ``shap.TreeExplainer`` calls)."""
 
     method = "LightGBM pred_contrib (TreeSHAP)"
 

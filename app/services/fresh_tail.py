@@ -1,7 +1,7 @@
 """The tail of ``kuai train`` — export, outputs, MLflow spool — in a fresh interpreter that this process becomes.
 
-At the end of a search the training's process holds 350-650 MB that it cannot give back: SHAP and numba, Optuna,
-the allocator's arenas after hundreds of fits. The export came on top of all that (its conversion and ONNX Runtime
+At the end of a search the training's process holds 350-650 MB that it cannot give back: Optuna, CatBoost's
+allocator, glibc's arenas after hundreds of fits. The export came on top of all that (its conversion and ONNX Runtime
 sessions take about 16 times the model's size), and it was the command's peak on most datasets. Instead, the
 process writes what the tail needs (``Tail``: the result and the options) to a file in the output folder and
 ``exec``s ``python -P -m app.cli _tail FILE`` (``-P``: a module of the user's folder never shadows Kuai's): the

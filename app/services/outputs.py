@@ -61,8 +61,9 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
                   explaining: Callable[[], None] = lambda: None) -> WrittenOutputs:
     """Export and write every output. ``sessions_closed`` is called once the last ONNX Runtime session is gone
     (the memory peak of the export), before the report and the other files. A pending SHAP explanation
-    (``engine.explain_step``) runs then, after ``explaining`` is called, on the memory the export gave back: the
-    result returned is the one explained."""
+    (``engine.explain_step``) runs then, after ``explaining`` is called, on the memory the export gave back, and
+    before ``sessions_closed``: MLflow's side process does not import beside it. The result returned is the one
+    explained."""
     import exporters
 
     exporters.register_converters()
