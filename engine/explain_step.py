@@ -41,7 +41,8 @@ class PendingExplanation:
 def explain_pending(result: TrainingResult, *, deferred: bool = False) -> TrainingResult:
     """``result`` with its SHAP explanation (and the permutation importance already computed); unchanged if nothing
     is pending. ``deferred``: run after the export; SHAP's time then also ends ``AFTER_EXPLAIN_S`` before the
-    budget's end, and SHAP is skipped (with a note) if less than ``MIN_SHAP_S`` is left. An explanation that fails
+    budget's end (but it gets ``MIN_SHAP_S`` at least), and it is skipped (with a note) if the budget itself has
+    less than that left. An explanation that fails
     leaves a note instead: it never costs the user the model (the permutation importance goes with it: the pages
     show it beside SHAP's)."""
     pending = result.pending_explanation
@@ -51,7 +52,8 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     seconds = min(pending.shap_s, pending.final - AFTER_EXPLAIN_S - started) if deferred else pending.shap_s
     notes = list(result.notes)
     explanation = None
-    if seconds < MIN_SHAP_S and deferred:  # the export took SHAP's time: the report and MLflow keep theirs
+    if deferred and pending.final - started < MIN_SHAP_S:  # the export took the whole budget: the report and
+        # MLflow keep what the allowance past it gives them (DESIGN.md: the budget and max(5 s, 10 %))
         notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
         return replace(result, pending_explanation=None, notes=notes)
     try:
