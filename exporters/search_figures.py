@@ -1,9 +1,10 @@
-"""The search history with Optuna's own figures, rebuilt from a run's trial records.
+"""The search history from a run's trial records (``trials.json``), and Optuna's parameter importances.
 
-A run keeps its trials as :class:`engine.TrialRecord` (``trials.json``); an
-in-memory Optuna study is rebuilt from them so that any run (from the CLI too,
-whose study lived in memory) can show ``plot_optimization_history`` and
-``plot_param_importances``. Parameter ranges are taken from the values tried.
+The history is drawn with plotly directly: ``optuna.visualization`` imports matplotlib, PIL and fontTools
+(~40 MB resident) before it draws anything, and the report is written in the export's process, whose memory peak it
+would raise. For ``plot_param_importances`` (the app's Search page), an in-memory Optuna study is rebuilt from the
+records so that any run (from the CLI too, whose study lived in memory) can show it; parameter ranges are taken
+from the values tried.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import warnings
 from typing import Any
 
+import numpy as np
 import optuna
 import plotly.graph_objects as go
 
@@ -55,12 +57,22 @@ def _distributions(params_of: list[dict[str, Any]]) -> dict[str, Any]:
 
 def optimization_history_figure(trials: list[TrialRecord], *, metric_label: str,
                                 greater_is_better: bool) -> go.Figure | None:
-    """Optuna's ``plot_optimization_history``: each trial's score and the best so far; None without trials."""
-    study = rebuilt_study(trials, greater_is_better=greater_is_better)
-    if not study.trials:
+    """Each completed trial's score by trial number, and the best so far (as Optuna's ``plot_optimization_history``
+    draws them); None without completed trials."""
+    done = sorted((t for t in trials if t.state == "complete" and t.score is not None), key=lambda t: t.number)
+    if not done:
         return None
-    fig = optuna.visualization.plot_optimization_history(study, target_name=metric_label)
-    fig.update_layout(title=f"Search history: {metric_label} of each model tried (Optuna)", **_LAYOUT)
+    scores = np.array([float(t.score or 0.0) for t in done])
+    best = np.maximum.accumulate(scores) if greater_is_better else np.minimum.accumulate(scores)
+    numbers = [t.number for t in done]
+    fig = go.Figure([
+        go.Scatter(x=numbers, y=scores, mode="markers", name=metric_label,
+                   text=[model_label(t.family) for t in done],
+                   hovertemplate="trial %{x}: %{text}<br>%{y:.4g}<extra></extra>"),
+        go.Scatter(x=numbers, y=best, mode="lines", name="Best so far", line=dict(shape="hv")),
+    ])
+    fig.update_layout(title=f"Search history: {metric_label} of each model tried", xaxis_title="trial",
+                      yaxis_title=metric_label, **_LAYOUT)
     return fig
 
 
@@ -71,10 +83,12 @@ def param_importance_figure(trials: list[TrialRecord], *, family: str, greater_i
               if len({str(s.params.get(name)) for s in study.trials}) > 1}
     if len(study.trials) < 3 or not varied:
         return None
+    from optuna.visualization import plot_param_importances  # matplotlib comes with it: only where this is drawn
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fig = optuna.visualization.plot_param_importances(study, params=sorted(varied))
+            fig = plot_param_importances(study, params=sorted(varied))
     except (ValueError, RuntimeError):
         logger.info("parameter importances unavailable for %s", family, exc_info=True)
         return None

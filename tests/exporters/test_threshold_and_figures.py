@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -109,9 +111,28 @@ def test_rebuilt_study_keeps_completed_trials_in_the_metric_units() -> None:
     assert study.best_trial.params["family"] == "lightgbm"
 
 
+def test_the_search_history_does_not_bring_matplotlib_into_the_export() -> None:
+    """The report draws the history in the export's process: optuna.visualization would import matplotlib there."""
+    script = ("import sys\n"
+              "from engine import TrialRecord\n"
+              "from exporters.search_figures import optimization_history_figure\n"
+              "t = TrialRecord(number=0, family='linear', params={}, score=0.5, score_std=0.0, fit_time_s=0.1, "
+              "predict_ms_per_1000_rows=1.0, state='complete')\n"
+              "assert optimization_history_figure([t], metric_label='AUC', greater_is_better=True) is not None\n"
+              "print(sorted(m for m in ('matplotlib', 'optuna.visualization') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_optuna_figures_from_trials() -> None:
     history = optimization_history_figure(_trials(), metric_label="ROC AUC", greater_is_better=True)
     assert history is not None and len(history.data[0].x) == 13
+    scores = [t.score for t in _trials() if t.state == "complete"]
+    assert list(history.data[1].y) == pytest.approx(np.maximum.accumulate(scores).tolist())  # the best so far
+    lower = optimization_history_figure(_trials(), metric_label="RMSE", greater_is_better=False)
+    assert lower is not None and lower.data[1].y[-1] == pytest.approx(min(scores))
     importances = param_importance_figure(_trials(), family="lightgbm", greater_is_better=True)
     assert importances is not None
     names = list(importances.data[0].y)
