@@ -2,10 +2,11 @@
 
 Tree models get exact TreeSHAP in the model's margin (log-odds for boosted
 classifiers, probability for forests): LightGBM and CatBoost from their own
-implementations, scikit-learn's trees from ``shap.TreeExplainer``; linear models
-their exact interventional values (``engine.native_shap``: the values SHAP gives,
-without importing it). One-hot and date-part features are summed back onto
-the column they came from (SHAP values are additive, so the sum is exact).
+implementations, scikit-learn's trees rewritten as LightGBM trees
+(``engine.sklearn_tree_shap``), or from ``shap.TreeExplainer`` when their covers are
+not row counts; linear models their exact interventional values
+(``engine.native_shap``: the values SHAP gives, without importing it). One-hot and
+date-part features are summed back onto the column they came from (SHAP values are additive, so the sum is exact).
 
 An ensemble is a weighted average of its members' outputs, and SHAP values are
 linear in the model: when every member explains in the same space, the
@@ -195,7 +196,8 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     native = native_explainer(model, lambda: np.asarray(prep.transform(background), dtype=np.float64))
     if native is not None:
         member.explainer, member.method = native, native.method
-    else:  # scikit-learn's trees: SHAP keeps tracebacks of its optional imports, so not from the training's frames
+    else:  # trees LightGBM cannot hold (weighted covers); SHAP keeps tracebacks of its optional imports, so it is
+        # imported detached from the training's frames
         member.explainer, member.method = import_detached("shap").TreeExplainer(model), "shap.TreeExplainer"
     owners = original_column_of_features(list(prep.get_feature_names_out()), schema)
     index_of = {c.name: i for i, c in enumerate(schema)}

@@ -4,7 +4,8 @@ SHAP's package brings numba and llvmlite (~90 MB resident, ~1.5 s to import) int
 export's fresh process (``app.services.fresh_tail``) then peaked on it for small data. LightGBM and CatBoost
 compute TreeSHAP themselves (``pred_contrib``, ``ShapValues``: SHAP's ``TreeExplainer`` calls LightGBM's own, and
 CatBoost's are the same algorithm); a linear model's interventional SHAP values are closed-form, as
-``shap.LinearExplainer`` computes them. Only scikit-learn's trees still go to SHAP (``engine.explain``).
+``shap.LinearExplainer`` computes them. scikit-learn's forests and histogram boosting are written as LightGBM trees
+(``engine.sklearn_tree_shap``); only those LightGBM cannot hold (weighted covers, categorical splits) go to SHAP.
 
 Each explainer is called on a feature matrix and returns ``values`` (rows x features, x outputs when there are
 several) and ``base_values`` (per row, x outputs), as SHAP's explainers do.
@@ -17,6 +18,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+
+from engine.sklearn_tree_shap import SklearnTrees, sklearn_trees
 
 
 class CatBoostTreeShap:
@@ -48,12 +51,32 @@ class LightGBMTreeShap:
         self.booster = model.booster_
 
     def __call__(self, X: np.ndarray) -> SimpleNamespace:
-        phi = np.asarray(self.booster.predict(X, pred_contrib=True), dtype=np.float64)
-        n_outputs = phi.shape[1] // (X.shape[1] + 1)
-        if n_outputs > 1:  # rows x (classes * (features + base)), class by class
-            phi = phi.reshape(len(X), n_outputs, X.shape[1] + 1)
-            return SimpleNamespace(values=np.swapaxes(phi[:, :, :-1], 1, 2), base_values=phi[:, :, -1])
-        return SimpleNamespace(values=phi[:, :-1], base_values=phi[:, -1])
+        return _contributions(self.booster, X)
+
+
+class SklearnTreeShap:
+    """Exact TreeSHAP for a scikit-learn forest or HistGradientBoosting model: its trees written as LightGBM's
+    (``engine.sklearn_tree_shap``), explained by ``pred_contrib``."""
+
+    method = "LightGBM pred_contrib over the model's trees (TreeSHAP)"
+
+    def __init__(self, trees: SklearnTrees, n_features: int) -> None:
+        self.booster = trees.booster(n_features)
+        self.float32_inputs = trees.float32_inputs
+
+    def __call__(self, X: np.ndarray) -> SimpleNamespace:
+        if self.float32_inputs:  # scikit-learn's forests split float32 values, and SHAP explains them so
+            X = X.astype(np.float32).astype(np.float64)
+        return _contributions(self.booster, X)
+
+
+def _contributions(booster: Any, X: np.ndarray) -> SimpleNamespace:
+    phi = np.asarray(booster.predict(X, pred_contrib=True), dtype=np.float64)
+    n_outputs = phi.shape[1] // (X.shape[1] + 1)
+    if n_outputs > 1:  # rows x (classes * (features + base)), class by class
+        phi = phi.reshape(len(X), n_outputs, X.shape[1] + 1)
+        return SimpleNamespace(values=np.swapaxes(phi[:, :, :-1], 1, 2), base_values=phi[:, :, -1])
+    return SimpleNamespace(values=phi[:, :-1], base_values=phi[:, -1])
 
 
 class LinearShap:
@@ -77,8 +100,9 @@ class LinearShap:
 
 
 def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | None:
-    """The explainer of ``model`` from its own code, or None for models that need SHAP (scikit-learn's trees).
-    ``background``: the feature matrix of the background rows, for a linear model."""
+    """The explainer of ``model`` without SHAP's package, or None for the models that need it (scikit-learn trees
+    fitted with sample weights or categorical splits). ``background``: the background rows' feature matrix, for a
+    linear model."""
     module = type(model).__module__
     if module.startswith("catboost"):
         return CatBoostTreeShap(model)
@@ -86,4 +110,7 @@ def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | 
         return LightGBMTreeShap(model)
     if hasattr(model, "coef_") and hasattr(model, "intercept_"):
         return LinearShap(model, background())
+    trees = sklearn_trees(model)
+    if trees is not None:
+        return SklearnTreeShap(trees, int(model.n_features_in_))
     return None

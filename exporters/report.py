@@ -68,15 +68,17 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
     body = "\n".join(sections)
     created = html.escape(str(card.get("created_at", "")))
     version = html.escape(str(card.get("kuai_version", "")))
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+    with path.open("w", encoding="utf-8") as page:  # written in parts: plotly.js alone is 4.6 MB
+        page.write(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Kuai report — {html.escape(dataset_name)}</title><style>{_STYLE}</style>
-<script type="text/javascript">{get_plotlyjs()}</script></head><body>
+<script type="text/javascript">""")
+        page.write(get_plotlyjs())
+        page.write(f"""</script></head><body>
 <h1>Kuai report: predicting '{html.escape(result.spec.target)}' in {html.escape(dataset_name)}</h1>
 <p class="summary">{html.escape(plain_summary(result))}</p>
 {body}
 <p class="note">Created {created} by Kuai {version}.</p>
-</body></html>"""
-    path.write_text(page, encoding="utf-8")
+</body></html>""")
     return path
 
 

@@ -255,10 +255,11 @@ def test_time_boxed_explanation_shrinks_its_sample_but_keeps_a_minimum(binary: D
         np.testing.assert_allclose(values, full_by_row[index], atol=1e-8)
 
 
-@pytest.mark.parametrize("family", ["lightgbm", "linear"])
+@pytest.mark.parametrize("family", ["lightgbm", "linear", "random_forest", "extra_trees", "hist_gb"])
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
 def test_native_shap_values_are_shaps_own(family: str, task: str, request: pytest.FixtureRequest) -> None:
-    """LightGBM's pred_contrib and the closed-form linear values equal what the SHAP package computes."""
+    """LightGBM's pred_contrib (on its own trees and on scikit-learn's, rewritten) and the closed-form linear
+    values equal what the SHAP package computes."""
     import shap
 
     from engine.native_shap import native_explainer
@@ -277,8 +278,47 @@ def test_native_shap_values_are_shaps_own(family: str, task: str, request: pytes
     assert np.allclose(mine.base_values, theirs.base_values, atol=1e-7)
 
 
-def test_explaining_boosters_and_linear_models_never_imports_shap() -> None:
-    """SHAP's package (numba, llvmlite: ~90 MB) is imported only for scikit-learn's trees."""
+def test_missing_values_take_the_models_own_way_in_rewritten_trees() -> None:
+    """Histogram boosting and forests send missing values one way per split: the rewritten trees do the same, so
+    the values still add up to the prediction on rows with gaps."""
+    from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+
+    from engine.native_shap import native_explainer
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, 4))
+    X[rng.random(X.shape) < 0.25] = np.nan
+    y = np.nan_to_num(X[:, 0]) * 2 + np.isnan(X[:, 1]) * 3 + rng.normal(0, 0.1, 500)
+    rows = rng.normal(size=(60, 4))
+    rows[rng.random(rows.shape) < 0.3] = np.nan
+    for model in (HistGradientBoostingRegressor(max_iter=30), RandomForestRegressor(20, random_state=0)):
+        model.fit(X, y)
+        explained = native_explainer(model, lambda: X[:40])(rows)
+        assert np.allclose(explained.values.sum(axis=1) + explained.base_values, model.predict(rows), atol=1e-9)
+
+
+def test_trees_whose_covers_are_not_row_counts_go_to_shap(binary: Data) -> None:
+    """Extra trees fitted with sample weights have fractional covers, which LightGBM cannot hold: SHAP's package
+    explains them, and the values still add up."""
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    from engine.native_shap import native_explainer
+    from engine.sklearn_tree_shap import sklearn_trees
+
+    spec, schema, X, y = binary
+    prep = build_preprocessor(schema, encoding=FAMILIES["extra_trees"].encoding, scale=False)
+    model = ExtraTreesClassifier(n_estimators=10, random_state=0)
+    model.fit(prep.fit_transform(X), y, sample_weight=np.where(y == 1, 2.5, 0.7))
+    assert sklearn_trees(model) is None and native_explainer(model, lambda: np.zeros((1, 1))) is None
+    pipeline = Pipeline([("prep", prep), ("model", model)])
+    explanation = _explain(pipeline, binary)
+    assert explanation.method == "shap.TreeExplainer"
+    probability = pipeline.predict_proba(X.iloc[explanation.sample_index])[:, 1]
+    assert np.allclose(_reconstructed(explanation).ravel(), probability, atol=1e-6)
+
+
+def test_explaining_boosters_forests_and_linear_models_never_imports_shap() -> None:
+    """SHAP's package (numba, llvmlite: ~90 MB) is imported only for trees LightGBM cannot rewrite."""
     import subprocess
     import sys
 
@@ -309,6 +349,14 @@ blend = VotingClassifier(members, voting="soft", weights=np.array([0.5, 0.3, 0.2
 blend.fit(X, y)
 explanation = explain_model(blend, X, spec=spec, schema=schema, model_name="ensemble", sample_size=50)
 assert explanation.importance["a"] > 0
+for name in ("random_forest", "extra_trees", "hist_gb"):
+    family = FAMILIES[name]
+    params = family.default_configs(shape)[0]
+    params = family.with_iterations(params, 30) if family.grows_iterations else params
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    single = Pipeline([("prep", prep), ("model", family.build(params, spec.task, seed=0))]).fit(X, y)
+    explained = explain_model(single, X, spec=spec, schema=schema, model_name=name, sample_size=50)
+    assert explained.importance["a"] > 0 and "pred_contrib" in explained.method
 print("shap" in sys.modules, "numba" in sys.modules)
 """
     root = Path(__file__).resolve().parents[2]
