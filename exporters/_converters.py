@@ -19,6 +19,7 @@ import numpy as np
 from onnx import ModelProto, NodeProto, TensorProto
 
 from exporters._compact_trees import compacting
+from exporters._forest_converter import fast_forest
 from exporters._stack_onnx import register_stack_converters
 from exporters._tree_opset5 import TREE_OPS
 
@@ -85,7 +86,8 @@ def _register_hist_gradient_boosting() -> None:
 
 
 def _register_forests() -> None:
-    """Re-register skl2onnx's forest converters so their tree nodes wait serialized (``_compact_trees``)."""
+    """Re-register skl2onnx's forest converters computed with numpy (``_forest_converter``), their tree nodes waiting
+    serialized (``_compact_trees``)."""
     from skl2onnx import update_registered_converter
     from skl2onnx.common._registration import get_converter, get_shape_calculator
     from sklearn.ensemble import (
@@ -98,7 +100,7 @@ def _register_forests() -> None:
     for cls in (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor):
         alias = f"Sklearn{cls.__name__}"
         original = get_converter(alias)
-        update_registered_converter(cls, alias, get_shape_calculator(alias), compacting(original),
+        update_registered_converter(cls, alias, get_shape_calculator(alias), compacting(fast_forest(original)),
                                     options=original.get_allowed_options())
 
 
