@@ -7,7 +7,9 @@ once: 0.8 GB for a 36 MB graph. Inside ``compact_tree_nodes()`` the tree convert
 ``compacting`` swap each tree-ensemble node they add for a placeholder without attributes and
 keep the node serialized; ``restore`` puts the nodes back into the finished model, once, rewritten
 to opset 5's ``TreeEnsemble`` when asked and every tree of the model can be (``_tree_opset5``): each
-node is parsed and rewritten in turn, so the opset-3 graph is never whole in memory.
+node is parsed and rewritten in turn, so the opset-3 graph is never whole in memory. A converter may also add a
+node without its list attributes and leave their source in the stash (``defer``; the forests of
+``_forest_converter``): ``restore`` then asks the source for the opset-5 nodes, or for the opset-3 lists.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from onnx import ModelProto, NodeProto
 
@@ -24,11 +26,27 @@ from exporters._tree_opset5 import TREE_OPS, TreeRewriter, splice
 _local = threading.local()  # the stash of the conversion running on this thread, if any
 
 
+class TreeSource(Protocol):
+    """Where a tree node's list attributes come from when its converter leaves them out (``TreeStash.defer``)."""
+
+    def opset3(self, node: NodeProto) -> None:
+        """Write the node's opset-3 list attributes into ``node``."""
+
+    def opset5(self, rewriter: TreeRewriter, node: NodeProto) -> list[NodeProto] | None:
+        """The opset-5 nodes that compute ``node``, or None when there is no exact opset-5 form."""
+
+
 class TreeStash:
-    """Serialized tree-ensemble nodes of one conversion, by node name."""
+    """Serialized tree-ensemble nodes of one conversion, by node name, and the sources of those kept without their
+    list attributes."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, bytes] = {}
+        self.sources: dict[str, TreeSource] = {}
+
+    def defer(self, name: str, source: TreeSource) -> None:
+        """The node ``name`` was added without its list attributes: ``source`` gives them at ``restore``."""
+        self.sources[name] = source
 
     def hold(self, nodes: list[NodeProto], start: int) -> None:
         """Replace the tree-ensemble nodes at ``nodes[start:]`` by placeholders and keep them serialized."""
@@ -55,6 +73,9 @@ class TreeStash:
             serialized = self.nodes.pop(node.name, None)
             if serialized is not None:
                 _parse_into(node, serialized)
+                source = self.sources.pop(node.name, None)
+                if source is not None:
+                    source.opset3(node)
         if self.nodes:
             raise RuntimeError(f"Tree nodes missing from the converted graph: {', '.join(sorted(self.nodes))}")
         return False
@@ -71,13 +92,15 @@ class TreeStash:
             node = NodeProto()
             node.CopyFrom(placeholder)
             _parse_into(node, serialized)
-            replacement = rewriter.rewrite(node)
+            source = self.sources.get(placeholder.name)
+            replacement = rewriter.rewrite(node) if source is None else source.opset5(rewriter, node)
             if replacement is None:
                 return False
             rewritten[placeholder.name] = replacement
         if set(rewritten) != set(self.nodes) or not splice(model, rewritten):
             return False
         self.nodes.clear()
+        self.sources.clear()
         return True
 
 
@@ -88,6 +111,12 @@ def _parse_into(node: NodeProto, serialized: bytes) -> None:
     del node.input[:], node.output[:]
     node.input.extend(inputs)
     node.output.extend(outputs)
+
+
+def current_stash() -> TreeStash | None:
+    """The stash of the conversion running on this thread, if any."""
+    stash: TreeStash | None = getattr(_local, "stash", None)
+    return stash
 
 
 @contextmanager
@@ -106,7 +135,7 @@ def compacting(convert: Callable[[Any, Any, Any], None]) -> Callable[[Any, Any, 
     """Wrap a skl2onnx converter so the tree-ensemble nodes it adds wait in the current stash (if any)."""
 
     def converter(scope: Any, operator: Any, container: Any) -> None:
-        stash: TreeStash | None = getattr(_local, "stash", None)
+        stash = current_stash()
         start = len(container.nodes)
         convert(scope, operator, container)
         if stash is not None:

@@ -5,15 +5,25 @@ threshold adjustment per split): for the 470,000 nodes of an extra-trees model o
 of the export and about 140 MB of lists. Here the same ``TreeEnsembleRegressor``/``TreeEnsembleClassifier`` node
 (same attributes, values and order) is computed over whole trees with numpy, and each attribute is written straight
 into the node. Anything else (several targets, double or integer inputs, decision-path outputs) goes to skl2onnx.
+
+Within a conversion that keeps tree nodes aside (``_compact_trees``), the node is added without its lists and
+they are computed when it is restored: for a regressor or a binary classifier straight as opset 5's
+``TreeEnsemble`` (what ``_tree_opset5`` would make of the opset-3 node, without that node ever being in memory),
+else as the opset-3 lists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from onnx import AttributeProto, NodeProto
+
+from exporters._compact_trees import current_stash
+from exporters._tree_attributes import int_list, tensor
+from exporters._tree_opset5 import TreeRewriter
 
 Converter = Callable[[Any, Any, Any], None]
 _ML_DOMAIN = "ai.onnx.ml"
@@ -28,7 +38,6 @@ def fast_forest(original: Converter) -> Converter:
             return
         model = operator.raw_operator
         classifier = hasattr(model, "classes_")
-        attributes = forest_attributes(model, classifier=classifier)
         op_type = "TreeEnsembleClassifier" if classifier else "TreeEnsembleRegressor"
         outputs = [o.full_name for o in operator.outputs[:2 if classifier else 1]]
         small: dict[str, Any] = {"post_transform": "NONE"}
@@ -36,11 +45,16 @@ def fast_forest(original: Converter) -> Converter:
             small["classlabels_int64s"] = [int(c) for c in model.classes_]
         else:
             small["n_targets"] = 1
+        name = scope.get_unique_operator_name(op_type)
         container.add_node(op_type, operator.input_full_names, outputs, op_domain=_ML_DOMAIN, op_version=1,
-                           name=scope.get_unique_operator_name(op_type), **small)
+                           name=name, **small)
+        stash = current_stash()
+        if stash is not None:  # the attributes are computed at the end, once, and straight to opset 5 if they can be
+            stash.defer(name, ForestSource(model, classifier))
+            return
         node: NodeProto = container.nodes[-1]
-        for name, values in attributes:
-            _write(node, name, values)
+        for attribute, values in forest_attributes(model, classifier=classifier):
+            _write(node, attribute, values)
 
     return converter
 
@@ -60,21 +74,32 @@ def _handled(scope: Any, operator: Any) -> bool:
     return classes is None or all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in classes)
 
 
-def forest_attributes(model: Any, *, classifier: bool) -> list[tuple[str, np.ndarray]]:
-    """The list attributes skl2onnx writes for ``model`` (``add_tree_to_attribute_pairs``), as arrays."""
+@dataclass(frozen=True)
+class _Forest:
+    """A forest's nodes, tree after tree, each tree's nodes by id (as skl2onnx lists them)."""
+
+    tree_ids: np.ndarray
+    node_ids: np.ndarray
+    left: np.ndarray  # child node ids within the tree
+    right: np.ndarray
+    branch: np.ndarray  # skl2onnx's test: a child with a higher id
+    feature: np.ndarray  # 0 at leaves
+    splits: np.ndarray  # float32, 0 at leaves
+    weights: np.ndarray  # leaves x votes: what each leaf adds, the tree's share of the average included
+
+
+def _forest(model: Any, *, classifier: bool) -> _Forest:
     n_trees = len(model.estimators_)
     tree_weight = 1.0 / n_trees
     trees = [estimator.tree_ for estimator in model.estimators_]
     counts = np.array([t.node_count for t in trees], dtype=np.int64)
-    tree_ids = np.repeat(np.arange(n_trees, dtype=np.int64), counts)
     node_ids = np.concatenate([np.arange(c, dtype=np.int64) for c in counts])
     left = np.concatenate([t.children_left for t in trees]).astype(np.int64)
     right = np.concatenate([t.children_right for t in trees]).astype(np.int64)
     branch = (left > node_ids) | (right > node_ids)
     feature = np.where(branch, np.concatenate([t.feature for t in trees]), 0).astype(np.int64)
-    threshold = np.concatenate([t.threshold for t in trees])
-    values = np.where(branch, _float32_threshold(threshold), np.float32(0.0)).astype(np.float32)
-    leaf_tree, leaf_node = tree_ids[~branch], node_ids[~branch]
+    splits = np.where(branch, _float32_threshold(np.concatenate([t.threshold for t in trees])),
+                      np.float32(0.0)).astype(np.float32)
     weights = np.concatenate([t.value[:, 0, :] for t in trees])[~branch].astype(np.float64)  # leaves x outputs
     if classifier:  # class fractions over the trees: (1 / trees) / sum, times each class's value
         sums = weights.sum(axis=1)
@@ -84,18 +109,84 @@ def forest_attributes(model: Any, *, classifier: bool) -> list[tuple[str, np.nda
             weights = weights[:, 1:]  # skl2onnx's binary form: the positive class's share, as class id 0
     else:
         weights = weights * tree_weight
-    k = weights.shape[1]
+    return _Forest(np.repeat(np.arange(n_trees, dtype=np.int64), counts), node_ids, left, right, branch, feature,
+                   splits, weights.astype(np.float32))
+
+
+def forest_attributes(model: Any, *, classifier: bool) -> list[tuple[str, np.ndarray]]:
+    """The list attributes skl2onnx writes for ``model`` (``add_tree_to_attribute_pairs``), as arrays."""
+    f = _forest(model, classifier=classifier)
+    k = f.weights.shape[1]
+    leaf_tree, leaf_node = f.tree_ids[~f.branch], f.node_ids[~f.branch]
     prefix = "class_" if classifier else "target_"
     return [
-        ("nodes_treeids", tree_ids), ("nodes_nodeids", node_ids), ("nodes_featureids", feature),
-        ("nodes_modes", branch), ("nodes_values", values),
-        ("nodes_truenodeids", np.where(branch, left, 0)), ("nodes_falsenodeids", np.where(branch, right, 0)),
-        ("nodes_missing_value_tracks_true", np.zeros(len(branch), np.int64)),
-        ("nodes_hitrates", np.ones(len(branch), np.float32)),
+        ("nodes_treeids", f.tree_ids), ("nodes_nodeids", f.node_ids), ("nodes_featureids", f.feature),
+        ("nodes_modes", f.branch), ("nodes_values", f.splits),
+        ("nodes_truenodeids", np.where(f.branch, f.left, 0)), ("nodes_falsenodeids", np.where(f.branch, f.right, 0)),
+        ("nodes_missing_value_tracks_true", np.zeros(len(f.branch), np.int64)),
+        ("nodes_hitrates", np.ones(len(f.branch), np.float32)),
         (prefix + "treeids", np.repeat(leaf_tree, k)), (prefix + "nodeids", np.repeat(leaf_node, k)),
         (prefix + "ids", np.tile(np.arange(k, dtype=np.int64), len(leaf_tree))),
-        (prefix + "weights", weights.ravel().astype(np.float32)),
+        (prefix + "weights", f.weights.ravel()),
     ]
+
+
+def forest_opset5_trees(model: Any, *, classifier: bool) -> list[AttributeProto] | None:
+    """Opset 5's ``TreeEnsemble`` attributes for ``model``: what ``_tree_attributes.opset5_trees`` makes of the node
+    ``forest_attributes`` describes, computed without that node. None for several classes (a leaf votes for each)."""
+    f = _forest(model, classifier=classifier)
+    if f.weights.shape[1] != 1:
+        return None
+    starts = np.flatnonzero(f.node_ids == 0)  # each tree's first node: its root
+    offset = np.repeat(starts, np.diff(np.r_[starts, len(f.node_ids)]))  # each node's tree's first position
+    branch_at, leaf_at = np.flatnonzero(f.branch), np.flatnonzero(~f.branch)
+    rank = np.empty(len(f.branch), np.int64)  # a branch's index among branches, a leaf's among leaves
+    rank[branch_at], rank[leaf_at] = np.arange(len(branch_at)), np.arange(len(leaf_at))
+    true_at, false_at = offset[branch_at] + f.left[branch_at], offset[branch_at] + f.right[branch_at]
+    true_leaf, false_leaf = ~f.branch[true_at], ~f.branch[false_at]
+    true_ids, false_ids = rank[true_at], rank[false_at]
+    features, splits = f.feature[branch_at], f.splits[branch_at]
+    leaf_weights = f.weights[:, 0]
+    root_leaf = ~f.branch[starts]
+    tree_roots = rank[starts]
+    n_single = int(root_leaf.sum())
+    if n_single:  # as opset5_trees writes a one-leaf tree: a branch to the leaf on one side, a copy on the other
+        tree_roots[root_leaf] = len(branch_at) + np.arange(n_single)
+        single = rank[starts[root_leaf]]
+        copies = len(leaf_weights) + np.arange(n_single)
+        leaf_weights = np.concatenate([leaf_weights, leaf_weights[single]])
+        true_ids, false_ids = np.concatenate([true_ids, single]), np.concatenate([false_ids, copies])
+        true_leaf = np.concatenate([true_leaf, np.ones(n_single, bool)])
+        false_leaf = np.concatenate([false_leaf, np.ones(n_single, bool)])
+        features = np.concatenate([features, np.zeros(n_single, np.int64)])
+        splits = np.concatenate([splits, np.zeros(n_single, np.float32)])
+    return [
+        int_list("tree_roots", tree_roots), int_list("nodes_featureids", features),
+        tensor("nodes_splits", splits), tensor("nodes_modes", np.zeros(len(features), np.uint8)),
+        int_list("nodes_truenodeids", true_ids), int_list("nodes_trueleafs", true_leaf),
+        int_list("nodes_falsenodeids", false_ids), int_list("nodes_falseleafs", false_leaf),
+        int_list("leaf_targetids", np.zeros(len(leaf_weights), np.int64)), tensor("leaf_weights", leaf_weights),
+    ]
+
+
+@dataclass(frozen=True)
+class ForestSource:
+    """A forest's node kept without its list attributes while skl2onnx assembles the graph (``_compact_trees``):
+    they are computed when the node is restored, straight to opset 5 when it can be."""
+
+    model: Any
+    classifier: bool
+
+    def opset3(self, node: NodeProto) -> None:
+        for name, values in forest_attributes(self.model, classifier=self.classifier):
+            _write(node, name, values)
+
+    def opset5(self, rewriter: TreeRewriter, node: NodeProto) -> list[NodeProto] | None:
+        trees = forest_opset5_trees(self.model, classifier=self.classifier)
+        if trees is None:
+            return None
+        labels = np.asarray(self.model.classes_, dtype=np.int64) if self.classifier else None
+        return rewriter.rewrite_from(node, trees, labels)
 
 
 def _float32_threshold(threshold: np.ndarray) -> np.ndarray:

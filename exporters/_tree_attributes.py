@@ -119,29 +119,29 @@ def opset5_trees(attrs: dict[str, AttributeProto], prefix: str, dtype: type,
         branch_modes = np.concatenate([branch_modes, np.zeros(n_single, np.uint8)])
         missing = np.concatenate([missing, np.zeros(n_single, np.int64)])
     attributes = [
-        _int_list("tree_roots", tree_roots),
-        _int_list("nodes_featureids", features),
-        _tensor("nodes_splits", splits.astype(dtype)),
-        _tensor("nodes_modes", branch_modes),
-        _int_list("nodes_truenodeids", true_ids),
-        _int_list("nodes_trueleafs", true_leaf),
-        _int_list("nodes_falsenodeids", false_ids),
-        _int_list("nodes_falseleafs", false_leaf),
-        _int_list("leaf_targetids", leaf_targets),
-        _tensor("leaf_weights", leaf_weights),
+        int_list("tree_roots", tree_roots),
+        int_list("nodes_featureids", features),
+        tensor("nodes_splits", splits.astype(dtype)),
+        tensor("nodes_modes", branch_modes),
+        int_list("nodes_truenodeids", true_ids),
+        int_list("nodes_trueleafs", true_leaf),
+        int_list("nodes_falsenodeids", false_ids),
+        int_list("nodes_falseleafs", false_leaf),
+        int_list("leaf_targetids", leaf_targets),
+        tensor("leaf_weights", leaf_weights),
     ]
     if np.any(missing):
-        attributes.append(_int_list("nodes_missing_value_tracks_true", missing))
+        attributes.append(int_list("nodes_missing_value_tracks_true", missing))
     return attributes
 
 
-def _int_list(name: str, values: np.ndarray) -> AttributeProto:
+def int_list(name: str, values: np.ndarray) -> AttributeProto:
     attribute = AttributeProto(name=name, type=AttributeProto.INTS)
     attribute.ints.extend(values.astype(np.int64).tolist())
     return attribute
 
 
-def _tensor(name: str, values: np.ndarray) -> AttributeProto:
+def tensor(name: str, values: np.ndarray) -> AttributeProto:
     return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
 
 

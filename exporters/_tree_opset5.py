@@ -55,6 +55,18 @@ class TreeRewriter:
         except (IndexError, ValueError):  # attribute lists of unequal lengths: leave the node as it is
             return None
 
+    def rewrite_from(self, node: NodeProto, trees: list[AttributeProto], labels: np.ndarray | None) -> list[NodeProto]:
+        """The nodes for ``node`` from opset-5 ``trees`` built straight from a model (``_forest_converter``) over
+        float32 inputs, as ``rewrite`` gives them for that model's opset-3 node: a regressor's sum, or (with
+        ``labels``) a binary classifier's [1 - s, s] with 0.5 as the cut."""
+        fresh = self._fresh(node.name)
+        if labels is None:
+            raw = fresh("trees")
+            out: list[NodeProto] = [_ensemble(node, raw, 1, 1, trees)]
+            _as_float(out, raw, node.output[0], np.float32, fresh)
+            return out
+        return _binary(node, trees, labels, np.empty(0, np.float32), mixed=False, dtype=np.float32, fresh=fresh)
+
     def _fresh(self, prefix: str) -> _Fresh:
         def fresh(suffix: str) -> str:
             name = f"{prefix}_{suffix}"

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 
+from engine.types import TaskType
 from exporters._forest_converter import forest_attributes
+from tests.exporters.test_onnx_export import TASKS, Dataset, _pipeline, datasets  # noqa: F401  (a fixture)
 
 
 def _skl2onnx_attributes(model: Any, *, classifier: bool) -> dict[str, list[Any]]:
@@ -85,3 +87,65 @@ def test_a_forest_exported_with_numpy_attributes_scores_as_scikit_learn(kind: st
     else:
         assert np.array_equal(outputs[0], model.predict(rows))
         np.testing.assert_allclose(outputs[1], model.predict_proba(rows), atol=1e-5)
+
+
+@pytest.mark.parametrize(("cls", "kind", "one_leaf"), [
+    (RandomForestRegressor, "regression", False), (ExtraTreesRegressor, "regression", False),
+    (RandomForestClassifier, "binary", False), (ExtraTreesClassifier, "binary", False),
+    (RandomForestRegressor, "regression", True), (ExtraTreesClassifier, "binary", True),
+])
+def test_opset5_trees_straight_from_the_forest_are_the_rewrite_of_its_opset3_node(cls: type, kind: str,
+                                                                                  one_leaf: bool) -> None:
+    """The attributes computed without the opset-3 node are byte for byte those the rewrite makes of that node
+    (trees that are one leaf included: every tree is one when no node may split)."""
+    from onnx import NodeProto
+
+    from exporters._forest_converter import _write, forest_opset5_trees
+    from exporters._tree_attributes import opset5_trees
+
+    X, y = _data(kind)
+    model = cls(n_estimators=9, min_samples_leaf=2, random_state=0,
+                **({"min_samples_split": 10_000} if one_leaf else {})).fit(X, y)
+    classifier = kind != "regression"
+    node = NodeProto()
+    for name, values in forest_attributes(model, classifier=classifier):
+        _write(node, name, values)
+    expected = opset5_trees({a.name: a for a in node.attribute}, "class_" if classifier else "target_", np.float32)
+    ours = forest_opset5_trees(model, classifier=classifier)
+    assert expected is not None and ours is not None
+    assert [a.SerializeToString() for a in ours] == [a.SerializeToString() for a in expected]
+
+
+def test_a_multiclass_forest_has_no_opset5_trees() -> None:
+    """Its leaves vote for every class: it stays at opset 3 (exported so below)."""
+    from exporters._forest_converter import forest_opset5_trees
+
+    X, y = _data("multiclass")
+    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    assert forest_opset5_trees(model, classifier=True) is None
+
+
+@pytest.mark.parametrize("family_name", ["random_forest", "extra_trees"])
+@pytest.mark.parametrize("task", TASKS, ids=str)
+def test_an_exported_forest_scores_as_its_opset3_graph(family_name: str, task: TaskType,
+                                                       datasets: dict[TaskType, Dataset]) -> None:  # noqa: F811
+    """``to_onnx_model`` (nodes kept aside, lists computed at the end) against skl2onnx's plain opset-3 graph: the
+    same labels, the same scores (bit for bit for regression), at opset 5 unless several classes (then opset 3's
+    trees, which opset 5 no longer has)."""
+    from exporters import OnnxScorer, onnx_feeds, to_onnx_model
+    from tests.exporters.test_tree_opset5 import _ml_opset, _opset3_graph
+
+    data = datasets[task]
+    pipeline = _pipeline(family_name, data).fit(data.X, data.y)
+    reference = _opset3_graph(pipeline, data)
+    exported = to_onnx_model(pipeline, data.schema, task)
+    kept_at_opset_3 = any(node.op_type == "TreeEnsembleClassifier" for node in exported.graph.node)
+    assert kept_at_opset_3 is (task is TaskType.MULTICLASS) and (_ml_opset(exported) == 5) is not kept_at_opset_3
+    feeds = onnx_feeds(data.X_check, data.schema)
+    expected_labels, expected = OnnxScorer(reference.SerializeToString()).predict(feeds)
+    labels, scores = OnnxScorer(exported.SerializeToString()).predict(feeds)
+    if task.is_classification:
+        np.testing.assert_array_equal(labels, expected_labels)
+        np.testing.assert_allclose(scores, expected, rtol=0, atol=5e-7)
+    else:
+        np.testing.assert_array_equal(scores, expected)
