@@ -196,7 +196,7 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     native = native_explainer(model, lambda: np.asarray(prep.transform(background), dtype=np.float64))
     if native is not None:
         member.explainer, member.method = native, native.method
-    else:  # trees LightGBM cannot hold (weighted covers); SHAP keeps tracebacks of its optional imports, so it is
+    else:  # trees LightGBM cannot hold (fractional covers...); SHAP keeps tracebacks of its optional imports, so it is
         # imported detached from the training's frames
         member.explainer, member.method = import_detached("shap").TreeExplainer(model), "shap.TreeExplainer"
     owners = original_column_of_features(list(prep.get_feature_names_out()), schema)

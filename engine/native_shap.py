@@ -101,8 +101,8 @@ class LinearShap:
 
 def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | None:
     """The explainer of ``model`` without SHAP's package, or None for the models that need it (scikit-learn trees
-    fitted with sample weights or categorical splits). ``background``: the background rows' feature matrix, for a
-    linear model."""
+    with fractional covers, categorical columns or several targets; other scikit-learn ensembles).
+    ``background``: the background rows' feature matrix, for a linear model."""
     module = type(model).__module__
     if module.startswith("catboost"):
         return CatBoostTreeShap(model)

@@ -15,7 +15,7 @@ What is written, as SHAP reads these models:
 - Missing values go where the model sends them (LightGBM's "NaN" missing type and default direction).
 
 None (and SHAP's package explains instead) when a cover is not a whole number (sample weights: LightGBM counts
-rows in integers), for categorical splits and for several targets.
+rows in integers), for categorical columns and for several targets.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def sklearn_trees(model: Any) -> SklearnTrees | None:
     if not type(model).__module__.startswith("sklearn.ensemble"):
         return None
     if name.startswith("HistGradientBoosting"):
+        if getattr(model, "_preprocessor", None) is not None:  # categorical columns, moved first: other indices
+            return None
         trees = list(_boosted_trees(model))
         return None if not trees or any(t is None for t in trees) else SklearnTrees(
             trees, len(model._predictors[0]), float32_inputs=False)  # type: ignore[arg-type]
@@ -139,7 +141,7 @@ def _tree_text(index: int, tree: _Tree) -> str:
     counts = tree.cover.astype(np.int64)
     lines = [f"Tree={index}", f"num_leaves={len(leaves)}", "num_cat=0"]
     if len(branches):  # scikit-learn's root is node 0, the first branch
-        threshold = np.clip(tree.threshold[branches], -np.finfo(np.float64).max, np.finfo(np.float64).max)
+        threshold = tree.threshold[branches]  # inf included (histogram boosting's "missing or not"): LightGBM reads it
         decision = _NAN_MISSING | np.where(tree.missing_left[branches], _DEFAULT_LEFT, 0)
         lines += [_field("split_feature", tree.feature[branches]), _field("split_gain", np.zeros(len(branches))),
                   _field("threshold", threshold), _field("decision_type", decision),

@@ -63,8 +63,8 @@ def _handled(scope: Any, operator: Any) -> bool:
     from skl2onnx.common.data_types import FloatTensorType
 
     model = operator.raw_operator
-    wanted = dict(decision_path=False, decision_leaf=False) | (dict(raw_scores=False) if hasattr(model, "classes_")
-                                                                else {})
+    wanted = dict(decision_path=False, decision_leaf=False) | (dict(raw_scores=False, nocl=False)
+                                                                if hasattr(model, "classes_") else {})
     options = scope.get_options(model, wanted)
     if any(options.get(k) for k in wanted):
         return False
@@ -134,9 +134,9 @@ def forest_attributes(model: Any, *, classifier: bool) -> list[tuple[str, np.nda
 def forest_opset5_trees(model: Any, *, classifier: bool) -> list[AttributeProto] | None:
     """Opset 5's ``TreeEnsemble`` attributes for ``model``: what ``_tree_attributes.opset5_trees`` makes of the node
     ``forest_attributes`` describes, computed without that node. None for several classes (a leaf votes for each)."""
-    f = _forest(model, classifier=classifier)
-    if f.weights.shape[1] != 1:
+    if classifier and len(model.classes_) != 2:  # one vote per leaf for each of several classes (or a lone class)
         return None
+    f = _forest(model, classifier=classifier)
     starts = np.flatnonzero(f.node_ids == 0)  # each tree's first node: its root
     offset = np.repeat(starts, np.diff(np.r_[starts, len(f.node_ids)]))  # each node's tree's first position
     branch_at, leaf_at = np.flatnonzero(f.branch), np.flatnonzero(~f.branch)

@@ -1,4 +1,5 @@
-"""Results page, search history: Optuna's own figures, rebuilt from the run's trials and cached."""
+"""Results page, search history: each trial's score and the best so far, and Optuna's parameter importances, rebuilt
+from the run's trials and cached."""
 
 from __future__ import annotations
 

@@ -281,7 +281,13 @@ def test_native_shap_values_are_shaps_own(family: str, task: str, request: pytes
 def test_missing_values_take_the_models_own_way_in_rewritten_trees() -> None:
     """Histogram boosting and forests send missing values one way per split: the rewritten trees do the same, so
     the values still add up to the prediction on rows with gaps."""
-    from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestRegressor,
+    )
 
     from engine.native_shap import native_explainer
 
@@ -291,10 +297,31 @@ def test_missing_values_take_the_models_own_way_in_rewritten_trees() -> None:
     y = np.nan_to_num(X[:, 0]) * 2 + np.isnan(X[:, 1]) * 3 + rng.normal(0, 0.1, 500)
     rows = rng.normal(size=(60, 4))
     rows[rng.random(rows.shape) < 0.3] = np.nan
-    for model in (HistGradientBoostingRegressor(max_iter=30), RandomForestRegressor(20, random_state=0)):
+    for model in (HistGradientBoostingRegressor(max_iter=30), RandomForestRegressor(20, random_state=0),
+                  ExtraTreesRegressor(20, random_state=0)):
         model.fit(X, y)
         explained = native_explainer(model, lambda: X[:40])(rows)
         assert np.allclose(explained.values.sum(axis=1) + explained.base_values, model.predict(rows), atol=1e-9)
+    labels = (y > np.median(y)).astype(int)
+    booster = HistGradientBoostingClassifier(max_iter=30).fit(X, labels)
+    explained = native_explainer(booster, lambda: X[:40])(rows)
+    log_odds = booster.decision_function(rows)
+    assert np.allclose(explained.values.sum(axis=1) + explained.base_values, log_odds, atol=1e-9)
+    forest = ExtraTreesClassifier(20, random_state=0).fit(X, labels)
+    explained = native_explainer(forest, lambda: X[:40])(rows)
+    assert np.allclose(explained.values.sum(axis=1) + explained.base_values, forest.predict_proba(rows), atol=1e-9)
+
+
+def test_histogram_boosting_with_categorical_columns_goes_to_shap() -> None:
+    """scikit-learn moves categorical columns first inside the model: its split indices are not the inputs'."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from engine.sklearn_tree_shap import sklearn_trees
+
+    rng = np.random.default_rng(5)
+    X = np.c_[rng.normal(size=300), rng.normal(size=300), rng.integers(0, 3, 300)]
+    model = HistGradientBoostingRegressor(categorical_features=[2], max_depth=2, max_iter=5).fit(X, X[:, 0])
+    assert sklearn_trees(model) is None
 
 
 def test_trees_whose_covers_are_not_row_counts_go_to_shap(binary: Data) -> None:

@@ -202,7 +202,7 @@ import numpy as np, pandas as pd
 from engine import SearchBudget, build_task_spec, profile_dataset, train
 rng = np.random.default_rng(0)
 frame = pd.DataFrame({"x1": rng.normal(size=400), "x2": rng.normal(size=400)})
-frame["outcome"] = np.where(frame.x1 + rng.normal(0, 0.5, size=400) > 0, "yes", "no")
+frame["outcome"] = np.where(frame.x1 + rng.normal(0, 0.5, size=400) > 0.6, "yes", "no")  # about 1 in 4: weights != 1
 spec = build_task_spec(frame, profile_dataset(frame).columns, target="outcome", n_folds=3)
 spec = dataclasses.replace(spec, class_weight="balanced")
 assert "shap" not in sys.modules  # imported inside the training, where the trap was

@@ -123,6 +123,8 @@ def test_a_multiclass_forest_has_no_opset5_trees() -> None:
     X, y = _data("multiclass")
     model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
     assert forest_opset5_trees(model, classifier=True) is None
+    lone = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, np.zeros(len(X), dtype=int))
+    assert forest_opset5_trees(lone, classifier=True) is None  # one class: no opset-5 form either
 
 
 @pytest.mark.parametrize("family_name", ["random_forest", "extra_trees"])
