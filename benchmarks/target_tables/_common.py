@@ -18,7 +18,6 @@ def table(stem: str, target: str, modelled_on: str, rows: int = 250) -> Callable
     return register
 
 
-
 def normal(rng: np.random.Generator, n: int, mean: float | np.ndarray, sd: float, lo: float = -np.inf,
            hi: float = np.inf, digits: int = 1) -> np.ndarray:
     return np.clip(rng.normal(mean, sd, n), lo, hi).round(digits)
