@@ -50,7 +50,7 @@ from engine.preprocessing import build_input_schema, to_model_frame, unseen_cate
 from engine.profile import profile_dataset
 from engine.search import SearchResult, collect_trials, make_folds
 from engine.stacking import STACK_NAME
-from engine.summary import caveats, plain_summary, recommendation
+from engine.summary import caveats, plain_summary, recommendation, with_model_labels
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.types import (
     CheckFix,
@@ -81,7 +81,8 @@ __all__ = [
     "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
-    "caveats", "recommendation", "Prepared", "prepare", "refit_model", "result_for_model", "unseen_categories",
+    "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
+    "unseen_categories",
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
     "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase",

@@ -190,7 +190,10 @@ def search_phase(
             members=None if shared else likely_members(found, search_deadline.remaining()),
             latest=latest, ensemble_s=likely_members.selection_s(found)),
         worker=worker, shared=shared, warm_configs=warm_configs, spill=spill,
+        stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
     )
+    if result.stopped_early:
+        emit("search", result.stopped_early, {})
     return result, records
 
 
@@ -225,7 +228,7 @@ def finish_phase(
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
-    notes: list[str] = [plan.note for plan in memory]
+    notes: list[str] = [plan.note for plan in memory] + ([result.stopped_early] if result.stopped_early else [])
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
                      "large to export for a gain well within the noise of the CV score.")

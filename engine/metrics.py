@@ -20,6 +20,10 @@ class Metric:
     greater_is_better: bool
     compute: Callable[[np.ndarray, np.ndarray], float]
     label: str
+    best: float | None = None  # the best value it can take, when a model can reach it exactly
+
+    def is_perfect(self, value: float) -> bool:
+        return self.best is not None and value == self.best
 
     def better(self, a: float, b: float) -> bool:
         return a > b if self.greater_is_better else a < b
@@ -66,15 +70,15 @@ def _rmse(y: np.ndarray, predictions: np.ndarray) -> float:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("roc_auc", True, _roc_auc, "ROC AUC"),
-        Metric("pr_auc", True, lambda y, p: float(sk.average_precision_score(y, _positive(p))), "PR AUC"),
+        Metric("roc_auc", True, _roc_auc, "ROC AUC", 1.0),
+        Metric("pr_auc", True, lambda y, p: float(sk.average_precision_score(y, _positive(p))), "PR AUC", 1.0),
         Metric("log_loss", False, _log_loss, "log loss"),
-        Metric("accuracy", True, lambda y, p: float(sk.accuracy_score(y, _labels(p))), "accuracy"),
+        Metric("accuracy", True, lambda y, p: float(sk.accuracy_score(y, _labels(p))), "accuracy", 1.0),
         Metric("balanced_accuracy", True,
-               lambda y, p: float(sk.balanced_accuracy_score(y, _labels(p))), "balanced accuracy"),
-        Metric("rmse", False, _rmse, "RMSE"),
-        Metric("mae", False, lambda y, p: float(sk.mean_absolute_error(y, p)), "MAE"),
-        Metric("r2", True, lambda y, p: float(sk.r2_score(y, p)), "R²"),
+               lambda y, p: float(sk.balanced_accuracy_score(y, _labels(p))), "balanced accuracy", 1.0),
+        Metric("rmse", False, _rmse, "RMSE", 0.0),
+        Metric("mae", False, lambda y, p: float(sk.mean_absolute_error(y, p)), "MAE", 0.0),
+        Metric("r2", True, lambda y, p: float(sk.r2_score(y, p)), "R²", 1.0),
     )
 }
 

@@ -282,6 +282,7 @@ def run_search(
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
     update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
     worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
+    stop_when_perfect: bool = True,
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
@@ -290,7 +291,9 @@ def run_search(
     ``storage``: an Optuna storage or its URL (None: in memory). ``shared``: other processes
     work on the same study at once (scale-out); their running trials are theirs, and a lost
     connection to the database is waited out until the deadline. ``spill``: where the fold models kept for
-    bagging wait (``engine.fold_spill``); None keeps them in memory.
+    bagging wait (``engine.fold_spill``); None keeps them in memory. ``stop_when_perfect``: end the search once a
+    model scores the metric's best possible value on every fold and every family has had its turn (nothing can
+    score higher); ``result.stopped_early`` then says so.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
@@ -326,7 +329,10 @@ def run_search(
             on_trial(record)
         if update_deadline is not None:
             update_deadline(result)
-        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
+        if stop_when_perfect and not result.stopped_early:
+            result.stopped_early = _perfect_note(objective, deadline)
+        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None \
+                or result.stopped_early:
             study.stop()
 
     try:
@@ -353,6 +359,22 @@ def run_search(
                     max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
     finally:  # the trials still being written to the study's database
         searching.close()
+
+
+def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
+    """Why the search can stop now, or "": a model scored the metric's best possible value on every fold (say
+    ROC AUC 1), and each family the memory allows has had a trial, so the leaderboard still compares them."""
+    metric, result = objective.metric, objective.result
+    perfect = [o for o in result.outcomes.values() if o.fold_scores and all(map(metric.is_perfect, o.fold_scores))]
+    tried = {t.family for t in result.trials}
+    if not perfect or any(name not in tried for name, family in objective.families.items()
+                          if objective.row_fraction(family) > 0):
+        return ""
+    best = min(perfect, key=lambda o: o.number)
+    return (f"The search stopped with {deadline.remaining():.0f} s of its time left: {best.name} scored the best "
+            f"possible {metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model "
+            "could score higher. A perfect score can also mean that a column gives the target away: the pre-flight "
+            "checks name the columns they suspect.")
 
 
 def _lost_storage(exc: BaseException | None) -> bool:

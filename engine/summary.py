@@ -105,7 +105,7 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     by_name = {e.model: e for e in leaderboard}
     best = by_name[chosen]
     if limits_note and leaderboard and leaderboard[0].model != chosen:
-        why = f"{model_label(chosen)} is exported: {_labelled(limits_note, leaderboard)}"
+        why = f"{model_label(chosen)} is exported: {with_model_labels(limits_note, leaderboard)}"
     elif leaderboard and leaderboard[0].model != chosen:
         why = (f"{model_label(chosen)} is recommended and exported: {model_label(leaderboard[0].model)} scored "
                "higher but could not be bagged or refitted within the time budget.")
@@ -124,7 +124,7 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     return why
 
 
-def _labelled(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...]) -> str:
+def with_model_labels(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...]) -> str:
     """The note with model names as the user sees them (lightgbm_3 -> LightGBM (boosted trees) #3)."""
     for entry in sorted(leaderboard, key=lambda e: -len(e.model)):
         text = re.sub(rf"\b{re.escape(entry.model)}\b", model_label(entry.model), text)

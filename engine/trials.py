@@ -74,6 +74,7 @@ class SearchResult:
     outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
     folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     memory: dict[str, FamilyMemory] = field(default_factory=dict)  # each family's share of the rows, and why
+    stopped_early: str = ""  # why the search ended before its deadline, when nothing could beat what it had
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -141,9 +142,16 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
     return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
 
 
+def rank_key(metric: Any, score: float, score_std: float,
+             predict_ms_per_1000_rows: float) -> tuple[float, float, float]:
+    """Best first: the CV score; at equal scores (a perfect score, say) the smaller spread, then the faster model."""
+    return metric.loss(score), score_std, predict_ms_per_1000_rows
+
+
 def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome]:
-    """Trials best first, by their mean CV score."""
-    return sorted(outcomes, key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
+    """Trials best first, by their mean CV score (ties: ``rank_key``), as the leaderboard ranks them."""
+    return sorted(outcomes, key=lambda o: rank_key(metric, float(np.mean(o.fold_scores)), float(np.std(o.fold_scores)),
+                                                   o.predict_ms_per_1000_rows))
 
 
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,

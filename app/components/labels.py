@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine import get_metric
 from engine.naming import FAMILY_LABELS, model_label
 
-__all__ = ["FAMILY_LABELS", "model_label"]  # re-exported for the views
+__all__ = ["FAMILY_LABELS", "model_label", "literal_markdown"]  # re-exported for the views
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$:])")  # ':' too: Streamlit turns :name: into an icon
+
+
+def literal_markdown(text: str) -> str:
+    """``text`` shown as written by Streamlit's markdown (column names may hold '_', '*' or '$')."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
 
 TYPE_HELP = {
     "numeric": "numbers (age, price, temperature)",

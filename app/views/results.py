@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from app.components.labels import family_label, limits_text, model_label
+from app.components.labels import family_label, limits_text, literal_markdown, model_label
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import RunResults
 from app.components.results_compare import show_comparison
@@ -15,7 +15,7 @@ from app.components.results_explain import show_beeswarm_and_dependence, show_im
 from app.components.results_search import show_search_history
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
-from engine import pareto_front, recommendation
+from engine import pareto_front, recommendation, with_model_labels
 from exporters.figures import leaderboard_figure, tradeoff_figure
 
 
@@ -44,9 +44,21 @@ def show_leaderboard(results: RunResults) -> None:
                                 "settings": st.column_config.TextColumn(width="large")})
     for plan in results.card.get("memory") or []:  # families sampled or left out for lack of memory
         st.warning(plan["note"], icon=":material/memory:")
+    show_notes(results)
     relabelled = [replace(e, model=model_label(e.model)) for e in entries]
     if relabelled:
         st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
+
+
+def show_notes(results: RunResults) -> None:
+    """What the training decided on the way (an early stop, a blend trimmed, bagged or refitted), as the card has it."""
+    shown = {plan["note"] for plan in results.card.get("memory") or []}  # already a warning above
+    notes = [note for note in results.card.get("notes") or [] if note not in shown]
+    if notes:
+        with st.expander(f"How Kuai got to this model ({len(notes)} note{'s' if len(notes) > 1 else ''})",
+                         icon=":material/info:"):
+            st.markdown("\n".join(f"- {literal_markdown(with_model_labels(note, results.leaderboard))}"
+                                   for note in notes))
 
 
 def show_tradeoff(results: RunResults) -> None:

@@ -88,3 +88,14 @@ def test_runs_table_has_one_plain_row_per_run(status: str) -> None:
     assert row["status"] == {"queued": "waiting", "running": "training"}.get(status, status)
     assert row["best model"] == ("Linear / logistic model #1" if status == "finished" else "")
     assert row["score"] == ("R² 0.5000" if status == "finished" else "")
+
+
+def test_literal_markdown_keeps_column_names_as_written() -> None:
+    import re
+
+    from app.components.labels import literal_markdown
+
+    text = "is_member *2 costs $5 [draft] (net) :rocket: #1 a\\b"
+    escaped = literal_markdown(text)
+    assert all(part in escaped for part in ("is\\_member", "\\*2", "\\$5", "\\:rocket\\:"))  # none left to format
+    assert re.sub(r"\\(.)", r"\1", escaped) == text  # and every character shown as written

@@ -1,0 +1,96 @@
+"""A search that has a perfect model stops once every family has had its turn; equal scores rank the faster first."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from engine import SearchBudget, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from engine.leaderboard import build_leaderboard
+from engine.models import Deadline
+from engine.search import DEFAULT_ORDER, SearchResult, TrialOutcome, run_search
+from engine.types import Limits
+from tests.engine.search_data import search_data
+
+
+def _separable(n: int = 300) -> pd.DataFrame:
+    """The outcome is the sign of one column: every family ranks every fold's rows perfectly (ROC AUC 1)."""
+    rng = np.random.default_rng(3)
+    signal = rng.normal(size=n)
+    return pd.DataFrame({"signal": signal.round(3), "noise": rng.normal(size=n).round(3),
+                         "outcome": np.where(signal > 0, "yes", "no")})
+
+
+def _prepared(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    profile = profile_dataset(frame)
+    spec = build_task_spec(frame, profile.columns, target="outcome", n_folds=3)
+    schema = build_input_schema(frame, spec)
+    return spec, schema, to_model_frame(frame, schema), encode_target(frame["outcome"], spec)
+
+
+def test_the_search_stops_at_a_perfect_score_once_every_family_had_its_turn() -> None:
+    spec, schema, X, y = _prepared(_separable())
+    assert spec.metric == "roc_auc"
+    started = time.monotonic()
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 120.0))
+    assert time.monotonic() - started < 60.0, "the search went on to its deadline"
+    assert {t.family for t in result.trials} == set(DEFAULT_ORDER)  # the leaderboard still compares every family
+    perfect = sorted(n for n, o in result.outcomes.items() if all(s == 1.0 for s in o.fold_scores))
+    assert perfect, [o.fold_scores for o in result.outcomes.values()]
+    first = result.outcomes[perfect[0]]
+    assert result.stopped_early.startswith("The search stopped with")
+    assert f"{first.name} scored the best possible ROC AUC (1)" in result.stopped_early
+    # it stopped at the first trial that had both: no trial after the portfolio's round
+    assert max(t.number for t in result.trials) == max(perfect[0], len(DEFAULT_ORDER) - 1)
+
+
+def test_without_the_stop_the_search_goes_on() -> None:
+    spec, schema, X, y = _prepared(_separable())
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                        families=("linear",), max_trials=4, stop_when_perfect=False)
+    assert len(result.trials) == 4 and not result.stopped_early
+
+
+def test_a_search_short_of_perfect_runs_to_its_deadline(mixed_frame: pd.DataFrame) -> None:
+    spec, schema, X, y = search_data(mixed_frame, n_folds=3)
+    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                        families=("linear",), max_trials=3)
+    assert len(result.trials) == 3 and not result.stopped_early
+
+
+def test_training_says_why_it_stopped_and_limits_keep_it_searching() -> None:
+    from engine import train
+
+    frame = _separable()
+    profile = profile_dataset(frame)
+    spec = build_task_spec(frame, profile.columns, target="outcome", n_folds=3)
+    started = time.monotonic()
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=90, families=("linear", "lightgbm")))
+    assert time.monotonic() - started < 45.0
+    assert any(note.startswith("The search stopped with") for note in result.notes), result.notes
+    assert len(result.trials) == 2
+    # a perfect model may be too slow or too big for a user's limits: the search goes on looking
+    limited = train(frame, spec, budget=SearchBudget(time_budget_s=8, families=("linear", "lightgbm"),
+                                                     limits=Limits(max_size_mb=100.0)))
+    assert not any(note.startswith("The search stopped with") for note in limited.notes)
+    assert len(limited.trials) > 2
+
+
+def _outcome(number: int, family: str, scores: list[float], ms: float) -> TrialOutcome:
+    return TrialOutcome(number=number, family=family, params={}, oof=np.zeros(4), fold_scores=scores,
+                        best_iterations=[], fit_time_s=1.0, predict_ms_per_1000_rows=ms)
+
+
+def test_equal_scores_rank_the_steadier_then_the_faster_model_first(mixed_frame: pd.DataFrame) -> None:
+    spec = search_data(mixed_frame, n_folds=2)[0]
+    result = SearchResult(folds=[(np.arange(2), np.arange(2, 4)), (np.arange(2, 4), np.arange(2))])
+    result.outcomes = {0: _outcome(0, "lightgbm", [1.0, 1.0], 20.0), 1: _outcome(1, "catboost", [1.0, 1.0], 1.0),
+                       2: _outcome(2, "linear", [0.9, 1.0], 0.1), 3: _outcome(3, "extra_trees", [0.95, 0.95], 0.2),
+                       4: _outcome(4, "random_forest", [0.96, 0.96], 5.0)}
+    board = build_leaderboard(result, None, spec)
+    # ROC AUC first; equal means: the smaller spread, then the faster prediction
+    assert [row.model for row in board] == ["catboost_1", "lightgbm_0", "random_forest_4", "extra_trees_3",
+                                            "linear_2"]  # 0.95 both: extra trees' folds agree, linear's do not
+    assert [row.rank for row in board] == [1, 2, 3, 4, 5]
