@@ -371,10 +371,11 @@ def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
                           if objective.row_fraction(family) > 0):
         return ""
     best = min(perfect, key=lambda o: o.number)
-    return (f"The search stopped with {deadline.remaining():.0f} s of its time left: {best.name} scored the best "
-            f"possible {metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model "
-            "could score higher. A perfect score can also mean that a column gives the target away: the pre-flight "
-            "checks name the columns they suspect.")
+    who = f"{best.name} scored" if len(perfect) == 1 else f"{len(perfect)} models, {best.name} first, scored"
+    return (f"The search stopped with {deadline.remaining():.0f} s of its time left: {who} the best possible "
+            f"{metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model could score "
+            "higher. A perfect score can also mean that a column gives the target away: the pre-flight checks name "
+            "the columns they suspect.")
 
 
 def _lost_storage(exc: BaseException | None) -> bool:

@@ -76,7 +76,7 @@ def caveats(result: TrainingResult) -> list[str]:
                      + ", ".join(f"'{c}' ({r})" for c, r in list(dropped.items())[:3]) + ".")
     else:
         found.extend(f"'{column}' was left out ({reason})." for column, reason in dropped.items())
-    found.extend(result.notes)
+    found.extend(with_model_labels(note, result.leaderboard, trials_only=True) for note in result.notes)
     return found
 
 
@@ -124,9 +124,14 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     return why
 
 
-def with_model_labels(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...]) -> str:
-    """The note with model names as the user sees them (lightgbm_3 -> LightGBM (boosted trees) #3)."""
+def with_model_labels(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...],
+                      trials_only: bool = False) -> str:
+    """The note with model names as the user sees them (lightgbm_3 -> LightGBM (boosted trees) #3).
+
+    ``trials_only``: "ensemble" and "stack" stay words (a training's notes say "the ensemble leaves out ...")."""
     for entry in sorted(leaderboard, key=lambda e: -len(e.model)):
+        if trials_only and not re.search(r"_\d+$", entry.model):
+            continue
         text = re.sub(rf"\b{re.escape(entry.model)}\b", model_label(entry.model), text)
     return text
 

@@ -15,7 +15,7 @@ from app.components.results_explain import show_beeswarm_and_dependence, show_im
 from app.components.results_search import show_search_history
 from app.components.state import sync_url
 from app.components.tables import leaderboard_table
-from engine import pareto_front, recommendation, with_model_labels
+from engine import pareto_front, recommendation
 from exporters.figures import leaderboard_figure, tradeoff_figure
 
 
@@ -44,21 +44,9 @@ def show_leaderboard(results: RunResults) -> None:
                                 "settings": st.column_config.TextColumn(width="large")})
     for plan in results.card.get("memory") or []:  # families sampled or left out for lack of memory
         st.warning(plan["note"], icon=":material/memory:")
-    show_notes(results)
     relabelled = [replace(e, model=model_label(e.model)) for e in entries]
     if relabelled:
         st.plotly_chart(leaderboard_figure(relabelled, results.metric.label), width="stretch")
-
-
-def show_notes(results: RunResults) -> None:
-    """What the training decided on the way (an early stop, a blend trimmed, bagged or refitted), as the card has it."""
-    shown = {plan["note"] for plan in results.card.get("memory") or []}  # already a warning above
-    notes = [note for note in results.card.get("notes") or [] if note not in shown]
-    if notes:
-        with st.expander(f"How Kuai got to this model ({len(notes)} note{'s' if len(notes) > 1 else ''})",
-                         icon=":material/info:"):
-            st.markdown("\n".join(f"- {literal_markdown(with_model_labels(note, results.leaderboard))}"
-                                   for note in notes))
 
 
 def show_tradeoff(results: RunResults) -> None:
@@ -94,7 +82,7 @@ def main() -> None:
     results = results_of(record)
     if results is None:
         return
-    st.info(f"**In plain words:** {results.summary}", icon=":material/lightbulb:")
+    st.info(f"**In plain words:** {literal_markdown(results.summary)}", icon=":material/lightbulb:")
     report = results.out_dir / "report.html"
     if report.is_file():
         st.download_button("Download the full report (HTML)", data=report.read_bytes,

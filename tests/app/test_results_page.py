@@ -178,23 +178,3 @@ def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(
     text = limits_text({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0})
     assert "at most 0.5 ms a row and at most 2 MB" in text and "measured as exported (ONNX)" in text
 
-
-@pytest.mark.slow
-def test_the_trainings_notes_are_on_the_page_with_the_models_names(finished_home: tuple[str, str]) -> None:
-    import re
-    from types import SimpleNamespace
-
-    import pandas as pd
-
-    from engine import with_model_labels
-
-    run_id, _ = finished_home
-    notes = json.loads((_outputs(run_id) / "model_card.json").read_text())["notes"]
-    assert notes  # at least how the exported model was made (bagged or refitted)
-    board = [SimpleNamespace(model=m) for m in pd.read_csv(_outputs(run_id) / "leaderboard.csv")["model"]]
-    at = _results_page(run_id)
-    expanders = [e for e in at.expander if e.label.startswith("How Kuai got to this model")]
-    assert len(expanders) == 1 and f"({len(notes)} note" in expanders[0].label
-    shown = re.sub(r"\\(.)", r"\1", " ".join(m.value for m in expanders[0].markdown))
-    for note in notes:
-        assert with_model_labels(note, board) in shown  # type: ignore[arg-type]

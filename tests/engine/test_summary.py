@@ -54,7 +54,8 @@ def _result(y: np.ndarray, importance: dict[str, float], dropped: dict[str, str]
     explanation = Explanation(columns=tuple(importance), importance=importance, sample_values=[], base_values=[],
                               sample_index=[], explained_class=[], explained_model="lightgbm_0",
                               output_space="log-odds", method="shap.TreeExplainer")
-    return SimpleNamespace(spec=spec, y=y, oof=oof, explanation=explanation, notes=["The ensemble was not refitted."],
+    return SimpleNamespace(spec=spec, y=y, oof=oof, explanation=explanation,
+                           notes=["The ensemble was not refitted.", "The search stopped: lightgbm_0 scored 1."],
                            leaderboard=BOARD, model_name="lightgbm_0")
 
 
@@ -65,6 +66,7 @@ def test_caveats_name_rare_classes_few_rows_a_dominant_column_and_what_was_left_
     assert "Only 250 rows" in found and "'yes' is rare (10 of 250 rows)" in found
     assert "'discharge_code' alone carries 90%" in found
     assert "'patient_id' was left out (id column" in found and "The ensemble was not refitted." in found
+    assert "The search stopped: LightGBM (boosted trees) #0 scored 1." in found  # the names the leaderboard shows
     assert plain_summary(result).endswith(found)  # type: ignore[arg-type]
 
 
