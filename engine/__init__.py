@@ -52,6 +52,7 @@ from engine.search import SearchResult, collect_trials, make_folds
 from engine.stacking import STACK_NAME
 from engine.summary import caveats, plain_summary, recommendation, with_model_labels
 from engine.task import build_task_spec, choose_validation, class_label
+from engine.trials import rank_key
 from engine.types import (
     CheckFix,
     CheckResult,
@@ -82,7 +83,7 @@ __all__ = [
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
-    "unseen_categories",
+    "unseen_categories", "rank_key",
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
     "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase",

@@ -329,11 +329,12 @@ def run_search(
             on_trial(record)
         if update_deadline is not None:
             update_deadline(result)
-        if stop_when_perfect and not result.stopped_early:
-            result.stopped_early = _perfect_note(objective, deadline)
-        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None \
-                or result.stopped_early:
+        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
             study.stop()
+        elif stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
+            result.stopped_early = _perfect_note(objective, deadline)
+            if result.stopped_early:
+                study.stop()
 
     try:
         while True:
@@ -363,7 +364,8 @@ def run_search(
 
 def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
     """Why the search can stop now, or "": a model scored the metric's best possible value on every fold (say
-    ROC AUC 1), and each family the memory allows has had a trial, so the leaderboard still compares them."""
+    ROC AUC 1), and each family the memory allows has had a trial (finished, pruned or failed): the portfolio's
+    first round has run, so the leaderboard has its families' known-good configurations to compare."""
     metric, result = objective.metric, objective.result
     perfect = [o for o in result.outcomes.values() if o.fold_scores and all(map(metric.is_perfect, o.fold_scores))]
     tried = {t.family for t in result.trials}
@@ -372,7 +374,7 @@ def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
         return ""
     best = min(perfect, key=lambda o: o.number)
     who = f"{best.name} scored" if len(perfect) == 1 else f"{len(perfect)} models, {best.name} first, scored"
-    return (f"The search stopped with {deadline.remaining():.0f} s of its time left: {who} the best possible "
+    return (f"The search stopped with {max(0.0, deadline.remaining()):.0f} s of its time left: {who} the best possible "
             f"{metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model could score "
             "higher. A perfect score can also mean that a column gives the target away: the pre-flight checks name "
             "the columns they suspect.")

@@ -10,12 +10,13 @@ from engine.naming import FAMILY_LABELS, model_label
 
 __all__ = ["FAMILY_LABELS", "model_label", "literal_markdown"]  # re-exported for the views
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$:])")  # ':' too: Streamlit turns :name: into an icon
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
+_WORD_JOINER = "\u2060"  # invisible: after a ':', it keeps Streamlit from reading ':material/x:' as an icon
 
 
 def literal_markdown(text: str) -> str:
-    """``text`` shown as written by Streamlit's markdown (column names may hold '_', '*' or '$')."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """``text`` shown as written by Streamlit's markdown (column names may hold '_', '*', '$' or ':')."""
+    return _MARKDOWN.sub(r"\\\1", text).replace(":", ":" + _WORD_JOINER)
 
 
 TYPE_HELP = {

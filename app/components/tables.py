@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from app.components.labels import STATUS_LABELS, metric_label, model_label
-from engine import LeaderboardEntry, get_metric
+from engine import LeaderboardEntry, get_metric, rank_key
 from storage import RunRecord, StudySummary
 
 _METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
@@ -36,8 +36,10 @@ def completed_trials(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def live_leaderboard(events: Sequence[dict[str, Any]], metric: str | None) -> pd.DataFrame:
     """Finished trials so far, best first in the metric's direction."""
-    greater_is_better = get_metric(metric).greater_is_better if metric else True
-    trials = sorted(completed_trials(events), key=lambda t: float(t["score"]), reverse=greater_is_better)
+    ranking = get_metric(metric or "roc_auc")  # no metric known yet: higher is better
+    # equal scores as the final leaderboard ranks them: the steadier, then the faster model first
+    trials = sorted(completed_trials(events), key=lambda t: rank_key(
+        ranking, float(t["score"]), float(t.get("score_std") or 0.0), float(t.get("predict_ms_per_1000_rows") or 0.0)))
     rows = [{"rank": i + 1, "model": model_label(f"{t['family']}_{t['number']}"),
              metric_label(metric): t["score"], "± (spread over folds)": t.get("score_std"),
              "fit time (s)": t.get("fit_time_s"), "predict ms / 1,000 rows": t.get("predict_ms_per_1000_rows")}

@@ -177,4 +177,3 @@ def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(
     assert card["limits"]["met"] is None and not any("Your limits" in m.value for m in at.markdown)
     text = limits_text({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0})
     assert "at most 0.5 ms a row and at most 2 MB" in text and "measured as exported (ONNX)" in text
-

@@ -54,7 +54,7 @@ def test_without_the_stop_the_search_goes_on() -> None:
     assert len(result.trials) == 4 and not result.stopped_early
 
 
-def test_a_search_short_of_perfect_runs_to_its_deadline(mixed_frame: pd.DataFrame) -> None:
+def test_a_search_short_of_perfect_does_not_stop_early(mixed_frame: pd.DataFrame) -> None:
     spec, schema, X, y = search_data(mixed_frame, n_folds=3)
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
                         families=("linear",), max_trials=3)
@@ -73,10 +73,10 @@ def test_training_says_why_it_stopped_and_limits_keep_it_searching() -> None:
     assert any(note.startswith("The search stopped with") for note in result.notes), result.notes
     assert len(result.trials) == 2
     # a perfect model may be too slow or too big for a user's limits: the search goes on looking
-    limited = train(frame, spec, budget=SearchBudget(time_budget_s=8, families=("linear", "lightgbm"),
+    limited = train(frame, spec, budget=SearchBudget(time_budget_s=90, families=("linear", "lightgbm"), max_trials=4,
                                                      limits=Limits(max_size_mb=100.0)))
     assert not any(note.startswith("The search stopped with") for note in limited.notes)
-    assert len(limited.trials) > 2
+    assert len(limited.trials) == 4
 
 
 def _outcome(number: int, family: str, scores: list[float], ms: float) -> TrialOutcome:
@@ -95,3 +95,15 @@ def test_equal_scores_rank_the_steadier_then_the_faster_model_first(mixed_frame:
     assert [row.model for row in board] == ["catboost_1", "lightgbm_0", "random_forest_4", "extra_trees_3",
                                             "linear_2"]  # 0.95 both: extra trees' folds agree, linear's do not
     assert [row.rank for row in board] == [1, 2, 3, 4, 5]
+
+
+def test_equal_scores_keep_the_fold_models_of_the_trials_the_leaderboard_ranks_first() -> None:
+    from engine.metrics import get_metric
+    from engine.search import keep_fold_models
+
+    result = SearchResult(folds=[(np.arange(2), np.arange(2, 4)), (np.arange(2, 4), np.arange(2))])
+    for number, ms in enumerate((9.0, 3.0, 1.0, 5.0)):  # four perfect trials, the later ones faster
+        result.outcomes[number] = _outcome(number, "lightgbm", [1.0, 1.0], ms)
+        result.outcomes[number].fold_models = [("prep", "model"), ("prep", "model")]
+    keep_fold_models(result, get_metric("roc_auc"), max_models=2)
+    assert sorted(n for n, o in result.outcomes.items() if o.fold_models) == [1, 2]  # the two fastest

@@ -160,8 +160,6 @@ def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # 
     assert len(result.outcomes) >= 3
     keep_fold_models(result, metric, max_models=2)
     ranked = by_score(result.outcomes.values(), metric)  # the leaderboard's order (equal scores: steadier, faster)
-    assert [float(np.mean(o.fold_scores)) for o in ranked] == sorted(
-        (float(np.mean(o.fold_scores)) for o in ranked), key=metric.loss)
     assert [o.fold_models is not None for o in ranked] == [True, True] + [False] * (len(ranked) - 2)
     assert held_out_model(result, {ranked[-1].number: 1.0}, spec) is None
 
