@@ -46,7 +46,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             size_kb=None if cost.size_mb is None else 1024 * cost.size_mb,
             params={"top": FAMILIES[top.family].unprefixed(top.params), "base": [o.name for o in stack.base]},
             members={o.name: 1 / len(stack.base) for o in stack.base}))
-    rows.sort(key=lambda r: rank_key(metric, r.score, r.score_std, r.predict_ms_per_1000_rows))
+    rows.sort(key=lambda r: rank_key(metric, r.score, r.score_std, r.size_kb))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
 
 

@@ -6,6 +6,7 @@ read through ``restore_trials``: finished trials count, with their out-of-fold p
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,7 @@ def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
         predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
         state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
         row_fraction=float(attrs.get("row_fraction", 1.0)),
+        size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None,
     )
 
 
@@ -142,16 +144,17 @@ def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
     return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
 
 
-def rank_key(metric: Any, score: float, score_std: float,
-             predict_ms_per_1000_rows: float) -> tuple[float, float, float]:
-    """Best first: the CV score; at equal scores (a perfect score, say) the smaller spread, then the faster model."""
-    return metric.loss(score), score_std, predict_ms_per_1000_rows
+def rank_key(metric: Any, score: float, score_std: float, size_kb: float | None) -> tuple[float, float, float]:
+    """Best first: the CV score; at equal scores (a perfect score, say) the smaller spread over the folds, then the
+    smaller model. Its serialised size stands in for its prediction time, which a second run would measure
+    differently: the same trials rank the same way every time."""
+    return metric.loss(score), score_std, size_kb if size_kb is not None else math.inf
 
 
 def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome]:
     """Trials best first, by their mean CV score (ties: ``rank_key``), as the leaderboard ranks them."""
     return sorted(outcomes, key=lambda o: rank_key(metric, float(np.mean(o.fold_scores)), float(np.std(o.fold_scores)),
-                                                   o.predict_ms_per_1000_rows))
+                                                   o.size_kb))
 
 
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,

@@ -235,6 +235,7 @@ class TrialRecord:
     message: str = ""
     best_iterations: list[int] = field(default_factory=list)  # per fold, for boosters that stopped early
     row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
+    size_kb: float | None = None  # its first fold's fitted model, serialised
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,9 @@ def completed_trials(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def live_leaderboard(events: Sequence[dict[str, Any]], metric: str | None) -> pd.DataFrame:
     """Finished trials so far, best first in the metric's direction."""
     ranking = get_metric(metric or "roc_auc")  # no metric known yet: higher is better
-    # equal scores as the final leaderboard ranks them: the steadier, then the faster model first
+    # equal scores as the final leaderboard ranks them: the steadier, then the smaller model first
     trials = sorted(completed_trials(events), key=lambda t: rank_key(
-        ranking, float(t["score"]), float(t.get("score_std") or 0.0), float(t.get("predict_ms_per_1000_rows") or 0.0)))
+        ranking, float(t["score"]), float(t.get("score_std") or 0.0), t.get("size_kb")))
     rows = [{"rank": i + 1, "model": model_label(f"{t['family']}_{t['number']}"),
              metric_label(metric): t["score"], "± (spread over folds)": t.get("score_std"),
              "fit time (s)": t.get("fit_time_s"), "predict ms / 1,000 rows": t.get("predict_ms_per_1000_rows")}

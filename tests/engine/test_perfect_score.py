@@ -1,4 +1,4 @@
-"""A search that has a perfect model stops once every family has had its turn; equal scores rank the faster first."""
+"""A search that has a perfect model stops once every family has had its turn; equal scores rank the smaller first."""
 
 from __future__ import annotations
 
@@ -79,22 +79,23 @@ def test_training_says_why_it_stopped_and_limits_keep_it_searching() -> None:
     assert len(limited.trials) == 4
 
 
-def _outcome(number: int, family: str, scores: list[float], ms: float) -> TrialOutcome:
+def _outcome(number: int, family: str, scores: list[float], kb: float | None) -> TrialOutcome:
+    # prediction times the other way round: a time measured once must not decide (a second run measures another)
     return TrialOutcome(number=number, family=family, params={}, oof=np.zeros(4), fold_scores=scores,
-                        best_iterations=[], fit_time_s=1.0, predict_ms_per_1000_rows=ms)
+                        best_iterations=[], fit_time_s=1.0, predict_ms_per_1000_rows=1000.0 - (kb or 0.0), size_kb=kb)
 
 
-def test_equal_scores_rank_the_steadier_then_the_faster_model_first(mixed_frame: pd.DataFrame) -> None:
+def test_equal_scores_rank_the_steadier_then_the_smaller_model_first(mixed_frame: pd.DataFrame) -> None:
     spec = search_data(mixed_frame, n_folds=2)[0]
     result = SearchResult(folds=[(np.arange(2), np.arange(2, 4)), (np.arange(2, 4), np.arange(2))])
     result.outcomes = {0: _outcome(0, "lightgbm", [1.0, 1.0], 20.0), 1: _outcome(1, "catboost", [1.0, 1.0], 1.0),
                        2: _outcome(2, "linear", [0.9, 1.0], 0.1), 3: _outcome(3, "extra_trees", [0.95, 0.95], 0.2),
-                       4: _outcome(4, "random_forest", [0.96, 0.96], 5.0)}
+                       4: _outcome(4, "random_forest", [0.96, 0.96], 5.0), 5: _outcome(5, "hist_gb", [1.0, 1.0], None)}
     board = build_leaderboard(result, None, spec)
-    # ROC AUC first; equal means: the smaller spread, then the faster prediction
-    assert [row.model for row in board] == ["catboost_1", "lightgbm_0", "random_forest_4", "extra_trees_3",
-                                            "linear_2"]  # 0.95 both: extra trees' folds agree, linear's do not
-    assert [row.rank for row in board] == [1, 2, 3, 4, 5]
+    # ROC AUC first; equal means: the smaller spread, then the smaller model (an unknown size last)
+    assert [row.model for row in board] == ["catboost_1", "lightgbm_0", "hist_gb_5", "random_forest_4",
+                                            "extra_trees_3", "linear_2"]  # 0.95 both: extra trees' folds agree
+    assert [row.rank for row in board] == [1, 2, 3, 4, 5, 6]
 
 
 def test_equal_scores_keep_the_fold_models_of_the_trials_the_leaderboard_ranks_first() -> None:
@@ -102,8 +103,8 @@ def test_equal_scores_keep_the_fold_models_of_the_trials_the_leaderboard_ranks_f
     from engine.search import keep_fold_models
 
     result = SearchResult(folds=[(np.arange(2), np.arange(2, 4)), (np.arange(2, 4), np.arange(2))])
-    for number, ms in enumerate((9.0, 3.0, 1.0, 5.0)):  # four perfect trials, the later ones faster
-        result.outcomes[number] = _outcome(number, "lightgbm", [1.0, 1.0], ms)
+    for number, kb in enumerate((9.0, 3.0, 1.0, 5.0)):  # four perfect trials
+        result.outcomes[number] = _outcome(number, "lightgbm", [1.0, 1.0], kb)
         result.outcomes[number].fold_models = [("prep", "model"), ("prep", "model")]
     keep_fold_models(result, get_metric("roc_auc"), max_models=2)
-    assert sorted(n for n, o in result.outcomes.items() if o.fold_models) == [1, 2]  # the two fastest
+    assert sorted(n for n, o in result.outcomes.items() if o.fold_models) == [1, 2]  # the two smallest
