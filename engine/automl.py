@@ -193,7 +193,7 @@ def search_phase(
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
     )
     if result.stopped_early:
-        emit("search", result.stopped_early, {})
+        emit("search", result.stopped_early, {"stopped_early": True})
     return result, records
 
 

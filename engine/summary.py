@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,7 +77,8 @@ def caveats(result: TrainingResult) -> list[str]:
                      + ", ".join(f"'{c}' ({r})" for c, r in list(dropped.items())[:3]) + ".")
     else:
         found.extend(f"'{column}' was left out ({reason})." for column, reason in dropped.items())
-    found.extend(with_model_labels(note, result.leaderboard, trials_only=True) for note in result.notes)
+    models = [e.model for e in result.leaderboard]
+    found.extend(with_model_labels(note, models, trials_only=True) for note in result.notes)
     return found
 
 
@@ -105,7 +107,7 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     by_name = {e.model: e for e in leaderboard}
     best = by_name[chosen]
     if limits_note and leaderboard and leaderboard[0].model != chosen:
-        why = f"{model_label(chosen)} is exported: {with_model_labels(limits_note, leaderboard)}"
+        why = f"{model_label(chosen)} is exported: {with_model_labels(limits_note, (e.model for e in leaderboard))}"
     elif leaderboard and leaderboard[0].model != chosen:
         why = (f"{model_label(chosen)} is recommended and exported: {model_label(leaderboard[0].model)} scored "
                "higher but could not be bagged or refitted within the time budget.")
@@ -124,15 +126,14 @@ def recommendation(leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry,
     return why
 
 
-def with_model_labels(text: str, leaderboard: list[LeaderboardEntry] | tuple[LeaderboardEntry, ...],
-                      trials_only: bool = False) -> str:
+def with_model_labels(text: str, models: Iterable[str], trials_only: bool = False) -> str:
     """The note with model names as the user sees them (lightgbm_3 -> LightGBM (boosted trees) #3).
 
     ``trials_only``: "ensemble" and "stack" stay words (a training's notes say "the ensemble leaves out ...")."""
-    for entry in sorted(leaderboard, key=lambda e: -len(e.model)):
-        if trials_only and not re.search(r"_\d+$", entry.model):
+    for model in sorted(models, key=len, reverse=True):
+        if trials_only and not re.search(r"_\d+$", model):
             continue
-        text = re.sub(rf"\b{re.escape(entry.model)}\b", model_label(entry.model), text)
+        text = re.sub(rf"\b{re.escape(model)}\b", model_label(model), text)
     return text
 
 

@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.components.labels import metric_label, model_label
+from app.components.labels import literal_markdown, metric_label, model_label
 from app.components.tables import final_leaderboard_entries, latest_event, live_leaderboard, metric_of_run
 from app.services.jobs import cancel_job, job_state, running_count
-from engine import get_metric
+from engine import get_metric, with_model_labels
 from storage import RunRecord, run_dir
 
 ACTIVE = ("queued", "running")
@@ -105,9 +105,13 @@ def _outcome(record: RunRecord, events: list[dict[str, Any]]) -> None:
                    f"**{model_label(str(summary.get('model', '')))}** — {metric_label(summary.get('metric'))} "
                    f"{float(summary.get('score', 0)):.3f} ± {float(summary.get('score_std', 0)):.3f} "
                    "on rows it had not seen during training.", icon=":material/check_circle:")
+        entries = final_leaderboard_entries(events)
+        early = next((e.get("message", "") for e in events if (e.get("data") or {}).get("stopped_early")), "")
+        if early:  # it ended well before its budget: say why
+            st.info(literal_markdown(with_model_labels(early, [e["model"] for e in entries], trials_only=True)),
+                    icon=":material/verified:")
         st.page_link("views/results.py", label="See the results and explanations →", icon=":material/insights:",
                      query_params={"run": record.run_id})
-        entries = final_leaderboard_entries(events)
         if entries:
             _final_board(entries, summary.get("metric"))
     elif record.status == "cancelled":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -466,3 +467,39 @@ def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
     _no_exception(at)
     assert len(at.session_state["setup"][messy_id]["fixes"]) == 2
     assert "TARGET_LEAKAGE" in set(at.dataframe[0].value["code"])
+
+
+@pytest.mark.slow
+def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(home: Path, tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from app.services.jobs import JobConfig, job_state, start_job
+    from storage import store_dataset_file
+
+    rng = np.random.default_rng(5)
+    signal = rng.normal(size=300)
+    path = tmp_path / "separable.csv"
+    pd.DataFrame({"signal": signal.round(3), "noise": rng.normal(size=300).round(3),
+                  "outcome": np.where(signal > 0, "yes", "no")}).to_csv(path, index=False)
+    dataset = store_dataset_file(path)
+    budget = 120.0
+    run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="outcome",
+                              task="binary", metric="roc_auc", time_budget_s=budget, seed=0))
+    deadline = time.monotonic() + budget + 60
+    record, _ = job_state(run.run_id)
+    while record.status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        record, _ = job_state(run.run_id)
+    assert record.status == "finished", record.error
+    assert float(record.summary["wall_time_s"]) < budget / 2  # it did not search to the end of its budget
+    at = new_app()
+    at.query_params["run"] = run.run_id
+    at.run()
+    at.switch_page("views/train.py").run()
+    _no_exception(at)
+    assert any("Training finished" in s for s in _texts(at.success))
+    why = [s for s in _texts(at.info) if "The search stopped with" in s]
+    assert len(why) == 1 and "the best possible ROC AUC" in why[0], _texts(at.info)
+    shown = re.sub(r"\\(.)", r"\1", why[0]).replace("\u2060", "")  # as the reader sees it
+    assert re.search(r"\) #\d+", shown) and not re.search(r"[a-z]_\d+", shown), shown  # "… (boosted trees) #0"
