@@ -11,7 +11,7 @@ from plotly.offline import get_plotlyjs
 
 from engine import Evaluation, TrainingResult, evaluate, get_metric, pareto_front
 from engine.naming import model_label
-from engine.summary import plain_summary, recommendation
+from engine.summary import plain_summary, recommendation, with_model_labels
 from exporters.evaluation_figures import evaluation_figures
 from exporters.figures import (
     beeswarm_figure,
@@ -123,7 +123,8 @@ def _leaderboard_table(result: TrainingResult, metric_label: str) -> str:
 
 def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
     dropped = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in result.spec.dropped.items())
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+    models = [e.model for e in result.leaderboard]  # the notes name trials as the table above does
+    notes = "".join(f"<li>{html.escape(with_model_labels(n, models, trials_only=True))}</li>" for n in result.notes)
     parity = card.get("parity", {})
     return (f"<h2>Data and export</h2><p>{len(result.y):,} rows with a target, {len(result.schema)} columns "
             f"used.</p><ul>{dropped}</ul>{f'<ul>{notes}</ul>' if notes else ''}"
