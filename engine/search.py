@@ -28,7 +28,7 @@ from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows
 from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
-from engine.search_study import open_search_study
+from engine.search_study import SETTLE_TRIES, lost_storage, open_search_study, settle
 from engine.task import class_weights
 from engine.trials import (
     HeldOutModel,
@@ -54,20 +54,11 @@ DEFAULT_ORDER = ("lightgbm", "linear", "extra_trees", "catboost", "random_forest
 REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
-SETTLE_TRIES = 10  # half a second apart: a search that ends while its database is away waits this long to settle
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
 
 
 class _OutOfTime(Exception):
     pass
-
-
-try:  # what a lost database connection raises through Optuna's RDB storage
-    from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
-
-    _STORAGE_ERRORS: tuple[type[BaseException], ...] = (optuna.exceptions.StorageInternalError, _SQLAlchemyError)
-except ImportError:  # pragma: no cover - SQLAlchemy comes with Optuna
-    _STORAGE_ERRORS = (optuna.exceptions.StorageInternalError,)
 
 
 def first_trial_tail_share(n_folds: int) -> float:
@@ -345,17 +336,17 @@ def run_search(
                     raise objective.fatal
                 return result
             except Exception as exc:  # the database went away: wait for it while there is time
-                if not (shared and _lost_storage(exc)):
+                if not (shared and lost_storage(exc)):
                     raise
                 if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
                     for _ in range(SETTLE_TRIES):
-                        if _settle(study, objective):
+                        if settle(study, objective.running, objective.ended):
                             break
                         time.sleep(0.5)
                     return result
                 logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
                 time.sleep(min(2.0, max(0.0, deadline.remaining())))
-                _settle(study, objective)
+                settle(study, objective.running, objective.ended)
                 if max_trials is not None:
                     max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
     finally:  # the trials still being written to the study's database
@@ -378,39 +369,6 @@ def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
             f"{metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model could score "
             "higher. A perfect score can also mean that a column gives the target away: the pre-flight checks name "
             "the columns they suspect.")
-
-
-def _lost_storage(exc: BaseException | None) -> bool:
-    """A storage error, or an error raised while one was being handled (Optuna's tell can do that), or the
-    trial in progress taken away meanwhile (failed as stale by another worker while the database was away)."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, (*_STORAGE_ERRORS, optuna.exceptions.UpdateFinishedTrialError)):
-            return True
-        if isinstance(exc, ValueError) and str(exc).startswith("Cannot tell a"):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
-
-
-def _settle(study: optuna.Study, objective: _Objective) -> bool:
-    """Tell the study how the trial in progress when the database went away ended (else it stays RUNNING);
-    False when the database is still unreachable."""
-    if objective.running is None:
-        return True
-    try:
-        frozen = next((t for t in study.get_trials(deepcopy=False) if t.number == objective.running), None)
-        if frozen is None or frozen.state is not optuna.trial.TrialState.RUNNING:
-            return True
-        ended = objective.ended if objective.ended and objective.ended[0] == frozen.number else None
-        if ended is not None and ended[1] is optuna.trial.TrialState.COMPLETE:
-            study.tell(frozen.number, ended[2])
-        else:
-            study.tell(frozen.number, state=ended[1] if ended else optuna.trial.TrialState.FAIL)
-        return True
-    except Exception:  # still unreachable: the heartbeat's grace period fails it later
-        logger.warning("could not settle trial %s after reconnecting", objective.running, exc_info=True)
-        return False
 
 
 def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ trial counts as kept once it is in the database: a kill loses at most those stil
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import warnings
@@ -22,9 +23,11 @@ from typing import Any
 
 import optuna
 
-__all__ = ["SearchStudy", "open_search_study"]
+__all__ = ["SETTLE_TRIES", "SearchStudy", "lost_storage", "open_search_study", "settle"]
 
+logger = logging.getLogger(__name__)
 MAX_PENDING = 2
+SETTLE_TRIES = 10  # half a second apart: a search that ends while its database is away waits this long to settle
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL)
 
 
@@ -100,3 +103,45 @@ def _create(storage: Any, study_name: str, seed: int) -> optuna.Study:
         study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
         pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
     )
+
+
+try:  # what a lost database connection raises through Optuna's RDB storage
+    from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
+
+    _STORAGE_ERRORS: tuple[type[BaseException], ...] = (optuna.exceptions.StorageInternalError, _SQLAlchemyError)
+except ImportError:  # pragma: no cover - SQLAlchemy comes with Optuna
+    _STORAGE_ERRORS = (optuna.exceptions.StorageInternalError,)
+
+
+def lost_storage(exc: BaseException | None) -> bool:
+    """A storage error, or an error raised while one was being handled (Optuna's tell can do that), or the
+    trial in progress taken away meanwhile (failed as stale by another worker while the database was away)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (*_STORAGE_ERRORS, optuna.exceptions.UpdateFinishedTrialError)):
+            return True
+        if isinstance(exc, ValueError) and str(exc).startswith("Cannot tell a"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def settle(study: optuna.Study, running: int | None,
+           ended: tuple[int, optuna.trial.TrialState, float | None] | None) -> bool:
+    """Tell the study how the trial in progress (``running``) when the database went away ended (``ended``: its
+    number, state and value; else it stays RUNNING); False when the database is still unreachable."""
+    if running is None:
+        return True
+    try:
+        frozen = next((t for t in study.get_trials(deepcopy=False) if t.number == running), None)
+        if frozen is None or frozen.state is not optuna.trial.TrialState.RUNNING:
+            return True
+        ended = ended if ended and ended[0] == frozen.number else None
+        if ended is not None and ended[1] is optuna.trial.TrialState.COMPLETE:
+            study.tell(frozen.number, ended[2])
+        else:
+            study.tell(frozen.number, state=ended[1] if ended else optuna.trial.TrialState.FAIL)
+        return True
+    except Exception:  # still unreachable: the heartbeat's grace period fails it later
+        logger.warning("could not settle trial %s after reconnecting", running, exc_info=True)
+        return False

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.app.helpers import CHURN, TRAIN_BUDGET_S
+from tests.app.helpers import CHURN, TRAIN_BUDGET_S, wait_for_job
 
 
 @pytest.fixture()
@@ -28,7 +27,7 @@ def churn_id(home: Path) -> str:
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
     """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S)."""
-    from app.services.jobs import JobConfig, job_state, start_job
+    from app.services.jobs import JobConfig, start_job
     from storage import store_dataset_file
 
     folder = tmp_path_factory.mktemp("finished") / "home"
@@ -37,11 +36,7 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
         dataset = store_dataset_file(CHURN)
         run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
                                   task="binary", metric="roc_auc", time_budget_s=TRAIN_BUDGET_S, seed=0))
-        deadline = time.monotonic() + TRAIN_BUDGET_S + 90
-        record, _ = job_state(run.run_id)
-        while record.status in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.5)
-            record, _ = job_state(run.run_id)
+        record = wait_for_job(run.run_id, TRAIN_BUDGET_S + 90)
         log = folder / "runs" / run.run_id / "worker.log"
         assert record.status == "finished", (record.error, log.read_text() if log.exists() else "")
         yield folder, run.run_id, dataset.dataset_id

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.helpers import CHURN, TRAIN_BUDGET_S, new_app
+from tests.app.helpers import CHURN, TRAIN_BUDGET_S, new_app, wait_for_job
 
 PAGES = ("views/data.py", "views/task.py", "views/train.py", "views/results.py", "views/predict.py",
          "views/export.py", "views/runs.py")
@@ -474,7 +474,7 @@ def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(hom
     import numpy as np
     import pandas as pd
 
-    from app.services.jobs import JobConfig, job_state, start_job
+    from app.services.jobs import JobConfig, start_job
     from storage import store_dataset_file
 
     rng = np.random.default_rng(5)
@@ -486,11 +486,7 @@ def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(hom
     budget = 120.0
     run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="outcome",
                               task="binary", metric="roc_auc", time_budget_s=budget, seed=0))
-    deadline = time.monotonic() + budget + 60
-    record, _ = job_state(run.run_id)
-    while record.status in ("queued", "running") and time.monotonic() < deadline:
-        time.sleep(0.5)
-        record, _ = job_state(run.run_id)
+    record = wait_for_job(run.run_id, budget + 60)
     assert record.status == "finished", record.error
     assert float(record.summary["wall_time_s"]) < budget / 2  # it did not search to the end of its budget
     at = new_app()
