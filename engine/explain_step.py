@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 SHAP_SAMPLE_ROWS = 300
 MIN_SHAP_S = 0.5
 AFTER_EXPLAIN_S = 3.0  # what a pending explanation leaves of the budget: report, files, and MLflow's logging
+LATE_SHAP_S = 2.5  # how far past the budget a late export's SHAP may end: the command may run max(5 s, 10 %) past it
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class PendingExplanation:
 def explain_pending(result: TrainingResult, *, deferred: bool = False) -> TrainingResult:
     """``result`` with its SHAP explanation (and the permutation importance already computed); unchanged if nothing
     is pending. ``deferred``: run after the export; SHAP's time then also ends ``AFTER_EXPLAIN_S`` before the
-    budget's end (but it gets ``MIN_SHAP_S`` at least), and it is skipped (with a note) if the budget itself has
-    less than that left. An explanation that fails
+    budget's end (but it gets ``MIN_SHAP_S`` at least). An export that ended after the budget (a short budget on a
+    busy machine) still gets ``MIN_SHAP_S`` while that ends within ``LATE_SHAP_S`` of the budget's end, inside the
+    allowance the command has past it; later than that, SHAP is skipped with a note. An explanation that fails
     leaves a note instead: it never costs the user the model (the permutation importance goes with it: the pages
     show it beside SHAP's)."""
     pending = result.pending_explanation
@@ -52,8 +54,8 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     seconds = min(pending.shap_s, pending.final - AFTER_EXPLAIN_S - started) if deferred else pending.shap_s
     notes = list(result.notes)
     explanation = None
-    if deferred and pending.final - started < MIN_SHAP_S:  # the export took the whole budget: the report and
-        # MLflow keep what the allowance past it gives them (DESIGN.md: the budget and max(5 s, 10 %))
+    if deferred and pending.final + LATE_SHAP_S - started < MIN_SHAP_S:  # the export took the budget and more:
+        # the report and MLflow keep what the allowance past it gives them (DESIGN.md: the budget and max(5 s, 10 %))
         notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
         return replace(result, pending_explanation=None, notes=notes)
     try:

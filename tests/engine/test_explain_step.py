@@ -13,7 +13,7 @@ import pytest
 
 import engine.explain_step as explain_step
 from engine import SearchBudget, build_task_spec, explain_pending, profile_dataset, train
-from engine.explain_step import AFTER_EXPLAIN_S, MIN_SHAP_S
+from engine.explain_step import AFTER_EXPLAIN_S, LATE_SHAP_S, MIN_SHAP_S
 
 
 def _table(n: int = 300, seed: int = 3) -> pd.DataFrame:
@@ -66,13 +66,16 @@ def test_deferred_shap_gets_its_time_but_ends_before_the_budgets_tail(deferred: 
     explain_pending(replace(result, pending_explanation=late), deferred=True)
     short = replace(roomy, final=time.monotonic() + AFTER_EXPLAIN_S + MIN_SHAP_S / 2)
     explain_pending(replace(result, pending_explanation=short), deferred=True)
-    over = replace(roomy, final=time.monotonic() + MIN_SHAP_S / 2)
+    behind = replace(roomy, final=time.monotonic() - (LATE_SHAP_S - MIN_SHAP_S) / 2)  # the export ran past it
+    explain_pending(replace(result, pending_explanation=behind), deferred=True)
+    over = replace(roomy, final=time.monotonic() - LATE_SHAP_S + MIN_SHAP_S / 2)
     skipped = explain_pending(replace(result, pending_explanation=over), deferred=True)
     explain_pending(replace(result, pending_explanation=over))  # explained at once: the end is not its concern
     assert given[0] == 7.0  # the time it was given at the refit
     assert 1.0 < given[1] <= 2.0  # what the budget leaves before its tail
     assert given[2] == MIN_SHAP_S  # into the tail's reserve, but at least this
-    assert given[3] == 7.0 and len(given) == 4  # the budget itself was spent after the export: SHAP was skipped
+    assert given[3] == MIN_SHAP_S  # an export that ended after the budget: into the allowance past it
+    assert given[4] == 7.0 and len(given) == 5  # the allowance was spent too: SHAP was skipped
     assert skipped.explanation is None and skipped.pending_explanation is None
     assert skipped.notes[-1].startswith("No SHAP explanation: the export used the time left for it.")
 
