@@ -1,6 +1,7 @@
 """skl2onnx converters for the third-party boosters the engine uses: LightGBM and CatBoost.
 
-LightGBM reuses onnxmltools' converter; CatBoost exports its own ONNX graph
+LightGBM's boosters are converted as onnxmltools does, from LightGBM's text model (``_lightgbm_converter``;
+onnxmltools' converter for the rest); CatBoost exports its own ONNX graph
 (one ``TreeEnsembleClassifier``/``TreeEnsembleRegressor`` node, plus a ``ZipMap``
 for classifiers) and we copy that tree node into the skl2onnx graph, so the
 booster sits behind the same preprocessing nodes as every other family.
@@ -20,6 +21,7 @@ from onnx import ModelProto, NodeProto, TensorProto
 
 from exporters._compact_trees import compacting
 from exporters._forest_converter import fast_forest
+from exporters._lightgbm_converter import convert_lightgbm_fast
 from exporters._stack_onnx import register_stack_converters
 from exporters._tree_opset5 import TREE_OPS
 
@@ -157,11 +159,15 @@ def _ensure_sklearn_tags(cls: type, estimator_type: str) -> None:
 
 
 def _convert_lightgbm(scope: Any, operator: Any, container: Any) -> None:
-    """onnxmltools' LightGBM converter; passes the regressor's ``split`` option through."""
+    """The boosters the engine fits as onnxmltools converts them, read from LightGBM's text model
+    (``_lightgbm_converter``); anything else by onnxmltools' converter, the regressor's ``split`` option passed
+    through."""
     from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
 
     options = scope.get_options(operator.raw_operator)
     operator.split = options.get("split")
+    if convert_lightgbm_fast(scope, operator, container):
+        return
     first = len(container.nodes)
     convert_lightgbm(scope, operator, container)
     _round_thresholds_down(container.nodes[first:], _double_thresholds(operator.raw_operator))

@@ -22,7 +22,7 @@ import numpy as np
 from onnx import AttributeProto, NodeProto
 
 from exporters._compact_trees import current_stash
-from exporters._tree_attributes import int_list, tensor
+from exporters._tree_attributes import int_list, tensor, write_opset3_list
 from exporters._tree_opset5 import TreeRewriter
 
 Converter = Callable[[Any, Any, Any], None]
@@ -54,7 +54,7 @@ def fast_forest(original: Converter) -> Converter:
             return
         node: NodeProto = container.nodes[-1]
         for attribute, values in forest_attributes(model, classifier=classifier):
-            _write(node, attribute, values)
+            write_opset3_list(node, attribute, values)
 
     return converter
 
@@ -179,7 +179,7 @@ class ForestSource:
 
     def opset3(self, node: NodeProto) -> None:
         for name, values in forest_attributes(self.model, classifier=self.classifier):
-            _write(node, name, values)
+            write_opset3_list(node, name, values)
 
     def opset5(self, rewriter: TreeRewriter, node: NodeProto) -> list[NodeProto] | None:
         trees = forest_opset5_trees(self.model, classifier=self.classifier)
@@ -194,17 +194,3 @@ def _float32_threshold(threshold: np.ndarray) -> np.ndarray:
     so the float32 threshold is t rounded down (t itself when float32 holds it)."""
     rounded = threshold.astype(np.float32)
     return np.where(rounded.astype(np.float64) > threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)
-
-
-def _write(node: NodeProto, name: str, values: np.ndarray) -> None:
-    attribute = node.attribute.add()
-    attribute.name = name
-    if name == "nodes_modes":  # a boolean array: branch or leaf
-        attribute.type = AttributeProto.STRINGS
-        attribute.strings.extend([b"BRANCH_LEQ" if b else b"LEAF" for b in values.tolist()])
-    elif values.dtype.kind == "f":
-        attribute.type = AttributeProto.FLOATS
-        attribute.floats.extend(values.tolist())
-    else:
-        attribute.type = AttributeProto.INTS
-        attribute.ints.extend(values.tolist())

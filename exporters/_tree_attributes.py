@@ -9,7 +9,7 @@ exact opset-5 form here (see ``opset5_trees``) gives None, and the caller keeps 
 from __future__ import annotations
 
 import numpy as np
-from onnx import AttributeProto, numpy_helper
+from onnx import AttributeProto, NodeProto, numpy_helper
 
 _MODES = {b"BRANCH_LEQ": 0, b"BRANCH_LT": 1, b"BRANCH_GTE": 2, b"BRANCH_GT": 3, b"BRANCH_EQ": 4,
           b"BRANCH_NEQ": 5, b"BRANCH_MEMBER": 6, b"LEAF": 7}
@@ -143,6 +143,22 @@ def int_list(name: str, values: np.ndarray) -> AttributeProto:
 
 def tensor(name: str, values: np.ndarray) -> AttributeProto:
     return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
+
+
+def write_opset3_list(node: NodeProto, name: str, values: np.ndarray) -> None:
+    """Append an opset-3 list attribute to ``node``: ``nodes_modes`` from a boolean array (branch or leaf), floats
+    or ints by the array's kind."""
+    attribute = node.attribute.add()
+    attribute.name = name
+    if name == "nodes_modes":
+        attribute.type = AttributeProto.STRINGS
+        attribute.strings.extend([b"BRANCH_LEQ" if b else b"LEAF" for b in values.tolist()])
+    elif values.dtype.kind == "f":
+        attribute.type = AttributeProto.FLOATS
+        attribute.floats.extend(values.tolist())
+    else:
+        attribute.type = AttributeProto.INTS
+        attribute.ints.extend(values.tolist())
 
 
 def one_class_per_tree(attrs: dict[str, AttributeProto], ids: np.ndarray, k: int) -> bool:

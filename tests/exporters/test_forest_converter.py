@@ -100,8 +100,8 @@ def test_opset5_trees_straight_from_the_forest_are_the_rewrite_of_its_opset3_nod
     (trees that are one leaf included: every tree is one when no node may split)."""
     from onnx import NodeProto
 
-    from exporters._forest_converter import _write, forest_opset5_trees
-    from exporters._tree_attributes import opset5_trees
+    from exporters._forest_converter import forest_opset5_trees
+    from exporters._tree_attributes import opset5_trees, write_opset3_list
 
     X, y = _data(kind)
     model = cls(n_estimators=9, min_samples_leaf=2, random_state=0,
@@ -109,7 +109,7 @@ def test_opset5_trees_straight_from_the_forest_are_the_rewrite_of_its_opset3_nod
     classifier = kind != "regression"
     node = NodeProto()
     for name, values in forest_attributes(model, classifier=classifier):
-        _write(node, name, values)
+        write_opset3_list(node, name, values)
     expected = opset5_trees({a.name: a for a in node.attribute}, "class_" if classifier else "target_", np.float32)
     ours = forest_opset5_trees(model, classifier=classifier)
     assert expected is not None and ours is not None
