@@ -83,7 +83,7 @@ def _tree(tree_id: int, fields: dict[str, str]) -> dict[str, np.ndarray] | None:
     right_node = np.where(right >= 0, right, n_branches + ~right)
     ids = np.zeros(n_nodes, np.int64)
     visited: list[int] = []
-    stack, next_id = [0 if n_branches else n_branches], 1
+    stack, next_id = [0], 1  # the root: branch 0, or leaf 0 (numbered n_branches + 0) in a tree of one leaf
     left_list, right_list = left_node.tolist(), right_node.tolist()
     while stack:
         node = stack.pop()
@@ -97,22 +97,24 @@ def _tree(tree_id: int, fields: dict[str, str]) -> dict[str, np.ndarray] | None:
     by_id = np.empty(n_nodes, np.int64)
     by_id[ids] = np.arange(n_nodes)  # the node at each id
     branch = by_id < n_branches
-    at = np.where(branch, by_id, 0)
+    at = np.where(branch, by_id, n_branches)  # leaves read the zeros appended below each branch column
+
+    def per_branch(values: np.ndarray) -> np.ndarray:
+        return np.append(values, np.zeros(1, values.dtype))[at]
+
     thresholds = _numbers(fields, "threshold", np.float64)
     missing_type = (decision >> 2) & 3
     default_left = (decision & _DEFAULT_LEFT) != 0
-    tracks = default_left & ~((missing_type == 0) & (thresholds < 0.0))  # onnxmltools' reading of LightGBM's
-    leaves = [node for node in visited if node >= n_branches]
+    tracks = default_left & ~((missing_type == 0) & (thresholds < 0.0))  # onnxmltools' reading of the default side
+    leaves = np.array([node for node in visited if node >= n_branches], np.int64)
     return {
         "tree_ids": np.full(n_nodes, tree_id, np.int64), "node_ids": np.arange(n_nodes, dtype=np.int64),
-        "branch": branch,
-        "feature": np.where(branch, _numbers(fields, "split_feature", np.int64)[at] if n_branches else 0, 0),
-        "thresholds": np.where(branch, thresholds[at] if n_branches else 0.0, 0.0),
-        "true_ids": np.where(branch, ids[left_node[at]] if n_branches else 0, 0),
-        "false_ids": np.where(branch, ids[right_node[at]] if n_branches else 0, 0),
-        "tracks_true": np.where(branch, tracks[at] if n_branches else False, False).astype(np.int64),
+        "branch": branch, "feature": per_branch(_numbers(fields, "split_feature", np.int64)),
+        "thresholds": per_branch(thresholds),
+        "true_ids": per_branch(ids[left_node]), "false_ids": per_branch(ids[right_node]),
+        "tracks_true": per_branch(tracks).astype(np.int64),
         "leaf_tree": np.full(len(leaves), tree_id, np.int64), "leaf_node": ids[leaves],
-        "leaf_values": leaf_values[np.asarray(leaves, np.int64) - n_branches],
+        "leaf_values": leaf_values[leaves - n_branches],
     }
 
 
@@ -168,25 +170,23 @@ def convert_lightgbm_fast(scope: Any, operator: Any, container: Any) -> bool:
     trees = None if objective is None else booster_trees(text)
     if objective is None or trees is None:
         return False
-    if trees is None:
-        return False
     post_transform, n_classes = objective
-    attributes = lightgbm_attributes(trees, classifier=classifier, n_classes=n_classes)
     if classifier:
         label, probabilities = (scope.get_unique_variable_name(n) for n in ("label_tensor", "probability_tensor"))
         container.add_node("TreeEnsembleClassifier", operator.input_full_names, [label, probabilities],
                            op_domain=_ML_DOMAIN, name=operator.full_name, post_transform=post_transform,
                            classlabels_int64s=[int(c) for c in model.classes_])
-        for name, values in attributes:
-            write_opset3_list(container.nodes[-1], name, values)
+    else:
+        output = scope.get_unique_variable_name("output")
+        container.add_node("TreeEnsembleRegressor", operator.input_full_names, output, op_domain=_ML_DOMAIN,
+                           name=operator.full_name, post_transform=post_transform, n_targets=1)
+    for name, values in lightgbm_attributes(trees, classifier=classifier, n_classes=n_classes):
+        write_opset3_list(container.nodes[-1], name, values)
+    if classifier:
         container.add_node("Identity", label, operator.outputs[0].full_name,
                            name=scope.get_unique_operator_name("Identity"))
         container.add_node("Identity", probabilities, operator.outputs[1].full_name)
-        return True
-    output = scope.get_unique_variable_name("output")
-    container.add_node("TreeEnsembleRegressor", operator.input_full_names, output, op_domain=_ML_DOMAIN,
-                       name=operator.full_name, post_transform=post_transform, n_targets=1)
-    for name, values in attributes:
-        write_opset3_list(container.nodes[-1], name, values)
-    container.add_node("Identity", output, operator.output_full_names, name=scope.get_unique_operator_name("Identity"))
+    else:
+        container.add_node("Identity", output, operator.output_full_names,
+                           name=scope.get_unique_operator_name("Identity"))
     return True
