@@ -162,12 +162,12 @@ def _convert_lightgbm(scope: Any, operator: Any, container: Any) -> None:
     """The boosters the engine fits as onnxmltools converts them, read from LightGBM's text model
     (``_lightgbm_converter``); anything else by onnxmltools' converter, the regressor's ``split`` option passed
     through."""
-    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
-
     options = scope.get_options(operator.raw_operator)
     operator.split = options.get("split")
     if convert_lightgbm_fast(scope, operator, container):
         return
+    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+
     first = len(container.nodes)
     convert_lightgbm(scope, operator, container)
     _round_thresholds_down(container.nodes[first:], _double_thresholds(operator.raw_operator))

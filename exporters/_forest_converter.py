@@ -22,7 +22,7 @@ import numpy as np
 from onnx import AttributeProto, NodeProto
 
 from exporters._compact_trees import current_stash
-from exporters._tree_attributes import int_list, tensor, write_opset3_list
+from exporters._tree_attributes import float32_below, int_list, tensor, write_opset3_list
 from exporters._tree_opset5 import TreeRewriter
 
 Converter = Callable[[Any, Any, Any], None]
@@ -98,7 +98,7 @@ def _forest(model: Any, *, classifier: bool) -> _Forest:
     right = np.concatenate([t.children_right for t in trees]).astype(np.int64)
     branch = (left > node_ids) | (right > node_ids)
     feature = np.where(branch, np.concatenate([t.feature for t in trees]), 0).astype(np.int64)
-    splits = np.where(branch, _float32_threshold(np.concatenate([t.threshold for t in trees])),
+    splits = np.where(branch, float32_below(np.concatenate([t.threshold for t in trees])),
                       np.float32(0.0)).astype(np.float32)
     weights = np.concatenate([t.value[:, 0, :] for t in trees])[~branch].astype(np.float64)  # leaves x outputs
     if classifier:  # class fractions over the trees: (1 / trees) / sum, times each class's value
@@ -187,10 +187,3 @@ class ForestSource:
             return None
         labels = np.asarray(self.model.classes_, dtype=np.int64) if self.classifier else None
         return rewriter.rewrite_from(node, trees, labels)
-
-
-def _float32_threshold(threshold: np.ndarray) -> np.ndarray:
-    """skl2onnx's ``sklearn_threshold`` for float inputs: scikit-learn sends float32 x left when x <= t (a double),
-    so the float32 threshold is t rounded down (t itself when float32 holds it)."""
-    rounded = threshold.astype(np.float32)
-    return np.where(rounded.astype(np.float64) > threshold, np.nextafter(rounded, np.float32(-np.inf)), rounded)

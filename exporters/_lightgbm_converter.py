@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from exporters._tree_attributes import write_opset3_list
+from exporters._tree_attributes import float32_below, write_opset3_list
 
 _ML_DOMAIN = "ai.onnx.ml"
 _DEFAULT_LEFT = 2  # LightGBM's decision_type bits: 1 categorical, 2 default left, 4 and 8 the missing type
@@ -116,12 +116,6 @@ def _tree(tree_id: int, fields: dict[str, str]) -> dict[str, np.ndarray] | None:
         "leaf_tree": np.full(len(leaves), tree_id, np.int64), "leaf_node": ids[leaves],
         "leaf_values": leaf_values[leaves - n_branches],
     }
-
-
-def float32_below(thresholds: np.ndarray) -> np.ndarray:
-    """Each double threshold as the largest float32 not above it."""
-    rounded = thresholds.astype(np.float32)
-    return np.where(rounded.astype(np.float64) > thresholds, np.nextafter(rounded, np.float32(-np.inf)), rounded)
 
 
 def lightgbm_attributes(trees: BoosterTrees, *, classifier: bool, n_classes: int) -> list[tuple[str, np.ndarray]]:

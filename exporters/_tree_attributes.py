@@ -145,6 +145,13 @@ def tensor(name: str, values: np.ndarray) -> AttributeProto:
     return AttributeProto(name=name, type=AttributeProto.TENSOR, t=numpy_helper.from_array(values, name))
 
 
+def float32_below(thresholds: np.ndarray) -> np.ndarray:
+    """Each double threshold as the largest float32 not above it: a float32 ``x`` is at most the double ``t`` exactly
+    when it is at most that float32 (scikit-learn and LightGBM compare widened float32 inputs with doubles)."""
+    rounded = thresholds.astype(np.float32)
+    return np.where(rounded.astype(np.float64) > thresholds, np.nextafter(rounded, np.float32(-np.inf)), rounded)
+
+
 def write_opset3_list(node: NodeProto, name: str, values: np.ndarray) -> None:
     """Append an opset-3 list attribute to ``node``: ``nodes_modes`` from a boolean array (branch or leaf), floats
     or ints by the array's kind."""

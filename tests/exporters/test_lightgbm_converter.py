@@ -14,7 +14,8 @@ import pytest
 from onnx import helper
 
 from exporters import OnnxScorer, register_converters
-from exporters._lightgbm_converter import booster_trees, float32_below
+from exporters._lightgbm_converter import booster_trees
+from exporters._tree_attributes import float32_below
 
 KINDS = ("binary", "multiclass", "regression")
 
