@@ -224,7 +224,8 @@ def finish_phase(
     timings = {"search_s": time.monotonic() - started}
     metric = get_metric(spec.metric)
     ensemble = likely_ensemble(result, y, metric, spec.task)
-    stack = _stack_in_time(prepared, result, budget, final, emit)
+    # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
+    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, final, emit)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
