@@ -33,11 +33,13 @@ def physical_memory_mb() -> float:
 
 def prepare_training_process() -> None:
     """What a process that trains or exports sets first: the memory limit, one glibc heap for all its threads
-    (``engine.memory.limit_heap_arenas``) and Optuna's messages to the log."""
-    from engine.memory import limit_heap_arenas
+    (``engine.memory.limit_heap_arenas``), small arenas for CatBoost's allocator (``small_catboost_arenas``) and
+    Optuna's messages to the log."""
+    from engine.memory import limit_heap_arenas, small_catboost_arenas
 
     apply_memory_limit()
     limit_heap_arenas()
+    small_catboost_arenas()
     quiet_optuna()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import subprocess
 import sys
 import time
@@ -261,3 +262,29 @@ def test_threads_share_one_heap_once_arenas_are_limited(tmp_path: Path) -> None:
         counts[mode] = int(done.stdout.strip())
     assert counts["limited"] < counts["default"]
     assert counts["limited"] <= 2  # the main heap, and one an import's thread may have made before the limit
+
+
+def test_catboost_allocator_gets_small_arenas_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.memory import CATBOOST_ARENA_RESERVE, small_catboost_arenas
+
+    monkeypatch.delenv("MIMALLOC_ARENA_RESERVE", raising=False)
+    small_catboost_arenas()
+    assert os.environ["MIMALLOC_ARENA_RESERVE"] == CATBOOST_ARENA_RESERVE
+    monkeypatch.setenv("MIMALLOC_ARENA_RESERVE", "64MiB")
+    small_catboost_arenas()
+    assert os.environ["MIMALLOC_ARENA_RESERVE"] == "64MiB"
+
+
+def test_a_training_process_passes_the_small_arenas_on_to_its_children() -> None:
+    """`kuai train` sets it before CatBoost is loaded; the export's process and the side process inherit it."""
+    script = ("import os, subprocess, sys\n"
+              "from app.services.limits import prepare_training_process\n"
+              "prepare_training_process()\n"
+              "assert 'catboost' not in sys.modules\n"
+              "print(subprocess.run([sys.executable, '-c', 'import os; print(os.environ[\"MIMALLOC_ARENA_RESERVE\"])'],"
+              " capture_output=True, text=True).stdout.strip())\n")
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_ARENA_RESERVE"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "4MiB"
