@@ -193,10 +193,10 @@ CATBOOST_ARENA_RESERVE = "4MiB"  # mimalloc's default reserves arenas of 1 GiB
 def small_catboost_arenas() -> None:
     """Have CatBoost's allocator (mimalloc, linked into CatBoost) reserve its memory in small arenas, so that what a
     fit frees goes back to the system (``MIMALLOC_ARENA_RESERVE``). In its default large arenas, the pages of the
-    search's largest CatBoost fit stayed resident for the life of the process: on wine_quality_red at 60 s the search
-    peaked ~50 MB lower with small arenas, at the same fit time (``benchmarks/catboost_memory.py``). mimalloc reads
-    the variable when CatBoost is loaded: call this before the first ``import catboost`` (a process's children
-    inherit it); a value the user set is kept."""
+    search's largest CatBoost fit stayed resident for the life of the process: on wine_quality_red at 60 s the
+    search's process peaked at 468–469 MB with small arenas, 485–503 MB without, at the same fit time
+    (``benchmarks/catboost_memory.py``). mimalloc reads the variable when CatBoost is loaded: call this before the
+    first ``import catboost`` (a process's children inherit it); a value the user set is kept."""
     os.environ.setdefault("MIMALLOC_ARENA_RESERVE", CATBOOST_ARENA_RESERVE)
 
 
