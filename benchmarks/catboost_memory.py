@@ -51,20 +51,20 @@ def fit(depth, fold):
     return time.perf_counter() - started
 
 base, seconds = rss(), []
-for depth in DEPTHS:  # one trial: five folds, two at a time in threads of their own
+for depth in json.loads(sys.argv[2]):  # one trial: five folds, two at a time in threads of their own
     with ThreadPoolExecutor(2) as pool:
         seconds += list(pool.map(lambda fold: fit(depth, fold), range(5)))
 time.sleep(0.3)
 stop.set()
 print(json.dumps({"base": base, "peak": peak[0], "after": rss(), "fit_s": statistics.median(seconds)}))
-""".replace("DEPTHS", str(DEPTHS))
+"""
 
 
 def measure(reserve: str | None) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_ARENA_RESERVE"}
     if reserve is not None:
         env["MIMALLOC_ARENA_RESERVE"] = reserve
-    done = subprocess.run([sys.executable, "-c", CHILD, str(DATA)], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", CHILD, str(DATA), json.dumps(DEPTHS)], env=env, capture_output=True,
                           text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
