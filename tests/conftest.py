@@ -32,6 +32,9 @@ class ReliabilityLedger:
     lost_trials: int = 0
     lost_runs: int = 0
     files_outside_home: int = 0
+    user_files_lost: int = 0  # files of the user's that a command deleted or overwrote (must stay 0)
+    silent_guesses: int = 0  # guesses Kuai made without telling the user (must stay 0)
+    guesses_checked: int = 0
 
     def bad_input(self, outcome: str) -> None:
         """``outcome``: 'coded' (a coded, readable error), 'read' (a correct table) or 'crash' (anything else)."""
@@ -51,6 +54,15 @@ class ReliabilityLedger:
 
     def home_checked(self, outside: int) -> None:
         self.files_outside_home += outside
+
+    def user_files_checked(self, lost: int) -> None:
+        """After a command ran beside the user's own files: how many of them were deleted or changed."""
+        self.user_files_lost += lost
+
+    def guess(self, *, told: bool) -> None:
+        """A case where Kuai has to guess (a date format, merged labels, ...): was the user told?"""
+        self.guesses_checked += 1
+        self.silent_guesses += int(not told)
 
 
 LEDGER = ReliabilityLedger()
