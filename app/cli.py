@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--metric")
     train.add_argument("--time-budget", type=float, default=60.0, dest="time_budget")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", type=Path)
+    train.add_argument("--out", type=Path, help="a new or empty folder for the outputs (Kuai never deletes or "
+                       "overwrites files it did not write)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace the earlier Kuai training in --out (only the files Kuai wrote there)")
     train.add_argument("--resume", type=Path, metavar="DIR",
                        help="continue a training that was stopped (killed, crashed) in DIR, to its budget")
     _add_type_option(train)
@@ -274,6 +277,8 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
     from engine import Limits, TaskType
 
     if arguments.resume is not None:
+        if arguments.overwrite:
+            raise _UsageError("--resume continues a training and --overwrite replaces one: choose one")
         options = resume_options(arguments.resume)
         print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
         return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
@@ -299,7 +304,8 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
         use_past_runs=arguments.use_past_runs)
 
-    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True))
+    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True,
+                                         overwrite=arguments.overwrite))
 
 
 def _progress(event: Any) -> None:

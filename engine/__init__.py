@@ -42,6 +42,7 @@ from engine.evaluation import (
 )
 from engine.experience import DataTraits, PastRun, best_configs, past_run_from_dict
 from engine.explain_step import explain_pending
+from engine.fingerprint import data_fingerprint, short_fingerprint
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
 from engine.limits import LimitsOutcome, pareto_front
@@ -89,5 +90,5 @@ __all__ = [
     "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
-    "threshold_choice", "threshold_choice_from_dict",
+    "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
 ]

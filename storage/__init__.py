@@ -10,6 +10,14 @@ from storage.datasets import (
 )
 from storage.experience import load_experience, record_experience
 from storage.home import home_dir, inside_home, mlflow_uri, optuna_storage_url
+from storage.output_folder import (
+    KUAI_OUTPUTS,
+    OutputFolder,
+    OutputFolderError,
+    claim_output_folder,
+    is_kuai_output,
+    is_run_folder,
+)
 from storage.runs import (
     RunRecord,
     append_event,
@@ -53,5 +61,6 @@ __all__ = [
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
-    "load_experience", "record_experience",
+    "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
+    "claim_output_folder", "is_kuai_output", "is_run_folder",
 ]

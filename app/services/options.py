@@ -123,3 +123,19 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
     options = load_options(out_dir / OPTIONS_FILE)
     return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
                    study_name=study_name)
+
+
+def check_or_record_data(state_file: Path, fingerprint: str, *, resume: bool) -> None:
+    """A new training records the fingerprint of its rows, target and folds (``engine.data_fingerprint``) in its
+    state file before the search; a resume refuses data whose fingerprint differs (``DATA_CHANGED``)."""
+    state = json.loads(state_file.read_text()) if state_file.is_file() else {}
+    recorded = state.get("data_fingerprint")
+    if not resume or recorded is None:  # a new training (or one of a version that kept no fingerprint)
+        write_atomically(state_file, json.dumps({**state, "data_fingerprint": fingerprint}))
+        return
+    if recorded != fingerprint:
+        short = engine.short_fingerprint
+        raise engine.ReadError(
+            f"The data has changed since this training started (its rows, target or folds: fingerprint "
+            f"{short(recorded)} then, {short(fingerprint)} now), so its finished trials do not fit it. Resume with "
+            "the original file, or start a new training in a new folder.", code="DATA_CHANGED")

@@ -25,6 +25,7 @@ from app.services.options import (
     OPTIONS_FILE,
     STATE_FILE,
     TrainOptions,
+    check_or_record_data,
     save_options,
     user_choices,
     write_atomically,
@@ -32,7 +33,7 @@ from app.services.options import (
 from app.services.outputs import write_outputs
 from engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from engine.memory import release_memory
-from storage import TrackingSidecar, TrialStore, load_experience, record_experience, write_spool
+from storage import TrackingSidecar, claim_output_folder, TrialStore, load_experience, record_experience, write_spool
 
 logger = logging.getLogger(__name__)
 SPOOL_FILE = "mlflow_spool.json"
@@ -52,28 +53,32 @@ class TrainSummary:
 
 def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False) -> TrainSummary:
-    """Train, export and log to MLflow. ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare
-    waiter that prints the last lines and exits (``app.services.handoff``), and the call does not return; unless
-    the study is shared (scale-out waits in this process) or the ``exec`` fails (then it waits here too)."""
+                 should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False,
+                 overwrite: bool = False) -> TrainSummary:
+    """Train, export and log to MLflow.
+
+    The output folder is claimed first (``storage.output_folder``): a new or empty folder, or its own run folder
+    with ``options.resume`` or ``overwrite``, and one training at a time; the claim is held through the ``exec``s.
+    ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare waiter that prints the last lines
+    and exits (``app.services.handoff``), and the call does not return; unless the study is shared (scale-out waits
+    in this process) or the ``exec`` fails (then it waits here too).
+    """
     started = started_at if started_at is not None else time.monotonic()
     out_dir = out_dir.resolve()  # the MLflow side process runs elsewhere: the spool and its files name absolute paths
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / ".kuai-write-test").touch()
-        (out_dir / ".kuai-write-test").unlink()
-    except OSError as exc:
-        raise engine.ReadError(f"Cannot write to the output folder '{out_dir}': {exc.strerror}.",
-                               code="BAD_OUTPUT_DIR") from exc
+    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite):  # held through the exec's
+        return _run_claimed(options, out_dir, started=started, progress=progress, should_stop=should_stop,
+                            hand_off=hand_off)
+
+
+def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
+                 progress: Callable[[ProgressEvent], None] | None, should_stop: Callable[[], bool],
+                 hand_off: bool) -> TrainSummary:
     if options.scale_out is not None:  # a study on shared storage that other workers may join
         from app.services.scaleout import train_shared
 
         return train_shared(options, out_dir, started=started, progress=progress, should_stop=should_stop)
-    if options.optuna_storage is None:  # the folder's own study: a new training replaces an older one's
-        database = out_dir.resolve() / "optuna.db"
-        database.unlink(missing_ok=True)
-        shutil.rmtree(out_dir / "trials", ignore_errors=True)
-        options = replace(options, optuna_storage=f"sqlite:///{database}")
+    if options.optuna_storage is None:  # the folder's own study (the folder is new, emptied, or resumed)
+        options = replace(options, optuna_storage=f"sqlite:///{out_dir / 'optuna.db'}")
     if not options.resume:
         write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
                                                       "time_budget_s": options.time_budget_s}))
@@ -201,6 +206,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     if options.apply_suggested_fixes:
         options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)))
     frame, spec, fix_notes = frame_and_spec(frame, options)
+    check_or_record_data(out_dir / STATE_FILE, engine.data_fingerprint(frame, spec), resume=options.resume)
     if not options.resume:  # before the search: a killed training can be resumed from here
         save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
     for note in fix_notes:

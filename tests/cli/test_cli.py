@@ -435,3 +435,12 @@ def test_resume_of_a_folder_without_a_training_is_bad_input(home: Path, tmp_path
     result = kuai("train", "--resume", str(tmp_path), home=home)
     assert result.returncode == 2 and "[NOTHING_TO_RESUME]" in result.stderr
     assert kuai("train", "--out", str(tmp_path), home=home).returncode == 2  # no DATA, no --resume
+
+
+def test_a_training_writes_only_names_kuai_may_replace(trained: dict[str, tuple[Path, float]]) -> None:
+    """``--overwrite`` removes Kuai's own outputs by name (storage.output_folder.KUAI_OUTPUTS): every entry a real
+    training leaves must be one of them, or a later --overwrite would refuse the folder as holding user files."""
+    from storage import is_kuai_output
+
+    for out, _ in trained.values():
+        assert [p.name for p in out.iterdir() if not is_kuai_output(p.name)] == []

@@ -1,0 +1,154 @@
+"""Output folders are the user's: what ``claim_output_folder`` accepts, refuses and never touches."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from storage import OutputFolderError, claim_output_folder, is_kuai_output
+from storage.output_folder import LOCK_FILE, MARKER_FILE
+from tests.conftest import ReliabilityLedger
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` (Kuai's marker and lock aside) and a hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in (MARKER_FILE, LOCK_FILE)}
+
+
+def lost(before: dict[str, str], folder: Path) -> int:
+    after = snapshot(folder)
+    return sum(1 for name, digest in before.items() if after.get(name) != digest)
+
+
+def user_folder(tmp_path: Path) -> Path:
+    """A folder as the tester left it: notes, a database and files whose names Kuai also writes."""
+    folder = tmp_path / "work"
+    (folder / "trials").mkdir(parents=True)
+    (folder / "trials" / "notes.txt").write_text("my notes")
+    (folder / "optuna.db").write_bytes(b"SQLite format 3\x00 not Kuai's")
+    (folder / "README.md").write_text("# my project")
+    (folder / "score.py").write_text("print('mine')")
+    return folder
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_folder_of_the_users_is_refused_and_untouched(tmp_path: Path, overwrite: bool,
+                                                        reliability: ReliabilityLedger) -> None:
+    folder = user_folder(tmp_path)
+    before = snapshot(folder)
+    with pytest.raises(OutputFolderError) as caught:
+        claim_output_folder(folder, overwrite=overwrite)
+    assert caught.value.code == "OUT_NOT_EMPTY"
+    assert "never deletes or overwrites" in str(caught.value) and "'README.md'" in str(caught.value)
+    assert lost(before, folder) == 0 and sorted(p.name for p in folder.iterdir()) == \
+        ["README.md", "optuna.db", "score.py", "trials"]  # not even a lock file left behind
+    reliability.bad_input("coded")
+    reliability.user_files_checked(lost=lost(before, folder))
+
+
+def test_new_and_empty_folders_become_run_folders(tmp_path: Path) -> None:
+    for folder in (tmp_path / "new" / "deeper", tmp_path / "empty"):
+        if folder.name == "empty":
+            folder.mkdir()
+        with claim_output_folder(folder) as claimed:
+            assert claimed.path == folder.resolve() and len(claimed.run_id) == 12
+            assert (folder / MARKER_FILE).is_file()
+
+
+def test_an_earlier_run_needs_resume_or_overwrite(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    folder = tmp_path / "run"
+    with claim_output_folder(folder) as first:
+        (folder / "model.onnx").write_bytes(b"model")
+        (folder / "trials").mkdir()
+        (folder / "trials" / "trial-000000.npy").write_bytes(b"oof")
+    with pytest.raises(OutputFolderError) as caught:
+        claim_output_folder(folder)
+    assert caught.value.code == "OUT_NOT_EMPTY" and "--resume" in str(caught.value)
+    reliability.bad_input("coded")
+    with claim_output_folder(folder, resume=True) as resumed:
+        assert resumed.run_id == first.run_id and (folder / "trials" / "trial-000000.npy").exists()
+    with claim_output_folder(folder, overwrite=True) as replaced:
+        assert replaced.run_id != first.run_id
+        assert sorted(p.name for p in folder.iterdir()) == sorted([MARKER_FILE, LOCK_FILE])
+
+
+def test_overwrite_keeps_a_user_file_left_in_a_run_folder(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    folder = tmp_path / "run"
+    claim_output_folder(folder).release()
+    (folder / "model.onnx").write_bytes(b"model")
+    (folder / "my_analysis.ipynb").write_text("{}")
+    before = snapshot(folder)
+    with pytest.raises(OutputFolderError, match="my_analysis.ipynb") as caught:
+        claim_output_folder(folder, overwrite=True)
+    assert caught.value.code == "OUT_NOT_EMPTY" and lost(before, folder) == 0
+    reliability.bad_input("coded")
+    reliability.user_files_checked(lost=lost(before, folder))
+
+
+def test_resume_refuses_a_folder_that_holds_no_training(tmp_path: Path) -> None:
+    with pytest.raises(OutputFolderError) as caught:
+        claim_output_folder(user_folder(tmp_path), resume=True)
+    assert caught.value.code == "NOTHING_TO_RESUME"
+
+
+def test_a_file_is_not_an_output_folder(tmp_path: Path) -> None:
+    path = tmp_path / "model.csv"
+    path.write_text("a,b\n")
+    with pytest.raises(OutputFolderError) as caught:
+        claim_output_folder(path)
+    assert caught.value.code == "OUT_NOT_A_FOLDER" and path.read_text() == "a,b\n"
+
+
+def test_a_second_claim_fails_at_once_while_the_first_holds(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    folder = tmp_path / "run"
+    with claim_output_folder(folder):
+        with pytest.raises(OutputFolderError) as caught:
+            claim_output_folder(folder, resume=True)
+        assert caught.value.code == "OUT_IN_USE" and f"process {os.getpid()}" in str(caught.value)
+    with claim_output_folder(folder, resume=True):  # released with the first
+        pass
+    reliability.bad_input("coded")
+
+
+def test_the_claim_survives_exec_and_ends_with_the_process(tmp_path: Path) -> None:
+    """A training's tail runs in the process it ``exec``s: the lock goes with it, and is gone when it exits."""
+    folder = tmp_path / "run"
+    child = textwrap.dedent(f"""
+        import os, sys
+        from pathlib import Path
+        from storage import claim_output_folder
+        claimed = claim_output_folder(Path({str(folder)!r}))
+        os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.read()"])
+    """)
+    process = subprocess.Popen([sys.executable, "-c", child], stdin=subprocess.PIPE,
+                               cwd=Path(__file__).resolve().parents[2])
+    try:
+        for _ in range(200):
+            if (folder / MARKER_FILE).exists():
+                break
+            time.sleep(0.05)
+        with pytest.raises(OutputFolderError) as caught:
+            claim_output_folder(folder, resume=True)
+        assert caught.value.code == "OUT_IN_USE"
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+    with claim_output_folder(folder, resume=True):
+        pass
+
+
+def test_every_name_kuai_writes_is_listed() -> None:
+    for name in ("model.onnx", "trials", "optuna.db-journal", "mlflow_spool.done", ".kuai-tail-ab12.pkl",
+                 "models", "training_options.partial"):
+        assert is_kuai_output(name), name
+    for name in ("notes.txt", "data.csv", "model.onnx.bak", "my_trials"):
+        assert not is_kuai_output(name), name
