@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      metavar="{app,profile,train,worker,predict,export,serve}")
     app = commands.add_parser("app", help="start the web app")
     app.add_argument("--host", default="127.0.0.1")
-    app.add_argument("--port", type=int, default=8501)
+    app.add_argument("--port", type=_port, default=8501)
     app.add_argument("--allow-remote", action="store_true",
                      help="required to bind anything but loopback; authentication is then yours to add")
     profile = commands.add_parser("profile", help="profile a data file")
@@ -85,10 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")
     serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
     serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
-    serve.add_argument("--port", type=int, default=5001)
+    serve.add_argument("--port", type=_port, default=5001)
     tail = commands.add_parser("_tail")  # train's export in a fresh process (app.services.fresh_tail); not listed
     tail.add_argument("file", type=Path)
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number (1-65535), else a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (1-65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
 
 def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) -> None:
@@ -169,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kuai: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output left (`kuai profile … | head -1`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        return EXIT_OK
     except Exception as exc:
         from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full
 
@@ -321,12 +335,14 @@ def _report_training(summary: Any) -> int:
 
 def _cmd_predict(arguments: argparse.Namespace) -> int:
     import engine
-    from app.services.scoring import load_model, predict_frame, unseen_note, write_predictions
+    from app.services.prediction_file import check_predictions_path, write_predictions_file
+    from app.services.scoring import load_model, predict_frame, unseen_note
 
+    out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model))
     model = load_model(arguments.model)
     frame = engine.read_table(arguments.data)
     predictions = predict_frame(model, frame)
-    write_predictions(predictions, arguments.out)
+    write_predictions_file(predictions, out)
     print(f"{len(predictions):,} predictions -> {arguments.out}")
     note = unseen_note(model, frame)
     if note:

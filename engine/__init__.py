@@ -10,6 +10,7 @@ import os
 # LightGBM links); spinning threads of one starve the other on a 2-core machine.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from engine.atomic import atomic_path, write_atomically
 from engine.automl import (
     Prepared,
     TrainingResult,
@@ -21,6 +22,7 @@ from engine.automl import (
     search_phase,
     train,
 )
+from engine.cells import MAX_LABEL_CHARS, clip
 from engine.errors import (
     DISK_FULL_MESSAGE,
     BudgetError,
@@ -91,4 +93,5 @@ __all__ = [
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
+    "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
 ]

@@ -15,6 +15,7 @@
 | TOO_FEW_ROWS | error | SET_FOLDS (when 2+ folds still fit) |
 | RARE_CLASS | warning (error: one row) | MERGE_RARE_CLASSES, DROP_RARE_CLASS_ROWS, SET_FOLDS or CHANGE_TARGET |
 | TARGET_LEAKAGE | warning | EXCLUDE_COLUMN |
+| LONG_VALUES | info | none: such values are treated as unknown labels and shortened where shown |
 | MEMORY, SLOW_TRAINING | warning / error | SAMPLE_ROWS |
 """
 
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from engine.cells import MAX_LABEL_CHARS
 from engine.errors import TargetError
 from engine.fixes import OTHER_CLASS
 from engine.leakage import find_leaks
@@ -102,6 +104,7 @@ def _column_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult
             "HIGH_CARDINALITY", name, f"'{name}' has {column.n_unique:,} distinct labels.",
             "Rare labels are grouped together; exclude it if it is a name or a code with no meaning.",
             columns=(name,), fix=_exclude(name)))
+    results.extend(_long_values(values, column))
     if column.missing_fraction > MOSTLY_MISSING_SHARE:
         results.append(CheckResult(
             "MOSTLY_MISSING", name, f"'{name}' is {column.missing_fraction:.0%} missing.",
@@ -110,6 +113,21 @@ def _column_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult
     else:
         results.extend(_near_constant(values, name))
     return results
+
+
+def _long_values(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
+    """Labels longer than a label can be (engine.cells): a pasted document, a cell gone wrong."""
+    if column.type not in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN) or pd.api.types.is_numeric_dtype(values):
+        return []
+    lengths = values.dropna().astype(str).str.len()
+    n_long = int((lengths > MAX_LABEL_CHARS).sum())
+    if not n_long:
+        return []
+    return [CheckResult(
+        "LONG_VALUES", column.name, f"'{column.name}' holds {n_long:,} value(s) longer than {MAX_LABEL_CHARS} "
+        f"characters (the longest: {int(lengths.max()):,}).",
+        "The model treats them as unknown labels, and they are shortened wherever they are shown.",
+        Severity.INFO, columns=(column.name,))]
 
 
 def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as sk
 
+from engine.cells import is_label_sized
 from engine.types import (
     ColumnType,
     ConfusionMatrix,
@@ -183,7 +184,7 @@ def _segments(values: pd.Series, column: InputColumn) -> pd.Series:
     """A segment per row, as an ordered categorical: value bins of numbers (year for dates), else the top categories."""
     values = values.reset_index(drop=True)
     if column.is_string:
-        top = [str(v) for v in values.value_counts().index[:CATEGORY_SEGMENTS] if v != ""]
+        top = [str(v) for v in values.value_counts().index[:CATEGORY_SEGMENTS] if v != "" and is_label_sized(v)]
         labels = values.astype(str).where(values.isin(top), "other").where(values != "", "missing")
         return pd.Series(pd.Categorical(labels, categories=[*top, "other", "missing"], ordered=True))
     numbers = pd.to_numeric(values, errors="coerce").astype(float)

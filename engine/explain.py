@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.cells import clip
 from engine.memory import import_detached
 from engine.naming import model_label
 from engine.native_shap import native_explainer
@@ -248,7 +249,7 @@ def sample_data(rows: pd.DataFrame, schema: tuple[InputColumn, ...]) -> list[lis
     per_column: list[list[float | str | None]] = []
     for column in schema:
         if column.is_string:
-            per_column.append([str(v) if v != "" else None for v in rows[column.safe_name]])
+            per_column.append([clip(str(v)) if v != "" else None for v in rows[column.safe_name]])
         elif column.type is ColumnType.DATETIME:
             parts = rows[list(column.model_inputs)].to_numpy(dtype=np.float64)  # year, month, day, weekday, hour
             per_column.append([None if np.isnan(p[0]) else f"{p[0]:04.0f}-{p[1]:02.0f}-{p[2]:02.0f} {p[4]:02.0f}:00"

@@ -17,6 +17,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
+from engine.cells import is_label_sized
 from engine.column_types import numeric_values, parse_datetimes
 from engine.errors import SchemaError
 from engine.task import class_labels
@@ -42,7 +43,7 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec) -> tuple[InputColumn
         categories: tuple[str, ...] = ()
         if column_type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN):
             counts = _as_category(frame[name]).value_counts()
-            categories = tuple(str(c) for c in counts.index)
+            categories = tuple(str(c) for c in counts.index if is_label_sized(c))  # engine.cells: no documents
         schema.append(InputColumn(name, safe, column_type, inputs, categories))
     return tuple(schema)
 

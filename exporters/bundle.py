@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from engine import write_atomically
+
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
 README_FILE = "README.md"
 EXAMPLE_FILES = ("score.py", "score.js", "package.json", "package-lock.json")
@@ -40,7 +42,7 @@ def write_bundle_examples(out_dir: Path, card: Mapping[str, Any]) -> list[Path]:
 def write_readme(out_dir: Path, card: Mapping[str, Any]) -> Path:
     """(Re)write ``README.md`` from the model card, e.g. after the decision threshold changed."""
     path = out_dir / README_FILE
-    path.write_text(render_readme(card), encoding="utf-8")
+    write_atomically(path, render_readme(card))
     return path
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from engine import Evaluation, TrainingResult, evaluate, get_metric, pareto_front
+from engine import Evaluation, TrainingResult, atomic_path, evaluate, get_metric, pareto_front
 from engine.naming import model_label
 from engine.summary import plain_summary, recommendation, with_model_labels
 from exporters.evaluation_figures import evaluation_figures
@@ -68,7 +68,7 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
     body = "\n".join(sections)
     created = html.escape(str(card.get("created_at", "")))
     version = html.escape(str(card.get("kuai_version", "")))
-    with path.open("w", encoding="utf-8") as page:  # written in parts: plotly.js alone is 4.6 MB
+    with atomic_path(path) as partial, partial.open("w", encoding="utf-8") as page:  # plotly.js alone is 4.6 MB
         page.write(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Kuai report — {html.escape(dataset_name)}</title><style>{_STYLE}</style>
 <script type="text/javascript">""")

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.atomic import write_atomically
 from engine.errors import EngineError
 
 MARKER_FILE = ".kuai-run.json"
@@ -37,6 +38,7 @@ KUAI_OUTPUTS = (
     "package-lock.json", "training_options.json", "run_state.json", "mlflow_spool*", "optuna.db", "optuna.db-*",
     "trials", "models",
 )
+_WORK = ("optuna.db", "trials", "model.onnx", "model_card.json", "models", "leaderboard.csv")
 _SHOWN = 3
 
 
@@ -95,7 +97,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
             foreign = entries if not is_run else [name for name in entries if not is_kuai_output(name)]
             if foreign:
                 raise _not_empty(folder, foreign, is_run=is_run)
-            if not overwrite:
+            if not overwrite and _holds_work(entries):
                 raise _earlier_run(folder)
             _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
@@ -161,10 +163,14 @@ def _run_id(folder: Path) -> str:
 
 
 def _write_marker(folder: Path, run_id: str) -> None:
-    partial = folder / f"{MARKER_FILE}.partial"
-    partial.write_text(json.dumps({"run_id": run_id, "created_at": time.time(),
-                                   "note": "Written by Kuai: this folder holds a Kuai training's outputs."}))
-    os.replace(partial, folder / MARKER_FILE)
+    write_atomically(folder / MARKER_FILE, json.dumps({
+        "run_id": run_id, "created_at": time.time(),
+        "note": "Written by Kuai: this folder holds a Kuai training's outputs."}))
+
+
+def _holds_work(names: list[str]) -> bool:
+    """Whether an earlier training here got as far as a finished trial or an output (else it can start over)."""
+    return any(fnmatch.fnmatchcase(name, pattern) for name in names for pattern in _WORK)
 
 
 def _remove_own_outputs(folder: Path, names: list[str]) -> None:

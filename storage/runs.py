@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_atomically
 from storage.home import home_dir
 
 HEARTBEAT_STALE_S = 30.0
@@ -40,9 +41,7 @@ def run_dir(run_id: str) -> Path:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, default=str))
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, default=str))
 
 
 def create_run(config: dict[str, Any]) -> RunRecord:

@@ -68,6 +68,8 @@ def reading_notes(dataset_id: str) -> tuple[str, ...]:
         return ()
     separator = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}.get(dialect.delimiter,
                                                                                  f"'{dialect.delimiter}'")
+    if not dialect.delimiter:  # a Parquet or Excel file: nothing to separate
+        return dialect.notes
     return (f"values separated by {separator}", *dialect.notes)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,11 +64,7 @@ def options_dict(options: TrainOptions) -> dict[str, Any]:
             "use_past_runs": options.use_past_runs}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """A kill mid-write leaves the old file or the new one, never half of one (a resume reads these)."""
-    partial = path.with_suffix(".partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+write_atomically = engine.write_atomically  # a kill mid-write leaves the old file or the new one (a resume reads these)
 
 
 def load_options(path: Path) -> TrainOptions:

@@ -87,7 +87,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         exporters.set_onnx_threshold(onnx_model, threshold.threshold)
         (out_dir / exporters.THRESHOLD_FILE).write_text(json.dumps(engine.to_jsonable(threshold), indent=2))
     model_path = out_dir / "model.onnx"
-    model_path.write_bytes(onnx_model.SerializeToString())
+    engine.write_atomically(model_path, onnx_model.SerializeToString())
     del onnx_model
     release_memory()
     card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
@@ -102,17 +102,17 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
                                             model_path.stat().st_size / 2**20)
     card_path = out_dir / "model_card.json"
-    card_path.write_text(json.dumps(card, indent=2, default=str))
+    engine.write_atomically(card_path, json.dumps(card, indent=2, default=str))
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
     evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
                                  schema=result.schema, seed=options.seed)
     report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card,
                                          evaluation=evaluation)
-    (out_dir / "explanation.json").write_text(json.dumps(engine.to_jsonable(result.explanation)))
+    engine.write_atomically(out_dir / "explanation.json", json.dumps(engine.to_jsonable(result.explanation)))
     oofs: dict[str, Any] = {name: np.asarray(oof, dtype=np.float32) for name, oof in result.model_oofs.items()}
     np.savez_compressed(out_dir / MODEL_OOFS_FILE, **oofs)
-    (out_dir / "trials.json").write_text(json.dumps(engine.to_jsonable(result.trials)))
-    (out_dir / "evaluation.json").write_text(json.dumps({
+    engine.write_atomically(out_dir / "trials.json", json.dumps(engine.to_jsonable(result.trials)))
+    engine.write_atomically(out_dir / "evaluation.json", json.dumps({
         "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),
         "spec": engine.to_jsonable(result.spec), "leaderboard": engine.to_jsonable(result.leaderboard),
         "model_name": result.model_name, "summary": engine.plain_summary(result),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine import ColumnType, Explanation, InputColumn, SchemaError, to_model_frame
+from engine import ColumnType, Explanation, InputColumn, SchemaError, clip, to_model_frame
 from engine.row_explain import explain_rows_black_box
 from exporters import THRESHOLD_METADATA_KEY, ExportError, OnnxScorer, onnx_feeds
 
@@ -86,7 +86,7 @@ def unseen_note(model: LoadedModel, frame: pd.DataFrame) -> str:
         return ""
     parts = []
     for column, counts in list(found.items())[:5]:
-        shown = ", ".join(f"'{value}'" for value in list(counts)[:3]) + (" …" if len(counts) > 3 else "")
+        shown = ", ".join(f"'{clip(value, 40)}'" for value in list(counts)[:3]) + (" …" if len(counts) > 3 else "")
         parts.append(f"'{column}': {shown} ({sum(counts.values()):,} rows)")
     return ("Some values were never seen in training, so the model treats them like a rare category: "
             + "; ".join(parts) + ". Check their spelling if that is unexpected.")

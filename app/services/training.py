@@ -33,7 +33,7 @@ from app.services.options import (
 from app.services.outputs import write_outputs
 from engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from engine.memory import release_memory
-from storage import TrackingSidecar, claim_output_folder, TrialStore, load_experience, record_experience, write_spool
+from storage import TrackingSidecar, TrialStore, claim_output_folder, load_experience, record_experience, write_spool
 
 logger = logging.getLogger(__name__)
 SPOOL_FILE = "mlflow_spool.json"

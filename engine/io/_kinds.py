@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from engine.errors import ReadError
@@ -110,6 +112,43 @@ def read_parquet(path: Path) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises many types for corrupt files
         raise ReadError(f"The Parquet file could not be read ({type(exc).__name__}); it may be damaged. "
                         "Export it again, or save the table as CSV.", code="BAD_PARQUET") from exc
+
+
+_NESTED = (dict, list, tuple, set, frozenset, np.ndarray, bytes, bytearray)
+
+
+def flatten_nested(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Values a table cell cannot hold as one number or label (records, lists, arrays, raw bytes: Parquet's struct,
+    list and binary columns) become their JSON text, with a note per column; names become text."""
+    notes: list[str] = []
+    frame = frame.rename(columns=str) if not all(isinstance(c, str) for c in frame.columns) else frame
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype != object:
+            continue
+        nested = column.map(lambda value: isinstance(value, _NESTED))
+        if not nested.any():
+            continue
+        frame = frame.copy() if not notes else frame
+        frame.isetitem(position, column.where(~nested, column[nested].map(_as_json)).to_numpy(dtype=object))
+        notes.append(f"'{frame.columns[position]}': {int(nested.sum()):,} value(s) are records, lists or bytes; "
+                     "read as their text")
+    return frame, tuple(notes)
+
+
+def _as_json(value: object) -> str:
+    def plain(item: object) -> object:
+        if isinstance(item, np.ndarray):
+            return item.tolist()
+        if isinstance(item, bytes | bytearray):
+            return item.decode("utf-8", errors="replace")
+        if isinstance(item, set | frozenset):
+            return sorted(item, key=str)
+        return str(item)
+
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8", errors="replace")
+    return json.dumps(value, default=plain, ensure_ascii=False)
 
 
 def read_excel(path: Path) -> pd.DataFrame:

@@ -75,10 +75,10 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
         head = handle.read(SAMPLE_BYTES)
         handle.seek(max(0, size - TAIL_BYTES))
         tail = handle.read()
-    if _kinds.is_parquet(head):
-        return _kinds.read_parquet(file_path), None
-    if _kinds.is_excel(file_path, head):
-        return _kinds.read_excel(file_path), None
+    if _kinds.is_parquet(head) or _kinds.is_excel(file_path, head):
+        frame = _kinds.read_parquet(file_path) if _kinds.is_parquet(head) else _kinds.read_excel(file_path)
+        frame, notes = _kinds.flatten_nested(frame)
+        return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes) if notes else None)
     source: Source = str(file_path)
     if _kinds.is_gzip(head):
         raw = _kinds.gunzip(file_path)

@@ -1,0 +1,36 @@
+"""Files written whole or not at all: a kill or a full disk mid-write never leaves half a file under the final name.
+
+The bytes go to a hidden partial file beside the target, which replaces the target in one step (``os.replace``)
+once complete; on any failure the partial file is removed, so a full disk also gets its space back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["atomic_path", "write_atomically"]
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A partial path to write to; it becomes ``path`` when the block ends without an error."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """``data`` (text as UTF-8) written whole into ``path``."""
+    with atomic_path(path) as partial:
+        if isinstance(data, bytes):
+            partial.write_bytes(data)
+        else:
+            partial.write_text(data, encoding="utf-8")

@@ -1,0 +1,97 @@
+"""Inputs that used to end in a traceback (exit 1, ``[INTERNAL]``): each is now a coded line, or simply works."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.cli.test_cli import KUAI, kuai
+from tests.cli.test_output_folders import one_error_line
+from tests.conftest import SAMPLES, ReliabilityLedger
+
+
+def test_parquet_with_records_and_lists_is_read_as_text(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    path = tmp_path / "nested.parquet"
+    n = 60
+    pd.DataFrame({"amount": np.arange(n, dtype=float), "meta": [{"k": i % 3, "tag": "a"} for i in range(n)],
+                  "codes": [[i % 2, 7] for i in range(n)], "blob": [b"\x00\xffraw" for _ in range(n)],
+                  "label": np.where(np.arange(n) % 2, "yes", "no")}).to_parquet(path)
+    result = kuai("profile", str(path), "--json", home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    profile = json.loads(result.stdout)
+    notes = " ".join(profile["reading"]["notes"])
+    assert "'meta'" in notes and "'codes'" in notes and "'blob'" in notes
+    assert profile["target"]["suggested"] == "label"
+    reliability.bad_input("read")
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    process = subprocess.Popen([KUAI, "profile", str(SAMPLES / "customer_churn.csv")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=dict(os.environ, KUAI_HOME=str(tmp_path)))
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `| head -1` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0 and b"rows" in first
+    assert stderr == "", stderr
+    reliability.bad_input("read")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_predict_out_is_checked_before_scoring(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    """A missing folder, a folder, the data itself, a file of the user's: coded, and nothing is touched. The model
+    is not even read (none is needed here): the checks come first."""
+    data = tmp_path / "new.csv"
+    data.write_text("a,b\n1,2\n")
+    mine = tmp_path / "results.csv"
+    mine.write_text("my,own\n1,2\n")
+    before = {p: _digest(p) for p in (data, mine)}
+    cases = {str(tmp_path / "missing" / "p.csv"): "OUT_FOLDER_MISSING", str(tmp_path): "OUT_IS_A_FOLDER",
+             str(data): "OUT_EXISTS", str(mine): "OUT_EXISTS"}
+    for out, code in cases.items():
+        result = kuai("predict", str(tmp_path / "no-model"), str(data), "--out", out, home=tmp_path / "home")
+        assert result.returncode == 2 and one_error_line(result.stderr, code), (out, result.stderr)
+        reliability.bad_input("coded")
+    lost = sum(_digest(p) != digest for p, digest in before.items())
+    assert lost == 0 and not (tmp_path / "missing").exists()
+    reliability.user_files_checked(lost=lost)
+
+
+def test_a_predictions_file_kuai_wrote_may_be_replaced(tmp_path: Path) -> None:
+    from app.services.prediction_file import check_predictions_path, is_predictions_file
+
+    earlier = tmp_path / "p.csv"
+    earlier.write_text("prediction,proba_no,proba_yes\nyes,0.2,0.8\n")
+    assert is_predictions_file(earlier) and check_predictions_path(earlier, reading=()) == earlier.resolve()
+    earlier.write_text("prediction,notes\nyes,mine\n")
+    assert not is_predictions_file(earlier)
+
+
+@pytest.mark.parametrize("port", ["70000", "0", "http"])
+def test_app_refuses_a_port_that_is_not_one(port: str, tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    result = kuai("app", "--port", port, home=tmp_path)
+    assert result.returncode == 2 and one_error_line(result.stderr, "USAGE"), result.stderr
+    reliability.bad_input("coded")
+
+
+def test_app_refuses_a_port_in_use(tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kuai("app", "--port", str(port), home=tmp_path, timeout=60)
+    assert result.returncode == 2 and one_error_line(result.stderr, "PORT_IN_USE"), result.stderr
+    assert str(port) in result.stderr
+    reliability.bad_input("coded")
