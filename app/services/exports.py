@@ -20,6 +20,7 @@ from app.services.jobs import outputs_dir
 from app.services.options import OPTIONS_FILE, load_options
 from app.services.outputs import MODEL_OOFS_FILE, model_members, write_outputs
 from app.services.training import frame_and_spec
+from storage import claim_output_folder
 
 _ROOT = Path(__file__).resolve().parents[2]
 LOG_NAME = "export.log"
@@ -86,14 +87,19 @@ def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30
 
     Writes ``out_dir/models/<model>/`` (model.onnx, card, parity, report, bundle) and returns that folder.
     """
-    from exporters.model_card import file_fingerprint
-
     if not (out_dir / OPTIONS_FILE).is_file():
         raise engine.SchemaError(f"'{out_dir}' is not a folder written by 'kuai train' (no {OPTIONS_FILE}).",
                                  code="MODEL_NOT_FOUND")
     if model_name not in exportable_models(out_dir):
         raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
                                  f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
+    with claim_output_folder(out_dir, resume=True):  # not while a training (or another export) writes there
+        return _export_claimed(out_dir, model_name, explain_budget_s=explain_budget_s)
+
+
+def _export_claimed(out_dir: Path, model_name: str, *, explain_budget_s: float) -> Path:
+    from exporters.model_card import file_fingerprint
+
     options = load_options(out_dir / OPTIONS_FILE)
     card = json.loads((out_dir / "model_card.json").read_text())
     if not options.data_path.is_file() or \
