@@ -18,6 +18,7 @@ from storage.runs import (
     load_run,
     read_events,
     refresh_status,
+    refresh_tracking,
     run_dir,
     update_run,
 )
@@ -42,6 +43,7 @@ from storage.tracking import (
     read_receipt,
     replay_pending,
     safe_key,
+    tracking_environment,
     write_spool,
 )
 from storage.trial_store import TrialStore
@@ -53,5 +55,5 @@ __all__ = [
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
-    "load_experience", "record_experience",
+    "load_experience", "record_experience", "refresh_tracking", "tracking_environment",
 ]
