@@ -372,27 +372,19 @@ def _cmd_serve(arguments: argparse.Namespace) -> int:
 
 def _cmd_track(arguments: argparse.Namespace) -> int:
     """Log the runs whose MLflow logging failed (the server was down, the disk full): their spools are kept."""
-    from storage import replay_pending, tracking_environment
+    from app.services.replay import replay_runs
 
-    os.environ.update(tracking_environment())  # a dead server costs seconds, not minutes
     if arguments.folder is not None and not arguments.folder.is_dir():
         raise _UsageError(f"'{arguments.folder}' is not a folder written by 'kuai train'")
-    replayed = replay_pending(arguments.folder)
-    if not replayed:
+    report = replay_runs(arguments.folder)
+    if not report.logged and not report.failures:
         where = f"in {arguments.folder}" if arguments.folder is not None else "in the home folder"
         print(f"Nothing to log: no run {where} waits for MLflow.")
-        return EXIT_OK
-    failures = 0
-    for spool, receipt in replayed:
-        for note in receipt.get("notes") or ():
-            print(f"kuai: note: {note}", file=sys.stderr)
-        if receipt.get("ok"):
-            print(f"logged {spool.parent} -> MLflow run {receipt['mlflow_run_id']}")
-            continue
-        failures += 1
-        print(f"kuai: error [{receipt['code']}] The run in {spool.parent} was not logged to MLflow "
-              f"({receipt['reason']}). {receipt['remedy']}", file=sys.stderr)
-    return EXIT_INTERNAL if failures else EXIT_OK
+    for line in report.logged:
+        print(line)
+    for line in report.said:
+        print(line, file=sys.stderr)
+    return EXIT_INTERNAL if report.failures else EXIT_OK
 
 
 def _cmd_tail(arguments: argparse.Namespace) -> int:

@@ -118,7 +118,7 @@ def classify(exc: BaseException, uri: str) -> tuple[str, str]:
     reasons = {"disk_full": f"the disk holding {where} is full",
                "read_only": f"{where} cannot be written",
                "locked": f"{where} is locked by another program",
-               "unreachable": f"the tracking server at {redact(uri)} did not answer",
+               "unreachable": f"the tracking server at {redact(uri)} could not be reached",
                "store_broken": f"{where} is incomplete or damaged (its set-up or an upgrade did not finish)"}
     chain: list[BaseException] = []  # the error and its causes: MLflow wraps the database's and the network's
     seen: BaseException | None = exc

@@ -48,8 +48,8 @@ def test_the_runs_page_says_a_run_was_not_logged_and_what_to_do(home: Path, tmp_
 
     at.selectbox(key="runs_picker").set_value(pending).run()
     [warning] = [_plain(w.value) for w in at.warning]
-    assert "Not logged to MLflow** [TRACKING_FAILED]: the tracking server at http://127.0.0.1:9 did not answer" \
-        in warning
+    assert "Not logged to MLflow** [TRACKING_FAILED]: the tracking server at http://127.0.0.1:9 could not be " \
+        "reached" in warning
     assert "outputs are complete" in warning and f"`kuai track {spool.parent}`" in warning
     reliability.bad_input("coded")
 

@@ -55,14 +55,14 @@ exec_waiter(sidecar_pid=child.pid, spool=sys.argv[3], started=time.monotonic() -
                      "parity_max_diff": 1e-7, "out_dir": "/some/out"})
 """
 FAILED_RECEIPT = {"ok": False, "state": "failed", "code": "TRACKING_FAILED", "cause": "unreachable",
-                  "reason": "the tracking server at http://127.0.0.1:9 did not answer",
+                  "reason": "the tracking server at http://127.0.0.1:9 could not be reached",
                   "action": "Check that the tracking server runs.", "notes": []}
 SIDE_PROCESSES = {  # what the side process does: (its code, what the waiter must say on stderr)
     "logged": ("import json, sys; open(sys.argv[1], 'w').write(json.dumps({'ok': True, 'state': 'logged', "
                "'mlflow_run_id': 'r1', 'notes': ['Kuai repaired its store.']}))", "kuai: note: Kuai repaired"),
     "failed": (f"import sys; open(sys.argv[1], 'w').write({json.dumps(json.dumps(FAILED_RECEIPT))})",
                "kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (the tracking server at "
-               "http://127.0.0.1:9 did not answer); the outputs in /some/out are complete. Check that"),
+               "http://127.0.0.1:9 could not be reached); the outputs in /some/out are complete. Check that"),
     "ended without a word": ("pass", "kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (its "
                                      "logging process ended without writing what happened"),
     "still logging": ("import time; time.sleep(30)", "kuai: note: MLflow is still logging the run, in the "

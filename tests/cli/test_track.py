@@ -27,7 +27,7 @@ def test_track_says_why_a_run_still_cannot_be_logged_and_exits_1(kuai_home: Path
     assert main(["track", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"kuai: error [TRACKING_FAILED] The run in {out} was not logged")
-    assert "did not answer" in err[0] and "Check that the tracking server runs" in err[0]
+    assert "could not be reached" in err[0] and "Check that the tracking server runs" in err[0]
     assert json.loads((out / "mlflow_spool.done").read_text())["cause"] == "unreachable"
     reliability.bad_input("coded")
 

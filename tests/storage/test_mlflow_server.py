@@ -31,8 +31,8 @@ def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_
     assert result.returncode == 0, result.stderr[-2000:]
     assert wall < 10 + 5 + 3  # the budget's tolerance, plus interpreter start-up: no wait on the dead server
     assert (out / "model.onnx").is_file()
-    warning = (f"kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (the tracking server at {uri} did "
-               f"not answer); the outputs in {out} are complete. Check that the tracking server runs")
+    warning = (f"kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (the tracking server at {uri} could "
+               f"not be reached); the outputs in {out} are complete. Check that the tracking server runs")
     said = result.stderr.strip().splitlines()
     assert len(said) == 1 and (said[0].startswith(warning)  # one line on stderr
                                or said[0].startswith("kuai: note: MLflow is still logging")), result.stderr  # busy
