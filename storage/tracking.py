@@ -76,6 +76,9 @@ def log_spool(spool: Path, *, notes: list[str] | None = None) -> tuple[str, dict
 
     with (home_dir() / "mlflow.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        already = read_receipt(spool)
+        if already is not None and already.get("ok"):  # replayed meanwhile by another process: not twice
+            return str(already["mlflow_run_id"]), already.get("registered_model")
         payload = json.loads(spool.read_text())
         store = own_store(payload)
         run_id = _log_locked(payload) if store is None else _log_repairing(payload, store, notes)

@@ -106,7 +106,7 @@ _CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "timed out", "name or service not known", "temporary failure in name resolution",
                      "connection aborted", "connection reset", "remote end closed connection")),
     ("store_broken", ("already exists", "out-of-date database schema", "can't locate revision", "no such table",
-                      "no such column", "file is not a database", "malformed", "schema")),
+                      "no such column", "file is not a database", "malformed")),
 )
 _ERRNO_CAUSES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EROFS: "read_only",
                  errno.EACCES: "read_only", errno.EPERM: "read_only"}

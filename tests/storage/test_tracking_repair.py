@@ -76,10 +76,25 @@ def test_the_home_store_half_made_by_a_full_disk_is_set_aside_and_the_waiting_ru
     replayed = read_receipt(waiting)
     assert replayed is not None and replayed["ok"] and replayed["mlflow_run_id"] != logged["mlflow_run_id"]
     assert pending_spools(kuai_home) == []
+    assert track(waiting)["mlflow_run_id"] == replayed["mlflow_run_id"]  # a second replay logs it not twice
     assert store_state(store, head_revision=head_revision()) is StoreState.COMPLETE
     assert list(kuai_home.glob("mlflow.db.broken-*")) == [moved]
     assert "MLFLOW_TRACKING_URI" not in os.environ  # left as it was: later spools and child processes unaffected
     reliability.user_files_checked(lost=int(moved.read_bytes() != content))
+
+
+def test_a_store_that_a_full_disk_stops_kuai_making_leaves_nothing_behind(kuai_home: Path, tmp_path: Path,
+                                                                        reliability) -> None:
+    """No store yet and the disk full: the half-made file holds nothing and goes, so that the next training makes
+    it whole (no 'table … already exists' ever after) and nothing is set aside."""
+    store = kuai_home / "mlflow.db"
+    spool = _spool(tmp_path / "run")
+    with full_disk(store):
+        receipt = track(spool)
+    assert receipt["ok"] is False and receipt["cause"] == "disk_full" and receipt["notes"] == [], receipt
+    assert f"Free some space on the disk holding the MLflow store {store}" in receipt["action"]
+    assert not store.exists() and not list(kuai_home.glob("mlflow.db*"))
+    reliability.bad_input("coded")
 
 
 def test_a_broken_store_the_user_chose_is_left_as_it_is(kuai_home: Path, tmp_path: Path, stores: dict[str, Path],
