@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.console import progress_line, summary_line
+from app.console import progress_line, summary_line, tracking_lines
 
 START = time.monotonic()
 logger = logging.getLogger("kuai")
@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{app,profile,train,worker,predict,export,serve}")
+                                     metavar="{app,profile,train,worker,predict,export,serve,track}")
     app = commands.add_parser("app", help="start the web app")
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=_port, default=8501)
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
     serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
     serve.add_argument("--port", type=_port, default=5001)
+    track = commands.add_parser("track", help="log to MLflow the runs that could not be logged when they ended")
+    track.add_argument("folder", type=Path, nargs="?", metavar="DIR",
+                       help="a folder written by 'kuai train' (default: every run waiting in the home folder)")
     tail = commands.add_parser("_tail")  # train's export in a fresh process (app.services.fresh_tail); not listed
     tail.add_argument("file", type=Path)
     return parser
@@ -327,9 +330,13 @@ def _progress(event: Any) -> None:
 
 
 def _report_training(summary: Any) -> int:
+    """The summary line, and what became of the MLflow logging on stderr (a warning when the run was not logged:
+    the outputs are complete, so the exit code stays 0)."""
     print(summary_line(model_name=summary.model_name, metric=summary.metric, score=summary.score,
                        score_std=summary.score_std, parity_max_diff=summary.parity_max_diff,
                        wall_time_s=summary.wall_time_s, out_dir=str(summary.out_dir)))
+    for line in tracking_lines(summary.tracking, str(summary.out_dir)):
+        print(line, file=sys.stderr)
     return EXIT_OK
 
 
@@ -373,6 +380,9 @@ def _cmd_worker(arguments: argparse.Namespace) -> int:
     finished = "finished it" if outcome.finished_here else "another process finishes it"
     print(f"worker {worker_id()}: ran {outcome.trials_run} trials; {outcome.trials_complete} complete in the study; "
           f"{finished}" + (f" -> {outcome.run_dir}" if outcome.run_dir else ""), flush=True)
+    if outcome.summary is not None:  # this worker finished the study and logged it to MLflow
+        for line in tracking_lines(outcome.summary.tracking, str(outcome.summary.out_dir)):
+            print(line, file=sys.stderr)
     return EXIT_OK
 
 
@@ -380,6 +390,23 @@ def _cmd_serve(arguments: argparse.Namespace) -> int:
     from app.services.serving import serve
 
     return serve(arguments.model, arguments.port)
+
+
+def _cmd_track(arguments: argparse.Namespace) -> int:
+    """Log the runs whose MLflow logging failed (the server was down, the disk full): their spools are kept."""
+    from app.services.replay import replay_runs
+
+    if arguments.folder is not None and not arguments.folder.is_dir():
+        raise _UsageError(f"'{arguments.folder}' is not a folder written by 'kuai train'")
+    report = replay_runs(arguments.folder)
+    if not report.logged and not report.failures:
+        where = f"in {arguments.folder}" if arguments.folder is not None else "in the home folder"
+        print(f"Nothing to log: no run {where} waits for MLflow.")
+    for line in report.logged:
+        print(line)
+    for line in report.said:
+        print(line, file=sys.stderr)
+    return EXIT_INTERNAL if report.failures else EXIT_OK
 
 
 def _cmd_tail(arguments: argparse.Namespace) -> int:
@@ -390,7 +417,8 @@ def _cmd_tail(arguments: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
-             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "_tail": _cmd_tail}
+             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "track": _cmd_track,
+             "_tail": _cmd_tail}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

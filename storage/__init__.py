@@ -26,6 +26,7 @@ from storage.runs import (
     load_run,
     read_events,
     refresh_status,
+    refresh_tracking,
     run_dir,
     update_run,
 )
@@ -50,6 +51,7 @@ from storage.tracking import (
     read_receipt,
     replay_pending,
     safe_key,
+    tracking_environment,
     write_spool,
 )
 from storage.trial_store import TrialStore
@@ -62,5 +64,5 @@ __all__ = [
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
     "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
-    "claim_output_folder", "is_kuai_output", "is_run_folder",
+    "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.atomic import write_atomically
 from storage.home import home_dir
+from storage.tracking_status import refreshed
 
 HEARTBEAT_STALE_S = 30.0
 TERMINAL = ("finished", "failed", "cancelled")
@@ -32,6 +33,9 @@ class RunRecord:
     finished_at: float | None = None
     error: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
+    # what became of its MLflow logging (storage.tracking_status.outcome): state logged | pending | failed, and
+    # when failed the reason and what to do; refreshed from the status file beside the outputs while not logged
+    tracking: dict[str, Any] = field(default_factory=dict)
 
 
 def run_dir(run_id: str) -> Path:
@@ -103,7 +107,9 @@ def process_alive(pid: int | None) -> bool:
 
 
 def refresh_status(record: RunRecord) -> RunRecord:
-    """Mark a running (or queued) run failed when its worker is gone or its heartbeat is stale."""
+    """Mark a running (or queued) run failed when its worker is gone or its heartbeat is stale; bring its MLflow
+    logging's outcome up to date."""
+    record = refresh_tracking(record)
     if record.status == "queued" and record.pid and not process_alive(record.pid):
         return update_run(record.run_id, status="failed", finished_at=time.time(),
                           error="The worker process stopped before the training began.")
@@ -114,6 +120,19 @@ def refresh_status(record: RunRecord) -> RunRecord:
         record = update_run(record.run_id, status="failed", finished_at=time.time(),
                             error="The worker process stopped without finishing (killed or crashed).")
     return record
+
+
+def refresh_tracking(record: RunRecord) -> RunRecord:
+    """The run with its tracking field as its status file now says (a logging that ended, a run replayed)."""
+    if not record.tracking:
+        return record
+    tracking = refreshed(record.tracking, alive=process_alive)
+    if tracking == record.tracking:
+        return record
+    try:
+        return update_run(record.run_id, tracking=tracking)
+    except OSError:  # a full disk: shown as it is now, written next time
+        return replace(record, tracking=tracking)
 
 
 def list_runs() -> list[RunRecord]:

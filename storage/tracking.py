@@ -5,9 +5,14 @@ metrics, tags and artifact paths) and a side process logs it. The side process
 starts with the training but holds next to nothing until the training's tail
 has exported the model and closed its ONNX Runtime sessions (the tail's memory
 peak, which MLflow's ~165 MB would add to); it then imports MLflow while the
-last files are written, and logs the spool when it appears. If the tracking
-server is down, the spool stays on disk and ``kuai`` can replay it later
-(``replay_pending``).
+last files are written, and logs the spool when it appears. Whatever happens, it
+writes a receipt beside the spool (``storage.tracking_status``: logged, or failed
+with the reason and what to do), which ``kuai`` and the app read. A run that could
+not be logged stays spooled and is remembered in the home folder: the next logging
+that reaches the same store logs it too, and ``kuai track`` does it on demand.
+Kuai's own store (the home folder's SQLite file) left half-made by a full disk or
+a kill is moved aside and made anew (``storage.tracking_store``); a store the user
+chose is never touched.
 """
 
 from __future__ import annotations
@@ -21,10 +26,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from storage import tracking_status
 from storage.home import home_dir, mlflow_uri
+from storage.tracking_status import read_receipt, sqlite_path, write_receipt
+from storage.tracking_store import StoreState, move_aside, remove_unfinished, store_state
 
 EXPERIMENT = "kuai"
 _KEY_BAD = re.compile(r"[^/\w.\- :]")
+# A dead or hanging tracking server costs the side process seconds, not minutes (MLflow's defaults: 120 s a
+# request, 7 retries with back-off). The user's own settings win.
+HTTP_LIMITS = {"MLFLOW_HTTP_REQUEST_TIMEOUT": "10", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1"}
+REPLAY_LIMIT = 10  # earlier runs logged after a successful logging, at most
 
 
 def safe_key(key: str) -> str:
@@ -32,15 +44,30 @@ def safe_key(key: str) -> str:
     return _KEY_BAD.sub("_", key)[:250]
 
 
+def tracking_environment() -> dict[str, str]:
+    """This process's environment with MLflow's HTTP limits where the user set none."""
+    return {**HTTP_LIMITS, **os.environ}
+
+
 def write_spool(path: Path, payload: dict[str, Any]) -> None:
-    payload = {"tracking_uri": mlflow_uri(), **payload}
+    payload = {"tracking_uri": mlflow_uri(), "own_store": not os.environ.get("MLFLOW_TRACKING_URI"), **payload}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload, default=str))
     os.replace(tmp, path)
 
 
-def log_spool(spool: Path) -> tuple[str, dict[str, Any] | None]:
-    """Log one spooled run to MLflow; return the MLflow run id and the registered model, if any.
+def own_store(payload: dict[str, Any]) -> Path | None:
+    """The home folder's SQLite store when the spool was logged there by default (Kuai may repair it); None for a
+    store the user chose (MLFLOW_TRACKING_URI), which Kuai never touches."""
+    path = sqlite_path(str(payload.get("tracking_uri", "")))
+    if not payload.get("own_store") or path is None:
+        return None
+    return path if path.resolve() == (home_dir() / "mlflow.db").resolve() else None
+
+
+def log_spool(spool: Path, *, notes: list[str] | None = None) -> tuple[str, dict[str, Any] | None]:
+    """Log one spooled run to MLflow; return the MLflow run id and the registered model, if any. ``notes``
+    receives what the user should know even when it fails (Kuai's store repaired).
 
     A file lock serialises writers: MLflow's SQLite schema set-up is not safe
     for two processes at once.
@@ -49,15 +76,78 @@ def log_spool(spool: Path) -> tuple[str, dict[str, Any] | None]:
 
     with (home_dir() / "mlflow.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        already = read_receipt(spool)
+        if already is not None and already.get("ok"):  # replayed meanwhile by another process: not twice
+            return str(already["mlflow_run_id"]), already.get("registered_model")
         payload = json.loads(spool.read_text())
-        run_id = _log_locked(payload)
+        store = own_store(payload)
+        run_id = _log_locked(payload) if store is None else _log_repairing(payload, store, notes)
         return run_id, payload.get("registered")
 
 
+def _log_repairing(payload: dict[str, Any], store: Path, notes: list[str] | None) -> str:
+    """Log to Kuai's own store; one that MLflow's set-up left incomplete is moved aside and made anew, once."""
+    began_here = store_state(store, head_revision=None) is StoreState.MISSING
+    try:
+        return _log_locked(payload)
+    except Exception as exc:
+        state = store_state(store, head_revision=_head_revision())
+        if state in (StoreState.COMPLETE, StoreState.MISSING):  # not the store's set-up: a full disk, a lock...
+            raise
+        _forget_engines(store)
+        if began_here and remove_unfinished(store):  # made by this call, holding nothing: the failure is the news
+            raise
+        moved = move_aside(store)
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        (notes if notes is not None else []).append(
+            f"Kuai's MLflow store was {state} (its set-up or an upgrade had not finished: {first_line}); it was "
+            f"moved aside to {moved} (kept, with the runs it holds) and a new store was made.")
+    try:
+        return _log_locked(payload)
+    except Exception:
+        _forget_engines(store)
+        if store_state(store, head_revision=_head_revision()) is not StoreState.COMPLETE:
+            remove_unfinished(store)  # the new store, unfinished (the disk is still full): made anew next time
+        raise
+
+
+def _head_revision() -> str | None:
+    """MLflow's newest schema migration (None if this MLflow does not say)."""
+    try:
+        from mlflow.store.db.utils import _get_latest_schema_revision
+
+        return str(_get_latest_schema_revision())
+    except Exception:  # an MLflow without it: only a store without a migration record counts as incomplete
+        return None
+
+
+def _forget_engines(store: Path) -> None:
+    """Close MLflow's cached database connections to ``store``: renamed, the file would keep receiving them."""
+    from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistryStore
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore as TrackingStore
+
+    for store_class in (TrackingStore, RegistryStore):
+        engines = getattr(store_class, "_engine_map", {})
+        for uri in [uri for uri in engines if sqlite_path(uri) == store]:
+            engines.pop(uri).dispose()
+
+
 def _log_locked(payload: dict[str, Any]) -> str:
+    """Log to the spool's store; this process's tracking URI is left as it was (MLflow would set it in the
+    environment, where a later spool would take it for the user's choice and a child process inherit it)."""
     import mlflow
 
+    before = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(payload["tracking_uri"])
+    try:
+        return _log_run(payload)
+    finally:
+        mlflow.set_tracking_uri(before)  # type: ignore[arg-type]  # None: back to MLflow's default, unset
+
+
+def _log_run(payload: dict[str, Any]) -> str:
+    import mlflow
+
     experiment = mlflow.get_experiment_by_name(EXPERIMENT)
     if experiment is None:
         location = None
@@ -163,12 +253,11 @@ class TrackingSidecar:
     def __init__(self, spool: Path, *, wait_s: float) -> None:
         self.spool = spool.resolve()  # the side process runs in the project folder
         set_aside_earlier(spool)
-        env = dict(os.environ, MLFLOW_HTTP_REQUEST_TIMEOUT="10", MLFLOW_HTTP_REQUEST_MAX_RETRIES="1")
-        log = spool.with_suffix(".log").open("w")
+        log = tracking_status.log_path(spool).open("w")
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("tracking_sidecar.py")), str(self.spool), "--wait",
              str(wait_s)],
-            stdout=log, stderr=log, env=env, start_new_session=True,
+            stdout=log, stderr=log, env=tracking_environment(), start_new_session=True,
             cwd=str(Path(__file__).resolve().parent.parent),
         )
         self.pid = self.process.pid
@@ -185,51 +274,53 @@ class TrackingSidecar:
         self.spool.with_suffix(".soon").touch()
 
     def join(self, timeout_s: float) -> dict[str, Any] | None:
-        """Wait for the logging to end; None if it is still going (it carries on alone)."""
-        if self.process is None:  # attached: still this process's child, reaped by its id
-            deadline = time.monotonic() + max(0.1, timeout_s)
-            while time.monotonic() < deadline:
-                try:
-                    if os.waitpid(self.pid, os.WNOHANG)[0] == self.pid:
-                        break
-                except ChildProcessError:  # reaped already, or not a child
-                    break
-                time.sleep(0.05)
-            else:
-                return None
-            return read_receipt(self.spool)
-        try:
-            self.process.wait(timeout=max(0.1, timeout_s))
-        except subprocess.TimeoutExpired:
-            return None
+        """Wait for the logging's receipt (the side process may go on logging earlier runs); None if there is none
+        by then (still logging, or it ended without one: ``outcome`` tells which)."""
+        deadline = time.monotonic() + max(0.1, timeout_s)
+        while not self._ended():
+            receipt = read_receipt(self.spool)
+            if receipt is not None or time.monotonic() >= deadline:
+                return receipt
+            time.sleep(0.05)
         return read_receipt(self.spool)
 
+    def outcome(self) -> dict[str, Any]:
+        """The run's tracking field (``storage.tracking_status.outcome``) as it stands now."""
+        receipt_or_end = read_receipt(self.spool) is not None or self._ended()
+        return tracking_status.outcome(self.spool, running=not receipt_or_end, pid=self.pid)
 
-def read_receipt(spool: Path) -> dict[str, Any] | None:
-    receipt = spool.with_suffix(".done")
-    try:
-        return json.loads(receipt.read_text()) if receipt.exists() else None
-    except (OSError, ValueError):  # cut short by a kill or a full disk: not a receipt
-        return None
+    def _ended(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is not None
+        try:  # attached: still this process's child, reaped by its id
+            return os.waitpid(self.pid, os.WNOHANG)[0] == self.pid
+        except ChildProcessError:  # reaped already, or not a child
+            return True
 
 
 def set_aside_earlier(spool: Path) -> None:
     """Clear an earlier training's spool from a folder a new training (or a resume) writes to: one already logged
-    goes; one not logged yet is kept, under another name, for ``replay_pending``. Left in place, it would be
-    logged again in the new training's stead and its receipt taken for the new one."""
+    goes; one not logged yet is kept, under another name, for a replay. Left in place, it would be logged again
+    in the new training's stead and its receipt taken for the new one."""
     if spool.exists():
         receipt = read_receipt(spool)
         if receipt and receipt.get("ok"):
             spool.unlink()
         else:
-            spool.rename(spool.with_name(f"{spool.stem}.earlier-{time.time_ns()}{spool.suffix}"))
+            kept = spool.rename(spool.with_name(f"{spool.stem}.earlier-{time.time_ns()}{spool.suffix}"))
+            tracking_status.forget_pending(home_dir(), spool)
+            try:
+                uri = str(json.loads(kept.read_text()).get("tracking_uri", ""))
+            except (OSError, ValueError, AttributeError):  # cut short: `kuai track` still finds it in the folder
+                uri = ""
+            tracking_status.remember_pending(home_dir(), kept, uri)
     for suffix in (".done", ".tmp", ".soon"):
         spool.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def serve(spool: Path, wait_s: float) -> int:
     """The side process's body once the export is done (or the spool appeared): import MLflow, log the spool when
-    it appears."""
+    it appears, write its receipt; then log the earlier runs that wait for the same store."""
     import mlflow  # noqa: F401  (imported while the training writes its last files: the point of the side process)
 
     deadline = time.monotonic() + wait_s
@@ -238,26 +329,50 @@ def serve(spool: Path, wait_s: float) -> int:
         if time.monotonic() > deadline or os.getppid() != parent:  # the training died: nothing will come
             return 3
         time.sleep(0.1)
-    try:
-        run_id, registered = log_spool(spool)
-        receipt: dict[str, Any] = {"ok": True, "mlflow_run_id": run_id, "registered_model": registered}
-    except Exception as exc:  # the spool stays for a replay
-        receipt = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]}
-    spool.with_suffix(".done").write_text(json.dumps(receipt))
+    receipt = track(spool, announce_replay=True)
     spool.with_suffix(".soon").unlink(missing_ok=True)
+    for waiting in receipt.get("replaying", []):  # after the receipt: the command does not wait for these
+        if not track(Path(waiting))["ok"]:
+            break  # the store failed again: the rest wait for the next time
     return 0 if receipt["ok"] else 1
 
 
-def replay_pending(folder: Path) -> list[str]:
-    """Log every spool below ``folder`` that has no successful receipt."""
-    logged = []
-    for spool in folder.rglob("mlflow_spool*.json"):  # an earlier training's, set aside, too
-        receipt = read_receipt(spool)
-        if receipt and receipt.get("ok"):
-            continue
-        run_id, registered = log_spool(spool)
-        spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": run_id,
-                                                          "registered_model": registered}))
-        logged.append(run_id)
-    return logged
+def track(spool: Path, *, announce_replay: bool = False) -> dict[str, Any]:
+    """Log one spool and write its receipt (``storage.tracking_status``); a run that failed is remembered for a
+    replay. ``announce_replay``: once logged, the receipt lists the earlier runs waiting for the same store."""
+    home, notes = home_dir(), list[str]()
+    payload: dict[str, Any] = {}
+    try:
+        payload = json.loads(spool.read_text())
+        run_id, registered = log_spool(spool, notes=notes)
+    except Exception as exc:  # the spool stays for a replay
+        uri = str(payload.get("tracking_uri", ""))
+        receipt = tracking_status.failed(exc, uri=uri, spool=spool, own_store=own_store(payload) is not None,
+                                         notes=notes)
+        tracking_status.remember_pending(home, spool, uri)
+    else:
+        receipt = tracking_status.logged(run_id, registered, notes)
+        tracking_status.forget_pending(home, spool)
+        if announce_replay:
+            waiting = [str(s) for s in tracking_status.pending_spools(home, payload["tracking_uri"])
+                       if s.resolve() != spool.resolve()]
+            receipt["replaying"] = waiting[:REPLAY_LIMIT]
+    write_receipt(spool, receipt)
+    return receipt
 
+
+def spools_in(folder: Path) -> list[Path]:
+    """The spools below ``folder`` (an earlier training's, set aside, too) that have no successful receipt."""
+    spools = []
+    for spool in sorted(folder.rglob("mlflow_spool*.json")):
+        receipt = read_receipt(spool)
+        if not (receipt and receipt.get("ok")):
+            spools.append(spool)
+    return spools
+
+
+def replay_pending(folder: Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
+    """Log every spool below ``folder`` that has no successful receipt (every run the home folder knows to be
+    waiting, when None): each spool with its new receipt."""
+    spools = spools_in(folder) if folder is not None else tracking_status.pending_spools(home_dir())
+    return [(spool, track(spool)) for spool in spools]

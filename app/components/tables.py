@@ -120,8 +120,12 @@ def runs_table(records: Sequence[RunRecord]) -> pd.DataFrame:
             "status": STATUS_LABELS.get(r.status, r.status), "started": _when(r.created_at),
             "best model": model_label(str(summary.get("model", ""))) if summary.get("model") else "",
             "score": f"{metric_label(summary.get('metric'))} {score:.4f}" if score is not None else "",
-            "budget (s)": r.config.get("time_budget_s"), "problem": r.error})
+            "budget (s)": r.config.get("time_budget_s"), "problem": r.error,
+            "MLflow": TRACKING_LABELS.get(str((r.tracking or {}).get("state")), "")})
     return pd.DataFrame(rows)
+
+
+TRACKING_LABELS = {"logged": "logged", "pending": "logging…", "failed": "not logged"}
 
 
 def studies_table(studies: Sequence[StudySummary]) -> pd.DataFrame:

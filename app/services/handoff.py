@@ -7,7 +7,10 @@ peaks at ~250 MB while it logs, beside it. Replaced by this file run in a bare i
 site-packages), the wait holds ~10 MB, and the command's peak is the export's instead of the sum. The process keeps
 its id, its output streams and its child, the side process, which it reaps.
 
-Run as a file, it imports the standard library and, after its last wait, ``app.console``: nothing else of Kuai.
+Run as a file, it imports the standard library and, after its last wait, ``app.console`` and
+``storage/tracking_status.py`` (by its path: the ``storage`` package would import the engine): nothing else of Kuai.
+What became of the logging goes to stderr: a warning when the run was not logged (the exit code stays 0: the
+training's outputs are complete), a note when it is still being logged and where its outcome will be written.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 SCRIPT = os.path.realpath(__file__)
+STATUS_MODULE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(SCRIPT))), "storage",
+                             "tracking_status.py")
 POLL_S = 0.05
 
 
@@ -68,24 +73,49 @@ def wait_for_child(pid: int, deadline: float) -> bool:
         time.sleep(POLL_S)
 
 
+def wait_for_outcome(pid: int, receipt: str, deadline: float) -> bool:
+    """Wait until the side process ``pid`` has written ``receipt`` or ended (True), or ``deadline`` (False). It may
+    go on after its receipt (logging earlier runs that waited): that is not waited for."""
+    while not os.path.exists(receipt):
+        if wait_for_child(pid, time.monotonic()):  # ended (reaped), or not ours to wait for
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL_S)
+    return True
+
+
+def tracking_outcome(spool: str, *, pid: int, ended: bool) -> dict[str, Any]:
+    """``storage.tracking_status.outcome``, loaded by its path (it imports the standard library only)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kuai_tracking_status", STATUS_MODULE)
+    assert spec is not None and spec.loader is not None
+    status = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(status)
+    outcome: dict[str, Any] = status.outcome(status.Path(spool), running=not ended, pid=pid)
+    return outcome
+
+
 def main(argv: list[str]) -> int:
-    """Wait, print the ``done`` line and the summary; 0, as the training succeeded (130 when interrupted)."""
+    """Wait, print the ``done`` line, the summary and what became of the MLflow logging; 0, as the training
+    succeeded (130 when interrupted)."""
     payload = json.loads(argv[1])
+    spool, pid = str(payload["spool"]), int(payload["pid"])
     try:
-        logged = wait_for_child(int(payload["pid"]), float(payload["deadline"]))
+        ended = wait_for_outcome(pid, os.path.splitext(spool)[0] + ".done", float(payload["deadline"]))
     except KeyboardInterrupt:  # as the CLI answers it; the side process, in a session of its own, goes on logging
         print("kuai: interrupted", file=sys.stderr)
         return 130
     try:
-        from app.console import progress_line, summary_line
+        from app.console import progress_line, summary_line, tracking_lines
 
         wall = time.monotonic() - float(payload["started"])
         print(progress_line(wall, "done", "Finished"))
         print(summary_line(**payload["summary"], wall_time_s=wall), flush=True)
-        if not logged:
-            log_file = os.path.splitext(payload["spool"])[0] + ".log"
-            print(f"kuai: note: the run is still being logged to MLflow, in the background (its log: {log_file})",
-                  file=sys.stderr)
+        outcome = tracking_outcome(spool, pid=pid, ended=ended)
+        for line in tracking_lines(outcome, str(payload["summary"]["out_dir"])):
+            print(line, file=sys.stderr)
     except Exception as exc:  # the outputs are written and the run spooled: only the last lines are missing
         try:
             print(f"kuai: note: the training finished, but its summary could not be printed ({exc})", file=sys.stderr)

@@ -113,7 +113,8 @@ def train_shared(options: TrainOptions, out_dir: Path, *, started: float, progre
     receipt = outcome.summary.mlflow_run_id if outcome.summary else None
     return TrainSummary(out_dir=out_dir, model_name=card["model"]["name"], score=card["cv_score"],
                         score_std=card["cv_score_std"], metric=card["metric"]["name"], parity_max_diff=float(parity),
-                        mlflow_run_id=receipt, wall_time_s=time.monotonic() - started)
+                        mlflow_run_id=receipt, wall_time_s=time.monotonic() - started,
+                        tracking=outcome.summary.tracking if outcome.summary else None)
 
 
 def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepared]:

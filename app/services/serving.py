@@ -37,7 +37,7 @@ def resolve_model_uri(model: str, *, wait_s: float = RECEIPT_WAIT_S) -> str:
         receipt = read_receipt(spool)
     registered = (receipt or {}).get("registered_model")
     if not registered:
-        reason = (receipt or {}).get("error") or "MLflow logging has not finished"
+        reason = (receipt or {}).get("reason") or (receipt or {}).get("error") or "MLflow logging has not finished"
         raise SchemaError(f"The model in '{model}' is not registered in MLflow ({reason}).", code="NOT_REGISTERED")
     return str(registered["uri"])
 

@@ -49,6 +49,8 @@ class TrainSummary:
     parity_max_diff: float  # absolute on probabilities, relative on regression values
     mlflow_run_id: str | None
     wall_time_s: float
+    # what became of its MLflow logging (storage.tracking_status.outcome): logged, pending or failed with the reason
+    tracking: dict[str, Any] | None = None
 
 
 def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
@@ -139,12 +141,13 @@ class Published:
         return self.started + self.options.time_budget_s + 2.0
 
     def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
-        """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id."""
+        """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id and
+        what became of the logging (logged, failed and why, or still going)."""
         release_memory()  # what the caller dropped
         receipt = self.sidecar.join(timeout_s=self.tracking_deadline - time.monotonic())
         _emit(progress, self.started, self.options, "done", "Finished", {"out_dir": str(self.summary.out_dir)})
         return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
-                       wall_time_s=time.monotonic() - self.started)
+                       tracking=self.sidecar.outcome(), wall_time_s=time.monotonic() - self.started)
 
     def hand_off(self) -> None:
         """The same wait in a bare process that this one becomes, without the training's memory; it prints the

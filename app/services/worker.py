@@ -94,10 +94,11 @@ def run(run_id: str, *, resume: bool = False) -> int:
     if cancel_file.exists():
         return _finish(run_id, stop, beat, "cancelled", "Cancelled by the user.")
     _stop_heartbeat(stop, beat)
-    update_run(run_id, status="finished", finished_at=time.time(), summary=to_jsonable({
-        "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
-        "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
-        "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
+    update_run(run_id, status="finished", finished_at=time.time(), tracking=summary.tracking or {},
+               summary=to_jsonable({
+                   "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
+                   "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
+                   "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
     return 0
 
 

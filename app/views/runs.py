@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.components.labels import literal_markdown
 from app.components.live import ACTIVE
 from app.components.state import current_run_id, remember_run, sync_url
 from app.components.tables import run_label, runs_table, studies_table
@@ -25,6 +26,8 @@ def show_table(records: list[RunRecord]) -> None:
                  placeholder="",
                  column_config={"problem": st.column_config.TextColumn(width="large"),
                                 "budget (s)": st.column_config.NumberColumn(format="%d"),
+                                "MLflow": st.column_config.TextColumn(help="whether the run was logged to MLflow; "
+                                                                     "open the run below for why it was not"),
                                 "progress": st.column_config.LinkColumn("open", display_text="training"),
                                 "results": st.column_config.LinkColumn("", display_text="results")})
 
@@ -55,6 +58,23 @@ def open_run(records: list[RunRecord]) -> None:
                                                 "was left of its time budget"):
             resume_job(chosen.run_id)
             st.rerun()
+    show_tracking(chosen)
+
+
+def show_tracking(record: RunRecord) -> None:
+    """What became of the run's MLflow logging, when it is news: not logged (why, what to do), still going, or
+    Kuai's store repaired on the way. Its outputs are complete either way."""
+    tracking = record.tracking or {}
+    for note in tracking.get("notes") or ():
+        st.info(literal_markdown(str(note)), icon=":material/build:")
+    if tracking.get("state") == "failed":
+        code = literal_markdown(f"[{tracking.get('code') or 'TRACKING_FAILED'}]")
+        st.warning(f"**Not logged to MLflow** {code}: "
+                   f"{literal_markdown(str(tracking.get('reason')))}. The training's outputs are complete. "
+                   f"{literal_markdown(str(tracking.get('action')))}", icon=":material/cloud_off:")
+    elif tracking.get("state") == "pending":
+        st.info("Still being logged to MLflow, in the background; what becomes of it will be written to "
+                f"{literal_markdown(str(tracking.get('status_file')))}.", icon=":material/cloud_upload:")
 
 
 def show_shared_studies() -> None:

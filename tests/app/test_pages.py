@@ -354,6 +354,18 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
     assert len(errors) == 1 and "[MISSING_COLUMNS]" in errors[0] and "wrong.csv" in errors[0]
 
 
+def _logged(run_id: str, within_s: float = 60.0):  # type: ignore[no-untyped-def]
+    """The run's record once its MLflow logging has ended (the worker may have recorded it as still going)."""
+    from storage import list_runs
+
+    deadline = time.monotonic() + within_s
+    record = next(r for r in list_runs() if r.run_id == run_id)
+    while record.tracking.get("state") == "pending" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        record = next(r for r in list_runs() if r.run_id == run_id)
+    return record
+
+
 @pytest.mark.slow
 def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str, str]) -> None:
     from storage import create_run, load_run
@@ -367,6 +379,9 @@ def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str,
     table = at.dataframe[0].value
     assert {run_id, queued.run_id} <= set(table["run"])
     assert {"finished", "waiting"} <= set(table["status"])
+    finished = _logged(run_id)  # the worker's record says what became of its MLflow logging
+    assert finished.tracking["state"] == "logged" and finished.tracking["mlflow_run_id"]
+    assert finished.tracking["status_file"].endswith("outputs/mlflow_spool.done")
     at.selectbox(key="runs_picker").set_value(queued.run_id)
     at.run()
     at.button(key=f"cancel_{queued.run_id}").click()

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,3 +83,50 @@ def test_a_full_disk_stops_training_cleanly_and_it_resumes(small_disk: Path, tmp
     assert lost == [] and (out / "model.onnx").is_file()
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_the_home_store_half_made_by_a_full_disk_is_set_aside_by_the_next_training(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reliability) -> None:
+    """The blind tester's case: MLflow's set-up of the home folder's store ran out of disk, and every later training
+    failed to log ('table … already exists'), even after space was freed. Now the next training moves the store
+    aside (kept), makes a new one, logs itself, says so once, and logs the run that waited meanwhile."""
+    from storage import write_spool
+    from storage.tracking_status import remember_pending
+    from storage.tracking_store import StoreState, store_state
+    from tests.storage.mlflow_faults import head_revision, make_store
+
+    home, out = tmp_path / "home", tmp_path / "run"
+    monkeypatch.setenv("KUAI_HOME", str(home))
+    home.mkdir()
+    make_store(home / "mlflow.db", disk_full=True)
+    content = (home / "mlflow.db").read_bytes()
+    waited = tmp_path / "earlier" / "mlflow_spool.json"  # a run whose logging failed on the full disk
+    waited.parent.mkdir()
+    write_spool(waited, {"run_name": "earlier", "status": "finished", "params": {"seed": 0}, "metrics": {},
+                         "tags": {}, "artifacts": []})
+    remember_pending(home, waited, json.loads(waited.read_text())["tracking_uri"])
+
+    result = subprocess.run([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "10", "--out",
+                             str(out)], env=dict(os.environ), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert all((out / name).is_file() for name in ("model.onnx", "model_card.json", "leaderboard.csv"))
+    receipt = _wait_for_json(out / "mlflow_spool.done", within_s=120)
+    assert receipt["ok"] and receipt["mlflow_run_id"], receipt
+    [moved] = home.glob("mlflow.db.broken-*")
+    assert moved.read_bytes() == content and any(str(moved) in note for note in receipt["notes"])
+    assert ("kuai: note: Kuai's MLflow store was incomplete" in result.stderr  # said once, on stderr
+            or "still logging the run, in the background" in result.stderr), result.stderr  # (a slow machine)
+    assert "warning" not in result.stderr and "Traceback" not in result.stderr
+    assert _wait_for_json(waited.with_suffix(".done"), within_s=60)["ok"]  # the run that waited is logged now
+    assert store_state(home / "mlflow.db", head_revision=head_revision()) is StoreState.COMPLETE
+    reliability.bad_input("coded")
+    reliability.guess(told=any("moved aside" in note for note in receipt["notes"]))
+    reliability.user_files_checked(lost=int(moved.read_bytes() != content))
+
+
+def _wait_for_json(path: Path, *, within_s: float) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + within_s
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return json.loads(path.read_text())

@@ -48,21 +48,38 @@ WAITER = """
 import subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
 from app.services.handoff import exec_waiter
-child = subprocess.Popen(["sleep", sys.argv[2]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+child = subprocess.Popen([sys.executable, "-c", sys.argv[4]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print("before the exec")  # buffered (a pipe): the hand-off must flush it
 exec_waiter(sidecar_pid=child.pid, spool=sys.argv[3], started=time.monotonic() - 12.5, deadline=time.monotonic() + 1.0,
             summary={"model_name": "lightgbm_3", "metric": "rmse", "score": 1.5, "score_std": 0.25,
                      "parity_max_diff": 1e-7, "out_dir": "/some/out"})
 """
+FAILED_RECEIPT = {"ok": False, "state": "failed", "code": "TRACKING_FAILED", "cause": "unreachable",
+                  "reason": "the tracking server at http://127.0.0.1:9 could not be reached",
+                  "action": "Check that the tracking server runs.", "notes": []}
+SIDE_PROCESSES = {  # what the side process does: (its code, what the waiter must say on stderr)
+    "logged": ("import json, sys; open(sys.argv[1], 'w').write(json.dumps({'ok': True, 'state': 'logged', "
+               "'mlflow_run_id': 'r1', 'notes': ['Kuai repaired its store.']}))", "kuai: note: Kuai repaired"),
+    "failed": (f"import sys; open(sys.argv[1], 'w').write({json.dumps(json.dumps(FAILED_RECEIPT))})",
+               "kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (the tracking server at "
+               "http://127.0.0.1:9 could not be reached); the outputs in /some/out are complete. Check that"),
+    "ended without a word": ("pass", "kuai: warning [TRACKING_FAILED] The run was not logged to MLflow (its "
+                                     "logging process ended without writing what happened"),
+    "still logging": ("import time; time.sleep(30)", "kuai: note: MLflow is still logging the run, in the "
+                                                     "background"),
+}
 
 
-@pytest.mark.parametrize("child_s", ["0.1", "30"])
-def test_the_waiter_prints_the_last_lines_and_says_when_mlflow_goes_on_alone(child_s: str, tmp_path: Path) -> None:
-    """A process that execs the waiter as the training does, its child ending in time or not."""
+@pytest.mark.parametrize("side", list(SIDE_PROCESSES))
+def test_the_waiter_prints_the_last_lines_and_what_became_of_the_logging(side: str, tmp_path: Path) -> None:
+    """A process that execs the waiter as the training does; its child, the side process, logs the run, fails,
+    ends without a receipt, or is still logging at the deadline. The exit code is 0 in every case."""
     spool = tmp_path / "mlflow_spool.json"
+    code, expected = SIDE_PROCESSES[side]
+    code = code.replace("sys.argv[1]", repr(str(spool.with_suffix(".done"))))
     started = time.monotonic()
     buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    result = subprocess.run([sys.executable, "-c", WAITER, str(ROOT), child_s, str(spool)],
+    result = subprocess.run([sys.executable, "-c", WAITER, str(ROOT), "", str(spool), code],
                             capture_output=True, text=True, timeout=60, env=buffered)
     assert result.returncode == 0, result.stderr
     assert time.monotonic() - started < 15  # it gave up on the long child at its deadline
@@ -70,9 +87,10 @@ def test_the_waiter_prints_the_last_lines_and_says_when_mlflow_goes_on_alone(chi
     assert lines[0] == "before the exec" and lines[1].endswith("done      Finished") and lines[1].startswith("[  1")
     assert lines[2].startswith("model: lightgbm_3  rmse 1.5000 ± 0.2500  ONNX parity 1.0e-07  wall 1")
     assert lines[2].endswith("-> /some/out")
-    still_logging = "still being logged to MLflow" in result.stderr
-    assert still_logging == (child_s == "30"), result.stderr
-    assert "Traceback" not in result.stderr
+    said = result.stderr.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith(expected), result.stderr  # one line, no traceback
+    if side == "still logging":
+        assert str(spool.with_suffix(".done")) in said[0]  # where its outcome will be written
 
 
 @pytest.mark.slow
