@@ -1,5 +1,6 @@
 """Storage: the home folder, datasets, runs and their events, MLflow tracking."""
 
+from storage.choices import DatasetChoices, load_choices, save_choices, update_choices
 from storage.datasets import (
     DatasetRecord,
     copy_samples,
@@ -53,5 +54,5 @@ __all__ = [
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
-    "load_experience", "record_experience",
+    "load_experience", "record_experience", "DatasetChoices", "load_choices", "save_choices", "update_choices",
 ]
