@@ -17,7 +17,7 @@ def threshold_origin(entry: Mapping[str, Any]) -> str:
     """Who chose the threshold of a ``ThresholdChoice`` (as JSON) or a card's ``decision_threshold``, in words."""
     source = entry.get("source") or "default"
     if source == "default":
-        return "the default threshold (the more probable answer)"
+        return "Kuai's default, the more probable answer"
     costs = entry.get("cost_false_positive"), entry.get("cost_false_negative")
     if source == "costs" and all(cost is not None for cost in costs):
         return (f"chosen on the Results page from the costs of errors (a false alarm costs {costs[0]:g}, "
