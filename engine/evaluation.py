@@ -133,7 +133,7 @@ def best_threshold(y: np.ndarray, score: np.ndarray, *, cost_false_positive: flo
     candidates = np.concatenate([[0.0], (values[:-1] + values[1:]) / 2, [(values[-1] + max(1.0, values[-1])) / 2]])
     if values[-1] >= 1.0:
         candidates = candidates[:-1]
-    tp, fp, fn, _ = confusion_at(y, score, candidates)
+    tp, fp, fn, tn = confusion_at(y, score, candidates)
     cost = cost_false_positive * fp + cost_false_negative * fn
     best = np.flatnonzero(cost == cost.min())
     index = int(best[np.argmin(np.abs(candidates[best] - 0.5))])
@@ -143,21 +143,22 @@ def best_threshold(y: np.ndarray, score: np.ndarray, *, cost_false_positive: flo
         cost_false_positive=float(cost_false_positive), cost_false_negative=float(cost_false_negative),
         precision=float(tp[index] / called) if called else None,
         recall=float(tp[index] / actual) if actual else None,
-        expected_cost=float(cost[index] / len(score)))
+        expected_cost=float(cost[index] / len(score)),
+        confusion=(int(tp[index]), int(fp[index]), int(fn[index]), int(tn[index])))
 
 
 def threshold_choice(y: np.ndarray, score: np.ndarray, threshold: float, *, positive_class: str, source: str,
                      cost_false_positive: float | None = None,
                      cost_false_negative: float | None = None) -> ThresholdChoice:
     """A threshold with its precision, recall and (given costs) expected cost per row on these predictions."""
-    tp, fp, fn, _ = (int(v[0]) for v in confusion_at(y, score, [threshold]))
+    tp, fp, fn, tn = (int(v[0]) for v in confusion_at(y, score, [threshold]))
     cost = None
     if cost_false_positive is not None and cost_false_negative is not None:
         cost = (cost_false_positive * fp + cost_false_negative * fn) / max(1, len(score))
     return ThresholdChoice(threshold=float(threshold), positive_class=positive_class, source=source,
                            cost_false_positive=cost_false_positive, cost_false_negative=cost_false_negative,
                            precision=tp / (tp + fp) if tp + fp else None, recall=tp / (tp + fn) if tp + fn else None,
-                           expected_cost=cost)
+                           expected_cost=cost, confusion=(tp, fp, fn, tn))
 
 
 def error_by_segment(spec: TaskSpec, y: np.ndarray, oof: np.ndarray, model_frame: pd.DataFrame,
@@ -235,4 +236,5 @@ def evaluation_from_dict(data: dict[str, Any]) -> Evaluation:
 
 
 def threshold_choice_from_dict(data: dict[str, Any]) -> ThresholdChoice:
-    return ThresholdChoice(**data)
+    confusion = data.get("confusion")  # absent in files written before it was kept
+    return ThresholdChoice(**{**data, "confusion": tuple(int(v) for v in confusion) if confusion else None})

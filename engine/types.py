@@ -357,6 +357,7 @@ class ThresholdChoice:
     precision: float | None = None
     recall: float | None = None
     expected_cost: float | None = None  # per row, on the out-of-fold predictions
+    confusion: tuple[int, int, int, int] | None = None  # true/false positives, false/true negatives, out-of-fold
 
 
 def to_jsonable(value: Any) -> Any:

@@ -17,18 +17,23 @@ from exporters.onnx_export import (
     to_onnx_model,
 )
 from exporters.parity import ParityReport, check_parity
-from exporters.report import write_report
+from exporters.report import EVALUATION_FILE, REPORT_FILE, write_report
 from exporters.threshold import (
     THRESHOLD_FILE,
     THRESHOLD_METADATA_KEY,
     decision_threshold_entry,
     load_threshold,
+    recorded_threshold,
     save_threshold,
     set_onnx_threshold,
+    sync_threshold,
 )
+from exporters.threshold_text import format_threshold, threshold_origin
 
 __all__ = [
     "BUNDLE_EXAMPLE_FILES",
+    "EVALUATION_FILE",
+    "REPORT_FILE",
     "TARGET_OPSET",
     "THRESHOLD_FILE",
     "THRESHOLD_METADATA_KEY",
@@ -40,15 +45,19 @@ __all__ = [
     "check_parity",
     "decision_threshold_entry",
     "explanation_entries",
+    "format_threshold",
     "library_versions",
     "load_onnx",
     "load_threshold",
     "measure_latency",
     "onnx_feeds",
+    "recorded_threshold",
     "register_converters",
     "render_readme",
     "save_threshold",
     "set_onnx_threshold",
+    "sync_threshold",
+    "threshold_origin",
     "to_onnx_model",
     "write_bundle_examples",
     "write_readme",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import write_atomically
+from exporters.threshold_text import format_threshold, threshold_origin
 
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
 README_FILE = "README.md"
@@ -153,12 +154,9 @@ def _threshold_text(card: Mapping[str, Any], classes: list[str]) -> str:
     if len(classes) != 2 or not entry:
         return "None: the prediction is the most probable class (the ONNX `label` output)."
     positive, negative = _code(classes[1]), _code(classes[0])
-    threshold = float(entry["threshold"])
-    text = (f"A row is predicted {positive} when the probability of {positive} is at least **{threshold:.6g}**, "
-            f"otherwise {negative} (chosen by: {_plain(entry.get('source', 'default'))}")
-    costs = entry.get("cost_false_positive"), entry.get("cost_false_negative")
-    if all(cost is not None for cost in costs):
-        text += f"; a false positive costs {_figure(costs[0])}, a false negative {_figure(costs[1])}"
+    threshold = format_threshold(float(entry["threshold"]))
+    text = (f"A row is predicted {positive} when the probability of {positive} is at least **{threshold}**, "
+            f"otherwise {negative} ({_plain(threshold_origin(entry))}")
     return (text + "). The threshold is stored in `model.onnx` (metadata `kuai_threshold`) and `threshold.json`; "
             "both scripts read it from `model.onnx`. The ONNX `label` output does not apply it: it is the most "
             "probable class.")

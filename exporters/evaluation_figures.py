@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from engine.types import ConfusionMatrix, Curve, Evaluation, SegmentError, ThresholdTable
+from exporters.threshold_text import format_threshold
 
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10), height=380)
 _GREY = "#94a3b8"
@@ -124,16 +126,40 @@ def segment_figure(column: str, segments: list[SegmentError], error_name: str) -
     return fig
 
 
-def evaluation_figures(evaluation: Evaluation) -> list[go.Figure]:
-    """The standing set for the report: matrix, ROC, PR, calibration; or fit and residuals."""
+@dataclass(frozen=True)
+class AtThreshold:
+    """A binary model's decision threshold and its out-of-fold confusion matrix (negative class first)."""
+
+    threshold: float
+    confusion: ConfusionMatrix
+
+    def markers(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the threshold sits on the ROC curve (false positive rate, recall) and the PR curve."""
+        (tn, fp), (fn, tp) = self.confusion.counts
+        recall = tp / max(1, tp + fn)
+        return (fp / max(1, fp + tn), recall), (recall, tp / (tp + fp) if tp + fp else 1.0)
+
+
+def evaluation_figures(evaluation: Evaluation, *, at_threshold: AtThreshold | None = None) -> list[go.Figure]:
+    """The standing set for the report: matrix, ROC, PR, calibration; or fit and residuals.
+
+    ``at_threshold``: a binary model's matrix and markers are drawn at its decision threshold."""
     if evaluation.confusion is None:
         return [predicted_vs_actual_figure(evaluation), residuals_figure(evaluation)]
-    figures = [confusion_figure(evaluation.confusion)]
+    roc_marker = pr_marker = None
+    if at_threshold is None:
+        figures = [confusion_figure(evaluation.confusion)]
+    else:
+        title = f"Confusion matrix at threshold {format_threshold(at_threshold.threshold)} (rows, out-of-fold)"
+        figures = [confusion_figure(at_threshold.confusion, title=title)]
+        roc_marker, pr_marker = at_threshold.markers()
     if evaluation.roc:
-        figures += [roc_figure(evaluation.roc), precision_recall_figure(evaluation.precision_recall),
+        figures += [roc_figure(evaluation.roc, marker=roc_marker),
+                    precision_recall_figure(evaluation.precision_recall, marker=pr_marker),
                     calibration_figure(evaluation.calibration)]
     if evaluation.thresholds is not None:
-        figures.append(threshold_figure(evaluation.thresholds, threshold=0.5))
+        figures.append(threshold_figure(evaluation.thresholds,
+                                        threshold=at_threshold.threshold if at_threshold else 0.5))
     return figures
 
 

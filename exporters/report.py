@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,8 @@ from plotly.offline import get_plotlyjs
 from engine import Evaluation, TrainingResult, atomic_path, evaluate, get_metric, pareto_front
 from engine.naming import model_label
 from engine.summary import plain_summary, recommendation, with_model_labels
-from exporters.evaluation_figures import evaluation_figures
+from engine.types import ConfusionMatrix
+from exporters.evaluation_figures import AtThreshold, evaluation_figures
 from exporters.figures import (
     beeswarm_figure,
     importance_figure,
@@ -22,6 +26,12 @@ from exporters.figures import (
     tradeoff_figure,
 )
 from exporters.search_figures import optimization_history_figure
+from exporters.threshold_text import format_threshold, threshold_origin
+
+REPORT_FILE = "report.html"
+EVALUATION_FILE = "evaluation.json"  # written beside it by the training: the out-of-fold predictions and evaluation
+SECTION_START, SECTION_END = '<section id="kuai-evaluation">', "</section>"
+logger = logging.getLogger(__name__)
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2rem auto;
@@ -57,13 +67,7 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
             max_ms_per_row=limits.get("max_ms_per_row"))))
     if result.explanation is not None:
         sections.append(_explanation_section(result))
-    threshold = card.get("decision_threshold") or {}
-    positive = html.escape(str(threshold.get("positive_class", "")))
-    threshold_note = (f" Rows with a probability of '{positive}' of at least {float(threshold['threshold']):.3f} "
-                      f"are called '{positive}'." if threshold else "")
-    sections.append("<h2>How good it is</h2><p class='note'>Measured on rows each model did not see "
-                    f"during training (out-of-fold predictions).{threshold_note}</p>"
-                    + "".join(_html(f) for f in evaluation_figures(evaluation)))
+    sections.append(evaluation_section(evaluation, card))
     sections.append(_data_section(result, card))
     body = "\n".join(sections)
     created = html.escape(str(card.get("created_at", "")))
@@ -80,6 +84,50 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
 <p class="note">Created {created} by Kuai {version}.</p>
 </body></html>""")
     return path
+
+
+def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any]) -> str:
+    """'How good it is': the out-of-fold figures, a binary model's at the decision threshold its card states."""
+    entry = card.get("decision_threshold") or {}
+    at_threshold = _at_threshold(evaluation, entry)
+    note = ""
+    if entry:
+        positive = html.escape(str(entry.get("positive_class", "")))
+        note = (f" Rows with a probability of '{positive}' of at least {format_threshold(float(entry['threshold']))}"
+                f" are called '{positive}': the decision threshold, {html.escape(threshold_origin(entry))}.")
+    figures = evaluation_figures(evaluation, at_threshold=at_threshold)
+    return (f"{SECTION_START}<h2>How good it is</h2><p class='note'>Measured on rows each model did not see during "
+            f"training (out-of-fold predictions).{note}</p>{''.join(_html(f) for f in figures)}{SECTION_END}")
+
+
+def _at_threshold(evaluation: Evaluation, entry: Mapping[str, Any]) -> AtThreshold | None:
+    counts = entry.get("out_of_fold") or {}
+    table = evaluation.thresholds
+    if table is None or not entry or not counts:
+        return None
+    tp, fp, fn, tn = (int(counts[k]) for k in ("true_positives", "false_positives", "false_negatives",
+                                                "true_negatives"))
+    matrix = ConfusionMatrix(labels=(table.negative_class, table.positive_class), counts=[[tn, fp], [fn, tp]])
+    return AtThreshold(float(entry["threshold"]), matrix)
+
+
+def rewrite_evaluation_section(path: Path, evaluation: Evaluation, card: Mapping[str, Any]) -> bool:
+    """Redraw a written report's evaluation after the decision threshold changed; False if it has none to redraw."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(SECTION_START), -1
+    if start >= 0:
+        end = text.find(SECTION_END, start)
+        end = end + len(SECTION_END) if end >= 0 else -1
+    else:  # a report written before the section was marked
+        start = text.find("<h2>How good it is</h2>")
+        end = text.find("<h2>Data and export</h2>", start) if start >= 0 else -1
+    if start < 0 or end < 0:
+        logger.warning("%s: no evaluation section found; its threshold was not redrawn", path)
+        return False
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text[:start] + evaluation_section(evaluation, card) + text[end:], encoding="utf-8")
+    os.replace(partial, path)
+    return True
 
 
 def _html(figure: go.Figure) -> str:

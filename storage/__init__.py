@@ -1,5 +1,6 @@
 """Storage: the home folder, datasets, runs and their events, MLflow tracking."""
 
+from storage.choices import DatasetChoices, load_choices, save_choices, update_choices
 from storage.datasets import (
     DatasetRecord,
     copy_samples,
@@ -65,4 +66,5 @@ __all__ = [
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
     "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
     "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
+    "DatasetChoices", "load_choices", "save_choices", "update_choices",
 ]

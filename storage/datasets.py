@@ -50,10 +50,15 @@ def store_dataset_file(source: Path, display_name: str | None = None) -> Dataset
     return store_dataset(Path(source).read_bytes(), display_name or Path(source).name)
 
 
-def get_dataset(dataset_id: str) -> DatasetRecord:
-    if not re.fullmatch(r"[0-9a-f]{24}", dataset_id):
+def checked_dataset_id(dataset_id: str) -> str:
+    """A dataset id as the server chose it (24 hex digits); anything else (a path, a URL's junk) is refused."""
+    if not isinstance(dataset_id, str) or not re.fullmatch(r"[0-9a-f]{24}", dataset_id):
         raise KeyError(dataset_id)
-    meta = home_dir() / "datasets" / f"{dataset_id}.json"
+    return dataset_id
+
+
+def get_dataset(dataset_id: str) -> DatasetRecord:
+    meta = home_dir() / "datasets" / f"{checked_dataset_id(dataset_id)}.json"
     return DatasetRecord(**json.loads(meta.read_text()))
 
 
@@ -69,5 +74,5 @@ def copy_samples(sample_dir: Path) -> list[DatasetRecord]:
     return [store_dataset_file(p) for p in sorted(Path(sample_dir).glob("*.csv"))]
 
 
-__all__ = ["DatasetRecord", "copy_samples", "get_dataset", "list_datasets", "store_dataset",
+__all__ = ["DatasetRecord", "checked_dataset_id", "copy_samples", "get_dataset", "list_datasets", "store_dataset",
            "store_dataset_file"]

@@ -15,7 +15,7 @@ from app.services.isolated import read_untrusted
 from engine import CheckFix, ColumnType, DatasetProfile, Dialect, TaskSpec, TaskType
 from storage import DatasetRecord, get_dataset
 
-Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the session and the job config hold them
+Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the stored choices and the job config hold them
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the data…")

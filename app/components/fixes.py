@@ -1,4 +1,5 @@
-"""One-click fixes of the pre-flight checks: a button per fix, and the list of applied ones with undo."""
+"""One-click fixes of the pre-flight checks: a button per fix, and the list of applied ones with undo (both stored
+with the dataset, so a reload neither forgets a fix nor offers it again)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from typing import Any
 
 import streamlit as st
 
+from app.components.state import change_choices, chosen_fixes
 from engine import CheckResult, FixAction, to_jsonable
 
 _NEED_TARGET = {FixAction.DROP_MISSING_TARGET_ROWS, FixAction.MERGE_RARE_CLASSES, FixAction.DROP_RARE_CLASS_ROWS}
 
 
-def fix_buttons(warnings: tuple[CheckResult, ...], fixes: list[dict[str, Any]], *, target: str, target_key: str,
-                key: str) -> None:
-    """A button for every check that has a fix; a click applies it and the page reruns."""
+def fix_buttons(warnings: tuple[CheckResult, ...], dataset_id: str, *, target: str, key: str) -> None:
+    """A button for every check that has a fix; a click stores it with the dataset and the page reruns."""
     fixable = [w for w in warnings if w.fix is not None]
     if not fixable:
         return
@@ -23,7 +24,7 @@ def fix_buttons(warnings: tuple[CheckResult, ...], fixes: list[dict[str, Any]], 
         text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(f"`{warning.code}` {warning.message}")
         button.button(warning.fix.label, key=f"{key}_{position}_{warning.code}", width="stretch",
-                      on_click=_apply, args=(_with_target(to_jsonable(warning.fix), target), fixes, target_key))
+                      on_click=_apply, args=(dataset_id, _with_target(to_jsonable(warning.fix), target)))
 
 
 def _with_target(fix: dict[str, Any], target: str) -> dict[str, Any]:
@@ -31,13 +32,18 @@ def _with_target(fix: dict[str, Any], target: str) -> dict[str, Any]:
     return fix | {"for_target": target} if fix["action"] in _NEED_TARGET else fix
 
 
-def _apply(fix: dict[str, Any], fixes: list[dict[str, Any]], target_key: str) -> None:
+def _apply(dataset_id: str, fix: dict[str, Any]) -> None:
     if fix["action"] == FixAction.CHANGE_TARGET:
         if fix.get("columns"):
-            st.session_state[target_key] = fix["columns"][0]
+            change_choices(dataset_id, target=fix["columns"][0])
         return
+    fixes = chosen_fixes(dataset_id)
     if fix not in fixes:
-        fixes.append(fix)
+        change_choices(dataset_id, fixes=(*fixes, fix))
+
+
+def _undo(dataset_id: str, fix: dict[str, Any]) -> None:
+    change_choices(dataset_id, fixes=tuple(kept for kept in chosen_fixes(dataset_id) if kept != fix))
 
 
 def _label(fix: dict[str, Any]) -> str:
@@ -45,12 +51,12 @@ def _label(fix: dict[str, Any]) -> str:
     return label + (f" (for target '{fix['for_target']}')" if fix.get("for_target") else "")
 
 
-def applied_fixes(fixes: list[dict[str, Any]], *, key: str) -> None:
-    """The fixes in force, each with an undo button."""
+def applied_fixes(fixes: list[dict[str, Any]], dataset_id: str, *, key: str) -> None:
+    """The fixes in force (kept with the dataset), each with an undo button; an undo is kept too."""
     if not fixes:
         return
-    st.markdown("**Fixes you applied**")
-    for position, fix in enumerate(list(fixes)):
+    st.markdown("**Fixes you applied** (kept for this dataset)")
+    for position, fix in enumerate(fixes):
         text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(f"✓ {_label(fix)}")
-        button.button("Undo", key=f"{key}_undo_{position}", width="stretch", on_click=fixes.remove, args=(fix,))
+        button.button("Undo", key=f"{key}_undo_{position}", width="stretch", on_click=_undo, args=(dataset_id, fix))

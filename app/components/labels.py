@@ -7,6 +7,7 @@ from typing import Any
 
 from engine import get_metric
 from engine.naming import FAMILY_LABELS, model_label
+from exporters.threshold_text import format_threshold
 
 __all__ = ["FAMILY_LABELS", "model_label", "literal_markdown"]  # re-exported for the views
 
@@ -102,3 +103,11 @@ def limits_text(limits: dict[str, Any]) -> str:
     return (f"**Your limits:** {asked}. **Exported model:** estimated {limits['estimated_ms_per_row']:.3g} ms a row"
             + (f", {limits['estimated_size_mb']:.2g} MB" if limits.get("estimated_size_mb") is not None else "")
             + measured + ".")
+
+
+def decision_words(threshold: float, classes: tuple[str, ...] | list[str], origin: str) -> str:
+    """How a binary model's answers are labelled (Markdown): at which threshold, chosen by whom."""
+    shown = format_threshold(threshold)
+    negative, positive = (literal_markdown(f"'{label}'") for label in classes[:2])
+    return (f"Labelled at the threshold **{shown}**, {origin}: a row is called {positive} when its probability of "
+            f"{positive} is at least {shown}, otherwise {negative}.")

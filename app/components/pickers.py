@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.components.results import ResultsMissing, RunResults, load_results
+from app.components.results import ResultsMissing, RunResults, load_results, results_stamp
 from app.components.state import current_run_id, remember_run
 from app.components.tables import run_label
 from app.services.jobs import outputs_dir
@@ -38,9 +38,8 @@ def _cached_results(run_id: str, folder: str, stamp: float) -> RunResults:
 
 def results_of(record: RunRecord) -> RunResults | None:
     folder = outputs_dir(record.run_id)
-    marker = folder / "evaluation.json"
     try:
-        return _cached_results(record.run_id, str(folder), marker.stat().st_mtime if marker.exists() else 0.0)
+        return _cached_results(record.run_id, str(folder), results_stamp(folder))
     except ResultsMissing as exc:
         st.error(f"[RESULTS_MISSING] The results of run {record.run_id} cannot be shown: {exc}")
         return None

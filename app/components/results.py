@@ -107,6 +107,22 @@ def load_results(run_id: str) -> RunResults:
                     else evaluate(spec, y, oof)))  # runs written before evaluation.json held it
 
 
+def read_card(folder: Path) -> dict[str, Any]:
+    """A model folder's card as it is on disk now ({} when missing or damaged)."""
+    try:
+        card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return card if isinstance(card, dict) else {}
+
+
+def results_stamp(folder: Path) -> float:
+    """Changes whenever a file the results are read from changes (the card and threshold after a new threshold)."""
+    stamps = [(folder / name).stat().st_mtime_ns for name in ("evaluation.json", "model_card.json", "threshold.json")
+              if (folder / name).exists()]
+    return float(max(stamps, default=0))
+
+
 def _read_oofs(path: Path) -> dict[str, np.ndarray]:
     """The kept models' out-of-fold predictions; none for runs written before they were kept, or damaged."""
     try:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from app.components.results import RunResults
-from engine import ThresholdChoice, best_threshold, confusion_at, threshold_choice
+from app.components.results import RunResults, read_card
+from engine import ThresholdChoice, best_threshold, threshold_choice, to_jsonable
 from engine.types import ConfusionMatrix, ThresholdTable
-from exporters import load_threshold, save_threshold
+from exporters import (
+    format_threshold,
+    load_threshold,
+    recorded_threshold,
+    save_threshold,
+    sync_threshold,
+    threshold_origin,
+)
 from exporters.evaluation_figures import (
     calibration_figure,
     confusion_figure,
@@ -83,21 +90,40 @@ def show_threshold(results: RunResults) -> None:
     assert table is not None
     positive, negative = table.positive_class, table.negative_class
     st.markdown(f"##### When should the model say '{positive}'?")
-    saved = load_threshold(results.out_dir)
-    key = _slider_key(results)
-    if key not in st.session_state:
-        st.session_state[key] = round(saved.threshold, 3) if saved else 0.5
+    saved = recorded_choice(results)
+    _start_at(results, saved)
     left, middle, right = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     cost_fp = left.number_input(f"Cost of a false alarm (says '{positive}', is '{negative}')", min_value=0.0,
-                                value=1.0, step=1.0, key=f"cost_fp_{results.run_id}")
-    cost_fn = middle.number_input(f"Cost of a miss (says '{negative}', is '{positive}')", min_value=0.0, value=1.0,
+                                step=1.0, key=f"cost_fp_{results.run_id}")
+    cost_fn = middle.number_input(f"Cost of a miss (says '{negative}', is '{positive}')", min_value=0.0,
                                   step=1.0, key=f"cost_fn_{results.run_id}")
     right.button("Pick the cheapest threshold", key=f"pick_{results.run_id}", on_click=_apply_costs,
                  args=(results,), icon=":material/calculate:")
     value = st.slider(f"Threshold: rows with a probability of '{positive}' at least this are called '{positive}'",
-                      min_value=0.0, max_value=1.0, step=0.001, format="%.3f", key=key)
+                      min_value=0.0, max_value=1.0, step=0.001, format="%.3f", key=_slider_key(results))
     choice = _current_choice(results, value, cost_fp, cost_fn)
     _show_choice(results, table, choice, saved)
+
+
+def recorded_choice(results: RunResults) -> ThresholdChoice | None:
+    """The threshold recorded for the export (``threshold.json``); the files that state it are brought in line
+    first if they disagree with it (a save cut short)."""
+    saved = load_threshold(results.out_dir)
+    if saved is not None and recorded_threshold(read_card(results.out_dir)) != saved.threshold:
+        sync_threshold(results.out_dir, evaluation=results.evaluation)
+    return saved
+
+
+def _start_at(results: RunResults, saved: ThresholdChoice | None) -> None:
+    """A new tab (or a reload) starts at the recorded threshold and the costs it was chosen with."""
+    defaults = {_slider_key(results): round(saved.threshold, 3) if saved else 0.5,
+                f"cost_fp_{results.run_id}": (saved.cost_false_positive if saved else None) or 1.0,
+                f"cost_fn_{results.run_id}": (saved.cost_false_negative if saved else None) or 1.0}
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    if saved is not None and saved.source == "costs" and f"threshold_exact_{results.run_id}" not in st.session_state:
+        st.session_state[f"threshold_exact_{results.run_id}"] = saved  # the exact value, not the slider's rounding
 
 
 def _current_choice(results: RunResults, value: float, cost_fp: float, cost_fn: float) -> ThresholdChoice:
@@ -114,7 +140,8 @@ def _current_choice(results: RunResults, value: float, cost_fp: float, cost_fn: 
 
 def _show_choice(results: RunResults, table: ThresholdTable, choice: ThresholdChoice,
                  saved: ThresholdChoice | None) -> None:
-    tp, fp, fn, tn = (int(v[0]) for v in confusion_at(results.y, results.oof[:, 1], [choice.threshold]))
+    assert choice.confusion is not None
+    tp, fp, fn, tn = choice.confusion
     columns = st.columns(4)
     columns[0].metric("Precision", "–" if choice.precision is None else f"{choice.precision:.1%}",
                       help=f"Of the rows called '{table.positive_class}', the share that really are.")
@@ -126,8 +153,8 @@ def _show_choice(results: RunResults, table: ThresholdTable, choice: ThresholdCh
     matrix = ConfusionMatrix(labels=(table.negative_class, table.positive_class), counts=[[tn, fp], [fn, tp]])
     fpr = fp / max(1, fp + tn)
     left, right = st.columns(2)
-    left.plotly_chart(confusion_figure(matrix, title=f"Confusion matrix at threshold {choice.threshold:.3f}"),
-                      width="stretch")
+    title = f"Confusion matrix at threshold {format_threshold(choice.threshold)}"
+    left.plotly_chart(confusion_figure(matrix, title=title), width="stretch")
     right.plotly_chart(threshold_figure(table, threshold=choice.threshold), width="stretch")
     left, right = st.columns(2)
     recall = choice.recall or 0.0
@@ -139,10 +166,22 @@ def _show_choice(results: RunResults, table: ThresholdTable, choice: ThresholdCh
 
 
 def _save_controls(results: RunResults, choice: ThresholdChoice, saved: ThresholdChoice | None) -> None:
-    recorded = (f"Recorded for the export: **{saved.threshold:.3f}** ({saved.source})" if saved
-                else "No threshold recorded for the export yet.")
-    st.caption(f"{recorded}. It is written to threshold.json, model_card.json (decision_threshold) and model.onnx "
-               "(metadata kuai_threshold); the ONNX 'label' output stays the most probable class.")
+    if saved is None:
+        st.caption("No threshold is recorded for the export yet.")
+    else:
+        st.markdown(f"**Recorded for the export: {format_threshold(saved.threshold)}** "
+                    f"({threshold_origin(to_jsonable(saved))}). The Predict page labels rows with it, and the "
+                    "exported files state it: threshold.json, model_card.json (decision_threshold), model.onnx "
+                    "(metadata kuai_threshold, which score.py and score.js apply), README.md and report.html. "
+                    "The ONNX 'label' output stays the most probable class.")
     unchanged = saved is not None and bool(np.isclose(saved.threshold, choice.threshold, rtol=0, atol=1e-12))
-    st.button(f"Use {choice.threshold:.3f} in the export", key=f"save_threshold_{results.run_id}",
-              disabled=unchanged, icon=":material/save:", on_click=save_threshold, args=(results.out_dir, choice))
+    if not unchanged:
+        st.warning(f"The figures above are at {format_threshold(choice.threshold)}; the export and the Predict page "
+                   f"use {format_threshold(saved.threshold) if saved else 'the most probable answer'} until you "
+                   "record the new one.", icon=":material/info:")
+    st.button(f"Use {format_threshold(choice.threshold)} in the export", key=f"save_threshold_{results.run_id}",
+              disabled=unchanged, icon=":material/save:", on_click=_record, args=(results, choice))
+
+
+def _record(results: RunResults, choice: ThresholdChoice) -> None:
+    save_threshold(results.out_dir, choice, evaluation=results.evaluation)

@@ -1,8 +1,12 @@
-"""What the user picked, kept in the tab (``st.session_state``) and in the URL (``st.query_params``).
+"""What the user picked: the dataset and run in the URL (``st.query_params``) and the tab, the choices in storage.
 
 ``st.session_state`` dies with the tab and the sidebar clears the URL's query
 string, so each page reads the URL first, then the tab, and writes both back:
-a reload or a link keeps the dataset and the run.
+a reload or a link keeps the dataset and the run. Everything the user chose for a
+dataset (types, fixes, target, task, metric, training options) lives in the home
+folder (``storage.load_choices``): the pages show the stored choice in each widget
+and store a change from the widget's callback, so a reload, a new tab or a restart
+of the app finds it again.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from typing import Any
 
 import streamlit as st
 
-from storage import RunRecord, get_dataset, load_run
+from engine import ColumnType, FixAction, TaskType
+from storage import DatasetChoices, RunRecord, get_dataset, load_choices, load_run, update_choices
 
 DATASET_PARAM = "dataset"
 RUN_PARAM = "run"
@@ -76,18 +81,54 @@ def sync_url() -> None:
     current_run_id()
 
 
-def setup(dataset_id: str) -> dict[str, Any]:
-    """The target, task, metric and type changes chosen for one dataset in this tab."""
-    all_setups: dict[str, dict[str, Any]] = st.session_state.setdefault("setup", {})
-    return all_setups.setdefault(dataset_id, {"type_overrides": {}})
+def choices(dataset_id: str) -> DatasetChoices:
+    """What the user chose for this dataset, as stored in the home folder (shared by every tab, kept across
+    reloads and restarts); a damaged file's note is shown once in this tab."""
+    stored = load_choices(dataset_id)
+    if stored.note:
+        st.session_state.setdefault("choices_notes", []).append(stored.note)
+    return stored
+
+
+def change_choices(dataset_id: str, **changes: Any) -> None:
+    """Store changed choices at once (widget callbacks call this); a failed write is told, not swallowed."""
+    try:
+        update_choices(dataset_id, **changes)
+    except OSError as exc:
+        st.session_state.setdefault("choices_notes", []).append(
+            f"Your change could not be saved ({exc.strerror or exc}); it is lost after a reload. Free disk space "
+            "in Kuai's home folder and make it again.")
+
+
+def show_choice_notes() -> None:
+    """What went wrong while reading or saving the user's choices, once."""
+    for note in st.session_state.pop("choices_notes", []):
+        st.warning(note, icon=":material/warning:")
 
 
 def type_overrides(dataset_id: str) -> dict[str, str]:
-    overrides: dict[str, str] = setup(dataset_id).setdefault("type_overrides", {})
-    return overrides
+    """The column types the user changed (column -> type); stored entries that are no type are left out."""
+    known = {t.value for t in ColumnType}
+    return {name: kind for name, kind in choices(dataset_id).type_overrides.items() if kind in known}
 
 
 def chosen_fixes(dataset_id: str) -> list[dict[str, Any]]:
-    """The one-click fixes of the checks the user applied to this dataset (CheckFix as JSON)."""
-    fixes: list[dict[str, Any]] = setup(dataset_id).setdefault("fixes", [])
-    return fixes
+    """The one-click fixes of the checks the user applied to this dataset (CheckFix as JSON), in force now."""
+    known = {a.value for a in FixAction}
+    return [fix for fix in choices(dataset_id).fixes if fix.get("action") in known]
+
+
+def stored_task(stored: DatasetChoices, target: str) -> str | None:
+    """The task the user chose for this target (None: Kuai's, from the data)."""
+    known = {t.value for t in TaskType}
+    return stored.task if stored.task_for == target and stored.task in known else None
+
+
+def stored_metric(stored: DatasetChoices, target: str, task: str | None) -> str | None:
+    """The metric the user chose for this target and task (None: Kuai's)."""
+    return stored.metric if task and stored.metric_for == (target, task) else None
+
+
+def show_stored(key: str, value: Any) -> None:
+    """Put a stored choice into widget ``key`` before it is drawn: storage holds the choice, not the tab."""
+    st.session_state[key] = value

@@ -106,13 +106,13 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
     evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
                                  schema=result.schema, seed=options.seed)
-    report_path = exporters.write_report(result, out_dir / "report.html", dataset_name=dataset_name, card=card,
-                                         evaluation=evaluation)
+    report_path = exporters.write_report(result, out_dir / exporters.REPORT_FILE, dataset_name=dataset_name,
+                                         card=card, evaluation=evaluation)
     engine.write_atomically(out_dir / "explanation.json", json.dumps(engine.to_jsonable(result.explanation)))
     oofs: dict[str, Any] = {name: np.asarray(oof, dtype=np.float32) for name, oof in result.model_oofs.items()}
     np.savez_compressed(out_dir / MODEL_OOFS_FILE, **oofs)
     engine.write_atomically(out_dir / "trials.json", json.dumps(engine.to_jsonable(result.trials)))
-    engine.write_atomically(out_dir / "evaluation.json", json.dumps({
+    engine.write_atomically(out_dir / exporters.EVALUATION_FILE, json.dumps({
         "y": result.y.tolist(), "oof": np.asarray(result.oof).round(6).tolist(),
         "spec": engine.to_jsonable(result.spec), "leaderboard": engine.to_jsonable(result.leaderboard),
         "model_name": result.model_name, "summary": engine.plain_summary(result),

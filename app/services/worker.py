@@ -15,6 +15,7 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from app.services.jobs import outputs_dir, wait_for_slot
 from app.services.limits import prepare_training_process
@@ -51,12 +52,10 @@ def _event(run_id: str, event: ProgressEvent) -> None:
     append_event(run_id, payload)
 
 
-def run(run_id: str, *, resume: bool = False) -> int:
-    wait_for_slot(run_id)
-    record = update_run(run_id, status="running", heartbeat_at=time.time(), pid=os.getpid())
-    config = record.config
+def options_for_run(run_id: str, config: dict[str, Any]) -> TrainOptions:
+    """What the training of a run does: the choices its record kept when the Train page started it."""
     dataset = get_dataset(config["dataset_id"])
-    options = TrainOptions(
+    return TrainOptions(
         data_path=Path(dataset.path), target=config["target"],
         task=TaskType(config["task"]) if config.get("task") else None, metric=config.get("metric") or None,
         time_budget_s=float(config["time_budget_s"]), seed=int(config.get("seed", 0)),
@@ -66,6 +65,13 @@ def run(run_id: str, *, resume: bool = False) -> int:
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
         limits=Limits(config.get("max_latency_ms"), config.get("max_size_mb")),
         class_weight=str(config.get("class_weight") or ""))
+
+
+def run(run_id: str, *, resume: bool = False) -> int:
+    wait_for_slot(run_id)
+    record = update_run(run_id, status="running", heartbeat_at=time.time(), pid=os.getpid())
+    config = record.config
+    options = options_for_run(run_id, config)
     if config.get("shared"):
         scale = configured_scale_out()
         if scale is None:

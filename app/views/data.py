@@ -7,7 +7,14 @@ import streamlit as st
 from app.components.data import dataset_label, load_frame, load_profile, reading_notes
 from app.components.distributions import distributions_for
 from app.components.profile_view import type_editor
-from app.components.state import current_dataset_id, remember_dataset, sync_url, type_overrides
+from app.components.state import (
+    change_choices,
+    current_dataset_id,
+    remember_dataset,
+    show_choice_notes,
+    sync_url,
+    type_overrides,
+)
 from engine import EngineError
 from storage import list_datasets, store_dataset
 
@@ -89,10 +96,12 @@ def show_columns(dataset_id: str) -> None:
     chosen = type_editor(detected, overrides, key=f"types_{dataset_id}",
                          distributions=distributions_for(dataset_id, detected, overrides))
     if chosen != overrides:
-        overrides.clear()
-        overrides.update(chosen)
+        change_choices(dataset_id, type_overrides=chosen)
+        overrides = type_overrides(dataset_id)
+    show_choice_notes()
     if overrides:
-        st.info("Your changes: " + ", ".join(f"**{name}** → {kind}" for name, kind in overrides.items()))
+        st.info("Your changes (kept for this dataset, also after a reload or a restart): "
+                + ", ".join(f"**{name}** → {kind}" for name, kind in overrides.items()))
     st.page_link("views/task.py", label="Next: choose what to predict →", icon=":material/target:")
 
 

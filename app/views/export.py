@@ -8,13 +8,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.components.labels import TASK_LABELS, TASK_SHORT, model_label, short_model_label
+from app.components.labels import TASK_LABELS, TASK_SHORT, decision_words, model_label, short_model_label
 from app.components.pickers import pick_finished_run, results_of
 from app.components.results import BUNDLE_FILES, bundle_zip
 from app.components.state import sync_url
 from app.services.exports import ExportState, export_state, exportable_models, start_export
 from app.services.jobs import outputs_dir
 from engine.naming import plain_number
+from exporters import threshold_origin
 
 
 def _score(value: float) -> str:
@@ -40,6 +41,16 @@ def show_highlights(card: dict[str, Any]) -> None:
         st.error(f"Parity check failed: the ONNX file differs from the trained model by up to "
                  f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', '?')} test rows. "
                  "Do not deploy it without checking.", icon=":material/error:")
+
+
+def show_threshold(card: dict[str, Any]) -> None:
+    """Binary: the decision threshold the package carries, and where it was chosen."""
+    entry, classes = card.get("decision_threshold"), card.get("classes") or []
+    if not entry or len(classes) != 2:
+        return
+    st.info(decision_words(float(entry["threshold"]), classes, threshold_origin(entry)) + " The package applies it "
+            "everywhere: model.onnx (metadata kuai_threshold, read by score.py and score.js), threshold.json, "
+            "model_card.json, README.md and report.html. Choose another on the Results page.", icon=":material/tune:")
 
 
 def show_schema(card: dict[str, Any]) -> None:
@@ -88,6 +99,7 @@ def main() -> None:
                        icon=":material/download:", on_click="ignore",
                        help="Contains " + ", ".join(BUNDLE_FILES) + ".")
     show_highlights(card)
+    show_threshold(card)
     show_schema(card)
     show_latency(card)
     with st.expander("The full model card (model_card.json)"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.components.labels import decision_words
 from app.components.pickers import pick_finished_run, results_of
 from app.components.state import sync_url
 from app.components.tables import join_predictions
@@ -21,9 +23,9 @@ from app.services.scoring import (
     predict_frame,
     unseen_note,
 )
-from engine import EngineError
+from engine import EngineError, to_jsonable
 from engine.naming import plain_number
-from exporters import ExporterError
+from exporters import ExporterError, format_threshold, load_threshold, threshold_origin
 from exporters.figures import row_explanation_figure
 from storage import RunRecord
 
@@ -49,8 +51,32 @@ def read_upload(content: bytes) -> pd.DataFrame:
         return read_untrusted(path)[0]  # parsed in a child process with memory and time limits
 
 
+def labelling(record: RunRecord, model: LoadedModel) -> str:
+    """Binary: the threshold the answers are labelled at, and who chose it ("" for other models)."""
+    if model.threshold is None:
+        return ""
+    recorded = load_threshold(outputs_dir(record.run_id))
+    same = recorded is not None and bool(np.isclose(recorded.threshold, model.threshold, rtol=0, atol=1e-12))
+    origin = threshold_origin(to_jsonable(recorded)) if same else "as recorded in the model file"
+    return decision_words(model.threshold, model.classes, origin)
+
+
+def show_labelling(record: RunRecord) -> None:
+    try:
+        words = labelling(record, model_of(record))
+    except (EngineError, ExporterError):
+        return  # show_needed_columns says why the model cannot be loaded
+    if words:
+        st.info(words + " You can choose another threshold on the Results page.", icon=":material/tune:")
+
+
+def _scored_key(record: RunRecord, uploaded: object) -> tuple[str, str, int]:
+    path = outputs_dir(record.run_id) / "model.onnx"  # a new threshold rewrites it: score again
+    return record.run_id, getattr(uploaded, "file_id", ""), path.stat().st_mtime_ns if path.exists() else 0
+
+
 def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
-    cache_key = (record.run_id, getattr(uploaded, "file_id", ""))
+    cache_key = _scored_key(record, uploaded)
     cached = st.session_state.get("predictions")
     if cached and cached[0] == cache_key:
         return cached[1]
@@ -84,8 +110,10 @@ def show_predictions(record: RunRecord, joined: pd.DataFrame) -> None:
                "the download has all of them, in the same order as your file.")
     if "prediction" in joined.columns and any(c.startswith("proba_") for c in joined.columns):
         counts = joined["prediction"].value_counts()
+        threshold = model_of(record).threshold
+        at = f" (labelled at the threshold {format_threshold(threshold)})" if threshold is not None else ""
         st.caption("Predicted: " + ", ".join(f"'{label}' {count:,}" for label, count in counts.items())
-                   + ". The proba_ columns hold the model's probability for each answer.")
+                   + f"{at}. The proba_ columns hold the model's probability for each answer.")
     st.dataframe(joined.head(SHOWN_ROWS), hide_index=True, width="stretch")
     csv = neutralise_formulas(joined).to_csv(index=False).encode("utf-8")
     st.download_button("Download predictions (CSV)", data=csv, file_name=f"kuai-predictions-{record.run_id}.csv",
@@ -160,7 +188,9 @@ def show_typed_row(record: RunRecord) -> None:
                      if c.startswith("proba_")}
     detail = f" ({probabilities[str(prediction)]:.0%} chance)" if str(prediction) in probabilities else ""
     st.metric(f"Predicted {model.target}", f"{prediction if probabilities else plain_number(float(prediction))}"
-              f"{detail}")
+              f"{detail}", help=labelling(record, model) or None)
+    if model.threshold is not None:
+        st.caption(f"Labelled at the threshold {format_threshold(model.threshold)} (see above).")
     show_why(model, edited, background, key=f"typed_chart_{record.run_id}")
 
 
@@ -172,6 +202,7 @@ def main() -> None:
     record = pick_finished_run(key="predict_run")
     if record is None:
         return
+    show_labelling(record)
     show_needed_columns(record)
     show_typed_row(record)
     st.markdown("#### Score a file")
@@ -182,7 +213,7 @@ def main() -> None:
     joined = score_upload(record, uploaded)
     if joined is not None:
         note = st.session_state.get("predictions_note")
-        if note and note[0] == (record.run_id, getattr(uploaded, "file_id", "")) and note[1]:
+        if note and note[0] == _scored_key(record, uploaded) and note[1]:
             st.warning(note[1], icon=":material/warning:")
         show_predictions(record, joined)
         show_row_explanations(record, joined)

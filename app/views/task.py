@@ -8,20 +8,35 @@ from app.components.data import load_profile, task_spec
 from app.components.fixes import applied_fixes, fix_buttons
 from app.components.labels import METRIC_HELP, TASK_LABELS, metric_direction, metric_label
 from app.components.profile_view import checks_table
-from app.components.state import chosen_fixes, current_dataset_id, setup, sync_url, type_overrides
+from app.components.state import (
+    change_choices,
+    choices,
+    chosen_fixes,
+    current_dataset_id,
+    show_choice_notes,
+    show_stored,
+    stored_metric,
+    stored_task,
+    sync_url,
+    type_overrides,
+)
 from engine import DatasetProfile, EngineError, TaskType
 from engine.task import METRICS
 
 
+def _keep(dataset_id: str, key: str, name: str, **also: object) -> None:
+    """Widget callback: store the widget's new value as the choice ``name`` (with what it was chosen for)."""
+    change_choices(dataset_id, **{name: st.session_state[key]}, **also)
+
+
 def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
-    choices = setup(dataset_id)
+    stored = choices(dataset_id).target
     names = [c.name for c in detected.columns]
     suggestion = detected.target.suggested
     key = f"target_{dataset_id}"
-    if st.session_state.get(key) not in names:
-        st.session_state[key] = choices.get("target") or suggestion
+    show_stored(key, stored if stored in names else suggestion)
     target = st.selectbox("What do you want to predict? (the target column)", names, key=key,
-                          placeholder="Choose a column…")
+                          placeholder="Choose a column…", on_change=_keep, args=(dataset_id, key, "target"))
     if suggestion:
         st.caption(f"Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
     else:
@@ -31,40 +46,34 @@ def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
     if others:
         st.caption("Other possible targets: " + "; ".join(
             f"*{c}*" + (f" ({reasons[c].split(': ', 1)[-1]})" if reasons.get(c) else "") for c in others))
-    choices["target"] = target
     return target
 
 
 def choose_task(dataset_id: str, target: str, profile: DatasetProfile) -> str | None:
-    choices = setup(dataset_id)
     if profile.task is None:
         st.error(f"'{target}' cannot be predicted: {profile.task_reason or 'no task fits it.'} "
                  "Choose another target.")
         return None
     key = f"task_{dataset_id}_{target}"
-    if st.session_state.get(key) not in TASK_LABELS:
-        remembered = choices.get("task") if choices.get("task_for") == target else None
-        st.session_state[key] = remembered or str(profile.task)
+    show_stored(key, stored_task(choices(dataset_id), target) or str(profile.task))
     task = st.selectbox("What kind of prediction is it?", list(TASK_LABELS), key=key,
-                        format_func=lambda t: TASK_LABELS[t])
+                        format_func=lambda t: TASK_LABELS[t], on_change=_keep,
+                        args=(dataset_id, key, "task"), kwargs={"task_for": target})
     st.caption(f"Kuai detected: {profile.task_reason}.")
-    choices.update(task=task, task_for=target)
     return task
 
 
 def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfile) -> str:
-    choices = setup(dataset_id)
     allowed = list(METRICS[TaskType(task)])
     suggested = profile.metric if profile.metric in allowed and task == str(profile.task) else allowed[0]
     key = f"metric_{dataset_id}_{target}_{task}"
-    if st.session_state.get(key) not in allowed:
-        remembered = choices.get("metric") if choices.get("metric_for") == (target, task) else None
-        st.session_state[key] = remembered if remembered in allowed else suggested
+    remembered = stored_metric(choices(dataset_id), target, task)
+    show_stored(key, remembered if remembered in allowed else suggested)
     metric = st.selectbox("How should models be compared? (the metric)", allowed, key=key,
-                          format_func=lambda m: f"{metric_label(m)} ({metric_direction(m)})")
+                          format_func=lambda m: f"{metric_label(m)} ({metric_direction(m)})", on_change=_keep,
+                          args=(dataset_id, key, "metric"), kwargs={"metric_for": (target, task)})
     reason = profile.metric_reason if metric == profile.metric else METRIC_HELP.get(metric, "")
     st.caption(f"{metric_label(metric)}: {reason}.")
-    choices.update(metric=metric, metric_for=(target, task))
     return metric
 
 
@@ -96,7 +105,10 @@ def main() -> None:
         st.info("First pick a dataset on the Data page.")
         st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
         return
+    st.caption("Your choices here, and on the Data and Train pages, are kept with this dataset in Kuai's home "
+               "folder: they are still in force after a reload, in a new tab or after a restart.")
     fixes = chosen_fixes(dataset_id)
+    show_choice_notes()
     try:
         detected = load_profile(dataset_id, overrides=type_overrides(dataset_id), fixes=fixes)
     except EngineError as exc:
@@ -114,8 +126,8 @@ def main() -> None:
     if profile.resources is not None:
         st.caption(f"Machine: {profile.resources.reason}")
     checks_table(profile.warnings)
-    fix_buttons(profile.warnings, fixes, target=target, target_key=f"target_{dataset_id}", key=f"fix_{dataset_id}")
-    applied_fixes(fixes, key=f"fix_{dataset_id}")
+    fix_buttons(profile.warnings, dataset_id, target=target, key=f"fix_{dataset_id}")
+    applied_fixes(fixes, dataset_id, key=f"fix_{dataset_id}")
     if task and metric and show_plan(dataset_id, target, task, metric, profile):
         st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
 

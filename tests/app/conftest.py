@@ -48,3 +48,26 @@ def finished_home(finished_run: tuple[Path, str, str], monkeypatch: pytest.Monke
     monkeypatch.setenv("KUAI_HOME", str(folder))
     assert os.environ["KUAI_HOME"] == str(folder)
     return run_id, dataset_id
+
+
+@pytest.fixture()
+def messy_id(home: Path, tmp_path: Path) -> str:
+    """Patients with repeated rows, rows without an outcome and a column that gives the outcome away."""
+    import numpy as np
+    import pandas as pd
+
+    from storage import store_dataset_file
+
+    rng = np.random.default_rng(3)
+    n = 300
+    outcome = rng.choice(["yes", "no"], n)
+    frame = pd.DataFrame({
+        "age": rng.integers(20, 90, n), "bmi": rng.normal(27, 4, n).round(1),
+        "discharge_code": np.where(outcome == "yes", "R1", "H0"),  # known only after the outcome
+        "readmitted": outcome,
+    })
+    frame.loc[::25, "readmitted"] = None
+    frame = pd.concat([frame, frame.head(12)], ignore_index=True)
+    path = tmp_path / "patients.csv"
+    frame.to_csv(path, index=False)
+    return store_dataset_file(path).dataset_id

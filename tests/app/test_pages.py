@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from storage import load_choices
 from tests.app.helpers import CHURN, TRAIN_BUDGET_S, new_app, wait_for_job
 
 PAGES = ("views/data.py", "views/task.py", "views/train.py", "views/results.py", "views/predict.py",
@@ -65,7 +66,7 @@ def test_data_page_type_change_reaches_the_task_page(churn_id: str) -> None:
     at.run()
     _no_exception(at)
     assert any("support_calls" in text and "categorical" in text for text in _texts(at.info))
-    assert at.session_state["setup"][churn_id]["type_overrides"] == {"support_calls": "categorical"}
+    assert load_choices(churn_id).type_overrides == {"support_calls": "categorical"}
     at.switch_page("views/train.py").run()
     _no_exception(at)
     assert any("type changes:** 1" in text for text in _texts(at.markdown))
@@ -391,24 +392,38 @@ def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str,
 
 
 @pytest.mark.slow
-def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> None:
-    from storage import list_runs
+def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> None:
+    """Choices made in one session (an exclusion, two fixes of rows, the budget, expert options) are those a
+    training started from a new session (a reload, a new tab) uses: stored with the dataset, not in the tab."""
+    import pandas as pd
+
+    from storage import get_dataset, list_runs
 
     at = new_app()
-    at.query_params["dataset"] = churn_id
+    at.query_params["dataset"] = messy_id
+    at.run()
+    at.switch_page("views/task.py").run()
+    for words in ("discharge_code", "repeated", "without"):  # leave the leak out, repeated and unlabelled rows
+        next(b for b in at.button if words in b.label).click().run()
+        _no_exception(at)
+    at.switch_page("views/train.py").run()
+    at.number_input(key="budget").set_value(10).run()
+    at.number_input(key="max_latency_ms").set_value(0.0001).run()  # expert mode: no model is this fast
+    at.toggle(key="class_weight_balanced").set_value(True).run()
+    _no_exception(at)
+    at = new_app()  # a reload: nothing of the session above is left
+    at.query_params["dataset"] = messy_id
     at.run()
     at.switch_page("views/train.py").run()
-    at.number_input(key="budget").set_value(10)
-    at.number_input(key="max_latency_ms").set_value(0.0001)  # expert mode: no model is this fast
-    at.toggle(key="class_weight_balanced").set_value(True)
-    at.button[0].click()
-    at.run()
+    assert any("fixes applied:** 3" in text for text in _texts(at.markdown))
+    next(b for b in at.button if b.label == "Start training").click().run()
     _no_exception(at)
     run_id = at.query_params["run"]
     assert [r.run_id for r in list_runs()] == [run_id]
-    assert list_runs()[0].config["time_budget_s"] == 10.0 and list_runs()[0].config["metric"] == "roc_auc"
-    assert list_runs()[0].config["max_latency_ms"] == 0.0001 and list_runs()[0].config["max_size_mb"] is None
-    assert list_runs()[0].config["class_weight"] == "balanced"
+    config = list_runs()[0].config
+    assert config["time_budget_s"] == 10.0 and config["metric"] == "roc_auc" and len(config["fixes"]) == 3
+    assert config["max_latency_ms"] == 0.0001 and config["max_size_mb"] is None
+    assert config["class_weight"] == "balanced"
     saw_progress = False
     deadline = time.monotonic() + TRAIN_BUDGET_S + 60
     while time.monotonic() < deadline and not at.success:
@@ -420,33 +435,15 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(churn_id: str) -> Non
     assert any("Training finished" in s for s in _texts(at.success)), (_texts(at.error), _texts(at.info))
     from app.services.jobs import outputs_dir
 
-    limits = json.loads((outputs_dir(run_id) / "model_card.json").read_text())["limits"]
     card = json.loads((outputs_dir(run_id) / "model_card.json").read_text())
+    limits = card["limits"]
     assert limits["max_ms_per_row"] == 0.0001 and limits["met"] is False  # the worker trained within the limit
     assert card["your_choices"]["class_weight"] == "balanced"
-
-
-@pytest.fixture()
-def messy_id(home: Path, tmp_path: Path) -> str:
-    """Patients with repeated rows, rows without an outcome and a column that gives the outcome away."""
-    import numpy as np
-    import pandas as pd
-
-    from storage import store_dataset_file
-
-    rng = np.random.default_rng(3)
-    n = 300
-    outcome = rng.choice(["yes", "no"], n)
-    frame = pd.DataFrame({
-        "age": rng.integers(20, 90, n), "bmi": rng.normal(27, 4, n).round(1),
-        "discharge_code": np.where(outcome == "yes", "R1", "H0"),  # known only after the outcome
-        "readmitted": outcome,
-    })
-    frame.loc[::25, "readmitted"] = None
-    frame = pd.concat([frame, frame.head(12)], ignore_index=True)
-    path = tmp_path / "patients.csv"
-    frame.to_csv(path, index=False)
-    return store_dataset_file(path).dataset_id
+    assert {f["action"] for f in card["your_choices"]["fixes"]} == {
+        "exclude_column", "drop_duplicate_rows", "drop_missing_target_rows"}
+    assert "discharge_code" not in {c["name"] for c in card["input_schema"]}
+    rows = pd.read_csv(get_dataset(messy_id).path).drop_duplicates().dropna(subset=["readmitted"])
+    assert card["data_fingerprint"]["n_rows"] == len(rows)  # trained on the fixed rows
 
 
 def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
@@ -467,7 +464,7 @@ def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
     next(b for b in at.button if b.label.startswith("Remove") and "without" in b.label).click().run()
     _no_exception(at)
     assert not at.error, _texts(at.error)
-    fixes = at.session_state["setup"][messy_id]["fixes"]
+    fixes = load_choices(messy_id).fixes
     assert {fix["action"] for fix in fixes} == {"exclude_column", "drop_duplicate_rows", "drop_missing_target_rows"}
     assert next(f for f in fixes if f["action"] == "drop_missing_target_rows")["for_target"] == "readmitted"
     codes = set(at.dataframe[0].value["code"]) if at.dataframe else set()
@@ -480,7 +477,7 @@ def test_one_click_fixes_apply_reach_training_and_undo(messy_id: str) -> None:
     at.switch_page("views/task.py").run()
     next(b for b in at.button if b.label == "Undo").click().run()
     _no_exception(at)
-    assert len(at.session_state["setup"][messy_id]["fixes"]) == 2
+    assert len(load_choices(messy_id).fixes) == 2
     assert "TARGET_LEAKAGE" in set(at.dataframe[0].value["code"])
 
 

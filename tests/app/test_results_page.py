@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from exporters import format_threshold
 from tests.app.helpers import new_app
 
 
@@ -35,6 +37,10 @@ def _outputs(run_id: str) -> Path:
     from app.services.jobs import outputs_dir
 
     return outputs_dir(run_id)
+
+
+def _texts(elements: Any) -> list[str]:
+    return [str(e.value) for e in elements]
 
 
 def _metric(at: Any, label: str) -> str:
@@ -93,7 +99,8 @@ def test_costs_pick_the_cheapest_threshold_and_it_is_recorded_for_export(finishe
     assert card["decision_threshold"]["threshold"] == saved["threshold"]
     metadata = {p.key: p.value for p in onnx.load(str(_outputs(run_id) / "model.onnx")).metadata_props}
     assert float(metadata["kuai_threshold"]) == saved["threshold"] and "kuai_schema" in metadata
-    assert any(f"{saved['threshold']:.3f}" in str(c.value) and "Recorded" in str(c.value) for c in at.caption)
+    shown = format_threshold(saved["threshold"])
+    assert any(f"Recorded for the export: {shown}" in text for text in _texts(at.markdown))
 
 
 @pytest.mark.slow
@@ -177,3 +184,62 @@ def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(
     assert card["limits"]["met"] is None and not any("Your limits" in m.value for m in at.markdown)
     text = limits_text({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0})
     assert "at most 0.5 ms a row and at most 2 MB" in text and "measured as exported (ONNX)" in text
+
+
+def _report_matrix(report: str) -> tuple[str, list[list[int]]]:
+    """The report's confusion matrix at the threshold: the threshold in its title, and its counts."""
+    title = re.search(r"Confusion matrix at threshold ([0-9.]+)", report)
+    z = re.search(r'"z":\[\[(\d+),(\d+)\],\[(\d+),(\d+)\]\]', report)
+    assert title and z, "the report draws no confusion matrix at a threshold"
+    tn, fp, fn, tp = (int(v) for v in z.groups())
+    return title.group(1), [[tn, fp], [fn, tp]]
+
+
+@pytest.mark.slow
+def test_one_chosen_threshold_is_the_one_every_file_and_page_shows(finished_home: tuple[str, str]) -> None:
+    """0.181 chosen on the Results page: threshold.json, the card, the README, report.html (its text and its
+    confusion matrix), model.onnx, a new session's Results, Predict and Export pages all say and use 0.181."""
+    import onnx
+    import pandas as pd
+
+    from tests.app.helpers import CHURN
+
+    run_id, _ = finished_home
+    out = _outputs(run_id)
+    at = _results_page(run_id)
+    at.slider(key=f"threshold_{run_id}").set_value(0.181).run()
+    assert any("The figures above are at 0.181" in w for w in _texts(at.warning))  # not recorded yet: said so
+    at.button(key=f"save_threshold_{run_id}").click().run()
+    assert not at.exception
+    y, score = _stored(run_id)
+    called = score >= 0.181
+    tp, fp = int(np.sum(called & (y == 1))), int(np.sum(called & (y == 0)))
+    fn, tn = int(np.sum(~called & (y == 1))), int(np.sum(~called & (y == 0)))
+    assert json.loads((out / "threshold.json").read_text())["threshold"] == 0.181
+    card = json.loads((out / "model_card.json").read_text())
+    assert card["decision_threshold"]["threshold"] == 0.181 and card["decision_threshold"]["source"] == "chosen"
+    assert "**0.181**" in (out / "README.md").read_text()
+    report = (out / "report.html").read_text()
+    assert _report_matrix(report) == ("0.181", [[tn, fp], [fn, tp]])
+    assert "at least 0.181 are called 'yes': the decision threshold, chosen on the Results page" in report
+    metadata = {p.key: p.value for p in onnx.load(str(out / "model.onnx")).metadata_props}
+    assert float(metadata["kuai_threshold"]) == 0.181
+
+    at = _results_page(run_id)  # a new session
+    assert at.slider(key=f"threshold_{run_id}").value == pytest.approx(0.181) and not at.warning
+    assert any("Recorded for the export: 0.181" in m for m in _texts(at.markdown))
+    assert _titled(at, "Confusion matrix at threshold 0.181")["data"][0]["z"] == [[tn, fp], [fn, tp]]
+
+    at.switch_page("views/predict.py").run()
+    assert not at.exception
+    said = " ".join(_texts(at.info))
+    assert "Labelled at the threshold **0.181**, chosen on the Results page" in said
+    at.file_uploader(key=f"predict_upload_{run_id}").set_value(("new.csv", CHURN.read_bytes(), "text/csv")).run()
+    assert not at.exception
+    shown = at.dataframe[-1].value
+    assert (shown["prediction"] == np.where(shown["proba_yes"] >= 0.181, "yes", "no")).all()
+    assert pd.Series(shown["proba_yes"] < 0.5).any() and (shown["prediction"] == "yes").sum() > 0
+    assert any("labelled at the threshold 0.181" in c for c in _texts(at.caption))
+
+    at.switch_page("views/export.py").run()
+    assert any("Labelled at the threshold **0.181**, chosen on the Results page" in i for i in _texts(at.info))

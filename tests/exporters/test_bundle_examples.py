@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from engine.io import NA_VALUES
-from exporters import BUNDLE_EXAMPLE_FILES, render_readme, write_bundle_examples
+from exporters import BUNDLE_EXAMPLE_FILES, format_threshold, render_readme, write_bundle_examples
 from tests.conftest import SAMPLES
 
 KUAI = str(Path(sys.executable).parent / "kuai")
@@ -91,7 +91,7 @@ def test_readme_states_the_columns_categories_threshold_and_figures() -> None:
     assert "<script>" not in readme.replace("`<script>alert(1)</script>`", "")
     assert "one of 200 categories" in readme and "`v29`" in readme and "`v30`" not in readme
     assert "Missing values were seen in training" in readme
-    assert "**0.3125**" in readme and "a false negative 5" in readme
+    assert "**0.3125**" in readme and "a false alarm costs 1, a miss 5" in readme
     assert "`id` (id column: not used as a feature)" in readme
     assert "0.8123 ± 0.01" in readme and "5-fold" in readme and "2,000 rows" in readme
     assert "7e-08" in readme and "586,378 rows/s" in readme and "0.07 ms" in readme
@@ -247,7 +247,7 @@ def test_the_zip_holds_the_examples_and_a_readme_naming_every_column(run_id: str
     for column in card["input_schema"]:
         assert f"`{column['name']}`" in readme, column["name"]
     if card["task"] == "binary":
-        assert f"**{card['decision_threshold']['threshold']:.6g}**" in readme
+        assert f"**{format_threshold(card['decision_threshold']['threshold'])}**" in readme
     else:
         assert "**0." not in readme.split("## Decision threshold")[1].split("##")[0]
 
@@ -292,7 +292,7 @@ def test_a_changed_threshold_reaches_the_readme_and_both_scorers(bundles: dict[s
     bundle = tmp_path / "churn"
     shutil.copytree(bundles["churn"], bundle, ignore=shutil.ignore_patterns("node_modules"))
     save_threshold(bundle, ThresholdChoice(threshold=0.2, positive_class="yes", source="chosen"))
-    assert "**0.2**" in (bundle / "README.md").read_text(encoding="utf-8")
+    assert "**0.200**" in (bundle / "README.md").read_text(encoding="utf-8")
     data = SAMPLES / CASES["churn"]
     _run([KUAI, "predict", str(bundle), str(data), "--out", str(tmp_path / "kuai.csv")], cwd=tmp_path)
     _run([sys.executable, "score.py", str(data), "--out", str(tmp_path / "py.csv")], cwd=bundle)

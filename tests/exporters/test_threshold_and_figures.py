@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,9 @@ import numpy as np
 import onnx
 import pytest
 
-from engine import ThresholdChoice, TrialRecord
+from engine import ThresholdChoice, TrialRecord, to_jsonable
 from engine.types import Explanation
-from exporters import THRESHOLD_METADATA_KEY, load_threshold, save_threshold, set_onnx_threshold
+from exporters import THRESHOLD_METADATA_KEY, format_threshold, load_threshold, save_threshold, set_onnx_threshold
 from exporters.figures import beeswarm_figure, dependence_figure
 from exporters.search_figures import optimization_history_figure, param_importance_figure, rebuilt_study
 
@@ -44,6 +45,82 @@ def test_saved_threshold_reaches_the_json_the_card_and_the_onnx_metadata(tmp_pat
     assert [v for k, v in metadata if k == THRESHOLD_METADATA_KEY] == ["0.27"]
     assert ("kuai_schema", "{}") in metadata
     assert model.graph == graph_before
+
+
+def _binary_folder(folder: Path, *, marked: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """A model folder as a training writes it: card, README, ONNX, evaluation.json and a report at 0.5."""
+    from engine import ColumnType, TaskSpec, TaskType, evaluate, threshold_choice
+    from exporters import decision_threshold_entry, write_readme
+    from exporters.report import evaluation_section
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    score = np.clip(0.35 * y + rng.uniform(0, 0.65, 400), 0, 1).round(6)
+    oof = np.column_stack([1 - score, score])
+    spec = TaskSpec(target="churn", task=TaskType.BINARY, metric="roc_auc", features=("x",),
+                    feature_types={"x": ColumnType.NUMERIC}, classes=("no", "yes"))
+    evaluation = evaluate(spec, y, oof)
+    (folder / "evaluation.json").write_text(json.dumps({"y": y.tolist(), "oof": oof.tolist(),
+                                                        "evaluation": to_jsonable(evaluation)}))
+    default = threshold_choice(y, score, 0.5, positive_class="yes", source="default")
+    card = {"task": "binary", "target": "churn", "classes": ["no", "yes"], "input_schema": [],
+            "decision_threshold": decision_threshold_entry(default)}
+    (folder / "model_card.json").write_text(json.dumps(card))
+    write_readme(folder, card)
+    _tiny_onnx(folder / "model.onnx")
+    section = evaluation_section(evaluation, card)
+    if not marked:  # a report written before the section was marked
+        section = section.removeprefix('<section id="kuai-evaluation">').removesuffix("</section>")
+    (folder / "report.html").write_text(f"<html><body><h1>r</h1>{section}<h2>Data and export</h2><p>end</p>"
+                                        "</body></html>")
+    return y, score
+
+
+def _report_matrix(report: str) -> tuple[str, list[list[int]]]:
+    """The report's confusion matrix: its title and its counts (actual rows, predicted columns)."""
+    title = re.search(r"Confusion matrix at threshold ([0-9.]+)", report)
+    z = re.search(r'"z":\[\[(\d+),(\d+)\],\[(\d+),(\d+)\]\]', report)
+    assert title and z, "no confusion matrix at a threshold in the report"
+    tn, fp, fn, tp = (int(v) for v in z.groups())
+    return title.group(1), [[tn, fp], [fn, tp]]
+
+
+@pytest.mark.parametrize("marked", [True, False])
+def test_a_chosen_threshold_is_stated_and_drawn_by_every_file(tmp_path: Path, marked: bool) -> None:
+    y, score = _binary_folder(tmp_path, marked=marked)
+    assert _report_matrix((tmp_path / "report.html").read_text())[0] == "0.500"
+    save_threshold(tmp_path, ThresholdChoice(threshold=0.181, positive_class="yes", source="chosen"))
+    called = score >= 0.181
+    tp, fp = int(np.sum(called & (y == 1))), int(np.sum(called & (y == 0)))
+    fn, tn = int(np.sum(~called & (y == 1))), int(np.sum(~called & (y == 0)))
+    recorded = json.loads((tmp_path / "threshold.json").read_text())
+    assert recorded["threshold"] == 0.181 and recorded["confusion"] == [tp, fp, fn, tn]
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["decision_threshold"]["threshold"] == 0.181
+    assert card["decision_threshold"]["out_of_fold"] == {"true_positives": tp, "false_positives": fp,
+                                                         "false_negatives": fn, "true_negatives": tn}
+    readme = (tmp_path / "README.md").read_text()
+    assert "**0.181**" in readme and "chosen on the Results page" in readme
+    report = (tmp_path / "report.html").read_text()
+    assert _report_matrix(report) == ("0.181", [[tn, fp], [fn, tp]])
+    assert "at least 0.181 are called 'yes': the decision threshold, chosen on the Results page" in report
+    assert report.count("<h2>How good it is</h2>") == 1 and report.endswith("<p>end</p></body></html>")
+    metadata = {p.key: p.value for p in onnx.load(str(tmp_path / "model.onnx")).metadata_props}
+    assert float(metadata[THRESHOLD_METADATA_KEY]) == 0.181
+
+
+def test_a_threshold_picked_from_costs_keeps_its_exact_value_everywhere(tmp_path: Path) -> None:
+    from engine import best_threshold
+
+    y, score = _binary_folder(tmp_path)
+    choice = best_threshold(y, score, cost_false_positive=1.0, cost_false_negative=6.0, positive_class="yes")
+    save_threshold(tmp_path, choice)
+    shown = format_threshold(choice.threshold)
+    assert float(shown) == pytest.approx(choice.threshold, rel=1e-5)  # not rounded to the slider's 0.001
+    assert f"**{shown}**" in (tmp_path / "README.md").read_text()
+    report = (tmp_path / "report.html").read_text()
+    assert _report_matrix(report)[0] == shown and "a false alarm costs 1, a miss 6" in report
+    assert load_threshold(tmp_path) == choice
 
 
 def test_set_onnx_threshold_on_a_model_in_memory() -> None:
