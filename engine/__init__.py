@@ -74,6 +74,7 @@ from engine.types import (
     TrialRecord,
     to_jsonable,
 )
+from engine.unreadable import UnreadableValues, unreadable_values
 
 __all__ = [
     "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
@@ -90,4 +91,5 @@ __all__ = [
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict",
+    "UnreadableValues", "unreadable_values",
 ]

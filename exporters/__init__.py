@@ -14,6 +14,7 @@ from exporters.onnx_export import (
     load_onnx,
     onnx_feeds,
     register_converters,
+    split_outputs,
     to_onnx_model,
 )
 from exporters.parity import ParityReport, check_parity
@@ -49,6 +50,7 @@ __all__ = [
     "render_readme",
     "save_threshold",
     "set_onnx_threshold",
+    "split_outputs",
     "to_onnx_model",
     "write_bundle_examples",
     "write_readme",

@@ -71,6 +71,7 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
     rows = pd.read_csv(CHURN).head(40).drop(columns=["churn"])
     rows.loc[0, "contract"] = "a contract never seen"  # unseen category, missing values: handled as at training
     rows.loc[1, ["tenure_months", "region"]] = [np.nan, None]
+    rows.loc[2, "signup_date"] = "not a date"  # scored as missing: the note goes to the server's stderr
     data = tmp_path / "rows.csv"
     rows.to_csv(data, index=False)
     subprocess.run([*KUAI, "predict", str(out), str(data), "--out", str(tmp_path / "p.csv")], env=env, check=True,
@@ -87,6 +88,8 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    output = server.stdout.read().decode("utf-8", "replace") if server.stdout else ""
+    assert "note: Some values could not be read" in output and "'signup_date' (datetime): 1 row," in output
     assert list(answer["prediction"]) == list(expected["prediction"])
     for column in ("proba_no", "proba_yes"):
         np.testing.assert_allclose(answer[column], expected[column], atol=1e-6)
