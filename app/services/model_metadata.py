@@ -18,11 +18,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.services.sandbox import GraphPort, ModelError
+from app.services.scoring import SCHEMA_METADATA_KEY
 from engine import ColumnType, InputColumn, TaskType
 from engine.preprocessing import DATE_PARTS
 from exporters import THRESHOLD_METADATA_KEY
 
-SCHEMA_METADATA_KEY = "kuai_schema"
 FIX = "Score with the model.onnx that Kuai wrote, unchanged (kuai train or kuai export writes a new one)."
 _NOUNS = {"task": "task", "target": "target", "classes": "classes", "input_schema": "input schema", "name": "name",
           "type": "type", "onnx_inputs": "graph inputs", "categories": "categories"}

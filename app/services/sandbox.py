@@ -12,10 +12,11 @@ once when as many rows or more come again (a page re-run must not wait for the l
 starts a fresh child. The trial call of ``app.services.scoring.load_model`` (one row, a short limit) stops a graph
 that loops or allocates whatever its input, as soon as it is opened.
 
-Limits: ``KUAI_SCORING_TIMEOUT_S`` (default 30 s, to open the model and for each call, plus 1 s per 1,000 rows of
-the call) and ``KUAI_SCORING_MEMORY_MB`` (default 1.5 GB + 12 x the model file + 1 GB for a call's data, at most
-80 % of the machine; 0: no cap). Calls go in chunks of at most ``CHUNK_CELLS`` input cells, so the cap need not
-grow with the file scored.
+Limits: ``KUAI_SCORING_TIMEOUT_S`` (default 30 s for each call, plus 1 s per 1,000 rows of the call; opening the
+model may take 15 s more, and 0.25 s per MB of the file; the trial call at most 10 s) and
+``KUAI_SCORING_MEMORY_MB`` (default 1.5 GB + 12 x the model file + 1 GB for a call's data, at most 80 % of the
+machine; 0: no cap). Calls go in chunks of at most ``CHUNK_CELLS`` input cells, so the cap need not grow with the
+file scored.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ from app.services.sandbox_child import decode_outputs, encode_feeds
 from engine import SchemaError
 
 logger = logging.getLogger(__name__)
-TIMEOUT_S = 30.0  # KUAI_SCORING_TIMEOUT_S: to open the model, and for any call ...
+TIMEOUT_S = 30.0  # KUAI_SCORING_TIMEOUT_S: for any call ...
 SECONDS_PER_1000_ROWS = 1.0  # ... plus this per 1,000 rows of the call (Kuai's models score 10,000s a second)
-LOAD_SECONDS_PER_MB = 0.25  # opening a large tree model takes a while
+STARTUP_S = 15.0  # opening also starts a fresh interpreter (about a second; more on a busy machine) ...
+LOAD_SECONDS_PER_MB = 0.25  # ... and a large tree model's session takes a while
 TRIAL_TIMEOUT_S = 10.0  # a trial call of one row, right after opening (a 40 MB model answers in ~15 ms)
 SESSION_MEMORY_PER_MB = 12  # ONNX Runtime's session holds about ten times the file
 CALL_MEMORY_MB = 1024  # a chunk's feeds, the graph's intermediate tensors and the outputs
@@ -73,7 +75,8 @@ class SandboxLimits:
         timeout = configured if configured is not None and configured > 0 else TIMEOUT_S
         memory = child_memory_mb("KUAI_SCORING_MEMORY_MB",
                                  BASE_MEMORY_MB + SESSION_MEMORY_PER_MB * model_mb + CALL_MEMORY_MB)
-        return cls(timeout_s=timeout, memory_mb=memory, load_timeout_s=timeout + LOAD_SECONDS_PER_MB * model_mb)
+        return cls(timeout_s=timeout, memory_mb=memory,
+                   load_timeout_s=STARTUP_S + timeout + LOAD_SECONDS_PER_MB * model_mb)
 
     @property
     def trial_timeout_s(self) -> float:

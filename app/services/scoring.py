@@ -15,7 +15,6 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from app.services.model_metadata import SCHEMA_METADATA_KEY, read_metadata
 from app.services.sandbox import ModelError, SandboxedScorer, SandboxLimits
 from engine import EngineError, Explanation, InputColumn, SchemaError, to_model_frame, unreadable_values
 from engine.row_explain import explain_rows_black_box
@@ -23,6 +22,7 @@ from exporters import ExporterError, onnx_feeds
 
 __all__ = ["SCHEMA_METADATA_KEY", "LoadedModel", "Scored", "explain_prediction", "load_model", "predict_frame",
            "score_table", "unreadable_note", "unseen_note", "write_predictions"]
+SCHEMA_METADATA_KEY = "kuai_schema"  # written by app.services.outputs.embed_schema, read by model_metadata
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -57,6 +57,8 @@ class Scored:
 
 def load_model(model: Path, *, limits: SandboxLimits | None = None) -> LoadedModel:
     """A directory written by ``kuai train`` or a ``.onnx`` file it wrote, opened in the scoring sandbox."""
+    from app.services.model_metadata import read_metadata  # pydantic: not in the import time of a training
+
     path = Path(model)
     if path.is_dir():
         path = path / "model.onnx"
