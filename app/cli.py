@@ -343,17 +343,19 @@ def _report_training(summary: Any) -> int:
 def _cmd_predict(arguments: argparse.Namespace) -> int:
     import engine
     from app.services.prediction_file import check_predictions_path, write_predictions_file
-    from app.services.scoring import load_model, predict_frame, unseen_note
+    from app.services.scoring import load_model, score_table
 
     out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model))
-    model = load_model(arguments.model)
-    frame = engine.read_table(arguments.data)
-    predictions = predict_frame(model, frame)
-    write_predictions_file(predictions, out)
-    print(f"{len(predictions):,} predictions -> {arguments.out}")
-    note = unseen_note(model, frame)
-    if note:
-        print(f"note: {note}")
+    model = load_model(arguments.model)  # opened in the scoring sandbox, its metadata checked
+    try:
+        frame = engine.read_table(arguments.data)
+        scored = score_table(model, frame)
+    finally:
+        model.close()
+    write_predictions_file(scored.predictions, out)
+    print(f"{len(scored.predictions):,} predictions -> {arguments.out}")
+    for note in scored.notes:  # values not read, categories never seen: scored, and said
+        print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -77,6 +77,7 @@ from engine.types import (
     TrialRecord,
     to_jsonable,
 )
+from engine.unreadable import UnreadableValues, unreadable_values
 
 __all__ = [
     "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
@@ -94,4 +95,5 @@ __all__ = [
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
+    "UnreadableValues", "unreadable_values",
 ]

@@ -14,6 +14,7 @@ from exporters.onnx_export import (
     load_onnx,
     onnx_feeds,
     register_converters,
+    split_outputs,
     to_onnx_model,
 )
 from exporters.parity import ParityReport, check_parity
@@ -58,6 +59,7 @@ __all__ = [
     "set_onnx_threshold",
     "sync_threshold",
     "threshold_origin",
+    "split_outputs",
     "to_onnx_model",
     "write_bundle_examples",
     "write_readme",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,12 +24,15 @@ from engine.types import InputColumn, TaskType
 from exporters._compact_trees import compact_tree_nodes
 from exporters._converters import register_converters
 from exporters.errors import ExportError
+from exporters.onnx_session import load_onnx, new_session
+from exporters.onnx_session import refuse_external_data as _refuse_external_data
 
 TARGET_OPSET: dict[str, int] = {"": 17, "ai.onnx.ml": 3}
 CLASSIFIER_OUTPUTS = ("label", "probabilities")
 REGRESSOR_OUTPUTS = ("variable",)
 
-__all__ = ["TARGET_OPSET", "OnnxScorer", "onnx_feeds", "register_converters", "to_onnx_model"]
+__all__ = ["TARGET_OPSET", "OnnxScorer", "load_onnx", "onnx_feeds", "register_converters", "split_outputs",
+           "to_onnx_model"]
 
 
 def to_onnx_model(
@@ -85,19 +87,7 @@ class OnnxScorer:
     """An ONNX Runtime session over a self-contained model (bytes, path or ``ModelProto``)."""
 
     def __init__(self, model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> None:
-        import onnxruntime as ort
-
-        serialized = _self_contained(model)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3  # errors only
-        options.add_session_config_entry("session.load_model_format", "ONNX")  # never the ORT format: unchecked
-        try:
-            self.session = ort.InferenceSession(serialized, options, providers=["CPUExecutionProvider"])
-        except Exception as error:
-            raise ExportError(f"ONNX Runtime cannot load the model: {error}",
-                              code="INVALID_MODEL") from error
+        self.session = new_session(model)
         self.metadata: dict[str, str] = dict(self.session.get_modelmeta().custom_metadata_map)  # metadata_props
         self.input_names = tuple(i.name for i in self.session.get_inputs())
         self.output_names = tuple(o.name for o in self.session.get_outputs())
@@ -125,9 +115,16 @@ class OnnxScorer:
         except Exception as error:
             raise ExportError(f"ONNX Runtime failed to score: {error}",
                               code="SCORING_FAILED") from error
-        if self.is_classifier:
-            return np.asarray(results["label"]).ravel(), np.asarray(results["probabilities"])
-        return None, np.asarray(results[self.output_names[0]]).ravel()
+        return split_outputs(results)
+
+
+def split_outputs(results: Mapping[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]:
+    """A graph's outputs by name (in graph order) as ``(labels [N], probabilities [N, K])`` for a classifier (it
+    has ``probabilities``), else ``(None, values [N])`` from its first output."""
+    if "probabilities" in results:
+        labels = results.get("label")
+        return (np.asarray(labels).ravel() if labels is not None else None), np.asarray(results["probabilities"])
+    return None, np.asarray(next(iter(results.values()))).ravel()
 
 
 def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict[str, np.ndarray]:
@@ -147,47 +144,6 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
     return feeds
 
 
-def load_onnx(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.ModelProto:
-    """The model as a ``ModelProto`` (external data is not loaded); ``INVALID_MODEL`` if it is not ONNX."""
-    if isinstance(model, onnx.ModelProto):
-        return model
-    try:
-        if isinstance(model, (bytes, bytearray)):
-            return onnx.load_from_string(bytes(model))
-        return onnx.load(str(Path(model)), load_external_data=False)
-    except Exception as error:
-        raise ExportError(f"Not a readable ONNX model: {error}", code="INVALID_MODEL") from error
-
-
-def _self_contained(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> bytes:
-    """The model serialized; ``EXTERNAL_DATA`` if it references tensors stored outside it.
-
-    Parsed in Python, a large tree model takes about six times its size, more than ONNX Runtime's session beside
-    it. Every external tensor names its file under the key ``location`` (ONNX Runtime refuses one that does not),
-    so bytes that never spell it cannot reference external data: only the others are parsed to be checked.
-    """
-    if isinstance(model, onnx.ModelProto):
-        _refuse_external_data(model)
-        return model.SerializeToString()
-    try:
-        serialized = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
-    except OSError as error:
-        raise ExportError(f"Not a readable ONNX model: {error}", code="INVALID_MODEL") from error
-    if b"location" in serialized:
-        _refuse_external_data(load_onnx(serialized))
-    return serialized
-
-
-def _refuse_external_data(model: onnx.ModelProto) -> None:
-    """A deployable model is one file: refuse tensors stored outside it."""
-    external = [t.name or "(unnamed)" for t in _tensors(model)
-                if t.data_location == onnx.TensorProto.EXTERNAL]
-    if external:
-        raise ExportError(f"The model references external data for {len(external)} tensor(s) "
-                          f"({', '.join(external[:5])}); only self-contained models are accepted.",
-                          code="EXTERNAL_DATA")
-
-
 def _drop_unused_initializers(graph: onnx.GraphProto) -> None:
     """skl2onnx leaves some constants unused (e.g. the voting classifier's ``classes_ind``)."""
     used = {name for node in graph.node for name in _node_inputs(node)}
@@ -204,29 +160,6 @@ def _node_inputs(node: onnx.NodeProto) -> Iterator[str]:
         for subgraph in [attribute.g] if attribute.HasField("g") else list(attribute.graphs):
             for inner in subgraph.node:
                 yield from _node_inputs(inner)
-
-
-def _tensors(model: onnx.ModelProto) -> Iterator[onnx.TensorProto]:
-    graphs: list[onnx.GraphProto] = [model.graph]
-    nodes = [n for f in model.functions for n in f.node]
-    while graphs or nodes:
-        if graphs:
-            graph = graphs.pop()
-            yield from graph.initializer
-            yield from (s.values for s in graph.sparse_initializer)
-            yield from (s.indices for s in graph.sparse_initializer)
-            nodes.extend(graph.node)
-            continue
-        for attribute in nodes.pop().attribute:
-            if attribute.HasField("t"):
-                yield attribute.t
-            yield from attribute.tensors
-            for sparse in [*([attribute.sparse_tensor] if attribute.HasField("sparse_tensor") else []),
-                           *attribute.sparse_tensors]:
-                yield from (sparse.values, sparse.indices)
-            if attribute.HasField("g"):
-                graphs.append(attribute.g)
-            graphs.extend(attribute.graphs)
 
 
 def _shorten(text: str, limit: int = 400) -> str:

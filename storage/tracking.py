@@ -176,10 +176,18 @@ def _log_run(payload: dict[str, Any]) -> str:
 
 # The registered model's code. MLflow loads it from the model's folder (a model from code: nothing is
 # unpickled); it scores a DataFrame of the original columns with the code behind `kuai predict`, so the model
-# server answers as `kuai predict` does. It runs where Kuai is installed (`kuai serve`, env-manager local).
+# server answers as `kuai predict` does: the ONNX file opened and scored in Kuai's scoring sandbox (a child process
+# with a memory cap and a time limit), its metadata checked. It runs where Kuai is installed (`kuai serve`,
+# env-manager local). MLflow's server answers {"predictions": ...} and nothing else, so the notes of a request
+# (values that could not be read, categories never seen) go to the server's stderr, one `note:` line each; a coded
+# error of Kuai's becomes MLflow's BAD_REQUEST with its message.
 MODEL_CODE = '''"""Kuai's exported ONNX pipeline behind MLflow's pyfunc interface (written by storage/tracking.py)."""
+import sys
+
 import mlflow
 import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import BAD_REQUEST
 from mlflow.pyfunc import PythonModel
 
 
@@ -190,9 +198,16 @@ class KuaiOnnxModel(PythonModel):
         self.model = load_model(context.artifacts["model"])
 
     def predict(self, context, model_input, params=None):
-        from app.services.scoring import predict_frame
+        from app.services.scoring import score_table
+        from engine import EngineError
 
-        return predict_frame(self.model, pd.DataFrame(model_input))
+        try:
+            scored = score_table(self.model, pd.DataFrame(model_input))
+        except EngineError as error:
+            raise MlflowException(str(error), error_code=BAD_REQUEST) from None
+        for note in scored.notes:
+            print(f"note: {note}", file=sys.stderr, flush=True)
+        return scored.predictions
 
 
 mlflow.models.set_model(KuaiOnnxModel())

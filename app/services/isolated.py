@@ -15,7 +15,6 @@ import importlib
 import json
 import logging
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from app.services.limits import apply_memory_limit, physical_memory_mb
+from app.services.limits import child_memory_mb, configured_number, limit_child_process
 from engine import Dialect, EngineError, ReadError
 
 logger = logging.getLogger(__name__)
@@ -34,20 +33,13 @@ READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
 BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
 MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
 DEFAULT_READER = "engine:read_table_with_dialect"
-_ROOT = Path(__file__).resolve().parents[2]
+CHILD_FOLDER = Path(__file__).resolve().parents[2]  # a child's working folder: where ``-m app.services...`` is found
 
 
 def memory_for(path: Path) -> int | None:
     """The child's address-space limit in MB (None: no limit)."""
-    configured = os.environ.get("KUAI_READ_MEMORY_MB", "").strip()
-    if configured:
-        try:
-            value = int(float(configured))
-            return None if value <= 0 else value
-        except ValueError:
-            logger.warning("KUAI_READ_MEMORY_MB=%r is not a number; using the default", configured)
     file_mb = path.stat().st_size / 2**20 if path.exists() else 0.0
-    return int(min(0.8 * physical_memory_mb(), BASE_MEMORY_MB + MEMORY_PER_FILE_MB * file_mb))
+    return child_memory_mb("KUAI_READ_MEMORY_MB", BASE_MEMORY_MB + MEMORY_PER_FILE_MB * file_mb)
 
 
 def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s: float | None = None,
@@ -57,14 +49,14 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
     A hang, a crash or too much memory there is a coded ``ReadError``; so is any error of the reader.
     """
     path = Path(path)
-    timeout = timeout_s if timeout_s is not None else float(os.environ.get("KUAI_READ_TIMEOUT_S") or READ_TIMEOUT_S)
+    timeout = timeout_s if timeout_s is not None else configured_number("KUAI_READ_TIMEOUT_S") or READ_TIMEOUT_S
     memory = memory_mb if memory_mb is not None else memory_for(path)
     with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
         out = Path(folder)
-        command = [sys.executable, "-m", "app.services.isolated", str(path), str(out), str(memory or 0), reader]
+        command = child_command("app.services.isolated", str(path), str(out), str(memory or 0), reader)
         try:
-            child = subprocess.run(command, cwd=_ROOT, capture_output=True, text=True, timeout=timeout,
-                                   env=dict(os.environ, PYTHONWARNINGS="ignore"))
+            child = subprocess.run(command, cwd=CHILD_FOLDER, capture_output=True, text=True, timeout=timeout,
+                                   env=child_environment())
         except subprocess.TimeoutExpired:
             raise ReadError(f"Reading the file took longer than {timeout:.0f} s and was stopped. The file may be "
                             "malformed; save it again as a plain CSV, or split it.", code="READ_TIMEOUT") from None
@@ -81,6 +73,16 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
                 logger.warning("reader child: %s", message["details"])
             raise ReadError(message["message"], code=message["code"])
         return _load_frame(out), _dialect(message.get("dialect"))
+
+
+def child_command(module: str, *arguments: str) -> list[str]:
+    """A fresh interpreter running ``module``: nothing of this process (threads, a Streamlit script) carried over."""
+    return [sys.executable, "-m", module, *arguments]
+
+
+def child_environment() -> dict[str, str]:
+    """The child's environment: this one, with Python's warnings off (its stderr is read back as a diagnosis)."""
+    return dict(os.environ, PYTHONWARNINGS="ignore")
 
 
 def _dialect(fields: dict[str, Any] | None) -> Dialect | None:
@@ -113,9 +115,7 @@ def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
 
 
 def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not dump the user's data to disk
-    if memory_mb > 0:
-        apply_memory_limit(memory_mb)
+    limit_child_process(memory_mb)
     folder = Path(out)
     message: dict[str, object]
     try:

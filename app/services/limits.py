@@ -1,4 +1,5 @@
-"""A memory limit for the processes that train (the app's worker, `kuai train`, `kuai worker`).
+"""Memory limits: for the processes that train (the app's worker, `kuai train`, `kuai worker`), and for the children
+that handle untrusted input (the isolated reader, the scoring sandbox).
 
 With an address-space limit, a model that would not fit raises ``MemoryError`` inside its
 trial instead of waking the kernel's OOM killer, which may pick the app's server; the
@@ -49,6 +50,35 @@ def quiet_optuna() -> None:
 
     optuna.logging.disable_default_handler()
     optuna.logging.enable_propagation()
+
+
+def configured_number(variable: str) -> float | None:
+    """The number in the environment variable ``variable``; None when it is unset or not a number (logged)."""
+    configured = os.environ.get(variable, "").strip()
+    if not configured:
+        return None
+    try:
+        return float(configured)
+    except ValueError:
+        logger.warning("%s=%r is not a number; using the default", variable, configured)
+        return None
+
+
+def child_memory_mb(variable: str, default_mb: float) -> int | None:
+    """A child process's address-space limit in MB: ``variable``'s value if set (0: no limit), else ``default_mb``
+    but at most the default share of physical memory."""
+    configured = configured_number(variable)
+    if configured is not None:
+        return None if configured <= 0 else int(configured)
+    return int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb))
+
+
+def limit_child_process(memory_mb: int | None) -> None:
+    """What a child that handles untrusted input sets first: no core dumps (a crash must not write the user's data
+    to disk) and, when given, an address-space limit."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if memory_mb:
+        apply_memory_limit(memory_mb)
 
 
 def memory_limit_mb() -> int | None:

@@ -1,69 +1,107 @@
-"""Scoring new data with an exported ONNX model (the CLI's ``predict`` and the Predict page)."""
+"""Scoring new data with an exported ONNX model (the CLI's ``predict``, the Predict page and ``kuai serve``).
+
+The model file is opened and scored in the sandbox (``app.services.sandbox``: a child process with a memory cap
+and a time limit), its metadata checked first (``app.services.model_metadata``). The data is prepared here, as at
+training (``engine.to_model_frame``); what it could not read is counted in a note (``engine.unreadable_values``).
+"""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from engine import ColumnType, Explanation, InputColumn, SchemaError, clip, to_model_frame
+from app.services.sandbox import ModelError, SandboxedScorer, SandboxLimits
+from engine import EngineError, Explanation, InputColumn, SchemaError, clip, to_model_frame, unreadable_values
 from engine.row_explain import explain_rows_black_box
-from exporters import THRESHOLD_METADATA_KEY, ExportError, OnnxScorer, onnx_feeds
+from exporters import ExporterError, onnx_feeds
 
-SCHEMA_METADATA_KEY = "kuai_schema"
+__all__ = ["SCHEMA_METADATA_KEY", "LoadedModel", "Scored", "explain_prediction", "load_model", "predict_frame",
+           "score_table", "unreadable_note", "unseen_note"]
+SCHEMA_METADATA_KEY = "kuai_schema"  # written by app.services.outputs.embed_schema, read by model_metadata
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Scorer(Protocol):
+    """What scores feeds: the sandbox, or ``exporters.OnnxScorer`` for a model Kuai has just built itself."""
+
+    def predict(self, feeds: Mapping[str, np.ndarray]) -> tuple[np.ndarray | None, np.ndarray]: ...
 
 
 @dataclass(frozen=True)
 class LoadedModel:
-    scorer: OnnxScorer
+    scorer: Scorer
     task: str
     classes: tuple[str, ...]
     schema: tuple[InputColumn, ...]
     target: str
     threshold: float | None = None  # binary: P(classes[1]) at or above it is a positive call
+    name: str = "the model"  # its file's name, for messages
+
+    def close(self) -> None:
+        """End the model's scoring process now (it also ends when the model is collected)."""
+        close = getattr(self.scorer, "close", None)
+        if close is not None:
+            close()
 
 
-def load_model(model: Path) -> LoadedModel:
-    """A directory written by ``kuai train`` or a ``.onnx`` file it wrote."""
+@dataclass(frozen=True)
+class Scored:
+    predictions: pd.DataFrame  # one row per input row, in order
+    notes: tuple[str, ...]  # what the user must be told: values not read, categories never seen
+
+
+def load_model(model: Path, *, limits: SandboxLimits | None = None) -> LoadedModel:
+    """A directory written by ``kuai train`` or a ``.onnx`` file it wrote, opened in the scoring sandbox."""
+    from app.services.model_metadata import read_metadata  # pydantic: not in the import time of a training
+
     path = Path(model)
     if path.is_dir():
         path = path / "model.onnx"
     if not path.is_file():
         raise SchemaError(f"No model at '{model}': give a folder written by 'kuai train' or its model.onnx.",
                           code="MODEL_NOT_FOUND")
+    scorer = SandboxedScorer(path, limits=limits)
     try:
-        scorer = OnnxScorer(path)  # the model's metadata comes from ONNX Runtime's session: no parse of our own
-    except ExportError as exc:
-        if exc.code != "INVALID_MODEL":
-            raise
-        raise SchemaError(f"'{path.name}' is not a readable ONNX model.", code="BAD_MODEL") from exc
-    metadata = scorer.metadata
-    if SCHEMA_METADATA_KEY not in metadata:
-        raise SchemaError(f"'{path.name}' was not written by Kuai: it carries no input schema.",
-                          code="NOT_A_KUAI_MODEL")
-    info = json.loads(metadata[SCHEMA_METADATA_KEY])
-    schema = tuple(_input_column(entry) for entry in info["input_schema"])
-    threshold = metadata.get(THRESHOLD_METADATA_KEY)
-    return LoadedModel(scorer=scorer, task=info["task"], classes=tuple(info["classes"]),
-                       schema=schema, target=info["target"],
-                       threshold=float(threshold) if threshold is not None and len(info["classes"]) == 2 else None)
+        metadata = read_metadata(scorer.metadata, inputs=scorer.inputs, outputs=scorer.outputs, file_name=path.name)
+        loaded = LoadedModel(scorer=scorer, task=metadata.task, classes=metadata.classes, schema=metadata.schema,
+                             target=metadata.target, threshold=metadata.threshold, name=path.name)
+        _trial_run(loaded, scorer)
+    except (EngineError, ExporterError):
+        scorer.close()
+        raise
+    return loaded
 
 
-def _input_column(entry: dict[str, Any]) -> InputColumn:
-    inputs = tuple(entry["onnx_inputs"])
-    return InputColumn(name=entry["name"], safe_name=inputs[0].split("__")[0], type=ColumnType(entry["type"]),
-                       model_inputs=inputs, categories=tuple(entry.get("categories", ())))
+def _trial_run(model: LoadedModel, scorer: SandboxedScorer) -> None:
+    """Score one row of missing values under a short limit: a graph that loops or allocates whatever its input is
+    fails now, at once, not at the first real call; and the outputs' shapes are checked against the classes."""
+    row = pd.DataFrame({column.name: [None] for column in model.schema})
+    feeds = onnx_feeds(to_model_frame(row, model.schema), model.schema)
+    labels, outputs = scorer.predict(feeds, timeout_s=scorer.limits.trial_timeout_s)
+    _check_outputs(model, labels, outputs, 1)
 
 
 def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
     """Predictions in input row order: ``prediction`` and ``proba_<class>`` per class."""
+    return _predictions(model, to_model_frame(frame, model.schema), len(frame))
+
+
+def score_table(model: LoadedModel, frame: pd.DataFrame) -> Scored:
+    """``predict_frame`` and the notes the user must see beside the predictions."""
     model_frame = to_model_frame(frame, model.schema)
+    predictions = _predictions(model, model_frame, len(frame))
+    notes = (unreadable_note(frame, model.schema, model_frame), unseen_note(model, frame))
+    return Scored(predictions=predictions, notes=tuple(note for note in notes if note))
+
+
+def _predictions(model: LoadedModel, model_frame: pd.DataFrame, n_rows: int) -> pd.DataFrame:
     labels, outputs = model.scorer.predict(onnx_feeds(model_frame, model.schema))
+    _check_outputs(model, labels, outputs, n_rows)
     if model.classes:
         probabilities = np.asarray(outputs, dtype=float)
         if model.threshold is not None:  # the decision threshold chosen for this model
@@ -72,9 +110,41 @@ def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
             indices = np.asarray(labels if labels is not None else np.argmax(probabilities, axis=1), dtype=int)
         result = pd.DataFrame({"prediction": [model.classes[i] for i in indices]})
         for k, label in enumerate(model.classes):
-            result[f"proba_{label}"] = np.asarray(outputs)[:, k].astype(float)
+            result[f"proba_{label}"] = probabilities[:, k]
         return result
     return pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
+
+
+def _check_outputs(model: LoadedModel, labels: np.ndarray | None, outputs: np.ndarray, n_rows: int) -> None:
+    """The graph answered one row per input row, with one probability per class and labels among the classes."""
+    n_classes = len(model.classes)
+    problem = ""
+    if n_classes and (outputs.ndim != 2 or outputs.shape != (n_rows, n_classes)):
+        problem = f"it gave probabilities of shape {list(outputs.shape)} for {n_rows:,} rows and {n_classes} classes"
+    elif not n_classes and outputs.size != n_rows:
+        problem = f"it gave {outputs.size:,} values for {n_rows:,} rows"
+    elif labels is not None and n_classes and model.threshold is None:
+        if labels.shape != (n_rows,) or labels.dtype.kind not in "iu" or (
+                n_rows and (labels.min() < 0 or labels.max() >= n_classes)):
+            problem = f"its labels are not class numbers 0 to {n_classes - 1}, one per row"
+    if problem:
+        raise ModelError(f"'{model.name}' cannot be used: {problem}. Score with the model.onnx that Kuai wrote, "
+                         "unchanged.", code="BAD_MODEL")
+
+
+def unreadable_note(frame: pd.DataFrame, schema: tuple[InputColumn, ...], model_frame: pd.DataFrame) -> str:
+    """A plain note when values present in the data could not be read as their column's type; "" when none."""
+    found = unreadable_values(frame, schema, model_frame)
+    if not found:
+        return ""
+    parts = []
+    for entry in found[:5]:
+        shown = ", ".join(f"'{clip(str(value), 40)}'" for value in entry.examples)
+        rows = f"{entry.n_rows:,} row{'' if entry.n_rows == 1 else 's'}"
+        parts.append(f"'{entry.column}' ({entry.type}): {rows}, e.g. {shown}")
+    more = f"; and {len(found) - 5} more columns" if len(found) > 5 else ""
+    return ("Some values could not be read as their column's type, so the model scored them as missing values: "
+            + "; ".join(parts) + more + ". Correct them in the file if they should count.")
 
 
 def unseen_note(model: LoadedModel, frame: pd.DataFrame) -> str:
@@ -134,7 +204,3 @@ def _neutralise(value: Any) -> Any:
         except ValueError:
             return "'" + value
     return value
-
-
-def write_predictions(predictions: pd.DataFrame, path: Path) -> None:
-    neutralise_formulas(predictions).to_csv(path, index=False)

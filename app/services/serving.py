@@ -3,7 +3,8 @@
 No HTTP layer of our own: ``mlflow models serve`` answers ``POST /invocations``
 (``{"dataframe_split": {"columns": [...], "data": [[...]]}}``) with what
 ``kuai predict`` writes, since the registered model is the ONNX pipeline behind
-the code in ``storage.tracking.MODEL_CODE``.
+the code in ``storage.tracking.MODEL_CODE``: opened and scored in Kuai's scoring sandbox
+(``app.services.sandbox``), with the same limits and checks as ``kuai predict``.
 """
 
 from __future__ import annotations
@@ -47,8 +48,19 @@ def serve_command(uri: str, port: int) -> list[str]:
             "--host", "127.0.0.1", "--port", str(port)]
 
 
+def check_served_model(model: str) -> None:
+    """The checks of ``kuai predict`` (metadata, graph, a trial call in the scoring sandbox) on a training folder's
+    model, before MLflow's server starts: a bad file is one coded error here, not a server that fails to start. The
+    server itself opens the registered copy in the sandbox too (``storage.tracking.MODEL_CODE``)."""
+    from app.services.scoring import load_model
+
+    if not model.startswith("models:/"):
+        load_model(Path(model)).close()
+
+
 def serve(model: str, port: int) -> int:
     uri = resolve_model_uri(model)
+    check_served_model(model)
     bin_dir = str(Path(sys.executable).parent)  # MLflow runs `uvicorn` by name: ours, even without an activated venv
     env = dict(os.environ, MLFLOW_TRACKING_URI=mlflow_uri(),
                PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))

@@ -20,8 +20,7 @@ from app.services.scoring import (
     explain_prediction,
     load_model,
     neutralise_formulas,
-    predict_frame,
-    unseen_note,
+    score_table,
 )
 from engine import EngineError, to_jsonable
 from engine.naming import plain_number
@@ -33,14 +32,23 @@ SHOWN_ROWS = 50
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the model…")
-def _model(path: str, stamp: float) -> LoadedModel:
-    return load_model(Path(path))
+def _model(path: str, stamp: float) -> LoadedModel | EngineError:
+    """The model, opened in the scoring sandbox (one process per model, kept while it is cached: a call costs a few
+    milliseconds more than in the server's own process); or why it cannot be used, kept too: a model that hangs is
+    not waited for again at every re-run of the page."""
+    try:
+        return load_model(Path(path))
+    except EngineError as exc:
+        return exc
 
 
 def model_of(record: RunRecord) -> LoadedModel:
-    """The run's ONNX model; raises ``engine.SchemaError`` when it is missing or unreadable."""
+    """The run's ONNX model; raises ``engine.SchemaError`` when it is missing, unreadable or hostile."""
     path = outputs_dir(record.run_id) / "model.onnx"
-    return _model(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    loaded = _model(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    if isinstance(loaded, EngineError):
+        raise type(loaded)(str(loaded.args[0]), code=loaded.code)
+    return loaded
 
 
 def read_upload(content: bytes) -> pd.DataFrame:
@@ -84,13 +92,13 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
         model = model_of(record)
         with st.spinner("Scoring…"):
             frame = read_upload(uploaded.getvalue())  # type: ignore[attr-defined]
-            joined = join_predictions(predict_frame(model, frame), frame)
-            note = unseen_note(model, frame)
+            scored = score_table(model, frame)
+            joined = join_predictions(scored.predictions, frame)
     except (EngineError, ExporterError) as exc:
         st.error(f"'{getattr(uploaded, 'name', 'the file')}' cannot be scored. {exc}")
         return None
     st.session_state["predictions"] = (cache_key, joined)
-    st.session_state["predictions_note"] = (cache_key, note)
+    st.session_state["predictions_notes"] = (cache_key, scored.notes)
     return joined
 
 
@@ -179,10 +187,13 @@ def show_typed_row(record: RunRecord) -> None:
     edited = st.data_editor(background.head(1), hide_index=True, width="stretch", num_rows="fixed",
                             column_config=config, key=f"typed_{record.run_id}")
     try:
-        scored = predict_frame(model, edited)
+        typed = score_table(model, edited)
     except (EngineError, ExporterError) as exc:
         st.error(f"This row cannot be scored. {exc}")
         return
+    for note in typed.notes:
+        st.warning(note, icon=":material/warning:")
+    scored = typed.predictions
     prediction = scored["prediction"].iloc[0]
     probabilities = {c.removeprefix("proba_"): float(scored[c].iloc[0]) for c in scored.columns
                      if c.startswith("proba_")}
@@ -212,9 +223,10 @@ def main() -> None:
         return
     joined = score_upload(record, uploaded)
     if joined is not None:
-        note = st.session_state.get("predictions_note")
-        if note and note[0] == _scored_key(record, uploaded) and note[1]:
-            st.warning(note[1], icon=":material/warning:")
+        notes = st.session_state.get("predictions_notes")
+        if notes and notes[0] == _scored_key(record, uploaded):
+            for note in notes[1]:
+                st.warning(note, icon=":material/warning:")
         show_predictions(record, joined)
         show_row_explanations(record, joined)
 

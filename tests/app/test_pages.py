@@ -348,6 +348,17 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
     assert list(shown.columns[:3]) == ["prediction", "proba_no", "proba_yes"]
     assert "customer_id" in shown.columns and len(shown) == 50
     assert [d.label for d in at.download_button] == ["Download predictions (CSV)"]
+    import pandas as pd
+
+    unreadable = pd.read_csv(CHURN).astype({"tenure_months": object})
+    unreadable.loc[:4, "tenure_months"] = "abc"  # text in a numeric column: scored as missing, and said
+    at.file_uploader(key=f"predict_upload_{run_id}").set_value(
+        ("text_in_numbers.csv", unreadable.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    _no_exception(at)
+    warnings = _texts(at.warning)
+    assert len(warnings) == 1 and "'tenure_months' (numeric): 5 rows, e.g. 'abc'" in warnings[0]
+    assert len(at.dataframe[-1].value) == 50
     at.file_uploader(key=f"predict_upload_{run_id}").set_value(("wrong.csv", b"a,b\n1,2\n3,4\n", "text/csv"))
     at.run()
     _no_exception(at)

@@ -117,6 +117,30 @@ def test_predict_scores_in_input_order(name: str, trained: dict[str, tuple[Path,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_scoring_sandbox_predicts_as_onnx_runtime_in_process(name: str,
+                                                                 trained: dict[str, tuple[Path, float]]) -> None:
+    """The model opened and scored in a child process answers exactly as a session in this process (as Kuai scored
+    before the sandbox), notes included."""
+    from dataclasses import replace
+
+    import engine
+    from app.services.scoring import load_model, score_table
+    from exporters import OnnxScorer
+
+    out, _ = trained[name]
+    data = engine.read_table(SAMPLES / name)
+    model = load_model(out)
+    try:
+        sandboxed = score_table(model, data)
+    finally:
+        model.close()
+    in_process = score_table(replace(model, scorer=OnnxScorer(out / "model.onnx")), data)
+    pd.testing.assert_frame_equal(sandboxed.predictions, in_process.predictions)
+    assert sandboxed.notes == in_process.notes
+
+
+@pytest.mark.slow
 def test_training_is_an_mlflow_run(trained: dict[str, tuple[Path, float]], home: Path) -> None:
     import mlflow
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,7 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
     rows = pd.read_csv(CHURN).head(40).drop(columns=["churn"])
     rows.loc[0, "contract"] = "a contract never seen"  # unseen category, missing values: handled as at training
     rows.loc[1, ["tenure_months", "region"]] = [np.nan, None]
+    rows.loc[2, "signup_date"] = "not a date"  # scored as missing: the note goes to the server's stderr
     data = tmp_path / "rows.csv"
     rows.to_csv(data, index=False)
     subprocess.run([*KUAI, "predict", str(out), str(data), "--out", str(tmp_path / "p.csv")], env=env, check=True,
@@ -87,7 +89,51 @@ def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    output = server.stdout.read().decode("utf-8", "replace") if server.stdout else ""
+    assert "note: Some values could not be read" in output and "'signup_date' (datetime): 1 row," in output
     assert list(answer["prediction"]) == list(expected["prediction"])
     for column in ("proba_no", "proba_yes"):
         np.testing.assert_allclose(answer[column], expected[column], atol=1e-6)
     assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+
+
+def test_a_broken_model_is_refused_before_mlflow_starts(tmp_path: Path, reliability: Any) -> None:
+    from app.services.serving import check_served_model
+    from tests.services import hostile_models as hostile
+
+    hostile.save(hostile.classifier(), tmp_path / "model.onnx", hostile.schema("multiclass", ["a", "b", "c"]))
+    with pytest.raises(SchemaError) as caught:
+        check_served_model(str(tmp_path))
+    reliability.bad_input("coded" if caught.value.code == "BAD_MODEL" else "crash")
+    assert caught.value.code == "BAD_MODEL" and "3 classes" in str(caught.value)
+
+
+def test_the_served_code_scores_in_the_sandbox_and_prints_its_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   reliability: Any) -> None:
+    """The registered model's code (storage.tracking.MODEL_CODE), as MLflow's server runs it: its notes on stderr,
+    a model stopped in the sandbox a coded BAD_REQUEST."""
+    from types import SimpleNamespace
+
+    from mlflow.exceptions import MlflowException
+
+    from storage.tracking import MODEL_CODE
+    from tests.services import hostile_models as hostile
+
+    namespace: dict[str, Any] = {}
+    exec(compile(MODEL_CODE, "kuai_model.py", "exec"), namespace)  # noqa: S102 — our own generated code
+    served = namespace["KuaiOnnxModel"]()
+    monkeypatch.setenv("KUAI_SCORING_TIMEOUT_S", "1")
+    loop = hostile.save(hostile.endless_loop(only_when_positive=True), tmp_path / "model.onnx", hostile.schema())
+    served.load_context(SimpleNamespace(artifacts={"model": str(loop)}))
+    try:
+        rows = pd.DataFrame({"x": [-1.0, "abc"], "when": ["2024-01-02", "2024-01-03"], "colour": ["red", "red"]})
+        assert served.predict(None, rows)["prediction"].isna().tolist() == [False, True]  # x <= 0: no loop
+        assert "note: Some values could not be read" in capsys.readouterr().err
+        reliability.guess(told=True)
+        with pytest.raises(MlflowException) as caught:
+            served.predict(None, rows.assign(x=[1.0, 2.0]))  # x > 0: 10^15 steps
+    finally:
+        served.model.close()
+    reliability.bad_input("coded" if "[SCORING_TIMEOUT]" in caught.value.message else "crash")
+    assert "[SCORING_TIMEOUT]" in caught.value.message and caught.value.error_code == "BAD_REQUEST"

@@ -1,0 +1,111 @@
+"""The scoring sandbox (app/services/sandbox.py): a model file scored in a child process with a time limit and a
+memory cap; what happens after a call was stopped; the limits from the environment."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.services.sandbox import SECONDS_PER_1000_ROWS, ModelError, SandboxLimits
+from app.services.scoring import load_model, predict_frame, score_table
+from tests.services import hostile_models as hostile
+
+SHORT = SandboxLimits(timeout_s=2.0, memory_mb=2048, load_timeout_s=30.0)
+
+
+def _rows(x: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"x": x, "when": "2024-01-02", "colour": "red"})
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()
+
+
+def test_a_loop_that_input_sets_off_is_stopped_then_refused_at_once(tmp_path: Path, reliability: Any) -> None:
+    """The trial call (a row of missing values) passes; rows with x > 0 start 10^15 steps: stopped at the limit,
+    the child ended; the same call again is refused without waiting; a smaller one gets a fresh child."""
+    path = hostile.save(hostile.endless_loop(only_when_positive=True), tmp_path / "loop.onnx", hostile.schema())
+    model = load_model(path, limits=SHORT)
+    scorer: Any = model.scorer
+    first_child = scorer.pid
+    started = time.monotonic()
+    with pytest.raises(ModelError) as caught:
+        predict_frame(model, _rows([1.0, 2.0]))
+    stopped_after = time.monotonic() - started
+    reliability.bad_input("coded" if caught.value.code == "SCORING_TIMEOUT" else "crash")
+    assert caught.value.code == "SCORING_TIMEOUT" and "2 rows" in str(caught.value)
+    assert 2.0 <= stopped_after < 10.0
+    assert scorer.pid is None and not _alive(first_child)
+    started = time.monotonic()
+    with pytest.raises(ModelError) as again:
+        predict_frame(model, _rows([1.0, 2.0, 3.0]))
+    assert again.value.code == "SCORING_TIMEOUT" and time.monotonic() - started < 1.0
+    assert predict_frame(model, _rows([-1.0]))["prediction"].tolist() == [-1.0]  # x <= 0: no steps at all
+    assert scorer.pid not in (None, first_child)
+    model.close()
+    assert scorer.pid is None
+
+
+def test_an_allocation_without_bound_is_stopped_at_the_cap(tmp_path: Path, reliability: Any) -> None:
+    path = hostile.save(hostile.unbounded_allocation(), tmp_path / "alloc.onnx", hostile.schema())
+    with pytest.raises(ModelError) as caught:
+        load_model(path, limits=SHORT)  # the trial call of one row asks for 40 GB
+    reliability.bad_input("coded" if caught.value.code == "SCORING_MEMORY" else "crash")
+    assert caught.value.code == "SCORING_MEMORY" and "2,048 MB" in str(caught.value)
+
+
+def test_the_sandbox_answers_as_onnx_runtime_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many chunks (a call is split by input cells) come back whole and in order, as ONNX Runtime answers here."""
+    from exporters import OnnxScorer
+
+    monkeypatch.setattr("app.services.sandbox.CHUNK_CELLS", 7 * 700)  # 7 inputs: 700 rows a chunk, 8 chunks
+    path = hostile.save(hostile.classifier(), tmp_path / "model.onnx", hostile.schema("binary", ["no", "yes"]))
+    model = load_model(path)
+    rows = _rows(list(np.linspace(-3, 3, 5001)))
+    try:
+        pd.testing.assert_frame_equal(predict_frame(model, rows), predict_frame(replace(model, scorer=OnnxScorer(path)),
+                                                                                rows))
+    finally:
+        model.close()
+
+
+def test_the_limits_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"x" * 2**20)  # 1 MB
+    monkeypatch.delenv("KUAI_SCORING_TIMEOUT_S", raising=False)
+    monkeypatch.delenv("KUAI_SCORING_MEMORY_MB", raising=False)
+    default = SandboxLimits.for_model(path)
+    assert default.timeout_s == 30.0 and default.memory_mb is not None and default.memory_mb >= 2048
+    assert default.call_timeout_s(100_000) == pytest.approx(30.0 + 100 * SECONDS_PER_1000_ROWS)  # grows with rows
+    monkeypatch.setenv("KUAI_SCORING_TIMEOUT_S", "5")
+    monkeypatch.setenv("KUAI_SCORING_MEMORY_MB", "0")
+    configured = SandboxLimits.for_model(path)
+    assert configured.timeout_s == 5.0 and configured.memory_mb is None and configured.trial_timeout_s == 5.0
+    monkeypatch.setenv("KUAI_SCORING_TIMEOUT_S", "soon")
+    assert SandboxLimits.for_model(path).timeout_s == 30.0  # not a number: the default, and a warning in the log
+
+
+def test_the_notes_count_what_was_not_read_and_what_was_never_seen(tmp_path: Path) -> None:
+    path = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema())
+    model = load_model(path)
+    frame = pd.DataFrame({"x": ["1", "abc", "inf", None, "-"], "when": ["2024-01-02", "31/31/2024", None, "", "x"],
+                          "colour": ["red", "green", "blue", None, "red"]})
+    scored = score_table(model, frame)
+    model.close()
+    assert scored.predictions["prediction"].tolist()[:1] == [1.0] and len(scored.predictions) == 5
+    unreadable, unseen = scored.notes
+    assert "'x' (numeric): 2 rows, e.g. 'abc', 'inf'" in unreadable  # '-' is a missing-value marker
+    assert "'when' (datetime): 2 rows, e.g. '31/31/2024', 'x'" in unreadable
+    assert "'colour': 'green' (1 rows)" in unseen
