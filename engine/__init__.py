@@ -44,6 +44,7 @@ from engine.experience import DataTraits, PastRun, best_configs, past_run_from_d
 from engine.explain_step import explain_pending
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
+from engine.labels import LabelVariants, merge_label_variants
 from engine.limits import LimitsOutcome, pareto_front
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
@@ -51,6 +52,7 @@ from engine.profile import profile_dataset
 from engine.search import SearchResult, collect_trials, make_folds
 from engine.stacking import STACK_NAME
 from engine.summary import caveats, plain_summary, recommendation, with_model_labels
+from engine.target import resolve_target, target_reference, without_duplicate_names
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.trials import rank_key
 from engine.types import (
@@ -90,4 +92,5 @@ __all__ = [
     "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict",
+    "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
 ]

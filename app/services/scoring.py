@@ -57,7 +57,8 @@ def load_model(model: Path) -> LoadedModel:
 def _input_column(entry: dict[str, Any]) -> InputColumn:
     inputs = tuple(entry["onnx_inputs"])
     return InputColumn(name=entry["name"], safe_name=inputs[0].split("__")[0], type=ColumnType(entry["type"]),
-                       model_inputs=inputs, categories=tuple(entry.get("categories", ())))
+                       model_inputs=inputs, categories=tuple(entry.get("categories", ())),
+                       date_format=str(entry.get("date_format") or ""))  # none recorded (older models): as before
 
 
 def predict_frame(model: LoadedModel, frame: pd.DataFrame) -> pd.DataFrame:
