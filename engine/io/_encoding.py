@@ -15,8 +15,10 @@ from engine.errors import ReadError
 _CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
 
 
-def detect_encoding(sample: bytes) -> str:
-    """BOMs first, then UTF-16 without a BOM, strict UTF-8, then legacy encodings."""
+def detect_encoding(sample: bytes, tail: bytes = b"") -> str:
+    """BOMs first, then UTF-16 without a BOM, strict UTF-8, then legacy encodings.
+
+    ``tail``: the file's last bytes, when the sample is not the whole file (UTF-8 lines after legacy ones)."""
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -32,7 +34,7 @@ def detect_encoding(sample: bytes) -> str:
         if cut_at_edge or _mostly_utf8(sample):  # a char cut by the sample edge, or a few stray bytes
             return "utf-8"
     _refuse_binary_text(sample)
-    return _guess_legacy_encoding(sample)
+    return _guess_legacy_encoding(sample, tail.partition(b"\n")[2])  # the tail's first line may be cut
 
 
 def _mostly_utf8(sample: bytes) -> bool:
@@ -65,7 +67,7 @@ def _bomless_utf16(sample: bytes) -> str | None:
     return None
 
 
-def _guess_legacy_encoding(sample: bytes) -> str:
+def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
     """A non-UTF-8 sample: East Asian multi-byte encodings first, then Western cp1252 when
     its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
     from charset_normalizer import from_bytes
@@ -73,7 +75,7 @@ def _guess_legacy_encoding(sample: bytes) -> str:
     best = from_bytes(sample).best()
     if best is not None and best.encoding in _CJK and best.chaos < 0.1:
         return str(best.encoding)
-    if _utf8_with_western_lines(sample):
+    if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
         return "utf-8"
     for western in ("cp1252", "latin-1"):
         try:

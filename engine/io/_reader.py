@@ -94,7 +94,7 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
 
 def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> tuple[pd.DataFrame, Dialect]:
     is_whole_file = size <= SAMPLE_BYTES
-    encoding = detect_encoding(head)
+    encoding = detect_encoding(head, b"" if is_whole_file else tail)
     sample = decode_sample(head, encoding)
     if "\x00" in sample:
         raise ReadError("The file contains NUL bytes, which a CSV cannot hold. Export it again as a text CSV.",

@@ -37,6 +37,16 @@ def test_a_file_that_changes_encoding_halfway_reads_every_line(tmp_path: Path, n
     reliability.guess(told=note in dialect.notes)
 
 
+def test_utf8_lines_after_a_long_windows_1252_start_are_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "appended.csv"
+    path.write_bytes(b"city,n\n" + b"".join(f"K\u00f6ln,{i}\n".encode("cp1252") for i in range(30_000))
+                     + b"".join(f"K\u00f6ln,{i}\n".encode() for i in range(50)))
+    assert path.stat().st_size > SAMPLE_BYTES
+    frame, dialect = read_table_with_dialect(path)
+    assert dialect is not None and dialect.encoding == "utf-8"
+    assert frame["city"].value_counts().to_dict() == {"K\u00f6ln": 30_050}
+
+
 def test_a_header_in_windows_1252_above_utf8_rows(tmp_path: Path) -> None:
     path = tmp_path / "header.csv"
     path.write_bytes("Stadt,Straße\n".encode("cp1252") + "Köln,Hohe Straße\nMünchen,Maximilianstraße\n".encode())
