@@ -46,7 +46,7 @@ class DateFormat:
 
     format: str
     example: str
-    how: str  # e.g. "read day-first (DD/MM/YYYY): 57 values have a day above 12"
+    how: str  # e.g. "read day-first (DD/MM/YYYY): 57 distinct dates have a day above 12"
     is_guess: bool = False  # nothing in the values decided between day-first and month-first
 
     @property

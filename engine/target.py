@@ -201,7 +201,7 @@ def resolve_target(frame: pd.DataFrame, name: str) -> str:
     A name several columns had in the file (the reader named them 'y', 'y.1', ...) is ambiguous: the user
     names the one they mean, 'y.1' for the second and 'y.0' for the first (read as 'y').
     """
-    columns = [str(c) for c in frame.columns]
+    columns = list(frame.columns)
     duplicated: dict[str, list[str]] = {k: list(v) for k, v in frame.attrs.get(DUPLICATE_NAMES, {}).items()}
     if columns.count(name) > 1:
         raise TargetError(f"{columns.count(name)} columns are named '{name}'; rename them so that each name is "
@@ -219,7 +219,8 @@ def resolve_target(frame: pd.DataFrame, name: str) -> str:
     base, dot, position = name.rpartition(".")
     if dot and position == "0" and base in duplicated:
         return duplicated[base][0]
-    raise TargetError(f"No column is named '{name}'.{_close_names(name, columns)}", code="UNKNOWN_TARGET")
+    raise TargetError(f"No column is named '{name}'.{_close_names(str(name), [str(c) for c in columns])}",
+                      code="UNKNOWN_TARGET")
 
 
 def target_reference(frame: pd.DataFrame, column: str) -> str:
