@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument("--json", action="store_true", help="print one JSON object")
     profile.add_argument("--target", help="the column to predict (default: Kuai's suggestion)")
     _add_type_option(profile)
+    _add_reading_options(profile)
     train = commands.add_parser("train", help="train, export and report")
     train.add_argument("data", type=Path, nargs="?")
     train.add_argument("--target")
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", type=Path, metavar="DIR",
                        help="continue a training that was stopped (killed, crashed) in DIR, to its budget")
     _add_type_option(train)
+    _add_reading_options(train)
     train.add_argument("--exclude", action="append", default=[], metavar="COL",
                        help="leave this column out of the features (repeatable)")
     train.add_argument("--folds", type=int, help="cross-validation folds (default: chosen by size)")
@@ -132,6 +134,27 @@ def _add_type_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", action="append", default=[], metavar="COL=TYPE", dest="types",
                         help="override a column's type: numeric, categorical, boolean, datetime, text, id, "
                              "constant (repeatable)")
+
+
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date-format", action="append", default=[], metavar="COL=FORMAT", dest="date_formats",
+                        help="read a date column with this format, e.g. 'visit=%%d/%%m/%%Y' for day-first dates "
+                             "(default: the one format its values show; repeatable)")
+    parser.add_argument("--keep-label-variants", action="store_true", dest="keep_label_variants",
+                        help="keep target labels that differ only by case or spaces ('Yes', 'yes ') as separate "
+                             "classes (default: one class)")
+
+
+def _date_formats(pairs: list[str]) -> dict[str, str]:
+    """'COL=FORMAT' pairs as column -> format; a format pandas cannot use is a usage error."""
+    formats: dict[str, str] = {}
+    for pair in pairs:
+        name, _, found = pair.partition("=")
+        if not name or "%" not in found and found not in ("ISO8601", "mixed", "mixed-dayfirst"):
+            raise _UsageError(f"--date-format takes COL=FORMAT with a strftime format such as %d/%m/%Y (or "
+                              f"ISO8601); got '{pair}'")
+        formats[name] = found
+    return formats
 
 
 def _type_overrides(pairs: list[str]) -> dict[str, Any]:
@@ -242,7 +265,9 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
     import engine
 
     frame, dialect = engine.read_table_with_dialect(arguments.data)
-    profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=_type_overrides(arguments.types))
+    profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=_type_overrides(arguments.types),
+                                     date_formats=_date_formats(arguments.date_formats),
+                                     keep_label_variants=arguments.keep_label_variants)
     reading = list(dialect.notes) if dialect is not None else []
     if arguments.json:
         payload = profile.to_dict()
@@ -319,7 +344,8 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
         scale_out=_scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
-        use_past_runs=arguments.use_past_runs)
+        use_past_runs=arguments.use_past_runs, date_formats=_date_formats(arguments.date_formats),
+        keep_label_variants=arguments.keep_label_variants)
 
     return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True,
                                          overwrite=arguments.overwrite))

@@ -47,6 +47,7 @@ from engine.explain_step import explain_pending
 from engine.fingerprint import data_fingerprint, short_fingerprint
 from engine.fixes import FixPlan, apply_row_fixes, fix_plan
 from engine.io import Dialect, read_table, read_table_with_dialect
+from engine.labels import LabelVariants, merge_label_variants
 from engine.limits import LimitsOutcome, pareto_front
 from engine.metrics import get_metric, score
 from engine.preprocessing import build_input_schema, to_model_frame, unseen_categories
@@ -54,6 +55,7 @@ from engine.profile import profile_dataset
 from engine.search import SearchResult, collect_trials, make_folds
 from engine.stacking import STACK_NAME
 from engine.summary import caveats, plain_summary, recommendation, with_model_labels
+from engine.target import resolve_target, target_reference, without_duplicate_names
 from engine.task import build_task_spec, choose_validation, class_label
 from engine.trials import rank_key
 from engine.types import (
@@ -96,4 +98,5 @@ __all__ = [
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
     "UnreadableValues", "unreadable_values",
+    "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
 ]

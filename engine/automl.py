@@ -25,6 +25,7 @@ from engine.experience import DataTraits, PastRun, data_traits, nearest_run
 from engine.explain_step import PendingExplanation, explain_pending
 from engine.final import ENSEMBLE_NAME, final_model, refit, refit_members
 from engine.fold_spill import FoldSpill
+from engine.labels import relabel
 from engine.leaderboard import build_leaderboard
 from engine.limits import LimitsOutcome
 from engine.memory import FamilyMemory
@@ -229,7 +230,8 @@ def finish_phase(
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
-    notes: list[str] = [plan.note for plan in memory] + ([result.stopped_early] if result.stopped_early else [])
+    notes: list[str] = [*spec.notes, *(plan.note for plan in memory)]  # spec: merged labels, date formats
+    notes += [result.stopped_early] if result.stopped_early else []
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
                      "large to export for a gain well within the noise of the CV score.")
@@ -284,7 +286,7 @@ class Prepared:
 
 def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
     """Deterministic: the same frame and spec give the same rows, schema and inputs (training and a later refit)."""
-    frame = frame.reset_index(drop=True)
+    frame = relabel(frame.reset_index(drop=True), spec.target, spec.label_variants)  # 'Yes' and 'yes': one class
     rows = frame[frame[spec.target].notna()]
     if spec.task.is_classification:
         spec = _fit_folds_to_classes(rows[spec.target], spec)

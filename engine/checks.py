@@ -16,6 +16,9 @@
 | RARE_CLASS | warning (error: one row) | MERGE_RARE_CLASSES, DROP_RARE_CLASS_ROWS, SET_FOLDS or CHANGE_TARGET |
 | TARGET_LEAKAGE | warning | EXCLUDE_COLUMN |
 | LONG_VALUES | info | none: such values are treated as unknown labels and shortened where shown |
+| AMBIGUOUS_DATES | warning | none: set the format (``--date-format COL=FORMAT``) |
+| CATEGORY_VARIANTS | info | none: labels that differ only by case stay separate categories |
+| LABEL_VARIANTS (``engine.profile``) | info | none: target labels merged (``--keep-label-variants``) |
 | MEMORY, SLOW_TRAINING | warning / error | SAMPLE_ROWS |
 """
 
@@ -26,8 +29,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from engine.cells import MAX_LABEL_CHARS
+from engine.dates import format_in_words, swapped_format
 from engine.errors import TargetError
 from engine.fixes import OTHER_CLASS
+from engine.labels import class_labels, find_label_variants
 from engine.leakage import find_leaks
 from engine.resources import estimate_resources, resource_checks
 from engine.target import name_words
@@ -51,6 +56,7 @@ MOSTLY_MISSING_SHARE = 0.5
 ID_LIKE_UNIQUE_SHARE = 0.5
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "nbr", "no", "number"})
 _SAMPLE = 5000
+_VARIANT_ROWS = 100_000  # rows whose labels are compared for case variants (a sample of long columns)
 
 
 def run_checks(
@@ -90,7 +96,7 @@ def _column_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult
                             "It carries no information and is left out.", Severity.INFO, columns=(name,))]
     if not column.type.is_feature:
         return []
-    results = []
+    results = _guess_checks(values, column)
     n_values = max(1, len(values) - int(values.isna().sum()))
     if column.type in (ColumnType.NUMERIC, ColumnType.CATEGORICAL) and column.n_unique >= 20 and (
             set(name_words(name)) & _ID_WORDS) and column.n_unique / n_values >= ID_LIKE_UNIQUE_SHARE:
@@ -128,6 +134,26 @@ def _long_values(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
         f"characters (the longest: {int(lengths.max()):,}).",
         "The model treats them as unknown labels, and they are shortened wherever they are shown.",
         Severity.INFO, columns=(column.name,))]
+def _guess_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
+    """What Kuai had to guess about a feature's values: a day/month order; labels that may be one."""
+    name = column.name
+    if column.type is ColumnType.DATETIME and column.date_order_guessed:
+        other = swapped_format(column.date_format)
+        return [CheckResult(
+            "AMBIGUOUS_DATES", name, f"No date in '{name}' shows whether it is day-first or month-first (no day is "
+            f"above 12): Kuai reads them as {format_in_words(column.date_format)}, a guess.",
+            f"If they are {format_in_words(other)}, set it: --date-format '{name}={other}' (kuai profile and kuai "
+            "train).", columns=(name,))]
+    if column.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN):
+        variants = find_label_variants(class_labels(values.iloc[:_VARIANT_ROWS].dropna(), strip=True))
+        if variants:
+            shown = "; ".join(f"{', '.join(repr(s) for s, c in variants.mapping.items() if c == label)} and "
+                              f"'{label}'" for label in list(variants.rows)[:3])
+            return [CheckResult(
+                "CATEGORY_VARIANTS", name, f"'{name}' has labels that differ only by case ({shown}): Kuai keeps "
+                "them as different categories.", "If they mean the same, write them the same way in the file.",
+                Severity.INFO, columns=(name,))]
+    return []
 
 
 def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:

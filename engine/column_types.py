@@ -18,22 +18,29 @@ embedded-number    NUMERIC read from text ("$1,200", "35 %", "12.5 km") when ≥
                    values parse with one unit, else CATEGORICAL
 url                TEXT (not a feature)
 list               CATEGORICAL when ≤ 20 distinct lists, else TEXT
-not-generalizable  CONSTANT when ≥ 95 % missing, else ID (not a feature)
+not-generalizable  CONSTANT when ≥ 95 % missing; CATEGORICAL when its values repeat a lot (each on at
+                   least as many rows as there are values: they describe rows, they do not name
+                   them); else ID (not a feature)
 context-specific   CATEGORICAL when ≤ 20 distinct values or not numbers, else NUMERIC;
                    the reason says it may need domain knowledge
 =================  =============================================================
+
+Whole numbers of 16 digits or more (beyond 2^53, where a float stops holding every integer)
+are codes — account, card or device numbers — and are typed before the model: ID, or
+CATEGORICAL when their values repeat a lot. The reader keeps them as text, so that values
+that differ only in their last digits stay distinct.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from engine.dates import detect_date_format, parse_datetimes
 from engine.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from engine.types import ColumnProfile, ColumnType
 
@@ -48,6 +55,7 @@ DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
 MOSTLY_MISSING = 0.95
+LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
 _NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
 _UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
 _NUMBER_WITH_UNIT = re.compile(rf"^\s*([-+]?[$€£¥]?\s*[-+]?(?:\d[\d,]*)?\.?\d+)\s*({_UNIT})\s*$")
@@ -85,6 +93,9 @@ def _certain_type(series: pd.Series) -> Detection | None:
     distinct = pd.unique(values)
     if len(distinct) == 1:
         return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {len(values):,} rows"
+    long_numbers = _long_whole_numbers(values)
+    if long_numbers:
+        return _as_codes(values, len(distinct), long_numbers)
     if len(distinct) == 2:
         tokens = {str(v).strip().lower() for v in distinct}
         if tokens <= BOOL_TOKENS:
@@ -122,10 +133,11 @@ def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess)
 def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
     if pd.api.types.is_numeric_dtype(values):
         return ColumnType.NUMERIC, f"{_describe(values, summary)}, numbers that read like years or dates: numeric"
-    sample = values.astype(str).str.strip().iloc[:SAMPLE_ROWS]
-    if parse_datetimes(sample.iloc[:DATE_ROWS]).notna().mean() < DATE_SHARE:
+    found = detect_date_format(values)
+    sample = values.astype(str).str.strip().iloc[:DATE_ROWS]
+    if found is None or parse_datetimes(sample, found.format).notna().mean() < DATE_SHARE:
         return None
-    return ColumnType.DATETIME, f"values such as '{_show(sample.iloc[0])}' read as dates"
+    return ColumnType.DATETIME, found.reason
 
 
 def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
@@ -152,6 +164,10 @@ def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) 
         return ColumnType.CONSTANT, f"{missing_share:.0%} of the values are missing: too little to learn from"
     if summary.num_of_dist_val == summary.n_present:
         return ColumnType.ID, f"every one of the {summary.n_present:,} values is distinct: an identifier"
+    if repeats_a_lot(summary.num_of_dist_val, summary.n_present):
+        repeated = _repeats(summary.num_of_dist_val, summary.n_present)
+        return ColumnType.CATEGORICAL, (f"{_describe(values, summary)}, {repeated}: values that repeat this much "
+                                        "describe rows rather than name them, so categorical, not an identifier")
     return ColumnType.ID, (f"{_describe(values, summary)}: codes or keys that do not generalise, "
                            "treated as an identifier")
 
@@ -163,6 +179,46 @@ def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeG
         if numeric is not None:
             return ColumnType.NUMERIC, f"{_describe(values, summary)}, {caveat}: treated as numeric"
     return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, {caveat}: treated as categorical"
+
+
+def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
+    """Few distinct values for the rows: each value, on average, on at least as many rows as there are values."""
+    return n_distinct * n_distinct <= n_present
+
+
+def _repeats(n_distinct: int, n_present: int) -> str:
+    return f"each on about {n_present / max(1, n_distinct):,.0f} rows"
+
+
+def _long_whole_numbers(values: pd.Series) -> str | None:
+    """'20 digits' when (nearly) every value is a whole number of ``LONG_DIGITS`` digits or more, else None.
+
+    Floats are left alone: their digits beyond the 16th are already lost.
+    """
+    sample = values.iloc[:SAMPLE_ROWS]
+    if pd.api.types.is_integer_dtype(sample):
+        digits = sample.astype(str).str.lstrip("-").str.len()
+    elif pd.api.types.is_object_dtype(sample) or pd.api.types.is_string_dtype(sample):
+        text = sample.astype(str).str.strip()
+        whole = text.str.fullmatch(r"[-+]?\d+")
+        if whole.mean() < NUMBER_SHARE:
+            return None
+        digits = text[whole].str.lstrip("+-").str.len()
+    else:
+        return None
+    if len(digits) == 0 or (digits >= LONG_DIGITS).mean() < NUMBER_SHARE:
+        return None
+    low, high = int(digits.min()), int(digits.max())
+    return f"{low} digits" if low == high else f"{low} to {high} digits"
+
+
+def _as_codes(values: pd.Series, n_distinct: int, digits: str) -> Detection:
+    what = (f"whole numbers of {digits} (e.g. '{_show(values.iloc[0])}'), more than a number holds exactly: "
+            "codes, not quantities")
+    if repeats_a_lot(n_distinct, len(values)):
+        repeated = _repeats(n_distinct, len(values))
+        return ColumnType.CATEGORICAL, f"{what}; {n_distinct:,} distinct, {repeated}: categorical"
+    return ColumnType.ID, f"{what}; {n_distinct:,} distinct in {len(values):,} rows: an identifier"
 
 
 _HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection | None]] = {
@@ -244,20 +300,6 @@ def _leading_number(text: str) -> float:
         return float("nan")
 
 
-def parse_datetimes(values: pd.Series) -> pd.Series:
-    """Text to naive UTC timestamps (NaT where unparseable); mixed time zones are normalised."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = pd.to_datetime(values, utc=True)
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-            except (ValueError, TypeError, OverflowError):
-                stamps = pd.to_datetime(values.astype(str), errors="coerce", format="mixed", utc=True)
-    return stamps.dt.tz_convert(None)
-
-
 def numeric_values(values: pd.Series) -> pd.Series:
     """Numbers from a numeric column or from text that holds numbers; NaN for the rest and for inf."""
     numbers = (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
@@ -281,6 +323,7 @@ def _profile(series: pd.Series, detection: Detection) -> ColumnProfile:
     numbers: pd.Series | None = None
     if column_type is ColumnType.NUMERIC:
         numbers = numeric_values(values).dropna()
+    dates = detect_date_format(values) if column_type is ColumnType.DATETIME else None
     examples = tuple(_show(v) for v in values.drop_duplicates().iloc[:5])
     return ColumnProfile(
         name=str(series.name),
@@ -292,6 +335,8 @@ def _profile(series: pd.Series, detection: Detection) -> ColumnProfile:
         minimum=float(numbers.min()) if numbers is not None and len(numbers) else None,
         maximum=float(numbers.max()) if numbers is not None and len(numbers) else None,
         mean=float(numbers.mean()) if numbers is not None and len(numbers) else None,
+        date_format=dates.format if dates is not None else "",
+        date_order_guessed=dates is not None and dates.is_guess,
     )
 
 

@@ -18,7 +18,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from engine.cells import is_label_sized
-from engine.column_types import numeric_values, parse_datetimes
+from engine.column_types import numeric_values
+from engine.dates import detect_date_format, parse_datetimes
 from engine.errors import SchemaError
 from engine.task import class_labels
 from engine.types import ColumnType, InputColumn, TaskSpec
@@ -44,8 +45,18 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec) -> tuple[InputColumn
         if column_type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN):
             counts = _as_category(frame[name]).value_counts()
             categories = tuple(str(c) for c in counts.index if is_label_sized(c))  # engine.cells: no documents
-        schema.append(InputColumn(name, safe, column_type, inputs, categories))
+        date_format = _date_format(frame[name], spec.date_formats.get(name)) \
+            if column_type is ColumnType.DATETIME else ""
+        schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format))
     return tuple(schema)
+
+
+def _date_format(values: pd.Series, chosen: str | None) -> str:
+    """The spec's format for a date column, else the one its values show ("" for stored dates: not text)."""
+    if chosen is not None:
+        return chosen
+    found = detect_date_format(values)
+    return found.format if found is not None else ""
 
 
 def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.DataFrame:
@@ -63,7 +74,7 @@ def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.D
         if column.type is ColumnType.NUMERIC:
             parts[column.safe_name] = _as_number(raw)
         elif column.type is ColumnType.DATETIME:
-            stamps = parse_datetimes(raw)
+            stamps = parse_datetimes(raw, column.date_format)
             for part, input_name in zip(DATE_PARTS, column.model_inputs, strict=True):
                 values = getattr(stamps.dt, part)
                 parts[input_name] = values.astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)

@@ -8,33 +8,46 @@ import pandas as pd
 
 from engine.checks import run_checks
 from engine.column_types import profile_column
+from engine.dates import detect_date_format, format_in_words
 from engine.errors import TargetError
+from engine.labels import LabelVariants, merge_label_variants
 from engine.resources import estimate_resources
+from engine.target import resolve_target
 from engine.task import choose_metric, choose_validation, detect_task, suggest_target
-from engine.types import CheckResult, ColumnProfile, ColumnType, DatasetProfile, TaskType
+from engine.types import CheckResult, ColumnProfile, ColumnType, DatasetProfile, Severity, TaskType
 
 __all__ = ["profile_dataset"]
 
 
 def profile_dataset(
     frame: pd.DataFrame, *, target: str | None = None, type_overrides: dict[str, ColumnType] | None = None,
-    with_checks: bool = True, time_budget_s: float | None = None,
+    with_checks: bool = True, time_budget_s: float | None = None, date_formats: dict[str, str] | None = None,
+    keep_label_variants: bool = False,
 ) -> DatasetProfile:
     """Profile every column, then suggest (or take) the target and infer the task, metric and folds.
 
+    ``target``: an unknown or ambiguous name is a ``TargetError`` (``engine.target.resolve_target``).
     ``with_checks=False`` skips the pre-flight checks and the resource estimate (training has no
     use for them). ``time_budget_s`` is the budget the time estimate is checked against
-    (default: 60 s, the CLI's and app's default).
+    (default: 60 s, the CLI's and app's default). ``date_formats``: the user's format for date columns.
+    ``keep_label_variants``: target labels that differ only by case or spaces stay apart (``engine.labels``).
     """
+    if target is not None:
+        target = resolve_target(frame, target)
     columns = []
     for name in frame.columns:
         column = profile_column(frame[name])
         if type_overrides and name in type_overrides:
-            column = _override(column, type_overrides[name])
+            column = _override(column, type_overrides[name], frame[name])
+        if date_formats and name in date_formats and column.type is ColumnType.DATETIME:
+            column = _set_date_format(column, date_formats[name])
         columns.append(column)
     profiled = tuple(columns)
     suggestion = suggest_target(profiled, len(frame))
     chosen = target or suggestion.suggested
+    variants = LabelVariants()
+    if chosen is not None and chosen in frame.columns and not keep_label_variants:
+        frame, variants = merge_label_variants(frame, chosen)
     task: TaskType | None = None
     task_reason = metric_reason = ""
     metric: str | None = None
@@ -53,6 +66,8 @@ def profile_dataset(
                                        time_budget_s=time_budget_s)
         checks = run_checks(frame, profiled, target=chosen, n_folds=n_folds, task=task,
                             alternatives=suggestion.candidates, resources=resources)
+        if variants and chosen is not None:
+            checks = (_merged_labels(chosen, variants), *checks)
     return DatasetProfile(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
@@ -60,5 +75,22 @@ def profile_dataset(
     )
 
 
-def _override(column: ColumnProfile, new_type: ColumnType) -> ColumnProfile:
-    return replace(column, type=new_type, reason=f"set by you (detected: {column.type}, {column.reason})")
+def _override(column: ColumnProfile, new_type: ColumnType, values: pd.Series) -> ColumnProfile:
+    changed = replace(column, type=new_type, reason=f"set by you (detected: {column.type}, {column.reason})")
+    if new_type is ColumnType.DATETIME and column.type is not ColumnType.DATETIME:
+        found = detect_date_format(values.dropna())
+        if found is not None:
+            changed = replace(changed, reason=f"set by you: {found.reason} (detected: {column.type})",
+                              date_format=found.format, date_order_guessed=found.is_guess)
+    return changed
+
+
+def _set_date_format(column: ColumnProfile, date_format: str) -> ColumnProfile:
+    return replace(column, date_format=date_format, date_order_guessed=False,
+                   reason=f"dates read with the format you set ({format_in_words(date_format)})")
+
+
+def _merged_labels(target: str, variants: LabelVariants) -> CheckResult:
+    return CheckResult("LABEL_VARIANTS", target, variants.note(target) + ".",
+                       "Check that each group is one answer; the task, the checks and training count them as one.",
+                       Severity.INFO, columns=(target,))

@@ -19,12 +19,21 @@ as links or lists) are never suggested.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
+import pandas as pd
+
+from engine.errors import TargetError
 from engine.types import ColumnProfile, ColumnType, TargetSuggestion
 
-__all__ = ["MAX_CLASSES", "name_words", "suggest_target"]
+__all__ = ["DUPLICATE_NAMES", "MAX_CLASSES", "name_words", "resolve_target", "suggest_target", "target_reference",
+           "without_duplicate_names"]
+
+# frame.attrs key the reader sets: a name several columns had in the file -> the names Kuai gave them, in order
+DUPLICATE_NAMES = "kuai_duplicate_names"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 MAX_CLASSES = 100
 MAX_CANDIDATES = 5
@@ -184,3 +193,57 @@ def _because(cues: list[_Cue]) -> str:
     negative = [w for w in said if w.startswith("but ")]
     text = "; ".join(positive) if positive else "it is a usable column"
     return text + ("" if not negative else ", " + "; ".join(negative))
+
+
+def resolve_target(frame: pd.DataFrame, name: str) -> str:
+    """The column a target name means; an unknown or ambiguous name is a ``TargetError``.
+
+    A name several columns had in the file (the reader named them 'y', 'y.1', ...) is ambiguous: the user
+    names the one they mean, 'y.1' for the second and 'y.0' for the first (read as 'y').
+    """
+    columns = list(frame.columns)
+    duplicated: dict[str, list[str]] = {k: list(v) for k, v in frame.attrs.get(DUPLICATE_NAMES, {}).items()}
+    if columns.count(name) > 1:
+        raise TargetError(f"{columns.count(name)} columns are named '{name}'; rename them so that each name is "
+                          "unique, then name the target again.", code="AMBIGUOUS_TARGET")
+    if name in duplicated:
+        given = duplicated[name]
+        choices = "; ".join(f"'{name}.0' for the first (read as '{given[0]}')" if i == 0 else
+                            f"'{new}' for the {_ORDINALS[i] if i < len(_ORDINALS) else f'{i + 1}th'}"
+                            for i, new in enumerate(given))
+        raise TargetError(f"{len(given)} columns of the file are named '{name}' (Kuai reads them as "
+                          f"{', '.join(repr(n) for n in given)}), so it is not clear which to predict. Name the "
+                          f"one you mean: {choices}.", code="AMBIGUOUS_TARGET")
+    if name in columns:
+        return name
+    base, dot, position = name.rpartition(".")
+    if dot and position == "0" and base in duplicated:
+        return duplicated[base][0]
+    raise TargetError(f"No column is named '{name}'.{_close_names(str(name), [str(c) for c in columns])}",
+                      code="UNKNOWN_TARGET")
+
+
+def target_reference(frame: pd.DataFrame, column: str) -> str:
+    """The name that means ``column`` to :func:`resolve_target` on ``frame``: 'y.0' for the first of several
+    columns the file named 'y', else the column's own name (to store, and resolve again on a new read)."""
+    given = frame.attrs.get(DUPLICATE_NAMES, {}).get(column)
+    return f"{column}.0" if given and given[0] == column else column
+
+
+def without_duplicate_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame, once its target is resolved, without the reader's record of repeated names (the columns'
+    own names are unique): what follows takes the target by its column name."""
+    if DUPLICATE_NAMES not in frame.attrs:
+        return frame
+    settled = frame.copy(deep=False)
+    settled.attrs = {k: v for k, v in frame.attrs.items() if k != DUPLICATE_NAMES}
+    return settled
+
+
+def _close_names(name: str, columns: list[str]) -> str:
+    by_case = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
+    close = by_case or difflib.get_close_matches(name, columns, n=3, cutoff=0.6)
+    if close:
+        return " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    shown = ", ".join(f"'{c}'" for c in columns[:20]) + (f" and {len(columns) - 20} more" if len(columns) > 20 else "")
+    return f" The columns are {shown}."

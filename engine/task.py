@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from engine.column_types import numeric_values
+from engine.dates import date_note, detect_date_format, format_in_words
 from engine.errors import TargetError
-from engine.target import MAX_CLASSES, suggest_target
+from engine.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
+from engine.target import MAX_CLASSES, resolve_target, suggest_target
 from engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
 __all__ = [
@@ -135,19 +137,24 @@ def build_task_spec(
     n_folds: int | None = None,
     seed: int = 0,
     excluded: Collection[str] = (),
+    date_formats: dict[str, str] | None = None,
+    keep_label_variants: bool = False,
 ) -> TaskSpec:
     """Assemble what to learn; unknown metric or target is a ``TargetError``.
 
+    ``target``: a column name (``engine.target.resolve_target``: an unknown or ambiguous name is refused).
     ``excluded``: columns the user left out (e.g. by applying a check's fix); they are dropped
     with the reason "excluded by you". Names not in the frame are ignored.
+    ``date_formats``: the user's format for date columns (else each column's own, ``engine.dates``).
+    ``keep_label_variants``: target labels that differ only by case or spaces stay separate classes
+    (by default they are merged, ``engine.labels``). What Kuai decided is in the spec's ``notes``.
     """
-    if target not in frame.columns:
-        raise TargetError(f"No column named '{target}'. Columns: {', '.join(map(str, frame.columns[:20]))}.",
-                          code="UNKNOWN_TARGET")
+    target = resolve_target(frame, target)
     if n_folds is not None and n_folds < 2:
         raise TargetError(f"Cross-validation needs at least 2 folds, not {n_folds}.", code="BAD_FOLDS")
     types = {c.name: c.type for c in columns} | dict(type_overrides or {})
-    target_values = frame[target]
+    variants = LabelVariants() if keep_label_variants else find_label_variants(frame[target])
+    target_values = apply_label_variants(frame[target], variants.mapping)
     if target_values.notna().sum() < 2:
         raise TargetError(f"Column '{target}' has almost no values.", code="EMPTY_TARGET")
     detected, _ = detect_task(target_values, types.get(target, ColumnType.CATEGORICAL))
@@ -170,11 +177,31 @@ def build_task_spec(
             raise TargetError(f"Binary task but '{target}' has {len(classes)} classes.", code="BAD_TASK")
         if task is TaskType.BINARY:
             classes = order_binary_classes(classes, counts)
+    formats, date_notes = _date_formats(frame, [f for f in features if types[f] is ColumnType.DATETIME],
+                                        dict(date_formats or {}))
     return TaskSpec(
         target=target, task=task, metric=metric, features=tuple(features),
         feature_types={name: types[name] for name in features}, dropped=dropped,
-        classes=classes, n_folds=n_folds or default_folds(len(frame)), seed=seed,
+        classes=classes, n_folds=n_folds or default_folds(len(frame)), seed=seed, date_formats=formats,
+        label_variants=variants.mapping, notes=((variants.note(target),) if variants else ()) + date_notes,
     )
+
+
+def _date_formats(frame: pd.DataFrame, names: list[str],
+                  chosen: dict[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each date column's format (the user's, else the one its values show) and a note per column read from text."""
+    formats: dict[str, str] = {}
+    notes: list[str] = []
+    for name in names:
+        if name in chosen:
+            formats[name] = chosen[name]
+            notes.append(f"'{name}': dates read with the format you set ({format_in_words(chosen[name])})")
+            continue
+        found = detect_date_format(frame[name])
+        formats[name] = found.format if found is not None else ""
+        if found is not None:
+            notes.append(date_note(name, found))
+    return formats, tuple(notes)
 
 
 def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target: str,
@@ -227,21 +254,6 @@ def label_counts(values: pd.Series) -> pd.Series:
     counts = values.value_counts(dropna=True)
     counts.index = pd.Index([class_label(value) for value in counts.index], dtype=object)
     return counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
-
-
-def class_labels(values: pd.Series, *, strip: bool = False, missing: object = np.nan) -> pd.Series:
-    """``class_label`` of every value, computed once per distinct value; missing values become ``missing``."""
-    codes, uniques = pd.factorize(values)
-    found = [class_label(u).strip() if strip else class_label(u) for u in uniques]
-    labels = np.array([*found, missing], dtype=object)
-    return pd.Series(labels[codes], index=values.index, name=values.name)
-
-
-def class_label(value: object) -> str:
-    """A class value as the label users see: 1.0 -> '1', 'yes' -> 'yes'."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
 
 
 CLASS_WEIGHTS = ("", "balanced")  # none, or each class weighing as much as the others

@@ -59,6 +59,9 @@ class ColumnProfile:
     minimum: float | None = None
     maximum: float | None = None
     mean: float | None = None
+    # dates written as text: the one format they are read with (engine.dates), and whether the order is a guess
+    date_format: str = ""
+    date_order_guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,7 @@ class InputColumn:
     type: ColumnType
     model_inputs: tuple[str, ...]
     categories: tuple[str, ...] = ()  # categories seen in training (categorical/boolean)
+    date_format: str = ""  # datetime: how its text is read (engine.dates); "" value by value (models before formats)
 
     @property
     def is_string(self) -> bool:
@@ -195,6 +199,9 @@ class TaskSpec:
     n_folds: int = 5
     seed: int = 0
     class_weight: str = ""  # "balanced": each class weighs as much in training as the others (rare rows count more)
+    date_formats: dict[str, str] = field(default_factory=dict)  # datetime feature -> its format (engine.dates)
+    label_variants: dict[str, str] = field(default_factory=dict)  # target spelling -> its class ('Yes' -> 'yes')
+    notes: tuple[str, ...] = ()  # what Kuai decided about the data for this spec, in plain words (shown to the user)
 
 
 @dataclass(frozen=True)

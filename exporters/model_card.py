@@ -46,6 +46,7 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
             entry["missing_value"] = MISSING_CATEGORY
         elif column.type == "datetime":
             entry["parts"] = [name.rsplit("__", 1)[1] for name in column.model_inputs]
+            entry["date_format"] = column.date_format  # how its text is read ("" value by value)
         columns.append(entry)
     return columns
 

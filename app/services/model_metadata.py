@@ -38,6 +38,7 @@ class _Column(BaseModel):
     type: ColumnType
     onnx_inputs: list[str] = Field(min_length=1)
     categories: list[str] = []
+    date_format: str = Field(default="", max_length=64)  # none recorded (older models): dates read as before
 
 
 class _Schema(BaseModel):
@@ -87,7 +88,7 @@ def _input_column(column: _Column) -> InputColumn:
     inputs = tuple(column.onnx_inputs)
     safe = inputs[0].split("__")[0] if column.type is ColumnType.DATETIME else inputs[0]
     return InputColumn(name=column.name, safe_name=safe, type=column.type, model_inputs=inputs,
-                       categories=tuple(column.categories))
+                       categories=tuple(column.categories), date_format=column.date_format)
 
 
 def _task_problems(parsed: _Schema) -> list[str]:

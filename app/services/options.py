@@ -46,6 +46,9 @@ class TrainOptions:
     limits: Limits = field(default_factory=Limits)  # on the exported model (expert mode)
     class_weight: str = ""  # "balanced": every class weighs the same in training (expert mode)
     use_past_runs: bool = True  # start from the best models of the most similar earlier training in the home folder
+    date_formats: dict[str, str] = field(default_factory=dict)  # date column -> the format its text is read with
+    keep_label_variants: bool = False  # target labels that differ only by case or spaces stay separate classes
+    target_is_column: bool = False  # the target was picked from the columns as Kuai reads them (the app), not typed
 
 
 def save_options(options: TrainOptions, path: Path) -> None:
@@ -61,7 +64,8 @@ def options_dict(options: TrainOptions) -> dict[str, Any]:
             "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
             "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name,
             "limits": engine.to_jsonable(options.limits), "class_weight": options.class_weight,
-            "use_past_runs": options.use_past_runs}
+            "use_past_runs": options.use_past_runs, "date_formats": dict(options.date_formats),
+            "keep_label_variants": options.keep_label_variants}
 
 
 write_atomically = engine.write_atomically  # a kill mid-write leaves the old file or the new one (a resume reads these)
@@ -80,7 +84,9 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
         excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"),
         display_name=data.get("display_name", ""), limits=Limits(**data.get("limits", {})),
-        class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)))
+        class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)),
+        date_formats=dict(data.get("date_formats") or {}),
+        keep_label_variants=bool(data.get("keep_label_variants", False)))
 
 
 def user_choices(options: TrainOptions) -> dict[str, Any]:
@@ -89,7 +95,8 @@ def user_choices(options: TrainOptions) -> dict[str, Any]:
             "excluded_columns": list(options.excluded),
             "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
             "n_folds": options.n_folds, "limits": engine.to_jsonable(options.limits),
-            "class_weight": options.class_weight or None}
+            "class_weight": options.class_weight or None, "date_formats": dict(options.date_formats),
+            "keep_label_variants": options.keep_label_variants}
 
 
 def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name: str = "kuai") -> TrainOptions:

@@ -123,11 +123,11 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
     assert scale is not None
     storage = study_storage(scale.storage_url)
     shared = SharedFolder(scale.shared_root)
-    frame = engine.read_table(options.data_path)  # bad data is refused here, before any worker sees it
+    read = engine.read_table(options.data_path)  # bad data is refused here, before any worker sees it
     if options.apply_suggested_fixes:  # decided once, here; the workers get the fixes in the stored options
-        options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)),
+        options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)),
                           apply_suggested_fixes=False)
-    frame, spec, _ = frame_and_spec(frame, options)
+    frame, spec, _ = frame_and_spec(read, options)
     prepared = engine.prepare(frame, spec)  # the rows and folds every worker rebuilds from the shared copy
     sha, suffix = shared.put_dataset(options.data_path)
     name = valid_study_name(scale.study_name or new_study_name(options.display_name or options.data_path.name))
@@ -137,8 +137,8 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
         raise StudyError(f"A study named '{name}' already exists; choose another --study name.",
                          code="STUDY_EXISTS") from None
     now = time.time()
-    stored = replace(options, target=spec.target, scale_out=None, data_path=Path(f"{sha}{suffix}"),
-                     display_name=options.display_name or options.data_path.name)
+    stored = replace(options, target=engine.target_reference(read, spec.target), scale_out=None,
+                     data_path=Path(f"{sha}{suffix}"), display_name=options.display_name or options.data_path.name)
     attrs: dict[str, Any] = {
         "kuai.options": options_dict(stored), "kuai.data_sha256": sha, "kuai.data_suffix": suffix,
         "kuai.data_name": stored.display_name, "kuai.created_at": now, "kuai.budget_s": options.time_budget_s,

@@ -175,7 +175,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name
     _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
-    save_options(replace(options, target=result.spec.target), out_dir / OPTIONS_FILE)
+    save_options(replace(options, target=options.target or result.spec.target), out_dir / OPTIONS_FILE)
     # the side process imports MLflow once the export's ONNX Runtime sessions are gone, not beside them
     written = write_outputs(
         result, out_dir, options=options, dataset_name=name,
@@ -205,14 +205,17 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
     is left for ``publish`` to run after the export (``engine.explain_step``)."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
-    frame = engine.read_table(options.data_path)
+    read, dialect = engine.read_table_with_dialect(options.data_path)
+    for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently
+        _emit(progress, started, options, "reading", f"Read: {note}")
     if options.apply_suggested_fixes:
-        options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)))
-    frame, spec, fix_notes = frame_and_spec(frame, options)
+        options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)))
+    frame, spec, fix_notes = frame_and_spec(read, options)
     check_or_record_data(out_dir / STATE_FILE, engine.data_fingerprint(frame, spec), resume=options.resume)
+    options = replace(options, target=engine.target_reference(read, spec.target))  # what a resume names again
     if not options.resume:  # before the search: a killed training can be resumed from here
-        save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
-    for note in fix_notes:
+        save_options(options, out_dir / OPTIONS_FILE)
+    for note in (*fix_notes, *spec.notes):
         _emit(progress, started, options, "profiling", note)
     _emit(progress, started, options, "profiling",
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
@@ -251,18 +254,33 @@ def remember(result: TrainingResult, options: TrainOptions, out_dir: Path) -> No
 
 def frame_and_spec(frame: pd.DataFrame,
                     options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
-    """The rows after the user's fixes and the task spec: one path for training and for a later refit."""
+    """The rows after the user's fixes and the task spec: one path for training and for a later refit.
+
+    The notes say what was done to the rows (fixes, merged target labels); the spec's own notes what Kuai
+    decided about the data."""
     plan = engine.fix_plan(options.fixes)
+    if options.target and options.target_is_column:  # picked from the list of columns: 'y' is the first 'y'
+        options = replace(options, target=engine.target_reference(frame, options.target), target_is_column=False)
     profile = engine.profile_dataset(frame, target=options.target or plan.target,
-                                     type_overrides=options.type_overrides, with_checks=False)
-    target = options.target or plan.target or profile.target.suggested
-    if target is None:
+                                     type_overrides=options.type_overrides, with_checks=False,
+                                     date_formats=options.date_formats,
+                                     keep_label_variants=options.keep_label_variants)
+    named = options.target or plan.target or profile.target.suggested
+    if named is None:
         raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
+    target = engine.resolve_target(frame, named)  # an unknown or ambiguous name is refused
+    frame = engine.without_duplicate_names(frame)
+    variants = engine.LabelVariants()
+    if not options.keep_label_variants:  # one spelling per class before the row fixes, which name classes
+        frame, variants = engine.merge_label_variants(frame, target)
     frame, fix_notes = engine.apply_row_fixes(frame, plan.row_fixes, target=target, seed=options.seed)
     spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
                                   metric=options.metric, type_overrides=options.type_overrides,
                                   excluded=(*options.excluded, *plan.excluded),
-                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed)
+                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed,
+                                  date_formats=options.date_formats, keep_label_variants=options.keep_label_variants)
+    if variants:  # merged above, so the spec found one spelling per class: it keeps the merge and its note
+        spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
     return frame, spec, fix_notes
@@ -271,7 +289,8 @@ def frame_and_spec(frame: pd.DataFrame,
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
     """The fixes the checks propose for this target, but a change of target (that is the user's call)."""
     profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
-                                     time_budget_s=options.time_budget_s)
+                                     time_budget_s=options.time_budget_s, date_formats=options.date_formats,
+                                     keep_label_variants=options.keep_label_variants)
     return tuple(w.fix for w in profile.warnings
                  if w.fix is not None and w.fix.action is not engine.FixAction.CHANGE_TARGET)
 

@@ -64,7 +64,7 @@ def options_for_run(run_id: str, config: dict[str, Any]) -> TrainOptions:
         excluded=tuple(config.get("excluded", ())),
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
         limits=Limits(config.get("max_latency_ms"), config.get("max_size_mb")),
-        class_weight=str(config.get("class_weight") or ""))
+        class_weight=str(config.get("class_weight") or ""), target_is_column=True)
 
 
 def run(run_id: str, *, resume: bool = False) -> int:

@@ -9,6 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.io._encoding import decode_utf8_or_cp1252
+
 NA_VALUES = ["", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL",
              "Null", "nil", "<NA>", "#NA", "#N/A", "#N/A N/A", "?", "-", "--",
              # spreadsheet error values (English, German, French) and German 'not available'
@@ -33,6 +35,33 @@ def clean_names(names: list[str]) -> list[str]:
         seen.add(name)
         cleaned.append(name)
     return cleaned
+
+
+def duplicate_names(raw_names: list[str], names: list[str]) -> dict[str, list[str]]:
+    """A header name several columns had -> the names ``clean_names`` gave them, in order ('y' -> ['y', 'y.1'])."""
+    given: dict[str, list[str]] = {}
+    for raw, name in zip(raw_names, names, strict=True):
+        key = raw.strip().lstrip("\ufeff")
+        if key and not key.startswith("Unnamed: "):
+            given.setdefault(key, []).append(name)
+    return {key: new for key, new in given.items() if len(new) > 1}
+
+
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_PLACES = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def duplicate_notes(duplicates: dict[str, list[str]]) -> list[str]:
+    """"two columns were named 'y': the second is read as 'y.1'", one note per repeated name."""
+    notes = []
+    for name, given in duplicates.items():
+        count = _COUNTS[len(given)] if len(given) < len(_COUNTS) else f"{len(given):,}"
+        places = [_PLACES[i] if i < len(_PLACES) else f"{i + 1}th" for i in range(len(given))]
+        renamed = ", ".join(f"the {place} is read as '{new}'" for place, new in zip(places, given, strict=True)
+                            if new != name)
+        notes.append(f"{count} columns were named '{name}': {renamed} (to predict one of them, name it: "
+                     f"'{name}.0' for the first, '{given[1]}' for the second{', ...' if len(given) > 2 else ''})")
+    return notes
 
 
 def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
@@ -114,9 +143,18 @@ def drop_empty_unnamed_columns(table: pa.Table, raw_names: list[str]) -> pa.Tabl
 
 
 def _decode_invalid_utf8(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]:
-    values = [None if v is None else v.decode("utf-8", errors="replace") for v in column.to_pylist()]
-    n_bad = sum(1 for v in values if v is not None and "\ufffd" in v)
-    return pa.chunked_array([pa.array(values, pa.string())]), f"{n_bad:,} values held bytes that are not valid text"
+    """A column of a UTF-8 file with values in another encoding: each such value read as Windows-1252."""
+    values: list[str | None] = []
+    n_legacy = 0
+    for value in column.to_pylist():
+        if value is None:
+            values.append(None)
+            continue
+        text, is_legacy = decode_utf8_or_cp1252(value)
+        values.append(text)
+        n_legacy += is_legacy
+    return (pa.chunked_array([pa.array(values, pa.string())]),
+            f"{n_legacy:,} {'value was' if n_legacy == 1 else 'values were'} not UTF-8 and read as Windows-1252")
 
 
 _CURRENCY = "$€£¥₹"

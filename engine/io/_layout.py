@@ -45,7 +45,7 @@ class Layout:
     decimal: str
     thousands: str | None
     header_fields: tuple[str, ...] = ()
-    text_columns: tuple[int, ...] = ()  # positions whose codes keep leading zeros ('0042')
+    text_columns: tuple[int, ...] = ()  # digit codes kept as text: leading zeros ('0042'), 16+ digits
 
 
 def split_lines(text: str) -> list[str]:
@@ -113,12 +113,17 @@ def sniff_layout(sample: str, *, is_whole_file: bool) -> Layout:
                   text_columns=_leading_zero_columns(data_rows, n_fields))
 
 
+LONG_DIGITS = 16  # from here a whole number can be beyond 2**53, where a float no longer holds every integer
+
+
 def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
-    """Digit codes written with leading zeros ('0042'): kept as text, not read as 42."""
+    """Digit codes kept as text: written with leading zeros ('0042', not read as 42), or so long (16 digits and
+    more) that as numbers they would lose their last digits (pyarrow reads beyond int64 as floats)."""
     positions = []
     for position in range(width):
         values = [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
-        if values and all(v.isdigit() for v in values) and any(len(v) > 1 and v[0] == "0" for v in values):
+        if values and all(v.isdigit() for v in values) and any(
+                (len(v) > 1 and v[0] == "0") or len(v) >= LONG_DIGITS for v in values):
             positions.append(position)
     return tuple(positions)
 

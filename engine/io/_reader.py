@@ -28,11 +28,14 @@ from engine.io._columns import (
     drop_empty_unnamed_columns,
     drop_noise_rows,
     drop_trailing_rows,
+    duplicate_names,
+    duplicate_notes,
     tidy_column,
 )
-from engine.io._encoding import arrow_encoding, decode_sample, detect_encoding
+from engine.io._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
 from engine.io._layout import Layout, footer_lines, sniff_layout
 from engine.io._repair import REPAIR_MAX_BYTES, repair_short_rows
+from engine.target import DUPLICATE_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +94,7 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
 
 def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> tuple[pd.DataFrame, Dialect]:
     is_whole_file = size <= SAMPLE_BYTES
-    encoding = detect_encoding(head)
+    encoding = detect_encoding(head, b"" if is_whole_file else tail)
     sample = decode_sample(head, encoding)
     if "\x00" in sample:
         raise ReadError("The file contains NUL bytes, which a CSV cannot hold. Export it again as a text CSV.",
@@ -147,6 +150,8 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     keep_text = [name in text_names for name in table.column_names]
     names = ([f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header
              else clean_names(table.column_names))
+    duplicates = duplicate_names(table.column_names, names) if layout.has_header else {}
+    notes.extend(duplicate_notes(duplicates))
     columns: list[pa.ChunkedArray | None] = list(table.columns)
     del table
     series = []
@@ -158,7 +163,10 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
         series.append(tidied.to_pandas(date_as_object=False).rename(name))
         if note:
             notes.append(f"'{name}': {note}")
-    return pd.concat(series, axis=1), tuple(notes)
+    frame = pd.concat(series, axis=1)
+    if duplicates:  # for the target: a name two columns had is ambiguous (engine.target.resolve_target)
+        frame.attrs[DUPLICATE_NAMES] = duplicates
+    return frame, tuple(notes)
 
 
 def _width(line: str, layout: Layout) -> int:
@@ -175,7 +183,7 @@ def _arrow_name(layout: Layout, position: int) -> str:
 def _decode_tail(tail: bytes, encoding: str) -> str:
     if encoding.startswith("utf-16") and len(tail) % 2:
         tail = tail[1:]
-    text = tail.decode(encoding.replace("-sig", ""), errors="replace").lstrip("\ufeff")
+    text = tail.decode(encoding.replace("-sig", ""), errors=text_errors(encoding)).lstrip("\ufeff")
     first_break = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=0)
     return text[first_break:]
 
@@ -205,8 +213,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
         try:
             if streaming:  # block by block: about half the peak memory of the parallel reader
                 with pacsv.open_csv(stream, **options) as reader:
-                    return reader.read_all()
-            return pacsv.read_csv(stream, **options)
+                    return _readable_names(reader.read_all(), layout)
+            return _readable_names(pacsv.read_csv(stream, **options), layout)
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "straddl" in message and block < MAX_BLOCK_BYTES:
@@ -220,6 +228,17 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
         except UnicodeDecodeError as exc:
             raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                             "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
+
+
+def _readable_names(table: pa.Table, layout: Layout) -> pa.Table:
+    """A header that is not UTF-8 in a UTF-8 file: the names as the sample read them (as Windows-1252)."""
+    try:
+        table.column_names  # noqa: B018 - decodes the names
+    except UnicodeDecodeError:
+        if not layout.has_header or len(layout.header_fields) != table.num_columns:
+            raise
+        return table.rename_columns(list(layout.header_fields))
+    return table
 
 
 def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout,
@@ -238,8 +257,9 @@ def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout
 
 def _open_text(source: Source, encoding: str) -> io.TextIOWrapper:
     if isinstance(source, pa.Buffer):
-        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors="replace", newline="")
-    return open(source, encoding=encoding, errors="replace", newline="")  # noqa: SIM115 - the caller closes it
+        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors=text_errors(encoding),
+                                newline="")
+    return open(source, encoding=encoding, errors=text_errors(encoding), newline="")  # noqa: SIM115 - caller closes
 
 
 def _find_problem(source: Source, encoding: str, layout: Layout, footer: set[str]) -> ReadError | None:

@@ -16,6 +16,7 @@ from engine.column_types import detect_column_type, detect_column_types, parse_n
 from engine.typeinfer import (
     LABELS,
     MODEL_PATH,
+    TypeGuess,
     classify_summaries,
     read_benchmark,
     score_labels,
@@ -116,6 +117,27 @@ def test_certain_rules_come_before_the_model() -> None:
     assert detect_column_type(pd.Series([True, False] * 15, name="flag"))[0] is ColumnType.BOOLEAN
     stamps = pd.Series(pd.date_range("2020-01-01", periods=30, freq="h"), name="when")
     assert detect_column_type(stamps) == (ColumnType.DATETIME, "stored as dates")
+
+
+def test_values_that_repeat_a_lot_are_not_an_identifier_whatever_the_model_says(
+        monkeypatch: pytest.MonkeyPatch, reliability) -> None:
+    import engine.column_types as column_types
+
+    def not_generalizable(summaries: list[object]) -> list[TypeGuess]:
+        return [TypeGuess("not-generalizable", 0.99, "model", ranking=(("not-generalizable", 0.99),))
+                for _ in summaries]
+
+    monkeypatch.setattr(column_types, "classify_summaries", not_generalizable)
+    keys = pd.Series(np.random.default_rng(0).choice(["420507a1-998e-473e-a535-b67b25cb1fc9",
+                                                      "e3cfa311-0598-433e-b66a-310e19b8a01a"], 1000), name="key")
+    column_type, reason = detect_column_type(keys)  # two keys over 1,000 rows (the blind tester's case)
+    assert column_type is ColumnType.CATEGORICAL, reason
+    assert "each on about 500 rows" in reason and "not an identifier" in reason and "not-generalizable" in reason
+    codes = pd.Series([f"LOT-{i % 30:04d}" for i in range(2000)], name="lot")  # 30 values, ~67 rows each
+    assert detect_column_type(codes)[0] is ColumnType.CATEGORICAL
+    ids = pd.Series([f"P{i % 150:05d}" for i in range(300)], name="patient")  # 150 values, 2 rows each
+    assert detect_column_type(ids)[0] is ColumnType.ID
+    reliability.guess(told="not an identifier" in reason)
 
 
 def test_numbers_with_mixed_units_are_not_read_as_one_number() -> None:

@@ -1,0 +1,66 @@
+"""Target labels that differ only by case or spaces are one class, with a note; features keep theirs apart, told."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine import TaskType, build_task_spec, prepare, profile_dataset
+from engine.labels import find_label_variants
+
+N_ROWS = 300
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    amount = rng.normal(size=N_ROWS)
+    answer = np.where(amount > 0, rng.choice(["yes", "Yes", " yes"], N_ROWS, p=[0.7, 0.2, 0.1]),
+                      rng.choice(["No ", "no"], N_ROWS, p=[0.8, 0.2]))
+    return pd.DataFrame({"amount": amount, "city": rng.choice(["Paris", "paris", "Lyon"], N_ROWS),
+                         "answer": answer})
+
+
+def test_spellings_of_one_label_join_its_most_frequent_one() -> None:
+    values = pd.Series(["yes"] * 5 + ["Yes"] * 2 + [" yes"] + ["No "] * 3 + ["no"] + [None, "maybe"])
+    variants = find_label_variants(values)
+    assert variants.mapping == {"Yes": "yes", " yes": "yes", "no": "No", "No ": "No"}
+    assert variants.rows == {"No": 4, "yes": 3}
+    note = variants.note("answer")
+    assert "'Yes', ' yes' → 'yes' (3 rows)" in note and "--keep-label-variants" in note
+    assert not find_label_variants(pd.Series(["a", "b", "A1"])) and not find_label_variants(pd.Series([1.0, 2.0]))
+
+
+def test_the_task_is_binary_with_a_note_and_the_rows_learn_two_classes(frame: pd.DataFrame, reliability) -> None:
+    profile = profile_dataset(frame, target="answer")
+    assert profile.task is TaskType.BINARY
+    note = next(w for w in profile.warnings if w.code == "LABEL_VARIANTS")
+    assert "'Yes', ' yes' → 'yes'" in note.message and "--keep-label-variants" in note.message
+    spec = build_task_spec(frame, profile.columns, target="answer")
+    assert spec.task is TaskType.BINARY and set(spec.classes) == {"yes", "No"}
+    assert spec.notes and "merged" in spec.notes[0]  # a progress line and a note on the model card
+    prepared = prepare(frame, spec)
+    assert set(np.unique(prepared.y)) == {0, 1} and len(prepared.y) == N_ROWS
+    reliability.bad_input("read")
+    reliability.guess(told="merged" in note.message)
+
+
+def test_the_user_can_keep_the_spellings_apart(frame: pd.DataFrame) -> None:
+    profile = profile_dataset(frame, target="answer", keep_label_variants=True)
+    assert profile.task is TaskType.MULTICLASS
+    assert not any(w.code == "LABEL_VARIANTS" for w in profile.warnings)
+    spec = build_task_spec(frame, profile.columns, target="answer", keep_label_variants=True)
+    assert len(spec.classes) == 5 and not spec.label_variants and not spec.notes
+
+
+def test_categories_of_a_feature_that_differ_by_case_stay_apart_and_are_pointed_out(frame: pd.DataFrame,
+                                                                                      reliability) -> None:
+    profile = profile_dataset(frame, target="answer")
+    note = next(w for w in profile.warnings if w.code == "CATEGORY_VARIANTS")
+    assert note.column == "city" and "'Paris'" in note.message and "'paris'" in note.message
+    assert "different categories" in note.message
+    spec = build_task_spec(frame, profile.columns, target="answer")
+    schema = prepare(frame, spec).schema
+    assert {"Paris", "paris"} <= set(next(c for c in schema if c.name == "city").categories)
+    reliability.guess(told="'paris'" in note.message)

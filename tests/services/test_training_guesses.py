@@ -1,0 +1,41 @@
+"""A training's data path (``frame_and_spec``): the user's choices for dates, labels and a repeated name."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import engine
+from app.services.options import TrainOptions, options_dict, options_from_dict
+from app.services.training import frame_and_spec
+
+
+def _data(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    n = 120
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    answer = rng.choice(["yes", "Yes", "no"], n, p=[0.5, 0.2, 0.3])
+    pd.DataFrame({"visit": stamps.strftime("%d/%m/%Y"), "y": answer, "x": rng.normal(size=n).round(3),
+                  "y ": answer}).to_csv(path, index=False)  # a second 'y' once the reader strips the name
+    return path
+
+
+def test_the_spec_keeps_the_merge_the_formats_and_the_target_the_user_named(tmp_path: Path) -> None:
+    data = _data(tmp_path / "visits.csv")
+    options = TrainOptions(data_path=data, target="y.0", date_formats={"visit": "%d/%m/%Y"})
+    read = engine.read_table(data)
+    frame, spec, _ = frame_and_spec(read, options)
+    assert spec.target == "y" and engine.target_reference(read, spec.target) == "y.0"
+    assert spec.label_variants == {"Yes": "yes"} and set(spec.classes) == {"yes", "no"}
+    assert any("merged" in note for note in spec.notes) and any("you set" in note for note in spec.notes)
+    assert spec.date_formats == {"visit": "%d/%m/%Y"}
+    assert set(frame["y"].dropna()) == {"yes", "no"}
+    picked = frame_and_spec(read, replace(options, target="y", target_is_column=True))[1]  # the app's list
+    assert picked.target == "y"
+    kept = frame_and_spec(read, replace(options, target="y.1", keep_label_variants=True))[1]
+    assert kept.target == "y.1" and len(kept.classes) == 3 and not kept.label_variants
+    again = options_from_dict(options_dict(replace(options, keep_label_variants=True)))
+    assert again.date_formats == {"visit": "%d/%m/%Y"} and again.keep_label_variants
