@@ -114,10 +114,15 @@ def test_a_schema_without_a_format_reads_dates_as_before(stamps: pd.DatetimeInde
 
 
 def test_the_format_travels_in_the_model_card_and_back(stamps: pd.DatetimeIndex) -> None:
+    import json
     from types import SimpleNamespace
 
-    from app.services.scoring import _input_column
+    from app.services.model_metadata import _Column
+    from app.services.model_metadata import _input_column as read_column
     from exporters.model_card import input_schema
+
+    def _input_column(entry: dict[str, object]) -> object:  # as a model's metadata is read back
+        return read_column(_Column.model_validate_json(json.dumps(entry)))
 
     frame = _day_first_frame(stamps)
     profile = profile_dataset(frame, target="outcome", with_checks=False)
