@@ -13,10 +13,12 @@ import re
 import shutil
 import string
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from engine import write_atomically
+from engine.dates import format_in_words
 from exporters.threshold_text import format_threshold, threshold_origin
 
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
@@ -26,6 +28,8 @@ BUNDLE_EXAMPLE_FILES = (README_FILE, *EXAMPLE_FILES)
 MAX_SHOWN_CATEGORIES = 30
 _TYPE_NAMES = {"numeric": "number", "categorical": "category", "boolean": "true/false", "datetime": "date/time"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~$])")
+_ISO_DATES = "ISO 8601 (`2024-03-31`, `2024-03-31 14:30`)"
+_EXAMPLE_DATE = datetime(2024, 3, 31, 14, 30, tzinfo=UTC)  # day above 12: shows the day/month order
 
 __all__ = ["BUNDLE_EXAMPLE_FILES", "README_FILE", "render_readme", "write_bundle_examples", "write_readme"]
 
@@ -118,7 +122,7 @@ def _what_to_send(column: Mapping[str, Any], kind: str) -> str:
     if kind == "numeric":
         return "a number"
     if kind == "datetime":
-        return "a date or date-time, ISO 8601 (`2024-03-01`, `2024-03-01 14:30`)"
+        return _date_to_send(str(column.get("date_format") or ""))
     if "categories" not in column:
         return "a value"
     categories = [str(c) for c in column["categories"]]
@@ -130,6 +134,22 @@ def _what_to_send(column: Mapping[str, Any], kind: str) -> str:
                 f"(all of them are in `model_card.json`).{missing}")
     booleans = " (`true`/`false` are read as `True`/`False`)" if kind == "boolean" else ""
     return f"one of {', '.join(known)}{booleans}.{missing}" if known else f"any text.{missing}"
+
+
+def _date_to_send(date_format: str) -> str:
+    """The column's format (that of its training data, which the examples read as `kuai predict` does), or ISO."""
+    if "%" in date_format:
+        try:
+            example = f", e.g. {_code(_EXAMPLE_DATE.strftime(date_format), table=True)}"
+        except ValueError:
+            example = ""
+        return (f"a date written {_code(format_in_words(date_format), table=True)} (format "
+                f"{_code(date_format, table=True)}{example}), or {_ISO_DATES}")
+    if date_format.startswith("mixed"):
+        order = "day-first" if date_format == "mixed-dayfirst" else "month-first"
+        return (f"a date or date-time, {_ISO_DATES}. The training data wrote it several ways: `kuai predict` reads "
+                f"each value on its own ({order} where ambiguous), the examples read ISO 8601 only.")
+    return f"a date or date-time, {_ISO_DATES}"
 
 
 def _ignored_columns(dropped: Mapping[str, Any]) -> str:

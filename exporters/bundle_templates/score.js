@@ -5,12 +5,14 @@
 //     node score.js new_data.csv --out predictions.csv [--model model.onnx]
 //
 // Writes one row per data row, in input order: `prediction` and, for a classifier, `proba_<class>` for
-// every class. What the script needs to know about the model (input columns with their types and
-// categories, the classes, the decision threshold) is read from the model's own metadata
-// (`kuai_schema`, `kuai_threshold`).
+// every class. What the script needs to know about the model (input columns with their types,
+// categories and date formats, the classes, the decision threshold) is read from the model's own
+// metadata (`kuai_schema`, `kuai_threshold`).
 //
 // Reads a UTF-8 CSV with a header row, commas between fields and '.' as the decimal point; extra
-// columns are ignored and the column order does not matter.
+// columns are ignored and the column order does not matter. A date is read in its column's format
+// (that of the training data, e.g. %d/%m/%Y), else as ISO 8601. Values that cannot be read as their
+// column's type are scored as missing and counted on stderr.
 'use strict';
 
 const fs = require('node:fs');
@@ -36,6 +38,20 @@ const DATE = new RegExp('^([0-9]{4})([-/])([0-9]{1,2})\\2([0-9]{1,2})'
   + '(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?'
   + '\\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$', 'i');
 const DATE_PARTS = ['year', 'month', 'day', 'day_of_week', 'hour'];
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
+  'november', 'december'];
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const longestFirst = (names) => [...names].sort((a, b) => b.length - a.length).join('|');
+// The strftime codes of Kuai's date formats, matched as Python's datetime.strptime matches them (score.py
+// uses it): the same patterns, case-insensitive, English month and day names.
+const DATE_CODES = {
+  Y: '\\d\\d\\d\\d', y: '\\d\\d', m: '1[0-2]|0[1-9]|[1-9]', d: '3[01]|[12]\\d|0[1-9]|[1-9]| [1-9]',
+  H: '2[0-3]|[01]\\d|\\d', I: '1[0-2]|0[1-9]|[1-9]', M: '[0-5]\\d|\\d', S: '6[01]|[0-5]\\d|\\d', f: '\\d{1,6}',
+  z: '[+-]\\d\\d:?[0-5]\\d(?::?[0-5]\\d(?:\\.\\d{1,6})?)?|Z', p: 'am|pm',
+  b: longestFirst(MONTHS.map((name) => name.slice(0, 3))), B: longestFirst(MONTHS),
+  a: longestFirst(WEEKDAYS.map((name) => name.slice(0, 3))), A: longestFirst(WEEKDAYS),
+};
+const UNREAD_EXAMPLES = 3;
 const FORMULA_START = ['=', '+', '-', '@', '\t', '\r'];
 // What Python's float() accepts: a cell that reads as a number is not a formula.
 const PYTHON_FLOAT = /^\s*[+-]?(?:(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:e[+-]?\d(?:_?\d)*)?|inf|infinity|nan)\s*$/i;
@@ -59,7 +75,9 @@ async function main(argv) {
     return 2;
   }
   try {
-    const nRows = await scoreFile(values.model, positionals[0], values.out);
+    const unread = new UnreadCells();
+    const nRows = await scoreFile(values.model, positionals[0], values.out, unread);
+    if (unread.columns.size) console.error(`score.js: ${unread.note()}`);
     console.log(`${nRows.toLocaleString('en-US')} predictions -> ${values.out}`);
     return 0;
   } catch (error) {
@@ -72,7 +90,7 @@ async function main(argv) {
   }
 }
 
-async function scoreFile(modelPath, dataPath, outPath) {
+async function scoreFile(modelPath, dataPath, outPath, unread = null) {
   const bytes = fs.readFileSync(modelPath);
   let session;
   let metadata;
@@ -89,12 +107,15 @@ async function scoreFile(modelPath, dataPath, outPath) {
   const classes = schema.classes.map(String);
   const threshold = THRESHOLD_KEY in metadata && classes.length === 2 ? Number(metadata[THRESHOLD_KEY]) : null;
   const columns = schema.input_schema;
+  for (const column of columns) {
+    if (column.type === 'datetime' && (column.date_format || '').includes('%')) compiledFormat(column.date_format);
+  }
   const out = fs.openSync(outPath, 'w');
   let nRows = 0;
   try {
     fs.writeSync(out, stringify([['prediction', ...classes.map((label) => `proba_${label}`)].map(safeCell)]));
     for await (const batch of readBatches(dataPath, columns.map((column) => column.name))) {
-      const outputs = await session.run(buildFeeds(batch, columns));
+      const outputs = await session.run(buildFeeds(batch, columns, unread));
       fs.writeSync(out, stringify(outputRows(outputs, classes, threshold, batch.length)));
       nRows += batch.length;
     }
@@ -137,26 +158,63 @@ async function* readBatches(dataPath, names) {
 }
 
 // One [N, 1] tensor per model input: float32 numbers (NaN when missing), strings ('' when missing).
-function buildFeeds(batch, columns) {
+// `unread` counts the cells that hold a value their column could not read (scored as missing).
+function buildFeeds(batch, columns, unread = null) {
   const feeds = {};
   const n = batch.length;
   columns.forEach((column, position) => {
     const cells = batch.map((row) => row[position]);
     const inputs = column.onnx_inputs;
+    let read;
     if (column.type === 'datetime') {
-      const parts = cells.map(dateParts);
+      const parts = cells.map((cell) => dateParts(cell, column.date_format || ''));
       for (const name of inputs) {
         const part = name.slice(name.lastIndexOf('__') + 2);
         feeds[name] = new ort.Tensor('float32', Float32Array.from(parts, (p) => p[part]), [n, 1]);
       }
+      read = parts.map((p) => p.year);
     } else if (column.onnx_dtype === 'string') {
       const known = new Set(column.categories || []);
       feeds[inputs[0]] = new ort.Tensor('string', cells.map((cell) => category(cell, known)), [n, 1]);
+      return;
     } else {
-      feeds[inputs[0]] = new ort.Tensor('float32', Float32Array.from(cells, number), [n, 1]);
+      read = cells.map(number);
+      feeds[inputs[0]] = new ort.Tensor('float32', Float32Array.from(read), [n, 1]);
     }
+    if (unread !== null) unread.add(column, cells, read);
   });
   return feeds;
+}
+
+// Per column, the cells that hold a value (not a missing-value marker) the column could not read.
+class UnreadCells {
+  constructor() {
+    this.columns = new Map(); // name -> how it is read, count, examples
+  }
+
+  add(column, cells, read) {
+    cells.forEach((cell, k) => {
+      if (!Number.isNaN(read[k]) || MISSING_VALUES.has(cell)) return;
+      if (!this.columns.has(column.name)) this.columns.set(column.name, { how: howRead(column), n: 0, examples: [] });
+      const entry = this.columns.get(column.name);
+      entry.n += 1;
+      if (entry.examples.length < UNREAD_EXAMPLES && !entry.examples.includes(cell)) entry.examples.push(cell);
+    });
+  }
+
+  // One line, the same in both examples.
+  note() {
+    const parts = [...this.columns].map(([name, entry]) => `'${name}' (${entry.how}): `
+      + `${entry.n.toLocaleString('en-US')} row(s), e.g. ${entry.examples.map((cell) => `'${cell}'`).join(', ')}`);
+    return `values that could not be read as their column's type were scored as missing: ${parts.join('; ')}.`
+      + ' Write them as README.md says if they should count.';
+  }
+}
+
+function howRead(column) {
+  if (column.type !== 'datetime') return 'a number';
+  const dateFormat = column.date_format || '';
+  return dateFormat.includes('%') ? `a date, ${dateFormat} or ISO 8601` : 'a date, ISO 8601';
 }
 
 // '1,234.5', '$12', '7 %' read as numbers; anything else, and infinities, as missing.
@@ -188,28 +246,124 @@ function numberLabel(cell) {
   return pythonRepr(value);
 }
 
-// ISO 8601 date or date-time (an offset is converted to UTC) as year, month, day, day_of_week, hour.
-function dateParts(cell) {
-  const missing = Object.fromEntries(DATE_PARTS.map((part) => [part, NaN]));
+// The date as year, month, day, day_of_week (Monday = 0) and hour, in UTC; NaN when it is not a date.
+// `dateFormat`: the column's format in the model's schema (a strftime format such as '%d/%m/%Y', the one of
+// the training data); a date it does not fit is read as ISO 8601. Without one ('', 'ISO8601', or 'mixed' for a
+// column written several ways) dates are read as ISO 8601 only.
+function dateParts(cell, dateFormat = '') {
+  const stamp = MISSING_VALUES.has(cell) ? null : formattedDate(cell, dateFormat) ?? isoDate(cell);
+  if (stamp === null) return Object.fromEntries(DATE_PARTS.map((part) => [part, NaN]));
+  return { year: stamp.getUTCFullYear(), month: stamp.getUTCMonth() + 1, day: stamp.getUTCDate(),
+    day_of_week: (stamp.getUTCDay() + 6) % 7, hour: stamp.getUTCHours() };
+}
+
+// ISO 8601 date or date-time (an offset is converted to UTC); null when it is not one.
+function isoDate(cell) {
   const match = DATE.exec(cell);
-  if (MISSING_VALUES.has(cell) || match === null) return missing;
+  if (match === null) return null;
   const [year, , month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6, 7].map((i) => Number(match[i] || 0));
   const offset = match[8];
+  let shiftSeconds = 0;
+  if (offset && offset.toUpperCase() !== 'Z') {
+    const digits = offset.slice(1).replace(':', '');
+    const seconds = Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2) || 0) * 60;
+    shiftSeconds = offset[0] === '+' ? seconds : -seconds;
+  }
+  return utcStamp({ year, month, day, hour, minute, second, micro: 0 }, shiftSeconds, 0);
+}
+
+// The date in a strftime format, read as Python's datetime.strptime reads it; null when it does not fit.
+function formattedDate(cell, dateFormat) {
+  if (!dateFormat.includes('%')) return null;
+  const { regex, codes } = compiledFormat(dateFormat);
+  const match = regex.exec(cell);
+  if (match === null || match[0].length !== cell.length) return null; // strptime: "unconverted data remains"
+  const found = Object.fromEntries(codes.map((code, k) => [code, match[k + 1]]));
+  const when = { year: 1900, month: 1, day: 1, hour: 0, minute: 0, second: 0, micro: 0 };
+  let offset = { seconds: 0, micro: 0 };
+  for (const [code, text] of Object.entries(found)) {
+    const value = Number(text);
+    if (code === 'Y') when.year = value;
+    else if (code === 'y') when.year = value + (value <= 68 ? 2000 : 1900); // the POSIX pivot strptime uses
+    else if (code === 'm') when.month = value;
+    else if (code === 'b' || code === 'B') when.month = monthNumber(text);
+    else if (code === 'd') when.day = value;
+    else if (code === 'H') when.hour = value;
+    else if (code === 'I') when.hour = (value % 12) + ((found.p || '').toLowerCase() === 'pm' ? 12 : 0);
+    else if (code === 'M') when.minute = value;
+    else if (code === 'S') when.second = value;
+    else if (code === 'f') when.micro = Number(text.padEnd(6, '0'));
+    else if (code === 'z') offset = utcOffset(text);
+  }
+  return offset === null ? null : utcStamp(when, offset.seconds, offset.micro);
+}
+
+function monthNumber(name) {
+  return MONTHS.findIndex((month) => month.startsWith(name.toLowerCase())) + 1;
+}
+
+// '+01:00', '-0530', '+01:00:30.5' or 'Z' as seconds and microseconds east of UTC; null when strptime refuses it.
+function utcOffset(text) {
+  if (text === 'Z') return { seconds: 0, micro: 0 };
+  const parts = /^([+-])(\d\d)(:?)(\d\d)(?:(:?)(\d\d)(?:\.(\d{1,6}))?)?$/.exec(text);
+  if (parts === null || (parts[6] !== undefined && parts[3] !== parts[5])) return null; // ':' both times or never
+  const sign = parts[1] === '+' ? 1 : -1;
+  const seconds = Number(parts[2]) * 3600 + Number(parts[4]) * 60 + Number(parts[6] || 0);
+  if (seconds >= 86400) return null; // Python's timezone() takes less than a day
+  return { seconds: sign * seconds, micro: sign * Number((parts[7] || '').padEnd(6, '0')) };
+}
+
+// A Date at the given wall-clock time shifted to UTC; null when it is not a real date or time (2023-02-30,
+// 25:00) or falls outside years 1 to 9999, as Python's datetime refuses it.
+function utcStamp(when, offsetSeconds, offsetMicro) {
+  const { year, month, day, hour, minute, second } = when;
   const stamp = new Date(0);
   stamp.setUTCFullYear(year, month - 1, day);
   stamp.setUTCHours(hour, minute, second, 0);
   if (year < 1 || stamp.getUTCFullYear() !== year || stamp.getUTCMonth() !== month - 1
       || stamp.getUTCDate() !== day || stamp.getUTCHours() !== hour || stamp.getUTCMinutes() !== minute
       || stamp.getUTCSeconds() !== second) {
-    return missing; // not a real date or time, e.g. 2023-02-30 or 25:00
+    return null;
   }
-  if (offset && offset.toUpperCase() !== 'Z') {
-    const digits = offset.slice(1).replace(':', '');
-    const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0);
-    stamp.setTime(stamp.getTime() + (offset[0] === '+' ? -1 : 1) * minutes * 60000);
+  // to the millisecond below: the same hour, day and year as to the microsecond
+  stamp.setTime(stamp.getTime() - offsetSeconds * 1000 + Math.floor((when.micro - offsetMicro) / 1000));
+  const utcYear = stamp.getUTCFullYear();
+  return utcYear >= 1 && utcYear <= 9999 ? stamp : null;
+}
+
+const compiledFormats = new Map();
+
+// A strftime format as the regular expression strptime builds from it: codes as DATE_CODES, a run of blanks
+// as any blanks, other characters literally; a code this script does not read is an error.
+function compiledFormat(dateFormat) {
+  if (compiledFormats.has(dateFormat)) return compiledFormats.get(dateFormat);
+  let source = '';
+  const codes = [];
+  for (let i = 0; i < dateFormat.length; i += 1) {
+    const char = dateFormat[i];
+    if (char === '%' && dateFormat[i + 1] === '%') {
+      source += '%';
+      i += 1;
+    } else if (char === '%') {
+      const code = dateFormat[i + 1];
+      if (!(code in DATE_CODES) || codes.includes(code)) {
+        const known = Object.keys(DATE_CODES).map((key) => `%${key}`).join(' ');
+        throw new ScoringError(`score.js cannot read dates written '${dateFormat}': it reads the codes ${known} `
+          + '(each once) and literal text. Score this model with score.py or kuai predict.');
+      }
+      source += `(${DATE_CODES[code]})`;
+      codes.push(code);
+      i += 1;
+    } else if (/\s/.test(char)) {
+      source += '\\s+';
+      while (/\s/.test(dateFormat[i + 1] || '')) i += 1;
+    } else {
+      source += char.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+    }
   }
-  return { year: stamp.getUTCFullYear(), month: stamp.getUTCMonth() + 1, day: stamp.getUTCDate(),
-    day_of_week: (stamp.getUTCDay() + 6) % 7, hour: stamp.getUTCHours() };
+  const compiled = { regex: new RegExp(`^(?:${source})`, 'i'), codes };
+  compiledFormats.set(dateFormat, compiled);
+  return compiled;
 }
 
 // `prediction` and `proba_<class>` cells, with the decision threshold applied as `kuai predict` does.

@@ -6,11 +6,14 @@
 
 Writes one row per data row, in input order: ``prediction`` and, for a classifier,
 ``proba_<class>`` for every class. What the script needs to know about the model
-(input columns with their types and categories, the classes, the decision threshold)
-is read from the model's own metadata (``kuai_schema``, ``kuai_threshold``).
+(input columns with their types, categories and date formats, the classes, the decision
+threshold) is read from the model's own metadata (``kuai_schema``, ``kuai_threshold``).
 
 Reads a UTF-8 CSV with a header row, commas between fields and '.' as the decimal
-point; extra columns are ignored and the column order does not matter.
+point; extra columns are ignored and the column order does not matter. A date is read
+in its column's format (that of the training data, e.g. ``%d/%m/%Y``), else as ISO 8601.
+Values that cannot be read as their column's type are scored as missing and counted
+on stderr.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import math
 import re
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +46,10 @@ NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")  # thousands separators, blanks, cur
 DATE = re.compile(r"^([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"
                   r"(?:[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
                   r"\s*(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$", re.IGNORECASE)
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MISSING_NUMBER = float("nan")
+UNREAD_EXAMPLES = 3
 
 
 class ScoringError(ValueError):
@@ -58,16 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent / "model.onnx",
                         help="the ONNX model (default: model.onnx beside this script)")
     arguments = parser.parse_args(argv)
+    unread = UnreadCells()
     try:
-        n_rows = score_file(arguments.model, arguments.data, arguments.out)
+        n_rows = score_file(arguments.model, arguments.data, arguments.out, unread)
     except (ScoringError, OSError, UnicodeDecodeError, csv.Error) as error:
         print(f"score.py: {error}", file=sys.stderr)
         return 2
+    if unread.columns:
+        print(f"score.py: {unread.note()}", file=sys.stderr)
     print(f"{n_rows:,} predictions -> {arguments.out}")
     return 0
 
 
-def score_file(model_path: Path, data_path: Path, out_path: Path) -> int:
+def score_file(model_path: Path, data_path: Path, out_path: Path, unread: UnreadCells | None = None) -> int:
     try:
         session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own types for missing and damaged files
@@ -85,7 +93,7 @@ def score_file(model_path: Path, data_path: Path, out_path: Path) -> int:
         writer.writerow([safe_cell(name) for name in ["prediction", *[f"proba_{label}" for label in classes]]])
         for batch in read_batches(data_path, [column["name"] for column in columns]):
             outputs = dict(zip([o.name for o in session.get_outputs()],
-                               session.run(None, build_feeds(batch, columns)), strict=True))
+                               session.run(None, build_feeds(batch, columns, unread)), strict=True))
             writer.writerows(output_rows(outputs, classes, threshold))
             n_rows += len(batch)
     return n_rows
@@ -118,23 +126,63 @@ def read_batches(path: Path, names: list[str]) -> Iterator[list[list[str]]]:
             yield batch
 
 
-def build_feeds(batch: list[list[str]], columns: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """One ``[N, 1]`` tensor per model input: float32 numbers (NaN when missing), strings ('' when missing)."""
+def build_feeds(batch: list[list[str]], columns: list[dict[str, Any]],
+                unread: UnreadCells | None = None) -> dict[str, np.ndarray]:
+    """One ``[N, 1]`` tensor per model input: float32 numbers (NaN when missing), strings ('' when missing).
+
+    ``unread`` counts the cells that hold a value their column could not read (scored as missing).
+    """
     feeds: dict[str, np.ndarray] = {}
     for position, column in enumerate(columns):
         cells = [row[position] for row in batch]
         inputs = column["onnx_inputs"]
         if column["type"] == "datetime":
-            parts = [date_parts(cell) for cell in cells]
+            parts = [date_parts(cell, column.get("date_format") or "") for cell in cells]
             for name in inputs:
                 part = name.rsplit("__", 1)[1]
                 feeds[name] = np.array([p[part] for p in parts], dtype=np.float32).reshape(-1, 1)
+            read = [p["year"] for p in parts]
         elif column["onnx_dtype"] == "string":
             known = frozenset(column.get("categories", []))
             feeds[inputs[0]] = np.array([category(cell, known) for cell in cells], dtype=object).reshape(-1, 1)
+            continue
         else:
-            feeds[inputs[0]] = np.array([number(cell) for cell in cells], dtype=np.float32).reshape(-1, 1)
+            read = [number(cell) for cell in cells]
+            feeds[inputs[0]] = np.array(read, dtype=np.float32).reshape(-1, 1)
+        if unread is not None:
+            unread.add(column, cells, read)
     return feeds
+
+
+class UnreadCells:
+    """Per column, the cells that hold a value (not a missing-value marker) the column could not read."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, Any]] = {}  # name -> how it is read, count, examples
+
+    def add(self, column: dict[str, Any], cells: list[str], read: list[float]) -> None:
+        for cell, value in zip(cells, read, strict=True):
+            if math.isnan(value) and cell not in MISSING_VALUES:
+                entry = self.columns.setdefault(column["name"], {"how": _how_read(column), "n": 0, "examples": []})
+                entry["n"] += 1
+                if len(entry["examples"]) < UNREAD_EXAMPLES and cell not in entry["examples"]:
+                    entry["examples"].append(cell)
+
+    def note(self) -> str:
+        """One line, the same in both examples."""
+        parts = []
+        for name, entry in self.columns.items():
+            shown = ", ".join(f"'{cell}'" for cell in entry["examples"])
+            parts.append(f"'{name}' ({entry['how']}): {entry['n']:,} row(s), e.g. {shown}")
+        return (f"values that could not be read as their column's type were scored as missing: {'; '.join(parts)}."
+                " Write them as README.md says if they should count.")
+
+
+def _how_read(column: dict[str, Any]) -> str:
+    if column["type"] != "datetime":
+        return "a number"
+    date_format = column.get("date_format") or ""
+    return f"a date, {date_format} or ISO 8601" if "%" in date_format else "a date, ISO 8601"
 
 
 def number(cell: str) -> float:
@@ -171,11 +219,38 @@ def _number_label(cell: str) -> str | None:
     return repr(value)
 
 
-def date_parts(cell: str) -> dict[str, float]:
-    """ISO 8601 date or date-time (an offset is converted to UTC) as year, month, day, day_of_week, hour."""
+def date_parts(cell: str, date_format: str = "") -> dict[str, float]:
+    """The date as year, month, day, day_of_week (Monday = 0) and hour, in UTC; NaN when it is not a date.
+
+    ``date_format``: the column's format in the model's schema (a strftime format such as '%d/%m/%Y', the one
+    of the training data); a date it does not fit is read as ISO 8601. Without one ('', 'ISO8601', or 'mixed'
+    for a column written several ways) dates are read as ISO 8601 only.
+    """
+    stamp = None if cell in MISSING_VALUES else formatted_date(cell, date_format) or iso_date(cell)
+    if stamp is None:
+        return dict.fromkeys(DATE_PARTS, MISSING_NUMBER)
+    return {"year": stamp.year, "month": stamp.month, "day": stamp.day, "day_of_week": stamp.weekday(),
+            "hour": stamp.hour}
+
+
+def formatted_date(cell: str, date_format: str) -> datetime | None:
+    """The date in a strftime format, as ``datetime.strptime`` reads it (an offset converted to UTC)."""
+    if "%" not in date_format:
+        return None
+    try:
+        stamp = datetime.strptime(cell, date_format)
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)  # noqa: UP017 (datetime.UTC: 3.11+)
+    except (ValueError, OverflowError, re.error):  # another layout, not a real date (30/02/2023), a broken format
+        return None
+    return stamp
+
+
+def iso_date(cell: str) -> datetime | None:
+    """ISO 8601 date or date-time (an offset is converted to UTC)."""
     match = DATE.match(cell)
-    if cell in MISSING_VALUES or match is None:
-        return dict.fromkeys(("year", "month", "day", "day_of_week", "hour"), MISSING_NUMBER)
+    if match is None:
+        return None
     year, _, month, day, hour, minute, second, offset = match.groups()
     try:
         stamp = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
@@ -184,9 +259,8 @@ def date_parts(cell: str) -> dict[str, float]:
             shift = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
             stamp = stamp - shift if offset[0] == "+" else stamp + shift
     except (ValueError, OverflowError):  # not a real date or time, e.g. 2023-02-30 or 25:00
-        return dict.fromkeys(("year", "month", "day", "day_of_week", "hour"), MISSING_NUMBER)
-    return {"year": stamp.year, "month": stamp.month, "day": stamp.day, "day_of_week": stamp.weekday(),
-            "hour": stamp.hour}
+        return None
+    return stamp
 
 
 def output_rows(outputs: dict[str, Any], classes: list[str], threshold: float | None) -> list[list[str]]:

@@ -4,6 +4,8 @@ The slow tests train one model per sample dataset (binary, regression, multiclas
 unzip the Export page's zip of each run, and score the sample data plus rows with missing values, unseen
 categories, odd number and date formats and formula-like text three ways: `kuai predict`, `score.py` (with
 this venv's Python) and `score.js` (after `npm ci` in the bundle; skipped, loudly, only without node/npm).
+Day-first and month-name dates reuse the churn model, with those formats recorded in its schema as a training
+on such dates records them (tests/exporters/test_bundle_dates.py checks the date parsers value by value).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -49,6 +52,7 @@ TRICKY = {  # cells each column type gets in the extra rows, cycled
     "categorical": ["never seen", "", "NULL", " {first} ", "{FIRST}", "=cmd()", "@x", "-", "k. A.", "{last}"],
     "boolean": ["true", "FALSE", "", "NA", "True", "false", "TRUE"],
 }
+DATE_FORMATS = {"signup_date": "%d/%m/%Y", "last_purchase": "%b %d %Y %I:%M%p"}  # the churn data's date columns
 
 
 # ---- fast: the README and the files, from a made-up model card -------------------------------------------------
@@ -363,11 +367,105 @@ def test_score_js_neutralises_formulas_and_refuses_missing_columns(node_bundles:
         (formula_bundle / "node_modules").unlink()
 
 
+@pytest.fixture(scope="module")
+def dated_bundle(bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The churn bundle as if trained on day-first and month-name dates: the same model, with DATE_FORMATS recorded
+    in model.onnx's schema and the model card, and the README written again from the card."""
+    import onnx
+
+    from exporters import write_readme
+
+    bundle = tmp_path_factory.mktemp("dated") / "bundle"
+    shutil.copytree(bundles["churn"], bundle, ignore=shutil.ignore_patterns("node_modules"))
+    model = onnx.load(str(bundle / "model.onnx"))
+    for entry in model.metadata_props:
+        if entry.key == "kuai_schema":
+            entry.value = json.dumps(_with_date_formats(json.loads(entry.value)))
+    (bundle / "model.onnx").write_bytes(model.SerializeToString())
+    card = _with_date_formats(json.loads((bundle / "model_card.json").read_text(encoding="utf-8")))
+    (bundle / "model_card.json").write_text(json.dumps(card), encoding="utf-8")
+    write_readme(bundle, card)
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The churn sample with its (ISO) dates written in DATE_FORMATS, then rows of awkward dates that `kuai
+    predict` and the examples read alike (in the format, ISO 8601, not dates at all), then an empty row."""
+    from tests.exporters.test_bundle_dates import SAME_AS_KUAI
+
+    with (SAMPLES / CASES["churn"]).open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    for name, date_format in DATE_FORMATS.items():
+        position = header.index(name)
+        for row in rows:
+            row[position] = datetime.fromisoformat(row[position]).strftime(date_format) if row[position] else ""
+    extra = [list(row) for row in rows[:16]]
+    for name, date_format in DATE_FORMATS.items():
+        cells = [*SAME_AS_KUAI[date_format], "", "NA"]
+        for k, row in enumerate(extra):
+            row[header.index(name)] = cells[k % len(cells)]
+    path = tmp_path_factory.mktemp("dated-data") / "churn_dated.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows, *extra, [""] * len(header)])
+    return path
+
+
+@pytest.mark.slow
+def test_score_py_reads_dates_in_the_training_format_as_kuai_predict(dated_bundle: Path, dated_data: Path,
+                                                                     reference: dict[str, Path], tmp_path: Path,
+                                                                     reliability) -> None:
+    from app.services.scoring import load_model
+    from engine import read_table, to_model_frame
+    from exporters import onnx_feeds
+
+    readme = (dated_bundle / "README.md").read_text(encoding="utf-8")
+    assert "`DD/MM/YYYY` (format `%d/%m/%Y`" in readme and "(format `%b %d %Y %I:%M%p`" in readme
+    _run([KUAI, "predict", str(dated_bundle), str(dated_data), "--out", str(tmp_path / "kuai.csv")], cwd=tmp_path)
+    n_sample = len(_read(SAMPLES / CASES["churn"])) - 1
+    assert _read(tmp_path / "kuai.csv")[: n_sample + 1] == _read(reference["churn"])[: n_sample + 1], \
+        "the same dates written day-first / with month names must score as their ISO form does"
+    python = _run([sys.executable, "score.py", str(dated_data), "--out", str(tmp_path / "py.csv")], cwd=dated_bundle)
+    _assert_same_predictions(tmp_path / "py.csv", tmp_path / "kuai.csv")
+    assert "'signup_date' (a date, %d/%m/%Y or ISO 8601): " in python.stderr  # 'not a date', '29/02/2023', ...
+    score, model = _load_score_module(dated_bundle / "score.py"), load_model(dated_bundle)
+    expected = onnx_feeds(to_model_frame(read_table(dated_data), model.schema), model.schema)
+    columns = json.loads((dated_bundle / "model_card.json").read_text(encoding="utf-8"))["input_schema"]
+    feeds = score.build_feeds(next(score.read_batches(dated_data, [c["name"] for c in columns])), columns)
+    for name, values in expected.items():
+        if values.dtype != object:
+            np.testing.assert_array_equal(feeds[name], values, err_msg=name)
+    reliability.bad_input("read")
+
+
+@pytest.mark.slow
+def test_score_js_reads_dates_in_the_training_format_as_score_py(node_bundles: dict[str, Path], dated_bundle: Path,
+                                                                 dated_data: Path, tmp_path: Path) -> None:
+    (dated_bundle / "node_modules").symlink_to(node_bundles["churn"] / "node_modules", target_is_directory=True)
+    try:
+        node = _run(["node", "score.js", str(dated_data), "--out", str(tmp_path / "js.csv")], cwd=dated_bundle)
+        python = _run([sys.executable, "score.py", str(dated_data), "--out", str(tmp_path / "py.csv")],
+                      cwd=dated_bundle)
+    finally:
+        (dated_bundle / "node_modules").unlink()
+    assert (tmp_path / "js.csv").read_bytes() == (tmp_path / "py.csv").read_bytes(), "score.js and score.py differ"
+    assert "signup_date" in node.stderr and node.stderr.replace("score.js:", "score.py:") == python.stderr
+
+
 # ---- helpers -------------------------------------------------------------------------------------------------
 
-def _run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> None:
+def _with_date_formats(card: dict[str, Any]) -> dict[str, Any]:
+    for entry in card["input_schema"]:
+        if entry["name"] in DATE_FORMATS:
+            entry["date_format"] = DATE_FORMATS[entry["name"]]
+    return card
+
+
+def _run(command: list[str], *, cwd: Path, env: dict[str, str] | None = None,
+         timeout: float = 120) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, f"{' '.join(command[:2])} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    return result
 
 
 def _read(path: Path) -> list[list[str]]:
