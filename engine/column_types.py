@@ -29,17 +29,20 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from engine.column_facts import ColumnFacts, column_facts
 from engine.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from engine.types import ColumnProfile, ColumnType
 
 __all__ = [
     "detect_column_type", "detect_column_types", "numeric_values", "parse_datetimes", "parse_numbers",
-    "profile_column", "profile_columns",
+    "profile_column", "profile_columns", "profile_table", "type_columns",
 ]
 
 SAMPLE_ROWS = 1000  # rows of a column the costlier checks (numbers in text, dates) read
@@ -47,6 +50,7 @@ NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as num
 DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
+MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
 MOSTLY_MISSING = 0.95
 _NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
 _UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
@@ -57,7 +61,7 @@ Detection = tuple[ColumnType, str]
 
 def detect_column_type(series: pd.Series) -> Detection:
     """Return the column's type and the reason for it."""
-    certain = _certain_type(series)
+    certain = _certain_type(series.dtype, column_facts(series.to_frame())[0])
     if certain is not None:
         return certain
     summary = summarise_column(series)
@@ -65,27 +69,89 @@ def detect_column_type(series: pd.Series) -> Detection:
 
 
 def detect_column_types(frame: pd.DataFrame) -> list[Detection]:
-    """``detect_column_type`` for every column of ``frame``, with one batched model call."""
-    detections: list[Detection | None] = [_certain_type(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    """``detect_column_type`` for every column of ``frame``, with one batched model call (on a table wider than
+    ``MODEL_COLUMNS`` open columns, the model reads a sample of them and the rest are typed by rule)."""
+    return type_columns(frame).detections
+
+
+@dataclass(frozen=True)
+class TableTypes:
+    """Every column's type and reason, its facts, and what the wide-table rule left to rules (``note``)."""
+
+    detections: list[Detection]
+    facts: list[ColumnFacts]
+    note: str = ""  # empty unless the type model read only a sample of the columns
+
+
+def type_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> TableTypes:
+    """The type of every column: certain rules on each column's facts, then the learned model, in one batch, on
+    the columns no rule settles; at most ``MODEL_COLUMNS`` of them (``read_first`` among them, the others evenly
+    spaced), the rest typed by rule (``_rule_type``) with the reason saying so."""
+    facts = column_facts(frame)
+    detections: list[Detection | None] = [_certain_type(dtype, found)
+                                          for dtype, found in zip(frame.dtypes, facts, strict=True)]
     open_columns = [i for i, found in enumerate(detections) if found is None]
-    summaries = [summarise_column(frame.iloc[:, i]) for i in open_columns]
-    for i, summary, guess in zip(open_columns, summaries, classify_summaries(summaries), strict=True):
+    read = _model_sample(open_columns, [str(frame.columns[i]) for i in open_columns], read_first)
+    summaries = [summarise_column(frame.iloc[:, i]) for i in read]
+    for i, summary, guess in zip(read, summaries, classify_summaries(summaries), strict=True):
         detections[i] = _type_from_guess(frame.iloc[:, i], summary, guess)
-    return [found for found in detections if found is not None]
+    note = ""
+    if len(read) < len(open_columns):
+        by_rule = f"typed by rule: the type model read {len(read):,} of the {len(open_columns):,} columns"
+        for i in open_columns:
+            if detections[i] is None:
+                detections[i] = _rule_type(facts[i], by_rule)
+        note = (f"{frame.shape[1]:,} columns: the type model read {len(read):,} of them; the other "
+                f"{len(open_columns) - len(read):,} were typed by rule (stored as numbers: numeric; text: "
+                "categorical, or an identifier when every value differs). Check the types on the Data page or "
+                "set them with --type.")
+    return TableTypes([found for found in detections if found is not None], facts, note)
 
 
-def _certain_type(series: pd.Series) -> Detection | None:
-    values = series.dropna()
-    if len(values) == 0:
+def _model_sample(open_columns: list[int], names: list[str], read_first: Collection[str]) -> list[int]:
+    """The open columns the type model reads: all of them, or ``MODEL_COLUMNS``: ``read_first`` and evenly spaced
+    others (the first and the last among them), in column order."""
+    if len(open_columns) <= MODEL_COLUMNS:
+        return open_columns
+    first = {i for i, name in zip(open_columns, names, strict=True) if name in set(read_first)}
+    spaced = np.linspace(0, len(open_columns) - 1, MODEL_COLUMNS - len(first)).round().astype(int)
+    chosen = first | {open_columns[k] for k in spaced}
+    others = iter(i for i in open_columns if i not in chosen)
+    while len(chosen) < MODEL_COLUMNS:  # rounding made two positions one
+        chosen.add(next(others))
+    return sorted(chosen)
+
+
+def _rule_type(facts: ColumnFacts, why: str) -> Detection:
+    """A column the type model did not read: numbers are numeric, text categorical (an identifier when every value
+    differs), a column nearly all missing a constant."""
+    if facts.n_rows and facts.n_missing / facts.n_rows >= MOSTLY_MISSING:
+        return ColumnType.CONSTANT, (f"{facts.n_missing / facts.n_rows:.0%} of the values are missing: too little to "
+                                     f"learn from ({why})")
+    if facts.is_number:
+        kind = "integer" if facts.all_whole else "decimal"
+        span = f" from {_num(facts.minimum)} to {_num(facts.maximum)}" if facts.minimum is not None and \
+            facts.maximum is not None else ""
+        return ColumnType.NUMERIC, (f"{facts.n_unique:,} distinct {kind} values{span} in {facts.n_rows:,} rows, "
+                                    f"stored as numbers: numeric ({why})")
+    if facts.n_unique == facts.n_present > FEW_VALUES:
+        return ColumnType.ID, f"every one of the {facts.n_present:,} values is distinct: an identifier ({why})"
+    example = f" (e.g. '{_show(facts.first_values[0])}')" if facts.first_values else ""
+    return ColumnType.CATEGORICAL, (f"{facts.n_unique:,} distinct values in {facts.n_rows:,} rows{example}: "
+                                    f"categorical ({why})")
+
+
+def _certain_type(dtype: Any, facts: ColumnFacts) -> Detection | None:
+    if facts.n_present == 0:
         return ColumnType.CONSTANT, "every value is missing"
-    if pd.api.types.is_bool_dtype(values):
+    if pd.api.types.is_bool_dtype(dtype):
         return ColumnType.BOOLEAN, "true/false values"
-    if pd.api.types.is_datetime64_any_dtype(values):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return ColumnType.DATETIME, "stored as dates"
-    distinct = pd.unique(values)
-    if len(distinct) == 1:
-        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {len(values):,} rows"
-    if len(distinct) == 2:
+    distinct = facts.first_values
+    if facts.n_unique == 1:
+        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {facts.n_present:,} rows"
+    if facts.n_unique == 2:
         tokens = {str(v).strip().lower() for v in distinct}
         if tokens <= BOOL_TOKENS:
             pair = "/".join(sorted(str(v).strip() for v in distinct))
@@ -266,32 +332,41 @@ def numeric_values(values: pd.Series) -> pd.Series:
 
 
 def profile_column(series: pd.Series) -> ColumnProfile:
-    return _profile(series, detect_column_type(series))
+    profile = _profile(series.to_frame(), 0, detect_column_type(series), column_facts(series.to_frame())[0])
+    return replace(profile, name=str(series.name))
 
 
-def profile_columns(frame: pd.DataFrame) -> tuple[ColumnProfile, ...]:
+def profile_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> tuple[ColumnProfile, ...]:
     """``profile_column`` for every column, with one batched model call (fast on wide tables)."""
-    detections = detect_column_types(frame)
-    return tuple(_profile(frame.iloc[:, i], found) for i, found in enumerate(detections))
+    return profile_table(frame, read_first=read_first)[0]
 
 
-def _profile(series: pd.Series, detection: Detection) -> ColumnProfile:
+def profile_table(frame: pd.DataFrame, *,
+                  read_first: Collection[str] = ()) -> tuple[tuple[ColumnProfile, ...], str]:
+    """Every column's profile, and what the wide-table rule left to rules (``TableTypes.note``)."""
+    typed = type_columns(frame, read_first=read_first)
+    return tuple(_profile(frame, i, found, typed.facts[i]) for i, found in enumerate(typed.detections)), typed.note
+
+
+def _profile(frame: pd.DataFrame, position: int, detection: Detection, facts: ColumnFacts) -> ColumnProfile:
     column_type, reason = detection
-    values = series.dropna()
-    numbers: pd.Series | None = None
-    if column_type is ColumnType.NUMERIC:
-        numbers = numeric_values(values).dropna()
-    examples = tuple(_show(v) for v in values.drop_duplicates().iloc[:5])
+    minimum, maximum, mean = facts.minimum, facts.maximum, facts.mean
+    if column_type is ColumnType.NUMERIC and not facts.is_number:  # text read as numbers
+        numbers = numeric_values(frame.iloc[:, position].dropna()).dropna()
+        minimum, maximum, mean = ((float(numbers.min()), float(numbers.max()), float(numbers.mean()))
+                                  if len(numbers) else (None, None, None))
+    elif column_type is not ColumnType.NUMERIC:
+        minimum = maximum = mean = None
     return ColumnProfile(
-        name=str(series.name),
+        name=str(frame.columns[position]),
         type=column_type,
         reason=reason,
-        missing_fraction=float(series.isna().mean()) if len(series) else 0.0,
-        n_unique=int(values.nunique()),
-        examples=examples,
-        minimum=float(numbers.min()) if numbers is not None and len(numbers) else None,
-        maximum=float(numbers.max()) if numbers is not None and len(numbers) else None,
-        mean=float(numbers.mean()) if numbers is not None and len(numbers) else None,
+        missing_fraction=facts.n_missing / facts.n_rows if facts.n_rows else 0.0,
+        n_unique=facts.n_unique,
+        examples=tuple(_show(v) for v in facts.first_values),
+        minimum=minimum,
+        maximum=maximum,
+        mean=mean,
     )
 
 

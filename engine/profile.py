@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from engine.checks import run_checks
-from engine.column_types import profile_column
+from engine.column_types import profile_table
 from engine.errors import TargetError
 from engine.resources import estimate_resources
 from engine.task import choose_metric, choose_validation, detect_task, suggest_target
@@ -26,13 +26,9 @@ def profile_dataset(
     use for them). ``time_budget_s`` is the budget the time estimate is checked against
     (default: 60 s, the CLI's and app's default).
     """
-    columns = []
-    for name in frame.columns:
-        column = profile_column(frame[name])
-        if type_overrides and name in type_overrides:
-            column = _override(column, type_overrides[name])
-        columns.append(column)
-    profiled = tuple(columns)
+    columns, typing_note = profile_table(frame, read_first=[target] if target else [])
+    overrides = type_overrides or {}
+    profiled = tuple(_override(c, overrides[c.name]) if c.name in overrides else c for c in columns)
     suggestion = suggest_target(profiled, len(frame))
     chosen = target or suggestion.suggested
     task: TaskType | None = None
@@ -57,6 +53,7 @@ def profile_dataset(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
         n_folds=n_folds, validation_reason=validation_reason, resources=resources,
+        notes=(typing_note,) if typing_note else (),
     )
 
 

@@ -135,8 +135,15 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
     if missing:
         raise ExportError(f"The model frame lacks input column(s): {', '.join(missing[:10])}.",
                           code="MISSING_INPUT")
-    feeds: dict[str, np.ndarray] = {}
+    dtypes = dict(zip(model_frame.columns, model_frame.dtypes, strict=True))
+    stored = [name for name, is_string in string_inputs.items()  # numbers already: converted in one block
+              if not is_string and isinstance(dtypes[name], np.dtype) and dtypes[name].kind in "iuf"]
+    block = np.ascontiguousarray(model_frame[stored].to_numpy(dtype=np.float32).T) if stored else None
+    feeds: dict[str, np.ndarray] = {name: block[j].reshape(-1, 1) for j, name in enumerate(stored)} \
+        if block is not None else {}
     for name, is_string in string_inputs.items():
+        if name in feeds:
+            continue
         series = model_frame[name]
         if is_string:
             values = [v if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in series]
@@ -144,7 +151,7 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
         else:
             numbers = pd.to_numeric(series, errors="coerce")
             feeds[name] = numbers.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1)
-    return feeds
+    return {name: feeds[name] for name in string_inputs}
 
 
 def load_onnx(model: bytes | str | os.PathLike[str] | onnx.ModelProto) -> onnx.ModelProto:

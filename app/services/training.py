@@ -200,10 +200,10 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     frame = engine.read_table(options.data_path)
     if options.apply_suggested_fixes:
         options = replace(options, fixes=(*options.fixes, *suggested_fixes(frame, options)))
-    frame, spec, fix_notes = frame_and_spec(frame, options)
+    frame, spec, data_notes = frame_and_spec(frame, options)
     if not options.resume:  # before the search: a killed training can be resumed from here
         save_options(replace(options, target=spec.target), out_dir / OPTIONS_FILE)
-    for note in fix_notes:
+    for note in data_notes:
         _emit(progress, started, options, "profiling", note)
     _emit(progress, started, options, "profiling",
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
@@ -216,6 +216,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
                           store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),
                           spill_folder=out_dir / "trials", defer_shap=defer_shap)
+    after_warm_start = 1 if result.warm_start is not None else 0  # what was done to the data, and what was capped
+    result.notes[after_warm_start:after_warm_start] = list(data_notes)
     return result, options
 
 
@@ -242,7 +244,8 @@ def remember(result: TrainingResult, options: TrainOptions, out_dir: Path) -> No
 
 def frame_and_spec(frame: pd.DataFrame,
                     options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
-    """The rows after the user's fixes and the task spec: one path for training and for a later refit."""
+    """The rows after the user's fixes and the task spec: one path for training and for a later refit. The notes say
+    what the fixes did and what profiling capped (a wide table's columns typed by rule)."""
     plan = engine.fix_plan(options.fixes)
     profile = engine.profile_dataset(frame, target=options.target or plan.target,
                                      type_overrides=options.type_overrides, with_checks=False)
@@ -256,7 +259,7 @@ def frame_and_spec(frame: pd.DataFrame,
                                   n_folds=options.n_folds or plan.n_folds, seed=options.seed)
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
-    return frame, spec, fix_notes
+    return frame, spec, (*fix_notes, *profile.notes)
 
 
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
