@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -160,3 +160,13 @@ def no_better_note(spec: TaskSpec, y: np.ndarray, score: float, score_std: float
             f"{_score(score)} ± {_score(score_std)}, is within its spread over the folds of what that constant "
             f"prediction scores ({_score(baseline)}). The columns, as given, do not predict '{spec.target}' on these "
             f"{len(y):,} rows: add rows or more telling columns before relying on it.")
+
+
+def left_out_by_reason(dropped: Mapping[str, str], *,
+                       shown: int = 10) -> list[tuple[str, tuple[str, ...], int]]:
+    """The columns left out, grouped by reason in order of first appearance: the reason, its first ``shown``
+    columns and how many it has (a wide table leaves thousands out for one reason)."""
+    groups: dict[str, list[str]] = {}
+    for column, reason in dropped.items():
+        groups.setdefault(reason, []).append(column)
+    return [(reason, tuple(columns[:shown]), len(columns)) for reason, columns in groups.items()]

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from engine.summary import left_out_by_reason
+
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
 README_FILE = "README.md"
 EXAMPLE_FILES = ("score.py", "score.js", "package.json", "package-lock.json")
@@ -132,7 +134,9 @@ def _what_to_send(column: Mapping[str, Any], kind: str) -> str:
 def _ignored_columns(dropped: Mapping[str, Any]) -> str:
     if not dropped:
         return ""
-    listed = "; ".join(f"{_code(name)} ({_plain(reason)})" for name, reason in dropped.items())
+    listed = "; ".join(", ".join(_code(name) for name in names) + (f" and {n - len(names):,} more" if n > len(names)
+                                                                     else "") + f" ({_plain(reason)})"
+                       for reason, names, n in left_out_by_reason(dropped))
     return f"Columns of the training data the model does not use: {listed}."
 
 

@@ -22,6 +22,7 @@ import onnx
 import pandas as pd
 
 from engine.types import InputColumn, TaskType
+from exporters._binary_labels import label_by_log_odds
 from exporters._compact_trees import compact_tree_nodes
 from exporters._converters import register_converters
 from exporters.errors import ExportError
@@ -58,6 +59,7 @@ def to_onnx_model(
             model = convert_sklearn(estimator, initial_types=initial_types, options=options,
                                     target_opset=dict(TARGET_OPSET))
             trees.restore(model, opset5=True)  # opset 5's trees: a third of the file, half the session
+        label_by_log_odds(model.graph)  # a booster without a split is labelled as its probability says
     except Exception as error:  # skl2onnx raises many types; name the model in one readable error
         raise ExportError(
             f"Could not convert {_describe(estimator)} to ONNX: {type(error).__name__}: "

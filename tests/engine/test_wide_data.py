@@ -214,3 +214,11 @@ def test_shap_explains_fewer_rows_of_a_model_over_thousands_of_columns() -> None
 
     assert shap_rows(20) == shap_rows(1_000) == SHAP_SAMPLE_ROWS
     assert shap_rows(3_000) == 100 and shap_rows(20_000) == SHAP_MIN_ROWS
+
+
+def test_thousands_of_left_out_columns_are_listed_by_reason() -> None:
+    from engine.summary import left_out_by_reason
+
+    why = "not among the 200 columns most related to the target (5,000 columns for 20 rows)"
+    dropped = {f"f{i}": why for i in range(4_800)} | {"id": "an identifier", "f9999": why}
+    assert left_out_by_reason(dropped, shown=3) == [(why, ("f0", "f1", "f2"), 4_801), ("an identifier", ("id",), 1)]
