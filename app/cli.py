@@ -287,6 +287,8 @@ def _print_profile(profile: Any, reading: list[str]) -> None:
     print(f"{profile.n_rows:,} rows × {profile.n_columns} columns")
     for note in reading:
         print(f"  read: {note}")
+    for note in profile.notes:
+        print(f"  note: {note}")
     for column in profile.columns:
         print(f"  {column.name:<28} {column.type:<12} {column.missing_fraction:6.1%} missing  {column.reason}")
     print(f"target: {profile.target.suggested}  ({profile.target.reason})")

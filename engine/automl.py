@@ -40,18 +40,21 @@ from engine.search import (
     held_out_model,
     run_search,
 )
+from engine.selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
 from engine.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
+from engine.summary import no_better_note
 from engine.tail import (
     BAG_MARGIN,
     TAIL_FIXED_S,
     LikelyMembers,
+    inputs_tail_s,
     likely_ensemble,
     move_deadline,
     stack_fit_s,
     stack_s,
 )
 from engine.task import class_labels, label_counts
-from engine.trials import drop_fold_models
+from engine.trials import drop_fold_models, make_folds
 from engine.types import (
     Explanation,
     InputColumn,
@@ -133,7 +136,7 @@ def _train(
     defer_shap: bool = False,
 ) -> TrainingResult:
     started = started_at if started_at is not None else time.monotonic()
-    prepared = prepare(frame, spec)
+    prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
     traits = data_traits(prepared)
     source = nearest_run(traits, past, budget.families or tuple(FAMILIES))
     note = ""
@@ -169,9 +172,12 @@ def search_phase(
     never enqueues the portfolio twice nor fails another process's running trial.
     """
     spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
-    final = started + budget.time_budget_s
+    final = started + budget.time_budget_s - inputs_tail_s(X.shape[1])  # where the tail must start, at the latest
     emit = _emitter(progress, started, budget.time_budget_s)
-    emit("search", f"Searching models on {len(X):,} rows, {len(schema)} columns", {})
+    if prepared.selection is not None:
+        emit("search", prepared.selection.note(), {"selection": prepared.selection})
+    emit("search", f"Searching models on {len(X):,} rows, "
+         f"{len(columns_for(schema, prepared.selection, 0)):,} columns", {})
     search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
     first_deadline = Deadline(final - TAIL_FIXED_S)
     latest = search_deadline.at
@@ -192,6 +198,7 @@ def search_phase(
             latest=latest, ensemble_s=likely_members.selection_s(found)),
         worker=worker, shared=shared, warm_configs=warm_configs, spill=spill,
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
+        selection=prepared.selection,
     )
     if result.stopped_early:
         emit("search", result.stopped_early, {"stopped_early": True})
@@ -212,6 +219,7 @@ def finish_phase(
     """
     spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
     final = started + budget.time_budget_s
+    tail_end = final - inputs_tail_s(X.shape[1])  # the budget's end, less what the model's many inputs add to the tail
     emit = _emitter(progress, started, budget.time_budget_s)
     if should_stop():
         raise CancelledError("Training was cancelled.")
@@ -226,7 +234,7 @@ def finish_phase(
     metric = get_metric(spec.metric)
     ensemble = likely_ensemble(result, y, metric, spec.task)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
-    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, final, emit)
+    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, tail_end, emit)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
@@ -242,9 +250,16 @@ def finish_phase(
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
-    chosen = final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget.time_budget_s,
-                         notes, budget.limits, stack=stack)
+    chosen = final_model(X, y, spec, prepared.refit_schema, result, ensemble, leaderboard, tail_end,
+                         budget.time_budget_s, notes, budget.limits, stack=stack)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
+    exported = next(e for e in leaderboard if e.model == name)
+    if no_better := no_better_note(spec, y, exported.score, exported.score_std):
+        notes.insert(0, no_better)
+        emit("refit", no_better, {})
+    spec, schema = read_by_model(estimator, spec, schema, prepared.selection)  # what the exported model reads
+    if prepared.selection is not None:
+        notes.insert(0, prepared.selection.note(len(schema)))
     drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
                       stacked={o.number for o in stack.base} if name == STACK_NAME and stack is not None else set())
     timings["refit_s"] = time.monotonic() - started - timings["search_s"]
@@ -253,7 +268,7 @@ def finish_phase(
     # what is left once the export and report have their share (about half the refit, or the conversion's cost):
     # permutation importance gets up to 40 % of it, now, while the held-out fold's models are in memory; SHAP the rest
     conversion_s = BAG_MARGIN * chosen.export_s
-    explain_until = final - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
+    explain_until = tail_end - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
     held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
         else held_out_model(result, _weights_of(name, result, ensemble), spec)
     permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed,
@@ -264,7 +279,7 @@ def finish_phase(
     timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
     training = TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                               leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
-                              model_frame=X, explanation=None, timings=timings, notes=notes,
+                              model_frame=inputs_of(X, schema), explanation=None, timings=timings, notes=notes,
                               model_oofs=_best_oofs(leaderboard, result, ensemble, name, stack),
                               bagged_folds=chosen.bagged_folds, memory=memory,
                               limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
@@ -280,12 +295,20 @@ class Prepared:
     spec: TaskSpec  # folds fitted to the rarest class; classes present
     rows: pd.DataFrame  # the uploaded rows kept, with their original index
     y: np.ndarray
-    schema: tuple[InputColumn, ...]
+    schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame
+    selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
+
+    @property
+    def refit_schema(self) -> tuple[InputColumn, ...]:
+        """The columns a model refitted on all rows learns from."""
+        return columns_for(self.schema, self.selection)
 
 
-def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
-    """Deterministic: the same frame and spec give the same rows, schema and inputs (training and a later refit)."""
+def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float("inf")) -> Prepared:
+    """Deterministic: the same frame, spec and budget give the same rows, schema and inputs (training and a later
+    refit). On a table with far more columns than its rows or the budget can use, the search keeps the columns most
+    related to the target (``engine.selection``)."""
     frame = relabel(frame.reset_index(drop=True), spec.target, spec.label_variants)  # 'Yes' and 'yes': one class
     rows = frame[frame[spec.target].notna()]
     if spec.task.is_classification:
@@ -296,15 +319,17 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec) -> Prepared:
         raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
                           code="TOO_FEW_ROWS")
     y = encode_target(rows[spec.target], spec)
-    schema = build_input_schema(rows, spec)
-    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=to_model_frame(rows, schema).reset_index(drop=True))
+    selection = select_columns(rows, y, spec, make_folds(y, spec), budget_s=time_budget_s)
+    schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
+    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=to_model_frame(rows, schema).reset_index(drop=True),
+                    selection=selection)
 
 
 def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
     """Refit one trial's pipeline, or a soft-voting blend of several, on all rows (as training refits its choice)."""
     if len(members) == 1:
-        return refit(members[0][0], prepared.X, prepared.y, prepared.spec, prepared.schema)
-    return refit_members(prepared.X, prepared.y, prepared.spec, prepared.schema,
+        return refit(members[0][0], prepared.X, prepared.y, prepared.spec, prepared.refit_schema)
+    return refit_members(prepared.X, prepared.y, prepared.spec, prepared.refit_schema,
                          [(f"{t.family}_{t.number}", t, w) for t, w in members])
 
 
@@ -317,9 +342,11 @@ def result_for_model(
         original_rows=prepared.rows.index.to_numpy(), shap_s=explain_budget_s, final=float("inf"),
         permutation=PermutationOutcome(note="Permutation importance is computed for the model chosen at training "
                                             "only."))
+    spec, schema = read_by_model(estimator, prepared.spec, prepared.schema, prepared.selection)
     return explain_pending(TrainingResult(
-        spec=prepared.spec, schema=prepared.schema, estimator=estimator, model_name=model_name,
-        leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y, model_frame=prepared.X, explanation=None,
+        spec=spec, schema=schema, estimator=estimator, model_name=model_name,
+        leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y,
+        model_frame=inputs_of(prepared.X, schema), explanation=None,
         pending_explanation=pending))
 
 
@@ -344,7 +371,7 @@ def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudge
         return None
     emit("ensemble", "Stacking: a LightGBM learns from the inputs and the best models' predictions", {})
     until = Deadline(final - TAIL_FIXED_S - explain_s - (seconds - stack_fit_s(result, prepared.spec)))
-    return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until)
+    return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until, prepared.selection)
 
 
 def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemble: EnsembleSelection | None,

@@ -35,18 +35,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from engine.column_facts import ColumnFacts, column_facts
 from engine.dates import detect_date_format, parse_datetimes
 from engine.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from engine.types import ColumnProfile, ColumnType
 
 __all__ = [
     "detect_column_type", "detect_column_types", "numeric_values", "parse_datetimes", "parse_numbers",
-    "profile_column", "profile_columns",
+    "profile_column", "profile_columns", "profile_table", "type_columns",
 ]
 
 SAMPLE_ROWS = 1000  # rows of a column the costlier checks (numbers in text, dates) read
@@ -54,8 +56,10 @@ NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as num
 DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
+MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
 MOSTLY_MISSING = 0.95
 LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
+_LONG_DIGITS_TEXT = re.compile(rf"[-+]?\d{{{LONG_DIGITS},}}")
 _NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
 _UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
 _NUMBER_WITH_UNIT = re.compile(rf"^\s*([-+]?[$€£¥]?\s*[-+]?(?:\d[\d,]*)?\.?\d+)\s*({_UNIT})\s*$")
@@ -65,7 +69,7 @@ Detection = tuple[ColumnType, str]
 
 def detect_column_type(series: pd.Series) -> Detection:
     """Return the column's type and the reason for it."""
-    certain = _certain_type(series)
+    certain = _certain_type(series, column_facts(series.to_frame())[0])
     if certain is not None:
         return certain
     summary = summarise_column(series)
@@ -73,30 +77,94 @@ def detect_column_type(series: pd.Series) -> Detection:
 
 
 def detect_column_types(frame: pd.DataFrame) -> list[Detection]:
-    """``detect_column_type`` for every column of ``frame``, with one batched model call."""
-    detections: list[Detection | None] = [_certain_type(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    """``detect_column_type`` for every column of ``frame``, with one batched model call (on a table wider than
+    ``MODEL_COLUMNS`` open columns, the model reads a sample of them and the rest are typed by rule)."""
+    return type_columns(frame).detections
+
+
+@dataclass(frozen=True)
+class TableTypes:
+    """Every column's type and reason, its facts, and what the wide-table rule left to rules (``note``)."""
+
+    detections: list[Detection]
+    facts: list[ColumnFacts]
+    note: str = ""  # empty unless the type model read only a sample of the columns
+
+
+def type_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> TableTypes:
+    """The type of every column: certain rules on each column's facts, then the learned model, in one batch, on
+    the columns no rule settles; at most ``MODEL_COLUMNS`` of them (``read_first`` among them, the others evenly
+    spaced), the rest typed by rule (``_rule_type``) with the reason saying so."""
+    facts = column_facts(frame)
+    detections: list[Detection | None] = [_certain_type(frame.iloc[:, i], found) for i, found in enumerate(facts)]
     open_columns = [i for i, found in enumerate(detections) if found is None]
-    summaries = [summarise_column(frame.iloc[:, i]) for i in open_columns]
-    for i, summary, guess in zip(open_columns, summaries, classify_summaries(summaries), strict=True):
+    read = _model_sample(open_columns, [str(frame.columns[i]) for i in open_columns], read_first)
+    summaries = [summarise_column(frame.iloc[:, i]) for i in read]
+    for i, summary, guess in zip(read, summaries, classify_summaries(summaries), strict=True):
         detections[i] = _type_from_guess(frame.iloc[:, i], summary, guess)
-    return [found for found in detections if found is not None]
+    note = ""
+    if len(read) < len(open_columns):
+        by_rule = f"typed by rule: the type model read {len(read):,} of the {len(open_columns):,} columns"
+        for i in open_columns:
+            if detections[i] is None:
+                detections[i] = _rule_type(facts[i], by_rule)
+        note = (f"{frame.shape[1]:,} columns: the type model read {len(read):,} of them; the other "
+                f"{len(open_columns) - len(read):,} were typed by rule (stored as numbers: numeric; text: "
+                "categorical, or an identifier when every value differs). Check the types on the Data page or "
+                "set them with --type.")
+    return TableTypes([found for found in detections if found is not None], facts, note)
 
 
-def _certain_type(series: pd.Series) -> Detection | None:
-    values = series.dropna()
-    if len(values) == 0:
+def _model_sample(open_columns: list[int], names: list[str], read_first: Collection[str]) -> list[int]:
+    """The open columns the type model reads: all of them, or ``MODEL_COLUMNS``: ``read_first`` and evenly spaced
+    others (the first and the last among them), in column order."""
+    if len(open_columns) <= MODEL_COLUMNS:
+        return open_columns
+    first = {i for i, name in zip(open_columns, names, strict=True) if name in set(read_first)}
+    spaced = np.linspace(0, len(open_columns) - 1, MODEL_COLUMNS - len(first)).round().astype(int)
+    chosen = first | {open_columns[k] for k in spaced}
+    others = iter(i for i in open_columns if i not in chosen)
+    while len(chosen) < MODEL_COLUMNS:  # rounding made two positions one
+        chosen.add(next(others))
+    return sorted(chosen)
+
+
+def _rule_type(facts: ColumnFacts, why: str) -> Detection:
+    """A column the type model did not read: numbers are numeric, text categorical (an identifier when every value
+    differs), a column nearly all missing a constant."""
+    if facts.n_rows and facts.n_missing / facts.n_rows >= MOSTLY_MISSING:
+        return ColumnType.CONSTANT, (f"{facts.n_missing / facts.n_rows:.0%} of the values are missing: too little to "
+                                     f"learn from ({why})")
+    if facts.is_number:
+        kind = "integer" if facts.all_whole else "decimal"
+        span = f" from {_num(facts.minimum)} to {_num(facts.maximum)}" if facts.minimum is not None and \
+            facts.maximum is not None else ""
+        return ColumnType.NUMERIC, (f"{facts.n_unique:,} distinct {kind} values{span} in {facts.n_rows:,} rows, "
+                                    f"stored as numbers: numeric ({why})")
+    if facts.n_unique == facts.n_present > FEW_VALUES:
+        return ColumnType.ID, f"every one of the {facts.n_present:,} values is distinct: an identifier ({why})"
+    example = f" (e.g. '{_show(facts.first_values[0])}')" if facts.first_values else ""
+    return ColumnType.CATEGORICAL, (f"{facts.n_unique:,} distinct values in {facts.n_rows:,} rows{example}: "
+                                    f"categorical ({why})")
+
+
+def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
+    dtype = series.dtype
+    if facts.n_present == 0:
         return ColumnType.CONSTANT, "every value is missing"
-    if pd.api.types.is_bool_dtype(values):
+    if pd.api.types.is_bool_dtype(dtype):
         return ColumnType.BOOLEAN, "true/false values"
-    if pd.api.types.is_datetime64_any_dtype(values):
+    if pd.api.types.is_datetime64_any_dtype(dtype):
         return ColumnType.DATETIME, "stored as dates"
-    distinct = pd.unique(values)
-    if len(distinct) == 1:
-        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {len(values):,} rows"
-    long_numbers = _long_whole_numbers(values)
-    if long_numbers:
-        return _as_codes(values, len(distinct), long_numbers)
-    if len(distinct) == 2:
+    distinct = facts.first_values
+    if facts.n_unique == 1:
+        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {facts.n_present:,} rows"
+    if _may_be_long_numbers(facts):
+        values = series.dropna()
+        long_numbers = _long_whole_numbers(values)
+        if long_numbers:
+            return _as_codes(values, facts.n_unique, long_numbers)
+    if facts.n_unique == 2:
         tokens = {str(v).strip().lower() for v in distinct}
         if tokens <= BOOL_TOKENS:
             pair = "/".join(sorted(str(v).strip() for v in distinct))
@@ -188,6 +256,14 @@ def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
 
 def _repeats(n_distinct: int, n_present: int) -> str:
     return f"each on about {n_present / max(1, n_distinct):,.0f} rows"
+
+
+def _may_be_long_numbers(facts: ColumnFacts) -> bool:
+    """A cheap look before ``_long_whole_numbers``: numbers of 16 digits or more, or text whose first values are."""
+    if facts.is_number:
+        largest = max(abs(facts.minimum or 0.0), abs(facts.maximum or 0.0))
+        return facts.all_whole and largest >= 10.0 ** (LONG_DIGITS - 1)
+    return any(isinstance(v, str) and _LONG_DIGITS_TEXT.fullmatch(v.strip()) for v in facts.first_values)
 
 
 def _long_whole_numbers(values: pd.Series) -> str | None:
@@ -308,33 +384,42 @@ def numeric_values(values: pd.Series) -> pd.Series:
 
 
 def profile_column(series: pd.Series) -> ColumnProfile:
-    return _profile(series, detect_column_type(series))
+    profile = _profile(series.to_frame(), 0, detect_column_type(series), column_facts(series.to_frame())[0])
+    return replace(profile, name=str(series.name))
 
 
-def profile_columns(frame: pd.DataFrame) -> tuple[ColumnProfile, ...]:
+def profile_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> tuple[ColumnProfile, ...]:
     """``profile_column`` for every column, with one batched model call (fast on wide tables)."""
-    detections = detect_column_types(frame)
-    return tuple(_profile(frame.iloc[:, i], found) for i, found in enumerate(detections))
+    return profile_table(frame, read_first=read_first)[0]
 
 
-def _profile(series: pd.Series, detection: Detection) -> ColumnProfile:
+def profile_table(frame: pd.DataFrame, *,
+                  read_first: Collection[str] = ()) -> tuple[tuple[ColumnProfile, ...], str]:
+    """Every column's profile, and what the wide-table rule left to rules (``TableTypes.note``)."""
+    typed = type_columns(frame, read_first=read_first)
+    return tuple(_profile(frame, i, found, typed.facts[i]) for i, found in enumerate(typed.detections)), typed.note
+
+
+def _profile(frame: pd.DataFrame, position: int, detection: Detection, facts: ColumnFacts) -> ColumnProfile:
     column_type, reason = detection
-    values = series.dropna()
-    numbers: pd.Series | None = None
-    if column_type is ColumnType.NUMERIC:
-        numbers = numeric_values(values).dropna()
-    dates = detect_date_format(values) if column_type is ColumnType.DATETIME else None
-    examples = tuple(_show(v) for v in values.drop_duplicates().iloc[:5])
+    minimum, maximum, mean = facts.minimum, facts.maximum, facts.mean
+    if column_type is ColumnType.NUMERIC and not facts.is_number:  # text read as numbers
+        numbers = numeric_values(frame.iloc[:, position].dropna()).dropna()
+        minimum, maximum, mean = ((float(numbers.min()), float(numbers.max()), float(numbers.mean()))
+                                  if len(numbers) else (None, None, None))
+    elif column_type is not ColumnType.NUMERIC:
+        minimum = maximum = mean = None
+    dates = detect_date_format(frame.iloc[:, position].dropna()) if column_type is ColumnType.DATETIME else None
     return ColumnProfile(
-        name=str(series.name),
+        name=str(frame.columns[position]),
         type=column_type,
         reason=reason,
-        missing_fraction=float(series.isna().mean()) if len(series) else 0.0,
-        n_unique=int(values.nunique()),
-        examples=examples,
-        minimum=float(numbers.min()) if numbers is not None and len(numbers) else None,
-        maximum=float(numbers.max()) if numbers is not None and len(numbers) else None,
-        mean=float(numbers.mean()) if numbers is not None and len(numbers) else None,
+        missing_fraction=facts.n_missing / facts.n_rows if facts.n_rows else 0.0,
+        n_unique=facts.n_unique,
+        examples=tuple(_show(v) for v in facts.first_values),
+        minimum=minimum,
+        maximum=maximum,
+        mean=mean,
         date_format=dates.format if dates is not None else "",
         date_order_guessed=dates is not None and dates.is_guess,
     )

@@ -10,6 +10,7 @@ error by segment of every input column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -36,16 +37,24 @@ CALIBRATION_BINS = 10
 NUMERIC_SEGMENTS = 5
 CATEGORY_SEGMENTS = 8
 THRESHOLD_GRID = 101
+MAX_SEGMENT_COLUMNS = 50  # error by segment for at most this many columns (those the model relies on most first)
 
 
 def evaluate(spec: TaskSpec, y: np.ndarray, oof: np.ndarray, *, model_frame: pd.DataFrame | None = None,
-             schema: tuple[InputColumn, ...] = (), seed: int = 0) -> Evaluation:
-    """Everything the Results page shows about the out-of-fold predictions ``oof`` of targets ``y``."""
-    segments = error_by_segment(spec, y, oof, model_frame, schema) if model_frame is not None else {}
+             schema: tuple[InputColumn, ...] = (), seed: int = 0, columns_first: Sequence[str] = ()) -> Evaluation:
+    """Everything the Results page shows about the out-of-fold predictions ``oof`` of targets ``y``.
+
+    The error by segment covers at most ``MAX_SEGMENT_COLUMNS`` columns: ``columns_first`` (those the model relies
+    on most), then the others in the schema's order; ``segments_note`` says so when columns were left out."""
+    covered = _segment_columns(schema, columns_first)
+    segments = error_by_segment(spec, y, oof, model_frame, covered) if model_frame is not None else {}
+    note = (f"Error by segment for {len(covered)} of the {len(schema):,} columns, those the model relies on most."
+            if model_frame is not None and len(covered) < len(schema) else "")
     if not spec.task.is_classification:
         keep = _sample(len(y), MAX_SCATTER_POINTS, seed)
         return Evaluation(task=spec.task, n_rows=len(y), error_name="mean absolute error",
-                          actual=_floats(y[keep]), predicted=_floats(oof[keep]), segments=segments)
+                          actual=_floats(y[keep]), predicted=_floats(oof[keep]), segments=segments,
+                          segments_note=note)
     y = np.asarray(y, dtype=np.int64)
     labels = tuple(spec.classes)
     counts = sk.confusion_matrix(y, np.argmax(oof, axis=1), labels=np.arange(len(labels)))
@@ -58,7 +67,14 @@ def evaluate(spec: TaskSpec, y: np.ndarray, oof: np.ndarray, *, model_frame: pd.
         roc=[_roc(y == k, oof[:, k], labels[k]) for k in present],
         precision_recall=[_precision_recall(y == k, oof[:, k], labels[k]) for k in present],
         calibration=[calibration_curve(y == k, oof[:, k], labels[k]) for k in present],
-        thresholds=table, segments=segments)
+        thresholds=table, segments=segments, segments_note=note)
+
+
+def _segment_columns(schema: tuple[InputColumn, ...], columns_first: Sequence[str]) -> tuple[InputColumn, ...]:
+    by_name = {c.name: c for c in schema}
+    first = [by_name[name] for name in dict.fromkeys(columns_first) if name in by_name]
+    chosen = {c.name for c in first}
+    return tuple([*first, *(c for c in schema if c.name not in chosen)][:MAX_SEGMENT_COLUMNS])
 
 
 def _roc(is_class: np.ndarray, score: np.ndarray, label: str) -> Curve:
@@ -232,7 +248,8 @@ def evaluation_from_dict(data: dict[str, Any]) -> Evaluation:
         calibration=[Curve(**c) for c in data.get("calibration", [])],
         thresholds=ThresholdTable(**table) if table else None,
         actual=list(data.get("actual", [])), predicted=list(data.get("predicted", [])),
-        segments={column: [SegmentError(**s) for s in rows] for column, rows in data.get("segments", {}).items()})
+        segments={column: [SegmentError(**s) for s in rows] for column, rows in data.get("segments", {}).items()},
+        segments_note=str(data.get("segments_note", "")))
 
 
 def threshold_choice_from_dict(data: dict[str, Any]) -> ThresholdChoice:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.selection import columns_for
 from engine.types import ColumnType, LeaderboardEntry, TrialRecord
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ def past_run_from_dict(data: dict[str, Any]) -> PastRun:
 
 
 def data_traits(prepared: Prepared) -> DataTraits:
-    spec, schema, y = prepared.spec, prepared.schema, prepared.y
+    spec, y = prepared.spec, prepared.y
+    schema = columns_for(prepared.schema, prepared.selection, 0)  # the columns the search's models learn from
     numeric = sum(1 for column in schema if column.type in (ColumnType.NUMERIC, ColumnType.BOOLEAN))
     minority = 1.0
     if spec.task.is_classification and len(y):

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from engine.cells import clip
 from engine.memory import import_detached
@@ -57,7 +58,7 @@ class _Member:
     explainer: Any = None
     space: str = ""
     method: str = ""
-    fold: np.ndarray | None = None  # features x original columns, 0/1
+    fold: sparse.csr_matrix | None = None  # features x original columns, 0/1 (sparse: thousands of columns)
 
 
 def explain_model(
@@ -202,8 +203,8 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
         member.explainer, member.method = import_detached("shap").TreeExplainer(model), "shap.TreeExplainer"
     owners = original_column_of_features(list(prep.get_feature_names_out()), schema)
     index_of = {c.name: i for i, c in enumerate(schema)}
-    member.fold = np.zeros((len(owners), len(schema)))
-    member.fold[np.arange(len(owners)), [index_of[o] for o in owners]] = 1.0
+    member.fold = sparse.csr_matrix((np.ones(len(owners)), (np.arange(len(owners)), [index_of[o] for o in owners])),
+                                    shape=(len(owners), len(schema)))
 
 
 def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +217,10 @@ def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tup
         if spec.task is TaskType.BINARY and values.shape[2] == 2:  # the positive class only
             values, base = values[:, :, 1:], base[1:]
         assert member.fold is not None
-        folded = np.einsum("rfo,fc->rco", values, member.fold) * member.weight
+        n_rows, n_features, n_outputs = values.shape  # fold features onto columns: (rows·outputs x features) @ fold
+        flat = values.transpose(0, 2, 1).reshape(n_rows * n_outputs, n_features)
+        folded = np.asarray(member.fold.T.dot(flat.T).T).reshape(n_rows, n_outputs, -1).transpose(0, 2, 1)
+        folded = folded * member.weight
         total = folded if total is None else total + folded
         total_base = base * member.weight if total_base is None else total_base + base * member.weight
     assert total is not None and total_base is not None

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 SHAP_SAMPLE_ROWS = 300
+SHAP_MAX_VALUES = 300_000  # rows x columns kept (explanation.json, the charts): fewer rows on many columns
+SHAP_MIN_ROWS = 50
 MIN_SHAP_S = 0.5
 AFTER_EXPLAIN_S = 3.0  # what a pending explanation leaves of the budget: report, files, and MLflow's logging
 LATE_SHAP_S = 2.5  # how far past the budget a late export's SHAP may end: the command may run max(5 s, 10 %) past it
@@ -58,10 +60,15 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
         # the report and MLflow keep what the allowance past it gives them (DESIGN.md: the budget and max(5 s, 10 %))
         notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
         return replace(result, pending_explanation=None, notes=notes)
+    sample_size = shap_rows(len(result.schema))
     try:
         explanation = explain_model(result.estimator, result.model_frame, spec=result.spec, schema=result.schema,
-                                    model_name=result.model_name, sample_size=SHAP_SAMPLE_ROWS, seed=result.spec.seed,
+                                    model_name=result.model_name, sample_size=sample_size, seed=result.spec.seed,
                                     time_budget_s=max(MIN_SHAP_S, seconds))
+        if sample_size < min(SHAP_SAMPLE_ROWS, len(result.model_frame)):
+            explanation = replace(explanation, note=(
+                f"{explanation.note} At most {sample_size} rows are explained: the model reads "
+                f"{len(result.schema):,} columns, and {SHAP_MAX_VALUES:,} values are kept.").strip())
         explanation = replace(pending.permutation.applied_to(explanation),
                               sample_index=[int(pending.original_rows[i]) for i in explanation.sample_index])
     except Exception as exc:  # an explanation must never cost the user a trained model
@@ -70,3 +77,8 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     timings = dict(result.timings)
     timings["explain_s"] = timings.get("explain_s", 0.0) + time.monotonic() - started
     return replace(result, explanation=explanation, pending_explanation=None, notes=notes, timings=timings)
+
+
+def shap_rows(n_columns: int) -> int:
+    """How many rows SHAP explains at most for a model over ``n_columns`` columns."""
+    return max(SHAP_MIN_ROWS, min(SHAP_SAMPLE_ROWS, SHAP_MAX_VALUES // max(1, n_columns)))

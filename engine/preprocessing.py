@@ -8,6 +8,7 @@ ONNX-convertible steps, so the exported graph holds the same preprocessing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 import numpy as np
@@ -31,10 +32,14 @@ MISSING_CATEGORY = ""
 _SAFE_NAME_LENGTH = 6  # "c" + five digits
 
 
-def build_input_schema(frame: pd.DataFrame, spec: TaskSpec) -> tuple[InputColumn, ...]:
-    """The model's input columns, with safe names and the categories seen in training."""
+def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
+                       only: Collection[str] | None = None) -> tuple[InputColumn, ...]:
+    """The model's input columns, with safe names and the categories seen in training. ``only``: the features to
+    keep (their safe names still follow their position among all the features)."""
     schema = []
     for position, name in enumerate(spec.features):
+        if only is not None and name not in only:
+            continue
         column_type = spec.feature_types[name]
         safe = f"c{position:05d}"
         if column_type is ColumnType.DATETIME:

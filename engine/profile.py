@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from engine.checks import run_checks
-from engine.column_types import profile_column
+from engine.column_types import profile_table
 from engine.dates import detect_date_format, format_in_words
 from engine.errors import TargetError
 from engine.labels import LabelVariants, merge_label_variants
@@ -34,15 +34,9 @@ def profile_dataset(
     """
     if target is not None:
         target = resolve_target(frame, target)
-    columns = []
-    for name in frame.columns:
-        column = profile_column(frame[name])
-        if type_overrides and name in type_overrides:
-            column = _override(column, type_overrides[name], frame[name])
-        if date_formats and name in date_formats and column.type is ColumnType.DATETIME:
-            column = _set_date_format(column, date_formats[name])
-        columns.append(column)
-    profiled = tuple(columns)
+    columns, typing_note = profile_table(frame, read_first=[target] if target else [])
+    profiled = tuple(_chosen(column, frame[column.name], type_overrides or {}, date_formats or {})
+                     for column in columns)
     suggestion = suggest_target(profiled, len(frame))
     chosen = target or suggestion.suggested
     variants = LabelVariants()
@@ -72,7 +66,18 @@ def profile_dataset(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
         n_folds=n_folds, validation_reason=validation_reason, resources=resources,
+        notes=(typing_note,) if typing_note else (),
     )
+
+
+def _chosen(column: ColumnProfile, values: pd.Series, type_overrides: dict[str, ColumnType],
+            date_formats: dict[str, str]) -> ColumnProfile:
+    """The column as the user set it: its type, and its date format."""
+    if column.name in type_overrides:
+        column = _override(column, type_overrides[column.name], values)
+    if column.name in date_formats and column.type is ColumnType.DATETIME:
+        column = _set_date_format(column, date_formats[column.name])
+    return column
 
 
 def _override(column: ColumnProfile, new_type: ColumnType, values: pd.Series) -> ColumnProfile:

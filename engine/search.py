@@ -29,6 +29,7 @@ from engine.metrics import get_metric
 from engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
 from engine.search_study import SETTLE_TRIES, lost_storage, open_search_study, settle
+from engine.selection import ColumnSelection, columns_for
 from engine.task import class_weights
 from engine.trials import (
     HeldOutModel,
@@ -72,8 +73,8 @@ class _Objective:
                  families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
                  result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
                  worker: str = "", memory: dict[str, FamilyMemory] | None = None,
-                 spill: FoldSpill | None = None) -> None:
-        self.X, self.y, self.spec, self.schema = X, y, spec, schema
+                 spill: FoldSpill | None = None, selection: ColumnSelection | None = None) -> None:
+        self.X, self.y, self.spec, self.schema, self.selection = X, y, spec, schema, selection
         self.worker = worker  # set when the study is shared with other workers (scale-out)
         self.others_finished = False  # another worker of the shared study has a finished model
         self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
@@ -84,7 +85,7 @@ class _Objective:
         self.result, self.should_stop, self.store, self.spill = result, should_stop, store, spill
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
-        self.shape = DataShape(len(y), len(schema), n_classes)
+        self.shape = DataShape(len(y), len(columns_for(schema, selection, 0)), n_classes)
         self.threads = n_threads(len(y))
         # folds fitted side by side: single-threaded fits on small data leave the other cores idle
         self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
@@ -108,7 +109,8 @@ class _Objective:
             train, valid = self.result.folds[fold]
             train = subsample_rows(train, self.y, fraction, seed=self.spec.seed + fold,
                                    classification=self.spec.task.is_classification)
-            prep = build_preprocessor(self.schema, encoding=family.encoding, scale=family.scale)
+            prep = build_preprocessor(columns_for(self.schema, self.selection, fold), encoding=family.encoding,
+                                      scale=family.scale)
             X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
             X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
             self._cache[key] = (X_train, X_valid, prep, train)
@@ -273,7 +275,7 @@ def run_search(
     on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
     update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
     worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
-    stop_when_perfect: bool = True,
+    stop_when_perfect: bool = True, selection: ColumnSelection | None = None,
 ) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
@@ -284,19 +286,20 @@ def run_search(
     connection to the database is waited out until the deadline. ``spill``: where the fold models kept for
     bagging wait (``engine.fold_spill``); None keeps them in memory. ``stop_when_perfect``: end the search once a
     model scores the metric's best possible value on every fold and every family has had its turn (nothing can
-    score higher); ``result.stopped_early`` then says so.
+    score higher); ``result.stopped_early`` then says so. ``selection``: the columns each fold's models learn from, on
+    a table with far more columns than rows (``engine.selection``); None: all of ``schema``.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
     result = SearchResult(folds=make_folds(y, spec))
-    result.memory = search_memory(y, spec, schema, chosen)
+    result.memory = search_memory(y, spec, columns_for(schema, selection, 0), chosen)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
                           f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
                           "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop, store, worker, result.memory, spill)
+                           should_stop, store, worker, result.memory, spill, selection)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
     searching = open_search_study(storage, study_name, seed, shared=shared)

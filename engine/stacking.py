@@ -32,6 +32,7 @@ from engine.fold_spill import SpillError
 from engine.metrics import get_metric
 from engine.models import FAMILIES, Deadline, available_cores, n_threads
 from engine.preprocessing import build_preprocessor
+from engine.selection import ColumnSelection, columns_for
 from engine.task import class_weights
 from engine.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
 from engine.types import InputColumn, TaskSpec
@@ -125,8 +126,9 @@ def stack_grid(y: np.ndarray, spec: TaskSpec) -> float:
 
 
 def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-              result: SearchResult, deadline: Deadline) -> Stack | None:
-    """Fit the top model on the search's folds; None with fewer than two base models or out of time."""
+              result: SearchResult, deadline: Deadline, selection: ColumnSelection | None = None) -> Stack | None:
+    """Fit the top model on the search's folds (each on its fold's columns, ``selection``); None with fewer than two
+    base models or out of time."""
     base = stack_base(result, spec)
     if len(base) < 2:
         return None
@@ -139,7 +141,7 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
 
     def fit_fold(fold: int) -> tuple[Any, Any, np.ndarray, int | None, float, float]:
         train, valid = result.folds[fold]
-        prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+        prep = build_preprocessor(columns_for(schema, selection, fold), encoding=family.encoding, scale=family.scale)
         X_train = np.hstack([np.asarray(prep.fit_transform(X.iloc[train]), np.float32), extra[train]])
         X_valid = np.hstack([np.asarray(prep.transform(X.iloc[valid]), np.float32), extra[valid]])
         model = family.build(TOP_PARAMS, spec.task, seed=spec.seed, threads=threads)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +13,7 @@ from engine.naming import model_label, plain_number
 
 if TYPE_CHECKING:
     from engine.automl import TrainingResult
-    from engine.types import LeaderboardEntry
+    from engine.types import LeaderboardEntry, TaskSpec
 
 DOMINANT_SHARE = 0.5  # one column carrying half of all SHAP importance deserves a second look
 FEW_ROWS = 300
@@ -139,3 +139,34 @@ def with_model_labels(text: str, models: Iterable[str], trials_only: bool = Fals
 
 def _score(value: float) -> str:
     return f"{value:.4f}" if abs(value) < 10 else plain_number(value)
+
+
+def no_better_note(spec: TaskSpec, y: np.ndarray, score: float, score_std: float) -> str:
+    """A note when a model's cross-validated ``score`` is no better, within its spread over the folds, than always
+    predicting the most common class (its share of the rows, as probabilities) or the mean; else ""."""
+    metric = get_metric(spec.metric)
+    if spec.task.is_classification:
+        counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=len(spec.classes))
+        shares = counts / max(1, counts.sum())
+        constant = np.tile(shares, (len(y), 1))
+        what = f"the most common class ('{spec.classes[int(np.argmax(counts))]}', {shares.max():.0%} of the rows)"
+    else:
+        constant = np.full(len(y), float(np.mean(y)))
+        what = f"the mean of '{spec.target}' ({plain_number(float(np.mean(y)))})"
+    baseline = metric.compute(y, constant)
+    if not np.isfinite(baseline) or metric.loss(score) < metric.loss(baseline) - score_std:
+        return ""
+    return (f"The model does no better than always predicting {what}: its cross-validated {metric.label}, "
+            f"{_score(score)} ± {_score(score_std)}, is within its spread over the folds of what that constant "
+            f"prediction scores ({_score(baseline)}). The columns, as given, do not predict '{spec.target}' on these "
+            f"{len(y):,} rows: add rows or more telling columns before relying on it.")
+
+
+def left_out_by_reason(dropped: Mapping[str, str], *,
+                       shown: int = 10) -> list[tuple[str, tuple[str, ...], int]]:
+    """The columns left out, grouped by reason in order of first appearance: the reason, its first ``shown``
+    columns and how many it has (a wide table leaves thousands out for one reason)."""
+    groups: dict[str, list[str]] = {}
+    for column, reason in dropped.items():
+        groups.setdefault(reason, []).append(column)
+    return [(reason, tuple(columns[:shown]), len(columns)) for reason, columns in groups.items()]

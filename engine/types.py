@@ -158,6 +158,7 @@ class DatasetProfile:
     n_folds: int = 5
     validation_reason: str = ""
     resources: ResourceEstimate | None = None
+    notes: tuple[str, ...] = ()  # what profiling capped (a wide table: the columns typed by rule)
 
     def column(self, name: str) -> ColumnProfile:
         for column in self.columns:
@@ -350,6 +351,7 @@ class Evaluation:
     actual: list[float] = field(default_factory=list)  # regression: a sample of rows
     predicted: list[float] = field(default_factory=list)
     segments: dict[str, list[SegmentError]] = field(default_factory=dict)  # column -> segments
+    segments_note: str = ""  # which columns the segments cover, when not all of them
 
 
 @dataclass(frozen=True)

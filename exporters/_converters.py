@@ -24,6 +24,7 @@ from exporters._forest_converter import fast_forest
 from exporters._lightgbm_converter import convert_lightgbm_fast
 from exporters._stack_onnx import register_stack_converters
 from exporters._tree_opset5 import TREE_OPS
+from exporters._wide_inputs import install as install_wide_inputs
 
 _lock = threading.Lock()
 _registered = False
@@ -69,6 +70,7 @@ def register_converters() -> None:
         _register_hist_gradient_boosting()
         _register_forests()
         register_stack_converters()
+        install_wide_inputs()  # models over thousands of inputs: linear walks, not quadratic
         _registered = True
 
 

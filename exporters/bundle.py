@@ -19,6 +19,7 @@ from typing import Any
 
 from engine import write_atomically
 from engine.dates import format_in_words
+from engine.summary import left_out_by_reason
 from exporters.threshold_text import format_threshold, threshold_origin
 
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
@@ -155,7 +156,9 @@ def _date_to_send(date_format: str) -> str:
 def _ignored_columns(dropped: Mapping[str, Any]) -> str:
     if not dropped:
         return ""
-    listed = "; ".join(f"{_code(name)} ({_plain(reason)})" for name, reason in dropped.items())
+    listed = "; ".join(", ".join(_code(name) for name in names) + (f" and {n - len(names):,} more" if n > len(names)
+                                                                     else "") + f" ({_plain(reason)})"
+                       for reason, names, n in left_out_by_reason(dropped))
     return f"Columns of the training data the model does not use: {listed}."
 
 

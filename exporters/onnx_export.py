@@ -21,6 +21,7 @@ import onnx
 import pandas as pd
 
 from engine.types import InputColumn, TaskType
+from exporters._binary_labels import label_by_log_odds
 from exporters._compact_trees import compact_tree_nodes
 from exporters._converters import register_converters
 from exporters.errors import ExportError
@@ -60,6 +61,7 @@ def to_onnx_model(
             model = convert_sklearn(estimator, initial_types=initial_types, options=options,
                                     target_opset=dict(TARGET_OPSET))
             trees.restore(model, opset5=True)  # opset 5's trees: a third of the file, half the session
+        label_by_log_odds(model.graph)  # a booster without a split is labelled as its probability says
     except Exception as error:  # skl2onnx raises many types; name the model in one readable error
         raise ExportError(
             f"Could not convert {_describe(estimator)} to ONNX: {type(error).__name__}: "
@@ -132,8 +134,15 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
     if missing:
         raise ExportError(f"The model frame lacks input column(s): {', '.join(missing[:10])}.",
                           code="MISSING_INPUT")
-    feeds: dict[str, np.ndarray] = {}
+    dtypes = dict(zip(model_frame.columns, model_frame.dtypes, strict=True))
+    stored = [name for name, is_string in string_inputs.items()  # numbers already: converted in one block
+              if not is_string and isinstance(dtypes[name], np.dtype) and dtypes[name].kind in "iuf"]
+    block = np.ascontiguousarray(model_frame[stored].to_numpy(dtype=np.float32).T) if stored else None
+    feeds: dict[str, np.ndarray] = {name: block[j].reshape(-1, 1) for j, name in enumerate(stored)} \
+        if block is not None else {}
     for name, is_string in string_inputs.items():
+        if name in feeds:
+            continue
         series = model_frame[name]
         if is_string:
             values = [v if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in series]
@@ -141,7 +150,7 @@ def _feeds(model_frame: pd.DataFrame, string_inputs: Mapping[str, bool]) -> dict
         else:
             numbers = pd.to_numeric(series, errors="coerce")
             feeds[name] = numbers.to_numpy(dtype=np.float32, na_value=np.nan).reshape(-1, 1)
-    return feeds
+    return {name: feeds[name] for name in string_inputs}
 
 
 def _drop_unused_initializers(graph: onnx.GraphProto) -> None:

@@ -14,7 +14,7 @@ from plotly.offline import get_plotlyjs
 
 from engine import Evaluation, TrainingResult, atomic_path, evaluate, get_metric, pareto_front
 from engine.naming import model_label
-from engine.summary import plain_summary, recommendation, with_model_labels
+from engine.summary import left_out_by_reason, plain_summary, recommendation, with_model_labels
 from engine.types import ConfusionMatrix
 from exporters.evaluation_figures import AtThreshold, evaluation_figures
 from exporters.figures import (
@@ -170,7 +170,8 @@ def _leaderboard_table(result: TrainingResult, metric_label: str) -> str:
 
 
 def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
-    dropped = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in result.spec.dropped.items())
+    dropped = "".join(f"<li><b>{html.escape(', '.join(names))}</b>{_more(len(names), n)}: {html.escape(reason)}</li>"
+                      for reason, names, n in left_out_by_reason(result.spec.dropped))
     models = [e.model for e in result.leaderboard]  # the notes name trials as the table above does
     notes = "".join(f"<li>{html.escape(with_model_labels(n, models, trials_only=True))}</li>" for n in result.notes)
     parity = card.get("parity", {})
@@ -179,3 +180,7 @@ def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
             f"<p class='note'>ONNX parity with the in-memory model: max difference "
             f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', 0)} rows "
             f"({'passed' if parity.get('passed') else 'FAILED'}).</p>")
+
+
+def _more(listed: int, total: int) -> str:
+    return f" and {total - listed:,} more" if total > listed else ""

@@ -63,6 +63,8 @@ def show_segments(results: RunResults) -> None:
     column = st.selectbox("Where does it go wrong? Error by segment of a column", ordered,
                           key=f"segment_{results.run_id}")
     st.plotly_chart(segment_figure(column, segments[column], results.evaluation.error_name), width="stretch")
+    if results.evaluation.segments_note:
+        st.caption(results.evaluation.segments_note)
 
 
 def _slider_key(results: RunResults) -> str:

@@ -30,23 +30,20 @@ STACK_REFIT_NOTE = ("The stack's ONNX graph did not match it within the parity t
 
 
 def parity_frame(result: TrainingResult) -> pd.DataFrame:
-    """Training rows plus adversarial ones: everything missing, unseen categories, extreme numbers."""
+    """Training rows plus adversarial ones: everything missing, unseen categories, extreme numbers (built in one go:
+    a model may read thousands of columns)."""
     rows = result.model_frame.head(PARITY_ROWS)
-    columns: dict[str, list[Any]] = {}
+    extra: dict[str, np.ndarray] = {}
     for column in result.schema:
         for name in column.model_inputs:
             if column.is_string:
                 seen = column.categories[0] if column.categories else ""
-                columns[name] = ["", "never seen before", seen]
+                extra[name] = np.array(["", "never seen before", seen], dtype=object)
             else:
-                columns[name] = [np.nan, 0.0, 1e30]
-    extra = pd.DataFrame(columns)
-    for column in result.schema:
-        for name in column.model_inputs:
-            extra[name] = extra[name].astype(object if column.is_string else np.float32)
-            if column.is_string:
-                rows = rows.astype({name: object})
-    return pd.concat([rows, extra[rows.columns]], ignore_index=True)
+                extra[name] = np.array([np.nan, 0.0, 1e30], dtype=np.float32)
+    strings = [name for column in result.schema if column.is_string for name in column.model_inputs]
+    rows = rows.astype(dict.fromkeys(strings, object)) if strings else rows
+    return pd.concat([rows, pd.DataFrame(extra)[rows.columns]], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -105,7 +102,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     engine.write_atomically(card_path, json.dumps(card, indent=2, default=str))
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
     evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
-                                 schema=result.schema, seed=options.seed)
+                                 schema=result.schema, seed=options.seed, columns_first=relied_on(result))
     report_path = exporters.write_report(result, out_dir / exporters.REPORT_FILE, dataset_name=dataset_name,
                                          card=card, evaluation=evaluation)
     engine.write_atomically(out_dir / "explanation.json", json.dumps(engine.to_jsonable(result.explanation)))
@@ -120,6 +117,15 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     }))
     examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
     return WrittenOutputs(card, [model_path, card_path, leaderboard_path, report_path, *examples], result)
+
+
+def relied_on(result: TrainingResult) -> list[str]:
+    """The columns by how much the model relies on them (SHAP, else the shuffle test), or none when unexplained."""
+    explanation = result.explanation
+    if explanation is None:
+        pending = result.pending_explanation
+        return list(pending.permutation.importance) if pending is not None else []
+    return list(explanation.importance or explanation.permutation_importance)
 
 
 def _converted(result: TrainingResult) -> bytes:

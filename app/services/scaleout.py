@@ -128,7 +128,8 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
         options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)),
                           apply_suggested_fixes=False)
     frame, spec, _ = frame_and_spec(read, options)
-    prepared = engine.prepare(frame, spec)  # the rows and folds every worker rebuilds from the shared copy
+    # the rows and folds every worker rebuilds from the shared copy
+    prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
     sha, suffix = shared.put_dataset(options.data_path)
     name = valid_study_name(scale.study_name or new_study_name(options.display_name or options.data_path.name))
     try:
@@ -333,7 +334,7 @@ def _setup(attrs: dict[str, Any], shared: SharedFolder,
     options = replace(options, data_path=shared.dataset(*_data_key(attrs)))
     if prepared is None:
         frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
-        prepared = engine.prepare(frame, spec)
+        prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
     budget = SearchBudget(time_budget_s=float(attrs["kuai.budget_s"]), families=options.families, limits=options.limits)
     final_at = float(attrs["kuai.final_at"])
     started = time.monotonic() + (final_at - time.time()) - budget.time_budget_s

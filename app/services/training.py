@@ -228,6 +228,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
                           should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
                           store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),
                           spill_folder=out_dir / "trials", defer_shap=defer_shap)
+    after_warm_start = 1 if result.warm_start is not None else 0  # what was done to the data, and what was capped
+    result.notes[after_warm_start:after_warm_start] = list(fix_notes)
     return result, options
 
 
@@ -256,8 +258,8 @@ def frame_and_spec(frame: pd.DataFrame,
                     options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
     """The rows after the user's fixes and the task spec: one path for training and for a later refit.
 
-    The notes say what was done to the rows (fixes, merged target labels); the spec's own notes what Kuai
-    decided about the data."""
+    The notes say what was done to the rows (fixes, merged target labels) and what profiling capped (a wide table's
+    columns typed by rule); the spec's own notes what Kuai decided about the data."""
     plan = engine.fix_plan(options.fixes)
     if options.target and options.target_is_column:  # picked from the list of columns: 'y' is the first 'y'
         options = replace(options, target=engine.target_reference(frame, options.target), target_is_column=False)
@@ -283,7 +285,7 @@ def frame_and_spec(frame: pd.DataFrame,
         spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
-    return frame, spec, fix_notes
+    return frame, spec, (*fix_notes, *profile.notes)
 
 
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:

@@ -93,6 +93,8 @@ def show_columns(dataset_id: str) -> None:
                "in the **type ✏️** column. Columns of type *id*, *text* or *constant* are not used for learning.")
     overrides = type_overrides(dataset_id)
     detected = load_profile(dataset_id)
+    for note in detected.notes:  # a wide table: the columns typed by rule
+        st.info(note)
     chosen = type_editor(detected, overrides, key=f"types_{dataset_id}",
                          distributions=distributions_for(dataset_id, detected, overrides))
     if chosen != overrides:

@@ -15,6 +15,7 @@ from app.components.state import sync_url
 from app.services.exports import ExportState, export_state, exportable_models, start_export
 from app.services.jobs import outputs_dir
 from engine.naming import plain_number
+from engine.summary import left_out_by_reason
 from exporters import threshold_origin
 
 
@@ -61,7 +62,9 @@ def show_schema(card: dict[str, Any]) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content" if len(rows) <= 40 else "auto")
     dropped = card.get("dropped_columns") or {}
     if dropped:
-        st.caption("Not used: " + "; ".join(f"{name} ({why})" for name, why in dropped.items()) + ".")
+        st.caption("Not used: " + "; ".join(", ".join(names) + (f" and {n - len(names):,} more" if n > len(names)
+                                                                else "") + f" ({why})"
+                                            for why, names, n in left_out_by_reason(dropped)) + ".")
     st.caption("It returns: " + "; ".join(card.get("onnx_outputs", [])) + ".")
 
 

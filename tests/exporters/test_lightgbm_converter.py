@@ -137,3 +137,26 @@ def test_categorical_splits_go_to_onnxmltools() -> None:
     assert booster_trees(model.booster_.model_to_string()) is None  # not this path's
     _, scores = OnnxScorer(_ours(model, fast=False).SerializeToString()).predict({"x": X.astype(np.float32)})
     assert np.allclose(np.asarray(scores), model.predict_proba(X.astype(np.float32)), atol=1e-5)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "hist_gb"])
+def test_a_booster_without_a_split_is_labelled_by_its_probability(family: str) -> None:
+    """20 rows and at least 20 per leaf: one leaf of positive log-odds, which ONNX Runtime would read as a
+    probability below 0.5 and label 0 (seen on a table of 5,000 columns and 20 rows)."""
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+
+    from engine.preprocessing import build_preprocessor
+    from engine.types import ColumnType, InputColumn, TaskType
+    from exporters import check_parity, to_onnx_model
+
+    schema = tuple(InputColumn(f"x{i}", f"c{i:05d}", ColumnType.NUMERIC, (f"c{i:05d}",)) for i in range(5))
+    frame = pd.DataFrame(_data("binary")[0][:20].astype(np.float32), columns=[c.safe_name for c in schema])
+    model = lightgbm.LGBMClassifier(n_estimators=5, min_child_samples=20, verbose=-1) if family == "lightgbm" \
+        else HistGradientBoostingClassifier(max_iter=5, min_samples_leaf=20)
+    pipeline = Pipeline([("prep", build_preprocessor(schema, encoding="ordinal", scale=False)), ("model", model)])
+    pipeline.fit(frame, np.r_[[1] * 11, [0] * 9])
+    assert set(pipeline.predict(frame)) == {1}  # a constant model: the most common class
+    parity = check_parity(pipeline, to_onnx_model(pipeline, schema, TaskType.BINARY), frame, TaskType.BINARY)
+    assert parity.labels_equal and parity.passed, parity
