@@ -169,6 +169,9 @@ def main() -> None:
     run = job_state(run_id)[0] if run_id else None
     busy = run is not None and run.status in ACTIVE
     dataset_id = current_dataset_id() or (run_dataset(run) if run else None)
+    if run_id and busy:  # a reload or a new tab during a training: its progress first, before the data is read
+        show_run(run_id)
+        st.divider()
     if dataset_id is None:
         st.info("First pick a dataset on the Data page.")
         st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
@@ -177,7 +180,7 @@ def main() -> None:
         show_choice_notes()
         if config is not None:
             training_form(config, busy)
-    if run_id:
+    if run_id and not busy:
         st.divider()
         show_run(run_id)
 
