@@ -1,0 +1,93 @@
+"""What ``engine`` exports: read by ``lazy_loader`` at run time (each name is imported on first use) and by type
+checkers. Add a name here, not in ``__init__.py``."""
+
+from .atomic import atomic_path, write_atomically
+from .automl import (
+    Prepared,
+    TrainingResult,
+    encode_target,
+    finish_phase,
+    prepare,
+    refit_model,
+    result_for_model,
+    search_phase,
+    train,
+)
+from .cells import MAX_LABEL_CHARS, clip
+from .errors import (
+    DISK_FULL_MESSAGE,
+    BudgetError,
+    CancelledError,
+    EngineError,
+    ReadError,
+    SchemaError,
+    TargetError,
+    full_disk_path,
+    is_disk_full,
+)
+from .evaluation import (
+    best_threshold,
+    confusion_at,
+    evaluate,
+    evaluation_from_dict,
+    threshold_choice,
+    threshold_choice_from_dict,
+)
+from .experience import DataTraits, PastRun, best_configs, past_run_from_dict
+from .explain_step import explain_pending
+from .fingerprint import data_fingerprint, short_fingerprint
+from .fixes import FixPlan, apply_row_fixes, fix_plan
+from .io import Dialect, read_table, read_table_with_dialect
+from .labels import LabelVariants, merge_label_variants
+from .limits import LimitsOutcome, pareto_front
+from .metrics import get_metric, score
+from .preprocessing import build_input_schema, to_model_frame, unseen_categories
+from .profile import profile_dataset
+from .search import SearchResult, collect_trials, make_folds
+from .stacking import STACK_NAME
+from .summary import caveats, plain_summary, recommendation, with_model_labels
+from .target import resolve_target, target_reference, without_duplicate_names
+from .task import build_task_spec, choose_validation, class_label
+from .trials import rank_key
+from .types import (
+    CheckFix,
+    CheckResult,
+    ColumnProfile,
+    ColumnType,
+    DatasetProfile,
+    Evaluation,
+    Explanation,
+    FixAction,
+    InputColumn,
+    LeaderboardEntry,
+    Limits,
+    ProgressEvent,
+    ResourceEstimate,
+    SearchBudget,
+    TaskSpec,
+    TaskType,
+    ThresholdChoice,
+    TrialRecord,
+    to_jsonable,
+)
+from .unreadable import UnreadableValues, unreadable_values
+
+__all__ = [
+    "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
+    "apply_row_fixes", "choose_validation", "fix_plan", "ColumnProfile", "ColumnType", "DatasetProfile",
+    "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "Limits", "LimitsOutcome",
+    "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
+    "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
+    "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
+    "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
+    "unseen_categories", "rank_key",
+    "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
+    "finish_phase", "STACK_NAME", "explain_pending",
+    "make_folds", "search_phase",
+    "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
+    "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
+    "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
+    "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
+    "UnreadableValues", "unreadable_values",
+    "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
+]
