@@ -32,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
+    parser.add_argument("--version", action="version", version=f"kuai {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
                                      metavar="{app,profile,train,worker,predict,export,serve,track}")
     app = commands.add_parser("app", help="start the web app")
@@ -107,6 +108,15 @@ def _port(text: str) -> int:
     return port
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kuai")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) -> None:
     parser.add_argument("--storage", metavar="URL",
                         help="an Optuna RDB storage many workers reach, e.g. postgresql://user:pass@host/db "
@@ -176,6 +186,14 @@ class _UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C while the command starts (its own errors are handled in _main)
+        print("kuai: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     arguments = build_parser().parse_args(argv)
     _configure_logging()
     from engine import EngineError

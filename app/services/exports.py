@@ -90,10 +90,10 @@ def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30
     if not (out_dir / OPTIONS_FILE).is_file():
         raise engine.SchemaError(f"'{out_dir}' is not a folder written by 'kuai train' (no {OPTIONS_FILE}).",
                                  code="MODEL_NOT_FOUND")
-    if model_name not in exportable_models(out_dir):
-        raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
-                                 f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
     with claim_output_folder(out_dir, resume=True):  # not while a training (or another export) writes there
+        if model_name not in exportable_models(out_dir):
+            raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
+                                     f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
         return _export_claimed(out_dir, model_name, explain_budget_s=explain_budget_s)
 
 
