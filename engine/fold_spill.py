@@ -114,9 +114,12 @@ class FoldSpill:
                 path = None
         except Exception as exc:  # noqa: BLE001 - whatever went wrong, the models are still at hand in memory
             if path is not None:
-                path.unlink(missing_ok=True)  # a half-written file; the whole ones go with ``files``
+                path.unlink(missing_ok=True)  # a half-written file
+            for spilled in files:  # and the whole ones, now: not when the collector gets to them
+                spilled.path.unlink(missing_ok=True)
             self.stopped = True
-            logger.info("fold models kept in memory from here on: %s", exc)
+            # the message only: a log record holding the exception would keep this frame (and its files) alive
+            logger.info("fold models kept in memory from here on: %s", str(exc))
             return models
         return SpilledModels(files)
 
