@@ -30,7 +30,8 @@ const BATCH_ROWS = 10000;
 const MISSING_VALUES = new Set([
   '', 'NA', 'N/A', 'n/a', 'na', 'N.A.', 'n.a.', 'NaN', 'nan', 'NAN', '-nan', '-NaN', 'null', 'NULL', 'Null',
   'nil', '<NA>', '#NA', '#N/A', '#N/A N/A', '?', '-', '--', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!',
-  '#NULL!', '#NV', '#WERT!', '#BEZUG!', '#ZAHL!', '#VALEUR!', '#REF', 'n.v.', 'N.V.', 'k.A.', 'k. A.',
+  '#NULL!', '#NV', '#WERT!', '#BEZUG!', '#ZAHL!', '#VALEUR!', '#REF', '#SPILL!', '#CALC!', '#NOM?', '#NOMBRE!',
+  '#NUL!', 'n.v.', 'N.V.', 'k.A.', 'k. A.',
 ]);
 const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const NUMBER_JUNK = /[,\s$€£¥%]/g; // thousands separators, blanks, currency and percent signs
@@ -125,15 +126,18 @@ async function scoreFile(modelPath, dataPath, outPath, unread = null) {
   return nRows;
 }
 
-// The cells of the named columns, BATCH_ROWS rows at a time; rows with no value at all are skipped.
+// The cells of the named columns, BATCH_ROWS rows at a time, one row per row of the file (as `kuai predict` reads
+// it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row).
 async function* readBatches(dataPath, names) {
   const source = fs.createReadStream(dataPath);
   const records = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
   source.on('error', (error) => records.destroy(error)); // e.g. a missing file: reported, not thrown unhandled
   let wanted = null;
+  let header = null;
   let batch = [];
-  for await (const row of records) {
+  for await (let row of records) {
     if (wanted === null) {
+      header = row.map((name) => name.trim());
       const positions = new Map();
       row.forEach((name, position) => {
         if (!positions.has(name.trim())) positions.set(name.trim(), position);
@@ -146,7 +150,8 @@ async function* readBatches(dataPath, names) {
       wanted = names.map((name) => positions.get(name));
       continue;
     }
-    if (row.every((cell) => MISSING_VALUES.has(cell.trim()))) continue;
+    if (header.length > 1 && row.length === 1 && !row[0].trim()) continue; // a blank line
+    if (row.length === header.length && row.every((cell, i) => cell.trim() === header[i])) row = header.map(() => '');
     batch.push(wanted.map((i) => (i < row.length ? row[i].trim() : '')));
     if (batch.length === BATCH_ROWS) {
       yield batch;

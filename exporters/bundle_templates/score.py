@@ -39,7 +39,8 @@ BATCH_ROWS = 10_000
 MISSING_VALUES = frozenset([
     "", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL", "Null",
     "nil", "<NA>", "#NA", "#N/A", "#N/A N/A", "?", "-", "--", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
-    "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "n.v.", "N.V.", "k.A.", "k. A.",
+    "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "#SPILL!", "#CALC!", "#NOM?", "#NOMBRE!",
+    "#NUL!", "n.v.", "N.V.", "k.A.", "k. A.",
 ])
 NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")  # thousands separators, blanks, currency and percent signs
@@ -100,7 +101,8 @@ def score_file(model_path: Path, data_path: Path, out_path: Path, unread: Unread
 
 
 def read_batches(path: Path, names: list[str]) -> Iterator[list[list[str]]]:
-    """The cells of the named columns, ``BATCH_ROWS`` rows at a time; rows with no value at all are skipped."""
+    """The cells of the named columns, ``BATCH_ROWS`` rows at a time, one row per row of the file (as ``kuai predict``
+    reads it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
@@ -116,8 +118,10 @@ def read_batches(path: Path, names: list[str]) -> Iterator[list[list[str]]]:
         wanted = [positions[name] for name in names]
         batch: list[list[str]] = []
         for row in reader:
-            if all(cell.strip() in MISSING_VALUES for cell in row):
-                continue
+            if not row or (len(header) > 1 and len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            if [cell.strip() for cell in row] == header:
+                row = [""] * len(header)
             batch.append([row[i].strip() if i < len(row) else "" for i in wanted])
             if len(batch) == BATCH_ROWS:
                 yield batch
