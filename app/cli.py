@@ -82,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="score data with a trained model")
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
-    predict.add_argument("--out", type=Path, required=True)
+    predict.add_argument("--out", type=Path, required=True,
+                         help="a new file for the predictions (Kuai never overwrites a file without --overwrite)")
+    predict.add_argument("--overwrite", action="store_true",
+                         help="replace --out if it is an existing file (never a link, the data or the model)")
     export = commands.add_parser("export", help="export another model of a run's leaderboard (refit on the same rows)")
     export.add_argument("run", type=Path, help="a folder written by 'kuai train'")
     export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")
@@ -293,11 +296,14 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
                                                                "candidate_reasons")}
         payload["warnings"] = [{k: w[k] for k in ("code", "column", "columns", "message", "action", "severity",
                                                   "fix")} for w in payload["warnings"]]
-        payload["reading"] = {"delimiter": dialect.delimiter, "encoding": dialect.encoding, "notes": reading} \
-            if dialect is not None else {"notes": reading}
+        payload["reading"] = {"delimiter": dialect.delimiter, "encoding": dialect.encoding,
+                              "decimal": dialect.decimal, "notes": reading} if dialect is not None \
+            else {"notes": reading}
+        if dialect is not None and dialect.sheet:
+            payload["reading"]["sheet"] = dialect.sheet
         print(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False))
         return EXIT_OK
-    _print_profile(profile, reading)
+    _print_profile(profile, list(engine.describe_reading(dialect)))  # the delimiter and encoding first
     return EXIT_OK
 
 
@@ -391,16 +397,18 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
     from app.services.prediction_file import check_predictions_path, write_predictions_file
     from app.services.scoring import load_model, score_table
 
-    out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model))
+    out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model),
+                                 overwrite=arguments.overwrite)
     model = load_model(arguments.model)  # opened in the scoring sandbox, its metadata checked
     try:
-        frame = engine.read_table(arguments.data)
+        frame, dialect = engine.read_table_with_dialect(arguments.data, scoring=True)  # every row kept, in order
         scored = score_table(model, frame)
     finally:
         model.close()
-    write_predictions_file(scored.predictions, out)
+    write_predictions_file(scored.predictions, out, overwrite=arguments.overwrite)
     print(f"{len(scored.predictions):,} predictions -> {arguments.out}")
-    for note in scored.notes:  # values not read, categories never seen: scored, and said
+    reading = dialect.notes if dialect is not None else ()
+    for note in (*reading, *scored.notes):  # lines not rows, rows of missing values; values not read, unseen
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK
 

@@ -37,7 +37,7 @@ from .experience import DataTraits, PastRun, best_configs, past_run_from_dict
 from .explain_step import explain_pending
 from .fingerprint import data_fingerprint, short_fingerprint
 from .fixes import FixPlan, apply_row_fixes, fix_plan
-from .io import Dialect, read_table, read_table_with_dialect
+from .io import Dialect, describe_reading, read_table, read_table_for_scoring, read_table_with_dialect
 from .labels import LabelVariants, merge_label_variants
 from .limits import LimitsOutcome, pareto_front
 from .metrics import get_metric, score
@@ -84,7 +84,8 @@ __all__ = [
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
     "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase",
-    "read_table", "read_table_with_dialect", "score", "to_jsonable", "to_model_frame", "train",
+    "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",
+    "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",

@@ -38,6 +38,10 @@ KUAI_OUTPUTS = (
     "package-lock.json", "training_options.json", "run_state.json", "mlflow_spool*", "optuna.db", "optuna.db-*",
     "trials", "models",
 )
+# What Kuai writes inside its own sub-folders: the finished trials' predictions and the fold models kept on disk;
+# the exports of other leaderboard models (a folder each, of KUAI_OUTPUTS names) and their process files.
+_INSIDE = {"trials": ("trial-*", "spill-*", "*.partial", "*.tmp"),
+           "models": (".*.pid", ".*.export.log", "*.partial", "*.tmp")}
 _WORK = ("optuna.db", "trials", "model.onnx", "model_card.json", "models", "leaderboard.csv")
 _SHOWN = 3
 
@@ -79,8 +83,16 @@ def is_run_folder(folder: Path) -> bool:
 
 
 def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool = False) -> OutputFolder:
-    """Make ``folder`` this process's output folder, or raise ``OutputFolderError`` (nothing is changed then)."""
-    folder = folder.resolve()
+    """Make ``folder`` this process's output folder, or raise ``OutputFolderError`` (nothing is changed then).
+
+    Kuai never writes through a symbolic link: ``folder`` itself may not be one (a link to a folder elsewhere, or to
+    nothing yet, would have Kuai write or create files where the link points), and a link inside a run folder is
+    not Kuai's (it makes none): ``overwrite`` removes one named like Kuai's outputs as a link, never what it points
+    to; ``resume`` refuses to write beside one.
+    """
+    if Path(folder).expanduser().is_symlink():
+        raise _is_a_link(Path(folder).expanduser())
+    folder = folder.expanduser().resolve()
     _make_folder(folder)
     lock_existed = (folder / LOCK_FILE).exists()
     lock_fd = _lock(folder)
@@ -92,9 +104,15 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
             if not is_run:
                 raise OutputFolderError(f"'{folder}' holds no Kuai training to resume. Give --resume the folder a "
                                         "training wrote (its --out).", code="NOTHING_TO_RESUME")
+            links = _links(folder, entries)
+            if links:
+                raise OutputFolderError(
+                    f"'{folder / links[0]}' is a symbolic link (to '{os.readlink(folder / links[0])}'), and Kuai "
+                    "makes none: it does not write beside a link in its run folder. Remove the link and try again.",
+                    code="OUT_IS_A_LINK")
             return OutputFolder(folder, _run_id(folder), lock_fd)
         if entries:
-            foreign = entries if not is_run else [name for name in entries if not is_kuai_output(name)]
+            foreign = entries if not is_run else _foreign(folder, entries)
             if foreign:
                 raise _not_empty(folder, foreign, is_run=is_run)
             if not overwrite and _holds_work(entries):
@@ -173,7 +191,42 @@ def _holds_work(names: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for name in names for pattern in _WORK)
 
 
+def _foreign(folder: Path, names: list[str]) -> list[str]:
+    """The entries of a run folder that Kuai did not write, its own sub-folders' included ('trials/notes.txt')."""
+    foreign = [name for name in names if not is_kuai_output(name)]
+    for name in names:
+        path = folder / name
+        if name in _INSIDE and path.is_dir() and not path.is_symlink():
+            for entry in sorted(path.iterdir()):
+                if any(fnmatch.fnmatchcase(entry.name, pattern) for pattern in _INSIDE[name]):
+                    continue
+                if name == "models" and entry.is_dir() and not entry.is_symlink():  # an exported model's files
+                    foreign += [f"{name}/{entry.name}/{inner.name}" for inner in sorted(entry.iterdir())
+                                if not is_kuai_output(inner.name) or (inner.is_dir() and not inner.is_symlink())]
+                else:
+                    foreign.append(f"{name}/{entry.name}")
+    return foreign
+
+
+def _links(folder: Path, names: list[str]) -> list[str]:
+    """The symbolic links among a run folder's entries and in its own sub-folders (Kuai makes none)."""
+    links = [name for name in names if (folder / name).is_symlink()]
+    for name in _INSIDE:
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            links += [str(entry.relative_to(folder)) for entry in sorted(path.rglob("*")) if entry.is_symlink()]
+    return links
+
+
+def _is_a_link(path: Path) -> OutputFolderError:
+    return OutputFolderError(
+        f"'{path}' is a symbolic link (to '{os.readlink(path)}'). Kuai does not write through links: give the "
+        "folder itself, or a new folder.", code="OUT_IS_A_LINK")
+
+
 def _remove_own_outputs(folder: Path, names: list[str]) -> None:
+    """Kuai's own entries, by name: a link is removed as a link (never followed); a folder with everything in it
+    (``shutil.rmtree`` removes the links it meets, never what they point to)."""
     for name in names:
         path = folder / name
         if path.is_dir() and not path.is_symlink():

@@ -198,15 +198,17 @@ class KuaiOnnxModel(PythonModel):
         self.model = load_model(context.artifacts["model"])
 
     def predict(self, context, model_input, params=None):
-        from app.services.scoring import score_table
+        from app.services.scoring import no_value_note, score_table
         from engine import EngineError
 
+        frame = pd.DataFrame(model_input)
         try:
-            scored = score_table(self.model, pd.DataFrame(model_input))
+            scored = score_table(self.model, frame)  # one prediction per row, a row with no value included
         except EngineError as error:
             raise MlflowException(str(error), error_code=BAD_REQUEST) from None
-        for note in scored.notes:
-            print(f"note: {note}", file=sys.stderr, flush=True)
+        for note in (no_value_note(frame), *scored.notes):
+            if note:
+                print(f"note: {note}", file=sys.stderr, flush=True)
         return scored.predictions
 
 

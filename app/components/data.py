@@ -61,16 +61,9 @@ def load_frame(dataset_id: str) -> tuple[DatasetRecord, pd.DataFrame]:
 
 
 def reading_notes(dataset_id: str) -> tuple[str, ...]:
-    """What the reader found and did (title lines skipped, decimal comma, encoding, ...)."""
+    """What the reader found and did (delimiter and encoding, the sheet read, title lines skipped, ...)."""
     record = get_dataset(dataset_id)
-    dialect = _read(record.path, dataset_id)[1]
-    if dialect is None:
-        return ()
-    separator = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}.get(dialect.delimiter,
-                                                                                 f"'{dialect.delimiter}'")
-    if not dialect.delimiter:  # a Parquet or Excel file: nothing to separate
-        return dialect.notes
-    return (f"values separated by {separator}", *dialect.notes)
+    return engine.describe_reading(_read(record.path, dataset_id)[1])
 
 
 def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[str, str] | None = None,

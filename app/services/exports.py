@@ -76,10 +76,14 @@ def exportable_models(out_dir: Path) -> list[str]:
     """The leaderboard models a run can still export: those whose out-of-fold predictions it kept (a stack is
     exported by its training only: its fold models are not kept after it)."""
     try:
-        with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:
-            return [name for name in stored.files if name != engine.STACK_NAME]
+        with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:  # a name becomes a folder's: plain
+            return [name for name in stored.files if name != engine.STACK_NAME and _is_plain_name(name)]
     except (OSError, ValueError):
         return []
+
+
+def _is_plain_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and Path(name).name == name and "\\" not in name
 
 
 def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30.0) -> Path:

@@ -33,6 +33,7 @@ READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
 BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
 MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
 DEFAULT_READER = "engine:read_table_with_dialect"
+SCORING_READER = "engine:read_table_for_scoring"  # a file to score: every row of the table kept, in order
 CHILD_FOLDER = Path(__file__).resolve().parents[2]  # a child's working folder: where ``-m app.services...`` is found
 
 

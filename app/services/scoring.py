@@ -21,7 +21,7 @@ from engine.row_explain import explain_rows_black_box
 from exporters import ExporterError, onnx_feeds
 
 __all__ = ["SCHEMA_METADATA_KEY", "LoadedModel", "Scored", "explain_prediction", "load_model", "predict_frame",
-           "score_table", "unreadable_note", "unseen_note"]
+           "no_value_note", "score_table", "unreadable_note", "unseen_note"]
 SCHEMA_METADATA_KEY = "kuai_schema"  # written by app.services.outputs.embed_schema, read by model_metadata
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,6 +145,18 @@ def unreadable_note(frame: pd.DataFrame, schema: tuple[InputColumn, ...], model_
     more = f"; and {len(found) - 5} more columns" if len(found) > 5 else ""
     return ("Some values could not be read as their column's type, so the model scored them as missing values: "
             + "; ".join(parts) + more + ". Correct them in the file if they should count.")
+
+
+def no_value_note(frame: pd.DataFrame) -> str:
+    """A note on the rows of a request (``kuai serve``) with no value at all, scored as rows of missing values as
+    ``kuai predict`` scores them; "" when none. (``kuai predict`` and the Predict page have the reader's note.)"""
+    empty = np.flatnonzero(frame.isna().all(axis=1).to_numpy()) if len(frame.columns) else np.array([], dtype=int)
+    if not len(empty):
+        return ""
+    shown = ", ".join(str(n + 1) for n in empty[:8]) + (f" and {len(empty) - 8:,} more" if len(empty) > 8 else "")
+    return (f"{len(empty):,} row{'' if len(empty) == 1 else 's'} of the request {'has' if len(empty) == 1 else 'have'}"
+            f" no value at all (row{'' if len(empty) == 1 else 's'} {shown}): scored as rows of missing values, so "
+            "that every row keeps its prediction")
 
 
 def unseen_note(model: LoadedModel, frame: pd.DataFrame) -> str:

@@ -13,7 +13,7 @@ from app.components.labels import decision_words
 from app.components.pickers import pick_finished_run, results_of
 from app.components.state import sync_url
 from app.components.tables import join_predictions
-from app.services.isolated import read_untrusted
+from app.services.isolated import SCORING_READER, read_untrusted
 from app.services.jobs import outputs_dir
 from app.services.scoring import (
     LoadedModel,
@@ -51,12 +51,14 @@ def model_of(record: RunRecord) -> LoadedModel:
     return loaded
 
 
-def read_upload(content: bytes) -> pd.DataFrame:
-    """Read uploaded bytes with Kuai's reader, from a temporary file with a server-chosen name."""
+def read_upload(content: bytes) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Read uploaded bytes to score them, with Kuai's reader, from a temporary file with a server-chosen name: every
+    row of the table kept, in order; and the reader's notes (rows of missing values, lines that are not rows)."""
     with tempfile.TemporaryDirectory(prefix="kuai-predict-") as folder:
         path = Path(folder) / "upload"
         path.write_bytes(content)
-        return read_untrusted(path)[0]  # parsed in a child process with memory and time limits
+        frame, dialect = read_untrusted(path, reader=SCORING_READER)  # in a child process with memory and time limits
+        return frame, (dialect.notes if dialect is not None else ())
 
 
 def labelling(record: RunRecord, model: LoadedModel) -> str:
@@ -91,14 +93,14 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
     try:
         model = model_of(record)
         with st.spinner("Scoring…"):
-            frame = read_upload(uploaded.getvalue())  # type: ignore[attr-defined]
+            frame, reading = read_upload(uploaded.getvalue())  # type: ignore[attr-defined]
             scored = score_table(model, frame)
             joined = join_predictions(scored.predictions, frame)
     except (EngineError, ExporterError) as exc:
         st.error(f"'{getattr(uploaded, 'name', 'the file')}' cannot be scored. {exc}")
         return None
     st.session_state["predictions"] = (cache_key, joined)
-    st.session_state["predictions_notes"] = (cache_key, scored.notes)
+    st.session_state["predictions_notes"] = (cache_key, (*reading, *scored.notes))
     return joined
 
 

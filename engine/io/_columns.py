@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.io._encoding import decode_utf8_or_cp1252
 
+# Excel's error values (English, German, French): read as missing, and counted per column in a reading note
+SPREADSHEET_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!",
+                      "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "#NOM?", "#NOMBRE!", "#NUL!")
 NA_VALUES = ["", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL",
-             "Null", "nil", "<NA>", "#NA", "#N/A", "#N/A N/A", "?", "-", "--",
-             # spreadsheet error values (English, German, French) and German 'not available'
-             "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!",
-             "#VALEUR!", "#REF", "n.v.", "N.V.", "k.A.", "k. A."]
+             "Null", "nil", "<NA>", "#NA", "#N/A N/A", "?", "-", "--", *SPREADSHEET_ERRORS,
+             # German 'not available'
+             "n.v.", "N.V.", "k.A.", "k. A."]
+PLAIN_NA_VALUES = [value for value in NA_VALUES if value not in SPREADSHEET_ERRORS]  # what the parser nulls itself
 _SPACES = " \u00a0\u202f"
+SPACES = _SPACES + "\t"  # what is trimmed around a value
 _PROBE = 200
 
 
@@ -65,81 +67,123 @@ def duplicate_notes(duplicates: dict[str, list[str]]) -> list[str]:
 
 
 def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
-                keep_text: bool = False) -> tuple[pa.ChunkedArray, str]:
-    """The column with text trimmed and numbers parsed; a note when something was repaired."""
-    note = ""
+                keep_text: bool = False) -> tuple[pa.ChunkedArray, list[str]]:
+    """The column with text trimmed, spreadsheet errors read as missing and numbers parsed; a note for each thing
+    that was repaired."""
+    notes: list[str] = []
     if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
         column, note = _decode_invalid_utf8(column)
+        notes.append(note)
     if pa.types.is_date(column.type):
-        return column.cast(pa.timestamp("s")), note
+        return column.cast(pa.timestamp("s")), notes
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return column, note
-    if pc.any(pc.match_substring_regex(column, pattern=r"^\s|\s$")).as_py():
+        return column, notes
+    padded = pc.any(pc.match_substring_regex(column, pattern=r"^\s|\s$")).as_py()
+    if padded:
         column = pc.utf8_trim(column, characters=_SPACES + "\t")
+    column, n_errors, error_note = _errors_as_missing(column)
+    notes += [error_note] if error_note else []
+    if padded:
         missing = pc.is_in(column, value_set=pa.array(NA_VALUES))
         if pc.any(missing).as_py():
             column = pc.if_else(missing, pa.scalar(None, column.type), column)
     if keep_text:
-        return column, note
+        return column, notes
+    if n_errors:  # the type the parser would have found, had the error values been empty cells
+        typed = as_parsed_type(column, decimal=decimal)
+        if typed is not None:
+            return typed, notes
     numbers = _as_numbers(column, decimal=decimal, thousands=thousands)
-    return (numbers if numbers is not None else column), note
+    return (numbers if numbers is not None else column), notes
 
 
-def drop_noise_rows(table: pa.Table, header: tuple[str, ...]) -> tuple[pa.Table, list[str]]:
-    """Remove rows with no value at all and copies of the header row repeated inside the data."""
-    notes = []
-    empty = _all_columns(table, lambda column: column.is_null())
-    if empty is not None and pc.any(empty).as_py():
-        notes.append(f"dropped {pc.sum(empty).as_py():,} empty row(s)")
-        table = table.filter(pc.invert(empty))
-    if header and len(header) == table.num_columns and all(pa.types.is_string(c.type) for c in table.columns):
-        names = iter(header)
-        repeated = _all_columns(table, lambda column: pc.equal(column, next(names)))
-        if repeated is not None and pc.any(repeated).as_py():
-            notes.append(f"dropped {pc.sum(repeated).as_py():,} copies of the header row inside the data")
-            table = _retype(table.filter(pc.invert(repeated)))
-    return table, notes
+_ERROR_SET = pa.array(SPREADSHEET_ERRORS)
+_SHOWN_ERRORS = 4
 
 
-def drop_trailing_rows(table: pa.Table, n_rows: int) -> pa.Table:
-    """Drop footer rows as wide as the table ('Total;;;1.234'); columns they made text become numbers."""
-    if n_rows <= 0 or n_rows >= table.num_rows:
-        return table
-    footer = table.slice(table.num_rows - n_rows)
-    table = table.slice(0, table.num_rows - n_rows)
-    touched = [i for i, column in enumerate(footer.columns)
-               if pa.types.is_string(column.type) and column.null_count < len(column)]
-    return _retype(table, touched)
+def _errors_as_missing(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int, str]:
+    """Spreadsheet error values ('#DIV/0!') as missing values, and a note counting them ("" when none)."""
+    errors = pc.is_in(column, value_set=_ERROR_SET)
+    n_errors = int(pc.sum(errors).as_py() or 0)
+    if not n_errors:
+        return column, 0, ""
+    found = pc.value_counts(column.filter(errors)).to_pylist()
+    kinds = [entry["values"] for entry in sorted(found, key=lambda entry: (-entry["counts"], entry["values"]))]
+    column = pc.if_else(errors, pa.scalar(None, column.type), column)
+    return column, n_errors, error_note(n_errors, kinds)
 
 
-def _all_columns(table: pa.Table, test: Callable[[pa.ChunkedArray], Any]) -> pa.ChunkedArray | None:
-    mask = None
-    for column in table.columns:
-        result = test(column)
-        mask = result if mask is None else pc.and_(mask, result)
-    return mask
+def error_note(n_errors: int, kinds: list[str]) -> str:
+    """"15 spreadsheet error values (#DIV/0!, #VALUE!) read as missing", the commonest kinds first."""
+    shown = ", ".join(kinds[:_SHOWN_ERRORS]) + (", ..." if len(kinds) > _SHOWN_ERRORS else "")
+    return f"{n_errors:,} spreadsheet error value{'' if n_errors == 1 else 's'} ({shown}) read as missing"
 
 
-def _retype(table: pa.Table, positions: list[int] | None = None) -> pa.Table:
-    """Text columns that hold only numbers once stray header or footer rows are gone become numbers."""
-    for position in range(table.num_columns) if positions is None else positions:
-        column = table.column(position)
-        if not pa.types.is_string(column.type):
+def as_parsed_type(column: pa.ChunkedArray, *, decimal: str = ".") -> pa.ChunkedArray | None:
+    """Text that holds only whole numbers, numbers, booleans or ISO dates as that type (as the parser infers
+    types); None when it is text."""
+    targets = [pa.int64(), pa.float64(), pa.bool_(), pa.timestamp("s")]
+    if decimal != ".":
+        targets.remove(pa.float64())  # '1,5' is parsed by _as_numbers
+    if column.null_count == len(column):
+        return None
+    for target in targets:
+        try:
+            return column.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        for numeric in (pa.int64(), pa.float64()):
-            try:
-                table = table.set_column(position, table.column_names[position], column.cast(numeric))
-                break
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                continue
-    return table
+    return None
 
 
-def drop_empty_unnamed_columns(table: pa.Table, raw_names: list[str]) -> pa.Table:
-    """Columns with no header and no value: the used range of a spreadsheet, or border delimiters."""
-    keep = [i for i, (name, column) in enumerate(zip(raw_names, table.columns, strict=True))
-            if name.strip() or column.null_count < len(column)]
-    return table.select(keep) if len(keep) < table.num_columns and keep else table
+def drop_empty_unnamed_columns(table: pa.Table, raw_names: list[str]) -> tuple[pa.Table, list[str]]:
+    """Columns with no header and no value (the used range of a spreadsheet, a delimiter at the end of every line)
+    are dropped, and named in a note."""
+    empty = [i for i, (name, column) in enumerate(zip(raw_names, table.columns, strict=True))
+             if not name.strip() and column.null_count == len(column)]
+    if not empty or len(empty) == table.num_columns:
+        return table, []
+    kept = table.select([i for i in range(table.num_columns) if i not in set(empty)])
+    at_end = empty == list(range(table.num_columns - len(empty), table.num_columns))
+    if at_end and len(empty) == 1:
+        where = "the last column: each line ends with a delimiter"
+    elif at_end:
+        where = f"the last {len(empty)} columns"
+    else:
+        where = f"column{'s' if len(empty) > 1 else ''} " + _positions([i + 1 for i in empty])
+    return kept, [f"dropped {len(empty):,} column{'' if len(empty) == 1 else 's'} with no name and no value "
+                  f"({where})"]
+
+
+def _positions(numbers: list[int], shown: int = 8) -> str:
+    return ", ".join(str(n) for n in numbers[:shown]) + (f" and {len(numbers) - shown:,} more"
+                                                          if len(numbers) > shown else "")
+
+
+def rename_notes(raw_names: list[str], names: list[str], duplicates: dict[str, list[str]]) -> list[str]:
+    """Columns whose name the reader changed (spaces trimmed, no name given), one note per kind; repeated names
+    have their own notes (``duplicate_notes``)."""
+    trimmed: list[tuple[str, str]] = []
+    unnamed: list[tuple[str, str]] = []
+    for raw, name in zip(raw_names, names, strict=True):
+        key = raw.lstrip("\ufeff")
+        if key.strip() in duplicates or key == name:
+            continue
+        (trimmed if key.strip() == name else unnamed).append((raw, name))
+    notes = []
+    if trimmed:
+        shown = ", ".join(f"'{raw}' is read as '{name}'" for raw, name in trimmed[:_SHOWN_RENAMES])
+        more = f" and {len(trimmed) - _SHOWN_RENAMES:,} more" if len(trimmed) > _SHOWN_RENAMES else ""
+        notes.append(f"spaces around column names were removed: {shown}{more}")
+    if unnamed:
+        shown = ", ".join(f"'{raw}' is read as '{name}'" if raw.strip() else f"'{name}'"
+                          for raw, name in unnamed[:_SHOWN_RENAMES])
+        more = f" and {len(unnamed) - _SHOWN_RENAMES:,} more" if len(unnamed) > _SHOWN_RENAMES else ""
+        notes.append(f"{len(unnamed):,} column{' has' if len(unnamed) == 1 else 's have'} no name, so Kuai "
+                     f"named {'it' if len(unnamed) == 1 else 'them'}: {shown}{more}")
+    return notes
+
+
+_SHOWN_RENAMES = 5
 
 
 def _decode_invalid_utf8(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]:

@@ -151,23 +151,6 @@ def _as_json(value: object) -> str:
     return json.dumps(value, default=plain, ensure_ascii=False)
 
 
-def read_excel(path: Path) -> pd.DataFrame:
-    """The first sheet of a workbook, when openpyxl is installed."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError as exc:
-        raise ReadError(
-            "This file is an Excel workbook. Save the sheet as CSV (File > Save As > CSV UTF-8), "
-            "or install Excel support with `pip install openpyxl`.",
-            code="EXCEL_NOT_SUPPORTED",
-        ) from exc
-    try:
-        return pd.read_excel(path, sheet_name=0, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise ReadError(f"The workbook could not be read ({type(exc).__name__}). Save the sheet as CSV.",
-                        code="BAD_EXCEL") from exc
-
-
 def gunzip(path: Path) -> bytes:
     """The decompressed bytes, refusing anything that expands beyond the cap."""
     out = io.BytesIO()

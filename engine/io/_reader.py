@@ -23,18 +23,20 @@ import pyarrow.csv as pacsv
 from engine.errors import ReadError
 from engine.io import _kinds
 from engine.io._columns import (
-    NA_VALUES,
+    PLAIN_NA_VALUES,
     clean_names,
     drop_empty_unnamed_columns,
-    drop_noise_rows,
-    drop_trailing_rows,
     duplicate_names,
     duplicate_notes,
+    rename_notes,
     tidy_column,
 )
 from engine.io._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
+from engine.io._excel import read_workbook
 from engine.io._layout import Layout, footer_lines, sniff_layout
+from engine.io._lines import SkippedLines, line_list, may_hold_blank_lines, scoring_notes, skipped_lines
 from engine.io._repair import REPAIR_MAX_BYTES, repair_short_rows
+from engine.io._rows import drop_trailing_rows, tidy_rows
 from engine.target import DUPLICATE_NAMES
 
 logger = logging.getLogger(__name__)
@@ -60,18 +62,32 @@ class Dialect:
     preamble_lines: int = 0
     footer_lines: int = 0
     notes: tuple[str, ...] = ()
+    sheet: str = ""  # an Excel workbook: the sheet that was read
 
 
 Source: TypeAlias = str | pa.Buffer
 
 
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read a CSV/TSV (plain or gzip'd), Parquet or Excel file into a DataFrame."""
-    frame, _ = read_table_with_dialect(path)
+def read_table(path: str | os.PathLike[str], *, scoring: bool = False) -> pd.DataFrame:
+    """Read a CSV/TSV (plain or gzip'd), Parquet or Excel file into a DataFrame (``scoring``: see
+    ``read_table_with_dialect``)."""
+    frame, _ = read_table_with_dialect(path, scoring=scoring)
     return frame
 
 
-def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Dialect | None]:
+def read_table_for_scoring(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Dialect | None]:
+    """``read_table_with_dialect(path, scoring=True)``, by a name the isolated reader can call."""
+    return read_table_with_dialect(path, scoring=True)
+
+
+def read_table_with_dialect(path: str | os.PathLike[str], *,
+                            scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+    """The table and what the reader found and did.
+
+    ``scoring``: the file is read to be scored, and each of its rows must get a prediction, in order: no row of the
+    table is dropped (a row with no value, a copy of the header row: rows of missing values), and the lines that
+    are not rows (blank lines, separator lines, lines after the table) are named by their line numbers.
+    """
     file_path = Path(path)
     size = _kinds.check_size(file_path)
     with file_path.open("rb") as handle:
@@ -79,9 +95,15 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
         handle.seek(max(0, size - TAIL_BYTES))
         tail = handle.read()
     if _kinds.is_parquet(head) or _kinds.is_excel(file_path, head):
-        frame = _kinds.read_parquet(file_path) if _kinds.is_parquet(head) else _kinds.read_excel(file_path)
-        frame, notes = _kinds.flatten_nested(frame)
-        return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes) if notes else None)
+        sheet, notes = "", ()  # type: tuple[str, tuple[str, ...]]
+        if _kinds.is_parquet(head):
+            frame = _kinds.read_parquet(file_path)
+        else:
+            frame, sheet, notes = read_workbook(file_path, scoring=scoring)
+        frame, nested = _kinds.flatten_nested(frame)
+        notes += nested
+        return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes, sheet=sheet)
+                       if notes or sheet else None)
     source: Source = str(file_path)
     if _kinds.is_gzip(head):
         raw = _kinds.gunzip(file_path)
@@ -89,10 +111,11 @@ def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame,
         source = pa.py_buffer(raw)
     else:
         _kinds.refuse_binary(head)
-    return _read_delimited(source, head, tail, size=size)
+    return _read_delimited(source, head, tail, size=size, scoring=scoring)
 
 
-def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> tuple[pd.DataFrame, Dialect]:
+def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int,
+                    scoring: bool) -> tuple[pd.DataFrame, Dialect]:
     is_whole_file = size <= SAMPLE_BYTES
     encoding = detect_encoding(head, b"" if is_whole_file else tail)
     sample = decode_sample(head, encoding)
@@ -109,21 +132,23 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int) -> t
     tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
     try:
-        frame, notes = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size)
+        frame, notes, skipped = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size,
+                                                scoring=scoring)
     except UnicodeDecodeError as exc:  # e.g. a header name that is not valid text
         raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                         "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
                       preamble_lines=layout.preamble_lines, footer_lines=len(footer),
-                      notes=_layout_notes(layout, footer, encoding) + notes)
+                      notes=_layout_notes(layout, footer, encoding, skipped) + notes)
     return frame, dialect
 
 
 def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
-                    size: int) -> tuple[pd.DataFrame, tuple[str, ...]]:
+                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines]:
     """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
     notes: list[str] = []
+    read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
     try:
         table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size)
     except ReadError as error:
@@ -140,25 +165,38 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     if table.num_rows == 0:
         raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
     _refuse_swallowed_rows(table, source, encoding, layout)
-    table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer))
-    table, dropped = drop_noise_rows(table, layout.header_fields)
-    notes.extend(dropped)
-    table = drop_empty_unnamed_columns(table, table.column_names) if layout.has_header else table
+    table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer),
+                               decimal=layout.decimal)
+    table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
+    notes.extend(row_notes)
+    skipped = SkippedLines()
+    if scoring and (footer or source is not read_from or may_hold_blank_lines(read_from, read_encoding)):
+        with _open_text(read_from, read_encoding) as stream:
+            skipped = skipped_lines(stream, read_layout, footer, repaired=source is not read_from)
+        notes.extend(scoring_notes(skipped))
+    if layout.has_header:
+        table, dropped = drop_empty_unnamed_columns(table, table.column_names)
+        notes.extend(dropped)
     if table.num_rows == 0:
         raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+    frame, column_notes = _to_frame(table, layout)
+    return frame, tuple(notes + column_notes), skipped
+
+
+def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]:
+    """Names made unique and said, each column tidied (a note for what was repaired), then one conversion."""
     text_names = {_arrow_name(layout, i) for i in layout.text_columns}
     keep_text = [name in text_names for name in table.column_names]
-    names = ([f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header
-             else clean_names(table.column_names))
-    duplicates = duplicate_names(table.column_names, names) if layout.has_header else {}
-    notes.extend(duplicate_notes(duplicates))
+    raw_names = table.column_names
+    names = [f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header else clean_names(raw_names)
+    duplicates = duplicate_names(raw_names, names) if layout.has_header else {}
+    notes = duplicate_notes(duplicates) + (rename_notes(raw_names, names, duplicates) if layout.has_header else [])
     columns: list[pa.ChunkedArray] = list(table.columns)
     del table
     for position, (name, is_code) in enumerate(zip(names, keep_text, strict=True)):
-        columns[position], note = tidy_column(columns[position], decimal=layout.decimal, thousands=layout.thousands,
-                                              keep_text=is_code)  # the column it replaces is freed
-        if note:
-            notes.append(f"'{name}': {note}")
+        columns[position], column_notes = tidy_column(columns[position], decimal=layout.decimal,
+                                                      thousands=layout.thousands, keep_text=is_code)
+        notes.extend(f"'{name}': {note}" for note in column_notes)  # the column it replaces is freed
     tidied = pa.Table.from_arrays(columns, names=names)
     del columns
     # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
@@ -166,7 +204,7 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     frame = tidied.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
     if duplicates:  # for the target: a name two columns had is ambiguous (engine.target.resolve_target)
         frame.attrs[DUPLICATE_NAMES] = duplicates
-    return frame, tuple(notes)
+    return frame, notes
 
 
 def _width(line: str, layout: Layout) -> int:
@@ -193,8 +231,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
     """The whole table; the first error pyarrow meets is explained with its line."""
     footer_set = {line.strip() for line in footer}
 
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        return "skip" if row.text.strip() in footer_set else "error"
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
+        return "skip" if not row.text.strip() or row.text.strip() in footer_set else "error"
 
     block, quoted_newlines, streaming = BLOCK_BYTES, layout.quotechar in sample_text, size > STREAM_FROM_BYTES
     while True:
@@ -205,7 +243,7 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
                                                 newlines_in_values=quoted_newlines,
                                                 invalid_row_handler=on_invalid_row),
             "convert_options": pacsv.ConvertOptions(
-                null_values=NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                null_values=PLAIN_NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True,
                 decimal_point=layout.decimal,
                 column_types={_arrow_name(layout, i): pa.string() for i in layout.text_columns}),
         }
@@ -303,16 +341,19 @@ def _refuse_swallowed_rows(table: pa.Table, source: Source, encoding: str, layou
             return
 
 
-def _layout_notes(layout: Layout, footer: list[str], encoding: str) -> tuple[str, ...]:
+def _layout_notes(layout: Layout, footer: list[str], encoding: str, skipped: SkippedLines) -> tuple[str, ...]:
     notes = []
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"read as {encoding} text")
     if layout.preamble_lines:
-        notes.append(f"skipped {layout.preamble_lines} line(s) above the header")
+        lines = "line 1" if layout.preamble_lines == 1 else f"lines 1-{layout.preamble_lines}"
+        notes.append(f"skipped {layout.preamble_lines} line(s) above the header ({lines})")
     if not layout.has_header:
         notes.append("the first row holds data, not names: columns are named column_1, column_2, ...")
     if footer:
-        notes.append(f"ignored {len(footer)} line(s) after the table, such as '{footer[0][:40]}'")
+        where = f"{line_list(skipped.footer)}, " if skipped.footer else ""
+        notes.append(f"ignored {len(footer)} line(s) after the table ({where}after its last row), such as "
+                     f"'{footer[0][:40]}'")
     if layout.decimal == ",":
         notes.append("numbers use a decimal comma")
     if layout.thousands:

@@ -7,13 +7,15 @@ import io
 
 import pyarrow as pa
 
-from engine.io._layout import SEPARATOR_LINE, Layout
+from engine.io._layout import Layout
+from engine.io._lines import is_blank, is_separator
 
 REPAIR_MAX_BYTES = 64 * 1024**2
 
 
 def repair_short_rows(stream: io.TextIOWrapper, layout: Layout, footer: set[str]) -> tuple[pa.Buffer, int] | None:
-    """Pad rows that stop early; drop empty cells past the last column and separator lines.
+    """Pad rows that stop early; drop empty cells past the last column, blank, footer and separator lines (a row
+    of empty cells stays a row).
 
     Returns the rewritten UTF-8 text and the number of rows mended, or None when a row
     has more values than the header (that is a real fault, reported to the user).
@@ -25,9 +27,9 @@ def repair_short_rows(stream: io.TextIOWrapper, layout: Layout, footer: set[str]
     mended = 0
     try:
         for fields in csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar):
-            line = layout.delimiter.join(fields)
-            if not line.strip() or line.strip() in footer or SEPARATOR_LINE.match(line):
-                continue
+            if is_blank(fields, layout.n_fields) or layout.delimiter.join(fields).strip() in footer \
+                    or is_separator(fields, layout.delimiter):
+                continue  # the reading notes name these lines
             if len(fields) > layout.n_fields:
                 if any(value.strip() for value in fields[layout.n_fields:]):
                     return None

@@ -30,7 +30,8 @@ const BATCH_ROWS = 10000;
 const MISSING_VALUES = new Set([
   '', 'NA', 'N/A', 'n/a', 'na', 'N.A.', 'n.a.', 'NaN', 'nan', 'NAN', '-nan', '-NaN', 'null', 'NULL', 'Null',
   'nil', '<NA>', '#NA', '#N/A', '#N/A N/A', '?', '-', '--', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!',
-  '#NULL!', '#NV', '#WERT!', '#BEZUG!', '#ZAHL!', '#VALEUR!', '#REF', 'n.v.', 'N.V.', 'k.A.', 'k. A.',
+  '#NULL!', '#NV', '#WERT!', '#BEZUG!', '#ZAHL!', '#VALEUR!', '#REF', '#SPILL!', '#CALC!', '#NOM?', '#NOMBRE!',
+  '#NUL!', 'n.v.', 'N.V.', 'k.A.', 'k. A.',
 ]);
 const NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const NUMBER_JUNK = /[,\s$€£¥%]/g; // thousands separators, blanks, currency and percent signs
@@ -78,6 +79,7 @@ async function main(argv) {
     const unread = new UnreadCells();
     const nRows = await scoreFile(values.model, positionals[0], values.out, unread);
     if (unread.columns.size) console.error(`score.js: ${unread.note()}`);
+    if (unread.emptyRows.length) console.error(`score.js: ${unread.emptyNote()}`);
     console.log(`${nRows.toLocaleString('en-US')} predictions -> ${values.out}`);
     return 0;
   } catch (error) {
@@ -114,7 +116,7 @@ async function scoreFile(modelPath, dataPath, outPath, unread = null) {
   let nRows = 0;
   try {
     fs.writeSync(out, stringify([['prediction', ...classes.map((label) => `proba_${label}`)].map(safeCell)]));
-    for await (const batch of readBatches(dataPath, columns.map((column) => column.name))) {
+    for await (const batch of readBatches(dataPath, columns.map((column) => column.name), unread)) {
       const outputs = await session.run(buildFeeds(batch, columns, unread));
       fs.writeSync(out, stringify(outputRows(outputs, classes, threshold, batch.length)));
       nRows += batch.length;
@@ -125,15 +127,19 @@ async function scoreFile(modelPath, dataPath, outPath, unread = null) {
   return nRows;
 }
 
-// The cells of the named columns, BATCH_ROWS rows at a time; rows with no value at all are skipped.
-async function* readBatches(dataPath, names) {
+// The cells of the named columns, BATCH_ROWS rows at a time, one row per row of the file (as `kuai predict` reads
+// it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row).
+async function* readBatches(dataPath, names, unread = null) {
   const source = fs.createReadStream(dataPath);
   const records = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
   source.on('error', (error) => records.destroy(error)); // e.g. a missing file: reported, not thrown unhandled
   let wanted = null;
+  let header = null;
   let batch = [];
-  for await (const row of records) {
+  let nRows = 0;
+  for await (let row of records) {
     if (wanted === null) {
+      header = row.map((name) => name.trim());
       const positions = new Map();
       row.forEach((name, position) => {
         if (!positions.has(name.trim())) positions.set(name.trim(), position);
@@ -146,7 +152,10 @@ async function* readBatches(dataPath, names) {
       wanted = names.map((name) => positions.get(name));
       continue;
     }
-    if (row.every((cell) => MISSING_VALUES.has(cell.trim()))) continue;
+    if (header.length > 1 && row.length === 1 && !row[0].trim()) continue; // a blank line
+    nRows += 1;
+    if (row.length === header.length && row.every((cell, i) => cell.trim() === header[i])) row = header.map(() => '');
+    if (unread !== null && row.every((cell) => MISSING_VALUES.has(cell.trim()))) unread.emptyRows.push(nRows);
     batch.push(wanted.map((i) => (i < row.length ? row[i].trim() : '')));
     if (batch.length === BATCH_ROWS) {
       yield batch;
@@ -190,6 +199,7 @@ function buildFeeds(batch, columns, unread = null) {
 class UnreadCells {
   constructor() {
     this.columns = new Map(); // name -> how it is read, count, examples
+    this.emptyRows = []; // rows (1-based, as the predictions) with no value, or copies of the header
   }
 
   add(column, cells, read) {
@@ -208,6 +218,14 @@ class UnreadCells {
       + `${entry.n.toLocaleString('en-US')} row(s), e.g. ${entry.examples.map((cell) => `'${cell}'`).join(', ')}`);
     return `values that could not be read as their column's type were scored as missing: ${parts.join('; ')}.`
       + ' Write them as README.md says if they should count.';
+  }
+
+  // The rows with no value at all (or copies of the header row), scored as rows of missing values.
+  emptyNote() {
+    const rows = this.emptyRows;
+    const shown = rows.slice(0, UNREAD_EXAMPLES).join(', ') + (rows.length > UNREAD_EXAMPLES ? ' ...' : '');
+    return `${rows.length.toLocaleString('en-US')} row(s) have no value at all (rows ${shown}): scored as rows of `
+      + 'missing values, so that every row keeps its prediction.';
   }
 }
 

@@ -39,7 +39,8 @@ BATCH_ROWS = 10_000
 MISSING_VALUES = frozenset([
     "", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL", "Null",
     "nil", "<NA>", "#NA", "#N/A", "#N/A N/A", "?", "-", "--", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
-    "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "n.v.", "N.V.", "k.A.", "k. A.",
+    "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "#SPILL!", "#CALC!", "#NOM?", "#NOMBRE!",
+    "#NUL!", "n.v.", "N.V.", "k.A.", "k. A.",
 ])
 NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")  # thousands separators, blanks, currency and percent signs
@@ -71,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if unread.columns:
         print(f"score.py: {unread.note()}", file=sys.stderr)
+    if unread.empty_rows:
+        print(f"score.py: {unread.empty_note()}", file=sys.stderr)
     print(f"{n_rows:,} predictions -> {arguments.out}")
     return 0
 
@@ -91,7 +94,7 @@ def score_file(model_path: Path, data_path: Path, out_path: Path, unread: Unread
     with out_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([safe_cell(name) for name in ["prediction", *[f"proba_{label}" for label in classes]]])
-        for batch in read_batches(data_path, [column["name"] for column in columns]):
+        for batch in read_batches(data_path, [column["name"] for column in columns], unread):
             outputs = dict(zip([o.name for o in session.get_outputs()],
                                session.run(None, build_feeds(batch, columns, unread)), strict=True))
             writer.writerows(output_rows(outputs, classes, threshold))
@@ -99,8 +102,9 @@ def score_file(model_path: Path, data_path: Path, out_path: Path, unread: Unread
     return n_rows
 
 
-def read_batches(path: Path, names: list[str]) -> Iterator[list[list[str]]]:
-    """The cells of the named columns, ``BATCH_ROWS`` rows at a time; rows with no value at all are skipped."""
+def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None) -> Iterator[list[list[str]]]:
+    """The cells of the named columns, ``BATCH_ROWS`` rows at a time, one row per row of the file (as ``kuai predict``
+    reads it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
@@ -115,9 +119,15 @@ def read_batches(path: Path, names: list[str]) -> Iterator[list[list[str]]]:
             raise ScoringError(f"The data lacks {len(missing)} column(s) the model needs: {shown}.")
         wanted = [positions[name] for name in names]
         batch: list[list[str]] = []
+        n_rows = 0
         for row in reader:
-            if all(cell.strip() in MISSING_VALUES for cell in row):
-                continue
+            if not row or (len(header) > 1 and len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            n_rows += 1
+            if [cell.strip() for cell in row] == header:
+                row = [""] * len(header)
+            if unread is not None and all(cell.strip() in MISSING_VALUES for cell in row):
+                unread.empty_rows.append(n_rows)
             batch.append([row[i].strip() if i < len(row) else "" for i in wanted])
             if len(batch) == BATCH_ROWS:
                 yield batch
@@ -159,6 +169,7 @@ class UnreadCells:
 
     def __init__(self) -> None:
         self.columns: dict[str, dict[str, Any]] = {}  # name -> how it is read, count, examples
+        self.empty_rows: list[int] = []  # rows (1-based, as the predictions) with no value, or copies of the header
 
     def add(self, column: dict[str, Any], cells: list[str], read: list[float]) -> None:
         for cell, value in zip(cells, read, strict=True):
@@ -176,6 +187,14 @@ class UnreadCells:
             parts.append(f"'{name}' ({entry['how']}): {entry['n']:,} row(s), e.g. {shown}")
         return (f"values that could not be read as their column's type were scored as missing: {'; '.join(parts)}."
                 " Write them as README.md says if they should count.")
+
+
+    def empty_note(self) -> str:
+        """The rows with no value at all (or copies of the header row), scored as rows of missing values."""
+        rows = self.empty_rows
+        shown = ", ".join(str(n) for n in rows[:UNREAD_EXAMPLES]) + (" ..." if len(rows) > UNREAD_EXAMPLES else "")
+        return (f"{len(rows):,} row(s) have no value at all (rows {shown}): scored as rows of missing values, "
+                "so that every row keeps its prediction.")
 
 
 def _how_read(column: dict[str, Any]) -> str:

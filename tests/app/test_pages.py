@@ -366,6 +366,18 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
     assert len(errors) == 1 and "[MISSING_COLUMNS]" in errors[0] and "wrong.csv" in errors[0]
 
 
+def test_predict_upload_keeps_every_row_and_names_those_with_no_value(reliability) -> None:  # type: ignore[no-untyped-def]
+    """The Predict page reads an upload as `kuai predict` does: one prediction per row, a row of only delimiters
+    scored as missing values and named in a note (the notes are shown as warnings beside the predictions)."""
+    from app.views.predict import read_upload
+
+    frame, notes = read_upload(b"age,ward\n54,A\n,\n61,B\n\n47,C\n")
+    assert frame["age"].isna().tolist() == [False, True, False, False]
+    assert any("1 row has no value at all (row 2 of the data)" in note for note in notes), notes
+    assert any("skipped 1 blank line between rows (line 5)" in note for note in notes), notes
+    reliability.guess(told=True)
+
+
 def _logged(run_id: str, within_s: float = 60.0):  # type: ignore[no-untyped-def]
     """The run's record once its MLflow logging has ended (the worker may have recorded it as still going)."""
     from storage import list_runs

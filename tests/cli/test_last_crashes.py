@@ -69,14 +69,62 @@ def test_predict_out_is_checked_before_scoring(tmp_path: Path, reliability: Reli
     reliability.user_files_checked(lost=lost)
 
 
-def test_a_predictions_file_kuai_wrote_may_be_replaced(tmp_path: Path) -> None:
-    from app.services.prediction_file import check_predictions_path, is_predictions_file
+def test_an_existing_out_is_replaced_only_with_overwrite_and_never_through_a_link(
+        tmp_path: Path, reliability: ReliabilityLedger) -> None:
+    """Predictions written earlier may have been edited since: whatever a file holds, it is replaced only with
+    --overwrite; a link (dangling, or to a file) is refused even then, and nothing is created where it points."""
+    from app.services.prediction_file import check_predictions_path, write_predictions_file
+    from engine import SchemaError
 
+    predictions = pd.DataFrame({"prediction": ["yes"], "proba_no": [0.2], "proba_yes": [0.8]})
     earlier = tmp_path / "p.csv"
-    earlier.write_text("prediction,proba_no,proba_yes\nyes,0.2,0.8\n")
-    assert is_predictions_file(earlier) and check_predictions_path(earlier, reading=()) == earlier.resolve()
-    earlier.write_text("prediction,notes\nyes,mine\n")
-    assert not is_predictions_file(earlier)
+    write_predictions_file(predictions, check_predictions_path(earlier, reading=()))
+    edited = earlier.read_text() + "my note\n"
+    earlier.write_text(edited)
+    with pytest.raises(SchemaError) as refused:
+        check_predictions_path(earlier, reading=())
+    assert refused.value.code == "OUT_EXISTS" and "--overwrite" in str(refused.value)
+    assert earlier.read_text() == edited
+    write_predictions_file(predictions, check_predictions_path(earlier, reading=(), overwrite=True), overwrite=True)
+    assert pd.read_csv(earlier).equals(predictions)
+    outside = tmp_path / "elsewhere" / "target.csv"
+    outside.parent.mkdir()
+    dangling, to_a_file = tmp_path / "dangling.csv", tmp_path / "linked.csv"
+    dangling.symlink_to(outside)
+    to_a_file.symlink_to(earlier)
+    for link in (dangling, to_a_file):
+        for overwrite in (False, True):
+            with pytest.raises(SchemaError) as refused:
+                check_predictions_path(link, reading=(), overwrite=overwrite)
+            assert refused.value.code == "OUT_IS_A_LINK"
+            reliability.bad_input("coded")
+    assert not outside.exists() and pd.read_csv(earlier).equals(predictions)
+    reliability.user_files_checked(lost=0)
+
+
+def test_a_file_that_appears_while_scoring_is_not_replaced(tmp_path: Path) -> None:
+    from app.services.prediction_file import check_predictions_path, write_predictions_file
+    from engine import SchemaError
+
+    out = check_predictions_path(tmp_path / "p.csv", reading=())
+    out.write_text("mine\n")  # created between the check and the write
+    with pytest.raises(SchemaError) as refused:
+        write_predictions_file(pd.DataFrame({"prediction": [1.0]}), out)
+    assert refused.value.code == "OUT_EXISTS" and out.read_text() == "mine\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["p.csv"]  # no partial file left beside it
+
+
+def test_predict_refuses_a_dangling_link_as_out_before_reading_anything(tmp_path: Path,
+                                                                        reliability: ReliabilityLedger) -> None:
+    data = tmp_path / "new.csv"
+    data.write_text("a,b\n1,2\n")
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "outside.csv")
+    result = kuai("predict", str(tmp_path / "no-model"), str(data), "--out", str(link), "--overwrite",
+                  home=tmp_path / "home")
+    assert result.returncode == 2 and one_error_line(result.stderr, "OUT_IS_A_LINK"), result.stderr
+    assert not (tmp_path / "outside.csv").exists() and link.is_symlink()
+    reliability.bad_input("coded")
 
 
 @pytest.mark.parametrize("port", ["70000", "0", "http"])

@@ -261,8 +261,10 @@ def test_the_zip_holds_the_examples_and_a_readme_naming_every_column(run_id: str
 def test_score_py_matches_kuai_predict(run_id: str, bundles: dict[str, Path], tricky_data: dict[str, Path],
                                        reference: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "py.csv"
-    _run([sys.executable, "score.py", str(tricky_data[run_id]), "--out", str(out)], cwd=bundles[run_id])
+    python = _run([sys.executable, "score.py", str(tricky_data[run_id]), "--out", str(out)], cwd=bundles[run_id])
     _assert_same_predictions(out, reference[run_id])
+    n_rows = len(_read(tricky_data[run_id])) - 1  # the last, empty row has its prediction too, and is said
+    assert len(_read(out)) - 1 == n_rows and f"1 row(s) have no value at all (rows {n_rows})" in python.stderr
 
 
 @pytest.mark.slow
@@ -275,7 +277,8 @@ def test_score_py_builds_the_tensors_kuai_builds(bundles: dict[str, Path], trick
     for run_id, bundle in bundles.items():
         score = _load_score_module(bundle / "score.py")
         model = load_model(bundle)
-        expected = onnx_feeds(to_model_frame(read_table(tricky_data[run_id]), model.schema), model.schema)
+        frame = read_table(tricky_data[run_id], scoring=True)  # every row, the empty one included
+        expected = onnx_feeds(to_model_frame(frame, model.schema), model.schema)
         columns = json.loads((bundle / "model_card.json").read_text(encoding="utf-8"))["input_schema"]
         batches = list(score.read_batches(tricky_data[run_id], [c["name"] for c in columns]))
         assert len(batches) == 1
@@ -429,7 +432,7 @@ def test_score_py_reads_dates_in_the_training_format_as_kuai_predict(dated_bundl
     _assert_same_predictions(tmp_path / "py.csv", tmp_path / "kuai.csv")
     assert "'signup_date' (a date, %d/%m/%Y or ISO 8601): " in python.stderr  # 'not a date', '29/02/2023', ...
     score, model = _load_score_module(dated_bundle / "score.py"), load_model(dated_bundle)
-    expected = onnx_feeds(to_model_frame(read_table(dated_data), model.schema), model.schema)
+    expected = onnx_feeds(to_model_frame(read_table(dated_data, scoring=True), model.schema), model.schema)
     columns = json.loads((dated_bundle / "model_card.json").read_text(encoding="utf-8"))["input_schema"]
     feeds = score.build_feeds(next(score.read_batches(dated_data, [c["name"] for c in columns])), columns)
     for name, values in expected.items():

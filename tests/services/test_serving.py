@@ -127,12 +127,16 @@ def test_the_served_code_scores_in_the_sandbox_and_prints_its_notes(tmp_path: Pa
     loop = hostile.save(hostile.endless_loop(only_when_positive=True), tmp_path / "model.onnx", hostile.schema())
     served.load_context(SimpleNamespace(artifacts={"model": str(loop)}))
     try:
-        rows = pd.DataFrame({"x": [-1.0, "abc"], "when": ["2024-01-02", "2024-01-03"], "colour": ["red", "red"]})
-        assert served.predict(None, rows)["prediction"].isna().tolist() == [False, True]  # x <= 0: no loop
-        assert "note: Some values could not be read" in capsys.readouterr().err
+        rows = pd.DataFrame({"x": [-1.0, "abc", None], "when": ["2024-01-02", "2024-01-03", None],
+                             "colour": ["red", "red", None]})
+        predicted = served.predict(None, rows)  # x <= 0 or missing: no loop
+        assert len(predicted) == 3 and predicted["prediction"].isna().tolist()[:2] == [False, True]
+        err = capsys.readouterr().err
+        assert "note: Some values could not be read" in err
+        assert "note: 1 row of the request has no value at all (row 3)" in err  # scored, and said
         reliability.guess(told=True)
         with pytest.raises(MlflowException) as caught:
-            served.predict(None, rows.assign(x=[1.0, 2.0]))  # x > 0: 10^15 steps
+            served.predict(None, rows.assign(x=[1.0, 2.0, 3.0]))  # x > 0: 10^15 steps
     finally:
         served.model.close()
     reliability.bad_input("coded" if "[SCORING_TIMEOUT]" in caught.value.message else "crash")
