@@ -35,6 +35,13 @@ class SchemaError(EngineError, ValueError):
     code = "SCHEMA_ERROR"
 
 
+class OptionError(EngineError, ValueError):
+    """An option the user gave cannot be used: a number out of range, a column that is not in the data, choices that
+    contradict each other (``engine.option_checks``)."""
+
+    code = "BAD_OPTION"
+
+
 class BudgetError(EngineError, ValueError):
     """The time budget is too small to produce any model."""
 
