@@ -217,8 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from exporters import ExporterError, ExportError
 
     try:
+        from storage import check_settings
+
+        check_settings()  # every KUAI_* setting, before it is used anywhere (BAD_SETTING)
         _configure_logging()  # the home folder first: the log lives there, and every command stores something
-    except EngineError as exc:  # HOME_UNUSABLE: which folder, why, what to do; nothing else can run
+    except EngineError as exc:  # BAD_SETTING, BAD_HOME: which, why, what to do; nothing else can run
         print(f"kuai: error {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
@@ -285,7 +288,7 @@ def _log_path() -> Path:
 
 
 def _configure_logging() -> None:
-    """Log to the home folder's ``logs/kuai.log``; a home folder that cannot hold it is ``HOME_UNUSABLE``."""
+    """Log to the home folder's ``logs/kuai.log``; a home folder that cannot hold it is ``BAD_HOME``."""
     import warnings
 
     from storage import home_dir, unusable_home

@@ -66,7 +66,7 @@ def _date_format(values: pd.Series, chosen: str | None) -> str:
 
 
 def _missing_in_words(missing: list[str], frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> str:
-    """The missing names, each with the data's closest unused column ('tenure_months' (the data has 'Tenure_Months'))."""
+    """The missing names, each with the data's closest unused column: 'tenure_months' (the data has 'Tenure_Months')."""
     known = {column.name for column in schema}
     spare = [str(c) for c in frame.columns if c not in known]
     shown = []

@@ -32,7 +32,7 @@ from .runs import (
     run_dir,
     update_run,
 )
-from .settings import memory_setting, say, seconds_setting, text_setting
+from .settings import SETTINGS, SettingError, check_settings, memory_setting, seconds_setting, text_setting
 from .shared import SharedFolder, file_sha256
 from .studies import (
     StudyError,
@@ -69,5 +69,6 @@ __all__ = [
     "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
     "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
     "DatasetChoices", "load_choices", "save_choices", "update_choices",
-    "HomeError", "unusable_home", "memory_setting", "say", "seconds_setting", "text_setting",
+    "HomeError", "unusable_home", "SETTINGS", "SettingError", "check_settings", "memory_setting", "seconds_setting",
+    "text_setting",
 ]

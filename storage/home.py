@@ -1,7 +1,7 @@
 """The home folder: ``$KUAI_HOME`` or ``~/.kuai``; every stored file lives below it.
 
 A home folder Kuai cannot make or write (``KUAI_HOME`` names a file, a read-only folder, one of another user) is
-refused once, when it is first used, with ``HOME_UNUSABLE``: which path, why, and what to do. Every command and
+refused once, when it is first used, with ``BAD_HOME``: which path, why, and what to do. Every command and
 process checks it before anything else (the CLI before its log file, which lives there too).
 """
 
@@ -21,7 +21,7 @@ _USABLE: set[Path] = set()  # home folders made and written once by this process
 class HomeError(EngineError):
     """Kuai's home folder cannot be made or written."""
 
-    code = "HOME_UNUSABLE"
+    code = "BAD_HOME"
 
 
 def home_dir() -> Path:

@@ -84,8 +84,7 @@ def study_storage(url: str) -> RDBStorage:
     engine_kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         engine_kwargs["connect_args"] = {"connect_timeout": 10}
-    grace = int(seconds_setting("KUAI_TRIAL_GRACE_S", GRACE_S, at_least=2 * HEARTBEAT_S,
-                                why="two heartbeats need (a live trial would be taken for a dead one)"))
+    grace = int(seconds_setting("KUAI_TRIAL_GRACE_S", GRACE_S))  # at least two heartbeats (storage.settings)
     for attempt in range(3):
         try:
             with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna since 2.8

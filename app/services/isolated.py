@@ -33,9 +33,6 @@ logger = logging.getLogger(__name__)
 READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
 BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
 MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
-# the least KUAI_READ_MEMORY_MB (else raised to it, and said): under an 800 MB cap the reader cannot start its threads
-# even for a 2,000-row file (measured; 850 MB reads it)
-FLOOR_MB = 1024
 DEFAULT_READER = "engine:read_table_with_dialect"
 CHILD_FOLDER = Path(__file__).resolve().parents[2]  # a child's working folder: where ``-m app.services...`` is found
 
@@ -43,8 +40,7 @@ CHILD_FOLDER = Path(__file__).resolve().parents[2]  # a child's working folder: 
 def memory_for(path: Path) -> int | None:
     """The child's address-space limit in MB (None: no limit)."""
     file_mb = path.stat().st_size / 2**20 if path.exists() else 0.0
-    return child_memory_mb("KUAI_READ_MEMORY_MB", BASE_MEMORY_MB + MEMORY_PER_FILE_MB * file_mb, floor_mb=FLOOR_MB,
-                           needs="the reader")
+    return child_memory_mb("KUAI_READ_MEMORY_MB", BASE_MEMORY_MB + MEMORY_PER_FILE_MB * file_mb)
 
 
 def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s: float | None = None,

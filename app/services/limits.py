@@ -14,13 +14,12 @@ import os
 import resource
 from pathlib import Path
 
-from storage import memory_setting
+from storage import SETTINGS, memory_setting
 
 logger = logging.getLogger(__name__)
 DEFAULT_SHARE = 0.8
-# Below this a training cannot start (measured: under an 800 MB cap the search's threads fail to start on the
-# 2,000-row sample; 1,024 MB trains it): a smaller KUAI_WORKER_MEMORY_MB is raised to it, and said.
-MIN_LIMIT_MB = 1024
+MIN_LIMIT_MB = int(SETTINGS["KUAI_WORKER_MEMORY_MB"].least)  # below this a training cannot start (a smaller setting
+# is refused, storage.settings)
 
 
 def physical_memory_mb() -> float:
@@ -56,12 +55,11 @@ def quiet_optuna() -> None:
     optuna.logging.enable_propagation()
 
 
-def child_memory_mb(variable: str, default_mb: float, *, floor_mb: int, needs: str) -> int | None:
-    """A child process's address-space limit in MB: ``variable``'s value if set (0: no limit; below ``floor_mb``, what
-    the child needs to start, raised to it and said), else ``default_mb`` but at most the default share of physical
-    memory (``storage.settings``: an unusable value is said and the default used)."""
-    default = int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb))
-    return memory_setting(variable, default, floor_mb=floor_mb, needs=needs)
+def child_memory_mb(variable: str, default_mb: float) -> int | None:
+    """A child process's address-space limit in MB: ``variable``'s value if set (0: no limit; checked by
+    ``storage.settings``, an unusable value is refused), else ``default_mb`` but at most the default share of physical
+    memory."""
+    return memory_setting(variable, int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb)))
 
 
 def limit_child_process(memory_mb: int | None) -> None:
@@ -74,8 +72,7 @@ def limit_child_process(memory_mb: int | None) -> None:
 
 def memory_limit_mb() -> int | None:
     """The limit to apply, from ``KUAI_WORKER_MEMORY_MB`` or the default share of physical memory."""
-    return memory_setting("KUAI_WORKER_MEMORY_MB", max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb())),
-                          floor_mb=MIN_LIMIT_MB, needs="a training")
+    return memory_setting("KUAI_WORKER_MEMORY_MB", max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb())))
 
 
 def apply_memory_limit(limit_mb: int | None = None) -> int | None:

@@ -53,9 +53,6 @@ TRIAL_TIMEOUT_S = 10.0  # a trial call of one row, right after opening (a 40 MB 
 SESSION_MEMORY_PER_MB = 12  # ONNX Runtime's session holds about ten times the file
 CALL_MEMORY_MB = 1024  # a chunk's feeds, the graph's intermediate tensors and the outputs
 CHUNK_CELLS = 2_000_000  # rows x inputs per call to the child
-# the least KUAI_SCORING_MEMORY_MB (else raised to it, and said): under 280 MB ONNX Runtime's libraries do not load
-# (measured; 300 MB scores a small model)
-FLOOR_MB = 512
 
 
 class ModelError(SchemaError):
@@ -77,8 +74,7 @@ class SandboxLimits:
         model_mb = path.stat().st_size / 2**20 if path.exists() else 0.0
         timeout = seconds_setting("KUAI_SCORING_TIMEOUT_S", TIMEOUT_S)
         memory = child_memory_mb("KUAI_SCORING_MEMORY_MB",
-                                 BASE_MEMORY_MB + SESSION_MEMORY_PER_MB * model_mb + CALL_MEMORY_MB,
-                                 floor_mb=FLOOR_MB, needs="the scoring sandbox")
+                                 BASE_MEMORY_MB + SESSION_MEMORY_PER_MB * model_mb + CALL_MEMORY_MB)
         return cls(timeout_s=timeout, memory_mb=memory,
                    load_timeout_s=STARTUP_S + timeout + LOAD_SECONDS_PER_MB * model_mb)
 

@@ -137,7 +137,7 @@ if __name__ == "__main__":
     warnings.filterwarnings("ignore")
     try:
         home_dir()  # the run's record, events and outputs live there
-    except EngineError as unusable:  # HOME_UNUSABLE: one coded line (in worker.log, if it can be written at all)
+    except EngineError as unusable:  # BAD_HOME: one coded line (in worker.log, if it can be written at all)
         print(f"kuai: error {unusable}", file=sys.stderr)
         sys.exit(2)
     if load_run(sys.argv[1]).status == "cancelled":
