@@ -197,8 +197,7 @@ def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default
 
     Stratified folds need a row of each class in every fold, and any fold two rows: more folds than the rarest class
     (or half the rows) has rows cannot be made. The user's number is then refused (``TOO_MANY_FOLDS``, saying how
-    many can be); Kuai's own default is lowered to the rarest class by the training (``engine.automl.prepare``), and
-    the note says so.
+    many can be); Kuai's own default is lowered to the rarest class's rows, and the note says so.
     """
     if task.is_classification:
         counts = label_counts(target)
@@ -215,7 +214,7 @@ def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default
         raise OptionError(f"{chosen:,} cross-validation folds cannot be made: {why}. Use {most:,} folds or fewer.",
                           code="TOO_MANY_FOLDS")
     if chosen is None and default > most and task.is_classification:
-        return default, (f"Kuai's {default} cross-validation folds were lowered to {most}: {why}.",)
+        return most, (f"Kuai's {default} cross-validation folds were lowered to {most}: {why}.",)
     return chosen or default, ()
 
 

@@ -74,10 +74,14 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
 def read_table_with_dialect(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Dialect | None]:
     file_path = Path(path)
     size = _kinds.check_size(file_path)
-    with file_path.open("rb") as handle:
-        head = handle.read(SAMPLE_BYTES)
-        handle.seek(max(0, size - TAIL_BYTES))
-        tail = handle.read()
+    try:
+        with file_path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read()
+    except PermissionError:
+        raise ReadError(f"Kuai may not read '{file_path}' (permission denied). Give your user read access to the "
+                        "file, or copy it somewhere you can read.", code="FILE_UNREADABLE") from None
     if _kinds.is_parquet(head) or _kinds.is_excel(file_path, head):
         frame = _kinds.read_parquet(file_path) if _kinds.is_parquet(head) else _kinds.read_excel(file_path)
         frame, notes = _kinds.flatten_nested(frame)
