@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,13 +23,13 @@ from storage.home import HomeError, unusable_home
     ("KUAI_TRIAL_GRACE_S", "3", "below the 10 s"),
 ])
 def test_an_unusable_setting_is_refused_naming_the_variable_value_and_range(
-        name: str, value: str, says: str, reliability: object) -> None:
+        name: str, value: str, says: str, reliability: Any) -> None:
     with pytest.raises(SettingError) as refused:
         check_settings({name: value})
     message = str(refused.value)
     assert refused.value.code == "BAD_SETTING" and f"{name}={value!r}" in message and says in message
     assert "must be a number of" in message  # the accepted range
-    reliability.bad_input("coded")  # type: ignore[attr-defined]
+    reliability.bad_input("coded")
 
 
 def test_usable_settings_pass_and_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,7 +65,7 @@ def test_a_misspelt_setting_is_said_with_the_closest_name(capsys: pytest.Capture
 
 
 def test_a_home_that_is_a_file_or_read_only_is_bad_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       reliability: object) -> None:
+                                                       reliability: Any) -> None:
     a_file = tmp_path / "data.csv"
     a_file.write_text("a\n1\n")
     monkeypatch.setenv("KUAI_HOME", str(a_file))
@@ -74,5 +75,5 @@ def test_a_home_that_is_a_file_or_read_only_is_bad_home(tmp_path: Path, monkeypa
     assert a_file.read_text() == "a\n1\n"
     denied = unusable_home(tmp_path, PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "datasets")))
     assert denied.code == "BAD_HOME" and "permission denied" in str(denied) and "KUAI_HOME" in str(denied)
-    reliability.bad_input("coded")  # type: ignore[attr-defined]
-    reliability.user_files_checked(lost=0)  # type: ignore[attr-defined]
+    reliability.bad_input("coded")
+    reliability.user_files_checked(lost=0)
