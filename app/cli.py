@@ -251,8 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except PermissionError as exc:  # a file or folder the user named (or the home folder's) that we may not use
         logger.error("permission denied\n%s", traceback.format_exc())
-        where = f" '{exc.filename}'" if exc.filename else ""
-        print(f"kuai: error [PERMISSION_DENIED] Kuai may not use{where} (permission denied). Give your user access "
+        named = f" '{exc.filename}'" if exc.filename else ""
+        print(f"kuai: error [PERMISSION_DENIED] Kuai may not use{named} (permission denied). Give your user access "
               "to it, or choose another path.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output left (`kuai profile … | head -1`): nothing more to say
