@@ -14,7 +14,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.console import progress_line, summary_line, tracking_lines
 START = time.monotonic()
 logger = logging.getLogger("kuai")
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+DEFAULT_TIME_BUDGET_S, DEFAULT_SEED = 60.0, 0  # train's, when not given (None: given with --resume is refused)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,8 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--target")
     train.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
     train.add_argument("--metric")
-    train.add_argument("--time-budget", type=float, default=60.0, dest="time_budget")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--time-budget", type=_checked(float, "check_time_budget", "a number of seconds"),
+                       dest="time_budget", metavar="SECONDS", help="how long the whole command may take (default 60)")
+    train.add_argument("--seed", type=_checked(int, "check_seed", "a whole number"),
+                       help=f"the random seed, 0 to 2**32 - 1 (default {DEFAULT_SEED})")
     train.add_argument("--out", type=Path, help="a new or empty folder for the outputs (Kuai never deletes or "
                        "overwrites files it did not write)")
     train.add_argument("--overwrite", action="store_true",
@@ -63,10 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reading_options(train)
     train.add_argument("--exclude", action="append", default=[], metavar="COL",
                        help="leave this column out of the features (repeatable)")
-    train.add_argument("--folds", type=int, help="cross-validation folds (default: chosen by size)")
-    train.add_argument("--max-latency-ms", type=float, dest="max_latency_ms", metavar="MS",
+    train.add_argument("--folds", type=_checked(int, "check_folds", "a whole number"),
+                       help="cross-validation folds, at least 2 and at most the rarest class's rows (default: chosen "
+                            "by size)")
+    limit = _checked(float, "check_limit", "a number")
+    train.add_argument("--max-latency-ms", type=limit, dest="max_latency_ms", metavar="MS",
                        help="export the best model that predicts a row within MS milliseconds (in a batch)")
-    train.add_argument("--max-size-mb", type=float, dest="max_size_mb", metavar="MB",
+    train.add_argument("--max-size-mb", type=limit, dest="max_size_mb", metavar="MB",
                        help="export the best model whose ONNX file is within MB megabytes")
     train.add_argument("--class-weight", choices=["none", "balanced"], default="none", dest="class_weight",
                        help="balanced: every class weighs the same in training, so rare classes count more "
@@ -78,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scale_out_options(train, study_help="name the new study (default: chosen by Kuai)")
     worker = commands.add_parser("worker", help="join a study on shared storage and run its trials until its deadline")
     _add_scale_out_options(worker, study_help="the study to join (default: the newest one still searching)")
-    worker.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a study to start (default 60)")
+    worker.add_argument("--wait", type=_seconds_to_wait, default=60.0,
+                        help="seconds to wait for a study to start (default 60)")
     predict = commands.add_parser("predict", help="score data with a trained model")
     predict.add_argument("model", type=Path)
     predict.add_argument("data", type=Path)
@@ -98,6 +105,35 @@ def build_parser() -> argparse.ArgumentParser:
     tail = commands.add_parser("_tail")  # train's export in a fresh process (app.services.fresh_tail); not listed
     tail.add_argument("file", type=Path)
     return parser
+
+
+def _checked(parse: Callable[[str], Any], check: str, kind: str) -> Callable[[str], Any]:
+    """An argparse type: ``parse`` the text, then the engine's ``check`` (``engine.option_checks``) on the value: the
+    CLI refuses what the engine would, before any work, as a usage error naming the option."""
+    def convert(text: str) -> Any:
+        from engine import EngineError, option_checks
+
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {kind}") from None
+        try:
+            return getattr(option_checks, check)(value)
+        except EngineError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from None
+
+    return convert
+
+
+def _seconds_to_wait(text: str) -> float:
+    """A wait in seconds: a finite number, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"the wait must be a finite number of seconds, 0 or more, not '{text}'")
+    return value
 
 
 def _port(text: str) -> int:
@@ -132,14 +168,14 @@ def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) 
 
 def _scale_out(arguments: argparse.Namespace) -> Any:
     from app.services.options import ScaleOut
-    from storage import home_dir
+    from storage import home_dir, text_setting
 
-    storage = arguments.storage or os.environ.get("KUAI_STORAGE")
+    storage = arguments.storage or text_setting("KUAI_STORAGE")
     if not storage:
         if arguments.study or arguments.shared:
             raise _UsageError("--study and --shared need --storage URL (a database the workers share)")
         return None
-    shared = arguments.shared or os.environ.get("KUAI_SHARED") or home_dir() / "shared"
+    shared = arguments.shared or text_setting("KUAI_SHARED") or home_dir() / "shared"
     return ScaleOut(storage_url=storage, shared_root=Path(shared), study_name=arguments.study)
 
 
@@ -198,10 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     arguments = build_parser().parse_args(argv)
-    _configure_logging()
     from engine import EngineError
     from exporters import ExporterError, ExportError
 
+    try:
+        from storage import check_settings
+
+        check_settings()  # every KUAI_* setting, before it is used anywhere (BAD_SETTING)
+        _configure_logging()  # the home folder first: the log lives there, and every command stores something
+    except EngineError as exc:  # BAD_SETTING, BAD_HOME: which, why, what to do; nothing else can run
+        print(f"kuai: error {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         if arguments.command in ("train", "worker", "export", "_tail"):  # a model that would not fit fails
             from app.services.limits import prepare_training_process
@@ -227,6 +270,12 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("kuai: interrupted", file=sys.stderr)
         return 130
+    except PermissionError as exc:  # a file or folder the user named (or the home folder's) that we may not use
+        logger.error("permission denied\n%s", traceback.format_exc())
+        named = f" '{exc.filename}'" if exc.filename else ""
+        print(f"kuai: error [PERMISSION_DENIED] Kuai may not use{named} (permission denied). Give your user access "
+              "to it, or choose another path.", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output left (`kuai profile … | head -1`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
         return EXIT_OK
@@ -266,12 +315,18 @@ def _log_path() -> Path:
 
 
 def _configure_logging() -> None:
+    """Log to the home folder's ``logs/kuai.log``; a home folder that cannot hold it is ``BAD_HOME``."""
     import warnings
+
+    from storage import home_dir, unusable_home
 
     logging.raiseExceptions = False  # a log file on a full disk must not print its own traceback
 
     warnings.filterwarnings("ignore")
-    handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    try:
+        handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    except OSError as exc:  # a 'logs' file where the folder should be, a log file Kuai may not write
+        raise unusable_home(home_dir(), exc) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
@@ -340,33 +395,19 @@ def _finite(value: object) -> object:
 
 
 def _cmd_train(arguments: argparse.Namespace) -> int:
-    from app.services.options import resume_options
     from app.services.training import TrainOptions, run_training
     from engine import Limits, TaskType
 
     if arguments.resume is not None:
-        if arguments.overwrite:
-            raise _UsageError("--resume continues a training and --overwrite replaces one: choose one")
-        options = resume_options(arguments.resume)
-        print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
-        return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
-                                             hand_off=True))
+        return _resume(arguments)
     if arguments.data is None or arguments.out is None:
         raise _UsageError("train needs DATA and --out DIR (or --resume DIR)")
-    if arguments.time_budget <= 0:
-        print("kuai: error [USAGE]: --time-budget must be a positive number of seconds", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if arguments.folds is not None and arguments.folds < 2:
-        print("kuai: error [USAGE]: --folds must be at least 2", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    for flag, value in (("--max-latency-ms", arguments.max_latency_ms), ("--max-size-mb", arguments.max_size_mb)):
-        if value is not None and not value > 0:
-            print(f"kuai: error [USAGE]: {flag} must be a positive number", file=sys.stderr)
-            return EXIT_BAD_INPUT
     options = TrainOptions(
         data_path=arguments.data, target=arguments.target,
         task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
-        time_budget_s=arguments.time_budget, seed=arguments.seed, type_overrides=_type_overrides(arguments.types),
+        time_budget_s=DEFAULT_TIME_BUDGET_S if arguments.time_budget is None else arguments.time_budget,
+        seed=DEFAULT_SEED if arguments.seed is None else arguments.seed,
+        type_overrides=_type_overrides(arguments.types),
         excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
         scale_out=_scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
@@ -375,6 +416,45 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
 
     return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True,
                                          overwrite=arguments.overwrite))
+
+
+def _resume(arguments: argparse.Namespace) -> int:
+    """``train --resume DIR``: continue a stopped training with the options it started with; a finished one is left
+    as it is (exit 0: a script that resumes after a crash need not know whether the training had finished)."""
+    from app.services.options import finished_at, finished_message, resume_options
+    from app.services.training import run_training
+
+    given = _given_with_resume(arguments)
+    if given:
+        raise _UsageError(f"--resume DIR continues the training in DIR with the data and options it started with; "
+                          f"{', '.join(given)} cannot be given with it (start a new training in a new folder to "
+                          "change them)")
+    ended = finished_at(arguments.resume)
+    if ended is not None:
+        print(finished_message(arguments.resume, ended), flush=True)
+        return EXIT_OK
+    options = resume_options(arguments.resume)
+    print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
+    return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
+                                         hand_off=True))
+
+
+def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
+    """The train options given beside --resume: it would ignore them (the training keeps its own)."""
+    given = ["DATA"] if arguments.data is not None else []
+    if arguments.out is not None and arguments.out.resolve() != arguments.resume.resolve():
+        given.append("--out")
+    flags = {"--target": arguments.target, "--metric": arguments.metric, "--time-budget": arguments.time_budget,
+             "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
+             "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
+             "--study": arguments.study}
+    given += [flag for flag, value in flags.items() if value is not None]
+    switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
+                "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),
+                "--keep-label-variants": arguments.keep_label_variants, "--overwrite": arguments.overwrite,
+                "--class-weight": arguments.class_weight != "none", "--ignore-past-runs": not arguments.use_past_runs,
+                "--apply-fixes": arguments.apply_fixes}
+    return given + [flag for flag, is_given in switches.items() if is_given]
 
 
 def _progress(event: Any) -> None:

@@ -19,6 +19,7 @@ from .errors import (
     BudgetError,
     CancelledError,
     EngineError,
+    OptionError,
     ReadError,
     SchemaError,
     TargetError,
@@ -41,6 +42,16 @@ from .io import Dialect, describe_reading, read_table, read_table_for_scoring, r
 from .labels import LabelVariants, merge_label_variants
 from .limits import LimitsOutcome, pareto_front
 from .metrics import get_metric, score
+from .option_checks import (
+    MAX_SEED,
+    MAX_TIME_BUDGET_S,
+    check_folds,
+    check_limits,
+    check_seed,
+    check_time_budget,
+    check_training_options,
+    closest_columns,
+)
 from .preprocessing import build_input_schema, to_model_frame, unseen_categories
 from .profile import profile_dataset
 from .search import SearchResult, collect_trials, make_folds
@@ -91,4 +102,6 @@ __all__ = [
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
     "UnreadableValues", "unreadable_values",
     "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
+    "OptionError", "MAX_SEED", "MAX_TIME_BUDGET_S", "check_folds", "check_limits", "check_seed", "check_time_budget",
+    "check_training_options", "closest_columns",
 ]

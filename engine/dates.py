@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["DateFormat", "date_note", "detect_date_format", "format_in_words", "is_day_first", "parse_datetimes",
-           "swapped_format"]
+           "swapped_format", "values_read"]
 
 VALUE_BY_VALUE = "mixed"  # pandas reads each value on its own, month-first where ambiguous (models before formats)
 VALUE_BY_VALUE_DAY_FIRST = "mixed-dayfirst"
@@ -180,6 +180,12 @@ def is_day_first(found: str) -> bool:
 
 def _share_read(distinct: pd.Series, found: str) -> float:
     return float(_to_datetime(distinct, found).notna().mean())
+
+
+def values_read(values: pd.Series, date_format: str) -> int:
+    """How many of ``values`` the format reads, by itself (no fallback to ISO 8601 or value by value); a format with a
+    code pandas does not know ('%Q') is a ``ValueError``."""
+    return int(_to_datetime(values, date_format).notna().sum())
 
 
 def parse_datetimes(values: pd.Series, date_format: str | None = None) -> pd.Series:

@@ -35,6 +35,13 @@ class SchemaError(EngineError, ValueError):
     code = "SCHEMA_ERROR"
 
 
+class OptionError(EngineError, ValueError):
+    """An option the user gave cannot be used: a number out of range, a column that is not in the data, choices that
+    contradict each other (``engine.option_checks``)."""
+
+    code = "BAD_OPTION"
+
+
 class BudgetError(EngineError, ValueError):
     """The time budget is too small to produce any model."""
 
@@ -48,23 +55,24 @@ class CancelledError(EngineError):
 
 
 def is_disk_full(exc: BaseException | None) -> bool:
-    """The error, or one it was raised from or while handling, says the disk is full (OS or SQLite)."""
+    """The error, or one it was raised from or while handling, says the disk is full (OS or SQLite), or a file reached
+    the size this process may write (``ulimit -f``, EFBIG): either way nothing more can be written."""
     import errno
 
     seen = 0
     while exc is not None and seen < 20:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             return True
         text = str(exc).lower()
-        if "database or disk is full" in text or "no space left on device" in text:
+        if "database or disk is full" in text or "no space left on device" in text or "file too large" in text:
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
 
 
-DISK_FULL_MESSAGE = ("The disk is full: the command stopped. A training keeps every trial it finished; free some "
-                     "space, then run the command again (a training: kuai train --resume DIR, or Resume on the Runs "
-                     "page).")
+DISK_FULL_MESSAGE = ("The disk is full, or a file reached the size this process may write (ulimit -f): the command "
+                     "stopped. A training keeps every trial it finished; free some space (or raise the limit), then "
+                     "run the command again (a training: kuai train --resume DIR, or Resume on the Runs page).")
 
 
 def full_disk_path(exc: BaseException | None) -> str | None:

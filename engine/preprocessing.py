@@ -22,6 +22,7 @@ from engine.cells import is_label_sized
 from engine.column_types import numeric_values
 from engine.dates import detect_date_format, parse_datetimes
 from engine.errors import SchemaError
+from engine.option_checks import closest_columns
 from engine.task import class_labels
 from engine.types import ColumnType, InputColumn, TaskSpec
 
@@ -64,15 +65,24 @@ def _date_format(values: pd.Series, chosen: str | None) -> str:
     return found.format if found is not None else ""
 
 
+def _missing_in_words(missing: list[str], frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> str:
+    """The missing names, each with the data's closest unused column: 'tenure_months' (the data has 'Tenure_Months')."""
+    known = {column.name for column in schema}
+    spare = [str(c) for c in frame.columns if c not in known]
+    shown = []
+    for name in missing[:10]:
+        close = closest_columns(name, spare, n=2)
+        shown.append(f"'{name}'" + (" (the data has " + " or ".join(f"'{c}'" for c in close) + ")" if close else ""))
+    return ", ".join(shown) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+
+
 def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.DataFrame:
     """Raw columns to model inputs: float32 numbers (NaN missing), strings ('' missing)."""
     missing = [column.name for column in schema if column.name not in frame.columns]
     if missing:
-        shown = ", ".join(f"'{name}'" for name in missing[:10]) + (f" and {len(missing) - 10} more"
-                                                                  if len(missing) > 10 else "")
-        raise SchemaError(
-            f"The data lacks {len(missing)} column(s) the model needs: {shown}.", code="MISSING_COLUMNS"
-        )
+        shown = _missing_in_words(missing, frame, schema)
+        raise SchemaError(f"The data lacks {len(missing)} column(s) the model needs: {shown}. Give the data the "
+                          "columns the model was trained on, under the same names.", code="MISSING_COLUMNS")
     parts: dict[str, object] = {}
     for column in schema:
         raw = frame[column.name]

@@ -11,6 +11,7 @@ from engine.column_types import profile_table
 from engine.dates import detect_date_format, format_in_words
 from engine.errors import TargetError
 from engine.labels import LabelVariants, merge_label_variants
+from engine.option_checks import check_date_formats, check_named_columns
 from engine.resources import estimate_resources
 from engine.target import resolve_target
 from engine.task import choose_metric, choose_validation, detect_task, suggest_target
@@ -29,11 +30,15 @@ def profile_dataset(
     ``target``: an unknown or ambiguous name is a ``TargetError`` (``engine.target.resolve_target``).
     ``with_checks=False`` skips the pre-flight checks and the resource estimate (training has no
     use for them). ``time_budget_s`` is the budget the time estimate is checked against
-    (default: 60 s, the CLI's and app's default). ``date_formats``: the user's format for date columns.
+    (default: 60 s, the CLI's and app's default). ``date_formats``: the user's format for date columns; a column
+    it names is read as dates with it. A type or a format set for a column that is not in the data, a format that
+    reads none of its column's values, is refused (``engine.option_checks``).
     ``keep_label_variants``: target labels that differ only by case or spaces stay apart (``engine.labels``).
     """
     if target is not None:
         target = resolve_target(frame, target)
+    check_named_columns(frame, type_overrides=type_overrides, date_formats=date_formats)  # before any work
+    check_date_formats(frame, date_formats, type_overrides)
     columns, typing_note = profile_table(frame, read_first=[target] if target else [])
     profiled = tuple(_chosen(column, frame[column.name], type_overrides or {}, date_formats or {})
                      for column in columns)
@@ -75,7 +80,7 @@ def _chosen(column: ColumnProfile, values: pd.Series, type_overrides: dict[str, 
     """The column as the user set it: its type, and its date format."""
     if column.name in type_overrides:
         column = _override(column, type_overrides[column.name], values)
-    if column.name in date_formats and column.type is ColumnType.DATETIME:
+    if column.name in date_formats:  # a format that reads the values (checked) makes a date column
         column = _set_date_format(column, date_formats[column.name])
     return column
 
@@ -91,8 +96,10 @@ def _override(column: ColumnProfile, new_type: ColumnType, values: pd.Series) ->
 
 
 def _set_date_format(column: ColumnProfile, date_format: str) -> ColumnProfile:
-    return replace(column, date_format=date_format, date_order_guessed=False,
-                   reason=f"dates read with the format you set ({format_in_words(date_format)})")
+    reason = f"dates read with the format you set ({format_in_words(date_format)})"
+    if column.type is not ColumnType.DATETIME:
+        reason = f"set by you: {reason} (detected: {column.type}, {column.reason})"
+    return replace(column, type=ColumnType.DATETIME, date_format=date_format, date_order_guessed=False, reason=reason)
 
 
 def _merged_labels(target: str, variants: LabelVariants) -> CheckResult:

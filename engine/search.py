@@ -107,7 +107,7 @@ class _Objective:
             if self.tight:  # memory is short: matrices of other encodings or shares go
                 self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
             train, valid = self.result.folds[fold]
-            train = subsample_rows(train, self.y, fraction, seed=self.spec.seed + fold,
+            train = subsample_rows(train, self.y, fraction, seed=(self.spec.seed + fold) % 2**32,
                                    classification=self.spec.task.is_classification)
             prep = build_preprocessor(columns_for(self.schema, self.selection, fold), encoding=family.encoding,
                                       scale=family.scale)
@@ -301,7 +301,7 @@ def run_search(
     objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
                            should_stop, store, worker, result.memory, spill, selection)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
-    seed = spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)
+    seed = (spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)) % 2**32
     searching = open_search_study(storage, study_name, seed, shared=shared)
     study = searching.study
     if study.trials:  # resuming or joining: what finished counts

@@ -19,13 +19,13 @@ as links or lists) are never suggested.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from engine.errors import TargetError
+from engine.option_checks import close_names
 from engine.types import ColumnProfile, ColumnType, TargetSuggestion
 
 __all__ = ["DUPLICATE_NAMES", "MAX_CLASSES", "name_words", "resolve_target", "suggest_target", "target_reference",
@@ -219,7 +219,7 @@ def resolve_target(frame: pd.DataFrame, name: str) -> str:
     base, dot, position = name.rpartition(".")
     if dot and position == "0" and base in duplicated:
         return duplicated[base][0]
-    raise TargetError(f"No column is named '{name}'.{_close_names(str(name), [str(c) for c in columns])}",
+    raise TargetError(f"No column is named '{name}'.{close_names(str(name), [str(c) for c in columns])}",
                       code="UNKNOWN_TARGET")
 
 
@@ -238,12 +238,3 @@ def without_duplicate_names(frame: pd.DataFrame) -> pd.DataFrame:
     settled = frame.copy(deep=False)
     settled.attrs = {k: v for k, v in frame.attrs.items() if k != DUPLICATE_NAMES}
     return settled
-
-
-def _close_names(name: str, columns: list[str]) -> str:
-    by_case = [c for c in columns if c.strip().casefold() == name.strip().casefold()]
-    close = by_case or difflib.get_close_matches(name, columns, n=3, cutoff=0.6)
-    if close:
-        return " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    shown = ", ".join(f"'{c}'" for c in columns[:20]) + (f" and {len(columns) - 20} more" if len(columns) > 20 else "")
-    return f" The columns are {shown}."

@@ -9,8 +9,9 @@ import pandas as pd
 
 from engine.column_types import numeric_values
 from engine.dates import date_note, detect_date_format, format_in_words
-from engine.errors import TargetError
+from engine.errors import OptionError, TargetError
 from engine.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
+from engine.option_checks import check_folds, check_named_columns, check_seed
 from engine.target import MAX_CLASSES, resolve_target, suggest_target
 from engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
@@ -144,14 +145,17 @@ def build_task_spec(
 
     ``target``: a column name (``engine.target.resolve_target``: an unknown or ambiguous name is refused).
     ``excluded``: columns the user left out (e.g. by applying a check's fix); they are dropped
-    with the reason "excluded by you". Names not in the frame are ignored.
+    with the reason "excluded by you". A name not in the frame, or the target, is refused (``engine.option_checks``),
+    and so are more ``n_folds`` than the data allows (``TOO_MANY_FOLDS``).
     ``date_formats``: the user's format for date columns (else each column's own, ``engine.dates``).
     ``keep_label_variants``: target labels that differ only by case or spaces stay separate classes
     (by default they are merged, ``engine.labels``). What Kuai decided is in the spec's ``notes``.
     """
     target = resolve_target(frame, target)
-    if n_folds is not None and n_folds < 2:
-        raise TargetError(f"Cross-validation needs at least 2 folds, not {n_folds}.", code="BAD_FOLDS")
+    check_seed(seed)
+    check_folds(n_folds)
+    check_named_columns(frame, type_overrides=type_overrides, date_formats=date_formats, excluded=excluded,
+                        target=target)
     types = {c.name: c.type for c in columns} | dict(type_overrides or {})
     variants = LabelVariants() if keep_label_variants else find_label_variants(frame[target])
     target_values = apply_label_variants(frame[target], variants.mapping)
@@ -168,6 +172,7 @@ def build_task_spec(
         )
     if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
+    folds, folds_note = _folds_for(target_values, task, n_folds, default=default_folds(len(frame)))
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded))
     classes: tuple[str, ...] = ()
     if task.is_classification:
@@ -182,9 +187,35 @@ def build_task_spec(
     return TaskSpec(
         target=target, task=task, metric=metric, features=tuple(features),
         feature_types={name: types[name] for name in features}, dropped=dropped,
-        classes=classes, n_folds=n_folds or default_folds(len(frame)), seed=seed, date_formats=formats,
-        label_variants=variants.mapping, notes=((variants.note(target),) if variants else ()) + date_notes,
+        classes=classes, n_folds=folds, seed=seed, date_formats=formats, label_variants=variants.mapping,
+        notes=((variants.note(target),) if variants else ()) + folds_note + date_notes,
     )
+
+
+def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default: int) -> tuple[int, tuple[str, ...]]:
+    """The folds the spec keeps, and a note when the data allows fewer than Kuai's default.
+
+    Stratified folds need a row of each class in every fold, and any fold two rows: more folds than the rarest class
+    (or half the rows) has rows cannot be made. The user's number is then refused (``TOO_MANY_FOLDS``, saying how
+    many can be); Kuai's own default is lowered to the rarest class's rows, and the note says so.
+    """
+    if task.is_classification:
+        counts = label_counts(target)
+        rarest = str(counts.index[-1]) if len(counts) else ""
+        most = int(counts.min()) if len(counts) else 0
+        why = f"the rarest class of '{target.name}' ('{rarest}') has {most:,} rows, and each fold needs one of them"
+    else:
+        n_rows = int(numeric_values(target).notna().sum())
+        most = n_rows // 2
+        why = f"{n_rows:,} rows have a value in '{target.name}', and each fold needs at least 2"
+    if most < 2:  # too few rows for any folds: the training says so (TOO_FEW_ROWS, RARE_CLASS)
+        return chosen or default, ()
+    if chosen is not None and chosen > most:
+        raise OptionError(f"{chosen:,} cross-validation folds cannot be made: {why}. Use {most:,} folds or fewer.",
+                          code="TOO_MANY_FOLDS")
+    if chosen is None and default > most and task.is_classification:
+        return most, (f"Kuai's {default} cross-validation folds were lowered to {most}: {why}.",)
+    return chosen or default, ()
 
 
 def _date_formats(frame: pd.DataFrame, names: list[str],

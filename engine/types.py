@@ -229,6 +229,12 @@ class SearchBudget:
     families: tuple[str, ...] = ()  # empty: all available
     limits: Limits = field(default_factory=Limits)  # on the exported model's prediction time and size
 
+    def __post_init__(self) -> None:  # a NaN or endless budget would search for ever: refused (BAD_TIME_BUDGET)
+        from engine.option_checks import check_limits, check_time_budget
+
+        check_time_budget(self.time_budget_s)
+        check_limits(self.limits)
+
 
 @dataclass(frozen=True)
 class TrialRecord:

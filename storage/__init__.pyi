@@ -11,7 +11,7 @@ from .datasets import (
     store_dataset_file,
 )
 from .experience import load_experience, record_experience
-from .home import home_dir, inside_home, mlflow_uri, optuna_storage_url
+from .home import HomeError, home_dir, inside_home, mlflow_uri, optuna_storage_url, unusable_home
 from .output_folder import (
     KUAI_OUTPUTS,
     OutputFolder,
@@ -32,6 +32,7 @@ from .runs import (
     run_dir,
     update_run,
 )
+from .settings import SETTINGS, SettingError, check_settings, memory_setting, seconds_setting, text_setting
 from .shared import SharedFolder, file_sha256
 from .studies import (
     StudyError,
@@ -68,4 +69,6 @@ __all__ = [
     "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
     "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
     "DatasetChoices", "load_choices", "save_choices", "update_choices",
+    "HomeError", "unusable_home", "SETTINGS", "SettingError", "check_settings", "memory_setting", "seconds_setting",
+    "text_setting",
 ]

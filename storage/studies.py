@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
 from engine import EngineError
+from storage.settings import seconds_setting
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,10 +84,7 @@ def study_storage(url: str) -> RDBStorage:
     engine_kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         engine_kwargs["connect_args"] = {"connect_timeout": 10}
-    try:
-        grace = max(2 * HEARTBEAT_S, int(os.environ.get("KUAI_TRIAL_GRACE_S") or GRACE_S))
-    except ValueError:
-        grace = GRACE_S
+    grace = int(seconds_setting("KUAI_TRIAL_GRACE_S", GRACE_S))  # at least two heartbeats (storage.settings)
     for attempt in range(3):
         try:
             with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna since 2.8

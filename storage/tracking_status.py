@@ -108,8 +108,8 @@ _CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("store_broken", ("already exists", "out-of-date database schema", "can't locate revision", "no such table",
                       "no such column", "file is not a database", "malformed")),
 )
-_ERRNO_CAUSES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EROFS: "read_only",
-                 errno.EACCES: "read_only", errno.EPERM: "read_only"}
+_ERRNO_CAUSES = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full",
+                 errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only"}
 
 
 def classify(exc: BaseException, uri: str) -> tuple[str, str]:

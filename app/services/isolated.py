@@ -25,8 +25,9 @@ from typing import Any
 
 import pandas as pd
 
-from app.services.limits import child_memory_mb, configured_number, limit_child_process
+from app.services.limits import child_memory_mb, limit_child_process
 from engine import Dialect, EngineError, ReadError
+from storage import seconds_setting
 
 logger = logging.getLogger(__name__)
 READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
@@ -50,7 +51,7 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
     A hang, a crash or too much memory there is a coded ``ReadError``; so is any error of the reader.
     """
     path = Path(path)
-    timeout = timeout_s if timeout_s is not None else configured_number("KUAI_READ_TIMEOUT_S") or READ_TIMEOUT_S
+    timeout = timeout_s if timeout_s is not None else seconds_setting("KUAI_READ_TIMEOUT_S", READ_TIMEOUT_S)
     memory = memory_mb if memory_mb is not None else memory_for(path)
     with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
         out = Path(folder)

@@ -14,9 +14,12 @@ import os
 import resource
 from pathlib import Path
 
+from storage import SETTINGS, memory_setting
+
 logger = logging.getLogger(__name__)
 DEFAULT_SHARE = 0.8
-MIN_LIMIT_MB = 1024  # below this the libraries themselves would not load
+MIN_LIMIT_MB = int(SETTINGS["KUAI_WORKER_MEMORY_MB"].least)  # below this a training cannot start (a smaller setting
+# is refused, storage.settings)
 
 
 def physical_memory_mb() -> float:
@@ -52,25 +55,11 @@ def quiet_optuna() -> None:
     optuna.logging.enable_propagation()
 
 
-def configured_number(variable: str) -> float | None:
-    """The number in the environment variable ``variable``; None when it is unset or not a number (logged)."""
-    configured = os.environ.get(variable, "").strip()
-    if not configured:
-        return None
-    try:
-        return float(configured)
-    except ValueError:
-        logger.warning("%s=%r is not a number; using the default", variable, configured)
-        return None
-
-
 def child_memory_mb(variable: str, default_mb: float) -> int | None:
-    """A child process's address-space limit in MB: ``variable``'s value if set (0: no limit), else ``default_mb``
-    but at most the default share of physical memory."""
-    configured = configured_number(variable)
-    if configured is not None:
-        return None if configured <= 0 else int(configured)
-    return int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb))
+    """A child process's address-space limit in MB: ``variable``'s value if set (0: no limit; checked by
+    ``storage.settings``, an unusable value is refused), else ``default_mb`` but at most the default share of physical
+    memory."""
+    return memory_setting(variable, int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb)))
 
 
 def limit_child_process(memory_mb: int | None) -> None:
@@ -83,15 +72,7 @@ def limit_child_process(memory_mb: int | None) -> None:
 
 def memory_limit_mb() -> int | None:
     """The limit to apply, from ``KUAI_WORKER_MEMORY_MB`` or the default share of physical memory."""
-    configured = os.environ.get("KUAI_WORKER_MEMORY_MB", "").strip()
-    if configured:
-        try:
-            value = int(float(configured))
-        except ValueError:
-            logger.warning("KUAI_WORKER_MEMORY_MB=%r is not a number; using the default", configured)
-        else:
-            return None if value <= 0 else max(MIN_LIMIT_MB, value)
-    return max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb()))
+    return memory_setting("KUAI_WORKER_MEMORY_MB", max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb())))
 
 
 def apply_memory_limit(limit_mb: int | None = None) -> int | None:

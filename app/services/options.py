@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from engine import CheckFix, ColumnType, Limits, TaskType
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
 MIN_RESUME_BUDGET_S = 10.0  # a resume always gets time to refit, explain and export
+# what a finished training wrote (folders of versions that recorded no end in the state file), the last one last
+FINISHED_OUTPUTS = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html", "evaluation.json",
+                    "trials.json")
 
 
 @dataclass(frozen=True)
@@ -99,17 +103,52 @@ def user_choices(options: TrainOptions) -> dict[str, Any]:
             "keep_label_variants": options.keep_label_variants}
 
 
+def mark_finished(out_dir: Path) -> None:
+    """Record in the state file that the training's outputs are all written: a resume has nothing left to do."""
+    state_file = out_dir / STATE_FILE
+    state = json.loads(state_file.read_text()) if state_file.is_file() else {}
+    write_atomically(state_file, json.dumps({**state, "finished_at": time.time()}))
+
+
+def finished_at(out_dir: Path) -> float | None:
+    """When the training in ``out_dir`` finished (its outputs all written), or None while it has not.
+
+    A folder of an earlier version, which recorded no end, counts as finished when it holds every output."""
+    try:
+        state = json.loads((out_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        state = {}
+    if isinstance(state, dict) and isinstance(state.get("finished_at"), (int, float)):
+        return float(state["finished_at"])
+    if isinstance(state, dict) and "data_fingerprint" in state and all((out_dir / name).is_file()
+                                                                       for name in FINISHED_OUTPUTS):
+        return (out_dir / FINISHED_OUTPUTS[-1]).stat().st_mtime
+    return None
+
+
+def finished_message(out_dir: Path, when: float) -> str:
+    """What ``--resume`` says of a training that finished: nothing to resume, and where its model is."""
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when))
+    return (f"The training in {out_dir} finished on {stamp}: there is nothing to resume, and nothing was changed. "
+            f"Its model is {out_dir / 'model.onnx'}. To train again there, use --overwrite; to search longer, start a "
+            "new training in a new folder.")
+
+
 def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name: str = "kuai") -> TrainOptions:
     """The options of the training an output folder holds, with the budget it had left when it stopped.
 
     Time used is counted from the start to the last trial that finished: the rest of the budget was lost
     with the process and is given back. ``storage_url``: the study's storage (default: the folder's own).
+    A training that finished is not resumed (``ALREADY_FINISHED``): its outputs would be replaced.
     """
     import optuna
 
     if not (out_dir / OPTIONS_FILE).is_file() or not (out_dir / STATE_FILE).is_file():
         raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}).",
                                  code="NOTHING_TO_RESUME")
+    ended = finished_at(out_dir)
+    if ended is not None:
+        raise engine.SchemaError(finished_message(out_dir, ended), code="ALREADY_FINISHED")
     state = json.loads((out_dir / STATE_FILE).read_text())
     storage_url = storage_url or f"sqlite:///{out_dir.resolve() / 'optuna.db'}"
     last = float(state["started_at"])

@@ -39,9 +39,10 @@ from typing import IO, Any
 import numpy as np
 
 from app.services.isolated import BASE_MEMORY_MB, CHILD_FOLDER, child_command, child_environment
-from app.services.limits import child_memory_mb, configured_number
+from app.services.limits import child_memory_mb
 from app.services.sandbox_child import decode_outputs, encode_feeds
 from engine import SchemaError
+from storage import seconds_setting
 
 logger = logging.getLogger(__name__)
 TIMEOUT_S = 30.0  # KUAI_SCORING_TIMEOUT_S: for any call ...
@@ -71,8 +72,7 @@ class SandboxLimits:
     def for_model(cls, path: Path) -> SandboxLimits:
         """The limits for this file, from the environment or the defaults."""
         model_mb = path.stat().st_size / 2**20 if path.exists() else 0.0
-        configured = configured_number("KUAI_SCORING_TIMEOUT_S")
-        timeout = configured if configured is not None and configured > 0 else TIMEOUT_S
+        timeout = seconds_setting("KUAI_SCORING_TIMEOUT_S", TIMEOUT_S)
         memory = child_memory_mb("KUAI_SCORING_MEMORY_MB",
                                  BASE_MEMORY_MB + SESSION_MEMORY_PER_MB * model_mb + CALL_MEMORY_MB)
         return cls(timeout_s=timeout, memory_mb=memory,

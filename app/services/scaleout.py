@@ -70,14 +70,12 @@ def configured_scale_out() -> ScaleOut | None:
 
     Unset, the app trains on this machine alone, as by default.
     """
-    import os
+    from storage import home_dir, text_setting
 
-    from storage import home_dir
-
-    url = os.environ.get("KUAI_STORAGE")
+    url = text_setting("KUAI_STORAGE")
     if not url:
         return None
-    shared = os.environ.get("KUAI_SHARED")
+    shared = text_setting("KUAI_SHARED")
     return ScaleOut(storage_url=url, shared_root=Path(shared) if shared else home_dir() / "shared")
 
 

@@ -26,6 +26,7 @@ from app.services.options import (
     STATE_FILE,
     TrainOptions,
     check_or_record_data,
+    mark_finished,
     save_options,
     user_choices,
     write_atomically,
@@ -66,6 +67,8 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     in this process) or the ``exec`` fails (then it waits here too).
     """
     started = started_at if started_at is not None else time.monotonic()
+    engine.check_training_options(time_budget_s=options.time_budget_s, seed=options.seed, n_folds=options.n_folds,
+                                  limits=options.limits)  # before any work: the page's, the CLI's, a resume's
     out_dir = out_dir.resolve()  # the MLflow side process runs elsewhere: the spool and its files name absolute paths
     with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite):  # held through the exec's
         return _run_claimed(options, out_dir, started=started, progress=progress, should_stop=should_stop,
@@ -192,6 +195,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
         "artifacts": [str(p) for p in artifacts],
         "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
     })
+    mark_finished(out_dir)  # every output is written: a --resume has nothing left to do
     summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
                            score_std=card["cv_score_std"], metric=result.spec.metric,
                            parity_max_diff=_parity_figure(card), mlflow_run_id=None,

@@ -33,7 +33,7 @@ from engine import (
     is_disk_full,
     to_jsonable,
 )
-from storage import append_event, get_dataset, load_run, optuna_storage_url, run_dir, update_run
+from storage import append_event, get_dataset, home_dir, load_run, optuna_storage_url, run_dir, update_run
 
 HEARTBEAT_S = 5.0
 logger = logging.getLogger(__name__)
@@ -135,6 +135,11 @@ if __name__ == "__main__":
     import warnings
 
     warnings.filterwarnings("ignore")
+    try:
+        home_dir()  # the run's record, events and outputs live there
+    except EngineError as unusable:  # BAD_HOME: one coded line (in worker.log, if it can be written at all)
+        print(f"kuai: error {unusable}", file=sys.stderr)
+        sys.exit(2)
     if load_run(sys.argv[1]).status == "cancelled":
         sys.exit(0)
     prepare_training_process()  # a model that would not fit fails its trial, instead of waking the OOM killer

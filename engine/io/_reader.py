@@ -90,10 +90,14 @@ def read_table_with_dialect(path: str | os.PathLike[str], *,
     """
     file_path = Path(path)
     size = _kinds.check_size(file_path)
-    with file_path.open("rb") as handle:
-        head = handle.read(SAMPLE_BYTES)
-        handle.seek(max(0, size - TAIL_BYTES))
-        tail = handle.read()
+    try:
+        with file_path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read()
+    except PermissionError:
+        raise ReadError(f"Kuai may not read '{file_path}' (permission denied). Give your user read access to the "
+                        "file, or copy it somewhere you can read.", code="FILE_UNREADABLE") from None
     if _kinds.is_parquet(head) or _kinds.is_excel(file_path, head):
         sheet, notes = "", ()  # type: tuple[str, tuple[str, ...]]
         if _kinds.is_parquet(head):

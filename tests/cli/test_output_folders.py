@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -62,6 +63,11 @@ def test_one_training_per_folder_and_a_resume_that_checks_its_data(tmp_path: Pat
     assert again.returncode == 2 and one_error_line(again.stderr, "OUT_NOT_EMPTY") and "--resume" in again.stderr
     reliability.bad_input("coded")
 
+    finished = kuai("train", "--resume", str(out), home=home)  # a finished training: nothing to resume, unchanged
+    assert finished.returncode == 0 and "nothing to resume" in finished.stdout, finished.stderr
+    state = json.loads((out / "run_state.json").read_text())
+    (out / "run_state.json").write_text(json.dumps({k: v for k, v in state.items() if k != "finished_at"}))
+    (out / "trials.json").unlink()  # as if it had stopped before its last outputs: a resume checks the data
     frame = pd.read_csv(data)
     shuffled = frame.assign(churn=np.random.default_rng(0).permutation(frame["churn"].to_numpy()))
     for changed in (shuffled, frame.iloc[: len(frame) // 2]):  # the target shuffled; the file shortened

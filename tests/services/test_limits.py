@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.services.limits import MIN_LIMIT_MB, memory_limit_mb, physical_memory_mb
+from storage import SettingError
 from tests.conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,7 @@ def test_the_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert memory_limit_mb() is None
     monkeypatch.setenv("KUAI_WORKER_MEMORY_MB", "4096")
     assert memory_limit_mb() == 4096
-    monkeypatch.setenv("KUAI_WORKER_MEMORY_MB", "10")
-    assert memory_limit_mb() == MIN_LIMIT_MB
-    monkeypatch.setenv("KUAI_WORKER_MEMORY_MB", "lots")  # not a number: the default, with a warning in the log
-    assert memory_limit_mb() == int(0.8 * physical_memory_mb())
+    for unusable in ("10", "lots", "-5", "inf"):  # too small to start a training, not a number: refused, not ignored
+        monkeypatch.setenv("KUAI_WORKER_MEMORY_MB", unusable)
+        with pytest.raises(SettingError, match=f"KUAI_WORKER_MEMORY_MB='{unusable}'.*at least {MIN_LIMIT_MB:,}"):
+            memory_limit_mb()

@@ -15,6 +15,7 @@ import pytest
 
 from app.services.sandbox import SECONDS_PER_1000_ROWS, ModelError, SandboxLimits
 from app.services.scoring import load_model, predict_frame, score_table
+from storage import SettingError
 from tests.services import hostile_models as hostile
 
 SHORT = SandboxLimits(timeout_s=2.0, memory_mb=2048, load_timeout_s=30.0)
@@ -94,7 +95,8 @@ def test_the_limits_come_from_the_environment(tmp_path: Path, monkeypatch: pytes
     configured = SandboxLimits.for_model(path)
     assert configured.timeout_s == 5.0 and configured.memory_mb is None and configured.trial_timeout_s == 5.0
     monkeypatch.setenv("KUAI_SCORING_TIMEOUT_S", "soon")
-    assert SandboxLimits.for_model(path).timeout_s == 30.0  # not a number: the default, and a warning in the log
+    with pytest.raises(SettingError, match="KUAI_SCORING_TIMEOUT_S='soon' is not a number"):  # never ignored
+        SandboxLimits.for_model(path)
 
 
 def test_the_notes_count_what_was_not_read_and_what_was_never_seen(tmp_path: Path) -> None:

@@ -1,0 +1,114 @@
+"""The user's options checked before any work: numbers in range, named columns present, date formats that read."""
+
+from __future__ import annotations
+
+import errno
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from engine import (
+    ColumnType,
+    InputColumn,
+    OptionError,
+    ReadError,
+    SchemaError,
+    SearchBudget,
+    build_task_spec,
+    check_training_options,
+    is_disk_full,
+    profile_dataset,
+    read_table_with_dialect,
+    to_model_frame,
+)
+from engine.option_checks import check_date_formats, check_named_columns
+
+
+@pytest.mark.parametrize(("option", "value", "code"), [
+    ("time_budget_s", math.nan, "BAD_TIME_BUDGET"), ("time_budget_s", math.inf, "BAD_TIME_BUDGET"),
+    ("time_budget_s", 0, "BAD_TIME_BUDGET"), ("time_budget_s", -5, "BAD_TIME_BUDGET"),
+    ("seed", -1, "BAD_SEED"), ("seed", 2**32, "BAD_SEED"), ("seed", 99999999999999999999, "BAD_SEED"),
+    ("n_folds", 1, "BAD_FOLDS"), ("n_folds", 0, "BAD_FOLDS"),
+])
+def test_numbers_out_of_range_are_refused(option: str, value: Any, code: str, reliability: Any) -> None:
+    options: dict[str, Any] = {"time_budget_s": 10.0, "seed": 0, "n_folds": None} | {option: value}
+    with pytest.raises(OptionError) as refused:
+        check_training_options(**options)
+    assert refused.value.code == code
+    reliability.bad_input("coded")
+    check_training_options(time_budget_s=10.0, seed=2**32 - 1, n_folds=2)  # the edges are fine
+
+
+def test_a_nan_budget_cannot_reach_the_search() -> None:
+    with pytest.raises(OptionError):
+        SearchBudget(time_budget_s=math.nan)
+
+
+def test_columns_the_options_name_must_exist(mixed_frame: pd.DataFrame, reliability: Any) -> None:
+    for options in ({"type_overrides": {"nosuch": ColumnType.NUMERIC}}, {"date_formats": {"nosuch": "%Y"}},
+                    {"excluded": ["Colour"]}):
+        with pytest.raises(OptionError) as refused:
+            check_named_columns(mixed_frame, **options)  # type: ignore[arg-type]
+        assert refused.value.code == "UNKNOWN_COLUMN"
+        reliability.bad_input("coded")
+    assert "Did you mean 'colour'?" in str(refused.value)  # the closest name, by case first
+    with pytest.raises(OptionError) as excluded:
+        check_named_columns(mixed_frame, excluded=["outcome"], target="outcome")
+    assert excluded.value.code == "TARGET_EXCLUDED"
+    profile = profile_dataset(mixed_frame, with_checks=False)
+    with pytest.raises(OptionError):  # and through the engine's entry point
+        build_task_spec(mixed_frame, profile.columns, target="outcome", excluded=["outcome"])
+
+
+def test_a_date_format_must_be_one_and_read_its_column(reliability: Any) -> None:
+    frame = pd.DataFrame({"read": pd.to_datetime(["2023-01-05", "2023-02-01"]),  # the reader read these (ISO)
+                          "text": ["05/01/2023", "01/02/2023"]})
+    for column, date_format, says in [("read", "%Q", "bad directive"), ("text", "%Q", "bad directive"),
+                                      ("text", "day-month", "no % code"), ("text", "%Y-%m-%d", "reads none"),
+                                      ("read", "%d/%m/%Y", "reads none")]:
+        with pytest.raises(OptionError, match=says) as refused:
+            check_date_formats(frame, {column: date_format})
+        assert refused.value.code == "BAD_DATE_FORMAT"
+        reliability.bad_input("coded")
+    check_date_formats(frame, {"read": "%Y-%m-%d", "text": "%d/%m/%Y"})
+
+
+def test_too_many_folds_are_refused_and_fewer_by_kuai_are_said(reliability: Any) -> None:
+    frame = pd.DataFrame({"x": [0.5, 1.5, 2.5, 1.5] * 15, "y": ["a"] * 57 + ["b"] * 3})
+    columns = profile_dataset(frame, with_checks=False).columns
+    with pytest.raises(OptionError, match="Use 3 folds or fewer") as refused:
+        build_task_spec(frame, columns, target="y", n_folds=10)
+    assert refused.value.code == "TOO_MANY_FOLDS"
+    reliability.bad_input("coded")
+    spec = build_task_spec(frame, columns, target="y")  # Kuai's default, 5: lowered to 3, and said
+    assert spec.n_folds == 3 and any("lowered to 3" in note for note in spec.notes)
+    reliability.guess(told=True)
+
+
+def test_missing_columns_name_the_closest_present_one() -> None:
+    schema = (InputColumn("tenure_months", "tenure_months", ColumnType.NUMERIC, ("tenure_months",)),)
+    with pytest.raises(SchemaError) as refused:
+        to_model_frame(pd.DataFrame({"Tenure_Months": [1.0], "other": [2.0]}), schema)
+    assert "'tenure_months' (the data has 'Tenure_Months')" in str(refused.value)
+
+
+def test_a_file_size_limit_is_a_full_disk() -> None:
+    assert is_disk_full(OSError(errno.EFBIG, "File too large"))
+    assert is_disk_full(RuntimeError("write failed")) is False
+
+
+def test_a_file_kuai_may_not_read_is_coded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reliability: Any) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+
+    def denied(self: Path, *args: Any, **kwargs: Any) -> Any:  # as for a mode-000 file (root ignores the mode)
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(ReadError) as refused:
+        read_table_with_dialect(data)
+    assert refused.value.code == "FILE_UNREADABLE" and str(data) in str(refused.value)
+    reliability.bad_input("coded")
