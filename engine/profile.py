@@ -30,7 +30,7 @@ def profile_dataset(
     ``with_checks=False`` skips the pre-flight checks and the resource estimate (training has no
     use for them). ``time_budget_s`` is the budget the time estimate is checked against
     (default: 60 s, the CLI's and app's default). ``date_formats``: the user's format for date columns.
-    ``keep_label_variants``: target labels that differ only by case or spaces stay apart (``engine.labels``).
+    ``keep_label_variants``: target labels that differ only by case, spaces or width stay apart (``engine.labels``).
     """
     if target is not None:
         target = resolve_target(frame, target)
