@@ -18,7 +18,7 @@
 | LONG_VALUES | info | none: such values are treated as unknown labels and shortened where shown |
 | AMBIGUOUS_DATES | warning | none: set the format (``--date-format COL=FORMAT``) |
 | CATEGORY_VARIANTS | info | none: labels that differ only by case, spaces or width stay separate categories |
-| UNUSABLE_NUMBERS | warning | none: infinite numbers and numbers beyond float32's range are treated as missing |
+| UNUSABLE_NUMBERS | warning | none: a numeric feature's text, infinities and numbers beyond float32 are missing |
 | LABEL_VARIANTS (``engine.profile``) | info | none: target labels merged (``--keep-label-variants``) |
 | MEMORY, SLOW_TRAINING | warning / error | SAMPLE_ROWS |
 """
@@ -27,17 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
-from engine.cells import MAX_LABEL_CHARS, clip
-from engine.column_types import numbers_as_written
+from engine.cells import MAX_LABEL_CHARS
 from engine.dates import format_in_words, swapped_format
 from engine.errors import TargetError
 from engine.fixes import OTHER_CLASS
 from engine.labels import class_labels, find_label_variants
 from engine.leakage import find_leaks
-from engine.preprocessing import as_float32
 from engine.resources import estimate_resources, resource_checks
 from engine.target import name_words
 from engine.target_rows import target_rows
@@ -52,6 +49,7 @@ from engine.types import (
     Severity,
     TaskType,
 )
+from engine.unreadable import unusable_numbers
 
 __all__ = ["HIGH_CARDINALITY", "MOSTLY_MISSING_SHARE", "NEAR_CONSTANT_SHARE", "run_checks"]
 
@@ -163,23 +161,17 @@ def _guess_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult]
 
 
 def _unusable_numbers(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
-    """Numbers the model's float32 inputs cannot hold (inf, 1e400, 1e308): training and prediction treat them as
-    missing (``engine.preprocessing.as_float32``) and count them (``engine.unreadable``); the profile says so first."""
+    """Values of a numeric feature the model reads as missing (text, inf, 1e308 beyond its float32 inputs), counted
+    with the rule training and prediction count them with (``engine.unreadable``): said before either."""
     if column.type is not ColumnType.NUMERIC:
         return []
-    numbers = numbers_as_written(values).to_numpy(dtype=float)
-    infinite, beyond = np.isinf(numbers), np.isfinite(numbers) & np.isnan(as_float32(numbers))
-    if not (infinite.any() or beyond.any()):
+    found = unusable_numbers(values.rename(column.name))
+    if not found:
         return []
-    counts = [f"{int(n.sum()):,} {what}" for n, what in ((infinite, "infinite"),
-                                                          (beyond, "beyond ±3.4e38, the range of the model's "
-                                                                   "float32 inputs")) if n.any()]
-    examples = list(dict.fromkeys(clip(str(value), 30) for value in values[infinite | beyond].iloc[:1000]))[:3]
     return [CheckResult(
-        "UNUSABLE_NUMBERS", column.name, f"'{column.name}' holds numbers a model cannot use: {' and '.join(counts)} "
-        f"(e.g. {', '.join(repr(e) for e in examples)}).",
-        "Training and prediction treat them as missing values (and say how many); correct them in the file if "
-        "they stand for real amounts.", columns=(column.name,))]
+        "UNUSABLE_NUMBERS", column.name, f"{'. '.join(entry.text for entry in found)}.",
+        "Training and prediction do the same and say so; correct them in the file if they should count.",
+        columns=(column.name,))]
 
 
 def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:

@@ -25,9 +25,10 @@ from engine.cells import clip
 from engine.column_types import numbers_as_written
 from engine.dates import ISO_8601, format_in_words, off_format_reads
 from engine.io import NA_VALUES
+from engine.preprocessing import to_model_frame
 from engine.types import ColumnType, InputColumn
 
-__all__ = ["MAX_EXAMPLES", "Unusable", "UnreadableValues", "unreadable_values"]
+__all__ = ["MAX_EXAMPLES", "Unusable", "UnreadableValues", "unreadable_values", "unusable_numbers"]
 
 MAX_EXAMPLES = 3
 
@@ -97,6 +98,14 @@ def unreadable_values(frame: pd.DataFrame, schema: tuple[InputColumn, ...],
         if column.type is ColumnType.DATETIME and is_read.any():
             found += _off_format(column, raw[is_read], n_present)
     return tuple(found)
+
+
+def unusable_numbers(values: pd.Series) -> tuple[UnreadableValues, ...]:
+    """What training and prediction will count in ``values`` as a numeric feature, found before either (the
+    profile's check): the values present that the model reads as missing, by reason."""
+    column = InputColumn(str(values.name), "c00000", ColumnType.NUMERIC, ("c00000",))
+    frame = values.reset_index(drop=True).to_frame(column.name)
+    return unreadable_values(frame, (column,), to_model_frame(frame, (column,)))
 
 
 def _lost(column: InputColumn, values: pd.Series, n_present: int) -> list[UnreadableValues]:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import TaskType, build_task_spec, prepare, profile_dataset
+from engine import ColumnType, TaskType, build_task_spec, prepare, profile_dataset
 from engine.checks import run_checks
 from engine.column_types import profile_column
 from engine.fixes import apply_row_fixes
@@ -88,19 +88,22 @@ def test_fewer_folds_for_a_rare_class_are_told(reliability) -> None:
 
 
 def test_the_profile_warns_of_numbers_a_model_cannot_use(prices: pd.DataFrame, reliability) -> None:
-    """inf and 1e308 in a numeric feature: the profile says how many and that they count as missing, before any
-    training; a column of ordinary numbers, however large within float32, has no such warning."""
-    frame = prices.assign(big=np.linspace(-3e38, 3e38, N_ROWS))
-    columns = tuple(profile_column(frame[name]) for name in frame.columns)
-    columns = tuple(column if column.name != "v" else profile_column(pd.to_numeric(frame["v"]).rename("v"))
-                    for column in columns)
-    found = [r for r in run_checks(frame, columns, target="price") if r.code == "UNUSABLE_NUMBERS"]
-    assert [r.column for r in found] == ["v"]
-    assert found[0].message == ("'v' holds numbers a model cannot use: 10 infinite and 2 beyond ±3.4e38, the range "
-                                "of the model's float32 inputs (e.g. 'inf', '1e308').")
-    assert "treat them as missing" in found[0].action
-    reliability.bad_input("read")
-    reliability.guess(told=True)
+    """inf and 1e308 in a numeric feature, text in a column set numeric: the profile counts them as training will
+    and says they count as missing, before any training; ordinary numbers, however large within float32, do not."""
+    frame = prices.assign(big=np.linspace(-3e38, 3e38, N_ROWS), region=["west", "east", None] * (N_ROWS // 3))
+    profile = profile_dataset(frame, target="price", type_overrides={"v": ColumnType.NUMERIC,
+                                                                     "region": ColumnType.NUMERIC})
+    found = {r.column: r for r in profile.warnings if r.code == "UNUSABLE_NUMBERS"}
+    assert set(found) == {"v", "region"}
+    assert found["v"].message == (
+        "'v': 10 values are infinite (e.g. 'inf'); treated as missing. 'v': 2 values are beyond ±3.4e38, the range "
+        "of the model's float32 inputs (e.g. '1e308'); treated as missing.")
+    assert found["region"].message == ("'region': all 200 values are not numbers (e.g. 'west', 'east'); treated as "
+                                       "missing.")
+    assert found["v"].action.startswith("Training and prediction do the same")
+    for _ in range(3):  # infinities, beyond float32, text forced numeric
+        reliability.bad_input("read")
+        reliability.guess(told=True)
 
 
 def test_a_format_set_on_dates_the_reader_already_read_does_not_claim_to_have_read_them(reliability) -> None:
