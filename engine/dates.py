@@ -234,12 +234,18 @@ def _stored_off_format(stamps: pd.Series, date_format: str) -> pd.Series:
     how = pd.Series("", index=stamps.index, dtype=object)
     if "%" not in date_format or not stamps.notna().any():
         return how
-    present = stamps.dropna()
-    fits = pd.Series(False, index=present.index)
+    distinct = pd.Series(stamps.dropna().unique())
+    if distinct.dt.tz is not None:
+        distinct = distinct.dt.tz_localize(None)  # the wall time, as the text wrote it
+    fits = np.zeros(len(distinct), dtype=bool)
     for layout in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-        read = _pandas_datetime(present.dt.strftime(layout), date_format).dt.tz_convert(None)
-        fits |= (read == present.dt.tz_localize(None) if present.dt.tz is not None else read == present).fillna(False)
-    how[present.index[~fits.to_numpy()]] = ISO_8601
+        unfit = ~fits
+        read = _pandas_datetime(distinct[unfit].dt.strftime(layout), date_format).dt.tz_convert(None)
+        fits[unfit] = (read.to_numpy() == distinct[unfit].to_numpy())
+        if fits.all():
+            return how
+    local = stamps.dt.tz_localize(None) if stamps.dt.tz is not None else stamps
+    how[local.isin(distinct[~fits]).to_numpy()] = ISO_8601
     return how
 
 
