@@ -85,8 +85,10 @@ def unreadable_values(frame: pd.DataFrame, schema: tuple[InputColumn, ...],
     ``to_model_frame(frame, schema)``) holds as missing, or (dates) read with a fallback; columns with none are left
     out."""
     found: list[UnreadableValues] = []
+    complete = _numbers_all_read(frame, schema, model_frame)
     for column in schema:
-        if column.is_string or column.name not in frame.columns or column.model_inputs[0] not in model_frame:
+        if (column.is_string or column.name in complete or column.name not in frame.columns
+                or column.model_inputs[0] not in model_frame):
             continue
         raw = frame[column.name].reset_index(drop=True)
         is_read = ~np.isnan(pd.to_numeric(model_frame[column.model_inputs[0]], errors="coerce").to_numpy(dtype=float))
@@ -100,9 +102,31 @@ def unreadable_values(frame: pd.DataFrame, schema: tuple[InputColumn, ...],
     return tuple(found)
 
 
+def _numbers_all_read(frame: pd.DataFrame, schema: tuple[InputColumn, ...],
+                      model_frame: pd.DataFrame) -> set[str]:
+    """The numeric columns stored as numbers whose every value the model frame holds: none to count (one pass over
+    all of them, for tables of thousands of columns)."""
+    if not frame.columns.is_unique:
+        return set()
+    numeric = [column for column in schema if column.type is ColumnType.NUMERIC and column.name in frame.columns
+               and column.safe_name in model_frame and pd.api.types.is_numeric_dtype(frame[column.name])
+               and not pd.api.types.is_bool_dtype(frame[column.name])]
+    if not numeric:
+        return set()
+    raw = frame[[column.name for column in numeric]].to_numpy(dtype=np.float64, na_value=np.nan)
+    read = model_frame[[column.safe_name for column in numeric]].to_numpy(dtype=np.float64)
+    lost = (~np.isnan(raw) & np.isnan(read)).any(axis=0)
+    return {column.name for column, any_lost in zip(numeric, lost, strict=True) if not any_lost}
+
+
 def unusable_numbers(values: pd.Series) -> tuple[UnreadableValues, ...]:
     """What training and prediction will count in ``values`` as a numeric feature, found before either (the
     profile's check): the values present that the model reads as missing, by reason."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):  # fast: wide tables
+        numbers = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            if not (np.abs(numbers) > np.finfo(np.float32).max).any():  # NaN compares False: missing, not lost
+                return ()
     column = InputColumn(str(values.name), "c00000", ColumnType.NUMERIC, ("c00000",))
     frame = values.reset_index(drop=True).to_frame(column.name)
     return unreadable_values(frame, (column,), to_model_frame(frame, (column,)))
