@@ -190,8 +190,8 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
                         help="read a date column with this format, e.g. 'visit=%%d/%%m/%%Y' for day-first dates "
                              "(default: the one format its values show; repeatable)")
     parser.add_argument("--keep-label-variants", action="store_true", dest="keep_label_variants",
-                        help="keep target labels that differ only by case or spaces ('Yes', 'yes ') as separate "
-                             "classes (default: one class)")
+                        help="keep target labels that differ only by case, spaces or character width ('Yes', "
+                             "'yes ', full-width 'ｙｅｓ') as separate classes (default: one class)")
 
 
 def _date_formats(pairs: list[str]) -> dict[str, str]:

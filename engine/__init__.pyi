@@ -58,6 +58,7 @@ from .search import SearchResult, collect_trials, make_folds
 from .stacking import STACK_NAME
 from .summary import caveats, plain_summary, recommendation, with_model_labels
 from .target import resolve_target, target_reference, without_duplicate_names
+from .target_rows import TargetRows, target_rows
 from .task import build_task_spec, choose_validation, class_label
 from .trials import rank_key
 from .types import (
@@ -81,7 +82,7 @@ from .types import (
     TrialRecord,
     to_jsonable,
 )
-from .unreadable import UnreadableValues, unreadable_values
+from .unreadable import UnreadableValues, Unusable, unreadable_values
 
 __all__ = [
     "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
@@ -100,7 +101,7 @@ __all__ = [
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
-    "UnreadableValues", "unreadable_values",
+    "UnreadableValues", "Unusable", "unreadable_values", "TargetRows", "target_rows",
     "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
     "OptionError", "MAX_SEED", "MAX_TIME_BUDGET_S", "check_folds", "check_limits", "check_seed", "check_time_budget",
     "check_training_options", "closest_columns",

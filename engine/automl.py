@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from engine.bagging import MAX_BLEND_ONNX_MB
+from engine.cells import clip
 from engine.column_types import numeric_values
 from engine.ensemble import EnsembleSelection
 from engine.errors import BudgetError, CancelledError, TargetError
@@ -53,6 +54,7 @@ from engine.tail import (
     stack_fit_s,
     stack_s,
 )
+from engine.target_rows import target_rows
 from engine.task import class_labels, label_counts
 from engine.trials import drop_fold_models, make_folds
 from engine.types import (
@@ -64,6 +66,7 @@ from engine.types import (
     TaskSpec,
     TrialRecord,
 )
+from engine.unreadable import unreadable_values
 
 logger = logging.getLogger(__name__)
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
@@ -174,6 +177,8 @@ def search_phase(
     spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
     final = started + budget.time_budget_s - inputs_tail_s(X.shape[1])  # where the tail must start, at the latest
     emit = _emitter(progress, started, budget.time_budget_s)
+    for note in prepared.notes:  # rows left out, fewer folds, values not used as given: also on the model card
+        emit("profiling", note, {})
     if prepared.selection is not None:
         emit("search", prepared.selection.note(), {"selection": prepared.selection})
     emit("search", f"Searching models on {len(X):,} rows, "
@@ -238,7 +243,7 @@ def finish_phase(
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
-    notes: list[str] = [*spec.notes, *(plan.note for plan in memory)]  # spec: merged labels, date formats
+    notes: list[str] = [*spec.notes, *prepared.notes, *(plan.note for plan in memory)]  # spec: merged labels, dates
     notes += [result.stopped_early] if result.stopped_early else []
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
@@ -298,6 +303,7 @@ class Prepared:
     schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame
     selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
+    notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
 
     @property
     def refit_schema(self) -> tuple[InputColumn, ...]:
@@ -310,19 +316,22 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     refit). On a table with far more columns than its rows or the budget can use, the search keeps the columns most
     related to the target (``engine.selection``)."""
     frame = relabel(frame.reset_index(drop=True), spec.target, spec.label_variants)  # 'Yes' and 'yes': one class
-    rows = frame[frame[spec.target].notna()]
+    kept = target_rows(frame[spec.target], spec.task)  # empty; for regression, not a finite float32 number
+    rows = frame[kept.usable]
+    notes = [kept.note(spec.target)] if kept.n_left_out else []
     if spec.task.is_classification:
+        asked = spec.n_folds
         spec = _fit_folds_to_classes(rows[spec.target], spec)
-    else:  # text numbers are parsed; inf and unparseable values are treated as missing
-        rows = rows[numeric_values(rows[spec.target]).notna()]
+        notes += [_fewer_folds_note(rows[spec.target], spec, asked)] if spec.n_folds < asked else []
     if len(rows) < 2 * spec.n_folds:
-        raise TargetError(f"Only {len(rows)} rows have a target; at least {2 * spec.n_folds} are needed.",
+        raise TargetError(f"Only {len(rows)} rows have a usable target; at least {2 * spec.n_folds} are needed.",
                           code="TOO_FEW_ROWS")
     y = encode_target(rows[spec.target], spec)
     selection = select_columns(rows, y, spec, make_folds(y, spec), budget_s=time_budget_s)
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
-    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=to_model_frame(rows, schema).reset_index(drop=True),
-                    selection=selection)
+    X = to_model_frame(rows, schema).reset_index(drop=True)
+    notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
+    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes))
 
 
 def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
@@ -358,6 +367,17 @@ def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
                           "Add rows of that class or remove it.", code="RARE_CLASS")
     present = tuple(c for c in spec.classes if c in counts.index)
     return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
+
+
+def _fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
+    """Why cross-validation uses fewer folds than asked (or than the default): the rarest class."""
+    counts = label_counts(target)
+    rarest = counts[counts == counts.min()]
+    shown = ", ".join(f"'{clip(str(label), 40)}'" for label in rarest.index[:3]) + (" …" if len(rarest) > 3 else "")
+    classes = f"class{'es' if len(rarest) > 1 else ''} {shown} of '{clip(spec.target, 60)}'"
+    return (f"Cross-validation uses {spec.n_folds} folds instead of {asked}: the {classes} "
+            f"{'have' if len(rarest) > 1 else 'has'} only {int(counts.min())} rows, and every fold must hold a row "
+            "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
 
 
 def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, final: float,

@@ -17,7 +17,8 @@
 | TARGET_LEAKAGE | warning | EXCLUDE_COLUMN |
 | LONG_VALUES | info | none: such values are treated as unknown labels and shortened where shown |
 | AMBIGUOUS_DATES | warning | none: set the format (``--date-format COL=FORMAT``) |
-| CATEGORY_VARIANTS | info | none: labels that differ only by case stay separate categories |
+| CATEGORY_VARIANTS | info | none: labels that differ only by case, spaces or width stay separate categories |
+| UNUSABLE_NUMBERS | warning | none: a numeric feature's text, infinities and numbers beyond float32 are missing |
 | LABEL_VARIANTS (``engine.profile``) | info | none: target labels merged (``--keep-label-variants``) |
 | MEMORY, SLOW_TRAINING | warning / error | SAMPLE_ROWS |
 """
@@ -36,6 +37,7 @@ from engine.labels import class_labels, find_label_variants
 from engine.leakage import find_leaks
 from engine.resources import estimate_resources, resource_checks
 from engine.target import name_words
+from engine.target_rows import target_rows
 from engine.task import detect_task, label_counts
 from engine.types import (
     CheckFix,
@@ -47,6 +49,7 @@ from engine.types import (
     Severity,
     TaskType,
 )
+from engine.unreadable import unusable_numbers
 
 __all__ = ["HIGH_CARDINALITY", "MOSTLY_MISSING_SHARE", "NEAR_CONSTANT_SHARE", "run_checks"]
 
@@ -96,7 +99,7 @@ def _column_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult
                             "It carries no information and is left out.", Severity.INFO, columns=(name,))]
     if not column.type.is_feature:
         return []
-    results = _guess_checks(values, column)
+    results = [*_guess_checks(values, column), *_unusable_numbers(values, column)]
     n_values = max(1, len(values) - int(values.isna().sum()))
     if column.type in (ColumnType.NUMERIC, ColumnType.CATEGORICAL) and column.n_unique >= 20 and (
             set(name_words(name)) & _ID_WORDS) and column.n_unique / n_values >= ID_LIKE_UNIQUE_SHARE:
@@ -150,10 +153,25 @@ def _guess_checks(values: pd.Series, column: ColumnProfile) -> list[CheckResult]
             shown = "; ".join(f"{', '.join(repr(s) for s, c in variants.mapping.items() if c == label)} and "
                               f"'{label}'" for label in list(variants.rows)[:3])
             return [CheckResult(
-                "CATEGORY_VARIANTS", name, f"'{name}' has labels that differ only by case ({shown}): Kuai keeps "
-                "them as different categories.", "If they mean the same, write them the same way in the file.",
+                "CATEGORY_VARIANTS", name, f"'{name}' has labels that differ only by case, spaces or character "
+                f"width ({shown}): Kuai keeps them as different categories.",
+                "If they mean the same, write them the same way in the file.",
                 Severity.INFO, columns=(name,))]
     return []
+
+
+def _unusable_numbers(values: pd.Series, column: ColumnProfile) -> list[CheckResult]:
+    """Values of a numeric feature the model reads as missing (text, inf, 1e308 beyond its float32 inputs), counted
+    with the rule training and prediction count them with (``engine.unreadable``): said before either."""
+    if column.type is not ColumnType.NUMERIC:
+        return []
+    found = unusable_numbers(values.rename(column.name))
+    if not found:
+        return []
+    return [CheckResult(
+        "UNUSABLE_NUMBERS", column.name, f"{'. '.join(entry.text for entry in found)}.",
+        "Training and prediction do the same and say so; correct them in the file if they should count.",
+        columns=(column.name,))]
 
 
 def _near_constant(values: pd.Series, name: str) -> list[CheckResult]:
@@ -226,20 +244,16 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
             "TARGET_NOT_AN_OUTCOME", target, f"'{target}' looks like {column_type} data, not an outcome to predict.",
             "Choose the column that holds the result you want to predict.", columns=(target,), fix=change))
         return results, 1  # class and leakage findings about such a column would only be noise
-    n_missing = int(values.isna().sum())
-    if n_missing:
-        results.append(CheckResult(
-            "MISSING_TARGET", target, f"{n_missing:,} rows have no value in '{target}'.",
-            "They cannot be learned from and are left out of training.", columns=(target,),
-            fix=CheckFix(FixAction.DROP_MISSING_TARGET_ROWS, f"Remove {n_missing:,} rows without '{target}'")))
     try:
         detected, _ = detect_task(values, column_type)
     except TargetError as error:
+        results += _missing_target(values, target, task)
         results.append(CheckResult(error.code, target, str(error.args[0]), "Choose another target.",
                                    Severity.ERROR, columns=(target,), fix=change))
         return results, 1
     task = task or detected
-    n_labelled = len(values) - n_missing
+    results += _missing_target(values, target, task)
+    n_labelled = int(target_rows(values, task).usable.sum())
     if n_labelled < 2 * n_folds:
         folds = min(n_folds - 1, n_labelled // 2)
         results.append(CheckResult(
@@ -262,6 +276,23 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
             "Exclude it unless it will be known at the time of each prediction.",
             columns=(leak.column, target), fix=_exclude(leak.column)))
     return results, n_classes
+
+
+def _missing_target(values: pd.Series, target: str, task: TaskType | None) -> list[CheckResult]:
+    """Rows whose target is empty or (regression) not a finite float32 number: training leaves them out."""
+    kept = target_rows(values, task)
+    n_rows = kept.n_left_out
+    if not n_rows:
+        return []
+    if n_rows == kept.n_missing:
+        message, label = f"{n_rows:,} rows have no value in '{target}'.", f"Remove {n_rows:,} rows without '{target}'"
+    else:
+        message = f"{n_rows:,} rows have no usable value in '{target}': {kept.reasons}."
+        label = f"Remove {n_rows:,} rows without a usable '{target}'"
+    task_values = (str(task),) if task is TaskType.REGRESSION else ()  # the fix drops what training would leave out
+    return [CheckResult("MISSING_TARGET", target, message, "They cannot be learned from and are left out of "
+                        "training.", columns=(target,),
+                        fix=CheckFix(FixAction.DROP_MISSING_TARGET_ROWS, label, values=task_values))]
 
 
 def _rare_classes(counts: pd.Series, target: str, *, n_folds: int, is_numeric: bool,

@@ -47,7 +47,8 @@ from engine.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_sum
 from engine.types import ColumnProfile, ColumnType
 
 __all__ = [
-    "detect_column_type", "detect_column_types", "numeric_values", "parse_datetimes", "parse_numbers",
+    "detect_column_type", "detect_column_types", "numbers_as_written", "numeric_values", "parse_datetimes",
+    "parse_numbers",
     "profile_column", "profile_columns", "profile_table", "type_columns",
 ]
 
@@ -378,9 +379,15 @@ def _leading_number(text: str) -> float:
 
 def numeric_values(values: pd.Series) -> pd.Series:
     """Numbers from a numeric column or from text that holds numbers; NaN for the rest and for inf."""
-    numbers = (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
-               else parse_numbers(values)).astype(float)
+    numbers = numbers_as_written(values)
     return numbers.where(np.isfinite(numbers))
+
+
+def numbers_as_written(values: pd.Series) -> pd.Series:
+    """``numeric_values`` with the infinities kept ('inf', '-Infinity', '1e400' beyond any float): NaN where not a
+    number."""
+    return (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
+            else parse_numbers(values)).astype(float)
 
 
 def profile_column(series: pd.Series) -> ColumnProfile:

@@ -22,10 +22,11 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["DateFormat", "date_note", "detect_date_format", "format_in_words", "is_day_first", "parse_datetimes",
-           "swapped_format", "values_read"]
+__all__ = ["DateFormat", "date_note", "detect_date_format", "format_in_words", "is_day_first", "off_format_reads",
+           "parse_datetimes", "swapped_format", "values_read"]
 
 VALUE_BY_VALUE = "mixed"  # pandas reads each value on its own, month-first where ambiguous (models before formats)
 VALUE_BY_VALUE_DAY_FIRST = "mixed-dayfirst"
@@ -202,14 +203,64 @@ def parse_datetimes(values: pd.Series, date_format: str | None = None) -> pd.Ser
         date_format = detected.format if detected is not None else ""
     found = date_format or VALUE_BY_VALUE
     stamps = _to_datetime(values, found)
-    if found != VALUE_BY_VALUE:  # a value written another way (a new layout in a scoring file): ISO, else on its own
-        fallback = VALUE_BY_VALUE_DAY_FIRST if is_day_first(found) else VALUE_BY_VALUE
-        for step in (ISO_8601, fallback):
-            unread = stamps.isna() & values.notna()
-            if step == found or not unread.any():
-                continue
-            stamps = stamps.where(~unread, _to_datetime(values[unread], step))
+    for step in _fallbacks(found):  # a value written another way (a new layout in a scoring file): ISO, else on its own
+        unread = stamps.isna() & values.notna()
+        if not unread.any():
+            break
+        stamps = stamps.where(~unread, _to_datetime(values[unread], step))
     return stamps.dt.tz_convert(None)
+
+
+def off_format_reads(values: pd.Series, date_format: str) -> pd.Series:
+    """Per value, the fallback :func:`parse_datetimes` read it with because ``date_format`` did not fit it
+    (``ISO_8601``, or a value-by-value format); "" where the format read it, or nothing did, or it is missing.
+
+    No format recorded ("": the model learnt from dates stored as dates, or predates formats): text dates are
+    expected in ISO 8601, and one read value by value is reported as such. Dates the reader itself read (ISO 8601
+    text, stored dates) in a column whose format is a pattern (``%d/%m/%Y``) were read as ISO 8601 wherever the
+    pattern does not fit them. A value-by-value format has no fallback: every value is "".
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _stored_off_format(values, date_format)
+    how = np.full(len(values), "", dtype=object)
+    steps = (VALUE_BY_VALUE,) if not date_format else _fallbacks(date_format)
+    stamps = _to_datetime(values, date_format or ISO_8601) if steps else pd.Series(dtype="datetime64[ns, UTC]")
+    for step in steps:
+        unread = (stamps.isna() & values.notna()).to_numpy()
+        if not unread.any():
+            break
+        read = _to_datetime(values[unread], step)
+        how[np.flatnonzero(unread)[read.notna().to_numpy()]] = step
+        stamps = stamps.where(~unread, read)
+    return pd.Series(how, index=values.index, dtype=object)
+
+
+def _stored_off_format(stamps: pd.Series, date_format: str) -> pd.Series:
+    """``ISO_8601`` for the dates the pattern ``date_format`` would not read back from their ISO 8601 text."""
+    how = pd.Series("", index=stamps.index, dtype=object)
+    if "%" not in date_format or not stamps.notna().any():
+        return how
+    distinct = pd.Series(stamps.dropna().unique())
+    if distinct.dt.tz is not None:
+        distinct = distinct.dt.tz_localize(None)  # the wall time, as the text wrote it
+    fits = np.zeros(len(distinct), dtype=bool)
+    for layout in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        unfit = ~fits
+        read = _pandas_datetime(distinct[unfit].dt.strftime(layout), date_format).dt.tz_convert(None)
+        fits[unfit] = (read.to_numpy() == distinct[unfit].to_numpy())
+        if fits.all():
+            return how
+    local = stamps.dt.tz_localize(None) if stamps.dt.tz is not None else stamps
+    how[local.isin(distinct[~fits]).to_numpy()] = ISO_8601
+    return how
+
+
+def _fallbacks(found: str) -> tuple[str, ...]:
+    """What reads a value that ``found`` does not fit: ISO 8601, else the value on its own with the same order."""
+    if found in (VALUE_BY_VALUE, VALUE_BY_VALUE_DAY_FIRST):
+        return ()
+    on_its_own = VALUE_BY_VALUE_DAY_FIRST if is_day_first(found) else VALUE_BY_VALUE
+    return tuple(step for step in (ISO_8601, on_its_own) if step != found)
 
 
 def _to_datetime(values: pd.Series, found: str) -> pd.Series:

@@ -15,8 +15,9 @@ import pandas as pd
 
 from engine.column_types import numeric_values
 from engine.errors import TargetError
+from engine.target_rows import target_rows
 from engine.task import class_label
-from engine.types import CheckFix, FixAction
+from engine.types import CheckFix, FixAction, TaskType
 
 __all__ = ["OTHER_CLASS", "FixPlan", "apply_row_fixes", "fix_plan"]
 
@@ -75,9 +76,11 @@ def apply_row_fixes(frame: pd.DataFrame, fixes: Iterable[CheckFix], *, target: s
 
 def _apply(frame: pd.DataFrame, fix: CheckFix, *, target: str | None, seed: int) -> tuple[pd.DataFrame, str]:
     before = len(frame)
-    if fix.action is FixAction.DROP_MISSING_TARGET_ROWS:
-        frame = frame[frame[target].notna()]
-        return frame, f"Removed {before - len(frame):,} rows without a value in '{target}'."
+    if fix.action is FixAction.DROP_MISSING_TARGET_ROWS:  # values: the task, whose unusable targets go too
+        task = TaskType(fix.values[0]) if fix.values and fix.values[0] in {str(t) for t in TaskType} else None
+        frame = frame[target_rows(frame[target], task).usable]
+        usable = "a usable value" if task is TaskType.REGRESSION else "a value"
+        return frame, f"Removed {before - len(frame):,} rows without {usable} in '{target}'."
     if fix.action is FixAction.DROP_DUPLICATE_ROWS:
         frame = frame[~frame.duplicated()]
         return frame, f"Removed {before - len(frame):,} repeated rows."

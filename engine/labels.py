@@ -1,8 +1,11 @@
-"""Target labels that differ only by case or surrounding spaces ('yes', 'Yes', ' yes') are one class.
+"""Target labels that differ only by case, spaces or the width of their characters are one class.
 
-Such spellings are one answer typed in different ways; as separate classes they would turn a yes/no
-question into a four-class one. Each group of spellings joins its most frequent spelling (without the
-spaces), and the note says which labels were merged and on how many rows. The user can keep them
+'yes', 'Yes', ' yes', 'yes' with a no-break space, full-width 'ｙｅｓ': one answer typed in different ways; as
+separate classes they would turn a yes/no question into a five-class one. Two labels are variants when they are
+equal after Unicode NFKC normalisation (full-width and compatibility forms, no-break and ideographic spaces),
+case folding, removing invisible format characters (zero-width spaces, BOM) and collapsing every run of
+whitespace of any kind (none at the ends). Each group of spellings joins its most frequent spelling (without the
+surrounding spaces), and the note says which labels were merged and on how many rows. The user can keep them
 apart (``keep_label_variants``; ``kuai train --keep-label-variants``).
 
 Categorical *features* are not merged: their categories enter the exported model (ONNX and the scoring
@@ -13,13 +16,14 @@ spaces in features are already ignored (``engine.preprocessing``).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["KEEP_VARIANTS_HINT", "LabelVariants", "apply_label_variants", "class_label", "class_labels",
-           "find_label_variants", "merge_label_variants", "relabel"]
+           "find_label_variants", "merge_label_variants", "relabel", "variant_key"]
 
 KEEP_VARIANTS_HINT = "to keep them apart, train with --keep-label-variants (keep_label_variants=True)"
 _SHOWN_GROUPS = 4
@@ -36,25 +40,26 @@ class LabelVariants:
         return bool(self.mapping)
 
     def note(self, column: str) -> str:
-        """'answer': labels that differ only by case or spaces are one class: 'Yes', ' yes' → 'yes' (57 rows); ..."""
+        """'answer': labels that differ only by case, spaces or width are one class: 'Yes', ' yes' → 'yes' (57 rows)"""
         groups = []
         for label, n_rows in list(self.rows.items())[:_SHOWN_GROUPS]:
-            spellings = ", ".join(f"'{s}'" for s, c in self.mapping.items() if c == label)
+            spellings = ", ".join(f"'{_visible(s)}'" for s, c in self.mapping.items() if c == label)
             groups.append(f"{spellings} → '{label}' ({n_rows:,} row{'s' if n_rows != 1 else ''})")
         more = f" and {len(self.rows) - _SHOWN_GROUPS} more" if len(self.rows) > _SHOWN_GROUPS else ""
-        return (f"'{column}': target labels that differ only by case or spaces were merged into one class: "
-                f"{'; '.join(groups)}{more}; {KEEP_VARIANTS_HINT}")
+        return (f"'{column}': target labels that differ only by case, spaces or character width were merged into one "
+                f"class: {'; '.join(groups)}{more}; {KEEP_VARIANTS_HINT}")
 
 
 def find_label_variants(values: pd.Series) -> LabelVariants:
-    """The spellings that differ from another only by case or surrounding spaces, and the class each joins."""
+    """The spellings that differ from another only by case, spaces or character width (``variant_key``), and the
+    class each joins."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return LabelVariants()
     counts = values.value_counts(dropna=True)
     labels = (counts.index.astype(str) if pd.api.types.is_string_dtype(counts.index)
               else pd.Index([class_label(v) for v in counts.index], dtype=str))
     spellings = pd.DataFrame({"label": labels, "rows": counts.to_numpy()})
-    spellings["key"] = spellings["label"].str.strip().str.casefold()
+    spellings["key"] = spellings["label"].map(variant_key)
     spellings = spellings[spellings["key"].duplicated(keep=False)]  # keys with more than one spelling
     mapping: dict[str, str] = {}
     rows: dict[str, int] = {}
@@ -68,6 +73,23 @@ def find_label_variants(values: pd.Series) -> LabelVariants:
         mapping.update({str(label): chosen for label in changed["label"]})
         rows[chosen] = int(changed["rows"].sum())
     return LabelVariants(mapping, dict(sorted(rows.items(), key=lambda item: -item[1])))
+
+
+def variant_key(label: str) -> str:
+    """What two spellings of one label share: NFKC form, case folded, without format characters (zero-width
+    spaces), every run of whitespace of any kind one space, none at the ends ('\u3000ＹＥＳ\u00a0' -> 'yes')."""
+    text = unicodedata.normalize("NFKC", label).casefold()
+    if not text.isascii():
+        text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return " ".join(text.split())
+
+
+def _visible(spelling: str) -> str:
+    """The spelling with its unusual spaces and invisible characters written as escapes ('yes\\u00a0')."""
+    if spelling.isascii():
+        return spelling
+    return "".join(f"\\u{ord(char):04x}" if (char.isspace() and char != " ") or unicodedata.category(char) == "Cf"
+                   else char for char in spelling)
 
 
 def apply_label_variants(values: pd.Series, mapping: dict[str, str]) -> pd.Series:

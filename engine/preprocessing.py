@@ -115,7 +115,18 @@ def unseen_categories(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> d
 
 
 def _as_number(raw: pd.Series) -> np.ndarray:
-    return numeric_values(raw).to_numpy(dtype=np.float32, na_value=np.nan)
+    return as_float32(numeric_values(raw).to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def as_float32(numbers: np.ndarray) -> np.ndarray:
+    """Numbers as the model reads them, float32 (its ONNX inputs and outputs are float32): a number beyond float32's
+    range (about ±3.4e38) becomes missing, as an infinity does. Clipping it to the largest float32 would give the
+    model a value nobody wrote, the same for 1e39 and 1e308, and one such value would squash a scaled column's
+    others towards zero; missing is what the model can honestly say about it (``engine.unreadable`` counts them)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        narrowed = np.asarray(numbers, dtype=np.float64).astype(np.float32)
+    narrowed[np.isinf(narrowed)] = np.nan
+    return narrowed
 
 
 def _as_category(raw: pd.Series) -> pd.Series:

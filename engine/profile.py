@@ -33,7 +33,7 @@ def profile_dataset(
     (default: 60 s, the CLI's and app's default). ``date_formats``: the user's format for date columns; a column
     it names is read as dates with it. A type or a format set for a column that is not in the data, a format that
     reads none of its column's values, is refused (``engine.option_checks``).
-    ``keep_label_variants``: target labels that differ only by case or spaces stay apart (``engine.labels``).
+    ``keep_label_variants``: target labels that differ only by case, spaces or width stay apart (``engine.labels``).
     """
     if target is not None:
         target = resolve_target(frame, target)

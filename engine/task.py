@@ -148,7 +148,7 @@ def build_task_spec(
     with the reason "excluded by you". A name not in the frame, or the target, is refused (``engine.option_checks``),
     and so are more ``n_folds`` than the data allows (``TOO_MANY_FOLDS``).
     ``date_formats``: the user's format for date columns (else each column's own, ``engine.dates``).
-    ``keep_label_variants``: target labels that differ only by case or spaces stay separate classes
+    ``keep_label_variants``: target labels that differ only by case, spaces or width stay separate classes
     (by default they are merged, ``engine.labels``). What Kuai decided is in the spec's ``notes``.
     """
     target = resolve_target(frame, target)
@@ -226,13 +226,21 @@ def _date_formats(frame: pd.DataFrame, names: list[str],
     for name in names:
         if name in chosen:
             formats[name] = chosen[name]
-            notes.append(f"'{name}': dates read with the format you set ({format_in_words(chosen[name])})")
+            notes.append(_chosen_format_note(frame[name], name, chosen[name]))
             continue
         found = detect_date_format(frame[name])
         formats[name] = found.format if found is not None else ""
         if found is not None:
             notes.append(date_note(name, found))
     return formats, tuple(notes)
+
+
+def _chosen_format_note(values: pd.Series, name: str, chosen: str) -> str:
+    """The user's format is what reads text dates; dates the reader already read (ISO 8601 text) are said to be."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return f"'{name}': dates read with the format you set ({format_in_words(chosen)})"
+    return (f"'{name}': the format you set ({format_in_words(chosen)}) reads dates written as text; the dates of this "
+            "file were read as dates when it was read (written as ISO 8601, YYYY-MM-DD, or stored as dates)")
 
 
 def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target: str,

@@ -100,7 +100,8 @@ _ROW_FIXES = {FixAction.DROP_DUPLICATE_ROWS, FixAction.DROP_MISSING_TARGET_ROWS,
 class CheckFix:
     """A machine-readable fix with the label for its button.
 
-    ``columns``: the columns it acts on; ``values``: class labels (rare classes);
+    ``columns``: the columns it acts on; ``values``: class labels (rare classes), or the task (rows without a
+    target: 'regression' also drops targets that are not finite float32 numbers, ``engine.target_rows``);
     ``amount``: a count (rows to keep, folds to use).
     """
 

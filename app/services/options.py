@@ -51,7 +51,7 @@ class TrainOptions:
     class_weight: str = ""  # "balanced": every class weighs the same in training (expert mode)
     use_past_runs: bool = True  # start from the best models of the most similar earlier training in the home folder
     date_formats: dict[str, str] = field(default_factory=dict)  # date column -> the format its text is read with
-    keep_label_variants: bool = False  # target labels that differ only by case or spaces stay separate classes
+    keep_label_variants: bool = False  # target labels that differ only by case, spaces or width stay apart
     target_is_column: bool = False  # the target was picked from the columns as Kuai reads them (the app), not typed
 
 

@@ -24,6 +24,7 @@ __all__ = ["SCHEMA_METADATA_KEY", "LoadedModel", "Scored", "explain_prediction",
            "no_value_note", "score_table", "unreadable_note", "unseen_note"]
 SCHEMA_METADATA_KEY = "kuai_schema"  # written by app.services.outputs.embed_schema, read by model_metadata
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_NOTE_ENTRIES = 6  # columns and reasons the note on values not used names
 
 
 class Scorer(Protocol):
@@ -133,18 +134,14 @@ def _check_outputs(model: LoadedModel, labels: np.ndarray | None, outputs: np.nd
 
 
 def unreadable_note(frame: pd.DataFrame, schema: tuple[InputColumn, ...], model_frame: pd.DataFrame) -> str:
-    """A plain note when values present in the data could not be read as their column's type; "" when none."""
+    """A plain note when values present in the data could not be used as given (not read as their column's type,
+    infinite, beyond the model's float32 range: scored as missing; dates read by a fallback); "" when none."""
     found = unreadable_values(frame, schema, model_frame)
     if not found:
         return ""
-    parts = []
-    for entry in found[:5]:
-        shown = ", ".join(f"'{clip(str(value), 40)}'" for value in entry.examples)
-        rows = f"{entry.n_rows:,} row{'' if entry.n_rows == 1 else 's'}"
-        parts.append(f"'{entry.column}' ({entry.type}): {rows}, e.g. {shown}")
-    more = f"; and {len(found) - 5} more columns" if len(found) > 5 else ""
-    return ("Some values could not be read as their column's type, so the model scored them as missing values: "
-            + "; ".join(parts) + more + ". Correct them in the file if they should count.")
+    more = f" And {len(found) - MAX_NOTE_ENTRIES} more such findings." if len(found) > MAX_NOTE_ENTRIES else ""
+    return ("Some values were not used as given. " + ". ".join(entry.text for entry in found[:MAX_NOTE_ENTRIES])
+            + "." + more + " Correct them in the file if they should count.")
 
 
 def no_value_note(frame: pd.DataFrame) -> str:

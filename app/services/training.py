@@ -289,7 +289,18 @@ def frame_and_spec(frame: pd.DataFrame,
         spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
-    return frame, spec, (*fix_notes, *profile.notes)
+    return frame, spec, (*fix_notes, *_folds_fix_note(options, plan, spec, len(frame)), *profile.notes)
+
+
+def _folds_fix_note(options: TrainOptions, plan: engine.FixPlan, spec: engine.TaskSpec,
+                    n_rows: int) -> tuple[str, ...]:
+    """Fewer folds than the default because a fix set them, said (the user's own ``--folds`` is no guess)."""
+    default, _ = engine.choose_validation(n_rows)
+    if options.n_folds or plan.n_folds is None or spec.n_folds >= default:
+        return ()
+    labels = ", ".join(f"'{fix.label}'" for fix in options.fixes if fix.action is engine.FixAction.SET_FOLDS)
+    return (f"Cross-validation uses {spec.n_folds} folds instead of {default}, set by the fix {labels}: the data has "
+            f"too few rows, or too rare a class, for {default}.",)
 
 
 def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:

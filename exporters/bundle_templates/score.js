@@ -235,12 +235,13 @@ function howRead(column) {
   return dateFormat.includes('%') ? `a date, ${dateFormat} or ISO 8601` : 'a date, ISO 8601';
 }
 
-// '1,234.5', '$12', '7 %' read as numbers; anything else, and infinities, as missing.
+// '1,234.5', '$12', '7 %' read as numbers; anything else, infinities and numbers beyond float32's range
+// (about ±3.4e38, which the model's float32 inputs cannot hold) as missing, as in Kuai.
 function number(cell) {
   const text = cell.replace(NUMBER_JUNK, '');
   if (MISSING_VALUES.has(cell) || !NUMBER.test(text)) return NaN;
   const value = Number(text);
-  return Number.isFinite(value) ? value : NaN;
+  return Number.isFinite(Math.fround(value)) ? value : NaN;
 }
 
 // The category as the model learnt it: 'true' -> 'True', '2.0' -> '2'; '' when missing.

@@ -50,6 +50,7 @@ DATE = re.compile(r"^([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})"
 DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MISSING_NUMBER = float("nan")
+FLOAT32_OVERFLOW = 3.4028235677973366e38  # from here a number rounds to infinity in float32: missing, as in Kuai
 UNREAD_EXAMPLES = 3
 
 
@@ -205,12 +206,13 @@ def _how_read(column: dict[str, Any]) -> str:
 
 
 def number(cell: str) -> float:
-    """'1,234.5', '$12', '7 %' read as numbers; anything else, and infinities, as missing."""
+    """'1,234.5', '$12', '7 %' read as numbers; anything else, infinities and numbers beyond float32's range
+    (about ±3.4e38, which the model's float32 inputs cannot hold) as missing."""
     text = NUMBER_JUNK.sub("", cell)
     if cell in MISSING_VALUES or not NUMBER.match(text):
         return MISSING_NUMBER
     value = float(text)
-    return value if math.isfinite(value) else MISSING_NUMBER
+    return value if abs(value) < FLOAT32_OVERFLOW else MISSING_NUMBER
 
 
 def category(cell: str, known: frozenset[str]) -> str:

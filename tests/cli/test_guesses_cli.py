@@ -67,3 +67,32 @@ def test_profile_says_how_dates_and_labels_are_read_and_takes_the_users_choice(d
     assert chosen["task"] == "multiclass"
     bad = kuai("profile", str(day_first), "--date-format", "visit", home=home)
     assert _one_coded_line(bad, "USAGE")
+
+
+@pytest.mark.slow
+def test_train_says_what_it_could_not_use_and_a_number_beyond_float32_no_longer_fails_it(
+        home: Path, tmp_path: Path, reliability: Any) -> None:
+    """The blind tester's data: infinities and 1e308 in a feature (every model used to fail on 1e308), 6 empty and
+    6 infinite targets (left out, never said): the training ends well, and says each, in its progress and its card."""
+    rng = np.random.default_rng(0)
+    n = 200
+    x = rng.normal(size=n)
+    v = x.round(3).astype(object)
+    v[:10], v[10:20], v[20:22] = "inf", "-Infinity", "1e308"
+    price = (10 * x + rng.normal(size=n)).round(3).astype(object)
+    price[30:36], price[36:42] = None, "inf"
+    data = tmp_path / "prices.csv"
+    pd.DataFrame({"x": x.round(3), "v": v, "price": price}).to_csv(data, index=False)
+    out = tmp_path / "out"
+    result = kuai("train", str(data), "--target", "price", "--type", "v=numeric", "--time-budget", "10", "--out",
+                  str(out), home=home, timeout=180)
+    reliability.bad_input("read" if result.returncode == 0 else "crash")
+    assert result.returncode == 0, result.stderr[-2000:]
+    told = ["'price': 12 of 200 rows have no usable target and were left out of training: 6 empty, 6 infinite",
+            "'v': 20 values are infinite (e.g. 'inf', '-inf'); treated as missing",  # as the reader read them
+            "'v': 2 values are beyond ±3.4e38, the range of the model's float32 inputs (e.g. '1e+308'); treated as "
+            "missing"]
+    card_notes = json.loads((out / "model_card.json").read_text())["notes"]
+    for words in told:
+        assert words in result.stdout and any(words in note for note in card_notes), words
+        reliability.guess(told=True)

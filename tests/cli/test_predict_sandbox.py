@@ -160,30 +160,40 @@ def test_a_graph_that_allocates_without_bound_is_stopped(kuai: Run, rows: Path, 
 
 
 def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: Path, reliability: Any) -> None:
-    """Text in a numeric column, infinities and dates that do not parse: one row out per row in, in order, and one
-    note on stderr that counts them per column."""
+    """Text in a numeric column, infinities, numbers beyond float32 and dates that do not parse: one row out per row
+    in, in order, and one note on stderr that counts them per column and reason; so are dates in another layout than
+    the column's recorded format (read on their own: a guess)."""
     n_rows = 300
     x = np.arange(n_rows, dtype=float).astype(object)
     x[10:40] = "abc"
     x[50:55] = "inf"
     x[60:62] = "-inf"
     x[70:75] = None  # missing: not counted
+    x[80:82] = ["1e308", "-1e308"]  # a legal double, beyond float32: missing, not infinite nor clipped
     when = np.array(["2024-01-02"] * n_rows, dtype=object)
     when[100:112] = "sometime in May"
     when[120] = "NA"  # a missing-value marker: not counted
+    when[130:134] = "05.03.2024"  # not ISO 8601, the column's format: read on its own, month-first
     data = tmp_path / "rows.csv"
     pd.DataFrame({"x": x, "when": when, "colour": "red"}).to_csv(data, index=False)
-    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema())  # prediction = x
+    columns = [{**column, "date_format": "ISO8601"} if column["name"] == "when" else column
+               for column in hostile.COLUMNS]
+    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x
     code, stderr = kuai("predict", str(model), str(data), "--out", str(tmp_path / "p.csv"))
     assert code == 0 and len(stderr) == 1, stderr
     note = stderr[0]
-    assert note.startswith("note: ") and "scored them as missing" in note
-    assert "'x' (numeric): 37 rows, e.g. 'abc', 'inf', '-inf'" in note
-    assert "'when' (datetime): 12 rows, e.g. 'sometime in May'" in note
+    assert note.startswith("note: Some values were not used as given.")
+    assert "'x': 30 values are not numbers (e.g. 'abc'); treated as missing" in note
+    assert "'x': 7 values are infinite (e.g. 'inf', '-inf'); treated as missing" in note
+    assert "'x': 2 values are beyond ±3.4e38, the range of the model's float32 inputs (e.g. '1e308', '-1e308')" in note
+    assert "'when': 12 values are not dates Kuai can read (e.g. 'sometime in May'); treated as missing" in note
+    assert ("'when': 4 values do not fit the column's date format (ISO 8601, YYYY-MM-DD) (e.g. '05.03.2024'); each "
+            "read on its own") in note
     predictions = pd.read_csv(tmp_path / "p.csv")["prediction"].to_numpy()
-    readable = pd.to_numeric(pd.Series(x), errors="coerce").replace([np.inf, -np.inf], np.nan).to_numpy(dtype=float)
+    readable = np.array(pd.to_numeric(pd.Series(x), errors="coerce"), dtype=float)
+    readable[(np.abs(readable) > 3.5e38) | np.isinf(readable)] = np.nan
     assert len(predictions) == n_rows
-    np.testing.assert_array_equal(predictions, readable)  # in order; the unreadable ones scored as missing
-    for _ in range(3):  # text in a numeric column, infinities, unparseable dates
+    np.testing.assert_array_equal(predictions, readable)  # in order; the unusable ones scored as missing
+    for _ in range(5):  # text in a numeric column, infinities, beyond float32, unparseable dates, another layout
         reliability.bad_input("read")
         reliability.guess(told=True)

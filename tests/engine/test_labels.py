@@ -1,4 +1,5 @@
-"""Target labels that differ only by case or spaces are one class, with a note; features keep theirs apart, told."""
+"""Target labels that differ only by case, spaces or width are one class, with a note; features keep theirs apart,
+told."""
 
 from __future__ import annotations
 
@@ -30,6 +31,23 @@ def test_spellings_of_one_label_join_its_most_frequent_one() -> None:
     note = variants.note("answer")
     assert "'Yes', ' yes' → 'yes' (3 rows)" in note and "--keep-label-variants" in note
     assert not find_label_variants(pd.Series(["a", "b", "A1"])) and not find_label_variants(pd.Series([1.0, 2.0]))
+
+
+def test_spellings_equal_after_nfkc_case_folding_and_any_whitespace_are_one_label(reliability) -> None:
+    """Full-width 'ｙｅｓ', a no-break space, an ideographic space, a zero-width space: one answer, merged, told; a
+    space inside a label is not a variant of no space ('ye s' stays apart)."""
+    values = pd.Series(["yes"] * 6 + ["ｙｅｓ"] * 2 + ["yes\u00a0", "\u3000YES", "y\u200bes", "ye s"] + ["no"] * 5
+                       + ["ｎｏ", "not\u00a0 sure", "not sure", "not sure"])
+    variants = find_label_variants(values)
+    assert variants.mapping == {"ｙｅｓ": "yes", "yes\u00a0": "yes", "\u3000YES": "yes", "y\u200bes": "yes",
+                                "ｎｏ": "no", "not\u00a0 sure": "not sure"}
+    assert variants.rows == {"yes": 5, "no": 1, "not sure": 1}
+    note = variants.note("answer")
+    assert "'ｙｅｓ', 'yes\\u00a0', '\\u3000YES', 'y\\u200bes' → 'yes' (5 rows)" in note  # invisible ones shown
+    assert "case, spaces or character width" in note
+    for _ in range(3):  # full-width, no-break and ideographic spaces, zero-width characters
+        reliability.bad_input("read")
+        reliability.guess(told=True)
 
 
 def test_the_task_is_binary_with_a_note_and_the_rows_learn_two_classes(frame: pd.DataFrame, reliability) -> None:

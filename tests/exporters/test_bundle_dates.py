@@ -139,6 +139,23 @@ def test_score_py_counts_the_values_it_could_not_read(score: ModuleType) -> None
         "README.md says if they should count.")
 
 
+def test_the_scripts_treat_numbers_beyond_float32_as_kuai_does(score: ModuleType, tmp_path: Path, reliability) -> None:
+    """1e308 is a legal double that the model's float32 input cannot hold: Kuai feeds NaN (``as_float32``), and so
+    must both scripts, or their predictions differ from ``kuai predict``'s; the float32 rounding edge included."""
+    from engine.preprocessing import as_float32
+
+    cells = ["1e308", "-1e308", "3.4e38", "3.4028235677973366e38", "3.4028235677973362e38", "1e39", "inf", "12.5"]
+    kuai = [None if math.isnan(v) else float(v) for v in as_float32(np.array([float(c) for c in cells]))]
+    python = [None if math.isnan(v) else float(np.float32(v)) for v in (score.number(c) for c in cells)]
+    javascript = json.loads(_node(tmp_path, f"""
+        console.log(JSON.stringify({json.dumps(cells)}.map((cell) => {{
+          const read = score.number(cell);
+          return Number.isNaN(read) ? null : Math.fround(read);
+        }})));"""))
+    assert kuai == python == javascript and kuai[:2] == [None, None] and kuai[-1] == 12.5
+    reliability.bad_input("read")
+
+
 def test_score_js_reads_dates_as_score_py(score: ModuleType, training_columns: dict[str, pd.Series],
                                           tmp_path: Path) -> None:
     cases = [(found, cell) for found, values in training_columns.items() for cell in values]

@@ -108,6 +108,7 @@ def test_the_notes_count_what_was_not_read_and_what_was_never_seen(tmp_path: Pat
     model.close()
     assert scored.predictions["prediction"].tolist()[:1] == [1.0] and len(scored.predictions) == 5
     unreadable, unseen = scored.notes
-    assert "'x' (numeric): 2 rows, e.g. 'abc', 'inf'" in unreadable  # '-' is a missing-value marker
-    assert "'when' (datetime): 2 rows, e.g. '31/31/2024', 'x'" in unreadable
+    assert "'x': 1 value is infinite (e.g. 'inf'); treated as missing" in unreadable  # '-': a missing-value marker
+    assert "'x': 1 value is not a number (e.g. 'abc'); treated as missing" in unreadable
+    assert "'when': 2 values are not dates Kuai can read (e.g. '31/31/2024', 'x'); treated as missing" in unreadable
     assert "'colour': 'green' (1 rows)" in unseen

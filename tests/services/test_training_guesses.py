@@ -39,3 +39,16 @@ def test_the_spec_keeps_the_merge_the_formats_and_the_target_the_user_named(tmp_
     assert kept.target == "y.1" and len(kept.classes) == 3 and not kept.label_variants
     again = options_from_dict(options_dict(replace(options, keep_label_variants=True)))
     assert again.date_formats == {"visit": "%d/%m/%Y"} and again.keep_label_variants
+
+
+def test_fewer_folds_set_by_a_fix_are_told_and_the_users_own_are_not(tmp_path: Path, reliability) -> None:
+    data = _data(tmp_path / "visits.csv")
+    fix = engine.CheckFix(engine.FixAction.SET_FOLDS, "Use 3 folds", amount=3)
+    read = engine.read_table(data)
+    _, spec, notes = frame_and_spec(read, TrainOptions(data_path=data, target="x", fixes=(fix,)))
+    assert spec.n_folds == 3
+    assert "Cross-validation uses 3 folds instead of 5, set by the fix 'Use 3 folds': the data has too few rows, or " \
+           "too rare a class, for 5." in notes
+    _, spec, notes = frame_and_spec(read, TrainOptions(data_path=data, target="x", n_folds=3))
+    assert spec.n_folds == 3 and not any("folds" in note for note in notes)  # asked for: no guess
+    reliability.guess(told=True)
