@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,12 @@ os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_data"
+SAMPLE_BUDGET_S = 12.0
+SAMPLE_RUN_IDS = {  # sample file -> run id (letters only: it names a run folder under the home's runs/)
+    "customer_churn.csv": "churn",
+    "machine_failure_type.csv": "machines",
+    "house_prices.csv": "houses",
+}
 
 
 @dataclass
@@ -103,3 +112,35 @@ def mixed_frame() -> pd.DataFrame:
     frame.loc[::13, "amount"] = np.nan
     frame.loc[::17, "colour"] = None
     return frame
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """One `kuai train` of a sample dataset: its output folder (``home/runs/<run_id>/outputs``), home, wall time."""
+
+    out: Path
+    home: Path
+    run_id: str
+    wall_s: float
+
+
+@pytest.fixture(scope="session")
+def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SampleRun]:
+    """Train each sample dataset once for the whole session (binary, multiclass, regression; seed 0), one after the
+    other so each wall time can be held to its budget. Shared by the CLI contract tests (tests/cli/test_cli.py),
+    the deployment bundle tests (tests/exporters/test_bundle_examples.py) and `kuai serve` (tests/services/
+    test_serving.py). Tests that change a run work on a copy; `kuai export --model` only adds ``models/<name>``."""
+    kuai = str(Path(sys.executable).parent / "kuai")
+    root = tmp_path_factory.mktemp("sample-runs")
+    runs = {}
+    for sample, run_id in SAMPLE_RUN_IDS.items():
+        home = root / f"home-{run_id}"
+        out = home / "runs" / run_id / "outputs"
+        started = time.monotonic()
+        result = subprocess.run([kuai, "train", str(SAMPLES / sample), "--time-budget", str(SAMPLE_BUDGET_S),
+                                 "--seed", "0", "--out", str(out)], capture_output=True, text=True, timeout=180,
+                                env=dict(os.environ, KUAI_HOME=str(home)))
+        wall = time.monotonic() - started
+        assert result.returncode == 0, result.stderr[-2000:]
+        runs[sample] = SampleRun(out=out, home=home, run_id=run_id, wall_s=wall)
+    return runs

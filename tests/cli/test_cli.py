@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLE_BUDGET_S, SAMPLES, SampleRun
 
 KUAI = str(Path(sys.executable).parent / "kuai")
-BUDGET = 12.0
+BUDGET = SAMPLE_BUDGET_S  # the sample runs' budget
 CASES = {
     "customer_churn.csv": ("churn", ["no", "yes"]),
     "machine_failure_type.csv": ("failure_type", ["none", "overheat", "power", "wear"]),
@@ -36,18 +36,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def trained(home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, float]]:
-    """Train once per sample dataset; keep the output folder and the wall time."""
-    runs = {}
-    for name in CASES:
-        out = tmp_path_factory.mktemp("out") / name.removesuffix(".csv")
-        started = time.monotonic()
-        result = kuai("train", str(SAMPLES / name), "--time-budget", str(BUDGET), "--seed", "0", "--out",
-                      str(out), home=home)
-        wall = time.monotonic() - started
-        assert result.returncode == 0, result.stderr[-2000:]
-        runs[name] = (out, wall)
-    return runs
+def trained(sample_runs: dict[str, SampleRun]) -> dict[str, tuple[Path, float]]:
+    """Each sample dataset trained once per session (tests/conftest.py): the output folder and the wall time."""
+    return {name: (sample_runs[name].out, sample_runs[name].wall_s) for name in CASES}
 
 
 def test_profile_json_contract(home: Path) -> None:
@@ -141,10 +132,10 @@ def test_the_scoring_sandbox_predicts_as_onnx_runtime_in_process(name: str,
 
 
 @pytest.mark.slow
-def test_training_is_an_mlflow_run(trained: dict[str, tuple[Path, float]], home: Path) -> None:
+def test_training_is_an_mlflow_run(sample_runs: dict[str, SampleRun]) -> None:
     import mlflow
 
-    out, _ = trained["customer_churn.csv"]
+    out, home = sample_runs["customer_churn.csv"].out, sample_runs["customer_churn.csv"].home
     receipt = out / "mlflow_spool.done"
     deadline = time.monotonic() + 60
     while not receipt.exists() and time.monotonic() < deadline:
@@ -312,11 +303,14 @@ def test_train_exports_the_closest_model_when_none_is_within_the_limits(home: Pa
     assert "against prediction time" in (out / "report.html").read_text()
 
 
-def test_a_second_training_on_similar_data_starts_from_the_first_ones_best_models(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
-    args = ("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "12", "--out")
-    assert kuai(*args, str(first), home=home).returncode == 0
+@pytest.mark.slow
+@pytest.mark.slow
+def test_a_second_training_on_similar_data_starts_from_the_first_ones_best_models(
+        sample_runs: dict[str, SampleRun], tmp_path: Path) -> None:
+    """The first training is the session's churn run (tests/conftest.py): the only one its home has seen."""
+    home, first = sample_runs["customer_churn.csv"].home, sample_runs["customer_churn.csv"].out
+    second, fresh = tmp_path / "second", tmp_path / "fresh"
+    args = ("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "8", "--out")
     learned = [json.loads(line) for line in (home / "experience.jsonl").read_text().splitlines()]
     assert len(learned) == 1 and learned[0]["run"] == str(first.resolve()) and learned[0]["configs"]
     assert learned[0]["traits"]["n_rows"] == 2000 and learned[0]["traits"]["task"] == "binary"

@@ -1,7 +1,8 @@
 """The deployment bundle: its README, and score.py / score.js scoring exactly like `kuai predict`.
 
-The slow tests train one model per sample dataset (binary, regression, multiclass) with a short budget,
-unzip the Export page's zip of each run, and score the sample data plus rows with missing values, unseen
+The slow tests take the model of each sample dataset (binary, regression, multiclass) that the session trained once
+with a short budget (tests/conftest.py's sample_runs, shared with tests/cli/test_cli.py), unzip the Export page's zip
+of each run, and score the sample data plus rows with missing values, unseen
 categories, odd number and date formats and formula-like text three ways: `kuai predict`, `score.py` (with
 this venv's Python) and `score.js` (after `npm ci` in the bundle; skipped, loudly, only without node/npm).
 Day-first and month-name dates reuse the churn model, with those formats recorded in its schema as a training
@@ -30,10 +31,9 @@ import pytest
 
 from engine.io import NA_VALUES
 from exporters import BUNDLE_EXAMPLE_FILES, format_threshold, render_readme, write_bundle_examples
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SampleRun
 
 KUAI = str(Path(sys.executable).parent / "kuai")
-BUDGET_S = "8"
 CASES = {  # run id (letters only: it names a run folder) -> sample file
     "churn": "customer_churn.csv",
     "houses": "house_prices.csv",
@@ -156,25 +156,17 @@ def test_the_export_zip_lists_the_examples() -> None:
 # ---- slow: real models, the Export page's zip, three scorers ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Train the three sample datasets at once (one home each), then unzip each run's Export-page zip."""
+def bundles(sample_runs: dict[str, SampleRun], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Export page's zip of each sample run (trained once per session, tests/conftest.py), unzipped."""
     from app.components.results import bundle_zip
 
     root = tmp_path_factory.mktemp("bundles")
-    processes = {}
-    for run_id, sample in CASES.items():
-        home = root / f"home-{run_id}"
-        env = dict(os.environ, KUAI_HOME=str(home))
-        processes[run_id] = subprocess.Popen(
-            [KUAI, "train", str(SAMPLES / sample), "--time-budget", BUDGET_S, "--seed", "0",
-             "--out", str(home / "runs" / run_id / "outputs")],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     unpacked = {}
-    for run_id, process in processes.items():
-        _, stderr = process.communicate(timeout=120)
-        assert process.returncode == 0, stderr[-2000:]
+    for run_id, sample in CASES.items():
+        run = sample_runs[sample]
+        assert run.run_id == run_id
         with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("KUAI_HOME", str(root / f"home-{run_id}"))
+            patch.setenv("KUAI_HOME", str(run.home))
             archive = zipfile.ZipFile(io.BytesIO(bundle_zip(run_id)))
         unpacked[run_id] = root / run_id
         archive.extractall(unpacked[run_id])

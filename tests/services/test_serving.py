@@ -16,6 +16,7 @@ import pytest
 
 from app.services.serving import resolve_model_uri
 from engine import SchemaError
+from tests.conftest import SampleRun
 from tests.servers import free_port, invoke_served_model, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,17 +40,15 @@ def test_a_run_whose_mlflow_logging_failed_says_so(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_served_model_answers_like_kuai_predict(tmp_path: Path) -> None:
-    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"))
-    out = tmp_path / "run"
-    subprocess.run([*KUAI, "train", str(CHURN), "--time-budget", "8", "--out", str(out)], env=env, check=True,
-                   capture_output=True, timeout=120)
+def test_served_model_answers_like_kuai_predict(sample_runs: dict[str, SampleRun], tmp_path: Path) -> None:
+    home, out = sample_runs["customer_churn.csv"].home, sample_runs["customer_churn.csv"].out  # trained once
+    env = dict(os.environ, KUAI_HOME=str(home))
     uri = resolve_model_uri(str(out))  # waits for the side process that logs to MLflow
     assert uri.startswith("models:/kuai-customer_churn-churn/")
 
     import mlflow
 
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'home' / 'mlflow.db'}")
+    mlflow.set_tracking_uri(f"sqlite:///{home / 'mlflow.db'}")
     try:
         version = mlflow.MlflowClient().get_model_version("kuai-customer_churn-churn", uri.rsplit("/", 1)[1])
         model_info = mlflow.models.get_model_info(uri)
