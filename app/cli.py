@@ -474,9 +474,8 @@ def _report_training(summary: Any) -> int:
 
 
 def _cmd_predict(arguments: argparse.Namespace) -> int:
-    import engine
-    from app.services.prediction_file import check_predictions_path, write_predictions_file
     from app.services.isolated import read_table_within_limits
+    from app.services.prediction_file import check_predictions_path, write_predictions_file
     from app.services.scoring import load_model, score_table
 
     out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model),

@@ -179,7 +179,7 @@ def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: 
     pd.DataFrame({"x": x, "when": when, "colour": "red"}).to_csv(data, index=False)
     columns = [{**column, "date_format": "ISO8601"} if column["name"] == "when" else column
                for column in hostile.COLUMNS]
-    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x, 0 if missing
+    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x or 0
     code, stderr = kuai("predict", str(model), str(data), "--out", str(tmp_path / "p.csv"))
     assert code == 0 and len(stderr) == 1, stderr
     note = stderr[0]

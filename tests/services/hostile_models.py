@@ -95,8 +95,8 @@ def classifier(width: int | None = 2) -> onnx.ModelProto:
 
 
 def endless_loop(*, only_when_positive: bool) -> onnx.ModelProto:
-    """variable = x (0 when missing) + (a Loop of 10^15 steps adding 1); the steps run whatever the input is, or only when some x
-    is above 0 (so that a row of missing values passes)."""
+    """variable = x (0 if missing) + (a Loop of 10^15 steps adding 1); the steps run whatever the input is, or
+    only if some x is above 0 (so that a row of missing values passes)."""
     body = helper.make_graph(
         [helper.make_node("Add", ["total_in", "one"], ["total_out"]),
          helper.make_node("Identity", ["go_in"], ["go_out"])], "step",
