@@ -339,8 +339,9 @@ def _cmd_app(arguments: argparse.Namespace) -> int:
 
 def _cmd_profile(arguments: argparse.Namespace) -> int:
     import engine
+    from app.services.isolated import read_table_within_limits
 
-    frame, dialect = engine.read_table_with_dialect(arguments.data)
+    frame, dialect = read_table_within_limits(arguments.data)
     profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=_type_overrides(arguments.types),
                                      date_formats=_date_formats(arguments.date_formats),
                                      keep_label_variants=arguments.keep_label_variants)
@@ -473,7 +474,7 @@ def _report_training(summary: Any) -> int:
 
 
 def _cmd_predict(arguments: argparse.Namespace) -> int:
-    import engine
+    from app.services.isolated import read_table_within_limits
     from app.services.prediction_file import check_predictions_path, write_predictions_file
     from app.services.scoring import load_model, score_table
 
@@ -481,7 +482,7 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
                                  overwrite=arguments.overwrite)
     model = load_model(arguments.model)  # opened in the scoring sandbox, its metadata checked
     try:
-        frame, dialect = engine.read_table_with_dialect(arguments.data, scoring=True)  # every row kept, in order
+        frame, dialect = read_table_within_limits(arguments.data, scoring=True)  # every row kept, in order
         scored = score_table(model, frame)
     finally:
         model.close()

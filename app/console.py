@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+TRACKING_FAILED = "TRACKING_FAILED"  # storage.tracking_status's code (this module imports nothing of Kuai)
+
 
 def progress_line(elapsed_s: float, stage: str, message: str) -> str:
     return f"[{elapsed_s:6.1f}s] {stage:<9} {message}"
@@ -24,7 +26,11 @@ def tracking_lines(outcome: dict[str, Any] | None, out_dir: str) -> list[str]:
         return []
     lines = [f"kuai: note: {note}" for note in outcome.get("notes") or ()]
     state = outcome.get("state")
-    if state == "pending":
+    if state == "pending" and outcome.get("reason"):  # bound to fail, known already: said now, as a warning
+        lines.append(f"kuai: warning [{TRACKING_FAILED}] The run will not be logged to MLflow ({outcome['reason']}); "
+                     f"the outputs in {out_dir} are complete. The outcome will be written to "
+                     f"{outcome.get('status_file')}.")
+    elif state == "pending":
         lines.append("kuai: note: MLflow is still logging the run, in the background (the command does not wait for "
                      f"it beyond its budget); what becomes of it will be written to {outcome.get('status_file')} "
                      f"(its log: {outcome.get('log')}).")

@@ -57,7 +57,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     # measured: under 280 MB ONNX Runtime's libraries do not load (300 MB scores a small model)
     Setting("KUAI_SCORING_MEMORY_MB", "megabytes", "the scoring sandbox's memory cap", 512,
             "the scoring sandbox needs to start"),
-    Setting("KUAI_READ_TIMEOUT_S", "seconds", "how long reading a file may take"),
+    Setting("KUAI_READ_TIMEOUT_S", "seconds", "how long reading a file in the isolated reader may take (the app's "
+            "uploads always; the CLI's and a training's reading when this or KUAI_READ_MEMORY_MB is set)"),
     Setting("KUAI_SCORING_TIMEOUT_S", "seconds", "how long one call to a model may take"),
     Setting("KUAI_TRIAL_GRACE_S", "seconds", "how long a shared study's trial may go without a heartbeat", 10,
             "two heartbeats need (a live trial would be taken for a dead one)"),

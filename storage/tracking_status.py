@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,9 +81,18 @@ def outcome(spool: Path, *, running: bool, pid: int | None = None) -> dict[str, 
             receipt.setdefault("action", replay_hint(spool))
         return {**receipt, **where}
     if running:
-        return {"state": "pending", "pid": pid, **where}
+        return {"state": "pending", "pid": pid, **where, **_foreseen(spool)}
     return {"ok": False, "state": "failed", "code": TRACKING_FAILED, "cause": "no_receipt",
             "reason": f"{_ENDED_WITHOUT_WORD}; see {log_path(spool)}", "action": replay_hint(spool), **where}
+
+
+def _foreseen(spool: Path) -> dict[str, str]:
+    """What is known already of a logging still going: a store that is not an MLflow store (its ``reason``)."""
+    try:
+        uri = str(json.loads(spool.read_text()).get("tracking_uri", ""))
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {"reason": not_a_store_reason(uri)} if not_a_store(uri) else {}
 
 
 def refreshed(field: dict[str, Any], *, alive: Callable[[int | None], bool]) -> dict[str, Any]:
@@ -132,6 +142,8 @@ def classify(exc: BaseException, uri: str) -> tuple[str, str]:
     text = " ".join(str(error) for error in chain).lower()
     for cause, clues in _CAUSES:
         if any(clue in text for clue in clues):
+            if cause == "store_broken" and not_a_store(uri):  # a user's file: no repair advice for it
+                return "not_a_store", not_a_store_reason(uri)
             return cause, reasons[cause]
     first_line = (str(exc).strip().splitlines() or [""])[0][:200]
     return "other", f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
@@ -145,12 +157,39 @@ def what_to_do(cause: str, *, uri: str, spool: Path, own_store: bool) -> str:
         "read_only": f"Make {where} writable, or set MLFLOW_TRACKING_URI to a store you can write.",
         "locked": "Close the program that holds the store (an `mlflow ui`, another tool), or wait for it.",
         "unreachable": "Check that the tracking server runs and that MLFLOW_TRACKING_URI names it.",
+        "not_a_store": ("Kuai leaves that file as it is: set MLFLOW_TRACKING_URI to an MLflow store (or a new file "
+                        "name), or unset it to log to Kuai's own store."),
         "store_broken": (f"Kuai could not set {where} aside by itself: rename it (keep it, it holds the earlier "
                          "runs) and Kuai makes a new one." if own_store else
                          "Kuai leaves a store you chose as it is: back it up and run `mlflow db upgrade "
                          f"{redact(uri)}`, or set MLFLOW_TRACKING_URI to another store."),
     }.get(cause, f"The details are in {log_path(spool)}.")
     return first
+
+
+def not_a_store(uri: str) -> bool:
+    """Whether ``uri`` names an existing, non-empty file that is not an MLflow store (not SQLite, or SQLite without
+    MLflow's tables): a user's own file, which only a mistaken MLFLOW_TRACKING_URI points at."""
+    path = sqlite_path(uri)
+    try:
+        if path is None or not path.is_file() or path.stat().st_size == 0:
+            return False
+        with open(path, "rb") as file:
+            if file.read(16) != b"SQLite format 3\x00":
+                return True
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return False  # unreadable: said by the logging's own error
+    return bool(tables) and not {"experiments", "runs"} <= tables
+
+
+def not_a_store_reason(uri: str) -> str:
+    return (f"MLFLOW_TRACKING_URI points at {sqlite_path(uri)}, which is not an MLflow store (not a database with "
+            "MLflow's tables)")
 
 
 def replay_hint(spool: Path) -> str:

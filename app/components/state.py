@@ -11,11 +11,12 @@ of the app finds it again.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
 
-from engine import ColumnType, FixAction, TaskType
+from engine import ColumnType, FixAction, TaskType, clip
 from storage import DatasetChoices, RunRecord, get_dataset, load_choices, load_run, update_choices
 
 DATASET_PARAM = "dataset"
@@ -76,9 +77,27 @@ def run_dataset(record: RunRecord) -> str | None:
 
 
 def sync_url() -> None:
-    """Put the tab's dataset and run back into the URL after the sidebar cleared it."""
+    """Put the tab's dataset and run back into the URL after the sidebar cleared it; a run or dataset in the URL
+    that this Kuai home does not hold (a mistyped or foreign link, a path) is said on the page, not ignored."""
+    say_unknown_url_items()
     current_dataset_id()
     current_run_id()
+
+
+def say_unknown_url_items() -> None:
+    """A warning for each ``?run=`` / ``?dataset=`` value that names nothing here (nothing is read for it), shown
+    clipped and escaped; the value is then dropped from the URL."""
+    for param, what, exists in ((RUN_PARAM, "run", _run_exists), (DATASET_PARAM, "dataset", _dataset_exists)):
+        value = st.query_params.get(param)
+        if value and not exists(value):
+            st.warning(f"No {what} '{markdown_literal(clip(str(value), 60))}' in this Kuai home: the link may be "
+                       f"mistyped or come from another Kuai. Pick a {what} in the sidebar.")
+            del st.query_params[param]
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` shown as it is by Streamlit's Markdown (its special characters escaped; HTML is never rendered)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def choices(dataset_id: str) -> DatasetChoices:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from app.services.limits import child_memory_mb, limit_child_process
 from engine import Dialect, EngineError, ReadError
-from storage import seconds_setting
+from storage import seconds_setting, text_setting
 
 logger = logging.getLogger(__name__)
 READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
@@ -35,6 +35,7 @@ BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
 MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
 DEFAULT_READER = "engine:read_table_with_dialect"
 SCORING_READER = "engine:read_table_for_scoring"  # a file to score: every row of the table kept, in order
+LIMIT_SETTINGS = ("KUAI_READ_TIMEOUT_S", "KUAI_READ_MEMORY_MB")  # set: every read of a file goes through the child
 CHILD_FOLDER = Path(__file__).resolve().parents[2]  # a child's working folder: where ``-m app.services...`` is found
 
 
@@ -60,8 +61,9 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
             child = subprocess.run(command, cwd=CHILD_FOLDER, capture_output=True, text=True, timeout=timeout,
                                    env=child_environment())
         except subprocess.TimeoutExpired:
-            raise ReadError(f"Reading the file took longer than {timeout:.0f} s and was stopped. The file may be "
-                            "malformed; save it again as a plain CSV, or split it.", code="READ_TIMEOUT") from None
+            raise ReadError(f"Reading the file took longer than {timeout:g} s and was stopped (KUAI_READ_TIMEOUT_S, "
+                            f"default {READ_TIMEOUT_S:g} s). The file may be malformed: save it again as a plain CSV, "
+                            "or split it; or raise the limit.", code="READ_TIMEOUT") from None
         except OSError as exc:
             raise ReadError(f"The reader could not be started ({exc.strerror}).", code="READER_CRASHED") from exc
         outcome = out / "outcome.json"
@@ -75,6 +77,17 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
                 logger.warning("reader child: %s", message["details"])
             raise ReadError(message["message"], code=message["code"])
         return _load_frame(out), _dialect(message.get("dialect"))
+
+
+def read_table_within_limits(path: Path | str, *, scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+    """A file read for the CLI or a training: in this process (the user's own file, stopped with Ctrl-C), or, when
+    ``KUAI_READ_TIMEOUT_S`` or ``KUAI_READ_MEMORY_MB`` is set, in the isolated reader's child, so that the limits
+    the user set apply wherever Kuai reads a file (a timeout is the reader's coded ``READ_TIMEOUT``)."""
+    import engine
+
+    if not any(text_setting(name) for name in LIMIT_SETTINGS):
+        return engine.read_table_with_dialect(path, scoring=scoring)
+    return read_untrusted(path, reader=SCORING_READER if scoring else DEFAULT_READER)
 
 
 def child_command(module: str, *arguments: str) -> list[str]:

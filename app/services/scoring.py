@@ -25,6 +25,8 @@ __all__ = ["SCHEMA_METADATA_KEY", "LoadedModel", "Scored", "explain_prediction",
 SCHEMA_METADATA_KEY = "kuai_schema"  # written by app.services.outputs.embed_schema, read by model_metadata
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_NOTE_ENTRIES = 6  # columns and reasons the note on values not used names
+PROBABILITY_TOLERANCE = 1e-4  # float32 rounding of a probability just below 0 or above 1
+PROBABILITY_SUM_TOLERANCE = 1e-3  # float32 rounding of a row's probabilities summed over many classes
 
 
 class Scorer(Protocol):
@@ -128,9 +130,40 @@ def _check_outputs(model: LoadedModel, labels: np.ndarray | None, outputs: np.nd
         if labels.shape != (n_rows,) or labels.dtype.kind not in "iu" or (
                 n_rows and (labels.min() < 0 or labels.max() >= n_classes)):
             problem = f"its labels are not class numbers 0 to {n_classes - 1}, one per row"
+    problem = problem or _value_problem(outputs, classifier=bool(n_classes))
     if problem:
         raise ModelError(f"'{model.name}' cannot be used: {problem}. Score with the model.onnx that Kuai wrote, "
                          "unchanged.", code="BAD_MODEL")
+
+
+def _value_problem(outputs: np.ndarray, *, classifier: bool) -> str:
+    """What is wrong with the values a graph returned, "" when nothing: a model Kuai wrote gives finite values and,
+    for a classifier, probabilities within [0, 1] that sum to 1 on each row; anything else is a broken or hostile
+    graph, whose values must not become predictions (a NaN probability would silently pick the first class)."""
+    try:
+        values = np.asarray(outputs, dtype=float).reshape(len(outputs), -1) if outputs.size else np.empty((0, 1))
+    except (TypeError, ValueError):
+        return "it returned values that are not numbers"
+    finite = np.isfinite(values).all(axis=1)
+    kind = "probabilities" if classifier else "predictions"
+    if not finite.all():
+        return f"it returned {kind} that are not numbers (NaN or infinite) for {_rows(int((~finite).sum()))}"
+    if not classifier:
+        return ""
+    outside = ((values < -PROBABILITY_TOLERANCE) | (values > 1 + PROBABILITY_TOLERANCE)).any(axis=1)
+    if outside.any():
+        example = values[outside][0]
+        return (f"it returned probabilities outside 0 to 1 (e.g. {', '.join(f'{v:.4g}' for v in example[:4])}) "
+                f"for {_rows(int(outside.sum()))}")
+    unsummed = np.abs(values.sum(axis=1) - 1) > PROBABILITY_SUM_TOLERANCE
+    if unsummed.any():
+        return (f"it returned probabilities that do not sum to 1 (e.g. {values[unsummed][0].sum():.4g}) for "
+                f"{_rows(int(unsummed.sum()))}")
+    return ""
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'' if count == 1 else 's'}"
 
 
 def unreadable_note(frame: pd.DataFrame, schema: tuple[InputColumn, ...], model_frame: pd.DataFrame) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 
 import engine
 from app.services.fresh_tail import remove_stale
+from app.services.isolated import read_table_within_limits
 from app.services.model_entry import mlflow_model_entry
 from app.services.options import (
     OPTIONS_FILE,
@@ -209,7 +210,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
     is left for ``publish`` to run after the export (``engine.explain_step``)."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
-    read, dialect = engine.read_table_with_dialect(options.data_path)
+    read, dialect = read_table_within_limits(options.data_path)
     for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently
         _emit(progress, started, options, "reading", f"Read: {note}")
     if options.apply_suggested_fixes:

@@ -178,6 +178,26 @@ def test_every_page_guides_a_new_user_without_errors(home: Path, page: str) -> N
         assert at.info, "an empty page must say what to do first"
 
 
+def test_a_run_in_the_url_that_this_home_does_not_hold_is_said(home: Path, reliability) -> None:  # type: ignore[no-untyped-def]
+    """`/?run=../../../etc/passwd` or an unknown id: nothing read, and once the page said nothing at all."""
+    for value in ("../../../etc/passwd", "nonexistent123", "x" * 300 + "*_[a](b)"):
+        at = new_app()
+        at.query_params["run"] = value
+        at.run()
+        _no_exception(at)
+        warnings = " ".join(_texts(at.warning))
+        reliability.bad_input("coded" if "No run '" in warnings else "crash")
+        assert "in this Kuai home" in warnings and "run" not in at.query_params
+        assert "root:" not in warnings and len(warnings) < 400  # nothing read; the value clipped
+    assert "\\.\\./" in " ".join(_texts(new_app_with_run("../x").warning))  # escaped, not Markdown
+
+
+def new_app_with_run(value: str):  # type: ignore[no-untyped-def]
+    at = new_app()
+    at.query_params["run"] = value
+    return at.run()
+
+
 # --- With a finished run --------------------------------------------------------------------------------------------
 
 @pytest.mark.slow

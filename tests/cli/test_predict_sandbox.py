@@ -98,9 +98,10 @@ def test_the_well_formed_hand_built_models_score(kuai: Run, rows: Path, tmp_path
     for graph, metadata in ((hostile.regression, hostile.schema()),
                             (hostile.classifier, hostile.schema("binary", ["no", "yes"]))):
         model = hostile.save(graph(), tmp_path / "model.onnx", metadata, "0.3")
-        code, stderr = kuai("predict", str(model), str(rows), "--out", str(tmp_path / "p.csv"))
+        out = tmp_path / f"{metadata['task']}.csv"
+        code, stderr = kuai("predict", str(model), str(rows), "--out", str(out))
         assert code == 0 and stderr == []
-        assert len(pd.read_csv(tmp_path / "p.csv")) == 3
+        assert len(pd.read_csv(out)) == 3
 
 
 def _external_data(path: Path) -> Path:
@@ -178,7 +179,7 @@ def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: 
     pd.DataFrame({"x": x, "when": when, "colour": "red"}).to_csv(data, index=False)
     columns = [{**column, "date_format": "ISO8601"} if column["name"] == "when" else column
                for column in hostile.COLUMNS]
-    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x
+    model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x or 0
     code, stderr = kuai("predict", str(model), str(data), "--out", str(tmp_path / "p.csv"))
     assert code == 0 and len(stderr) == 1, stderr
     note = stderr[0]
@@ -191,7 +192,7 @@ def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: 
             "read on its own") in note
     predictions = pd.read_csv(tmp_path / "p.csv")["prediction"].to_numpy()
     readable = np.array(pd.to_numeric(pd.Series(x), errors="coerce"), dtype=float)
-    readable[(np.abs(readable) > 3.5e38) | np.isinf(readable)] = np.nan
+    readable[(np.abs(readable) > 3.5e38) | np.isinf(readable) | np.isnan(readable)] = 0  # missing: the model's 0
     assert len(predictions) == n_rows
     np.testing.assert_array_equal(predictions, readable)  # in order; the unusable ones scored as missing
     for _ in range(5):  # text in a numeric column, infinities, beyond float32, unparseable dates, another layout

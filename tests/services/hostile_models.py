@@ -49,26 +49,54 @@ def _model(nodes: list[onnx.NodeProto], outputs: list[onnx.ValueInfoProto],
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
 
 
+def _x() -> list[onnx.NodeProto]:
+    """Nodes giving "x": the input x, 0 where it is missing (a model's outputs are always numbers: NaN is refused)."""
+    return [helper.make_node("IsNaN", ["c00000"], ["x_missing"]),
+            helper.make_node("Where", ["x_missing", "x_zero", "c00000"], ["x"])]
+
+
+X_ZERO = numpy_helper.from_array(np.array(0.0, dtype=np.float32), "x_zero")
+
+
 def regression() -> onnx.ModelProto:
-    """variable = x (NaN when x is missing)."""
-    return _model([helper.make_node("Identity", ["c00000"], ["variable"])],
-                  [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])])
+    """variable = x, 0 when x is missing."""
+    return _model([*_x(), helper.make_node("Identity", ["x"], ["variable"])],
+                  [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])], [X_ZERO])
+
+
+def constant_outputs(probabilities: list[float]) -> onnx.ModelProto:
+    """A classifier whose every row gets ``probabilities`` (NaN, negative, summing to 5...: what no model Kuai wrote
+    returns) and the label 0."""
+    nodes = [helper.make_node("Shape", ["c00000"], ["shape"]),
+             helper.make_node("Slice", ["shape", "start", "end"], ["n_rows"]),
+             helper.make_node("Concat", ["n_rows", "one"], ["tile_shape"], axis=0),
+             helper.make_node("Tile", ["row", "tile_shape"], ["probabilities"]),
+             helper.make_node("ConstantOfShape", ["n_rows"], ["label"],
+                              value=helper.make_tensor("zero", TensorProto.INT64, [1], [0]))]
+    return _model(nodes, [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
+                          helper.make_tensor_value_info("probabilities", TensorProto.FLOAT,
+                                                        [None, len(probabilities)])],
+                  [numpy_helper.from_array(np.array([probabilities], dtype=np.float32), "row"),
+                   numpy_helper.from_array(np.array([0], dtype=np.int64), "start"),
+                   numpy_helper.from_array(np.array([1], dtype=np.int64), "end"),
+                   numpy_helper.from_array(np.array([1], dtype=np.int64), "one")])
 
 
 def classifier(width: int | None = 2) -> onnx.ModelProto:
     """Two classes: probabilities = softmax([x, -x]), label = their argmax; ``width`` is the declared number of
     probability columns (None: left free, as the graph does not say)."""
-    nodes = [helper.make_node("Neg", ["c00000"], ["negated"]),
-             helper.make_node("Concat", ["c00000", "negated"], ["scores"], axis=1),
+    nodes = [*_x(), helper.make_node("Neg", ["x"], ["negated"]),
+             helper.make_node("Concat", ["x", "negated"], ["scores"], axis=1),
              helper.make_node("Softmax", ["scores"], ["probabilities"], axis=1),
              helper.make_node("ArgMax", ["probabilities"], ["label"], axis=1, keepdims=0)]
     return _model(nodes, [helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
-                          helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, width])])
+                          helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, width])],
+                  [X_ZERO])
 
 
 def endless_loop(*, only_when_positive: bool) -> onnx.ModelProto:
-    """variable = x + (a Loop of 10^15 steps adding 1); the steps run whatever the input is, or only when some x
-    is above 0 (so that a row of missing values passes)."""
+    """variable = x (0 if missing) + (a Loop of 10^15 steps adding 1); the steps run whatever the input is, or
+    only if some x is above 0 (so that a row of missing values passes)."""
     body = helper.make_graph(
         [helper.make_node("Add", ["total_in", "one"], ["total_out"]),
          helper.make_node("Identity", ["go_in"], ["go_out"])], "step",
@@ -83,11 +111,11 @@ def endless_loop(*, only_when_positive: bool) -> onnx.ModelProto:
              helper.make_node("ReduceMax", ["positive_count"], ["any_positive"], keepdims=0),
              helper.make_node("Mul", ["any_positive", "big"], ["steps"]) if only_when_positive
              else helper.make_node("Identity", ["big"], ["steps"]),
-             helper.make_node("Loop", ["steps", "true", "c00000"], ["variable"], body=body)]
+             *_x(), helper.make_node("Loop", ["steps", "true", "x"], ["variable"], body=body)]
     return _model(nodes, [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])],
                   [numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero"),
                    numpy_helper.from_array(np.array(BIG, dtype=np.int64), "big"),
-                   numpy_helper.from_array(np.array(True), "true")])
+                   numpy_helper.from_array(np.array(True), "true"), X_ZERO])
 
 
 def unbounded_allocation() -> onnx.ModelProto:

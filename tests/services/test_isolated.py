@@ -66,3 +66,27 @@ def test_a_parser_that_fails_badly_costs_only_the_child(reader: Any, code: str, 
     assert caught.value.code == code, caught.value
     assert time.monotonic() - started < 30
     assert os.getpid() and read_untrusted(path)[0].shape == (1, 2)  # this process reads on, unharmed
+
+
+def test_a_read_limit_the_user_sets_applies_to_the_cli_reading_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    reliability: Any) -> None:
+    """KUAI_READ_TIMEOUT_S=0.001 was accepted, then `kuai profile` read the file in its own process for 14 s."""
+    import app.services.isolated as isolated
+
+    path = tmp_path / "rows.csv"
+    path.write_text("a,b\n1,x\n2,y\n")
+    children: list[str] = []
+    monkeypatch.setattr(isolated, "read_untrusted", lambda p, reader: children.append(reader) or (pd.DataFrame(), None))
+    monkeypatch.delenv("KUAI_READ_TIMEOUT_S", raising=False)
+    monkeypatch.delenv("KUAI_READ_MEMORY_MB", raising=False)
+    assert len(isolated.read_table_within_limits(path)[0]) == 2 and children == []  # no limit set: in this process
+    for name, value in (("KUAI_READ_MEMORY_MB", "2048"), ("KUAI_READ_TIMEOUT_S", "60")):
+        monkeypatch.setenv(name, value)
+        isolated.read_table_within_limits(path, scoring=name == "KUAI_READ_TIMEOUT_S")
+    assert children == [isolated.DEFAULT_READER, isolated.SCORING_READER]
+    monkeypatch.undo()
+    monkeypatch.setenv("KUAI_READ_TIMEOUT_S", "0.001")
+    with pytest.raises(ReadError) as caught:
+        isolated.read_table_within_limits(path)  # the child's interpreter alone takes longer
+    reliability.bad_input("coded" if caught.value.code == "READ_TIMEOUT" else "crash")
+    assert caught.value.code == "READ_TIMEOUT" and "0.001 s" in str(caught.value)

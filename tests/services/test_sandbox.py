@@ -112,3 +112,52 @@ def test_the_notes_count_what_was_not_read_and_what_was_never_seen(tmp_path: Pat
     assert "'x': 1 value is not a number (e.g. 'abc'); treated as missing" in unreadable
     assert "'when': 2 values are not dates Kuai can read (e.g. '31/31/2024', 'x'); treated as missing" in unreadable
     assert "'colour': 'green' (1 rows)" in unseen
+
+
+@pytest.mark.parametrize("probabilities, problem", [
+    ([float("nan"), float("nan")], "probabilities that are not numbers (NaN or infinite) for 1 row"),
+    ([-4.0, 5.0], "probabilities outside 0 to 1 (e.g. -4, 5) for 1 row"),
+    ([0.3, 0.3], "probabilities that do not sum to 1 (e.g. 0.6) for 1 row")])
+def test_a_model_returning_impossible_probabilities_is_refused(tmp_path: Path, reliability: Any,
+                                                                probabilities: list[float], problem: str) -> None:
+    """NaN probabilities once became the first class with empty probabilities, -4 and 5 were written as given."""
+    path = hostile.save(hostile.constant_outputs(probabilities), tmp_path / "model.onnx",
+                        hostile.schema("binary", ["no", "yes"]))
+    with pytest.raises(ModelError) as caught:
+        load_model(path, limits=SHORT)  # the trial call of one row
+    reliability.bad_input("coded" if caught.value.code == "BAD_MODEL" else "crash")
+    assert caught.value.code == "BAD_MODEL" and problem in str(caught.value)
+
+
+class _Answers:
+    """A scorer answering what it is given: the graph's outputs as the sandbox would return them."""
+
+    def __init__(self, labels: np.ndarray | None, outputs: np.ndarray) -> None:
+        self.labels, self.outputs = labels, outputs
+
+    def predict(self, feeds: Any) -> tuple[np.ndarray | None, np.ndarray]:
+        return self.labels, self.outputs
+
+
+@pytest.mark.parametrize("task, classes, labels, outputs, problem", [
+    ("regression", (), None, np.array([[1.0], [np.inf], [np.nan]], dtype=np.float32),
+     "predictions that are not numbers (NaN or infinite) for 2 rows"),
+    ("binary", ("no", "yes"), np.array([0, 1, 1]), np.array([[0.9, 0.1], [0.2, 0.8], [np.nan, 0.5]]),
+     "probabilities that are not numbers (NaN or infinite) for 1 row"),
+    ("multiclass", ("a", "b", "c"), None, np.array([[0.2, 0.3, 0.5], [0.5, 0.5, 0.5], [-0.5, 1.0, 0.5]]),
+     "probabilities outside 0 to 1 (e.g. -0.5, 1, 0.5) for 1 row")])
+def test_the_outputs_are_checked_before_they_become_predictions(task: str, classes: tuple[str, ...],
+                                                                labels: np.ndarray | None, outputs: np.ndarray,
+                                                                problem: str, reliability: Any) -> None:
+    from app.services.scoring import LoadedModel
+
+    model = LoadedModel(scorer=_Answers(labels, outputs), task=task, classes=classes, schema=(), target="y",
+                        name="m.onnx")
+    with pytest.raises(ModelError) as caught:
+        predict_frame(model, pd.DataFrame(index=range(3)))
+    reliability.bad_input("coded" if caught.value.code == "BAD_MODEL" else "crash")
+    assert caught.value.code == "BAD_MODEL" and problem in str(caught.value)
+    fine = np.array([[0.25, 0.75]] * 3, dtype=np.float32) if classes == ("no", "yes") else None
+    if fine is not None:  # float32 probabilities as a real model gives them pass
+        scored = predict_frame(replace(model, scorer=_Answers(None, fine)), pd.DataFrame(index=range(3)))
+        assert scored["prediction"].tolist() == ["yes"] * 3

@@ -72,6 +72,40 @@ def test_a_store_the_user_chose_is_never_offered_for_repair(tmp_path: Path) -> N
     assert "rename it" in ours["action"]
 
 
+@pytest.mark.parametrize("content", [b"id,note\n1,my notes\n", b"sqlite"])
+def test_a_file_that_is_not_an_mlflow_store_gets_no_repair_advice(tmp_path: Path, content: bytes,
+                                                                   reliability) -> None:
+    """MLFLOW_TRACKING_URI=sqlite:////…/user_notes.csv was told to run `mlflow db upgrade` on the user's CSV, and the
+    terminal said nothing until the side process ended; a SQLite file of the user's own (no MLflow tables) too."""
+    from app.console import tracking_lines
+
+    user_file = tmp_path / "user_notes.csv"
+    if content == b"sqlite":
+        with sqlite3.connect(user_file) as connection:
+            connection.execute("CREATE TABLE notes (id INTEGER, note TEXT)")
+    else:
+        user_file.write_bytes(content)
+    uri = f"sqlite:///{user_file}"
+    spool = tmp_path / "mlflow_spool.json"
+    broken = _wrapped(sqlite3.DatabaseError("file is not a database" if content != b"sqlite" else "no such table"))
+    receipt = failed(broken, uri=uri, spool=spool, own_store=False, notes=[])
+    assert receipt["cause"] == "not_a_store" and "db upgrade" not in receipt["action"]
+    assert f"{user_file}, which is not an MLflow store" in receipt["reason"]
+    spool.write_text(json.dumps({"tracking_uri": uri}))
+    lines = tracking_lines(outcome(spool, running=True, pid=1), str(tmp_path))  # still logging: said now
+    assert len(lines) == 1 and lines[0].startswith("kuai: warning [TRACKING_FAILED]") and "not an MLflow" in lines[0]
+    reliability.bad_input("coded")
+    mlflow_store = tmp_path / "mlflow.db"
+    with sqlite3.connect(mlflow_store) as connection:
+        connection.execute("CREATE TABLE experiments (id INTEGER)")
+        connection.execute("CREATE TABLE runs (id INTEGER)")
+    spool.write_text(json.dumps({"tracking_uri": f"sqlite:///{mlflow_store}"}))
+    assert "not an MLflow" not in " ".join(tracking_lines(outcome(spool, running=True, pid=1), str(tmp_path)))
+    assert "db upgrade" in failed(broken, uri=f"sqlite:///{mlflow_store}", spool=spool, own_store=False,
+                                  notes=[])["action"]
+    assert user_file.exists() and (content == b"sqlite" or user_file.read_bytes() == content)
+
+
 def test_passwords_never_reach_a_message() -> None:
     assert redact("https://me:s3cret@mlflow.example:5000/path?token=abc&x=1") == \
         "https://***@mlflow.example:5000/path?token=***&x=1"
