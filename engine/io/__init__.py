@@ -6,7 +6,7 @@ Bad input raises :class:`~engine.errors.ReadError` with a stable code and a mess
 that says what was found and what to do.
 """
 
-from engine.io._columns import NA_VALUES, SPREADSHEET_ERRORS
+from engine.io._markers import NA_VALUES, SPREADSHEET_ERRORS
 from engine.io._describe import describe_reading
 from engine.io._encoding import detect_encoding
 from engine.io._layout import detect_dialect
