@@ -84,7 +84,8 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         return column, notes
     padded = pc.any(pc.match_substring_regex(column, pattern=r"^\s|\s$")).as_py()
     if padded:
-        column = pc.utf8_trim(column, characters=_SPACES + "\t")
+        column, merged_note = _trimmed(column)
+        notes += [merged_note] if merged_note else []
     column, n_errors, error_note = errors_as_missing(column)
     notes += [error_note] if error_note else []
     column, marker_notes = markers_as_missing(column)
@@ -97,6 +98,40 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         typed = _as_typed(written, decimal=decimal, thousands=thousands, reparse=True) if infinities else None
         notes += [infinity_note(infinities)] if typed is not None else []
     return (typed if typed is not None else column), notes
+
+
+def _trimmed(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]:
+    """The values without the spaces and tabs around them, and a note that shows them ("spaces and tabs around 3
+    values were removed ('yes\\t', ' no'); 2 of them became the same as a value written without: 'yes'")."""
+    trimmed = pc.utf8_trim(column, characters=SPACES)
+    changed = pc.fill_null(pc.not_equal(trimmed, column), False)
+    n_changed = int(pc.sum(changed).as_py() or 0)
+    if not n_changed:
+        return trimmed, ""
+    spellings = pc.unique(column.filter(changed)).to_pylist()
+    note = (f"spaces and tabs around {n_changed:,} value{'' if n_changed == 1 else 's'} were removed "
+            f"({_listed(spellings)})")
+    unchanged = pc.unique(column.filter(pc.invert(changed)).drop_null())
+    merged = pc.and_(changed, pc.fill_null(pc.is_in(trimmed, value_set=unchanged), False))
+    n_merged = int(pc.sum(merged).as_py() or 0)
+    if n_merged:
+        into = pc.unique(trimmed.filter(merged)).to_pylist()
+        note += (f"; {n_merged:,} of them became the same as a value written without them: {_listed(into)}")
+    return trimmed, note
+
+
+def _listed(values: list[str]) -> str:
+    return ", ".join(_shown(value) for value in values[:_SHOWN_SPELLINGS]) + (
+        ", ..." if len(values) > _SHOWN_SPELLINGS else "")
+
+
+_SHOWN_SPELLINGS = 4
+
+
+def _shown(text: str) -> str:
+    """'yes\\t': the text quoted, with tabs and unusual spaces escaped so that they can be seen."""
+    return "'" + "".join(char if char == " " or not char.isspace() else repr(char)[1:-1] if char.isascii()
+                         else f"\\u{ord(char):04x}" for char in text) + "'"
 
 
 def _as_typed(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
