@@ -44,9 +44,10 @@ class LabelVariants:
         groups = []
         for label, n_rows in list(self.rows.items())[:_SHOWN_GROUPS]:
             spellings = ", ".join(f"'{_visible(s)}'" for s, c in self.mapping.items() if c == label)
-            groups.append(f"{spellings} → '{label}' ({n_rows:,} row{'s' if n_rows != 1 else ''})")
+            groups.append(f"{spellings} → '{_visible(label)}' ({n_rows:,} row{'s' if n_rows != 1 else ''})")
         more = f" and {len(self.rows) - _SHOWN_GROUPS} more" if len(self.rows) > _SHOWN_GROUPS else ""
-        return (f"'{column}': target labels that differ only by case, spaces or character width were merged into one "
+        return (f"'{column}': target labels that differ only by case, spaces, character width or the way accents are "
+                f"encoded were merged into one "
                 f"class: {'; '.join(groups)}{more}; {KEEP_VARIANTS_HINT}")
 
 
@@ -85,11 +86,16 @@ def variant_key(label: str) -> str:
 
 
 def _visible(spelling: str) -> str:
-    """The spelling with its unusual spaces and invisible characters written as escapes ('yes\\u00a0')."""
-    if spelling.isascii():
-        return spelling
-    return "".join(f"\\u{ord(char):04x}" if (char.isspace() and char != " ") or unicodedata.category(char) == "Cf"
-                   else char for char in spelling)
+    """The spelling with its tabs, unusual spaces, invisible characters and combining accents written as escapes
+    ('yes\\t', 'yes\\u00a0', 're\\u0301silie\\u0301' for an accent typed as a separate mark), so that two
+    spellings the note names never print the same."""
+    return "".join(_escaped(char) for char in spelling)
+
+
+def _escaped(char: str) -> str:
+    if char == " " or not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Mn")):
+        return char
+    return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
 
 
 def apply_label_variants(values: pd.Series, mapping: dict[str, str]) -> pd.Series:

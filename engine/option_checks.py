@@ -94,7 +94,7 @@ def check_named_columns(frame: pd.DataFrame, *, type_overrides: Mapping[str, Col
                         date_formats: Mapping[str, str] | None = None, excluded: Iterable[str] = (),
                         target: str | None = None) -> None:
     """Every column the options name exists (``UNKNOWN_COLUMN``, with the closest names), and the target is not
-    left out (``TARGET_EXCLUDED``)."""
+    left out (``TARGET_EXCLUDED``) nor given a type (``TYPE_ON_TARGET``: the task says how it is read)."""
     columns = [str(c) for c in frame.columns]
     present = set(columns)
     named = [*((name, "A type was set for '{}'") for name in type_overrides or {}),
@@ -104,6 +104,12 @@ def check_named_columns(frame: pd.DataFrame, *, type_overrides: Mapping[str, Col
         if str(name) not in present:
             raise OptionError(f"{what.format(name)}, but the data has no column of that name."
                               f"{close_names(str(name), columns)}", code="UNKNOWN_COLUMN")
+    target_type = (type_overrides or {}).get(target) if target is not None else None
+    if target_type is not None:
+        raise OptionError(f"A type ({target_type}) was set for '{target}', the target. The target's type "
+                          "does not change what Kuai predicts: choose the task instead (kuai train --task binary, "
+                          "multiclass or regression; the task choice in the app), and keep types for the "
+                          "input columns.", code="TYPE_ON_TARGET")
     if target is not None and target in set(excluded):
         raise OptionError(f"'{target}' is the target, and it is also among the columns left out (by you, or by a fix "
                           "you applied). The target is what the model predicts, never one of its inputs: keep it in, "

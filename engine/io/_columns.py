@@ -8,15 +8,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.io._encoding import decode_utf8_or_cp1252
+from engine.io._markers import (
+    NA_VALUES,
+    SPREADSHEET_ERRORS,
+    errors_as_missing,
+    infinities_as_text_numbers,
+    infinity_note,
+    markers_as_missing,
+    nan_note,
+)
 
-# Excel's error values (English, German, French): read as missing, and counted per column in a reading note
-SPREADSHEET_ERRORS = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!",
-                      "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "#NOM?", "#NOMBRE!", "#NUL!")
-NA_VALUES = ["", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL",
-             "Null", "nil", "<NA>", "#NA", "#N/A N/A", "?", "-", "--", *SPREADSHEET_ERRORS,
-             # German 'not available'
-             "n.v.", "N.V.", "k.A.", "k. A."]
-PLAIN_NA_VALUES = [value for value in NA_VALUES if value not in SPREADSHEET_ERRORS]  # what the parser nulls itself
+PLAIN_NA_VALUES = [value for value in NA_VALUES if value not in SPREADSHEET_ERRORS]  # missing-value markers
 _SPACES = " \u00a0\u202f"
 SPACES = _SPACES + "\t"  # what is trimmed around a value
 _PROBE = 200
@@ -76,47 +78,68 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         notes.append(note)
     if pa.types.is_date(column.type):
         return column.cast(pa.timestamp("s")), notes
+    if pa.types.is_floating(column.type):  # 'nan' the parser read as a number: missing, and counted
+        notes += [note for note in [nan_note(column)] if note]
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return column, notes
     padded = pc.any(pc.match_substring_regex(column, pattern=r"^\s|\s$")).as_py()
     if padded:
-        column = pc.utf8_trim(column, characters=_SPACES + "\t")
-    column, n_errors, error_note = _errors_as_missing(column)
+        column, merged_note = _trimmed(column)
+        notes += [merged_note] if merged_note else []
+    column, n_errors, error_note = errors_as_missing(column)
     notes += [error_note] if error_note else []
-    if padded:
-        missing = pc.is_in(column, value_set=pa.array(NA_VALUES))
-        if pc.any(missing).as_py():
-            column = pc.if_else(missing, pa.scalar(None, column.type), column)
+    column, marker_notes = markers_as_missing(column)
+    notes += marker_notes
     if keep_text:
         return column, notes
-    if n_errors:  # the type the parser would have found, had the error values been empty cells
-        typed = as_parsed_type(column, decimal=decimal)
-        if typed is not None:
-            return typed, notes
-    numbers = _as_numbers(column, decimal=decimal, thousands=thousands)
-    return (numbers if numbers is not None else column), notes
+    typed = _as_typed(column, decimal=decimal, thousands=thousands, reparse=bool(padded or n_errors or marker_notes))
+    if typed is None:
+        written, infinities = infinities_as_text_numbers(column)
+        typed = _as_typed(written, decimal=decimal, thousands=thousands, reparse=True) if infinities else None
+        notes += [infinity_note(infinities)] if typed is not None else []
+    return (typed if typed is not None else column), notes
 
 
-_ERROR_SET = pa.array(SPREADSHEET_ERRORS)
-_SHOWN_ERRORS = 4
+def _trimmed(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]:
+    """The values without the spaces and tabs around them, and a note that shows them ("spaces and tabs around 3
+    values were removed ('yes\\t', ' no'); 2 of them became the same as a value written without: 'yes'")."""
+    trimmed = pc.utf8_trim(column, characters=SPACES)
+    changed = pc.fill_null(pc.not_equal(trimmed, column), False)
+    n_changed = int(pc.sum(changed).as_py() or 0)
+    if not n_changed:
+        return trimmed, ""
+    spellings = pc.unique(column.filter(changed)).to_pylist()
+    note = (f"spaces and tabs around {n_changed:,} value{'' if n_changed == 1 else 's'} were removed "
+            f"({_listed(spellings)})")
+    unchanged = pc.unique(column.filter(pc.invert(changed)).drop_null())
+    merged = pc.and_(changed, pc.fill_null(pc.is_in(trimmed, value_set=unchanged), False))
+    n_merged = int(pc.sum(merged).as_py() or 0)
+    if n_merged:
+        into = pc.unique(trimmed.filter(merged)).to_pylist()
+        note += (f"; {n_merged:,} of them became the same as a value written without them: {_listed(into)}")
+    return trimmed, note
 
 
-def _errors_as_missing(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int, str]:
-    """Spreadsheet error values ('#DIV/0!') as missing values, and a note counting them ("" when none)."""
-    errors = pc.is_in(column, value_set=_ERROR_SET)
-    n_errors = int(pc.sum(errors).as_py() or 0)
-    if not n_errors:
-        return column, 0, ""
-    found = pc.value_counts(column.filter(errors)).to_pylist()
-    kinds = [entry["values"] for entry in sorted(found, key=lambda entry: (-entry["counts"], entry["values"]))]
-    column = pc.if_else(errors, pa.scalar(None, column.type), column)
-    return column, n_errors, error_note(n_errors, kinds)
+def _listed(values: list[str]) -> str:
+    return ", ".join(_shown(value) for value in values[:_SHOWN_SPELLINGS]) + (
+        ", ..." if len(values) > _SHOWN_SPELLINGS else "")
 
 
-def error_note(n_errors: int, kinds: list[str]) -> str:
-    """"15 spreadsheet error values (#DIV/0!, #VALUE!) read as missing", the commonest kinds first."""
-    shown = ", ".join(kinds[:_SHOWN_ERRORS]) + (", ..." if len(kinds) > _SHOWN_ERRORS else "")
-    return f"{n_errors:,} spreadsheet error value{'' if n_errors == 1 else 's'} ({shown}) read as missing"
+_SHOWN_SPELLINGS = 4
+
+
+def _shown(text: str) -> str:
+    """'yes\\t': the text quoted, with tabs and unusual spaces escaped so that they can be seen."""
+    return "'" + "".join(char if char == " " or not char.isspace() else repr(char)[1:-1] if char.isascii()
+                         else f"\\u{ord(char):04x}" for char in text) + "'"
+
+
+def _as_typed(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
+              reparse: bool) -> pa.ChunkedArray | None:
+    """The column as numbers, booleans or dates when all its values are (``reparse``: try the parser's types first,
+    for text the parser saw with cells now missing); None when it is text."""
+    typed = as_parsed_type(column, decimal=decimal) if reparse else None
+    return typed if typed is not None else _as_numbers(column, decimal=decimal, thousands=thousands)
 
 
 def as_parsed_type(column: pa.ChunkedArray, *, decimal: str = ".") -> pa.ChunkedArray | None:
@@ -213,13 +236,13 @@ def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
         digits = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+(?:{mark}\d+)?|{digits})"
     currency = f"[{_CURRENCY}]"
     body = rf"[-+]?\s*{currency}?\s*[-+]?{digits}\s*(?:%|{currency}|[A-Z]{{3}})?"
-    return re.compile(rf"^(?:{body}|\(\s*{body}\s*\))$")
+    return re.compile(rf"^(?:{body}|\(\s*{body}\s*\)|[-+]?inf)$")  # 'inf': infinity, as ``tidy_column`` writes it
 
 
 def _as_numbers(column: pa.ChunkedArray, *, decimal: str, thousands: str | None) -> pa.ChunkedArray | None:
     """Numbers written with separators, brackets, currency or percent signs; None when not all numbers."""
     probe = column.drop_null().slice(0, _PROBE).to_pylist()
-    if not probe or not any(ch.isdigit() for ch in probe[0]):
+    if not probe or not any(ch.isdigit() for ch in probe[0] if probe[0] not in ("inf", "-inf")):
         return None
     pattern = _number_pattern(decimal, thousands)
     if not all(pattern.match(v) for v in probe):

@@ -16,20 +16,11 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import ReadError
-from engine.io._columns import (
-    PLAIN_NA_VALUES,
-    SPREADSHEET_ERRORS,
-    clean_names,
-    duplicate_names,
-    duplicate_notes,
-    error_note,
-    rename_notes,
-)
+from engine.io._columns import clean_names, duplicate_names, duplicate_notes, rename_notes
+from engine.io._markers import error_note, is_error_cell, is_missing_marker, marker_note
 from engine.io._rows import empty_rows_note, row_numbers
 from engine.target import DUPLICATE_NAMES
 
-_NA = frozenset(PLAIN_NA_VALUES)
-_ERRORS = frozenset(SPREADSHEET_ERRORS)
 _SHOWN_SHEETS = 5
 Row = tuple[Any, ...]
 
@@ -120,28 +111,36 @@ def _frame(header: Row, body: Sequence[Row]) -> tuple[pd.DataFrame, list[str]]:
     notes += duplicate_notes(duplicates) + rename_notes(raw, names, duplicates)
     columns: dict[str, pd.Series] = {}
     for position, name in zip(kept, names, strict=True):
-        values, n_errors, kinds = _cells(row[position] for row in body)
+        values, errors, markers = _cells(row[position] for row in body)
         columns[name] = pd.Series(values, dtype=object).infer_objects()
-        if n_errors:
-            notes.append(f"'{name}': {error_note(n_errors, kinds)}")
+        if errors:
+            notes.append(f"'{name}': {error_note(sum(errors.values()), list(errors))}")
+        if markers:
+            notes.append(f"'{name}': {marker_note(markers)}")
     frame = pd.DataFrame(columns)
     if duplicates:  # for the target: a name two columns had is ambiguous (engine.target.resolve_target)
         frame.attrs[DUPLICATE_NAMES] = duplicates
     return frame, notes
 
 
-def _cells(values: Iterable[object]) -> tuple[list[object], int, list[str]]:
-    """The column's values with missing-value markers and spreadsheet errors as None; how many errors, which."""
+def _cells(values: Iterable[object]) -> tuple[list[object], dict[str, int], dict[str, int]]:
+    """The column's values with spreadsheet errors and missing-value markers as None; the errors and the markers
+    found, with their counts, the commonest first."""
     cells: list[object] = []
     errors: dict[str, int] = {}
+    markers: dict[str, int] = {}
     for value in values:
         if isinstance(value, str):
             text = value.strip()
-            if text in _ERRORS:
-                errors[text] = errors.get(text, 0) + 1
+            found = errors if is_error_cell(text) else markers if text and is_missing_marker(text) else None
+            if found is not None:
+                found[text] = found.get(text, 0) + 1
                 value = None
-            elif text in _NA:
+            elif not text:
                 value = None
         cells.append(value)
-    kinds = sorted(errors, key=lambda kind: (-errors[kind], kind))
-    return cells, sum(errors.values()), kinds
+    return cells, _commonest_first(errors), _commonest_first(markers)
+
+
+def _commonest_first(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

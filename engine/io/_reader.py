@@ -23,7 +23,6 @@ import pyarrow.csv as pacsv
 from engine.errors import ReadError
 from engine.io import _kinds
 from engine.io._columns import (
-    PLAIN_NA_VALUES,
     clean_names,
     drop_empty_unnamed_columns,
     duplicate_names,
@@ -246,8 +245,10 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
             "parse_options": pacsv.ParseOptions(delimiter=layout.delimiter, quote_char=layout.quotechar,
                                                 newlines_in_values=quoted_newlines,
                                                 invalid_row_handler=on_invalid_row),
+            # only empty cells are null: the missing-value markers ('NA') are read as missing, and counted, by
+            # ``tidy_column``
             "convert_options": pacsv.ConvertOptions(
-                null_values=PLAIN_NA_VALUES, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
                 decimal_point=layout.decimal,
                 column_types={_arrow_name(layout, i): pa.string() for i in layout.text_columns}),
         }

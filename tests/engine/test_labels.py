@@ -3,6 +3,8 @@ told."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,7 +46,7 @@ def test_spellings_equal_after_nfkc_case_folding_and_any_whitespace_are_one_labe
     assert variants.rows == {"yes": 5, "no": 1, "not sure": 1}
     note = variants.note("answer")
     assert "'ｙｅｓ', 'yes\\u00a0', '\\u3000YES', 'y\\u200bes' → 'yes' (5 rows)" in note  # invisible ones shown
-    assert "case, spaces or character width" in note
+    assert "case, spaces, character width or the way accents are encoded" in note
     for _ in range(3):  # full-width, no-break and ideographic spaces, zero-width characters
         reliability.bad_input("read")
         reliability.guess(told=True)
@@ -82,3 +84,25 @@ def test_categories_of_a_feature_that_differ_by_case_stay_apart_and_are_pointed_
     schema = prepare(frame, spec).schema
     assert {"Paris", "paris"} <= set(next(c for c in schema if c.name == "city").categories)
     reliability.guess(told="'paris'" in note.message)
+
+
+def test_the_note_shows_spellings_that_print_alike_apart(reliability) -> None:
+    nfc, nfd = "r\u00e9sili\u00e9", unicodedata.normalize("NFD", "r\u00e9sili\u00e9")
+    note = find_label_variants(pd.Series([nfc] * 5 + [nfd] * 3 + ["actif"] * 4, name="y")).note("y")
+    assert "'re\\u0301silie\\u0301' → 'résilié' (3 rows)" in note
+    note = find_label_variants(pd.Series(["yes"] * 5 + ["Yes\t"] * 2 + ["no"] * 4, name="y")).note("y")
+    assert "'Yes\\t' → 'yes' (2 rows)" in note
+    reliability.guess(told=True)
+
+
+def test_a_tab_removed_at_read_time_is_said_with_the_spellings_it_merged(tmp_path, reliability) -> None:
+    from engine import read_table_with_dialect
+
+    path = tmp_path / "tab.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{label}\n" for i, label in enumerate(['"yes\t"', "yes", "no"] * 4)))
+    frame, dialect = read_table_with_dialect(path)
+    assert set(frame["y"]) == {"yes", "no"} and dialect is not None
+    assert ("'y': spaces and tabs around 4 values were removed ('yes\\t'); 4 of them became the same as a value "
+            "written without them: 'yes'") in dialect.notes
+    reliability.bad_input("read")
+    reliability.guess(told=True)

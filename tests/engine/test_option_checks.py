@@ -63,6 +63,18 @@ def test_columns_the_options_name_must_exist(mixed_frame: pd.DataFrame, reliabil
         build_task_spec(mixed_frame, profile.columns, target="outcome", excluded=["outcome"])
 
 
+def test_a_type_set_on_the_target_is_refused_not_ignored(mixed_frame: pd.DataFrame, reliability: Any) -> None:
+    profile = profile_dataset(mixed_frame, with_checks=False)
+    for kind in (ColumnType.NUMERIC, ColumnType.CATEGORICAL):
+        with pytest.raises(OptionError, match="--task") as refused:
+            build_task_spec(mixed_frame, profile.columns, target="outcome", type_overrides={"outcome": kind})
+        assert refused.value.code == "TYPE_ON_TARGET"
+        reliability.bad_input("coded")
+    typed_input = next(c.name for c in profile.columns if c.name != "outcome")
+    build_task_spec(mixed_frame, profile.columns, target="outcome",  # a type on an input column is fine
+                    type_overrides={typed_input: ColumnType.CATEGORICAL})
+
+
 def test_a_date_format_must_be_one_and_read_its_column(reliability: Any) -> None:
     frame = pd.DataFrame({"read": pd.to_datetime(["2023-01-05", "2023-02-01"]),  # the reader read these (ISO)
                           "text": ["05/01/2023", "01/02/2023"]})
