@@ -27,6 +27,13 @@ DEFAULT_TIME_BUDGET_S, DEFAULT_SEED = 60.0, 0  # train's, when not given (None: 
 
 
 class _Parser(argparse.ArgumentParser):
+    """Every parser of the CLI (the sub-commands' too): no abbreviated options (``--time 30`` is not taken for
+    ``--time-budget 30``: an option that does not exist is a usage error, never a guess)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"kuai: error [USAGE]: {message}\n")
 
