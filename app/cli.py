@@ -287,7 +287,7 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
         return EXIT_OK
     except Exception as exc:
-        from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full
+        from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full, shown_text
 
         if isinstance(exc, MemoryError):
             logger.error("out of memory\n%s", traceback.format_exc())
@@ -301,7 +301,7 @@ def _main(argv: Sequence[str] | None) -> int:
                   file=sys.stderr)
             return EXIT_INTERNAL
         logger.error("internal error\n%s", traceback.format_exc())
-        print(f"kuai: internal error [INTERNAL]: {type(exc).__name__}: {exc}. Details: {_log_path()}",
+        print(f"kuai: internal error [INTERNAL]: {shown_text(exc)}. Details: {_log_path()}",
               file=sys.stderr)
         return EXIT_INTERNAL
 
