@@ -289,10 +289,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:
         from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full, shown_text
 
-        if isinstance(exc, MemoryError):
+        if isinstance(exc, MemoryError) or "failed to map segment" in str(exc):  # a library that cannot be mapped
             logger.error("out of memory\n%s", traceback.format_exc())
-            print("kuai: error [TOO_BIG_FOR_MEMORY] This needs more memory than this process may use "
-                  "(KUAI_WORKER_MEMORY_MB). Sample the rows, keep fewer columns, or raise the limit.", file=sys.stderr)
+            from app.services.limits import memory_limit_text
+
+            print(f"kuai: error [TOO_BIG_FOR_MEMORY] This needs {memory_limit_text()}.", file=sys.stderr)
             return EXIT_INTERNAL
         if is_disk_full(exc):  # not the user's input, not our bug: say what to do, keep the details in the log
             logger.error("disk full\n%s", traceback.format_exc())
