@@ -27,6 +27,13 @@ DEFAULT_TIME_BUDGET_S, DEFAULT_SEED = 60.0, 0  # train's, when not given (None: 
 
 
 class _Parser(argparse.ArgumentParser):
+    """Every parser of the CLI (the sub-commands' too): no abbreviated options (``--time 30`` is not taken for
+    ``--time-budget 30``: an option that does not exist is a usage error, never a guess)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"kuai: error [USAGE]: {message}\n")
 
@@ -280,12 +287,13 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
         return EXIT_OK
     except Exception as exc:
-        from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full
+        from engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full, shown_text
 
-        if isinstance(exc, MemoryError):
+        if isinstance(exc, MemoryError) or "failed to map segment" in str(exc):  # a library that cannot be mapped
             logger.error("out of memory\n%s", traceback.format_exc())
-            print("kuai: error [TOO_BIG_FOR_MEMORY] This needs more memory than this process may use "
-                  "(KUAI_WORKER_MEMORY_MB). Sample the rows, keep fewer columns, or raise the limit.", file=sys.stderr)
+            from app.services.limits import memory_limit_text
+
+            print(f"kuai: error [TOO_BIG_FOR_MEMORY] This needs {memory_limit_text()}.", file=sys.stderr)
             return EXIT_INTERNAL
         if is_disk_full(exc):  # not the user's input, not our bug: say what to do, keep the details in the log
             logger.error("disk full\n%s", traceback.format_exc())
@@ -294,7 +302,7 @@ def _main(argv: Sequence[str] | None) -> int:
                   file=sys.stderr)
             return EXIT_INTERNAL
         logger.error("internal error\n%s", traceback.format_exc())
-        print(f"kuai: internal error [INTERNAL]: {type(exc).__name__}: {exc}. Details: {_log_path()}",
+        print(f"kuai: internal error [INTERNAL]: {shown_text(exc)}. Details: {_log_path()}",
               file=sys.stderr)
         return EXIT_INTERNAL
 

@@ -25,6 +25,7 @@ from .errors import (
     TargetError,
     full_disk_path,
     is_disk_full,
+    shown_text,
 )
 from .evaluation import (
     best_threshold,
@@ -93,7 +94,8 @@ __all__ = [
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
     "unseen_categories", "rank_key",
-    "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "SearchResult", "collect_trials",
+    "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "shown_text", "SearchResult",
+    "collect_trials",
     "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase",
     "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_atomically"]
+from engine.errors import SchemaError
+
+__all__ = ["atomic_path", "refuse_link", "write_atomically"]
 
 
 @contextmanager
@@ -35,3 +37,12 @@ def write_atomically(path: Path, data: str | bytes) -> None:
             partial.write_bytes(data)
         else:
             partial.write_text(data, encoding="utf-8")
+
+
+def refuse_link(path: Path, advice: str) -> None:
+    """Kuai never writes through a symbolic link it did not make: ``path`` (an ``--out``) that is one, dangling or
+    not, is refused with ``OUT_IS_A_LINK`` (writing through it could create or change files anywhere)."""
+    path = Path(path).expanduser()
+    if path.is_symlink():
+        raise SchemaError(f"'{path}' is a symbolic link (to '{os.readlink(path)}'). Kuai does not write through "
+                          f"links, even with --overwrite: {advice}", code="OUT_IS_A_LINK")

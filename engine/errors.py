@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class EngineError(Exception):
     """Base of all engine errors. ``code`` is stable; the message says what to do."""
@@ -66,8 +68,33 @@ def is_disk_full(exc: BaseException | None) -> bool:
         text = str(exc).lower()
         if "database or disk is full" in text or "no space left on device" in text or "file too large" in text:
             return True
+        if "disk i/o error" in text and _file_size_limited():  # SQLite's word for a write refused with EFBIG
+            return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
+
+
+def _file_size_limited() -> bool:
+    """Whether this process may write files only up to a size (``ulimit -f``, RLIMIT_FSIZE): SQLite reports a write
+    refused by it (EFBIG) as a 'disk I/O error', without the OS error."""
+    try:
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_FSIZE)[0] != resource.RLIM_INFINITY
+    except (ImportError, OSError, ValueError):
+        return False
+
+
+_SQL_PARTS = re.compile(r"\s*\[(?:SQL|parameters|generated in [^\]]*)\b.*?(?=\n\[|\n\(Background|\Z)|"
+                        r"\s*\(Background on this error at:[^)]*\)", re.DOTALL)
+
+
+def shown_text(exc: BaseException) -> str:
+    """An unexpected error as one line for the user: its type and message, without the SQL statements and
+    parameters SQLAlchemy appends ('[SQL: ...]', '[parameters: ...]', its 'Background' link), which say nothing to a
+    user and may carry their data; the whole error stays in the log."""
+    message = " ".join(_SQL_PARTS.sub("", str(exc)).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 DISK_FULL_MESSAGE = ("The disk is full, or a file reached the size this process may write (ulimit -f): the command "

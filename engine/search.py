@@ -22,7 +22,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from engine.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
-from engine.errors import BudgetError, is_disk_full
+from engine.errors import BudgetError, is_disk_full, shown_text
 from engine.fold_spill import FoldSpill
 from engine.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
 from engine.metrics import get_metric
@@ -167,7 +167,7 @@ class _Objective:
             self.ended = (trial.number, State.FAIL, None)
             if is_disk_full(exc):
                 self.fatal = exc
-            trial.set_user_attr("error", f"{type(exc).__name__}: {exc}"[:500])
+            trial.set_user_attr("error", shown_text(exc)[:500])
             raise
 
     def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.atomic import write_atomically
+from engine.atomic import refuse_link, write_atomically
 from engine.errors import EngineError
 
 MARKER_FILE = ".kuai-run.json"
@@ -90,8 +90,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
     not Kuai's (it makes none): ``overwrite`` removes one named like Kuai's outputs as a link, never what it points
     to; ``resume`` refuses to write beside one.
     """
-    if Path(folder).expanduser().is_symlink():
-        raise _is_a_link(Path(folder).expanduser())
+    refuse_link(folder, "give the folder itself, or a new folder.")
     folder = folder.expanduser().resolve()
     _make_folder(folder)
     lock_existed = (folder / LOCK_FILE).exists()
@@ -217,11 +216,6 @@ def _links(folder: Path, names: list[str]) -> list[str]:
             links += [str(entry.relative_to(folder)) for entry in sorted(path.rglob("*")) if entry.is_symlink()]
     return links
 
-
-def _is_a_link(path: Path) -> OutputFolderError:
-    return OutputFolderError(
-        f"'{path}' is a symbolic link (to '{os.readlink(path)}'). Kuai does not write through links: give the "
-        "folder itself, or a new folder.", code="OUT_IS_A_LINK")
 
 
 def _remove_own_outputs(folder: Path, names: list[str]) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from app.services.limits import child_memory_mb, limit_child_process
+from app.services.limits import child_memory_mb, limit_child_process, memory_limit_text
 from engine import Dialect, EngineError, ReadError
 from storage import seconds_setting, text_setting
 
@@ -130,7 +130,7 @@ def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
 
 
 def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
-    limit_child_process(memory_mb)
+    limit_child_process(memory_mb, "KUAI_READ_MEMORY_MB")
     folder = Path(out)
     message: dict[str, object]
     try:
@@ -139,8 +139,7 @@ def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
         _save_frame(frame, folder)
         message = {"dialect": asdict(dialect) if dialect is not None else None}
     except MemoryError:
-        message = {"code": "TOO_BIG_FOR_MEMORY", "message": f"Reading this file needs more than {memory_mb:,} MB "
-                   "of memory. Sample its rows, or keep fewer columns."}
+        message = {"code": "TOO_BIG_FOR_MEMORY", "message": f"Reading this file needs {memory_limit_text()}."}
     except Exception as exc:
         if isinstance(exc, EngineError):
             message = {"code": exc.code, "message": str(exc.args[0])}

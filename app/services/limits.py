@@ -62,12 +62,12 @@ def child_memory_mb(variable: str, default_mb: float) -> int | None:
     return memory_setting(variable, int(min(DEFAULT_SHARE * physical_memory_mb(), default_mb)))
 
 
-def limit_child_process(memory_mb: int | None) -> None:
+def limit_child_process(memory_mb: int | None, setting: str) -> None:
     """What a child that handles untrusted input sets first: no core dumps (a crash must not write the user's data
-    to disk) and, when given, an address-space limit."""
+    to disk) and, when given, an address-space limit (from ``setting``)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if memory_mb:
-        apply_memory_limit(memory_mb)
+        apply_memory_limit(memory_mb, setting=setting)
 
 
 def memory_limit_mb() -> int | None:
@@ -75,7 +75,10 @@ def memory_limit_mb() -> int | None:
     return memory_setting("KUAI_WORKER_MEMORY_MB", max(MIN_LIMIT_MB, int(DEFAULT_SHARE * physical_memory_mb())))
 
 
-def apply_memory_limit(limit_mb: int | None = None) -> int | None:
+_KUAI_LIMIT: dict[str, int] = {}  # the address-space limit Kuai set in this process (bytes), by the setting's name
+
+
+def apply_memory_limit(limit_mb: int | None = None, *, setting: str = "KUAI_WORKER_MEMORY_MB") -> int | None:
     """Cap this process's address space (never raising a lower limit already set); the limit applied, in MB."""
     limit_mb = memory_limit_mb() if limit_mb is None else limit_mb
     if limit_mb is None:
@@ -87,5 +90,25 @@ def apply_memory_limit(limit_mb: int | None = None) -> int | None:
     if soft != resource.RLIM_INFINITY and soft <= wanted:
         return int(soft // 2**20)
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    _KUAI_LIMIT.clear()
+    _KUAI_LIMIT[setting] = wanted
     logger.info("memory limit: %d MB of address space", wanted // 2**20)
     return int(wanted // 2**20)
+
+
+def memory_limit_text() -> str:
+    """The memory limit a ``MemoryError`` in this process ran into, and how to raise it: Kuai's own (named by its
+    setting) or one set outside Kuai (``ulimit -v``, RLIMIT_AS), or none (the machine's memory)."""
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
+        return ("more memory than this machine could give (no address-space limit is set). Sample the rows, keep "
+                "fewer columns, or use a machine with more memory")
+    size = f"{soft / 2**20:,.0f} MB"
+    for setting, applied in _KUAI_LIMIT.items():
+        if applied == soft:
+            given = os.environ.get(setting, "").strip()
+            how = f"{setting}={given}" if given else f"{setting} is not set: Kuai's default"
+            return (f"more memory than Kuai's limit of {size} for this process ({how}). Sample the rows, keep fewer "
+                    f"columns, or raise {setting}")
+    return (f"more memory than this process's address-space limit of {size}, set outside Kuai (ulimit -v). Sample "
+            "the rows, keep fewer columns, or raise that limit")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from app.services.scoring import neutralise_formulas
 from engine import SchemaError
+from engine.atomic import refuse_link
 
 
 def check_predictions_path(out: Path, *, reading: Sequence[Path], overwrite: bool = False) -> Path:
@@ -34,9 +35,7 @@ def check_predictions_path(out: Path, *, reading: Sequence[Path], overwrite: boo
     if not folder.is_dir():
         raise SchemaError(f"The folder '{folder}' does not exist; create it first or choose another --out.",
                           code="OUT_FOLDER_MISSING")
-    if target.is_symlink():
-        raise SchemaError(f"'{out}' is a symbolic link (to '{os.readlink(target)}'). Kuai does not write through "
-                          "links, even with --overwrite: give --out the path of a file.", code="OUT_IS_A_LINK")
+    refuse_link(target, "give --out the path of a file.")
     if target.is_dir():
         raise SchemaError(f"'{out}' is a folder; give --out a file name, such as {out / 'predictions.csv'}.",
                           code="OUT_IS_A_FOLDER")

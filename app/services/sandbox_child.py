@@ -37,7 +37,7 @@ _MEMORY_WORDS = ("allocat", "bad_alloc", "out of memory")
 def main(argv: list[str]) -> int:
     connection = Connection(int(argv[1]))
     memory_mb, load_timeout_s = int(argv[3]), float(argv[4])
-    limit_child_process(memory_mb or None)
+    limit_child_process(memory_mb or None, "KUAI_SCORING_MEMORY_MB")
     _cap_cpu(load_timeout_s)
     try:
         session = _open(argv[2])

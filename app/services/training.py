@@ -70,9 +70,10 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     started = started_at if started_at is not None else time.monotonic()
     engine.check_training_options(time_budget_s=options.time_budget_s, seed=options.seed, n_folds=options.n_folds,
                                   limits=options.limits)  # before any work: the page's, the CLI's, a resume's
-    out_dir = out_dir.resolve()  # the MLflow side process runs elsewhere: the spool and its files name absolute paths
-    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite):  # held through the exec's
-        return _run_claimed(options, out_dir, started=started, progress=progress, should_stop=should_stop,
+    # claimed as given (a link is refused there, before resolving would follow it); the claim's path is absolute:
+    # the MLflow side process runs elsewhere, and the spool and its files name absolute paths
+    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:  # held through exec's
+        return _run_claimed(options, claimed.path, started=started, progress=progress, should_stop=should_stop,
                             hand_off=hand_off)
 
 

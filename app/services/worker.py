@@ -31,6 +31,7 @@ from engine import (
     ProgressEvent,
     TaskType,
     is_disk_full,
+    shown_text,
     to_jsonable,
 )
 from storage import append_event, get_dataset, home_dir, load_run, optuna_storage_url, run_dir, update_run
@@ -96,7 +97,7 @@ def run(run_id: str, *, resume: bool = False) -> int:
         logger.error("worker failed\n%s", traceback.format_exc())
         if is_disk_full(exc):
             return _finish(run_id, stop, beat, "failed", f"[DISK_FULL] {DISK_FULL_MESSAGE}")
-        return _finish(run_id, stop, beat, "failed", f"Internal error: {type(exc).__name__}: {exc}")
+        return _finish(run_id, stop, beat, "failed", f"Internal error: {shown_text(exc)}")
     if cancel_file.exists():
         return _finish(run_id, stop, beat, "cancelled", "Cancelled by the user.")
     _stop_heartbeat(stop, beat)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import lzma
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,19 @@ _MAGIC = {
     b"7z\xbc\xaf": ("ARCHIVE_FILE", "a 7-Zip archive"),
     b"Rar!": ("ARCHIVE_FILE", "a RAR archive"),
     b"\xfd7zXZ": ("ARCHIVE_FILE", "an xz archive"),
+    b"BZh": ("ARCHIVE_FILE", "a bzip2-compressed file"),
+    b"\x28\xb5\x2f\xfd": ("ARCHIVE_FILE", "a zstd-compressed file"),
 }
+# A compression by its magic number, else by the file's extension: what a decompression error names.
+_COMPRESSION_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd",
+                      b"PK\x03\x04": "zip"}
+_COMPRESSION_SUFFIX = {".gz": "gzip", ".gzip": "gzip", ".tgz": "gzip", ".bz2": "bzip2", ".xz": "xz",
+                       ".lzma": "xz", ".zst": "zstd", ".zstd": "zstd", ".zip": "zip", ".lz4": "lz4", ".br": "brotli",
+                       ".snappy": "snappy"}
+# What the decompressors raise (pyarrow's: an OSError naming its codec), never a user's bad table.
+DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
+_CODEC_WORDS = re.compile(r"zlib|inflate|gzip|bz2|bzip2|lzma|\bxz\b|zstd|lz4|brotli|snappy|decompress|compressed",
+                          re.IGNORECASE)
 
 
 def check_size(path: Path) -> int:
@@ -151,6 +165,22 @@ def _as_json(value: object) -> str:
     return json.dumps(value, default=plain, ensure_ascii=False)
 
 
+def decompression_error(path: Path, head: bytes, exc: BaseException) -> ReadError | None:
+    """A coded error naming the file and its compression, if ``exc`` is a decompression or archive error (a damaged
+    or mislabelled compressed file: gzip, bzip2, xz, zip, zstd...); ``None`` for any other error."""
+    is_codec = isinstance(exc, zlib.error | lzma.LZMAError | zipfile.BadZipFile | gzip.BadGzipFile | EOFError) or (
+        isinstance(exc, OSError) and exc.errno is None and bool(_CODEC_WORDS.search(str(exc))))
+    if not is_codec:
+        return None
+    by_magic = [name for magic, name in _COMPRESSION_MAGIC.items() if head.startswith(magic)]
+    compression = by_magic[0] if by_magic else _COMPRESSION_SUFFIX.get(path.suffix.lower(), "compressed")
+    named = "its name says" if not by_magic and path.suffix.lower() in _COMPRESSION_SUFFIX else "it seems"
+    return ReadError(f"'{path.name}' could not be read as {compression} data ({named} {compression}; "
+                     f"{type(exc).__name__}: {exc}). The file is damaged or not what its name says: decompress it "
+                     "yourself, or save the table as a plain CSV.", code="BAD_GZIP" if compression == "gzip"
+                     else "BAD_COMPRESSED")
+
+
 def gunzip(path: Path) -> bytes:
     """The decompressed bytes, refusing anything that expands beyond the cap."""
     out = io.BytesIO()
@@ -164,8 +194,9 @@ def gunzip(path: Path) -> bytes:
                         "Send the uncompressed CSV or a sample of it.",
                         code="DECOMPRESSED_TOO_LARGE",
                     )
-    except (OSError, EOFError) as exc:
-        raise ReadError(f"The gzip file is damaged: {exc}.", code="BAD_GZIP") from exc
+    except DECOMPRESSION_ERRORS as exc:
+        raise (decompression_error(path, b"\x1f\x8b", exc)
+               or ReadError(f"'{path.name}' could not be read: {exc}.", code="BAD_GZIP")) from exc
     raw = out.getvalue()
     if not raw:
         raise ReadError("The gzip file holds an empty file.", code="EMPTY_FILE")

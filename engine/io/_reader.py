@@ -107,6 +107,18 @@ def read_table_with_dialect(path: str | os.PathLike[str], *,
         notes += nested
         return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes, sheet=sheet)
                        if notes or sheet else None)
+    try:
+        return _read_text_table(file_path, head, tail, size=size, scoring=scoring)
+    except _kinds.DECOMPRESSION_ERRORS as exc:  # a compressed file that is damaged or not what its name says
+        coded = _kinds.decompression_error(file_path, head, exc)
+        if coded is None:
+            raise
+        raise coded from exc
+
+
+def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int,
+                     scoring: bool) -> tuple[pd.DataFrame, Dialect]:
+    """A delimited text file, gzip'd or not (by its content: its name never makes Kuai decompress it)."""
     source: Source = str(file_path)
     if _kinds.is_gzip(head):
         raw = _kinds.gunzip(file_path)
@@ -252,7 +264,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
                 decimal_point=layout.decimal,
                 column_types={_arrow_name(layout, i): pa.string() for i in layout.text_columns}),
         }
-        stream = pa.BufferReader(source) if isinstance(source, pa.Buffer) else source
+        # a path is opened without compression: pyarrow would otherwise decompress by the name's extension
+        stream = pa.BufferReader(source) if isinstance(source, pa.Buffer) else pa.input_stream(source, compression=None)
         try:
             if streaming:  # block by block: about half the peak memory of the parallel reader
                 with pacsv.open_csv(stream, **options) as reader:
@@ -271,6 +284,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
         except UnicodeDecodeError as exc:
             raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                             "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
+        finally:
+            stream.close()
 
 
 def _readable_names(table: pa.Table, layout: Layout) -> pa.Table:

@@ -462,3 +462,22 @@ def test_a_training_writes_only_names_kuai_may_replace(trained: dict[str, tuple[
 
     for out, _ in trained.values():
         assert [p.name for p in out.iterdir() if not is_kuai_output(p.name)] == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "data.csv", "--target", "y", "--out", "o", "--time", "30"],  # not --time-budget
+    ["train", "data.csv", "--tar", "y", "--out", "o"],
+    ["predict", "model", "data.csv", "--out", "p.csv", "--over"],
+    ["profile", "data.csv", "--targ", "y"],
+    ["--vers"],
+])
+def test_abbreviated_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str],
+                                              reliability: Any) -> None:
+    """No option is guessed from a prefix, in the main parser or any sub-command's."""
+    from app.cli import build_parser
+
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2
+    assert "[USAGE]" in capsys.readouterr().err
+    reliability.bad_input("coded")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
+import lzma
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +149,50 @@ def test_invalid_bytes_give_a_table_or_a_coded_error(tmp_path: Path, content: by
         assert error.code in {"BINARY_FILE", "BAD_ENCODING", "HEADER_ONLY", "UNKNOWN_ENCODING", "EMPTY_FILE"}
     else:
         assert len(frame) >= 1
+
+
+CSV_TEXT = "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(50))
+
+
+def test_a_plain_csv_named_gz_is_read_by_its_content(tmp_path: Path) -> None:
+    """The name's extension never makes Kuai decompress: pyarrow would take '.gz' for gzip and fail (zlib)."""
+    for name in ("plain.csv.gz", "plain.csv.bz2", "plain.csv.zst", "plain.csv.xz"):
+        (tmp_path / name).write_text(CSV_TEXT)
+        assert read_table(tmp_path / name).shape == (50, 2)
+
+
+@pytest.mark.parametrize(("name", "content", "code", "compression"), [
+    ("garbage.csv.gz", b"\x1f\x8b\x08\x00" + b"not deflate data " * 40, "BAD_GZIP", "gzip"),
+    ("cut.csv.gz", gzip.compress(CSV_TEXT.encode() * 20)[:60], "BAD_GZIP", "gzip"),
+    ("data.csv.bz2", bz2.compress(CSV_TEXT.encode()), "ARCHIVE_FILE", "bzip2"),
+    ("data.csv", lzma.compress(CSV_TEXT.encode()), "ARCHIVE_FILE", "xz"),
+    ("data.csv.zst", b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 4, "ARCHIVE_FILE", "zstd"),
+    ("zipped_gz.csv.gz", b"\x1f\x8b" + zipfile.ZipFile.__name__.encode() * 30, "BAD_GZIP", "gzip"),
+])
+def test_a_damaged_or_unsupported_compression_is_a_coded_read_error(
+        tmp_path: Path, name: str, content: bytes, code: str, compression: str, reliability: Any) -> None:
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ReadError) as refused:
+        read_table(tmp_path / name)
+    assert refused.value.code == code and compression in str(refused.value)
+    if code == "BAD_GZIP":
+        assert name in str(refused.value)
+    reliability.bad_input("coded")
+
+
+@pytest.mark.parametrize(("error", "compression"), [
+    (OSError("zlib inflate failed: incorrect header check"), "gzip"),  # pyarrow's, by the name
+    (OSError("bz2 decompression failed: Invalid data stream"), "bzip2"),
+    (lzma.LZMAError("Input format not supported by decoder"), "xz"),
+    (zipfile.BadZipFile("File is not a zip file"), "zip"),
+    (OSError("ZSTD decompress failed: Unknown frame descriptor"), "zstd"),
+])
+def test_any_decompression_error_names_the_file_and_its_compression(error: BaseException, compression: str) -> None:
+    """The rule behind B93, for the codecs a reader may meet: whatever raised it, the error is coded."""
+    from engine.io._kinds import decompression_error
+
+    suffix = {"gzip": ".gz", "bzip2": ".bz2", "xz": ".xz", "zip": ".zip", "zstd": ".zst"}[compression]
+    coded = decompression_error(Path(f"/data/table.csv{suffix}"), b"a,b\n", error)
+    assert coded is not None and coded.code in ("BAD_GZIP", "BAD_COMPRESSED")
+    assert f"table.csv{suffix}" in str(coded) and compression in str(coded)
+    assert decompression_error(Path("/data/t.csv"), b"a,b\n", FileNotFoundError(2, "No such file")) is None

@@ -112,6 +112,46 @@ def test_a_file_size_limit_is_a_full_disk() -> None:
     assert is_disk_full(RuntimeError("write failed")) is False
 
 
+_SQLITE_UNDER_A_FILE_SIZE_LIMIT = """
+import json, resource, sqlalchemy
+from engine.errors import is_disk_full, shown_text
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+db = sqlalchemy.create_engine("sqlite:///" + {path!r}, isolation_level="AUTOCOMMIT")
+try:
+    with db.connect() as connection:
+        connection.execute(sqlalchemy.text("CREATE TABLE t (id INTEGER PRIMARY KEY, blob TEXT NOT NULL)"))
+        connection.execute(sqlalchemy.text("INSERT INTO t (blob) VALUES (:b)"), {{"b": "secret-" * 40000}})
+except Exception as exc:
+    print(json.dumps({{"full": is_disk_full(exc), "shown": shown_text(exc), "raw": str(exc)}}))
+"""
+
+
+def test_sqlite_under_ulimit_f_is_a_full_disk_told_in_one_line_without_sql(tmp_path: Path) -> None:
+    """SQLite reports a write refused by the file-size limit (EFBIG) as 'disk I/O error' (B142): that is DISK_FULL;
+    and what is shown of any storage error carries neither SQLAlchemy's SQL nor its parameters."""
+    import json
+    import subprocess
+    import sys
+
+    script = _SQLITE_UNDER_A_FILE_SIZE_LIMIT.format(path=str(tmp_path / "optuna.db"))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    outcome = json.loads(done.stdout)
+    assert outcome["full"] is True, outcome["raw"]
+    assert "[SQL" in outcome["raw"]  # what SQLAlchemy says, and what the user is not shown
+    shown = outcome["shown"]
+    assert "\n" not in shown and "[SQL" not in shown and "INSERT" not in shown and "secret-" not in shown
+    assert "Background" not in shown and shown.startswith("OperationalError: (sqlite3.OperationalError)")
+
+
+def test_a_disk_io_error_is_not_a_full_disk_without_a_file_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import resource
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert is_disk_full(RuntimeError("(sqlite3.OperationalError) disk I/O error")) is False
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (102400, resource.RLIM_INFINITY))
+    assert is_disk_full(RuntimeError("(sqlite3.OperationalError) disk I/O error"))
+
+
 def test_a_file_kuai_may_not_read_is_coded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reliability: Any) -> None:
     data = tmp_path / "data.csv"
     data.write_text("a,b\n1,2\n")

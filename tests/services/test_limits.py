@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GREEDY_RUN = """
 import json, sys
 from pathlib import Path
+from typing import Any
 from app.services.limits import apply_memory_limit
 limit = apply_memory_limit(int(sys.argv[2]))
 import numpy as np
@@ -67,3 +69,29 @@ def test_the_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("KUAI_WORKER_MEMORY_MB", unusable)
         with pytest.raises(SettingError, match=f"KUAI_WORKER_MEMORY_MB='{unusable}'.*at least {MIN_LIMIT_MB:,}"):
             memory_limit_mb()
+
+
+def test_a_memory_error_names_the_limit_that_applies(monkeypatch: pytest.MonkeyPatch, reliability: Any) -> None:
+    """B144: under 'ulimit -v' with no Kuai setting, the message names the process's own limit, not
+    KUAI_WORKER_MEMORY_MB; a limit Kuai set is named by its setting; no limit at all is the machine's memory."""
+    import resource
+
+    from app.services import limits
+
+    current = {"soft": 400_000 * 1024}
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (current["soft"], resource.RLIM_INFINITY))
+    monkeypatch.setattr(resource, "setrlimit", lambda _which, pair: current.update(soft=pair[0]))
+    monkeypatch.setattr(limits, "_KUAI_LIMIT", {})
+    monkeypatch.delenv("KUAI_WORKER_MEMORY_MB", raising=False)
+    outside = limits.memory_limit_text()
+    assert "ulimit -v" in outside and "391 MB" in outside and "KUAI_" not in outside
+    assert limits.apply_memory_limit(2048) == 390  # a lower limit set outside is kept, and still named as such
+    assert "ulimit -v" in limits.memory_limit_text()
+    current["soft"] = resource.RLIM_INFINITY
+    monkeypatch.setenv("KUAI_READ_MEMORY_MB", "3000")
+    limits.apply_memory_limit(3000, setting="KUAI_READ_MEMORY_MB")
+    own = limits.memory_limit_text()
+    assert "KUAI_READ_MEMORY_MB=3000" in own and "3,000 MB" in own and "ulimit" not in own
+    current["soft"] = resource.RLIM_INFINITY
+    assert "no address-space limit" in limits.memory_limit_text()
+    reliability.bad_input("coded")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.errors import EngineError
 from storage import OutputFolderError, claim_output_folder, is_kuai_output
 from storage.output_folder import LOCK_FILE, MARKER_FILE
 from tests.conftest import ReliabilityLedger
@@ -161,3 +162,25 @@ def test_a_training_that_stopped_before_its_first_trial_starts_over(tmp_path: Pa
         (folder / "mlflow_spool.json").write_text("{}")
     with claim_output_folder(folder):
         assert not (folder / "run_state.json").exists()
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_an_out_that_is_a_link_is_refused_and_nothing_is_made_where_it_points(
+        tmp_path: Path, resume: bool, reliability: ReliabilityLedger) -> None:
+    """``train --out LINK`` (dangling, or to a folder): refused before the path is resolved, so neither the training
+    (which resolves ``--out``) nor the claim follows it; nothing is created at the link's target."""
+    from app.services.training import TrainOptions, run_training
+
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for target in (tmp_path / "outside_dir", existing):
+        link = tmp_path / f"link_to_{target.name}"
+        link.symlink_to(target)
+        with pytest.raises(EngineError) as caught:
+            run_training(TrainOptions(data_path=tmp_path / "data.csv", time_budget_s=5, resume=resume), link)
+        assert caught.value.code == "OUT_IS_A_LINK" and str(target) in str(caught.value)
+        with pytest.raises(EngineError) as caught:
+            claim_output_folder(link, resume=resume, overwrite=True)
+        assert caught.value.code == "OUT_IS_A_LINK"
+        reliability.bad_input("coded")
+    assert not (tmp_path / "outside_dir").exists() and list(existing.iterdir()) == []
