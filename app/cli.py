@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, help="a new or empty folder for the outputs (Kuai never deletes or "
                        "overwrites files it did not write)")
     train.add_argument("--overwrite", action="store_true",
-                       help="replace the earlier Kuai training in --out (only the files Kuai wrote there)")
+                       help="replace the earlier Kuai training in --out: the files Kuai wrote there, "
+                            "with any edits you made to them; nothing else")
     train.add_argument("--resume", type=Path, metavar="DIR",
                        help="continue a training that was stopped (killed, crashed) in DIR, to its budget")
     _add_type_option(train)
