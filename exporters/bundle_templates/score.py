@@ -40,7 +40,8 @@ MISSING_VALUES = frozenset([
     "", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL", "Null",
     "nil", "<NA>", "#NA", "#N/A", "#N/A N/A", "?", "-", "--", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
     "#NULL!", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!", "#VALEUR!", "#REF", "#SPILL!", "#CALC!", "#NOM?", "#NOMBRE!",
-    "#NUL!", "n.v.", "N.V.", "k.A.", "k. A.",
+    "#NUL!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#GETTING_DATA", "#UNKNOWN!", "#ERROR!", "Err:502",
+    "Err:504", "n.v.", "N.V.", "k.A.", "k. A.",
 ])
 NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")  # thousands separators, blanks, currency and percent signs

@@ -173,7 +173,7 @@ def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: 
     x[80:82] = ["1e308", "-1e308"]  # a legal double, beyond float32: missing, not infinite nor clipped
     when = np.array(["2024-01-02"] * n_rows, dtype=object)
     when[100:112] = "sometime in May"
-    when[120] = "NA"  # a missing-value marker: not counted
+    when[120] = "NA"  # a missing-value marker: read as missing, counted by the reader (it could be a value)
     when[130:134] = "05.03.2024"  # not ISO 8601, the column's format: read on its own, month-first
     data = tmp_path / "rows.csv"
     pd.DataFrame({"x": x, "when": when, "colour": "red"}).to_csv(data, index=False)
@@ -181,8 +181,9 @@ def test_unreadable_values_are_scored_as_missing_and_noted(kuai: Run, tmp_path: 
                for column in hostile.COLUMNS]
     model = hostile.save(hostile.regression(), tmp_path / "model.onnx", hostile.schema(columns=columns))  # = x or 0
     code, stderr = kuai("predict", str(model), str(data), "--out", str(tmp_path / "p.csv"))
-    assert code == 0 and len(stderr) == 1, stderr
-    note = stderr[0]
+    assert code == 0 and len(stderr) == 2, stderr
+    assert stderr[0] == "note: 'when': 1 cell read as missing: 'NA' (1)"
+    note = stderr[1]
     assert note.startswith("note: Some values were not used as given.")
     assert "'x': 30 values are not numbers (e.g. 'abc'); treated as missing" in note
     assert "'x': 7 values are infinite (e.g. 'inf', '-inf'); treated as missing" in note
