@@ -30,15 +30,15 @@ postgres:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 test: setup browser postgres
-	$(VENV)/bin/ruff check app engine storage exporters tests
-	$(VENV)/bin/mypy engine storage exporters app
+	$(VENV)/bin/ruff check kuai tests
+	$(VENV)/bin/mypy kuai
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check app engine storage exporters tests
+	$(VENV)/bin/ruff check kuai tests
 
 typecheck: setup
-	$(VENV)/bin/mypy engine storage exporters app
+	$(VENV)/bin/mypy kuai
 
 bench: setup
 	$(PY) benchmarks/run_datasets.py --budget 60

@@ -1,4 +1,4 @@
-"""CatBoost's allocator with its default arenas against Kuai's small ones (``engine.memory.small_catboost_arenas``).
+"""CatBoost's allocator with its default arenas against Kuai's small ones (``kuai.engine.search.memory.small_catboost_arenas``).
 
 CatBoost links mimalloc, which by default reserves its memory in arenas of 1 GiB and keeps the pages of a large fit
 resident after the fit has ended. With ``MIMALLOC_ARENA_RESERVE`` small, freed segments go back to the system. This
@@ -71,7 +71,7 @@ def measure(reserve: str | None) -> dict[str, float]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from engine.memory import CATBOOST_ARENA_RESERVE
+    from kuai.engine.search.memory import CATBOOST_ARENA_RESERVE
 
     for label, reserve in (("default arenas", None), (f"arenas of {CATBOOST_ARENA_RESERVE}", CATBOOST_ARENA_RESERVE)):
         figures = measure(reserve)

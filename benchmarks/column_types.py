@@ -6,17 +6,17 @@ PATH is a file in the benchmark's format (one row per column: ``Attribute_name``
 ``sample_1``..``sample_5``, ``total_vals``, ``num_nans``, ``%_nans``, ``num_of_dist_val``,
 ``%_dist_val``, ``mean``, ``std_dev``, ``min_val``, ``max_val``; ``Record_id`` for --grouped).
 Each row becomes a ``ColumnSummary`` and goes through the product's own path
-(``engine.typeinfer.classify_summaries``: the certain rules, then the learned model), the
-path ``engine.column_types.detect_column_type`` takes after it has summarised a column.
+(``kuai.engine.data.typeinfer.classify_summaries``: the certain rules, then the learned model), the
+path ``kuai.engine.data.column_types.detect_column_type`` takes after it has summarised a column.
 The script prints 9-class accuracy, macro-F1 and F1 per label.
 
-Without --cv the shipped model (``engine/typeinfer/type_model.txt``) is used. It was trained
+Without --cv the shipped model (``kuai/engine/data/typeinfer/type_model.txt``) is used. It was trained
 on ``data_train.csv``, so on that file the figure is in-sample and flatters the model; the
 honest figure is --cv (train on k-1 folds, predict the held-out fold: every column is
 predicted by a model that never saw it). --grouped keeps the columns of one source file in
 one fold (the figure for files never seen). --no-rules measures the model alone.
 
-How the nine labels become Kuai's column types (``engine/column_types.py``):
+How the nine labels become Kuai's column types (``kuai/engine/data/column_types.py``):
 
     numeric            -> NUMERIC (text: when >= 97 % of values read as numbers, else CATEGORICAL)
     categorical        -> CATEGORICAL (BOOLEAN when it is two yes/no-like values)
@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 
-from engine.typeinfer import (
+from kuai.engine.data.typeinfer import (
     LABELS,
     N_ROUNDS,
     BenchmarkColumns,

@@ -4,7 +4,7 @@
 
 Fits each model family with its first known-good configuration on all rows (and
 a weighted ensemble of three families), then times, without a time box:
-``engine.explain.explain_model`` on ``--rows`` sampled rows, permutation
+``kuai.engine.explain.shap_values.explain_model`` on ``--rows`` sampled rows, permutation
 importance on one held-out fold (with a model fitted on the other folds, as
 the search keeps it; that fit is not timed) and ``engine.evaluate`` on
 out-of-fold-like predictions of every row. Prints one line per model. The
@@ -22,12 +22,12 @@ import numpy as np
 from sklearn.ensemble import VotingRegressor
 from sklearn.pipeline import Pipeline
 
-import engine
-from engine.explain import explain_model
-from engine.models import FAMILIES, DataShape, n_threads
-from engine.permutation import permutation_importance_by_column
-from engine.preprocessing import build_preprocessor
-from engine.search import HeldOutModel, make_folds, predict_output
+from kuai import engine
+from kuai.engine.explain.shap_values import explain_model
+from kuai.engine.models import FAMILIES, DataShape, n_threads
+from kuai.engine.explain.permutation import permutation_importance_by_column
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.search.optimize import HeldOutModel, make_folds, predict_output
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "344_mv.csv"
 FAMILY_ORDER = ("lightgbm", "catboost", "hist_gb", "linear", "random_forest", "extra_trees")

@@ -39,8 +39,8 @@ def _fit(path: Path) -> None:
     from sklearn.ensemble import ExtraTreesClassifier, VotingClassifier
     from sklearn.pipeline import Pipeline
 
-    from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
-    from engine.types import ColumnType, TaskSpec, TaskType
+    from kuai.engine.models.preprocessing import build_input_schema, build_preprocessor, to_model_frame
+    from kuai.engine.types import ColumnType, TaskSpec, TaskType
 
     rng = np.random.default_rng(0)
     raw = pd.DataFrame(rng.normal(size=(N_ROWS, N_FEATURES)), columns=[f"x{i}" for i in range(N_FEATURES)])
@@ -64,7 +64,7 @@ def _fit(path: Path) -> None:
 def _measure(step: str, path: Path) -> None:
     import gc
 
-    from engine.memory import release_memory
+    from kuai.engine.search.memory import release_memory
 
     peak = [0.0]
 
@@ -73,9 +73,9 @@ def _measure(step: str, path: Path) -> None:
             peak[0] = max(peak[0], _rss_mb())
             time.sleep(0.005)
 
-    import exporters
-    from engine.types import TaskType
-    from exporters.onnx_export import TARGET_OPSET
+    from kuai import exporters
+    from kuai.engine.types import TaskType
+    from kuai.exporters.onnx_export import TARGET_OPSET
 
     blend, schema, X = pickle.loads(path.read_bytes())
     exporters.register_converters()

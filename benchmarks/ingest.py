@@ -72,7 +72,7 @@ def write_csv(path: Path, gigabytes: float, seed: int = 0) -> None:
 
 def measure(path: Path) -> dict[str, float]:
     """Run in a child: read, then profile; report times and the child's peak memory."""
-    import engine
+    from kuai import engine
 
     started = time.perf_counter()
     frame = engine.read_table(path)

@@ -28,11 +28,11 @@ import pandas as pd
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
-import engine
-from engine.models import FAMILIES, DataShape
-from engine.preprocessing import build_preprocessor
-from engine.search import predict_output
-from exporters import OnnxScorer, onnx_feeds, register_converters, to_onnx_model
+from kuai import engine
+from kuai.engine.models import FAMILIES, DataShape
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.search.optimize import predict_output
+from kuai.exporters import OnnxScorer, onnx_feeds, register_converters, to_onnx_model
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY_ORDER = ("lightgbm", "catboost", "hist_gb", "linear", "random_forest", "extra_trees")

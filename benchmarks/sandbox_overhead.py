@@ -1,4 +1,4 @@
-"""What the scoring sandbox costs: a model scored in a child process (app/services/sandbox.py) against the same
+"""What the scoring sandbox costs: a model scored in a child process (kuai/app/services/sandbox.py) against the same
 ONNX Runtime session in this process, as Kuai scored before.
 
 For a model folder written by ``kuai train`` (or a ``model.onnx``) and a CSV of rows to score, it prints the median
@@ -39,10 +39,10 @@ def main() -> None:
 
     import pandas as pd
 
-    import engine
-    from app.services.scoring import load_model, predict_frame
-    from engine import to_model_frame
-    from exporters import OnnxScorer, onnx_feeds
+    from kuai import engine
+    from kuai.app.services.scoring import load_model, predict_frame
+    from kuai.engine import to_model_frame
+    from kuai.exporters import OnnxScorer, onnx_feeds
 
     path = arguments.model / "model.onnx" if arguments.model.is_dir() else arguments.model
     open_ms = []

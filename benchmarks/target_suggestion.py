@@ -1,6 +1,6 @@
 """How often Kuai suggests the right target on the labelled set (tests/data/targets).
 
-Each CSV is read with the product's reader and profiled with ``engine.profile.profile_dataset``
+Each CSV is read with the product's reader and profiled with ``kuai.engine.data.profile.profile_dataset``
 exactly as the app and ``kuai profile`` do; a hit is the true target as the top suggestion
 (top-1) or among the first three candidates (top-3).
 
@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import read_table
-from engine.profile import profile_dataset
+from kuai.engine import read_table
+from kuai.engine.data.profile import profile_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "targets"

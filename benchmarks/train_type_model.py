@@ -1,7 +1,7 @@
 """Train Kuai's column-type model on the ML Data Prep Zoo benchmark and ship it in the package.
 
     python benchmarks/train_type_model.py [--data PATH] [--seed 0] [--folds 5] [--rounds N]
-                                          [--skip-cv] [--output engine/typeinfer/type_model.txt]
+                                          [--skip-cv] [--output kuai/engine/data/typeinfer/type_model.txt]
 
 Steps: read the labelled columns (``data_train.csv``: 7,936 columns, 9 labels), report
 cross-validated 9-class accuracy and macro-F1 of the product's path (certain rules, then the
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.typeinfer import (
+from kuai.engine.data.typeinfer import (
     LABELS,
     MODEL_PATH,
     N_ROUNDS,

@@ -1,4 +1,5 @@
-"""Layering (ARCHITECTURE.md): imports flow app → exporters/storage → engine, heavy libraries fenced in."""
+"""Layering (docs/architecture.md): imports flow kuai.app → kuai.exporters/kuai.storage → kuai.engine, heavy libraries
+fenced in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1] / "kuai"
 PACKAGES = ("engine", "storage", "exporters", "app")
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -29,10 +30,18 @@ def _imported_modules(path: Path) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(_top(alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(_top(node.module))
+            if node.module == "kuai":  # from kuai import engine
+                names.update(alias.name for alias in node.names)
     return names
+
+
+def _top(module: str) -> str:
+    """The layer of a Kuai module (``kuai.engine.read`` -> ``engine``), else the library's top-level name."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "kuai" and len(parts) > 1 else parts[0]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -66,7 +75,7 @@ def test_packages_list_their_public_names() -> None:
     import importlib
 
     for package in ("engine", "storage", "exporters"):
-        module = importlib.import_module(package)
+        module = importlib.import_module(f"kuai.{package}")
         stub = (ROOT / package / "__init__.pyi").read_text(encoding="utf-8")
         assert module.__all__ and set(module.__all__) <= set(stub.replace(",", " ").split()), package
         for name in module.__all__:

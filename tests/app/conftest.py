@@ -19,7 +19,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture()
 def churn_id(home: Path) -> str:
-    from storage import store_dataset_file
+    from kuai.storage import store_dataset_file
 
     return store_dataset_file(CHURN).dataset_id
 
@@ -27,8 +27,8 @@ def churn_id(home: Path) -> str:
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
     """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S)."""
-    from app.services.jobs import JobConfig, start_job
-    from storage import store_dataset_file
+    from kuai.app.services.jobs import JobConfig, start_job
+    from kuai.storage import store_dataset_file
 
     folder = tmp_path_factory.mktemp("finished") / "home"
     with pytest.MonkeyPatch.context() as patch:
@@ -56,7 +56,7 @@ def messy_id(home: Path, tmp_path: Path) -> str:
     import numpy as np
     import pandas as pd
 
-    from storage import store_dataset_file
+    from kuai.storage import store_dataset_file
 
     rng = np.random.default_rng(3)
     n = 300

@@ -21,7 +21,7 @@ def new_app() -> AppTest:
 
 def wait_for_job(run_id: str, within_s: float) -> Any:
     """The run's record once its worker has ended it (or ``within_s`` has passed)."""
-    from app.services.jobs import job_state
+    from kuai.app.services.jobs import job_state
 
     deadline = time.monotonic() + within_s
     record, _ = job_state(run_id)

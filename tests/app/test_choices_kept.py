@@ -47,12 +47,12 @@ def _check_codes(at: AppTest) -> set[str]:
 @pytest.fixture()
 def no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Train page records its run but starts no training process."""
-    monkeypatch.setattr("app.services.jobs._spawn", lambda run_id, resume=False: None)
+    monkeypatch.setattr("kuai.app.services.jobs._spawn", lambda run_id, resume=False: None)
 
 
 def _start_training(dataset_id: str) -> dict[str, Any]:
     """A new session's Train page starts a training; the run's config, as the worker reads it."""
-    from storage import load_run
+    from kuai.storage import load_run
 
     at = _page(dataset_id, "views/train.py")
     _button(at, "Start training").click().run()
@@ -62,9 +62,9 @@ def _start_training(dataset_id: str) -> dict[str, Any]:
 
 def _trained_on(config: dict[str, Any]) -> tuple[Any, Any]:
     """The rows and the task spec the training of this run would use (no training)."""
-    from app.services.training import frame_and_spec
-    from app.services.worker import options_for_run
-    from engine import read_table
+    from kuai.app.services.training import frame_and_spec
+    from kuai.app.services.worker import options_for_run
+    from kuai.engine import read_table
 
     options = options_for_run("checked", config)
     frame, spec, _ = frame_and_spec(read_table(options.data_path), options)
@@ -159,7 +159,7 @@ def test_a_task_chosen_for_one_target_does_not_follow_another(churn_id: str, no_
 
 
 def test_a_damaged_choices_file_is_set_aside_and_the_user_told(churn_id: str, home: Path, reliability: Any) -> None:
-    from storage import update_choices
+    from kuai.storage import update_choices
 
     update_choices(churn_id, target="contract")
     stored = home / "datasets" / "choices" / f"{churn_id}.json"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from app.components.labels import model_label, short_model_label
-from app.components.results import in_plain_units, plain_number, task_spec_from_json
-from app.components.tables import join_predictions, leaderboard_table, live_leaderboard, metric_of_run, runs_table
-from engine import ColumnType, LeaderboardEntry, TaskType
-from storage import RunRecord
+from kuai.app.components.labels import model_label, short_model_label
+from kuai.app.components.results import in_plain_units, plain_number, task_spec_from_json
+from kuai.app.components.tables import join_predictions, leaderboard_table, live_leaderboard, metric_of_run, runs_table
+from kuai.engine import ColumnType, LeaderboardEntry, TaskType
+from kuai.storage import RunRecord
 
 
 def _trial(number: int, family: str, score: float | None, state: str = "complete") -> dict:
@@ -93,7 +93,7 @@ def test_runs_table_has_one_plain_row_per_run(status: str) -> None:
 def test_literal_markdown_keeps_column_names_as_written() -> None:
     import re
 
-    from app.components.labels import literal_markdown
+    from kuai.app.components.labels import literal_markdown
 
     text = "is_member *2 costs $5 [draft] (net) :material/home: :streamlit: #1 a\\b"
     escaped = literal_markdown(text)

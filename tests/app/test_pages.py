@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import load_choices
+from kuai.storage import load_choices
 from tests.app.helpers import CHURN, TRAIN_BUDGET_S, new_app, wait_for_job
 
 PAGES = ("views/data.py", "views/task.py", "views/train.py", "views/results.py", "views/predict.py",
@@ -29,7 +29,7 @@ def _no_exception(at) -> None:  # type: ignore[no-untyped-def]
 # --- Data -----------------------------------------------------------------------------------------------------------
 
 def test_data_page_lists_samples_and_profiles_churn(home: Path) -> None:
-    from storage import list_datasets
+    from kuai.storage import list_datasets
 
     at = new_app().run()
     _no_exception(at)
@@ -127,7 +127,7 @@ def test_task_page_suggests_churn_binary_and_roc_auc(churn_id: str) -> None:
     ("machine_failure_type.csv", "failure_type", "multiclass", "log_loss"),
 ])
 def test_task_page_on_the_other_samples(home: Path, sample: str, target: str, task: str, metric: str) -> None:
-    from storage import store_dataset_file
+    from kuai.storage import store_dataset_file
 
     dataset_id = store_dataset_file(CHURN.parent / sample).dataset_id
     at = new_app()
@@ -250,7 +250,7 @@ def test_results_page_shows_summary_leaderboard_explanations_and_report(finished
 
 @pytest.mark.slow
 def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, str]) -> None:
-    from app.components.results import bundle_zip
+    from kuai.app.components.results import bundle_zip
 
     run_id, _ = finished_home
     at = new_app()
@@ -271,8 +271,8 @@ def test_export_page_shows_the_model_card_and_a_zip(finished_home: tuple[str, st
 
 @pytest.mark.slow
 def test_export_page_prepares_another_leaderboard_model_in_the_background(finished_home: tuple[str, str]) -> None:
-    from app.components.labels import model_label
-    from app.services.exports import export_state
+    from kuai.app.components.labels import model_label
+    from kuai.app.services.exports import export_state
 
     run_id, _ = finished_home
     at = new_app()
@@ -302,8 +302,8 @@ def test_export_page_prepares_another_leaderboard_model_in_the_background(finish
 
 
 def _kept_models(run_id: str) -> list[str]:
-    from app.services.exports import exportable_models
-    from app.services.jobs import outputs_dir
+    from kuai.app.services.exports import exportable_models
+    from kuai.app.services.jobs import outputs_dir
 
     return exportable_models(outputs_dir(run_id))
 
@@ -321,8 +321,8 @@ def test_predict_page_explains_a_typed_row_and_a_scored_row_on_the_exported_mode
         finished_home: tuple[str, str]) -> None:
     import pandas as pd
 
-    from app.services.jobs import outputs_dir
-    from app.services.scoring import load_model, predict_frame
+    from kuai.app.services.jobs import outputs_dir
+    from kuai.app.services.scoring import load_model, predict_frame
 
     run_id, _ = finished_home
     at = new_app()
@@ -389,7 +389,7 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
 def test_predict_upload_keeps_every_row_and_names_those_with_no_value(reliability) -> None:  # type: ignore[no-untyped-def]
     """The Predict page reads an upload as `kuai predict` does: one prediction per row, a row of only delimiters
     scored as missing values and named in a note (the notes are shown as warnings beside the predictions)."""
-    from app.views.predict import read_upload
+    from kuai.app.views.predict import read_upload
 
     frame, notes = read_upload(b"age,ward\n54,A\n,\n61,B\n\n47,C\n")
     assert frame["age"].isna().tolist() == [False, True, False, False]
@@ -400,7 +400,7 @@ def test_predict_upload_keeps_every_row_and_names_those_with_no_value(reliabilit
 
 def _logged(run_id: str, within_s: float = 60.0):  # type: ignore[no-untyped-def]
     """The run's record once its MLflow logging has ended (the worker may have recorded it as still going)."""
-    from storage import list_runs
+    from kuai.storage import list_runs
 
     deadline = time.monotonic() + within_s
     record = next(r for r in list_runs() if r.run_id == run_id)
@@ -412,7 +412,7 @@ def _logged(run_id: str, within_s: float = 60.0):  # type: ignore[no-untyped-def
 
 @pytest.mark.slow
 def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str, str]) -> None:
-    from storage import create_run, load_run
+    from kuai.storage import create_run, load_run
 
     run_id, dataset_id = finished_home
     queued = create_run({"dataset_id": dataset_id, "dataset_name": "customer_churn.csv", "target": "churn",
@@ -440,7 +440,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
     training started from a new session (a reload, a new tab) uses: stored with the dataset, not in the tab."""
     import pandas as pd
 
-    from storage import get_dataset, list_runs
+    from kuai.storage import get_dataset, list_runs
 
     at = new_app()
     at.query_params["dataset"] = messy_id
@@ -476,7 +476,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
         saw_progress = saw_progress or bool(at.get("progress"))
     assert saw_progress, "the live region showed no progress bar while the job ran"
     assert any("Training finished" in s for s in _texts(at.success)), (_texts(at.error), _texts(at.info))
-    from app.services.jobs import outputs_dir
+    from kuai.app.services.jobs import outputs_dir
 
     card = json.loads((outputs_dir(run_id) / "model_card.json").read_text())
     limits = card["limits"]
@@ -529,8 +529,8 @@ def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(hom
     import numpy as np
     import pandas as pd
 
-    from app.services.jobs import JobConfig, start_job
-    from storage import store_dataset_file
+    from kuai.app.services.jobs import JobConfig, start_job
+    from kuai.storage import store_dataset_file
 
     rng = np.random.default_rng(5)
     signal = rng.normal(size=300)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from exporters import format_threshold
+from kuai.exporters import format_threshold
 from tests.app.helpers import new_app
 
 
@@ -34,7 +34,7 @@ def _results_page(run_id: str) -> Any:
 
 
 def _outputs(run_id: str) -> Path:
-    from app.services.jobs import outputs_dir
+    from kuai.app.services.jobs import outputs_dir
 
     return outputs_dir(run_id)
 
@@ -127,7 +127,7 @@ def test_beeswarm_dependence_calibration_segments_and_search_history(finished_ho
 def test_two_models_compare_on_their_own_out_of_fold_predictions(finished_home: tuple[str, str]) -> None:
     from sklearn.metrics import roc_auc_score
 
-    from app.components.labels import model_label
+    from kuai.app.components.labels import model_label
 
     run_id, _ = finished_home
     at = _results_page(run_id)
@@ -147,7 +147,7 @@ def test_two_models_compare_on_their_own_out_of_fold_predictions(finished_home: 
 
 @pytest.mark.slow
 def test_leaderboard_marks_the_recommended_model_and_filters_by_kind(finished_home: tuple[str, str]) -> None:
-    from app.components.labels import model_label
+    from kuai.app.components.labels import model_label
 
     run_id, _ = finished_home
     at = _results_page(run_id)
@@ -166,7 +166,7 @@ def test_leaderboard_marks_the_recommended_model_and_filters_by_kind(finished_ho
 
 @pytest.mark.slow
 def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(finished_home: tuple[str, str]) -> None:
-    from app.components.labels import limits_text, model_label
+    from kuai.app.components.labels import limits_text, model_label
 
     run_id, _ = finished_home
     at = _results_page(run_id)

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from storage.tracking_status import failed, outcome, write_receipt
+from kuai.storage.tracking_status import failed, outcome, write_receipt
 from tests.app.helpers import new_app
 
 
@@ -20,7 +20,7 @@ FINISHED = {"model": "lightgbm_1", "score": 0.9, "score_std": 0.01, "metric": "r
 
 
 def _finished_run(home: Path, *, tracking: dict | None = None, spool: Path | None = None) -> str:  # type: ignore[type-arg]
-    from storage import create_run, update_run
+    from kuai.storage import create_run, update_run
 
     run = create_run({"dataset_id": "d1", "dataset_name": "customer_churn.csv", "target": "churn",
                       "time_budget_s": 10.0})

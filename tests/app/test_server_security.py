@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.launcher import streamlit_command
+from kuai.app.services.launcher import streamlit_command
 from tests.servers import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -115,9 +115,9 @@ def test_the_scoring_sandbox_predicts_as_onnx_runtime_in_process(name: str,
     before the sandbox), notes included."""
     from dataclasses import replace
 
-    import engine
-    from app.services.scoring import load_model, score_table
-    from exporters import OnnxScorer
+    from kuai import engine
+    from kuai.app.services.scoring import load_model, score_table
+    from kuai.exporters import OnnxScorer
 
     out, _ = trained[name]
     data = engine.read_table(SAMPLES / name)
@@ -195,7 +195,7 @@ def test_app_refuses_a_public_bind_without_the_explicit_flag(home: Path) -> None
 
 
 def test_app_command_is_secure_by_default() -> None:
-    from app.services.launcher import streamlit_command
+    from kuai.app.services.launcher import streamlit_command
 
     command = streamlit_command(host="127.0.0.1", port=8501)
     settings = dict(zip(command[5::2], command[6::2], strict=False))
@@ -329,8 +329,8 @@ def test_predict_applies_the_recorded_decision_threshold(trained: dict[str, tupl
                                                          tmp_path: Path) -> None:
     import shutil
 
-    from engine import ThresholdChoice
-    from exporters import save_threshold
+    from kuai.engine import ThresholdChoice
+    from kuai.exporters import save_threshold
 
     out = tmp_path / "model"
     shutil.copytree(trained["customer_churn.csv"][0], out)
@@ -459,9 +459,9 @@ def test_resume_of_a_folder_without_a_training_is_bad_input(home: Path, tmp_path
 
 
 def test_a_training_writes_only_names_kuai_may_replace(trained: dict[str, tuple[Path, float]]) -> None:
-    """``--overwrite`` removes Kuai's own outputs by name (storage.output_folder.KUAI_OUTPUTS): every entry a real
+    """``--overwrite`` removes Kuai's own outputs by name (kuai.storage.output_folder.KUAI_OUTPUTS): every entry a real
     training leaves must be one of them, or a later --overwrite would refuse the folder as holding user files."""
-    from storage import is_kuai_output
+    from kuai.storage import is_kuai_output
 
     for out, _ in trained.values():
         assert [p.name for p in out.iterdir() if not is_kuai_output(p.name)] == []
@@ -477,7 +477,7 @@ def test_a_training_writes_only_names_kuai_may_replace(trained: dict[str, tuple[
 def test_abbreviated_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str],
                                               reliability: Any) -> None:
     """No option is guessed from a prefix, in the main parser or any sub-command's."""
-    from app.cli import build_parser
+    from kuai.app.cli import build_parser
 
     with pytest.raises(SystemExit) as ended:
         build_parser().parse_args(argv)

@@ -91,9 +91,9 @@ def test_the_home_store_half_made_by_a_full_disk_is_set_aside_by_the_next_traini
     """The blind tester's case: MLflow's set-up of the home folder's store ran out of disk, and every later training
     failed to log ('table … already exists'), even after space was freed. Now the next training moves the store
     aside (kept), makes a new one, logs itself, says so once, and logs the run that waited meanwhile."""
-    from storage import write_spool
-    from storage.tracking_status import remember_pending
-    from storage.tracking_store import StoreState, store_state
+    from kuai.storage import write_spool
+    from kuai.storage.tracking_status import remember_pending
+    from kuai.storage.tracking_store import StoreState, store_state
     from tests.storage.mlflow_faults import head_revision, make_store
 
     home, out = tmp_path / "home", tmp_path / "run"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.handoff import wait_for_child
+from kuai.app.services.handoff import wait_for_child
 from tests.conftest import ROOT, SAMPLES
 
 KUAI = str(Path(sys.executable).parent / "kuai")
@@ -47,7 +47,7 @@ def test_wait_for_child_reaps_a_child_that_ends_and_gives_up_on_one_that_does_no
 WAITER = """
 import subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
-from app.services.handoff import exec_waiter
+from kuai.app.services.handoff import exec_waiter
 child = subprocess.Popen([sys.executable, "-c", sys.argv[4]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print("before the exec")  # buffered (a pipe): the hand-off must flush it
 exec_waiter(sidecar_pid=child.pid, spool=sys.argv[3], started=time.monotonic() - 12.5, deadline=time.monotonic() + 1.0,

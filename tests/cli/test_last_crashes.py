@@ -73,8 +73,8 @@ def test_an_existing_out_is_replaced_only_with_overwrite_and_never_through_a_lin
         tmp_path: Path, reliability: ReliabilityLedger) -> None:
     """Predictions written earlier may have been edited since: whatever a file holds, it is replaced only with
     --overwrite; a link (dangling, or to a file) is refused even then, and nothing is created where it points."""
-    from app.services.prediction_file import check_predictions_path, write_predictions_file
-    from engine import SchemaError
+    from kuai.app.services.prediction_file import check_predictions_path, write_predictions_file
+    from kuai.engine import SchemaError
 
     predictions = pd.DataFrame({"prediction": ["yes"], "proba_no": [0.2], "proba_yes": [0.8]})
     earlier = tmp_path / "p.csv"
@@ -103,8 +103,8 @@ def test_an_existing_out_is_replaced_only_with_overwrite_and_never_through_a_lin
 
 
 def test_a_file_that_appears_while_scoring_is_not_replaced(tmp_path: Path) -> None:
-    from app.services.prediction_file import check_predictions_path, write_predictions_file
-    from engine import SchemaError
+    from kuai.app.services.prediction_file import check_predictions_path, write_predictions_file
+    from kuai.engine import SchemaError
 
     out = check_predictions_path(tmp_path / "p.csv", reading=())
     out.write_text("mine\n")  # created between the check and the write

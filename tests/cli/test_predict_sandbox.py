@@ -19,7 +19,7 @@ import onnx
 import pandas as pd
 import pytest
 
-import app.cli as cli_module
+import kuai.app.cli as cli_module
 from tests.services import hostile_models as hostile
 
 KUAI = str(Path(sys.executable).parent / "kuai")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from storage import write_spool
-from storage.tracking import HTTP_LIMITS
+from kuai.app.cli import main
+from kuai.storage import write_spool
+from kuai.storage.tracking import HTTP_LIMITS
 from tests.servers import free_port
 
 

@@ -66,7 +66,7 @@ class AppServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        from app.services.launcher import streamlit_command
+        from kuai.app.services.launcher import streamlit_command
 
         self.process = subprocess.Popen(streamlit_command(host="127.0.0.1", port=self.port), cwd=str(ROOT),
                                         env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -109,12 +109,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def _stop_workers(home: Path) -> None:
     """Cancel any training still running in this test's home folder (the worker lives in its own session)."""
-    from app.services.jobs import cancel_job
+    from kuai.app.services.jobs import cancel_job
 
     previous = os.environ.get("KUAI_HOME")
     os.environ["KUAI_HOME"] = str(home)
     try:
-        from storage import list_runs
+        from kuai.storage import list_runs
 
         for record in list_runs():
             if record.status in ("queued", "running"):

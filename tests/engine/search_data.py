@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from kuai.engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
 
 
 def search_data(frame: pd.DataFrame, n_folds: int) -> tuple[Any, Any, pd.DataFrame, Any]:

@@ -10,15 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import train
-from engine.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
-from engine.ensemble import EnsembleSelection
-from engine.final import blend_s, final_model, members_to_bag
-from engine.leaderboard import build_leaderboard
-from engine.metrics import get_metric
-from engine.models import Deadline
-from engine.search import keep_fold_models, predict_output, run_search
-from engine.tail import (
+from kuai.engine import train
+from kuai.engine.budget import (
     PLAN_EVERY_S,
     TAIL_FIXED_S,
     LikelyMembers,
@@ -27,9 +20,16 @@ from engine.tail import (
     member_plan,
     move_deadline,
 )
-from engine.trials import by_score
-from engine.types import SearchBudget, TaskType
-from exporters import check_parity, to_onnx_model
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import Deadline
+from kuai.engine.search.optimize import keep_fold_models, predict_output, run_search
+from kuai.engine.search.trials import by_score
+from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
+from kuai.engine.select.ensemble import EnsembleSelection
+from kuai.engine.select.final import blend_s, final_model, members_to_bag
+from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.types import SearchBudget, TaskType
+from kuai.exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
 
 
@@ -113,7 +113,7 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     # each bag fits the cap alone, not both together: the smaller is bagged, the other refitted
     cap = max(bag_onnx_mb([small]), bag_onnx_mb([big])) * 1.001
     assert bag_onnx_mb([small, big]) > cap
-    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", cap)
+    monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", cap)
     notes: list[str] = []
     chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0, notes)
     assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
@@ -124,7 +124,8 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     refitted = predict_output(chosen.estimator.estimators_[-1], X, spec)  # fitted on every row: no fold model
     for pipeline in bagged_model([(big, 1.0)], spec).estimators_:
         assert not np.allclose(refitted, predict_output(pipeline, X, spec))
-    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", 1e6)  # a bag that does not fit the time left: refitted
+    # a bag that does not fit the time left: refitted
+    monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", 1e6)
     late: list[str] = []
     single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
                          time.monotonic() + 0.5, 120.0, late)
@@ -140,7 +141,8 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
                                  fold_scores=[0.0])
     board = build_leaderboard(result, ensemble, spec)
     board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
-    monkeypatch.setattr("engine.final.export_s", lambda size_kb, family: 0.05 * (size_kb or 0.0))  # 50 ms a KB
+    monkeypatch.setattr("kuai.engine.select.final.export_s",
+                        lambda size_kb, family: 0.05 * (size_kb or 0.0))  # 50 ms a KB
     weighted = [(o, 0.5) for o in members]
     bag = members_to_bag(weighted, spec, 120.0)
     bagged_s, refitted_s = blend_s(weighted, bag, len(result.folds)), blend_s(weighted, set(), len(result.folds))
@@ -167,7 +169,8 @@ def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monke
     assert bagged.bagged_folds == 4
     assert any("average of the 4 models" in note for note in bagged.notes)
     assert len(bagged.estimator.estimators_) % 4 == 0  # every member's four fold models
-    monkeypatch.setattr("engine.bagging.MAX_BAG_ONNX_MB", 0.0)  # no bag is small enough: the model is refitted
+    # no bag is small enough: the model is refitted
+    monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", 0.0)
     refitted = train(frame, spec, budget=budget)
     assert refitted.bagged_folds == 0
     assert refitted.model_name == bagged.model_name  # the same search chose the same model
@@ -217,7 +220,7 @@ def _members(selection: EnsembleSelection | None) -> set[int]:
 
 def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newer_top_models_count_meanwhile(
         searched, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import engine.tail as tail
+    import kuai.engine.budget as tail
 
     spec, _, _, y, result = searched
     metric = get_metric(spec.metric)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine import read_table_with_dialect
+from kuai.engine import read_table_with_dialect
 from tests.conftest import ReliabilityLedger
 
 

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, TargetError, build_task_spec, profile_dataset, to_jsonable
-from engine.checks import run_checks
-from engine.column_types import profile_column
-from engine.fixes import OTHER_CLASS, apply_row_fixes, fix_plan
-from engine.leakage import find_leaks
-from engine.resources import estimate_resources, resource_checks
-from engine.types import CheckFix, CheckResult, FixAction, ResourceEstimate, Severity, TaskType
+from kuai.engine import ColumnType, TargetError, build_task_spec, profile_dataset, to_jsonable
+from kuai.engine.data.checks import run_checks
+from kuai.engine.data.column_types import profile_column
+from kuai.engine.data.fixes import OTHER_CLASS, apply_row_fixes, fix_plan
+from kuai.engine.data.leakage import find_leaks
+from kuai.engine.data.resources import estimate_resources, resource_checks
+from kuai.engine.types import CheckFix, CheckResult, FixAction, ResourceEstimate, Severity, TaskType
 
 N = 400
 

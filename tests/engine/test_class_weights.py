@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from sklearn.utils.class_weight import compute_sample_weight
 
-from engine.final import refit, refit_pipeline
-from engine.models import Deadline
-from engine.search import DEFAULT_ORDER, run_search
-from engine.task import class_weights
+from kuai.engine.data.task import class_weights
+from kuai.engine.models import Deadline
+from kuai.engine.search.optimize import DEFAULT_ORDER, run_search
+from kuai.engine.select.final import refit, refit_pipeline
 from tests.engine.search_data import search_data
 
 

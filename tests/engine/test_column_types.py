@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType
-from engine.column_types import detect_column_type, detect_column_types, parse_numbers, profile_columns
-from engine.typeinfer import (
+from kuai.engine import ColumnType
+from kuai.engine.data.column_types import detect_column_type, detect_column_types, parse_numbers, profile_columns
+from kuai.engine.data.typeinfer import (
     LABELS,
     MODEL_PATH,
     TypeGuess,
@@ -121,7 +121,7 @@ def test_certain_rules_come_before_the_model() -> None:
 
 def test_values_that_repeat_a_lot_are_not_an_identifier_whatever_the_model_says(
         monkeypatch: pytest.MonkeyPatch, reliability) -> None:
-    import engine.column_types as column_types
+    import kuai.engine.data.column_types as column_types
 
     def not_generalizable(summaries: list[object]) -> list[TypeGuess]:
         return [TypeGuess("not-generalizable", 0.99, "model", ranking=(("not-generalizable", 0.99),))

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from engine import ReadError
-from engine.io import read_table_with_dialect
+from kuai.engine import ReadError
+from kuai.engine.read import read_table_with_dialect
 
 CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 
@@ -135,7 +135,7 @@ def _sniffer_delimiter(path: Path) -> str | None:
     """The standard library's csv.Sniffer on the decoded first 64 KiB, as many tools use it."""
     import csv
 
-    from engine.io import detect_encoding
+    from kuai.engine.read import detect_encoding
 
     raw = path.read_bytes()[:65536]
     try:
@@ -148,7 +148,7 @@ def _clevercsv_delimiter(path: Path) -> str | None:
     """clevercsv alone on the same sample, without Kuai's title-line and header handling."""
     import clevercsv
 
-    from engine.io import detect_encoding
+    from kuai.engine.read import detect_encoding
 
     raw = path.read_bytes()[:65536]
     try:

@@ -1,5 +1,6 @@
 """What training leaves out or changes is counted and told: target rows without a usable value, fewer folds, and
-feature values the model cannot use as given (``engine.target_rows``, ``engine.prepare``'s notes, the check)."""
+feature values the model cannot use as given (``kuai.engine.data.target_rows``, ``engine.prepare``'s notes, the
+check)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, TaskType, build_task_spec, prepare, profile_dataset
-from engine.checks import run_checks
-from engine.column_types import profile_column
-from engine.fixes import apply_row_fixes
-from engine.target_rows import target_rows
+from kuai.engine import ColumnType, TaskType, build_task_spec, prepare, profile_dataset
+from kuai.engine.data.checks import run_checks
+from kuai.engine.data.column_types import profile_column
+from kuai.engine.data.fixes import apply_row_fixes
+from kuai.engine.data.target_rows import target_rows
 
 N_ROWS = 300
 

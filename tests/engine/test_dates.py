@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, build_input_schema, build_task_spec, profile_dataset, to_model_frame
-from engine.column_types import detect_column_type
-from engine.dates import detect_date_format, parse_datetimes
+from kuai.engine import ColumnType, build_input_schema, build_task_spec, profile_dataset, to_model_frame
+from kuai.engine.data.column_types import detect_column_type
+from kuai.engine.read.dates import detect_date_format, parse_datetimes
 
 N_ROWS = 400
 
@@ -117,9 +117,9 @@ def test_the_format_travels_in_the_model_card_and_back(stamps: pd.DatetimeIndex)
     import json
     from types import SimpleNamespace
 
-    from app.services.model_metadata import _Column
-    from app.services.model_metadata import _input_column as read_column
-    from exporters.model_card import input_schema
+    from kuai.app.services.model_metadata import _Column
+    from kuai.app.services.model_metadata import _input_column as read_column
+    from kuai.exporters.model_card import input_schema
 
     def _input_column(entry: dict[str, object]) -> object:  # as a model's metadata is read back
         return read_column(_Column.model_validate_json(json.dumps(entry)))

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, select_ensemble
-from engine.metrics import get_metric
+from kuai.engine.metrics import get_metric
+from kuai.engine.select.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, select_ensemble
 
 RMSE = get_metric("rmse")
 
@@ -104,7 +104,7 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
 
 
 def test_trimming_is_bounded_on_large_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.ensemble as ensemble
+    import kuai.engine.select.ensemble as ensemble
 
     y, oofs, folds = _models()
     full = select_ensemble(oofs, y, RMSE, folds=folds)

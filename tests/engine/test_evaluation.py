@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn import metrics as sk
 
-from engine import (
+from kuai.engine import (
     TaskSpec,
     TaskType,
     best_threshold,
@@ -24,7 +24,7 @@ from engine import (
     to_jsonable,
     to_model_frame,
 )
-from engine.evaluation import calibration_curve
+from kuai.engine.report.evaluation import calibration_curve
 
 
 def _scores(n: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -8,8 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from engine import PastRun, SearchBudget, best_configs, past_run_from_dict, train
-from engine.experience import MAX_DISTANCE, DataTraits, distance, nearest_run
+from kuai.engine import PastRun, SearchBudget, best_configs, past_run_from_dict, train
+from kuai.engine.search.warm_start import MAX_DISTANCE, DataTraits, distance, nearest_run
 from tests.engine.search_data import search_data
 
 TRAITS = DataTraits(task="binary", metric="roc_auc", n_rows=2000, n_features=11, numeric_share=0.6, n_classes=2,

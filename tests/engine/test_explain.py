@@ -11,11 +11,11 @@ import pytest
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
-from engine import TaskSpec, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
-from engine.explain import explain_model
-from engine.models import FAMILIES
-from engine.preprocessing import build_preprocessor
-from engine.types import InputColumn
+from kuai.engine import TaskSpec, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from kuai.engine.explain.shap_values import explain_model
+from kuai.engine.models import FAMILIES
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.types import InputColumn
 
 FAMILY_NAMES = ("lightgbm", "catboost", "hist_gb", "random_forest", "extra_trees", "linear")
 Data = tuple[TaskSpec, tuple[InputColumn, ...], pd.DataFrame, np.ndarray]
@@ -59,7 +59,7 @@ def _pipeline(family_name: str, data: Data) -> Pipeline:
 
 
 def _shape(data: Data) -> Any:
-    from engine.models import DataShape
+    from kuai.engine.models import DataShape
 
     spec, schema, _, y = data
     return DataShape(len(y), len(schema), len(spec.classes))
@@ -229,7 +229,7 @@ def test_explained_rows_carry_their_values_for_beeswarm_and_dependence(binary: D
 
 
 def test_rows_that_fit_separates_the_fixed_cost_of_a_call_from_its_cost_per_row() -> None:
-    from engine.explain import _rows_that_fit
+    from kuai.engine.explain.shap_values import _rows_that_fit
 
     # one call of 5 rows in 0.2 s: half counted as fixed, 0.02 s per row
     assert _rows_that_fit([(5, 0.2)], 1.1, 500) == 50
@@ -240,7 +240,7 @@ def test_rows_that_fit_separates_the_fixed_cost_of_a_call_from_its_cost_per_row(
 
 
 def test_time_boxed_explanation_shrinks_its_sample_but_keeps_a_minimum(binary: Data) -> None:
-    from engine.explain import MIN_ROWS
+    from kuai.engine.explain.shap_values import MIN_ROWS
 
     spec, schema, X, _ = binary
     pipeline = _pipeline("random_forest", binary)
@@ -262,7 +262,7 @@ def test_native_shap_values_are_shaps_own(family: str, task: str, request: pytes
     values equal what the SHAP package computes."""
     import shap
 
-    from engine.native_shap import native_explainer
+    from kuai.engine.explain.native_shap import native_explainer
 
     data = request.getfixturevalue(task)
     pipeline = _pipeline(family, data)
@@ -289,7 +289,7 @@ def test_missing_values_take_the_models_own_way_in_rewritten_trees() -> None:
         RandomForestRegressor,
     )
 
-    from engine.native_shap import native_explainer
+    from kuai.engine.explain.native_shap import native_explainer
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(500, 4))
@@ -316,7 +316,7 @@ def test_histogram_boosting_with_categorical_columns_goes_to_shap() -> None:
     """scikit-learn moves categorical columns first inside the model: its split indices are not the inputs'."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    from engine.sklearn_tree_shap import sklearn_trees
+    from kuai.engine.explain.sklearn_tree_shap import sklearn_trees
 
     rng = np.random.default_rng(5)
     X = np.c_[rng.normal(size=300), rng.normal(size=300), rng.integers(0, 3, 300)]
@@ -329,8 +329,8 @@ def test_trees_whose_covers_are_not_row_counts_go_to_shap(binary: Data) -> None:
     explains them, and the values still add up."""
     from sklearn.ensemble import ExtraTreesClassifier
 
-    from engine.native_shap import native_explainer
-    from engine.sklearn_tree_shap import sklearn_trees
+    from kuai.engine.explain.native_shap import native_explainer
+    from kuai.engine.explain.sklearn_tree_shap import sklearn_trees
 
     spec, schema, X, y = binary
     prep = build_preprocessor(schema, encoding=FAMILIES["extra_trees"].encoding, scale=False)
@@ -354,10 +354,10 @@ import sys
 import numpy as np, pandas as pd
 from sklearn.ensemble import VotingClassifier
 from sklearn.pipeline import Pipeline
-from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
-from engine.explain import explain_model
-from engine.models import FAMILIES, DataShape
-from engine.preprocessing import build_preprocessor
+from kuai.engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from kuai.engine.explain.shap_values import explain_model
+from kuai.engine.models import FAMILIES, DataShape
+from kuai.engine.models.preprocessing import build_preprocessor
 shape = DataShape(300, 2, 2)
 rng = np.random.default_rng(0)
 frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["x", "y", "z"], 300)})
@@ -396,7 +396,7 @@ def test_an_early_stopped_lightgbm_is_explained_as_it_predicts(binary: Data) -> 
     """A bag's fold models stop early: their values add up to what they predict."""
     import lightgbm
 
-    from engine.native_shap import native_explainer
+    from kuai.engine.explain.native_shap import native_explainer
 
     spec, schema, X, y = binary
     prep = build_preprocessor(schema, encoding=FAMILIES["lightgbm"].encoding, scale=False)

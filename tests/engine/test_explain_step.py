@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import engine.explain_step as explain_step
-from engine import SearchBudget, build_task_spec, explain_pending, profile_dataset, train
-from engine.explain_step import AFTER_EXPLAIN_S, LATE_SHAP_S, MIN_SHAP_S
+import kuai.engine.explain.step as explain_step
+from kuai.engine import SearchBudget, build_task_spec, explain_pending, profile_dataset, train
+from kuai.engine.explain.step import AFTER_EXPLAIN_S, LATE_SHAP_S, MIN_SHAP_S
 
 
 def _table(n: int = 300, seed: int = 3) -> pd.DataFrame:

@@ -15,13 +15,13 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from engine import SearchBudget, TaskType, train
-from engine.bagging import bagged_model
-from engine.fold_spill import FoldSpill, SpilledModels, SpillError
-from engine.metrics import get_metric
-from engine.models import Deadline
-from engine.search import held_out_model, predict_output, run_search
-from engine.trials import by_score
+from kuai.engine import SearchBudget, TaskType, train
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import Deadline
+from kuai.engine.search.fold_spill import FoldSpill, SpilledModels, SpillError
+from kuai.engine.search.optimize import held_out_model, predict_output, run_search
+from kuai.engine.search.trials import by_score
+from kuai.engine.select.bagging import bagged_model
 from tests.engine.search_data import search_data
 
 
@@ -132,7 +132,7 @@ def test_a_nearly_full_disk_is_left_to_the_study(tmp_path: Path, monkeypatch: py
 
 def test_unreadable_fold_models_are_refitted_and_the_training_goes_on(mixed_frame: pd.DataFrame, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.fold_spill import _SpilledFile
+    from kuai.engine.search.fold_spill import _SpilledFile
 
     def gone(self: _SpilledFile) -> Any:
         raise SpillError(f"A fold model kept on disk could not be read back ({self.path.name}).")

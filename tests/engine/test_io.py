@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from engine import ReadError, read_table, read_table_with_dialect
+from kuai.engine import ReadError, read_table, read_table_with_dialect
 
 TABLE = "name;amount;city\nJosé;1,5;Zürich\nAnna;2,25;Köln\nLi;3,0;Oslo\n"
 
@@ -189,7 +189,7 @@ def test_a_damaged_or_unsupported_compression_is_a_coded_read_error(
 ])
 def test_any_decompression_error_names_the_file_and_its_compression(error: BaseException, compression: str) -> None:
     """The rule behind B93, for the codecs a reader may meet: whatever raised it, the error is coded."""
-    from engine.io._kinds import decompression_error
+    from kuai.engine.read._kinds import decompression_error
 
     suffix = {"gzip": ".gz", "bzip2": ".bz2", "xz": ".xz", "zip": ".zip", "zstd": ".zst"}[compression]
     coded = decompression_error(Path(f"/data/table.csv{suffix}"), b"a,b\n", error)

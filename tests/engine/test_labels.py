@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import TaskType, build_task_spec, prepare, profile_dataset
-from engine.labels import find_label_variants
+from kuai.engine import TaskType, build_task_spec, prepare, profile_dataset
+from kuai.engine.data.labels import find_label_variants
 
 N_ROWS = 300
 
@@ -96,7 +96,7 @@ def test_the_note_shows_spellings_that_print_alike_apart(reliability) -> None:
 
 
 def test_a_tab_removed_at_read_time_is_said_with_the_spellings_it_merged(tmp_path, reliability) -> None:
-    from engine import read_table_with_dialect
+    from kuai.engine import read_table_with_dialect
 
     path = tmp_path / "tab.csv"
     path.write_text("x,y\n" + "".join(f"{i},{label}\n" for i, label in enumerate(['"yes\t"', "yes", "no"] * 4)))

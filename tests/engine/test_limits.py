@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.bagging import OPSET5_SIZE, onnx_mb
-from engine.final import final_model, members_to_bag
-from engine.leaderboard import build_leaderboard
-from engine.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
-from engine.models import Deadline
-from engine.search import run_search
-from engine.types import LeaderboardEntry, Limits, TaskType
+from kuai.engine.models import Deadline
+from kuai.engine.search.optimize import run_search
+from kuai.engine.select.bagging import OPSET5_SIZE, onnx_mb
+from kuai.engine.select.final import final_model, members_to_bag
+from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
+from kuai.engine.types import LeaderboardEntry, Limits, TaskType
 from tests.engine.search_data import search_data
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, TaskType, atomic_path, build_input_schema, clip, profile_dataset, write_atomically
-from engine.explain import sample_data
-from engine.types import TaskSpec
+from kuai.engine import ColumnType, TaskType, atomic_path, build_input_schema, clip, profile_dataset, write_atomically
+from kuai.engine.explain.shap_values import sample_data
+from kuai.engine.types import TaskSpec
 
 
 def _frame_with_a_huge_cell() -> pd.DataFrame:

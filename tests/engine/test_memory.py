@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import engine.memory
-from engine import prepare, refit_model, train
-from engine.errors import BudgetError
-from engine.memory import MIN_ROWS, import_detached, plan_memory, subsample_rows, trial_mb
-from engine.models import FAMILIES, Deadline
-from engine.search import run_search
-from engine.types import SearchBudget
-from exporters.model_card import build_model_card
+import kuai.engine.search.memory
+from kuai.engine import prepare, refit_model, train
+from kuai.engine.errors import BudgetError
+from kuai.engine.models import FAMILIES, Deadline
+from kuai.engine.search.memory import MIN_ROWS, import_detached, plan_memory, subsample_rows, trial_mb
+from kuai.engine.search.optimize import run_search
+from kuai.engine.types import SearchBudget
+from kuai.exporters.model_card import build_model_card
 from tests.engine.search_data import search_data
 
 N_ROWS, N_FOLDS = 3000, 4
@@ -46,7 +46,7 @@ def _forest_need(share: float) -> float:
     return trial_mb("extra_trees", n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2, width=3, fits=2)(share)
 
 
-def _plan(available_mb: float) -> dict[str, engine.memory.FamilyMemory]:
+def _plan(available_mb: float) -> dict[str, kuai.engine.search.memory.FamilyMemory]:
     return plan_memory([FAMILIES[f] for f in FAMILY_SET], n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2,
                        widths={"ordinal": 3, "onehot": 5}, parallel={"extra_trees": 2},
                        available_mb=available_mb)
@@ -60,7 +60,7 @@ def test_every_family_trains_on_all_rows_when_memory_is_plentiful() -> None:
 
 
 def test_a_family_that_would_not_fit_gets_the_largest_whole_percent_of_rows_that_does() -> None:
-    plans = _plan(available_mb=_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    plans = _plan(available_mb=_forest_need(0.7) / kuai.engine.search.memory.MEMORY_SHARE)
     forest = plans["extra_trees"]
     assert forest.row_fraction == pytest.approx(0.7)
     assert _forest_need(0.71) > forest.allowed_mb >= _forest_need(0.7)
@@ -71,7 +71,7 @@ def test_a_family_that_would_not_fit_gets_the_largest_whole_percent_of_rows_that
 def test_a_family_that_would_not_fit_on_a_thousand_rows_is_left_out() -> None:
     train_rows = N_ROWS * (N_FOLDS - 1) / N_FOLDS
     share = (MIN_ROWS - 10) / train_rows  # the share that fits holds fewer than MIN_ROWS rows
-    forest = _plan(available_mb=_forest_need(share) / engine.memory.MEMORY_SHARE)["extra_trees"]
+    forest = _plan(available_mb=_forest_need(share) / kuai.engine.search.memory.MEMORY_SHARE)["extra_trees"]
     assert forest.row_fraction == 0.0
     assert "was left out" in forest.note
 
@@ -92,12 +92,12 @@ def test_a_stratified_sample_keeps_every_class_in_proportion() -> None:
 @pytest.fixture()
 def short_of_memory(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     def set_free(mb: float) -> None:
-        monkeypatch.setattr(engine.memory, "available_memory_mb", lambda: mb)
+        monkeypatch.setattr(kuai.engine.search.memory, "available_memory_mb", lambda: mb)
     return set_free
 
 
 def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_row(short_of_memory) -> None:  # type: ignore[no-untyped-def]
-    short_of_memory(_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    short_of_memory(_forest_need(0.7) / kuai.engine.search.memory.MEMORY_SHARE)
     spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
                         families=FAMILY_SET, max_trials=6)
@@ -119,7 +119,7 @@ def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_r
 
 
 def test_a_family_left_out_never_completes_a_trial_and_the_search_says_why(short_of_memory) -> None:  # type: ignore[no-untyped-def]
-    short_of_memory(_forest_need(0.3) / engine.memory.MEMORY_SHARE)
+    short_of_memory(_forest_need(0.3) / kuai.engine.search.memory.MEMORY_SHARE)
     spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
                         families=FAMILY_SET, max_trials=12)
@@ -141,7 +141,7 @@ def test_no_family_fitting_is_a_coded_error(short_of_memory) -> None:  # type: i
 
 
 def test_training_short_of_memory_notes_the_sample_and_refits_on_the_same_share(short_of_memory, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    short_of_memory(_forest_need(0.7) / engine.memory.MEMORY_SHARE)
+    short_of_memory(_forest_need(0.7) / kuai.engine.search.memory.MEMORY_SHARE)
     frame = _table()
     frame.to_csv(tmp_path / "data.csv", index=False)
     spec, _, _, _ = search_data(frame, n_folds=N_FOLDS)
@@ -200,7 +200,7 @@ def test_a_detached_import_raises_in_the_caller() -> None:
 TRAIN_AND_DROP = """
 import dataclasses, gc, sys
 import numpy as np, pandas as pd
-from engine import SearchBudget, build_task_spec, profile_dataset, train
+from kuai.engine import SearchBudget, build_task_spec, profile_dataset, train
 rng = np.random.default_rng(0)
 frame = pd.DataFrame({"x1": rng.normal(size=400), "x2": rng.normal(size=400)})
 frame["outcome"] = np.where(frame.x1 + rng.normal(0, 0.5, size=400) > 0.6, "yes", "no")  # about 1 in 4: weights != 1
@@ -229,7 +229,7 @@ def test_nothing_of_a_training_outlives_its_result() -> None:
 
 ARENAS_SCRIPT = """
 import ctypes, sys, threading
-from engine.memory import limit_heap_arenas
+from kuai.engine.search.memory import limit_heap_arenas
 if sys.argv[1] == "limited":
     limit_heap_arenas(1)
 libc = ctypes.CDLL("libc.so.6")
@@ -265,7 +265,7 @@ def test_threads_share_one_heap_once_arenas_are_limited(tmp_path: Path) -> None:
 
 
 def test_catboost_allocator_gets_small_arenas_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.memory import CATBOOST_ARENA_RESERVE, small_catboost_arenas
+    from kuai.engine.search.memory import CATBOOST_ARENA_RESERVE, small_catboost_arenas
 
     monkeypatch.delenv("MIMALLOC_ARENA_RESERVE", raising=False)
     small_catboost_arenas()
@@ -278,7 +278,7 @@ def test_catboost_allocator_gets_small_arenas_unless_the_user_chose(monkeypatch:
 def test_a_training_process_passes_the_small_arenas_on_to_its_children() -> None:
     """`kuai train` sets it before CatBoost is loaded; the export's process and the side process inherit it."""
     script = ("import os, subprocess, sys\n"
-              "from app.services.limits import prepare_training_process\n"
+              "from kuai.app.services.limits import prepare_training_process\n"
               "prepare_training_process()\n"
               "assert 'catboost' not in sys.modules\n"
               "print(subprocess.run([sys.executable, '-c', 'import os; print(os.environ[\"MIMALLOC_ARENA_RESERVE\"])'],"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine import ColumnType, InputColumn, SchemaError, to_model_frame
+from kuai.engine import ColumnType, InputColumn, SchemaError, to_model_frame
 
 
 def test_missing_columns_are_counted_and_the_first_ten_named() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from engine import (
+from kuai.engine import (
     ColumnType,
     InputColumn,
     OptionError,
@@ -24,7 +24,7 @@ from engine import (
     read_table_with_dialect,
     to_model_frame,
 )
-from engine.option_checks import check_date_formats, check_named_columns
+from kuai.engine.data.option_checks import check_date_formats, check_named_columns
 
 
 @pytest.mark.parametrize(("option", "value", "code"), [
@@ -114,7 +114,7 @@ def test_a_file_size_limit_is_a_full_disk() -> None:
 
 _SQLITE_UNDER_A_FILE_SIZE_LIMIT = """
 import json, resource, sqlalchemy
-from engine.errors import is_disk_full, shown_text
+from kuai.engine.errors import is_disk_full, shown_text
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 db = sqlalchemy.create_engine("sqlite:///" + {path!r}, isolation_level="AUTOCOMMIT")
 try:

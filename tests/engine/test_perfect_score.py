@@ -7,12 +7,19 @@ import time
 import numpy as np
 import pandas as pd
 
-from engine import SearchBudget, build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
-from engine.leaderboard import build_leaderboard
-from engine.models import Deadline
-from engine.search import DEFAULT_ORDER, SearchResult, TrialOutcome, run_search
-from engine.stacking import STACK_NAME
-from engine.types import Limits
+from kuai.engine import (
+    SearchBudget,
+    build_input_schema,
+    build_task_spec,
+    encode_target,
+    profile_dataset,
+    to_model_frame,
+)
+from kuai.engine.models import Deadline
+from kuai.engine.search.optimize import DEFAULT_ORDER, SearchResult, TrialOutcome, run_search
+from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.stacking import STACK_NAME
+from kuai.engine.types import Limits
 from tests.engine.search_data import search_data
 
 
@@ -63,7 +70,7 @@ def test_a_search_short_of_perfect_does_not_stop_early(mixed_frame: pd.DataFrame
 
 
 def test_training_says_why_it_stopped_and_limits_keep_it_searching() -> None:
-    from engine import train
+    from kuai.engine import train
 
     frame = _separable()
     profile = profile_dataset(frame)
@@ -101,8 +108,8 @@ def test_equal_scores_rank_the_steadier_then_the_smaller_model_first(mixed_frame
 
 
 def test_equal_scores_keep_the_fold_models_of_the_trials_the_leaderboard_ranks_first() -> None:
-    from engine.metrics import get_metric
-    from engine.search import keep_fold_models
+    from kuai.engine.metrics import get_metric
+    from kuai.engine.search.optimize import keep_fold_models
 
     result = SearchResult(folds=[(np.arange(2), np.arange(2, 4)), (np.arange(2, 4), np.arange(2))])
     for number, kb in enumerate((9.0, 3.0, 1.0, 5.0)):  # four perfect trials

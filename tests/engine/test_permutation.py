@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
-from engine.explain import explain_model
-from engine.models import FAMILIES
-from engine.permutation import permutation_importance_by_column, permutation_outcome
-from engine.preprocessing import build_preprocessor
-from engine.search import HeldOutModel, predict_output
+from kuai.engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from kuai.engine.explain.permutation import permutation_importance_by_column, permutation_outcome
+from kuai.engine.explain.shap_values import explain_model
+from kuai.engine.models import FAMILIES
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.search.optimize import HeldOutModel, predict_output
 
 
 def _setup(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]

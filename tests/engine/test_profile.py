@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, TargetError, TaskType, build_task_spec, profile_dataset
-from engine.column_types import detect_column_type
-from engine.task import detect_task
+from kuai.engine import ColumnType, TargetError, TaskType, build_task_spec, profile_dataset
+from kuai.engine.data.column_types import detect_column_type
+from kuai.engine.data.task import detect_task
 
 
 def test_profile_types_and_reasons(mixed_frame: pd.DataFrame) -> None:
@@ -81,7 +81,7 @@ def test_leakage_check_flags_a_copy_of_the_target(mixed_frame: pd.DataFrame) -> 
 
 
 def test_mixed_time_zones_parse_instead_of_crashing() -> None:
-    from engine.column_types import parse_datetimes
+    from kuai.engine.data.column_types import parse_datetimes
 
     values = pd.Series(["2020-01-01T00:00:00+01:00", "2020-01-02T00:00:00+02:00", "not a date"] * 10)
     stamps = parse_datetimes(values)
@@ -112,7 +112,7 @@ def test_positive_class_is_second(labels: list[str], positive: str) -> None:
 
 
 def test_categories_are_labelled_per_value() -> None:
-    from engine.preprocessing import _as_category
+    from kuai.engine.models.preprocessing import _as_category
 
     assert _as_category(pd.Series([1.0, 2.0, np.nan])).tolist() == ["1", "2", ""]
     assert _as_category(pd.Series([1.0, 2.5])).tolist() == ["1", "2.5"]
@@ -131,7 +131,7 @@ def test_profile_with_fixes_and_resources_is_plain_json(mixed_frame: pd.DataFram
 
 
 def test_unseen_categories_counts_values_training_never_saw(mixed_frame) -> None:  # type: ignore[no-untyped-def]
-    from engine import build_input_schema, build_task_spec, profile_dataset, unseen_categories
+    from kuai.engine import build_input_schema, build_task_spec, profile_dataset, unseen_categories
 
     spec = build_task_spec(mixed_frame, profile_dataset(mixed_frame).columns, target="outcome")
     schema = build_input_schema(mixed_frame, spec)

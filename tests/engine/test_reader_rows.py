@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import describe_reading, read_table_with_dialect
+from kuai.engine import describe_reading, read_table_with_dialect
 from tests.conftest import ReliabilityLedger
 
 _HOLES = "a,b,c,y\n1,x,2.5,yes\n,,,\n2,y,3.5,no\n ,  , ,\n3,x,4.5,yes\n,,,\n"

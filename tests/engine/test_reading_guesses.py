@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import ColumnType, TargetError, build_task_spec, profile_dataset, read_table_with_dialect
-from engine.column_types import detect_column_type
-from engine.io._reader import SAMPLE_BYTES
+from kuai.engine import ColumnType, TargetError, build_task_spec, profile_dataset, read_table_with_dialect
+from kuai.engine.data.column_types import detect_column_type
+from kuai.engine.read._reader import SAMPLE_BYTES
 
 
 def _mixed_file(path: Path, n_utf8: int, n_cp1252: int) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.row_explain import explain_rows_black_box
+from kuai.engine.explain.row_explain import explain_rows_black_box
 
 
 def _background() -> pd.DataFrame:

@@ -8,17 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import (
+from kuai.engine import (
     SearchBudget,
     build_task_spec,
     profile_dataset,
     train,
 )
-from engine.ensemble import select_ensemble
-from engine.metrics import get_metric
-from engine.models import FAMILIES, DataShape, Deadline
-from engine.search import held_out_model, keep_fold_models, run_search
-from engine.trials import by_score
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import FAMILIES, DataShape, Deadline
+from kuai.engine.search.optimize import held_out_model, keep_fold_models, run_search
+from kuai.engine.search.trials import by_score
+from kuai.engine.select.ensemble import select_ensemble
 from tests.engine.search_data import search_data
 
 
@@ -167,7 +167,7 @@ def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # 
 def test_a_bag_too_big_to_export_keeps_only_its_first_fold_model(spec_and_data) -> None:  # type: ignore[no-untyped-def]
     """Memory: fold models whose bag could never be exported are dropped at once, but for the first fold's,
     which still gives permutation importance its held-out model."""
-    from engine.bagging import can_bag
+    from kuai.engine.select.bagging import can_bag
 
     spec, schema, X, y = spec_and_data
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0))

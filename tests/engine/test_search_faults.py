@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from engine import SearchBudget, build_task_spec, profile_dataset
-from engine import train as train_model
-from engine.ensemble import select_ensemble
-from engine.metrics import get_metric
-from engine.models import FAMILIES, Deadline, ModelFamily
-from engine.models._base import DataShape
-from engine.search import run_search
-from engine.types import TaskType
+from kuai.engine import SearchBudget, build_task_spec, profile_dataset
+from kuai.engine import train as train_model
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import FAMILIES, Deadline, ModelFamily
+from kuai.engine.models._base import DataShape
+from kuai.engine.search.optimize import run_search
+from kuai.engine.select.ensemble import select_ensemble
+from kuai.engine.types import TaskType
 from tests.engine.search_data import search_data
 
 

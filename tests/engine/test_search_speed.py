@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.models import FAMILIES, Deadline, available_cores
-from engine.models import random_forest as forests
-from engine.search import run_search
-from engine.types import TaskType
+from kuai.engine.models import FAMILIES, Deadline, available_cores
+from kuai.engine.models import random_forest as forests
+from kuai.engine.search.optimize import run_search
+from kuai.engine.types import TaskType
 from tests.engine.search_data import search_data
 
 
@@ -30,7 +30,7 @@ def _search(data, trials: int):  # type: ignore[no-untyped-def]
 def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     if available_cores() < 2:
         pytest.skip("one core: folds are never fitted side by side")
-    import engine.search as search
+    import kuai.engine.search.optimize as search
 
     pools: list[int] = []
 

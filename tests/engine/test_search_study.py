@@ -9,9 +9,9 @@ import optuna
 import pandas as pd
 import pytest
 
-from engine.models import FAMILIES, DataShape, Deadline
-from engine.search import _portfolio, run_search
-from engine.search_study import open_search_study
+from kuai.engine.models import FAMILIES, DataShape, Deadline
+from kuai.engine.search.optimize import _portfolio, run_search
+from kuai.engine.search.study import open_search_study
 from tests.engine.search_data import search_data
 
 FAMILY_ORDER = ("lightgbm", "linear")

@@ -9,15 +9,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine import train
-from engine.bagging import bagged_model
-from engine.explain import explain_model
-from engine.final import clearly_better, final_model
-from engine.leaderboard import build_leaderboard
-from engine.metrics import get_metric
-from engine.models import Deadline
-from engine.search import predict_output, run_search
-from engine.stacking import (
+from kuai.engine import train
+from kuai.engine.explain.shap_values import explain_model
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import Deadline
+from kuai.engine.search.optimize import predict_output, run_search
+from kuai.engine.select.bagging import bagged_model
+from kuai.engine.select.final import clearly_better, final_model
+from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.stacking import (
     MAX_BASE,
     STACK_MARGIN,
     STACK_NAME,
@@ -30,8 +30,8 @@ from engine.stacking import (
     held_out_stack,
     stack_base,
 )
-from engine.types import Limits, SearchBudget, TaskType
-from exporters import check_parity, to_onnx_model
+from kuai.engine.types import Limits, SearchBudget, TaskType
+from kuai.exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
 from tests.engine.test_bagging import _table
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from engine import LeaderboardEntry, TaskSpec, TaskType, caveats, plain_summary, recommendation
-from engine.types import ColumnType, Explanation
+from kuai.engine import LeaderboardEntry, TaskSpec, TaskType, caveats, plain_summary, recommendation
+from kuai.engine.types import ColumnType, Explanation
 
 
 def _entry(model: str, score: float, std: float, ms: float, rank: int) -> LeaderboardEntry:

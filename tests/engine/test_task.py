@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import (
+from kuai.engine import (
     ColumnProfile,
     ColumnType,
     OptionError,
@@ -19,7 +19,7 @@ from engine import (
     profile_dataset,
     read_table,
 )
-from engine.task import choose_metric, choose_validation, detect_task, outlier_share, suggest_target
+from kuai.engine.data.task import choose_metric, choose_validation, detect_task, outlier_share, suggest_target
 
 TARGET_SET = Path(__file__).resolve().parents[1] / "data" / "targets"
 TOP1_FLOOR = 0.85  # measured 43/46 (93.5 %) when the set was written

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine import ColumnType, InputColumn, UnreadableValues, to_model_frame, unreadable_values
+from kuai.engine import ColumnType, InputColumn, UnreadableValues, to_model_frame, unreadable_values
 
 SCHEMA = (InputColumn("amount", "c00000", ColumnType.NUMERIC, ("c00000",)),
           InputColumn("visited", "c00001", ColumnType.DATETIME,

@@ -9,12 +9,9 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from engine.column_facts import column_facts
-from engine.column_types import MODEL_COLUMNS, profile_column, type_columns
-from engine.evaluation import MAX_SEGMENT_COLUMNS, evaluate
-from engine.metrics import get_metric
-from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
-from engine.selection import (
+from kuai.engine.budget import inputs_tail_s
+from kuai.engine.data.column_facts import column_facts
+from kuai.engine.data.column_selection import (
     CELLS_PER_BUDGET_S,
     MIN_KEPT,
     columns_for,
@@ -22,10 +19,13 @@ from engine.selection import (
     read_by_model,
     select_columns,
 )
-from engine.summary import no_better_note
-from engine.tail import inputs_tail_s
-from engine.trials import make_folds
-from engine.types import ColumnType, TaskSpec, TaskType
+from kuai.engine.data.column_types import MODEL_COLUMNS, profile_column, type_columns
+from kuai.engine.metrics import get_metric
+from kuai.engine.models.preprocessing import build_input_schema, build_preprocessor, to_model_frame
+from kuai.engine.report.evaluation import MAX_SEGMENT_COLUMNS, evaluate
+from kuai.engine.report.summary import no_better_note
+from kuai.engine.search.trials import make_folds
+from kuai.engine.types import ColumnType, TaskSpec, TaskType
 
 
 def _spec(frame: pd.DataFrame, task: TaskType = TaskType.BINARY, n_folds: int = 3) -> TaskSpec:
@@ -210,14 +210,14 @@ def test_a_model_no_better_than_a_constant_prediction_is_called_so(task: TaskTyp
 
 
 def test_shap_explains_fewer_rows_of_a_model_over_thousands_of_columns() -> None:
-    from engine.explain_step import SHAP_MIN_ROWS, SHAP_SAMPLE_ROWS, shap_rows
+    from kuai.engine.explain.step import SHAP_MIN_ROWS, SHAP_SAMPLE_ROWS, shap_rows
 
     assert shap_rows(20) == shap_rows(1_000) == SHAP_SAMPLE_ROWS
     assert shap_rows(3_000) == 100 and shap_rows(20_000) == SHAP_MIN_ROWS
 
 
 def test_thousands_of_left_out_columns_are_listed_by_reason() -> None:
-    from engine.summary import left_out_by_reason
+    from kuai.engine.report.summary import left_out_by_reason
 
     why = "not among the 200 columns most related to the target (5,000 columns for 20 rows)"
     dropped = {f"f{i}": why for i in range(4_800)} | {"id": "an identifier", "f9999": why}

@@ -2,7 +2,8 @@
 data, kept in the model's schema), else as ISO 8601; whatever else is missing, and counted.
 
 score.py reads a format with ``datetime.strptime``; score.js with its own small parser of the strftime codes Kuai's
-date detector writes (engine/dates.py). Both are compared here, value by value, with ``engine.parse_datetimes``
+date detector writes (kuai/engine/read/dates.py). Both are compared here, value by value, with
+``engine.parse_datetimes``
 (what `kuai predict` uses) on the layouts the detector recognises and on awkward values. score.js runs under node
 with its npm packages stubbed (the parser needs none of them); skipped, loudly, only without node.
 """
@@ -21,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.dates import detect_date_format, parse_datetimes
-from exporters import render_readme
+from kuai.engine.read.dates import detect_date_format, parse_datetimes
+from kuai.exporters import render_readme
 from tests.exporters.test_bundle_examples import _card, _load_score_module
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "exporters" / "bundle_templates"
@@ -31,7 +32,7 @@ PARTS = ("year", "month", "day", "day_of_week", "hour")
 LAYOUTS = ("%d/%m/%Y", "%m/%d/%y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y/%m/%d", "%d-%b-%Y", "%b %d %Y %I:%M%p",
            "%A, %B %d, %Y", "%a %d %b %Y %H:%M:%S.%f", "%d/%m/%Y %H:%M:%S%z", "%d %B %Y", "%d/%m/%Y %I:%M %p",
            "%d/%m/%YT%H:%M")
-DETECTOR_CODES = set("YymdHIMSfzbBpaA")  # every code engine/dates.py writes
+DETECTOR_CODES = set("YymdHIMSfzbBpaA")  # every code kuai/engine/read/dates.py writes
 # Values of a scoring file, per column format: the scorers and `kuai predict` read each the same way.
 SAME_AS_KUAI = {
     "%d/%m/%Y": ["31/01/2024", "5/1/2024", "05/01/2024", "29/02/2023", "2023-01-05", "2023-01-05T23:30:00-05:00",
@@ -142,7 +143,7 @@ def test_score_py_counts_the_values_it_could_not_read(score: ModuleType) -> None
 def test_the_scripts_treat_numbers_beyond_float32_as_kuai_does(score: ModuleType, tmp_path: Path, reliability) -> None:
     """1e308 is a legal double that the model's float32 input cannot hold: Kuai feeds NaN (``as_float32``), and so
     must both scripts, or their predictions differ from ``kuai predict``'s; the float32 rounding edge included."""
-    from engine.preprocessing import as_float32
+    from kuai.engine.models.preprocessing import as_float32
 
     cells = ["1e308", "-1e308", "3.4e38", "3.4028235677973366e38", "3.4028235677973362e38", "1e39", "inf", "12.5"]
     kuai = [None if math.isnan(v) else float(v) for v in as_float32(np.array([float(c) for c in cells]))]

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from engine.io import NA_VALUES
-from exporters import BUNDLE_EXAMPLE_FILES, format_threshold, render_readme, write_bundle_examples
+from kuai.engine.read import NA_VALUES
+from kuai.exporters import BUNDLE_EXAMPLE_FILES, format_threshold, render_readme, write_bundle_examples
 from tests.conftest import SAMPLES, SampleRun
 
 KUAI = str(Path(sys.executable).parent / "kuai")
@@ -148,7 +148,7 @@ def test_the_examples_read_missing_values_as_kuai_does() -> None:
 
 
 def test_the_export_zip_lists_the_examples() -> None:
-    from app.components.results import BUNDLE_FILES
+    from kuai.app.components.results import BUNDLE_FILES
 
     assert set(BUNDLE_EXAMPLE_FILES) <= set(BUNDLE_FILES)
 
@@ -158,7 +158,7 @@ def test_the_export_zip_lists_the_examples() -> None:
 @pytest.fixture(scope="module")
 def bundles(sample_runs: dict[str, SampleRun], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The Export page's zip of each sample run (trained once per session, tests/conftest.py), unzipped."""
-    from app.components.results import bundle_zip
+    from kuai.app.components.results import bundle_zip
 
     root = tmp_path_factory.mktemp("bundles")
     unpacked = {}
@@ -262,9 +262,9 @@ def test_score_py_matches_kuai_predict(run_id: str, bundles: dict[str, Path], tr
 @pytest.mark.slow
 def test_score_py_builds_the_tensors_kuai_builds(bundles: dict[str, Path], tricky_data: dict[str, Path]) -> None:
     """Input by input, not only the outputs: a model may happen to ignore a column that is read wrongly."""
-    from app.services.scoring import load_model
-    from engine import read_table, to_model_frame
-    from exporters import onnx_feeds
+    from kuai.app.services.scoring import load_model
+    from kuai.engine import read_table, to_model_frame
+    from kuai.exporters import onnx_feeds
 
     for run_id, bundle in bundles.items():
         score = _load_score_module(bundle / "score.py")
@@ -285,8 +285,8 @@ def test_score_py_builds_the_tensors_kuai_builds(bundles: dict[str, Path], trick
 
 @pytest.mark.slow
 def test_a_changed_threshold_reaches_the_readme_and_both_scorers(bundles: dict[str, Path], tmp_path: Path) -> None:
-    from engine import ThresholdChoice
-    from exporters import save_threshold
+    from kuai.engine import ThresholdChoice
+    from kuai.exporters import save_threshold
 
     bundle = tmp_path / "churn"
     shutil.copytree(bundles["churn"], bundle, ignore=shutil.ignore_patterns("node_modules"))
@@ -368,7 +368,7 @@ def dated_bundle(bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     in model.onnx's schema and the model card, and the README written again from the card."""
     import onnx
 
-    from exporters import write_readme
+    from kuai.exporters import write_readme
 
     bundle = tmp_path_factory.mktemp("dated") / "bundle"
     shutil.copytree(bundles["churn"], bundle, ignore=shutil.ignore_patterns("node_modules"))
@@ -410,9 +410,9 @@ def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_score_py_reads_dates_in_the_training_format_as_kuai_predict(dated_bundle: Path, dated_data: Path,
                                                                      reference: dict[str, Path], tmp_path: Path,
                                                                      reliability) -> None:
-    from app.services.scoring import load_model
-    from engine import read_table, to_model_frame
-    from exporters import onnx_feeds
+    from kuai.app.services.scoring import load_model
+    from kuai.engine import read_table, to_model_frame
+    from kuai.exporters import onnx_feeds
 
     readme = (dated_bundle / "README.md").read_text(encoding="utf-8")
     assert "`DD/MM/YYYY` (format `%d/%m/%Y`" in readme and "(format `%b %d %Y %I:%M%p`" in readme

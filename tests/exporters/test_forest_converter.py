@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 
-from engine.types import TaskType
-from exporters._forest_converter import forest_attributes
+from kuai.engine.types import TaskType
+from kuai.exporters._forest_converter import forest_attributes
 from tests.exporters.test_onnx_export import TASKS, Dataset, _pipeline, datasets  # noqa: F401  (a fixture)
 
 
@@ -70,7 +70,7 @@ def test_a_forest_exported_with_numpy_attributes_scores_as_scikit_learn(kind: st
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType
 
-    from exporters import register_converters
+    from kuai.exporters import register_converters
 
     register_converters()
     X, y = _data(kind)
@@ -100,8 +100,8 @@ def test_opset5_trees_straight_from_the_forest_are_the_rewrite_of_its_opset3_nod
     (trees that are one leaf included: every tree is one when no node may split)."""
     from onnx import NodeProto
 
-    from exporters._forest_converter import forest_opset5_trees
-    from exporters._tree_attributes import opset5_trees, write_opset3_list
+    from kuai.exporters._forest_converter import forest_opset5_trees
+    from kuai.exporters._tree_attributes import opset5_trees, write_opset3_list
 
     X, y = _data(kind)
     model = cls(n_estimators=9, min_samples_leaf=2, random_state=0,
@@ -118,7 +118,7 @@ def test_opset5_trees_straight_from_the_forest_are_the_rewrite_of_its_opset3_nod
 
 def test_a_multiclass_forest_has_no_opset5_trees() -> None:
     """Its leaves vote for every class: it stays at opset 3 (exported so below)."""
-    from exporters._forest_converter import forest_opset5_trees
+    from kuai.exporters._forest_converter import forest_opset5_trees
 
     X, y = _data("multiclass")
     model = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
@@ -134,7 +134,7 @@ def test_an_exported_forest_scores_as_its_opset3_graph(family_name: str, task: T
     """``to_onnx_model`` (nodes kept aside, lists computed at the end) against skl2onnx's plain opset-3 graph: the
     same labels, the same scores (bit for bit for regression), at opset 5 unless several classes (then opset 3's
     trees, which opset 5 no longer has)."""
-    from exporters import OnnxScorer, onnx_feeds, to_onnx_model
+    from kuai.exporters import OnnxScorer, onnx_feeds, to_onnx_model
     from tests.exporters.test_tree_opset5 import _ml_opset, _opset3_graph
 
     data = datasets[task]

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.pipeline import Pipeline
 
-from engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
-from engine.models import FAMILIES
-from engine.preprocessing import build_preprocessor
-from exporters import check_parity, register_converters, to_onnx_model
-from storage import safe_key
+from kuai.engine import build_input_schema, build_task_spec, encode_target, profile_dataset, to_model_frame
+from kuai.engine.models import FAMILIES
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.exporters import check_parity, register_converters, to_onnx_model
+from kuai.storage import safe_key
 
 HOSTILE = st.sampled_from(['a b', 'a_b', '",:{}[]', "名前", "😀 score", "x" * 300, "../etc/passwd", "/abs",
                            "Unnamed: 0", "a\tb", "1", "class", "label", "=cmd|' /c calc'!A1"])
@@ -50,6 +50,6 @@ def test_hostile_names_survive_lightgbm_onnx_and_mlflow(names: list[str]) -> Non
 
 
 def _shape(n_rows: int, n_columns: int):  # type: ignore[no-untyped-def]
-    from engine.models import DataShape
+    from kuai.engine.models import DataShape
 
     return DataShape(n_rows, n_columns, 2)

@@ -13,9 +13,9 @@ import onnx
 import pytest
 from onnx import helper
 
-from exporters import OnnxScorer, register_converters
-from exporters._lightgbm_converter import booster_trees
-from exporters._tree_attributes import float32_below
+from kuai.exporters import OnnxScorer, register_converters
+from kuai.exporters._lightgbm_converter import booster_trees
+from kuai.exporters._tree_attributes import float32_below
 
 KINDS = ("binary", "multiclass", "regression")
 
@@ -147,9 +147,9 @@ def test_a_booster_without_a_split_is_labelled_by_its_probability(family: str) -
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.pipeline import Pipeline
 
-    from engine.preprocessing import build_preprocessor
-    from engine.types import ColumnType, InputColumn, TaskType
-    from exporters import check_parity, to_onnx_model
+    from kuai.engine.models.preprocessing import build_preprocessor
+    from kuai.engine.types import ColumnType, InputColumn, TaskType
+    from kuai.exporters import check_parity, to_onnx_model
 
     schema = tuple(InputColumn(f"x{i}", f"c{i:05d}", ColumnType.NUMERIC, (f"c{i:05d}",)) for i in range(5))
     frame = pd.DataFrame(_data("binary")[0][:20].astype(np.float32), columns=[c.safe_name for c in schema])

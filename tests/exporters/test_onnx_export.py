@@ -23,10 +23,10 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from engine.models import FAMILIES, DataShape
-from engine.preprocessing import build_input_schema, build_preprocessor, to_model_frame
-from engine.types import ColumnType, InputColumn, TaskSpec, TaskType
-from exporters import (
+from kuai.engine.models import FAMILIES, DataShape
+from kuai.engine.models.preprocessing import build_input_schema, build_preprocessor, to_model_frame
+from kuai.engine.types import ColumnType, InputColumn, TaskSpec, TaskType
+from kuai.exporters import (
     ExportError,
     OnnxScorer,
     ParityReport,
@@ -83,7 +83,7 @@ def _raw_frame(seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def _model_frame(raw: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.DataFrame:
-    """``engine.preprocessing.to_model_frame``, with a stop-gap for its numeric columns.
+    """``kuai.engine.models.preprocessing.to_model_frame``, with a stop-gap for its numeric columns.
 
     Under pandas 3 (copy-on-write) ``_as_number`` writes into the read-only array
     ``Series.to_numpy`` returns, so any numeric column raises "assignment
@@ -364,8 +364,8 @@ def test_tree_nodes_held_serialized_come_back_unchanged(task: TaskType, datasets
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
-    from exporters._tree_opset5 import TREE_OPS, upgrade_tree_ensembles
-    from exporters.onnx_export import TARGET_OPSET
+    from kuai.exporters._tree_opset5 import TREE_OPS, upgrade_tree_ensembles
+    from kuai.exporters.onnx_export import TARGET_OPSET
 
     data = datasets[task]
     names = ("catboost", "lightgbm", "extra_trees", "hist_gb")
@@ -394,7 +394,7 @@ def test_tree_nodes_held_serialized_come_back_unchanged(task: TaskType, datasets
 def test_a_tree_node_missing_from_the_graph_is_an_error() -> None:
     from onnx import helper
 
-    from exporters._compact_trees import compact_tree_nodes
+    from kuai.exporters._compact_trees import compact_tree_nodes
 
     node = helper.make_node("TreeEnsembleRegressor", ["x"], ["y"], name="trees", domain="ai.onnx.ml",
                             nodes_modes=["LEAF"], nodes_nodeids=[0], nodes_treeids=[0])

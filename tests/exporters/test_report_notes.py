@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from exporters.report import _data_section
+from kuai.exporters.report import _data_section
 
 
 def test_the_reports_notes_use_the_leaderboards_names() -> None:

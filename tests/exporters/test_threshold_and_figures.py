@@ -12,11 +12,11 @@ import numpy as np
 import onnx
 import pytest
 
-from engine import ThresholdChoice, TrialRecord, to_jsonable
-from engine.types import Explanation
-from exporters import THRESHOLD_METADATA_KEY, format_threshold, load_threshold, save_threshold, set_onnx_threshold
-from exporters.figures import beeswarm_figure, dependence_figure
-from exporters.search_figures import optimization_history_figure, param_importance_figure, rebuilt_study
+from kuai.engine import ThresholdChoice, TrialRecord, to_jsonable
+from kuai.engine.types import Explanation
+from kuai.exporters import THRESHOLD_METADATA_KEY, format_threshold, load_threshold, save_threshold, set_onnx_threshold
+from kuai.exporters.figures import beeswarm_figure, dependence_figure
+from kuai.exporters.search_figures import optimization_history_figure, param_importance_figure, rebuilt_study
 
 
 def _tiny_onnx(path: Path) -> None:
@@ -49,9 +49,9 @@ def test_saved_threshold_reaches_the_json_the_card_and_the_onnx_metadata(tmp_pat
 
 def _binary_folder(folder: Path, *, marked: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A model folder as a training writes it: card, README, ONNX, evaluation.json and a report at 0.5."""
-    from engine import ColumnType, TaskSpec, TaskType, evaluate, threshold_choice
-    from exporters import decision_threshold_entry, write_readme
-    from exporters.report import evaluation_section
+    from kuai.engine import ColumnType, TaskSpec, TaskType, evaluate, threshold_choice
+    from kuai.exporters import decision_threshold_entry, write_readme
+    from kuai.exporters.report import evaluation_section
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 400)
@@ -110,7 +110,7 @@ def test_a_chosen_threshold_is_stated_and_drawn_by_every_file(tmp_path: Path, ma
 
 
 def test_a_threshold_picked_from_costs_keeps_its_exact_value_everywhere(tmp_path: Path) -> None:
-    from engine import best_threshold
+    from kuai.engine import best_threshold
 
     y, score = _binary_folder(tmp_path)
     choice = best_threshold(y, score, cost_false_positive=1.0, cost_false_negative=6.0, positive_class="yes")
@@ -192,7 +192,7 @@ def test_the_search_history_does_not_bring_matplotlib_into_the_export() -> None:
     """The report draws the history in the export's process: optuna.visualization would import matplotlib there."""
     script = ("import sys\n"
               "from engine import TrialRecord\n"
-              "from exporters.search_figures import optimization_history_figure\n"
+              "from kuai.exporters.search_figures import optimization_history_figure\n"
               "t = TrialRecord(number=0, family='linear', params={}, score=0.5, score_std=0.0, fit_time_s=0.1, "
               "predict_ms_per_1000_rows=1.0, state='complete')\n"
               "assert optimization_history_figure([t], metric_label='AUC', greater_is_better=True) is not None\n"

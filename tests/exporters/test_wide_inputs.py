@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from engine.preprocessing import build_preprocessor
-from engine.types import ColumnType, InputColumn, TaskType
-from exporters import check_parity, register_converters, to_onnx_model
-from exporters._wide_inputs import _original, fast_column_indices, names_without_scalars
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.types import ColumnType, InputColumn, TaskType
+from kuai.exporters import check_parity, register_converters, to_onnx_model
+from kuai.exporters._wide_inputs import _original, fast_column_indices, names_without_scalars
 
 
 def test_the_column_lookup_answers_as_skl2onnx() -> None:

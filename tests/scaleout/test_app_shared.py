@@ -22,8 +22,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 @pytest.mark.slow
 def test_an_app_run_on_the_shared_storage_is_joined_and_listed(postgres: PostgresServer, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.services.jobs import JobConfig, job_state, outputs_dir, resumable, start_job
-    from storage import store_dataset_file
+    from kuai.app.services.jobs import JobConfig, job_state, outputs_dir, resumable, start_job
+    from kuai.storage import store_dataset_file
     from tests.app.helpers import new_app
 
     for name, value in {"KUAI_HOME": tmp_path / "home", "KUAI_STORAGE": postgres.url,

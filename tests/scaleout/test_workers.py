@@ -158,7 +158,7 @@ def test_two_workers_share_one_study(shared_run: SharedRun, postgres: PostgresSe
     assert card["parity"]["max_abs_diff"] < 1e-5 and card["cv_score"] > 0.75
     # the data travelled by content hash: one copy in the shared folder, named by its SHA-256
     (stored,) = (run.shared / "datasets").iterdir()
-    from storage import file_sha256
+    from kuai.storage import file_sha256
     assert stored.name.startswith(file_sha256(SAMPLES / "customer_churn.csv"))
 
 
@@ -167,7 +167,7 @@ def test_the_shared_run_is_tracked_registered_and_served_by_the_mlflow_server(
     import mlflow
     import pandas as pd
 
-    from app.services.serving import resolve_model_uri
+    from kuai.app.services.serving import resolve_model_uri
 
     finished = shared_run.shared / "studies" / shared_run.study / "run"
     previous = os.environ.get("MLFLOW_TRACKING_URI")
@@ -293,7 +293,7 @@ def test_worker_errors_are_coded(postgres: PostgresServer, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "..", ".hidden", "x" * 101, "a b", "%2e%2e%2f"])
 def test_hostile_study_names_never_become_paths(name: str, tmp_path: Path) -> None:
-    from storage import SharedFolder, StudyError
+    from kuai.storage import SharedFolder, StudyError
 
     for where in (SharedFolder(tmp_path).run_dir, SharedFolder(tmp_path).trials):
         with pytest.raises(StudyError) as caught:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-import engine
-from app.services.outputs import refitted_instead
-from engine import SearchBudget
+from kuai import engine
+from kuai.app.services.outputs import refitted_instead
+from kuai.engine import SearchBudget
 
 
 def test_a_bagged_model_is_refitted_on_all_rows_when_asked() -> None:

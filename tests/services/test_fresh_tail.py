@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.fresh_tail import DIGEST_BYTES, KEY_ENV, Tail, TailFileError, exec_tail, load_tail, write_tail
+from kuai.app.services.fresh_tail import DIGEST_BYTES, KEY_ENV, Tail, TailFileError, exec_tail, load_tail, write_tail
 
 
 def _tail(out_dir: Path) -> Tail:
@@ -72,7 +72,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_a_full_disk_leaves_no_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.services.fresh_tail as fresh_tail
+    import kuai.app.services.fresh_tail as fresh_tail
 
     def half(_: Any, file: Any, **__: Any) -> None:
         file.write(b"x" * 1000)  # part of the pickle, then the disk is full
@@ -99,7 +99,7 @@ def _frame_tail(out_dir: Path, result: Any) -> Tail:
 @pytest.mark.parametrize("case", ["unpicklable", "no interpreter", "rows too large"])
 def test_when_the_hand_over_cannot_be_made_the_training_exports_in_its_own_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
-    import app.services.fresh_tail as fresh_tail
+    import kuai.app.services.fresh_tail as fresh_tail
 
     execs: list[list[str]] = []
 
@@ -115,13 +115,13 @@ def test_when_the_hand_over_cannot_be_made_the_training_exports_in_its_own_proce
     exec_tail(_frame_tail(tmp_path, result))  # returns: the caller goes on in its own process
     assert list(tmp_path.iterdir()) == []  # no hand-over file left
     if case == "no interpreter":
-        assert execs and execs[0][1:5] == ["-P", "-m", "app.cli", "_tail"]  # -P: the user's folder shadows nothing
+        assert execs and execs[0][1:5] == ["-P", "-m", "kuai.app.cli", "_tail"]  # -P: the user's folder shadows nothing
     else:
         assert not execs
 
 
 def test_the_side_process_is_reaped_by_its_id_after_the_exec(tmp_path: Path) -> None:
-    from storage.tracking import TrackingSidecar
+    from kuai.storage.tracking import TrackingSidecar
 
     spool = tmp_path / "mlflow_spool.json"
     done = subprocess.Popen([sys.executable, "-c", f"open({str(spool.with_suffix('.done'))!r}, 'w')"

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-import engine
-from app.services.isolated import read_untrusted
-from engine import ReadError
+from kuai import engine
+from kuai.app.services.isolated import read_untrusted
+from kuai.engine import ReadError
 from tests.conftest import SAMPLES
 
 
@@ -32,7 +32,7 @@ def test_mixed_values_and_dates_come_back_as_read(tmp_path: Path) -> None:
 
 
 def test_the_child_limit_follows_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.services.isolated import BASE_MEMORY_MB, memory_for
+    from kuai.app.services.isolated import BASE_MEMORY_MB, memory_for
 
     path = tmp_path / "data.csv"
     path.write_bytes(b"a,b\n" + b"1,2\n" * (2**20 // 4 * 100))  # 100 MB
@@ -71,7 +71,7 @@ def test_a_parser_that_fails_badly_costs_only_the_child(reader: Any, code: str, 
 def test_a_read_limit_the_user_sets_applies_to_the_cli_reading_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     reliability: Any) -> None:
     """KUAI_READ_TIMEOUT_S=0.001 was accepted, then `kuai profile` read the file in its own process for 14 s."""
-    import app.services.isolated as isolated
+    import kuai.app.services.isolated as isolated
 
     path = tmp_path / "rows.csv"
     path.write_text("a,b\n1,x\n2,y\n")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-import storage
-from app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, resumable, resume_job, start_job
-from app.services.scoring import neutralise_formulas
-from storage.runs import process_alive
+from kuai import storage
+from kuai.app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, resumable, resume_job, start_job
+from kuai.app.services.scoring import neutralise_formulas
+from kuai.storage.runs import process_alive
 from tests.conftest import SAMPLES
 
 

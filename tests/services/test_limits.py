@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from app.services.limits import MIN_LIMIT_MB, memory_limit_mb, physical_memory_mb
-from storage import SettingError
+from kuai.app.services.limits import MIN_LIMIT_MB, memory_limit_mb, physical_memory_mb
+from kuai.storage import SettingError
 from tests.conftest import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,12 +19,12 @@ GREEDY_RUN = """
 import json, sys
 from pathlib import Path
 from typing import Any
-from app.services.limits import apply_memory_limit
+from kuai.app.services.limits import apply_memory_limit
 limit = apply_memory_limit(int(sys.argv[2]))
 import numpy as np
-import engine
-from app.services.training import TrainOptions, frame_and_spec
-from engine.models import FAMILIES
+from kuai import engine
+from kuai.app.services.training import TrainOptions, frame_and_spec
+from kuai.engine.models import FAMILIES
 
 family = type(FAMILIES["linear"])
 original = family.fit
@@ -76,7 +76,7 @@ def test_a_memory_error_names_the_limit_that_applies(monkeypatch: pytest.MonkeyP
     KUAI_WORKER_MEMORY_MB; a limit Kuai set is named by its setting; no limit at all is the machine's memory."""
     import resource
 
-    from app.services import limits
+    from kuai.app.services import limits
 
     current = {"soft": 400_000 * 1024}
     monkeypatch.setattr(resource, "getrlimit", lambda _which: (current["soft"], resource.RLIM_INFINITY))

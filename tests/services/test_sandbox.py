@@ -1,4 +1,4 @@
-"""The scoring sandbox (app/services/sandbox.py): a model file scored in a child process with a time limit and a
+"""The scoring sandbox (kuai/app/services/sandbox.py): a model file scored in a child process with a time limit and a
 memory cap; what happens after a call was stopped; the limits from the environment."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.sandbox import SECONDS_PER_1000_ROWS, ModelError, SandboxLimits
-from app.services.scoring import load_model, predict_frame, score_table
-from storage import SettingError
+from kuai.app.services.sandbox import SECONDS_PER_1000_ROWS, ModelError, SandboxLimits
+from kuai.app.services.scoring import load_model, predict_frame, score_table
+from kuai.storage import SettingError
 from tests.services import hostile_models as hostile
 
 SHORT = SandboxLimits(timeout_s=2.0, memory_mb=2048, load_timeout_s=30.0)
@@ -69,9 +69,9 @@ def test_an_allocation_without_bound_is_stopped_at_the_cap(tmp_path: Path, relia
 
 def test_the_sandbox_answers_as_onnx_runtime_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many chunks (a call is split by input cells) come back whole and in order, as ONNX Runtime answers here."""
-    from exporters import OnnxScorer
+    from kuai.exporters import OnnxScorer
 
-    monkeypatch.setattr("app.services.sandbox.CHUNK_CELLS", 7 * 700)  # 7 inputs: 700 rows a chunk, 8 chunks
+    monkeypatch.setattr("kuai.app.services.sandbox.CHUNK_CELLS", 7 * 700)  # 7 inputs: 700 rows a chunk, 8 chunks
     path = hostile.save(hostile.classifier(), tmp_path / "model.onnx", hostile.schema("binary", ["no", "yes"]))
     model = load_model(path)
     rows = _rows(list(np.linspace(-3, 3, 5001)))
@@ -149,7 +149,7 @@ class _Answers:
 def test_the_outputs_are_checked_before_they_become_predictions(task: str, classes: tuple[str, ...],
                                                                 labels: np.ndarray | None, outputs: np.ndarray,
                                                                 problem: str, reliability: Any) -> None:
-    from app.services.scoring import LoadedModel
+    from kuai.app.services.scoring import LoadedModel
 
     model = LoadedModel(scorer=_Answers(labels, outputs), task=task, classes=classes, schema=(), target="y",
                         name="m.onnx")

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.serving import resolve_model_uri
-from engine import SchemaError
+from kuai.app.services.serving import resolve_model_uri
+from kuai.engine import SchemaError
 from tests.conftest import SampleRun
 from tests.servers import free_port, invoke_served_model, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 CHURN = ROOT / "sample_data" / "customer_churn.csv"
-KUAI = [sys.executable, "-m", "app.cli"]
+KUAI = [sys.executable, "-m", "kuai.app.cli"]
 
 
 def test_a_folder_that_is_not_a_training_output_is_refused(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_served_model_answers_like_kuai_predict(sample_runs: dict[str, SampleRun
 
 
 def test_a_broken_model_is_refused_before_mlflow_starts(tmp_path: Path, reliability: Any) -> None:
-    from app.services.serving import check_served_model
+    from kuai.app.services.serving import check_served_model
     from tests.services import hostile_models as hostile
 
     hostile.save(hostile.classifier(), tmp_path / "model.onnx", hostile.schema("multiclass", ["a", "b", "c"]))
@@ -111,13 +111,13 @@ def test_a_broken_model_is_refused_before_mlflow_starts(tmp_path: Path, reliabil
 def test_the_served_code_scores_in_the_sandbox_and_prints_its_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str],
                                                                    reliability: Any) -> None:
-    """The registered model's code (storage.tracking.MODEL_CODE), as MLflow's server runs it: its notes on stderr,
+    """The registered model's code (kuai.storage.tracking.MODEL_CODE), as MLflow's server runs it: its notes on stderr,
     a model stopped in the sandbox a coded BAD_REQUEST."""
     from types import SimpleNamespace
 
     from mlflow.exceptions import MlflowException
 
-    from storage.tracking import MODEL_CODE
+    from kuai.storage.tracking import MODEL_CODE
     from tests.services import hostile_models as hostile
 
     namespace: dict[str, Any] = {}

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import engine
-from app.services.options import TrainOptions, options_dict, options_from_dict
-from app.services.training import frame_and_spec
+from kuai import engine
+from kuai.app.services.options import TrainOptions, options_dict, options_from_dict
+from kuai.app.services.training import frame_and_spec
 
 
 def _data(path: Path) -> Path:

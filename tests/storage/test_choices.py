@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import storage
+from kuai import storage
 
 
 def test_choices_round_trip_and_an_update_keeps_the_rest(kuai_home: Path) -> None:

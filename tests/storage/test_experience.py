@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import experience
-from storage.experience import EXPERIENCE_FILE, load_experience, record_experience
+from kuai.storage import experience
+from kuai.storage.experience import EXPERIENCE_FILE, load_experience, record_experience
 
 
 @pytest.fixture()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import EngineError
-from storage import OutputFolderError, claim_output_folder, is_kuai_output
-from storage.output_folder import LOCK_FILE, MARKER_FILE
+from kuai.engine.errors import EngineError
+from kuai.storage import OutputFolderError, claim_output_folder, is_kuai_output
+from kuai.storage.output_folder import LOCK_FILE, MARKER_FILE
 from tests.conftest import ReliabilityLedger
 
 
@@ -125,7 +125,7 @@ def test_the_claim_survives_exec_and_ends_with_the_process(tmp_path: Path) -> No
     child = textwrap.dedent(f"""
         import os, sys
         from pathlib import Path
-        from storage import claim_output_folder
+        from kuai.storage import claim_output_folder
         claimed = claim_output_folder(Path({str(folder)!r}))
         os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.read()"])
     """)
@@ -169,7 +169,7 @@ def test_an_out_that_is_a_link_is_refused_and_nothing_is_made_where_it_points(
         tmp_path: Path, resume: bool, reliability: ReliabilityLedger) -> None:
     """``train --out LINK`` (dangling, or to a folder): refused before the path is resolved, so neither the training
     (which resolves ``--out``) nor the claim follows it; nothing is created at the link's target."""
-    from app.services.training import TrainOptions, run_training
+    from kuai.app.services.training import TrainOptions, run_training
 
     existing = tmp_path / "existing"
     existing.mkdir()

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from storage import SETTINGS, SettingError, check_settings, home_dir, memory_setting, seconds_setting
-from storage.home import HomeError, unusable_home
+from kuai.storage import SETTINGS, SettingError, check_settings, home_dir, memory_setting, seconds_setting
+from kuai.storage.home import HomeError, unusable_home
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-import storage
-from storage.datasets import _safe_display
+from kuai import storage
+from kuai.storage.datasets import _safe_display
 
 
 @pytest.mark.parametrize("name", ["../x.csv", "..\\x.csv", "%2e%2e%2fx.csv", "/etc/passwd", "a\x00b.csv",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import TrackingSidecar, write_spool
-from storage.tracking import replay_pending
+from kuai.storage import TrackingSidecar, write_spool
+from kuai.storage.tracking import replay_pending
 
 NUMPY_LIBRARY = "_multiarray_umath"  # mapped once numpy is imported: so are pandas, the engine and MLflow
 ENGINE_LIBRARY = "lib_lightgbm"  # mapped once the engine is imported (MLflow and the tracking need none of it)

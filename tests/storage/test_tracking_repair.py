@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from storage import write_spool
-from storage.tracking import HTTP_LIMITS, serve, track
-from storage.tracking_status import pending_spools, read_receipt
-from storage.tracking_store import StoreState, store_state
+from kuai.storage import write_spool
+from kuai.storage.tracking import HTTP_LIMITS, serve, track
+from kuai.storage.tracking_status import pending_spools, read_receipt
+from kuai.storage.tracking_store import StoreState, store_state
 from tests.servers import free_port
 from tests.storage.mlflow_faults import full_disk, head_revision, make_store
 

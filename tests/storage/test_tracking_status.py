@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from storage import create_run, list_runs, update_run
-from storage.tracking_status import (
+from kuai.storage import create_run, list_runs, update_run
+from kuai.storage.tracking_status import (
     classify,
     failed,
     forget_pending,
@@ -23,7 +23,7 @@ from storage.tracking_status import (
     remember_pending,
     write_receipt,
 )
-from storage.tracking_store import StoreState, holds_runs, move_aside, remove_unfinished, store_state
+from kuai.storage.tracking_store import StoreState, holds_runs, move_aside, remove_unfinished, store_state
 
 URI = "http://127.0.0.1:9"
 
@@ -77,7 +77,7 @@ def test_a_file_that_is_not_an_mlflow_store_gets_no_repair_advice(tmp_path: Path
                                                                    reliability) -> None:
     """MLFLOW_TRACKING_URI=sqlite:////…/user_notes.csv was told to run `mlflow db upgrade` on the user's CSV, and the
     terminal said nothing until the side process ended; a SQLite file of the user's own (no MLflow tables) too."""
-    from app.console import tracking_lines
+    from kuai.app.console import tracking_lines
 
     user_file = tmp_path / "user_notes.csv"
     if content == b"sqlite":

@@ -1,0 +1,374 @@
+"""The ``kuai`` command: a stable contract that scripts and benchmarks rely on (DESIGN.md §3).
+
+Exit codes: 0 success, 2 bad input or usage (one readable line on stderr),
+1 internal error (a short line on stderr; the traceback goes to the log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kuai.app.cli_arguments import (
+    DEFAULT_SEED,
+    DEFAULT_TIME_BUDGET_S,
+    EXIT_BAD_INPUT,
+    build_parser,
+    date_formats,
+    scale_out,
+    type_overrides,
+)
+from kuai.app.cli_arguments import UsageError as _UsageError
+from kuai.app.console import progress_line, summary_line, tracking_lines
+
+START = time.monotonic()
+logger = logging.getLogger("kuai")
+EXIT_OK, EXIT_INTERNAL = 0, 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C while the command starts (its own errors are handled in _main)
+        print("kuai: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    arguments = build_parser().parse_args(argv)
+    from kuai.engine import EngineError
+    from kuai.exporters import ExporterError, ExportError
+
+    try:
+        from kuai.storage import check_settings
+
+        check_settings()  # every KUAI_* setting, before it is used anywhere (BAD_SETTING)
+        _configure_logging()  # the home folder first: the log lives there, and every command stores something
+    except EngineError as exc:  # BAD_SETTING, BAD_HOME: which, why, what to do; nothing else can run
+        print(f"kuai: error {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if arguments.command in ("train", "worker", "export", "_tail"):  # a model that would not fit fails
+            from kuai.app.services.limits import prepare_training_process
+
+            prepare_training_process()
+        code = int(_COMMANDS[arguments.command](arguments))
+        if arguments.command in ("train", "worker", "_tail"):
+            _fast_exit(code)
+        return code
+    except ExportError as exc:
+        if arguments.command not in ("train", "_tail"):  # predict: the user's model file is the bad input
+            print(f"kuai: error {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        logger.error("export failed\n%s", traceback.format_exc())  # our model failed to convert
+        print(f"kuai: internal error [{exc.code}] {exc.message}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except (EngineError, ExporterError) as exc:
+        print(f"kuai: error {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except _UsageError as exc:
+        print(f"kuai: error [USAGE]: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kuai: interrupted", file=sys.stderr)
+        return 130
+    except PermissionError as exc:  # a file or folder the user named (or the home folder's) that we may not use
+        logger.error("permission denied\n%s", traceback.format_exc())
+        named = f" '{exc.filename}'" if exc.filename else ""
+        print(f"kuai: error [PERMISSION_DENIED] Kuai may not use{named} (permission denied). Give your user access "
+              "to it, or choose another path.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader of our output left (`kuai profile … | head -1`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        return EXIT_OK
+    except Exception as exc:
+        from kuai.engine import DISK_FULL_MESSAGE, full_disk_path, is_disk_full, shown_text
+
+        if isinstance(exc, MemoryError) or "failed to map segment" in str(exc):  # a library that cannot be mapped
+            logger.error("out of memory\n%s", traceback.format_exc())
+            from kuai.app.services.limits import memory_limit_text
+
+            print(f"kuai: error [TOO_BIG_FOR_MEMORY] This needs {memory_limit_text()}.", file=sys.stderr)
+            return EXIT_INTERNAL
+        if is_disk_full(exc):  # not the user's input, not our bug: say what to do, keep the details in the log
+            logger.error("disk full\n%s", traceback.format_exc())
+            where = full_disk_path(exc)
+            print(f"kuai: error [DISK_FULL] {DISK_FULL_MESSAGE}" + (f" (writing {where})" if where else ""),
+                  file=sys.stderr)
+            return EXIT_INTERNAL
+        logger.error("internal error\n%s", traceback.format_exc())
+        print(f"kuai: internal error [INTERNAL]: {shown_text(exc)}. Details: {_log_path()}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _fast_exit(code: int) -> None:
+    """Skip the interpreter's slow teardown of the model libraries (about a second) after train."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def _log_path() -> Path:
+    from kuai.storage import home_dir
+
+    (home_dir() / "logs").mkdir(exist_ok=True)
+    return home_dir() / "logs" / "kuai.log"
+
+
+def _configure_logging() -> None:
+    """Log to the home folder's ``logs/kuai.log``; a home folder that cannot hold it is ``BAD_HOME``."""
+    import warnings
+
+    from kuai.storage import home_dir, unusable_home
+
+    logging.raiseExceptions = False  # a log file on a full disk must not print its own traceback
+
+    warnings.filterwarnings("ignore")
+    try:
+        handler = logging.FileHandler(_log_path(), encoding="utf-8")
+    except OSError as exc:  # a 'logs' file where the folder should be, a log file Kuai may not write
+        raise unusable_home(home_dir(), exc) from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def _cmd_app(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.launcher import launch_app
+
+    return launch_app(host=arguments.host, port=arguments.port, allow_remote=arguments.allow_remote)
+
+
+def _cmd_profile(arguments: argparse.Namespace) -> int:
+    from kuai import engine
+    from kuai.app.services.isolated import read_table_within_limits
+
+    frame, dialect = read_table_within_limits(arguments.data)
+    profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=type_overrides(arguments.types),
+                                     date_formats=date_formats(arguments.date_formats),
+                                     keep_label_variants=arguments.keep_label_variants)
+    reading = list(dialect.notes) if dialect is not None else []
+    if arguments.json:
+        payload = profile.to_dict()
+        payload["target"] = {k: payload["target"][k] for k in ("suggested", "candidates", "reason",
+                                                               "candidate_reasons")}
+        payload["warnings"] = [{k: w[k] for k in ("code", "column", "columns", "message", "action", "severity",
+                                                  "fix")} for w in payload["warnings"]]
+        payload["reading"] = {"delimiter": dialect.delimiter, "encoding": dialect.encoding,
+                              "decimal": dialect.decimal, "notes": reading} if dialect is not None \
+            else {"notes": reading}
+        if dialect is not None and dialect.sheet:
+            payload["reading"]["sheet"] = dialect.sheet
+        print(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False))
+        return EXIT_OK
+    _print_profile(profile, list(engine.describe_reading(dialect)))  # the delimiter and encoding first
+    return EXIT_OK
+
+
+def _print_profile(profile: Any, reading: list[str]) -> None:
+    print(f"{profile.n_rows:,} rows × {profile.n_columns} columns")
+    for note in reading:
+        print(f"  read: {note}")
+    for note in profile.notes:
+        print(f"  note: {note}")
+    for column in profile.columns:
+        print(f"  {column.name:<28} {column.type:<12} {column.missing_fraction:6.1%} missing  {column.reason}")
+    print(f"target: {profile.target.suggested}  ({profile.target.reason})")
+    for name, why in zip(profile.target.candidates[1:], profile.target.candidate_reasons[1:], strict=False):
+        print(f"  or:   {name}  ({why.split(': ', 1)[-1]})")
+    print(f"task:   {profile.task}  ({profile.task_reason})")
+    print(f"metric: {profile.metric}  ({profile.metric_reason})")
+    print(f"validation: {profile.validation_reason}")
+    if profile.resources is not None:
+        print(f"machine: {profile.resources.reason}")
+    for warning in profile.warnings:
+        fix = f"  [fix: {warning.fix.label}]" if warning.fix is not None else ""
+        print(f"  [{warning.code}] {warning.message} {warning.action}{fix}")
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities as null: strict JSON parsers reject them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _cmd_train(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.training import TrainOptions, run_training
+    from kuai.engine import Limits, TaskType
+
+    if arguments.resume is not None:
+        return _resume(arguments)
+    if arguments.data is None or arguments.out is None:
+        raise _UsageError("train needs DATA and --out DIR (or --resume DIR)")
+    options = TrainOptions(
+        data_path=arguments.data, target=arguments.target,
+        task=None if arguments.task == "auto" else TaskType(arguments.task), metric=arguments.metric,
+        time_budget_s=DEFAULT_TIME_BUDGET_S if arguments.time_budget is None else arguments.time_budget,
+        seed=DEFAULT_SEED if arguments.seed is None else arguments.seed,
+        type_overrides=type_overrides(arguments.types),
+        excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
+        scale_out=scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
+        class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
+        use_past_runs=arguments.use_past_runs, date_formats=date_formats(arguments.date_formats),
+        keep_label_variants=arguments.keep_label_variants)
+
+    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True,
+                                         overwrite=arguments.overwrite))
+
+
+def _resume(arguments: argparse.Namespace) -> int:
+    """``train --resume DIR``: continue a stopped training with the options it started with; a finished one is left
+    as it is (exit 0: a script that resumes after a crash need not know whether the training had finished)."""
+    from kuai.app.services.options import finished_at, finished_message, resume_options
+    from kuai.app.services.training import run_training
+
+    given = _given_with_resume(arguments)
+    if given:
+        raise _UsageError(f"--resume DIR continues the training in DIR with the data and options it started with; "
+                          f"{', '.join(given)} cannot be given with it (start a new training in a new folder to "
+                          "change them)")
+    ended = finished_at(arguments.resume)
+    if ended is not None:
+        print(finished_message(arguments.resume, ended), flush=True)
+        return EXIT_OK
+    options = resume_options(arguments.resume)
+    print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
+    return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
+                                         hand_off=True))
+
+
+def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
+    """The train options given beside --resume: it would ignore them (the training keeps its own)."""
+    given = ["DATA"] if arguments.data is not None else []
+    if arguments.out is not None and arguments.out.resolve() != arguments.resume.resolve():
+        given.append("--out")
+    flags = {"--target": arguments.target, "--metric": arguments.metric, "--time-budget": arguments.time_budget,
+             "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
+             "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
+             "--study": arguments.study}
+    given += [flag for flag, value in flags.items() if value is not None]
+    switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
+                "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),
+                "--keep-label-variants": arguments.keep_label_variants, "--overwrite": arguments.overwrite,
+                "--class-weight": arguments.class_weight != "none", "--ignore-past-runs": not arguments.use_past_runs,
+                "--apply-fixes": arguments.apply_fixes}
+    return given + [flag for flag, is_given in switches.items() if is_given]
+
+
+def _progress(event: Any) -> None:
+    print(progress_line(event.elapsed_s, event.stage, event.message), flush=True)
+
+
+def _report_training(summary: Any) -> int:
+    """The summary line, and what became of the MLflow logging on stderr (a warning when the run was not logged:
+    the outputs are complete, so the exit code stays 0)."""
+    print(summary_line(model_name=summary.model_name, metric=summary.metric, score=summary.score,
+                       score_std=summary.score_std, parity_max_diff=summary.parity_max_diff,
+                       wall_time_s=summary.wall_time_s, out_dir=str(summary.out_dir)))
+    for line in tracking_lines(summary.tracking, str(summary.out_dir)):
+        print(line, file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_predict(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.isolated import read_table_within_limits
+    from kuai.app.services.prediction_file import check_predictions_path, write_predictions_file
+    from kuai.app.services.scoring import load_model, score_table
+
+    out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model),
+                                 overwrite=arguments.overwrite)
+    model = load_model(arguments.model)  # opened in the scoring sandbox, its metadata checked
+    try:
+        frame, dialect = read_table_within_limits(arguments.data, scoring=True)  # every row kept, in order
+        scored = score_table(model, frame)
+    finally:
+        model.close()
+    write_predictions_file(scored.predictions, out, overwrite=arguments.overwrite)
+    print(f"{len(scored.predictions):,} predictions -> {arguments.out}")
+    reading = dialect.notes if dialect is not None else ()
+    for note in (*reading, *scored.notes):  # lines not rows, rows of missing values; values not read, unseen
+        print(f"note: {note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_export(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.exports import export_model
+
+    folder = export_model(arguments.run, arguments.model)
+    card = json.loads((folder / "model_card.json").read_text())
+    print(f"model: {arguments.model}  {card['metric']['name']} {card['cv_score']:.4f} ± {card['cv_score_std']:.4f}  "
+          f"ONNX parity {card['parity']['max_abs_diff']:.1e}  -> {folder}")
+    return EXIT_OK
+
+
+def _cmd_worker(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.scaleout import join_study, work
+    from kuai.storage import worker_id
+
+    scale = scale_out(arguments)
+    if scale is None:
+        raise _UsageError("worker needs --storage URL (or KUAI_STORAGE): the database of the study to join")
+    name = join_study(scale, arguments.study, wait_s=max(0.0, arguments.wait))
+    print(f"worker {worker_id()} joined study '{name}'", flush=True)
+    outcome = work(scale, name, progress=_progress)
+    finished = "finished it" if outcome.finished_here else "another process finishes it"
+    print(f"worker {worker_id()}: ran {outcome.trials_run} trials; {outcome.trials_complete} complete in the study; "
+          f"{finished}" + (f" -> {outcome.run_dir}" if outcome.run_dir else ""), flush=True)
+    if outcome.summary is not None:  # this worker finished the study and logged it to MLflow
+        for line in tracking_lines(outcome.summary.tracking, str(outcome.summary.out_dir)):
+            print(line, file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_serve(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.serving import serve
+
+    return serve(arguments.model, arguments.port)
+
+
+def _cmd_track(arguments: argparse.Namespace) -> int:
+    """Log the runs whose MLflow logging failed (the server was down, the disk full): their spools are kept."""
+    from kuai.app.services.replay import replay_runs
+
+    if arguments.folder is not None and not arguments.folder.is_dir():
+        raise _UsageError(f"'{arguments.folder}' is not a folder written by 'kuai train'")
+    report = replay_runs(arguments.folder)
+    if not report.logged and not report.failures:
+        where = f"in {arguments.folder}" if arguments.folder is not None else "in the home folder"
+        print(f"Nothing to log: no run {where} waits for MLflow.")
+    for line in report.logged:
+        print(line)
+    for line in report.said:
+        print(line, file=sys.stderr)
+    return EXIT_INTERNAL if report.failures else EXIT_OK
+
+
+def _cmd_tail(arguments: argparse.Namespace) -> int:
+    """The end of ``train`` in the fresh process it becomes (``kuai.app.services.fresh_tail``): not for users."""
+    from kuai.app.services.training import publish_tail
+
+    return _report_training(publish_tail(arguments.file, progress=_progress))
+
+
+_COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
+             "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "track": _cmd_track,
+             "_tail": _cmd_tail}
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(main())

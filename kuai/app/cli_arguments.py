@@ -1,0 +1,224 @@
+"""The ``kuai`` command's arguments: the parser (DESIGN.md §3) and the conversions of what the user typed.
+
+A value the parser cannot take is a usage error (exit 2, one line); ``UsageError`` is one found after parsing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+DEFAULT_TIME_BUDGET_S, DEFAULT_SEED = 60.0, 0  # train's, when not given (None: given with --resume is refused)
+
+
+class UsageError(Exception):
+    """Arguments that parse but do not go together (or a pair the parser cannot check): exit 2, one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser of the CLI (the sub-commands' too): no abbreviated options (``--time 30`` is not taken for
+    ``--time-budget 30``: an option that does not exist is a usage error, never a guess)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"kuai: error [USAGE]: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
+    parser.add_argument("--version", action="version", version=f"kuai {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     metavar="{app,profile,train,worker,predict,export,serve,track}")
+    app = commands.add_parser("app", help="start the web app")
+    app.add_argument("--host", default="127.0.0.1")
+    app.add_argument("--port", type=_port, default=8501)
+    app.add_argument("--allow-remote", action="store_true",
+                     help="required to bind anything but loopback; authentication is then yours to add")
+    profile = commands.add_parser("profile", help="profile a data file")
+    profile.add_argument("data", type=Path)
+    profile.add_argument("--json", action="store_true", help="print one JSON object")
+    profile.add_argument("--target", help="the column to predict (default: Kuai's suggestion)")
+    _add_type_option(profile)
+    _add_reading_options(profile)
+    train = commands.add_parser("train", help="train, export and report")
+    train.add_argument("data", type=Path, nargs="?")
+    train.add_argument("--target")
+    train.add_argument("--task", choices=["auto", "binary", "multiclass", "regression"], default="auto")
+    train.add_argument("--metric")
+    train.add_argument("--time-budget", type=_checked(float, "check_time_budget", "a number of seconds"),
+                       dest="time_budget", metavar="SECONDS", help="how long the whole command may take (default 60)")
+    train.add_argument("--seed", type=_checked(int, "check_seed", "a whole number"),
+                       help=f"the random seed, 0 to 2**32 - 1 (default {DEFAULT_SEED})")
+    train.add_argument("--out", type=Path, help="a new or empty folder for the outputs (Kuai never deletes or "
+                       "overwrites files it did not write)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace the earlier Kuai training in --out: the files Kuai wrote there, "
+                            "with any edits you made to them; nothing else")
+    train.add_argument("--resume", type=Path, metavar="DIR",
+                       help="continue a training that was stopped (killed, crashed) in DIR, to its budget")
+    _add_type_option(train)
+    _add_reading_options(train)
+    train.add_argument("--exclude", action="append", default=[], metavar="COL",
+                       help="leave this column out of the features (repeatable)")
+    train.add_argument("--folds", type=_checked(int, "check_folds", "a whole number"),
+                       help="cross-validation folds, at least 2 and at most the rarest class's rows (default: chosen "
+                            "by size)")
+    limit = _checked(float, "check_limit", "a number")
+    train.add_argument("--max-latency-ms", type=limit, dest="max_latency_ms", metavar="MS",
+                       help="export the best model that predicts a row within MS milliseconds (in a batch)")
+    train.add_argument("--max-size-mb", type=limit, dest="max_size_mb", metavar="MB",
+                       help="export the best model whose ONNX file is within MB megabytes")
+    train.add_argument("--class-weight", choices=["none", "balanced"], default="none", dest="class_weight",
+                       help="balanced: every class weighs the same in training, so rare classes count more "
+                            "(classification; probabilities then lean towards them)")
+    train.add_argument("--ignore-past-runs", action="store_false", dest="use_past_runs",
+                       help="do not start from the best models of a similar earlier training in the home folder")
+    train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",
+                       help="apply the one-click fixes the pre-flight checks propose (kuai profile lists them)")
+    _add_scale_out_options(train, study_help="name the new study (default: chosen by Kuai)")
+    worker = commands.add_parser("worker", help="join a study on shared storage and run its trials until its deadline")
+    _add_scale_out_options(worker, study_help="the study to join (default: the newest one still searching)")
+    worker.add_argument("--wait", type=_seconds_to_wait, default=60.0,
+                        help="seconds to wait for a study to start (default 60)")
+    predict = commands.add_parser("predict", help="score data with a trained model")
+    predict.add_argument("model", type=Path)
+    predict.add_argument("data", type=Path)
+    predict.add_argument("--out", type=Path, required=True,
+                         help="a new file for the predictions (Kuai never overwrites a file without --overwrite)")
+    predict.add_argument("--overwrite", action="store_true",
+                         help="replace --out if it is an existing file (never a link, the data or the model)")
+    export = commands.add_parser("export", help="export another model of a run's leaderboard (refit on the same rows)")
+    export.add_argument("run", type=Path, help="a folder written by 'kuai train'")
+    export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")
+    serve = commands.add_parser("serve", help="serve a trained model over REST on 127.0.0.1 (MLflow's server)")
+    serve.add_argument("model", help="a folder written by 'kuai train', or models:/NAME/VERSION")
+    serve.add_argument("--port", type=_port, default=5001)
+    track = commands.add_parser("track", help="log to MLflow the runs that could not be logged when they ended")
+    track.add_argument("folder", type=Path, nargs="?", metavar="DIR",
+                       help="a folder written by 'kuai train' (default: every run waiting in the home folder)")
+    tail = commands.add_parser("_tail")  # train's export in a fresh process (kuai.app.services.fresh_tail); not listed
+    tail.add_argument("file", type=Path)
+    return parser
+
+
+def _checked(parse: Callable[[str], Any], check: str, kind: str) -> Callable[[str], Any]:
+    """An argparse type: ``parse`` the text, then the engine's ``check`` (``kuai.engine.data.option_checks``) on
+    the value: the CLI refuses what the engine would, before any work, as a usage error naming the option."""
+    def convert(text: str) -> Any:
+        from kuai.engine import EngineError
+        from kuai.engine.data import option_checks
+
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {kind}") from None
+        try:
+            return getattr(option_checks, check)(value)
+        except EngineError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from None
+
+    return convert
+
+
+def _seconds_to_wait(text: str) -> float:
+    """A wait in seconds: a finite number, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"the wait must be a finite number of seconds, 0 or more, not '{text}'")
+    return value
+
+
+def _port(text: str) -> int:
+    """A TCP port number (1-65535), else a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (1-65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kuai")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+def _add_scale_out_options(parser: argparse.ArgumentParser, *, study_help: str) -> None:
+    parser.add_argument("--storage", metavar="URL",
+                        help="an Optuna RDB storage many workers reach, e.g. postgresql://user:pass@host/db "
+                             "(default: $KUAI_STORAGE; none: train on this machine alone)")
+    parser.add_argument("--shared", type=Path, metavar="DIR",
+                        help="a folder every worker reaches, for the data, the trials and the finished run "
+                             "(default: $KUAI_SHARED, else the home folder's 'shared')")
+    parser.add_argument("--study", metavar="NAME", help=study_help)
+
+
+def scale_out(arguments: argparse.Namespace) -> Any:
+    from kuai.app.services.options import ScaleOut
+    from kuai.storage import home_dir, text_setting
+
+    storage = arguments.storage or text_setting("KUAI_STORAGE")
+    if not storage:
+        if arguments.study or arguments.shared:
+            raise UsageError("--study and --shared need --storage URL (a database the workers share)")
+        return None
+    shared = arguments.shared or text_setting("KUAI_SHARED") or home_dir() / "shared"
+    return ScaleOut(storage_url=storage, shared_root=Path(shared), study_name=arguments.study)
+
+
+def _add_type_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--type", action="append", default=[], metavar="COL=TYPE", dest="types",
+                        help="override a column's type: numeric, categorical, boolean, datetime, text, id, "
+                             "constant (repeatable)")
+
+
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--date-format", action="append", default=[], metavar="COL=FORMAT", dest="date_formats",
+                        help="read a date column with this format, e.g. 'visit=%%d/%%m/%%Y' for day-first dates "
+                             "(default: the one format its values show; repeatable)")
+    parser.add_argument("--keep-label-variants", action="store_true", dest="keep_label_variants",
+                        help="keep target labels that differ only by case, spaces or character width ('Yes', "
+                             "'yes ', full-width 'ｙｅｓ') as separate classes (default: one class)")
+
+
+def date_formats(pairs: list[str]) -> dict[str, str]:
+    """'COL=FORMAT' pairs as column -> format; a format pandas cannot use is a usage error."""
+    formats: dict[str, str] = {}
+    for pair in pairs:
+        name, _, found = pair.partition("=")
+        if not name or "%" not in found and found not in ("ISO8601", "mixed", "mixed-dayfirst"):
+            raise UsageError(f"--date-format takes COL=FORMAT with a strftime format such as %d/%m/%Y (or "
+                              f"ISO8601); got '{pair}'")
+        formats[name] = found
+    return formats
+
+
+def type_overrides(pairs: list[str]) -> dict[str, Any]:
+    """'COL=TYPE' pairs as column -> ColumnType; a bad pair is a usage error."""
+    from kuai.engine import ColumnType
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, kind = pair.rpartition("=")
+        if not name or kind not in {t.value for t in ColumnType}:
+            raise UsageError(f"--type takes COL=TYPE with TYPE one of {', '.join(t.value for t in ColumnType)}; "
+                              f"got '{pair}'")
+        overrides[name] = ColumnType(kind)
+    return overrides
+
+

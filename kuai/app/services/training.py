@@ -1,0 +1,348 @@
+"""One training, from a data file to a folder of outputs — for the CLI and the worker alike.
+
+Writes (through ``kuai.app.services.outputs``) ``model.onnx``, ``model_card.json``, ``leaderboard.csv``,
+``report.html``,
+``explanation.json``, ``evaluation.json``, ``trials.json`` and ``oof_by_model.npz`` into the output
+folder, and hands the run to MLflow through a spool and a side process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kuai import engine
+from kuai.app.services.fresh_tail import remove_stale
+from kuai.app.services.isolated import read_table_within_limits
+from kuai.app.services.model_entry import mlflow_model_entry
+from kuai.app.services.options import (
+    OPTIONS_FILE,
+    STATE_FILE,
+    TrainOptions,
+    check_or_record_data,
+    mark_finished,
+    save_options,
+    user_choices,
+    write_atomically,
+)
+from kuai.app.services.outputs import write_outputs
+from kuai.engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
+from kuai.engine.search.memory import release_memory
+from kuai.storage import (
+    TrackingSidecar,
+    TrialStore,
+    claim_output_folder,
+    load_experience,
+    record_experience,
+    write_spool,
+)
+
+logger = logging.getLogger(__name__)
+SPOOL_FILE = "mlflow_spool.json"
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    out_dir: Path
+    model_name: str
+    score: float
+    score_std: float
+    metric: str
+    parity_max_diff: float  # absolute on probabilities, relative on regression values
+    mlflow_run_id: str | None
+    wall_time_s: float
+    # what became of its MLflow logging (kuai.storage.tracking_status.outcome): logged, pending or failed with the
+    # reason
+    tracking: dict[str, Any] | None = None
+
+
+def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
+                 progress: Callable[[ProgressEvent], None] | None = None,
+                 should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False,
+                 overwrite: bool = False) -> TrainSummary:
+    """Train, export and log to MLflow.
+
+    The output folder is claimed first (``kuai.storage.output_folder``): a new or empty folder, or its own run folder
+    with ``options.resume`` or ``overwrite``, and one training at a time; the claim is held through the ``exec``s.
+    ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare waiter that prints the last lines
+    and exits (``kuai.app.services.handoff``), and the call does not return; unless the study is shared (scale-out waits
+    in this process) or the ``exec`` fails (then it waits here too).
+    """
+    started = started_at if started_at is not None else time.monotonic()
+    engine.check_training_options(time_budget_s=options.time_budget_s, seed=options.seed, n_folds=options.n_folds,
+                                  limits=options.limits)  # before any work: the page's, the CLI's, a resume's
+    # claimed as given (a link is refused there, before resolving would follow it); the claim's path is absolute:
+    # the MLflow side process runs elsewhere, and the spool and its files name absolute paths
+    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:  # held through exec's
+        return _run_claimed(options, claimed.path, started=started, progress=progress, should_stop=should_stop,
+                            hand_off=hand_off)
+
+
+def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
+                 progress: Callable[[ProgressEvent], None] | None, should_stop: Callable[[], bool],
+                 hand_off: bool) -> TrainSummary:
+    if options.scale_out is not None:  # a study on shared storage that other workers may join
+        from kuai.app.services.scaleout import train_shared
+
+        return train_shared(options, out_dir, started=started, progress=progress, should_stop=should_stop)
+    if options.optuna_storage is None:  # the folder's own study (the folder is new, emptied, or resumed)
+        options = replace(options, optuna_storage=f"sqlite:///{out_dir / 'optuna.db'}")
+    if not options.resume:
+        write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
+                                                      "time_budget_s": options.time_budget_s}))
+    sidecar = TrackingSidecar(out_dir / SPOOL_FILE, wait_s=options.time_budget_s + 300)
+    try:
+        result, options = _train(options, started, progress, should_stop, out_dir, defer_shap=hand_off)
+    except BaseException as exc:
+        spool_failure(options, out_dir, exc)
+        raise
+    remember(result, options, out_dir)
+    if hand_off:  # the export in a fresh process, without the search's memory; returns only if that failed
+        from kuai.app.services.fresh_tail import Tail, exec_tail
+
+        exec_tail(Tail(result, options, out_dir, started, sidecar.pid, sidecar.spool))
+    published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
+    del result  # the side process loads the model to log it: this process waits without the training's memory
+    if hand_off:
+        published.hand_off()
+    return published.wait_for_tracking(progress=progress)
+
+
+def publish_tail(tail_file: Path, *, progress: Callable[[ProgressEvent], None] | None) -> TrainSummary:
+    """``run_training``'s end in the fresh process it ``exec``ed (``kuai.app.services.fresh_tail``): publish, then hand
+    off
+    to the waiter as the training would have (or, if that fails, wait here)."""
+    from kuai.app.services.fresh_tail import load_tail
+
+    tail = load_tail(tail_file)
+    sidecar = TrackingSidecar.attach(tail.spool, tail.sidecar_pid)
+    published = publish(tail.result, tail.options, tail.out_dir, started=tail.started, progress=progress,
+                        sidecar=sidecar, early_tracking=False)
+    del tail
+    published.hand_off()
+    return published.wait_for_tracking(progress=progress)
+
+
+def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
+    write_spool(out_dir / SPOOL_FILE, {"run_name": options.display_name or options.data_path.name, "status": "failed",
+                                       "params": _params(options, None), "tags": {"error": str(exc)[:500]},
+                                       "metrics": {}, "artifacts": []})
+
+
+@dataclass(frozen=True)
+class Published:
+    """A training whose outputs are written and whose run is spooled for MLflow: what is left to report it.
+
+    It holds nothing of the training's memory, so the caller can drop the result before the wait (the side process
+    loads the exported model to log it, and the two processes would otherwise peak together).
+    """
+
+    summary: TrainSummary  # its MLflow run id is filled in by the wait
+    options: TrainOptions
+    sidecar: TrackingSidecar
+    started: float
+
+    @property
+    def tracking_deadline(self) -> float:
+        """Until when (``time.monotonic()``) the command waits for MLflow: the budget and two seconds."""
+        return self.started + self.options.time_budget_s + 2.0
+
+    def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
+        """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id and
+        what became of the logging (logged, failed and why, or still going)."""
+        release_memory()  # what the caller dropped
+        receipt = self.sidecar.join(timeout_s=self.tracking_deadline - time.monotonic())
+        _emit(progress, self.started, self.options, "done", "Finished", {"out_dir": str(self.summary.out_dir)})
+        return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
+                       tracking=self.sidecar.outcome(), wall_time_s=time.monotonic() - self.started)
+
+    def hand_off(self) -> None:
+        """The same wait in a bare process that this one becomes, without the training's memory; it prints the
+        ``done`` line and the summary (``kuai.app.console``) and exits with 0. Returns only if the ``exec`` failed."""
+        from kuai.app.services.handoff import exec_waiter
+
+        s = self.summary
+        exec_waiter(sidecar_pid=self.sidecar.pid, spool=str(self.sidecar.spool), started=self.started,
+                    deadline=self.tracking_deadline,
+                    summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
+                             "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
+                             "out_dir": str(s.out_dir)})
+
+
+def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
+            progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None,
+            early_tracking: bool = True) -> Published:
+    """Export, write every output and spool the run for MLflow: the tail of a training, wherever it searched.
+
+    ``early_tracking``: the side process imports MLflow as soon as the export is done, beside the last files; else
+    once the spool is written, when this process is about to become the waiter (the fresh tail, whose cold imports
+    make the last files slower: the two would peak together).
+    The caller drops ``result`` and then calls ``wait_for_tracking`` (or ``hand_off``) on what this returns."""
+    spool = out_dir / SPOOL_FILE
+    sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
+    name = options.display_name or options.data_path.name
+    _emit(progress, started, options, "export", "Exporting to ONNX and checking parity")
+    save_options(replace(options, target=options.target or result.spec.target), out_dir / OPTIONS_FILE)
+    # the side process imports MLflow once the export's ONNX Runtime sessions are gone, not beside them
+    written = write_outputs(
+        result, out_dir, options=options, dataset_name=name,
+        sessions_closed=sidecar.export_done if early_tracking else lambda: None,
+        explaining=lambda: _emit(progress, started, options, "explain", "Explaining the model with SHAP"))
+    card, artifacts, result = written.card, written.artifacts, written.result
+    best = result.leaderboard[0]
+    write_spool(spool, {
+        "run_name": name, "status": "finished", "params": _params(options, result),
+        "metrics": {"cv_score": card["cv_score"], "cv_score_std": card["cv_score_std"],
+                    "parity_max_diff": _parity_figure(card),
+                    **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
+        "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
+        "artifacts": [str(p) for p in artifacts],
+        "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
+    })
+    mark_finished(out_dir)  # every output is written: a --resume has nothing left to do
+    summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
+                           score_std=card["cv_score_std"], metric=result.spec.metric,
+                           parity_max_diff=_parity_figure(card), mlflow_run_id=None,
+                           wall_time_s=time.monotonic() - started)
+    return Published(summary=summary, options=options, sidecar=sidecar, started=started)
+
+
+def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
+           should_stop: Callable[[], bool], out_dir: Path, *,
+           defer_shap: bool = False) -> tuple[TrainingResult, TrainOptions]:
+    """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
+    is left for ``publish`` to run after the export (``kuai.engine.explain.step``)."""
+    _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
+    read, dialect = read_table_within_limits(options.data_path)
+    for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently
+        _emit(progress, started, options, "reading", f"Read: {note}")
+    if options.apply_suggested_fixes:
+        options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)))
+    frame, spec, fix_notes = frame_and_spec(read, options)
+    check_or_record_data(out_dir / STATE_FILE, engine.data_fingerprint(frame, spec), resume=options.resume)
+    options = replace(options, target=engine.target_reference(read, spec.target))  # what a resume names again
+    if not options.resume:  # before the search: a killed training can be resumed from here
+        save_options(options, out_dir / OPTIONS_FILE)
+    for note in (*fix_notes, *spec.notes):
+        _emit(progress, started, options, "profiling", note)
+    _emit(progress, started, options, "profiling",
+          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
+          {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
+    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
+    for stale in (out_dir / "trials").glob("spill-*"):  # fold models a killed training left on disk
+        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale(out_dir)  # and the result it was handing over to its export
+    result = engine.train(frame, spec, budget=budget, started_at=started, progress=progress,
+                          should_stop=should_stop, storage=options.optuna_storage, study_name=options.study_name,
+                          store=TrialStore(out_dir / "trials"), past=past_runs() if options.use_past_runs else (),
+                          spill_folder=out_dir / "trials", defer_shap=defer_shap)
+    after_warm_start = 1 if result.warm_start is not None else 0  # what was done to the data, and what was capped
+    result.notes[after_warm_start:after_warm_start] = list(fix_notes)
+    return result, options
+
+
+def past_runs() -> list[engine.PastRun]:
+    """The earlier trainings of this home folder that can still be read."""
+    runs = []
+    for entry in load_experience():
+        try:
+            runs.append(engine.past_run_from_dict(entry))
+        except (KeyError, TypeError, ValueError):  # an entry of another version, or edited by hand
+            continue
+    return runs
+
+
+def remember(result: TrainingResult, options: TrainOptions, out_dir: Path) -> None:
+    """Record what this training learned, for later trainings on similar data."""
+    if result.traits is None:
+        return
+    configs = engine.best_configs(result.leaderboard, result.trials)
+    if configs:
+        record_experience(engine.PastRun(options.display_name or options.data_path.name, result.traits, configs,
+                                         run=str(out_dir.resolve())).to_dict())
+
+
+def frame_and_spec(frame: pd.DataFrame,
+                    options: TrainOptions) -> tuple[pd.DataFrame, engine.TaskSpec, tuple[str, ...]]:
+    """The rows after the user's fixes and the task spec: one path for training and for a later refit.
+
+    The notes say what was done to the rows (fixes, merged target labels) and what profiling capped (a wide table's
+    columns typed by rule); the spec's own notes what Kuai decided about the data."""
+    plan = engine.fix_plan(options.fixes)
+    if options.target and options.target_is_column:  # picked from the list of columns: 'y' is the first 'y'
+        options = replace(options, target=engine.target_reference(frame, options.target), target_is_column=False)
+    profile = engine.profile_dataset(frame, target=options.target or plan.target,
+                                     type_overrides=options.type_overrides, with_checks=False,
+                                     date_formats=options.date_formats,
+                                     keep_label_variants=options.keep_label_variants)
+    named = options.target or plan.target or profile.target.suggested
+    if named is None:
+        raise engine.TargetError("No column looks like a target; name one with --target.", code="NO_TARGET")
+    target = engine.resolve_target(frame, named)  # an unknown or ambiguous name is refused
+    frame = engine.without_duplicate_names(frame)
+    variants = engine.LabelVariants()
+    if not options.keep_label_variants:  # one spelling per class before the row fixes, which name classes
+        frame, variants = engine.merge_label_variants(frame, target)
+    frame, fix_notes = engine.apply_row_fixes(frame, plan.row_fixes, target=target, seed=options.seed)
+    spec = engine.build_task_spec(frame, profile.columns, target=target, task=options.task,
+                                  metric=options.metric, type_overrides=options.type_overrides,
+                                  excluded=(*options.excluded, *plan.excluded),
+                                  n_folds=options.n_folds or plan.n_folds, seed=options.seed,
+                                  date_formats=options.date_formats, keep_label_variants=options.keep_label_variants)
+    if variants:  # merged above, so the spec found one spelling per class: it keeps the merge and its note
+        spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
+    if options.class_weight and spec.task.is_classification:
+        spec = replace(spec, class_weight=options.class_weight)
+    return frame, spec, (*fix_notes, *_folds_fix_note(options, plan, spec, len(frame)), *profile.notes)
+
+
+def _folds_fix_note(options: TrainOptions, plan: engine.FixPlan, spec: engine.TaskSpec,
+                    n_rows: int) -> tuple[str, ...]:
+    """Fewer folds than the default because a fix set them, said (the user's own ``--folds`` is no guess)."""
+    default, _ = engine.choose_validation(n_rows)
+    if options.n_folds or plan.n_folds is None or spec.n_folds >= default:
+        return ()
+    labels = ", ".join(f"'{fix.label}'" for fix in options.fixes if fix.action is engine.FixAction.SET_FOLDS)
+    return (f"Cross-validation uses {spec.n_folds} folds instead of {default}, set by the fix {labels}: the data has "
+            f"too few rows, or too rare a class, for {default}.",)
+
+
+def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFix, ...]:
+    """The fixes the checks propose for this target, but a change of target (that is the user's call)."""
+    profile = engine.profile_dataset(frame, target=options.target, type_overrides=options.type_overrides,
+                                     time_budget_s=options.time_budget_s, date_formats=options.date_formats,
+                                     keep_label_variants=options.keep_label_variants)
+    return tuple(w.fix for w in profile.warnings
+                 if w.fix is not None and w.fix.action is not engine.FixAction.CHANGE_TARGET)
+
+
+def _parity_figure(card: dict[str, Any]) -> float:
+    return float(card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"])
+
+
+def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"data": options.display_name or options.data_path.name,
+                              "time_budget_s": options.time_budget_s, "seed": options.seed}
+    if options.type_overrides or options.excluded or options.fixes:
+        params["user_choices"] = json.dumps(user_choices(options))[:500]
+    if result is not None:
+        params |= {"target": result.spec.target, "task": str(result.spec.task), "metric": result.spec.metric,
+                   "model": result.model_name, "n_rows": len(result.y), "n_features": len(result.schema),
+                   "n_trials": len(result.trials)}
+    return params
+
+
+def _emit(progress: Callable[[ProgressEvent], None] | None, started: float, options: TrainOptions,
+          stage: str, message: str, data: dict[str, Any] | None = None) -> None:
+    if progress is not None:
+        elapsed = time.monotonic() - started
+        progress(ProgressEvent(stage=stage, message=message, fraction=min(1.0, elapsed / options.time_budget_s),
+                               elapsed_s=elapsed, data=data or {}))

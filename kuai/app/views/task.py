@@ -1,0 +1,135 @@
+"""Task page: what to predict (target), what kind of prediction (task), how to score it (metric), checks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kuai.app.components.data import load_profile, task_spec
+from kuai.app.components.fixes import applied_fixes, fix_buttons
+from kuai.app.components.labels import METRIC_HELP, TASK_LABELS, metric_direction, metric_label
+from kuai.app.components.profile_view import checks_table
+from kuai.app.components.state import (
+    change_choices,
+    choices,
+    chosen_fixes,
+    current_dataset_id,
+    show_choice_notes,
+    show_stored,
+    stored_metric,
+    stored_task,
+    sync_url,
+    type_overrides,
+)
+from kuai.engine import DatasetProfile, EngineError, TaskType
+from kuai.engine.data.task import METRICS
+
+
+def _keep(dataset_id: str, key: str, name: str, **also: object) -> None:
+    """Widget callback: store the widget's new value as the choice ``name`` (with what it was chosen for)."""
+    change_choices(dataset_id, **{name: st.session_state[key]}, **also)
+
+
+def choose_target(dataset_id: str, detected: DatasetProfile) -> str | None:
+    stored = choices(dataset_id).target
+    names = [c.name for c in detected.columns]
+    suggestion = detected.target.suggested
+    key = f"target_{dataset_id}"
+    show_stored(key, stored if stored in names else suggestion)
+    target = st.selectbox("What do you want to predict? (the target column)", names, key=key,
+                          placeholder="Choose a column…", on_change=_keep, args=(dataset_id, key, "target"))
+    if suggestion:
+        st.caption(f"Kuai suggests **{suggestion}** because {detected.target.reason.split(': ', 1)[-1]}.")
+    else:
+        st.caption(f"{detected.target.reason}.")
+    reasons = dict(zip(detected.target.candidates, detected.target.candidate_reasons, strict=False))
+    others = [c for c in detected.target.candidates if c != suggestion]
+    if others:
+        st.caption("Other possible targets: " + "; ".join(
+            f"*{c}*" + (f" ({reasons[c].split(': ', 1)[-1]})" if reasons.get(c) else "") for c in others))
+    return target
+
+
+def choose_task(dataset_id: str, target: str, profile: DatasetProfile) -> str | None:
+    if profile.task is None:
+        st.error(f"'{target}' cannot be predicted: {profile.task_reason or 'no task fits it.'} "
+                 "Choose another target.")
+        return None
+    key = f"task_{dataset_id}_{target}"
+    show_stored(key, stored_task(choices(dataset_id), target) or str(profile.task))
+    task = st.selectbox("What kind of prediction is it?", list(TASK_LABELS), key=key,
+                        format_func=lambda t: TASK_LABELS[t], on_change=_keep,
+                        args=(dataset_id, key, "task"), kwargs={"task_for": target})
+    st.caption(f"Kuai detected: {profile.task_reason}.")
+    return task
+
+
+def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfile) -> str:
+    allowed = list(METRICS[TaskType(task)])
+    suggested = profile.metric if profile.metric in allowed and task == str(profile.task) else allowed[0]
+    key = f"metric_{dataset_id}_{target}_{task}"
+    remembered = stored_metric(choices(dataset_id), target, task)
+    show_stored(key, remembered if remembered in allowed else suggested)
+    metric = st.selectbox("How should models be compared? (the metric)", allowed, key=key,
+                          format_func=lambda m: f"{metric_label(m)} ({metric_direction(m)})", on_change=_keep,
+                          args=(dataset_id, key, "metric"), kwargs={"metric_for": (target, task)})
+    reason = profile.metric_reason if metric == profile.metric else METRIC_HELP.get(metric, "")
+    st.caption(f"{metric_label(metric)}: {reason}.")
+    return metric
+
+
+def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: DatasetProfile) -> bool:
+    try:
+        spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id),
+                         fixes=chosen_fixes(dataset_id))
+    except EngineError as exc:
+        st.error(f"This choice cannot be trained: {exc}")
+        return False
+    st.markdown(f"Kuai will learn **{target}** from **{len(spec.features)} columns**: "
+                + ", ".join(spec.features) + ".")
+    if spec.dropped:
+        st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
+    if spec.classes:
+        st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
+    if spec.n_folds == profile.n_folds and profile.validation_reason:
+        st.caption(f"How models are scored: {profile.validation_reason}.")
+    else:
+        st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, as you chose.")
+    return True
+
+
+def main() -> None:
+    sync_url()
+    st.title("What to predict")
+    dataset_id = current_dataset_id()
+    if dataset_id is None:
+        st.info("First pick a dataset on the Data page.")
+        st.page_link("views/data.py", label="Go to Data →", icon=":material/table_view:")
+        return
+    st.caption("Your choices here, and on the Data and Train pages, are kept with this dataset in Kuai's home "
+               "folder: they are still in force after a reload, in a new tab or after a restart.")
+    fixes = chosen_fixes(dataset_id)
+    show_choice_notes()
+    try:
+        detected = load_profile(dataset_id, overrides=type_overrides(dataset_id), fixes=fixes)
+    except EngineError as exc:
+        st.error(f"This dataset cannot be read. {exc}")
+        return
+    target = choose_target(dataset_id, detected)
+    if target is None:
+        return
+    profile = load_profile(dataset_id, target=target, overrides=type_overrides(dataset_id), fixes=fixes)
+    task = choose_task(dataset_id, target, profile)
+    metric = choose_metric(dataset_id, target, task, profile) if task else None
+    st.markdown("#### Checks before training")
+    st.caption("Kuai looked for common problems in the data. Notes are handled automatically; "
+               "warnings deserve a look, and most have a one-click fix.")
+    if profile.resources is not None:
+        st.caption(f"Machine: {profile.resources.reason}")
+    checks_table(profile.warnings)
+    fix_buttons(profile.warnings, dataset_id, target=target, key=f"fix_{dataset_id}")
+    applied_fixes(fixes, dataset_id, key=f"fix_{dataset_id}")
+    if task and metric and show_plan(dataset_id, target, task, metric, profile):
+        st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
+
+
+main()

@@ -1,0 +1,110 @@
+"""What ``engine`` exports: read by ``lazy_loader`` at run time (each name is imported on first use) and by type
+checkers. Add a name here, not in ``__init__.py``."""
+
+from .atomic import atomic_path, write_atomically
+from .automl import (
+    Prepared,
+    TrainingResult,
+    encode_target,
+    finish_phase,
+    prepare,
+    refit_model,
+    result_for_model,
+    search_phase,
+    train,
+)
+from .data.fingerprint import data_fingerprint, short_fingerprint
+from .data.fixes import FixPlan, apply_row_fixes, fix_plan
+from .data.labels import LabelVariants, merge_label_variants
+from .data.option_checks import (
+    MAX_SEED,
+    MAX_TIME_BUDGET_S,
+    check_folds,
+    check_limits,
+    check_seed,
+    check_time_budget,
+    check_training_options,
+    closest_columns,
+)
+from .data.profile import profile_dataset
+from .data.target import resolve_target, target_reference, without_duplicate_names
+from .data.target_rows import TargetRows, target_rows
+from .data.task import build_task_spec, choose_validation, class_label
+from .errors import (
+    DISK_FULL_MESSAGE,
+    BudgetError,
+    CancelledError,
+    EngineError,
+    OptionError,
+    ReadError,
+    SchemaError,
+    TargetError,
+    full_disk_path,
+    is_disk_full,
+    shown_text,
+)
+from .explain.step import explain_pending
+from .metrics import get_metric, score
+from .models.preprocessing import build_input_schema, to_model_frame, unseen_categories
+from .read import Dialect, describe_reading, read_table, read_table_for_scoring, read_table_with_dialect
+from .read.cells import MAX_LABEL_CHARS, clip
+from .read.unreadable import UnreadableValues, Unusable, unreadable_values
+from .report.evaluation import (
+    best_threshold,
+    confusion_at,
+    evaluate,
+    evaluation_from_dict,
+    threshold_choice,
+    threshold_choice_from_dict,
+)
+from .report.summary import caveats, plain_summary, recommendation, with_model_labels
+from .search.optimize import SearchResult, collect_trials, make_folds
+from .search.trials import rank_key
+from .search.warm_start import DataTraits, PastRun, best_configs, past_run_from_dict
+from .select.limits import LimitsOutcome, pareto_front
+from .select.stacking import STACK_NAME
+from .types import (
+    CheckFix,
+    CheckResult,
+    ColumnProfile,
+    ColumnType,
+    DatasetProfile,
+    Evaluation,
+    Explanation,
+    FixAction,
+    InputColumn,
+    LeaderboardEntry,
+    Limits,
+    ProgressEvent,
+    ResourceEstimate,
+    SearchBudget,
+    TaskSpec,
+    TaskType,
+    ThresholdChoice,
+    TrialRecord,
+    to_jsonable,
+)
+
+__all__ = [
+    "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
+    "apply_row_fixes", "choose_validation", "fix_plan", "ColumnProfile", "ColumnType", "DatasetProfile",
+    "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "Limits", "LimitsOutcome",
+    "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
+    "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
+    "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
+    "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
+    "unseen_categories", "rank_key",
+    "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "shown_text", "SearchResult",
+    "collect_trials",
+    "finish_phase", "STACK_NAME", "explain_pending",
+    "make_folds", "search_phase",
+    "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",
+    "to_model_frame", "train",
+    "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
+    "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
+    "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",
+    "UnreadableValues", "Unusable", "unreadable_values", "TargetRows", "target_rows",
+    "LabelVariants", "merge_label_variants", "resolve_target", "target_reference", "without_duplicate_names",
+    "OptionError", "MAX_SEED", "MAX_TIME_BUDGET_S", "check_folds", "check_limits", "check_seed", "check_time_budget",
+    "check_training_options", "closest_columns",
+]

@@ -1,0 +1,433 @@
+"""Orchestration: search → leaderboard → ensemble → refit → explain, inside one budget.
+
+The budget bounds the whole command. The search's deadline is the final one
+minus a reserve for the tail (refit, explanation, export, report); the reserve
+grows with the measured fit times of the models that the refit would need.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kuai.engine.budget import (
+    BAG_MARGIN,
+    TAIL_FIXED_S,
+    LikelyMembers,
+    inputs_tail_s,
+    likely_ensemble,
+    move_deadline,
+    stack_fit_s,
+    stack_s,
+)
+from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
+from kuai.engine.data.column_types import numeric_values
+from kuai.engine.data.labels import relabel
+from kuai.engine.data.target_rows import target_rows
+from kuai.engine.data.task import class_labels, label_counts
+from kuai.engine.errors import BudgetError, CancelledError, TargetError
+from kuai.engine.explain.permutation import PermutationOutcome, permutation_outcome
+from kuai.engine.explain.step import PendingExplanation, explain_pending
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import FAMILIES, Deadline, n_threads
+from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
+from kuai.engine.read.cells import clip
+from kuai.engine.read.unreadable import unreadable_values
+from kuai.engine.report.summary import no_better_note
+from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.memory import FamilyMemory
+from kuai.engine.search.optimize import (
+    TAIL_OF_REFIT,
+    OutcomeStore,
+    SearchResult,
+    held_out_model,
+    run_search,
+)
+from kuai.engine.search.trials import drop_fold_models, make_folds
+from kuai.engine.search.warm_start import DataTraits, PastRun, data_traits, nearest_run
+from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
+from kuai.engine.select.ensemble import EnsembleSelection
+from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_members
+from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.limits import LimitsOutcome
+from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
+from kuai.engine.types import (
+    Explanation,
+    InputColumn,
+    LeaderboardEntry,
+    ProgressEvent,
+    SearchBudget,
+    TaskSpec,
+    TrialRecord,
+)
+
+logger = logging.getLogger(__name__)
+EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
+EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
+KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
+KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
+
+
+@dataclass
+class TrainingResult:
+    spec: TaskSpec
+    schema: tuple[InputColumn, ...]
+    estimator: Any  # a fitted Pipeline, or a Voting* ensemble of Pipelines
+    model_name: str
+    leaderboard: list[LeaderboardEntry]
+    trials: list[TrialRecord]
+    oof: np.ndarray  # out-of-fold predictions of the chosen model
+    y: np.ndarray  # encoded target (class index, or value)
+    model_frame: pd.DataFrame  # the model inputs of the training rows
+    explanation: Explanation | None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
+    bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
+    memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
+    limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
+    traits: DataTraits | None = None  # what the next training on similar data is matched on
+    warm_start: PastRun | None = None  # the earlier training this one started from
+    pending_explanation: PendingExplanation | None = None  # SHAP still to run (``kuai.engine.explain.step``)
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
+    if not spec.task.is_classification:
+        return numeric_values(values).to_numpy(dtype=float)
+    index = {label: i for i, label in enumerate(spec.classes)}
+    return class_labels(values).map(index).to_numpy(dtype=np.int64)
+
+
+def train(
+    frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None = None,
+    progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
+    storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
+    past: Sequence[PastRun] = (), spill_folder: Path | None = None, defer_shap: bool = False,
+) -> TrainingResult:
+    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
+
+    ``past``: earlier trainings (``kuai.engine.search.warm_start``); the search starts from the nearest one's best
+    models.
+    ``spill_folder``: where the fold models kept for bagging wait on disk during the search, in a folder of their
+    own that is removed before this returns (``kuai.engine.search.fold_spill``); None keeps them in memory.
+    ``defer_shap``: leave the SHAP explanation pending, for after the export (``kuai.engine.explain.step``).
+
+    With an RDB ``storage`` and a ``store``, finished trials outlive the process; a later call on the same
+    study resumes it: the trials finished before count, the one that was running is marked failed.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
+        return _train(frame, spec, budget=budget, started_at=started_at, progress=progress, should_stop=should_stop,
+                      storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder,
+                      defer_shap=defer_shap)
+
+
+def _train(
+    frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
+    progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
+    store: OutcomeStore | None = None, past: Sequence[PastRun] = (), spill_folder: Path | None = None,
+    defer_shap: bool = False,
+) -> TrainingResult:
+    started = started_at if started_at is not None else time.monotonic()
+    prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
+    traits = data_traits(prepared)
+    source = nearest_run(traits, past, budget.families or tuple(FAMILIES))
+    note = ""
+    if source is not None:
+        note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "
+                f"data ({source.name}: {source.traits.text()}), then went on as usual.")
+        _emitter(progress, started, budget.time_budget_s)("search", note, {})
+    spill = FoldSpill(spill_folder) if spill_folder is not None else None
+    try:
+        result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
+                                       should_stop=should_stop, storage=storage, study_name=study_name, store=store,
+                                       warm_configs=source.configs if source is not None else (), spill=spill)
+        training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
+                                should_stop=should_stop, defer_shap=defer_shap)
+    finally:  # the chosen model holds what it needs of the fold models: the files go
+        if spill is not None:
+            spill.close()
+    training.traits, training.warm_start = traits, source
+    if note:
+        training.notes.insert(0, note)
+    return training
+
+
+def search_phase(
+    prepared: Prepared, *, budget: SearchBudget, started: float, progress: ProgressFn | None,
+    should_stop: Callable[[], bool], storage: Any, study_name: str, store: OutcomeStore | None,
+    worker: str = "", shared: bool = False, max_trials: int | None = None,
+    warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
+) -> tuple[SearchResult, list[TrialRecord]]:
+    """Search until the search deadline that ``budget`` leaves before its tail (refit, explain, export).
+
+    ``shared``: the study is shared with other processes (scale-out): this one only adds trials to it,
+    never enqueues the portfolio twice nor fails another process's running trial.
+    """
+    spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
+    final = started + budget.time_budget_s - inputs_tail_s(X.shape[1])  # where the tail must start, at the latest
+    emit = _emitter(progress, started, budget.time_budget_s)
+    for note in prepared.notes:  # rows left out, fewer folds, values not used as given: also on the model card
+        emit("profiling", note, {})
+    if prepared.selection is not None:
+        emit("search", prepared.selection.note(), {"selection": prepared.selection})
+    emit("search", f"Searching models on {len(X):,} rows, "
+         f"{len(columns_for(schema, prepared.selection, 0)):,} columns", {})
+    search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
+    first_deadline = Deadline(final - TAIL_FIXED_S)
+    latest = search_deadline.at
+    likely_members = LikelyMembers(y, get_metric(spec.metric), spec.task)
+    records: list[TrialRecord] = []
+
+    def on_trial(record: TrialRecord) -> None:
+        records.append(record)
+        emit("trial", _trial_message(record), {"trial": record})
+
+    result = run_search(
+        X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
+        families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
+        storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
+        update_deadline=lambda found: move_deadline(
+            search_deadline, found, spec, final - _explain_s(budget), budget.time_budget_s, shared=shared,
+            members=None if shared else likely_members(found, search_deadline.remaining()),
+            latest=latest, ensemble_s=likely_members.selection_s(found)),
+        worker=worker, shared=shared, warm_configs=warm_configs, spill=spill,
+        stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
+        selection=prepared.selection,
+    )
+    if result.stopped_early:
+        emit("search", result.stopped_early, {"stopped_early": True})
+    return result, records
+
+
+def _explain_s(budget: SearchBudget) -> float:
+    return min(0.1 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
+
+
+def finish_phase(
+    prepared: Prepared, result: SearchResult, records: list[TrialRecord], *, budget: SearchBudget, started: float,
+    progress: ProgressFn | None, should_stop: Callable[[], bool] = lambda: False, defer_shap: bool = False,
+) -> TrainingResult:
+    """Ensemble, leaderboard, refit and explanation of a finished search, inside what is left of the budget.
+
+    ``defer_shap``: the result's SHAP explanation is left pending, for after the export (``kuai.engine.explain.step``).
+    """
+    spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
+    final = started + budget.time_budget_s
+    tail_end = final - inputs_tail_s(X.shape[1])  # the budget's end, less what the model's many inputs add to the tail
+    emit = _emitter(progress, started, budget.time_budget_s)
+    if should_stop():
+        raise CancelledError("Training was cancelled.")
+    failures = [t for t in result.trials if t.state == "failed"]
+    if not result.outcomes and failures and len(failures) == len(result.trials):
+        raise TargetError(f"Every model failed on this data; the first said: {failures[0].message}",
+                          code="ALL_MODELS_FAILED")
+    if not result.outcomes:
+        raise BudgetError(f"No model finished within the budget of {budget.time_budget_s:.0f} s. "
+                          "Raise the time budget or sample the rows.")
+    timings = {"search_s": time.monotonic() - started}
+    metric = get_metric(spec.metric)
+    ensemble = likely_ensemble(result, y, metric, spec.task)
+    # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
+    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, tail_end, emit)
+    leaderboard = build_leaderboard(result, ensemble, spec, stack)
+    emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
+    memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
+    notes: list[str] = [*spec.notes, *prepared.notes, *(plan.note for plan in memory)]  # spec: merged labels, dates
+    notes += [result.stopped_early] if result.stopped_early else []
+    if ensemble is not None and ensemble.trimmed:
+        notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
+                     "large to export for a gain well within the noise of the CV score.")
+    if ensemble is not None and ensemble.over_cap:
+        notes.append(f"The ensemble is the best blend found within about {MAX_BLEND_ONNX_MB:.0f} MB of ONNX (its "
+                     "export takes about 16 times its size in memory); the best blend regardless of size also had "
+                     f"{', '.join(result.outcomes[n].name for n in ensemble.over_cap)}.")
+    if spec.class_weight == "balanced":
+        notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
+                     "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
+    chosen = final_model(X, y, spec, prepared.refit_schema, result, ensemble, leaderboard, tail_end,
+                         budget.time_budget_s, notes, budget.limits, stack=stack)
+    estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
+    exported = next(e for e in leaderboard if e.model == name)
+    if no_better := no_better_note(spec, y, exported.score, exported.score_std):
+        notes.insert(0, no_better)
+        emit("refit", no_better, {})
+    spec, schema = read_by_model(estimator, spec, schema, prepared.selection)  # what the exported model reads
+    if prepared.selection is not None:
+        notes.insert(0, prepared.selection.note(len(schema)))
+    drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
+                      stacked={o.number for o in stack.base} if name == STACK_NAME and stack is not None else set())
+    timings["refit_s"] = time.monotonic() - started - timings["search_s"]
+    emit("explain", "Checking which columns matter on the held-out fold" if defer_shap
+         else "Explaining the model with SHAP", {})
+    # what is left once the export and report have their share (about half the refit, or the conversion's cost):
+    # permutation importance gets up to 40 % of it, now, while the held-out fold's models are in memory; SHAP the rest
+    conversion_s = BAG_MARGIN * chosen.export_s
+    explain_until = tail_end - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
+    held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
+        else held_out_model(result, _weights_of(name, result, ensemble), spec)
+    permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed,
+                                      time_budget_s=max(0.0, 0.4 * (explain_until - time.monotonic())))
+    del held_out
+    pending = PendingExplanation(original_rows=rows.index.to_numpy(), permutation=permutation, final=final,
+                                 shap_s=explain_until - time.monotonic())
+    timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
+    training = TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
+                              leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
+                              model_frame=inputs_of(X, schema), explanation=None, timings=timings, notes=notes,
+                              model_oofs=_best_oofs(leaderboard, result, ensemble, name, stack),
+                              bagged_folds=chosen.bagged_folds, memory=memory,
+                              limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
+                                                   chosen.limits_note),
+                              pending_explanation=pending)
+    return training if defer_shap else explain_pending(training)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
+
+    spec: TaskSpec  # folds fitted to the rarest class; classes present
+    rows: pd.DataFrame  # the uploaded rows kept, with their original index
+    y: np.ndarray
+    schema: tuple[InputColumn, ...]  # the columns of ``X``
+    X: pd.DataFrame
+    selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
+    notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
+
+    @property
+    def refit_schema(self) -> tuple[InputColumn, ...]:
+        """The columns a model refitted on all rows learns from."""
+        return columns_for(self.schema, self.selection)
+
+
+def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float("inf")) -> Prepared:
+    """Deterministic: the same frame, spec and budget give the same rows, schema and inputs (training and a later
+    refit). On a table with far more columns than its rows or the budget can use, the search keeps the columns most
+    related to the target (``kuai.engine.data.column_selection``)."""
+    frame = relabel(frame.reset_index(drop=True), spec.target, spec.label_variants)  # 'Yes' and 'yes': one class
+    kept = target_rows(frame[spec.target], spec.task)  # empty; for regression, not a finite float32 number
+    rows = frame[kept.usable]
+    notes = [kept.note(spec.target)] if kept.n_left_out else []
+    if spec.task.is_classification:
+        asked = spec.n_folds
+        spec = _fit_folds_to_classes(rows[spec.target], spec)
+        notes += [_fewer_folds_note(rows[spec.target], spec, asked)] if spec.n_folds < asked else []
+    if len(rows) < 2 * spec.n_folds:
+        raise TargetError(f"Only {len(rows)} rows have a usable target; at least {2 * spec.n_folds} are needed.",
+                          code="TOO_FEW_ROWS")
+    y = encode_target(rows[spec.target], spec)
+    selection = select_columns(rows, y, spec, make_folds(y, spec), budget_s=time_budget_s)
+    schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
+    X = to_model_frame(rows, schema).reset_index(drop=True)
+    notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
+    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes))
+
+
+def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:
+    """Refit one trial's pipeline, or a soft-voting blend of several, on all rows (as training refits its choice)."""
+    if len(members) == 1:
+        return refit(members[0][0], prepared.X, prepared.y, prepared.spec, prepared.refit_schema)
+    return refit_members(prepared.X, prepared.y, prepared.spec, prepared.refit_schema,
+                         [(f"{t.family}_{t.number}", t, w) for t, w in members])
+
+
+def result_for_model(
+    prepared: Prepared, estimator: Any, *, model_name: str, leaderboard: list[LeaderboardEntry],
+    trials: list[TrialRecord], oof: np.ndarray, explain_budget_s: float = 30.0,
+) -> TrainingResult:
+    """A TrainingResult for a model refitted after training (any model the leaderboard kept), explained by SHAP."""
+    pending = PendingExplanation(
+        original_rows=prepared.rows.index.to_numpy(), shap_s=explain_budget_s, final=float("inf"),
+        permutation=PermutationOutcome(note="Permutation importance is computed for the model chosen at training "
+                                            "only."))
+    spec, schema = read_by_model(estimator, prepared.spec, prepared.schema, prepared.selection)
+    return explain_pending(TrainingResult(
+        spec=spec, schema=schema, estimator=estimator, model_name=model_name,
+        leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y,
+        model_frame=inputs_of(prepared.X, schema), explanation=None,
+        pending_explanation=pending))
+
+
+def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
+    counts = label_counts(target)
+    if counts.min() < 2:
+        label = counts.idxmin()
+        raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "
+                          "Add rows of that class or remove it.", code="RARE_CLASS")
+    present = tuple(c for c in spec.classes if c in counts.index)
+    return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
+
+
+def _fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
+    """Why cross-validation uses fewer folds than asked (or than the default): the rarest class."""
+    counts = label_counts(target)
+    rarest = counts[counts == counts.min()]
+    shown = ", ".join(f"'{clip(str(label), 40)}'" for label in rarest.index[:3]) + (" …" if len(rarest) > 3 else "")
+    classes = f"class{'es' if len(rarest) > 1 else ''} {shown} of '{clip(spec.target, 60)}'"
+    return (f"Cross-validation uses {spec.n_folds} folds instead of {asked}: the {classes} "
+            f"{'have' if len(rarest) > 1 else 'has'} only {int(counts.min())} rows, and every fold must hold a row "
+            "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
+
+
+def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, final: float,
+                   emit: Callable[..., None]) -> Stack | None:
+    """The stacking layer, when fitting and exporting it fits what is left of the budget
+    (``kuai.engine.select.stacking``)."""
+    if budget.families and TOP_FAMILY not in budget.families:  # the user left its top model's family out
+        return None
+    seconds = stack_s(result, prepared.spec)
+    explain_s = _explain_s(budget)
+    if not np.isfinite(seconds) or time.monotonic() + seconds + TAIL_FIXED_S + explain_s > final:
+        return None
+    emit("ensemble", "Stacking: a LightGBM learns from the inputs and the best models' predictions", {})
+    until = Deadline(final - TAIL_FIXED_S - explain_s - (seconds - stack_fit_s(result, prepared.spec)))
+    return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until, prepared.selection)
+
+
+def _best_oofs(leaderboard: list[LeaderboardEntry], result: SearchResult, ensemble: EnsembleSelection | None,
+               chosen: str, stack: Stack | None = None) -> dict[str, np.ndarray]:
+    by_name = {o.name: o.oof for o in result.outcomes.values()}
+    if ensemble is not None:
+        by_name[ENSEMBLE_NAME] = ensemble.oof
+    if stack is not None:
+        by_name[STACK_NAME] = stack.top.oof
+    per_model = max((o.oof.size for o in result.outcomes.values()), default=1)
+    names = [e.model for e in leaderboard[:max(2, min(KEPT_MODELS, KEPT_VALUES // per_model))]]
+    if chosen not in names:
+        names.append(chosen)
+    return {n: by_name[n] for n in names if n in by_name}
+
+
+def _weights_of(name: str, result: SearchResult, ensemble: EnsembleSelection | None) -> dict[int, float]:
+    """The trials behind the exported model and their weights."""
+    if name == ENSEMBLE_NAME and ensemble is not None:
+        return dict(ensemble.weights)
+    return {o.number: 1.0 for o in result.outcomes.values() if o.name == name}
+
+
+def _trial_message(record: TrialRecord) -> str:
+    if record.state == "complete" and record.score is not None:
+        return f"trial {record.number} {record.family}: {record.score:.4f}"
+    return f"trial {record.number} {record.family}: {record.state}"
+
+
+def _emitter(progress: ProgressFn | None, started: float, budget_s: float) -> Callable[..., None]:
+    def emit(stage: str, message: str, data: dict[str, Any]) -> None:
+        elapsed = time.monotonic() - started
+        if progress is not None:
+            progress(ProgressEvent(stage=stage, message=message, fraction=min(1.0, elapsed / budget_s),
+                                   elapsed_s=elapsed, data=data))
+
+    return emit

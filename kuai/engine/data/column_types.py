@@ -1,0 +1,443 @@
+"""A type per column, with a plain-language reason.
+
+Cheap, certain rules run first on the whole column: every value missing or one value
+(constant), true/false values (boolean), values stored as dates. Every other column goes
+to the learned type model (``kuai.engine.data.typeinfer``): a LightGBM model over the column's name,
+five sample values and whole-column statistics, trained on the ML Data Prep Zoo
+feature-type benchmark. Its label is then mapped to Kuai's types, with checks on the
+whole column where a wrong type would break the pipeline:
+
+=================  =============================================================
+model label        Kuai type
+=================  =============================================================
+numeric            NUMERIC (text must hold numbers in ≥ 97 % of values, else CATEGORICAL)
+categorical        CATEGORICAL (BOOLEAN when it is two yes/no-like values)
+datetime           DATETIME when ≥ 90 % of the values parse as dates; numbers stay NUMERIC
+sentence           TEXT (not a feature)
+embedded-number    NUMERIC read from text ("$1,200", "35 %", "12.5 km") when ≥ 97 % of the
+                   values parse with one unit, else CATEGORICAL
+url                TEXT (not a feature)
+list               CATEGORICAL when ≤ 20 distinct lists, else TEXT
+not-generalizable  CONSTANT when ≥ 95 % missing; CATEGORICAL when its values repeat a lot (each on at
+                   least as many rows as there are values: they describe rows, they do not name
+                   them); else ID (not a feature)
+context-specific   CATEGORICAL when ≤ 20 distinct values or not numbers, else NUMERIC;
+                   the reason says it may need domain knowledge
+=================  =============================================================
+
+Whole numbers of 16 digits or more (beyond 2^53, where a float stops holding every integer)
+are codes — account, card or device numbers — and are typed before the model: ID, or
+CATEGORICAL when their values repeat a lot. The reader keeps them as text, so that values
+that differ only in their last digits stay distinct.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from kuai.engine.data.column_facts import ColumnFacts, column_facts
+from kuai.engine.data.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
+from kuai.engine.read.dates import detect_date_format, parse_datetimes
+from kuai.engine.types import ColumnProfile, ColumnType
+
+__all__ = [
+    "detect_column_type", "detect_column_types", "numbers_as_written", "numeric_values", "parse_datetimes",
+    "parse_numbers",
+    "profile_column", "profile_columns", "profile_table", "type_columns",
+]
+
+SAMPLE_ROWS = 1000  # rows of a column the costlier checks (numbers in text, dates) read
+NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as numeric
+DATE_SHARE = 0.90  # values that must parse for text to count as dates
+DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
+FEW_VALUES = 20
+MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
+MOSTLY_MISSING = 0.95
+LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
+_LONG_DIGITS_TEXT = re.compile(rf"[-+]?\d{{{LONG_DIGITS},}}")
+_NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
+_UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
+_NUMBER_WITH_UNIT = re.compile(rf"^\s*([-+]?[$€£¥]?\s*[-+]?(?:\d[\d,]*)?\.?\d+)\s*({_UNIT})\s*$")
+
+Detection = tuple[ColumnType, str]
+
+
+def detect_column_type(series: pd.Series) -> Detection:
+    """Return the column's type and the reason for it."""
+    certain = _certain_type(series, column_facts(series.to_frame())[0])
+    if certain is not None:
+        return certain
+    summary = summarise_column(series)
+    return _type_from_guess(series, summary, classify_summaries([summary])[0])
+
+
+def detect_column_types(frame: pd.DataFrame) -> list[Detection]:
+    """``detect_column_type`` for every column of ``frame``, with one batched model call (on a table wider than
+    ``MODEL_COLUMNS`` open columns, the model reads a sample of them and the rest are typed by rule)."""
+    return type_columns(frame).detections
+
+
+@dataclass(frozen=True)
+class TableTypes:
+    """Every column's type and reason, its facts, and what the wide-table rule left to rules (``note``)."""
+
+    detections: list[Detection]
+    facts: list[ColumnFacts]
+    note: str = ""  # empty unless the type model read only a sample of the columns
+
+
+def type_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> TableTypes:
+    """The type of every column: certain rules on each column's facts, then the learned model, in one batch, on
+    the columns no rule settles; at most ``MODEL_COLUMNS`` of them (``read_first`` among them, the others evenly
+    spaced), the rest typed by rule (``_rule_type``) with the reason saying so."""
+    facts = column_facts(frame)
+    detections: list[Detection | None] = [_certain_type(frame.iloc[:, i], found) for i, found in enumerate(facts)]
+    open_columns = [i for i, found in enumerate(detections) if found is None]
+    read = _model_sample(open_columns, [str(frame.columns[i]) for i in open_columns], read_first)
+    summaries = [summarise_column(frame.iloc[:, i]) for i in read]
+    for i, summary, guess in zip(read, summaries, classify_summaries(summaries), strict=True):
+        detections[i] = _type_from_guess(frame.iloc[:, i], summary, guess)
+    note = ""
+    if len(read) < len(open_columns):
+        by_rule = f"typed by rule: the type model read {len(read):,} of the {len(open_columns):,} columns"
+        for i in open_columns:
+            if detections[i] is None:
+                detections[i] = _rule_type(facts[i], by_rule)
+        note = (f"{frame.shape[1]:,} columns: the type model read {len(read):,} of them; the other "
+                f"{len(open_columns) - len(read):,} were typed by rule (stored as numbers: numeric; text: "
+                "categorical, or an identifier when every value differs). Check the types on the Data page or "
+                "set them with --type.")
+    return TableTypes([found for found in detections if found is not None], facts, note)
+
+
+def _model_sample(open_columns: list[int], names: list[str], read_first: Collection[str]) -> list[int]:
+    """The open columns the type model reads: all of them, or ``MODEL_COLUMNS``: ``read_first`` and evenly spaced
+    others (the first and the last among them), in column order."""
+    if len(open_columns) <= MODEL_COLUMNS:
+        return open_columns
+    first = {i for i, name in zip(open_columns, names, strict=True) if name in set(read_first)}
+    spaced = np.linspace(0, len(open_columns) - 1, MODEL_COLUMNS - len(first)).round().astype(int)
+    chosen = first | {open_columns[k] for k in spaced}
+    others = iter(i for i in open_columns if i not in chosen)
+    while len(chosen) < MODEL_COLUMNS:  # rounding made two positions one
+        chosen.add(next(others))
+    return sorted(chosen)
+
+
+def _rule_type(facts: ColumnFacts, why: str) -> Detection:
+    """A column the type model did not read: numbers are numeric, text categorical (an identifier when every value
+    differs), a column nearly all missing a constant."""
+    if facts.n_rows and facts.n_missing / facts.n_rows >= MOSTLY_MISSING:
+        return ColumnType.CONSTANT, (f"{facts.n_missing / facts.n_rows:.0%} of the values are missing: too little to "
+                                     f"learn from ({why})")
+    if facts.is_number:
+        kind = "integer" if facts.all_whole else "decimal"
+        span = f" from {_num(facts.minimum)} to {_num(facts.maximum)}" if facts.minimum is not None and \
+            facts.maximum is not None else ""
+        return ColumnType.NUMERIC, (f"{facts.n_unique:,} distinct {kind} values{span} in {facts.n_rows:,} rows, "
+                                    f"stored as numbers: numeric ({why})")
+    if facts.n_unique == facts.n_present > FEW_VALUES:
+        return ColumnType.ID, f"every one of the {facts.n_present:,} values is distinct: an identifier ({why})"
+    example = f" (e.g. '{_show(facts.first_values[0])}')" if facts.first_values else ""
+    return ColumnType.CATEGORICAL, (f"{facts.n_unique:,} distinct values in {facts.n_rows:,} rows{example}: "
+                                    f"categorical ({why})")
+
+
+def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
+    dtype = series.dtype
+    if facts.n_present == 0:
+        return ColumnType.CONSTANT, "every value is missing"
+    if pd.api.types.is_bool_dtype(dtype):
+        return ColumnType.BOOLEAN, "true/false values"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return ColumnType.DATETIME, "stored as dates"
+    distinct = facts.first_values
+    if facts.n_unique == 1:
+        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {facts.n_present:,} rows"
+    if _may_be_long_numbers(facts):
+        values = series.dropna()
+        long_numbers = _long_whole_numbers(values)
+        if long_numbers:
+            return _as_codes(values, facts.n_unique, long_numbers)
+    if facts.n_unique == 2:
+        tokens = {str(v).strip().lower() for v in distinct}
+        if tokens <= BOOL_TOKENS:
+            pair = "/".join(sorted(str(v).strip() for v in distinct))
+            return ColumnType.BOOLEAN, f"two values ({pair})"
+    return None
+
+
+def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    values = series.dropna()
+    found = _HANDLERS[guess.label](values, summary, guess)
+    if found is not None:
+        return found[0], f"{found[1]} {_evidence(guess)}"
+    # the label did not survive the check on the whole column: take the model's next label that can
+    runner_up, _ = guess.runner_up(excluding=("datetime", "embedded-number", "numeric"))
+    column_type, reason = _HANDLERS[runner_up](values, summary, guess) or _as_categorical(values, summary, guess)
+    misfit = _MISFITS.get(guess.label, "the values do not fit")
+    return column_type, f"{reason} {_evidence(guess)[:-1]}, but {misfit})"
+
+
+def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
+    if pd.api.types.is_numeric_dtype(values):
+        return ColumnType.NUMERIC, f"{_describe(values, summary)}: numeric"
+    found = _text_numbers(values)
+    if found is None:
+        return None
+    shown = f", in {found}" if found else ""
+    return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{_show(values.iloc[0])}'{shown}), read as numbers"
+
+
+def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, repeated: categorical"
+
+
+def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
+    if pd.api.types.is_numeric_dtype(values):
+        return ColumnType.NUMERIC, f"{_describe(values, summary)}, numbers that read like years or dates: numeric"
+    found = detect_date_format(values)
+    sample = values.astype(str).str.strip().iloc[:DATE_ROWS]
+    if found is None or parse_datetimes(sample, found.format).notna().mean() < DATE_SHARE:
+        return None
+    return ColumnType.DATETIME, found.reason
+
+
+def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    words = float(values.iloc[:SAMPLE_ROWS].astype(str).str.count(r"\S+").mean())
+    return ColumnType.TEXT, f"free text, about {words:.0f} words a value: not used as a feature"
+
+
+def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    return ColumnType.TEXT, f"web addresses (e.g. '{_show(values.iloc[0])}'): not used as a feature"
+
+
+def _as_list(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    example = _show(values.iloc[0])
+    if summary.num_of_dist_val <= FEW_VALUES:
+        return ColumnType.CATEGORICAL, (f"lists of items (e.g. '{example}'), only {summary.num_of_dist_val} "
+                                        "distinct lists: each list used as a label")
+    return ColumnType.TEXT, (f"lists of items (e.g. '{example}'), {summary.num_of_dist_val:,} distinct lists: "
+                             "not used as a feature; split the items into columns to use them")
+
+
+def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    missing_share = summary.num_nans / summary.total_vals
+    if missing_share >= MOSTLY_MISSING:
+        return ColumnType.CONSTANT, f"{missing_share:.0%} of the values are missing: too little to learn from"
+    if summary.num_of_dist_val == summary.n_present:
+        return ColumnType.ID, f"every one of the {summary.n_present:,} values is distinct: an identifier"
+    if repeats_a_lot(summary.num_of_dist_val, summary.n_present):
+        repeated = _repeats(summary.num_of_dist_val, summary.n_present)
+        return ColumnType.CATEGORICAL, (f"{_describe(values, summary)}, {repeated}: values that repeat this much "
+                                        "describe rows rather than name them, so categorical, not an identifier")
+    return ColumnType.ID, (f"{_describe(values, summary)}: codes or keys that do not generalise, "
+                           "treated as an identifier")
+
+
+def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    caveat = "coded values whose meaning depends on the data (may need domain knowledge)"
+    if summary.num_of_dist_val > FEW_VALUES:
+        numeric = _as_numeric(values, summary, guess)
+        if numeric is not None:
+            return ColumnType.NUMERIC, f"{_describe(values, summary)}, {caveat}: treated as numeric"
+    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, {caveat}: treated as categorical"
+
+
+def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
+    """Few distinct values for the rows: each value, on average, on at least as many rows as there are values."""
+    return n_distinct * n_distinct <= n_present
+
+
+def _repeats(n_distinct: int, n_present: int) -> str:
+    return f"each on about {n_present / max(1, n_distinct):,.0f} rows"
+
+
+def _may_be_long_numbers(facts: ColumnFacts) -> bool:
+    """A cheap look before ``_long_whole_numbers``: numbers of 16 digits or more, or text whose first values are."""
+    if facts.is_number:
+        largest = max(abs(facts.minimum or 0.0), abs(facts.maximum or 0.0))
+        return facts.all_whole and largest >= 10.0 ** (LONG_DIGITS - 1)
+    return any(isinstance(v, str) and _LONG_DIGITS_TEXT.fullmatch(v.strip()) for v in facts.first_values)
+
+
+def _long_whole_numbers(values: pd.Series) -> str | None:
+    """'20 digits' when (nearly) every value is a whole number of ``LONG_DIGITS`` digits or more, else None.
+
+    Floats are left alone: their digits beyond the 16th are already lost.
+    """
+    sample = values.iloc[:SAMPLE_ROWS]
+    if pd.api.types.is_integer_dtype(sample):
+        digits = sample.astype(str).str.lstrip("-").str.len()
+    elif pd.api.types.is_object_dtype(sample) or pd.api.types.is_string_dtype(sample):
+        text = sample.astype(str).str.strip()
+        whole = text.str.fullmatch(r"[-+]?\d+")
+        if whole.mean() < NUMBER_SHARE:
+            return None
+        digits = text[whole].str.lstrip("+-").str.len()
+    else:
+        return None
+    if len(digits) == 0 or (digits >= LONG_DIGITS).mean() < NUMBER_SHARE:
+        return None
+    low, high = int(digits.min()), int(digits.max())
+    return f"{low} digits" if low == high else f"{low} to {high} digits"
+
+
+def _as_codes(values: pd.Series, n_distinct: int, digits: str) -> Detection:
+    what = (f"whole numbers of {digits} (e.g. '{_show(values.iloc[0])}'), more than a number holds exactly: "
+            "codes, not quantities")
+    if repeats_a_lot(n_distinct, len(values)):
+        repeated = _repeats(n_distinct, len(values))
+        return ColumnType.CATEGORICAL, f"{what}; {n_distinct:,} distinct, {repeated}: categorical"
+    return ColumnType.ID, f"{what}; {n_distinct:,} distinct in {len(values):,} rows: an identifier"
+
+
+_HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection | None]] = {
+    "numeric": _as_numeric, "embedded-number": _as_numeric, "categorical": _as_categorical,
+    "datetime": _as_datetime, "sentence": _as_text, "url": _as_url, "list": _as_list,
+    "not-generalizable": _as_identifier, "context-specific": _as_context_specific,
+}
+
+
+_MISFITS = {
+    "datetime": "the values do not parse as dates",
+    "numeric": "the text does not read as numbers",
+    "embedded-number": "the text does not read as numbers in one unit",
+}
+
+
+def _evidence(guess: TypeGuess) -> str:
+    if guess.source == "rule":
+        return f"(rule: {guess.note})"
+    sure = f"(model: {guess.probability:.0%} sure that it is {guess.label}"
+    if guess.probability < 0.7 and len(guess.ranking) > 1:
+        label, probability = guess.ranking[1]
+        return f"{sure}, {probability:.0%} {label})"
+    return f"{sure})"
+
+
+def _describe(values: pd.Series, summary: ColumnSummary) -> str:
+    rows = f"in {summary.total_vals:,} rows"
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype(float)
+        whole = bool(np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)))
+        kind = "integer" if whole else "decimal"
+        span = f"from {_num(float(numbers.min()))} to {_num(float(numbers.max()))}"
+        return f"{summary.num_of_dist_val:,} distinct {kind} values {span} {rows}"
+    return f"{summary.num_of_dist_val:,} distinct values {rows} (e.g. '{_show(values.iloc[0])}')"
+
+
+def _text_numbers(values: pd.Series) -> str | None:
+    """The unit ('' for none) when nearly all of a text column reads as numbers with one unit, else None."""
+    sample = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
+    if parse_numbers(sample).notna().mean() < NUMBER_SHARE:
+        return None
+    matches = (_NUMBER_WITH_UNIT.match(text) for text in sample)
+    units = Counter(m.group(2) for m in matches if m)
+    if not units:
+        return ""
+    by_key: Counter[str] = Counter()
+    for unit, count in units.items():
+        by_key[_unit_key(unit)] += count
+    unit, count = by_key.most_common(1)[0]
+    if count < NUMBER_SHARE * units.total():
+        return None
+    return "" if unit == "%" else unit
+
+
+def _unit_key(unit: str) -> str:
+    """'Kg' and 'kg', 'years' and 'year', 'lbs.' and 'lb' count as one unit."""
+    key = unit.lower().rstrip(".")
+    return key[:-1] if len(key) > 2 and key.endswith("s") else key
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers written as text ('1,200', '$35', '12 %', '35 kg') to floats; NaN where not a number."""
+    text = values.astype("string")
+    numbers = pd.to_numeric(text.str.replace(_NUMBER_JUNK, "", regex=True), errors="coerce").astype(float)
+    unparsed = numbers.isna() & text.notna()
+    if unparsed.any():
+        numbers.loc[unparsed] = np.array([_leading_number(str(item)) for item in text[unparsed]], dtype=float)
+    return numbers
+
+
+def _leading_number(text: str) -> float:
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        return float("nan")
+    try:
+        return float(_NUMBER_JUNK.sub("", match.group(1)))
+    except ValueError:
+        return float("nan")
+
+
+def numeric_values(values: pd.Series) -> pd.Series:
+    """Numbers from a numeric column or from text that holds numbers; NaN for the rest and for inf."""
+    numbers = numbers_as_written(values)
+    return numbers.where(np.isfinite(numbers))
+
+
+def numbers_as_written(values: pd.Series) -> pd.Series:
+    """``numeric_values`` with the infinities kept ('inf', '-Infinity', '1e400' beyond any float): NaN where not a
+    number."""
+    return (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
+            else parse_numbers(values)).astype(float)
+
+
+def profile_column(series: pd.Series) -> ColumnProfile:
+    profile = _profile(series.to_frame(), 0, detect_column_type(series), column_facts(series.to_frame())[0])
+    return replace(profile, name=str(series.name))
+
+
+def profile_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> tuple[ColumnProfile, ...]:
+    """``profile_column`` for every column, with one batched model call (fast on wide tables)."""
+    return profile_table(frame, read_first=read_first)[0]
+
+
+def profile_table(frame: pd.DataFrame, *,
+                  read_first: Collection[str] = ()) -> tuple[tuple[ColumnProfile, ...], str]:
+    """Every column's profile, and what the wide-table rule left to rules (``TableTypes.note``)."""
+    typed = type_columns(frame, read_first=read_first)
+    return tuple(_profile(frame, i, found, typed.facts[i]) for i, found in enumerate(typed.detections)), typed.note
+
+
+def _profile(frame: pd.DataFrame, position: int, detection: Detection, facts: ColumnFacts) -> ColumnProfile:
+    column_type, reason = detection
+    minimum, maximum, mean = facts.minimum, facts.maximum, facts.mean
+    if column_type is ColumnType.NUMERIC and not facts.is_number:  # text read as numbers
+        numbers = numeric_values(frame.iloc[:, position].dropna()).dropna()
+        minimum, maximum, mean = ((float(numbers.min()), float(numbers.max()), float(numbers.mean()))
+                                  if len(numbers) else (None, None, None))
+    elif column_type is not ColumnType.NUMERIC:
+        minimum = maximum = mean = None
+    dates = detect_date_format(frame.iloc[:, position].dropna()) if column_type is ColumnType.DATETIME else None
+    return ColumnProfile(
+        name=str(frame.columns[position]),
+        type=column_type,
+        reason=reason,
+        missing_fraction=facts.n_missing / facts.n_rows if facts.n_rows else 0.0,
+        n_unique=facts.n_unique,
+        examples=tuple(_show(v) for v in facts.first_values),
+        minimum=minimum,
+        maximum=maximum,
+        mean=mean,
+        date_format=dates.format if dates is not None else "",
+        date_order_guessed=dates is not None and dates.is_guess,
+    )
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _num(value: float) -> str:
+    if abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return f"{value:.0f}" if value == round(value) else f"{value:.3g}"

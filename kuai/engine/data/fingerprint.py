@@ -1,0 +1,40 @@
+"""A fingerprint of what a training learns from: its rows, target, features and folds.
+
+A resumed training restores the finished trials' out-of-fold predictions by row position; they only mean
+something on the same rows, target and folds. The run records this fingerprint before its search, and a resume
+compares it with the data it reads again (``DATA_CHANGED`` when they differ).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+
+from kuai.engine.types import TaskSpec
+
+__all__ = ["data_fingerprint", "short_fingerprint"]
+
+
+def data_fingerprint(frame: pd.DataFrame, spec: TaskSpec) -> str:
+    """SHA-256 over the feature and target values (row by row, in order), their names and the validation setup."""
+    columns = [*spec.features, spec.target]
+    digest = hashlib.sha256(json.dumps({
+        "columns": columns, "target": spec.target, "task": str(spec.task), "n_folds": spec.n_folds,
+        "seed": spec.seed, "n_rows": len(frame),
+    }).encode())
+    for name in columns:
+        values = frame[name]
+        try:
+            hashed = pd.util.hash_pandas_object(values, index=False)
+        except TypeError:  # values pandas cannot hash as they are (lists, dicts): their text
+            hashed = pd.util.hash_pandas_object(values.astype(str), index=False)
+        digest.update(np.ascontiguousarray(hashed.to_numpy(dtype=np.uint64)).tobytes())
+    return digest.hexdigest()
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 12 hexadecimal digits, enough to tell two fingerprints apart in a message."""
+    return fingerprint[:12]

@@ -1,0 +1,1 @@
+"""Explaining the chosen model: SHAP routes, permutation importance, per-row explanations."""

@@ -1,0 +1,63 @@
+"""CatBoost: ordered boosting on symmetric trees (categoricals arrive ordinal-encoded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kuai.engine.models._base import DataShape, Deadline, ModelFamily, weighted
+from kuai.engine.types import TaskType
+
+MAX_ROUNDS = 1500
+
+
+class CatBoostFamily(ModelFamily):
+    name = "catboost"
+    encoding = "ordinal"
+    grows_iterations = True
+    parallel_folds = True
+
+    def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
+        return [{"catboost__learning_rate": 0.08, "catboost__depth": 6, "catboost__l2_leaf_reg": 3.0}]
+
+    def sample(self, trial: Any, shape: DataShape) -> dict[str, Any]:
+        return {
+            "catboost__learning_rate": trial.suggest_float("catboost__learning_rate", 0.02, 0.3, log=True),
+            "catboost__depth": trial.suggest_int("catboost__depth", 3, 8),
+            "catboost__l2_leaf_reg": trial.suggest_float("catboost__l2_leaf_reg", 0.5, 20.0, log=True),
+        }
+
+    def build(self, params: dict[str, Any], task: TaskType, *, seed: int, threads: int = 1) -> Any:
+        import catboost
+
+        options = self.unprefixed(params)
+        options.setdefault("iterations", MAX_ROUNDS)
+        common = dict(random_seed=seed, thread_count=threads, verbose=False, allow_writing_files=False)
+        if task.is_classification:
+            loss = "Logloss" if task is TaskType.BINARY else "MultiClass"
+            return catboost.CatBoostClassifier(loss_function=loss, **common, **options)
+        return catboost.CatBoostRegressor(loss_function="RMSE", **common, **options)
+
+    def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
+        fit_args: dict[str, Any] = {}
+        if X_valid is not None:
+            fit_args = {"eval_set": (X_valid, y_valid), "early_stopping_rounds": 50}
+        if deadline is not None:
+            fit_args["callbacks"] = [_StopAt(deadline)]
+        model.fit(X, y, **fit_args, **weighted(sample_weight))
+        best = model.get_best_iteration()
+        return int(best) + 1 if best is not None else int(model.tree_count_)
+
+    def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
+        return params | {"catboost__iterations": max(1, n_iterations)}
+
+
+class _StopAt:
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+
+    def after_iteration(self, info: Any) -> bool:
+        return not self.deadline.passed()

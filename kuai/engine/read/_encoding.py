@@ -1,0 +1,150 @@
+"""The text encoding of a file, from a capped sample of its first bytes.
+
+A file can change encoding halfway (rows appended by another program): UTF-8 lines beside Windows-1252
+ones. Such a file is read as UTF-8, and each value that is not valid UTF-8 is read as Windows-1252
+(``decode_utf8_or_cp1252``), with a note; a pure legacy file (Latin-1, cp1252, Shift-JIS, ...) is still
+read in its own encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from kuai.engine.errors import ReadError
+
+_CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
+
+
+def detect_encoding(sample: bytes, tail: bytes = b"") -> str:
+    """BOMs first, then UTF-16 without a BOM, strict UTF-8, then legacy encodings.
+
+    ``tail``: the file's last bytes, when the sample is not the whole file (UTF-8 lines after legacy ones)."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    bomless_utf16 = _bomless_utf16(sample)
+    if bomless_utf16:
+        return bomless_utf16
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        cut_at_edge = exc.start >= len(sample) - 4 and 0xC2 <= sample[exc.start] <= 0xF4  # a lead byte, cut off
+        if cut_at_edge or _mostly_utf8(sample):  # a char cut by the sample edge, or a few stray bytes
+            return "utf-8"
+    _refuse_binary_text(sample)
+    return _guess_legacy_encoding(sample, tail.partition(b"\n")[2])  # the tail's first line may be cut
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """UTF-8 text with a few stray bytes: its valid multi-byte letters outnumber the bad bytes."""
+    text = sample.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good >= 2 * bad
+
+
+def _refuse_binary_text(sample: bytes) -> None:
+    """Control bytes other than tab and line ends do not occur in text tables."""
+    head = sample[:8192]
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    if controls > 0.05 * len(head):
+        raise ReadError("This file holds binary data, not text. Save the table as CSV.", code="BINARY_FILE")
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """ASCII text in UTF-16 has a zero byte in every other position."""
+    head = sample[:4096]
+    if len(head) < 8:
+        return None
+    even_zeros = head[0::2].count(0) / len(head[0::2])
+    odd_zeros = head[1::2].count(0) / len(head[1::2])
+    if odd_zeros > 0.6 and even_zeros < 0.1:
+        return "utf-16-le"
+    if even_zeros > 0.6 and odd_zeros < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
+    """A non-UTF-8 sample: East Asian multi-byte encodings first, then Western cp1252 when
+    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is not None and best.encoding in _CJK and best.chaos < 0.1:
+        return str(best.encoding)
+    if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
+        return "utf-8"
+    for western in ("cp1252", "latin-1"):
+        try:
+            text = sample.decode(western)
+        except UnicodeDecodeError:
+            continue
+        letters = [ch for ch in text if ch.isalpha()]
+        accented = sum(1 for ch in letters if ord(ch) > 127)
+        if letters and accented / len(letters) < 0.3:
+            return western
+        break
+    if best is None:
+        raise ReadError(
+            "The file's text encoding could not be recognised; it may not be a text file. "
+            "Save it as UTF-8 CSV.",
+            code="UNKNOWN_ENCODING",
+        )
+    return str(best.encoding)
+
+
+def _utf8_with_western_lines(sample: bytes) -> bool:
+    """UTF-8 lines with accented letters beside lines that are not UTF-8 but read as Western text (cp1252)."""
+    lines = sample.split(b"\n")[:-1] or [sample]  # the last line may be cut by the sample's edge
+    utf8_letters, legacy_lines = 0, []
+    for line in lines:
+        try:
+            utf8_letters += sum(1 for ch in line.decode("utf-8") if ord(ch) > 127)
+        except UnicodeDecodeError:
+            legacy_lines.append(line)
+    if not utf8_letters or not legacy_lines:
+        return False
+    letters = [ch for ch in b"\n".join(legacy_lines).decode("cp1252", errors="replace") if ch.isalpha()]
+    return bool(letters) and sum(1 for ch in letters if ord(ch) > 127) / len(letters) < 0.3
+
+
+def decode_utf8_or_cp1252(value: bytes) -> tuple[str, bool]:
+    """The text of a value as UTF-8, else as Windows-1252 (Latin-1 for its five unassigned bytes); and whether
+    it was not UTF-8."""
+    try:
+        return value.decode("utf-8"), False
+    except UnicodeDecodeError:
+        try:
+            return value.decode("cp1252"), True
+        except UnicodeDecodeError:
+            return value.decode("latin-1"), True
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: bytes that are not UTF-8 read as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return decode_utf8_or_cp1252(bytes(error.object[error.start:error.end]))[0], error.end
+
+
+CP1252_FALLBACK = "kuai-cp1252"
+codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
+
+
+def text_errors(encoding: str) -> str:
+    """How to decode bytes that are not in ``encoding``: as Windows-1252 in a UTF-8 file, else replaced."""
+    return CP1252_FALLBACK if encoding in ("utf-8", "utf-8-sig") else "replace"
+
+
+def decode_sample(sample: bytes, encoding: str) -> str:
+    """Decode a sample that may end in the middle of a character."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors=text_errors(encoding))
+    return decoder.decode(sample, final=False)
+
+
+def arrow_encoding(encoding: str) -> str:
+    """The name pyarrow's reader takes: 'utf8' reads natively; anything else is transcoded."""
+    return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding

@@ -1,0 +1,381 @@
+"""Read a delimited text table with pyarrow, after sniffing its layout on a sample.
+
+The layout (encoding, dialect, title lines, header, footer, number format) comes
+from the first 256 KiB and the last 16 KiB; pyarrow then parses the whole file in
+parallel without holding a decoded copy of it. When pyarrow refuses a row, a
+streaming scan with the standard csv module names the line and the fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeAlias
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from kuai.engine.data.target import DUPLICATE_NAMES
+from kuai.engine.errors import ReadError
+from kuai.engine.read import _kinds
+from kuai.engine.read._columns import (
+    clean_names,
+    drop_empty_unnamed_columns,
+    duplicate_names,
+    duplicate_notes,
+    rename_notes,
+    tidy_column,
+)
+from kuai.engine.read._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
+from kuai.engine.read._excel import read_workbook
+from kuai.engine.read._layout import Layout, footer_lines, sniff_layout
+from kuai.engine.read._lines import SkippedLines, line_list, may_hold_blank_lines, scoring_notes, skipped_lines
+from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
+from kuai.engine.read._rows import drop_trailing_rows, tidy_rows
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_BYTES = 256 * 1024
+TAIL_BYTES = 16 * 1024
+MAX_COLUMNS = 20_000
+BLOCK_BYTES = 4 * 1024**2
+MAX_BLOCK_BYTES = 512 * 1024**2
+STREAM_FROM_BYTES = 64 * 1024**2
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the reader found and did, for the Data page and the model card."""
+
+    encoding: str
+    delimiter: str
+    quotechar: str
+    decimal: str
+    thousands: str | None = None
+    has_header: bool = True
+    preamble_lines: int = 0
+    footer_lines: int = 0
+    notes: tuple[str, ...] = ()
+    sheet: str = ""  # an Excel workbook: the sheet that was read
+
+
+Source: TypeAlias = str | pa.Buffer
+
+
+def read_table(path: str | os.PathLike[str], *, scoring: bool = False) -> pd.DataFrame:
+    """Read a CSV/TSV (plain or gzip'd), Parquet or Excel file into a DataFrame (``scoring``: see
+    ``read_table_with_dialect``)."""
+    frame, _ = read_table_with_dialect(path, scoring=scoring)
+    return frame
+
+
+def read_table_for_scoring(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Dialect | None]:
+    """``read_table_with_dialect(path, scoring=True)``, by a name the isolated reader can call."""
+    return read_table_with_dialect(path, scoring=True)
+
+
+def read_table_with_dialect(path: str | os.PathLike[str], *,
+                            scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+    """The table and what the reader found and did.
+
+    ``scoring``: the file is read to be scored, and each of its rows must get a prediction, in order: no row of the
+    table is dropped (a row with no value, a copy of the header row: rows of missing values), and the lines that
+    are not rows (blank lines, separator lines, lines after the table) are named by their line numbers.
+    """
+    file_path = Path(path)
+    size = _kinds.check_size(file_path)
+    try:
+        with file_path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+            handle.seek(max(0, size - TAIL_BYTES))
+            tail = handle.read()
+    except PermissionError:
+        raise ReadError(f"Kuai may not read '{file_path}' (permission denied). Give your user read access to the "
+                        "file, or copy it somewhere you can read.", code="FILE_UNREADABLE") from None
+    if _kinds.is_parquet(head) or _kinds.is_excel(file_path, head):
+        sheet, notes = "", ()  # type: tuple[str, tuple[str, ...]]
+        if _kinds.is_parquet(head):
+            frame = _kinds.read_parquet(file_path)
+        else:
+            frame, sheet, notes = read_workbook(file_path, scoring=scoring)
+        frame, nested = _kinds.flatten_nested(frame)
+        notes += nested
+        return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes, sheet=sheet)
+                       if notes or sheet else None)
+    try:
+        return _read_text_table(file_path, head, tail, size=size, scoring=scoring)
+    except _kinds.DECOMPRESSION_ERRORS as exc:  # a compressed file that is damaged or not what its name says
+        coded = _kinds.decompression_error(file_path, head, exc)
+        if coded is None:
+            raise
+        raise coded from exc
+
+
+def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int,
+                     scoring: bool) -> tuple[pd.DataFrame, Dialect]:
+    """A delimited text file, gzip'd or not (by its content: its name never makes Kuai decompress it)."""
+    source: Source = str(file_path)
+    if _kinds.is_gzip(head):
+        raw = _kinds.gunzip(file_path)
+        head, tail, size = raw[:SAMPLE_BYTES], raw[-TAIL_BYTES:], len(raw)
+        source = pa.py_buffer(raw)
+    else:
+        _kinds.refuse_binary(head)
+    return _read_delimited(source, head, tail, size=size, scoring=scoring)
+
+
+def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int,
+                    scoring: bool) -> tuple[pd.DataFrame, Dialect]:
+    is_whole_file = size <= SAMPLE_BYTES
+    encoding = detect_encoding(head, b"" if is_whole_file else tail)
+    sample = decode_sample(head, encoding)
+    if "\x00" in sample:
+        raise ReadError("The file contains NUL bytes, which a CSV cannot hold. Export it again as a text CSV.",
+                        code="NUL_BYTES")
+    if not sample.strip():
+        raise ReadError("The file holds only blank space.", code="EMPTY_FILE")
+    _kinds.refuse_markup(sample)
+    layout = sniff_layout(sample, is_whole_file=is_whole_file)
+    if layout.n_fields > MAX_COLUMNS:
+        raise ReadError(f"The file has more than {MAX_COLUMNS:,} columns (the limit). "
+                        "Keep the columns you need.", code="TOO_MANY_COLUMNS")
+    tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
+    footer = footer_lines(tail_text, layout)
+    try:
+        frame, notes, skipped = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size,
+                                                scoring=scoring)
+    except UnicodeDecodeError as exc:  # e.g. a header name that is not valid text
+        raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
+                        "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
+    dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
+                      decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
+                      preamble_lines=layout.preamble_lines, footer_lines=len(footer),
+                      notes=_layout_notes(layout, footer, encoding, skipped) + notes)
+    return frame, dialect
+
+
+def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
+                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines]:
+    """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
+    notes: list[str] = []
+    read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
+    try:
+        table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size)
+    except ReadError as error:
+        if error.code != "RAGGED_ROWS" or size > REPAIR_MAX_BYTES:
+            raise
+        with _open_text(source, encoding) as stream:
+            repaired = repair_short_rows(stream, layout, {line.strip() for line in footer})
+        if repaired is None:
+            raise
+        source, n_mended = repaired
+        layout, encoding = replace(layout, preamble_lines=0, quotechar='"'), "utf-8"
+        table = _parse(source, encoding, layout, [], sample_text=sample_text, size=size)
+        notes.append(f"{n_mended:,} row(s) did not have one value per column; missing values were left empty")
+    if table.num_rows == 0:
+        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+    _refuse_swallowed_rows(table, source, encoding, layout)
+    table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer),
+                               decimal=layout.decimal)
+    table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
+    notes.extend(row_notes)
+    skipped = SkippedLines()
+    if scoring and (footer or source is not read_from or may_hold_blank_lines(read_from, read_encoding)):
+        with _open_text(read_from, read_encoding) as stream:
+            skipped = skipped_lines(stream, read_layout, footer, repaired=source is not read_from)
+        notes.extend(scoring_notes(skipped))
+    if layout.has_header:
+        table, dropped = drop_empty_unnamed_columns(table, table.column_names)
+        notes.extend(dropped)
+    if table.num_rows == 0:
+        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+    frame, column_notes = _to_frame(table, layout)
+    return frame, tuple(notes + column_notes), skipped
+
+
+def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]:
+    """Names made unique and said, each column tidied (a note for what was repaired), then one conversion."""
+    text_names = {_arrow_name(layout, i) for i in layout.text_columns}
+    keep_text = [name in text_names for name in table.column_names]
+    raw_names = table.column_names
+    names = [f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header else clean_names(raw_names)
+    duplicates = duplicate_names(raw_names, names) if layout.has_header else {}
+    notes = duplicate_notes(duplicates) + (rename_notes(raw_names, names, duplicates) if layout.has_header else [])
+    columns: list[pa.ChunkedArray] = list(table.columns)
+    del table
+    for position, (name, is_code) in enumerate(zip(names, keep_text, strict=True)):
+        columns[position], column_notes = tidy_column(columns[position], decimal=layout.decimal,
+                                                      thousands=layout.thousands, keep_text=is_code)
+        notes.extend(f"'{name}': {note}" for note in column_notes)  # the column it replaces is freed
+    tidied = pa.Table.from_arrays(columns, names=names)
+    del columns
+    # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
+    # column's buffers freed as it is converted
+    frame = tidied.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+    if duplicates:  # for the target: a name two columns had is ambiguous (kuai.engine.data.target.resolve_target)
+        frame.attrs[DUPLICATE_NAMES] = duplicates
+    return frame, notes
+
+
+def _width(line: str, layout: Layout) -> int:
+    return len(next(csv.reader([line], delimiter=layout.delimiter, quotechar=layout.quotechar), []))
+
+
+def _arrow_name(layout: Layout, position: int) -> str:
+    """The name pyarrow gives the column at this position."""
+    if layout.has_header and position < len(layout.header_fields):
+        return layout.header_fields[position]
+    return f"f{position}"
+
+
+def _decode_tail(tail: bytes, encoding: str) -> str:
+    if encoding.startswith("utf-16") and len(tail) % 2:
+        tail = tail[1:]
+    text = tail.decode(encoding.replace("-sig", ""), errors=text_errors(encoding)).lstrip("\ufeff")
+    first_break = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=0)
+    return text[first_break:]
+
+
+def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
+           size: int) -> pa.Table:
+    """The whole table; the first error pyarrow meets is explained with its line."""
+    footer_set = {line.strip() for line in footer}
+
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
+        return "skip" if not row.text.strip() or row.text.strip() in footer_set else "error"
+
+    block, quoted_newlines, streaming = BLOCK_BYTES, layout.quotechar in sample_text, size > STREAM_FROM_BYTES
+    while True:
+        options = {
+            "read_options": pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
+                                              autogenerate_column_names=not layout.has_header, block_size=block),
+            "parse_options": pacsv.ParseOptions(delimiter=layout.delimiter, quote_char=layout.quotechar,
+                                                newlines_in_values=quoted_newlines,
+                                                invalid_row_handler=on_invalid_row),
+            # only empty cells are null: the missing-value markers ('NA') are read as missing, and counted, by
+            # ``tidy_column``
+            "convert_options": pacsv.ConvertOptions(
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+                decimal_point=layout.decimal,
+                column_types={_arrow_name(layout, i): pa.string() for i in layout.text_columns}),
+        }
+        # a path is opened without compression: pyarrow would otherwise decompress by the name's extension
+        stream = pa.BufferReader(source) if isinstance(source, pa.Buffer) else pa.input_stream(source, compression=None)
+        try:
+            if streaming:  # block by block: about half the peak memory of the parallel reader
+                with pacsv.open_csv(stream, **options) as reader:
+                    return _readable_names(reader.read_all(), layout)
+            return _readable_names(pacsv.read_csv(stream, **options), layout)
+        except pa.ArrowInvalid as exc:
+            message = str(exc)
+            if "straddl" in message and block < MAX_BLOCK_BYTES:
+                block *= 8  # a line longer than a block: read in bigger blocks
+            elif streaming and "conversion error" in message:
+                streaming = False  # a column's type changes after the first block: infer over the whole file
+            elif not quoted_newlines:
+                quoted_newlines = True  # a quoted line break beyond the sample
+            else:
+                raise _explain(exc, source, encoding, layout, footer_set) from exc
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
+                            "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
+        finally:
+            stream.close()
+
+
+def _readable_names(table: pa.Table, layout: Layout) -> pa.Table:
+    """A header that is not UTF-8 in a UTF-8 file: the names as the sample read them (as Windows-1252)."""
+    try:
+        table.column_names  # noqa: B018 - decodes the names
+    except UnicodeDecodeError:
+        if not layout.has_header or len(layout.header_fields) != table.num_columns:
+            raise
+        return table.rename_columns(list(layout.header_fields))
+    return table
+
+
+def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout,
+             footer: set[str]) -> ReadError:
+    """Name the line pyarrow refused, found again by a streaming scan with the csv module."""
+    message = str(exc)
+    if "straddl" in message:
+        return ReadError(f"A single line is longer than {MAX_BLOCK_BYTES // 1024**2} MB. "
+                         "Check that the file has line breaks between rows.", code="LINE_TOO_LONG")
+    problem = _find_problem(source, encoding, layout, footer)
+    if problem is not None:
+        return problem
+    return ReadError(f"The file could not be parsed as a table ({message.splitlines()[0][:200]}). "
+                     "Check the delimiter and the quotes.", code="PARSE_ERROR")
+
+
+def _open_text(source: Source, encoding: str) -> io.TextIOWrapper:
+    if isinstance(source, pa.Buffer):
+        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors=text_errors(encoding),
+                                newline="")
+    return open(source, encoding=encoding, errors=text_errors(encoding), newline="")  # noqa: SIM115 - caller closes
+
+
+def _find_problem(source: Source, encoding: str, layout: Layout, footer: set[str]) -> ReadError | None:
+    with _open_text(source, encoding) as stream:
+        for _ in range(layout.preamble_lines):
+            stream.readline()
+        reader = csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
+        line = layout.preamble_lines + 1
+        try:
+            for fields in reader:
+                if fields and len(fields) != layout.n_fields and "".join(fields).strip():
+                    text = layout.delimiter.join(fields)
+                    if text.strip() not in footer:
+                        return _ragged(line, len(fields), layout.n_fields, text)
+                line = layout.preamble_lines + reader.line_num + 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                return ReadError(f"A quote opened on line {line} is never closed, so the rest of the file "
+                                 "would be read as one value. Close the quote or remove it.", code="UNCLOSED_QUOTE")
+            return ReadError(f"Line {line} has a stray quote character ({exc}). Remove it or quote the whole "
+                             "value.", code="BAD_QUOTING")
+    return None
+
+
+def _ragged(line: int, found: int, expected: int, text: str) -> ReadError:
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    return ReadError(f"Line {line} has {found} fields where the header has {expected}: '{shown}'. "
+                     "Check for a stray delimiter or an unclosed quote on that line, or remove it.",
+                     code="RAGGED_ROWS")
+
+
+def _refuse_swallowed_rows(table: pa.Table, source: Source, encoding: str, layout: Layout) -> None:
+    """An unclosed quote swallows the rest of the file into the last row's value."""
+    last = table.slice(table.num_rows - 1)
+    for column in last.columns:
+        value = column[0].as_py()
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            problem = _find_problem(source, encoding, layout, set())
+            if problem is not None and problem.code == "UNCLOSED_QUOTE":
+                raise problem
+            return
+
+
+def _layout_notes(layout: Layout, footer: list[str], encoding: str, skipped: SkippedLines) -> tuple[str, ...]:
+    notes = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"read as {encoding} text")
+    if layout.preamble_lines:
+        lines = "line 1" if layout.preamble_lines == 1 else f"lines 1-{layout.preamble_lines}"
+        notes.append(f"skipped {layout.preamble_lines} line(s) above the header ({lines})")
+    if not layout.has_header:
+        notes.append("the first row holds data, not names: columns are named column_1, column_2, ...")
+    if footer:
+        where = f"{line_list(skipped.footer)}, " if skipped.footer else ""
+        notes.append(f"ignored {len(footer)} line(s) after the table ({where}after its last row), such as "
+                     f"'{footer[0][:40]}'")
+    if layout.decimal == ",":
+        notes.append("numbers use a decimal comma")
+    if layout.thousands:
+        notes.append(f"numbers use '{layout.thousands}' between thousands")
+    return tuple(notes)

@@ -1,0 +1,116 @@
+"""Rows of the parsed table that are not data: rows with no value at all, and copies of the header row.
+
+Reading to train drops them and says how many. Reading to score keeps every row, so that each input row gets its
+prediction in input order (DESIGN.md): a row with no value is scored as a row of missing values, and so is a copy of
+the header row (its cells are names, not values); a note names the rows, by their number among the data rows, which
+is also the number of their prediction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kuai.engine.read._columns import PLAIN_NA_VALUES, SPACES, as_parsed_type
+
+_SHOWN_ROWS = 8
+
+
+def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
+              scoring: bool) -> tuple[pa.Table, list[str]]:
+    """Drop (training) or keep as missing values (scoring) empty rows and copies of the header, with notes."""
+    notes = []
+    empty = _all_columns(table, _has_no_value)
+    n_empty = int(pc.sum(empty).as_py() or 0) if empty is not None else 0
+    if n_empty and scoring:
+        notes.append(empty_rows_note(n_empty, _rows(empty)))
+    elif n_empty:
+        notes.append(f"dropped {n_empty:,} empty row(s)")
+        table = table.filter(pc.invert(empty))
+    repeated = _header_copies(table, header)
+    n_repeated = int(pc.sum(repeated).as_py() or 0) if repeated is not None else 0
+    if n_repeated and scoring:
+        one = n_repeated == 1
+        notes.append(f"{n_repeated:,} row{'' if one else 's'} repeat{'s' if one else ''} the header row "
+                     f"({_rows(repeated)}): scored as {'a row' if one else 'rows'} of missing values, so that every "
+                     "row keeps its prediction")
+        table = _retype(pa.table([pc.if_else(repeated, pa.scalar(None, column.type), column)
+                                  for column in table.columns], names=table.column_names), decimal=decimal)
+    elif n_repeated:
+        notes.append(f"dropped {n_repeated:,} copies of the header row inside the data")
+        table = _retype(table.filter(pc.invert(repeated)), decimal=decimal)
+    return table, notes
+
+
+def empty_rows_note(n_empty: int, where: str) -> str:
+    """What a reading to score says of rows with no value."""
+    one = n_empty == 1
+    return (f"{n_empty:,} row{'' if one else 's'} {'has' if one else 'have'} no value at all ({where}): scored as "
+            f"{'a row' if one else 'rows'} of missing values, so that every row keeps its prediction")
+
+
+def row_numbers(positions: np.ndarray) -> str:
+    """'row 5 of the data' or 'rows 5, 12 and 3 more of the data' (1-based, as the predictions are numbered)."""
+    positions = positions + 1
+    shown = ", ".join(f"{n:,}" for n in positions[:_SHOWN_ROWS])
+    more = f" and {len(positions) - _SHOWN_ROWS:,} more" if len(positions) > _SHOWN_ROWS else ""
+    return f"row{'' if len(positions) == 1 else 's'} {shown}{more} of the data"
+
+
+def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".") -> pa.Table:
+    """Drop footer rows as wide as the table ('Total;;;1.234'); columns they made text become numbers."""
+    if n_rows <= 0 or n_rows >= table.num_rows:
+        return table
+    footer = table.slice(table.num_rows - n_rows)
+    table = table.slice(0, table.num_rows - n_rows)
+    touched = [i for i, column in enumerate(footer.columns)
+               if pa.types.is_string(column.type) and column.null_count < len(column)]
+    return _retype(table, touched, decimal=decimal)
+
+
+_MISSING = pa.array(PLAIN_NA_VALUES)
+
+
+def _has_no_value(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Null, or text that is blank or a missing-value marker once trimmed (as ``tidy_column`` reads it)."""
+    if not pa.types.is_string(column.type):
+        return column.is_null()
+    marker = pc.fill_null(pc.is_in(pc.utf8_trim(column, characters=SPACES), value_set=_MISSING), False)
+    return pc.or_(column.is_null(), marker)
+
+
+def _header_copies(table: pa.Table, header: tuple[str, ...]) -> pa.ChunkedArray | None:
+    """Rows whose every cell is the header's name for its column (a file pasted under another)."""
+    if not header or len(header) != table.num_columns or not all(pa.types.is_string(c.type) for c in table.columns):
+        return None
+    names = iter(header)
+    return _all_columns(table, lambda column: pc.fill_null(pc.equal(column, next(names)), False))
+
+
+def _rows(mask: pa.ChunkedArray) -> str:
+    return row_numbers(np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
+
+
+def _all_columns(table: pa.Table, test: Callable[[pa.ChunkedArray], Any]) -> pa.ChunkedArray | None:
+    mask = None
+    for column in table.columns:
+        result = test(column)
+        mask = result if mask is None else pc.and_(mask, result)
+    return mask
+
+
+def _retype(table: pa.Table, positions: list[int] | None = None, *, decimal: str = ".") -> pa.Table:
+    """Text columns that hold only numbers (or booleans, dates) once stray header or footer rows are gone take that
+    type."""
+    for position in range(table.num_columns) if positions is None else positions:
+        column = table.column(position)
+        if not pa.types.is_string(column.type):
+            continue
+        typed = as_parsed_type(column, decimal=decimal)
+        if typed is not None:
+            table = table.set_column(position, table.column_names[position], typed)
+    return table

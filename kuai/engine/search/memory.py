@@ -1,0 +1,254 @@
+"""Memory pre-flight of the search: each family's peak for one trial, from the data's size, against free memory.
+
+A family whose trial would not fit trains on a stratified sample of each fold's training rows (its
+validation rows stay whole, so its out-of-fold predictions and score cover every row) and is refitted on
+the same share of all rows; one that would not fit even on ``MIN_ROWS`` rows is left out. Either way the
+search says so (``FamilyMemory.note``), and the leaderboard shows the share of rows.
+
+One trial's peak above the prepared data (MB), for a family at row share ``f`` (``trial_mb``):
+
+- the fold matrices of its encoding, which the search keeps for every fold:
+  ``rows × (1 + (k − 1) f) × width × 4`` bytes (float32; each fold's validation rows whole);
+- its fits, ``parallel`` side by side: ``training rows × f × width × CELL_BYTES[family]`` (and, for CatBoost,
+  ``CLASS_ROW_BYTES`` a row for each class beyond two), plus a fixed ``FIXED_MB[family]``;
+- its fitted models: all k fold models are held until the trial ends, and one more copy while it is
+  measured. Only forests' are large: they grow ``TREES_PER_STEP`` trees at a time until ``MAX_NODES``
+  (so at most one step past it), with ``NODES_PER_ROW`` nodes a training row a tree, of ``64 + 8 × classes`` bytes each.
+
+The constants were measured (peak resident memory above the prepared data, one trial, 5 folds, 2 cores) on
+50,000 and 200,000 rows of 22 inputs for classification and 100,000 rows for regression; docs/search.md
+"Memory" lists the figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from kuai.engine.models import ModelFamily, available_cores, n_threads
+from kuai.engine.models.preprocessing import Encoding, input_width
+from kuai.engine.models.random_forest import FORESTS, MAX_NODES, TREES_PER_STEP
+from kuai.engine.types import InputColumn, TaskSpec
+
+__all__ = ["MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb", "plan_memory", "search_memory",
+           "size_text", "subsample_rows", "trial_mb"]
+
+_MB = 1024 * 1024
+MEMORY_SHARE = 0.5  # of the memory free when the search starts: kept models, the app and others need the rest
+MIN_ROWS = 1000  # fewer training rows than this: the family is left out rather than trained on a sliver
+# what a fit needs beyond its inputs: bytes a training cell (rows × model inputs) and a fixed amount (MB)
+CELL_BYTES = {"lightgbm": 26.0, "catboost": 50.0, "hist_gb": 31.0, "random_forest": 25.0, "extra_trees": 2.0,
+              "linear": 6.0}
+FIXED_MB = {"lightgbm": 10.0, "catboost": 45.0, "hist_gb": 10.0, "random_forest": 30.0, "extra_trees": 30.0,
+            "linear": 15.0}
+CLASS_ROW_BYTES = {"catboost": 400.0}  # a training row's extra for each class beyond two (its per-class buffers)
+UNMEASURED = (50.0, 45.0)  # a family not measured: the heaviest figures
+# a tree's nodes per training row at the smallest leaves (classification, regression); bootstrapping halves them
+NODES_PER_ROW = {"extra_trees": (1.1, 2.0), "random_forest": (0.7, 1.2)}
+MAX_TREES = 250  # the forests' search space's largest
+
+
+@dataclass(frozen=True)
+class FamilyMemory:
+    """How much of the rows a family trains on, and why."""
+
+    family: str
+    need_mb: float  # one trial's estimated peak on all rows
+    row_fraction: float  # 1.0: all rows; below: a sample; 0.0: left out
+    allowed_mb: float  # the memory the plan allowed a trial (``MEMORY_SHARE`` of the free memory)
+
+    @property
+    def note(self) -> str:
+        """What the leaderboard's notes say; empty when the family trains on all rows."""
+        if self.row_fraction >= 1.0:
+            return ""
+        need = (f"a trial on all rows would need about {size_text(self.need_mb)} of memory, and "
+                f"{size_text(self.allowed_mb)} is available")
+        name = self.family.replace("_", " ")
+        if self.row_fraction <= 0.0:
+            return f"The {name} family was left out: {need}, and even {MIN_ROWS:,} rows would not fit."
+        return (f"The {name} family trained on {self.row_fraction:.0%} of the rows (a stratified sample of each "
+                f"fold's training rows): {need}.")
+
+
+def search_memory(y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                  families: Sequence[ModelFamily]) -> dict[str, FamilyMemory]:
+    """The plan for a search over these families, against the memory free now."""
+    parallel = max(1, min(spec.n_folds, available_cores() // n_threads(len(y))))  # as the search fits folds
+    widths: dict[Encoding, int] = {"ordinal": input_width(schema, "ordinal"), "onehot": input_width(schema, "onehot")}
+    return plan_memory(families, n_rows=len(y), n_folds=spec.n_folds, n_classes=len(spec.classes), widths=widths,
+                       parallel={f.name: parallel if f.parallel_folds else 1 for f in families},
+                       available_mb=available_memory_mb())
+
+
+def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n_classes: int,
+                widths: dict[Encoding, int], parallel: dict[str, int],
+                available_mb: float) -> dict[str, FamilyMemory]:
+    """Each family's share of the rows: all of them when one trial fits ``MEMORY_SHARE`` of the available
+    memory, else the largest whole percent that fits, or none below ``MIN_ROWS`` training rows."""
+    allowed = MEMORY_SHARE * available_mb
+    train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
+    plans = {}
+    for family in families:
+        need = trial_mb(family.name, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
+                        width=widths[family.encoding], fits=parallel.get(family.name, 1))
+        fraction = 1.0
+        if need(1.0) > allowed:
+            fraction = next((p / 100 for p in range(99, 0, -1) if need(p / 100) <= allowed), 0.0)
+            if fraction * train_rows < MIN_ROWS:
+                fraction = 0.0
+        plans[family.name] = FamilyMemory(family.name, need(1.0), fraction, allowed)
+    return plans
+
+
+def trial_mb(family: str, *, n_rows: int, n_folds: int, n_classes: int, width: int,
+             fits: int) -> Callable[[float], float]:
+    """One trial's estimated peak (MB) above the prepared data, as a function of the share of training rows."""
+    cell, fixed = CELL_BYTES.get(family, UNMEASURED[0]), FIXED_MB.get(family, UNMEASURED[1])
+    train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
+    per_tree = NODES_PER_ROW.get(family, (0.0, 0.0))[0 if n_classes else 1]
+
+    def need(fraction: float) -> float:
+        rows = train_rows * fraction
+        matrices = n_rows * (1 + (n_folds - 1) * fraction) * width * 4  # every fold's, validation rows whole
+        model = 0.0
+        if family in FORESTS:  # grown a step of trees at a time until the node cap: at most one step past it
+            step = TREES_PER_STEP * per_tree * rows
+            model = min(MAX_TREES * per_tree * rows, MAX_NODES + step) * (64 + 8 * max(n_classes, 1))
+        fit = rows * (width * cell + max(0, n_classes - 2) * CLASS_ROW_BYTES.get(family, 0.0))
+        return (matrices + fits * fit + (n_folds + 1) * model) / _MB + fixed
+
+    return need
+
+
+def subsample_rows(positions: np.ndarray, y: np.ndarray, fraction: float, *, seed: int,
+                   classification: bool) -> np.ndarray:
+    """A sample of ``positions`` (sorted), stratified by class for classification, every class kept."""
+    if fraction >= 1.0:
+        return positions
+    from sklearn.utils import resample
+
+    n = max(1, int(round(fraction * len(positions))))
+    labels = y[positions]
+    try:
+        chosen = resample(positions, replace=False, n_samples=n, random_state=seed,
+                          stratify=labels if classification else None)
+    except ValueError:  # a class too rare to stratify: a plain sample
+        chosen = resample(positions, replace=False, n_samples=n, random_state=seed)
+    if classification:  # a class the sample missed keeps one row, so every fold model knows every class
+        present = set(np.unique(y[chosen]).tolist())
+        missing = [positions[np.argmax(labels == c)] for c in np.unique(labels) if c not in present]
+        chosen = np.concatenate([chosen, np.asarray(missing, dtype=positions.dtype)])
+    return np.sort(chosen)
+
+
+def available_memory_mb() -> float:
+    """Memory free for new work (Linux MemAvailable; else free pages from ``os.sysconf``)."""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) / 1024
+    try:
+        return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")) / _MB
+    except (ValueError, OSError, AttributeError):
+        return float("inf")
+
+
+def size_text(mb: float) -> str:
+    return f"{mb / 1024:,.1f} GB" if mb >= 1024 else f"{mb:,.0f} MB"
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc's ``malloc_trim``).
+
+    Freed objects (a search's dropped fold models, an ONNX conversion's temporaries) otherwise stay resident in
+    the allocator's arenas: the export and the MLflow side process would come on top of them.
+    """
+    import gc
+
+    gc.collect()
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """glibc's ``malloc_trim`` alone: a few milliseconds, cheap enough after every trial."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+CATBOOST_ARENA_RESERVE = "4MiB"  # mimalloc's default reserves arenas of 1 GiB
+
+
+def small_catboost_arenas() -> None:
+    """Have CatBoost's allocator (mimalloc, linked into CatBoost) reserve its memory in small arenas, so that what a
+    fit frees goes back to the system (``MIMALLOC_ARENA_RESERVE``). In its default large arenas, the pages of the
+    search's largest CatBoost fit stayed resident for the life of the process: on wine_quality_red at 60 s the
+    search's process peaked at 468–469 MB with small arenas, 485–503 MB without, at the same fit time
+    (``benchmarks/catboost_memory.py``). mimalloc reads the variable when CatBoost is loaded: call this before the
+    first ``import catboost`` (a process's children inherit it); a value the user set is kept."""
+    os.environ.setdefault("MIMALLOC_ARENA_RESERVE", CATBOOST_ARENA_RESERVE)
+
+
+def limit_heap_arenas(n_arenas: int = 1) -> None:
+    """Let this process's threads share ``n_arenas`` glibc heaps (``mallopt(M_ARENA_MAX)``) instead of up to eight
+    per core: each fold thread's own arena kept its peak resident after its fits (docs/search.md, "Memory in
+    the tail"). Call early: arenas made before it stay (the test allows the one an import's thread may make)."""
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_ARENA_MAX, n_arenas)
+
+
+def _glibc() -> Any:
+    """The C library if it is glibc (``malloc_trim``, ``mallopt``), else None: other allocators keep their memory
+    for this process's reuse."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        try:
+            library = ctypes.CDLL("libc.so.6")
+            _libc = library if hasattr(library, "malloc_trim") and hasattr(library, "mallopt") else False
+        except OSError:
+            _libc = False
+    return _libc or None
+
+
+_libc: Any = None
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def import_detached(name: str) -> ModuleType:
+    """Import a module from a short-lived thread, so that nothing of the caller is kept alive by the import.
+
+    Some libraries keep the errors of their optional imports, tracebacks included (SHAP records that OpenCV,
+    PySpark and its GPU extension are missing). A kept traceback keeps its frames, each frame its caller's, and
+    so on up the stack: imported lazily from inside a training, that pinned the whole training — data, fold models,
+    search — for the life of the process. From a thread, the chain ends at the thread.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # raised again in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=load, name=f"import-{name}", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return sys.modules[name]

@@ -1,0 +1,386 @@
+"""Optuna search over the fixed-shape pipeline: family, encoder and hyperparameters.
+
+Known-good configurations are enqueued first (cheapest first), then TPE explores.
+Each trial is k-fold cross-validated; the running mean loss is reported after
+every fold so the median pruner can stop weak trials early, and boosting fits
+early-stop on their validation fold. The search ends at its deadline; a fit
+running at the deadline is stopped and its trial discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from kuai.engine.data.column_selection import ColumnSelection, columns_for
+from kuai.engine.data.task import class_weights
+from kuai.engine.errors import BudgetError, is_disk_full, shown_text
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
+from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
+from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
+from kuai.engine.search.trials import (
+    HeldOutModel,
+    OutcomeStore,
+    SearchResult,
+    TrialOutcome,
+    collect_trials,
+    held_out_model,
+    keep_fold_models,
+    make_folds,
+    predict_output,
+    restore_trials,
+    size_kb,
+    trial_record,
+)
+from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
+from kuai.engine.types import InputColumn, TaskSpec, TrialRecord
+
+__all__ = ["HeldOutModel", "OutcomeStore", "SearchResult", "TrialOutcome", "collect_trials", "held_out_model",
+           "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
+
+logger = logging.getLogger(__name__)
+DEFAULT_ORDER = ("lightgbm", "linear", "extra_trees", "catboost", "random_forest", "hist_gb")  # cheapest first
+REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
+TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
+FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
+TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def first_trial_tail_share(n_folds: int) -> float:
+    """What refitting, explaining and exporting the first model cost, in units of one fold's fit."""
+    rows_factor = n_folds / max(1, n_folds - 1)
+    return rows_factor * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
+
+
+class _Objective:
+    def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
+                 families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
+                 result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
+                 worker: str = "", memory: dict[str, FamilyMemory] | None = None,
+                 spill: FoldSpill | None = None, selection: ColumnSelection | None = None) -> None:
+        self.X, self.y, self.spec, self.schema, self.selection = X, y, spec, schema, selection
+        self.worker = worker  # set when the study is shared with other workers (scale-out)
+        self.others_finished = False  # another worker of the shared study has a finished model
+        self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
+        self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
+        self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
+        self.families = {f.name: f for f in families}
+        self.search_deadline, self.first_deadline = deadline, first_deadline
+        self.result, self.should_stop, self.store, self.spill = result, should_stop, store, spill
+        self.metric = get_metric(spec.metric)
+        n_classes = len(spec.classes)
+        self.shape = DataShape(len(y), len(columns_for(schema, selection, 0)), n_classes)
+        self.threads = n_threads(len(y))
+        # folds fitted side by side: single-threaded fits on small data leave the other cores idle
+        self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
+        self.started = time.monotonic()  # the search window opens
+        self.memory = memory or {}
+        self.tight = any(plan.row_fraction < 1.0 for plan in self.memory.values())  # keep one encoding's matrices
+        self._cache: dict[tuple[int, str, bool, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
+
+    def row_fraction(self, family: ModelFamily) -> float:
+        plan = self.memory.get(family.name)
+        return plan.row_fraction if plan is not None else 1.0
+
+    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray]:
+        """The fold's training and validation matrices for this family's encoding (and share of the training
+        rows), the fitted preprocessor, and the training rows' positions."""
+        fraction = self.row_fraction(family)
+        key = (fold, family.encoding, family.scale, fraction)
+        if key not in self._cache:
+            if self.tight:  # memory is short: matrices of other encodings or shares go
+                self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
+            train, valid = self.result.folds[fold]
+            train = subsample_rows(train, self.y, fraction, seed=(self.spec.seed + fold) % 2**32,
+                                   classification=self.spec.task.is_classification)
+            prep = build_preprocessor(columns_for(self.schema, self.selection, fold), encoding=family.encoding,
+                                      scale=family.scale)
+            X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
+            X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
+            self._cache[key] = (X_train, X_valid, prep, train)
+        return self._cache[key]
+
+    @property
+    def deadline(self) -> Deadline:
+        """Until one model has finished, the first one may run into the tail's slack."""
+        return self.search_deadline if self.has_model else self.first_deadline
+
+    @property
+    def has_model(self) -> bool:
+        return bool(self.result.outcomes) or self.others_finished
+
+    def margin(self) -> float:
+        """A booster or forest stopped at its share keeps its model: its share ends this much before the deadline."""
+        return max(0.2, 0.02 * (self.deadline.at - self.started))
+
+    def no_time_left(self) -> bool:
+        """A new trial would be stopped before its first fold (the first trial alone may run into the tail)."""
+        return self.has_model and self.deadline.remaining() <= self.margin()
+
+    def _check_others(self, trial: optuna.Trial) -> None:
+        """A worker joining a shared study whose other workers have models has no first trial to protect: its
+        trials end at the deadline like theirs, so the finisher does not wait for them."""
+        if self.worker and not self.has_model:
+            complete = trial.study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+            self.others_finished = bool(complete)
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        self.running, self.ended = trial.number, None  # first: a lost database below must know the trial
+        family = self.families[trial.suggest_categorical("family", list(self.families))]
+        self._check_others(trial)
+        params = family.sample(trial, self.shape)
+        if self.row_fraction(family) <= 0.0:  # pruned at once: the sampler learns to leave the family alone
+            self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
+            trial.set_user_attr("error", self.memory[family.name].note)
+            raise optuna.TrialPruned()
+        if self.worker:  # who ran it, for the Runs page (scale-out)
+            trial.set_user_attr("worker", self.worker)
+        State = optuna.trial.TrialState
+        try:
+            value = self._cross_validate(trial, family, params)
+            self.ended = (trial.number, State.COMPLETE, value)
+            return value
+        except _OutOfTime as stop:
+            self.ended = (trial.number, State.PRUNED, None)
+            trial.set_user_attr("error", str(stop) or "stopped: the time budget ran out during this trial")
+            raise optuna.TrialPruned() from None
+        except optuna.TrialPruned:
+            self.ended = (trial.number, State.PRUNED, None)
+            raise
+        except Exception as exc:
+            self.ended = (trial.number, State.FAIL, None)
+            if is_disk_full(exc):
+                self.fatal = exc
+            trial.set_user_attr("error", shown_text(exc)[:500])
+            raise
+
+    def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],
+                   deadline: Deadline) -> list[tuple[Any, int | None, float]]:
+        """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
+        work = [(self.fold_matrices(f, family), self.result.folds[f]) for f in folds]  # cached before threads
+
+        def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[
+                Any, int | None, float]:
+            (X_train, X_valid, _, train), (_, valid) = item
+            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
+            started = time.perf_counter()
+            try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
+                with threadpool_limits(limits=self.threads, user_api="openmp"):
+                    best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
+                                      deadline=deadline, sample_weight=class_weights(self.y[train], self.spec))
+            except BaseException:
+                deadline.at = time.monotonic()  # the trial has failed: its other fold stops at its next step
+                raise
+            return model, best, time.perf_counter() - started
+
+        if len(work) == 1:
+            return [fit(work[0])]
+        with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="kuai-fold") as pool:
+            return list(pool.map(fit, work))
+
+    def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any]) -> float:
+        n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
+        oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
+        scores: list[float] = []
+        iterations: list[int] = []
+        fit_time = predict_time = 0.0
+        n_folds = len(self.result.folds)
+        is_first = not self.has_model
+        fold_models: list[tuple[Any, Any]] = []
+        window = self.deadline.at - self.started
+        margin = 0.0 if is_first else self.margin()
+        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic()
+                                 + (FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE) * window))
+        fold = 0
+        while fold < n_folds:
+            if (self.deadline.passed() and not is_first) or self.should_stop():
+                raise _OutOfTime()
+            if trial_end.passed() and not is_first:
+                raise _OutOfTime("stopped: this trial used its share of the time budget")
+            parallel = self.parallel if family.parallel_folds else 1
+            batch = list(range(fold, min(n_folds, fold + parallel)))
+            # Each round of folds may use its share of the time left; the first trial also keeps a share
+            # for refitting on all rows, so that some model always finishes within the budget.
+            shares = -(-(n_folds - fold) // parallel) + (first_trial_tail_share(n_folds) if is_first else 0.0)
+            fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
+            fitted = self._fit_folds(family, params, batch, fold_deadline)
+            if self.deadline.passed() and not is_first:
+                raise _OutOfTime()
+            for f, (model, best, seconds) in zip(batch, fitted, strict=True):
+                _, X_valid, prep, _ = self.fold_matrices(f, family)
+                valid = self.result.folds[f][1]
+                fit_time += seconds
+                started = time.perf_counter()
+                predictions = predict_output(model, X_valid, self.spec)
+                predict_time += time.perf_counter() - started
+                oof[valid] = predictions
+                scores.append(self.metric.compute(self.y[valid], predictions))
+                if best:
+                    iterations.append(best)
+                fold_models.append((prep, model))
+                trial.report(float(np.mean([self.metric.loss(s) for s in scores])), f)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+            fold += len(batch)
+        mean_score = float(np.mean(scores))
+        if not np.isfinite(mean_score):
+            raise ValueError("the cross-validated score is not a number")
+        outcome = TrialOutcome(
+            number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
+            best_iterations=iterations, fit_time_s=fit_time,
+            predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
+            size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
+            row_fraction=self.row_fraction(family),
+        )
+        if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
+            self.store.save(trial.number, oof)
+        self.result.outcomes[trial.number] = outcome
+        keep_fold_models(self.result, self.metric, bag_fits=lambda o: bag_onnx_mb([o]) <= MAX_BAG_ONNX_MB)
+        if self.spill is not None:  # what was kept waits on disk, not in the search's memory
+            outcome.fold_models = self.spill.spill(outcome.fold_models) if outcome.fold_models else None
+            outcome.first_fold = self.spill.spill(outcome.first_fold) if outcome.first_fold else None
+        trial.set_user_attr("score", mean_score)
+        trial.set_user_attr("score_std", float(np.std(scores)))
+        trial.set_user_attr("fit_time_s", fit_time)
+        trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
+        trial.set_user_attr("best_iterations", [int(i) for i in iterations])
+        trial.set_user_attr("fold_scores", [float(v) for v in scores])
+        if outcome.size_kb is not None:
+            trial.set_user_attr("size_kb", float(outcome.size_kb))
+        if outcome.row_fraction < 1.0:
+            trial.set_user_attr("row_fraction", outcome.row_fraction)
+        return self.metric.loss(mean_score)
+
+
+def run_search(
+    X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...], deadline: Deadline,
+    first_deadline: Deadline | None = None, families: tuple[str, ...] = (), max_trials: int | None = None,
+    storage: Any = None, study_name: str = "kuai",
+    on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
+    update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
+    worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
+    stop_when_perfect: bool = True, selection: ColumnSelection | None = None,
+) -> SearchResult:
+    """Search until the deadline, ``max_trials`` or a stop request; return every trial.
+
+    ``update_deadline(result)`` runs after every trial, so the caller can move the
+    search deadline earlier as the measured cost of what follows the search grows.
+    ``storage``: an Optuna storage or its URL (None: in memory). ``shared``: other processes
+    work on the same study at once (scale-out); their running trials are theirs, and a lost
+    connection to the database is waited out until the deadline. ``spill``: where the fold models kept for
+    bagging wait (``kuai.engine.search.fold_spill``); None keeps them in memory. ``stop_when_perfect``: end the search
+    once a
+    model scores the metric's best possible value on every fold and every family has had its turn (nothing can
+    score higher); ``result.stopped_early`` then says so. ``selection``: the columns each fold's models learn from, on
+    a table with far more columns than rows (``kuai.engine.data.column_selection``); None: all of ``schema``.
+    """
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
+    result = SearchResult(folds=make_folds(y, spec))
+    result.memory = search_memory(y, spec, columns_for(schema, selection, 0), chosen)
+    if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
+        plan = min(result.memory.values(), key=lambda p: p.need_mb)
+        raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
+                          f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
+                          "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")
+    objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
+                           should_stop, store, worker, result.memory, spill, selection)
+    # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
+    seed = (spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)) % 2**32
+    searching = open_search_study(storage, study_name, seed, shared=shared)
+    study = searching.study
+    if study.trials:  # resuming or joining: what finished counts
+        restore_trials(study, result, store, on_trial)
+    if not (shared and study.trials):  # a resumed search runs what it had not run of the portfolio
+        usable = [f for f in chosen if objective.row_fraction(f) > 0]
+        warm = [c for c in warm_configs if c.get("family") in {f.name for f in usable}]  # a similar run's best first
+        for config in [*warm, *_portfolio(usable, objective.shape)]:
+            study.enqueue_trial(config, skip_if_exists=True)
+
+    first_new = max((t.number for t in result.trials), default=-1) + 1
+
+    def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
+        searching.keep(frozen)
+        trim_heap()  # the trial's freed fit memory, before the next trial's fit lands on top of it
+        record = trial_record(frozen)
+        result.trials.append(record)
+        if on_trial is not None:
+            on_trial(record)
+        if update_deadline is not None:
+            update_deadline(result)
+        if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
+            study.stop()
+        elif stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
+            result.stopped_early = _perfect_note(objective, deadline)
+            if result.stopped_early:
+                study.stop()
+
+    try:
+        while True:
+            try:
+                study.optimize(objective, n_trials=max_trials, catch=(Exception,), callbacks=[after_trial],
+                               gc_after_trial=False)
+                if objective.fatal is not None:  # the disk is full: stop here, with the finished trials kept
+                    raise objective.fatal
+                return result
+            except Exception as exc:  # the database went away: wait for it while there is time
+                if not (shared and lost_storage(exc)):
+                    raise
+                if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
+                    for _ in range(SETTLE_TRIES):
+                        if settle(study, objective.running, objective.ended):
+                            break
+                        time.sleep(0.5)
+                    return result
+                logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
+                time.sleep(min(2.0, max(0.0, deadline.remaining())))
+                settle(study, objective.running, objective.ended)
+                if max_trials is not None:
+                    max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
+    finally:  # the trials still being written to the study's database
+        searching.close()
+
+
+def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
+    """Why the search can stop now, or "": a model scored the metric's best possible value on every fold (say
+    ROC AUC 1), and each family the memory allows has had a trial (finished, pruned or failed): the portfolio's
+    first round has run, so the leaderboard has its families' known-good configurations to compare."""
+    metric, result = objective.metric, objective.result
+    perfect = [o for o in result.outcomes.values() if o.fold_scores and all(map(metric.is_perfect, o.fold_scores))]
+    tried = {t.family for t in result.trials}
+    if not perfect or any(name not in tried for name, family in objective.families.items()
+                          if objective.row_fraction(family) > 0):
+        return ""
+    best = min(perfect, key=lambda o: o.number)
+    who = f"{best.name} scored" if len(perfect) == 1 else f"{len(perfect)} models, {best.name} first, scored"
+    return (f"The search stopped with {max(0.0, deadline.remaining()):.0f} s of its time left: {who} the best possible "
+            f"{metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model could score "
+            "higher. A perfect score can also mean that a column gives the target away: the pre-flight checks name "
+            "the columns they suspect.")
+
+
+def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:
+    """Defaults of every family first (one each, in order), then the second ones."""
+    rounds: list[list[dict[str, Any]]] = [f.default_configs(shape) for f in families]
+    configs = []
+    for depth in range(max(len(r) for r in rounds)):
+        for family, configs_of_family in zip(families, rounds, strict=True):
+            if depth < len(configs_of_family):
+                configs.append({"family": family.name, **configs_of_family[depth]})
+    return configs

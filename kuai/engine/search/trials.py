@@ -1,0 +1,225 @@
+"""What a search leaves: each finished trial's outcome, read back from a study and its stored predictions.
+
+A killed process's study (resume) and a study shared by many workers (scale-out) are
+read through ``restore_trials``: finished trials count, with their out-of-fold predictions.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import optuna
+import pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from kuai.engine.search.fold_spill import SpillError
+from kuai.engine.search.memory import FamilyMemory, release_memory
+from kuai.engine.types import TaskSpec, TrialRecord
+
+KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
+# Pickled size of every kept fold model together. Only bags that could be exported are kept whole (see
+# ``keep_fold_models``), at most ~25 MB each: a forest's bag at the ONNX cap.
+KEEP_FOLD_MODELS_KB = 256 * 1024
+
+
+@dataclass
+class TrialOutcome:
+    """What a completed trial leaves in memory for ensembling and refit."""
+
+    number: int
+    family: str
+    params: dict[str, Any]
+    oof: np.ndarray
+    fold_scores: list[float]
+    best_iterations: list[int]
+    fit_time_s: float
+    predict_ms_per_1000_rows: float
+    size_kb: float | None = None  # the fitted model of the first fold, serialised
+    # (preprocessor, model) of every fold, in fold order, each fitted without its fold's rows: the bag (in memory, or
+    # on disk: ``kuai.engine.search.fold_spill``)
+    fold_models: Sequence[tuple[Any, Any]] | None = None
+    # the first fold's (preprocessor, model) alone, when the bag itself was dropped: the held-out model of fold 1
+    first_fold: Sequence[tuple[Any, Any]] | None = None
+    row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory pre-flight)
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}_{self.number}"
+
+
+class OutcomeStore(Protocol):
+    """Where finished trials' out-of-fold predictions outlive the process (see storage.TrialStore)."""
+
+    def save(self, number: int, oof: np.ndarray) -> None: ...
+
+    def load(self, number: int) -> np.ndarray | None: ...
+
+
+@dataclass(frozen=True)
+class HeldOutModel:
+    """A model (or blend) fitted without some rows, and those rows: what permutation importance shuffles."""
+
+    predict: Callable[[pd.DataFrame], np.ndarray]
+    rows: np.ndarray  # positions of the held-out rows in the model frame
+    description: str
+
+
+@dataclass
+class SearchResult:
+    trials: list[TrialRecord] = field(default_factory=list)
+    outcomes: dict[int, TrialOutcome] = field(default_factory=dict)
+    folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    memory: dict[str, FamilyMemory] = field(default_factory=dict)  # each family's share of the rows, and why
+    stopped_early: str = ""  # why the search ended before its deadline, when nothing could beat what it had
+
+
+def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    splitter: Any
+    if spec.task.is_classification:
+        splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    else:
+        splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
+    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
+
+
+def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
+                   store: OutcomeStore) -> SearchResult:
+    """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
+    result = SearchResult(folds=make_folds(y, spec))
+    study = optuna.load_study(study_name=study_name, storage=storage)
+    restore_trials(study, result, store, None)
+    return result
+
+
+def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStore | None,
+                   on_trial: Callable[[TrialRecord], None] | None) -> None:
+    """Count the study's finished trials (a trial left running by a killed search is failed when the search's
+    study is opened: ``kuai.engine.search.study``)."""
+    for frozen in study.get_trials(deepcopy=False):
+        if frozen.state in (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING):
+            continue
+        record = trial_record(frozen)
+        oof = store.load(frozen.number) if store is not None else None
+        if frozen.state is optuna.trial.TrialState.COMPLETE and oof is not None:
+            attrs = frozen.user_attrs
+            result.outcomes[frozen.number] = TrialOutcome(
+                number=frozen.number, family=record.family, params=record.params, oof=oof,
+                fold_scores=list(attrs.get("fold_scores", [attrs.get("score", 0.0)])),
+                best_iterations=list(attrs.get("best_iterations", [])), fit_time_s=float(attrs.get("fit_time_s", 0)),
+                predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
+                size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None,
+                row_fraction=record.row_fraction)
+        result.trials.append(record)
+        if on_trial is not None:
+            on_trial(record)
+
+
+def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
+    state = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED: "pruned"}.get(
+        frozen.state, "failed")
+    attrs = frozen.user_attrs
+    message = attrs.get("error", "")
+    if state == "pruned" and not message:
+        message = "stopped early: weaker than the median trial, or out of time"
+    return TrialRecord(
+        number=frozen.number, family=str(frozen.params.get("family", "?")),
+        params={k: v for k, v in frozen.params.items() if k != "family"},
+        score=attrs.get("score"), score_std=attrs.get("score_std"),
+        fit_time_s=float(attrs.get("fit_time_s", 0.0)),
+        predict_ms_per_1000_rows=float(attrs.get("predict_ms_per_1000_rows", 0.0)),
+        state=state, message=message, best_iterations=[int(i) for i in attrs.get("best_iterations", [])],
+        row_fraction=float(attrs.get("row_fraction", 1.0)),
+        size_kb=float(attrs["size_kb"]) if attrs.get("size_kb") is not None else None,
+    )
+
+
+def predict_output(model: Any, X: Any, spec: TaskSpec) -> np.ndarray:
+    if spec.task.is_classification:
+        return np.asarray(model.predict_proba(X), dtype=np.float64)
+    return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+
+
+def rank_key(metric: Any, score: float, score_std: float, size_kb: float | None) -> tuple[float, float, float]:
+    """Best first: the CV score; at equal scores (a perfect score, say) the smaller spread over the folds, then the
+    smaller model. Its serialised size stands in for its prediction time, which a second run would measure
+    differently: the same trials rank the same way every time."""
+    return metric.loss(score), score_std, size_kb if size_kb is not None else math.inf
+
+
+def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome]:
+    """Trials best first, by their mean CV score (ties: ``rank_key``), as the leaderboard ranks them."""
+    return sorted(outcomes, key=lambda o: rank_key(metric, float(np.mean(o.fold_scores)), float(np.std(o.fold_scores)),
+                                                   o.size_kb))
+
+
+def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
+                     max_kb: float = KEEP_FOLD_MODELS_KB,
+                     bag_fits: Callable[[TrialOutcome], bool] = lambda outcome: True) -> None:
+    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap.
+
+    A bag that ``bag_fits`` refuses (too big to export) is dropped at once, but for its first fold's model:
+    the held-out model that permutation importance shuffles (``held_out_model``).
+    """
+    for outcome in result.outcomes.values():
+        if outcome.fold_models and not bag_fits(outcome):
+            outcome.first_fold, outcome.fold_models = outcome.fold_models[:1], None
+    ranked = by_score(result.outcomes.values(), metric)
+    total = 0.0
+    for i, outcome in enumerate(ranked):
+        copies = len(outcome.fold_models or ()) or (1 if outcome.first_fold is not None else 0)
+        total += (outcome.size_kb or 0.0) * copies
+        if i >= max_models or total > max_kb:
+            outcome.fold_models = outcome.first_fold = None
+
+
+def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:
+    """The model this trial fitted without fold 1's rows, if it was kept."""
+    models = outcome.fold_models or outcome.first_fold
+    try:
+        return models[0] if models else None
+    except SpillError:  # kept on disk, and no longer readable: as if it had not been kept
+        return None
+
+
+def drop_fold_models(result: SearchResult, members: set[int], stacked: set[int]) -> None:
+    """Once the model is chosen (and bagged), only permutation importance's held-out model needs fold models:
+    the first fold's model of each member, and a stack's base models' (``held_out_stack``). The others' memory
+    goes back to the system before the explanation and the export."""
+    for outcome in result.outcomes.values():
+        if outcome.number in stacked:
+            continue
+        outcome.first_fold = (outcome.fold_models or outcome.first_fold or [])[:1] or None \
+            if outcome.number in members else None
+        outcome.fold_models = None
+    release_memory()
+
+
+def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSpec) -> HeldOutModel | None:
+    """The first fold's models of these trials, blended by ``weights``; None if one of them was not kept."""
+    members = [(w, first_fold_model(result.outcomes[n])) for n, w in weights.items()]
+    if not members or any(model is None for _, model in members):
+        return None
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        total: np.ndarray | None = None
+        for weight, (prep, model) in members:  # type: ignore[misc]
+            output = weight * predict_output(model, np.asarray(prep.transform(rows), np.float32), spec)
+            total = output if total is None else total + output
+        assert total is not None
+        return total
+
+    return HeldOutModel(predict=predict, rows=result.folds[0][1],
+                        description=f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
+
+
+def size_kb(model: Any) -> float | None:
+    """The fitted model's serialised size (our own object, pickled in memory, never loaded back)."""
+    try:
+        return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / 1024
+    except Exception:  # a model that cannot be serialised just has no size on the leaderboard
+        return None

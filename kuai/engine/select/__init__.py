@@ -1,0 +1,1 @@
+"""Choosing the final model: leaderboard, ensemble selection, bagging, stacking, limits, refit."""

@@ -1,0 +1,54 @@
+"""The leaderboard: every trial, the ensemble and the stack, ranked by their cross-validated score."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from kuai.engine.metrics import get_metric
+from kuai.engine.models import FAMILIES
+from kuai.engine.search.optimize import SearchResult
+from kuai.engine.search.trials import TrialOutcome, rank_key
+from kuai.engine.select.ensemble import EnsembleSelection
+from kuai.engine.select.final import ENSEMBLE_NAME, total_size
+from kuai.engine.select.limits import blend_cost
+from kuai.engine.select.stacking import STACK_NAME, Stack
+from kuai.engine.types import LeaderboardEntry, TaskSpec
+
+
+def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
+                      spec: TaskSpec, stack: Stack | None = None) -> list[LeaderboardEntry]:
+    metric = get_metric(spec.metric)
+    rows: list[LeaderboardEntry] = []
+    for outcome in result.outcomes.values():
+        rows.append(LeaderboardEntry(
+            rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
+            score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
+            predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows, size_kb=outcome.size_kb,
+            params=FAMILIES[outcome.family].unprefixed(outcome.params), row_fraction=outcome.row_fraction))
+    if ensemble is not None:
+        members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
+        by_name = {r.model: r for r in rows}
+        rows.append(LeaderboardEntry(
+            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=ensemble.score,
+            score_std=float(np.std(ensemble.fold_scores)),
+            fit_time_s=sum(by_name[m].fit_time_s for m in members),
+            predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
+            size_kb=total_size(by_name[m].size_kb for m in members),
+            params={"weights": members}, is_ensemble=True, members=members))
+    if stack is not None:
+        top, parts = stack.top, stack.parts
+        cost = blend_cost(parts, {o.number for o in parts}, spec.task)
+        rows.append(LeaderboardEntry(
+            rank=0, model=STACK_NAME, family="stack", score=_mean(top), score_std=float(np.std(top.fold_scores)),
+            fit_time_s=top.fit_time_s / len(result.folds), predict_ms_per_1000_rows=1000 * cost.ms_per_row,
+            size_kb=None if cost.size_mb is None else 1024 * cost.size_mb,
+            params={"top": FAMILIES[top.family].unprefixed(top.params), "base": [o.name for o in stack.base]},
+            members={o.name: 1 / len(stack.base) for o in stack.base}))
+    rows.sort(key=lambda r: rank_key(metric, r.score, r.score_std, r.size_kb))
+    return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
+
+
+def _mean(outcome: TrialOutcome) -> float:
+    return float(np.mean(outcome.fold_scores))
