@@ -24,8 +24,8 @@ LIBRARIES = ["numpy", "pyarrow", "pandas", "scipy.sparse", "scipy.stats", "sklea
              "lightgbm", "catboost", "optuna", "sqlalchemy", "onnx", "onnxruntime", "skl2onnx"]
 # what each of Kuai's processes imports before its first row of data
 PROCESSES = {
-    "search (kuai train)": ["kuai.app.cli", "kuai.app.services.training", "engine"],
-    "export (kuai.app.cli _tail)": ["kuai.app.cli", "kuai.app.services.outputs", "exporters", "engine"],
+    "search (kuai train)": ["kuai.app.cli", "kuai.app.services.training", "kuai.engine"],
+    "export (kuai.app.cli _tail)": ["kuai.app.cli", "kuai.app.services.outputs", "kuai.exporters", "kuai.engine"],
 }
 
 CHILD = r"""

@@ -9,7 +9,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app" / "streamlit_app.py"
+APP = ROOT / "kuai" / "app" / "streamlit_app.py"
 CHURN = ROOT / "sample_data" / "customer_churn.csv"
 TRAIN_BUDGET_S = 18.0  # long enough for three model families even when the machine is slower than usual
 

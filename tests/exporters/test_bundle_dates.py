@@ -26,7 +26,7 @@ from kuai.engine.read.dates import detect_date_format, parse_datetimes
 from kuai.exporters import render_readme
 from tests.exporters.test_bundle_examples import _card, _load_score_module
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "exporters" / "bundle_templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "kuai" / "exporters" / "bundle_templates"
 PARTS = ("year", "month", "day", "day_of_week", "hour")
 # Layouts of training data: the detector must recognise each, and the scorers then read every value of it.
 LAYOUTS = ("%d/%m/%Y", "%m/%d/%y %H:%M", "%d.%m.%Y %H:%M:%S", "%Y/%m/%d", "%d-%b-%Y", "%b %d %Y %I:%M%p",

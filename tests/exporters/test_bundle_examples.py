@@ -130,7 +130,7 @@ def test_bundle_file_names_never_come_from_the_card(tmp_path: Path) -> None:
 
 
 def test_node_dependencies_are_pinned_and_locked() -> None:
-    templates = Path(__file__).resolve().parents[2] / "exporters" / "bundle_templates"
+    templates = Path(__file__).resolve().parents[2] / "kuai" / "exporters" / "bundle_templates"
     package = json.loads((templates / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((templates / "package-lock.json").read_text(encoding="utf-8"))
     assert package["dependencies"]["onnxruntime-node"] and "csv-parse" in package["dependencies"]
@@ -141,7 +141,7 @@ def test_node_dependencies_are_pinned_and_locked() -> None:
 
 
 def test_the_examples_read_missing_values_as_kuai_does() -> None:
-    score = _load_score_module(Path(__file__).resolve().parents[2] / "exporters" / "bundle_templates" / "score.py")
+    score = _load_score_module(Path(__file__).resolve().parents[2] / "kuai" / "exporters" / "bundle_templates" / "score.py")
     assert set(NA_VALUES) == set(score.MISSING_VALUES)
     script = (Path(score.__file__).with_name("score.js")).read_text(encoding="utf-8")
     assert all(f"'{value}'" in script for value in NA_VALUES), "score.js's MISSING_VALUES differ from Kuai's"
