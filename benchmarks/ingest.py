@@ -6,7 +6,7 @@ Writes a realistic CSV of the requested size (integers, decimals, categories, da
 booleans, short free text, missing values; seeded), then, in a fresh child process so
 that the memory figure is the reader's own, times ``engine.read_table`` and
 ``engine.profile_dataset`` (with the pre-flight checks, as ``kuai profile`` runs
-them) and reports the child's peak resident memory (``ru_maxrss``). Goal (DESIGN.md):
+them) and reports the child's peak resident memory (``ru_maxrss``). Goal (docs/product.md):
 under 60 s and under 4x the file size.
 """
 

@@ -6,7 +6,7 @@ fresh process, and prints the time between its progress lines: imports (until th
 profiling, preparing (the columns kept for the search), the search, the refit and permutation importance, the
 hand-over to the export's fresh process, the export with its parity and latency checks, and SHAP with the report
 and files. The last columns say what was capped (the columns the type model read, those the search kept, those the
-model reads) and the wall time against the contract, B + max(5 s, 10 %) (DESIGN.md §5). The machine's load is
+model reads) and the wall time against the contract, B + max(5 s, 10 %) (docs/product.md). The machine's load is
 printed too: on 2 shared cores it moves every figure.
 
 Run: ``.venv/bin/python benchmarks/wide_data.py [--budget 10] [--shapes 20x5000,200x2000,50x10000]``.

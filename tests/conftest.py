@@ -30,7 +30,7 @@ SAMPLE_RUN_IDS = {  # sample file -> run id (letters only: it names a run folder
 
 @dataclass
 class ReliabilityLedger:
-    """What the reliability tests (RELIABILITY.md) tried and saw; printed once at the end of the run."""
+    """What the reliability tests (docs/reliability.md) tried and saw; printed once at the end of the run."""
 
     bad_inputs_tried: int = 0
     handled_with_coded_error: int = 0
@@ -83,7 +83,7 @@ def reliability() -> ReliabilityLedger:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    terminalreporter.section("reliability summary (RELIABILITY.md)")
+    terminalreporter.section("reliability summary (docs/reliability.md)")
     terminalreporter.write_line(", ".join(f"{f.name}={getattr(LEDGER, f.name)}" for f in fields(LEDGER)))
 
 

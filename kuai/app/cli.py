@@ -1,4 +1,4 @@
-"""The ``kuai`` command: a stable contract that scripts and benchmarks rely on (DESIGN.md §3).
+"""The ``kuai`` command: a stable contract that scripts and benchmarks rely on (docs/product.md).
 
 Exit codes: 0 success, 2 bad input or usage (one readable line on stderr),
 1 internal error (a short line on stderr; the traceback goes to the log file).

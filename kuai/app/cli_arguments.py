@@ -1,4 +1,4 @@
-"""The ``kuai`` command's arguments: the parser (DESIGN.md §3) and the conversions of what the user typed.
+"""The ``kuai`` command's arguments: the parser (docs/product.md) and the conversions of what the user typed.
 
 A value the parser cannot take is a usage error (exit 2, one line); ``UsageError`` is one found after parsing.
 """

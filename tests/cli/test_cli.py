@@ -1,4 +1,4 @@
-"""The `kuai` CLI contract (DESIGN.md §3), end to end on the sample datasets."""
+"""The `kuai` CLI contract (docs/product.md), end to end on the sample datasets."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every hostile column name of RELIABILITY.md through the whole CLI path: train (LightGBM, CatBoost, ONNX, MLflow),
-predict and export, with nothing written outside the output folder and the home folder."""
+"""Every hostile column name of docs/reliability.md through the whole CLI path: train (LightGBM, CatBoost, ONNX,
+MLflow), predict and export, with nothing written outside the output folder and the home folder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`kuai train --out` never loses the user's files or a training's work (RELIABILITY.md, output folders)."""
+"""`kuai train --out` never loses the user's files or a training's work (docs/reliability.md, output folders)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`kuai predict` on hostile model files (RELIABILITY.md, models): broken metadata is refused with BAD_MODEL, a
+"""`kuai predict` on hostile model files (docs/reliability.md, models): broken metadata is refused with BAD_MODEL, a
 graph that loops or allocates without bound is stopped in the scoring sandbox (SCORING_TIMEOUT, SCORING_MEMORY),
 always one coded line on stderr; values the data holds but the model cannot read are scored as missing and said
 in one note. Hand-built graphs (tests/services/hostile_models.py): no training."""

@@ -1,5 +1,5 @@
-"""`kuai train` on 5,000 columns and 20 rows: the budget holds (DESIGN.md §5) and what was capped is said
-(RELIABILITY.md, "thousands of columns"). The figures per stage and shape: benchmarks/wide_data.py."""
+"""`kuai train` on 5,000 columns and 20 rows: the budget holds (docs/product.md, "Promises") and what was capped is said
+(docs/reliability.md, "thousands of columns"). The figures per stage and shape: benchmarks/wide_data.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Thousands of columns: what is capped (types, the columns kept for the search, segments, the tail) and that the
-cap is said (RELIABILITY.md: "thousands of columns: the budget still holds; what was capped is said")."""
+cap is said (docs/reliability.md: "thousands of columns: the budget still holds; what was capped is said")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reading an uploaded file in a child process with memory and time limits.
 
-pandas' and pyarrow's parsers have a history of crashes on hostile input (RELIABILITY.md).
+pandas' and pyarrow's parsers have a history of crashes on hostile input (docs/reliability.md).
 The app's server never parses an upload itself: ``python -m kuai.app.services.isolated`` does,
 under an address-space limit sized from the file, no core dumps and a deadline, and hands
 the table back as an Arrow file the parent memory-maps (one copy, no pickle of the user's

@@ -1,6 +1,6 @@
 """Where ``kuai predict`` writes: checked before any scoring, written whole or not at all.
 
-A user's files are never overwritten (DESIGN.md): ``--out`` must be a new file in an existing folder, or the user
+A user's files are never overwritten (docs/product.md): ``--out`` must be a new file in an existing folder, or the user
 passes ``--overwrite`` to replace a regular file. Never a symbolic link (even with ``--overwrite``: writing through
 one could create or change a file anywhere), never a folder, never the data or the model being read. Without
 ``--overwrite`` the file is created only if it still does not exist when the predictions are complete (a hard link,

@@ -57,7 +57,7 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     notes = list(result.notes)
     explanation = None
     if deferred and pending.final + LATE_SHAP_S - started < MIN_SHAP_S:  # the export took the budget and more:
-        # the report and MLflow keep what the allowance past it gives them (DESIGN.md: the budget and max(5 s, 10 %))
+        # the report and MLflow keep what the allowance past it gives them (docs/product.md: B + max(5 s, 10 %))
         notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
         return replace(result, pending_explanation=None, notes=notes)
     sample_size = shap_rows(len(result.schema))

@@ -1,9 +1,9 @@
 """Rows of the parsed table that are not data: rows with no value at all, and copies of the header row.
 
 Reading to train drops them and says how many. Reading to score keeps every row, so that each input row gets its
-prediction in input order (DESIGN.md): a row with no value is scored as a row of missing values, and so is a copy of
-the header row (its cells are names, not values); a note names the rows, by their number among the data rows, which
-is also the number of their prediction.
+prediction in input order (docs/product.md): a row with no value is scored as a row of missing values, and so is a
+copy of the header row (its cells are names, not values); a note names the rows, by their number among the data rows,
+which is also the number of their prediction.
 """
 
 from __future__ import annotations
