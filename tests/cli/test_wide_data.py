@@ -1,4 +1,4 @@
-"""`kuai train` on 5,000 columns and 20 rows: the budget holds (docs/product.md, "Promises") and what was capped is said
+"""`kuai train` on 5,000 columns and 20 rows: the budget holds (docs/product.md, "Targets") and what was capped is said
 (docs/reliability.md, "thousands of columns"). The figures per stage and shape: benchmarks/wide_data.py."""
 
 from __future__ import annotations
