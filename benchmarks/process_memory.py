@@ -23,7 +23,7 @@ from pathlib import Path
 DATASETS = Path("/work/shared/datasets")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 KINDS = (("tracking", "tracking"), ("_tail", "tail"), ("handoff", "waiter"), ("-S", "waiter"),
-         ("processes.search", "search"), ("processes.export", "export"), ("processes.train", "parent"),
+         ("processes.search", "search"), ("processes.tail", "export"), ("processes.train", "parent"),
          ("cli", "train"))
 
 
