@@ -57,16 +57,16 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"kuai: error {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        if arguments.command in ("train", "worker", "export", "_tail"):  # a model that would not fit fails
+        if arguments.command in ("worker", "export", "_search", "_tail"):  # a model that would not fit fails
             from kuai.app.services.limits import prepare_training_process
 
             prepare_training_process()
         code = int(_COMMANDS[arguments.command](arguments))
-        if arguments.command in ("train", "worker", "_tail"):
+        if arguments.command in ("train", "worker", "_search", "_tail"):
             _fast_exit(code)
         return code
     except ExportError as exc:
-        if arguments.command not in ("train", "_tail"):  # predict: the user's model file is the bad input
+        if arguments.command not in ("train", "_search", "_tail"):  # predict: the user's model file is the bad input
             print(f"kuai: error {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
         logger.error("export failed\n%s", traceback.format_exc())  # our model failed to convert
@@ -208,7 +208,7 @@ def _finite(value: object) -> object:
 
 
 def _cmd_train(arguments: argparse.Namespace) -> int:
-    from kuai.app.services.training import TrainOptions, run_training
+    from kuai.app.services.options import TrainOptions
     from kuai.engine import Limits, TaskType
 
     if arguments.resume is not None:
@@ -227,15 +227,13 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         use_past_runs=arguments.use_past_runs, date_formats=date_formats(arguments.date_formats),
         keep_label_variants=arguments.keep_label_variants)
 
-    return _report_training(run_training(options, arguments.out, started_at=START, progress=_progress, hand_off=True,
-                                         overwrite=arguments.overwrite))
+    return _train(options, arguments.out, overwrite=arguments.overwrite)
 
 
 def _resume(arguments: argparse.Namespace) -> int:
     """``train --resume DIR``: continue a stopped training with the options it started with; a finished one is left
     as it is (exit 0: a script that resumes after a crash need not know whether the training had finished)."""
     from kuai.app.services.options import finished_at, finished_message, resume_options
-    from kuai.app.services.training import run_training
 
     given = _given_with_resume(arguments)
     if given:
@@ -248,8 +246,16 @@ def _resume(arguments: argparse.Namespace) -> int:
         return EXIT_OK
     options = resume_options(arguments.resume)
     print(f"Resuming the training in {arguments.resume} with {options.time_budget_s:.0f} s left", flush=True)
-    return _report_training(run_training(options, arguments.resume, started_at=START, progress=_progress,
-                                         hand_off=True))
+    return _train(options, arguments.resume)
+
+
+def _train(options: Any, out: Path, *, overwrite: bool = False) -> int:
+    """The search and the export in child processes (``kuai.app.processes.train``); the summary, or a child's exit
+    code (it said why)."""
+    from kuai.app.processes.train import train
+
+    outcome = train(options, out, started=START, progress=_progress, overwrite=overwrite)
+    return outcome if isinstance(outcome, int) else _report_training(outcome)
 
 
 def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
@@ -358,16 +364,23 @@ def _cmd_track(arguments: argparse.Namespace) -> int:
     return EXIT_INTERNAL if report.failures else EXIT_OK
 
 
-def _cmd_tail(arguments: argparse.Namespace) -> int:
-    """The end of ``train`` in the fresh process it becomes (``kuai.app.services.fresh_tail``): not for users."""
-    from kuai.app.services.training import publish_tail
+def _cmd_search(arguments: argparse.Namespace) -> int:
+    """``train``'s search child (``kuai.app.processes.search``): not for users."""
+    from kuai.app.processes import search
 
-    return _report_training(publish_tail(arguments.file, progress=_progress))
+    return search.run(arguments, _progress)
+
+
+def _cmd_tail(arguments: argparse.Namespace) -> int:
+    """``train``'s export child (``kuai.app.processes.tail``): not for users."""
+    from kuai.app.processes import tail
+
+    return tail.run(arguments, _progress)
 
 
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
              "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "track": _cmd_track,
-             "_tail": _cmd_tail}
+             "_search": _cmd_search, "_tail": _cmd_tail}
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")

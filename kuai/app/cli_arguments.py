@@ -103,7 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     track = commands.add_parser("track", help="log to MLflow the runs that could not be logged when they ended")
     track.add_argument("folder", type=Path, nargs="?", metavar="DIR",
                        help="a folder written by 'kuai train' (default: every run waiting in the home folder)")
-    tail = commands.add_parser("_tail")  # train's export in a fresh process (kuai.app.services.fresh_tail); not listed
+    # train's children (kuai.app.processes.search, .tail); not listed
+    search = commands.add_parser("_search")
+    search.add_argument("out", type=Path)
+    search.add_argument("options")
+    search.add_argument("started", type=float)
+    search.add_argument("hand_over", type=Path)
+    search.add_argument("sidecar_pid", type=int)
+    tail = commands.add_parser("_tail")
     tail.add_argument("file", type=Path)
     return parser
 

@@ -1,5 +1,5 @@
 """The lines ``kuai train`` prints, in one place: the CLI prints them, and so does the process that waits for
-MLflow at the end of a training (``kuai.app.services.handoff``), which imports nothing else of Kuai."""
+MLflow at the end of a training (``kuai.app.processes.train``), which holds little else of Kuai."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The hand-over file of ``kuai train``'s fresh tail process: read back only by the process that wrote it."""
+"""The hand-over file from ``kuai train``'s search child to its export child: read back only under their key."""
 
 from __future__ import annotations
 
@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kuai.app.services.fresh_tail import DIGEST_BYTES, KEY_ENV, Tail, TailFileError, exec_tail, load_tail, write_tail
+from kuai.app.services.fresh_tail import (
+    DIGEST_BYTES,
+    KEY_ENV,
+    Tail,
+    TailFileError,
+    hand_over_result,
+    load_tail,
+    write_tail,
+)
 
 
 def _tail(out_dir: Path) -> Tail:
@@ -96,31 +104,31 @@ def _frame_tail(out_dir: Path, result: Any) -> Tail:
     return replace(_tail(out_dir), result=result)
 
 
-@pytest.mark.parametrize("case", ["unpicklable", "no interpreter", "rows too large"])
-def test_when_the_hand_over_cannot_be_made_the_training_exports_in_its_own_process(
+@pytest.mark.parametrize("case", ["unpicklable", "rows too large"])
+def test_when_the_hand_over_cannot_be_made_the_search_child_exports_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     import kuai.app.services.fresh_tail as fresh_tail
 
-    execs: list[list[str]] = []
-
-    def execve(_: str, argv: list[str], __: dict[str, str]) -> None:
-        execs.append(argv)
-        raise OSError(2, "No such file or directory")
-
-    monkeypatch.setattr(fresh_tail.os, "execve", execve)
     result = SimpleNamespace(model_frame=pd.DataFrame({"x": np.arange(1000.0)}),
                              estimator=(lambda: None) if case == "unpicklable" else None)
     if case == "rows too large":
         monkeypatch.setattr(fresh_tail, "MAX_FRAME_MB", 0.001)
-    exec_tail(_frame_tail(tmp_path, result))  # returns: the caller goes on in its own process
+    path = tmp_path / ".kuai-tail-given.pkl"
+    assert not hand_over_result(_frame_tail(tmp_path, result), path, os.urandom(32))  # the caller exports itself
     assert list(tmp_path.iterdir()) == []  # no hand-over file left
-    if case == "no interpreter":
-        assert execs and execs[0][1:5] == ["-P", "-m", "kuai.app.cli", "_tail"]  # -P: the user's folder shadows nothing
-    else:
-        assert not execs
 
 
-def test_the_side_process_is_reaped_by_its_id_after_the_exec(tmp_path: Path) -> None:
+def test_a_result_handed_over_comes_back_in_the_file_the_parent_named(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    key, path = os.urandom(32), tmp_path / ".kuai-tail-given.pkl"
+    result = SimpleNamespace(model_frame=pd.DataFrame({"x": np.arange(10.0)}))
+    assert hand_over_result(_frame_tail(tmp_path, result), path, key)
+    monkeypatch.setenv(KEY_ENV, key.hex())
+    assert load_tail(path).result.model_frame["x"].tolist() == list(np.arange(10.0))
+    assert not path.exists()
+
+
+def test_the_side_process_is_reaped_by_its_id_when_attached(tmp_path: Path) -> None:
     from kuai.storage.tracking import TrackingSidecar
 
     spool = tmp_path / "mlflow_spool.json"

@@ -1,18 +1,16 @@
-"""The tail of ``kuai train`` — export, outputs, MLflow spool — in a fresh interpreter that this process becomes.
+"""The hand-over of ``kuai train``'s result from its search child to its export child (``kuai.app.processes``).
 
-At the end of a search the training's process holds 350-650 MB that it cannot give back: Optuna, CatBoost's
-allocator, glibc's arenas after hundreds of fits. The export came on top of all that (its conversion and ONNX Runtime
-sessions take about 16 times the model's size), and it was the command's peak on most datasets. Instead, the
-process writes what the tail needs (``Tail``: the result and the options) to a file in the output folder and
-``exec``s ``python -P -m kuai.app.cli _tail FILE`` (``-P``: a module of the user's folder never shadows Kuai's): the
-same process id, output streams and child (the MLflow side process), with only the imports the tail needs and the
-result itself. The fresh process reads and deletes the file, publishes (``kuai.app.services.training.publish``) and
-hands off to the waiter as before. Whatever goes wrong before the ``exec`` (a result too large, a full disk, no
-interpreter) leaves the training to export in its own process, as it did before.
+At the end of a search the search child holds 300-600 MB that it cannot give back: Optuna, CatBoost's allocator,
+glibc's arenas after hundreds of fits. The export came on top of all that (its conversion and ONNX Runtime sessions
+take about 16 times the model's size), and it was the command's peak on most datasets. So the search child writes
+what the export needs (``Tail``: the result and the options) to a file in the output folder and ends; the export
+child (``python -P -m kuai.app.processes.tail FILE``) reads and deletes the file and publishes
+(``kuai.app.services.training.export_handed_over``) with only the imports the export needs and the result itself.
+A result that cannot be handed over (too large, not picklable, a full disk) is exported by the search child.
 
-The file is our own pickle, read back by the process that wrote it a moment before; it carries an HMAC-SHA256
-digest under a key that exists only in this process's environment, passed through the ``exec``, and is refused
-unread if the digest does not match (a file planted or changed in the output folder is never unpickled).
+The file is our own pickle, read back by a sibling a moment after it was written; it carries an HMAC-SHA256
+digest under a key that exists only in the environment of the two children (``kuai train``'s parent makes it), and
+is refused unread if the digest does not match (a file planted or changed in the output folder is never unpickled).
 """
 
 from __future__ import annotations
@@ -23,13 +21,13 @@ import logging
 import os
 import pickle
 import secrets
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from kuai.app.services.options import TrainOptions
-from kuai.engine import TrainingResult
+if TYPE_CHECKING:  # the parent imports this module for its names: not the engine
+    from kuai.app.services.options import TrainOptions
+    from kuai.engine import TrainingResult
 
 logger = logging.getLogger(__name__)
 KEY_ENV = "KUAI_TAIL_KEY"
@@ -55,29 +53,19 @@ class Tail:
     spool: Path
 
 
-def exec_tail(tail: Tail) -> None:
-    """Replace this process by a fresh interpreter that publishes ``tail``; returns only if that was not done
-    (nothing is lost: the caller publishes in this process instead)."""
+def hand_over_result(tail: Tail, path: Path, key: bytes) -> bool:
+    """Write ``tail`` to ``path`` for the export child; False if that was not done (nothing is lost: the caller
+    exports in its own process instead)."""
     frame_mb = float(tail.result.model_frame.memory_usage(deep=True).sum()) / 2**20
     if frame_mb > MAX_FRAME_MB:
         logger.info("exporting in this process: the training rows (%.0f MB) are too large to hand over", frame_mb)
-        return
-    key = secrets.token_bytes(32)
+        return False
     try:
-        path = write_tail(tail, key)
+        write_tail(tail, key, path=path)
     except Exception as exc:  # a full disk, or a result that cannot be pickled: export here, as before
         logger.warning("could not hand the export to a fresh process (%s); exporting in this one", exc)
-        return
-    for handler in logging.getLogger().handlers:  # exec ends the process without flushing anything
-        handler.flush()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    try:
-        os.execve(sys.executable, [sys.executable, "-P", "-m", "kuai.app.cli", "_tail", str(path)],
-                  dict(os.environ, **{KEY_ENV: key.hex()}))
-    except OSError as exc:
-        logger.warning("could not hand the export to a fresh process (%s); exporting in this one", exc)
-        path.unlink(missing_ok=True)
+        return False
+    return True
 
 
 class _Signed:
@@ -91,10 +79,10 @@ class _Signed:
         return self.file.write(data)
 
 
-def write_tail(tail: Tail, key: bytes) -> Path:
-    """``tail`` pickled with its digest under ``key`` in a new file of the output folder (mode 0600), streamed:
-    the pickle is never whole in memory."""
-    path = tail.out_dir / f"{FILE_PREFIX}{secrets.token_hex(8)}.pkl"
+def write_tail(tail: Tail, key: bytes, *, path: Path | None = None) -> Path:
+    """``tail`` pickled with its digest under ``key`` in a new file of the output folder (mode 0600; ``path``, or a
+    new name), streamed: the pickle is never whole in memory."""
+    path = path or tail.out_dir / f"{FILE_PREFIX}{secrets.token_hex(8)}.pkl"
     try:
         with open(path, "xb", opener=lambda name, flags: os.open(name, flags, 0o600)) as file:
             file.write(bytes(DIGEST_BYTES))  # the digest's place
@@ -109,7 +97,7 @@ def write_tail(tail: Tail, key: bytes) -> Path:
 
 
 def load_tail(path: Path) -> Tail:
-    """The tail this process's former self wrote to ``path``, which is deleted; refused unread if not its own."""
+    """The tail the search child wrote to ``path``, which is deleted; refused unread if not under this process's key."""
     key_hex = os.environ.pop(KEY_ENV, "")
     if not path.name.startswith(FILE_PREFIX):  # not a hand-over file: neither read nor deleted
         raise TailFileError(f"{path} is not a training's hand-over file.")

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from kuai import engine
-from kuai.app.services.fresh_tail import remove_stale
+from kuai.app.services.fresh_tail import Tail, hand_over_result, load_tail, remove_stale
 from kuai.app.services.isolated import read_table_within_limits
 from kuai.app.services.model_entry import mlflow_model_entry
 from kuai.app.services.options import (
@@ -34,6 +34,7 @@ from kuai.app.services.options import (
     write_atomically,
 )
 from kuai.app.services.outputs import write_outputs
+from kuai.app.services.summary import TrainSummary, parity_figure
 from kuai.engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from kuai.engine.search.memory import release_memory
 from kuai.storage import (
@@ -49,46 +50,26 @@ logger = logging.getLogger(__name__)
 SPOOL_FILE = "mlflow_spool.json"
 
 
-@dataclass(frozen=True)
-class TrainSummary:
-    out_dir: Path
-    model_name: str
-    score: float
-    score_std: float
-    metric: str
-    parity_max_diff: float  # absolute on probabilities, relative on regression values
-    mlflow_run_id: str | None
-    wall_time_s: float
-    # what became of its MLflow logging (kuai.storage.tracking_status.outcome): logged, pending or failed with the
-    # reason
-    tracking: dict[str, Any] | None = None
-
-
 def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 should_stop: Callable[[], bool] = lambda: False, hand_off: bool = False,
-                 overwrite: bool = False) -> TrainSummary:
-    """Train, export and log to MLflow.
+                 should_stop: Callable[[], bool] = lambda: False, overwrite: bool = False) -> TrainSummary:
+    """Train, export and log to MLflow, in this process (the app's run worker, a shared study's training).
 
     The output folder is claimed first (``kuai.storage.output_folder``): a new or empty folder, or its own run folder
-    with ``options.resume`` or ``overwrite``, and one training at a time; the claim is held through the ``exec``s.
-    ``hand_off`` (the CLI): once the run is spooled, this process becomes a bare waiter that prints the last lines
-    and exits (``kuai.app.services.handoff``), and the call does not return; unless the study is shared (scale-out waits
-    in this process) or the ``exec`` fails (then it waits here too).
+    with ``options.resume`` or ``overwrite``, and one training at a time. ``kuai train`` runs the same steps in
+    child processes (``kuai.app.processes.train``).
     """
     started = started_at if started_at is not None else time.monotonic()
     engine.check_training_options(time_budget_s=options.time_budget_s, seed=options.seed, n_folds=options.n_folds,
                                   limits=options.limits)  # before any work: the page's, the CLI's, a resume's
     # claimed as given (a link is refused there, before resolving would follow it); the claim's path is absolute:
     # the MLflow side process runs elsewhere, and the spool and its files name absolute paths
-    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:  # held through exec's
-        return _run_claimed(options, claimed.path, started=started, progress=progress, should_stop=should_stop,
-                            hand_off=hand_off)
+    with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:
+        return _run_claimed(options, claimed.path, started=started, progress=progress, should_stop=should_stop)
 
 
 def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
-                 progress: Callable[[ProgressEvent], None] | None, should_stop: Callable[[], bool],
-                 hand_off: bool) -> TrainSummary:
+                 progress: Callable[[ProgressEvent], None] | None, should_stop: Callable[[], bool]) -> TrainSummary:
     if options.scale_out is not None:  # a study on shared storage that other workers may join
         from kuai.app.services.scaleout import train_shared
 
@@ -100,35 +81,42 @@ def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
                                                       "time_budget_s": options.time_budget_s}))
     sidecar = TrackingSidecar(out_dir / SPOOL_FILE, wait_s=options.time_budget_s + 300)
     try:
-        result, options = _train(options, started, progress, should_stop, out_dir, defer_shap=hand_off)
+        result, options = _train(options, started, progress, should_stop, out_dir)
     except BaseException as exc:
         spool_failure(options, out_dir, exc)
         raise
     remember(result, options, out_dir)
-    if hand_off:  # the export in a fresh process, without the search's memory; returns only if that failed
-        from kuai.app.services.fresh_tail import Tail, exec_tail
-
-        exec_tail(Tail(result, options, out_dir, started, sidecar.pid, sidecar.spool))
     published = publish(result, options, out_dir, started=started, progress=progress, sidecar=sidecar)
     del result  # the side process loads the model to log it: this process waits without the training's memory
-    if hand_off:
-        published.hand_off()
     return published.wait_for_tracking(progress=progress)
 
 
-def publish_tail(tail_file: Path, *, progress: Callable[[ProgressEvent], None] | None) -> TrainSummary:
-    """``run_training``'s end in the fresh process it ``exec``ed (``kuai.app.services.fresh_tail``): publish, then hand
-    off
-    to the waiter as the training would have (or, if that fails, wait here)."""
-    from kuai.app.services.fresh_tail import load_tail
+def search_and_hand_over(options: TrainOptions, out_dir: Path, *, started: float,
+                         progress: Callable[[ProgressEvent], None] | None, hand_over: Path, key: bytes,
+                         sidecar_pid: int) -> None:
+    """``kuai train``'s search child (``kuai.app.processes.search``): read, search and refit in the claimed
+    ``out_dir``, then write the result to ``hand_over`` for the export child; a result that cannot be handed over
+    (too large, not picklable, a full disk) is exported here instead. SHAP is left to the export."""
+    spool = out_dir / SPOOL_FILE
+    try:
+        result, options = _train(options, started, progress, lambda: False, out_dir, defer_shap=True)
+    except BaseException as exc:
+        spool_failure(options, out_dir, exc)
+        raise
+    remember(result, options, out_dir)
+    if hand_over_result(Tail(result, options, out_dir, started, sidecar_pid, spool), hand_over, key):
+        return
+    publish(result, options, out_dir, started=started, progress=progress,
+            sidecar=TrackingSidecar.attach(spool, sidecar_pid))
 
-    tail = load_tail(tail_file)
+
+def export_handed_over(hand_over: Path, *, progress: Callable[[ProgressEvent], None] | None) -> None:
+    """``kuai train``'s export child (``kuai.app.processes.tail``): publish the result the search child handed
+    over (``kuai.app.services.fresh_tail``), without the search's memory. The parent waits for MLflow."""
+    tail = load_tail(hand_over)
     sidecar = TrackingSidecar.attach(tail.spool, tail.sidecar_pid)
-    published = publish(tail.result, tail.options, tail.out_dir, started=tail.started, progress=progress,
-                        sidecar=sidecar, early_tracking=False)
-    del tail
-    published.hand_off()
-    return published.wait_for_tracking(progress=progress)
+    publish(tail.result, tail.options, tail.out_dir, started=tail.started, progress=progress, sidecar=sidecar,
+            early_tracking=False)
 
 
 def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
@@ -164,18 +152,6 @@ class Published:
         return replace(self.summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"),
                        tracking=self.sidecar.outcome(), wall_time_s=time.monotonic() - self.started)
 
-    def hand_off(self) -> None:
-        """The same wait in a bare process that this one becomes, without the training's memory; it prints the
-        ``done`` line and the summary (``kuai.app.console``) and exits with 0. Returns only if the ``exec`` failed."""
-        from kuai.app.services.handoff import exec_waiter
-
-        s = self.summary
-        exec_waiter(sidecar_pid=self.sidecar.pid, spool=str(self.sidecar.spool), started=self.started,
-                    deadline=self.tracking_deadline,
-                    summary={"model_name": s.model_name, "metric": s.metric, "score": s.score,
-                             "score_std": s.score_std, "parity_max_diff": s.parity_max_diff,
-                             "out_dir": str(s.out_dir)})
-
 
 def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, started: float,
             progress: Callable[[ProgressEvent], None] | None, sidecar: TrackingSidecar | None = None,
@@ -183,9 +159,10 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     """Export, write every output and spool the run for MLflow: the tail of a training, wherever it searched.
 
     ``early_tracking``: the side process imports MLflow as soon as the export is done, beside the last files; else
-    once the spool is written, when this process is about to become the waiter (the fresh tail, whose cold imports
-    make the last files slower: the two would peak together).
-    The caller drops ``result`` and then calls ``wait_for_tracking`` (or ``hand_off``) on what this returns."""
+    once the spool is written (the export child, whose cold imports make the last files slower: the two would peak
+    together).
+    The caller drops ``result`` and then calls ``wait_for_tracking`` on what this returns (``kuai train``'s parent
+    waits instead: ``kuai.app.processes.train``)."""
     spool = out_dir / SPOOL_FILE
     sidecar = sidecar or TrackingSidecar(spool, wait_s=options.time_budget_s + 300)
     name = options.display_name or options.data_path.name
@@ -201,7 +178,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
         "metrics": {"cv_score": card["cv_score"], "cv_score_std": card["cv_score_std"],
-                    "parity_max_diff": _parity_figure(card),
+                    "parity_max_diff": parity_figure(card),
                     **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
         "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
         "artifacts": [str(p) for p in artifacts],
@@ -210,7 +187,7 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     mark_finished(out_dir)  # every output is written: a --resume has nothing left to do
     summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
                            score_std=card["cv_score_std"], metric=result.spec.metric,
-                           parity_max_diff=_parity_figure(card), mlflow_run_id=None,
+                           parity_max_diff=parity_figure(card), mlflow_run_id=None,
                            wall_time_s=time.monotonic() - started)
     return Published(summary=summary, options=options, sidecar=sidecar, started=started)
 
@@ -322,10 +299,6 @@ def suggested_fixes(frame: pd.DataFrame, options: TrainOptions) -> tuple[CheckFi
                                      keep_label_variants=options.keep_label_variants)
     return tuple(w.fix for w in profile.warnings
                  if w.fix is not None and w.fix.action is not engine.FixAction.CHANGE_TARGET)
-
-
-def _parity_figure(card: dict[str, Any]) -> float:
-    return float(card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"])
 
 
 def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, Any]:
