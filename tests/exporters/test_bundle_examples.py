@@ -141,7 +141,8 @@ def test_node_dependencies_are_pinned_and_locked() -> None:
 
 
 def test_the_examples_read_missing_values_as_kuai_does() -> None:
-    score = _load_score_module(Path(__file__).resolve().parents[2] / "kuai" / "exporters" / "bundle_templates" / "score.py")
+    templates = Path(__file__).resolve().parents[2] / "kuai" / "exporters" / "bundle_templates"
+    score = _load_score_module(templates / "score.py")
     assert set(NA_VALUES) == set(score.MISSING_VALUES)
     script = (Path(score.__file__).with_name("score.js")).read_text(encoding="utf-8")
     assert all(f"'{value}'" in script for value in NA_VALUES), "score.js's MISSING_VALUES differ from Kuai's"
