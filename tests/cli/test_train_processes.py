@@ -104,10 +104,13 @@ def test_train_searches_and_exports_in_children_while_a_small_parent_waits(tmp_p
         try:
             parent.append((_rss_mb(process.pid), NUMPY_LIBRARY in Path(f"/proc/{process.pid}/maps").read_text()))
             for pid, command in _children(process.pid):
-                if b"kuai.app.processes.search" in command:
-                    searching.append("numba" in Path(f"/proc/{pid}/maps").read_text())
-                elif b"kuai.app.processes.tail" in command:
+                if b"kuai.app.processes.tail" in command:
                     exporting.append(True)
+                elif b"kuai.app.processes.search" in command:
+                    try:
+                        searching.append("numba" in Path(f"/proc/{pid}/maps").read_text())
+                    except (FileNotFoundError, ProcessLookupError):  # the child ended between the listing and the read
+                        continue
             logging_seen |= (out / "mlflow_spool.json").exists() and not (out / "mlflow_spool.done").exists()
         except (FileNotFoundError, ProcessLookupError):  # it ended between the poll and the read
             break
