@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from kuai.engine.metrics import Metric, get_metric
-from kuai.engine.models import Deadline, available_cores, n_threads
+from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
 from kuai.engine.search.optimize import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
 from kuai.engine.search.trials import TrialOutcome, by_score
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
@@ -23,11 +23,6 @@ STACK_MIN_BUDGET_S = 120.0
 STACK_SHARE = 0.15  # of the budget, at most, kept for it
 STACK_FIT_FACTOR = 2.0  # the top model (learning rate 0.05) against a LightGBM trial of the search
 BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a refit would cost less
-# ONNX conversion per MB of the pickled model, measured on 2 cores (forests: 31 s for a 162 MB bag; LightGBM, read
-# from its text model: about 2 s for ten boosters pickled in 10.6 MB, 13 s through onnxmltools' converter before;
-# CatBoost 1.6 s for 4.7 MB)
-EXPORT_S_PER_MB = {"lightgbm": 0.3, "catboost": 0.35}
-EXPORT_S_PER_MB_OTHERS = 0.25
 # What each input of the model adds to the tail beyond TAIL_FIXED_S: its graph's inputs and their concatenation, the
 # parity and latency feeds, SHAP's folding onto columns, the report. Measured on 2 cores for five bagged LightGBMs over
 # 3,000 inputs (1,000 rows): conversion 3.5 s, parity 1.4 s, latency 1.4 s, SHAP and evaluation 1.3 s (about 1.5 s
@@ -139,8 +134,9 @@ def inputs_tail_s(n_inputs: int) -> float:
 
 
 def export_s(size_kb: float | None, family: str) -> float:
-    """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold."""
-    return EXPORT_S_PER_MB.get(family, EXPORT_S_PER_MB_OTHERS) * (size_kb or 0.0) / 1024
+    """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold (the family's
+    ``ExportCost.seconds_per_mb``, measured on 2 cores)."""
+    return FAMILIES[family].export.seconds_per_mb * (size_kb or 0.0) / 1024
 
 
 def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
-FAMILY_LABELS = {
-    "lightgbm": "LightGBM (boosted trees)",
-    "catboost": "CatBoost (boosted trees)",
-    "hist_gb": "Gradient boosting (scikit-learn)",
-    "random_forest": "Random forest",
-    "extra_trees": "Extra trees",
-    "linear": "Linear / logistic model",
-    "ensemble": "Ensemble (blend of models)",
-    "stack": "Stack (LightGBM on the best models' predictions)",
+from kuai.engine.models import FAMILIES
+
+# the leaderboard's rows that are no family's models: (label, short label)
+COMBINED_LABELS = {
+    "ensemble": ("Ensemble (blend of models)", "Ensemble"),
+    "stack": ("Stack (LightGBM on the best models' predictions)", "Stack"),
 }
+
+
+def family_label(family: str) -> str:
+    """A family's label ('lightgbm' -> 'LightGBM (boosted trees)'), 'ensemble' and 'stack' included; a name no
+    registered family has (a run saved by another version of Kuai) is shown as it is."""
+    return _labels(family, short=False) or family
 
 
 def model_label(model: str) -> str:
     """'lightgbm_0' -> 'LightGBM (boosted trees) #0'; 'ensemble' -> 'Ensemble (blend of models)'."""
-    if model in FAMILY_LABELS:
-        return FAMILY_LABELS[model]
+    if label := _labels(model, short=False):
+        return label
     family, _, number = model.rpartition("_")
-    if family in FAMILY_LABELS and number.isdigit():
-        return f"{FAMILY_LABELS[family]} #{number}"
+    if (label := _labels(family, short=False)) and number.isdigit():
+        return f"{label} #{number}"
     return model
+
+
+def short_model_label(model: str) -> str:
+    """'lightgbm_0' -> 'LightGBM'; 'ensemble' -> 'Ensemble'."""
+    return _labels(model, short=True) or _labels(model.rpartition("_")[0], short=True) or model
+
+
+def _labels(name: str, *, short: bool) -> str:
+    """The label of a family or combined model by its name ('' for other names)."""
+    if name in FAMILIES:
+        return FAMILIES[name].short_label if short else FAMILIES[name].label
+    if name in COMBINED_LABELS:
+        return COMBINED_LABELS[name][1 if short else 0]
+    return ""
 
 
 def plain_number(value: float) -> str:

@@ -9,6 +9,10 @@ booster sits behind the same preprocessing nodes as every other family.
 skl2onnx's own HistGradientBoosting converter is re-registered behind a thin
 wrapper: it emits Python ``bool`` values inside integer-list attributes
 (``nodes_missing_value_tracks_true``), which current protobuf refuses.
+
+Converters are found by estimator class: each model family lists the classes it builds
+(``ModelFamily.estimators``), and ``unconvertible_estimators`` names those skl2onnx has no converter for. A new
+family whose estimators skl2onnx converts already needs nothing here; another registers its converter below.
 """
 
 from __future__ import annotations
@@ -72,6 +76,30 @@ def register_converters() -> None:
         register_stack_converters()
         install_wide_inputs()  # models over thousands of inputs: linear walks, not quadratic
         _registered = True
+
+
+def converter_alias(cls: type) -> str | None:
+    """The name skl2onnx knows this estimator class by, if it has a converter for it (after ``register_converters``)."""
+    from skl2onnx._supported_operators import sklearn_operator_name_map
+    from skl2onnx.common._registration import get_converter
+
+    register_converters()
+    alias = sklearn_operator_name_map.get(cls)
+    if alias is None:
+        return None
+    try:
+        get_converter(alias)
+    except ValueError:
+        return None
+    return str(alias)
+
+
+def unconvertible_estimators() -> list[str]:
+    """The registered families' estimator classes that skl2onnx cannot convert ('family: module.Class')."""
+    from kuai.engine import FAMILIES
+
+    return [f"{family.name}: {cls.__module__}.{cls.__name__}" for family in FAMILIES.values()
+            for cls in family.estimator_classes() if converter_alias(cls) is None]
 
 
 def _register_hist_gradient_boosting() -> None:

@@ -8,11 +8,12 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
-from kuai.engine import TrainingResult, get_metric, to_jsonable
+from kuai.engine import TrainingResult, family_libraries, get_metric, to_jsonable
 from kuai.engine.models.preprocessing import MISSING_CATEGORY
 
-_LIBRARIES = ("kuai", "scikit-learn", "lightgbm", "catboost", "optuna", "pandas", "numpy", "onnx",
-              "onnxruntime", "skl2onnx", "onnxmltools", "shap")
+# the libraries whose versions the card records: Kuai's, the model families' (``ModelFamily.libraries``), the rest
+_BEFORE_FAMILIES = ("kuai", "scikit-learn")
+_AFTER_FAMILIES = ("optuna", "pandas", "numpy", "onnx", "onnxruntime", "skl2onnx", "onnxmltools", "shap")
 MAX_LISTED_CATEGORIES = 200
 
 
@@ -26,7 +27,7 @@ def file_fingerprint(path: Path) -> str:
 
 def library_versions() -> dict[str, str]:
     versions = {}
-    for name in _LIBRARIES:
+    for name in dict.fromkeys((*_BEFORE_FAMILIES, *family_libraries(), *_AFTER_FAMILIES)):
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:

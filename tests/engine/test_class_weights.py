@@ -11,8 +11,8 @@ import pytest
 from sklearn.utils.class_weight import compute_sample_weight
 
 from kuai.engine.data.task import class_weights
-from kuai.engine.models import Deadline
-from kuai.engine.search.optimize import DEFAULT_ORDER, run_search
+from kuai.engine.models import Deadline, default_order
+from kuai.engine.search.optimize import run_search
 from kuai.engine.select.final import refit, refit_pipeline
 from tests.engine.search_data import search_data
 
@@ -51,7 +51,7 @@ def test_every_family_learns_with_the_weights_in_the_search_and_the_refit(data) 
     outcomes = {}
     for weighting in ("", "balanced"):
         means[weighting] = {}
-        for family in DEFAULT_ORDER:  # one trial each: nothing pruned
+        for family in default_order():  # one trial each: nothing pruned
             result = run_search(X, y, spec=replace(spec, class_weight=weighting), schema=schema,
                                 deadline=Deadline(time.monotonic() + 120), families=(family,), max_trials=1)
             for outcome in result.outcomes.values():
@@ -64,9 +64,9 @@ def test_every_family_learns_with_the_weights_in_the_search_and_the_refit(data) 
         X, y, model__sample_weight=compute_sample_weight("balanced", y)).predict_proba(X)
     np.testing.assert_allclose(refitted, by_hand)
     assert not np.allclose(refitted, refit(lightgbm, X, y, spec, schema).predict_proba(X))
-    assert set(means["balanced"]) == set(means[""]) == set(DEFAULT_ORDER)
+    assert set(means["balanced"]) == set(means[""]) == set(default_order())
     # unweighted, the rare class's mean probability is about its share; weighted, every family leans towards it
     # (fully grown extra trees least: their leaves are pure, so weights change few of their votes)
-    for family in DEFAULT_ORDER:
+    for family in default_order():
         assert means["balanced"][family] > means[""][family], (family, means)
-    assert np.mean([means["balanced"][f] - means[""][f] for f in DEFAULT_ORDER]) > 0.05, means
+    assert np.mean([means["balanced"][f] - means[""][f] for f in default_order()]) > 0.05, means

@@ -43,7 +43,7 @@ def _table(n: int = N_ROWS, seed: int = 5) -> pd.DataFrame:
 
 def _forest_need(share: float) -> float:
     """What the plan estimates for one extra-trees trial on this table (two folds side by side)."""
-    return trial_mb("extra_trees", n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2, width=3, fits=2)(share)
+    return trial_mb(FAMILIES["extra_trees"], n_rows=N_ROWS, n_folds=N_FOLDS, n_classes=2, width=3, fits=2)(share)
 
 
 def _plan(available_mb: float) -> dict[str, kuai.engine.search.memory.FamilyMemory]:

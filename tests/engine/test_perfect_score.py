@@ -15,8 +15,8 @@ from kuai.engine import (
     profile_dataset,
     to_model_frame,
 )
-from kuai.engine.models import Deadline
-from kuai.engine.search.optimize import DEFAULT_ORDER, SearchResult, TrialOutcome, run_search
+from kuai.engine.models import Deadline, default_order
+from kuai.engine.search.optimize import SearchResult, TrialOutcome, run_search
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.stacking import STACK_NAME
 from kuai.engine.types import Limits
@@ -44,7 +44,7 @@ def test_the_search_stops_at_a_perfect_score_once_every_family_had_its_turn() ->
     started = time.monotonic()
     result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 120.0))
     assert time.monotonic() - started < 60.0, "the search went on to its deadline"
-    assert {t.family for t in result.trials} == set(DEFAULT_ORDER)  # the leaderboard still compares every family
+    assert {t.family for t in result.trials} == set(default_order())  # the leaderboard still compares every family
     perfect = sorted(n for n, o in result.outcomes.items() if all(s == 1.0 for s in o.fold_scores))
     assert perfect, [o.fold_scores for o in result.outcomes.values()]
     first = result.outcomes[perfect[0]]
@@ -52,7 +52,7 @@ def test_the_search_stops_at_a_perfect_score_once_every_family_had_its_turn() ->
     who = f"{first.name} scored" if len(perfect) == 1 else f"{len(perfect)} models, {first.name} first, scored"
     assert f"{who} the best possible ROC AUC (1) on every fold" in result.stopped_early
     # it stopped at the first trial that had both: no trial after the portfolio's round
-    assert max(t.number for t in result.trials) == max(perfect[0], len(DEFAULT_ORDER) - 1)
+    assert max(t.number for t in result.trials) == max(perfect[0], len(default_order()) - 1)
 
 
 def test_without_the_stop_the_search_goes_on() -> None:

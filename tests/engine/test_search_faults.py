@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from kuai.engine import SearchBudget, build_task_spec, profile_dataset
 from kuai.engine import train as train_model
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES, Deadline, ModelFamily
+from kuai.engine.models import FAMILIES, Deadline, ExportCost, MemoryCost, ModelFamily, ShapRoute
 from kuai.engine.models._base import DataShape
 from kuai.engine.search.optimize import run_search
 from kuai.engine.select.ensemble import select_ensemble
@@ -47,7 +47,19 @@ class _Prior(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 
 class _FakeFamily(ModelFamily):
+    label = short_label = "Fake"
+    search_order = None
     encoding = "ordinal"
+    scale = False
+    grows_iterations = False
+    parallel_folds = False
+    memory = MemoryCost(cell_bytes=50.0, fixed_mb=45.0, class_row_bytes=0.0, growth=None)
+    export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=False)
+    shap_route = ShapRoute.SHAP_TREE
+    explains_probability = False
+    estimators = ()
+    libraries = ()
+    preflight_group = None
     configs = 1
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:

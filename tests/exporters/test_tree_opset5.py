@@ -18,7 +18,6 @@ from onnx import ModelProto, TensorProto, helper
 from threadpoolctl import threadpool_limits
 
 from kuai.engine.models import FAMILIES
-from kuai.engine.select.bagging import MULTICLASS_OPSET5
 from kuai.engine.types import TaskType
 from kuai.exporters import OnnxScorer, onnx_feeds, register_converters
 from kuai.exporters._tree_opset5 import TREE_OPS, upgrade_tree_ensembles
@@ -27,8 +26,9 @@ from tests.exporters.test_onnx_export import TASKS, Dataset, _pipeline, datasets
 
 TREE_FAMILIES = sorted(name for name in FAMILIES if name != "linear")
 # leaves that vote for several classes have no exact opset-5 form without copying the trees per class; the engine's
-# size estimates count on this list (kuai.engine.select.bagging.MULTICLASS_OPSET5)
-STAYS_OPSET_3 = {(name, TaskType.MULTICLASS) for name in TREE_FAMILIES if name not in MULTICLASS_OPSET5}
+# size estimates count on each family's ExportCost.multiclass_opset5 (kuai.engine.select.bagging.exported_share)
+STAYS_OPSET_3 = {(name, TaskType.MULTICLASS) for name in TREE_FAMILIES
+                 if not FAMILIES[name].export.multiclass_opset5}
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kuai.engine import get_metric
-from kuai.engine.naming import FAMILY_LABELS, model_label
+from kuai.engine import family_label, get_metric, model_label, short_model_label
 from kuai.exporters.threshold_text import format_threshold
 
-__all__ = ["FAMILY_LABELS", "model_label", "literal_markdown"]  # re-exported for the views
+__all__ = ["family_label", "model_label", "short_model_label", "literal_markdown"]  # the families' own, for the views
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
 _WORD_JOINER = "\u2060"  # invisible: after a ':', it keeps Streamlit from reading ':material/x:' as an icon
@@ -73,22 +72,7 @@ def metric_direction(name: str | None) -> str:
         return ""
 
 
-def family_label(family: str) -> str:
-    return FAMILY_LABELS.get(family, family)
-
-
-SHORT_FAMILY_LABELS = {
-    "lightgbm": "LightGBM", "catboost": "CatBoost", "hist_gb": "Gradient boosting", "random_forest": "Random forest",
-    "extra_trees": "Extra trees", "linear": "Linear model", "ensemble": "Ensemble", "stack": "Stack",
-}
-
 TASK_SHORT = {"binary": "one of two outcomes", "multiclass": "one of several categories", "regression": "a number"}
-
-
-def short_model_label(model: str) -> str:
-    """'lightgbm_0' -> 'LightGBM'; 'ensemble' -> 'Ensemble'."""
-    family = model if model in SHORT_FAMILY_LABELS else model.rpartition("_")[0]
-    return SHORT_FAMILY_LABELS.get(family, model)
 
 
 def limits_text(limits: dict[str, Any]) -> str:

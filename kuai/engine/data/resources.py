@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from kuai.engine.models import FAMILIES
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
 
@@ -45,11 +46,12 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
     table_mb = _table_mb(frame)
     matrix_mb = n_rows * inputs * 4 / _MB
 
-    def trial(family: str, width: int) -> float:
-        return trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1)(1.0)
-
-    families = {"gradient boosting": max(trial(f, inputs) for f in ("lightgbm", "catboost", "hist_gb")),
-                "random forest": trial("random_forest", inputs), "linear model": trial("linear", onehot)}
+    families: dict[str, float] = {}  # each family's pre-flight group, by its heaviest family's trial
+    for family in FAMILIES.values():
+        if family.preflight_group is not None:
+            width = onehot if family.encoding == "onehot" else inputs
+            need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1)(1.0)
+            families[family.preflight_group] = max(need, families.get(family.preflight_group, need))
     heaviest = max(families, key=lambda name: families[name])
     peak = table_mb + matrix_mb + families[heaviest]
     per_fit = FIT_OVERHEAD_S + SECONDS_PER_CELL_ROUND * train_rows * max(inputs, 1) * ROUNDS

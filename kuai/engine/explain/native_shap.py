@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from kuai.engine.explain.sklearn_tree_shap import SklearnTrees, sklearn_trees
+from kuai.engine.models import ShapRoute, family_of
 
 
 class CatBoostTreeShap:
@@ -101,17 +102,17 @@ class LinearShap:
 
 
 def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | None:
-    """The explainer of ``model`` without SHAP's package, or None for the models that need it (scikit-learn trees
-    with fractional covers, categorical columns or several targets; other scikit-learn ensembles).
-    ``background``: the background rows' feature matrix, for a linear model."""
-    module = type(model).__module__
-    if module.startswith("catboost"):
+    """The explainer of ``model`` without SHAP's package, by its family's ``shap_route``; None for the models that
+    need the package (``ShapRoute.SHAP_TREE``, and scikit-learn trees with fractional covers, categorical columns or
+    several targets). ``background``: the background rows' feature matrix, for a linear model."""
+    route = family_of(model).shap_route
+    if route is ShapRoute.CATBOOST:
         return CatBoostTreeShap(model)
-    if module.startswith("lightgbm"):
+    if route is ShapRoute.LIGHTGBM:
         return LightGBMTreeShap(model)
-    if hasattr(model, "coef_") and hasattr(model, "intercept_"):
+    if route is ShapRoute.LINEAR:
         return LinearShap(model, background())
-    trees = sklearn_trees(model)
+    trees = sklearn_trees(model) if route is ShapRoute.SKLEARN_TREES else None
     if trees is not None:
         return SklearnTreeShap(trees, int(model.n_features_in_))
     return None

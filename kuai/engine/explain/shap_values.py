@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import sparse
 
 from kuai.engine.explain.native_shap import native_explainer
+from kuai.engine.models import family_of
 from kuai.engine.models.preprocessing import original_column_of_features
 from kuai.engine.naming import model_label
 from kuai.engine.read.cells import clip
@@ -41,7 +42,6 @@ from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, bas
 from kuai.engine.types import ColumnType, Explanation, InputColumn, TaskSpec, TaskType
 
 logger = logging.getLogger(__name__)
-_TREE_MODULES = ("lightgbm", "catboost", "sklearn.ensemble")
 PROBE_ROWS = 5
 MIN_ROWS = 50  # explained even a little past the time box (up to GRACE_S), so the charts have something to show
 GRACE_S = 1.0
@@ -182,10 +182,7 @@ def _members(estimator: Any, spec: TaskSpec) -> tuple[list[_Member], str]:
 
 
 def _space(model: Any, spec: TaskSpec) -> str:
-    module = type(model).__module__
-    name = type(model).__name__
-    is_forest = "forest" in module or "Forest" in name or "Trees" in name
-    if module.startswith(_TREE_MODULES) and spec.task.is_classification and is_forest:
+    if spec.task.is_classification and family_of(model).explains_probability:  # forests average probabilities
         return "probability"
     if spec.task is TaskType.BINARY:
         return "log-odds"

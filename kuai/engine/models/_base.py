@@ -1,12 +1,21 @@
-"""What a model family declares: its encoder, known-good configs and search space."""
+"""What a model family declares: every fact Kuai knows about it, and its known-good configs and search space.
+
+A family is one class (``kuai/engine/models/<family>.py``) registered in ``kuai.engine.models.FAMILIES``; the
+search, the memory pre-flight, the tail's cost estimates, the explanation, the export and the app read its facts
+from there, never from tables keyed by its name. ``tests/engine/test_family_contract.py`` checks every registered
+family's facts, so a new family touches its own file and, at most, an ONNX converter in ``kuai.exporters``.
+"""
 
 from __future__ import annotations
 
 import abc
+import math
 import os
+import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -53,16 +62,104 @@ class Deadline:
         return self.remaining() <= 0
 
 
-class ModelFamily(abc.ABC):
-    """One family of models; tasks are data, not ``if task ==`` chains in the search."""
+REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 
-    name: str
-    encoding: Encoding = "ordinal"
-    scale: bool = False
-    grows_iterations: bool = False  # fits grow step by step (rounds, trees); the count reached is kept for refit
+
+class ShapRoute(StrEnum):
+    """How a family's fitted models are explained (``kuai.engine.explain.native_shap``)."""
+
+    LIGHTGBM = "lightgbm"  # LightGBM's own TreeSHAP (``pred_contrib``)
+    CATBOOST = "catboost"  # CatBoost's own TreeSHAP (``ShapValues``)
+    SKLEARN_TREES = "sklearn_trees"  # scikit-learn's trees rewritten as LightGBM's (``pred_contrib``); SHAP's
+    # ``TreeExplainer`` for those LightGBM cannot hold
+    LINEAR = "linear"  # closed-form interventional values (``coef_``, ``intercept_``)
+    SHAP_TREE = "shap_tree"  # SHAP's ``TreeExplainer`` (any tree model it reads)
+
+
+@dataclass(frozen=True)
+class TreeGrowth:
+    """How a family's fitted model grows with the training rows (forests: full-depth trees, grown a step at a time
+    until a node cap); the memory pre-flight holds k + 1 such models per trial."""
+
+    nodes_per_row: tuple[float, float]  # a tree's nodes per training row at the smallest leaves (classification,
+    # regression)
+    trees_per_step: int  # trees grown between two checks of the node cap
+    max_nodes: int  # the node cap: growing stops once it is reached (at most one step past it)
+    max_trees: int  # the search space's largest count of trees
+
+
+@dataclass(frozen=True)
+class MemoryCost:
+    """What one fit needs beyond its inputs (``kuai.engine.search.memory``; measured, docs/search.md "Memory")."""
+
+    cell_bytes: float  # bytes per training cell (rows × model inputs)
+    fixed_mb: float  # a fixed amount per fit
+    class_row_bytes: float  # a training row's extra for each class beyond two (per-class buffers)
+    growth: TreeGrowth | None  # None: the fitted model's size does not grow with the rows
+
+
+@dataclass(frozen=True)
+class ExportCost:
+    """What a fitted model of the family costs as ONNX (``kuai.engine.select.bagging``, ``kuai.engine.budget``)."""
+
+    onnx_per_pickled: float  # the ONNX size (opset 3) per pickled size
+    seconds_per_mb: float  # the ONNX conversion's seconds per MB of the pickled model (2 cores)
+    multiclass_opset5: bool  # its multiclass trees vote for one class each: written at ai.onnx.ml opset 5
+
+
+FACTS = ("name", "label", "short_label", "search_order", "encoding", "scale", "grows_iterations", "parallel_folds",
+         "memory", "export", "shap_route", "explains_probability", "estimators", "libraries", "preflight_group")
+
+
+class ModelFamily(abc.ABC):
+    """One family of models; tasks are data, not ``if task ==`` chains in the search.
+
+    Every name of ``FACTS`` must be declared on the class (there are no defaults): a family that forgets one cannot
+    be instantiated, so it cannot be registered."""
+
+    name: ClassVar[str]  # the registry's key and the prefix of its parameters
+    label: ClassVar[str]  # what people read: "LightGBM (boosted trees)"
+    short_label: ClassVar[str]  # where space is short: "LightGBM"
+    search_order: ClassVar[int | None]  # its place in the default search (cheapest first); None: only when asked
+    encoding: ClassVar[Encoding]
+    scale: ClassVar[bool]  # numbers standardised before the model
+    grows_iterations: ClassVar[bool]  # fits grow step by step (rounds, trees); the count reached is kept for refit
     # single-threaded fits release the GIL, so folds can be fitted side by side in threads (measured on 2 cores:
     # LightGBM 1.6x, CatBoost 2.1x, forests 1.9x faster; scikit-learn's HistGradientBoosting ran 2x slower)
-    parallel_folds: bool = False
+    parallel_folds: ClassVar[bool]
+    memory: ClassVar[MemoryCost]
+    export: ClassVar[ExportCost]
+    shap_route: ClassVar[ShapRoute]
+    explains_probability: ClassVar[bool]  # classifiers' SHAP values are in probability (forests), not log-odds
+    estimators: ClassVar[tuple[str, ...]]  # the import paths of the classes ``build`` returns: "lightgbm.LGBMRegressor"
+    libraries: ClassVar[tuple[str, ...]]  # the distributions its fitted models need (the model card's versions)
+    preflight_group: ClassVar[str | None]  # the group the data's resource pre-flight names when it is the heaviest
+    # ("gradient boosting"); None: not counted there
+
+    def __init__(self) -> None:
+        missing = [fact for fact in FACTS if not hasattr(type(self), fact)]
+        if missing:
+            raise TypeError(f"Model family {type(self).__name__} does not declare {', '.join(missing)}: declare "
+                            "every fact of kuai.engine.models._base.FACTS on the class.")
+
+    def estimator_classes(self) -> tuple[type, ...]:
+        """The classes of ``estimators``, imported (the exporters register a converter for each)."""
+        import importlib
+
+        classes = []
+        for path in self.estimators:
+            module, _, name = path.rpartition(".")
+            classes.append(getattr(importlib.import_module(module), name))
+        return tuple(classes)
+
+    def owns(self, model: Any) -> bool:
+        """Whether ``model`` is one of this family's estimators; imports nothing (a model's library is loaded)."""
+        for path in self.estimators:
+            module, _, name = path.rpartition(".")
+            loaded = sys.modules.get(module)
+            if loaded is not None and isinstance(model, getattr(loaded, name)):
+                return True
+        return False
 
     @abc.abstractmethod
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
@@ -87,6 +184,11 @@ class ModelFamily(abc.ABC):
     def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
         """Parameters for a refit on all rows with a fixed iteration count."""
         return params
+
+    def refit_iterations(self, params: dict[str, Any], reached: float, *, n_folds: int) -> int:
+        """The iteration count of a refit on all rows, from the count the fold models reached on average: boosters
+        get ``REFIT_EXTRA_ROUNDS`` more rounds."""
+        return int(math.ceil(reached * REFIT_EXTRA_ROUNDS))
 
     def unprefixed(self, params: dict[str, Any]) -> dict[str, Any]:
         prefix = f"{self.name}__"

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuai.engine.models._base import DataShape, ModelFamily
+from kuai.engine.models._base import DataShape, ExportCost, MemoryCost, ModelFamily, ShapRoute
 from kuai.engine.types import TaskType
 
 
 class LinearFamily(ModelFamily):
     name = "linear"
+    label = "Linear / logistic model"
+    short_label = "Linear model"
+    search_order = 20
     encoding = "onehot"
     scale = True
+    grows_iterations = False
+    parallel_folds = False
+    memory = MemoryCost(cell_bytes=6.0, fixed_mb=15.0, class_row_bytes=0.0, growth=None)
+    export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=True)
+    shap_route = ShapRoute.LINEAR
+    explains_probability = False
+    estimators = ("sklearn.linear_model.LogisticRegression", "sklearn.linear_model.Ridge")
+    libraries = ("scikit-learn",)
+    preflight_group = "linear model"
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"linear__C": 1.0}]

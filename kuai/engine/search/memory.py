@@ -9,15 +9,17 @@ One trial's peak above the prepared data (MB), for a family at row share ``f`` (
 
 - the fold matrices of its encoding, which the search keeps for every fold:
   ``rows × (1 + (k − 1) f) × width × 4`` bytes (float32; each fold's validation rows whole);
-- its fits, ``parallel`` side by side: ``training rows × f × width × CELL_BYTES[family]`` (and, for CatBoost,
-  ``CLASS_ROW_BYTES`` a row for each class beyond two), plus a fixed ``FIXED_MB[family]``;
+- its fits, ``parallel`` side by side: ``training rows × f × width × memory.cell_bytes`` (and
+  ``memory.class_row_bytes`` a row for each class beyond two: CatBoost's per-class buffers), plus a fixed
+  ``memory.fixed_mb``;
 - its fitted models: all k fold models are held until the trial ends, and one more copy while it is
-  measured. Only forests' are large: they grow ``TREES_PER_STEP`` trees at a time until ``MAX_NODES``
-  (so at most one step past it), with ``NODES_PER_ROW`` nodes a training row a tree, of ``64 + 8 × classes`` bytes each.
+  measured. Only forests' are large (``memory.growth``): they grow ``trees_per_step`` trees at a time until
+  ``max_nodes`` (so at most one step past it), with ``nodes_per_row`` nodes a training row a tree, of
+  ``64 + 8 × classes`` bytes each.
 
-The constants were measured (peak resident memory above the prepared data, one trial, 5 folds, 2 cores) on
-50,000 and 200,000 rows of 22 inputs for classification and 100,000 rows for regression; docs/search.md
-"Memory" lists the figures.
+``memory`` is the family's ``MemoryCost`` (``kuai.engine.models``). The coefficients were measured (peak resident
+memory above the prepared data, one trial, 5 folds, 2 cores) on 50,000 and 200,000 rows of 22 inputs for
+classification and 100,000 rows for regression; docs/search.md "Memory" lists the figures.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ import numpy as np
 
 from kuai.engine.models import ModelFamily, available_cores, n_threads
 from kuai.engine.models.preprocessing import Encoding, input_width
-from kuai.engine.models.random_forest import FORESTS, MAX_NODES, TREES_PER_STEP
 from kuai.engine.types import InputColumn, TaskSpec
 
 __all__ = ["MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb", "plan_memory", "search_memory",
@@ -45,16 +46,6 @@ __all__ = ["MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb", "p
 _MB = 1024 * 1024
 MEMORY_SHARE = 0.5  # of the memory free when the search starts: kept models, the app and others need the rest
 MIN_ROWS = 1000  # fewer training rows than this: the family is left out rather than trained on a sliver
-# what a fit needs beyond its inputs: bytes a training cell (rows × model inputs) and a fixed amount (MB)
-CELL_BYTES = {"lightgbm": 26.0, "catboost": 50.0, "hist_gb": 31.0, "random_forest": 25.0, "extra_trees": 2.0,
-              "linear": 6.0}
-FIXED_MB = {"lightgbm": 10.0, "catboost": 45.0, "hist_gb": 10.0, "random_forest": 30.0, "extra_trees": 30.0,
-            "linear": 15.0}
-CLASS_ROW_BYTES = {"catboost": 400.0}  # a training row's extra for each class beyond two (its per-class buffers)
-UNMEASURED = (50.0, 45.0)  # a family not measured: the heaviest figures
-# a tree's nodes per training row at the smallest leaves (classification, regression); bootstrapping halves them
-NODES_PER_ROW = {"extra_trees": (1.1, 2.0), "random_forest": (0.7, 1.2)}
-MAX_TREES = 250  # the forests' search space's largest
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,7 @@ def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
     plans = {}
     for family in families:
-        need = trial_mb(family.name, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
+        need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
                         width=widths[family.encoding], fits=parallel.get(family.name, 1))
         fraction = 1.0
         if need(1.0) > allowed:
@@ -110,22 +101,23 @@ def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n
     return plans
 
 
-def trial_mb(family: str, *, n_rows: int, n_folds: int, n_classes: int, width: int,
+def trial_mb(family: ModelFamily, *, n_rows: int, n_folds: int, n_classes: int, width: int,
              fits: int) -> Callable[[float], float]:
     """One trial's estimated peak (MB) above the prepared data, as a function of the share of training rows."""
-    cell, fixed = CELL_BYTES.get(family, UNMEASURED[0]), FIXED_MB.get(family, UNMEASURED[1])
+    cost = family.memory
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
-    per_tree = NODES_PER_ROW.get(family, (0.0, 0.0))[0 if n_classes else 1]
 
     def need(fraction: float) -> float:
         rows = train_rows * fraction
         matrices = n_rows * (1 + (n_folds - 1) * fraction) * width * 4  # every fold's, validation rows whole
         model = 0.0
-        if family in FORESTS:  # grown a step of trees at a time until the node cap: at most one step past it
-            step = TREES_PER_STEP * per_tree * rows
-            model = min(MAX_TREES * per_tree * rows, MAX_NODES + step) * (64 + 8 * max(n_classes, 1))
-        fit = rows * (width * cell + max(0, n_classes - 2) * CLASS_ROW_BYTES.get(family, 0.0))
-        return (matrices + fits * fit + (n_folds + 1) * model) / _MB + fixed
+        if cost.growth is not None:  # grown a step of trees at a time until the node cap: at most one step past it
+            per_tree = cost.growth.nodes_per_row[0 if n_classes else 1]
+            step = cost.growth.trees_per_step * per_tree * rows
+            model = min(cost.growth.max_trees * per_tree * rows, cost.growth.max_nodes + step) \
+                * (64 + 8 * max(n_classes, 1))
+        fit = rows * (width * cost.cell_bytes + max(0, n_classes - 2) * cost.class_row_bytes)
+        return (matrices + fits * fit + (n_folds + 1) * model) / _MB + cost.fixed_mb
 
     return need
 

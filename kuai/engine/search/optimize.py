@@ -25,7 +25,16 @@ from kuai.engine.data.column_selection import ColumnSelection, columns_for
 from kuai.engine.data.task import class_weights
 from kuai.engine.errors import BudgetError, is_disk_full, shown_text
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
+from kuai.engine.models import (
+    FAMILIES,
+    REFIT_EXTRA_ROUNDS,
+    DataShape,
+    Deadline,
+    ModelFamily,
+    available_cores,
+    default_order,
+    n_threads,
+)
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import FoldSpill
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
@@ -51,8 +60,6 @@ __all__ = ["HeldOutModel", "OutcomeStore", "SearchResult", "TrialOutcome", "coll
            "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
 
 logger = logging.getLogger(__name__)
-DEFAULT_ORDER = ("lightgbm", "linear", "extra_trees", "catboost", "random_forest", "hist_gb")  # cheapest first
-REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
@@ -291,7 +298,7 @@ def run_search(
     a table with far more columns than rows (``kuai.engine.data.column_selection``); None: all of ``schema``.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    chosen = [FAMILIES[name] for name in (families or DEFAULT_ORDER)]
+    chosen = [FAMILIES[name] for name in (families or default_order())]  # the families' own order, cheapest first
     result = SearchResult(folds=make_folds(y, spec))
     result.memory = search_memory(y, spec, columns_for(schema, selection, 0), chosen)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):

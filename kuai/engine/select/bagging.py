@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from kuai.engine.models import FAMILIES
 from kuai.engine.search.trials import TrialOutcome
 from kuai.engine.types import TaskSpec, TaskType
 
@@ -29,14 +30,12 @@ MAX_BAG_ONNX_MB = 16.0
 # a 46 MB one on 344_mv (opset 5, nine members) took 0.7 GB more, over a process of 650 MB.
 MAX_BLEND_ONNX_MB = 20.0
 REFIT_GROWTH = 1.2  # a refit on all rows against a fold's model: forests grow with the rows, boosters get 10 % more
-ONNX_PER_PICKLED = {"lightgbm": 1.7, "catboost": 4.0}  # ONNX size per pickled size (measured on two datasets) ...
-ONNX_PER_PICKLED_OTHERS = 0.65  # ... forests' nodes are smaller in ONNX than in their pickle
-# The ratios above are of opset-3 graphs. The export writes trees as ai.onnx.ml opset 5
-# (kuai/exporters/_tree_opset5.py):
+# Each family's ONNX size per pickled size (``ExportCost.onnx_per_pickled``, measured on two datasets) is of
+# opset-3 graphs. The export writes trees as ai.onnx.ml opset 5 (kuai/exporters/_tree_opset5.py):
 # 0.31-0.38 of opset 3's bytes, measured for five families on magic and 562_cpu_small, except in a multiclass model
-# with a forest or CatBoost (leaves voting for several classes), which stays at opset 3 throughout.
+# with a family whose leaves vote for several classes (``ExportCost.multiclass_opset5`` false: forests, CatBoost),
+# which stays at opset 3 throughout.
 OPSET5_SIZE = 0.34
-MULTICLASS_OPSET5 = frozenset({"lightgbm", "hist_gb", "linear"})  # the families whose multiclass trees vote once
 
 
 def bag_size_kb(outcomes: list[TrialOutcome]) -> float:
@@ -46,7 +45,7 @@ def bag_size_kb(outcomes: list[TrialOutcome]) -> float:
 
 def onnx_mb(family: str, pickled_kb: float) -> float:
     """The estimated ONNX size of a model of this family from its pickled size."""
-    return ONNX_PER_PICKLED.get(family, ONNX_PER_PICKLED_OTHERS) * pickled_kb / 1024
+    return FAMILIES[family].export.onnx_per_pickled * pickled_kb / 1024
 
 
 def refit_onnx_mb(outcome: TrialOutcome, task: TaskType) -> float | None:
@@ -60,7 +59,7 @@ def refit_onnx_mb(outcome: TrialOutcome, task: TaskType) -> float | None:
 
 def exported_share(task: TaskType, families: Iterable[str]) -> float:
     """The exported size of a model made of these families, as a share of its opset-3 estimate (``onnx_mb``)."""
-    if task is TaskType.MULTICLASS and not set(families) <= MULTICLASS_OPSET5:
+    if task is TaskType.MULTICLASS and not all(FAMILIES[family].export.multiclass_opset5 for family in families):
         return 1.0
     return OPSET5_SIZE
 

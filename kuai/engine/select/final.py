@@ -19,10 +19,9 @@ from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
-from kuai.engine.models.random_forest import FORESTS
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import subsample_rows
-from kuai.engine.search.optimize import REFIT_EXTRA_ROUNDS, SearchResult, TrialOutcome
+from kuai.engine.search.optimize import SearchResult, TrialOutcome
 from kuai.engine.select.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.limits import ModelCost, blend_cost, overshoot, within
@@ -240,17 +239,15 @@ def _fits(seconds: float, final: float) -> bool:
 
 def refit_pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
                    n_rows: int) -> Any:
-    """An unfitted pipeline of this trial for all rows: boosters get 10 % more rounds than their folds' mean."""
+    """An unfitted pipeline of this trial for all rows: boosters get 10 % more rounds than their folds' mean, forests
+    as many trees (``ModelFamily.refit_iterations``)."""
     from sklearn.pipeline import Pipeline
 
     family = FAMILIES[outcome.family]
     params = outcome.params
     if family.grows_iterations and outcome.best_iterations:
-        grown = np.mean(outcome.best_iterations)  # all rows: a little more for boosters, as many trees for forests
-        scale = REFIT_EXTRA_ROUNDS if family.name not in FORESTS else 1.0
-        if family.name in FORESTS and grown < float(family.unprefixed(params).get("n_estimators", np.inf)):
-            scale = (spec.n_folds - 1) / spec.n_folds  # stopped at the size cap: trees grow with the rows
-        params = family.with_iterations(params, int(np.ceil(grown * scale)))
+        grown = float(np.mean(outcome.best_iterations))
+        params = family.with_iterations(params, family.refit_iterations(params, grown, n_folds=spec.n_folds))
     prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
     model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
     return Pipeline([("prep", prep), ("model", model)])

@@ -34,7 +34,7 @@ from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
-from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, ONNX_PER_PICKLED, bag_onnx_mb, bagged_model, fitted_blend
+from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb, bagged_model, fitted_blend
 from kuai.engine.types import InputColumn, TaskSpec
 
 STACK_NAME = "stack"
@@ -85,7 +85,7 @@ def stack_base(result: SearchResult, spec: TaskSpec) -> list[TrialOutcome]:
     bags and the top model's fit the export's size cap together (a big forest's bag is left out)."""
     metric = get_metric(spec.metric)
     ranked = by_score((o for o in result.outcomes.values() if o.fold_models and o.row_fraction >= 1.0), metric)
-    room = MAX_BAG_ONNX_MB - top_bag_kb(result, spec.n_folds) * ONNX_PER_PICKLED[TOP_FAMILY] / 1024
+    room = MAX_BAG_ONNX_MB - top_bag_kb(result, spec.n_folds) * FAMILIES[TOP_FAMILY].export.onnx_per_pickled / 1024
     base: list[TrialOutcome] = []
     for outcome in ranked:
         if len(base) < MAX_BASE and outcome.family not in {o.family for o in base} \
