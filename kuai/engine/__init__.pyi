@@ -46,8 +46,8 @@ from .errors import (
 from .explain.step import explain_pending
 from .metrics import get_metric, score
 from .models import FAMILIES, default_order, family_libraries
+from .models.labels import family_label, model_label, short_model_label
 from .models.preprocessing import build_input_schema, to_model_frame, unseen_categories
-from .naming import family_label, model_label, short_model_label
 from .read import Dialect, describe_reading, read_table, read_table_for_scoring, read_table_with_dialect
 from .read.cells import MAX_LABEL_CHARS, clip
 from .read.unreadable import UnreadableValues, Unusable, unreadable_values

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from kuai.engine import Evaluation, TrainingResult, atomic_path, evaluate, get_metric, pareto_front
-from kuai.engine.naming import model_label
+from kuai.engine.models.labels import model_label
 from kuai.engine.report.summary import left_out_by_reason, plain_summary, recommendation, with_model_labels
 from kuai.engine.types import ConfusionMatrix
 from kuai.exporters.evaluation_figures import AtThreshold, evaluation_figures

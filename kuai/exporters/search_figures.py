@@ -17,7 +17,7 @@ import numpy as np
 import optuna
 import plotly.graph_objects as go
 
-from kuai.engine.naming import model_label
+from kuai.engine.models.labels import model_label
 from kuai.engine.types import TrialRecord
 
 logger = logging.getLogger(__name__)

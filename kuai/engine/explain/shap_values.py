@@ -34,8 +34,8 @@ from scipy import sparse
 
 from kuai.engine.explain.native_shap import native_explainer
 from kuai.engine.models import family_of
+from kuai.engine.models.labels import model_label
 from kuai.engine.models.preprocessing import original_column_of_features
-from kuai.engine.naming import model_label
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import import_detached
 from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, base_blend

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kuai.engine.metrics import get_metric
-from kuai.engine.naming import model_label, plain_number
+from kuai.engine.models.labels import model_label
+from kuai.engine.naming import plain_number
 
 if TYPE_CHECKING:
     from kuai.engine.automl import TrainingResult
