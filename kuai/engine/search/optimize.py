@@ -12,23 +12,20 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 import numpy as np
 import optuna
-import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from kuai.engine.data.column_selection import ColumnSelection, columns_for
+from kuai.engine.data.column_selection import columns_for
 from kuai.engine.data.task import class_weights
 from kuai.engine.errors import BudgetError, is_disk_full, shown_text
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, DataShape, Deadline, ModelFamily, available_cores, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
-from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
 from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
 from kuai.engine.search.trials import (
@@ -46,7 +43,6 @@ from kuai.engine.search.trials import (
     trial_record,
 )
 from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
-from kuai.engine.types import InputColumn, TaskSpec, TrialRecord
 
 __all__ = ["HeldOutModel", "OutcomeStore", "SearchInputs", "SearchResult", "TrialOutcome", "collect_trials",
            "held_out_model", "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
@@ -61,45 +57,6 @@ TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop 
 
 class _OutOfTime(Exception):
     pass
-
-
-def _never() -> bool:
-    return False
-
-
-@dataclass(frozen=True, eq=False)
-class SearchInputs:
-    """What a search runs on: the data, its deadlines, where its trials are kept, and whom it tells.
-
-    ``deadline`` may be moved by ``update_deadline(result)``, which runs after every trial, so the caller can end
-    the search earlier as the measured cost of what follows it grows (``kuai.engine.budget``).
-    """
-
-    X: pd.DataFrame
-    y: np.ndarray
-    _: KW_ONLY
-    spec: TaskSpec
-    schema: tuple[InputColumn, ...]
-    selection: ColumnSelection | None = None  # the columns each fold's models learn from, on a very wide table
-    # when: the search's end; the first trial's, which may run into the tail's slack (None: the same)
-    deadline: Deadline
-    first_deadline: Deadline | None = None
-    update_deadline: Callable[[SearchResult], None] | None = None
-    max_trials: int | None = None
-    stop_when_perfect: bool = True  # end once a model scores the best possible value and every family had its turn
-    # what: the families searched (empty: all, in ``DEFAULT_ORDER``) and a similar run's best configurations first
-    families: tuple[str, ...] = ()
-    warm_configs: Sequence[dict[str, Any]] = ()
-    # where: an Optuna storage or its URL (None: in memory), the study, the trials' predictions, the fold models
-    storage: Any = None
-    study_name: str = "kuai"
-    store: OutcomeStore | None = None
-    spill: FoldSpill | None = None  # where the fold models kept for bagging wait (None: in memory)
-    worker: str = ""  # who runs the trials of a study shared with other processes (scale-out) ...
-    shared: bool = False  # ... which only adds trials to it
-    # whom it tells, and who may stop it
-    on_trial: Callable[[TrialRecord], None] | None = None
-    should_stop: Callable[[], bool] = _never
 
 
 def first_trial_tail_share(n_folds: int) -> float:
