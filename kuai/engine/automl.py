@@ -235,8 +235,8 @@ def finish_phase(
     stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
-    memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
-    notes: list[str] = [*spec.notes, *prepared.notes, *(plan.note for plan in memory)]  # spec: merged labels, dates
+    memory = [family for family in result.memory.values() if family.row_fraction < 1.0]
+    notes: list[str] = [*spec.notes, *prepared.notes, *(family.note for family in memory)]  # spec: merged labels, dates
     notes += [result.stopped_early] if result.stopped_early else []
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "

@@ -210,9 +210,10 @@ def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_wh
     top_three = tail_cost_s(result, spec, 600.0)  # no plan yet: the three best models
     cheaper = tail_cost_s(result, spec, 600.0, members=[cheapest])
     assert cheaper < top_three  # the search's end moves later again
-    plan = BudgetPlan(started=0.0, budget_s=1e5)  # a search end far from its cap: it moves by the tail's cost
-    assert revised(plan, tail_reserve_s=cheaper).search_until - revised(plan, tail_reserve_s=top_three).search_until \
-        == pytest.approx(top_three - cheaper)
+    plan = BudgetPlan(started=0.0, budget_s=600.0)
+    capped = plan.tail_end - plan.explain_s - plan.search_latest  # a tail costlier than this moves the search's end
+    later = revised(plan, tail_reserve_s=capped + cheaper).search_until
+    assert later - revised(plan, tail_reserve_s=capped + top_three).search_until == pytest.approx(top_three - cheaper)
     blend, alone = member_plan(cheapest, spec, 600.0)[1], member_plan(best, spec, 600.0)[1]
     stack = top_three - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3])
     assert cheaper == pytest.approx(TAIL_FIXED_S + max(blend, alone) + stack)  # the dearer of the two
