@@ -13,6 +13,7 @@ from .automl import (
     search_phase,
     train,
 )
+from .budget import BudgetPlan, plan_budget
 from .data.fingerprint import data_fingerprint, short_fingerprint
 from .data.fixes import FixPlan, apply_row_fixes, fix_plan
 from .data.labels import LabelVariants, merge_label_variants
@@ -99,7 +100,7 @@ __all__ = [
     "profile_dataset", "DISK_FULL_MESSAGE", "full_disk_path", "is_disk_full", "shown_text", "SearchResult",
     "collect_trials",
     "finish_phase", "STACK_NAME", "explain_pending",
-    "make_folds", "search_phase",
+    "make_folds", "search_phase", "BudgetPlan", "plan_budget",
     "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",
     "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",

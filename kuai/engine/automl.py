@@ -1,14 +1,13 @@
 """Orchestration: search → leaderboard → ensemble → refit → explain, inside one budget.
 
-The budget bounds the whole command. The search's deadline is the final one
-minus a reserve for the tail (refit, explanation, export, report); the reserve
-grows with the measured fit times of the models that the refit would need.
+The budget bounds the whole command; every stage reads its deadline from one plan (``kuai.engine.budget``). The
+search ends early enough for the tail (refit, explanation, export, report), whose cost the plan re-estimates from
+the measured fit times and sizes of the models that the refit would need.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,14 +17,17 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.budget import (
-    BAG_MARGIN,
-    TAIL_FIXED_S,
+    MONOTONIC,
+    BudgetPlan,
+    Clock,
     LikelyMembers,
-    inputs_tail_s,
+    after_refit,
     likely_ensemble,
-    move_deadline,
+    plan_budget,
+    revised,
     stack_fit_s,
     stack_s,
+    tail_cost_s,
 )
 from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.column_types import numeric_values
@@ -43,13 +45,7 @@ from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
 from kuai.engine.search.fold_spill import FoldSpill
 from kuai.engine.search.memory import FamilyMemory
-from kuai.engine.search.optimize import (
-    TAIL_OF_REFIT,
-    OutcomeStore,
-    SearchResult,
-    held_out_model,
-    run_search,
-)
+from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models, make_folds
 from kuai.engine.search.warm_start import DataTraits, PastRun, data_traits, nearest_run
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
@@ -69,8 +65,6 @@ from kuai.engine.types import (
 )
 
 logger = logging.getLogger(__name__)
-EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
-EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
 KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
 KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
 
@@ -113,8 +107,9 @@ def train(
     progress: ProgressFn | None = None, should_stop: Callable[[], bool] = lambda: False,
     storage: str | None = None, study_name: str = "kuai", store: OutcomeStore | None = None,
     past: Sequence[PastRun] = (), spill_folder: Path | None = None, defer_shap: bool = False,
+    clock: Clock = MONOTONIC,
 ) -> TrainingResult:
-    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (monotonic).
+    """Train within ``budget.time_budget_s`` seconds counted from ``started_at`` (``clock``'s time, monotonic).
 
     ``past``: earlier trainings (``kuai.engine.search.warm_start``); the search starts from the nearest one's best
     models.
@@ -130,16 +125,16 @@ def train(
     with threadpool_limits(limits=n_threads(len(frame)), user_api="openmp"):
         return _train(frame, spec, budget=budget, started_at=started_at, progress=progress, should_stop=should_stop,
                       storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder,
-                      defer_shap=defer_shap)
+                      defer_shap=defer_shap, clock=clock)
 
 
 def _train(
     frame: pd.DataFrame, spec: TaskSpec, *, budget: SearchBudget, started_at: float | None,
     progress: ProgressFn | None, should_stop: Callable[[], bool], storage: Any, study_name: str,
     store: OutcomeStore | None = None, past: Sequence[PastRun] = (), spill_folder: Path | None = None,
-    defer_shap: bool = False,
+    defer_shap: bool = False, clock: Clock = MONOTONIC,
 ) -> TrainingResult:
-    started = started_at if started_at is not None else time.monotonic()
+    started = started_at if started_at is not None else clock.now()
     prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
     traits = data_traits(prepared)
     source = nearest_run(traits, past, budget.families or tuple(FAMILIES))
@@ -147,14 +142,15 @@ def _train(
     if source is not None:
         note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "
                 f"data ({source.name}: {source.traits.text()}), then went on as usual.")
-        _emitter(progress, started, budget.time_budget_s)("search", note, {})
+        _emitter(progress, started, budget.time_budget_s, clock)("search", note, {})
     spill = FoldSpill(spill_folder) if spill_folder is not None else None
     try:
         result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
                                        should_stop=should_stop, storage=storage, study_name=study_name, store=store,
-                                       warm_configs=source.configs if source is not None else (), spill=spill)
+                                       warm_configs=source.configs if source is not None else (), spill=spill,
+                                       clock=clock)
         training = finish_phase(prepared, result, records, budget=budget, started=started, progress=progress,
-                                should_stop=should_stop, defer_shap=defer_shap)
+                                should_stop=should_stop, defer_shap=defer_shap, clock=clock)
     finally:  # the chosen model holds what it needs of the fold models: the files go
         if spill is not None:
             spill.close()
@@ -168,65 +164,61 @@ def search_phase(
     prepared: Prepared, *, budget: SearchBudget, started: float, progress: ProgressFn | None,
     should_stop: Callable[[], bool], storage: Any, study_name: str, store: OutcomeStore | None,
     worker: str = "", shared: bool = False, max_trials: int | None = None,
-    warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
+    warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None, clock: Clock = MONOTONIC,
 ) -> tuple[SearchResult, list[TrialRecord]]:
-    """Search until the search deadline that ``budget`` leaves before its tail (refit, explain, export).
+    """Search until the budget plan's ``search_until``, revised after every trial with the measured tail.
 
     ``shared``: the study is shared with other processes (scale-out): this one only adds trials to it,
     never enqueues the portfolio twice nor fails another process's running trial.
     """
     spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
-    final = started + budget.time_budget_s - inputs_tail_s(X.shape[1])  # where the tail must start, at the latest
-    emit = _emitter(progress, started, budget.time_budget_s)
+    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=X.shape[1])
+    emit = _emitter(progress, started, budget.time_budget_s, clock)
     for note in prepared.notes:  # rows left out, fewer folds, values not used as given: also on the model card
         emit("profiling", note, {})
     if prepared.selection is not None:
         emit("search", prepared.selection.note(), {"selection": prepared.selection})
     emit("search", f"Searching models on {len(X):,} rows, "
          f"{len(columns_for(schema, prepared.selection, 0)):,} columns", {})
-    search_deadline = Deadline(final - TAIL_FIXED_S - _explain_s(budget) - 0.1 * budget.time_budget_s)
-    first_deadline = Deadline(final - TAIL_FIXED_S)
-    latest = search_deadline.at
-    likely_members = LikelyMembers(y, get_metric(spec.metric), spec.task)
+    search_deadline = Deadline(plan.search_until)
+    likely_members = LikelyMembers(y, get_metric(spec.metric), spec.task, clock=clock)
     records: list[TrialRecord] = []
 
     def on_trial(record: TrialRecord) -> None:
         records.append(record)
         emit("trial", _trial_message(record), {"trial": record})
 
-    result = run_search(
-        X, y, spec=spec, schema=schema, deadline=search_deadline, first_deadline=first_deadline,
-        families=budget.families, max_trials=budget.max_trials if max_trials is None else max_trials,
-        storage=storage, study_name=study_name, store=store, on_trial=on_trial, should_stop=should_stop,
-        update_deadline=lambda found: move_deadline(
-            search_deadline, found, spec, final - _explain_s(budget), budget.time_budget_s, shared=shared,
-            members=None if shared else likely_members(found, search_deadline.remaining()),
-            latest=latest, ensemble_s=likely_members.selection_s(found)),
-        worker=worker, shared=shared, warm_configs=warm_configs, spill=spill,
+    def end_in_time(found: SearchResult) -> None:  # the search ends early enough for the tail measured so far
+        members = None if shared else likely_members(found, search_deadline.remaining())
+        tail_s = tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
+                             ensemble_s=likely_members.selection_s(found))
+        search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
+
+    result = run_search(SearchInputs(
+        X, y, spec=spec, schema=schema, selection=prepared.selection, deadline=search_deadline,
+        first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
+        max_trials=budget.max_trials if max_trials is None else max_trials,
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
-        selection=prepared.selection,
-    )
+        families=budget.families, warm_configs=warm_configs, storage=storage, study_name=study_name, store=store,
+        spill=spill, worker=worker, shared=shared, on_trial=on_trial, should_stop=should_stop,
+    ))
     if result.stopped_early:
         emit("search", result.stopped_early, {"stopped_early": True})
     return result, records
 
 
-def _explain_s(budget: SearchBudget) -> float:
-    return min(0.1 * budget.time_budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * budget.time_budget_s))
-
-
 def finish_phase(
     prepared: Prepared, result: SearchResult, records: list[TrialRecord], *, budget: SearchBudget, started: float,
     progress: ProgressFn | None, should_stop: Callable[[], bool] = lambda: False, defer_shap: bool = False,
+    clock: Clock = MONOTONIC,
 ) -> TrainingResult:
     """Ensemble, leaderboard, refit and explanation of a finished search, inside what is left of the budget.
 
     ``defer_shap``: the result's SHAP explanation is left pending, for after the export (``kuai.engine.explain.step``).
     """
     spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
-    final = started + budget.time_budget_s
-    tail_end = final - inputs_tail_s(X.shape[1])  # the budget's end, less what the model's many inputs add to the tail
-    emit = _emitter(progress, started, budget.time_budget_s)
+    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=X.shape[1])
+    emit = _emitter(progress, started, budget.time_budget_s, clock)
     if should_stop():
         raise CancelledError("Training was cancelled.")
     failures = [t for t in result.trials if t.state == "failed"]
@@ -236,15 +228,15 @@ def finish_phase(
     if not result.outcomes:
         raise BudgetError(f"No model finished within the budget of {budget.time_budget_s:.0f} s. "
                           "Raise the time budget or sample the rows.")
-    timings = {"search_s": time.monotonic() - started}
+    timings = {"search_s": clock.now() - started}
     metric = get_metric(spec.metric)
     ensemble = likely_ensemble(result, y, metric, spec.task)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
-    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, tail_end, emit)
+    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
-    memory = [plan for plan in result.memory.values() if plan.row_fraction < 1.0]
-    notes: list[str] = [*spec.notes, *prepared.notes, *(plan.note for plan in memory)]  # spec: merged labels, dates
+    memory = [family for family in result.memory.values() if family.row_fraction < 1.0]
+    notes: list[str] = [*spec.notes, *prepared.notes, *(family.note for family in memory)]  # spec: merged labels, dates
     notes += [result.stopped_early] if result.stopped_early else []
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
@@ -256,8 +248,8 @@ def finish_phase(
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
-    chosen = final_model(X, y, spec, prepared.refit_schema, result, ensemble, leaderboard, tail_end,
-                         budget.time_budget_s, notes, budget.limits, stack=stack)
+    chosen = final_model(X, y, spec, prepared.refit_schema, result, leaderboard=leaderboard, plan=plan, notes=notes,
+                         ensemble=ensemble, limits=budget.limits, stack=stack, clock=clock)
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
     exported = next(e for e in leaderboard if e.model == name)
     if no_better := no_better_note(spec, y, exported.score, exported.score_std):
@@ -268,21 +260,20 @@ def finish_phase(
         notes.insert(0, prepared.selection.note(len(schema)))
     drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
                       stacked={o.number for o in stack.base} if name == STACK_NAME and stack is not None else set())
-    timings["refit_s"] = time.monotonic() - started - timings["search_s"]
+    timings["refit_s"] = clock.now() - started - timings["search_s"]
     emit("explain", "Checking which columns matter on the held-out fold" if defer_shap
          else "Explaining the model with SHAP", {})
     # what is left once the export and report have their share (about half the refit, or the conversion's cost):
-    # permutation importance gets up to 40 % of it, now, while the held-out fold's models are in memory; SHAP the rest
-    conversion_s = BAG_MARGIN * chosen.export_s
-    explain_until = tail_end - TAIL_FIXED_S - max(TAIL_OF_REFIT * timings["refit_s"], conversion_s)
+    # permutation importance gets its share of it now, while the held-out fold's models are in memory; SHAP the rest
+    plan = after_refit(plan, refit_s=timings["refit_s"], conversion_s=chosen.export_s)
     held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
         else held_out_model(result, _weights_of(name, result, ensemble), spec)
     permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed,
-                                      time_budget_s=max(0.0, 0.4 * (explain_until - time.monotonic())))
+                                      time_budget_s=plan.permutation_s(clock.now()))
     del held_out
-    pending = PendingExplanation(original_rows=rows.index.to_numpy(), permutation=permutation, final=final,
-                                 shap_s=explain_until - time.monotonic())
-    timings["explain_s"] = time.monotonic() - started - timings["search_s"] - timings["refit_s"]
+    pending = PendingExplanation(original_rows=rows.index.to_numpy(), permutation=permutation, plan=plan,
+                                 shap_s=plan.shap_s(clock.now()))
+    timings["explain_s"] = clock.now() - started - timings["search_s"] - timings["refit_s"]
     training = TrainingResult(spec=spec, schema=schema, estimator=estimator, model_name=name,
                               leaderboard=leaderboard, trials=records or list(result.trials), oof=oof, y=y,
                               model_frame=inputs_of(X, schema), explanation=None, timings=timings, notes=notes,
@@ -349,7 +340,8 @@ def result_for_model(
 ) -> TrainingResult:
     """A TrainingResult for a model refitted after training (any model the leaderboard kept), explained by SHAP."""
     pending = PendingExplanation(
-        original_rows=prepared.rows.index.to_numpy(), shap_s=explain_budget_s, final=float("inf"),
+        original_rows=prepared.rows.index.to_numpy(), shap_s=explain_budget_s,
+        plan=plan_budget(float("inf"), started=0.0),
         permutation=PermutationOutcome(note="Permutation importance is computed for the model chosen at training "
                                             "only."))
     spec, schema = read_by_model(estimator, prepared.spec, prepared.schema, prepared.selection)
@@ -381,18 +373,17 @@ def _fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
             "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
 
 
-def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, final: float,
-                   emit: Callable[..., None]) -> Stack | None:
-    """The stacking layer, when fitting and exporting it fits what is left of the budget
+def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, plan: BudgetPlan,
+                   emit: Callable[..., None], clock: Clock) -> Stack | None:
+    """The stacking layer, when fitting and exporting it ends by the plan's ``stack_until``
     (``kuai.engine.select.stacking``)."""
     if budget.families and TOP_FAMILY not in budget.families:  # the user left its top model's family out
         return None
     seconds = stack_s(result, prepared.spec)
-    explain_s = _explain_s(budget)
-    if not np.isfinite(seconds) or time.monotonic() + seconds + TAIL_FIXED_S + explain_s > final:
+    if not np.isfinite(seconds) or clock.now() + seconds > plan.stack_until:
         return None
     emit("ensemble", "Stacking: a LightGBM learns from the inputs and the best models' predictions", {})
-    until = Deadline(final - TAIL_FIXED_S - explain_s - (seconds - stack_fit_s(result, prepared.spec)))
+    until = Deadline(plan.stack_until - (seconds - stack_fit_s(result, prepared.spec)))  # its conversion follows
     return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until, prepared.selection)
 
 
@@ -423,9 +414,9 @@ def _trial_message(record: TrialRecord) -> str:
     return f"trial {record.number} {record.family}: {record.state}"
 
 
-def _emitter(progress: ProgressFn | None, started: float, budget_s: float) -> Callable[..., None]:
+def _emitter(progress: ProgressFn | None, started: float, budget_s: float, clock: Clock) -> Callable[..., None]:
     def emit(stage: str, message: str, data: dict[str, Any]) -> None:
-        elapsed = time.monotonic() - started
+        elapsed = clock.now() - started
         if progress is not None:
             progress(ProgressEvent(stage=stage, message=message, fraction=min(1.0, elapsed / budget_s),
                                    elapsed_s=elapsed, data=data))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,15 +13,17 @@ from kuai.engine import train
 from kuai.engine.budget import (
     PLAN_EVERY_S,
     TAIL_FIXED_S,
+    BudgetPlan,
     LikelyMembers,
     export_s,
     likely_ensemble,
     member_plan,
-    move_deadline,
+    revised,
+    tail_cost_s,
 )
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
-from kuai.engine.search.optimize import keep_fold_models, predict_output, run_search
+from kuai.engine.search.optimize import SearchInputs, keep_fold_models, predict_output, run_search
 from kuai.engine.search.trials import by_score
 from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from kuai.engine.select.ensemble import EnsembleSelection
@@ -30,6 +31,7 @@ from kuai.engine.select.final import blend_s, final_model, members_to_bag
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.types import SearchBudget, TaskType
 from kuai.exporters import check_parity, to_onnx_model
+from tests.engine.fake_clock import FakeClock, plan_ending_in
 from tests.engine.search_data import search_data
 
 
@@ -50,8 +52,8 @@ def _table(task: TaskType, n: int = 360, seed: int = 3) -> pd.DataFrame:
 @pytest.fixture(scope="module", params=list(TaskType), ids=str)
 def searched(request):  # type: ignore[no-untyped-def]
     spec, schema, X, y = search_data(_table(request.param), n_folds=4)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=("lightgbm", "linear", "extra_trees"), max_trials=4)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=("lightgbm", "linear", "extra_trees"), max_trials=4))
     return spec, schema, X, y, result
 
 
@@ -115,7 +117,9 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     assert bag_onnx_mb([small, big]) > cap
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", cap)
     notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0, notes)
+    clock = FakeClock()
+    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=notes, clock=clock,
+                         plan=plan_ending_in(clock, 120, budget_s=120.0))
     assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
     names = [name for name, _ in chosen.estimator.estimators]
     assert names == [f"{small.name}_fold{i + 1}" for i in range(len(result.folds))] + [big.name]
@@ -127,8 +131,8 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     # a bag that does not fit the time left: refitted
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", 1e6)
     late: list[str] = []
-    single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
-                         time.monotonic() + 0.5, 120.0, late)
+    single = final_model(X, y, spec, schema, result, leaderboard=build_leaderboard(result, None, spec), notes=late,
+                         plan=plan_ending_in(clock, 0.5, budget_s=120.0), clock=clock)
     assert single.bagged_folds == 0 and hasattr(single.estimator, "steps")
 
 
@@ -149,14 +153,17 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
     assert bag and refitted_s < bagged_s
     notes: list[str] = []
     room = TAIL_FIXED_S / 2 + (refitted_s + bagged_s) / 2  # the refits fit, the planned bags do not
-    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + room, 120.0, notes)
+    clock = FakeClock()  # the time left does not shrink while the test's models are refitted
+    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=notes, clock=clock,
+                         plan=plan_ending_in(clock, room, budget_s=120.0))
     assert chosen.name == "ensemble"
     assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
     assert not any("could not be bagged or refitted" in note for note in notes)
     assert any("rather than bagged" in note for note in notes)  # the notes say which members, and why
     dropped: list[str] = []
     short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
-    other = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + short, 120.0, dropped)
+    other = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=dropped, clock=clock,
+                        plan=plan_ending_in(clock, short, budget_s=120.0))
     assert other.name != "ensemble"
     assert any("could not be bagged or refitted" in note for note in dropped)
 
@@ -187,10 +194,11 @@ def test_the_tail_plans_for_a_bag_unless_other_workers_trials_may_win(searched) 
     refitted, refit_s = member_plan(outcome, spec, 600.0, refit_only=True)
     assert not refitted and refit_s > 0
     assert member_plan(replace(outcome, fold_models=None), spec, 600.0) == (False, refit_s)  # nothing to bag
-    alone, shared = Deadline(1e12), Deadline(1e12)
-    move_deadline(alone, result, spec, 1000.0, 600.0)
-    move_deadline(shared, result, spec, 1000.0, 600.0, shared=True)
-    assert alone.at < 1000.0 and shared.at < 1000.0 and alone.at != shared.at
+    alone, shared = tail_cost_s(result, spec, 600.0), tail_cost_s(result, spec, 600.0, shared=True)
+    assert alone > TAIL_FIXED_S and shared > TAIL_FIXED_S and alone != shared
+    plan = BudgetPlan(started=0.0, budget_s=600.0)
+    for tail_s in (alone, shared):  # the search ends early enough for it
+        assert revised(plan, tail_reserve_s=tail_s).search_until <= plan.tail_end - plan.explain_s - tail_s
 
 
 def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_when_it_gets_cheaper(
@@ -199,19 +207,18 @@ def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_wh
     metric = get_metric(spec.metric)
     ranked = sorted(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     best, cheapest = ranked[0], min(ranked[1:], key=lambda o: member_plan(o, spec, 600.0)[1])
-    deadline = Deadline(1e12)
-    move_deadline(deadline, result, spec, 1000.0, 600.0)  # no plan yet: the three best models
-    top_three = deadline.at
-    move_deadline(deadline, result, spec, 1000.0, 600.0, members=[cheapest])
-    assert deadline.at == top_three  # without ``latest`` a deadline only moves earlier
-    move_deadline(deadline, result, spec, 1000.0, 600.0, members=[cheapest], latest=1e12)
-    assert deadline.at > top_three
+    top_three = tail_cost_s(result, spec, 600.0)  # no plan yet: the three best models
+    cheaper = tail_cost_s(result, spec, 600.0, members=[cheapest])
+    assert cheaper < top_three  # the search's end moves later again
+    plan = BudgetPlan(started=0.0, budget_s=600.0)
+    capped = plan.tail_end - plan.explain_s - plan.search_latest  # a tail costlier than this moves the search's end
+    later = revised(plan, tail_reserve_s=capped + cheaper).search_until
+    assert later - revised(plan, tail_reserve_s=capped + top_three).search_until == pytest.approx(top_three - cheaper)
     blend, alone = member_plan(cheapest, spec, 600.0)[1], member_plan(best, spec, 600.0)[1]
-    stack = 1000.0 - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3]) - top_three
-    assert deadline.at == pytest.approx(1000.0 - TAIL_FIXED_S - max(blend, alone) - stack)  # the dearer of the two
-    selecting = Deadline(1e12)
-    move_deadline(selecting, result, spec, 1000.0, 600.0, members=[cheapest], latest=1e12, ensemble_s=2.5)
-    assert selecting.at == pytest.approx(deadline.at - 2.5)  # selecting the ensemble takes its measured time
+    stack = top_three - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3])
+    assert cheaper == pytest.approx(TAIL_FIXED_S + max(blend, alone) + stack)  # the dearer of the two
+    selecting = tail_cost_s(result, spec, 600.0, members=[cheapest], ensemble_s=2.5)
+    assert selecting == pytest.approx(cheaper + 2.5)  # selecting the ensemble takes its measured time
 
 
 def _members(selection: EnsembleSelection | None) -> set[int]:
@@ -219,14 +226,11 @@ def _members(selection: EnsembleSelection | None) -> set[int]:
 
 
 def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newer_top_models_count_meanwhile(
-        searched, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import kuai.engine.budget as tail
-
+        searched) -> None:  # type: ignore[no-untyped-def]
     spec, _, _, y, result = searched
     metric = get_metric(spec.metric)
-    clock = [100.0]
-    monkeypatch.setattr(tail, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # the plan's clock only
-    likely = LikelyMembers(y, metric, spec.task)
+    clock = FakeClock(100.0)
+    likely = LikelyMembers(y, metric, spec.task, clock=clock)
     ranked = [o.number for o in by_score(result.outcomes.values(), metric)]
     first = sorted(result.outcomes)[:2]
     early = replace(result, outcomes={n: result.outcomes[n] for n in first})
@@ -234,16 +238,16 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     # no blend: the best
     planned = _members(likely_ensemble(early, y, metric, spec.task)) or {min(first, key=ranked.index)}
     assert {o.number for o in likely(early)} == planned
-    clock[0] += 1.0  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
+    clock.advance(1.0)  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
     stale = planned | (set(ranked[:3]) - set(first))
     assert {o.number for o in likely(result)} == stale and likely.planned == set(first) and likely.at == 100.0
-    clock[0] += PLAN_EVERY_S
+    clock.advance(PLAN_EVERY_S)
     likely.cost = 1.0
     assert likely.selection_s(result) == pytest.approx(len(result.outcomes) / len(first))  # more candidates
     assert {o.number for o in likely(result, remaining_s=1.5)} == stale  # no time left to select again
     assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
     assert likely.planned == set(first)
-    clock[0] += 10 * likely.cost
+    clock.advance(10 * likely.cost)
     expected = _members(likely_ensemble(result, y, metric, spec.task)) or {ranked[0]}
     assert {o.number for o in likely(result)} == expected
-    assert likely.planned == set(result.outcomes) and likely.at == clock[0]
+    assert likely.planned == set(result.outcomes) and likely.at == clock.now()

@@ -12,7 +12,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from kuai.engine.data.task import class_weights
 from kuai.engine.models import Deadline, default_order
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.final import refit, refit_pipeline
 from tests.engine.search_data import search_data
 
@@ -52,8 +52,8 @@ def test_every_family_learns_with_the_weights_in_the_search_and_the_refit(data) 
     for weighting in ("", "balanced"):
         means[weighting] = {}
         for family in default_order():  # one trial each: nothing pruned
-            result = run_search(X, y, spec=replace(spec, class_weight=weighting), schema=schema,
-                                deadline=Deadline(time.monotonic() + 120), families=(family,), max_trials=1)
+            result = run_search(SearchInputs(X, y, spec=replace(spec, class_weight=weighting), schema=schema,
+                                deadline=Deadline(time.monotonic() + 120), families=(family,), max_trials=1))
             for outcome in result.outcomes.values():
                 means[weighting][family] = float(outcome.oof[:, rare].mean())
                 outcomes[weighting, family] = outcome

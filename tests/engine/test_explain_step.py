@@ -3,7 +3,6 @@ meet in one explanation of the rows as uploaded."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -13,7 +12,8 @@ import pytest
 
 import kuai.engine.explain.step as explain_step
 from kuai.engine import SearchBudget, build_task_spec, explain_pending, profile_dataset, train
-from kuai.engine.explain.step import AFTER_EXPLAIN_S, LATE_SHAP_S, MIN_SHAP_S
+from kuai.engine.budget import AFTER_EXPLAIN_S, LATE_SHAP_S, MIN_SHAP_S
+from tests.engine.fake_clock import FakeClock, plan_ending_in
 
 
 def _table(n: int = 300, seed: int = 3) -> pd.DataFrame:
@@ -60,19 +60,21 @@ def test_deferred_shap_gets_its_time_but_ends_before_the_budgets_tail(deferred: 
         return real(*args, time_budget_s=time_budget_s, **kwargs)
 
     monkeypatch.setattr(explain_step, "explain_model", spy)
-    roomy = replace(result.pending_explanation, shap_s=7.0, final=time.monotonic() + 100)
-    explain_pending(replace(result, pending_explanation=roomy), deferred=True)
-    late = replace(roomy, final=time.monotonic() + AFTER_EXPLAIN_S + 2.0)
-    explain_pending(replace(result, pending_explanation=late), deferred=True)
-    short = replace(roomy, final=time.monotonic() + AFTER_EXPLAIN_S + MIN_SHAP_S / 2)
-    explain_pending(replace(result, pending_explanation=short), deferred=True)
-    behind = replace(roomy, final=time.monotonic() - (LATE_SHAP_S - MIN_SHAP_S) / 2)  # the export ran past it
-    explain_pending(replace(result, pending_explanation=behind), deferred=True)
-    over = replace(roomy, final=time.monotonic() - LATE_SHAP_S + MIN_SHAP_S / 2)
-    skipped = explain_pending(replace(result, pending_explanation=over), deferred=True)
-    explain_pending(replace(result, pending_explanation=over))  # explained at once: the end is not its concern
+    clock = FakeClock()  # the export ended at clock.now(): the budget ends this long after it
+
+    def ending_in(seconds: float) -> Any:
+        return replace(result, pending_explanation=replace(result.pending_explanation, shap_s=7.0,
+                                                           plan=plan_ending_in(clock, seconds, budget_s=30.0)))
+
+    explain_pending(ending_in(100), deferred=True, clock=clock)  # roomy
+    explain_pending(ending_in(AFTER_EXPLAIN_S + 2.0), deferred=True, clock=clock)  # late
+    explain_pending(ending_in(AFTER_EXPLAIN_S + MIN_SHAP_S / 2), deferred=True, clock=clock)  # short
+    explain_pending(ending_in(-(LATE_SHAP_S - MIN_SHAP_S) / 2), deferred=True, clock=clock)  # the export ran past it
+    over = ending_in(-LATE_SHAP_S + MIN_SHAP_S / 2)
+    skipped = explain_pending(over, deferred=True, clock=clock)
+    explain_pending(over, clock=clock)  # explained at once: the end is not its concern
     assert given[0] == 7.0  # the time it was given at the refit
-    assert 1.0 < given[1] <= 2.0  # what the budget leaves before its tail
+    assert given[1] == pytest.approx(2.0)  # what the budget leaves before its tail
     assert given[2] == MIN_SHAP_S  # into the tail's reserve, but at least this
     assert given[3] == MIN_SHAP_S  # an export that ended after the budget: into the allowance past it
     assert given[4] == 7.0 and len(given) == 5  # the allowance was spent too: SHAP was skipped

@@ -19,7 +19,7 @@ from kuai.engine import SearchBudget, TaskType, train
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
 from kuai.engine.search.fold_spill import FoldSpill, SpilledModels, SpillError
-from kuai.engine.search.optimize import held_out_model, predict_output, run_search
+from kuai.engine.search.optimize import SearchInputs, held_out_model, predict_output, run_search
 from kuai.engine.search.trials import by_score
 from kuai.engine.select.bagging import bagged_model
 from tests.engine.search_data import search_data
@@ -150,8 +150,8 @@ def test_unreadable_fold_models_are_refitted_and_the_training_goes_on(mixed_fram
 def test_the_search_spills_what_it_keeps_and_bags_from_it(mixed_frame: pd.DataFrame, tmp_path: Path) -> None:
     spec, schema, X, y = search_data(mixed_frame, n_folds=3)
     spill = FoldSpill(tmp_path)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30), max_trials=4,
-                        families=("lightgbm", "linear"), spill=spill)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30),
+                                     max_trials=4, families=("lightgbm", "linear"), spill=spill))
     kept = [o for o in by_score(result.outcomes.values(), get_metric(spec.metric)) if o.fold_models]
     assert kept and all(isinstance(o.fold_models, SpilledModels) for o in kept)
     assert len(_files(spill)) == sum(len(o.fold_models or ()) for o in kept)

@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 from kuai.engine.models import Deadline
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.bagging import OPSET5_SIZE, onnx_mb
 from kuai.engine.select.final import final_model, members_to_bag
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
 from kuai.engine.types import LeaderboardEntry, Limits, TaskType
+from tests.engine.fake_clock import FakeClock, plan_ending_in
 from tests.engine.search_data import search_data
 
 
@@ -30,8 +31,8 @@ def _table(task: TaskType, n: int = 360, seed: int = 5) -> pd.DataFrame:
 @pytest.fixture(scope="module", params=[TaskType.BINARY, TaskType.REGRESSION], ids=str)
 def searched(request):  # type: ignore[no-untyped-def]
     spec, schema, X, y = search_data(_table(request.param), n_folds=4)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=("lightgbm", "linear", "extra_trees"), max_trials=3)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=("lightgbm", "linear", "extra_trees"), max_trials=3))
     return spec, schema, X, y, result
 
 
@@ -47,8 +48,9 @@ def test_the_first_row_within_a_time_limit_is_exported_and_the_note_names_those_
     expected = next(e for e in board if _refit_ms(result, e) <= limit)
     assert expected.model != board[0].model
     notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, notes,
-                         Limits(max_ms_per_row=limit))
+    clock = FakeClock()
+    chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan_ending_in(clock, 120, budget_s=120.0),
+                         notes=notes, limits=Limits(max_ms_per_row=limit), clock=clock)
     assert chosen.name == expected.model and chosen.within_limits is True
     assert chosen.cost.ms_per_row <= limit
     assert board[0].model in chosen.limits_note and chosen.limits_note in notes
@@ -60,12 +62,14 @@ def test_a_model_whose_bag_is_over_the_limit_is_exported_refitted(searched) -> N
     bagged = next(e for e in board
                   if members_to_bag([(o, 1.0) for o in result.outcomes.values() if o.name == e.model], spec, 120.0))
     board = [bagged] + [e for e in board if e is not bagged]
-    free = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, [])
+    clock = FakeClock()
+    plan = plan_ending_in(clock, 120, budget_s=120.0)
+    free = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan, notes=[], clock=clock)
     assert free.name == bagged.model and free.bagged_folds == len(result.folds) and free.within_limits is None
     limit = _refit_ms(result, bagged) * 1.5  # one model fits; its four fold models together do not
     assert free.cost.ms_per_row > limit
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, [],
-                         Limits(max_ms_per_row=limit))
+    chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan, notes=[],
+                         limits=Limits(max_ms_per_row=limit), clock=clock)
     assert chosen.name == bagged.model and chosen.bagged_folds == 0 and chosen.within_limits is True
     assert hasattr(chosen.estimator, "steps")  # one pipeline, refitted on all rows
 
@@ -76,8 +80,9 @@ def test_when_no_model_is_within_the_limits_the_closest_is_exported_and_said_to_
     fastest = min(board, key=lambda e: _refit_ms(result, e))
     limit = _refit_ms(result, fastest) / 2
     notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, notes,
-                         Limits(max_ms_per_row=limit))
+    clock = FakeClock()
+    chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan_ending_in(clock, 120, budget_s=120.0),
+                         notes=notes, limits=Limits(max_ms_per_row=limit), clock=clock)
     assert chosen.name == fastest.model and chosen.within_limits is False and chosen.bagged_folds == 0
     assert chosen.limits_note.startswith("No model is within the limits") and chosen.limits_note in notes
 

@@ -24,7 +24,7 @@ from kuai.engine import prepare, refit_model, train
 from kuai.engine.errors import BudgetError
 from kuai.engine.models import FAMILIES, Deadline
 from kuai.engine.search.memory import MIN_ROWS, import_detached, plan_memory, subsample_rows, trial_mb
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.types import SearchBudget
 from kuai.exporters.model_card import build_model_card
 from tests.engine.search_data import search_data
@@ -99,8 +99,8 @@ def short_of_memory(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped
 def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_row(short_of_memory) -> None:  # type: ignore[no-untyped-def]
     short_of_memory(_forest_need(0.7) / kuai.engine.search.memory.MEMORY_SHARE)
     spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=FAMILY_SET, max_trials=6)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_SET, max_trials=6))
     forests = [o for o in result.outcomes.values() if o.family == "extra_trees"]
     boosters = [o for o in result.outcomes.values() if o.family == "lightgbm"]
     assert forests and boosters
@@ -121,8 +121,8 @@ def test_a_search_short_of_memory_fits_the_family_on_a_sample_and_scores_every_r
 def test_a_family_left_out_never_completes_a_trial_and_the_search_says_why(short_of_memory) -> None:  # type: ignore[no-untyped-def]
     short_of_memory(_forest_need(0.3) / kuai.engine.search.memory.MEMORY_SHARE)
     spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=FAMILY_SET, max_trials=12)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_SET, max_trials=12))
     assert result.memory["extra_trees"].row_fraction == 0.0
     assert result.outcomes and all(o.family == "lightgbm" for o in result.outcomes.values())
     assert result.trials[0].family == "lightgbm"  # its portfolio was not enqueued
@@ -135,8 +135,8 @@ def test_no_family_fitting_is_a_coded_error(short_of_memory) -> None:  # type: i
     short_of_memory(0.001)
     spec, schema, X, y = search_data(_table(), n_folds=N_FOLDS)
     with pytest.raises(BudgetError) as raised:
-        run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                   families=FAMILY_SET, max_trials=2)
+        run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                   families=FAMILY_SET, max_trials=2))
     assert raised.value.code == "NOT_ENOUGH_MEMORY" and "lightgbm" in str(raised.value)
 
 

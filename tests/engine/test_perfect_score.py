@@ -16,7 +16,7 @@ from kuai.engine import (
     to_model_frame,
 )
 from kuai.engine.models import Deadline, default_order
-from kuai.engine.search.optimize import SearchResult, TrialOutcome, run_search
+from kuai.engine.search.optimize import SearchInputs, SearchResult, TrialOutcome, run_search
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.stacking import STACK_NAME
 from kuai.engine.types import Limits
@@ -42,7 +42,7 @@ def test_the_search_stops_at_a_perfect_score_once_every_family_had_its_turn() ->
     spec, schema, X, y = _prepared(_separable())
     assert spec.metric == "roc_auc"
     started = time.monotonic()
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 120.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(started + 120.0)))
     assert time.monotonic() - started < 60.0, "the search went on to its deadline"
     assert {t.family for t in result.trials} == set(default_order())  # the leaderboard still compares every family
     perfect = sorted(n for n, o in result.outcomes.items() if all(s == 1.0 for s in o.fold_scores))
@@ -57,15 +57,15 @@ def test_the_search_stops_at_a_perfect_score_once_every_family_had_its_turn() ->
 
 def test_without_the_stop_the_search_goes_on() -> None:
     spec, schema, X, y = _prepared(_separable())
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
-                        families=("linear",), max_trials=4, stop_when_perfect=False)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                        families=("linear",), max_trials=4, stop_when_perfect=False))
     assert len(result.trials) == 4 and not result.stopped_early
 
 
 def test_a_search_short_of_perfect_does_not_stop_early(mixed_frame: pd.DataFrame) -> None:
     spec, schema, X, y = search_data(mixed_frame, n_folds=3)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
-                        families=("linear",), max_trials=3)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                        families=("linear",), max_trials=3))
     assert len(result.trials) == 3 and not result.stopped_early
 
 

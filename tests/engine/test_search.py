@@ -16,7 +16,7 @@ from kuai.engine import (
 )
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, DataShape, Deadline
-from kuai.engine.search.optimize import held_out_model, keep_fold_models, run_search
+from kuai.engine.search.optimize import SearchInputs, held_out_model, keep_fold_models, run_search
 from kuai.engine.search.trials import by_score
 from kuai.engine.select.ensemble import select_ensemble
 from tests.engine.search_data import search_data
@@ -30,7 +30,7 @@ def spec_and_data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
 def test_search_runs_portfolio_first_and_stops_at_deadline(spec_and_data) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = spec_and_data
     started = time.monotonic()
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(started + 6.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(started + 6.0)))
     elapsed = time.monotonic() - started
     assert elapsed < 6.0 + 3.0, "the search must end near its deadline"
     first = result.trials[:3]
@@ -53,7 +53,7 @@ def test_search_runs_portfolio_first_and_stops_at_deadline(spec_and_data) -> Non
 
 def test_ensemble_is_at_least_as_good_as_its_best_member_on_oof(spec_and_data) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = spec_and_data
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0)))
     metric = get_metric("log_loss")
     oofs = {n: o.oof for n, o in result.outcomes.items()}
     # every trial a candidate (a search of 8 s can finish more than the 20 the selection considers by default)
@@ -136,7 +136,7 @@ def test_ensemble_keeps_its_best_step() -> None:
 
 def test_kept_fold_models_reproduce_the_out_of_fold_predictions(spec_and_data) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = spec_and_data
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 8.0)))
     valid = result.folds[0][1]
     metric = get_metric(spec.metric)  # the best trials keep their fold models (at most 20)
     numbers = sorted(result.outcomes, key=lambda n: metric.loss(float(np.mean(result.outcomes[n].fold_scores))))[:3]
@@ -155,7 +155,7 @@ def test_kept_fold_models_reproduce_the_out_of_fold_predictions(spec_and_data) -
 
 def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = spec_and_data
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0)))
     metric = get_metric(spec.metric)
     assert len(result.outcomes) >= 3
     keep_fold_models(result, metric, max_models=2)
@@ -170,7 +170,7 @@ def test_a_bag_too_big_to_export_keeps_only_its_first_fold_model(spec_and_data) 
     from kuai.engine.select.bagging import can_bag
 
     spec, schema, X, y = spec_and_data
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0))
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 6.0)))
     metric = get_metric(spec.metric)
     best = min(result.outcomes.values(), key=lambda o: metric.loss(float(np.mean(o.fold_scores))))
     others = [o for o in result.outcomes.values() if o is not best and o.fold_models]
@@ -210,8 +210,8 @@ def test_a_full_disk_stops_the_search_at_once_and_keeps_what_finished(spec_and_d
     store = FillingStore()
     storage = f"sqlite:///{tmp_path / 'study.db'}"
     with pytest.raises(OSError) as caught:
-        run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30.0), storage=storage,
-                   store=store, families=("linear",))
+        run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30.0),
+                                storage=storage, store=store, families=("linear",)))
     assert caught.value.errno == errno.ENOSPC
     trials = optuna.load_study(study_name="kuai", storage=storage).get_trials()
     states = [t.state.name for t in trials if t.state.name != "WAITING"]

@@ -20,7 +20,7 @@ from kuai.engine import train as train_model
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, ExportCost, MemoryCost, ModelFamily, ShapRoute
 from kuai.engine.models._base import DataShape
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.ensemble import select_ensemble
 from kuai.engine.types import TaskType
 from tests.engine.search_data import search_data
@@ -151,8 +151,8 @@ def test_the_budget_holds_when_a_trial_is_very_slow(mixed_frame: pd.DataFrame, f
 
 def test_failing_and_nan_trials_do_not_stop_the_study(data, fakes: None) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30.0),
-                        families=("failing", "nan", "lightgbm", "linear"), max_trials=14)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30.0),
+                        families=("failing", "nan", "lightgbm", "linear"), max_trials=14))
     states = [(t.family, t.state) for t in result.trials]
     assert len(result.trials) == 14, states  # every trial ran: none stopped the study
     failed = [t for t in result.trials if t.family in ("failing", "nan")]
@@ -169,8 +169,8 @@ def test_failing_and_nan_trials_do_not_stop_the_study(data, fakes: None) -> None
 def test_pruning_stops_weak_trials_before_their_last_fold(data, fakes: None) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
     storage = optuna.storages.InMemoryStorage()
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60.0),
-                        families=("lightgbm", "linear", "weak"), max_trials=12, storage=storage)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60.0),
+                        families=("lightgbm", "linear", "weak"), max_trials=12, storage=storage))
     study = optuna.load_study(study_name="kuai", storage=storage)
     pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
     assert len(pruned) >= 2, [(t.number, t.params.get("family"), t.state.name) for t in study.trials]

@@ -11,7 +11,7 @@ import pytest
 
 from kuai.engine.models import FAMILIES, Deadline, available_cores
 from kuai.engine.models import random_forest as forests
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.types import TaskType
 from tests.engine.search_data import search_data
 
@@ -23,8 +23,8 @@ def data(mixed_frame: pd.DataFrame):  # type: ignore[no-untyped-def]
 
 def _search(data, trials: int):  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
-    return run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
-                      families=("lightgbm", "extra_trees", "catboost", "linear"), max_trials=trials)
+    return run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 120.0),
+                      families=("lightgbm", "extra_trees", "catboost", "linear"), max_trials=trials))
 
 
 def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]

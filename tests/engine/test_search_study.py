@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine.models import FAMILIES, DataShape, Deadline
-from kuai.engine.search.optimize import _portfolio, run_search
+from kuai.engine.search.optimize import SearchInputs, _portfolio, run_search
 from kuai.engine.search.study import open_search_study
 from tests.engine.search_data import search_data
 
@@ -30,8 +30,8 @@ def _stored(url: str) -> list[optuna.trial.FrozenTrial]:
 def test_every_finished_trial_is_in_the_database_as_the_search_saw_it(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=FAMILY_ORDER, max_trials=7, storage=url)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_ORDER, max_trials=7, storage=url))
     stored = _stored(url)
     assert [t.number for t in stored] == [t.number for t in result.trials] == list(range(7))
     for frozen, record in zip(stored, result.trials, strict=True):
@@ -47,10 +47,10 @@ def test_a_resumed_search_keeps_the_first_trials_and_runs_the_rest_of_the_portfo
     spec, schema, X, y = data
     url = f"sqlite:///{tmp_path / 'study.db'}"
     families = (*FAMILY_ORDER, "extra_trees")
-    first = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                       families=families, max_trials=3, storage=url)
-    again = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                       families=families, max_trials=3, storage=url)
+    first = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                       families=families, max_trials=3, storage=url))
+    again = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                       families=families, max_trials=3, storage=url))
     assert [t.number for t in again.trials] == list(range(6))  # the first three restored, three new
     assert [(t.number, t.score) for t in again.trials[:3]] == [(t.number, t.score) for t in first.trials]
     portfolio = _portfolio([FAMILIES[f] for f in families], DataShape(len(y), len(schema), len(spec.classes)))

@@ -13,7 +13,7 @@ from kuai.engine import train
 from kuai.engine.explain.shap_values import explain_model
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
-from kuai.engine.search.optimize import predict_output, run_search
+from kuai.engine.search.optimize import SearchInputs, predict_output, run_search
 from kuai.engine.select.bagging import bagged_model
 from kuai.engine.select.final import clearly_better, final_model
 from kuai.engine.select.leaderboard import build_leaderboard
@@ -32,6 +32,7 @@ from kuai.engine.select.stacking import (
 )
 from kuai.engine.types import Limits, SearchBudget, TaskType
 from kuai.exporters import check_parity, to_onnx_model
+from tests.engine.fake_clock import FakeClock, plan_ending_in
 from tests.engine.search_data import search_data
 from tests.engine.test_bagging import _table
 
@@ -39,8 +40,8 @@ from tests.engine.test_bagging import _table
 @pytest.fixture(scope="module", params=list(TaskType), ids=str)
 def stacked(request):  # type: ignore[no-untyped-def]
     spec, schema, X, y = search_data(_table(request.param), n_folds=4)
-    result = run_search(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=("lightgbm", "linear", "extra_trees"), max_trials=5)
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=("lightgbm", "linear", "extra_trees"), max_trials=5))
     stack = fit_stack(X, y, spec, schema, result, Deadline(time.monotonic() + 60))
     assert stack is not None
     return spec, schema, X, y, result, stack
@@ -126,7 +127,9 @@ def test_the_stack_is_exported_when_it_leads_and_passed_over_beyond_the_limits(s
     by = 0.1 * error if metric.greater_is_better else -0.1 * error  # a clear lead: 10 % of the runner-up's error
     first = [replace(row, rank=1, score=runner_up.score + by), *[replace(r, rank=i + 2) for i, r in enumerate(others)]]
     notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, first, time.monotonic() + 60, 60.0, notes, stack=stack)
+    clock = FakeClock()
+    chosen = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
+                         notes=notes, stack=stack, clock=clock)
     assert chosen.name == STACK_NAME and chosen.bagged_folds == len(result.folds)
     assert isinstance(chosen.estimator, (StackedClassifier, StackedRegressor))
     assert any("stacks a LightGBM" in n for n in notes)
@@ -134,8 +137,8 @@ def test_the_stack_is_exported_when_it_leads_and_passed_over_beyond_the_limits(s
     # chosen, and the note names the stack as passed over
     tight = Limits(max_ms_per_row=0.999 * chosen.cost.ms_per_row)
     notes = []
-    other = final_model(X, y, spec, schema, result, None, first, time.monotonic() + 60, 60.0, notes, tight,
-                        stack=stack)
+    other = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
+                        notes=notes, limits=tight, stack=stack, clock=clock)
     assert other.name != STACK_NAME and STACK_NAME in other.limits_note
 
 
@@ -159,7 +162,9 @@ def test_a_stack_that_leads_by_less_than_the_margin_is_not_exported(stacked) -> 
     assert clearly_better(runner_up.score + 3 * by, runner_up.score, spec.metric)
     first = [replace(row, rank=1, score=runner_up.score + by), *[replace(r, rank=i + 2) for i, r in enumerate(others)]]
     notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, first, time.monotonic() + 60, 60.0, notes, stack=stack)
+    clock = FakeClock()
+    chosen = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
+                         notes=notes, stack=stack, clock=clock)
     assert chosen.name == runner_up.model
     assert any("margin a stack must win by" in n for n in notes)
 

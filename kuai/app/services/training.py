@@ -140,8 +140,8 @@ class Published:
 
     @property
     def tracking_deadline(self) -> float:
-        """Until when (``time.monotonic()``) the command waits for MLflow: the budget and two seconds."""
-        return self.started + self.options.time_budget_s + 2.0
+        """Until when (``time.monotonic()``) the command waits for MLflow: the budget plan's ``logging_until``."""
+        return engine.plan_budget(self.options.time_budget_s, started=self.started).logging_until
 
     def wait_for_tracking(self, *, progress: Callable[[ProgressEvent], None] | None = None) -> TrainSummary:
         """Wait (within the budget) for the side process to log the run; the summary with its MLflow run id and

@@ -10,12 +10,12 @@ top of what the search left in the training's process; it was that process's pea
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kuai.engine.budget import MIN_SHAP_S, MONOTONIC, BudgetPlan, Clock, shap_after_export_s
 from kuai.engine.explain.permutation import PermutationOutcome
 from kuai.engine.explain.shap_values import explain_model
 
@@ -26,9 +26,6 @@ logger = logging.getLogger(__name__)
 SHAP_SAMPLE_ROWS = 300
 SHAP_MAX_VALUES = 300_000  # rows x columns kept (explanation.json, the charts): fewer rows on many columns
 SHAP_MIN_ROWS = 50
-MIN_SHAP_S = 0.5
-AFTER_EXPLAIN_S = 3.0  # what a pending explanation leaves of the budget: report, files, and MLflow's logging
-LATE_SHAP_S = 2.5  # how far past the budget a late export's SHAP may end: the command may run max(5 s, 10 %) past it
 
 
 @dataclass(frozen=True)
@@ -38,10 +35,10 @@ class PendingExplanation:
     original_rows: np.ndarray  # each training row's position in the data as uploaded
     shap_s: float  # SHAP's time
     permutation: PermutationOutcome
-    final: float  # time.monotonic() at which the budget ends (the system's clock: valid in an exec'ed process)
+    plan: BudgetPlan  # the training's (its times are the system's clock: valid in an exec'ed process)
 
 
-def explain_pending(result: TrainingResult, *, deferred: bool = False) -> TrainingResult:
+def explain_pending(result: TrainingResult, *, deferred: bool = False, clock: Clock = MONOTONIC) -> TrainingResult:
     """``result`` with its SHAP explanation (and the permutation importance already computed); unchanged if nothing
     is pending. ``deferred``: run after the export; SHAP's time then also ends ``AFTER_EXPLAIN_S`` before the
     budget's end (but it gets ``MIN_SHAP_S`` at least). An export that ended after the budget (a short budget on a
@@ -52,12 +49,12 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
     pending = result.pending_explanation
     if pending is None:
         return result
-    started = time.monotonic()
-    seconds = min(pending.shap_s, pending.final - AFTER_EXPLAIN_S - started) if deferred else pending.shap_s
+    started = clock.now()
+    seconds = shap_after_export_s(pending.plan, pending.shap_s, now=started) if deferred else pending.shap_s
     notes = list(result.notes)
     explanation = None
-    if deferred and pending.final + LATE_SHAP_S - started < MIN_SHAP_S:  # the export took the budget and more:
-        # the report and MLflow keep what the allowance past it gives them (docs/product.md: B + max(5 s, 10 %))
+    if seconds is None:  # the export took the budget and more: the report and MLflow keep what the allowance past
+        # it gives them (docs/product.md: the budget and max(5 s, 10 %))
         notes.append("No SHAP explanation: the export used the time left for it. Raise the time budget to get one.")
         return replace(result, pending_explanation=None, notes=notes)
     sample_size = shap_rows(len(result.schema))
@@ -75,7 +72,7 @@ def explain_pending(result: TrainingResult, *, deferred: bool = False) -> Traini
         logger.warning("SHAP explanation failed", exc_info=True)
         notes.append(f"No SHAP explanation could be computed ({type(exc).__name__}).")
     timings = dict(result.timings)
-    timings["explain_s"] = timings.get("explain_s", 0.0) + time.monotonic() - started
+    timings["explain_s"] = timings.get("explain_s", 0.0) + clock.now() - started
     return replace(result, explanation=explanation, pending_explanation=None, notes=notes, timings=timings)
 
 

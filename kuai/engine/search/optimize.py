@@ -12,16 +12,14 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import optuna
-import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from kuai.engine.data.column_selection import ColumnSelection, columns_for
+from kuai.engine.data.column_selection import columns_for
 from kuai.engine.data.task import class_weights
 from kuai.engine.errors import BudgetError, is_disk_full, shown_text
 from kuai.engine.metrics import get_metric
@@ -36,7 +34,7 @@ from kuai.engine.models import (
     n_threads,
 )
 from kuai.engine.models.preprocessing import build_preprocessor
-from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
 from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
 from kuai.engine.search.trials import (
@@ -54,10 +52,9 @@ from kuai.engine.search.trials import (
     trial_record,
 )
 from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb
-from kuai.engine.types import InputColumn, TaskSpec, TrialRecord
 
-__all__ = ["HeldOutModel", "OutcomeStore", "SearchResult", "TrialOutcome", "collect_trials", "held_out_model",
-           "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
+__all__ = ["HeldOutModel", "OutcomeStore", "SearchInputs", "SearchResult", "TrialOutcome", "collect_trials",
+           "held_out_model", "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
 
 logger = logging.getLogger(__name__)
 TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
@@ -76,24 +73,22 @@ def first_trial_tail_share(n_folds: int) -> float:
 
 
 class _Objective:
-    def __init__(self, X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-                 families: list[ModelFamily], deadline: Deadline, first_deadline: Deadline,
-                 result: SearchResult, should_stop: Callable[[], bool], store: OutcomeStore | None = None,
-                 worker: str = "", memory: dict[str, FamilyMemory] | None = None,
-                 spill: FoldSpill | None = None, selection: ColumnSelection | None = None) -> None:
-        self.X, self.y, self.spec, self.schema, self.selection = X, y, spec, schema, selection
-        self.worker = worker  # set when the study is shared with other workers (scale-out)
+    def __init__(self, inputs: SearchInputs, families: list[ModelFamily], result: SearchResult,
+                 memory: dict[str, FamilyMemory] | None = None) -> None:
+        spec, schema, selection = inputs.spec, inputs.schema, inputs.selection
+        self.X, self.y, self.spec, self.schema, self.selection = inputs.X, inputs.y, spec, schema, selection
+        self.worker = inputs.worker  # set when the study is shared with other workers (scale-out)
         self.others_finished = False  # another worker of the shared study has a finished model
         self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
         self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
         self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
         self.families = {f.name: f for f in families}
-        self.search_deadline, self.first_deadline = deadline, first_deadline
-        self.result, self.should_stop, self.store, self.spill = result, should_stop, store, spill
+        self.search_deadline, self.first_deadline = inputs.deadline, inputs.first_deadline or inputs.deadline
+        self.result, self.should_stop, self.store, self.spill = result, inputs.should_stop, inputs.store, inputs.spill
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
-        self.shape = DataShape(len(y), len(columns_for(schema, selection, 0)), n_classes)
-        self.threads = n_threads(len(y))
+        self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), n_classes)
+        self.threads = n_threads(len(self.y))
         # folds fitted side by side: single-threaded fits on small data leave the other cores idle
         self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
         self.started = time.monotonic()  # the search window opens
@@ -275,48 +270,36 @@ class _Objective:
         return self.metric.loss(mean_score)
 
 
-def run_search(
-    X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...], deadline: Deadline,
-    first_deadline: Deadline | None = None, families: tuple[str, ...] = (), max_trials: int | None = None,
-    storage: Any = None, study_name: str = "kuai",
-    on_trial: Callable[[TrialRecord], None] | None = None, should_stop: Callable[[], bool] = lambda: False,
-    update_deadline: Callable[[SearchResult], None] | None = None, store: OutcomeStore | None = None,
-    worker: str = "", shared: bool = False, warm_configs: Sequence[dict[str, Any]] = (), spill: FoldSpill | None = None,
-    stop_when_perfect: bool = True, selection: ColumnSelection | None = None,
-) -> SearchResult:
+def run_search(inputs: SearchInputs) -> SearchResult:
     """Search until the deadline, ``max_trials`` or a stop request; return every trial.
 
-    ``update_deadline(result)`` runs after every trial, so the caller can move the
-    search deadline earlier as the measured cost of what follows the search grows.
-    ``storage``: an Optuna storage or its URL (None: in memory). ``shared``: other processes
-    work on the same study at once (scale-out); their running trials are theirs, and a lost
-    connection to the database is waited out until the deadline. ``spill``: where the fold models kept for
-    bagging wait (``kuai.engine.search.fold_spill``); None keeps them in memory. ``stop_when_perfect``: end the search
-    once a
-    model scores the metric's best possible value on every fold and every family has had its turn (nothing can
-    score higher); ``result.stopped_early`` then says so. ``selection``: the columns each fold's models learn from, on
-    a table with far more columns than rows (``kuai.engine.data.column_selection``); None: all of ``schema``.
+    A ``shared`` study has other processes working on it at once (scale-out): their running trials are theirs, and
+    a lost connection to the database is waited out until the deadline. With ``stop_when_perfect``, the search ends
+    once a model scores the metric's best possible value on every fold and every family has had its turn (nothing
+    can score higher); ``result.stopped_early`` then says so.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    chosen = [FAMILIES[name] for name in (families or default_order())]  # the families' own order, cheapest first
+    y, spec, deadline, should_stop = inputs.y, inputs.spec, inputs.deadline, inputs.should_stop
+    shared, worker, max_trials = inputs.shared, inputs.worker, inputs.max_trials
+    chosen = [FAMILIES[name] for name in (inputs.families or default_order())]  # cheapest first
     result = SearchResult(folds=make_folds(y, spec))
-    result.memory = search_memory(y, spec, columns_for(schema, selection, 0), chosen)
+    result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
                           f"{size_text(plan.need_mb)} on all rows, and {size_text(plan.allowed_mb)} is available. "
                           "Close other programs, or train on fewer rows or columns.", code="NOT_ENOUGH_MEMORY")
-    objective = _Objective(X, y, spec, schema, chosen, deadline, first_deadline or deadline, result,
-                           should_stop, store, worker, result.memory, spill, selection)
+    objective = _Objective(inputs, chosen, result, result.memory)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = (spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)) % 2**32
-    searching = open_search_study(storage, study_name, seed, shared=shared)
+    searching = open_search_study(inputs.storage, inputs.study_name, seed, shared=shared)
     study = searching.study
     if study.trials:  # resuming or joining: what finished counts
-        restore_trials(study, result, store, on_trial)
+        restore_trials(study, result, inputs.store, inputs.on_trial)
     if not (shared and study.trials):  # a resumed search runs what it had not run of the portfolio
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
-        warm = [c for c in warm_configs if c.get("family") in {f.name for f in usable}]  # a similar run's best first
+        names = {f.name for f in usable}
+        warm = [c for c in inputs.warm_configs if c.get("family") in names]  # a similar run's best first
         for config in [*warm, *_portfolio(usable, objective.shape)]:
             study.enqueue_trial(config, skip_if_exists=True)
 
@@ -327,13 +310,13 @@ def run_search(
         trim_heap()  # the trial's freed fit memory, before the next trial's fit lands on top of it
         record = trial_record(frozen)
         result.trials.append(record)
-        if on_trial is not None:
-            on_trial(record)
-        if update_deadline is not None:
-            update_deadline(result)
+        if inputs.on_trial is not None:
+            inputs.on_trial(record)
+        if inputs.update_deadline is not None:
+            inputs.update_deadline(result)
         if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
             study.stop()
-        elif stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
+        elif inputs.stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
             result.stopped_early = _perfect_note(objective, deadline)
             if result.stopped_early:
                 study.stop()

@@ -6,7 +6,6 @@ See ``kuai.engine.select.bagging`` for why bagging is the default, and ``docs/se
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kuai.engine.budget import BAG_MARGIN, TAIL_FIXED_S, export_s, member_plan
+from kuai.engine.budget import BAG_MARGIN, MONOTONIC, BudgetPlan, Clock, export_s, member_plan
 from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, n_threads
@@ -45,14 +44,17 @@ class FinalModel:
 
 
 def final_model(
-    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
-    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, budget_s: float,
-    notes: list[str], limits: Limits | None = None, stack: Stack | None = None,
+    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult, *,
+    leaderboard: list[LeaderboardEntry], plan: BudgetPlan, notes: list[str], ensemble: EnsembleSelection | None = None,
+    limits: Limits | None = None, stack: Stack | None = None, clock: Clock = MONOTONIC,
 ) -> FinalModel:
     """The model to export: the best leaderboard row within the limits, with its members bagged from their fold
-    models where those fit (size, conversion time within what is left of the budget, the limits) and refitted on
+    models where those fit (size, conversion time until the plan's ``refit_until``, the limits) and refitted on
     all rows otherwise; rows that fit neither way give their place to the next one. ``stack``: the stacking
-    layer behind the leaderboard's stack row (``kuai.engine.select.stacking``), exported as fitted."""
+    layer behind the leaderboard's stack row (``kuai.engine.select.stacking``), exported as fitted. What it had to
+    leave out or chose for the limits is appended to ``notes``."""
+    time_left = _TimeLeft(plan.refit_until, clock)
+    budget_s = plan.budget_s
     limits = limits or Limits()
     by_name = {o.name: o for o in result.outcomes.values()}
 
@@ -76,7 +78,7 @@ def final_model(
             if not within(blend_cost(stack.parts, {o.number for o in stack.parts}, spec.task), limits):
                 passed_over.append(row.model)
                 continue
-            chosen = _stacked(stack, spec, final, notes)
+            chosen = _stacked(stack, spec, time_left, notes)
             if chosen is None:
                 continue
             members = [(stack.top, 1.0)]
@@ -88,7 +90,7 @@ def final_model(
                 if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                     passed_over.append(row.model)
                     continue
-            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes,
+            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), time_left, notes,
                                     bag=bag, must=not row.is_ensemble)
             if chosen is None:
                 notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
@@ -107,7 +109,7 @@ def final_model(
     single = [r for r in leaderboard if not r.is_ensemble and r.model != STACK_NAME]
     closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set(), spec.task), limits))
     outcome = members_of(closest)[0][0]
-    chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s, notes,
+    chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), time_left, notes,
                             bag=set(), must=True)
     assert chosen is not None
     note = (f"No model is within the limits ({limits.text()}); the closest, {closest.model}, was exported "
@@ -124,11 +126,11 @@ def clearly_better(stack_score: float, other_score: float, metric_name: str) -> 
     return metric.loss(other_score) - metric.loss(stack_score) > STACK_MARGIN * abs(error)
 
 
-def _stacked(stack: Stack, spec: TaskSpec, final: float, notes: list[str]) -> FinalModel | None:
+def _stacked(stack: Stack, spec: TaskSpec, time_left: _TimeLeft, notes: list[str]) -> FinalModel | None:
     """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left."""
     parts = stack.parts
     conversion = sum(export_s(bag_size_kb([o]), o.family) for o in parts)
-    if not can_bag(parts) or not _fits(BAG_MARGIN * conversion, final):
+    if not can_bag(parts) or not time_left.fits(BAG_MARGIN * conversion):
         notes.append("The stack scored best but its models are too big to export within the budget; the next "
                      "model on the leaderboard was exported instead.")
         return None
@@ -152,12 +154,12 @@ def _listed(names: list[str]) -> str:
 
 
 def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-                   members: list[tuple[TrialOutcome, float]], n_folds: int, final: float, budget_s: float,
+                   members: list[tuple[TrialOutcome, float]], n_folds: int, time_left: _TimeLeft,
                    notes: list[str], *, bag: set[int], must: bool = False) -> FinalModel | None:
     """Bag the members in ``bag``, refit the rest; when that would not fit the time left, refit members instead of
     bagging them (``fitting_bag``); None when even refitting all would not fit (unless ``must``: one model is always
     exported, refitted if its bag does not fit)."""
-    fitting = fitting_bag(members, bag, n_folds, final)
+    fitting = fitting_bag(members, bag, n_folds, time_left)
     if fitting is None:
         if not must:
             return None
@@ -208,7 +210,7 @@ def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, bu
 
 
 def fitting_bag(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int,
-                final: float) -> set[int] | None:
+                time_left: _TimeLeft) -> set[int] | None:
     """The members to bag so that the blend fits the time left: ``bag`` itself, or it less the members whose bag
     costs the most beyond their refit (a bag converts k models, a refit fits and converts one); None when even
     refitting every member would not fit."""
@@ -219,7 +221,7 @@ def fitting_bag(members: list[tuple[TrialOutcome, float]], bag: set[int], n_fold
         outcome = [(by_number[number], 1.0)]
         return blend_s(outcome, {number}, n_folds) - blend_s(outcome, set(), n_folds)
 
-    while not _fits(blend_s(members, bag, n_folds), final):
+    while not time_left.fits(blend_s(members, bag, n_folds)):
         costliest = max(bag, key=saving, default=None)
         if costliest is None or saving(costliest) <= 0:
             return None
@@ -233,8 +235,15 @@ def blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: i
                else o.fit_time_s / n_folds * 1.3 + BAG_MARGIN * export_s(o.size_kb, o.family) for o, _ in members)
 
 
-def _fits(seconds: float, final: float) -> bool:
-    return time.monotonic() + seconds + TAIL_FIXED_S / 2 <= final
+@dataclass(frozen=True)
+class _TimeLeft:
+    """Whether work of a given cost, started now, ends by ``until`` (the plan's ``refit_until``)."""
+
+    until: float
+    clock: Clock
+
+    def fits(self, seconds: float) -> bool:
+        return self.clock.now() + seconds <= self.until
 
 
 def refit_pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: tuple[InputColumn, ...],
