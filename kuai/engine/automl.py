@@ -16,19 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kuai.engine.budget import (
-    MONOTONIC,
-    BudgetPlan,
-    Clock,
-    LikelyMembers,
-    after_refit,
-    likely_ensemble,
-    plan_budget,
-    revised,
-    stack_fit_s,
-    stack_s,
-    tail_cost_s,
-)
+from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
 from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.column_types import numeric_values
 from kuai.engine.data.labels import relabel
@@ -54,6 +42,7 @@ from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_me
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
+from kuai.engine.select.tail_cost import LikelyMembers, likely_ensemble, stack_fit_s, stack_s, tail_cost_s
 from kuai.engine.types import (
     Explanation,
     InputColumn,

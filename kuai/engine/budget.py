@@ -11,7 +11,7 @@ fit times and model sizes, and ``revised`` gives the plan whose search ends earl
 is refitted, ``after_refit`` gives the plan whose explanation leaves the export its measured share. Both are pure:
 a plan is never changed in place.
 
-Times are a ``Clock``'s seconds: ``time.monotonic()`` by default, the system's clock, valid across an ``exec``. Tests
+Times are a ``Clock``'s seconds: ``time.monotonic()`` by default, the system's clock, the same in every process of a training. Tests
 pass a fake clock.
 """
 
@@ -20,17 +20,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from typing import Final, Protocol
-
-import numpy as np
-
-from kuai.engine.metrics import Metric, get_metric
-from kuai.engine.models import FAMILIES, available_cores, n_threads
-from kuai.engine.search.optimize import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
-from kuai.engine.search.trials import TrialOutcome, by_score
-from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
-from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, select_ensemble
-from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
-from kuai.engine.types import TaskSpec, TaskType
 
 TAIL_FIXED_S = 5.5  # ONNX export and parity, report, artifacts: ~3-4 s; the CLI exports in a fresh process: ~1.5 s more
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
@@ -41,22 +30,14 @@ MIN_SHAP_S = 0.5
 AFTER_EXPLAIN_S = 3.0  # what a pending explanation leaves of the budget: report, files, and MLflow's logging
 LATE_SHAP_S = 2.5  # how far past the budget a late export's SHAP may end: the command may run max(5 s, 10 %) past it
 TRACKING_WAIT_S = 2.0  # the command waits for MLflow's logging until this long past the budget
-ALLOWANCE_MIN_S, ALLOWANCE_SHARE = 5.0, 0.1  # the command may end max(5 s, 10 %) past the budget (DESIGN.md)
+TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
+ALLOWANCE_MIN_S, ALLOWANCE_SHARE = 5.0, 0.1  # the command may end max(5 s, 10 %) past the budget (docs/product.md)
 BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
-# Below this budget the search keeps the stacking layer's time (more trials); above it, the search ends early
-# enough for it. A stack is still fitted below it when the search left the time (few trials, max_trials).
-STACK_MIN_BUDGET_S = 120.0
-STACK_SHARE = 0.15  # of the budget, at most, kept for it
-STACK_FIT_FACTOR = 2.0  # the top model (learning rate 0.05) against a LightGBM trial of the search
-BAG_SHARE = 0.2  # of the budget: what converting a bagged model may cost when a refit would cost less
 # What each input of the model adds to the tail beyond TAIL_FIXED_S: its graph's inputs and their concatenation, the
 # parity and latency feeds, SHAP's folding onto columns, the report. Measured on 2 cores for five bagged LightGBMs over
 # 3,000 inputs (1,000 rows): conversion 3.5 s, parity 1.4 s, latency 1.4 s, SHAP and evaluation 1.3 s (about 1.5 s
 # for a narrow model).
 EXPORT_S_PER_INPUT = 0.002
-PLAN_EVERY_S = 5.0  # the likely ensemble is worked out again at most this often (or ten times its own cost)
-
-
 
 
 class Clock(Protocol):
@@ -186,119 +167,6 @@ def shap_after_export_s(plan: BudgetPlan, planned_s: float, *, now: float) -> fl
     return min(planned_s, plan.logging_starts - now)
 
 
-def tail_cost_s(result: SearchResult, spec: TaskSpec, budget_s: float, *, shared: bool = False,
-                   members: list[TrialOutcome] | None = None, ensemble_s: float = 0.0) -> float:
-    """What follows the search costs: fixed costs plus bagging (or refitting) and converting the likely ensemble's
-    ``members`` (without them, the top three models), or the best model if it costs more (what a blend that would
-    not fit gives way to), and selecting the ensemble (``ensemble_s``, as last measured); above
-    ``STACK_MIN_BUDGET_S``, the stacking layer's own part too.
-
-    ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
-    fits = by_score(result.outcomes.values(), get_metric(spec.metric))
-    blend = fits[:3] if members is None else members
-
-    def cost(outcomes: list[TrialOutcome]) -> float:
-        return sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in outcomes)
-
-    reserve = TAIL_FIXED_S + ensemble_s + max(cost(blend), cost(fits[:1]))
-    if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
-        # the stack's own part: its top model's fit and conversion (its base models' are the ensemble's, above)
-        reserve += min(stack_fit_s(result, spec) + BAG_MARGIN * export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY),
-                       STACK_SHARE * budget_s)
-    return reserve
-
-
-def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
-                    task: TaskType) -> EnsembleSelection | None:
-    """The ensemble of the trials so far: greedy selection over their out-of-fold predictions, within the size cap
-    when a blend fits it and without the costly members that add next to nothing (sizes from the search's
-    measurements)."""
-    outcomes = result.outcomes
-    sizes = {n: refit_onnx_mb(o, task) for n, o in outcomes.items()}
-    return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
-                           scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
-                           sizes={n: size for n, size in sizes.items() if size is not None},
-                           max_size=MAX_BLEND_ONNX_MB)
-
-
-class LikelyMembers:
-    """The likely ensemble's members as the search goes, for planning its tail (``tail_cost_s``).
-
-    The selection is worked out again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs
-    (``cost``, large data), and not when less than twice its cost is left before the search's deadline. Between
-    two selections, a newer trial among the top three counts as a member too; before the first, the top three do.
-    A selection that finds no blend plans for the best model alone.
-    """
-
-    def __init__(self, y: np.ndarray, metric: Metric, task: TaskType, *, clock: Clock = MONOTONIC) -> None:
-        self.y, self.metric, self.task, self.clock = y, metric, task, clock
-        self.numbers: list[int] | None = None  # the last selection's members (None: none made yet)
-        self.planned: set[int] = set()  # the trials it saw
-        self.at, self.cost = -np.inf, 0.0
-
-    def __call__(self, result: SearchResult, remaining_s: float = np.inf) -> list[TrialOutcome]:
-        now, ranked = self.clock.now(), by_score(result.outcomes.values(), self.metric)
-        if (ranked and set(result.outcomes) != self.planned
-                and now - self.at >= max(PLAN_EVERY_S, 10 * self.cost) and remaining_s >= 2 * self.cost):
-            selection = likely_ensemble(result, self.y, self.metric, self.task)
-            self.numbers = list(selection.weights) if selection is not None else [ranked[0].number]
-            self.planned, self.at, self.cost = set(result.outcomes), now, self.clock.now() - now
-        members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
-        return members + [o for o in ranked[:3] if o.number not in self.planned]
-
-    def selection_s(self, result: SearchResult) -> float:
-        """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates."""
-        def candidates(n: int) -> int:
-            return max(1, min(MAX_CANDIDATES, n))
-
-        return self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
-
-
-def stack_s(result: SearchResult, spec: TaskSpec) -> float:
-    """Fitting the stacking layer's top model, and converting the stack: its base models' bags and its own
-    (``inf`` when there is no stack to fit: fewer than two base models, or no LightGBM trial to time it by)."""
-    base = stack_base(result, spec)
-    if len(base) < 2:
-        return float("inf")
-    convert = sum(export_s(bag_size_kb([o]), o.family) for o in base)
-    convert += export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
-    return stack_fit_s(result, spec) + BAG_MARGIN * convert
-
-
-def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
-                refit_only: bool = False) -> tuple[bool, float]:
-    """Whether to bag a model, and what it then costs after the search: converting its fold models when they are
-    bagged; else its refit on all rows, the explanation and export that grow with it (about half the refit), and
-    its conversion.
-
-    A bag is chosen when its conversion costs no more than the refit, or than a fifth of the budget: a big
-    forest's bag (five times its size) is worth its time at 300 s, not at 60 s."""
-    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
-    refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
-    refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb, outcome.family)
-    if can_bag([outcome]) and not refit_only:
-        bag_s = export_s(bag_size_kb([outcome]), outcome.family)
-        if bag_s <= max(refit_s, BAG_SHARE * budget_s):
-            return True, bag_s
-    return False, refit_s
-
-
 def inputs_tail_s(n_inputs: int) -> float:
     """What a model over ``n_inputs`` inputs adds to the tail beyond ``TAIL_FIXED_S`` (thousands of columns)."""
     return EXPORT_S_PER_INPUT * n_inputs
-
-
-def export_s(size_kb: float | None, family: str) -> float:
-    """The ONNX conversion's cost beyond the fixed tail, from the size of a model fitted on one fold (the family's
-    ``ExportCost.seconds_per_mb``, measured on 2 cores)."""
-    return FAMILIES[family].export.seconds_per_mb * (size_kb or 0.0) / 1024
-
-
-def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:
-    """Fitting the top model on every fold, from the search's LightGBM trials (``inf`` without one)."""
-    timed = [o for o in result.outcomes.values() if o.family == TOP_FAMILY and o.row_fraction >= 1.0]
-    if not timed:
-        return float("inf")
-    n_rows = sum(len(valid) for _, valid in result.folds)
-    side_by_side = max(1, available_cores() // n_threads(n_rows))
-    return STACK_FIT_FACTOR * float(np.median([o.fit_time_s for o in timed])) / side_by_side

@@ -10,17 +10,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine import train
-from kuai.engine.budget import (
-    PLAN_EVERY_S,
-    TAIL_FIXED_S,
-    BudgetPlan,
-    LikelyMembers,
-    export_s,
-    likely_ensemble,
-    member_plan,
-    revised,
-    tail_cost_s,
-)
+from kuai.engine.budget import TAIL_FIXED_S, BudgetPlan, revised
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
 from kuai.engine.search.optimize import SearchInputs, keep_fold_models, predict_output, run_search
@@ -29,6 +19,14 @@ from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, c
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import blend_s, final_model, members_to_bag
 from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.tail_cost import (
+    PLAN_EVERY_S,
+    LikelyMembers,
+    export_s,
+    likely_ensemble,
+    member_plan,
+    tail_cost_s,
+)
 from kuai.engine.types import SearchBudget, TaskType
 from kuai.exporters import check_parity, to_onnx_model
 from tests.engine.fake_clock import FakeClock, plan_ending_in

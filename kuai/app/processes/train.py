@@ -47,6 +47,7 @@ from kuai import engine
 from kuai.app.services.fresh_tail import FILE_PREFIX, KEY_ENV
 from kuai.app.services.options import STATE_FILE, TrainOptions, options_dict, write_atomically
 from kuai.app.services.summary import TrainSummary, summary_from_card
+from kuai.engine.budget import plan_budget
 from kuai.engine.types import ProgressEvent
 from kuai.storage import TrackingSidecar, claim_output_folder
 
@@ -149,7 +150,8 @@ def wait_for_tracking(out: Path, options: TrainOptions, sidecar: TrackingSidecar
                       progress: Callable[[ProgressEvent], None]) -> TrainSummary:
     """Wait (within the budget) for the side process's receipt; then the ``done`` line, and the summary read from
     the run's model card."""
-    receipt = sidecar.join(timeout_s=started + options.time_budget_s + 2.0 - time.monotonic())
+    receipt = sidecar.join(timeout_s=plan_budget(options.time_budget_s, started=started).logging_until
+                                     - time.monotonic())
     elapsed = time.monotonic() - started
     progress(ProgressEvent(stage="done", message="Finished", fraction=min(1.0, elapsed / options.time_budget_s),
                            elapsed_s=elapsed, data={"out_dir": str(out)}))

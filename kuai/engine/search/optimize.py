@@ -19,6 +19,7 @@ import numpy as np
 import optuna
 from threadpoolctl import threadpool_limits
 
+from kuai.engine.budget import TAIL_OF_REFIT
 from kuai.engine.data.column_selection import columns_for
 from kuai.engine.data.task import class_weights
 from kuai.engine.errors import BudgetError, is_disk_full, shown_text
@@ -57,7 +58,6 @@ __all__ = ["HeldOutModel", "OutcomeStore", "SearchInputs", "SearchResult", "Tria
            "held_out_model", "keep_fold_models", "make_folds", "restore_trials", "run_search", "trial_record"]
 
 logger = logging.getLogger(__name__)
-TAIL_OF_REFIT = 0.5  # explaining and exporting a model cost about half its refit (measured)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
 

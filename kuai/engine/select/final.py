@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kuai.engine.budget import BAG_MARGIN, MONOTONIC, BudgetPlan, Clock, export_s, member_plan
+from kuai.engine.budget import BAG_MARGIN, MONOTONIC, BudgetPlan, Clock
 from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, n_threads
@@ -25,6 +25,7 @@ from kuai.engine.select.bagging import bag_size_kb, can_bag, fitted_blend, fold_
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.limits import ModelCost, blend_cost, overshoot, within
 from kuai.engine.select.stacking import STACK_MARGIN, STACK_NAME, Stack
+from kuai.engine.select.tail_cost import export_s, member_plan
 from kuai.engine.types import InputColumn, LeaderboardEntry, Limits, TaskSpec, TrialRecord
 
 logger = logging.getLogger(__name__)
