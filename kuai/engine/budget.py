@@ -11,8 +11,8 @@ fit times and model sizes, and ``revised`` gives the plan whose search ends earl
 is refitted, ``after_refit`` gives the plan whose explanation leaves the export its measured share. Both are pure:
 a plan is never changed in place.
 
-Times are a ``Clock``'s seconds: ``time.monotonic()`` by default, the system's clock, the same in every process of a training. Tests
-pass a fake clock.
+Times are a ``Clock``'s seconds: ``time.monotonic()`` by default, the system's clock, the same in every process of
+a training. Tests pass a fake clock.
 """
 
 from __future__ import annotations
