@@ -6,7 +6,8 @@ compute TreeSHAP themselves (``pred_contrib``, ``ShapValues``: SHAP's ``TreeExpl
 CatBoost's are the same algorithm); a linear model's interventional SHAP values are closed-form, as
 ``shap.LinearExplainer`` computes them. scikit-learn's forests and histogram boosting are written as LightGBM trees
 (``kuai.engine.explain.sklearn_tree_shap``); only those LightGBM cannot hold (weighted covers, categorical splits) go
-to SHAP.
+to SHAP. Any other model (k-nearest neighbours) is explained as a black box: sampled Shapley values
+(``PermutationShap``), additive but not exact.
 
 Each explainer is called on a feature matrix and returns ``values`` (rows x features, x outputs when there are
 several) and ``base_values`` (per row, x outputs), as SHAP's explainers do.
@@ -101,10 +102,64 @@ class LinearShap:
         return SimpleNamespace(values=values, base_values=base)
 
 
+PERMUTATION_BACKGROUND = 10  # background rows of a black-box explanation: each explained row costs
+PERMUTATION_ORDERS = 4  # orders x (features + 1) x background rows predictions (orders taken with their reverse)
+PERMUTATION_CALL_ROWS = 100_000  # rows sent to the model in one call
+
+
+class PermutationShap:
+    """Shapley values of any model seen as a black box on its feature matrix, by permutation sampling against a
+    background sample (the method of ``kuai.engine.explain.row_explain``, on numbers): walking the features in a
+    random order (and its reverse), each is switched from the background rows' values to the row's, and the change of
+    the average output is its share. Every order telescopes, so the values add up exactly to ``f(row) - mean
+    f(background)``; they are sampled, not exact. ``f``: ``predict_proba`` for a classifier, else ``predict``."""
+
+    method = "permutation sampling of Shapley values"
+
+    def __init__(self, model: Any, background: np.ndarray, *, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.model = model
+        self.background = background[rng.permutation(len(background))[:PERMUTATION_BACKGROUND]]
+        n_features = background.shape[1]
+        half = [rng.permutation(n_features) for _ in range(PERMUTATION_ORDERS // 2)]
+        self.orders = half + [order[::-1] for order in half]
+        switched = np.zeros((len(self.orders), n_features + 1, n_features), dtype=bool)  # [order, step, feature]
+        for o, order in enumerate(self.orders):
+            for k, j in enumerate(order):
+                switched[o, k + 1:, j] = True
+        self.mask = np.repeat(switched.reshape(-1, n_features), len(self.background), axis=0)
+        self.base = self._outputs(self.background).mean(axis=0)
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        predict = self.model.predict_proba if hasattr(self.model, "predict_proba") else self.model.predict
+        outputs = np.asarray(predict(X), dtype=np.float64)
+        return outputs.reshape(len(X), -1)
+
+    def __call__(self, X: np.ndarray) -> SimpleNamespace:
+        n_orders, n_background = len(self.orders), len(self.background)
+        n_rows, n_features = X.shape
+        per_row = len(self.mask)
+        filler = np.tile(self.background, (per_row // n_background, 1))
+        values = np.zeros((n_rows, n_features, len(self.base)))
+        chunk = max(1, PERMUTATION_CALL_ROWS // per_row)
+        for start in range(0, n_rows, chunk):
+            rows = X[start:start + chunk]
+            mixed = np.where(self.mask[None], rows[:, None, :], filler[None]).reshape(-1, n_features)
+            outputs = self._outputs(mixed).reshape(len(rows), n_orders, n_features + 1, n_background, -1)
+            steps = np.diff(outputs.mean(axis=3), axis=2)  # rows x orders x features (in order) x outputs
+            for o, order in enumerate(self.orders):
+                values[start:start + len(rows), order] += steps[:, o]
+        values /= n_orders
+        base = np.broadcast_to(self.base, (n_rows, len(self.base)))
+        if values.shape[2] == 1:
+            return SimpleNamespace(values=values[:, :, 0], base_values=base[:, 0])
+        return SimpleNamespace(values=values, base_values=base)
+
+
 def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | None:
     """The explainer of ``model`` without SHAP's package, by its family's ``shap_route``; None for the models that
     need the package (``ShapRoute.SHAP_TREE``, and scikit-learn trees with fractional covers, categorical columns or
-    several targets). ``background``: the background rows' feature matrix, for a linear model."""
+    several targets). ``background``: the background rows' feature matrix, for a linear model and a black box."""
     route = family_of(model).shap_route
     if route is ShapRoute.CATBOOST:
         return CatBoostTreeShap(model)
@@ -112,6 +167,8 @@ def native_explainer(model: Any, background: Callable[[], np.ndarray]) -> Any | 
         return LightGBMTreeShap(model)
     if route is ShapRoute.LINEAR:
         return LinearShap(model, background())
+    if route is ShapRoute.PERMUTATION:
+        return PermutationShap(model, background())
     trees = sklearn_trees(model) if route is ShapRoute.SKLEARN_TREES else None
     if trees is not None:
         return SklearnTreeShap(trees, int(model.n_features_in_))

@@ -74,6 +74,8 @@ class ShapRoute(StrEnum):
     # ``TreeExplainer`` for those LightGBM cannot hold
     LINEAR = "linear"  # closed-form interventional values (``coef_``, ``intercept_``)
     SHAP_TREE = "shap_tree"  # SHAP's ``TreeExplainer`` (any tree model it reads)
+    PERMUTATION = "permutation"  # any model, as a black box: permutation sampling of Shapley values against a
+    # background sample (``predict_proba`` or ``predict``; additive, sampled, not exact)
 
 
 @dataclass(frozen=True)
