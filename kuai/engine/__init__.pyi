@@ -3,8 +3,6 @@ checkers. Add a name here, not in ``__init__.py``."""
 
 from .atomic import atomic_path, write_atomically
 from .automl import (
-    Prepared,
-    TrainingResult,
     encode_target,
     finish_phase,
     prepare,
@@ -61,6 +59,7 @@ from .report.evaluation import (
     threshold_choice_from_dict,
 )
 from .report.summary import caveats, plain_summary, recommendation, with_model_labels
+from .results import Prepared, TrainingResult
 from .search.optimize import SearchResult, collect_trials, make_folds
 from .search.trials import rank_key
 from .search.warm_start import DataTraits, PastRun, best_configs, past_run_from_dict

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +17,25 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
-from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
+from kuai.engine.data.column_selection import columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.column_types import numeric_values
 from kuai.engine.data.labels import relabel
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import class_labels, label_counts
 from kuai.engine.errors import BudgetError, CancelledError, TargetError
 from kuai.engine.explain.permutation import PermutationOutcome, permutation_outcome
-from kuai.engine.explain.step import PendingExplanation, explain_pending
+from kuai.engine.explain.step import explain_pending
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, n_threads
 from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
 from kuai.engine.read.cells import clip
 from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
+from kuai.engine.results import PendingExplanation, Prepared, TrainingResult
 from kuai.engine.search.fold_spill import FoldSpill
-from kuai.engine.search.memory import FamilyMemory
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models, make_folds
-from kuai.engine.search.warm_start import DataTraits, PastRun, data_traits, nearest_run
+from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_members
@@ -44,8 +44,6 @@ from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
 from kuai.engine.select.tail_cost import LikelyMembers, likely_ensemble, stack_fit_s, stack_s, tail_cost_s
 from kuai.engine.types import (
-    Explanation,
-    InputColumn,
     LeaderboardEntry,
     ProgressEvent,
     SearchBudget,
@@ -56,29 +54,6 @@ from kuai.engine.types import (
 logger = logging.getLogger(__name__)
 KEPT_MODELS = 50  # the best models whose out-of-fold predictions are kept (to compare, and to export later) ...
 KEPT_VALUES = 25_000_000  # ... within this many stored numbers (100 MB as float32)
-
-
-@dataclass
-class TrainingResult:
-    spec: TaskSpec
-    schema: tuple[InputColumn, ...]
-    estimator: Any  # a fitted Pipeline, or a Voting* ensemble of Pipelines
-    model_name: str
-    leaderboard: list[LeaderboardEntry]
-    trials: list[TrialRecord]
-    oof: np.ndarray  # out-of-fold predictions of the chosen model
-    y: np.ndarray  # encoded target (class index, or value)
-    model_frame: pd.DataFrame  # the model inputs of the training rows
-    explanation: Explanation | None
-    timings: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
-    bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
-    memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
-    limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
-    traits: DataTraits | None = None  # what the next training on similar data is matched on
-    warm_start: PastRun | None = None  # the earlier training this one started from
-    pending_explanation: PendingExplanation | None = None  # SHAP still to run (``kuai.engine.explain.step``)
 
 
 ProgressFn = Callable[[ProgressEvent], None]
@@ -143,10 +118,8 @@ def _train(
     finally:  # the chosen model holds what it needs of the fold models: the files go
         if spill is not None:
             spill.close()
-    training.traits, training.warm_start = traits, source
-    if note:
-        training.notes.insert(0, note)
-    return training
+    notes = [note] if note else []
+    return replace(training, traits=traits, warm_start=source, notes=[*notes, *training.notes])
 
 
 def search_phase(
@@ -272,24 +245,6 @@ def finish_phase(
                                                    chosen.limits_note),
                               pending_explanation=pending)
     return training if defer_shap else explain_pending(training)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
-
-    spec: TaskSpec  # folds fitted to the rarest class; classes present
-    rows: pd.DataFrame  # the uploaded rows kept, with their original index
-    y: np.ndarray
-    schema: tuple[InputColumn, ...]  # the columns of ``X``
-    X: pd.DataFrame
-    selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
-    notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
-
-    @property
-    def refit_schema(self) -> tuple[InputColumn, ...]:
-        """The columns a model refitted on all rows learns from."""
-        return columns_for(self.schema, self.selection)
 
 
 def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float("inf")) -> Prepared:

@@ -10,32 +10,19 @@ top of what the search left in the training's process; it was that process's pea
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from kuai.engine.budget import MIN_SHAP_S, MONOTONIC, BudgetPlan, Clock, shap_after_export_s
-from kuai.engine.explain.permutation import PermutationOutcome
+from kuai.engine.budget import MIN_SHAP_S, MONOTONIC, Clock, shap_after_export_s
 from kuai.engine.explain.shap_values import explain_model
 
 if TYPE_CHECKING:
-    from kuai.engine.automl import TrainingResult
+    from kuai.engine.results import TrainingResult
 
 logger = logging.getLogger(__name__)
 SHAP_SAMPLE_ROWS = 300
 SHAP_MAX_VALUES = 300_000  # rows x columns kept (explanation.json, the charts): fewer rows on many columns
 SHAP_MIN_ROWS = 50
-
-
-@dataclass(frozen=True)
-class PendingExplanation:
-    """What the explanation of a trained model still needs, besides the model and its training rows."""
-
-    original_rows: np.ndarray  # each training row's position in the data as uploaded
-    shap_s: float  # SHAP's time
-    permutation: PermutationOutcome
-    plan: BudgetPlan  # the training's (its times are the system's clock: valid in an exec'ed process)
 
 
 def explain_pending(result: TrainingResult, *, deferred: bool = False, clock: Clock = MONOTONIC) -> TrainingResult:

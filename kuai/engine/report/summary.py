@@ -13,7 +13,7 @@ from kuai.engine.models.labels import model_label
 from kuai.engine.naming import plain_number
 
 if TYPE_CHECKING:
-    from kuai.engine.automl import TrainingResult
+    from kuai.engine.results import TrainingResult
     from kuai.engine.types import LeaderboardEntry, TaskSpec
 
 DOMINANT_SHARE = 0.5  # one column carrying half of all SHAP importance deserves a second look

@@ -20,7 +20,7 @@ from kuai.engine.data.column_selection import columns_for
 from kuai.engine.types import ColumnType, LeaderboardEntry, TrialRecord
 
 if TYPE_CHECKING:
-    from kuai.engine.automl import Prepared
+    from kuai.engine.results import Prepared
 
 __all__ = ["DataTraits", "PastRun", "best_configs", "data_traits", "distance", "nearest_run", "past_run_from_dict"]
 

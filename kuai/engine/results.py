@@ -1,0 +1,71 @@
+"""What a training's stages hand on: the rows prepared (``prepare``), the explanation still pending, and the trained
+model with everything learned on the way (``train``). Frozen: a stage returns a new one (``dataclasses.replace``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kuai.engine.budget import BudgetPlan
+from kuai.engine.data.column_selection import ColumnSelection, columns_for
+from kuai.engine.explain.permutation import PermutationOutcome
+from kuai.engine.search.memory import FamilyMemory
+from kuai.engine.search.warm_start import DataTraits, PastRun
+from kuai.engine.select.limits import LimitsOutcome
+from kuai.engine.types import Explanation, InputColumn, LeaderboardEntry, TaskSpec, TrialRecord
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
+
+    spec: TaskSpec  # folds fitted to the rarest class; classes present
+    rows: pd.DataFrame  # the uploaded rows kept, with their original index
+    y: np.ndarray
+    schema: tuple[InputColumn, ...]  # the columns of ``X``
+    X: pd.DataFrame
+    selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
+    notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
+
+    @property
+    def refit_schema(self) -> tuple[InputColumn, ...]:
+        """The columns a model refitted on all rows learns from."""
+        return columns_for(self.schema, self.selection)
+
+
+@dataclass(frozen=True)
+class PendingExplanation:
+    """What the explanation of a trained model still needs, besides the model and its training rows."""
+
+    original_rows: np.ndarray  # each training row's position in the data as uploaded
+    shap_s: float  # SHAP's time
+    permutation: PermutationOutcome
+    plan: BudgetPlan  # the training's (its times are the system's clock: the same in every process)
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """What ``kuai.engine.train`` returns: the chosen model, how it was chosen, and what the user must be told."""
+
+    spec: TaskSpec
+    schema: tuple[InputColumn, ...]
+    estimator: Any  # a fitted Pipeline, or a Voting* ensemble of Pipelines
+    model_name: str
+    leaderboard: list[LeaderboardEntry]
+    trials: list[TrialRecord]
+    oof: np.ndarray  # out-of-fold predictions of the chosen model
+    y: np.ndarray  # encoded target (class index, or value)
+    model_frame: pd.DataFrame  # the model inputs of the training rows
+    explanation: Explanation | None
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
+    bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
+    memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
+    limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
+    traits: DataTraits | None = None  # what the next training on similar data is matched on
+    warm_start: PastRun | None = None  # the earlier training this one started from
+    pending_explanation: PendingExplanation | None = None  # SHAP still to run (``kuai.engine.explain.step``)
