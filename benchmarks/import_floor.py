@@ -1,6 +1,6 @@
 """What Kuai's processes hold before they hold any data: the memory of their imports.
 
-``kuai train`` runs its search in one process and its export (``kuai.app.cli _tail``) in a fresh one; both start by
+``kuai train`` runs its search in one process and its export (``kuai.app.processes.tail``) in another; both start by
 importing the libraries the design names. This script imports, in a fresh interpreter per line, the libraries one
 after another in the order they load, and prints what each adds to the process's resident memory, then the
 floor of each of Kuai's two processes (their own imports, as ``kuai train`` loads them) with its split into
@@ -25,7 +25,7 @@ LIBRARIES = ["numpy", "pyarrow", "pandas", "scipy.sparse", "scipy.stats", "sklea
 # what each of Kuai's processes imports before its first row of data
 PROCESSES = {
     "search (kuai train)": ["kuai.app.cli", "kuai.app.services.training", "kuai.engine"],
-    "export (kuai.app.cli _tail)": ["kuai.app.cli", "kuai.app.services.outputs", "kuai.exporters", "kuai.engine"],
+    "export (kuai.app.processes.tail)": ["kuai.app.cli", "kuai.app.services.outputs", "kuai.exporters", "kuai.engine"],
 }
 
 CHILD = r"""

@@ -20,6 +20,7 @@ from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_b
 from kuai.engine.data.column_selection import columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.column_types import numeric_values
 from kuai.engine.data.labels import relabel
+from kuai.engine.data.option_checks import check_families
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import class_labels, label_counts
 from kuai.engine.errors import BudgetError, CancelledError, TargetError
@@ -99,6 +100,7 @@ def _train(
     defer_shap: bool = False, clock: Clock = MONOTONIC,
 ) -> TrainingResult:
     started = started_at if started_at is not None else clock.now()
+    check_families(budget.families)
     prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
     traits = data_traits(prepared)
     source = nearest_run(traits, past, budget.families or tuple(FAMILIES))

@@ -319,3 +319,14 @@ def test_a_black_box_is_explained_additively_and_close_to_the_exact_values() -> 
     assert np.allclose(sampled.values.sum(axis=1) + sampled.base_values, model.predict(X[:8]))
     exact = LinearShap(model, background)(X[:8])
     assert np.allclose(sampled.values, exact.values, atol=1e-6)  # a linear model has no interactions: exact
+
+
+def test_an_unknown_family_asked_for_is_a_coded_error_naming_the_families() -> None:
+    from kuai.engine import OptionError
+
+    spec, _, X, y = _data(TaskType.BINARY)
+    frame = X.assign(y=y)
+    with pytest.raises(OptionError) as raised:
+        train(frame, spec, budget=SearchBudget(time_budget_s=10, families=("lightgbn",)))
+    message = str(raised.value)
+    assert raised.value.code == "UNKNOWN_FAMILY" and "'lightgbm'" in message and "linear" in message

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Callable[[ProgressEvent], None],
           overwrite: bool = False) -> TrainSummary | int:
     """Claim the output folder, search and export in children, wait for MLflow: the summary
-    (``kuai.app.services.training.TrainSummary``), or the exit code of a child that failed (it said why)."""
+    (``kuai.app.services.summary.TrainSummary``), or the exit code of a child that failed (it said why)."""
     engine.check_training_options(time_budget_s=options.time_budget_s, seed=options.seed, n_folds=options.n_folds,
                                   limits=options.limits)
     if options.scale_out is not None:  # a shared study: trained and waited for in this process, as the workers do
