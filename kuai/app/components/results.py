@@ -97,7 +97,7 @@ def load_results(run_id: str) -> RunResults:
     spec = task_spec_from_json(evaluation["spec"])
     y, oof = np.asarray(evaluation["y"]), np.asarray(evaluation["oof"], dtype=float)
     trials_path = folder / "trials.json"
-    trials = tuple(TrialRecord(**t) for t in _read_json(trials_path)) if trials_path.exists() else ()
+    trials = tuple(TrialRecord.from_dict(t) for t in _read_json(trials_path)) if trials_path.exists() else ()
     return RunResults(
         run_id=run_id, out_dir=folder, spec=spec, y=y, oof=oof,
         leaderboard=tuple(leaderboard_entry_from_json(e) for e in evaluation["leaderboard"]),

@@ -113,7 +113,7 @@ def _export_claimed(out_dir: Path, model_name: str, *, explain_budget_s: float) 
     evaluation = json.loads((out_dir / "evaluation.json").read_text())
     leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
                    for e in evaluation["leaderboard"]]
-    trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
+    trials = [engine.TrialRecord.from_dict(t) for t in json.loads((out_dir / "trials.json").read_text())]
     members = model_members(leaderboard, trials, model_name)
     frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
     prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
