@@ -114,21 +114,19 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     cap = max(bag_onnx_mb([small]), bag_onnx_mb([big])) * 1.001
     assert bag_onnx_mb([small, big]) > cap
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", cap)
-    notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0, notes)
+    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + 120, 120.0)
     assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
     names = [name for name, _ in chosen.estimator.estimators]
     assert names == [f"{small.name}_fold{i + 1}" for i in range(len(result.folds))] + [big.name]
     np.testing.assert_allclose(chosen.estimator.weights, [0.5 / len(result.folds)] * len(result.folds) + [0.5])
-    assert any(big.name in note and "refitted on all rows" in note for note in notes)
+    assert any(big.name in note and "refitted on all rows" in note for note in chosen.notes)
     refitted = predict_output(chosen.estimator.estimators_[-1], X, spec)  # fitted on every row: no fold model
     for pipeline in bagged_model([(big, 1.0)], spec).estimators_:
         assert not np.allclose(refitted, predict_output(pipeline, X, spec))
     # a bag that does not fit the time left: refitted
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", 1e6)
-    late: list[str] = []
     single = final_model(X, y, spec, schema, result, None, build_leaderboard(result, None, spec),
-                         time.monotonic() + 0.5, 120.0, late)
+                         time.monotonic() + 0.5, 120.0)
     assert single.bagged_folds == 0 and hasattr(single.estimator, "steps")
 
 
@@ -147,18 +145,16 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
     bag = members_to_bag(weighted, spec, 120.0)
     bagged_s, refitted_s = blend_s(weighted, bag, len(result.folds)), blend_s(weighted, set(), len(result.folds))
     assert bag and refitted_s < bagged_s
-    notes: list[str] = []
     room = TAIL_FIXED_S / 2 + (refitted_s + bagged_s) / 2  # the refits fit, the planned bags do not
-    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + room, 120.0, notes)
+    chosen = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + room, 120.0)
     assert chosen.name == "ensemble"
     assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
-    assert not any("could not be bagged or refitted" in note for note in notes)
-    assert any("rather than bagged" in note for note in notes)  # the notes say which members, and why
-    dropped: list[str] = []
+    assert not any("could not be bagged or refitted" in note for note in chosen.notes)
+    assert any("rather than bagged" in note for note in chosen.notes)  # the notes say which members, and why
     short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
-    other = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + short, 120.0, dropped)
+    other = final_model(X, y, spec, schema, result, ensemble, board, time.monotonic() + short, 120.0)
     assert other.name != "ensemble"
-    assert any("could not be bagged or refitted" in note for note in dropped)
+    assert any("could not be bagged or refitted" in note for note in other.notes)
 
 
 def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]

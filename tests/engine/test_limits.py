@@ -46,12 +46,11 @@ def test_the_first_row_within_a_time_limit_is_exported_and_the_note_names_those_
     limit = _refit_ms(result, board[-1]) * 1.01
     expected = next(e for e in board if _refit_ms(result, e) <= limit)
     assert expected.model != board[0].model
-    notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, notes,
-                         Limits(max_ms_per_row=limit))
+    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0,
+                         limits=Limits(max_ms_per_row=limit))
     assert chosen.name == expected.model and chosen.within_limits is True
     assert chosen.cost.ms_per_row <= limit
-    assert board[0].model in chosen.limits_note and chosen.limits_note in notes
+    assert board[0].model in chosen.limits_note and chosen.limits_note in chosen.notes
 
 
 def test_a_model_whose_bag_is_over_the_limit_is_exported_refitted(searched) -> None:  # type: ignore[no-untyped-def]
@@ -60,12 +59,12 @@ def test_a_model_whose_bag_is_over_the_limit_is_exported_refitted(searched) -> N
     bagged = next(e for e in board
                   if members_to_bag([(o, 1.0) for o in result.outcomes.values() if o.name == e.model], spec, 120.0))
     board = [bagged] + [e for e in board if e is not bagged]
-    free = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, [])
+    free = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0)
     assert free.name == bagged.model and free.bagged_folds == len(result.folds) and free.within_limits is None
     limit = _refit_ms(result, bagged) * 1.5  # one model fits; its four fold models together do not
     assert free.cost.ms_per_row > limit
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, [],
-                         Limits(max_ms_per_row=limit))
+    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0,
+                         limits=Limits(max_ms_per_row=limit))
     assert chosen.name == bagged.model and chosen.bagged_folds == 0 and chosen.within_limits is True
     assert hasattr(chosen.estimator, "steps")  # one pipeline, refitted on all rows
 
@@ -75,11 +74,10 @@ def test_when_no_model_is_within_the_limits_the_closest_is_exported_and_said_to_
     board = build_leaderboard(result, None, spec)
     fastest = min(board, key=lambda e: _refit_ms(result, e))
     limit = _refit_ms(result, fastest) / 2
-    notes: list[str] = []
-    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0, notes,
-                         Limits(max_ms_per_row=limit))
+    chosen = final_model(X, y, spec, schema, result, None, board, time.monotonic() + 120, 120.0,
+                         limits=Limits(max_ms_per_row=limit))
     assert chosen.name == fastest.model and chosen.within_limits is False and chosen.bagged_folds == 0
-    assert chosen.limits_note.startswith("No model is within the limits") and chosen.limits_note in notes
+    assert chosen.limits_note.startswith("No model is within the limits") and chosen.limits_note in chosen.notes
 
 
 def test_a_size_limit_counts_every_fold_model_of_a_bag(searched) -> None:  # type: ignore[no-untyped-def]

@@ -42,18 +42,33 @@ class FinalModel:
     cost: ModelCost  # its estimated prediction time per row and ONNX size
     within_limits: bool | None = None  # None: no limits were set
     limits_note: str = ""  # which model the limits chose, and why
+    notes: tuple[str, ...] = ()  # how it was chosen and built, in plain words (shown to the user), in order
 
 
 def final_model(
     X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
     ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, budget_s: float,
-    notes: list[str], limits: Limits | None = None, stack: Stack | None = None,
+    notes: list[str] | None = None, limits: Limits | None = None, stack: Stack | None = None,
 ) -> FinalModel:
     """The model to export: the best leaderboard row within the limits, with its members bagged from their fold
     models where those fit (size, conversion time within what is left of the budget, the limits) and refitted on
     all rows otherwise; rows that fit neither way give their place to the next one. ``stack``: the stacking
-    layer behind the leaderboard's stack row (``kuai.engine.select.stacking``), exported as fitted."""
-    limits = limits or Limits()
+    layer behind the leaderboard's stack row (``kuai.engine.select.stacking``), exported as fitted.
+
+    What was decided, and why, is in the model's ``notes``. ``notes``: a list they are also added to, for the
+    orchestration (``kuai.engine.automl``) until it reads them from the model."""
+    chosen = _final_model(X, y, spec, schema, result, ensemble, leaderboard, final, budget_s, limits or Limits(), stack)
+    if notes is not None:
+        notes.extend(chosen.notes)
+    return chosen
+
+
+def _final_model(
+    X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult,
+    ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry], final: float, budget_s: float,
+    limits: Limits, stack: Stack | None,
+) -> FinalModel:
+    notes: list[str] = []  # said on the way, by the rows passed over
     by_name = {o.name: o for o in result.outcomes.values()}
 
     def members_of(row: LeaderboardEntry) -> list[tuple[TrialOutcome, float]]:
@@ -76,9 +91,11 @@ def final_model(
             if not within(blend_cost(stack.parts, {o.number for o in stack.parts}, spec.task), limits):
                 passed_over.append(row.model)
                 continue
-            chosen = _stacked(stack, spec, final, notes)
-            if chosen is None:
+            stacked, why_not = _stacked(stack, spec, final)
+            if stacked is None:
+                notes.append(why_not)
                 continue
+            chosen = stacked
             members = [(stack.top, 1.0)]
         else:
             members = members_of(row)
@@ -88,32 +105,33 @@ def final_model(
                 if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                     passed_over.append(row.model)
                     continue
-            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s, notes,
-                                    bag=bag, must=not row.is_ensemble)
-            if chosen is None:
+            blended = _blend_members(X, y, spec, schema, members, len(result.folds), final, budget_s,
+                                     bag=bag, must=not row.is_ensemble)
+            if blended is None:
                 notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
                              "the next model on the leaderboard was exported instead.")
                 continue
+            chosen = blended
         note = ""
         if passed_over:
             note = (f"Within the limits ({limits.text()}): {row.model}, rank {row.rank}, {chosen.cost.text()}; "
                     f"{_listed(passed_over)} scored better but would cost more.")
         elif limits.any:
             note = f"The best model, {row.model}, is within the limits ({limits.text()}): {chosen.cost.text()}."
-        notes.extend([note] if note else [])
         return replace(chosen, name=row.model, oof=ensemble.oof if row.is_ensemble and ensemble is not None
-                       else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note)
+                       else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note,
+                       notes=(*notes, *chosen.notes, *([note] if note else [])))
     # nothing within the limits: the single model closest to them, refitted
     single = [r for r in leaderboard if not r.is_ensemble and r.model != STACK_NAME]
     closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set(), spec.task), limits))
     outcome = members_of(closest)[0][0]
-    chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s, notes,
-                            bag=set(), must=True)
-    assert chosen is not None
+    refitted = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), final, budget_s,
+                              bag=set(), must=True)
+    assert refitted is not None
     note = (f"No model is within the limits ({limits.text()}); the closest, {closest.model}, was exported "
-            f"({chosen.cost.text()}).")
-    notes.append(note)
-    return replace(chosen, name=closest.model, oof=outcome.oof, within_limits=False, limits_note=note)
+            f"({refitted.cost.text()}).")
+    return replace(refitted, name=closest.model, oof=outcome.oof, within_limits=False, limits_note=note,
+                   notes=(*notes, *refitted.notes, note))
 
 
 def clearly_better(stack_score: float, other_score: float, metric_name: str) -> bool:
@@ -124,27 +142,26 @@ def clearly_better(stack_score: float, other_score: float, metric_name: str) -> 
     return metric.loss(other_score) - metric.loss(stack_score) > STACK_MARGIN * abs(error)
 
 
-def _stacked(stack: Stack, spec: TaskSpec, final: float, notes: list[str]) -> FinalModel | None:
-    """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left."""
+def _stacked(stack: Stack, spec: TaskSpec, final: float) -> tuple[FinalModel | None, str]:
+    """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left;
+    else None and the note that says why not."""
     parts = stack.parts
     conversion = sum(export_s(bag_size_kb([o]), o.family) for o in parts)
     if not can_bag(parts) or not _fits(BAG_MARGIN * conversion, final):
-        notes.append("The stack scored best but its models are too big to export within the budget; the next "
-                     "model on the leaderboard was exported instead.")
-        return None
+        return None, ("The stack scored best but its models are too big to export within the budget; the next model "
+                      "on the leaderboard was exported instead.")
     try:
         estimator = stack.estimator(spec)
     except SpillError as exc:
         logger.warning("stack: %s", exc)
-        notes.append("The stack scored best but its fold models, kept on disk during the search, could not be read "
-                     "back; the next model on the leaderboard was exported instead.")
-        return None
+        return None, ("The stack scored best but its fold models, kept on disk during the search, could not be read "
+                      "back; the next model on the leaderboard was exported instead.")
     k = len(stack.top.fold_models or ())
-    notes.append(f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base "
-                 f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
-                 f"average of its {k} fold models (bagging).")
-    return FinalModel(estimator, STACK_NAME, stack.top.oof, k, conversion,
-                      blend_cost(parts, {o.number for o in parts}, spec.task))
+    cost = blend_cost(parts, {o.number for o in parts}, spec.task)
+    return FinalModel(estimator, STACK_NAME, stack.top.oof, k, conversion, cost, notes=(
+        f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base models "
+        f"({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the average of its {k} fold "
+        "models (bagging).",)), ""
 
 
 def _listed(names: list[str]) -> str:
@@ -153,7 +170,7 @@ def _listed(names: list[str]) -> str:
 
 def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                    members: list[tuple[TrialOutcome, float]], n_folds: int, final: float, budget_s: float,
-                   notes: list[str], *, bag: set[int], must: bool = False) -> FinalModel | None:
+                   *, bag: set[int], must: bool = False) -> FinalModel | None:
     """Bag the members in ``bag``, refit the rest; when that would not fit the time left, refit members instead of
     bagging them (``fitting_bag``); None when even refitting all would not fit (unless ``must``: one model is always
     exported, refitted if its bag does not fit)."""
@@ -164,6 +181,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         fitting = set()
     planned, bag = bag, fitting
     parts: list[tuple[str, Any, float]] = []
+    notes: list[str] = []  # how it was built: returned with it
     unread: set[int] = set()  # fold models kept on disk that could not be read back: refitted instead
     for outcome, weight in members:
         if outcome.number in bag:
@@ -194,7 +212,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion,
-                      blend_cost([o for o, _ in members], bag, spec.task))
+                      blend_cost([o for o, _ in members], bag, spec.task), notes=tuple(notes))
 
 
 def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:
