@@ -7,8 +7,8 @@ import time
 import numpy as np
 
 from kuai.engine.metrics import Metric, get_metric
-from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
-from kuai.engine.search.optimize import REFIT_EXTRA_ROUNDS, TAIL_OF_REFIT, SearchResult
+from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, Deadline, available_cores, n_threads
+from kuai.engine.search.optimize import TAIL_OF_REFIT, SearchResult
 from kuai.engine.search.trials import TrialOutcome, by_score
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
 from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, select_ensemble
