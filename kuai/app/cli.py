@@ -314,11 +314,12 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
 
 def _cmd_export(arguments: argparse.Namespace) -> int:
     from kuai.app.services.exports import export_model
+    from kuai.exporters import ModelCard
 
     folder = export_model(arguments.run, arguments.model)
-    card = json.loads((folder / "model_card.json").read_text())
-    print(f"model: {arguments.model}  {card['metric']['name']} {card['cv_score']:.4f} ± {card['cv_score_std']:.4f}  "
-          f"ONNX parity {card['parity']['max_abs_diff']:.1e}  -> {folder}")
+    card = ModelCard.read(folder)
+    print(f"model: {arguments.model}  {card.metric.name} {card.cv_score:.4f} ± {card.cv_score_std:.4f}  "
+          f"ONNX parity {card.parity.max_abs_diff:.1e}  -> {folder}")
     return EXIT_OK
 
 

@@ -84,6 +84,7 @@ from .types import (
     TaskType,
     ThresholdChoice,
     TrialRecord,
+    TrialState,
     to_jsonable,
 )
 
@@ -92,7 +93,7 @@ __all__ = [
     "apply_row_fixes", "choose_validation", "fix_plan", "ColumnProfile", "ColumnType", "DatasetProfile",
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "Limits", "LimitsOutcome",
     "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
-    "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord",
+    "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord", "TrialState",
     "build_input_schema", "build_task_spec", "class_label", "encode_target", "get_metric", "plain_summary",
     "caveats", "recommendation", "with_model_labels", "Prepared", "prepare", "refit_model", "result_for_model",
     "unseen_categories", "rank_key",

@@ -238,6 +238,14 @@ class SearchBudget:
         check_limits(self.limits)
 
 
+class TrialState(enum.StrEnum):
+    """How a trial of the search ended (Optuna's COMPLETE, PRUNED; FAIL and anything else is FAILED)."""
+
+    COMPLETE = "complete"
+    PRUNED = "pruned"  # stopped early: weaker than the median trial, out of time or memory
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class TrialRecord:
     number: int
@@ -247,11 +255,21 @@ class TrialRecord:
     score_std: float | None
     fit_time_s: float
     predict_ms_per_1000_rows: float
-    state: str  # complete | pruned | failed
+    state: TrialState
     message: str = ""
     best_iterations: list[int] = field(default_factory=list)  # per fold, for boosters that stopped early
     row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
     size_kb: float | None = None  # its first fold's fitted model, serialised
+
+    def __post_init__(self) -> None:  # "complete" as read back from JSON is TrialState.COMPLETE
+        object.__setattr__(self, "state", TrialState(self.state))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
+        """Back from ``to_jsonable`` (``trials.json``; a progress event's trial); keys a later version added are
+        ignored, and those an earlier one lacked get their defaults."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 checkers. Add a name here, not in ``__init__.py``."""
 
 from .bundle import BUNDLE_EXAMPLE_FILES, render_readme, write_bundle_examples, write_readme
+from .card_schema import CardLatency, CardLimits, CardMetric, CardModel, CardParity, ModelCard
 from .errors import ExporterError, ExportError
 from .latency import measure_latency
 from .model_card import build_model_card, explanation_entries, library_versions
@@ -30,6 +31,12 @@ from .threshold_text import format_threshold, threshold_origin
 
 __all__ = [
     "BUNDLE_EXAMPLE_FILES",
+    "CardLatency",
+    "CardLimits",
+    "CardMetric",
+    "CardModel",
+    "CardParity",
+    "ModelCard",
     "EVALUATION_FILE",
     "REPORT_FILE",
     "TARGET_OPSET",

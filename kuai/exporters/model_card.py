@@ -10,6 +10,7 @@ from typing import Any
 
 from kuai.engine import TrainingResult, family_libraries, get_metric, to_jsonable
 from kuai.engine.models.preprocessing import MISSING_CATEGORY
+from kuai.exporters.card_schema import ModelCard
 
 # the libraries whose versions the card records: Kuai's, the model families' (``ModelFamily.libraries``), the rest
 _BEFORE_FAMILIES = ("kuai", "scikit-learn")
@@ -53,12 +54,12 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
 
 
 def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_path: Path, seed: int,
-                     time_budget_s: float, latency: dict[str, float] | None = None) -> dict[str, Any]:
+                     time_budget_s: float, latency: dict[str, float] | None = None) -> ModelCard:
     best = next(e for e in result.leaderboard if e.model == result.model_name)
     metric = get_metric(result.spec.metric)
     outputs = (["label (int64 class index)", "probabilities (float32, one column per class)"]
                if result.spec.task.is_classification else ["variable (float32 predicted value)"])
-    return {
+    return ModelCard.from_dict({
         "kuai_version": library_versions().get("kuai", "0"),
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "task": str(result.spec.task),
@@ -85,7 +86,7 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "memory": [{"family": plan.family, "row_fraction": plan.row_fraction, "need_mb": plan.need_mb,
                     "allowed_mb": plan.allowed_mb, "note": plan.note} for plan in result.memory],
         **explanation_entries(result),
-    }
+    })
 
 
 def explanation_entries(result: TrainingResult) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import optuna
 import plotly.graph_objects as go
 
 from kuai.engine.models.labels import model_label
-from kuai.engine.types import TrialRecord
+from kuai.engine.types import TrialRecord, TrialState
 
 logger = logging.getLogger(__name__)
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10), height=380)
@@ -26,7 +26,7 @@ _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, 
 
 def rebuilt_study(trials: list[TrialRecord], *, greater_is_better: bool, family: str | None = None) -> optuna.Study:
     """Completed trials (of one family, when given) as an in-memory study scored in the metric's own units."""
-    chosen = [t for t in trials if t.state == "complete" and t.score is not None
+    chosen = [t for t in trials if t.state is TrialState.COMPLETE and t.score is not None
               and (family is None or t.family == family)]
     params_of = [{**({"family": t.family} if family is None else {}),
                   **{k.removeprefix(f"{t.family}__"): v for k, v in t.params.items()}} for t in chosen]
@@ -59,7 +59,7 @@ def optimization_history_figure(trials: list[TrialRecord], *, metric_label: str,
                                 greater_is_better: bool) -> go.Figure | None:
     """Each completed trial's score by trial number, and the best so far (as Optuna's ``plot_optimization_history``
     draws them); None without completed trials."""
-    done = sorted((t for t in trials if t.state == "complete" and t.score is not None), key=lambda t: t.number)
+    done = sorted((t for t in trials if t.state is TrialState.COMPLETE and t.score is not None), key=lambda t: t.number)
     if not done:
         return None
     scores = np.array([float(t.score or 0.0) for t in done])
@@ -101,6 +101,6 @@ def families_with_trials(trials: list[TrialRecord]) -> list[str]:
     """Families with completed trials, most trials first."""
     counts: dict[str, int] = {}
     for record in trials:
-        if record.state == "complete":
+        if record.state is TrialState.COMPLETE:
             counts[record.family] = counts.get(record.family, 0) + 1
     return sorted(counts, key=lambda name: -counts[name])

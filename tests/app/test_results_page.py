@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kuai.exporters import format_threshold
+from kuai.exporters import CardLimits, format_threshold
 from tests.app.helpers import new_app
 
 
@@ -182,7 +182,7 @@ def test_the_tradeoff_chart_joins_the_pareto_front_and_stars_the_exported_model(
     assert star["name"] == f"exported: {model_label(card['model']['name'])}"
     assert star["x"] == [pytest.approx(max(card["limits"]["estimated_ms_per_row"], 1e-6))]
     assert card["limits"]["met"] is None and not any("Your limits" in m.value for m in at.markdown)
-    text = limits_text({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0})
+    text = limits_text(CardLimits.model_validate({**card["limits"], "max_ms_per_row": 0.5, "max_size_mb": 2.0}))
     assert "at most 0.5 ms a row and at most 2 MB" in text and "measured as exported (ONNX)" in text
 
 

@@ -151,7 +151,7 @@ def test_training_short_of_memory_notes_the_sample_and_refits_on_the_same_share(
     forests = [e for e in result.leaderboard if e.family == "extra_trees"]
     assert forests and all(e.row_fraction == pytest.approx(0.7) for e in forests)
     assert all(e.row_fraction == 1.0 for e in result.leaderboard if e.family == "lightgbm")
-    card = build_model_card(result, parity={}, data_path=tmp_path / "data.csv", seed=0, time_budget_s=40)
+    card = build_model_card(result, parity={}, data_path=tmp_path / "data.csv", seed=0, time_budget_s=40).to_dict()
     assert [(m["family"], m["row_fraction"]) for m in card["memory"]] == [("extra_trees", pytest.approx(0.7))]
     assert card["memory"][0]["need_mb"] > card["memory"][0]["allowed_mb"] and card["memory"][0]["note"]
     assert card["model"]["row_fraction"] == next(e.row_fraction for e in result.leaderboard

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from kuai.engine import family_label, get_metric, model_label, short_model_label
+from kuai.exporters.card_schema import CardLimits
 from kuai.exporters.threshold_text import format_threshold
 
 __all__ = ["family_label", "model_label", "short_model_label", "literal_markdown"]  # the families' own, for the views
@@ -75,17 +75,17 @@ def metric_direction(name: str | None) -> str:
 TASK_SHORT = {"binary": "one of two outcomes", "multiclass": "one of several categories", "regression": "a number"}
 
 
-def limits_text(limits: dict[str, Any]) -> str:
+def limits_text(limits: CardLimits) -> str:
     """The model card's limits entry in words: what the user asked, what the exported model costs."""
     asked = " and ".join(part for part in (
-        f"at most {limits['max_ms_per_row']:g} ms a row" if limits.get("max_ms_per_row") is not None else "",
-        f"at most {limits['max_size_mb']:g} MB" if limits.get("max_size_mb") is not None else "") if part)
+        f"at most {limits.max_ms_per_row:g} ms a row" if limits.max_ms_per_row is not None else "",
+        f"at most {limits.max_size_mb:g} MB" if limits.max_size_mb is not None else "") if part)
     measured = ""
-    if limits.get("onnx_ms_per_row") is not None:
-        measured = (f"; measured as exported (ONNX): {limits['onnx_ms_per_row']:.3g} ms a row, "
-                    f"{limits['onnx_size_mb']:.2g} MB")
-    return (f"**Your limits:** {asked}. **Exported model:** estimated {limits['estimated_ms_per_row']:.3g} ms a row"
-            + (f", {limits['estimated_size_mb']:.2g} MB" if limits.get("estimated_size_mb") is not None else "")
+    if limits.onnx_ms_per_row is not None:
+        measured = (f"; measured as exported (ONNX): {limits.onnx_ms_per_row:.3g} ms a row, "
+                    f"{limits.onnx_size_mb:.2g} MB")
+    return (f"**Your limits:** {asked}. **Exported model:** estimated {limits.estimated_ms_per_row:.3g} ms a row"
+            + (f", {limits.estimated_size_mb:.2g} MB" if limits.estimated_size_mb is not None else "")
             + measured + ".")
 
 

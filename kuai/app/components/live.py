@@ -11,7 +11,7 @@ import streamlit as st
 from kuai.app.components.labels import literal_markdown, metric_label, model_label
 from kuai.app.components.tables import final_leaderboard_entries, latest_event, live_leaderboard, metric_of_run
 from kuai.app.services.jobs import cancel_job, job_state, running_count
-from kuai.engine import get_metric, with_model_labels
+from kuai.engine import TrialState, get_metric, with_model_labels
 from kuai.storage import RunRecord, run_dir
 
 ACTIVE = ("queued", "running")
@@ -73,7 +73,7 @@ def _describe(event: dict[str, Any]) -> str:
     if not trial:
         return str(event.get("message", ""))
     name = model_label(f"{trial['family']}_{trial['number']}")
-    if trial.get("state") == "complete" and trial.get("score") is not None:
+    if trial.get("state") == TrialState.COMPLETE and trial.get("score") is not None:
         return f"{name} scored {float(trial['score']):.3f}"
     return f"{name} stopped early"
 

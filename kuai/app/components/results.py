@@ -31,7 +31,7 @@ from kuai.engine import (
 )
 from kuai.engine.metrics import Metric
 from kuai.engine.naming import plain_number
-from kuai.exporters import BUNDLE_EXAMPLE_FILES
+from kuai.exporters import BUNDLE_EXAMPLE_FILES, ModelCard
 
 BUNDLE_FILES = ("model.onnx", "model_card.json", "leaderboard.csv", "report.html", "threshold.json",
                 *BUNDLE_EXAMPLE_FILES)
@@ -52,7 +52,7 @@ class RunResults:
     explanation: Explanation | None
     model_name: str
     summary: str
-    card: dict[str, Any]
+    card: ModelCard
     evaluation: Evaluation
     trials: tuple[TrialRecord, ...] = ()
     model_oofs: dict[str, np.ndarray] | None = None  # the best models' out-of-fold predictions
@@ -97,12 +97,12 @@ def load_results(run_id: str) -> RunResults:
     spec = task_spec_from_json(evaluation["spec"])
     y, oof = np.asarray(evaluation["y"]), np.asarray(evaluation["oof"], dtype=float)
     trials_path = folder / "trials.json"
-    trials = tuple(TrialRecord(**t) for t in _read_json(trials_path)) if trials_path.exists() else ()
+    trials = tuple(TrialRecord.from_dict(t) for t in _read_json(trials_path)) if trials_path.exists() else ()
     return RunResults(
         run_id=run_id, out_dir=folder, spec=spec, y=y, oof=oof,
         leaderboard=tuple(leaderboard_entry_from_json(e) for e in evaluation["leaderboard"]),
         explanation=explanation, model_name=evaluation["model_name"], summary=evaluation.get("summary", ""),
-        card=_read_json(folder / "model_card.json"), trials=trials, model_oofs=_read_oofs(folder / MODEL_OOFS_FILE),
+        card=ModelCard.read(folder), trials=trials, model_oofs=_read_oofs(folder / MODEL_OOFS_FILE),
         evaluation=(evaluation_from_dict(evaluation["evaluation"]) if "evaluation" in evaluation
                     else evaluate(spec, y, oof)))  # runs written before evaluation.json held it
 

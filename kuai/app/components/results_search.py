@@ -8,7 +8,7 @@ import streamlit as st
 
 from kuai.app.components.labels import model_label
 from kuai.app.components.results import RunResults
-from kuai.engine import TrialRecord
+from kuai.engine import TrialRecord, TrialState
 from kuai.exporters.search_figures import families_with_trials, optimization_history_figure, param_importance_figure
 
 
@@ -27,7 +27,7 @@ def show_search_history(results: RunResults) -> None:
         return
     metric = results.metric
     st.markdown("#### How the search went")
-    n_complete = sum(t.state == "complete" for t in results.trials)
+    n_complete = sum(t.state is TrialState.COMPLETE for t in results.trials)
     st.caption(f"{len(results.trials)} models were tried, {n_complete} finished (the rest were stopped early "
                "because they looked weaker, or the time ran out).")
     history = _history(results.run_id, results.trials, metric.label, metric.greater_is_better)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from kuai.app.components.labels import STATUS_LABELS, metric_label, model_label
-from kuai.engine import LeaderboardEntry, get_metric, rank_key
+from kuai.engine import LeaderboardEntry, TrialState, get_metric, rank_key
 from kuai.storage import RunRecord, StudySummary
 
 _METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
@@ -31,7 +31,7 @@ def metric_of_run(config: dict[str, Any], events: Sequence[dict[str, Any]]) -> s
 
 def completed_trials(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     trials = [e.get("data", {}).get("trial") for e in events if e.get("stage") == "trial"]
-    return [t for t in trials if t and t.get("state") == "complete" and t.get("score") is not None]
+    return [t for t in trials if t and t.get("state") == TrialState.COMPLETE and t.get("score") is not None]
 
 
 def live_leaderboard(events: Sequence[dict[str, Any]], metric: str | None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from kuai.app.services.jobs import outputs_dir
 from kuai.app.services.options import OPTIONS_FILE, load_options
 from kuai.app.services.outputs import MODEL_OOFS_FILE, model_members, write_outputs
 from kuai.app.services.training import frame_and_spec
+from kuai.exporters import ModelCard
 from kuai.storage import claim_output_folder
 
 LOG_NAME = "export.log"
@@ -105,15 +106,15 @@ def _export_claimed(out_dir: Path, model_name: str, *, explain_budget_s: float) 
     from kuai.exporters.model_card import file_fingerprint
 
     options = load_options(out_dir / OPTIONS_FILE)
-    card = json.loads((out_dir / "model_card.json").read_text())
+    card = ModelCard.read(out_dir)
     if not options.data_path.is_file() or \
-            file_fingerprint(options.data_path) != card["data_fingerprint"]["sha256"]:
+            file_fingerprint(options.data_path) != card.data_fingerprint["sha256"]:
         raise engine.ReadError(f"The training data '{options.data_path}' is gone or has changed since training; "
                                "a refit needs the same rows.", code="DATA_CHANGED")
     evaluation = json.loads((out_dir / "evaluation.json").read_text())
     leaderboard = [engine.LeaderboardEntry(**{**e, "members": dict(e.get("members") or {})})
                    for e in evaluation["leaderboard"]]
-    trials = [engine.TrialRecord(**t) for t in json.loads((out_dir / "trials.json").read_text())]
+    trials = [engine.TrialRecord.from_dict(t) for t in json.loads((out_dir / "trials.json").read_text())]
     members = model_members(leaderboard, trials, model_name)
     frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
     prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)

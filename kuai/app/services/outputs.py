@@ -19,6 +19,7 @@ from kuai.app.services.options import TrainOptions, user_choices
 from kuai.app.services.scoring import SCHEMA_METADATA_KEY
 from kuai.engine import TaskType, TrainingResult
 from kuai.engine.search.memory import release_memory
+from kuai.exporters import ModelCard
 
 PARITY_ROWS = 200
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
@@ -48,7 +49,7 @@ def parity_frame(result: TrainingResult) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class WrittenOutputs:
-    card: dict[str, Any]
+    card: ModelCard
     artifacts: list[Path]  # what MLflow logs
     result: TrainingResult  # as exported and explained
 
@@ -76,35 +77,36 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     del serialized
     card = exporters.build_model_card(result, parity=parity.to_dict(), data_path=options.data_path,
                                       seed=options.seed, time_budget_s=options.time_budget_s)
-    card["your_choices"] = user_choices(options)
+    card = card.with_entries(your_choices=user_choices(options))
     embed_schema(onnx_model, card)
     threshold = default_threshold(result)
     if threshold is not None:
-        card["decision_threshold"] = exporters.decision_threshold_entry(threshold)
+        card = card.with_entries(decision_threshold=exporters.decision_threshold_entry(threshold))
         exporters.set_onnx_threshold(onnx_model, threshold.threshold)
         (out_dir / exporters.THRESHOLD_FILE).write_text(json.dumps(engine.to_jsonable(threshold), indent=2))
     model_path = out_dir / "model.onnx"
     engine.write_atomically(model_path, onnx_model.SerializeToString())
     del onnx_model
     release_memory()
-    card["latency"] = exporters.measure_latency(model_path, parity_frame(result), result.schema)
+    card = card.with_entries(latency=exporters.measure_latency(model_path, parity_frame(result), result.schema))
     release_memory()
     if result.pending_explanation is not None:
         explaining()
         result = engine.explain_pending(result, deferred=True)
-        card |= exporters.explanation_entries(result)
+        card = card.with_entries(**exporters.explanation_entries(result))
     sessions_closed()
-    card["timings_s"] = {k: round(v, 2) for k, v in result.timings.items()}  # search, refit, explain
+    card = card.with_entries(timings_s={k: round(v, 2) for k, v in result.timings.items()})  # search, refit, explain
     if result.limits is not None:
-        card["limits"] = result.limits.card(1000.0 / max(card["latency"]["batch_rows_per_s"], 1e-9),
-                                            model_path.stat().st_size / 2**20)
+        rows_per_s = card.latency.batch_rows_per_s if card.latency is not None else 0.0
+        card = card.with_entries(limits=result.limits.card(1000.0 / max(rows_per_s, 1e-9),
+                                                           model_path.stat().st_size / 2**20))
     card_path = out_dir / "model_card.json"
-    engine.write_atomically(card_path, json.dumps(card, indent=2, default=str))
+    engine.write_atomically(card_path, json.dumps(card.to_dict(), indent=2, default=str))
     leaderboard_path = write_leaderboard(result, out_dir / "leaderboard.csv")
     evaluation = engine.evaluate(result.spec, result.y, np.asarray(result.oof), model_frame=result.model_frame,
                                  schema=result.schema, seed=options.seed, columns_first=relied_on(result))
     report_path = exporters.write_report(result, out_dir / exporters.REPORT_FILE, dataset_name=dataset_name,
-                                         card=card, evaluation=evaluation)
+                                         card=card.to_dict(), evaluation=evaluation)
     engine.write_atomically(out_dir / "explanation.json", json.dumps(engine.to_jsonable(result.explanation)))
     oofs: dict[str, Any] = {name: np.asarray(oof, dtype=np.float32) for name, oof in result.model_oofs.items()}
     np.savez_compressed(out_dir / MODEL_OOFS_FILE, **oofs)
@@ -115,7 +117,7 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
         "model_name": result.model_name, "summary": engine.plain_summary(result),
         "evaluation": engine.to_jsonable(evaluation),
     }))
-    examples = exporters.write_bundle_examples(out_dir, card)  # README.md, score.py, score.js, package.json
+    examples = exporters.write_bundle_examples(out_dir, card.to_dict())  # README.md, score.py, score.js, package.json
     return WrittenOutputs(card, [model_path, card_path, leaderboard_path, report_path, *examples], result)
 
 
@@ -166,9 +168,10 @@ def default_threshold(result: TrainingResult) -> engine.ThresholdChoice | None:
                                    positive_class=result.spec.classes[1], source="default")
 
 
-def embed_schema(onnx_model: Any, card: dict[str, Any]) -> None:
+def embed_schema(onnx_model: Any, card: ModelCard) -> None:
     """Put what scoring needs into the ONNX file itself, so a lone .onnx can be used."""
-    payload = {k: card[k] for k in ("task", "target", "classes", "input_schema", "metric")}
+    whole = card.to_dict()
+    payload = {k: whole[k] for k in ("task", "target", "classes", "input_schema", "metric")}
     entry = onnx_model.metadata_props.add()
     entry.key, entry.value = SCHEMA_METADATA_KEY, json.dumps(payload)
 

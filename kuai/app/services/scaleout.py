@@ -27,6 +27,7 @@ import optuna
 
 from kuai import engine
 from kuai.app.services.options import ScaleOut, TrainOptions, options_dict, options_from_dict
+from kuai.app.services.summary import summary_from_card
 from kuai.app.services.training import (
     TrainSummary,
     frame_and_spec,
@@ -106,13 +107,9 @@ def train_shared(options: TrainOptions, out_dir: Path, *, started: float, progre
     run = outcome.run_dir or wait_for_run(options.scale_out, name, progress=progress, should_stop=should_stop)
     if run.resolve() != out_dir.resolve():
         shutil.copytree(run, out_dir, dirs_exist_ok=True)
-    card = json.loads((out_dir / "model_card.json").read_text())
-    parity = card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"]
     receipt = outcome.summary.mlflow_run_id if outcome.summary else None
-    return TrainSummary(out_dir=out_dir, model_name=card["model"]["name"], score=card["cv_score"],
-                        score_std=card["cv_score_std"], metric=card["metric"]["name"], parity_max_diff=float(parity),
-                        mlflow_run_id=receipt, wall_time_s=time.monotonic() - started,
-                        tracking=outcome.summary.tracking if outcome.summary else None)
+    return summary_from_card(out_dir, wall_time_s=time.monotonic() - started, mlflow_run_id=receipt,
+                             tracking=outcome.summary.tracking if outcome.summary else None)
 
 
 def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepared]:

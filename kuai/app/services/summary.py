@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kuai.exporters import ModelCard
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,11 @@ class TrainSummary:
     tracking: dict[str, Any] | None = None
 
 
-def parity_figure(card: dict[str, Any]) -> float:
-    """The parity figure the summary shows: absolute on probabilities, relative on regression values."""
-    return float(card["parity"]["max_abs_diff" if card["classes"] else "max_rel_diff"])
-
-
-def summary_from_card(out_dir: Path, *, wall_time_s: float) -> TrainSummary:
+def summary_from_card(out_dir: Path, *, wall_time_s: float, mlflow_run_id: str | None = None,
+                      tracking: dict[str, Any] | None = None) -> TrainSummary:
     """The summary of the training whose outputs are in ``out_dir``, read from its ``model_card.json``."""
-    card = json.loads((out_dir / "model_card.json").read_text())
-    return TrainSummary(out_dir=out_dir, model_name=card["model"]["name"], score=card["cv_score"],
-                        score_std=card["cv_score_std"], metric=card["metric"]["name"],
-                        parity_max_diff=parity_figure(card), mlflow_run_id=None, wall_time_s=wall_time_s)
+    card = ModelCard.read(out_dir)
+    return TrainSummary(out_dir=out_dir, model_name=card.model.name, score=float(card.cv_score),
+                        score_std=float(card.cv_score_std), metric=card.metric.name,
+                        parity_max_diff=card.parity_figure, mlflow_run_id=mlflow_run_id, wall_time_s=wall_time_s,
+                        tracking=tracking)

@@ -34,7 +34,7 @@ from kuai.app.services.options import (
     write_atomically,
 )
 from kuai.app.services.outputs import write_outputs
-from kuai.app.services.summary import TrainSummary, parity_figure
+from kuai.app.services.summary import TrainSummary
 from kuai.engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from kuai.engine.search.memory import release_memory
 from kuai.storage import (
@@ -177,17 +177,17 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
     best = result.leaderboard[0]
     write_spool(spool, {
         "run_name": name, "status": "finished", "params": _params(options, result),
-        "metrics": {"cv_score": card["cv_score"], "cv_score_std": card["cv_score_std"],
-                    "parity_max_diff": parity_figure(card),
+        "metrics": {"cv_score": card.cv_score, "cv_score_std": card.cv_score_std,
+                    "parity_max_diff": card.parity_figure,
                     **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
         "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
         "artifacts": [str(p) for p in artifacts],
         "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
     })
     mark_finished(out_dir)  # every output is written: a --resume has nothing left to do
-    summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card["cv_score"],
-                           score_std=card["cv_score_std"], metric=result.spec.metric,
-                           parity_max_diff=parity_figure(card), mlflow_run_id=None,
+    summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card.cv_score,
+                           score_std=card.cv_score_std, metric=result.spec.metric,
+                           parity_max_diff=card.parity_figure, mlflow_run_id=None,
                            wall_time_s=time.monotonic() - started)
     return Published(summary=summary, options=options, sidecar=sidecar, started=started)
 

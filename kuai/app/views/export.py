@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -16,37 +13,38 @@ from kuai.app.services.exports import ExportState, export_state, exportable_mode
 from kuai.app.services.jobs import outputs_dir
 from kuai.engine.naming import plain_number
 from kuai.engine.report.summary import left_out_by_reason
-from kuai.exporters import threshold_origin
+from kuai.exporters import ModelCard, threshold_origin
 
 
 def _score(value: float) -> str:
     return f"{value:.4f}" if abs(value) < 10 else plain_number(value)
 
 
-def show_highlights(card: dict[str, Any]) -> None:
-    metric, parity = card.get("metric", {}), card.get("parity", {})
+def show_highlights(card: ModelCard) -> None:
+    metric, parity = card.metric, card.parity
     task, model, score = st.columns(3)
-    task.metric("Predicts", str(card.get("target", "?")), help=TASK_LABELS.get(card.get("task", ""), ""),
-                delta=TASK_SHORT.get(card.get("task", ""), card.get("task")), delta_color="off", delta_arrow="off")
-    name = str(card.get("model", {}).get("name", "?"))
+    task.metric("Predicts", card.target, help=TASK_LABELS.get(card.task, ""),
+                delta=TASK_SHORT.get(card.task, card.task), delta_color="off", delta_arrow="off")
+    name = card.model.name
     model.metric("Model", short_model_label(name), help=model_label(name))
-    score.metric(f"{metric.get('label', 'score')} (cross-validated)",
-                 _score(float(card.get("cv_score", float("nan")))), help=f"± {card.get('cv_score_std', 0):.4f} "
-                 f"over {card.get('cv_folds', '?')} folds; "
-                 f"{'higher' if metric.get('greater_is_better') else 'lower'} is better")
-    if parity.get("passed"):
-        st.success(f"Faithful export: on {parity.get('n_rows', '?')} test rows the ONNX file gives the same "
-                   f"answers as the trained model (largest difference {parity.get('max_abs_diff', 0):.1e}, "
-                   f"allowed {parity.get('tolerance', 0):.0e}).", icon=":material/verified:")
+    score.metric(f"{metric.label} (cross-validated)",
+                 _score(float(card.cv_score)), help=f"± {card.cv_score_std:.4f} "
+                 f"over {card.cv_folds if card.cv_folds is not None else '?'} folds; "
+                 f"{'higher' if metric.greater_is_better else 'lower'} is better")
+    n_rows = parity.n_rows if parity.n_rows is not None else "?"
+    if parity.passed:
+        st.success(f"Faithful export: on {n_rows} test rows the ONNX file gives the same "
+                   f"answers as the trained model (largest difference {parity.max_abs_diff:.1e}, "
+                   f"allowed {parity.tolerance:.0e}).", icon=":material/verified:")
     else:
         st.error(f"Parity check failed: the ONNX file differs from the trained model by up to "
-                 f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', '?')} test rows. "
+                 f"{parity.max_abs_diff:.2e} on {n_rows} test rows. "
                  "Do not deploy it without checking.", icon=":material/error:")
 
 
-def show_threshold(card: dict[str, Any]) -> None:
+def show_threshold(card: ModelCard) -> None:
     """Binary: the decision threshold the package carries, and where it was chosen."""
-    entry, classes = card.get("decision_threshold"), card.get("classes") or []
+    entry, classes = card.decision_threshold, card.classes
     if not entry or len(classes) != 2:
         return
     st.info(decision_words(float(entry["threshold"]), classes, threshold_origin(entry)) + " The package applies it "
@@ -54,29 +52,29 @@ def show_threshold(card: dict[str, Any]) -> None:
             "model_card.json, README.md and report.html. Choose another on the Results page.", icon=":material/tune:")
 
 
-def show_schema(card: dict[str, Any]) -> None:
+def show_schema(card: ModelCard) -> None:
     st.markdown("#### What the model takes")
     rows = [{"column": c["name"], "type": c["type"], "sent as": c.get("onnx_dtype", ""),
              "known values": ", ".join(map(str, c.get("categories", [])[:8]))
-             + (" …" if len(c.get("categories", [])) > 8 else "")} for c in card.get("input_schema", [])]
+             + (" …" if len(c.get("categories", [])) > 8 else "")} for c in card.input_schema]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content" if len(rows) <= 40 else "auto")
-    dropped = card.get("dropped_columns") or {}
+    dropped = card.dropped_columns
     if dropped:
         st.caption("Not used: " + "; ".join(", ".join(names) + (f" and {n - len(names):,} more" if n > len(names)
                                                                 else "") + f" ({why})"
                                             for why, names, n in left_out_by_reason(dropped)) + ".")
-    st.caption("It returns: " + "; ".join(card.get("onnx_outputs", [])) + ".")
+    st.caption("It returns: " + "; ".join(card.onnx_outputs) + ".")
 
 
-def show_latency(card: dict[str, Any]) -> None:
-    latency = card.get("latency") or {}
-    if not latency:
+def show_latency(card: ModelCard) -> None:
+    latency = card.measured_latency
+    if latency is None:
         return
     st.markdown("#### How fast it answers (ONNX Runtime on this machine)")
     single, p99, batch = st.columns(3)
-    single.metric("One row, typical", f"{latency.get('single_row_p50_ms', 0):.2f} ms")
-    p99.metric("One row, slowest 1 %", f"{latency.get('single_row_p99_ms', 0):.2f} ms")
-    batch.metric("Many rows", f"{latency.get('batch_rows_per_s', 0):,.0f} rows/s")
+    single.metric("One row, typical", f"{latency.single_row_p50_ms:.2f} ms")
+    p99.metric("One row, slowest 1 %", f"{latency.single_row_p99_ms:.2f} ms")
+    batch.metric("Many rows", f"{latency.batch_rows_per_s:,.0f} rows/s")
 
 
 def main() -> None:
@@ -95,8 +93,7 @@ def main() -> None:
     if state.status != "ready":
         show_preparation(record.run_id, model, results.model_name, state)
         return
-    card = (results.card if state.folder == results.out_dir
-            else json.loads((state.folder / "model_card.json").read_text()))
+    card = results.card if state.folder == results.out_dir else ModelCard.read(state.folder)
     st.download_button("Download the model package (zip)", data=lambda: bundle_zip(record.run_id, state.folder),
                        file_name=f"kuai-model-{record.run_id}-{model}.zip", mime="application/zip", type="primary",
                        icon=":material/download:", on_click="ignore",
@@ -106,7 +103,7 @@ def main() -> None:
     show_schema(card)
     show_latency(card)
     with st.expander("The full model card (model_card.json)"):
-        st.json(card, expanded=False)
+        st.json(card.to_dict(), expanded=False)
 
 
 def pick_model(run_id: str, chosen: str) -> str:

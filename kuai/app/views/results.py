@@ -16,6 +16,7 @@ from kuai.app.components.results_search import show_search_history
 from kuai.app.components.state import sync_url
 from kuai.app.components.tables import leaderboard_table
 from kuai.engine import pareto_front, recommendation
+from kuai.exporters import CardLimits
 from kuai.exporters.figures import leaderboard_figure, tradeoff_figure
 
 
@@ -26,7 +27,7 @@ def show_leaderboard(results: RunResults) -> None:
                f"{'higher' if results.metric.greater_is_better else 'lower'} is better. "
                "Click a column's header to sort by it.")
     st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric,
-                              (results.card.get("limits") or {}).get("note", "")),
+                              results.card.limits.note if results.card.limits is not None else ""),
                icon=":material/recommend:")
     families = sorted({family_label(e.family) for e in results.leaderboard})
     shown = st.multiselect("Show these kinds of model", families, default=families,
@@ -42,7 +43,7 @@ def show_leaderboard(results: RunResults) -> None:
                                 "predict ms / 1,000 rows": st.column_config.NumberColumn(format="%.1f"),
                                 "size (KB)": st.column_config.NumberColumn(format="%.0f"),
                                 "settings": st.column_config.TextColumn(width="large")})
-    for plan in results.card.get("memory") or []:  # families sampled or left out for lack of memory
+    for plan in results.card.memory:  # families sampled or left out for lack of memory
         st.warning(plan["note"], icon=":material/memory:")
     relabelled = [replace(e, model=model_label(e.model)) for e in entries]
     if relabelled:
@@ -51,26 +52,26 @@ def show_leaderboard(results: RunResults) -> None:
 
 def show_tradeoff(results: RunResults) -> None:
     """Score against prediction time (the Pareto view), with the limits set in expert mode and whether they held."""
-    limits = results.card.get("limits") or {}
-    if len(results.leaderboard) < 2 and limits.get("met") is not False:
+    limits = results.card.limits or CardLimits()
+    if len(results.leaderboard) < 2 and limits.met is not False:
         return
     st.markdown("#### Score against prediction speed")
     st.caption("Each dot is a model; the blue line joins those no other model beats on both score and speed. "
                "Times are one model's, measured while predicting its held-out rows; the star is the exported "
                "model, which counts each of its fold models when it is bagged.")
-    if limits.get("max_ms_per_row") is not None or limits.get("max_size_mb") is not None:
+    if limits.any:
         st.markdown(limits_text(limits))
-        if limits.get("met") is False:
-            st.warning(limits.get("note") or "The exported model, as measured, is not within your limits.",
+        if limits.met is False:
+            st.warning(limits.note or "The exported model, as measured, is not within your limits.",
                        icon=":material/speed:")
-        elif limits.get("note"):
-            st.caption(limits["note"])
+        elif limits.note:
+            st.caption(limits.note)
     relabelled = [replace(e, model=model_label(e.model)) for e in results.leaderboard]
     front = [model_label(name) for name in pareto_front(list(results.leaderboard), results.spec.metric)]
     st.plotly_chart(tradeoff_figure(relabelled, results.metric.label, front=front,
                                     chosen=model_label(results.model_name),
-                                    chosen_ms=limits.get("estimated_ms_per_row"),
-                                    max_ms_per_row=limits.get("max_ms_per_row")), width="stretch")
+                                    chosen_ms=limits.estimated_ms_per_row,
+                                    max_ms_per_row=limits.max_ms_per_row), width="stretch")
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import FamilyMemory, release_memory
-from kuai.engine.types import TaskSpec, TrialRecord
+from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
 # Pickled size of every kept fold model together. Only bags that could be exported are kept whole (see
@@ -119,12 +119,14 @@ def restore_trials(study: optuna.Study, result: SearchResult, store: OutcomeStor
             on_trial(record)
 
 
+_STATES = {optuna.trial.TrialState.COMPLETE: TrialState.COMPLETE, optuna.trial.TrialState.PRUNED: TrialState.PRUNED}
+
+
 def trial_record(frozen: optuna.trial.FrozenTrial) -> TrialRecord:
-    state = {optuna.trial.TrialState.COMPLETE: "complete", optuna.trial.TrialState.PRUNED: "pruned"}.get(
-        frozen.state, "failed")
+    state = _STATES.get(frozen.state, TrialState.FAILED)
     attrs = frozen.user_attrs
     message = attrs.get("error", "")
-    if state == "pruned" and not message:
+    if state is TrialState.PRUNED and not message:
         message = "stopped early: weaker than the median trial, or out of time"
     return TrialRecord(
         number=frozen.number, family=str(frozen.params.get("family", "?")),

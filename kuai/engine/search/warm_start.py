@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kuai.engine.data.column_selection import columns_for
-from kuai.engine.types import ColumnType, LeaderboardEntry, TrialRecord
+from kuai.engine.types import ColumnType, LeaderboardEntry, TrialRecord, TrialState
 
 if TYPE_CHECKING:
     from kuai.engine.results import Prepared
@@ -94,7 +94,7 @@ def nearest_run(traits: DataTraits, past: Iterable[PastRun], families: Sequence[
 
 def best_configs(leaderboard: Sequence[LeaderboardEntry], trials: Sequence[TrialRecord]) -> tuple[dict[str, Any], ...]:
     """The best single models' parameters (as the search suggested them), best first."""
-    by_name = {f"{t.family}_{t.number}": t for t in trials if t.state == "complete"}
+    by_name = {f"{t.family}_{t.number}": t for t in trials if t.state is TrialState.COMPLETE}
     configs = []
     for entry in leaderboard:
         record = by_name.get(entry.model)

@@ -215,11 +215,11 @@ def _shapes_text(samples: Sequence[str]) -> str:
 
 _HASH_OPTIONS = {"alternate_sign": False, "norm": None, "dtype": np.float32}
 _NAME_VECTORIZER = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=NAME_BUCKETS,
-                                     **_HASH_OPTIONS)  # type: ignore[arg-type]
+                                     **_HASH_OPTIONS)
 _SAMPLE_VECTORIZER = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 3), n_features=SAMPLE_BUCKETS,
-                                       lowercase=False, **_HASH_OPTIONS)  # type: ignore[arg-type]
+                                       lowercase=False, **_HASH_OPTIONS)
 _SHAPE_VECTORIZER = HashingVectorizer(analyzer="char", ngram_range=(1, 4), n_features=SHAPE_BUCKETS,
-                                      lowercase=False, **_HASH_OPTIONS)  # type: ignore[arg-type]
+                                      lowercase=False, **_HASH_OPTIONS)
 
 
 def column_features(summaries: Sequence[ColumnSummary]) -> sparse.csr_matrix:
