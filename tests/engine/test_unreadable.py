@@ -1,4 +1,4 @@
-"""engine.unreadable_values: what the model frame could not read, counted against the raw column."""
+"""kuai.engine.read.unreadable: what the model frame could not read, counted against the raw column."""
 
 from __future__ import annotations
 

@@ -191,7 +191,7 @@ def test_rebuilt_study_keeps_completed_trials_in_the_metric_units() -> None:
 def test_the_search_history_does_not_bring_matplotlib_into_the_export() -> None:
     """The report draws the history in the export's process: optuna.visualization would import matplotlib there."""
     script = ("import sys\n"
-              "from engine import TrialRecord\n"
+              "from kuai.engine import TrialRecord\n"
               "from kuai.exporters.search_figures import optimization_history_figure\n"
               "t = TrialRecord(number=0, family='linear', params={}, score=0.5, score_std=0.0, fit_time_s=0.1, "
               "predict_ms_per_1000_rows=1.0, state='complete')\n"

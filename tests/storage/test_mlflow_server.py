@@ -52,7 +52,7 @@ def test_a_dead_tracking_server_costs_nothing_and_the_run_is_replayed_later(tmp_
     try:
         wait_for_http(f"{uri}/health", server, timeout_s=90)
         replay = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                                 "from storage import replay_pending; print(replay_pending(Path(sys.argv[1])))",
+                                 "from kuai.storage import replay_pending; print(replay_pending(Path(sys.argv[1])))",
                                  str(out)], env=env, capture_output=True, text=True, timeout=180,
                                 cwd=str(Path(__file__).resolve().parents[2]))
         assert replay.returncode == 0, replay.stderr[-3000:]

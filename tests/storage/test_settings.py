@@ -49,7 +49,7 @@ def test_usable_settings_pass_and_are_read(monkeypatch: pytest.MonkeyPatch) -> N
 def test_every_setting_the_code_reads_is_in_the_registry() -> None:
     import re
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[2] / "kuai"
     read = set()
     for folder in ("app", "engine", "storage", "exporters"):
         for path in (root / folder).rglob("*.py"):
