@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["CARD_FILE", "CardLatency", "CardLimits", "CardMetric", "CardModel", "CardParity", "ModelCard"]
 
@@ -21,15 +21,30 @@ _KEPT = ConfigDict(frozen=True, extra="allow")  # a later version's keys are kep
 Number = int | float  # as written: an int stays an int (smart union)
 
 
-class CardMetric(BaseModel):
+class _CardPart(BaseModel):
+    """A part of a card. A null where this version expects a value (a list, a number: ``"classes": null`` in a
+    hand-edited or older card) reads as the field's default, as a missing key does."""
+
     model_config = _KEPT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_as_missing(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = cls.model_fields
+        return {key: value for key, value in data.items()
+                if not (value is None and key in fields and not fields[key].is_required()
+                        and fields[key].get_default(call_default_factory=True) is not None)}
+
+
+class CardMetric(_CardPart):
     name: str = ""
     label: str = "score"
     greater_is_better: bool = True
 
 
-class CardModel(BaseModel):
-    model_config = _KEPT
+class CardModel(_CardPart):
     name: str = "?"
     family: str = ""
     is_ensemble: bool = False
@@ -39,10 +54,8 @@ class CardModel(BaseModel):
     row_fraction: Number = 1.0
 
 
-class CardParity(BaseModel):
+class CardParity(_CardPart):
     """``kuai.exporters.parity.ParityReport`` as written."""
-
-    model_config = _KEPT
     n_rows: int | None = None
     max_abs_diff: Number = float("nan")
     max_rel_diff: Number = float("nan")
@@ -55,10 +68,8 @@ class CardParity(BaseModel):
         return float(self.max_abs_diff if classification else self.max_rel_diff)
 
 
-class CardLatency(BaseModel):
+class CardLatency(_CardPart):
     """``kuai.exporters.latency.measure_latency`` as written (empty until measured)."""
-
-    model_config = _KEPT
     single_row_p50_ms: Number = 0.0
     single_row_p99_ms: Number = 0.0
     single_row_calls: Number = 0.0
@@ -66,10 +77,8 @@ class CardLatency(BaseModel):
     batch_rows_per_s: Number = 0.0
 
 
-class CardLimits(BaseModel):
+class CardLimits(_CardPart):
     """``kuai.engine.select.limits.LimitsOutcome.card``: the user's limits against the exported model."""
-
-    model_config = _KEPT
     max_ms_per_row: Number | None = None
     max_size_mb: Number | None = None
     estimated_ms_per_row: Number | None = None
@@ -88,8 +97,7 @@ class CardLimits(BaseModel):
 _ADDED_LATER = ("your_choices", "decision_threshold", "timings_s", "limits")
 
 
-class ModelCard(BaseModel):
-    model_config = _KEPT
+class ModelCard(_CardPart):
     kuai_version: str = "0"
     created_at: str = ""
     task: str = ""

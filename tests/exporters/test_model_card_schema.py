@@ -95,3 +95,14 @@ def test_the_threshold_entry_is_kept_as_written() -> None:
 
     entry = decision_threshold_entry(ThresholdChoice(threshold=0.3, positive_class="yes", source="chosen"))
     assert ModelCard.from_dict({"decision_threshold": entry}).to_dict()["decision_threshold"] == entry
+
+
+def test_a_null_where_a_value_is_expected_reads_as_the_default() -> None:
+    """A regression card with ``"classes": null`` (hand-edited, or an earlier writer) and nulls in its parts read as
+    if the keys were missing; a null the card allows stays a null."""
+    from kuai.exporters.card_schema import ModelCard
+
+    card = ModelCard.from_dict({"task": "regression", "classes": None, "notes": None, "decision_rule": None,
+                                "parity": {"max_abs_diff": None, "passed": True}, "limits": {"note": None}})
+    assert card.classes == [] and card.notes == [] and card.decision_rule is None
+    assert card.parity.passed and card.limits is not None and card.limits.note == ""
