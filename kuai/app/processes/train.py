@@ -41,15 +41,17 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kuai import engine
 from kuai.app.services.fresh_tail import FILE_PREFIX, KEY_ENV
 from kuai.app.services.options import STATE_FILE, TrainOptions, options_dict, write_atomically
-from kuai.app.services.summary import TrainSummary, summary_from_card
 from kuai.engine.budget import plan_budget
 from kuai.engine.types import ProgressEvent
 from kuai.storage import TrackingSidecar, claim_output_folder
+
+if TYPE_CHECKING:
+    from kuai.app.services.summary import TrainSummary
 
 SPOOL_FILE = "mlflow_spool.json"
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -155,6 +157,9 @@ def wait_for_tracking(out: Path, options: TrainOptions, sidecar: TrackingSidecar
     elapsed = time.monotonic() - started
     progress(ProgressEvent(stage="done", message="Finished", fraction=min(1.0, elapsed / options.time_budget_s),
                            elapsed_s=elapsed, data={"out_dir": str(out)}))
+    from kuai.app.services.summary import summary_from_card  # the card's schema (pydantic): only once the children
+    # ended, never beside the export's peak
+
     summary = summary_from_card(out, wall_time_s=time.monotonic() - started)
     return replace(summary, mlflow_run_id=(receipt or {}).get("mlflow_run_id"), tracking=sidecar.outcome())
 
