@@ -58,6 +58,7 @@ from .report.evaluation import (
     threshold_choice,
     threshold_choice_from_dict,
 )
+from .report.evaluation_data import Evaluation, ThresholdChoice
 from .report.summary import caveats, plain_summary, recommendation, with_model_labels
 from .results import Prepared, TrainingResult
 from .search.optimize import SearchResult, collect_trials, make_folds
@@ -71,7 +72,6 @@ from .types import (
     ColumnProfile,
     ColumnType,
     DatasetProfile,
-    Evaluation,
     Explanation,
     FixAction,
     InputColumn,
@@ -82,7 +82,6 @@ from .types import (
     SearchBudget,
     TaskSpec,
     TaskType,
-    ThresholdChoice,
     TrialRecord,
     TrialState,
     to_jsonable,

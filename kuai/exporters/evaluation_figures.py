@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from kuai.engine.types import ConfusionMatrix, Curve, Evaluation, SegmentError, ThresholdTable
+from kuai.engine.report.evaluation_data import ConfusionMatrix, Curve, Evaluation, SegmentError, ThresholdTable
 from kuai.exporters.threshold_text import format_threshold
 
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=10, r=10, t=50, b=10), height=380)

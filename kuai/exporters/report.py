@@ -14,8 +14,8 @@ from plotly.offline import get_plotlyjs
 
 from kuai.engine import Evaluation, TrainingResult, atomic_path, evaluate, get_metric, pareto_front
 from kuai.engine.models.labels import model_label
+from kuai.engine.report.evaluation_data import ConfusionMatrix
 from kuai.engine.report.summary import left_out_by_reason, plain_summary, recommendation, with_model_labels
-from kuai.engine.types import ConfusionMatrix
 from kuai.exporters.evaluation_figures import AtThreshold, evaluation_figures
 from kuai.exporters.figures import (
     beeswarm_figure,

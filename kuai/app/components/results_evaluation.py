@@ -7,7 +7,7 @@ import streamlit as st
 
 from kuai.app.components.results import RunResults, read_card
 from kuai.engine import ThresholdChoice, best_threshold, threshold_choice, to_jsonable
-from kuai.engine.types import ConfusionMatrix, ThresholdTable
+from kuai.engine.report.evaluation_data import ConfusionMatrix, ThresholdTable
 from kuai.exporters import (
     format_threshold,
     load_threshold,

@@ -18,17 +18,15 @@ import pandas as pd
 from sklearn import metrics as sk
 
 from kuai.engine.read.cells import is_label_sized
-from kuai.engine.types import (
-    ColumnType,
+from kuai.engine.report.evaluation_data import (
     ConfusionMatrix,
     Curve,
     Evaluation,
-    InputColumn,
     SegmentError,
-    TaskSpec,
     ThresholdChoice,
     ThresholdTable,
 )
+from kuai.engine.types import ColumnType, InputColumn, TaskSpec
 
 MAX_CURVE_POINTS = 400
 MAX_SCATTER_POINTS = 2000
