@@ -18,8 +18,8 @@ import pandas as pd
 
 from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
 from kuai.engine.data.column_selection import columns_for, inputs_of, read_by_model, select_columns
-from kuai.engine.data.column_types import numeric_values
 from kuai.engine.data.labels import relabel
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_families
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import class_labels, label_counts

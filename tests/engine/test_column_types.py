@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from kuai.engine import ColumnType
-from kuai.engine.data.column_types import detect_column_type, detect_column_types, parse_numbers, profile_columns
+from kuai.engine.data.column_types import detect_column_type, detect_column_types, profile_columns
+from kuai.engine.data.numbers import parse_numbers
 from kuai.engine.data.typeinfer import (
     LABELS,
     MODEL_PATH,

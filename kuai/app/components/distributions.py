@@ -8,7 +8,8 @@ import streamlit as st
 
 from kuai.app.components.data import load_frame
 from kuai.engine import ColumnType, DatasetProfile
-from kuai.engine.data.column_types import numeric_values, parse_datetimes
+from kuai.engine.data.column_types import parse_datetimes
+from kuai.engine.data.numbers import numeric_values
 
 SAMPLE_ROWS = 50_000
 BINS = 20

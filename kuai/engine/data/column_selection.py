@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from kuai.engine.data.column_types import numeric_values, parse_datetimes
+from kuai.engine.data.column_types import parse_datetimes
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.types import ColumnType, InputColumn, TaskSpec
 
 __all__ = ["ColumnSelection", "association_scores", "columns_for", "inputs_of", "kept_count", "read_by_model",

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.data.column_facts import ColumnFacts, column_facts
+from kuai.engine.data.numbers import NUMBER_WITH_UNIT, numbers_as_written, numeric_values, parse_numbers, unit_key
 from kuai.engine.data.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from kuai.engine.read.dates import detect_date_format, parse_datetimes
 from kuai.engine.types import ColumnProfile, ColumnType
@@ -61,9 +62,6 @@ MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table'
 MOSTLY_MISSING = 0.95
 LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
 _LONG_DIGITS_TEXT = re.compile(rf"[-+]?\d{{{LONG_DIGITS},}}")
-_NUMBER_JUNK = re.compile(r"[,\s$€£¥%]")
-_UNIT = r"(?:[A-Za-zµ°]{2,8}|(?<=\s)[A-Za-zµ]|°[CF])(?:/[A-Za-z]{1,4})?[²³]?\.?|%"
-_NUMBER_WITH_UNIT = re.compile(rf"^\s*([-+]?[$€£¥]?\s*[-+]?(?:\d[\d,]*)?\.?\d+)\s*({_UNIT})\s*$")
 
 Detection = tuple[ColumnType, str]
 
@@ -338,56 +336,17 @@ def _text_numbers(values: pd.Series) -> str | None:
     sample = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
     if parse_numbers(sample).notna().mean() < NUMBER_SHARE:
         return None
-    matches = (_NUMBER_WITH_UNIT.match(text) for text in sample)
+    matches = (NUMBER_WITH_UNIT.match(text) for text in sample)
     units = Counter(m.group(2) for m in matches if m)
     if not units:
         return ""
     by_key: Counter[str] = Counter()
     for unit, count in units.items():
-        by_key[_unit_key(unit)] += count
+        by_key[unit_key(unit)] += count
     unit, count = by_key.most_common(1)[0]
     if count < NUMBER_SHARE * units.total():
         return None
     return "" if unit == "%" else unit
-
-
-def _unit_key(unit: str) -> str:
-    """'Kg' and 'kg', 'years' and 'year', 'lbs.' and 'lb' count as one unit."""
-    key = unit.lower().rstrip(".")
-    return key[:-1] if len(key) > 2 and key.endswith("s") else key
-
-
-def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers written as text ('1,200', '$35', '12 %', '35 kg') to floats; NaN where not a number."""
-    text = values.astype("string")
-    numbers = pd.to_numeric(text.str.replace(_NUMBER_JUNK, "", regex=True), errors="coerce").astype(float)
-    unparsed = numbers.isna() & text.notna()
-    if unparsed.any():
-        numbers.loc[unparsed] = np.array([_leading_number(str(item)) for item in text[unparsed]], dtype=float)
-    return numbers
-
-
-def _leading_number(text: str) -> float:
-    match = _NUMBER_WITH_UNIT.match(text)
-    if match is None:
-        return float("nan")
-    try:
-        return float(_NUMBER_JUNK.sub("", match.group(1)))
-    except ValueError:
-        return float("nan")
-
-
-def numeric_values(values: pd.Series) -> pd.Series:
-    """Numbers from a numeric column or from text that holds numbers; NaN for the rest and for inf."""
-    numbers = numbers_as_written(values)
-    return numbers.where(np.isfinite(numbers))
-
-
-def numbers_as_written(values: pd.Series) -> pd.Series:
-    """``numeric_values`` with the infinities kept ('inf', '-Infinity', '1e400' beyond any float): NaN where not a
-    number."""
-    return (pd.to_numeric(values, errors="coerce") if pd.api.types.is_numeric_dtype(values)
-            else parse_numbers(values)).astype(float)
 
 
 def profile_column(series: pd.Series) -> ColumnProfile:

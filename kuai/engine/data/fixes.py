@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.column_types import numeric_values
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import class_label
 from kuai.engine.errors import TargetError

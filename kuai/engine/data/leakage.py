@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.column_types import numeric_values, parse_datetimes
+from kuai.engine.data.column_types import parse_datetimes
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.types import ColumnProfile, ColumnType, TaskType
 
 __all__ = ["LEAKAGE_THRESHOLD", "Leak", "find_leaks"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.column_types import numbers_as_written
+from kuai.engine.data.numbers import numbers_as_written
 from kuai.engine.models.preprocessing import as_float32
 from kuai.engine.read.cells import clip
 from kuai.engine.types import TaskType

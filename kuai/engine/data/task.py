@@ -7,8 +7,8 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.column_types import numeric_values
 from kuai.engine.data.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_folds, check_named_columns, check_seed
 from kuai.engine.data.target import MAX_CLASSES, resolve_target, suggest_target
 from kuai.engine.errors import OptionError, TargetError

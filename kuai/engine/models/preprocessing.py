@@ -18,7 +18,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from kuai.engine.data.column_types import numeric_values
+from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import closest_columns
 from kuai.engine.data.task import class_labels
 from kuai.engine.errors import SchemaError

@@ -21,7 +21,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.column_types import numbers_as_written
+from kuai.engine.data.numbers import numbers_as_written
 from kuai.engine.models.preprocessing import to_model_frame
 from kuai.engine.read import NA_VALUES
 from kuai.engine.read.cells import clip
