@@ -7,7 +7,6 @@ once complete; on any failure the partial file is removed, so a full disk also g
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,7 @@ __all__ = ["atomic_path", "refuse_link", "write_atomically"]
 def atomic_path(path: Path) -> Iterator[Path]:
     """A partial path to write to; it becomes ``path`` when the block ends without an error."""
     path = Path(path)
-    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")  # two writers: two files
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.partial")  # two writers: two files
     try:
         yield partial
         os.replace(partial, path)

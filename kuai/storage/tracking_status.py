@@ -15,11 +15,9 @@ field. This module imports the standard library only: the bare process that ends
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -170,6 +168,8 @@ def what_to_do(cause: str, *, uri: str, spool: Path, own_store: bool) -> str:
 def not_a_store(uri: str) -> bool:
     """Whether ``uri`` names an existing, non-empty file that is not an MLflow store (not SQLite, or SQLite without
     MLflow's tables): a user's own file, which only a mistaken MLFLOW_TRACKING_URI points at."""
+    import sqlite3  # here, not at the top: ``kuai train``'s parent imports this module and stays small (processes.md)
+
     path = sqlite_path(uri)
     try:
         if path is None or not path.is_file() or path.stat().st_size == 0:
@@ -225,6 +225,8 @@ def redact(uri: str) -> str:
 
 
 def _pending_file(home: Path, spool: Path) -> Path:
+    import hashlib  # OpenSSL: 4 MB the parent of ``kuai train`` does not need (processes.md)
+
     digest = hashlib.sha256(str(spool.resolve()).encode()).hexdigest()[:20]
     return home / PENDING_FOLDER / f"{digest}.json"
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -85,8 +84,8 @@ def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Cal
             write_atomically(out / STATE_FILE, json.dumps({"started_at": time.time(),
                                                           "time_budget_s": options.time_budget_s}))
         sidecar = TrackingSidecar(out / SPOOL_FILE, wait_s=options.time_budget_s + 300)
-        key = secrets.token_hex(32)
-        hand_over = out / f"{FILE_PREFIX}{secrets.token_hex(8)}.pkl"
+        key = os.urandom(32).hex()  # not secrets/hashlib: OpenSSL would add 4 MB to this process
+        hand_over = out / f"{FILE_PREFIX}{os.urandom(8).hex()}.pkl"
         code = run_child(["kuai.app.processes.search", str(out), json.dumps(child_options(options)), repr(started),
                           str(hand_over), str(sidecar.pid)], key=key)
         if code == 0 and hand_over.exists():  # else the search exported itself (the result was too large to hand over)

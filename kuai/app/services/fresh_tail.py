@@ -15,15 +15,12 @@ is refused unread if the digest does not match (a file planted or changed in the
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import os
 import pickle
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the parent imports this module for its names: not the engine
     from kuai.app.services.options import TrainOptions
@@ -68,11 +65,20 @@ def hand_over_result(tail: Tail, path: Path, key: bytes) -> bool:
     return True
 
 
+def _mac(key: bytes) -> Any:
+    """An HMAC-SHA256 under ``key``. hmac and hashlib (OpenSSL, 4 MB) are imported here, not at the top: ``kuai
+    train``'s parent imports this module for its names and stays small (docs/processes.md)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
 class _Signed:
     """A file being written that keeps the HMAC of what goes through it."""
 
     def __init__(self, file: IO[bytes], key: bytes) -> None:
-        self.file, self.mac = file, hmac.new(key, digestmod=hashlib.sha256)
+        self.file, self.mac = file, _mac(key)
 
     def write(self, data: bytes) -> int:
         self.mac.update(data)
@@ -82,7 +88,7 @@ class _Signed:
 def write_tail(tail: Tail, key: bytes, *, path: Path | None = None) -> Path:
     """``tail`` pickled with its digest under ``key`` in a new file of the output folder (mode 0600; ``path``, or a
     new name), streamed: the pickle is never whole in memory."""
-    path = path or tail.out_dir / f"{FILE_PREFIX}{secrets.token_hex(8)}.pkl"
+    path = path or tail.out_dir / f"{FILE_PREFIX}{os.urandom(8).hex()}.pkl"
     try:
         with open(path, "xb", opener=lambda name, flags: os.open(name, flags, 0o600)) as file:
             file.write(bytes(DIGEST_BYTES))  # the digest's place
@@ -96,6 +102,12 @@ def write_tail(tail: Tail, key: bytes, *, path: Path | None = None) -> Path:
     return path
 
 
+def _same(digest: bytes, expected: bytes) -> bool:
+    import hmac
+
+    return hmac.compare_digest(digest, expected)
+
+
 def load_tail(path: Path) -> Tail:
     """The tail the search child wrote to ``path``, which is deleted; refused unread if not under this process's key."""
     key_hex = os.environ.pop(KEY_ENV, "")
@@ -107,10 +119,10 @@ def load_tail(path: Path) -> Tail:
         key = b""
     try:
         with path.open("rb") as file:
-            digest, mac = file.read(DIGEST_BYTES), hmac.new(key, digestmod=hashlib.sha256)
+            digest, mac = file.read(DIGEST_BYTES), _mac(key)
             while chunk := file.read(CHUNK):
                 mac.update(chunk)
-            if not key or not hmac.compare_digest(digest, mac.digest()):
+            if not key or not _same(digest, mac.digest()):
                 raise TailFileError(f"The training's hand-over file {path} is not the one it wrote; it was not read.")
             file.seek(DIGEST_BYTES)
             tail = pickle.load(file)  # noqa: S301 (our own file, checked above)
