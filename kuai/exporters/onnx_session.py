@@ -1,7 +1,7 @@
 """An ONNX Runtime session over a self-contained model: the one place Kuai opens a model file.
 
 Kept free of pandas, scikit-learn and the engine (``onnx`` itself is imported only when needed): the scoring
-sandbox (``kuai.app.services.sandbox_child``) imports this module alone (``kuai.exporters`` imports nothing when
+sandbox (``kuai.app.processes.scoring_sandbox``) imports this module alone (``kuai.exporters`` imports nothing when
 imported), so that its fresh interpreter starts in well under a second.
 """
 

@@ -62,8 +62,8 @@ def _start_training(dataset_id: str) -> dict[str, Any]:
 
 def _trained_on(config: dict[str, Any]) -> tuple[Any, Any]:
     """The rows and the task spec the training of this run would use (no training)."""
+    from kuai.app.processes.run_worker import options_for_run
     from kuai.app.services.training import frame_and_spec
-    from kuai.app.services.worker import options_for_run
     from kuai.engine import read_table
 
     options = options_for_run("checked", config)

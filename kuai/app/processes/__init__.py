@@ -1,1 +1,1 @@
-"""Entry points of Kuai's processes that run a training: one module each, with a ``main()`` (see docs/processes.md)."""
+"""Entry points of the processes Kuai starts: one module each, with a ``main()`` (see docs/processes.md)."""

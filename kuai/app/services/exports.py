@@ -60,14 +60,15 @@ def export_state(run_id: str, model: str, chosen: str) -> ExportState:
 
 
 def start_export(run_id: str, model: str) -> None:
-    """Start ``kuai export`` for one of the run's kept models (refused for any other name)."""
+    """Start ``kuai export`` (``kuai.app.processes.export_model``) for one of the run's kept models (refused for any
+    other name)."""
     base = outputs_dir(run_id)
     if model not in exportable_models(base):
         raise ValueError(f"'{model}' is not a model this run kept")
     holder = base / MODELS_DIR
     holder.mkdir(exist_ok=True)
     log = (holder / f".{model}.{LOG_NAME}").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "kuai.app.cli", "export", str(base), "--model", model],
+    process = subprocess.Popen([sys.executable, "-m", "kuai.app.processes.export_model", str(base), "--model", model],
                                cwd=str(PROJECT_FOLDER), stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                                start_new_session=True)
     (holder / f".{model}.pid").write_text(str(process.pid))

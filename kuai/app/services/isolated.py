@@ -1,33 +1,29 @@
-"""Reading an uploaded file in a child process with memory and time limits.
+"""Reading an uploaded file in a child process with memory and time limits: the parent's side of the isolated reader.
 
-pandas' and pyarrow's parsers have a history of crashes on hostile input (docs/reliability.md).
-The app's server never parses an upload itself: ``python -m kuai.app.services.isolated`` does,
-under an address-space limit sized from the file, no core dumps and a deadline, and hands
-the table back as an Arrow file the parent memory-maps (one copy, no pickle of the user's
-data in the usual case). A crash, a hang or a blow-up in the parser costs the child, never
-the server; the user gets a coded error. A fresh interpreter, not a fork: nothing of the
+pandas' and pyarrow's parsers have a history of crashes on hostile input (docs/reliability.md). The app's server never
+parses an upload itself: the isolated reader (``kuai.app.processes.reader``, started here) does, under an
+address-space limit sized from the file, no core dumps and a deadline, and hands the table back as an Arrow file this
+side memory-maps (one copy, no pickle of the user's data in the usual case). A crash, a hang or a blow-up in the
+parser costs the child, never the server; the user gets a coded error. A fresh interpreter, not a fork: nothing of the
 server (its threads, its Streamlit script) is carried into the child.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
 import subprocess
 import sys
 import tempfile
-import traceback
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from kuai.app import PROJECT_FOLDER
-from kuai.app.services.limits import child_memory_mb, limit_child_process, memory_limit_text
-from kuai.engine import Dialect, EngineError, ReadError
+from kuai.app.services.limits import child_memory_mb
+from kuai.engine import Dialect, ReadError
 from kuai.storage import seconds_setting, text_setting
 
 logger = logging.getLogger(__name__)
@@ -38,6 +34,10 @@ DEFAULT_READER = "kuai.engine:read_table_with_dialect"
 SCORING_READER = "kuai.engine:read_table_for_scoring"  # a file to score: every row of the table kept, in order
 LIMIT_SETTINGS = ("KUAI_READ_TIMEOUT_S", "KUAI_READ_MEMORY_MB")  # set: every read of a file goes through the child
 CHILD_FOLDER = PROJECT_FOLDER  # a child's working folder
+READER_MODULE = "kuai.app.processes.reader"  # the child
+OUTCOME_FILE = "outcome.json"  # what the child writes in its folder: the dialect, or a coded error ...
+FRAME_FILE = "frame.arrow"  # ... and the table, as Arrow ...
+PICKLED_FRAME_FILE = "frame.pickle"  # ... or, when Arrow cannot type a column, pandas' own pickle
 
 
 def memory_for(path: Path) -> int | None:
@@ -57,7 +57,7 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
     memory = memory_mb if memory_mb is not None else memory_for(path)
     with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
         out = Path(folder)
-        command = child_command("kuai.app.services.isolated", str(path), str(out), str(memory or 0), reader)
+        command = child_command(READER_MODULE, str(path), str(out), str(memory or 0), reader)
         try:
             child = subprocess.run(command, cwd=CHILD_FOLDER, capture_output=True, text=True, timeout=timeout,
                                    env=child_environment())
@@ -67,7 +67,7 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
                             "or split it; or raise the limit.", code="READ_TIMEOUT") from None
         except OSError as exc:
             raise ReadError(f"The reader could not be started ({exc.strerror}).", code="READER_CRASHED") from exc
-        outcome = out / "outcome.json"
+        outcome = out / OUTCOME_FILE
         if not outcome.exists():
             logger.warning("reader child ended with %s: %s", child.returncode, child.stderr[-2000:])
             raise ReadError(f"The reader stopped on this file (exit {child.returncode}); the file may be malformed. "
@@ -109,47 +109,10 @@ def _dialect(fields: dict[str, Any] | None) -> Dialect | None:
 
 
 def _load_frame(folder: Path) -> pd.DataFrame:
-    if (folder / "frame.arrow").exists():
+    if (folder / FRAME_FILE).exists():
         import pyarrow as pa
 
-        with pa.memory_map(str(folder / "frame.arrow")) as source:
+        with pa.memory_map(str(folder / FRAME_FILE)) as source:
             table = pa.ipc.open_file(source).read_all()
         return table.to_pandas()
-    return pd.read_pickle(folder / "frame.pickle")  # written by our own child from parsed values, never uploaded
-
-
-def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
-    import pyarrow as pa
-
-    try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        with pa.OSFile(str(folder / "frame.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-    except (pa.ArrowException, TypeError, ValueError):  # a column Arrow cannot type (mixed values): pandas' own
-        (folder / "frame.arrow").unlink(missing_ok=True)
-        frame.to_pickle(folder / "frame.pickle")
-
-
-def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
-    limit_child_process(memory_mb, "KUAI_READ_MEMORY_MB")
-    folder = Path(out)
-    message: dict[str, object]
-    try:
-        module, function = reader_name.split(":")
-        frame, dialect = getattr(importlib.import_module(module), function)(path)
-        _save_frame(frame, folder)
-        message = {"dialect": asdict(dialect) if dialect is not None else None}
-    except MemoryError:
-        message = {"code": "TOO_BIG_FOR_MEMORY", "message": f"Reading this file needs {memory_limit_text()}."}
-    except Exception as exc:
-        if isinstance(exc, EngineError):
-            message = {"code": exc.code, "message": str(exc.args[0])}
-        else:  # the parser failed in a way the reader does not know: still the user's file
-            message = {"code": "UNREADABLE_FILE", "message": f"The file could not be read ({type(exc).__name__}). "
-                       "Save it again as a plain CSV.", "details": traceback.format_exc()[-3000:]}
-    (folder / "outcome.json").write_text(json.dumps(message, default=str))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    return pd.read_pickle(folder / PICKLED_FRAME_FILE)  # written by our own child from parsed values, never uploaded

@@ -1,6 +1,6 @@
 """Training jobs in worker processes: start, poll, cancel. Never imports streamlit.
 
-Each job is a ``python -m kuai.app.services.worker RUN_ID`` process in its own
+Each job is a ``python -m kuai.app.processes.run_worker RUN_ID`` process in its own
 session, so it outlives the browser tab and the page script; its state lives
 in the run folder (status, heartbeat, events), so any tab can re-attach to it.
 On a 2-core machine one training runs at a time; later ones wait as 'queued'.
@@ -76,7 +76,7 @@ def resume_job(run_id: str) -> RunRecord:
 
 def _spawn(run_id: str, *, resume: bool = False) -> None:
     log = (run_dir(run_id) / "worker.log").open("a")
-    command = [sys.executable, "-m", "kuai.app.services.worker", run_id, *(["--resume"] if resume else [])]
+    command = [sys.executable, "-m", "kuai.app.processes.run_worker", run_id, *(["--resume"] if resume else [])]
     process = subprocess.Popen(command, cwd=str(PROJECT_FOLDER),
                                stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     update_run(run_id, pid=process.pid)

@@ -2,15 +2,17 @@
 
 An ONNX file from a user's path or a run folder is untrusted: its graph may loop for ever (a ``Loop`` of 10^15
 iterations) or allocate without bound, in ONNX Runtime's C++ where no Python signal reaches. So Kuai never opens it
-in its own process (the CLI, the app's server, MLflow's model server): ``kuai.app.services.sandbox_child`` does, in a
-fresh interpreter under an address-space limit, without core dumps and with a CPU-time backstop, the same limits
-as the isolated reader (``kuai.app.services.isolated``, ``kuai.app.services.limits``). The child lives as long as the
-model is loaded and scores each call's feeds (numbers as one float32 block, text as Arrow, over a socket; the
-outputs come back as numeric arrays, never a pickle); the parent waits at most the call's time limit, then ends
-it: ``SCORING_TIMEOUT``. Running out of memory there is ``SCORING_MEMORY``. A call that failed so is refused at
-once when as many rows or more come again (a page re-run must not wait for the limit each time); a smaller one
-starts a fresh child. The trial call of ``kuai.app.services.scoring.load_model`` (one row, a short limit) stops a graph
-that loops or allocates whatever its input, as soon as it is opened.
+in its own process (the CLI, the app's server, MLflow's model server): the scoring sandbox
+(``kuai.app.processes.scoring_sandbox``, started here) does, in a fresh interpreter under an address-space limit,
+without core dumps and with a CPU-time backstop, the same limits as the isolated reader
+(``kuai.app.services.isolated``, ``kuai.app.services.limits``); the messages are
+``kuai.app.services.sandbox_codec``'s. The child lives as long as the model is loaded and scores each call's feeds
+(numbers as one float32 block, text as Arrow, over a socket; the outputs come back as numeric arrays, never a
+pickle); the parent waits at most the call's time limit, then ends it: ``SCORING_TIMEOUT``. Running out of memory
+there is ``SCORING_MEMORY``. A call that failed so is refused at once when as many rows or more come again (a page
+re-run must not wait for the limit each time); a smaller one starts a fresh child. The trial call of
+``kuai.app.services.scoring.load_model`` (one row, a short limit) stops a graph that loops or allocates whatever its
+input, as soon as it is opened.
 
 Limits: ``KUAI_SCORING_TIMEOUT_S`` (default 30 s for each call, plus 1 s per 1,000 rows of the call; opening the
 model may take 15 s more, and 0.25 s per MB of the file; the trial call at most 10 s) and
@@ -40,7 +42,7 @@ import numpy as np
 
 from kuai.app.services.isolated import BASE_MEMORY_MB, CHILD_FOLDER, child_command, child_environment
 from kuai.app.services.limits import child_memory_mb
-from kuai.app.services.sandbox_child import decode_outputs, encode_feeds
+from kuai.app.services.sandbox_codec import MEMORY_WORDS, decode_outputs, encode_feeds
 from kuai.engine import SchemaError
 from kuai.storage import seconds_setting
 
@@ -53,6 +55,7 @@ TRIAL_TIMEOUT_S = 10.0  # a trial call of one row, right after opening (a 40 MB 
 SESSION_MEMORY_PER_MB = 12  # ONNX Runtime's session holds about ten times the file
 CALL_MEMORY_MB = 1024  # a chunk's feeds, the graph's intermediate tensors and the outputs
 CHUNK_CELLS = 2_000_000  # rows x inputs per call to the child
+SANDBOX_MODULE = "kuai.app.processes.scoring_sandbox"  # the child
 
 
 class ModelError(SchemaError):
@@ -226,7 +229,7 @@ class SandboxedScorer:
         if returncode == -signal.SIGXCPU:
             return ModelError(f"'{name}' used more CPU time than allowed while it was {doing}, and was stopped. "
                               f"{_TRUST}", code="SCORING_TIMEOUT")
-        if returncode == -signal.SIGKILL or any(word in stderr.lower() for word in _MEMORY_WORDS):
+        if returncode == -signal.SIGKILL or any(word in stderr.lower() for word in MEMORY_WORDS):
             return ModelError(_memory_message(name, doing, self.limits.memory_mb), code="SCORING_MEMORY")
         return ModelError(f"ONNX Runtime stopped (exit {returncode}) while '{name}' was {doing}: the file may be "
                           "damaged, or not made for this version of ONNX Runtime.", code="SCORING_CRASHED")
@@ -234,7 +237,6 @@ class SandboxedScorer:
 
 _TRUST = ("A model Kuai trained scores thousands of rows a second; raise KUAI_SCORING_TIMEOUT_S only if you trust "
           "this file.")
-_MEMORY_WORDS = ("bad_alloc", "allocat", "out of memory")
 
 
 class _ChildGone(Exception):
@@ -269,7 +271,7 @@ class _Child:
         stderr = tempfile.TemporaryFile(prefix="kuai-score-")
         try:
             process = subprocess.Popen(
-                child_command("kuai.app.services.sandbox_child", str(theirs.fileno()), str(path.resolve()),
+                child_command(SANDBOX_MODULE, str(theirs.fileno()), str(path.resolve()),
                               str(limits.memory_mb or 0), str(limits.load_timeout_s)),
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
                 cwd=CHILD_FOLDER, env=child_environment(), start_new_session=True)

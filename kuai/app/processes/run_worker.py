@@ -1,8 +1,24 @@
-"""The training worker: ``python -m kuai.app.services.worker RUN_ID``.
+"""The app's run worker: one training of the web app, in a process of its own that outlives the page and the tab.
 
-Reads its inputs from storage by run id, appends progress events, beats a
-heartbeat, and records the outcome on the run. Cancelling is a file the
-search checks between folds.
+Started by: the app (``kuai.app.services.jobs``: the Train page's button, ``start_job``; the Runs page's resume,
+``resume_job``), as ``python -m kuai.app.processes.run_worker RUN_ID [--resume]`` in a session of its own, in Kuai's
+folder, stdin closed, stdout and stderr appended to the run's ``worker.log``.
+
+Holds: a whole training in this one process (``kuai.app.services.training.run_training``: read, search, refit,
+export, explain, then waiting for the MLflow side process it starts), under Kuai's memory limit
+(``kuai.app.services.limits.prepare_training_process``); its inputs come from storage by run id (the run's config,
+its dataset). Waits as ``queued`` while another run is running (one at a time on a 2-core machine).
+
+Hands back: everything in the run's folder (``kuai.storage.runs``), which any tab polls: its status (``running``,
+then ``finished`` with the summary, ``failed`` or ``cancelled`` with the error), its pid, a heartbeat every
+``HEARTBEAT_S`` seconds, and the progress events; the outputs in its ``outputs/`` folder; the trials in the home
+folder's Optuna study (a resume starts from them). Exit codes: 0 finished or cancelled, 1 failed, 2 when the home
+folder is unusable (one ``kuai: error`` line in ``worker.log``).
+
+Ends: when the training ends. Cancelled through the ``cancel`` file the search checks between folds
+(``jobs.cancel_job``; a worker still queued gets SIGTERM on its process group). A worker that is killed or crashes
+leaves its heartbeat to go stale: ``kuai.storage.refresh_status`` marks the run failed, and ``--resume`` continues its
+study with the budget it had left.
 """
 
 from __future__ import annotations
@@ -13,6 +29,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -131,17 +148,22 @@ def _finish(run_id: str, stop: threading.Event, beat: threading.Thread, status: 
     return 0 if status == "cancelled" else 1
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    """``RUN_ID [--resume]``: the run's training, its outcome recorded on the run; the exit code."""
+    arguments = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO)
-    import warnings
-
     warnings.filterwarnings("ignore")
     try:
         home_dir()  # the run's record, events and outputs live there
     except EngineError as unusable:  # BAD_HOME: one coded line (in worker.log, if it can be written at all)
         print(f"kuai: error {unusable}", file=sys.stderr)
-        sys.exit(2)
-    if load_run(sys.argv[1]).status == "cancelled":
-        sys.exit(0)
+        return 2
+    run_id = arguments[0]
+    if load_run(run_id).status == "cancelled":
+        return 0
     prepare_training_process()  # a model that would not fit fails its trial, instead of waking the OOM killer
-    sys.exit(run(sys.argv[1], resume="--resume" in sys.argv[2:]))
+    return run(run_id, resume="--resume" in arguments[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The map of Kuai's processes (docs/processes.md): each process Kuai's code runs is started by naming a module of
+kuai/app/processes/, which has a ``main()`` and a docstring saying who starts it, what it holds, what it hands back
+and how it ends. No process is started here: the command lines are captured."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import kuai.app.processes
+
+PROCESSES = Path(kuai.app.processes.__file__).parent
+SECTIONS = ("Started by:", "Holds:", "Hands back:", "Ends:")
+
+
+def test_each_entry_module_has_a_main_and_says_who_starts_it() -> None:
+    names = sorted(path.stem for path in PROCESSES.glob("*.py") if path.stem != "__init__")
+    assert {"train", "search", "tail", "run_worker", "export_model", "reader", "scoring_sandbox"} <= set(names)
+    process_map = (PROCESSES.parents[2] / "docs" / "processes.md").read_text(encoding="utf-8")
+    for name in names:
+        module = importlib.import_module(f"kuai.app.processes.{name}")
+        missing = [section for section in SECTIONS if section not in (module.__doc__ or "")]
+        assert not missing and callable(module.main), (name, missing)
+        assert f"kuai.app.processes.{name}" in process_map, f"{name} is not on docs/processes.md's map"
+
+
+def test_the_app_starts_its_children_by_their_entry_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuai.app.services import exports, isolated, jobs, sandbox
+    from kuai.app.services.outputs import MODEL_OOFS_FILE
+
+    monkeypatch.setenv("KUAI_HOME", str(tmp_path / "home"))
+    commands: list[list[str]] = []
+
+    class Started:
+        pid = 123456789  # no such process: the run stays as recorded
+
+    def popen(command: list[str], **_: Any) -> Started:
+        commands.append(command)
+        return Started()
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    run = jobs.start_job(jobs.JobConfig(dataset_id="d", dataset_name="d.csv", target="y"))
+    jobs.outputs_dir(run.run_id).mkdir()
+    np.savez(jobs.outputs_dir(run.run_id) / MODEL_OOFS_FILE, lightgbm_0=np.zeros(3))
+    exports.start_export(run.run_id, "lightgbm_0")
+    assert [command[1:3] for command in commands] == [["-m", "kuai.app.processes.run_worker"],
+                                                      ["-m", "kuai.app.processes.export_model"]]
+    assert commands[0][3:] == [run.run_id] and commands[1][4:] == ["--model", "lightgbm_0"]
+    for module in (isolated.READER_MODULE, sandbox.SANDBOX_MODULE):
+        assert module.startswith("kuai.app.processes.") and callable(importlib.import_module(module).main)
