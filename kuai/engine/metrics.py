@@ -38,7 +38,7 @@ def _positive(proba: np.ndarray) -> np.ndarray:
 
 
 def _labels(proba: np.ndarray) -> np.ndarray:
-    return np.argmax(proba, axis=1)
+    return np.asarray(np.argmax(proba, axis=1))
 
 
 def _log_loss(y: np.ndarray, proba: np.ndarray) -> float:

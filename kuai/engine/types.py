@@ -169,7 +169,8 @@ class DatasetProfile:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        jsonable: dict[str, Any] = to_jsonable(self)
+        return jsonable
 
 
 @dataclass(frozen=True)

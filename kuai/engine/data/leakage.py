@@ -109,12 +109,12 @@ def _screen(bins: np.ndarray, y: np.ndarray, halves: np.ndarray, is_classificati
     """Held-out score of each column's bin lookup model: train on one half, test on the other, both ways."""
     scores = [(_classify if is_classification else _regress)(bins[train], y[train], bins[~train], y[~train])
               for train in (halves, ~halves)]
-    return (scores[0] + scores[1]) / 2
+    return np.asarray((scores[0] + scores[1]) / 2)
 
 
 def _cells(bins: np.ndarray, n_levels: int) -> np.ndarray:
     """Flat cell index (column, bin[, level]) for every value of ``bins``."""
-    return np.arange(bins.shape[1])[None, :] * (N_BINS + 1) * n_levels + bins * n_levels
+    return np.asarray(np.arange(bins.shape[1])[None, :] * (N_BINS + 1) * n_levels + bins * n_levels)
 
 
 def _classify(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: np.ndarray) -> np.ndarray:
@@ -127,7 +127,7 @@ def _classify(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: 
     predicted = majority[np.arange(n_columns)[None, :], test]
     correct = predicted == y_test[:, None]
     recalls = [correct[y_test == k].mean(axis=0) for k in range(n_classes) if (y_test == k).any()]
-    return np.mean(recalls, axis=0)
+    return np.asarray(np.mean(recalls, axis=0))
 
 
 def _regress(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: np.ndarray) -> np.ndarray:
@@ -140,7 +140,7 @@ def _regress(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: n
     total = float(((y_test - y_test.mean()) ** 2).sum())
     if total == 0:
         return np.zeros(n_columns)
-    return 1 - ((predicted - y_test[:, None]) ** 2).sum(axis=0) / total
+    return np.asarray(1 - ((predicted - y_test[:, None]) ** 2).sum(axis=0) / total)
 
 
 def _confirm(values: pd.Series, column_type: ColumnType, y: np.ndarray, screened: float,

@@ -95,7 +95,7 @@ def resource_checks(estimate: ResourceEstimate, n_rows: int) -> list[CheckResult
 def _rows_that_fit(n_rows: int, factor: float) -> int:
     keep = int(n_rows / max(factor, 1.0))
     magnitude = 10 ** max(len(str(keep)) - 2, 0)
-    return max(1000, keep // magnitude * magnitude)
+    return int(max(1000, keep // magnitude * magnitude))
 
 
 def _table_mb(frame: pd.DataFrame) -> float:

@@ -208,7 +208,8 @@ def parse_datetimes(values: pd.Series, date_format: str | None = None) -> pd.Ser
         if not unread.any():
             break
         stamps = stamps.where(~unread, _to_datetime(values[unread], step))
-    return stamps.dt.tz_convert(None)
+    naive: pd.Series = stamps.dt.tz_convert(None)
+    return naive
 
 
 def off_format_reads(values: pd.Series, date_format: str) -> pd.Series:

@@ -173,7 +173,7 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
     return Stack(top=top, base=base, grid=grid)
 
 
-class _Stacked(BaseEstimator):
+class _Stacked(BaseEstimator):  # type: ignore[misc]  # scikit-learn is untyped
     """Fitted by ``Stack.estimator``: ``base_`` (name, bagged base model), ``top_`` ((preprocessor, model) of
     each fold). The top models see the preprocessed columns followed by the base models' predictions."""
 
@@ -199,19 +199,19 @@ class _Stacked(BaseEstimator):
         return [(model, np.hstack([np.asarray(prep.transform(X), np.float32), extra])) for prep, model in self.top_]
 
 
-class StackedClassifier(ClassifierMixin, _Stacked):
+class StackedClassifier(ClassifierMixin, _Stacked):  # type: ignore[misc]
     classes_: np.ndarray
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return np.mean([model.predict_proba(Z) for model, Z in self._top_inputs(X)], axis=0)
+        return np.asarray(np.mean([model.predict_proba(Z) for model, Z in self._top_inputs(X)], axis=0))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
 
 
-class StackedRegressor(RegressorMixin, _Stacked):
+class StackedRegressor(RegressorMixin, _Stacked):  # type: ignore[misc]
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return np.mean([model.predict(Z) for model, Z in self._top_inputs(X)], axis=0)
+        return np.asarray(np.mean([model.predict(Z) for model, Z in self._top_inputs(X)], axis=0))
 
 
 def held_out_stack(stack: Stack, result: SearchResult, spec: TaskSpec) -> HeldOutModel | None:

@@ -47,7 +47,7 @@ _UNUSED_TREE_FIELDS = ("split_gain=", "leaf_weight=", "leaf_count=", "internal_v
 
 def feature_matrix(summaries: Sequence[ColumnSummary]) -> np.ndarray:
     """Dense float32 features (LightGBM trains several times faster on them than on sparse rows)."""
-    return column_features(summaries).toarray().astype(np.float32)
+    return np.asarray(column_features(summaries).toarray(), dtype=np.float32)
 
 
 def label_codes(labels: Sequence[str]) -> np.ndarray:
