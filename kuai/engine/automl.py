@@ -212,8 +212,9 @@ def finish_phase(
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")
-    chosen = final_model(X, y, spec, prepared.refit_schema, result, leaderboard=leaderboard, plan=plan, notes=notes,
+    chosen = final_model(X, y, spec, prepared.refit_schema, result, leaderboard=leaderboard, plan=plan,
                          ensemble=ensemble, limits=budget.limits, stack=stack, clock=clock)
+    notes += chosen.notes
     estimator, name, oof = chosen.estimator, chosen.name, chosen.oof
     exported = next(e for e in leaderboard if e.model == name)
     if no_better := no_better_note(spec, y, exported.score, exported.score_std):

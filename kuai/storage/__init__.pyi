@@ -20,8 +20,8 @@ from .output_folder import (
     is_kuai_output,
     is_run_folder,
 )
+from .run_record import RunConfig, RunRecord, RunStatus, RunSummary
 from .runs import (
-    RunRecord,
     append_event,
     create_run,
     list_runs,
@@ -34,6 +34,7 @@ from .runs import (
 )
 from .settings import SETTINGS, SettingError, check_settings, memory_setting, seconds_setting, text_setting
 from .shared import SharedFolder, file_sha256
+from .spool import ModelEntry, SignatureColumn, Spool, read_spool
 from .studies import (
     StudyError,
     StudySummary,
@@ -70,5 +71,5 @@ __all__ = [
     "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
     "DatasetChoices", "load_choices", "save_choices", "update_choices",
     "HomeError", "unusable_home", "SETTINGS", "SettingError", "check_settings", "memory_setting", "seconds_setting",
-    "text_setting",
+    "text_setting", "ModelEntry", "SignatureColumn", "Spool", "read_spool", "RunConfig", "RunStatus", "RunSummary",
 ]

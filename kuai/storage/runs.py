@@ -1,6 +1,6 @@
 """Runs: one folder each, with an explicit status, a heartbeat and an event log.
 
-Status moves queued → running → finished | failed | cancelled. A run whose
+Status moves queued → running → finished | failed | cancelled (``kuai.storage.run_record``). A run whose
 worker process died without finishing is marked failed when runs are listed.
 """
 
@@ -10,32 +10,16 @@ import json
 import os
 import time
 import uuid
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kuai.engine.atomic import write_atomically
 from kuai.storage.home import home_dir
+from kuai.storage.run_record import RunConfig, RunRecord, RunStatus
 from kuai.storage.tracking_status import refreshed
 
 HEARTBEAT_STALE_S = 30.0
-TERMINAL = ("finished", "failed", "cancelled")
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    run_id: str
-    status: str
-    config: dict[str, Any]
-    created_at: float
-    pid: int | None = None
-    heartbeat_at: float | None = None
-    finished_at: float | None = None
-    error: str = ""
-    summary: dict[str, Any] = field(default_factory=dict)
-    # what became of its MLflow logging (kuai.storage.tracking_status.outcome): state logged | pending | failed, and
-    # when failed the reason and what to do; refreshed from the status file beside the outputs while not logged
-    tracking: dict[str, Any] = field(default_factory=dict)
 
 
 def run_dir(run_id: str) -> Path:
@@ -48,21 +32,21 @@ def _write_json(path: Path, data: Any) -> None:
     write_atomically(path, json.dumps(data, default=str))
 
 
-def create_run(config: dict[str, Any]) -> RunRecord:
+def create_run(config: RunConfig) -> RunRecord:
     run_id = uuid.uuid4().hex[:12]
     folder = run_dir(run_id)
     folder.mkdir(parents=True)
-    record = RunRecord(run_id=run_id, status="queued", config=config, created_at=time.time())
+    record = RunRecord(run_id=run_id, status=RunStatus.QUEUED, config=config, created_at=time.time())
     save_run(record)
     return record
 
 
 def save_run(record: RunRecord) -> None:
-    _write_json(run_dir(record.run_id) / "run.json", asdict(record))
+    _write_json(run_dir(record.run_id) / "run.json", record.to_dict())
 
 
 def load_run(run_id: str) -> RunRecord:
-    return RunRecord(**json.loads((run_dir(run_id) / "run.json").read_text()))
+    return RunRecord.from_dict(json.loads((run_dir(run_id) / "run.json").read_text()))
 
 
 def update_run(run_id: str, **changes: Any) -> RunRecord:
@@ -110,14 +94,14 @@ def refresh_status(record: RunRecord) -> RunRecord:
     """Mark a running (or queued) run failed when its worker is gone or its heartbeat is stale; bring its MLflow
     logging's outcome up to date."""
     record = refresh_tracking(record)
-    if record.status == "queued" and record.pid and not process_alive(record.pid):
-        return update_run(record.run_id, status="failed", finished_at=time.time(),
+    if record.status is RunStatus.QUEUED and record.pid and not process_alive(record.pid):
+        return update_run(record.run_id, status=RunStatus.FAILED, finished_at=time.time(),
                           error="The worker process stopped before the training began.")
-    if record.status != "running":
+    if record.status is not RunStatus.RUNNING:
         return record
     stale = record.heartbeat_at is not None and time.time() - record.heartbeat_at > HEARTBEAT_STALE_S
     if not process_alive(record.pid) or stale:
-        record = update_run(record.run_id, status="failed", finished_at=time.time(),
+        record = update_run(record.run_id, status=RunStatus.FAILED, finished_at=time.time(),
                             error="The worker process stopped without finishing (killed or crashed).")
     return record
 
@@ -139,7 +123,7 @@ def list_runs() -> list[RunRecord]:
     records = []
     for meta in (home_dir() / "runs").glob("*/run.json"):
         try:
-            records.append(refresh_status(RunRecord(**json.loads(meta.read_text()))))
-        except (json.JSONDecodeError, TypeError):
+            records.append(refresh_status(RunRecord.from_dict(json.loads(meta.read_text()))))
+        except (KeyError, TypeError, ValueError):  # cut short, edited by hand: not a run (JSON errors are ValueErrors)
             continue
     return sorted(records, key=lambda r: -r.created_at)

@@ -17,17 +17,18 @@ chose is never touched.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kuai.storage import tracking_status
 from kuai.storage.home import home_dir, mlflow_uri
+from kuai.storage.spool import ModelEntry, SignatureColumn, Spool, read_spool
 from kuai.storage.tracking_status import read_receipt, sqlite_path, write_receipt
 from kuai.storage.tracking_store import StoreState, move_aside, remove_unfinished, store_state
 
@@ -49,18 +50,20 @@ def tracking_environment() -> dict[str, str]:
     return {**HTTP_LIMITS, **os.environ}
 
 
-def write_spool(path: Path, payload: dict[str, Any]) -> None:
-    payload = {"tracking_uri": mlflow_uri(), "own_store": not os.environ.get("MLFLOW_TRACKING_URI"), **payload}
+def write_spool(path: Path, spool: Spool) -> None:
+    """Write ``spool`` whole (the side process waits for the file to appear), to be logged where this process
+    logs: the user's MLFLOW_TRACKING_URI, else Kuai's own store."""
+    spool = replace(spool, tracking_uri=mlflow_uri(), own_store=not os.environ.get("MLFLOW_TRACKING_URI"))
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, default=str))
+    tmp.write_text(spool.to_json())
     os.replace(tmp, path)
 
 
-def own_store(payload: dict[str, Any]) -> Path | None:
+def own_store(spool: Spool) -> Path | None:
     """The home folder's SQLite store when the spool was logged there by default (Kuai may repair it); None for a
     store the user chose (MLFLOW_TRACKING_URI), which Kuai never touches."""
-    path = sqlite_path(str(payload.get("tracking_uri", "")))
-    if not payload.get("own_store") or path is None:
+    path = sqlite_path(spool.tracking_uri)
+    if not spool.own_store or path is None:
         return None
     return path if path.resolve() == (home_dir() / "mlflow.db").resolve() else None
 
@@ -79,17 +82,16 @@ def log_spool(spool: Path, *, notes: list[str] | None = None) -> tuple[str, dict
         already = read_receipt(spool)
         if already is not None and already.get("ok"):  # replayed meanwhile by another process: not twice
             return str(already["mlflow_run_id"]), already.get("registered_model")
-        payload = json.loads(spool.read_text())
-        store = own_store(payload)
-        run_id = _log_locked(payload) if store is None else _log_repairing(payload, store, notes)
-        return run_id, payload.get("registered")
+        run = read_spool(spool)
+        store = own_store(run)
+        return _log_locked(run) if store is None else _log_repairing(run, store, notes)
 
 
-def _log_repairing(payload: dict[str, Any], store: Path, notes: list[str] | None) -> str:
+def _log_repairing(run: Spool, store: Path, notes: list[str] | None) -> tuple[str, dict[str, Any] | None]:
     """Log to Kuai's own store; one that MLflow's set-up left incomplete is moved aside and made anew, once."""
     began_here = store_state(store, head_revision=None) is StoreState.MISSING
     try:
-        return _log_locked(payload)
+        return _log_locked(run)
     except Exception as exc:
         state = store_state(store, head_revision=_head_revision())
         if state in (StoreState.COMPLETE, StoreState.MISSING):  # not the store's set-up: a full disk, a lock...
@@ -103,7 +105,7 @@ def _log_repairing(payload: dict[str, Any], store: Path, notes: list[str] | None
             f"Kuai's MLflow store was {state} (its set-up or an upgrade had not finished: {first_line}); it was "
             f"moved aside to {moved} (kept, with the runs it holds) and a new store was made.")
     try:
-        return _log_locked(payload)
+        return _log_locked(run)
     except Exception:
         _forget_engines(store)
         if store_state(store, head_revision=_head_revision()) is not StoreState.COMPLETE:
@@ -132,46 +134,50 @@ def _forget_engines(store: Path) -> None:
             engines.pop(uri).dispose()
 
 
-def _log_locked(payload: dict[str, Any]) -> str:
+def _log_locked(run: Spool) -> tuple[str, dict[str, Any] | None]:
     """Log to the spool's store; this process's tracking URI is left as it was (MLflow would set it in the
     environment, where a later spool would take it for the user's choice and a child process inherit it)."""
     import mlflow
 
+    if not run.tracking_uri:
+        raise ValueError("The spool names no tracking URI.")
     before = os.environ.get("MLFLOW_TRACKING_URI")
-    mlflow.set_tracking_uri(payload["tracking_uri"])
+    mlflow.set_tracking_uri(run.tracking_uri)
     try:
-        return _log_run(payload)
+        return _log_run(run)
     finally:
         mlflow.set_tracking_uri(before)  # type: ignore[arg-type]  # None: back to MLflow's default, unset
 
 
-def _log_run(payload: dict[str, Any]) -> str:
+def _log_run(spool: Spool) -> tuple[str, dict[str, Any] | None]:
+    """The MLflow run id, and the registered model (None for a failed run)."""
     import mlflow
 
     experiment = mlflow.get_experiment_by_name(EXPERIMENT)
     if experiment is None:
         location = None
-        if payload["tracking_uri"].startswith("sqlite:"):
+        if spool.tracking_uri.startswith("sqlite:"):
             location = (home_dir() / "mlartifacts").as_uri()
         experiment_id = mlflow.create_experiment(EXPERIMENT, artifact_location=location)
     else:
         experiment_id = experiment.experiment_id
-    with mlflow.start_run(experiment_id=experiment_id, run_name=payload.get("run_name")) as run:
-        params = {safe_key(k): str(v)[:6000] for k, v in payload.get("params", {}).items()}
+    registered = None
+    with mlflow.start_run(experiment_id=experiment_id, run_name=spool.run_name) as run:
+        params = {safe_key(k): str(v)[:6000] for k, v in spool.params.items()}
         if params:
             mlflow.log_params(params)
-        metrics = {safe_key(k): float(v) for k, v in payload.get("metrics", {}).items() if v is not None}
+        metrics = {safe_key(k): float(v) for k, v in spool.metrics.items() if v is not None}
         if metrics:
             mlflow.log_metrics(metrics)
-        mlflow.set_tags({safe_key(k): str(v) for k, v in payload.get("tags", {}).items()})
-        for artifact in payload.get("artifacts", []):
+        mlflow.set_tags({safe_key(k): str(v) for k, v in spool.tags.items()})
+        for artifact in spool.artifacts:
             if Path(artifact).exists():
                 mlflow.log_artifact(artifact)
-        if payload.get("status") == "failed":
+        if spool.status == "failed":
             mlflow.end_run(status="FAILED")
-        elif payload.get("model"):
-            payload["registered"] = _log_model(payload["model"])
-        return str(run.info.run_id)
+        elif spool.model is not None:
+            registered = _log_model(spool.model)
+        return str(run.info.run_id), registered
 
 
 # The registered model's code. MLflow loads it from the model's folder (a model from code: nothing is
@@ -216,7 +222,7 @@ mlflow.models.set_model(KuaiOnnxModel())
 '''
 
 
-def _log_model(entry: dict[str, Any]) -> dict[str, Any]:
+def _log_model(entry: ModelEntry) -> dict[str, Any]:
     """Log the ONNX pipeline as a pyfunc model from code (nothing pickled) and register it.
 
     The input example travels as one of the model's artifacts (``input_example.json``: a few rows of the original
@@ -230,24 +236,24 @@ def _log_model(entry: dict[str, Any]) -> dict[str, Any]:
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
 
-    def schema(columns: list[dict[str, str]], *, required: bool) -> Schema:
-        return Schema([ColSpec(c["type"], c["name"], required=required) for c in columns])
+    def schema(columns: tuple[SignatureColumn, ...], *, required: bool) -> Schema:
+        return Schema([ColSpec(c.type, c.name, required=required) for c in columns])
 
-    signature = ModelSignature(inputs=schema(entry["inputs"], required=False),
-                               outputs=schema(entry["outputs"], required=True))
+    signature = ModelSignature(inputs=schema(entry.inputs, required=False),
+                               outputs=schema(entry.outputs, required=True))
     with tempfile.TemporaryDirectory(prefix="kuai-model-code-") as folder:
         code = Path(folder) / "kuai_model.py"
         code.write_text(MODEL_CODE)
-        artifacts = {"model": entry["onnx"]}
-        if entry.get("input_example"):
+        artifacts = {"model": entry.onnx}
+        if entry.input_example:
             example = Path(folder) / "input_example.json"
-            pd.DataFrame(entry["input_example"]).to_json(example, orient="records", indent=1)  # NaN as null
+            pd.DataFrame(list(entry.input_example)).to_json(example, orient="records", indent=1)  # NaN as null
             artifacts["input_example"] = str(example)
         info = mlflow.pyfunc.log_model(
             name="model", python_model=str(code), artifacts=artifacts, signature=signature,
-            registered_model_name=entry["name"], pip_requirements=_requirements())
+            registered_model_name=entry.name, pip_requirements=_requirements())
     version = info.registered_model_version
-    return {"name": entry["name"], "version": version, "uri": f"models:/{entry['name']}/{version}"}
+    return {"name": entry.name, "version": version, "uri": f"models:/{entry.name}/{version}"}
 
 
 def _requirements() -> list[str]:
@@ -327,8 +333,8 @@ def set_aside_earlier(spool: Path) -> None:
             kept = spool.rename(spool.with_name(f"{spool.stem}.earlier-{time.time_ns()}{spool.suffix}"))
             tracking_status.forget_pending(home_dir(), spool)
             try:
-                uri = str(json.loads(kept.read_text()).get("tracking_uri", ""))
-            except (OSError, ValueError, AttributeError):  # cut short: `kuai track` still finds it in the folder
+                uri = read_spool(kept).tracking_uri
+            except (OSError, ValueError):  # cut short: `kuai track` still finds it in the folder
                 uri = ""
             tracking_status.remember_pending(home_dir(), kept, uri)
     for suffix in (".done", ".tmp", ".soon"):
@@ -358,20 +364,20 @@ def track(spool: Path, *, announce_replay: bool = False) -> dict[str, Any]:
     """Log one spool and write its receipt (``kuai.storage.tracking_status``); a run that failed is remembered for a
     replay. ``announce_replay``: once logged, the receipt lists the earlier runs waiting for the same store."""
     home, notes = home_dir(), list[str]()
-    payload: dict[str, Any] = {}
+    run = Spool()  # where it is logged, once read
     try:
-        payload = json.loads(spool.read_text())
+        run = read_spool(spool)
         run_id, registered = log_spool(spool, notes=notes)
     except Exception as exc:  # the spool stays for a replay
-        uri = str(payload.get("tracking_uri", ""))
-        receipt = tracking_status.failed(exc, uri=uri, spool=spool, own_store=own_store(payload) is not None,
+        uri = run.tracking_uri
+        receipt = tracking_status.failed(exc, uri=uri, spool=spool, own_store=own_store(run) is not None,
                                          notes=notes)
         tracking_status.remember_pending(home, spool, uri)
     else:
         receipt = tracking_status.logged(run_id, registered, notes)
         tracking_status.forget_pending(home, spool)
         if announce_replay:
-            waiting = [str(s) for s in tracking_status.pending_spools(home, payload["tracking_uri"])
+            waiting = [str(s) for s in tracking_status.pending_spools(home, run.tracking_uri)
                        if s.resolve() != spool.resolve()]
             receipt["replaying"] = waiting[:REPLAY_LIMIT]
     write_receipt(spool, receipt)

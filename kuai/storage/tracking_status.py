@@ -8,8 +8,8 @@ The side process (``kuai.storage.tracking.serve``) writes ``mlflow_spool.done`` 
 
 No file yet: the logging is still going (``state`` "pending" in a run's record), or it ended without a word (the
 side process died, or could not write the file): "failed" too, said so. ``outcome`` turns either into the record's
-field. This module imports the standard library only: the bare process that ends ``kuai train``
-(``kuai.app.services.handoff``) loads it by its path.
+field. This module imports the standard library only, and ``kuai.storage.spool`` (which imports no more): the
+process that waits for MLflow at the end of ``kuai train`` holds little else.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from kuai.storage.spool import read_spool
 
 TRACKING_FAILED = "TRACKING_FAILED"
 PENDING_FOLDER = "tracking_pending"  # in the home folder: one small file per run that waits to be logged
@@ -87,8 +89,8 @@ def outcome(spool: Path, *, running: bool, pid: int | None = None) -> dict[str, 
 def _foreseen(spool: Path) -> dict[str, str]:
     """What is known already of a logging still going: a store that is not an MLflow store (its ``reason``)."""
     try:
-        uri = str(json.loads(spool.read_text()).get("tracking_uri", ""))
-    except (OSError, ValueError, AttributeError):
+        uri = read_spool(spool).tracking_uri
+    except (OSError, ValueError):
         return {}
     return {"reason": not_a_store_reason(uri)} if not_a_store(uri) else {}
 

@@ -27,14 +27,14 @@ def churn_id(home: Path) -> str:
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
     """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S)."""
-    from kuai.app.services.jobs import JobConfig, start_job
-    from kuai.storage import store_dataset_file
+    from kuai.app.services.jobs import start_job
+    from kuai.storage import RunConfig, store_dataset_file
 
     folder = tmp_path_factory.mktemp("finished") / "home"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KUAI_HOME", str(folder))
         dataset = store_dataset_file(CHURN)
-        run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
+        run = start_job(RunConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
                                   task="binary", metric="roc_auc", time_budget_s=TRAIN_BUDGET_S, seed=0))
         record = wait_for_job(run.run_id, TRAIN_BUDGET_S + 90)
         log = folder / "runs" / run.run_id / "worker.log"

@@ -57,7 +57,7 @@ def _start_training(dataset_id: str) -> dict[str, Any]:
     at = _page(dataset_id, "views/train.py")
     _button(at, "Start training").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    return dict(load_run(at.query_params["run"]).config)
+    return load_run(at.query_params["run"]).config.to_dict()
 
 
 def _trained_on(config: dict[str, Any]) -> tuple[Any, Any]:
@@ -65,8 +65,9 @@ def _trained_on(config: dict[str, Any]) -> tuple[Any, Any]:
     from kuai.app.processes.run_worker import options_for_run
     from kuai.app.services.training import frame_and_spec
     from kuai.engine import read_table
+    from kuai.storage import RunConfig
 
-    options = options_for_run("checked", config)
+    options = options_for_run("checked", RunConfig.from_dict(config))
     frame, spec, _ = frame_and_spec(read_table(options.data_path), options)
     return frame, spec
 

@@ -9,7 +9,7 @@ from kuai.app.components.labels import model_label, short_model_label
 from kuai.app.components.results import in_plain_units, plain_number, task_spec_from_json
 from kuai.app.components.tables import join_predictions, leaderboard_table, live_leaderboard, metric_of_run, runs_table
 from kuai.engine import ColumnType, LeaderboardEntry, TaskType
-from kuai.storage import RunRecord
+from kuai.storage import RunConfig, RunRecord, RunSummary
 
 
 def _trial(number: int, family: str, score: float | None, state: str = "complete") -> dict:
@@ -44,9 +44,9 @@ def test_the_leaderboard_shows_the_share_of_rows_only_when_memory_cut_it() -> No
 
 def test_metric_of_run_prefers_the_config_then_the_profiling_event() -> None:
     profiling = {"stage": "profiling", "message": "Target 'price', regression, metric rmse, 10 features"}
-    assert metric_of_run({"metric": "mae"}, [profiling]) == "mae"
-    assert metric_of_run({"metric": None}, [profiling]) == "rmse"
-    assert metric_of_run({}, []) is None
+    assert metric_of_run(RunConfig.from_dict({"metric": "mae"}), [profiling]) == "mae"
+    assert metric_of_run(RunConfig.from_dict({"metric": None}), [profiling]) == "rmse"
+    assert metric_of_run(RunConfig.from_dict({}), []) is None
 
 
 def test_model_labels_are_plain_words() -> None:
@@ -81,9 +81,10 @@ def test_task_spec_is_rebuilt_with_enums() -> None:
 
 @pytest.mark.parametrize("status", ["queued", "running", "finished", "failed", "cancelled"])
 def test_runs_table_has_one_plain_row_per_run(status: str) -> None:
-    record = RunRecord(run_id="abc123", status=status, config={"dataset_name": "d.csv", "target": "y"},
-                       created_at=0.0, summary={"model": "linear_1", "score": 0.5, "metric": "r2"}
-                       if status == "finished" else {}, error="boom" if status == "failed" else "")
+    config = RunConfig.from_dict({"dataset_name": "d.csv", "target": "y"})
+    summary = RunSummary(model="linear_1", score=0.5, metric="r2") if status == "finished" else None
+    record = RunRecord(run_id="abc123", status=status, config=config, created_at=0.0, summary=summary,
+                       error="boom" if status == "failed" else "")
     row = runs_table([record]).iloc[0]
     assert row["status"] == {"queued": "waiting", "running": "training"}.get(status, status)
     assert row["best model"] == ("Linear / logistic model #1" if status == "finished" else "")

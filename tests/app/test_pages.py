@@ -412,11 +412,11 @@ def _logged(run_id: str, within_s: float = 60.0):  # type: ignore[no-untyped-def
 
 @pytest.mark.slow
 def test_runs_page_lists_runs_and_cancels_a_queued_one(finished_home: tuple[str, str]) -> None:
-    from kuai.storage import create_run, load_run
+    from kuai.storage import RunConfig, create_run, load_run
 
     run_id, dataset_id = finished_home
-    queued = create_run({"dataset_id": dataset_id, "dataset_name": "customer_churn.csv", "target": "churn",
-                         "time_budget_s": 30.0})
+    queued = create_run(RunConfig(dataset_id=dataset_id, dataset_name="customer_churn.csv", target="churn",
+                                  time_budget_s=30.0))
     at = new_app().run()
     at.switch_page("views/runs.py").run()
     _no_exception(at)
@@ -463,7 +463,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
     _no_exception(at)
     run_id = at.query_params["run"]
     assert [r.run_id for r in list_runs()] == [run_id]
-    config = list_runs()[0].config
+    config = list_runs()[0].config.to_dict()
     assert config["time_budget_s"] == 10.0 and config["metric"] == "roc_auc" and len(config["fixes"]) == 3
     assert config["max_latency_ms"] == 0.0001 and config["max_size_mb"] is None
     assert config["class_weight"] == "balanced"
@@ -529,8 +529,8 @@ def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(hom
     import numpy as np
     import pandas as pd
 
-    from kuai.app.services.jobs import JobConfig, start_job
-    from kuai.storage import store_dataset_file
+    from kuai.app.services.jobs import start_job
+    from kuai.storage import RunConfig, store_dataset_file
 
     rng = np.random.default_rng(5)
     signal = rng.normal(size=300)
@@ -539,11 +539,11 @@ def test_a_training_that_stops_at_a_perfect_score_says_why_on_the_train_page(hom
                   "outcome": np.where(signal > 0, "yes", "no")}).to_csv(path, index=False)
     dataset = store_dataset_file(path)
     budget = 120.0
-    run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="outcome",
+    run = start_job(RunConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="outcome",
                               task="binary", metric="roc_auc", time_budget_s=budget, seed=0))
     record = wait_for_job(run.run_id, budget + 60)
     assert record.status == "finished", record.error
-    assert float(record.summary["wall_time_s"]) < budget / 2  # it did not search to the end of its budget
+    assert float(record.summary.wall_time_s) < budget / 2  # it did not search to the end of its budget
     at = new_app()
     at.query_params["run"] = run.run_id
     at.run()

@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+from kuai.storage import RunConfig, RunSummary
 from kuai.storage.tracking_status import failed, outcome, write_receipt
 from tests.app.helpers import new_app
 
@@ -16,14 +17,14 @@ def _plain(markdown: object) -> str:
     return str(markdown).replace("\\", "").replace("\u2060", "")
 
 
-FINISHED = {"model": "lightgbm_1", "score": 0.9, "score_std": 0.01, "metric": "roc_auc"}
+FINISHED = RunSummary(model="lightgbm_1", score=0.9, score_std=0.01, metric="roc_auc")
 
 
 def _finished_run(home: Path, *, tracking: dict | None = None, spool: Path | None = None) -> str:  # type: ignore[type-arg]
     from kuai.storage import create_run, update_run
 
-    run = create_run({"dataset_id": "d1", "dataset_name": "customer_churn.csv", "target": "churn",
-                      "time_budget_s": 10.0})
+    run = create_run(RunConfig(dataset_id="d1", dataset_name="customer_churn.csv", target="churn",
+                               time_budget_s=10.0))
     update_run(run.run_id, status="finished", finished_at=time.time(), summary=FINISHED, tracking=tracking or {})
     time.sleep(0.01)  # distinct creation times: the newest is listed first
     return run.run_id

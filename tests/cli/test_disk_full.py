@@ -91,7 +91,7 @@ def test_the_home_store_half_made_by_a_full_disk_is_set_aside_by_the_next_traini
     """The blind tester's case: MLflow's set-up of the home folder's store ran out of disk, and every later training
     failed to log ('table … already exists'), even after space was freed. Now the next training moves the store
     aside (kept), makes a new one, logs itself, says so once, and logs the run that waited meanwhile."""
-    from kuai.storage import write_spool
+    from kuai.storage import Spool, write_spool
     from kuai.storage.tracking_status import remember_pending
     from kuai.storage.tracking_store import StoreState, store_state
     from tests.storage.mlflow_faults import head_revision, make_store
@@ -103,8 +103,7 @@ def test_the_home_store_half_made_by_a_full_disk_is_set_aside_by_the_next_traini
     content = (home / "mlflow.db").read_bytes()
     waited = tmp_path / "earlier" / "mlflow_spool.json"  # a run whose logging failed on the full disk
     waited.parent.mkdir()
-    write_spool(waited, {"run_name": "earlier", "status": "finished", "params": {"seed": 0}, "metrics": {},
-                         "tags": {}, "artifacts": []})
+    write_spool(waited, Spool(run_name="earlier", status="finished", params={"seed": 0}))
     remember_pending(home, waited, json.loads(waited.read_text())["tracking_uri"])
 
     result = subprocess.run([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "10", "--out",

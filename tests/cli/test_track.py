@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kuai.app.cli import main
-from kuai.storage import write_spool
+from kuai.storage import Spool, write_spool
 from kuai.storage.tracking import HTTP_LIMITS
 from tests.servers import free_port
 
@@ -22,8 +22,7 @@ def test_track_says_why_a_run_still_cannot_be_logged_and_exits_1(kuai_home: Path
         monkeypatch.setenv(name, value)
     out = tmp_path / "run"
     out.mkdir()
-    write_spool(out / "mlflow_spool.json", {"run_name": "t", "status": "finished", "params": {}, "metrics": {},
-                                            "tags": {}, "artifacts": []})
+    write_spool(out / "mlflow_spool.json", Spool(run_name="t", status="finished"))
     assert main(["track", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"kuai: error [TRACKING_FAILED] The run in {out} was not logged")

@@ -114,10 +114,10 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
     cap = max(bag_onnx_mb([small]), bag_onnx_mb([big])) * 1.001
     assert bag_onnx_mb([small, big]) > cap
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", cap)
-    notes: list[str] = []
     clock = FakeClock()
-    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=notes, clock=clock,
+    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, clock=clock,
                          plan=plan_ending_in(clock, 120, budget_s=120.0))
+    notes = chosen.notes
     assert chosen.name == "ensemble" and chosen.bagged_folds == len(result.folds)
     names = [name for name, _ in chosen.estimator.estimators]
     assert names == [f"{small.name}_fold{i + 1}" for i in range(len(result.folds))] + [big.name]
@@ -128,8 +128,7 @@ def test_an_ensemble_bags_its_small_members_and_refits_a_big_one(searched, monke
         assert not np.allclose(refitted, predict_output(pipeline, X, spec))
     # a bag that does not fit the time left: refitted
     monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", 1e6)
-    late: list[str] = []
-    single = final_model(X, y, spec, schema, result, leaderboard=build_leaderboard(result, None, spec), notes=late,
+    single = final_model(X, y, spec, schema, result, leaderboard=build_leaderboard(result, None, spec),
                          plan=plan_ending_in(clock, 0.5, budget_s=120.0), clock=clock)
     assert single.bagged_folds == 0 and hasattr(single.estimator, "steps")
 
@@ -149,19 +148,19 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
     bag = members_to_bag(weighted, spec, 120.0)
     bagged_s, refitted_s = blend_s(weighted, bag, len(result.folds)), blend_s(weighted, set(), len(result.folds))
     assert bag and refitted_s < bagged_s
-    notes: list[str] = []
     room = TAIL_FIXED_S / 2 + (refitted_s + bagged_s) / 2  # the refits fit, the planned bags do not
     clock = FakeClock()  # the time left does not shrink while the test's models are refitted
-    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=notes, clock=clock,
+    chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, clock=clock,
                          plan=plan_ending_in(clock, room, budget_s=120.0))
+    notes = chosen.notes
     assert chosen.name == "ensemble"
     assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
     assert not any("could not be bagged or refitted" in note for note in notes)
     assert any("rather than bagged" in note for note in notes)  # the notes say which members, and why
-    dropped: list[str] = []
     short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
-    other = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, notes=dropped, clock=clock,
+    other = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, clock=clock,
                         plan=plan_ending_in(clock, short, budget_s=120.0))
+    dropped = other.notes
     assert other.name != "ensemble"
     assert any("could not be bagged or refitted" in note for note in dropped)
 

@@ -47,10 +47,10 @@ def test_the_first_row_within_a_time_limit_is_exported_and_the_note_names_those_
     limit = _refit_ms(result, board[-1]) * 1.01
     expected = next(e for e in board if _refit_ms(result, e) <= limit)
     assert expected.model != board[0].model
-    notes: list[str] = []
     clock = FakeClock()
     chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan_ending_in(clock, 120, budget_s=120.0),
-                         notes=notes, limits=Limits(max_ms_per_row=limit), clock=clock)
+                         limits=Limits(max_ms_per_row=limit), clock=clock)
+    notes = chosen.notes
     assert chosen.name == expected.model and chosen.within_limits is True
     assert chosen.cost.ms_per_row <= limit
     assert board[0].model in chosen.limits_note and chosen.limits_note in notes
@@ -64,11 +64,11 @@ def test_a_model_whose_bag_is_over_the_limit_is_exported_refitted(searched) -> N
     board = [bagged] + [e for e in board if e is not bagged]
     clock = FakeClock()
     plan = plan_ending_in(clock, 120, budget_s=120.0)
-    free = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan, notes=[], clock=clock)
+    free = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan, clock=clock)
     assert free.name == bagged.model and free.bagged_folds == len(result.folds) and free.within_limits is None
     limit = _refit_ms(result, bagged) * 1.5  # one model fits; its four fold models together do not
     assert free.cost.ms_per_row > limit
-    chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan, notes=[],
+    chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan,
                          limits=Limits(max_ms_per_row=limit), clock=clock)
     assert chosen.name == bagged.model and chosen.bagged_folds == 0 and chosen.within_limits is True
     assert hasattr(chosen.estimator, "steps")  # one pipeline, refitted on all rows
@@ -79,10 +79,10 @@ def test_when_no_model_is_within_the_limits_the_closest_is_exported_and_said_to_
     board = build_leaderboard(result, None, spec)
     fastest = min(board, key=lambda e: _refit_ms(result, e))
     limit = _refit_ms(result, fastest) / 2
-    notes: list[str] = []
     clock = FakeClock()
     chosen = final_model(X, y, spec, schema, result, leaderboard=board, plan=plan_ending_in(clock, 120, budget_s=120.0),
-                         notes=notes, limits=Limits(max_ms_per_row=limit), clock=clock)
+                         limits=Limits(max_ms_per_row=limit), clock=clock)
+    notes = chosen.notes
     assert chosen.name == fastest.model and chosen.within_limits is False and chosen.bagged_folds == 0
     assert chosen.limits_note.startswith("No model is within the limits") and chosen.limits_note in notes
 

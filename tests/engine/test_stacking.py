@@ -126,19 +126,18 @@ def test_the_stack_is_exported_when_it_leads_and_passed_over_beyond_the_limits(s
     error = 1 - runner_up.score if metric.greater_is_better else runner_up.score
     by = 0.1 * error if metric.greater_is_better else -0.1 * error  # a clear lead: 10 % of the runner-up's error
     first = [replace(row, rank=1, score=runner_up.score + by), *[replace(r, rank=i + 2) for i, r in enumerate(others)]]
-    notes: list[str] = []
     clock = FakeClock()
     chosen = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
-                         notes=notes, stack=stack, clock=clock)
+                         stack=stack, clock=clock)
+    notes = chosen.notes
     assert chosen.name == STACK_NAME and chosen.bagged_folds == len(result.folds)
     assert isinstance(chosen.estimator, (StackedClassifier, StackedRegressor))
     assert any("stacks a LightGBM" in n for n in notes)
     # the stack predicts with every base model's fold models and its own: over a limit the next row is
     # chosen, and the note names the stack as passed over
     tight = Limits(max_ms_per_row=0.999 * chosen.cost.ms_per_row)
-    notes = []
     other = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
-                        notes=notes, limits=tight, stack=stack, clock=clock)
+                        limits=tight, stack=stack, clock=clock)
     assert other.name != STACK_NAME and STACK_NAME in other.limits_note
 
 
@@ -161,12 +160,13 @@ def test_a_stack_that_leads_by_less_than_the_margin_is_not_exported(stacked) -> 
     assert not clearly_better(runner_up.score + by, runner_up.score, spec.metric)
     assert clearly_better(runner_up.score + 3 * by, runner_up.score, spec.metric)
     first = [replace(row, rank=1, score=runner_up.score + by), *[replace(r, rank=i + 2) for i, r in enumerate(others)]]
-    notes: list[str] = []
     clock = FakeClock()
     chosen = final_model(X, y, spec, schema, result, leaderboard=first, plan=plan_ending_in(clock, 60, budget_s=60.0),
-                         notes=notes, stack=stack, clock=clock)
+                         stack=stack, clock=clock)
+    notes = chosen.notes
     assert chosen.name == runner_up.model
     assert any("margin a stack must win by" in n for n in notes)
+    assert "margin a stack must win by" in notes[0]  # in the order decided: the stack passed over, then the export
 
 
 def test_training_fits_the_stack_when_time_is_left_and_not_without_lightgbm() -> None:

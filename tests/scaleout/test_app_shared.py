@@ -22,8 +22,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 @pytest.mark.slow
 def test_an_app_run_on_the_shared_storage_is_joined_and_listed(postgres: PostgresServer, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from kuai.app.services.jobs import JobConfig, job_state, outputs_dir, resumable, start_job
-    from kuai.storage import store_dataset_file
+    from kuai.app.services.jobs import job_state, outputs_dir, resumable, start_job
+    from kuai.storage import RunConfig, store_dataset_file
     from tests.app.helpers import new_app
 
     for name, value in {"KUAI_HOME": tmp_path / "home", "KUAI_STORAGE": postgres.url,
@@ -33,7 +33,7 @@ def test_an_app_run_on_the_shared_storage_is_joined_and_listed(postgres: Postgre
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         dataset = store_dataset_file(SAMPLES / "customer_churn.csv")
-        run = start_job(JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
+        run = start_job(RunConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
                                   time_budget_s=20.0, shared=True))
         deadline = time.monotonic() + 90
         while job_state(run.run_id)[0].status not in ("finished", "failed") and time.monotonic() < deadline:
@@ -45,7 +45,7 @@ def test_an_app_run_on_the_shared_storage_is_joined_and_listed(postgres: Postgre
             os.killpg(worker.pid, signal.SIGKILL)
     assert record.status == "finished", record.error
     assert worker.returncode == 0, worker_err[-2000:]
-    assert (outputs_dir(run.run_id) / "model.onnx").is_file() and record.summary["score"] > 0.75
+    assert (outputs_dir(run.run_id) / "model.onnx").is_file() and record.summary.score > 0.75
     assert any("other workers may join" in e["message"] for e in events)
     assert not resumable(record)
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from kuai import storage
-from kuai.app.services.jobs import JobConfig, cancel_job, job_state, outputs_dir, resumable, resume_job, start_job
+from kuai.app.services.jobs import cancel_job, job_state, outputs_dir, resumable, resume_job, start_job
 from kuai.app.services.scoring import neutralise_formulas
+from kuai.storage import RunConfig
 from kuai.storage.runs import process_alive
 from tests.conftest import SAMPLES
 
@@ -28,8 +29,8 @@ def _wait(run_id: str, statuses: tuple[str, ...], timeout: float) -> storage.Run
     raise AssertionError(f"run {run_id} stayed {job_state(run_id)[0].status}")
 
 
-def _config(dataset: storage.DatasetRecord, budget: float) -> JobConfig:
-    return JobConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
+def _config(dataset: storage.DatasetRecord, budget: float) -> RunConfig:
+    return RunConfig(dataset_id=dataset.dataset_id, dataset_name=dataset.display_name, target="churn",
                      time_budget_s=budget)
 
 
@@ -46,7 +47,8 @@ def test_a_job_runs_in_a_worker_and_leaves_results(kuai_home: Path) -> None:
     trials = [e["data"]["trial"] for e in events if e["stage"] == "trial"]
     assert any(t["state"] == "complete" for t in trials)
     assert (outputs_dir(record.run_id) / "model.onnx").exists()
-    assert finished.summary["model"] and 0.5 < finished.summary["score"] <= 1
+    assert finished.summary is not None and finished.summary.score is not None
+    assert finished.summary.model and 0.5 < finished.summary.score <= 1
     optuna_db = kuai_home / "optuna.db"
     assert optuna_db.exists(), "trials of app runs are kept in the home folder's Optuna store"
 

@@ -52,7 +52,7 @@ def test_display_names_are_cleaned() -> None:
 
 
 def test_run_status_and_events(kuai_home: Path) -> None:
-    record = storage.create_run({"target": "y"})
+    record = storage.create_run(storage.RunConfig.from_dict({"target": "y"}))
     assert record.status == "queued"
     storage.update_run(record.run_id, status="running", pid=os.getpid(), heartbeat_at=time.time())
     storage.append_event(record.run_id, {"stage": "trial", "message": "one"})
@@ -67,7 +67,7 @@ def test_run_status_and_events(kuai_home: Path) -> None:
 def test_a_run_whose_worker_died_is_marked_failed(kuai_home: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    record = storage.create_run({})
+    record = storage.create_run(storage.RunConfig.from_dict({}))
     storage.update_run(record.run_id, status="running", pid=dead.pid, heartbeat_at=time.time())
     refreshed = storage.list_runs()[0]
     assert refreshed.status == "failed" and "stopped without finishing" in refreshed.error

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from kuai.storage import TrackingSidecar, write_spool
+from kuai.storage import Spool, TrackingSidecar, write_spool
 from kuai.storage.tracking import replay_pending
 
 NUMPY_LIBRARY = "_multiarray_umath"  # mapped once numpy is imported: so are pandas, the engine and MLflow
 ENGINE_LIBRARY = "lib_lightgbm"  # mapped once the engine is imported (MLflow and the tracking need none of it)
 MLFLOW_LIBRARY = "google/_upb/_message"  # protobuf's, mapped as MLflow imports (pandas and numpy do not)
-FINISHED = {"run_name": "sidecar test", "status": "finished", "params": {"seed": 0}, "metrics": {"cv_score": 0.5},
-            "tags": {}, "artifacts": []}
+FINISHED = Spool(run_name="sidecar test", status="finished", params={"seed": 0}, metrics={"cv_score": 0.5})
 
 
 def _has_loaded(pid: int, library: str) -> bool:
@@ -64,15 +64,15 @@ def test_a_new_training_in_the_same_folder_logs_its_own_run(kuai_home: Path, tmp
     """An earlier training's spool is not logged again in the new one's stead, nor its receipt taken for the new
     run's; one that was never logged (the tracking server was down) is kept for a replay."""
     spool = tmp_path / "mlflow_spool.json"
-    write_spool(spool, FINISHED | {"run_name": "earlier, logged"})
+    write_spool(spool, replace(FINISHED, run_name="earlier, logged"))
     spool.with_suffix(".done").write_text(json.dumps({"ok": True, "mlflow_run_id": "earlier"}))
     sidecars.append(sidecar := TrackingSidecar(spool, wait_s=120))
     assert not spool.exists() and not spool.with_suffix(".done").exists()
     sidecar.export_done()
-    write_spool(spool, FINISHED | {"run_name": "new"})
+    write_spool(spool, replace(FINISHED, run_name="new"))
     receipt = sidecar.join(timeout_s=120)
     assert receipt is not None and receipt["ok"] and receipt["mlflow_run_id"] not in ("earlier", None)
-    write_spool(spool, FINISHED | {"run_name": "earlier, never logged"})
+    write_spool(spool, replace(FINISHED, run_name="earlier, never logged"))
     spool.with_suffix(".done").write_text(json.dumps({"ok": False, "error": "ConnectionError"}))
     sidecars.append(TrackingSidecar(spool, wait_s=1.0))
     kept = list(tmp_path.glob("mlflow_spool.earlier-*.json"))

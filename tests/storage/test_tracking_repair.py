@@ -12,15 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from kuai.storage import write_spool
+from kuai.storage import Spool, write_spool
 from kuai.storage.tracking import HTTP_LIMITS, serve, track
 from kuai.storage.tracking_status import pending_spools, read_receipt
 from kuai.storage.tracking_store import StoreState, store_state
 from tests.servers import free_port
 from tests.storage.mlflow_faults import full_disk, head_revision, make_store
 
-FINISHED = {"run_name": "repair test", "status": "finished", "params": {"seed": 0}, "metrics": {"cv_score": 0.5},
-            "tags": {}, "artifacts": []}
+FINISHED = Spool(run_name="repair test", status="finished", params={"seed": 0}, metrics={"cv_score": 0.5})
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kuai.storage import create_run, list_runs, update_run
+from kuai.storage import RunConfig, create_run, list_runs, update_run
 from kuai.storage.tracking_status import (
     classify,
     failed,
@@ -125,7 +125,7 @@ def test_the_run_record_follows_its_status_file(kuai_home: Path, tmp_path: Path)
     spool = tmp_path / "out" / "mlflow_spool.json"
     spool.parent.mkdir()
     spool.write_text("{}")
-    run = create_run({"dataset_name": "d.csv", "target": "y"})
+    run = create_run(RunConfig.from_dict({"dataset_name": "d.csv", "target": "y"}))
     update_run(run.run_id, status="finished", tracking=outcome(spool, running=True, pid=_dead_pid()))
     [record] = list_runs()
     assert record.tracking["state"] == "failed" and record.tracking["cause"] == "no_receipt"  # ended, no word

@@ -12,7 +12,7 @@ from kuai.app.components.labels import literal_markdown, metric_label, model_lab
 from kuai.app.components.tables import final_leaderboard_entries, latest_event, live_leaderboard, metric_of_run
 from kuai.app.services.jobs import cancel_job, job_state, running_count
 from kuai.engine import TrialState, get_metric, with_model_labels
-from kuai.storage import RunRecord, run_dir
+from kuai.storage import RunRecord, RunSummary, run_dir
 
 ACTIVE = ("queued", "running")
 _STAGE_WORDS = {
@@ -26,8 +26,8 @@ _LEADERBOARD_FORMAT = {"rank": st.column_config.NumberColumn(format="%d")}
 def show_run(run_id: str) -> None:
     record, events = job_state(run_id)
     config = record.config
-    st.subheader(f"Training on {config.get('dataset_name', '?')} to predict '{config.get('target', '?')}'")
-    st.caption(f"Run {run_id} · time budget {float(config.get('time_budget_s', 0)):.0f} s · "
+    st.subheader(f"Training on {config.dataset_name or '?'} to predict '{config.target or '?'}'")
+    st.caption(f"Run {run_id} · time budget {config.time_budget_s:.0f} s · "
                f"this page keeps working if you reload it or close the tab.")
     if record.status in ACTIVE:
         _live(run_id)
@@ -48,7 +48,7 @@ def _live(run_id: str) -> None:
     record, events = job_state(run_id)
     if record.status not in ACTIVE:
         st.rerun()
-    budget = float(record.config.get("time_budget_s", 60.0))
+    budget = float(record.config.time_budget_s)
     last = latest_event(events)
     if record.status == "queued" and running_count(exclude=run_id):
         st.info("Waiting for another training to finish: Kuai trains one at a time on this machine.",
@@ -100,10 +100,10 @@ def _higher(metric: str | None) -> bool:
 
 def _outcome(record: RunRecord, events: list[dict[str, Any]]) -> None:
     if record.status == "finished":
-        summary = record.summary
-        st.success(f"Training finished in {float(summary.get('wall_time_s', 0)):.0f} s. Best model: "
-                   f"**{model_label(str(summary.get('model', '')))}** — {metric_label(summary.get('metric'))} "
-                   f"{float(summary.get('score', 0)):.3f} ± {float(summary.get('score_std', 0)):.3f} "
+        summary = record.summary or RunSummary()
+        st.success(f"Training finished in {summary.wall_time_s or 0:.0f} s. Best model: "
+                   f"**{model_label(summary.model)}** — {metric_label(summary.metric)} "
+                   f"{summary.score or 0:.3f} ± {summary.score_std or 0:.3f} "
                    "on rows it had not seen during training.", icon=":material/check_circle:")
         entries = final_leaderboard_entries(events)
         early = next((e.get("message", "") for e in events if (e.get("data") or {}).get("stopped_early")), "")
@@ -113,7 +113,7 @@ def _outcome(record: RunRecord, events: list[dict[str, Any]]) -> None:
         st.page_link("views/results.py", label="See the results and explanations →", icon=":material/insights:",
                      query_params={"run": record.run_id})
         if entries:
-            _final_board(entries, summary.get("metric"))
+            _final_board(entries, summary.metric)
     elif record.status == "cancelled":
         st.warning("This training was cancelled. Start a new one above when you are ready.",
                    icon=":material/stop_circle:")

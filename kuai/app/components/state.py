@@ -69,7 +69,7 @@ def remember_run(run_id: str) -> None:
 
 def run_dataset(record: RunRecord) -> str | None:
     """Open the dataset a run was trained on (a link to a run carries its data along)."""
-    dataset_id = str(record.config.get("dataset_id", ""))
+    dataset_id = record.config.dataset_id
     if dataset_id and _dataset_exists(dataset_id):
         remember_dataset(dataset_id)
         return dataset_id

@@ -12,15 +12,15 @@ import pandas as pd
 
 from kuai.app.components.labels import STATUS_LABELS, metric_label, model_label
 from kuai.engine import LeaderboardEntry, TrialState, get_metric, rank_key
-from kuai.storage import RunRecord, StudySummary
+from kuai.storage import RunConfig, RunRecord, RunSummary, StudySummary
 
 _METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
 
 
-def metric_of_run(config: dict[str, Any], events: Sequence[dict[str, Any]]) -> str | None:
+def metric_of_run(config: RunConfig, events: Sequence[dict[str, Any]]) -> str | None:
     """The run's metric: chosen in its config, else the one its 'profiling' event names."""
-    if config.get("metric"):
-        return str(config["metric"])
+    if config.metric:
+        return config.metric
     for event in events:
         if event.get("stage") == "profiling":
             match = _METRIC_IN_MESSAGE.search(str(event.get("message", "")))
@@ -104,23 +104,22 @@ def _when(timestamp: float | None) -> str:
 
 def run_label(record: RunRecord) -> str:
     config, summary = record.config, record.summary
-    text = f"{config.get('dataset_name', '?')} → {config.get('target', '?')} · {_when(record.created_at)}"
-    if summary.get("score") is not None:
-        text += f" · {metric_label(summary.get('metric'))} {summary['score']:.3f}"
+    text = f"{config.dataset_name or '?'} → {config.target or '?'} · {_when(record.created_at)}"
+    if summary is not None and summary.score is not None:
+        text += f" · {metric_label(summary.metric)} {summary.score:.3f}"
     return f"{text} · {STATUS_LABELS.get(record.status, record.status)} · run {record.run_id}"
 
 
 def runs_table(records: Sequence[RunRecord]) -> pd.DataFrame:
     rows = []
     for r in records:
-        summary = r.summary or {}
-        score = summary.get("score")
+        summary = r.summary or RunSummary()
         rows.append({
-            "run": r.run_id, "dataset": r.config.get("dataset_name", ""), "predicts": r.config.get("target", ""),
+            "run": r.run_id, "dataset": r.config.dataset_name, "predicts": r.config.target,
             "status": STATUS_LABELS.get(r.status, r.status), "started": _when(r.created_at),
-            "best model": model_label(str(summary.get("model", ""))) if summary.get("model") else "",
-            "score": f"{metric_label(summary.get('metric'))} {score:.4f}" if score is not None else "",
-            "budget (s)": r.config.get("time_budget_s"), "problem": r.error,
+            "best model": model_label(summary.model) if summary.model else "",
+            "score": f"{metric_label(summary.metric)} {summary.score:.4f}" if summary.score is not None else "",
+            "budget (s)": r.config.time_budget_s, "problem": r.error,
             "MLflow": TRACKING_LABELS.get(str((r.tracking or {}).get("state")), "")})
     return pd.DataFrame(rows)
 

@@ -32,7 +32,6 @@ import traceback
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from kuai.app.services.jobs import outputs_dir, wait_for_slot
 from kuai.app.services.limits import prepare_training_process
@@ -51,7 +50,17 @@ from kuai.engine import (
     shown_text,
     to_jsonable,
 )
-from kuai.storage import append_event, get_dataset, home_dir, load_run, optuna_storage_url, run_dir, update_run
+from kuai.storage import (
+    RunConfig,
+    RunSummary,
+    append_event,
+    get_dataset,
+    home_dir,
+    load_run,
+    optuna_storage_url,
+    run_dir,
+    update_run,
+)
 
 HEARTBEAT_S = 5.0
 logger = logging.getLogger(__name__)
@@ -70,19 +79,19 @@ def _event(run_id: str, event: ProgressEvent) -> None:
     append_event(run_id, payload)
 
 
-def options_for_run(run_id: str, config: dict[str, Any]) -> TrainOptions:
+def options_for_run(run_id: str, config: RunConfig) -> TrainOptions:
     """What the training of a run does: the choices its record kept when the Train page started it."""
-    dataset = get_dataset(config["dataset_id"])
+    dataset = get_dataset(config.dataset_id)
     return TrainOptions(
-        data_path=Path(dataset.path), target=config["target"],
-        task=TaskType(config["task"]) if config.get("task") else None, metric=config.get("metric") or None,
-        time_budget_s=float(config["time_budget_s"]), seed=int(config.get("seed", 0)),
-        type_overrides={k: ColumnType(v) for k, v in config.get("type_overrides", {}).items()},
-        fixes=tuple(CheckFix.from_dict(fix) for fix in config.get("fixes", ())),
-        excluded=tuple(config.get("excluded", ())),
+        data_path=Path(dataset.path), target=config.target,
+        task=TaskType(config.task) if config.task else None, metric=config.metric or None,
+        time_budget_s=float(config.time_budget_s), seed=int(config.seed),
+        type_overrides={k: ColumnType(v) for k, v in config.type_overrides.items()},
+        fixes=tuple(CheckFix.from_dict(fix) for fix in config.fixes),
+        excluded=config.excluded,
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
-        limits=Limits(config.get("max_latency_ms"), config.get("max_size_mb")),
-        class_weight=str(config.get("class_weight") or ""), target_is_column=True)
+        limits=Limits(config.max_latency_ms, config.max_size_mb),
+        class_weight=config.class_weight, target_is_column=True)
 
 
 def run(run_id: str, *, resume: bool = False) -> int:
@@ -90,7 +99,7 @@ def run(run_id: str, *, resume: bool = False) -> int:
     record = update_run(run_id, status="running", heartbeat_at=time.time(), pid=os.getpid())
     config = record.config
     options = options_for_run(run_id, config)
-    if config.get("shared"):
+    if config.shared:
         scale = configured_scale_out()
         if scale is None:
             return _fail_early(run_id, "This run was meant for the shared storage, but KUAI_STORAGE is not set.")
@@ -119,10 +128,10 @@ def run(run_id: str, *, resume: bool = False) -> int:
         return _finish(run_id, stop, beat, "cancelled", "Cancelled by the user.")
     _stop_heartbeat(stop, beat)
     update_run(run_id, status="finished", finished_at=time.time(), tracking=summary.tracking or {},
-               summary=to_jsonable({
+               summary=RunSummary(**to_jsonable({
                    "model": summary.model_name, "score": summary.score, "score_std": summary.score_std,
                    "metric": summary.metric, "parity_max_diff": summary.parity_max_diff,
-                   "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s}))
+                   "mlflow_run_id": summary.mlflow_run_id, "wall_time_s": summary.wall_time_s})))
     return 0
 
 

@@ -13,12 +13,12 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kuai.app import PROJECT_FOLDER
 from kuai.storage import (
+    RunConfig,
     RunRecord,
     create_run,
     list_runs,
@@ -32,33 +32,15 @@ from kuai.storage import (
 MAX_CONCURRENT = 1
 
 
-@dataclass(frozen=True)
-class JobConfig:
-    dataset_id: str
-    dataset_name: str
-    target: str
-    task: str | None = None
-    metric: str | None = None
-    time_budget_s: float = 60.0
-    seed: int = 0
-    type_overrides: dict[str, str] = field(default_factory=dict)
-    fixes: tuple[dict[str, Any], ...] = ()  # CheckFix as JSON
-    excluded: tuple[str, ...] = ()
-    shared: bool = False  # on the shared storage (KUAI_STORAGE), where other machines' workers can join
-    max_latency_ms: float | None = None  # limits on the exported model (expert mode)
-    max_size_mb: float | None = None
-    class_weight: str = ""  # "balanced" (expert mode)
-
-
-def start_job(config: JobConfig) -> RunRecord:
-    record = create_run(asdict(config))
+def start_job(config: RunConfig) -> RunRecord:
+    record = create_run(config)
     _spawn(record.run_id)
     return load_run(record.run_id)
 
 
 def resumable(record: RunRecord) -> bool:
     """A run that stopped (killed, crashed, cancelled) after its search started: its finished trials remain."""
-    if record.config.get("shared"):  # a shared study is finished by its other workers, not resumed here
+    if record.config.shared:  # a shared study is finished by its other workers, not resumed here
         return False
     return record.status in ("failed", "cancelled") and (outputs_dir(record.run_id) / "training_options.json").is_file()
 

@@ -1,4 +1,4 @@
-"""What the MLflow side process needs to log and register a trained model: plain JSON (storage knows no engine)."""
+"""What the MLflow side process needs to log and register a trained model: plain values (storage knows no engine)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,27 @@ from pathlib import Path
 from typing import Any
 
 from kuai.engine import ColumnType, TrainingResult
+from kuai.storage import ModelEntry, SignatureColumn
 
 
-def mlflow_model_entry(result: TrainingResult, model_path: Path, dataset_name: str) -> dict[str, Any]:
-    """What the tracking side process needs to log and register the model (plain JSON: storage knows no engine).
+def mlflow_model_entry(result: TrainingResult, model_path: Path, dataset_name: str) -> ModelEntry:
+    """What the tracking side process needs to log and register the model (plain values: storage knows no engine).
 
     The columns are all optional: a missing value, or a missing column, is handled as at training.
     """
     kinds = {ColumnType.NUMERIC: "double"}
-    inputs = [{"name": c.name, "type": kinds.get(c.type, "string")} for c in result.schema]
+    inputs = tuple(SignatureColumn(c.name, kinds.get(c.type, "string")) for c in result.schema)
     if result.spec.task.is_classification:
-        outputs = [{"name": "prediction", "type": "string"},
-                   *({"name": f"proba_{c}", "type": "double"} for c in result.spec.classes)]
+        outputs = (SignatureColumn("prediction", "string"),
+                   *(SignatureColumn(f"proba_{c}", "double") for c in result.spec.classes))
     else:
-        outputs = [{"name": "prediction", "type": "double"}]
+        outputs = (SignatureColumn("prediction", "double"),)
     example: list[dict[str, Any]] = []
     if result.explanation is not None and result.explanation.sample_data:
         columns = result.explanation.columns
         example = [dict(zip(columns, row, strict=True)) for row in result.explanation.sample_data[:3]]
-    return {"onnx": str(model_path), "name": registered_model_name(dataset_name, result.spec.target),
-            "inputs": inputs, "outputs": outputs,
-            "input_example": example}
+    return ModelEntry(onnx=str(model_path), name=registered_model_name(dataset_name, result.spec.target),
+                      inputs=inputs, outputs=outputs, input_example=tuple(example))
 
 
 def registered_model_name(dataset_name: str, target: str) -> str:

@@ -38,6 +38,7 @@ from kuai.app.services.summary import TrainSummary
 from kuai.engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from kuai.engine.search.memory import release_memory
 from kuai.storage import (
+    Spool,
     TrackingSidecar,
     TrialStore,
     claim_output_folder,
@@ -120,9 +121,8 @@ def export_handed_over(hand_over: Path, *, progress: Callable[[ProgressEvent], N
 
 
 def spool_failure(options: TrainOptions, out_dir: Path, exc: BaseException) -> None:
-    write_spool(out_dir / SPOOL_FILE, {"run_name": options.display_name or options.data_path.name, "status": "failed",
-                                       "params": _params(options, None), "tags": {"error": str(exc)[:500]},
-                                       "metrics": {}, "artifacts": []})
+    write_spool(out_dir / SPOOL_FILE, Spool(run_name=options.display_name or options.data_path.name, status="failed",
+                                            params=_params(options, None), tags={"error": str(exc)[:500]}))
 
 
 @dataclass(frozen=True)
@@ -175,15 +175,14 @@ def publish(result: TrainingResult, options: TrainOptions, out_dir: Path, *, sta
         explaining=lambda: _emit(progress, started, options, "explain", "Explaining the model with SHAP"))
     card, artifacts, result = written.card, written.artifacts, written.result
     best = result.leaderboard[0]
-    write_spool(spool, {
-        "run_name": name, "status": "finished", "params": _params(options, result),
-        "metrics": {"cv_score": card.cv_score, "cv_score_std": card.cv_score_std,
-                    "parity_max_diff": card.parity_figure,
-                    **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
-        "tags": {"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
-        "artifacts": [str(p) for p in artifacts],
-        "model": mlflow_model_entry(result, out_dir / "model.onnx", name),
-    })
+    write_spool(spool, Spool(
+        run_name=name, status="finished", params=_params(options, result),
+        metrics={"cv_score": card.cv_score, "cv_score_std": card.cv_score_std, "parity_max_diff": card.parity_figure,
+                 **{f"leaderboard.{e.model}": e.score for e in result.leaderboard}},
+        tags={"kuai.model": result.model_name, "kuai.best_on_leaderboard": best.model},
+        artifacts=tuple(str(p) for p in artifacts),
+        model=mlflow_model_entry(result, out_dir / "model.onnx", name),
+    ))
     mark_finished(out_dir)  # every output is written: a --resume has nothing left to do
     summary = TrainSummary(out_dir=out_dir, model_name=result.model_name, score=card.cv_score,
                            score_std=card.cv_score_std, metric=result.spec.metric,

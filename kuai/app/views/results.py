@@ -93,7 +93,7 @@ def main() -> None:
     show_tradeoff(results)
     show_importance(results)
     show_beeswarm_and_dependence(results)
-    show_row(results, str(record.config.get("dataset_id", "")))
+    show_row(results, record.config.dataset_id)
     show_evaluation(results)
     show_comparison(results)
     show_search_history(results)

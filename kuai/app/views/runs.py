@@ -18,7 +18,7 @@ PICKER = "runs_picker"
 
 def show_table(records: list[RunRecord]) -> None:
     table = runs_table(records)
-    links = [f"run={r.run_id}&dataset={r.config.get('dataset_id', '')}" for r in records]
+    links = [f"run={r.run_id}&dataset={r.config.dataset_id}" for r in records]
     table["progress"] = [f"./train?{link}" for link in links]
     table["results"] = [f"./results?{link}" if r.status == "finished" else None
                         for r, link in zip(records, links, strict=True)]

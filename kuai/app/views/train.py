@@ -25,13 +25,13 @@ from kuai.app.components.state import (
     sync_url,
     type_overrides,
 )
-from kuai.app.services.jobs import JobConfig, job_state, start_job
+from kuai.app.services.jobs import job_state, start_job
 from kuai.app.services.scaleout import configured_scale_out
 from kuai.engine import EngineError
-from kuai.storage import get_dataset, redact
+from kuai.storage import RunConfig, get_dataset, redact
 
 
-def planned_config(dataset_id: str) -> JobConfig | None:
+def planned_config(dataset_id: str) -> RunConfig | None:
     """The training the Task page set up (or Kuai's suggestions); None with an error shown if it cannot work."""
     stored, overrides, fixes = choices(dataset_id), type_overrides(dataset_id), chosen_fixes(dataset_id)
     try:
@@ -50,7 +50,7 @@ def planned_config(dataset_id: str) -> JobConfig | None:
         st.page_link("views/task.py", label="Change it on the Task page", icon=":material/target:")
         return None
     record = get_dataset(dataset_id)
-    return JobConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
+    return RunConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
                      task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides),
                      fixes=tuple(fixes_for(fixes, spec.target)))
 
@@ -89,7 +89,7 @@ def _keep_training(dataset_id: str, key: str) -> None:
     change_choices(dataset_id, training=choices(dataset_id).training | {name: st.session_state[key]})
 
 
-def training_form(config: JobConfig, busy: bool) -> None:
+def training_form(config: RunConfig, busy: bool) -> None:
     record = get_dataset(config.dataset_id)
     st.markdown(f"**Data:** {dataset_label(record)} · **predict:** {config.target} · "
                 f"**kind:** {TASK_LABELS.get(config.task or '', config.task)} · "

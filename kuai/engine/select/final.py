@@ -42,18 +42,19 @@ class FinalModel:
     cost: ModelCost  # its estimated prediction time per row and ONNX size
     within_limits: bool | None = None  # None: no limits were set
     limits_note: str = ""  # which model the limits chose, and why
+    notes: tuple[str, ...] = ()  # what the user must be told of the choice: rows passed over, bagged or refitted
 
 
 def final_model(
     X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...], result: SearchResult, *,
-    leaderboard: list[LeaderboardEntry], plan: BudgetPlan, notes: list[str], ensemble: EnsembleSelection | None = None,
+    leaderboard: list[LeaderboardEntry], plan: BudgetPlan, ensemble: EnsembleSelection | None = None,
     limits: Limits | None = None, stack: Stack | None = None, clock: Clock = MONOTONIC,
 ) -> FinalModel:
     """The model to export: the best leaderboard row within the limits, with its members bagged from their fold
     models where those fit (size, conversion time until the plan's ``refit_until``, the limits) and refitted on
     all rows otherwise; rows that fit neither way give their place to the next one. ``stack``: the stacking
     layer behind the leaderboard's stack row (``kuai.engine.select.stacking``), exported as fitted. What it had to
-    leave out or chose for the limits is appended to ``notes``."""
+    leave out or chose for the limits is in the model's ``notes``, in the order it was decided."""
     time_left = _TimeLeft(plan.refit_until, clock)
     budget_s = plan.budget_s
     limits = limits or Limits()
@@ -65,6 +66,7 @@ def final_model(
         return [(by_name[row.model], 1.0)]
 
     passed_over: list[str] = []
+    notes: list[str] = []  # of the rows tried before the one exported
     for row in leaderboard:
         if row.model == STACK_NAME:
             if stack is None:
@@ -79,8 +81,9 @@ def final_model(
             if not within(blend_cost(stack.parts, {o.number for o in stack.parts}, spec.task), limits):
                 passed_over.append(row.model)
                 continue
-            chosen = _stacked(stack, spec, time_left, notes)
+            chosen, stack_note = _stacked(stack, spec, time_left)
             if chosen is None:
+                notes.append(stack_note)
                 continue
             members = [(stack.top, 1.0)]
         else:
@@ -91,32 +94,26 @@ def final_model(
                 if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                     passed_over.append(row.model)
                     continue
-            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), time_left, notes,
+            chosen = _blend_members(X, y, spec, schema, members, len(result.folds), time_left,
                                     bag=bag, must=not row.is_ensemble)
             if chosen is None:
                 notes.append("The ensemble scored best but could not be bagged or refitted within the budget; "
                              "the next model on the leaderboard was exported instead.")
                 continue
-        note = ""
-        if passed_over:
-            note = (f"Within the limits ({limits.text()}): {row.model}, rank {row.rank}, {chosen.cost.text()}; "
-                    f"{_listed(passed_over)} scored better but would cost more.")
-        elif limits.any:
-            note = f"The best model, {row.model}, is within the limits ({limits.text()}): {chosen.cost.text()}."
-        notes.extend([note] if note else [])
+        note = _within_limits_note(row, chosen.cost, passed_over, limits)
         return replace(chosen, name=row.model, oof=ensemble.oof if row.is_ensemble and ensemble is not None
-                       else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note)
+                       else members[0][0].oof, within_limits=True if limits.any else None, limits_note=note,
+                       notes=(*notes, *chosen.notes, *([note] if note else [])))
     # nothing within the limits: the single model closest to them, refitted
     single = [r for r in leaderboard if not r.is_ensemble and r.model != STACK_NAME]
     closest = min(single, key=lambda r: overshoot(blend_cost([o for o, _ in members_of(r)], set(), spec.task), limits))
     outcome = members_of(closest)[0][0]
-    chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), time_left, notes,
-                            bag=set(), must=True)
+    chosen = _blend_members(X, y, spec, schema, [(outcome, 1.0)], len(result.folds), time_left, bag=set(), must=True)
     assert chosen is not None
     note = (f"No model is within the limits ({limits.text()}); the closest, {closest.model}, was exported "
             f"({chosen.cost.text()}).")
-    notes.append(note)
-    return replace(chosen, name=closest.model, oof=outcome.oof, within_limits=False, limits_note=note)
+    return replace(chosen, name=closest.model, oof=outcome.oof, within_limits=False, limits_note=note,
+                   notes=(*notes, *chosen.notes, note))
 
 
 def clearly_better(stack_score: float, other_score: float, metric_name: str) -> bool:
@@ -127,27 +124,36 @@ def clearly_better(stack_score: float, other_score: float, metric_name: str) -> 
     return metric.loss(other_score) - metric.loss(stack_score) > STACK_MARGIN * abs(error)
 
 
-def _stacked(stack: Stack, spec: TaskSpec, time_left: _TimeLeft, notes: list[str]) -> FinalModel | None:
-    """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left."""
+def _stacked(stack: Stack, spec: TaskSpec, time_left: _TimeLeft) -> tuple[FinalModel | None, str]:
+    """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left
+    (its note says what it is made of); else None, and the note says why not."""
     parts = stack.parts
     conversion = sum(export_s(bag_size_kb([o]), o.family) for o in parts)
     if not can_bag(parts) or not time_left.fits(BAG_MARGIN * conversion):
-        notes.append("The stack scored best but its models are too big to export within the budget; the next "
-                     "model on the leaderboard was exported instead.")
-        return None
+        return None, ("The stack scored best but its models are too big to export within the budget; the next "
+                      "model on the leaderboard was exported instead.")
     try:
         estimator = stack.estimator(spec)
     except SpillError as exc:
         logger.warning("stack: %s", exc)
-        notes.append("The stack scored best but its fold models, kept on disk during the search, could not be read "
-                     "back; the next model on the leaderboard was exported instead.")
-        return None
+        return None, ("The stack scored best but its fold models, kept on disk during the search, could not be "
+                      "read back; the next model on the leaderboard was exported instead.")
     k = len(stack.top.fold_models or ())
-    notes.append(f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base "
-                 f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
-                 f"average of its {k} fold models (bagging).")
+    note = (f"The model stacks a LightGBM on the input columns and the predictions of {len(stack.base)} base "
+            f"models ({', '.join(o.name for o in stack.base)}); each of them, and the LightGBM, is the "
+            f"average of its {k} fold models (bagging).")
     return FinalModel(estimator, STACK_NAME, stack.top.oof, k, conversion,
-                      blend_cost(parts, {o.number for o in parts}, spec.task))
+                      blend_cost(parts, {o.number for o in parts}, spec.task), notes=(note,)), note
+
+
+def _within_limits_note(row: LeaderboardEntry, cost: ModelCost, passed_over: list[str], limits: Limits) -> str:
+    """Which row the limits chose and which better ones they passed over; empty when no limits were set."""
+    if passed_over:
+        return (f"Within the limits ({limits.text()}): {row.model}, rank {row.rank}, {cost.text()}; "
+                f"{_listed(passed_over)} scored better but would cost more.")
+    if limits.any:
+        return f"The best model, {row.model}, is within the limits ({limits.text()}): {cost.text()}."
+    return ""
 
 
 def _listed(names: list[str]) -> str:
@@ -156,10 +162,10 @@ def _listed(names: list[str]) -> str:
 
 def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
                    members: list[tuple[TrialOutcome, float]], n_folds: int, time_left: _TimeLeft,
-                   notes: list[str], *, bag: set[int], must: bool = False) -> FinalModel | None:
+                   *, bag: set[int], must: bool = False) -> FinalModel | None:
     """Bag the members in ``bag``, refit the rest; when that would not fit the time left, refit members instead of
     bagging them (``fitting_bag``); None when even refitting all would not fit (unless ``must``: one model is always
-    exported, refitted if its bag does not fit)."""
+    exported, refitted if its bag does not fit). Its notes say which members were bagged and which refitted."""
     fitting = fitting_bag(members, bag, n_folds, time_left)
     if fitting is None:
         if not must:
@@ -177,6 +183,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
                 logger.warning("%s: %s", outcome.name, exc)
                 outcome.fold_models, bag, unread = None, bag - {outcome.number}, unread | {outcome.number}
         parts.append((outcome.name, refit(outcome, X, y, spec, schema), weight))
+    notes: list[str] = []
     if unread:
         notes.append("Refitted on all rows because their fold models, kept on disk during the search, could not be "
                      f"read back: {', '.join(o.name for o, _ in members if o.number in unread)}.")
@@ -197,7 +204,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
     conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion,
-                      blend_cost([o for o, _ in members], bag, spec.task))
+                      blend_cost([o for o, _ in members], bag, spec.task), notes=tuple(notes))
 
 
 def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:
