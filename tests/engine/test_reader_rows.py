@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kuai.engine import describe_reading, read_table_with_dialect
+from kuai.engine import ReadError, describe_reading, read_table_with_dialect
 from tests.conftest import ReliabilityLedger
 
 _HOLES = "a,b,c,y\n1,x,2.5,yes\n,,,\n2,y,3.5,no\n ,  , ,\n3,x,4.5,yes\n,,,\n"
@@ -179,3 +179,29 @@ def test_reading_to_score_names_the_lines_around_the_rows_it_skipped(tmp_path: P
     assert "skipped 1 line between rows that repeats a line of the footer (line 3)" in notes
     assert "ignored 2 blank lines after the last row (lines 6, 7)" in notes
     assert "ignored 2 line(s) after the table (lines 8, 9, after its last row)" in notes
+
+
+def test_a_row_whose_text_names_a_long_line_is_not_taken_for_one(tmp_path: Path,
+                                                                  reliability: ReliabilityLedger) -> None:
+    """pyarrow's message on a ragged row quotes the row: a row reading 'straddl' made the reader grow its blocks
+    past what pyarrow takes (OverflowError, found by reading hypothesis' tables to score), not a coded error."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(",\nstraddl\n")
+    with pytest.raises(ReadError) as caught:
+        read_table_with_dialect(path, scoring=True)
+    assert caught.value.code == "PARSE_ERROR"
+    reliability.bad_input("coded")
+
+
+def test_a_line_longer_than_the_largest_block_is_a_coded_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kuai.engine.read._reader as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(reader, "MAX_BLOCK_BYTES", 1024)  # blocks of 256 bytes, then 1 KiB: the last try
+    path = tmp_path / "long.csv"
+    path.write_text(f'a,b\n1,"{"x" * 600}"\n2,y\n')
+    assert read_table_with_dialect(path)[0].shape == (2, 2)
+    path.write_text(f'a,b\n1,"{"x" * 3000}"\n2,y\n')
+    with pytest.raises(ReadError) as caught:
+        read_table_with_dialect(path)
+    assert caught.value.code == "LINE_TOO_LONG"

@@ -48,12 +48,15 @@ def model(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def holes(tmp_path: Path) -> Path:
+    return write_holes(tmp_path / "holes.csv")
+
+
+def write_holes(path: Path) -> Path:
     """Twelve rows: x is the row's number, except in the rows with no value (',,') and in the second of two
     identical rows."""
     rows = [["", "", ""] if i in EMPTY else [f"{i + 1}.0", f"2024-01-{i + 1:02d}", "red" if i % 2 else "blue"]
             for i in range(N_ROWS)]
     rows[7] = rows[6]
-    path = tmp_path / "holes.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows([["x", "when", "colour"], *rows])
     return path

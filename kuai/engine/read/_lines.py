@@ -92,19 +92,16 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
     reader = csv.reader(lines(), delimiter=layout.delimiter, quotechar=layout.quotechar)
     found: dict[str, list[int]] = {"blank": [], "separator": [], "inside": []}
     pending: list[tuple[str, int]] = []  # lines after the last row so far
-    rows = 0
+    rows, header_due = 0, layout.has_header
     start = layout.preamble_lines + 1
     try:
-        while layout.has_header:  # the header, the first line that is not empty: a row of names, whatever it says
-            fields = next(reader, None)
-            start, consumed[:] = layout.preamble_lines + reader.line_num + 1, []
-            if fields is None or fields:
-                break
         for fields in reader:
             text = "".join(consumed) if not repaired else layout.delimiter.join(fields)  # as the repair joins it
             consumed.clear()
             kind = _kind(fields, text, layout, footer_texts, repaired=repaired)
-            if kind == "row":  # the lines before it were inside the table
+            if header_due:  # the parser's header: its first line that is not empty (the repair's: not skipped)
+                header_due = not (kind == "row" if repaired else bool(fields))
+            elif kind == "row":  # the lines before it were inside the table
                 rows += 1 + sum(what == "footer row" for what, _ in pending)
                 for what, line in pending:
                     if what != "footer row":

@@ -45,6 +45,7 @@ MAX_COLUMNS = 20_000
 BLOCK_BYTES = 4 * 1024**2
 MAX_BLOCK_BYTES = 512 * 1024**2
 STREAM_FROM_BYTES = 64 * 1024**2
+_STRADDLES = "straddles two block boundaries"  # pyarrow's words for a line longer than a block (not a row's text)
 
 
 @dataclass(frozen=True)
@@ -286,8 +287,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
             return _readable_names(pacsv.read_csv(stream, **options), layout)
         except pa.ArrowInvalid as exc:
             message = str(exc)
-            if "straddl" in message and block < MAX_BLOCK_BYTES:
-                block *= 8  # a line longer than a block: read in bigger blocks
+            if _STRADDLES in message and block < MAX_BLOCK_BYTES:
+                block = min(block * 8, MAX_BLOCK_BYTES)  # a line longer than a block: read in bigger blocks
             elif streaming and "conversion error" in message:
                 streaming = False  # a column's type changes after the first block: infer over the whole file
             elif not quoted_newlines:
@@ -316,7 +317,7 @@ def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout
              footer: set[str]) -> ReadError:
     """Name the line pyarrow refused, found again by a streaming scan with the csv module."""
     message = str(exc)
-    if "straddl" in message:
+    if _STRADDLES in message:
         return ReadError(f"A single line is longer than {MAX_BLOCK_BYTES // 1024**2} MB. "
                          "Check that the file has line breaks between rows.", code="LINE_TOO_LONG")
     problem = _find_problem(source, encoding, layout, footer)
