@@ -63,19 +63,21 @@ def open_text(source: str | pa.Buffer, encoding: str) -> io.TextIOWrapper:
 
 
 def scan_to_score(source: str | pa.Buffer, encoding: str, layout: Layout, footer: list[str], *, mended: bool,
-                  parser_skipped: bool) -> SkippedLines | None:
+                  parser_skipped: bool, width: int) -> SkippedLines | None:
     """``skipped_lines`` when the parser may have skipped lines (a footer, blank lines, lines it skipped, a file
     the repair rewrote: ``mended``); None when it skipped none, so that each record of the file is a row."""
     if not (footer or mended or parser_skipped or may_hold_blank_lines(source, encoding)):
         return None
     with open_text(source, encoding) as stream:
-        return skipped_lines(stream, layout, footer, repaired=mended)
+        return skipped_lines(stream, layout, footer, repaired=mended, width=width)
 
 
-def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], *, repaired: bool) -> SkippedLines:
+def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], *, repaired: bool,
+                  width: int | None = None) -> SkippedLines:
     """The blank lines between the header and the last row, the separator lines the repair of short rows skipped
     (``repaired``: else the parser reads a line as wide as the table as a row, and refuses any other), the footer's
-    lines, and the number of rows the parser keeps.
+    lines, and the number of rows the parser keeps. ``width``: the parser's number of columns, that of the header
+    it read (default: the layout's).
 
     A line that repeats a line of the footer is a row where the parser keeps it (as wide as the table, not repaired:
     the footer's own such lines are dropped from the end of the table afterwards) and a skipped line elsewhere."""
@@ -98,7 +100,7 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
         for fields in reader:
             text = "".join(consumed) if not repaired else layout.delimiter.join(fields)  # as the repair joins it
             consumed.clear()
-            kind = _kind(fields, text, layout, footer_texts, repaired=repaired)
+            kind = _kind(fields, text, layout, footer_texts, repaired=repaired, width=width or layout.n_fields)
             if header_due:  # the parser's header: its first line that is not empty (the repair's: not skipped)
                 header_due = not (kind == "row" if repaired else bool(fields))
             elif kind == "row":  # the lines before it were inside the table
@@ -134,11 +136,11 @@ def is_separator(fields: list[str], delimiter: str) -> bool:
     return any(field.strip() for field in fields) and bool(SEPARATOR_LINE.match(delimiter.join(fields)))
 
 
-def _kind(fields: list[str], text: str, layout: Layout, footer: set[str], *, repaired: bool) -> str:
-    if is_blank(fields, layout.n_fields):
+def _kind(fields: list[str], text: str, layout: Layout, footer: set[str], *, repaired: bool, width: int) -> str:
+    if is_blank(fields, width):
         return "blank"
     if text.strip() in footer:
-        return "footer row" if not repaired and len(fields) == layout.n_fields else "footer"
+        return "footer row" if not repaired and len(fields) == width else "footer"
     if repaired and is_separator(fields, layout.delimiter):
         return "separator"
     return "row"

@@ -183,14 +183,14 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     _refuse_swallowed_rows(table, source, encoding, layout)
     mended = source is not read_from  # the repair left out the footer's lines already
     # the parser keeps the footer's lines as wide as the table (and skips the others): they end the table
-    footer_rows = 0 if mended else sum(_width(line, layout) == layout.n_fields for line in footer)
+    footer_rows = 0 if mended else sum(_width(line, layout) == table.num_columns for line in footer)
     n_parsed = table.num_rows
     table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal)
     n_rows = table.num_rows  # the rows of the table: when scoring, each gets a prediction
     table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
     notes.extend(row_notes)
     skipped = scan_to_score(read_from, read_encoding, read_layout, footer, mended=mended,
-                            parser_skipped=bool(parser_skipped)) if scoring else None
+                            parser_skipped=bool(parser_skipped), width=table.num_columns) if scoring else None
     if skipped is not None:
         notes.extend(scoring_notes(skipped))
         if skipped.rows is not None:  # the csv module's count, and the footer's rows still in the table
