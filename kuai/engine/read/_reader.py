@@ -164,7 +164,7 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
     notes: list[str] = []
     read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
-    parser_skipped: list[str] = []  # the lines the parser skipped (blank, or repeating the footer)
+    parser_skipped: list[str] = []  # why the parser skipped each line it skipped (blank, or a line of the footer)
     try:
         table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size, skipped=parser_skipped)
     except ReadError as error:
@@ -251,14 +251,15 @@ def _decode_tail(tail: bytes, encoding: str) -> str:
 
 def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
            size: int, skipped: list[str] | None = None) -> pa.Table:
-    """The whole table; the first error pyarrow meets is explained with its line. ``skipped`` receives the text of
-    each line skipped as not a row (a line of blanks, a line of the footer)."""
+    """The whole table; the first error pyarrow meets is explained with its line. ``skipped`` receives why each line
+    skipped as not a row was ('blank', 'footer')."""
     footer_set = {line.strip() for line in footer}
     skips: list[str] = [] if skipped is None else skipped
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
-        if not row.text.strip() or row.text.strip() in footer_set:
-            skips.append(row.text)
+        text = row.text.strip()
+        if not text or text in footer_set:
+            skips.append("footer" if text else "blank")
             return "skip"
         return "error"
 
