@@ -295,6 +295,7 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
     from kuai.app.services.isolated import read_table_within_limits
     from kuai.app.services.prediction_file import check_predictions_path, write_predictions_file
     from kuai.app.services.scoring import load_model, score_table
+    from kuai.engine import check_row_count
 
     out = check_predictions_path(arguments.out, reading=(arguments.data, arguments.model),
                                  overwrite=arguments.overwrite)
@@ -304,6 +305,7 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
         scored = score_table(model, frame)
     finally:
         model.close()
+    check_row_count(len(frame), len(scored.predictions), "Scoring the file")  # never a file that misaligns
     write_predictions_file(scored.predictions, out, overwrite=arguments.overwrite)
     print(f"{len(scored.predictions):,} predictions -> {arguments.out}")
     reading = dialect.notes if dialect is not None else ()

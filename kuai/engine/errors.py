@@ -56,6 +56,21 @@ class CancelledError(EngineError):
     code = "CANCELLED"
 
 
+class RowCountError(EngineError):
+    """Scoring gave more or fewer output rows than the input has: never written, whatever the cause."""
+
+    code = "ROW_COUNT_MISMATCH"
+
+
+def check_row_count(n_input: int, n_output: int, what: str) -> None:
+    """One output row per input row, in order (docs/product.md): a count that differs is a coded error here, never
+    a table of predictions that would silently belong to other rows. ``what``: the step, in words ('the reader')."""
+    if n_input != n_output:
+        raise RowCountError(f"{what} gave {n_output:,} row{'' if n_output == 1 else 's'} for {n_input:,} input "
+                            f"row{'' if n_input == 1 else 's'}, so the predictions would not line up with the input; "
+                            "nothing was written. This is a fault in Kuai: please report it with the file.")
+
+
 def is_disk_full(exc: BaseException | None) -> bool:
     """The error, or one it was raised from or while handling, says the disk is full (OS or SQLite), or a file reached
     the size this process may write (``ulimit -f``, EFBIG): either way nothing more can be written."""

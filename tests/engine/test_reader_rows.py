@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kuai.engine import describe_reading, read_table_with_dialect
+from kuai.engine import ReadError, describe_reading, read_table_with_dialect
 from tests.conftest import ReliabilityLedger
 
 _HOLES = "a,b,c,y\n1,x,2.5,yes\n,,,\n2,y,3.5,no\n ,  , ,\n3,x,4.5,yes\n,,,\n"
@@ -150,3 +150,58 @@ def test_a_workbook_with_one_sheet_says_so_and_its_error_cells_are_counted(tmp_p
     assert "' amount' is read as 'amount'" in notes and "1 row has no value at all (row 4 of the data)" in notes
     frame, dialect = read_table_with_dialect(path)
     assert len(frame) == 6 and dialect is not None and "dropped 1 empty row(s)" in dialect.notes
+
+
+@pytest.mark.parametrize(("text", "case"), [
+    ("a,b,c,d\n1,2,3,4\n5,6\n7,8,9,10\nTotal,,,22\n", "a short row mended, a totals line as wide as the table"),
+    ("a,b,c,d\n1,2,3,4\n5,6,7,8\n7,8,9,10\nTotal,,,,22\n", "a totals line wider than the table"),
+])
+@pytest.mark.parametrize("scoring", [False, True])
+def test_a_footer_takes_no_row_of_the_table_with_it(tmp_path: Path, text: str, case: str, scoring: bool,
+                                                     reliability: ReliabilityLedger) -> None:
+    """The footer's lines are left out once: the last row of the table stays (it was dropped in place of the footer
+    line, which the repair or the parser had left out already)."""
+    path = tmp_path / "totals.csv"
+    path.write_text(text)
+    frame, dialect = read_table_with_dialect(path, scoring=scoring)
+    assert len(frame) == 3 and frame.iloc[-1].tolist() == [7, 8, 9, 10], case
+    assert dialect is not None and any(note.startswith("ignored 1 line(s) after the table") for note in dialect.notes)
+    reliability.bad_input("read")
+
+
+def test_reading_to_score_names_the_lines_around_the_rows_it_skipped(tmp_path: Path) -> None:
+    """A line that repeats the footer between rows, blank lines after the last row: not rows, and said by line."""
+    path = tmp_path / "report.csv"
+    path.write_text("a,b,c,d\n1,2,3,4\nSource: me\n5,6,7,8\n3,3,3,3\n\n\nTotal,,,22\nSource: me\n")
+    frame, dialect = read_table_with_dialect(path, scoring=True)
+    assert frame["a"].tolist() == [1, 5, 3] and dialect is not None
+    notes = " | ".join(dialect.notes)
+    assert "skipped 1 line between rows that repeats a line of the footer (line 3)" in notes
+    assert "ignored 2 blank lines after the last row (lines 6, 7)" in notes
+    assert "ignored 2 line(s) after the table (lines 8, 9, after its last row)" in notes
+
+
+def test_a_row_whose_text_names_a_long_line_is_not_taken_for_one(tmp_path: Path,
+                                                                  reliability: ReliabilityLedger) -> None:
+    """pyarrow's message on a ragged row quotes the row: a row reading 'straddl' made the reader grow its blocks
+    past what pyarrow takes (OverflowError, found by reading hypothesis' tables to score), not a coded error."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(",\nstraddl\n")
+    with pytest.raises(ReadError) as caught:
+        read_table_with_dialect(path, scoring=True)
+    assert caught.value.code == "PARSE_ERROR"
+    reliability.bad_input("coded")
+
+
+def test_a_line_longer_than_the_largest_block_is_a_coded_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kuai.engine.read._reader as reader
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 256)
+    monkeypatch.setattr(reader, "MAX_BLOCK_BYTES", 1024)  # blocks of 256 bytes, then 1 KiB: the last try
+    path = tmp_path / "long.csv"
+    path.write_text(f'a,b\n1,"{"x" * 600}"\n2,y\n')
+    assert read_table_with_dialect(path)[0].shape == (2, 2)
+    path.write_text(f'a,b\n1,"{"x" * 3000}"\n2,y\n')
+    with pytest.raises(ReadError) as caught:
+        read_table_with_dialect(path)
+    assert caught.value.code == "LINE_TOO_LONG"

@@ -176,7 +176,8 @@ def bundles(sample_runs: dict[str, SampleRun], tmp_path_factory: pytest.TempPath
 
 @pytest.fixture(scope="module")
 def tricky_data(bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each sample file, then rows with tricky cells in every input column, then an empty row."""
+    """Each sample file, then rows with tricky cells in every input column; rows with no value at the start, in the
+    middle and at the end (``EMPTY_ROWS``)."""
     folder = tmp_path_factory.mktemp("data")
     files = {}
     for run_id, sample in CASES.items():
@@ -192,9 +193,15 @@ def tricky_data(bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFacto
                 row[header.index(column["name"])] = cell.format(first=known[0], FIRST=known[0].upper(),
                                                                 last=known[-1])
         files[run_id] = folder / f"{run_id}.csv"
+        empty, half = [""] * len(header), len(rows) // 2
         with files[run_id].open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows([header, *rows, *extra, [""] * len(header)])
+            csv.writer(handle).writerows([header, empty, *rows[:half], empty, *rows[half:], *extra, empty, empty])
     return files
+
+
+def empty_rows(data: Path) -> list[int]:
+    """The rows of ``tricky_data`` with no value, numbered from 1 as the predictions are."""
+    return [n for n, row in enumerate(_read(data)[1:], start=1) if not any(row)]
 
 
 @pytest.fixture(scope="module")
@@ -256,8 +263,13 @@ def test_score_py_matches_kuai_predict(run_id: str, bundles: dict[str, Path], tr
     out = tmp_path / "py.csv"
     python = _run([sys.executable, "score.py", str(tricky_data[run_id]), "--out", str(out)], cwd=bundles[run_id])
     _assert_same_predictions(out, reference[run_id])
-    n_rows = len(_read(tricky_data[run_id])) - 1  # the last, empty row has its prediction too, and is said
-    assert len(_read(out)) - 1 == n_rows and f"1 row(s) have no value at all (rows {n_rows})" in python.stderr
+    n_rows = len(_read(tricky_data[run_id])) - 1  # the rows with no value have their predictions too, and are said
+    empty = empty_rows(tricky_data[run_id])
+    assert len(empty) == 4 and empty[0] == 1 and empty[-2:] == [n_rows - 1, n_rows]
+    assert len(_read(out)) - 1 == n_rows == len(_read(reference[run_id])) - 1
+    assert f"4 row(s) have no value at all (rows {', '.join(map(str, empty[:3]))} ...)" in python.stderr
+    predicted = _read(out)[1:]
+    assert len({tuple(predicted[n - 1]) for n in empty}) == 1  # the same row of missing values, the same answer
 
 
 @pytest.mark.slow
@@ -363,6 +375,33 @@ def test_score_js_neutralises_formulas_and_refuses_missing_columns(node_bundles:
         (formula_bundle / "node_modules").unlink()
 
 
+@pytest.mark.slow
+def test_score_js_gives_each_row_its_prediction_in_order(node_bundles: dict[str, Path], tmp_path: Path) -> None:
+    """Rows with no value at the start, in the middle and at the end keep their places; a model that gives one
+    prediction fewer is refused (ROW_COUNT_MISMATCH). The hand-built models of tests/services/test_row_alignment.py
+    predict the row's x: each prediction shows which row it belongs to (score.py and `kuai predict`: there)."""
+    from tests.services import hostile_models as hostile
+    from tests.services.test_row_alignment import COLUMNS, EXPECTED, write_holes
+
+    data = write_holes(tmp_path / "holes.csv")
+    for name, graph in (("aligned", hostile.regression()), ("short", hostile.drops_first_row())):
+        bundle = tmp_path / name
+        bundle.mkdir()
+        hostile.save(graph, bundle / "model.onnx", hostile.schema(columns=COLUMNS))
+        shutil.copyfile(node_bundles["churn"] / "score.js", bundle / "score.js")
+        (bundle / "node_modules").symlink_to(node_bundles["churn"] / "node_modules", target_is_directory=True)
+        result = subprocess.run(["node", "score.js", str(data), "--out", str(tmp_path / f"{name}.csv")], cwd=bundle,
+                                capture_output=True, text=True, timeout=60)
+        (bundle / "node_modules").unlink()
+        if name == "aligned":
+            assert result.returncode == 0, result.stderr
+            assert [float(row[0]) for row in _read(tmp_path / "aligned.csv")[1:]] == EXPECTED
+            assert "5 row(s) have no value at all (rows 1, 2, 6 ...)" in result.stderr
+        else:
+            assert result.returncode == 2, result.stderr
+            assert "[ROW_COUNT_MISMATCH] the model gave 11 predictions for 12 rows" in result.stderr
+
+
 @pytest.fixture(scope="module")
 def dated_bundle(bundles: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The churn bundle as if trained on day-first and month-name dates: the same model, with DATE_FORMATS recorded
@@ -409,7 +448,8 @@ def dated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_score_py_reads_dates_in_the_training_format_as_kuai_predict(dated_bundle: Path, dated_data: Path,
-                                                                     reference: dict[str, Path], tmp_path: Path,
+                                                                     reference: dict[str, Path],
+                                                                     tricky_data: dict[str, Path], tmp_path: Path,
                                                                      reliability) -> None:
     from kuai.app.services.scoring import load_model
     from kuai.engine import read_table, to_model_frame
@@ -419,7 +459,9 @@ def test_score_py_reads_dates_in_the_training_format_as_kuai_predict(dated_bundl
     assert "`DD/MM/YYYY` (format `%d/%m/%Y`" in readme and "(format `%b %d %Y %I:%M%p`" in readme
     _run([KUAI, "predict", str(dated_bundle), str(dated_data), "--out", str(tmp_path / "kuai.csv")], cwd=tmp_path)
     n_sample = len(_read(SAMPLES / CASES["churn"])) - 1
-    assert _read(tmp_path / "kuai.csv")[: n_sample + 1] == _read(reference["churn"])[: n_sample + 1], \
+    header, *predicted = _read(reference["churn"])  # the sample's rows, without the rows with no value among them
+    iso = [row for row, cells in zip(predicted, _read(tricky_data["churn"])[1:], strict=True) if any(cells)]
+    assert _read(tmp_path / "kuai.csv")[: n_sample + 1] == [header, *iso[:n_sample]], \
         "the same dates written day-first / with month names must score as their ISO form does"
     python = _run([sys.executable, "score.py", str(dated_data), "--out", str(tmp_path / "py.csv")], cwd=dated_bundle)
     _assert_same_predictions(tmp_path / "py.csv", tmp_path / "kuai.csv")

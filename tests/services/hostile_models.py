@@ -64,6 +64,14 @@ def regression() -> onnx.ModelProto:
                   [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])], [X_ZERO])
 
 
+def drops_first_row() -> onnx.ModelProto:
+    """variable = x (0 when missing) without its first row: one prediction fewer than the rows given."""
+    return _model([*_x(), helper.make_node("Slice", ["x", "from_second", "to_end"], ["variable"])],
+                  [helper.make_tensor_value_info("variable", TensorProto.FLOAT, [None, 1])],
+                  [X_ZERO, numpy_helper.from_array(np.array([1], dtype=np.int64), "from_second"),
+                   numpy_helper.from_array(np.array([BIG], dtype=np.int64), "to_end")])
+
+
 def constant_outputs(probabilities: list[float]) -> onnx.ModelProto:
     """A classifier whose every row gets ``probabilities`` (NaN, negative, summing to 5...: what no model Kuai wrote
     returns) and the label 0."""

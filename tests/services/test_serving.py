@@ -72,6 +72,8 @@ def test_served_model_answers_like_kuai_predict(sample_runs: dict[str, SampleRun
     rows.loc[0, "contract"] = "a contract never seen"  # unseen category, missing values: handled as at training
     rows.loc[1, ["tenure_months", "region"]] = [np.nan, None]
     rows.loc[2, "signup_date"] = "not a date"  # scored as missing: the note goes to the server's stderr
+    empty = pd.DataFrame([[None] * rows.shape[1]], columns=rows.columns)  # a row with no value: one answer each
+    rows = pd.concat([empty, empty, rows.iloc[:20], empty, rows.iloc[20:], empty], ignore_index=True)
     data = tmp_path / "rows.csv"
     rows.to_csv(data, index=False)
     subprocess.run([*KUAI, "predict", str(out), str(data), "--out", str(tmp_path / "p.csv")], env=env, check=True,
@@ -91,6 +93,8 @@ def test_served_model_answers_like_kuai_predict(sample_runs: dict[str, SampleRun
     output = server.stdout.read().decode("utf-8", "replace") if server.stdout else ""
     assert "note: Some values were not used as given" in output
     assert "'signup_date': 1 value is not a date Kuai can read" in output
+    assert "note: 4 rows of the request have no value at all (rows 1, 2, 23, 44)" in output
+    assert len(answer) == len(expected) == len(rows) == 44  # in the same order: the same answers as kuai predict
     assert list(answer["prediction"]) == list(expected["prediction"])
     for column in ("proba_no", "proba_yes"):
         np.testing.assert_allclose(answer[column], expected[column], atol=1e-6)

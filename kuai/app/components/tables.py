@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from kuai.app.components.labels import STATUS_LABELS, metric_label, model_label
-from kuai.engine import LeaderboardEntry, TrialState, get_metric, rank_key
+from kuai.engine import LeaderboardEntry, TrialState, check_row_count, get_metric, rank_key
 from kuai.storage import RunConfig, RunRecord, RunSummary, StudySummary
 
 _METRIC_IN_MESSAGE = re.compile(r"metric (\w+)")
@@ -144,7 +144,9 @@ def studies_table(studies: Sequence[StudySummary]) -> pd.DataFrame:
 
 
 def join_predictions(predictions: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """Predictions first, then the input columns (renamed if they clash), in input row order."""
+    """Predictions first, then the input columns (renamed if they clash), in input row order: one row per input row
+    (a coded ``ROW_COUNT_MISMATCH`` otherwise: side by side, tables of different lengths would be padded silently)."""
+    check_row_count(len(frame), len(predictions), "Scoring the file")
     inputs = frame.reset_index(drop=True)
     clashes = {c: f"{c} (input)" for c in inputs.columns if c in predictions.columns}
     return pd.concat([predictions.reset_index(drop=True), inputs.rename(columns=clashes)], axis=1)

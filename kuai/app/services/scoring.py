@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 
 from kuai.app.services.sandbox import ModelError, SandboxedScorer, SandboxLimits
-from kuai.engine import EngineError, Explanation, InputColumn, SchemaError, clip, to_model_frame, unreadable_values
+from kuai.engine import (
+    EngineError,
+    Explanation,
+    InputColumn,
+    SchemaError,
+    check_row_count,
+    clip,
+    to_model_frame,
+    unreadable_values,
+)
 from kuai.engine.explain.row_explain import explain_rows_black_box
 from kuai.exporters import ExporterError, onnx_feeds
 
@@ -103,6 +112,8 @@ def score_table(model: LoadedModel, frame: pd.DataFrame) -> Scored:
 
 
 def _predictions(model: LoadedModel, model_frame: pd.DataFrame, n_rows: int) -> pd.DataFrame:
+    """One row of predictions per input row, in order (``check_row_count``: a coded error otherwise)."""
+    check_row_count(n_rows, len(model_frame), "Preparing the rows to score")
     labels, outputs = model.scorer.predict(onnx_feeds(model_frame, model.schema))
     _check_outputs(model, labels, outputs, n_rows)
     if model.classes:
@@ -114,8 +125,10 @@ def _predictions(model: LoadedModel, model_frame: pd.DataFrame, n_rows: int) -> 
         result = pd.DataFrame({"prediction": [model.classes[i] for i in indices]})
         for k, label in enumerate(model.classes):
             result[f"proba_{label}"] = probabilities[:, k]
-        return result
-    return pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
+    else:
+        result = pd.DataFrame({"prediction": np.asarray(outputs, dtype=float).reshape(-1)})
+    check_row_count(n_rows, len(result), "Scoring")
+    return result
 
 
 def _check_outputs(model: LoadedModel, labels: np.ndarray | None, outputs: np.ndarray, n_rows: int) -> None:

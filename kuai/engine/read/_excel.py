@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.data.target import DUPLICATE_NAMES
-from kuai.engine.errors import ReadError
+from kuai.engine.errors import ReadError, check_row_count
 from kuai.engine.read._columns import clean_names, duplicate_names, duplicate_notes, rename_notes
 from kuai.engine.read._markers import error_note, is_error_cell, is_missing_marker, marker_note
 from kuai.engine.read._rows import empty_rows_note, row_numbers
@@ -45,6 +45,8 @@ def read_workbook(path: Path, *, scoring: bool = False) -> tuple[pd.DataFrame, s
                         code="HEADER_ONLY")
     frame, column_notes = _frame(header, body)
     empty = frame.isna().all(axis=1).to_numpy()
+    if scoring:
+        check_row_count(len(body), len(frame), "Reading the workbook to score")
     if empty.any() and scoring:
         notes.append(empty_rows_note(int(empty.sum()), row_numbers(np.flatnonzero(empty))))
     elif empty.any():

@@ -3,7 +3,8 @@ the user can line the predictions up with the file.
 
 Blank lines are not rows (pandas, R and the csv module skip them too), and neither are separator lines ('-----')
 or the lines after the table. The parser skips them without saying where; this streaming scan with the csv module
-finds their line numbers, and runs only when the file may hold such lines.
+finds their line numbers, and runs only when the file may hold such lines. It also counts the rows the parser must
+have kept, a count of its own that the reader checks the table against (one prediction per input row).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
 
+from kuai.engine.read._encoding import text_errors
 from kuai.engine.read._layout import SEPARATOR_LINE, Layout
 
 _BLANK_LINE = re.compile(rb"\n[ \t]*[\r\n]|\r[ \t]*\r")  # a line break, nothing but blanks, another line break
@@ -30,6 +32,10 @@ class SkippedLines:
     blank: tuple[int, ...] = ()  # blank lines between the header and the last row
     separators: tuple[int, ...] = ()  # ruler lines between rows ('-----')
     footer: tuple[int, ...] = ()  # the lines after the table
+    trailing_blank: tuple[int, ...] = ()  # blank lines after the last row
+    inside: tuple[int, ...] = ()  # lines between rows that repeat a line of the footer, which the parser skipped
+    rows: int | None = None  # the data rows the parser keeps (None: the scan stopped early)
+    footer_rows: int = 0  # the footer's lines as wide as the table, which the parser reads as rows
 
 
 def may_hold_blank_lines(source: str | pa.Buffer, encoding: str) -> bool:
@@ -48,33 +54,75 @@ def may_hold_blank_lines(source: str | pa.Buffer, encoding: str) -> bool:
     return False
 
 
-def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], *, repaired: bool) -> SkippedLines:
+def open_text(source: str | pa.Buffer, encoding: str) -> io.TextIOWrapper:
+    """The file's text, its line breaks as written (the caller closes it)."""
+    if isinstance(source, pa.Buffer):
+        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors=text_errors(encoding),
+                                newline="")
+    return open(source, encoding=encoding, errors=text_errors(encoding), newline="")  # noqa: SIM115 - caller closes
+
+
+def scan_to_score(source: str | pa.Buffer, encoding: str, layout: Layout, footer: list[str], *, mended: bool,
+                  parser_skipped: bool, width: int) -> SkippedLines | None:
+    """``skipped_lines`` when the parser may have skipped lines (a footer, blank lines, lines it skipped, a file
+    the repair rewrote: ``mended``); None when it skipped none, so that each record of the file is a row."""
+    if not (footer or mended or parser_skipped or may_hold_blank_lines(source, encoding)):
+        return None
+    with open_text(source, encoding) as stream:
+        return skipped_lines(stream, layout, footer, repaired=mended, width=width)
+
+
+def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], *, repaired: bool,
+                  width: int | None = None) -> SkippedLines:
     """The blank lines between the header and the last row, the separator lines the repair of short rows skipped
-    (``repaired``: else the parser reads a line as wide as the table as a row, and refuses any other), and the
-    footer's lines."""
+    (``repaired``: else the parser reads a line as wide as the table as a row, and refuses any other), the footer's
+    lines, and the number of rows the parser keeps. ``width``: the parser's number of columns, that of the header
+    it read (default: the layout's).
+
+    A line that repeats a line of the footer is a row where the parser keeps it (as wide as the table, not repaired:
+    the footer's own such lines are dropped from the end of the table afterwards) and a skipped line elsewhere."""
     footer_texts = {line.strip() for line in footer}
     for _ in range(layout.preamble_lines):
         stream.readline()
-    reader = csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar)
-    blank: list[int] = []
-    separators: list[int] = []
-    pending: list[tuple[str, int]] = []  # skipped lines after the last row so far
-    tail: list[int] = []  # footer lines at the end of the file
+    consumed: list[str] = []  # the lines of the record just read: its text as the parser sees it
+
+    def lines() -> Iterator[str]:
+        for line in stream:
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=layout.delimiter, quotechar=layout.quotechar)
+    found: dict[str, list[int]] = {"blank": [], "separator": [], "inside": []}
+    pending: list[tuple[str, int]] = []  # lines after the last row so far
+    rows, header_due = 0, layout.has_header
     start = layout.preamble_lines + 1
     try:
         for fields in reader:
-            kind = _kind(fields, layout, footer_texts, repaired=repaired)
-            if kind == "row":
-                blank.extend(line for what, line in pending if what == "blank")
-                separators.extend(line for what, line in pending if what == "separator")
-                pending, tail = [], []
+            text = "".join(consumed) if not repaired else layout.delimiter.join(fields)  # as the repair joins it
+            consumed.clear()
+            kind = _kind(fields, text, layout, footer_texts, repaired=repaired, width=width or layout.n_fields)
+            if header_due:  # the parser's header: its first line that is not empty (the repair's: not skipped)
+                header_due = not (kind == "row" if repaired else bool(fields))
+            elif kind == "row":  # the lines before it were inside the table
+                rows += 1 + sum(what == "footer row" for what, _ in pending)
+                for what, line in pending:
+                    if what != "footer row":
+                        found["inside" if what == "footer" else what].append(line)
+                pending = []
             else:
                 pending.append((kind, start))
-                tail += [start] if kind == "footer" else []
             start = layout.preamble_lines + reader.line_num + 1
     except csv.Error:  # the parser has read the file already; a quote the csv module disagrees on ends the scan
-        pass
-    return SkippedLines(tuple(blank), tuple(separators), tuple(tail))
+        return _found(found, pending, rows=None)
+    return _found(found, pending, rows=rows)
+
+
+def _found(found: dict[str, list[int]], pending: list[tuple[str, int]], *, rows: int | None) -> SkippedLines:
+    return SkippedLines(tuple(found["blank"]), tuple(found["separator"]),
+                        footer=tuple(line for what, line in pending if what.startswith("footer")),
+                        trailing_blank=tuple(line for what, line in pending if what == "blank"),
+                        inside=tuple(found["inside"]), rows=rows,
+                        footer_rows=sum(what == "footer row" for what, _ in pending))
 
 
 def is_blank(fields: list[str], width: int) -> bool:
@@ -88,11 +136,11 @@ def is_separator(fields: list[str], delimiter: str) -> bool:
     return any(field.strip() for field in fields) and bool(SEPARATOR_LINE.match(delimiter.join(fields)))
 
 
-def _kind(fields: list[str], layout: Layout, footer: set[str], *, repaired: bool) -> str:
-    if is_blank(fields, layout.n_fields):
+def _kind(fields: list[str], text: str, layout: Layout, footer: set[str], *, repaired: bool, width: int) -> str:
+    if is_blank(fields, width):
         return "blank"
-    if layout.delimiter.join(fields).strip() in footer:
-        return "footer"
+    if text.strip() in footer:
+        return "footer row" if not repaired and len(fields) == width else "footer"
     if repaired and is_separator(fields, layout.delimiter):
         return "separator"
     return "row"
@@ -114,4 +162,13 @@ def scoring_notes(skipped: SkippedLines) -> list[str]:
     if skipped.separators:
         notes.append(f"skipped {len(skipped.separators):,} separator line{'' if len(skipped.separators) == 1 else 's'}"
                      f" ({line_list(skipped.separators)}): not rows, so they have no prediction")
+    if skipped.inside:
+        one = len(skipped.inside) == 1
+        notes.append(f"skipped {len(skipped.inside):,} line{'' if one else 's'} between rows that "
+                     f"repeat{'s' if one else ''} a line of the footer ({line_list(skipped.inside)}): not "
+                     f"{'a row' if one else 'rows'} of the table, so {'it has' if one else 'they have'} no prediction")
+    if skipped.trailing_blank:
+        n_blank = len(skipped.trailing_blank)
+        notes.append(f"ignored {n_blank:,} blank line{'' if n_blank == 1 else 's'} after the last row "
+                     f"({line_list(skipped.trailing_blank)})")
     return notes

@@ -9,7 +9,6 @@ streaming scan with the standard csv module names the line and the fault.
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import os
 from dataclasses import dataclass, replace
@@ -21,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from kuai.engine.data.target import DUPLICATE_NAMES
-from kuai.engine.errors import ReadError
+from kuai.engine.errors import ReadError, check_row_count
 from kuai.engine.read import _kinds
 from kuai.engine.read._columns import (
     clean_names,
@@ -34,7 +33,7 @@ from kuai.engine.read._columns import (
 from kuai.engine.read._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
 from kuai.engine.read._excel import read_workbook
 from kuai.engine.read._layout import Layout, footer_lines, sniff_layout
-from kuai.engine.read._lines import SkippedLines, line_list, may_hold_blank_lines, scoring_notes, skipped_lines
+from kuai.engine.read._lines import SkippedLines, line_list, open_text, scan_to_score, scoring_notes
 from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
 from kuai.engine.read._rows import drop_trailing_rows, tidy_rows
 
@@ -46,6 +45,7 @@ MAX_COLUMNS = 20_000
 BLOCK_BYTES = 4 * 1024**2
 MAX_BLOCK_BYTES = 512 * 1024**2
 STREAM_FROM_BYTES = 64 * 1024**2
+_STRADDLES = "straddles two block boundaries"  # pyarrow's words for a line longer than a block (not a row's text)
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,13 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
     notes: list[str] = []
     read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
+    parser_skipped: list[str] = []  # why the parser skipped each line it skipped (blank, or a line of the footer)
     try:
-        table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size)
+        table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size, skipped=parser_skipped)
     except ReadError as error:
         if error.code != "RAGGED_ROWS" or size > REPAIR_MAX_BYTES:
             raise
-        with _open_text(source, encoding) as stream:
+        with open_text(source, encoding) as stream:
             repaired = repair_short_rows(stream, layout, {line.strip() for line in footer})
         if repaired is None:
             raise
@@ -180,22 +181,29 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     if table.num_rows == 0:
         raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
     _refuse_swallowed_rows(table, source, encoding, layout)
-    table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer),
-                               decimal=layout.decimal)
+    mended = source is not read_from  # the repair left out the footer's lines already
+    # the parser keeps the footer's lines as wide as the table (and skips the others): they end the table
+    footer_rows = 0 if mended else sum(_width(line, layout) == table.num_columns for line in footer)
+    n_parsed = table.num_rows
+    table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal)
+    n_rows = table.num_rows  # the rows of the table: when scoring, each gets a prediction
     table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
     notes.extend(row_notes)
-    skipped = SkippedLines()
-    if scoring and (footer or source is not read_from or may_hold_blank_lines(read_from, read_encoding)):
-        with _open_text(read_from, read_encoding) as stream:
-            skipped = skipped_lines(stream, read_layout, footer, repaired=source is not read_from)
+    skipped = scan_to_score(read_from, read_encoding, read_layout, footer, mended=mended,
+                            parser_skipped=bool(parser_skipped), width=table.num_columns) if scoring else None
+    if skipped is not None:
         notes.extend(scoring_notes(skipped))
+        if skipped.rows is not None:  # the csv module's count, and the footer's rows still in the table
+            n_rows = skipped.rows + skipped.footer_rows - (n_parsed - n_rows)
     if layout.has_header:
         table, dropped = drop_empty_unnamed_columns(table, table.column_names)
         notes.extend(dropped)
     if table.num_rows == 0:
         raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
     frame, column_notes = _to_frame(table, layout)
-    return frame, tuple(notes + column_notes), skipped
+    if scoring:  # one prediction per input row: a row lost on the way is a coded error, not a shifted table
+        check_row_count(n_rows, len(frame), "Reading the file to score")
+    return frame, tuple(notes + column_notes), skipped or SkippedLines()
 
 
 def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]:
@@ -242,15 +250,22 @@ def _decode_tail(tail: bytes, encoding: str) -> str:
 
 
 def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
-           size: int) -> pa.Table:
-    """The whole table; the first error pyarrow meets is explained with its line."""
+           size: int, skipped: list[str] | None = None) -> pa.Table:
+    """The whole table; the first error pyarrow meets is explained with its line. ``skipped`` receives why each line
+    skipped as not a row was ('blank', 'footer')."""
     footer_set = {line.strip() for line in footer}
+    skips: list[str] = [] if skipped is None else skipped
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
-        return "skip" if not row.text.strip() or row.text.strip() in footer_set else "error"
+        text = row.text.strip()
+        if not text or text in footer_set:
+            skips.append("footer" if text else "blank")
+            return "skip"
+        return "error"
 
     block, quoted_newlines, streaming = BLOCK_BYTES, layout.quotechar in sample_text, size > STREAM_FROM_BYTES
     while True:
+        skips.clear()  # a new attempt reads the file from its start
         options = {
             "read_options": pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
                                               autogenerate_column_names=not layout.has_header, block_size=block),
@@ -273,8 +288,8 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
             return _readable_names(pacsv.read_csv(stream, **options), layout)
         except pa.ArrowInvalid as exc:
             message = str(exc)
-            if "straddl" in message and block < MAX_BLOCK_BYTES:
-                block *= 8  # a line longer than a block: read in bigger blocks
+            if _STRADDLES in message and block < MAX_BLOCK_BYTES:
+                block = min(block * 8, MAX_BLOCK_BYTES)  # a line longer than a block: read in bigger blocks
             elif streaming and "conversion error" in message:
                 streaming = False  # a column's type changes after the first block: infer over the whole file
             elif not quoted_newlines:
@@ -303,7 +318,7 @@ def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout
              footer: set[str]) -> ReadError:
     """Name the line pyarrow refused, found again by a streaming scan with the csv module."""
     message = str(exc)
-    if "straddl" in message:
+    if _STRADDLES in message:
         return ReadError(f"A single line is longer than {MAX_BLOCK_BYTES // 1024**2} MB. "
                          "Check that the file has line breaks between rows.", code="LINE_TOO_LONG")
     problem = _find_problem(source, encoding, layout, footer)
@@ -313,15 +328,8 @@ def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout
                      "Check the delimiter and the quotes.", code="PARSE_ERROR")
 
 
-def _open_text(source: Source, encoding: str) -> io.TextIOWrapper:
-    if isinstance(source, pa.Buffer):
-        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors=text_errors(encoding),
-                                newline="")
-    return open(source, encoding=encoding, errors=text_errors(encoding), newline="")  # noqa: SIM115 - caller closes
-
-
 def _find_problem(source: Source, encoding: str, layout: Layout, footer: set[str]) -> ReadError | None:
-    with _open_text(source, encoding) as stream:
+    with open_text(source, encoding) as stream:
         for _ in range(layout.preamble_lines):
             stream.readline()
         reader = csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)

@@ -119,6 +119,9 @@ async function scoreFile(modelPath, dataPath, outPath, unread = null) {
     fs.writeSync(out, stringify([['prediction', ...classes.map((label) => `proba_${label}`)].map(safeCell)]));
     for await (const batch of readBatches(dataPath, columns.map((column) => column.name), unread)) {
       const outputs = await session.run(buildFeeds(batch, columns, unread));
+      const nOutputs = classes.length ? outputs.probabilities.data.length / classes.length
+        : outputs.variable.data.length;
+      checkRowCount(batch.length, nOutputs, outPath);
       fs.writeSync(out, stringify(outputRows(outputs, classes, threshold, batch.length)));
       nRows += batch.length;
     }
@@ -384,6 +387,15 @@ function compiledFormat(dateFormat) {
   const compiled = { regex: new RegExp(`^(?:${source})`, 'i'), codes };
   compiledFormats.set(dateFormat, compiled);
   return compiled;
+}
+
+// One prediction per input row, in order: never a file whose predictions would belong to other rows.
+function checkRowCount(nInput, nOutput, outPath) {
+  if (nInput !== nOutput) {
+    throw new ScoringError(`[ROW_COUNT_MISMATCH] the model gave ${nOutput.toLocaleString('en-US')} predictions for `
+      + `${nInput.toLocaleString('en-US')} rows, so they would not line up with the input; ${outPath} is incomplete: `
+      + 'do not use it.');
+  }
 }
 
 // `prediction` and `proba_<class>` cells, with the decision threshold applied as `kuai predict` does.

@@ -99,9 +99,18 @@ def score_file(model_path: Path, data_path: Path, out_path: Path, unread: Unread
         for batch in read_batches(data_path, [column["name"] for column in columns], unread):
             outputs = dict(zip([o.name for o in session.get_outputs()],
                                session.run(None, build_feeds(batch, columns, unread)), strict=True))
-            writer.writerows(output_rows(outputs, classes, threshold))
+            rows = output_rows(outputs, classes, threshold)
+            check_row_count(len(batch), len(rows), out_path)
+            writer.writerows(rows)
             n_rows += len(batch)
     return n_rows
+
+
+def check_row_count(n_input: int, n_output: int, out_path: Path) -> None:
+    """One prediction per input row, in order: never a file whose predictions would belong to other rows."""
+    if n_input != n_output:
+        raise ScoringError(f"[ROW_COUNT_MISMATCH] the model gave {n_output:,} predictions for {n_input:,} rows, so "
+                           f"they would not line up with the input; {out_path} is incomplete: do not use it.")
 
 
 def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None) -> Iterator[list[list[str]]]:
