@@ -32,6 +32,7 @@ def test_each_entry_module_has_a_main_and_says_who_starts_it() -> None:
 def test_the_app_starts_its_children_by_their_entry_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kuai.app.services import exports, isolated, jobs, sandbox
     from kuai.app.services.outputs import MODEL_OOFS_FILE
+    from kuai.storage import RunConfig
 
     monkeypatch.setenv("KUAI_HOME", str(tmp_path / "home"))
     commands: list[list[str]] = []
@@ -44,7 +45,7 @@ def test_the_app_starts_its_children_by_their_entry_modules(tmp_path: Path, monk
         return Started()
 
     monkeypatch.setattr(subprocess, "Popen", popen)
-    run = jobs.start_job(jobs.JobConfig(dataset_id="d", dataset_name="d.csv", target="y"))
+    run = jobs.start_job(RunConfig(dataset_id="d", dataset_name="d.csv", target="y"))
     jobs.outputs_dir(run.run_id).mkdir()
     np.savez(jobs.outputs_dir(run.run_id) / MODEL_OOFS_FILE, lightgbm_0=np.zeros(3))
     exports.start_export(run.run_id, "lightgbm_0")
