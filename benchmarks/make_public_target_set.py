@@ -11,9 +11,10 @@ seeded variants; each variant
 - puts the target first, last or at a random place in the middle (the three variants take one each);
 - writes class labels as the source's label text (``setosa``, ``class_1``) or as integer codes, drawn at random.
 
-At most 300 rows of each source are kept (a seeded sample, in the source's order), numbers to 6 significant digits. The names were fixed before the
-suggestion was measured on them and are not used by it. ``manifest.json`` records each table's true target
-(``target``; ``also`` lists other columns its source publishes as targets: linnerud's three, the reviews' rating).
+At most 300 rows of each source are kept (a seeded sample, in the source's order), numbers to 6 significant digits.
+The names were fixed before the suggestion was measured on them and are not used by it. ``manifest.json`` records
+each table's true target (``target``; ``also`` lists other columns its source publishes as targets: linnerud's
+three, the reviews' rating).
 
     python benchmarks/make_public_target_set.py [--out tests/data/targets_public] [--shared /work/shared/datasets]
 """

@@ -49,8 +49,9 @@ def evaluate(data: Path = DATA, *, with_checks: bool = True) -> list[Outcome]:
         started = time.perf_counter()
         frame = read_table(data / entry["file"])
         profile = profile_dataset(frame, with_checks=with_checks)
-        outcomes.append(Outcome(entry["file"], entry["target"], tuple(entry.get("also", ())), profile.target.suggested, profile.target.candidates,
-                                profile.target.reason, time.perf_counter() - started))
+        outcomes.append(Outcome(entry["file"], entry["target"], tuple(entry.get("also", ())),
+                                profile.target.suggested, profile.target.candidates, profile.target.reason,
+                                time.perf_counter() - started))
     return outcomes
 
 

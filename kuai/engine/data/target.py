@@ -191,9 +191,9 @@ def _is_kind(column: ColumnProfile) -> bool:
 
 
 def _cues(column: ColumnProfile, position: int, table: _Table) -> list[Cue]:
-    cues = [Cue(1.0, ""), _name_cue(column.name, table.names), _form_cue(column, table),
-            _words_cue(position, table), _position_cue(position, table.eligible, table.n_columns),
-            _shape_cue(column, table.n_rows)]
+    name = _name_cue(column.name, table.names)
+    cues = [Cue(1.0, ""), name, _form_cue(column, table), _words_cue(position, table, name.points < 0),
+            _position_cue(position, table.eligible, table.n_columns), _shape_cue(column, table.n_rows)]
     if column.missing_fraction > 0.5:
         cues.append(Cue(-6.0, f"but {column.missing_fraction:.0%} of its values are missing"))
     elif column.missing_fraction > 0.2:
@@ -234,21 +234,28 @@ def _form_cue(column: ColumnProfile, table: _Table) -> Cue:
     if _is_question(column):
         alone = table.questions == 1
         return Cue(3.0 if alone else 1.0, f"its name ('{spoken}') asks a yes/no question, as outcomes often do"
-                   + ("" if alone else f" (like {table.questions - 1} other columns)"))
+                   + _also_named(table.questions - 1))
     if _is_kind(column):
         alone = table.kinds == 1
         return Cue(2.0 if alone else 0.5, f"its name ('{spoken}') names a kind of thing, which rows are often sorted "
-                   "into" + ("" if alone else f" (like {table.kinds - 1} other columns)"))
+                   "into" + _also_named(table.kinds - 1))
     return Cue(0.0, "")
 
 
-def _words_cue(position: int, table: _Table) -> Cue:
-    """The only column of words (labels) among usable columns that all hold numbers."""
+def _also_named(n_others: int) -> str:
+    if n_others == 0:
+        return ""
+    return " (so does 1 other column)" if n_others == 1 else f" (so do {n_others} other columns)"
+
+
+def _words_cue(position: int, table: _Table, named_as_input: bool) -> Cue:
+    """The only column of words (labels) among usable columns that all hold numbers; half as much when its name
+    says it is an input (a trait such as sex, a place)."""
     n_numbers = len(table.eligible) - len(table.text_valued)
     if table.text_valued != (position,) or n_numbers < _MIN_NUMERIC_NEIGHBOURS:
         return Cue(0.0, "")
-    return Cue(5.0, f"it is the only column of words among {n_numbers:,} columns of numbers, like the answer the "
-               "numbers were measured for")
+    return Cue(2.5 if named_as_input else 5.0, f"it is the only column of words among {n_numbers:,} columns of "
+               "numbers, like the answer the numbers were measured for")
 
 
 def _position_cue(position: int, eligible: tuple[int, ...], n_columns: int) -> Cue:
