@@ -31,7 +31,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kuai.engine.data.numbers import parse_numbers
 from kuai.engine.data.option_checks import close_names
 from kuai.engine.errors import TargetError
 from kuai.engine.types import ColumnProfile, ColumnType, TargetSuggestion
@@ -175,9 +174,17 @@ def _is_eligible(column: ColumnProfile, n_rows: int) -> bool:
 
 def _holds_words(column: ColumnProfile) -> bool:
     """A label or yes/no column whose values (its first few, as profiled) are not all numbers."""
-    if column.type is ColumnType.NUMERIC or not column.examples:
+    if column.type is ColumnType.NUMERIC:
         return False
-    return bool(parse_numbers(pd.Series(column.examples, dtype=object)).isna().any())
+    return not all(_is_number(example) for example in column.examples)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip().replace(",", ""))  # '1,234' too; the examples are short, so no full parse is needed
+    except ValueError:
+        return False
+    return True
 
 
 def _is_question(column: ColumnProfile) -> bool:

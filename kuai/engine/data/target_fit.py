@@ -1,18 +1,19 @@
 """How well the other columns predict each of the first few target candidates: a cue from the data itself.
 
-A person unsure which column is the result looks for the one the rest explain: a table is usually published
-with the answer its measurements predict. For each of the first ``CHECKED`` candidates by the plain cues of
-``kuai.engine.data.target``, a small LightGBM model (``ROUNDS`` boosting rounds of trees with at most 8 leaves)
-learns the candidate from up to ``MAX_FEATURES`` other usable columns on a seeded sample of at most ``SAMPLE_ROWS``
-rows, on one half and then the other (2-fold). The skill is the balanced accuracy above chance for labels
-(``(b − 1/k) / (1 − 1/k)`` for ``k`` classes) and R² for numbers, both 0 for guessing and 1 for perfect. A skill
-of ``WELL`` or more adds ``POINTS``, of ``IN_PART`` or more half as many, less adds nothing: in bands, so that two
-candidates the sample scores alike stay tied (and the later column wins, as without the check) instead of being
-ordered by noise. The points only add, so the check reorders the candidates it looks at and leaves the others
-behind them. Columns that copy one another (a radius and a perimeter) are predicted well too: the cue is a
-tie-breaker, weaker than a name or the last position.
+A person unsure which column is the result looks for the one the rest explain: a table is usually published with the
+answer its measurements predict. For each of the first ``CHECKED`` candidates by the plain cues of
+``kuai.engine.data.target`` that could still overtake the first, a small LightGBM model (``ROUNDS`` boosting rounds
+of trees with at most 8 leaves) learns the candidate from up to ``MAX_FEATURES`` other usable columns on a seeded
+sample of at most ``SAMPLE_ROWS`` rows, on one half and then the other (2-fold). The skill is the balanced accuracy
+above chance for labels (``(b − 1/k) / (1 − 1/k)`` for ``k`` classes) and R² for numbers, both 0 for guessing and 1
+for perfect. A skill of ``WELL`` or more adds ``POINTS``, of ``IN_PART`` or more half as many, less adds nothing: in
+bands, so that two candidates the sample scores alike stay tied (and the later column wins, as without the check)
+instead of being ordered by noise. The points only add, so the check reorders the candidates it looks at and leaves
+the others behind them; a clear first (a name that says 'churn', more than ``POINTS`` ahead) costs no check. Columns
+that copy one another (a radius and a perimeter) are predicted well too: the cue is a tie-breaker, weaker than a
+name or the last position.
 
-Bounded whatever the size of the table: 2 × ``CHECKED`` fits on at most 500 rows each, at most ``MAX_TREES``
+Bounded whatever the size of the table: at most 2 × ``CHECKED`` fits on at most 500 rows each, at most ``MAX_TREES``
 trees each (a label of many classes gets fewer rounds). About 0.1–0.3 s on a busy 2-core machine.
 """
 
@@ -72,14 +73,16 @@ def suggest_target_in(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *
 
 def fit_candidates(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], ranked: list[Candidate], *,
                    seed: int = 0) -> list[Candidate]:
-    """``ranked`` with a predictability cue added to each of its first ``CHECKED`` candidates, sorted again."""
-    checked = ranked[:CHECKED]
+    """``ranked`` with a predictability cue added to each of its first ``CHECKED`` candidates that could still
+    overtake the first (at most ``POINTS`` behind it), sorted again; a clear first (a name that says 'churn')
+    costs no check."""
+    checked = [c for c in ranked[:CHECKED] if ranked[0].points - c.points <= POINTS]
     if len(checked) < 2:  # nothing to choose between
         return ranked
     fits = predictability(frame, columns, [candidate.name for candidate in checked], seed=seed)
     found = {fit.column: fit for fit in fits}
-    refitted = [Candidate(c.name, c.position, (*c.cues, found[c.name].cue)) if c.name in found else c for c in checked]
-    return sort_candidates(refitted + ranked[CHECKED:])
+    return sort_candidates([Candidate(c.name, c.position, (*c.cues, found[c.name].cue)) if c.name in found else c
+                            for c in ranked])
 
 
 def predictability(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], names: list[str], *,
