@@ -12,6 +12,7 @@ from kuai.engine.data.labels import LabelVariants, merge_label_variants
 from kuai.engine.data.option_checks import check_date_formats, check_named_columns
 from kuai.engine.data.resources import estimate_resources
 from kuai.engine.data.target import resolve_target
+from kuai.engine.data.target_fit import suggest_target_in
 from kuai.engine.data.task import choose_metric, choose_validation, detect_task, suggest_target
 from kuai.engine.errors import TargetError
 from kuai.engine.read.dates import detect_date_format, format_in_words
@@ -43,7 +44,8 @@ def profile_dataset(
     columns, typing_note = profile_table(frame, read_first=[target] if target else [])
     profiled = tuple(_chosen(column, frame[column.name], type_overrides or {}, date_formats or {})
                      for column in columns)
-    suggestion = suggest_target(profiled, len(frame))
+    # the data-driven check of the first candidates only when Kuai is to choose: a named target needs no suggestion
+    suggestion = suggest_target(profiled, len(frame)) if target else suggest_target_in(frame, profiled)
     chosen = target or suggestion.suggested
     variants = LabelVariants()
     if chosen is not None and chosen in frame.columns and not keep_label_variants:
