@@ -11,8 +11,14 @@ from __future__ import annotations
 import codecs
 
 from kuai.engine.errors import ReadError
+from kuai.engine.read._cjk import best_cjk
 
-_CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
+# each East Asian code page's family: the code page Kuai reads it with (``kuai.engine.read._cjk``)
+_CJK_FAMILY = {"cp932": "cp932", "shift_jis": "cp932", "shift_jis_2004": "cp932", "shift_jisx0213": "cp932",
+               "euc_jp": "euc_jp", "euc_jis_2004": "euc_jp", "gb18030": "gb18030", "gbk": "gb18030",
+               "gb2312": "gb18030", "big5": "big5", "cp950": "big5", "big5hkscs": "big5", "cp949": "cp949",
+               "euc_kr": "cp949", "johab": "cp949"}
+_MIN_TYPICAL = 0.6
 
 
 def detect_encoding(sample: bytes, tail: bytes = b"") -> str:
@@ -73,8 +79,9 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
-    if best is not None and best.encoding in _CJK and best.chaos < 0.1:
-        return str(best.encoding)
+    east_asian = _east_asian(sample, best.encoding if best is not None else None)
+    if east_asian is not None:
+        return east_asian
     if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
         return "utf-8"
     for western in ("cp1252", "latin-1"):
@@ -94,6 +101,39 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
             code="UNKNOWN_ENCODING",
         )
     return str(best.encoding)
+
+
+def _east_asian(sample: bytes, normalizer_guess: str | None) -> str | None:
+    """An East Asian code page when charset-normalizer or chardet takes the sample for one: the one whose reading
+    is most typical of its language (the detectors confuse Shift-JIS with cp949 on tables of short values)."""
+    import chardet
+
+    guesses = [normalizer_guess, chardet.detect(sample[:65536])["encoding"]]
+    families = tuple(dict.fromkeys(family for family in map(_family, guesses) if family is not None))
+    if not families:
+        return None
+    found = best_cjk(sample, preferred=families)
+    if found is None or found[1] < _MIN_TYPICAL:
+        return families[0] if _decodes(sample, families[0]) else None
+    return found[0]
+
+
+def _family(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        name = codecs.lookup(encoding).name.replace("-", "_")
+    except LookupError:
+        return None
+    return _CJK_FAMILY.get(name)
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)(errors="strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _utf8_with_western_lines(sample: bytes) -> bool:
