@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from kuai.engine.read._layout import SEPARATOR_LINE, Layout
+from kuai.engine.read._layout import Layout
+from kuai.engine.read._values import SEPARATOR_LINE
 
 _BLANK_LINE = re.compile(rb"\n[ \t]*[\r\n]|\r[ \t]*\r")  # a line break, nothing but blanks, another line break
 _CHUNK_BYTES = 16 * 1024**2
@@ -55,7 +56,7 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
     footer_texts = {line.strip() for line in footer}
     for _ in range(layout.preamble_lines):
         stream.readline()
-    reader = csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar)
+    reader = layout.csv_reader(stream)
     blank: list[int] = []
     separators: list[int] = []
     pending: list[tuple[str, int]] = []  # skipped lines after the last row so far
