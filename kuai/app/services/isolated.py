@@ -20,6 +20,7 @@ import sys
 import tempfile
 import traceback
 from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from kuai.app import PROJECT_FOLDER
 from kuai.app.services.limits import child_memory_mb, limit_child_process, memory_limit_text
-from kuai.engine import Dialect, EngineError, ReadError
+from kuai.engine import Dialect, EngineError, ReadError, ReadingOptions
 from kuai.storage import seconds_setting, text_setting
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,10 @@ def memory_for(path: Path) -> int | None:
 
 
 def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s: float | None = None,
-                   memory_mb: int | None = None) -> tuple[pd.DataFrame, Dialect | None]:
-    """``reader`` ("module:function", returning a frame and a dialect) run on ``path`` in a child process.
+                   memory_mb: int | None = None,
+                   options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
+    """``reader`` ("module:function", returning a frame and a dialect) run on ``path`` in a child process
+    (``options``: how to read the file, as the user set it, passed to the reader as ``options``).
 
     A hang, a crash or too much memory there is a coded ``ReadError``; so is any error of the reader.
     """
@@ -57,7 +60,8 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
     memory = memory_mb if memory_mb is not None else memory_for(path)
     with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
         out = Path(folder)
-        command = child_command("kuai.app.services.isolated", str(path), str(out), str(memory or 0), reader)
+        settings = json.dumps(options.to_dict()) if options is not None else "{}"
+        command = child_command("kuai.app.services.isolated", str(path), str(out), str(memory or 0), reader, settings)
         try:
             child = subprocess.run(command, cwd=CHILD_FOLDER, capture_output=True, text=True, timeout=timeout,
                                    env=child_environment())
@@ -80,15 +84,20 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
         return _load_frame(out), _dialect(message.get("dialect"))
 
 
-def read_table_within_limits(path: Path | str, *, scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+def read_table_within_limits(path: Path | str, *, scoring: bool = False,
+                             options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
     """A file read for the CLI or a training: in this process (the user's own file, stopped with Ctrl-C), or, when
     ``KUAI_READ_TIMEOUT_S`` or ``KUAI_READ_MEMORY_MB`` is set, in the isolated reader's child, so that the limits
-    the user set apply wherever Kuai reads a file (a timeout is the reader's coded ``READ_TIMEOUT``)."""
+    the user set apply wherever Kuai reads a file (a timeout is the reader's coded ``READ_TIMEOUT``). ``options``:
+    how to read it, as the user set it (``kuai profile/train --header-rows ...``)."""
     from kuai import engine
 
     if not any(text_setting(name) for name in LIMIT_SETTINGS):
-        return engine.read_table_with_dialect(path, scoring=scoring)
-    return read_untrusted(path, reader=SCORING_READER if scoring else DEFAULT_READER)
+        return engine.read_table_with_dialect(path, scoring=scoring, options=options)
+    reader = SCORING_READER if scoring else DEFAULT_READER
+    if options is None or options.is_default():
+        return read_untrusted(path, reader=reader)
+    return read_untrusted(path, reader=reader, options=options)
 
 
 def child_command(module: str, *arguments: str) -> list[str]:
@@ -104,7 +113,8 @@ def child_environment() -> dict[str, str]:
 def _dialect(fields: dict[str, Any] | None) -> Dialect | None:
     if not fields:
         return None
-    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    known = {field.name for field in dataclass_fields(Dialect)}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items() if k in known}
     return Dialect(**values)
 
 
@@ -130,13 +140,15 @@ def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
         frame.to_pickle(folder / "frame.pickle")
 
 
-def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
+def _child(path: str, out: str, memory_mb: int, reader_name: str, settings: str = "{}") -> int:
     limit_child_process(memory_mb, "KUAI_READ_MEMORY_MB")
     folder = Path(out)
     message: dict[str, object]
     try:
         module, function = reader_name.split(":")
-        frame, dialect = getattr(importlib.import_module(module), function)(path)
+        reader = getattr(importlib.import_module(module), function)
+        given = json.loads(settings)
+        frame, dialect = reader(path, options=ReadingOptions.from_dict(given)) if given else reader(path)
         _save_frame(frame, folder)
         message = {"dialect": asdict(dialect) if dialect is not None else None}
     except MemoryError:
@@ -152,4 +164,4 @@ def _child(path: str, out: str, memory_mb: int, reader_name: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
+    sys.exit(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:6]))

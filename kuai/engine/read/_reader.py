@@ -81,6 +81,13 @@ def read_table(path: str | os.PathLike[str], *, scoring: bool = False,
     return frame
 
 
+def require_rows(frame: pd.DataFrame) -> None:
+    """A table of no rows (a file with a header only) cannot be trained on: a coded error that says so."""
+    if len(frame) == 0:
+        raise ReadError("The file has a header but no data rows, so there is nothing to learn from. Add rows and "
+                        "try again.", code="HEADER_ONLY")
+
+
 def read_table_for_scoring(path: str | os.PathLike[str],
                            options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
     """``read_table_with_dialect(path, scoring=True)``, by a name the isolated reader can call."""
