@@ -48,6 +48,7 @@ class JobConfig:
     max_latency_ms: float | None = None  # limits on the exported model (expert mode)
     max_size_mb: float | None = None
     class_weight: str = ""  # "balanced" (expert mode)
+    reading: dict[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
 
 def start_job(config: JobConfig) -> RunRecord:

@@ -29,6 +29,7 @@ from kuai.engine import (
     EngineError,
     Limits,
     ProgressEvent,
+    ReadingOptions,
     TaskType,
     is_disk_full,
     shown_text,
@@ -65,7 +66,8 @@ def options_for_run(run_id: str, config: dict[str, Any]) -> TrainOptions:
         excluded=tuple(config.get("excluded", ())),
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
         limits=Limits(config.get("max_latency_ms"), config.get("max_size_mb")),
-        class_weight=str(config.get("class_weight") or ""), target_is_column=True)
+        class_weight=str(config.get("class_weight") or ""), target_is_column=True,
+        reading=ReadingOptions.from_dict(config.get("reading")))
 
 
 def run(run_id: str, *, resume: bool = False) -> int:
