@@ -41,7 +41,7 @@ def footer_lines(tail: str, layout: TableShape) -> list[str]:
     lines = split_lines(tail)
     while lines and not lines[-1].strip():
         lines.pop()
-    filled = [line for line in lines if line.strip()]
+    filled = [line for line in lines if not _is_blank(line, layout)]  # a line of delimiters only is blank too
     footer = _after_blank_line(lines, layout)
     above = filled[:len(filled) - len(footer)]
     for line in reversed(above[-(FOOTER_MAX_LINES + 1 - len(footer)):] if len(footer) <= FOOTER_MAX_LINES else []):
@@ -57,11 +57,11 @@ def footer_lines(tail: str, layout: TableShape) -> list[str]:
 
 def _after_blank_line(lines: list[str], layout: TableShape) -> list[str]:
     """The lines after the last blank line when none of them fits the table (a note, a source, a copyright)."""
-    blanks = [i for i, line in enumerate(lines) if not any(value.strip() for value in _fields(line, layout))]
+    blanks = [i for i, line in enumerate(lines) if _is_blank(line, layout)]
     if not blanks:
         return []
-    block = [line for line in lines[blanks[-1] + 1:] if line.strip()]
-    if not block or len(block) > FOOTER_MAX_LINES or not any(line.strip() for line in lines[:blanks[-1]]):
+    block = lines[blanks[-1] + 1:]
+    if not block or len(block) > FOOTER_MAX_LINES or all(_is_blank(line, layout) for line in lines[:blanks[-1]]):
         return []
     if any(line.count(layout.quotechar) % 2 for line in block):
         return []  # a quoted value that holds a blank line, and goes on after it
@@ -86,6 +86,10 @@ def is_totals_row(fields: list[str]) -> bool:
     if not filled or not TOTAL_WORDS.match(filled[0].strip()):
         return False
     return len(filled) <= max(2, len(fields) // 2) or all(is_number(f) or is_missing(f) for f in filled[1:])
+
+
+def _is_blank(line: str, layout: TableShape) -> bool:
+    return not any(value.strip() for value in _fields(line, layout))
 
 
 def _fields(line: str, layout: TableShape) -> list[str]:

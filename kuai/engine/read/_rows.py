@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from kuai.engine.read._columns import PLAIN_NA_VALUES, SPACES, as_parsed_type
 
 _SHOWN_ROWS = 8
+_BLANKS_AMONG_FOOTER = 10
 
 
 def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
@@ -62,11 +63,21 @@ def row_numbers(positions: np.ndarray) -> str:
 
 
 def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".") -> pa.Table:
-    """Drop footer rows as wide as the table ('Total;;;1.234'); columns they made text become numbers."""
+    """Drop footer rows as wide as the table ('Total;;;1.234'), and the rows of empty cells among them (a line of
+    delimiters between the table and its notes); columns they made text become numbers."""
     if n_rows <= 0 or n_rows >= table.num_rows:
         return table
-    footer = table.slice(table.num_rows - n_rows)
-    table = table.slice(0, table.num_rows - n_rows)
+    tail = table.slice(max(0, table.num_rows - n_rows - _BLANKS_AMONG_FOOTER))
+    empty = _all_columns(tail, _has_no_value)
+    blank = empty.to_pylist() if empty is not None else [False] * tail.num_rows
+    cut, left = 0, n_rows
+    while cut < len(blank) and (left or blank[-1 - cut]):  # the footer's rows, and blank rows above them
+        left -= not blank[-1 - cut]
+        cut += 1
+    if cut >= table.num_rows:
+        return table
+    footer = table.slice(table.num_rows - cut)
+    table = table.slice(0, table.num_rows - cut)
     touched = [i for i, column in enumerate(footer.columns)
                if pa.types.is_string(column.type) and column.null_count < len(column)]
     return _retype(table, touched, decimal=decimal)
