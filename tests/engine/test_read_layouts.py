@@ -168,7 +168,8 @@ def test_a_backslash_ending_a_value_is_not_taken_for_an_escape(tmp_path: Path) -
 # --- ragged rows ----------------------------------------------------------------------------------------------------
 
 def test_rows_that_leave_trailing_values_off_are_padded(tmp_path: Path) -> None:
-    frame, notes = _read(tmp_path, "name,age,city,comment\nAnn,30,Oslo\nBob,25,Bergen\nCy,41,Bodø\nDee,35,Tromsø,late\n")
+    text = "name,age,city,comment\nAnn,30,Oslo\nBob,25,Bergen\nCy,41,Bodø\nDee,35,Tromsø,late\n"
+    frame, notes = _read(tmp_path, text)
     assert list(frame.columns) == ["name", "age", "city", "comment"]
     assert frame["comment"].isna().sum() == 3 and frame["comment"].iloc[3] == "late"
     assert _said(notes, "3 row(s) did not have one value per column")
