@@ -104,11 +104,15 @@ def named_header(rows: list[list[str]], width: int) -> Header:
 
 
 def _filled_rightwards(row: list[str]) -> list[str]:
-    """A merged cell as a spreadsheet exports it: its value in the first cell, blanks after it."""
-    filled, last = [], ""
-    for cell in row:
-        last = cell.strip() or last
-        filled.append(last)
+    """A merged cell as a spreadsheet exports it: its value in the first cell, blanks after it. The last group spans
+    no more columns than the widest group of several columns before it (a column after it is not in it)."""
+    starts = [i for i, cell in enumerate(row) if cell.strip()]
+    spans = [span for start, later in zip(starts, starts[1:], strict=False) if (span := later - start) > 1]
+    filled = [cell.strip() for cell in row]
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else (
+            min(len(row), start + max(spans)) if spans else len(row))
+        filled[start:end] = [filled[start]] * (end - start)
     return filled
 
 

@@ -151,6 +151,14 @@ def _table(records: list[tuple[int, list[str]]], n_lines: int, layout: Layout, h
                    widened=widened)
 
 
+def _title_with_a_delimiter(fields: list[str], after: list[tuple[int, list[str]]]) -> bool:
+    """'Table 7. Residents, census 2021,,,,': a title whose text holds the delimiter, padded to the table's width:
+    its values fill the first cells only (less than half), and the row under it fills more."""
+    filled = sum(bool(f.strip()) for f in fields)
+    return (len(_trimmed(fields)) == filled and filled < len(fields) / 2 and bool(after)
+            and sum(bool(f.strip()) for f in after[0][1]) > filled)
+
+
 def _lacks_first_name(body: list[list[str]], width: int) -> bool:
     """A first row of names, one fewer than the values of (nearly) every row under it, the last of which are not
     empty: the first column has no name (row names, as R's write.table writes them)."""
@@ -232,6 +240,8 @@ def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
     used = Counter(len(_trimmed(fields)) for _, fields in records).most_common(1)[0][0]  # trailing blanks aside
     for index, (line, fields) in enumerate(records):
         filled = sum(bool(f.strip()) for f in fields)
+        if _title_with_a_delimiter(fields, records[index + 1:index + 2]):
+            continue
         if len(fields) > width and (line == 0 or filled <= 1):
             return 0  # a wide row before the table: ragged rows, not a title
         if (len(fields) >= width or len(_trimmed(fields)) >= used) and filled > 1:

@@ -41,7 +41,7 @@ from kuai.engine.read._options import ReadingOptions
 from kuai.engine.read._problems import MAX_BLOCK_BYTES, explain, open_text, refuse_swallowed_rows
 from kuai.engine.read._quoting import PLAIN
 from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
-from kuai.engine.read._rows import drop_trailing_rows, tidy_rows
+from kuai.engine.read._rows import drop_sum_row, drop_trailing_rows, tidy_rows
 
 logger = logging.getLogger(__name__)
 
@@ -166,21 +166,22 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int, scor
     tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
     try:
-        frame, notes, skipped = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size,
-                                                scoring=scoring)
+        frame, notes, skipped, n_summed = _parse_to_frame(source, encoding, layout, footer, sample_text=sample,
+                                                          size=size, scoring=scoring)
     except UnicodeDecodeError as exc:  # e.g. a header name that is not valid text
         raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                         "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
-                      preamble_lines=layout.preamble_lines, footer_lines=len(footer), header_rows=layout.header_rows,
-                      n_rows=len(frame), notes=layout_notes(layout, footer, encoding, skipped, options) + notes)
+                      preamble_lines=layout.preamble_lines, footer_lines=len(footer) + n_summed,
+                      header_rows=layout.header_rows, n_rows=len(frame), notes=layout_notes(layout, footer, encoding, skipped, options) + notes)
     return frame, dialect
 
 
 def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
-                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines]:
-    """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
+                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines, int]:
+    """Parse, check, tidy column by column and convert, holding one copy of the data at a time; and whether a last
+    row of sums was dropped (1) or not (0)."""
     notes: list[str] = []
     read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
     if layout.quoting.skipinitialspace:  # pyarrow cannot skip the blanks before a quote: the csv module does
@@ -199,6 +200,10 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     table = drop_trailing_rows(table, sum(_width(line, layout) >= layout.n_fields for line in footer),
                                decimal=layout.decimal)
     table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
+    sum_notes: list[str] = []
+    if not scoring:  # to score, a total is a row like any other: it gets its prediction, in order
+        table, sum_notes = drop_sum_row(table)
+        row_notes += sum_notes
     notes.extend(row_notes)
     skipped = SkippedLines()
     if scoring and (footer or source is not read_from or may_hold_blank_lines(read_from, read_encoding)):
@@ -215,7 +220,7 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
                             "try again.", code="HEADER_ONLY")
         notes.append(NO_ROWS_NOTE)
     frame, column_notes = _to_frame(table, layout)
-    return frame, tuple(notes + column_notes), skipped
+    return frame, tuple(notes + column_notes), skipped, len(sum_notes)
 
 
 def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str], *, size: int,

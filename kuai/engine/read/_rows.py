@@ -8,6 +8,7 @@ which is also the number of their prediction.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,29 @@ def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".") -> p
     return _retype(table, touched, decimal=decimal)
 
 
+def drop_sum_row(table: pa.Table) -> tuple[pa.Table, list[str]]:
+    """A last row whose numbers are the sums of their columns above, in two columns or more ('All districts', 'Alle'
+    as well as 'Total'): a total a report appended, not a row; dropped and said."""
+    if table.num_rows < _MIN_ROWS_UNDER_SUM + 1:
+        return table, []
+    above, last = table.slice(0, table.num_rows - 1), table.slice(table.num_rows - 1)
+    summed = []
+    for position, column in enumerate(last.columns):
+        value = column[0].as_py()
+        if value is None or not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+            continue
+        total = pc.sum(above.column(position)).as_py()
+        if total is None or not math.isclose(value, total, rel_tol=1e-6, abs_tol=0.01) or value == 0:
+            return table, []
+        summed.append(table.column_names[position])
+    if len(summed) < 2:
+        return table, []
+    shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
+    return _retype(above), [f"dropped the last row: its numbers are the sums of the rows above ({shown}), a total "
+                            "the report added"]
+
+
+_MIN_ROWS_UNDER_SUM = 2
 _MISSING = pa.array(PLAIN_NA_VALUES)
 
 
