@@ -174,7 +174,8 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int, scor
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
                       preamble_lines=layout.preamble_lines, footer_lines=len(footer) + n_summed,
-                      header_rows=layout.header_rows, n_rows=len(frame), notes=layout_notes(layout, footer, encoding, skipped, options) + notes)
+                      header_rows=layout.header_rows, n_rows=len(frame),
+                      notes=layout_notes(layout, footer, encoding, skipped, options) + notes)
     return frame, dialect
 
 
