@@ -46,6 +46,8 @@ def count_header_rows(body: list[list[str]], width: int, rows: int | None = None
 def _continues_header(body: list[list[str]], position: int, width: int) -> bool:
     """Whether the row at ``position`` belongs to the header above it."""
     row, below = body[position], body[position + 1:position + 1 + _BELOW]
+    if not any(is_text(cell) for cell in row) and all(cell.strip() for cell in row[:width]):
+        return False  # numbers (or markers) in every cell: a row of data, decided without the columns below
     numeric = _numeric_below(below, width, MAX_HEADER_ROWS - position - 1)
     cells = {i: row[i] if i < len(row) else "" for i in numeric}
     texts = [cell for cell in cells.values() if is_text(cell)]

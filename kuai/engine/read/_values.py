@@ -15,6 +15,7 @@ _FORMATTED_NUMBER = re.compile(r"^[-+]?(\d{1,3}([.,\s\u00a0\u202f'’]\d{3})+([.
 _AFFIXES = re.compile(r"^[(\s]*[-+]?\s*[$€£¥₹]?\s*|\s*(%|[$€£¥₹]|[A-Z]{3})?[)\s]*$")
 NUMERIC_SHARE = 0.9  # a column of the sample is numbers when this share of its values are
 MIN_VALUES = 2  # and it has at least this many
+PROBE_ROWS = 200
 
 
 def split_lines(text: str) -> list[str]:
@@ -28,8 +29,13 @@ def strip_number_affixes(value: str) -> str:
 
 def is_number(value: str) -> bool:
     """A number as a table writes one: '12', '-3.5', '1.234,50', '(1,200 $)', '45 %'."""
+    if _PLAIN_NUMBER.match(value):
+        return True
     stripped = strip_number_affixes(value)
     return bool(stripped) and _FORMATTED_NUMBER.match(stripped) is not None
+
+
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
 
 
 def is_missing(value: str) -> bool:
@@ -44,10 +50,17 @@ def is_text(value: str) -> bool:
 
 
 def numeric_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
-    """The positions where the rows hold numbers (missing values aside)."""
+    """The positions where the rows hold numbers (missing values aside), judged on the first rows."""
+    rows = rows[:PROBE_ROWS]
     positions = []
     for position in range(width):
-        values = [row[position] for row in rows if position < len(row) and not is_missing(row[position])]
-        if len(values) >= MIN_VALUES and sum(map(is_number, values)) >= NUMERIC_SHARE * len(values):
+        numbers = others = 0
+        for row in rows:
+            value = row[position] if position < len(row) else ""
+            if is_number(value):
+                numbers += 1
+            elif not is_missing(value):
+                others += 1
+        if numbers + others >= MIN_VALUES and numbers >= NUMERIC_SHARE * (numbers + others):
             positions.append(position)
     return tuple(positions)
