@@ -286,3 +286,38 @@ def test_a_header_with_no_rows_is_shown_and_refused_for_training_and_scoring(tmp
 def test_a_multi_row_header_with_no_rows_under_it(tmp_path: Path) -> None:
     frame, notes = _read(tmp_path, "a,b\nunit_a,unit_b\n", header_rows=2)
     assert len(frame) == 0 and list(frame.columns) == ["a", "b"]
+
+
+# --- rows that look like header rows, and are data ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "order,amount,status\nA1,pending,open\n" + "".join(f"A{i},{i}.5,closed\n" for i in range(2, 12)),
+    "id,,score\n,x,3\n2,y,4\n3,z,5\n4,w,6\n",  # a blank name over a value; a missing first value
+    "name,score,grade\n,3.5,A\nBob,4.0,B\nCy,2.5,C\nDee,1.0,D\n",
+])
+def test_a_first_row_of_data_is_not_taken_for_a_header_row(tmp_path: Path, text: str) -> None:
+    frame, notes = _read(tmp_path, text)
+    assert len(frame) == text.count("\n") - 1
+    assert not _said(notes, "the column names take") and not _said(notes, "describe them")
+
+
+def test_years_as_column_names(tmp_path: Path) -> None:
+    frame, _ = _read(tmp_path, "country,2019,2020,2021\nNorway,1.2,1.3,1.4\nSweden,2.2,2.3,2.4\nDenmark,3.2,3.3,3.4\n")
+    assert list(frame.columns) == ["country", "2019", "2020", "2021"] and len(frame) == 3
+
+
+def test_a_labelled_balance_under_a_bank_statement_is_not_a_row(tmp_path: Path) -> None:
+    rows = "".join(f'"{d:02d}.03.2024";"KARTENZAHLUNG {d}";"-{d},50";\n' for d in range(1, 9))
+    text = f'"Buchungstag";"Buchungstext";"Betrag (EUR)";\n{rows}"Kontostand am 31.03.2024:";;"1.234,56";\n'
+    frame, notes = _read(tmp_path, text.encode("cp1252"))
+    assert len(frame) == 8 and frame["Betrag (EUR)"].sum() == pytest.approx(-sum(d + 0.5 for d in range(1, 9)))
+    assert _said(notes, "ignored 1 line(s) after the table")
+
+
+def test_a_cyrillic_report_in_cp1251(tmp_path: Path) -> None:
+    """charset-normalizer takes it for mac_greek; chardet's cp1251, which it also found plausible, is taken."""
+    body = "".join(f"Товар {i};{i + 1};{(i + 1) * 100},50\n" for i in range(8))
+    text = f"Отчёт о продажах;;\n\nТовар;Кол-во;Сумма\n{body}Итого;44;4404,00\n\nИсточник: 1С:Предприятие;;\n"
+    frame, notes = _read(tmp_path, text.encode("cp1251"))
+    assert list(frame.columns) == ["Товар", "Кол-во", "Сумма"] and len(frame) == 8
+    assert _said(notes, "read as cp1251 text")

@@ -19,6 +19,7 @@ _CJK_FAMILY = {"cp932": "cp932", "shift_jis": "cp932", "shift_jis_2004": "cp932"
                "gb2312": "gb18030", "big5": "big5", "cp950": "big5", "big5hkscs": "big5", "cp949": "cp949",
                "euc_kr": "cp949", "johab": "cp949"}
 _MIN_TYPICAL = 0.6
+_CHARDET_BYTES = 65536
 
 
 def detect_encoding(sample: bytes, tail: bytes = b"") -> str:
@@ -75,11 +76,15 @@ def _bomless_utf16(sample: bytes) -> str | None:
 
 def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
     """A non-UTF-8 sample: East Asian multi-byte encodings first, then Western cp1252 when
-    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
+    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess (or chardet's, when
+    charset-normalizer found it plausible too: it takes Cyrillic cp1251 for mac_greek on short tables)."""
+    import chardet
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    east_asian = _east_asian(sample, best.encoding if best is not None else None)
+    matches = from_bytes(sample)
+    best = matches.best()
+    second = chardet.detect(sample[:_CHARDET_BYTES])["encoding"]
+    east_asian = _east_asian(sample, [best.encoding if best is not None else None, second])
     if east_asian is not None:
         return east_asian
     if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
@@ -100,22 +105,40 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
             "Save it as UTF-8 CSV.",
             code="UNKNOWN_ENCODING",
         )
-    return str(best.encoding)
+    plausible = {_codec_name(match.encoding) for match in matches}
+    return second_name if (second_name := _codec_name(second)) in plausible else str(best.encoding)
 
 
-def _east_asian(sample: bytes, normalizer_guess: str | None) -> str | None:
+def _codec_name(encoding: str | None) -> str | None:
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
+
+
+def _east_asian(sample: bytes, guesses: list[str | None]) -> str | None:
     """An East Asian code page when charset-normalizer or chardet takes the sample for one: the one whose reading
     is most typical of its language (the detectors confuse Shift-JIS with cp949 on tables of short values)."""
-    import chardet
-
-    guesses = [normalizer_guess, chardet.detect(sample[:65536])["encoding"]]
     families = tuple(dict.fromkeys(family for family in map(_family, guesses) if family is not None))
-    if not families:
+    if not families or not _paired_high_bytes(sample):
         return None
     found = best_cjk(sample, preferred=families)
     if found is None or found[1] < _MIN_TYPICAL:
         return families[0] if _decodes(sample, families[0]) else None
     return found[0]
+
+
+_PAIRED_SHARE = 0.5
+
+
+def _paired_high_bytes(sample: bytes) -> bool:
+    """Most bytes above 127 stand next to another: the characters of a double-byte code page (in Western text an
+    accented letter stands alone between plain ones, as in 'José')."""
+    high = [i for i, byte in enumerate(sample) if byte > 127]
+    if not high:
+        return False
+    paired = sum(1 for i in high if (i > 0 and sample[i - 1] > 127) or (i + 1 < len(sample) and sample[i + 1] > 127))
+    return paired >= _PAIRED_SHARE * len(high)
 
 
 def _family(encoding: str | None) -> str | None:

@@ -2,8 +2,9 @@
 
 Found on the last few kilobytes of text: walking up from the end, a line is not a row of the table when it is short
 (one or two values in a wide table), a totals row (its first value 'Total', 'Summe', '合計', 'Итого', ..., the others
-numbers or blank) or a ruler ('-----'); and the lines after the last blank line are not rows when none of them fits
-the table (as many values as columns, numbers where the columns hold numbers).
+numbers or blank), a labelled value ('Kontostand am 31.03.2024:;;;1.234,56') or a ruler ('-----'); and the lines
+after the last blank line are not rows when none of them fits the table (as many values as columns, numbers where the
+columns hold numbers).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def footer_lines(tail: str, layout: TableShape) -> list[str]:
     for line in reversed(above[-(FOOTER_MAX_LINES + 1 - len(footer)):] if len(footer) <= FOOTER_MAX_LINES else []):
         fields = _fields(line, layout)
         is_short = len(fields) <= max(1, layout.n_fields // 2) and layout.quotechar not in line
-        if not (is_short or is_totals_row(fields) or SEPARATOR_LINE.match(line)):
+        if not (is_short or is_totals_row(fields) or _is_labelled_line(fields) or SEPARATOR_LINE.match(line)):
             break
         footer.insert(0, line)
     if len(footer) >= len(filled):
@@ -68,6 +69,13 @@ def _after_blank_line(lines: list[str], layout: TableShape) -> list[str]:
     if any(_fits(_fields(line, layout), layout) for line in block):
         return []
     return block
+
+
+def _is_labelled_line(fields: list[str]) -> bool:
+    """'Kontostand am 31.03.2024:;;;1.234,56': a label ending with a colon and a value or two, in a wide table (a
+    balance, a count, a date the report tool appended)."""
+    filled = [f.strip() for f in fields if f.strip()]
+    return bool(filled) and filled[0].endswith(":") and len(fields) > 2 and len(filled) <= max(2, len(fields) // 2)
 
 
 def _fits(fields: list[str], layout: TableShape) -> bool:

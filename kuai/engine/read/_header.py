@@ -10,6 +10,8 @@ column once, the other rows describe the columns and are left out of the names.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from kuai.engine.read._values import NUMBER, is_missing, is_number, is_text, numeric_columns
@@ -17,6 +19,7 @@ from kuai.engine.read._values import NUMBER, is_missing, is_number, is_text, num
 MAX_HEADER_ROWS = 6
 _BELOW = 50  # rows under a candidate header row that decide what the data look like
 _MIN_BELOW = 3  # rows needed under a merged-cell row to tell it from a data row with a missing value
+_CODE_SHARE = 0.8  # a column of codes: this share of its values below have one shape
 
 
 @dataclass(frozen=True)
@@ -48,18 +51,31 @@ def _continues_header(body: list[list[str]], position: int, width: int) -> bool:
     row, below = body[position], body[position + 1:position + 1 + _BELOW]
     if not any(is_text(cell) for cell in row) and all(cell.strip() for cell in row[:width]):
         return False  # numbers (or markers) in every cell: a row of data, decided without the columns below
+    if _shaped_like_codes_below(row, below):
+        return False
     numeric = _numeric_below(below, width, MAX_HEADER_ROWS - position - 1)
     cells = {i: row[i] if i < len(row) else "" for i in numeric}
-    texts = [cell for cell in cells.values() if is_text(cell)]
-    text_over_numbers = bool(texts) and not any(map(is_number, cells.values())) and not _recurs(row, below)
+    text_over_numbers = any(map(is_text, cells.values())) and not any(map(is_number, cells.values()))
     return text_over_numbers or _continues_merged_cells(body[position - 1], row, below, width)
 
 
-def _recurs(row: list[str], below: list[list[str]]) -> bool:
-    """A value of the row recurs in its column below: the row holds values ('<LOD'), not names."""
-    return any(value.strip() and not is_missing(value) and any(i < len(data) and data[i].strip() == value.strip()
-                                                             for data in below)
-               for i, value in enumerate(row))
+def _shape(value: str) -> str:
+    """'A-104' -> 'A-9', 'P0012' -> 'A9', '2024-03-01' -> '9-9-9': letters and digits as runs."""
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "A", value.strip()))
+
+
+def _shaped_like_codes_below(row: list[str], below: list[list[str]]) -> bool:
+    """A value shaped like the codes of its column below ('S1' over 'S2', 'S3'; a date over dates): a row of data,
+    even with text where the data hold numbers ('S1,<LOD,<LOD' over 'S2,1.5,0.3')."""
+    for position, value in enumerate(row):
+        shapes = [_shape(data[position]) for data in below if position < len(data) and data[position].strip()]
+        if len(shapes) < _MIN_BELOW or not value.strip():
+            continue
+        common, count = Counter(shapes).most_common(1)[0]
+        is_code = "9" in common and common != "9"  # digits with letters or marks: 'A-9', '9-9-9' (not numbers)
+        if is_code and count >= _CODE_SHARE * len(shapes) and _shape(value) == common:
+            return True
+    return False
 
 
 def _numeric_below(below: list[list[str]], width: int, header_rows_left: int) -> set[int]:
@@ -79,10 +95,21 @@ def _continues_merged_cells(upper: list[str], row: list[str], below: list[list[s
         return False
     cells = [(upper[i].strip() if i < len(upper) else "", row[i].strip() if i < len(row) else "") for i in range(width)]
     spans_down = [i for i, (top, cell) in enumerate(cells) if top and not cell]
-    splits = any(cell and not top for top, cell in cells)
-    if not spans_down or not splits:
+    if not spans_down or not any(_splits_a_group(cells, i) for i in range(width)):
         return False
     return all(all(i < len(data) and not is_missing(data[i]) for data in below) for i in spans_down)
+
+
+def _splits_a_group(cells: list[tuple[str, str]], position: int) -> bool:
+    """Filled under a blank of the row above, as is the first column of the group the blank belongs to (a merged
+    cell 'Population' over '2010', '2020'; not a blank name over a value)."""
+    top, cell = cells[position]
+    if top or not cell:
+        return False
+    start = position
+    while start > 0 and not cells[start][0]:
+        start -= 1
+    return bool(cells[start][0]) and bool(cells[start][1])
 
 
 def named_header(rows: list[list[str]], width: int) -> Header:
@@ -128,7 +155,7 @@ def has_header(rows: list[list[str]], width: int) -> bool:
         return True
     if any(not value.strip() for value in first):
         return True  # data rows may have gaps, but a row of names with a gap is still a header
-    if _numbered_names(first):
+    if _numbered_names(first) or _year_names(first, rest):
         return True
     votes = 0
     for position, value in enumerate(first[:width]):
@@ -152,6 +179,19 @@ def _numbered_names(first: list[str]) -> bool:
         return False
     start = int(numbers[0])
     return start in (0, 1) and [int(v) for v in numbers] == list(range(start, start + len(numbers)))
+
+
+_YEARS = range(1800, 2101)
+
+
+def _year_names(first: list[str], rest: list[list[str]]) -> bool:
+    """Columns named by years in order ('country,2019,2020,2021', as statistics offices export them), over values
+    that are not years: a header."""
+    years = [(i, int(v.strip())) for i, v in enumerate(first) if v.strip().isdigit() and int(v.strip()) in _YEARS]
+    if len(years) < 2 or [y for _, y in years] != sorted({y for _, y in years}):
+        return False
+    below = [row[i].strip() for row in rest for i, _ in years if i < len(row) and row[i].strip()]
+    return bool(below) and not all(v.isdigit() and int(v) in _YEARS for v in below)
 
 
 def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:
