@@ -106,7 +106,8 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
             code="UNKNOWN_ENCODING",
         )
     plausible = {_codec_name(match.encoding) for match in matches}
-    return second_name if (second_name := _codec_name(second)) in plausible else str(best.encoding)
+    second_name = _codec_name(second)
+    return second_name if second_name is not None and second_name in plausible else str(best.encoding)
 
 
 def _codec_name(encoding: str | None) -> str | None:
