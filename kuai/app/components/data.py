@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from kuai import engine
+from kuai.app.components.state import choices
 from kuai.app.services.isolated import read_untrusted
 from kuai.engine import CheckFix, ColumnType, DatasetProfile, Dialect, TaskSpec, TaskType
-from kuai.storage import DatasetRecord, get_dataset, load_choices
+from kuai.storage import DatasetRecord, get_dataset
 
 Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the stored choices and the job config hold them
 
@@ -28,7 +29,7 @@ def _read(path: str, dataset_id: str, reading_json: str = "{}") -> tuple[pd.Data
 
 def reading_choice(dataset_id: str) -> dict[str, Any]:
     """How the user set this dataset to be read (header rows, skip rows, delimiter, encoding; {}: Kuai's guesses)."""
-    return dict(load_choices(dataset_id).reading)
+    return dict(choices(dataset_id).reading)  # a damaged choices file is told once (``state.choices``)
 
 
 def _read_dataset(dataset_id: str) -> tuple[DatasetRecord, tuple[pd.DataFrame, Dialect | None]]:
