@@ -321,3 +321,12 @@ def test_a_cyrillic_report_in_cp1251(tmp_path: Path) -> None:
     frame, notes = _read(tmp_path, text.encode("cp1251"))
     assert list(frame.columns) == ["Товар", "Кол-во", "Сумма"] and len(frame) == 8
     assert _said(notes, "read as cp1251 text")
+
+
+def test_a_header_of_digits_other_than_decimal_ones_is_read(tmp_path: Path) -> None:
+    """'¹' or '²' is a digit to str.isdigit but no number to int(): the header rules take only decimal digits for
+    numbered or year names (found by the property test of CSV-like tables, a crash before)."""
+    path = tmp_path / "sup.csv"
+    path.write_text("¹,²,³\n0,1,2\n1,2,3\n", encoding="utf-8")
+    frame, _ = read_table_with_dialect(path)
+    assert list(frame.columns) == ["¹", "²", "³"] and len(frame) == 2
