@@ -24,6 +24,7 @@ from kuai.app.cli_arguments import (
     EXIT_BAD_INPUT,
     build_parser,
     date_formats,
+    file_reading,
     scale_out,
     type_overrides,
 )
@@ -153,7 +154,7 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
     from kuai import engine
     from kuai.app.services.isolated import read_table_within_limits
 
-    frame, dialect = read_table_within_limits(arguments.data)
+    frame, dialect = read_table_within_limits(arguments.data, options=file_reading(arguments))
     profile = engine.profile_dataset(frame, target=arguments.target, type_overrides=type_overrides(arguments.types),
                                      date_formats=date_formats(arguments.date_formats),
                                      keep_label_variants=arguments.keep_label_variants)
@@ -165,7 +166,8 @@ def _cmd_profile(arguments: argparse.Namespace) -> int:
         payload["warnings"] = [{k: w[k] for k in ("code", "column", "columns", "message", "action", "severity",
                                                   "fix")} for w in payload["warnings"]]
         payload["reading"] = {"delimiter": dialect.delimiter, "encoding": dialect.encoding,
-                              "decimal": dialect.decimal, "notes": reading} if dialect is not None \
+                              "decimal": dialect.decimal, "header_rows": dialect.header_rows,
+                              "skip_rows": dialect.preamble_lines, "notes": reading} if dialect is not None \
             else {"notes": reading}
         if dialect is not None and dialect.sheet:
             payload["reading"]["sheet"] = dialect.sheet
@@ -225,7 +227,7 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         scale_out=scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,
         use_past_runs=arguments.use_past_runs, date_formats=date_formats(arguments.date_formats),
-        keep_label_variants=arguments.keep_label_variants)
+        keep_label_variants=arguments.keep_label_variants, reading=file_reading(arguments))
 
     return _train(options, arguments.out, overwrite=arguments.overwrite)
 
@@ -266,7 +268,8 @@ def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
     flags = {"--target": arguments.target, "--metric": arguments.metric, "--time-budget": arguments.time_budget,
              "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
              "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
-             "--study": arguments.study}
+             "--study": arguments.study, "--header-rows": arguments.header_rows, "--skip-rows": arguments.skip_rows,
+             "--delimiter": arguments.delimiter, "--encoding": arguments.encoding}
     given += [flag for flag, value in flags.items() if value is not None]
     switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
                 "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),

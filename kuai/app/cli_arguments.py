@@ -195,12 +195,45 @@ def _add_type_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--header-rows", type=_reading("header_rows"), dest="header_rows", metavar="N",
+                        help="the rows the column names take, joined into one name per column (0: the file has "
+                             "no header; default: found by Kuai)")
+    parser.add_argument("--skip-rows", type=_reading("skip_rows"), dest="skip_rows", metavar="N",
+                        help="the lines above the header to skip, such as a title (default: found by Kuai)")
+    parser.add_argument("--delimiter", type=_reading("delimiter"), metavar="CHAR",
+                        help="the character between values: one character, or comma, semicolon, tab, pipe, space "
+                             "(default: found by Kuai)")
+    parser.add_argument("--encoding", type=_reading("encoding"), metavar="NAME",
+                        help="the text encoding, e.g. utf-8, cp1252, cp932 (Shift-JIS), gb18030, big5, cp949 "
+                             "(default: found by Kuai)")
     parser.add_argument("--date-format", action="append", default=[], metavar="COL=FORMAT", dest="date_formats",
                         help="read a date column with this format, e.g. 'visit=%%d/%%m/%%Y' for day-first dates "
                              "(default: the one format its values show; repeatable)")
     parser.add_argument("--keep-label-variants", action="store_true", dest="keep_label_variants",
                         help="keep target labels that differ only by case, spaces or character width ('Yes', "
                              "'yes ', full-width 'ｙｅｓ') as separate classes (default: one class)")
+
+
+def _reading(option: str) -> Callable[[str], Any]:
+    """An argparse type: the value as ``kuai.engine.reading_options`` checks it (a bad one is a usage error)."""
+    def convert(text: str) -> Any:
+        from kuai.engine import EngineError, reading_options
+
+        try:
+            return getattr(reading_options(**{option: text}), option)
+        except EngineError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from None
+
+    return convert
+
+
+def file_reading(arguments: argparse.Namespace) -> Any:
+    """How to read the data file: ``--header-rows``, ``--skip-rows``, ``--delimiter``, ``--encoding`` (a
+    ``ReadingOptions``; what is not given, Kuai finds)."""
+    from kuai.engine import ReadingOptions
+
+    return ReadingOptions(header_rows=arguments.header_rows, skip_rows=arguments.skip_rows,
+                          delimiter=arguments.delimiter, encoding=arguments.encoding)
 
 
 def date_formats(pairs: list[str]) -> dict[str, str]:

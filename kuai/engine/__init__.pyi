@@ -49,7 +49,16 @@ from .metrics import get_metric, score
 from .models import FAMILIES, default_order, family_libraries
 from .models.labels import family_label, model_label, short_model_label
 from .models.preprocessing import build_input_schema, to_model_frame, unseen_categories
-from .read import Dialect, describe_reading, read_table, read_table_for_scoring, read_table_with_dialect
+from .read import (
+    Dialect,
+    ReadingOptions,
+    describe_reading,
+    read_table,
+    read_table_for_scoring,
+    read_table_with_dialect,
+    reading_options,
+    require_rows,
+)
 from .read.cells import MAX_LABEL_CHARS, clip
 from .read.unreadable import UnreadableValues, Unusable, unreadable_values
 from .report.evaluation import (
@@ -103,6 +112,7 @@ __all__ = [
     "finish_phase", "STACK_NAME", "explain_pending",
     "make_folds", "search_phase", "BudgetPlan", "plan_budget",
     "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",
+    "ReadingOptions", "reading_options", "require_rows",
     "to_model_frame", "train",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",

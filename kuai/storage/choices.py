@@ -37,6 +37,7 @@ class DatasetChoices:
     metric: str | None = None
     metric_for: tuple[str, str] | None = None  # the (target, task) the metric was chosen for
     training: dict[str, Any] = field(default_factory=dict)  # Train page: time_budget_s, seed, limits, ...
+    reading: dict[str, Any] = field(default_factory=dict)  # Data page: header_rows, skip_rows, delimiter, encoding
     updated_at: float = 0.0
     note: str = ""  # set on reading only: what went wrong with the stored file (never written)
 
@@ -57,6 +58,7 @@ def _from_json(data: dict[str, Any]) -> DatasetChoices:
     choices = DatasetChoices(**values)
     return replace(choices, type_overrides={str(k): str(v) for k, v in choices.type_overrides.items()},
                    fixes=tuple(dict(fix) for fix in choices.fixes), training=dict(choices.training),
+                   reading=dict(choices.reading),
                    metric_for=(str(metric_for[0]), str(metric_for[1])) if metric_for else None)
 
 

@@ -48,10 +48,16 @@ class RunConfig:
     max_latency_ms: float | None = None  # limits on the exported model (expert mode)
     max_size_mb: float | None = None
     class_weight: str = ""  # "balanced" (expert mode)
+    reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON keeps it (lists, not tuples)."""
-        return {**asdict(self), "fixes": [dict(fix) for fix in self.fixes], "excluded": list(self.excluded)}
+        """As JSON keeps it (lists, not tuples); no "reading" where the user said nothing (Kuai's own reading), so
+        that a record of an earlier version is written as it was."""
+        data = {**asdict(self), "fixes": [dict(fix) for fix in self.fixes], "excluded": list(self.excluded),
+                "reading": dict(self.reading)}
+        if not self.reading:
+            del data["reading"]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunConfig:
@@ -59,7 +65,8 @@ class RunConfig:
         return cls(**{"dataset_id": "", "dataset_name": "", "target": "", **known,
                       "type_overrides": dict(known.get("type_overrides") or {}),
                       "fixes": tuple(known.get("fixes") or ()), "excluded": tuple(known.get("excluded") or ()),
-                      "class_weight": str(known.get("class_weight") or "")})
+                      "class_weight": str(known.get("class_weight") or ""),
+                      "reading": dict(known.get("reading") or {})})
 
 
 @dataclass(frozen=True, kw_only=True)

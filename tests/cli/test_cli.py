@@ -152,7 +152,7 @@ def test_training_is_an_mlflow_run(sample_runs: dict[str, SampleRun]) -> None:
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "EMPTY_FILE"), (b"a,b\n", "HEADER_ONLY"), (b"\x89PNG\r\n\x1a\n\x00\x00", "BINARY_FILE")],
+    [(b"", "EMPTY_FILE"), (b"\x89PNG\r\n\x1a\n\x00\x00", "BINARY_FILE")],
 )
 def test_bad_data_exits_2_with_one_coded_line(content: bytes, code: str, home: Path, tmp_path: Path,
                                               reliability: Any) -> None:
@@ -164,6 +164,36 @@ def test_bad_data_exits_2_with_one_coded_line(content: bytes, code: str, home: P
         assert result.returncode == 2
         assert f"[{code}]" in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_header_only_file_is_profiled_and_refused_for_training(home: Path, tmp_path: Path,
+                                                                 reliability: Any) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"id,age,ward\n")
+    profiled = kuai("profile", str(empty), home=home)
+    assert profiled.returncode == 0 and profiled.stdout.startswith("0 rows × 3 columns")
+    assert "read: the file has a header but no rows" in profiled.stdout
+    trained = kuai("train", str(empty), "--time-budget", "5", "--out", str(tmp_path / "o"), home=home)
+    reliability.bad_input("coded" if trained.returncode == 2 and "[HEADER_ONLY]" in trained.stderr else "crash")
+    assert trained.returncode == 2 and len(trained.stderr.strip().splitlines()) == 1
+    assert "[HEADER_ONLY]" in trained.stderr and "Traceback" not in trained.stderr
+
+
+def test_reading_options_reach_profile_and_train(home: Path, tmp_path: Path) -> None:
+    """A file whose header takes two rows, read with --header-rows 1: the second row is data; the JSON says what
+    was used; a bad value is a usage error."""
+    data = tmp_path / "grouped.csv"
+    data.write_text("Region,Population,,Households,\n,2010,2020,2010,2020\n" + "".join(
+        f"R{i},{100 + i},{120 + i},{40 + i},{45 + i}\n" for i in range(30)))
+    guessed = json.loads(kuai("profile", str(data), "--json", home=home).stdout)
+    assert guessed["reading"]["header_rows"] == 2 and guessed["n_rows"] == 30
+    given = kuai("profile", str(data), "--json", "--header-rows", "1", "--delimiter", "comma", home=home)
+    assert given.returncode == 0, given.stderr
+    payload = json.loads(given.stdout)
+    assert payload["reading"]["header_rows"] == 1 and payload["n_rows"] == 31
+    assert any("read with your settings: header rows 1, delimiter ','" in n for n in payload["reading"]["notes"])
+    bad = kuai("profile", str(data), "--encoding", "klingon", home=home)
+    assert bad.returncode == 2 and bad.stderr.startswith("kuai: error [USAGE]: argument --encoding")
 
 
 def test_usage_errors_exit_2(home: Path, tmp_path: Path) -> None:

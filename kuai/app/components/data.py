@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kuai import engine
+from kuai.app.components.state import choices
 from kuai.app.services.isolated import read_untrusted
 from kuai.engine import CheckFix, ColumnType, DatasetProfile, Dialect, TaskSpec, TaskType
 from kuai.storage import DatasetRecord, get_dataset
@@ -19,14 +20,27 @@ Fixes = Sequence[dict[str, Any]]  # CheckFix as JSON, as the stored choices and 
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the data…")
-def _read(path: str, dataset_id: str) -> tuple[pd.DataFrame, Dialect | None]:
-    return read_untrusted(path)  # parsed in a child process: a hostile file cannot take the server down
+def _read(path: str, dataset_id: str, reading_json: str = "{}") -> tuple[pd.DataFrame, Dialect | None]:
+    options = engine.ReadingOptions.from_dict(json.loads(reading_json))
+    if options.is_default():
+        return read_untrusted(path)  # parsed in a child process: a hostile file cannot take the server down
+    return read_untrusted(path, options=options)
+
+
+def reading_choice(dataset_id: str) -> dict[str, Any]:
+    """How the user set this dataset to be read (header rows, skip rows, delimiter, encoding; {}: Kuai's guesses)."""
+    return dict(choices(dataset_id).reading)  # a damaged choices file is told once (``state.choices``)
+
+
+def _read_dataset(dataset_id: str) -> tuple[DatasetRecord, tuple[pd.DataFrame, Dialect | None]]:
+    record = get_dataset(dataset_id)
+    return record, _read(record.path, dataset_id, json.dumps(reading_choice(dataset_id), sort_keys=True))
 
 
 @st.cache_data(max_entries=32, show_spinner="Looking at each column…")
 def _profile(path: str, dataset_id: str, target: str | None, overrides: tuple[tuple[str, str], ...],
-             fixes_json: str) -> DatasetProfile:
-    frame, _ = _read(path, dataset_id)
+             fixes_json: str, reading_json: str = "{}") -> DatasetProfile:
+    frame, _ = _read(path, dataset_id, reading_json)
     fixes = [CheckFix.from_dict(fix) for fix in json.loads(fixes_json)]
     plan = engine.fix_plan(fixes)
     if plan.row_fixes:
@@ -56,14 +70,18 @@ def load_frame(dataset_id: str) -> tuple[DatasetRecord, pd.DataFrame]:
 
     The table is shared between sessions: never modify it in place.
     """
-    record = get_dataset(dataset_id)
-    return record, _read(record.path, dataset_id)[0]
+    record, (frame, _) = _read_dataset(dataset_id)
+    return record, frame
 
 
 def reading_notes(dataset_id: str) -> tuple[str, ...]:
     """What the reader found and did (delimiter and encoding, the sheet read, title lines skipped, ...)."""
-    record = get_dataset(dataset_id)
-    return engine.describe_reading(_read(record.path, dataset_id)[1])
+    return engine.describe_reading(_read_dataset(dataset_id)[1][1])
+
+
+def reading_found(dataset_id: str) -> Dialect | None:
+    """What the reader found (the delimiter, the encoding, the header rows and the lines above them)."""
+    return _read_dataset(dataset_id)[1][1]
 
 
 def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[str, str] | None = None,
@@ -71,7 +89,8 @@ def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[
     """The profile of the dataset after the chosen fixes; checks already fixed are left out."""
     record = get_dataset(dataset_id)
     return _profile(record.path, dataset_id, target, tuple(sorted((overrides or {}).items())),
-                    json.dumps(fixes_for(fixes, target), sort_keys=True, default=str))
+                    json.dumps(fixes_for(fixes, target), sort_keys=True, default=str),
+                    json.dumps(reading_choice(dataset_id), sort_keys=True))
 
 
 def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | None,

@@ -2,9 +2,10 @@
 
 Started by: ``kuai.app.services.isolated.read_untrusted`` (the app's uploads, the Predict page's files to score; the
 CLI and a training too when ``KUAI_READ_TIMEOUT_S`` or ``KUAI_READ_MEMORY_MB`` is set), as ``python -m
-kuai.app.processes.reader PATH OUT MEMORY_MB READER`` in Kuai's folder, with Python's warnings off. ``READER`` is
-the function that reads, as ``module:function`` (``kuai.engine:read_table_with_dialect``, or
-``read_table_for_scoring`` for a file to score); ``OUT`` a temporary folder of the parent's.
+kuai.app.processes.reader PATH OUT MEMORY_MB READER [SETTINGS]`` in Kuai's folder, with Python's warnings off.
+``READER`` is the function that reads, as ``module:function`` (``kuai.engine:read_table_with_dialect``, or
+``read_table_for_scoring`` for a file to score); ``OUT`` a temporary folder of the parent's; ``SETTINGS`` how to
+read the file where the user said (``ReadingOptions`` as JSON, ``{}``: Kuai's own reading).
 
 Holds: the parser (pandas, pyarrow, the engine's reader) and the file's table, under an address-space limit sized
 from the file (``MEMORY_MB``, 0: none; ``KUAI_READ_MEMORY_MB``), without core dumps: a parser that crashes, hangs or
@@ -32,25 +33,28 @@ from typing import TYPE_CHECKING
 
 from kuai.app.services.isolated import FRAME_FILE, OUTCOME_FILE, PICKLED_FRAME_FILE
 from kuai.app.services.limits import limit_child_process, memory_limit_text
-from kuai.engine import EngineError
+from kuai.engine import EngineError, ReadingOptions
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``PATH OUT MEMORY_MB READER``: the outcome (and the table) written to ``OUT``; 0."""
+    """``PATH OUT MEMORY_MB READER [SETTINGS]``: the outcome (and the table) written to ``OUT``; 0."""
     arguments = sys.argv[1:] if argv is None else argv
-    return read_into(arguments[0], Path(arguments[1]), memory_mb=int(arguments[2]), reader_name=arguments[3])
+    return read_into(arguments[0], Path(arguments[1]), memory_mb=int(arguments[2]), reader_name=arguments[3],
+                     settings=arguments[4] if len(arguments) > 4 else "{}")
 
 
-def read_into(path: str, folder: Path, *, memory_mb: int, reader_name: str) -> int:
+def read_into(path: str, folder: Path, *, memory_mb: int, reader_name: str, settings: str = "{}") -> int:
     """Read ``path`` with ``reader_name`` under the limits; the outcome and the table written to ``folder``."""
     limit_child_process(memory_mb, "KUAI_READ_MEMORY_MB")
     message: dict[str, object]
     try:
         module, function = reader_name.split(":")
-        frame, dialect = getattr(importlib.import_module(module), function)(path)
+        reader = getattr(importlib.import_module(module), function)
+        given = json.loads(settings)
+        frame, dialect = reader(path, options=ReadingOptions.from_dict(given)) if given else reader(path)
         _save_frame(frame, folder)
         message = {"dialect": asdict(dialect) if dialect is not None else None}
     except MemoryError:

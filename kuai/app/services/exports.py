@@ -117,7 +117,7 @@ def _export_claimed(out_dir: Path, model_name: str, *, explain_budget_s: float) 
                    for e in evaluation["leaderboard"]]
     trials = [engine.TrialRecord.from_dict(t) for t in json.loads((out_dir / "trials.json").read_text())]
     members = model_members(leaderboard, trials, model_name)
-    frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
+    frame, spec, _ = frame_and_spec(engine.read_table(options.data_path, options=options.reading), options)
     prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
     estimator = engine.refit_model(prepared, members)
     with np.load(out_dir / MODEL_OOFS_FILE, allow_pickle=False) as stored:

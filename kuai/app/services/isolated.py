@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from kuai.app import PROJECT_FOLDER
 from kuai.app.services.limits import child_memory_mb
-from kuai.engine import Dialect, ReadError
+from kuai.engine import Dialect, ReadError, ReadingOptions
 from kuai.storage import seconds_setting, text_setting
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,10 @@ def memory_for(path: Path) -> int | None:
 
 
 def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s: float | None = None,
-                   memory_mb: int | None = None) -> tuple[pd.DataFrame, Dialect | None]:
-    """``reader`` ("module:function", returning a frame and a dialect) run on ``path`` in a child process.
+                   memory_mb: int | None = None,
+                   options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
+    """``reader`` ("module:function", returning a frame and a dialect) run on ``path`` in a child process
+    (``options``: how to read the file, as the user set it, passed to the reader as ``options``).
 
     A hang, a crash or too much memory there is a coded ``ReadError``; so is any error of the reader.
     """
@@ -57,7 +60,8 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
     memory = memory_mb if memory_mb is not None else memory_for(path)
     with tempfile.TemporaryDirectory(prefix="kuai-read-") as folder:
         out = Path(folder)
-        command = child_command(READER_MODULE, str(path), str(out), str(memory or 0), reader)
+        settings = json.dumps(options.to_dict()) if options is not None else "{}"
+        command = child_command(READER_MODULE, str(path), str(out), str(memory or 0), reader, settings)
         try:
             child = subprocess.run(command, cwd=CHILD_FOLDER, capture_output=True, text=True, timeout=timeout,
                                    env=child_environment())
@@ -80,15 +84,20 @@ def read_untrusted(path: Path | str, *, reader: str = DEFAULT_READER, timeout_s:
         return _load_frame(out), _dialect(message.get("dialect"))
 
 
-def read_table_within_limits(path: Path | str, *, scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+def read_table_within_limits(path: Path | str, *, scoring: bool = False,
+                             options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
     """A file read for the CLI or a training: in this process (the user's own file, stopped with Ctrl-C), or, when
     ``KUAI_READ_TIMEOUT_S`` or ``KUAI_READ_MEMORY_MB`` is set, in the isolated reader's child, so that the limits
-    the user set apply wherever Kuai reads a file (a timeout is the reader's coded ``READ_TIMEOUT``)."""
+    the user set apply wherever Kuai reads a file (a timeout is the reader's coded ``READ_TIMEOUT``). ``options``:
+    how to read it, as the user set it (``kuai profile/train --header-rows ...``)."""
     from kuai import engine
 
     if not any(text_setting(name) for name in LIMIT_SETTINGS):
-        return engine.read_table_with_dialect(path, scoring=scoring)
-    return read_untrusted(path, reader=SCORING_READER if scoring else DEFAULT_READER)
+        return engine.read_table_with_dialect(path, scoring=scoring, options=options)
+    reader = SCORING_READER if scoring else DEFAULT_READER
+    if options is None or options.is_default():
+        return read_untrusted(path, reader=reader)
+    return read_untrusted(path, reader=reader, options=options)
 
 
 def child_command(module: str, *arguments: str) -> list[str]:
@@ -104,7 +113,8 @@ def child_environment() -> dict[str, str]:
 def _dialect(fields: dict[str, Any] | None) -> Dialect | None:
     if not fields:
         return None
-    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()}
+    known = {field.name for field in dataclass_fields(Dialect)}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in fields.items() if k in known}
     return Dialect(**values)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kuai import engine
-from kuai.engine import CheckFix, ColumnType, Limits, TaskType
+from kuai.engine import CheckFix, ColumnType, Limits, ReadingOptions, TaskType
 
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
@@ -53,6 +53,7 @@ class TrainOptions:
     date_formats: dict[str, str] = field(default_factory=dict)  # date column -> the format its text is read with
     keep_label_variants: bool = False  # target labels that differ only by case, spaces or width stay apart
     target_is_column: bool = False  # the target was picked from the columns as Kuai reads them (the app), not typed
+    reading: ReadingOptions = field(default_factory=ReadingOptions)  # how the file is read, where the user said
 
 
 def save_options(options: TrainOptions, path: Path) -> None:
@@ -69,7 +70,7 @@ def options_dict(options: TrainOptions) -> dict[str, Any]:
             "excluded": list(options.excluded), "n_folds": options.n_folds, "display_name": options.display_name,
             "limits": engine.to_jsonable(options.limits), "class_weight": options.class_weight,
             "use_past_runs": options.use_past_runs, "date_formats": dict(options.date_formats),
-            "keep_label_variants": options.keep_label_variants}
+            "keep_label_variants": options.keep_label_variants, "reading": options.reading.to_dict()}
 
 
 write_atomically = engine.write_atomically  # a kill mid-write leaves the old file or the new one (a resume reads these)
@@ -90,7 +91,8 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         display_name=data.get("display_name", ""), limits=Limits(**data.get("limits", {})),
         class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)),
         date_formats=dict(data.get("date_formats") or {}),
-        keep_label_variants=bool(data.get("keep_label_variants", False)))
+        keep_label_variants=bool(data.get("keep_label_variants", False)),
+        reading=ReadingOptions.from_dict(data.get("reading")))
 
 
 def user_choices(options: TrainOptions) -> dict[str, Any]:

@@ -118,7 +118,8 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
     assert scale is not None
     storage = study_storage(scale.storage_url)
     shared = SharedFolder(scale.shared_root)
-    read = engine.read_table(options.data_path)  # bad data is refused here, before any worker sees it
+    # bad data is refused here, before any worker sees it
+    read = engine.read_table(options.data_path, options=options.reading)
     if options.apply_suggested_fixes:  # decided once, here; the workers get the fixes in the stored options
         options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)),
                           apply_suggested_fixes=False)
@@ -328,7 +329,7 @@ def _setup(attrs: dict[str, Any], shared: SharedFolder,
     options = options_from_dict(attrs["kuai.options"])
     options = replace(options, data_path=shared.dataset(*_data_key(attrs)))
     if prepared is None:
-        frame, spec, _ = frame_and_spec(engine.read_table(options.data_path), options)
+        frame, spec, _ = frame_and_spec(engine.read_table(options.data_path, options=options.reading), options)
         prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
     budget = SearchBudget(time_budget_s=float(attrs["kuai.budget_s"]), families=options.families, limits=options.limits)
     final_at = float(attrs["kuai.final_at"])

@@ -197,7 +197,7 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
     is left for ``publish`` to run after the export (``kuai.engine.explain.step``)."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
-    read, dialect = read_table_within_limits(options.data_path)
+    read, dialect = read_table_within_limits(options.data_path, options=options.reading)
     for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently
         _emit(progress, started, options, "reading", f"Read: {note}")
     if options.apply_suggested_fixes:
@@ -252,6 +252,7 @@ def frame_and_spec(frame: pd.DataFrame,
 
     The notes say what was done to the rows (fixes, merged target labels) and what profiling capped (a wide table's
     columns typed by rule); the spec's own notes what Kuai decided about the data."""
+    engine.require_rows(frame)  # a file with a header only: shown on the Data page, never trained on
     plan = engine.fix_plan(options.fixes)
     if options.target and options.target_is_column:  # picked from the list of columns: 'y' is the first 'y'
         options = replace(options, target=engine.target_reference(frame, options.target), target_is_column=False)

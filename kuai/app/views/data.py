@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kuai.app.components.data import dataset_label, load_frame, load_profile, reading_notes
+from kuai.app.components.data import (
+    dataset_label,
+    load_frame,
+    load_profile,
+    reading_choice,
+    reading_found,
+    reading_notes,
+)
 from kuai.app.components.distributions import distributions_for
 from kuai.app.components.profile_view import type_editor
+from kuai.app.components.reading import adjust_reading
 from kuai.app.components.state import (
     change_choices,
     current_dataset_id,
@@ -32,7 +40,7 @@ def _on_upload() -> None:
     try:
         load_frame(record.dataset_id)
     except EngineError as exc:
-        st.session_state["upload_error"] = (uploaded.name, str(exc))
+        st.session_state["upload_error"] = (uploaded.name, str(exc), record.dataset_id)
         st.session_state.setdefault("unreadable", set()).add(record.dataset_id)
         return
     st.session_state.get("unreadable", set()).discard(record.dataset_id)
@@ -45,6 +53,8 @@ def _on_pick() -> None:
 
 
 def choose_dataset() -> str | None:
+    if "upload_error" in st.session_state:
+        _pick_once_readable(st.session_state["upload_error"][2])
     left, right = st.columns(2, gap="large")
     with right:
         st.file_uploader("…or upload your own table (CSV, TSV, Parquet, gzip'd CSV or Excel)", type=UPLOAD_TYPES,
@@ -63,9 +73,30 @@ def choose_dataset() -> str | None:
                      format_func=lambda i: dataset_label(records[i]), on_change=_on_pick,
                      placeholder="Choose a dataset…")
     if "upload_error" in st.session_state:
-        name, message = st.session_state["upload_error"]
-        st.error(f"'{name}' could not be read. {message}")
+        _show_upload_error(*st.session_state["upload_error"])
     return current_dataset_id()
+
+
+def _pick_once_readable(dataset_id: str) -> None:
+    """An upload that could not be read, read again with the user's settings: picked once it reads."""
+    if not reading_choice(dataset_id):
+        return
+    try:
+        load_frame(dataset_id)
+    except EngineError as exc:
+        name, _, _ = st.session_state["upload_error"]
+        st.session_state["upload_error"] = (name, str(exc), dataset_id)
+        return
+    del st.session_state["upload_error"]
+    st.session_state.get("unreadable", set()).discard(dataset_id)
+    remember_dataset(dataset_id)
+    st.session_state[PICKER] = dataset_id
+
+
+def _show_upload_error(name: str, message: str, dataset_id: str) -> None:
+    """The upload's error, and how to read the file otherwise (``adjust_reading``)."""
+    st.error(f"'{name}' could not be read. {message}")
+    adjust_reading(dataset_id, None, failed=True)
 
 
 def show_dataset(dataset_id: str) -> None:
@@ -73,6 +104,8 @@ def show_dataset(dataset_id: str) -> None:
         record, frame = load_frame(dataset_id)
     except EngineError as exc:
         st.error(f"This dataset cannot be read. {exc}")
+        if reading_choice(dataset_id):  # read with the user's settings: let them change those
+            adjust_reading(dataset_id, None, failed=True)
         return
     st.subheader(record.display_name)
     rows, columns, size = st.columns(3)
@@ -82,6 +115,10 @@ def show_dataset(dataset_id: str) -> None:
     notes = reading_notes(dataset_id)
     if notes:
         st.caption("How Kuai read the file: " + "; ".join(notes) + ".")
+    adjust_reading(dataset_id, reading_found(dataset_id))
+    if frame.empty:
+        st.warning("The file has a header but no rows: its columns are shown below, but there is nothing to train "
+                   "on. Add rows to the file and upload it again.")
     with st.expander("First 50 rows", expanded=False):
         st.dataframe(frame.head(50), width="stretch", hide_index=True)
     show_columns(dataset_id)

@@ -52,7 +52,7 @@ def planned_config(dataset_id: str) -> RunConfig | None:
     record = get_dataset(dataset_id)
     return RunConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
                      task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides),
-                     fixes=tuple(fixes_for(fixes, spec.target)))
+                     fixes=tuple(fixes_for(fixes, spec.target)), reading=dict(stored.reading))
 
 
 # Train page widget -> (the stored choice it shows, its value before the user changes it)

@@ -12,6 +12,7 @@ from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_folds, check_named_columns, check_seed
 from kuai.engine.data.target import MAX_CLASSES, resolve_target, suggest_target
 from kuai.engine.errors import OptionError, TargetError
+from kuai.engine.read import require_rows
 from kuai.engine.read.dates import date_note, detect_date_format, format_in_words
 from kuai.engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
@@ -152,6 +153,7 @@ def build_task_spec(
     ``keep_label_variants``: target labels that differ only by case, spaces or width stay separate classes
     (by default they are merged, ``kuai.engine.data.labels``). What Kuai decided is in the spec's ``notes``.
     """
+    require_rows(frame)  # a file with a header only is shown, never trained on
     target = resolve_target(frame, target)
     check_seed(seed)
     check_folds(n_folds)

@@ -12,7 +12,9 @@ from kuai.engine.read._describe import describe_reading
 from kuai.engine.read._encoding import detect_encoding
 from kuai.engine.read._layout import detect_dialect
 from kuai.engine.read._markers import NA_VALUES, SPREADSHEET_ERRORS
-from kuai.engine.read._reader import Dialect, read_table, read_table_for_scoring, read_table_with_dialect
+from kuai.engine.read._options import ReadingOptions, reading_options
+from kuai.engine.read._reader import Dialect, read_table, read_table_for_scoring, read_table_with_dialect, require_rows
 
-__all__ = ["NA_VALUES", "SPREADSHEET_ERRORS", "Dialect", "describe_reading", "detect_dialect", "detect_encoding",
-           "read_table", "read_table_for_scoring", "read_table_with_dialect"]
+__all__ = ["NA_VALUES", "SPREADSHEET_ERRORS", "Dialect", "ReadingOptions", "describe_reading", "detect_dialect",
+           "detect_encoding", "read_table", "read_table_for_scoring", "read_table_with_dialect", "reading_options",
+           "require_rows"]

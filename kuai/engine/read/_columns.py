@@ -177,6 +177,26 @@ def drop_empty_unnamed_columns(table: pa.Table, raw_names: list[str]) -> tuple[p
                   f"({where})"]
 
 
+def drop_running_index(table: pa.Table, raw_names: list[str]) -> tuple[pa.Table, list[str]]:
+    """A first column with no name that counts the rows (0, 1, 2, … or 1, 2, 3, …), as ``DataFrame.to_csv`` writes
+    its index, is dropped, and named in a note: it says where a row was, nothing about it."""
+    if table.num_columns < 2 or table.num_rows < 2 or not _unnamed(raw_names[0]):
+        return table, []
+    column = table.column(0)
+    if not pa.types.is_integer(column.type) or column.null_count:
+        return table, []
+    start = column[0].as_py()
+    if start not in (0, 1) or not pc.all(pc.equal(column, pa.array(range(start, start + table.num_rows)))).as_py():
+        return table, []
+    return table.remove_column(0), [f"dropped the first column: it has no name and counts the rows ({start}, "
+                                    f"{start + 1}, {start + 2}, …), as a program writes its row index"]
+
+
+def _unnamed(name: str) -> bool:
+    stripped = name.strip().lstrip("\ufeff")
+    return not stripped or stripped.startswith("Unnamed: ")
+
+
 def _positions(numbers: list[int], shown: int = 8) -> str:
     return ", ".join(str(n) for n in numbers[:shown]) + (f" and {len(numbers) - shown:,} more"
                                                           if len(numbers) > shown else "")

@@ -11,8 +11,15 @@ from __future__ import annotations
 import codecs
 
 from kuai.engine.errors import ReadError
+from kuai.engine.read._cjk import best_cjk
 
-_CJK = ("cp932", "shift_jis", "euc_jp", "gb18030", "gb2312", "gbk", "big5", "cp949", "euc_kr", "cp950")
+# each East Asian code page's family: the code page Kuai reads it with (``kuai.engine.read._cjk``)
+_CJK_FAMILY = {"cp932": "cp932", "shift_jis": "cp932", "shift_jis_2004": "cp932", "shift_jisx0213": "cp932",
+               "euc_jp": "euc_jp", "euc_jis_2004": "euc_jp", "gb18030": "gb18030", "gbk": "gb18030",
+               "gb2312": "gb18030", "big5": "big5", "cp950": "big5", "big5hkscs": "big5", "cp949": "cp949",
+               "euc_kr": "cp949", "johab": "cp949"}
+_MIN_TYPICAL = 0.6
+_CHARDET_BYTES = 65536
 
 
 def detect_encoding(sample: bytes, tail: bytes = b"") -> str:
@@ -69,12 +76,17 @@ def _bomless_utf16(sample: bytes) -> str | None:
 
 def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
     """A non-UTF-8 sample: East Asian multi-byte encodings first, then Western cp1252 when
-    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess."""
+    its accented letters sit among plain ones (as in 'José'), else charset-normalizer's guess (or chardet's, when
+    charset-normalizer found it plausible too: it takes Cyrillic cp1251 for mac_greek on short tables)."""
+    import chardet
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample).best()
-    if best is not None and best.encoding in _CJK and best.chaos < 0.1:
-        return str(best.encoding)
+    matches = from_bytes(sample)
+    best = matches.best()
+    second = chardet.detect(sample[:_CHARDET_BYTES])["encoding"]
+    east_asian = _east_asian(sample, [best.encoding if best is not None else None, second])
+    if east_asian is not None:
+        return east_asian
     if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
         return "utf-8"
     for western in ("cp1252", "latin-1"):
@@ -93,7 +105,59 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
             "Save it as UTF-8 CSV.",
             code="UNKNOWN_ENCODING",
         )
-    return str(best.encoding)
+    plausible = {_codec_name(match.encoding) for match in matches}
+    second_name = _codec_name(second)
+    return second_name if second_name is not None and second_name in plausible else str(best.encoding)
+
+
+def _codec_name(encoding: str | None) -> str | None:
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
+
+
+def _east_asian(sample: bytes, guesses: list[str | None]) -> str | None:
+    """An East Asian code page when charset-normalizer or chardet takes the sample for one: the one whose reading
+    is most typical of its language (the detectors confuse Shift-JIS with cp949 on tables of short values)."""
+    families = tuple(dict.fromkeys(family for family in map(_family, guesses) if family is not None))
+    if not families or not _paired_high_bytes(sample):
+        return None
+    found = best_cjk(sample, preferred=families)
+    if found is None or found[1] < _MIN_TYPICAL:
+        return families[0] if _decodes(sample, families[0]) else None
+    return found[0]
+
+
+_PAIRED_SHARE = 0.5
+
+
+def _paired_high_bytes(sample: bytes) -> bool:
+    """Most bytes above 127 stand next to another: the characters of a double-byte code page (in Western text an
+    accented letter stands alone between plain ones, as in 'José')."""
+    high = [i for i, byte in enumerate(sample) if byte > 127]
+    if not high:
+        return False
+    paired = sum(1 for i in high if (i > 0 and sample[i - 1] > 127) or (i + 1 < len(sample) and sample[i + 1] > 127))
+    return paired >= _PAIRED_SHARE * len(high)
+
+
+def _family(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        name = codecs.lookup(encoding).name.replace("-", "_")
+    except LookupError:
+        return None
+    return _CJK_FAMILY.get(name)
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)(errors="strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _utf8_with_western_lines(sample: bytes) -> bool:

@@ -11,13 +11,19 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from kuai.engine.read._header import Header, count_header_rows, named_header
+from kuai.engine.read._options import ReadingOptions
+from kuai.engine.read._quoting import PLAIN, Quoting, choose_quoting
+from kuai.engine.read._values import numeric_columns, split_lines, strip_number_affixes
 
 logger = logging.getLogger(__name__)
 
 DELIMITERS = [",", ";", "\t", "|", ":", "^", "~"]
 _DETECT_CHARS = 20000
-_FOOTER_MAX_LINES = 5
 _NUMBER_PROBE = 4000
 
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(\d{1,2}|\d{4,})$")  # 1,5  12,25  3,14159 (not 1,234)
@@ -25,14 +31,6 @@ _EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f'’]\d{3})+(,\d+)?$") 
 _DECIMAL_POINT = re.compile(r"^[-+]?\d*\.(\d{1,2}|\d{4,})$")  # 1.5  .25  3.14159 (not 1.234)
 _US_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234  1,234.56
 _SWISS_GROUPED = re.compile(r"^[-+]?\d{1,3}(['’]\d{3})+(\.\d+)?$")  # 1'234.50
-_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")
-
-
-_TOTAL_WORDS = re.compile(r"^(total|totals|grand total|sum|summe|gesamt|gesamtsumme|somme|totaal|totale|suma|"
-                          r"totalt|summa|合計|总计)\b", re.I)
-SEPARATOR_LINE = re.compile(r"^[\s\-=+|_*~#]+$")
-
-
 @dataclass(frozen=True)
 class Layout:
     """How to parse the text: the dialect, the lines around the table and the number format."""
@@ -41,15 +39,27 @@ class Layout:
     quotechar: str
     n_fields: int
     preamble_lines: int  # physical lines above the header (titles, notes, blank lines)
-    has_header: bool
     decimal: str
     thousands: str | None
-    header_fields: tuple[str, ...] = ()
+    header_fields: tuple[str, ...] = ()  # one name per column (joined from the header rows)
     text_columns: tuple[int, ...] = ()  # digit codes kept as text: leading zeros ('0042'), 16+ digits
+    header_rows: int = 1  # records the header takes; 0: the first row is data
+    header_lines: int = 1  # physical lines from the header's first line to the first row's
+    names_given: bool = False  # the parser is given the names and skips the header (several header rows, ...)
+    quoting: Quoting = PLAIN
+    numeric_columns: tuple[int, ...] = ()  # positions of the columns of numbers in the sample
+    header: Header = Header()  # what the header rules found (for the notes)
+    row_names: bool = False  # the header has no name for the first column (R's write.table)
+    widened: bool = False  # the header is wider than most rows: the rows are short
 
+    @property
+    def has_header(self) -> bool:
+        return self.header_rows > 0
 
-def split_lines(text: str) -> list[str]:
-    return re.split(r"\r\n|\n|\r", text)
+    def csv_reader(self, lines: Iterable[str], *, strict: bool = False) -> Any:
+        """The csv module's reader of this text (its type is private to the csv module)."""
+        return csv.reader(lines, delimiter=self.delimiter, quotechar=self.quotechar, strict=strict,
+                          escapechar=self.quoting.escapechar, skipinitialspace=self.quoting.skipinitialspace)
 
 
 def detect_dialect(text_sample: str) -> tuple[str, str]:
@@ -88,29 +98,93 @@ def _obvious_delimiter(lines: list[str]) -> str | None:
     return found[0]
 
 
-def sniff_layout(sample: str, *, is_whole_file: bool) -> Layout:
-    """Find the dialect, the header row (after any title lines) and the number format."""
+def sniff_layout(sample: str, *, is_whole_file: bool, options: ReadingOptions | None = None) -> Layout:
+    """Find the dialect, the lines above the header, the header rows and the number format (``options``: what
+    the user said instead)."""
+    options = options or ReadingOptions()
     lines = split_lines(sample)
     if not is_whole_file and len(lines) > 1:
         lines = lines[:-1]  # the sample may end inside a line
+    skipped = options.skip_rows or 0
+    lines = lines[skipped:]
+    delimiter, quotechar = _dialect(lines, options)
+    quoting = choose_quoting(lines, delimiter, quotechar)
+    records = _records(lines, delimiter, quotechar, quoting)
+    preamble = _preamble_lines(records) if options.skip_rows is None else 0
+    if preamble:
+        lines = lines[preamble:]
+        delimiter, quotechar = _dialect(lines, options)
+        quoting = choose_quoting(lines, delimiter, quotechar)
+        records = _records(lines, delimiter, quotechar, quoting)
+    return _table(records, len(lines), Layout(delimiter=delimiter, quotechar=quotechar, n_fields=0,
+                                              preamble_lines=skipped + preamble, decimal=".", thousands=None,
+                                              quoting=quoting), options.header_rows)
+
+
+def _dialect(lines: list[str], options: ReadingOptions) -> tuple[str, str]:
+    if options.delimiter is not None:
+        return options.delimiter, '"'
     delimiter, quotechar = detect_dialect("\n".join(lines))
     if delimiter == "," and _single_column_of_decimal_commas(lines):
         delimiter = "\x1f"  # one column: no delimiter occurs in the text
-    records = _records(lines, delimiter, quotechar)
-    preamble = _preamble_lines(records)
-    if preamble:
-        lines = lines[preamble:]
-        delimiter, quotechar = detect_dialect("\n".join(lines))
-        records = _records(lines, delimiter, quotechar)
-    n_fields = _modal_width(records)
+    return delimiter, quotechar
+
+
+def _table(records: list[tuple[int, list[str]]], n_lines: int, layout: Layout, header_rows: int | None) -> Layout:
+    """The header, the width and the number format of the records under the lines above the header."""
+    width = _modal_width(records)
     body = [fields for _, fields in records]
-    has_header = _has_header(body, n_fields)
-    data_rows = body[1:] if has_header else body
+    row_names = header_rows != 0 and _lacks_first_name(body, width)
+    if row_names:
+        body = [["", *body[0]], *body[1:]]
+    rows = count_header_rows(body, width, header_rows)
+    row_names = row_names and rows > 0
+    data_rows = body[rows:]
+    width, widened = _width(body[0] if rows else None, data_rows, width)
+    header = named_header(body[:rows], width)
+    first_row = records[rows][0] if rows < len(records) else n_lines
     decimal, thousands = _number_format([v for row in data_rows for v in row])
-    return Layout(delimiter=delimiter, quotechar=quotechar, n_fields=n_fields, preamble_lines=preamble,
-                  has_header=has_header, decimal=decimal, thousands=thousands,
-                  header_fields=tuple(body[0]) if has_header and body else (),
-                  text_columns=_leading_zero_columns(data_rows, n_fields))
+    return replace(layout, n_fields=width, decimal=decimal, thousands=thousands, header_fields=header.names,
+                   text_columns=_leading_zero_columns(data_rows, width), header_rows=rows,
+                   header_lines=first_row if rows else 0, names_given=rows > 1 or row_names,
+                   numeric_columns=numeric_columns(data_rows, width), header=header, row_names=row_names,
+                   widened=widened)
+
+
+def _title_with_a_delimiter(fields: list[str], after: list[tuple[int, list[str]]]) -> bool:
+    """'Table 7. Residents, census 2021,,,,': a title whose text holds the delimiter, padded to the table's width:
+    its values fill the first cells only (less than half), and the row under it fills more."""
+    filled = sum(bool(f.strip()) for f in fields)
+    return (len(_trimmed(fields)) == filled and filled < len(fields) / 2 and bool(after)
+            and sum(bool(f.strip()) for f in after[0][1]) > filled)
+
+
+def _lacks_first_name(body: list[list[str]], width: int) -> bool:
+    """A first row of names, one fewer than the values of (nearly) every row under it, the last of which are not
+    empty: the first column has no name (row names, as R's write.table writes them)."""
+    if len(body) < 2 or len(body[0]) != width - 1 or not all(value.strip() for value in body[0]):
+        return False
+    rows = body[1:]
+    longer = [row for row in rows if len(row) == width]
+    return len(longer) >= 0.9 * len(rows) and any(row[-1].strip() for row in longer)
+
+
+def _width(header: list[str] | None, rows: list[list[str]], width: int) -> tuple[int, bool]:
+    """The table's width, and whether the header names more columns than most rows have values (rows that leave
+    trailing values off): the header's width when no row holds a value past the header's last name."""
+    if header is None or not rows:
+        return width, False
+    named = len(_trimmed(header))
+    if named >= max(len(_trimmed(row)) for row in rows) and (named > width or len(header) < width):
+        return max(named, len(header)), named > width
+    return width, False
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    end = len(fields)
+    while end and not fields[end - 1].strip():
+        end -= 1
+    return fields[:end]
 
 
 LONG_DIGITS = 16  # from here a whole number can be beyond 2**53, where a float no longer holds every integer
@@ -134,9 +208,11 @@ def _single_column_of_decimal_commas(lines: list[str]) -> bool:
     return len(rows) >= 3 and "," not in rows[0] and all(_DECIMAL_COMMA.match(row) for row in rows[1:])
 
 
-def _records(lines: list[str], delimiter: str, quotechar: str) -> list[tuple[int, list[str]]]:
+def _records(lines: list[str], delimiter: str, quotechar: str,
+             quoting: Quoting = PLAIN) -> list[tuple[int, list[str]]]:
     """(first physical line, fields) for each record; blank lines are skipped."""
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, quotechar=quotechar)
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, quotechar=quotechar,
+                        escapechar=quoting.escapechar, skipinitialspace=quoting.skipinitialspace)
     records: list[tuple[int, list[str]]] = []
     start = 0
     try:
@@ -161,65 +237,18 @@ def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
     width = _modal_width(records)
     if width <= 1 or len(records) < 3:
         return 0
-    for line, fields in records:
-        if len(fields) > width:
-            return 0  # a wide row before the table: ragged rows, not a title
-        if len(fields) == width and sum(bool(f.strip()) for f in fields) > 1:
-            return line
-    return 0
-
-
-def _has_header(rows: list[list[str]], width: int) -> bool:
-    """A header unless the first row looks like the rows under it (numbers where they hold numbers)."""
-    if len(rows) < 2:
-        return True
-    first = rows[0]
-    rest = [row for row in rows[1:51] if row != first]  # a header may be repeated inside the data
-    if not rest:
-        return True
-    if any(not value.strip() for value in first):
-        return True  # data rows may have gaps, but a row of names with a gap is still a header
-    if _numbered_names(first):
-        return True
-    votes = 0
-    for position, value in enumerate(first[:width]):
-        column = [row[position] for row in rest if position < len(row) and row[position].strip()]
-        if not column:
+    used = Counter(len(_trimmed(fields)) for _, fields in records).most_common(1)[0][0]  # trailing blanks aside
+    for index, (line, fields) in enumerate(records):
+        filled = sum(bool(f.strip()) for f in fields)
+        if _title_with_a_delimiter(fields, records[index + 1:index + 2]):
             continue
-        numeric_share = sum(bool(_NUMBER.match(v.strip())) for v in column) / len(column)
-        if numeric_share >= 0.9:
-            votes += 1 if not _NUMBER.match(value.strip()) else -1
-        elif _NUMBER.match(value.strip()):
-            votes += 1  # a number atop a text column: unusual for data
-    if votes:
-        return votes > 0
-    return _header_by_length(first, rest)
-
-
-def _numbered_names(first: list[str]) -> bool:
-    """Columns named 0, 1, 2, … (or 1, 2, 3, …) in order, as a program writes unnamed columns: a header."""
-    numbers = [value.strip() for value in first if value.strip().isdigit()]
-    if len(numbers) < 3 or len(numbers) < 0.5 * len(first):
-        return False
-    start = int(numbers[0])
-    return start in (0, 1) and [int(v) for v in numbers] == list(range(start, start + len(numbers)))
-
-
-def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:
-    """All-text tables: a header row has no repeats of its values in the column below."""
-    for position, value in enumerate(first):
-        below = {row[position].strip() for row in rest if position < len(row)}
-        if value.strip() in below:
-            return False
-    return True
-
-
-_AFFIXES = re.compile(r"^[(\s]*[-+]?\s*[$€£¥₹]?\s*|\s*(%|[$€£¥₹]|[A-Z]{3})?[)\s]*$")
-
-
-def strip_number_affixes(value: str) -> str:
-    """'(1,234.50 $)' -> '1,234.50': currency, percent and accounting brackets around a number."""
-    return _AFFIXES.sub("", value.strip())
+        if len(fields) > width and (line == 0 or filled <= 1):
+            return 0  # a wide row before the table: ragged rows, not a title
+        if (len(fields) >= width or len(_trimmed(fields)) >= used) and filled > 1:
+            return line  # the header (or a header wider than the rows under it: rows that leave values off)
+        if _lacks_first_name([fields] + [row for _, row in records[index + 1:index + 11]], width):
+            return line  # a header without the row names' column
+    return 0
 
 
 def _number_format(values: list[str]) -> tuple[str, str | None]:
@@ -237,24 +266,3 @@ def _number_format(values: list[str]) -> tuple[str, str | None]:
     if any(_SWISS_GROUPED.match(v) for v in cleaned):
         return ".", "'"
     return ".", None
-
-
-def footer_lines(tail: str, layout: Layout) -> list[str]:
-    """Trailing lines that are not rows of the table ('Total: 42', '(c) 2024 ...', 'Summe;;;;23.456,78')."""
-    lines = [line for line in split_lines(tail) if line.strip()]
-    footer: list[str] = []
-    for line in reversed(lines[-_FOOTER_MAX_LINES - 1:]):
-        fields = next(csv.reader([line], delimiter=layout.delimiter, quotechar=layout.quotechar), [])
-        is_short = len(fields) <= max(1, layout.n_fields // 2) and layout.quotechar not in line
-        if layout.n_fields <= 1 or not (is_short or _is_totals_row(fields) or SEPARATOR_LINE.match(line)):
-            break
-        footer.append(line)
-    if len(footer) >= len(lines):
-        return []  # nothing but short lines: let the parser report them
-    return footer[::-1]
-
-
-def _is_totals_row(fields: list[str]) -> bool:
-    """'Total,,,1234' : a sum the report tool appended, with most cells empty."""
-    filled = [f for f in fields if f.strip()]
-    return bool(filled) and bool(_TOTAL_WORDS.match(filled[0].strip())) and len(filled) <= max(2, len(fields) // 2)

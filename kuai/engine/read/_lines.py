@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from kuai.engine.read._encoding import text_errors
-from kuai.engine.read._layout import SEPARATOR_LINE, Layout
+from kuai.engine.read._layout import Layout
+from kuai.engine.read._problems import open_text
+from kuai.engine.read._values import SEPARATOR_LINE
 
 _BLANK_LINE = re.compile(rb"\n[ \t]*[\r\n]|\r[ \t]*\r")  # a line break, nothing but blanks, another line break
 _CHUNK_BYTES = 16 * 1024**2
@@ -54,14 +55,6 @@ def may_hold_blank_lines(source: str | pa.Buffer, encoding: str) -> bool:
     return False
 
 
-def open_text(source: str | pa.Buffer, encoding: str) -> io.TextIOWrapper:
-    """The file's text, its line breaks as written (the caller closes it)."""
-    if isinstance(source, pa.Buffer):
-        return io.TextIOWrapper(io.BytesIO(source.to_pybytes()), encoding=encoding, errors=text_errors(encoding),
-                                newline="")
-    return open(source, encoding=encoding, errors=text_errors(encoding), newline="")  # noqa: SIM115 - caller closes
-
-
 def scan_to_score(source: str | pa.Buffer, encoding: str, layout: Layout, footer: list[str], *, mended: bool,
                   parser_skipped: bool, width: int) -> SkippedLines | None:
     """``skipped_lines`` when the parser may have skipped lines (a footer, blank lines, lines it skipped, a file
@@ -81,9 +74,10 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
 
     A line that repeats a line of the footer is a row where the parser keeps it (as wide as the table, not repaired:
     the footer's own such lines are dropped from the end of the table afterwards) and a skipped line elsewhere."""
-    footer_texts = {line.strip() for line in footer}
-    for _ in range(layout.preamble_lines):
-        stream.readline()
+    footer = list(footer)
+    footer_texts = {line.strip() for line in footer}  # the parser's test: the line's text
+    footer_fields = {tuple(next(layout.csv_reader([line]), [])) for line in footer}  # the repair's: its values
+    offset, header_due = _header(stream, layout, repaired=repaired)
     consumed: list[str] = []  # the lines of the record just read: its text as the parser sees it
 
     def lines() -> Iterator[str]:
@@ -91,18 +85,17 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
             consumed.append(line)
             yield line
 
-    reader = csv.reader(lines(), delimiter=layout.delimiter, quotechar=layout.quotechar)
+    reader = layout.csv_reader(lines())
     found: dict[str, list[int]] = {"blank": [], "separator": [], "inside": []}
     pending: list[tuple[str, int]] = []  # lines after the last row so far
-    rows, header_due = 0, layout.has_header
-    start = layout.preamble_lines + 1
+    rows, start = 0, offset + 1
     try:
         for fields in reader:
-            text = "".join(consumed) if not repaired else layout.delimiter.join(fields)  # as the repair joins it
+            in_footer = tuple(fields) in footer_fields if repaired else "".join(consumed).strip() in footer_texts
             consumed.clear()
-            kind = _kind(fields, text, layout, footer_texts, repaired=repaired, width=width or layout.n_fields)
+            kind = _kind(fields, layout, in_footer, repaired=repaired, width=width or layout.n_fields)
             if header_due:  # the parser's header: its first line that is not empty (the repair's: not skipped)
-                header_due = not (kind == "row" if repaired else bool(fields))
+                header_due -= (kind == "row") if repaired else bool(fields)
             elif kind == "row":  # the lines before it were inside the table
                 rows += 1 + sum(what == "footer row" for what, _ in pending)
                 for what, line in pending:
@@ -111,10 +104,20 @@ def skipped_lines(stream: io.TextIOBase, layout: Layout, footer: Iterable[str], 
                 pending = []
             else:
                 pending.append((kind, start))
-            start = layout.preamble_lines + reader.line_num + 1
+            start = offset + reader.line_num + 1
     except csv.Error:  # the parser has read the file already; a quote the csv module disagrees on ends the scan
         return _found(found, pending, rows=None)
     return _found(found, pending, rows=rows)
+
+
+def _header(stream: io.TextIOBase, layout: Layout, *, repaired: bool) -> tuple[int, int]:
+    """Skips the lines above the header, and the header's lines where the parser is given the names (it skips them
+    by number); the lines skipped, and the header's records still to be read (the parser's: its first record that
+    is not empty; the repair's: the first records it keeps)."""
+    skip = layout.preamble_lines + (layout.header_lines if layout.names_given and not repaired else 0)
+    for _ in range(skip):
+        stream.readline()
+    return skip, (0 if layout.names_given and not repaired else layout.header_rows)
 
 
 def _found(found: dict[str, list[int]], pending: list[tuple[str, int]], *, rows: int | None) -> SkippedLines:
@@ -136,10 +139,10 @@ def is_separator(fields: list[str], delimiter: str) -> bool:
     return any(field.strip() for field in fields) and bool(SEPARATOR_LINE.match(delimiter.join(fields)))
 
 
-def _kind(fields: list[str], text: str, layout: Layout, footer: set[str], *, repaired: bool, width: int) -> str:
+def _kind(fields: list[str], layout: Layout, in_footer: bool, *, repaired: bool, width: int) -> str:
     if is_blank(fields, width):
         return "blank"
-    if text.strip() in footer:
+    if in_footer:
         return "footer row" if not repaired and len(fields) == width else "footer"
     if repaired and is_separator(fields, layout.delimiter):
         return "separator"

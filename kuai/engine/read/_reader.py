@@ -25,6 +25,7 @@ from kuai.engine.read import _kinds
 from kuai.engine.read._columns import (
     clean_names,
     drop_empty_unnamed_columns,
+    drop_running_index,
     duplicate_names,
     duplicate_notes,
     rename_notes,
@@ -32,10 +33,15 @@ from kuai.engine.read._columns import (
 )
 from kuai.engine.read._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
 from kuai.engine.read._excel import read_workbook
-from kuai.engine.read._layout import Layout, footer_lines, sniff_layout
-from kuai.engine.read._lines import SkippedLines, line_list, open_text, scan_to_score, scoring_notes
+from kuai.engine.read._footer import footer_lines
+from kuai.engine.read._layout import Layout, sniff_layout
+from kuai.engine.read._lines import SkippedLines, scan_to_score, scoring_notes
+from kuai.engine.read._notes import NO_ROWS_NOTE, layout_notes
+from kuai.engine.read._options import ReadingOptions
+from kuai.engine.read._problems import MAX_BLOCK_BYTES, STRADDLES, explain, open_text, refuse_swallowed_rows
+from kuai.engine.read._quoting import PLAIN
 from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
-from kuai.engine.read._rows import drop_trailing_rows, tidy_rows
+from kuai.engine.read._rows import drop_sum_row, drop_trailing_rows, tidy_rows
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +49,7 @@ SAMPLE_BYTES = 256 * 1024
 TAIL_BYTES = 16 * 1024
 MAX_COLUMNS = 20_000
 BLOCK_BYTES = 4 * 1024**2
-MAX_BLOCK_BYTES = 512 * 1024**2
 STREAM_FROM_BYTES = 64 * 1024**2
-_STRADDLES = "straddles two block boundaries"  # pyarrow's words for a line longer than a block (not a row's text)
 
 
 @dataclass(frozen=True)
@@ -62,31 +66,46 @@ class Dialect:
     footer_lines: int = 0
     notes: tuple[str, ...] = ()
     sheet: str = ""  # an Excel workbook: the sheet that was read
+    header_rows: int = 1  # rows the column names take (0: none)
+    n_rows: int = -1  # data rows read (-1: not counted)
 
 
 Source: TypeAlias = str | pa.Buffer
 
 
-def read_table(path: str | os.PathLike[str], *, scoring: bool = False) -> pd.DataFrame:
-    """Read a CSV/TSV (plain or gzip'd), Parquet or Excel file into a DataFrame (``scoring``: see
+def read_table(path: str | os.PathLike[str], *, scoring: bool = False,
+               options: ReadingOptions | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV (plain or gzip'd), Parquet or Excel file into a DataFrame (``scoring``, ``options``: see
     ``read_table_with_dialect``)."""
-    frame, _ = read_table_with_dialect(path, scoring=scoring)
+    frame, _ = read_table_with_dialect(path, scoring=scoring, options=options)
     return frame
 
 
-def read_table_for_scoring(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, Dialect | None]:
+def require_rows(frame: pd.DataFrame) -> None:
+    """A table of no rows (a file with a header only) cannot be trained on: a coded error that says so."""
+    if len(frame) == 0:
+        raise ReadError("The file has a header but no data rows, so there is nothing to learn from. Add rows and "
+                        "try again.", code="HEADER_ONLY")
+
+
+def read_table_for_scoring(path: str | os.PathLike[str],
+                           options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
     """``read_table_with_dialect(path, scoring=True)``, by a name the isolated reader can call."""
-    return read_table_with_dialect(path, scoring=True)
+    return read_table_with_dialect(path, scoring=True, options=options)
 
 
-def read_table_with_dialect(path: str | os.PathLike[str], *,
-                            scoring: bool = False) -> tuple[pd.DataFrame, Dialect | None]:
+def read_table_with_dialect(path: str | os.PathLike[str], *, scoring: bool = False,
+                            options: ReadingOptions | None = None) -> tuple[pd.DataFrame, Dialect | None]:
     """The table and what the reader found and did.
 
     ``scoring``: the file is read to be scored, and each of its rows must get a prediction, in order: no row of the
     table is dropped (a row with no value, a copy of the header row: rows of missing values), and the lines that
-    are not rows (blank lines, separator lines, lines after the table) are named by their line numbers.
+    are not rows (blank lines, separator lines, lines after the table) are named by their line numbers. A file with
+    a header and no rows is read as a table of no rows (its notes say so), but refused to score (HEADER_ONLY).
+    ``options``: the header rows, the lines above the header, the delimiter or the encoding as the user gave them
+    (a delimited text file; the rest is found as usual).
     """
+    options = options or ReadingOptions()
     file_path = Path(path)
     size = _kinds.check_size(file_path)
     try:
@@ -108,7 +127,7 @@ def read_table_with_dialect(path: str | os.PathLike[str], *,
         return frame, (Dialect(encoding="", delimiter="", quotechar="", decimal=".", notes=notes, sheet=sheet)
                        if notes or sheet else None)
     try:
-        return _read_text_table(file_path, head, tail, size=size, scoring=scoring)
+        return _read_text_table(file_path, head, tail, size=size, scoring=scoring, options=options)
     except _kinds.DECOMPRESSION_ERRORS as exc:  # a compressed file that is damaged or not what its name says
         coded = _kinds.decompression_error(file_path, head, exc)
         if coded is None:
@@ -116,8 +135,8 @@ def read_table_with_dialect(path: str | os.PathLike[str], *,
         raise coded from exc
 
 
-def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int,
-                     scoring: bool) -> tuple[pd.DataFrame, Dialect]:
+def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int, scoring: bool,
+                     options: ReadingOptions) -> tuple[pd.DataFrame, Dialect]:
     """A delimited text file, gzip'd or not (by its content: its name never makes Kuai decompress it)."""
     source: Source = str(file_path)
     if _kinds.is_gzip(head):
@@ -126,13 +145,13 @@ def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int,
         source = pa.py_buffer(raw)
     else:
         _kinds.refuse_binary(head)
-    return _read_delimited(source, head, tail, size=size, scoring=scoring)
+    return _read_delimited(source, head, tail, size=size, scoring=scoring, options=options)
 
 
-def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int,
-                    scoring: bool) -> tuple[pd.DataFrame, Dialect]:
+def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int, scoring: bool,
+                    options: ReadingOptions) -> tuple[pd.DataFrame, Dialect]:
     is_whole_file = size <= SAMPLE_BYTES
-    encoding = detect_encoding(head, b"" if is_whole_file else tail)
+    encoding = options.encoding or detect_encoding(head, b"" if is_whole_file else tail)
     sample = decode_sample(head, encoding)
     if "\x00" in sample:
         raise ReadError("The file contains NUL bytes, which a CSV cannot hold. Export it again as a text CSV.",
@@ -140,70 +159,97 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int,
     if not sample.strip():
         raise ReadError("The file holds only blank space.", code="EMPTY_FILE")
     _kinds.refuse_markup(sample)
-    layout = sniff_layout(sample, is_whole_file=is_whole_file)
+    layout = sniff_layout(sample, is_whole_file=is_whole_file, options=options)
     if layout.n_fields > MAX_COLUMNS:
         raise ReadError(f"The file has more than {MAX_COLUMNS:,} columns (the limit). "
                         "Keep the columns you need.", code="TOO_MANY_COLUMNS")
     tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
     try:
-        frame, notes, skipped = _parse_to_frame(source, encoding, layout, footer, sample_text=sample, size=size,
-                                                scoring=scoring)
+        frame, notes, skipped, n_summed = _parse_to_frame(source, encoding, layout, footer, sample_text=sample,
+                                                          size=size, scoring=scoring)
     except UnicodeDecodeError as exc:  # e.g. a header name that is not valid text
         raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                         "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
     dialect = Dialect(encoding=encoding, delimiter=layout.delimiter, quotechar=layout.quotechar,
                       decimal=layout.decimal, thousands=layout.thousands, has_header=layout.has_header,
-                      preamble_lines=layout.preamble_lines, footer_lines=len(footer),
-                      notes=_layout_notes(layout, footer, encoding, skipped) + notes)
+                      preamble_lines=layout.preamble_lines, footer_lines=len(footer) + n_summed,
+                      header_rows=layout.header_rows, n_rows=len(frame),
+                      notes=layout_notes(layout, footer, encoding, skipped, options) + notes)
     return frame, dialect
 
 
 def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
-                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines]:
-    """Parse, check, tidy column by column and convert, holding one copy of the data at a time."""
+                    size: int, scoring: bool) -> tuple[pd.DataFrame, tuple[str, ...], SkippedLines, int]:
+    """Parse, check, tidy column by column and convert, holding one copy of the data at a time; and whether a last
+    row of sums was dropped (1) or not (0)."""
     notes: list[str] = []
     read_from, read_layout, read_encoding = source, layout, encoding  # the file as it is, for line numbers
     parser_skipped: list[str] = []  # why the parser skipped each line it skipped (blank, or a line of the footer)
+    if layout.quoting.skipinitialspace:  # pyarrow cannot skip the blanks before a quote: the csv module does
+        source, layout, encoding, note = _rewritten(source, encoding, layout, footer, size=size)
+        notes += [note] if note else []
     try:
-        table = _parse(source, encoding, layout, footer, sample_text=sample_text, size=size, skipped=parser_skipped)
+        table = _parse(source, encoding, layout, footer if source is read_from else [], sample_text=sample_text,
+                       size=size, skipped=parser_skipped)
     except ReadError as error:
-        if error.code != "RAGGED_ROWS" or size > REPAIR_MAX_BYTES:
+        if error.code != "RAGGED_ROWS" or source is not read_from or size > REPAIR_MAX_BYTES:
             raise
-        with open_text(source, encoding) as stream:
-            repaired = repair_short_rows(stream, layout, {line.strip() for line in footer})
-        if repaired is None:
-            raise
-        source, n_mended = repaired
-        layout, encoding = replace(layout, preamble_lines=0, quotechar='"'), "utf-8"
+        source, layout, encoding, note = _rewritten(source, encoding, layout, footer, size=size, error=error)
         table = _parse(source, encoding, layout, [], sample_text=sample_text, size=size)
-        notes.append(f"{n_mended:,} row(s) did not have one value per column; missing values were left empty")
-    if table.num_rows == 0:
-        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
-    _refuse_swallowed_rows(table, source, encoding, layout)
+        notes += [note] if note else []
+    refuse_swallowed_rows(table, source, encoding, layout)
     mended = source is not read_from  # the repair left out the footer's lines already
     # the parser keeps the footer's lines as wide as the table (and skips the others): they end the table
     footer_rows = 0 if mended else sum(_width(line, layout) == table.num_columns for line in footer)
     n_parsed = table.num_rows
-    table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal)
+    table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal, blank_rows=not scoring)
     n_rows = table.num_rows  # the rows of the table: when scoring, each gets a prediction
     table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
+    sum_notes: list[str] = []
+    if not scoring:  # to score, a total is a row like any other: it gets its prediction, in order
+        table, sum_notes = drop_sum_row(table)
+        row_notes += sum_notes
     notes.extend(row_notes)
     skipped = scan_to_score(read_from, read_encoding, read_layout, footer, mended=mended,
                             parser_skipped=bool(parser_skipped), width=table.num_columns) if scoring else None
     if skipped is not None:
         notes.extend(scoring_notes(skipped))
         if skipped.rows is not None:  # the csv module's count, and the footer's rows still in the table
-            n_rows = skipped.rows + skipped.footer_rows - (n_parsed - n_rows)
+            n_rows = skipped.rows + skipped.footer_rows - (footer_rows if n_parsed > n_rows else 0)
     if layout.has_header:
         table, dropped = drop_empty_unnamed_columns(table, table.column_names)
-        notes.extend(dropped)
+        table, index = drop_running_index(table, table.column_names)
+        notes.extend(dropped + index)
     if table.num_rows == 0:
-        raise ReadError("The file has a header but no data rows. Add rows and upload again.", code="HEADER_ONLY")
+        if scoring:
+            raise ReadError("The file has a header but no data rows: there is nothing to score. Add rows and "
+                            "try again.", code="HEADER_ONLY")
+        notes.append(NO_ROWS_NOTE)
     frame, column_notes = _to_frame(table, layout)
     if scoring:  # one prediction per input row: a row lost on the way is a coded error, not a shifted table
         check_row_count(n_rows, len(frame), "Reading the file to score")
-    return frame, tuple(notes + column_notes), skipped or SkippedLines()
+    return frame, tuple(notes + column_notes), skipped or SkippedLines(), len(sum_notes)
+
+
+def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str], *, size: int,
+               error: ReadError | None = None) -> tuple[Source, Layout, str, str]:
+    """The rows as plain CSV (``kuai.engine.read._repair``), the layout to parse them with, and what was mended;
+    ``error`` (or the line at fault, found again) when a row has more values than the table has columns."""
+    if size > REPAIR_MAX_BYTES:
+        raise ReadError(f"Values after the delimiters are quoted after a space ('{layout.delimiter} \"...\"'), "
+                        f"which Kuai reads in files up to {REPAIR_MAX_BYTES // 1024**2} MB. Save the file again "
+                        "without spaces after the delimiters.", code="PADDED_DELIMITER")
+    with open_text(source, encoding) as stream:
+        repaired = repair_short_rows(stream, layout, footer)
+    if repaired is None:
+        raise error or explain(pa.ArrowInvalid("a row has more values than the header"), source, encoding, layout,
+                               {line.strip() for line in footer})
+    buffer, n_mended = repaired
+    clean = replace(layout, preamble_lines=0, header_lines=0, names_given=True, quotechar='"', quoting=PLAIN)
+    note = (f"{n_mended:,} row(s) did not have one value per column; missing values were left empty"
+            if n_mended else "")
+    return buffer, clean, "utf-8", note
 
 
 def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]:
@@ -236,7 +282,7 @@ def _width(line: str, layout: Layout) -> int:
 
 def _arrow_name(layout: Layout, position: int) -> str:
     """The name pyarrow gives the column at this position."""
-    if layout.has_header and position < len(layout.header_fields):
+    if layout.has_header and not layout.names_given and position < len(layout.header_fields):
         return layout.header_fields[position]
     return f"f{position}"
 
@@ -267,9 +313,9 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
     while True:
         skips.clear()  # a new attempt reads the file from its start
         options = {
-            "read_options": pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
-                                              autogenerate_column_names=not layout.has_header, block_size=block),
+            "read_options": _read_options(layout, encoding, block),
             "parse_options": pacsv.ParseOptions(delimiter=layout.delimiter, quote_char=layout.quotechar,
+                                                escape_char=layout.quoting.escapechar or False,
                                                 newlines_in_values=quoted_newlines,
                                                 invalid_row_handler=on_invalid_row),
             # only empty cells are null: the missing-value markers ('NA') are read as missing, and counted, by
@@ -288,14 +334,16 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
             return _readable_names(pacsv.read_csv(stream, **options), layout)
         except pa.ArrowInvalid as exc:
             message = str(exc)
-            if _STRADDLES in message and block < MAX_BLOCK_BYTES:
+            if layout.names_given and "Could not skip initial" in message:
+                return _no_rows(layout)  # nothing under the header rows
+            if STRADDLES in message and block < MAX_BLOCK_BYTES:
                 block = min(block * 8, MAX_BLOCK_BYTES)  # a line longer than a block: read in bigger blocks
             elif streaming and "conversion error" in message:
                 streaming = False  # a column's type changes after the first block: infer over the whole file
             elif not quoted_newlines:
                 quoted_newlines = True  # a quoted line break beyond the sample
             else:
-                raise _explain(exc, source, encoding, layout, footer_set) from exc
+                raise explain(exc, source, encoding, layout, footer_set) from exc
         except UnicodeDecodeError as exc:
             raise ReadError(f"Bytes that are not {encoding} text appear in the file ({exc.reason}). "
                             "Save it as UTF-8 CSV.", code="BAD_ENCODING") from exc
@@ -303,8 +351,25 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
             stream.close()
 
 
+def _read_options(layout: Layout, encoding: str, block: int) -> pacsv.ReadOptions:
+    """Names from the header row, or given (several header rows: the parser skips them and reads rows only)."""
+    if layout.names_given:
+        return pacsv.ReadOptions(encoding=arrow_encoding(encoding), block_size=block,
+                                 skip_rows=layout.preamble_lines + layout.header_lines,
+                                 column_names=[f"f{i}" for i in range(layout.n_fields)])
+    return pacsv.ReadOptions(encoding=arrow_encoding(encoding), skip_rows=layout.preamble_lines,
+                             autogenerate_column_names=not layout.has_header, block_size=block)
+
+
+def _no_rows(layout: Layout) -> pa.Table:
+    return _readable_names(pa.table({f"f{i}": pa.array([], pa.string()) for i in range(layout.n_fields)}), layout)
+
+
 def _readable_names(table: pa.Table, layout: Layout) -> pa.Table:
-    """A header that is not UTF-8 in a UTF-8 file: the names as the sample read them (as Windows-1252)."""
+    """A header that is not UTF-8 in a UTF-8 file: the names as the sample read them (as Windows-1252); the names
+    the header rows give, when the parser was given placeholders."""
+    if layout.names_given:
+        return table.rename_columns(list(layout.header_fields)) if layout.has_header else table
     try:
         table.column_names  # noqa: B018 - decodes the names
     except UnicodeDecodeError:
@@ -312,78 +377,3 @@ def _readable_names(table: pa.Table, layout: Layout) -> pa.Table:
             raise
         return table.rename_columns(list(layout.header_fields))
     return table
-
-
-def _explain(exc: pa.ArrowInvalid, source: Source, encoding: str, layout: Layout,
-             footer: set[str]) -> ReadError:
-    """Name the line pyarrow refused, found again by a streaming scan with the csv module."""
-    message = str(exc)
-    if _STRADDLES in message:
-        return ReadError(f"A single line is longer than {MAX_BLOCK_BYTES // 1024**2} MB. "
-                         "Check that the file has line breaks between rows.", code="LINE_TOO_LONG")
-    problem = _find_problem(source, encoding, layout, footer)
-    if problem is not None:
-        return problem
-    return ReadError(f"The file could not be parsed as a table ({message.splitlines()[0][:200]}). "
-                     "Check the delimiter and the quotes.", code="PARSE_ERROR")
-
-
-def _find_problem(source: Source, encoding: str, layout: Layout, footer: set[str]) -> ReadError | None:
-    with open_text(source, encoding) as stream:
-        for _ in range(layout.preamble_lines):
-            stream.readline()
-        reader = csv.reader(stream, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
-        line = layout.preamble_lines + 1
-        try:
-            for fields in reader:
-                if fields and len(fields) != layout.n_fields and "".join(fields).strip():
-                    text = layout.delimiter.join(fields)
-                    if text.strip() not in footer:
-                        return _ragged(line, len(fields), layout.n_fields, text)
-                line = layout.preamble_lines + reader.line_num + 1
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                return ReadError(f"A quote opened on line {line} is never closed, so the rest of the file "
-                                 "would be read as one value. Close the quote or remove it.", code="UNCLOSED_QUOTE")
-            return ReadError(f"Line {line} has a stray quote character ({exc}). Remove it or quote the whole "
-                             "value.", code="BAD_QUOTING")
-    return None
-
-
-def _ragged(line: int, found: int, expected: int, text: str) -> ReadError:
-    shown = text if len(text) <= 80 else text[:77] + "..."
-    return ReadError(f"Line {line} has {found} fields where the header has {expected}: '{shown}'. "
-                     "Check for a stray delimiter or an unclosed quote on that line, or remove it.",
-                     code="RAGGED_ROWS")
-
-
-def _refuse_swallowed_rows(table: pa.Table, source: Source, encoding: str, layout: Layout) -> None:
-    """An unclosed quote swallows the rest of the file into the last row's value."""
-    last = table.slice(table.num_rows - 1)
-    for column in last.columns:
-        value = column[0].as_py()
-        if isinstance(value, str) and ("\n" in value or "\r" in value):
-            problem = _find_problem(source, encoding, layout, set())
-            if problem is not None and problem.code == "UNCLOSED_QUOTE":
-                raise problem
-            return
-
-
-def _layout_notes(layout: Layout, footer: list[str], encoding: str, skipped: SkippedLines) -> tuple[str, ...]:
-    notes = []
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(f"read as {encoding} text")
-    if layout.preamble_lines:
-        lines = "line 1" if layout.preamble_lines == 1 else f"lines 1-{layout.preamble_lines}"
-        notes.append(f"skipped {layout.preamble_lines} line(s) above the header ({lines})")
-    if not layout.has_header:
-        notes.append("the first row holds data, not names: columns are named column_1, column_2, ...")
-    if footer:
-        where = f"{line_list(skipped.footer)}, " if skipped.footer else ""
-        notes.append(f"ignored {len(footer)} line(s) after the table ({where}after its last row), such as "
-                     f"'{footer[0][:40]}'")
-    if layout.decimal == ",":
-        notes.append("numbers use a decimal comma")
-    if layout.thousands:
-        notes.append(f"numbers use '{layout.thousands}' between thousands")
-    return tuple(notes)

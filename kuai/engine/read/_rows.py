@@ -8,6 +8,7 @@ which is also the number of their prediction.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from kuai.engine.read._columns import PLAIN_NA_VALUES, SPACES, as_parsed_type
 
 _SHOWN_ROWS = 8
+_BLANKS_AMONG_FOOTER = 10
 
 
 def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
@@ -61,17 +63,51 @@ def row_numbers(positions: np.ndarray) -> str:
     return f"row{'' if len(positions) == 1 else 's'} {shown}{more} of the data"
 
 
-def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".") -> pa.Table:
-    """Drop footer rows as wide as the table ('Total;;;1.234'); columns they made text become numbers."""
+def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blank_rows: bool = True) -> pa.Table:
+    """Drop footer rows as wide as the table ('Total;;;1.234'), and the rows of empty cells among them (a line of
+    delimiters between the table and its notes; ``blank_rows=False`` when scoring: such a row is a row of the file,
+    which gets its prediction); columns they made text become numbers."""
     if n_rows <= 0 or n_rows >= table.num_rows:
         return table
-    footer = table.slice(table.num_rows - n_rows)
-    table = table.slice(0, table.num_rows - n_rows)
+    tail = table.slice(max(0, table.num_rows - n_rows - _BLANKS_AMONG_FOOTER))
+    empty = _all_columns(tail, _has_no_value) if blank_rows else None
+    blank = empty.to_pylist() if empty is not None else [False] * tail.num_rows
+    cut, left = 0, n_rows
+    while cut < len(blank) and (left or blank[-1 - cut]):  # the footer's rows, and blank rows above them
+        left -= not blank[-1 - cut]
+        cut += 1
+    if cut >= table.num_rows:
+        return table
+    footer = table.slice(table.num_rows - cut)
+    table = table.slice(0, table.num_rows - cut)
     touched = [i for i, column in enumerate(footer.columns)
                if pa.types.is_string(column.type) and column.null_count < len(column)]
     return _retype(table, touched, decimal=decimal)
 
 
+def drop_sum_row(table: pa.Table) -> tuple[pa.Table, list[str]]:
+    """A last row whose numbers are the sums of their columns above, in two columns or more ('All districts', 'Alle'
+    as well as 'Total'): a total a report appended, not a row; dropped and said."""
+    if table.num_rows < _MIN_ROWS_UNDER_SUM + 1:
+        return table, []
+    above, last = table.slice(0, table.num_rows - 1), table.slice(table.num_rows - 1)
+    summed = []
+    for position, column in enumerate(last.columns):
+        value = column[0].as_py()
+        if value is None or not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+            continue
+        total = pc.sum(above.column(position)).as_py()
+        if total is None or not math.isclose(value, total, rel_tol=1e-6, abs_tol=0.01) or value == 0:
+            return table, []
+        summed.append(table.column_names[position])
+    if len(summed) < 2:
+        return table, []
+    shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
+    return _retype(above), [f"dropped the last row: its numbers are the sums of the rows above ({shown}), a total "
+                            "the report added"]
+
+
+_MIN_ROWS_UNDER_SUM = 2
 _MISSING = pa.array(PLAIN_NA_VALUES)
 
 

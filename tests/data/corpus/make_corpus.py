@@ -130,7 +130,7 @@ def _kinds(add: Any) -> None:
     add("parquet_renamed.csv", _parquet(), _ok(names=HEADER))
     add("empty.csv", b"", _error("EMPTY_FILE"))
     add("whitespace_only.csv", b"  \n\n \t\n", _error("EMPTY_FILE"))
-    add("header_only.csv", b"a,b,c\n", _error("HEADER_ONLY"))
+    add("header_only.csv", b"a,b,c\n", _ok(0, 3, names=["a", "b", "c"]))  # shown, refused for training
     ragged = _text().replace("P-003,Björn", "P-003,Björn,extra")
     add("ragged_row.csv", ragged.encode(), _error("RAGGED_ROWS") | {"message_has": "Line 4"})
     add("unclosed_quote.csv", b'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n10,11,12\n',
@@ -143,6 +143,108 @@ def _kinds(add: Any) -> None:
     add("nul_bytes.csv", b"a,b\n1,\x002\n3,4\n", _error("NUL_BYTES"))
     add("gzip_damaged.csv.gz", gzip.compress(_text().encode(), mtime=0)[:40], _error("BAD_GZIP"))
     add("random_bytes.csv", random.Random(7).randbytes(4096), _error("BINARY_FILE"))
+
+
+def _exports(add: Any) -> None:
+    """Exports as real tools write them (issue 33): header rows, totals and notes, padded delimiters, backslash
+    escapes, short rows, East Asian code pages, a written index, a header with no rows."""
+    rng = random.Random(33)
+    readings = "".join(f"2024-05-01 10:{m:02d},{rng.uniform(11, 13):.3f},{rng.uniform(0.1, 0.9):.3f},"
+                       f"{rng.uniform(11, 13):.3f},{rng.uniform(0.1, 0.9):.3f},{'OK' if m % 7 else 'WARN'}\n"
+                       for m in range(24))
+    add("header_group_row.csv", (",Channel 1,,Channel 2,,\nTimestamp,Voltage,Current,Voltage,Current,Status\n"
+                                 + readings).encode(),
+        _ok(24, 6, names=["Timestamp", "Channel 1 Voltage", "Channel 1 Current", "Channel 2 Voltage",
+                          "Channel 2 Current", "Status"], numeric=["Channel 2 Current"]))
+    districts = ["Aldbury", "Brent Knoll", "Cheddar", "Dulverton", "Exford", "Frome", "Glastonbury"]
+    rows = [(d, rng.randint(900, 5000), rng.randint(900, 5000)) for d in districts]
+    body = "".join(f"{d},{m + f},{m},{round(100 * m / (m + f), 1)},{f},{round(100 * f / (m + f), 1)}\n"
+                   for d, m, f in rows)
+    total_m, total_f = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    gov = ("Table 7. Residents by district and sex, census 2021,,,,,\n,,,,,\n"
+           "District,All residents,Male,,Female,\n,,Number,%,Number,%\n" + body
+           + f"All districts,{total_m + total_f},{total_m},,{total_f},\n,,,,,\n"
+           "Source: Office for Local Statistics,,,,,\nCrown copyright 2022,,,,,\n")
+    add("header_government_merged.csv", gov.encode("cp1252"),
+        _ok(7, 6, preamble_lines=2, footer_lines=3,
+            names=["District", "All residents", "Male Number", "Male %", "Female Number", "Female %"],
+            values=[["All residents", "sum", total_m + total_f]]))
+    survey = ("Respondent ID,Start Date,Q1. How old are you?,Q2. Which products do you use?,,\n"
+              ",,Response,Product A,Product B,Product C\n"
+              + "".join(f"{11400 + i},2024-02-{1 + i % 28:02d},{18 + i * 3 % 50},{'Product A' if i % 2 else ''},"
+                        f"{'Product B' if i % 3 else ''},{'Product C' if i % 5 == 0 else ''}\n" for i in range(15)))
+    add("header_survey_two_rows.csv", survey.encode(),
+        _ok(15, 6, names=["Respondent ID", "Start Date", "Q1. How old are you? Response",
+                          "Q2. Which products do you use? Product A", "Q2. Which products do you use? Product B",
+                          "Q2. Which products do you use? Product C"]))
+    units = [rng.randint(1, 40) for _ in range(9)]
+    revenue = [round(u * rng.uniform(9, 30), 2) for u in units]
+    erp = ("Umsatz nach Region\r\nErstellt: 31.03.2024 23:59 von BATCHUSER\r\n\r\nRegion;Artikel;Menge;Umsatz\r\n"
+           + "".join(f"{['Nord', 'Süd', 'West'][i % 3]};A-{100 + i};{u};{f'{r:.2f}'.replace('.', ',')}\r\n"
+                     for i, (u, r) in enumerate(zip(units, revenue, strict=True)))
+           + f"Gesamt;;{sum(units)};{f'{sum(revenue):.2f}'.replace('.', ',')}\r\n")
+    add("report_title_generated_total.csv", erp.encode("cp1252"),
+        _ok(9, 4, delimiter=";", preamble_lines=3, footer_lines=1, numeric=["Menge", "Umsatz"],
+            values=[["Menge", "sum", sum(units)]]))
+    sales = [rng.randint(100, 900) for _ in range(6)]
+    totals = ("store,sales,returns\n" + "".join(f"S{i},{v},{v // 20}\n" for i, v in enumerate(sales))
+              + f"Total,{sum(sales)},{sum(v // 20 for v in sales)}\n\nSource: POS export, all stores\n"
+              "Figures are provisional.\n")
+    add("totals_row_then_notes.csv", totals.encode(), _ok(6, 3, footer_lines=3, values=[["sales", "sum", sum(sales)]]))
+    people = [("Müller, Anna", "Hauptstr. 1, Köln", "anna@example.org"), ("O'Neil, Sean", "12 High St, Cork", ""),
+              ("Smith, J. \"Jack\"", "4 Elm Rd, Leeds", "jack@example.com"), ("Ng, Li", "8 Bay Rd, Perth", "")]
+    contacts = "name, address, email, age\n" + "".join(
+        f'"{n.replace(chr(34), chr(34) * 2)}", "{a}", {e}, {30 + i}\n' for i, (n, a, e) in enumerate(people))
+    add("comma_space_quoted.csv", contacts.encode(),
+        _ok(4, 4, delimiter=",", names=["name", "address", "email", "age"], numeric=["age"],
+            values=[["name", "row", [2, 'Smith, J. "Jack"']], ["address", "row", [0, "Hauptstr. 1, Köln"]]]))
+    semi = 'Artikel; Beschreibung; Preis\n"A-1"; "Schraube; verzinkt"; 0,25\n"A-2"; "Mutter"; 0,10\n' \
+           '"A-3"; "Dübel; 8 mm"; 0,05\n'
+    add("semicolon_space_quoted.csv", semi.encode(), _ok(3, 3, delimiter=";", numeric=["Preis"],
+                                                         values=[["Beschreibung", "row", [0, "Schraube; verzinkt"]]]))
+    pipe = 'id | name | note | score\n1 | "Ann" | "a | b" | 2.5\n2 | "Bo" | "" | 3.0\n3 | "Cy" | "x" | 1.5\n'
+    add("pipe_padded_quoted.csv", pipe.encode(), _ok(3, 4, delimiter="|", names=["id", "name", "note", "score"],
+                                                    numeric=["score"], values=[["note", "row", [0, "a | b"]]]))
+    reviews = ('review_id,product,text,stars\n101,"Kettle","Says \\"boils fast\\" - true",5\n'
+               '102,"Toaster","\\"Meh\\", uneven",2\n103,"Mixer","fine",4\n104,"Grill","Great, \\"crispy\\"",5\n')
+    add("backslash_escaped_quotes.csv", reviews.encode(),
+        _ok(4, 4, numeric=["stars"], values=[["text", "row", [1, '"Meh", uneven']]]))
+    short = "id,name,score,comment\n1,Ann,3.5\n2,Bo,4.0\n3,Cy,2.5\n4,Di,5.0,retake,\n"
+    add("short_rows_one_extra_field.csv", short.encode(),
+        _ok(4, 4, names=["id", "name", "score", "comment"], numeric=["score"], missing={"comment": 3}))
+    jp = ("商品コード,商品名,分類,単価（円）,在庫数,備考\r\n" + "".join(
+        f"{4900 + i},{n},{c},{p},{q},{b}\r\n" for i, (n, c, p, q, b) in enumerate([
+            ("ボールペン 黒", "文房具", 120, 350, "定番"), ("ノート A5 方眼", "文房具", 210, 80, ""),
+            ("緑茶 500ml", "飲料", 150, 1200, "季節限定"), ("乾電池 単三 4本", "電池", 398, 64, "在庫僅少"),
+            ("ハサミ", "文房具", 450, 35, ""), ("コーヒー 無糖", "飲料", 130, 900, "")])))
+    add("shift_jis_excel_export.csv", jp.encode("cp932"),
+        _ok(6, 6, encoding="cp932|shift_jis", numeric=["単価（円）"], values=[["商品名", "row", [2, "緑茶 500ml"]]]))
+    zh = ("订单号,客户,省份,金额,状态\n" + "".join(
+        f"DD{2024000 + i},{c},{p},{a},{s}\n" for i, (c, p, a, s) in enumerate([
+            ("华强电子", "广东", 1280.5, "已发货"), ("东方贸易", "上海", 560, "待付款"),
+            ("北方机械", "辽宁", 9800, "已完成"),
+            ("西部物流", "四川", 320.75, "已取消"), ("南海水产", "海南", 4410, "已发货")])))
+    add("gbk_erp_export.csv", zh.encode("gbk"), _ok(5, 5, encoding="gb18030|gbk|gb2312", numeric=["金额"],
+                                                  values=[["状态", "row", [1, "待付款"]]]))
+    tw = ("員工編號,姓名,部門,月薪,到職日\n" + "".join(
+        f"E{300 + i},{n},{d},{s},2020-0{1 + i}-15\n" for i, (n, d, s) in enumerate([
+            ("陳志明", "業務部", 52000), ("林美玲", "會計部", 48000), ("黃建國", "資訊部", 61000),
+            ("張淑芬", "人資部", 45000)])))
+    add("big5_hr_export.csv", tw.encode("big5"), _ok(4, 5, encoding="big5|cp950", numeric=["月薪"],
+                                                    values=[["部門", "row", [2, "資訊部"]]]))
+    ko = ("주문번호,고객명,지역,금액,배송상태\n" + "".join(
+        f"K{7000 + i},{c},{r},{a},{s}\n" for i, (c, r, a, s) in enumerate([
+            ("김철수", "서울특별시", 35000, "배송완료"), ("이영희", "부산광역시", 12000, "배송중"),
+            ("박민준", "대전광역시", 87000, "주문접수"), ("최지우", "제주특별자치도", 5400, "배송완료")])))
+    add("euc_kr_shop_export.csv", ko.encode("euc_kr"), _ok(4, 5, encoding="cp949|euc_kr", numeric=["금액"],
+                                                          values=[["지역", "row", [3, "제주특별자치도"]]]))
+    indexed = ",sepal_length,species\n" + "".join(f"{i},{4.5 + i * 0.1:.1f},{'ab'[i % 2]}\n" for i in range(12))
+    add("pandas_index_column.csv", indexed.encode(), _ok(12, 2, names=["sepal_length", "species"]))
+    add("blank_and_duplicate_names.csv", b"id,,value,value, \n1,a,2,3,x\n2,b,4,5,y\n3,c,6,7,z\n",
+        _ok(3, 5, names=["id", "column_2", "value", "value.1", "column_5"]))
+    add("header_only_semicolons.csv", b"Datum;Konto;Betrag;Waehrung\r\n", _ok(0, 4, delimiter=";"))
+    rownames = '"speed" "dist"\n"1" 4 2\n"2" 4 10\n"3" 7 4\n"4" 7 22\n'.replace(" ", "\t")
+    add("r_write_table_row_names.tsv", rownames.encode(), _ok(4, 2, names=["speed", "dist"], numeric=["dist"]))
 
 
 def _parquet() -> bytes:
@@ -173,7 +275,7 @@ def main() -> None:
         (FILES / name).write_bytes(data)
         expected[name] = outcome
 
-    for group in (_encodings, _dialects, _shapes, _kinds):
+    for group in (_encodings, _dialects, _shapes, _kinds, _exports):
         group(add)
     (HERE / "expected.json").write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {len(expected)} files to {FILES}")

@@ -1,0 +1,66 @@
+"""What a cell of the sample holds, as the layout rules see it: a number (in any of the formats Kuai reads), a
+missing-value marker, nothing, or text."""
+
+from __future__ import annotations
+
+import re
+
+from kuai.engine.read._markers import is_error_cell, is_missing_marker
+
+SEPARATOR_LINE = re.compile(r"^[\s\-=+|_*~#]+$")
+NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")  # a plain number, either decimal mark
+# a number with thousands grouped by '.', ',', spaces or apostrophes, either decimal mark
+_FORMATTED_NUMBER = re.compile(r"^[-+]?(\d{1,3}([.,\s\u00a0\u202f'’]\d{3})+([.,]\d+)?|\d+([.,]\d+)?|[.,]\d+)"
+                               r"([eE][-+]?\d+)?$")
+_AFFIXES = re.compile(r"^[(\s]*[-+]?\s*[$€£¥₹]?\s*|\s*(%|[$€£¥₹]|[A-Z]{3})?[)\s]*$")
+NUMERIC_SHARE = 0.9  # a column of the sample is numbers when this share of its values are
+MIN_VALUES = 2  # and it has at least this many
+PROBE_ROWS = 200
+
+
+def split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\n|\r", text)
+
+
+def strip_number_affixes(value: str) -> str:
+    """'(1,234.50 $)' -> '1,234.50': currency, percent and accounting brackets around a number."""
+    return _AFFIXES.sub("", value.strip())
+
+
+def is_number(value: str) -> bool:
+    """A number as a table writes one: '12', '-3.5', '1.234,50', '(1,200 $)', '45 %'."""
+    if _PLAIN_NUMBER.match(value):
+        return True
+    stripped = strip_number_affixes(value)
+    return bool(stripped) and _FORMATTED_NUMBER.match(stripped) is not None
+
+
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+
+
+def is_missing(value: str) -> bool:
+    """Blank, a missing-value marker ('NA', '-') or a spreadsheet error cell."""
+    stripped = value.strip()
+    return not stripped or is_missing_marker(stripped) or is_error_cell(stripped)
+
+
+def is_text(value: str) -> bool:
+    """A value that is neither missing nor a number."""
+    return not is_missing(value) and not is_number(value)
+
+
+def numeric_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
+    """The positions where the rows hold numbers (missing values aside), judged on the first rows."""
+    rows = rows[:PROBE_ROWS]
+    positions = []
+    for position in range(width):
+        numbers = others = 0
+        for row in rows:
+            value = row[position] if position < len(row) else ""
+            if is_number(value):
+                numbers += 1
+            elif not is_missing(value):
+                others += 1
+        if numbers + others >= MIN_VALUES and numbers >= NUMERIC_SHARE * (numbers + others):
+            positions.append(position)
+    return tuple(positions)
