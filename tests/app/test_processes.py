@@ -54,3 +54,16 @@ def test_the_app_starts_its_children_by_their_entry_modules(tmp_path: Path, monk
     assert commands[0][3:] == [run.run_id] and commands[1][4:] == ["--model", "lightgbm_0"]
     for module in (isolated.READER_MODULE, sandbox.SANDBOX_MODULE):
         assert module.startswith("kuai.app.processes.") and callable(importlib.import_module(module).main)
+
+
+def test_the_train_parent_loads_no_data_library() -> None:
+    """``kuai train``'s parent holds ~20 MB through the whole command (docs/processes.md): importing it, and the
+    reading options it passes on, must not load pandas, pyarrow or numpy (a package ``__init__`` that imports its
+    reader eagerly once made it 110 MB)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kuai.app.cli, kuai.app.processes.train; from kuai.engine import ReadingOptions; "
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'sklearn') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -8,13 +8,15 @@ Bad input raises :class:`~kuai.engine.errors.ReadError` with a stable code and a
 that says what was found and what to do.
 """
 
-from kuai.engine.read._describe import describe_reading
-from kuai.engine.read._encoding import detect_encoding
-from kuai.engine.read._layout import detect_dialect
-from kuai.engine.read._markers import NA_VALUES, SPREADSHEET_ERRORS
-from kuai.engine.read._options import ReadingOptions, reading_options
-from kuai.engine.read._reader import Dialect, read_table, read_table_for_scoring, read_table_with_dialect, require_rows
+import lazy_loader
 
-__all__ = ["NA_VALUES", "SPREADSHEET_ERRORS", "Dialect", "ReadingOptions", "describe_reading", "detect_dialect",
-           "detect_encoding", "read_table", "read_table_for_scoring", "read_table_with_dialect", "reading_options",
-           "require_rows"]
+# Each name is imported when first used: ``kuai train``'s parent reads ``ReadingOptions`` (the user's reading
+# settings) and must not load pandas and pyarrow with it (docs/processes.md).
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
+    "_describe": ["describe_reading"],
+    "_encoding": ["detect_encoding"],
+    "_layout": ["detect_dialect"],
+    "_markers": ["NA_VALUES", "SPREADSHEET_ERRORS"],
+    "_options": ["ReadingOptions", "reading_options"],
+    "_reader": ["Dialect", "read_table", "read_table_for_scoring", "read_table_with_dialect", "require_rows"],
+})
