@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kuai.engine.read._markers import is_error_cell, is_missing_marker
+from kuai.engine.read._markers import INFINITY_PATTERN, is_error_cell, is_missing_marker
 
 SEPARATOR_LINE = re.compile(r"^[\s\-=+|_*~#]+$")
 NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")  # a plain number, either decimal mark
@@ -28,14 +28,16 @@ def strip_number_affixes(value: str) -> str:
 
 
 def is_number(value: str) -> bool:
-    """A number as a table writes one: '12', '-3.5', '1.234,50', '(1,200 $)', '45 %'."""
-    if _PLAIN_NUMBER.match(value):
+    """A number as a table writes one: '12', '-3.5', '1.234,50', '(1,200 $)', '45 %', and infinity in every
+    spelling the reader reads ('inf', '-Infinity', '∞', '1.#INF')."""
+    if _PLAIN_NUMBER.match(value) or _INFINITY.match(value.strip()):
         return True
     stripped = strip_number_affixes(value)
     return bool(stripped) and _FORMATTED_NUMBER.match(stripped) is not None
 
 
 _PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+_INFINITY = re.compile(INFINITY_PATTERN)
 
 
 def is_missing(value: str) -> bool:
