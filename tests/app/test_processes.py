@@ -64,6 +64,17 @@ def test_the_train_parent_loads_no_data_library() -> None:
     import sys
 
     code = ("import sys, kuai.app.cli, kuai.app.processes.train; from kuai.engine import ReadingOptions; "
-            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'sklearn') if m in sys.modules))")
+            "from kuai.app.cli_arguments import build_parser; build_parser().parse_args(['train', 'x.csv']); "
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'sklearn', 'importlib.metadata') "
+            "if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == "[]"
+    assert loaded == "[]"  # importlib.metadata: 4-5 MB, for a --version nobody asked for
+
+
+def test_version_is_printed_when_asked() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run([str(Path(sys.executable).parent / "kuai"), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("kuai ") and not result.stderr

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.metrics import get_metric
-from kuai.engine.search.optimize import HeldOutModel
+from kuai.engine.search.trials import HeldOutModel
 from kuai.engine.types import Explanation, InputColumn, TaskSpec
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from kuai.engine.models import FAMILIES, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import subsample_rows
-from kuai.engine.search.optimize import SearchResult, TrialOutcome
+from kuai.engine.search.trials import SearchResult, TrialOutcome
 from kuai.engine.select.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.limits import ModelCost, blend_cost, overshoot, within

@@ -8,8 +8,7 @@ import numpy as np
 
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES
-from kuai.engine.search.optimize import SearchResult
-from kuai.engine.search.trials import TrialOutcome, rank_key
+from kuai.engine.search.trials import SearchResult, TrialOutcome, rank_key
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, total_size
 from kuai.engine.select.limits import blend_cost

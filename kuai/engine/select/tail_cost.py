@@ -8,8 +8,7 @@ import numpy as np
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFIT, Clock
 from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_threads
-from kuai.engine.search.optimize import SearchResult
-from kuai.engine.search.trials import TrialOutcome, by_score
+from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
 from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, select_ensemble
 from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
