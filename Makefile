@@ -12,6 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	# uv: the same install as pip's, ~25 s against ~3 min. --compile-bytecode, as pip does: without .pyc files (and
 	# with PYTHONDONTWRITEBYTECODE set, as on CI) every process compiles pandas and scikit-learn again: 5 s a start.
 	$(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]"
+	$(PY) -m compileall -q kuai  # Kuai's own modules too (an editable install): ~0.3 s off each process's start
 	touch $@
 
 setup: $(VENV)/.installed
