@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
-from kuai.engine.data.column_selection import columns_for, inputs_of, read_by_model, select_columns
+from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.labels import relabel
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_families
@@ -45,6 +45,8 @@ from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
 from kuai.engine.select.tail_cost import LikelyMembers, likely_ensemble, stack_fit_s, stack_s, tail_cost_s
 from kuai.engine.types import (
+    ColumnType,
+    InputColumn,
     LeaderboardEntry,
     ProgressEvent,
     SearchBudget,
@@ -270,7 +272,18 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
     X = to_model_frame(rows, schema).reset_index(drop=True)
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
+    notes += _texts_left_out(spec, schema, selection)
     return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes))
+
+
+def _texts_left_out(spec: TaskSpec, schema: tuple[InputColumn, ...], selection: ColumnSelection | None) -> list[str]:
+    """A note for each text column whose words repeat too little to learn from (``build_input_schema`` leaves it
+    out)."""
+    kept = {column.name for column in schema}
+    offered = spec.features if selection is None else selection.union
+    return [f"'{name}': free text whose words hardly repeat from row to row: not used as a feature"
+            for name in spec.features
+            if spec.feature_types[name] is ColumnType.TEXT and name in offered and name not in kept]
 
 
 def refit_model(prepared: Prepared, members: list[tuple[TrialRecord, float]]) -> Any:

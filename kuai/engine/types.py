@@ -28,7 +28,7 @@ class ColumnType(enum.StrEnum):
         return self in _FEATURE_TYPES
 
 
-_FEATURE_TYPES = {ColumnType.NUMERIC, ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.DATETIME}
+_FEATURE_TYPES = {ColumnType.NUMERIC, ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.DATETIME, ColumnType.TEXT}
 
 
 class TaskType(enum.StrEnum):
@@ -183,10 +183,17 @@ class InputColumn:
     model_inputs: tuple[str, ...]
     categories: tuple[str, ...] = ()  # categories seen in training (categorical/boolean)
     date_format: str = ""  # datetime: how its text is read (read.dates); "" value by value (models before formats)
+    terms: int = 0  # text: the words and word pairs found in two or more of the training rows
 
     @property
     def is_string(self) -> bool:
-        return self.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
+        """The model reads the column as text (a category or free text), not as numbers."""
+        return self.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT)
+
+    @property
+    def is_text(self) -> bool:
+        """Free text: the model reads its words (``kuai.engine.models.text``), not its values as categories."""
+        return self.type is ColumnType.TEXT
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,10 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
             "name": column.name, "type": str(column.type), "onnx_inputs": list(column.model_inputs),
             "onnx_dtype": "string" if column.is_string else "float32",
         }
-        if column.is_string:
+        if column.is_text:
+            entry["terms"] = column.terms  # the words and word pairs the model reads (kuai.engine.models.text)
+            entry["missing_value"] = MISSING_CATEGORY
+        elif column.is_string:
             entry["categories"] = list(column.categories[:MAX_LISTED_CATEGORIES])
             entry["missing_value"] = MISSING_CATEGORY
         elif column.type == "datetime":

@@ -20,6 +20,7 @@ import numpy as np
 import onnx
 import pandas as pd
 
+from kuai.engine.models import text
 from kuai.engine.types import InputColumn, TaskType
 from kuai.exporters._binary_labels import label_by_log_odds
 from kuai.exporters._compact_trees import compact_tree_nodes
@@ -43,6 +44,7 @@ def to_onnx_model(
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
     from sklearn.exceptions import NotFittedError
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.utils.validation import check_is_fitted
 
     register_converters()
@@ -55,7 +57,9 @@ def to_onnx_model(
         (name, StringTensorType([None, 1]) if column.is_string else FloatTensorType([None, 1]))
         for column in schema for name in column.model_inputs
     ]
-    options = {id(estimator): {"zipmap": False}} if task.is_classification else None
+    options: dict[Any, dict[str, Any]] = {TfidfVectorizer: {"tokenexp": text.ONNX_TOKEN_PATTERN}}  # text columns
+    if task.is_classification:
+        options[id(estimator)] = {"zipmap": False}
     try:
         with compact_tree_nodes() as trees:  # one in-memory copy of each tree node, not one per assembly step
             model = convert_sklearn(estimator, initial_types=initial_types, options=options,

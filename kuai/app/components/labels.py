@@ -24,7 +24,7 @@ TYPE_HELP = {
     "categorical": "a few repeated labels (region, contract type)",
     "boolean": "two values (yes/no, true/false)",
     "datetime": "dates or times",
-    "text": "free text — not used for learning",
+    "text": "free text — the model reads its words",
     "id": "an identifier (patient number, serial number) — not used for learning",
     "constant": "the same value everywhere — not used for learning",
 }

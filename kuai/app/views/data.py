@@ -127,7 +127,8 @@ def show_dataset(dataset_id: str) -> None:
 def show_columns(dataset_id: str) -> None:
     st.markdown("#### What each column holds")
     st.caption("Kuai guessed a type for every column and says why. If a guess is wrong, pick another type "
-               "in the **type ✏️** column. Columns of type *id*, *text* or *constant* are not used for learning.")
+               "in the **type ✏️** column. Columns of type *id* or *constant* are not used for learning; of a "
+               "*text* column, the model reads the words.")
     overrides = type_overrides(dataset_id)
     detected = load_profile(dataset_id)
     for note in detected.notes:  # a wide table: the columns typed by rule

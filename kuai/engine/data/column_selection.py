@@ -130,8 +130,8 @@ def read_inputs(estimator: Any) -> set[str] | None:
         if isinstance(item, ColumnTransformer):
             seen_any = True
             for _, transformer, columns in getattr(item, "transformers_", item.transformers):
-                if not (isinstance(transformer, str) and transformer == "drop"):
-                    found.update(str(c) for c in columns)
+                if not (isinstance(transformer, str) and transformer == "drop"):  # one name: a 1-D input (a text)
+                    found.update([columns] if isinstance(columns, str) else (str(c) for c in columns))
         elif isinstance(item, Pipeline):
             pending.extend(step for _, step in item.steps)
         elif hasattr(item, "top_") and hasattr(item, "base_"):  # a stack

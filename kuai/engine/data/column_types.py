@@ -209,11 +209,11 @@ def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) ->
 
 def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
     words = float(values.iloc[:SAMPLE_ROWS].astype(str).str.count(r"\S+").mean())
-    return ColumnType.TEXT, f"free text, about {words:.0f} words a value: not used as a feature"
+    return ColumnType.TEXT, f"free text, about {words:.0f} words a value: its words are used as features"
 
 
 def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
-    return ColumnType.TEXT, f"web addresses (e.g. '{_show(values.iloc[0])}'): not used as a feature"
+    return ColumnType.TEXT, f"web addresses (e.g. '{_show(values.iloc[0])}'): the words in them are used as features"
 
 
 def _as_list(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
@@ -222,7 +222,7 @@ def _as_list(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Det
         return ColumnType.CATEGORICAL, (f"lists of items (e.g. '{example}'), only {summary.num_of_dist_val} "
                                         "distinct lists: each list used as a label")
     return ColumnType.TEXT, (f"lists of items (e.g. '{example}'), {summary.num_of_dist_val:,} distinct lists: "
-                             "not used as a feature; split the items into columns to use them")
+                             "the words of the items are used as features")
 
 
 def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:

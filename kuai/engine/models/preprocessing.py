@@ -22,6 +22,7 @@ from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import closest_columns
 from kuai.engine.data.task import class_labels
 from kuai.engine.errors import SchemaError
+from kuai.engine.models import text
 from kuai.engine.read.cells import is_label_sized
 from kuai.engine.read.dates import detect_date_format, parse_datetimes
 from kuai.engine.types import ColumnType, InputColumn, TaskSpec
@@ -38,6 +39,7 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
     """The model's input columns, with safe names and the categories seen in training. ``only``: the features to
     keep (their safe names still follow their position among all the features)."""
     schema = []
+    n_texts = sum(spec.feature_types[name] is ColumnType.TEXT for name in spec.features if only is None or name in only)
     for position, name in enumerate(spec.features):
         if only is not None and name not in only:
             continue
@@ -53,7 +55,11 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
             categories = tuple(str(c) for c in counts.index if is_label_sized(c))  # read.cells: no documents
         date_format = _date_format(frame[name], spec.date_formats.get(name)) \
             if column_type is ColumnType.DATETIME else ""
-        schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format))
+        terms = text.choose_terms(_as_category(frame[name]).tolist(), n_rows=len(frame), n_texts=n_texts) \
+            if column_type is ColumnType.TEXT else 0
+        if column_type is ColumnType.TEXT and not terms:
+            continue  # its words hardly repeat: nothing to learn (``kuai.engine.automl.prepare`` says so)
+        schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format, terms=terms))
     return tuple(schema)
 
 
@@ -138,9 +144,10 @@ def _as_category(raw: pd.Series) -> pd.Series:
 def build_preprocessor(
     schema: tuple[InputColumn, ...], *, encoding: Encoding, scale: bool
 ) -> ColumnTransformer:
-    """Impute numbers (median), optionally scale; encode categories one-hot or ordinal."""
+    """Impute numbers (median), optionally scale; encode categories one-hot or ordinal; texts as the TF-IDF of their
+    words (``kuai.engine.models.text``)."""
     numeric = [name for c in schema if not c.is_string for name in c.model_inputs]
-    categorical = [c for c in schema if c.is_string]
+    categorical = [c for c in schema if c.is_string and not c.is_text]
     transformers: list[tuple[str, object, list[str]]] = []
     if numeric:
         steps: list[tuple[str, object]] = [("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
@@ -161,13 +168,15 @@ def build_preprocessor(
                 dtype=np.float32,
             )
         transformers.append(("cat", encoder, names))
-    return ColumnTransformer(transformers, remainder="drop", sparse_threshold=0.0)
+    texts = [text.transformer(c) for c in schema if c.is_text]
+    return ColumnTransformer([*transformers, *texts], remainder="drop", sparse_threshold=0.0)
 
 
 def input_width(schema: tuple[InputColumn, ...], encoding: Encoding) -> int:
     """How many columns ``build_preprocessor`` makes of this schema with this encoding."""
-    return sum(len(c.model_inputs) if not c.is_string else len(_onehot_categories(c)) if encoding == "onehot"
-               else 1 for c in schema)
+    return sum(c.terms if c.is_text
+               else len(c.model_inputs) if not c.is_string
+               else len(_onehot_categories(c)) if encoding == "onehot" else 1 for c in schema)
 
 
 def _onehot_categories(column: InputColumn) -> list[str]:
@@ -181,5 +190,5 @@ def original_column_of_features(feature_names: list[str], schema: tuple[InputCol
     originals = []
     for feature in feature_names:
         _, _, rest = feature.partition("__")
-        originals.append(by_safe[rest[:_SAFE_NAME_LENGTH]])
+        originals.append(by_safe[text.text_column_of(feature) or rest[:_SAFE_NAME_LENGTH]])
     return originals

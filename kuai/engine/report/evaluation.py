@@ -69,10 +69,12 @@ def evaluate(spec: TaskSpec, y: np.ndarray, oof: np.ndarray, *, model_frame: pd.
 
 
 def _segment_columns(schema: tuple[InputColumn, ...], columns_first: Sequence[str]) -> tuple[InputColumn, ...]:
-    by_name = {c.name: c for c in schema}
+    """The columns the errors are broken down by, the most important first; free text has no segments (each row's
+    text is its own)."""
+    by_name = {c.name: c for c in schema if not c.is_text}
     first = [by_name[name] for name in dict.fromkeys(columns_first) if name in by_name]
     chosen = {c.name for c in first}
-    return tuple([*first, *(c for c in schema if c.name not in chosen)][:MAX_SEGMENT_COLUMNS])
+    return tuple([*first, *(c for c in by_name.values() if c.name not in chosen)][:MAX_SEGMENT_COLUMNS])
 
 
 def _roc(is_class: np.ndarray, score: np.ndarray, label: str) -> Curve:

@@ -1,0 +1,127 @@
+"""Free text is a feature: its words (TF-IDF terms) reach every model family, the exported ONNX graph reads the raw
+text and scores as scikit-learn does (any script, empty and unseen text), and SHAP folds the words back onto the
+text column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuai.engine import SearchBudget, build_task_spec, profile_dataset, train
+from kuai.engine.automl import prepare
+from kuai.engine.data.column_selection import read_inputs
+from kuai.engine.models import FAMILIES, DataShape, text
+from kuai.engine.models.preprocessing import build_input_schema, build_preprocessor, original_column_of_features
+from kuai.engine.types import ColumnType, TaskType
+from kuai.exporters.onnx_export import OnnxScorer, onnx_feeds, to_onnx_model
+
+_GOOD = ["great", "love", "perfect", "comfortable", "flattering", "gorgeous", "soft", "recommend"]
+_BAD = ["returned", "cheap", "scratchy", "disappointed", "tight", "ripped", "awful", "refund"]
+_FILLER = ["the", "dress", "fabric", "colour", "size", "ordered", "wore", "store", "online", "fit", "with", "and",
+           "café", "très", "naïve", "Größe", "日本語", "サイズ", "2024", "x_l"]
+
+
+def _reviews(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A review per row: its label follows the share of good words in it (with noise); age is noise."""
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, n)
+    reviews = []
+    for positive in label:
+        pool = _GOOD if (positive == 1) == (rng.random() < 0.9) else _BAD
+        words = [*rng.choice(pool, 2), *rng.choice(_FILLER, int(rng.integers(4, 12)))]
+        rng.shuffle(words)
+        reviews.append(" ".join(words).capitalize() + ".")
+    frame = pd.DataFrame({"age": rng.integers(18, 80, n), "review": reviews, "recommended": label})
+    frame.loc[::17, "review"] = np.nan  # some rows have no review
+    return frame
+
+
+def test_a_column_of_sentences_is_text_whose_words_are_features() -> None:
+    frame = _reviews()
+    profile = profile_dataset(frame)
+    review = next(c for c in profile.columns if c.name == "review")
+    assert review.type is ColumnType.TEXT and "words are used as features" in review.reason
+    spec = build_task_spec(frame, profile.columns, target="recommended")
+    assert "review" in spec.features and "review" not in spec.dropped
+
+
+def test_terms_are_capped_by_the_rows_and_need_words_that_repeat() -> None:
+    repeated = ["red fox jumps", "red fox sleeps", "blue fox jumps", "blue cat sleeps"] * 5
+    assert text.choose_terms(repeated, n_rows=20, n_texts=1) >= text.MIN_TERMS
+    assert text.choose_terms(repeated, n_rows=text.TERM_CELLS // 6, n_texts=1) == 6  # the cells' share, not more
+    assert text.choose_terms([f"word{i} other{i}" for i in range(50)], n_rows=50, n_texts=1) == 0  # nothing repeats
+    assert text.choose_terms(["", "", "a", "b"], n_rows=4, n_texts=1) == 0  # no word of two letters at all
+
+
+def test_a_text_whose_words_never_repeat_is_left_out_and_said() -> None:
+    """A column typed text (here by the user's choice) whose words appear in one row each has nothing to learn."""
+    from dataclasses import replace
+
+    frame = _reviews(200).assign(notes=[f"unit{i} batch{i * 7} lot{i * 3}" for i in range(200)])
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
+    spec = replace(spec, features=(*spec.features, "notes"),
+                   feature_types={**spec.feature_types, "notes": ColumnType.TEXT}, dropped={})
+    prepared = prepare(frame, spec)
+    assert {c.name for c in prepared.schema} == {"age", "review"}
+    assert any(note.startswith("'notes': free text whose words hardly repeat") for note in prepared.notes)
+
+
+@pytest.fixture(scope="module")
+def fitted_pipelines() -> dict[str, Any]:
+    """A pipeline of each family over a number and a text column, fitted on the reviews."""
+    from sklearn.pipeline import Pipeline
+
+    frame = _reviews()
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
+    schema = build_input_schema(frame, spec)
+    from kuai.engine.models.preprocessing import to_model_frame
+
+    X = to_model_frame(frame, schema)
+    y = frame["recommended"].to_numpy()
+    pipelines = {}
+    for name in ("lightgbm", "linear", "extra_trees", "catboost"):
+        family = FAMILIES[name]
+        params = family.default_configs(DataShape(n_rows=len(X), n_features=len(schema), n_classes=2))[0]
+        prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+        pipelines[name] = Pipeline([("prep", prep), ("model", family.build(params, TaskType.BINARY, seed=0))]).fit(X, y)
+    return {"schema": schema, "X": X, "pipelines": pipelines}
+
+
+def test_the_text_feeds_every_family_and_folds_back_onto_its_column(fitted_pipelines: dict[str, Any]) -> None:
+    schema = fitted_pipelines["schema"]
+    review = next(c for c in schema if c.name == "review")
+    assert review.is_text and review.is_string and review.terms >= text.MIN_TERMS
+    for pipeline in fitted_pipelines["pipelines"].values():
+        names = list(pipeline[0].get_feature_names_out())
+        assert sum(name.startswith(f"text_{review.safe_name}__") for name in names) == review.terms
+        assert set(original_column_of_features(names, schema)) == {"age", "review"}
+        assert read_inputs(pipeline) == {c.safe_name for c in schema}  # the 1-D text input is one name, not letters
+
+
+def test_the_onnx_graph_reads_raw_text_as_scikit_learn_does(fitted_pipelines: dict[str, Any]) -> None:
+    """Training rows, then text the model never saw: empty, other scripts, unseen and repeated words, case, digits,
+    punctuation; probabilities within 1e-5 for each family (the parity report's tolerance)."""
+    schema, X = fitted_pipelines["schema"], fitted_pipelines["X"]
+    review = next(c for c in schema if c.name == "review").safe_name
+    odd = ["", "   ", "GREAT great Great", "café-très naïve", "日本語 サイズ 日本語", "x_l x_l 2024, 2024!",
+           "never seen anything like it", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
+    rows = pd.concat([X.head(100), pd.DataFrame({review: odd, "c00000": np.float32(30.0)})[X.columns]],
+                     ignore_index=True)
+    for name, pipeline in fitted_pipelines["pipelines"].items():
+        scorer = OnnxScorer(to_onnx_model(pipeline, schema, TaskType.BINARY))
+        _, probabilities = scorer.predict(onnx_feeds(rows, schema))
+        assert np.abs(probabilities - pipeline.predict_proba(rows)).max() < 1e-5, name
+
+
+@pytest.mark.slow
+def test_training_learns_from_the_text_and_explains_it() -> None:
+    frame = _reviews(500, seed=1)
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=30, max_trials=4, families=("lightgbm", "linear")))
+    best = max(entry.score for entry in result.leaderboard)
+    assert best > 0.8  # ROC AUC: the words carry the label; age is noise (about 0.5 alone)
+    importance = result.explanation.importance if result.explanation is not None else {}
+    assert max(importance, key=importance.get) == "review"
