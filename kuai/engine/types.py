@@ -324,6 +324,9 @@ class Explanation:
     permutation_importance: dict[str, float] = field(default_factory=dict)  # mean score loss when shuffled
     permutation_std: dict[str, float] = field(default_factory=dict)
     permutation_note: str = ""
+    # per text column, the words (and word pairs) that move the prediction most: (term, mean SHAP value in the rows
+    # that hold it), the largest effect first; for one output (binary, regression) only
+    words: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -189,3 +189,16 @@ def dependence_figure(explanation: Explanation, column: str) -> go.Figure:
 def _looks_like_dates(raw: Sequence[float | str | None], shown: list[int]) -> bool:
     return bool(shown) and all(isinstance(raw[i], str) and len(str(raw[i])) == 16 and str(raw[i])[4] == "-"
                                for i in shown[:20])
+
+
+def words_figure(explanation: Explanation, column: str) -> go.Figure:
+    """A text column's words that move the prediction most: their mean SHAP value in the rows that hold them."""
+    items = list(explanation.words.get(column, []))[::-1]
+    fig = go.Figure(go.Bar(x=[float(effect) for _, effect in items], y=[str(word) for word, _ in items],
+                           orientation="h", marker_color=["#16a34a" if effect > 0 else "#dc2626"
+                                                          for _, effect in items],
+                           hovertemplate="'%{y}': %{x:+.3g} where it appears<extra></extra>"))
+    fig.add_vline(x=0, line_color="#94a3b8")
+    fig.update_layout(title=f"The words of '{column}' that move the prediction most ({explanation.output_space})",
+                      xaxis_title="average push where the word appears (SHAP)", **_LAYOUT)
+    return fig

@@ -24,6 +24,7 @@ from kuai.exporters.figures import (
     permutation_figure,
     row_explanation_figure,
     tradeoff_figure,
+    words_figure,
 )
 from kuai.exporters.search_figures import optimization_history_figure
 from kuai.exporters.threshold_text import format_threshold, threshold_origin
@@ -142,6 +143,7 @@ def _explanation_section(result: TrainingResult) -> str:
         figures.append(permutation_figure(explanation))
     if explanation.sample_data:
         figures.append(beeswarm_figure(explanation))
+    figures += [words_figure(explanation, column) for column, words in explanation.words.items() if words]
     note = html.escape(" ".join(n for n in (explanation.note, explanation.permutation_note) if n))
     return ("<h2>What drives the predictions</h2><p class='note'>SHAP values show how much each column "
             "moves a prediction away from the average. Columns are your original ones; encoded parts "

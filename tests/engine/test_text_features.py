@@ -107,7 +107,7 @@ def test_the_onnx_graph_reads_raw_text_as_scikit_learn_does(fitted_pipelines: di
     schema, X = fitted_pipelines["schema"], fitted_pipelines["X"]
     review = next(c for c in schema if c.name == "review").safe_name
     odd = ["", "   ", "GREAT great Great", "café-très naïve", "日本語 サイズ 日本語", "x_l x_l 2024, 2024!",
-           "never seen anything like it", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
+           "never seen anything like it", "love it 😍😍 great👍 perfect🙂", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
     rows = pd.concat([X.head(100), pd.DataFrame({review: odd, "c00000": np.float32(30.0)})[X.columns]],
                      ignore_index=True)
     for name, pipeline in fitted_pipelines["pipelines"].items():
@@ -120,8 +120,13 @@ def test_the_onnx_graph_reads_raw_text_as_scikit_learn_does(fitted_pipelines: di
 def test_training_learns_from_the_text_and_explains_it() -> None:
     frame = _reviews(500, seed=1)
     spec = build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
-    result = train(frame, spec, budget=SearchBudget(time_budget_s=30, max_trials=4, families=("lightgbm", "linear")))
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=20, max_trials=3, families=("lightgbm", "linear")))
     best = max(entry.score for entry in result.leaderboard)
     assert best > 0.8  # ROC AUC: the words carry the label; age is noise (about 0.5 alone)
     importance = result.explanation.importance if result.explanation is not None else {}
     assert max(importance, key=importance.get) == "review"
+    assert result.explanation is not None
+    words = dict(result.explanation.words["review"])  # the words that move the prediction most, with their push
+    pushing = {word for word, effect in words.items() if effect > 0}
+    holding = {word for word, effect in words.items() if effect < 0}
+    assert pushing & set(_GOOD) and holding & set(_BAD) and not pushing & set(_BAD) and not holding & set(_GOOD)

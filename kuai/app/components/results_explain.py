@@ -13,6 +13,7 @@ from kuai.exporters.figures import (
     importance_figure,
     permutation_figure,
     row_explanation_figure,
+    words_figure,
 )
 
 
@@ -47,7 +48,15 @@ def show_beeswarm_and_dependence(results: RunResults) -> None:
     st.plotly_chart(beeswarm_figure(explanation), width="stretch")
     st.caption("One dot per explained row. Right of the line: that column pushed this row's prediction up; "
                "red dots are rows with a high value of the column, blue ones a low value.")
-    column = st.selectbox("Show how one column's value changes its effect", list(explanation.importance),
+    for text_column, words in explanation.words.items():
+        if words:
+            st.plotly_chart(words_figure(explanation, text_column), width="stretch")
+            st.caption(f"'{text_column}' is free text: the model reads its words and word pairs. Green words push "
+                       "the prediction up in the rows that hold them, red ones down.")
+    numbers_and_categories = [name for name in explanation.importance if name not in explanation.words]
+    if not numbers_and_categories:
+        return
+    column = st.selectbox("Show how one column's value changes its effect", numbers_and_categories,
                           key=f"dependence_{results.run_id}")
     st.plotly_chart(dependence_figure(explanation, column), width="stretch")
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ from kuai.engine.explain.native_shap import native_explainer
 from kuai.engine.models import family_of
 from kuai.engine.models.labels import model_label
 from kuai.engine.models.preprocessing import original_column_of_features
+from kuai.engine.models.text import text_column_of
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import import_detached
 from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, base_blend
@@ -46,6 +47,7 @@ PROBE_ROWS = 5
 MIN_ROWS = 50  # explained even a little past the time box (up to GRACE_S), so the charts have something to show
 GRACE_S = 1.0
 BACKGROUND_ROWS = 100
+TOP_WORDS = 12  # per text column, the words shown as moving the prediction most
 
 
 @dataclass
@@ -59,6 +61,35 @@ class _Member:
     space: str = ""
     method: str = ""
     fold: sparse.csr_matrix | None = None  # features x original columns, 0/1 (sparse: thousands of columns)
+    terms: dict[int, tuple[str, str]] = field(default_factory=dict)  # a text's feature -> (its column, the term)
+
+
+@dataclass
+class _Words:
+    """The SHAP values of the text columns' terms, summed over the explained rows that hold each term."""
+
+    total: dict[tuple[str, str], float] = field(default_factory=dict)  # signed, rows where the term is present
+    absolute: dict[tuple[str, str], float] = field(default_factory=dict)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, member: _Member, matrix: np.ndarray, values: np.ndarray) -> None:
+        """``values``: rows x features of one output, weighted."""
+        for feature, key in member.terms.items():
+            present = matrix[:, feature] > 0
+            if present.any():
+                held = values[present, feature]
+                self.total[key] = self.total.get(key, 0.0) + float(held.sum())
+                self.absolute[key] = self.absolute.get(key, 0.0) + float(np.abs(held).sum())
+                self.rows[key] = self.rows.get(key, 0) + int(present.sum())
+
+    def top(self, n: int = TOP_WORDS) -> dict[str, list[tuple[str, float]]]:
+        """Per column, the ``n`` terms of the largest summed effect, each with its mean effect where present."""
+        by_column: dict[str, list[tuple[str, float]]] = {}
+        for (column, term) in sorted(self.absolute, key=lambda key: -self.absolute[key]):
+            kept = by_column.setdefault(column, [])
+            if len(kept) < n:
+                kept.append((term, round(self.total[(column, term)] / self.rows[(column, term)], 6)))
+        return by_column
 
 
 def explain_model(
@@ -85,6 +116,7 @@ def explain_model(
     for member in members:
         _prepare(member, background, spec, schema)
     batches: list[np.ndarray] = []
+    words = _Words()
     base = np.zeros(0)
     timings: list[tuple[int, float]] = []  # (rows, seconds) of each call: a fixed cost plus a cost per row
     position, size = 0, PROBE_ROWS
@@ -98,7 +130,7 @@ def explain_model(
             if size < 1:
                 break
         started = time.perf_counter()
-        values_of_batch, base = _combined(members, model_frame.iloc[order[position:position + size]], spec)
+        values_of_batch, base = _combined(members, model_frame.iloc[order[position:position + size]], spec, words)
         timings.append((size, time.perf_counter() - started))
         batches.append(values_of_batch)
         position += size
@@ -123,7 +155,7 @@ def explain_model(
         sample_index=[int(p) for p in positions],
         explained_class=[_class_name(spec, k) for k in explained_output],
         explained_model=model_name, output_space=members[0].space, method=members[0].method, note=note,
-        sample_data=sample_data(sample, schema), n_rows=n_rows,
+        sample_data=sample_data(sample, schema), n_rows=n_rows, words=words.top(),
     )
 
 
@@ -202,10 +234,17 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     index_of = {c.name: i for i, c in enumerate(schema)}
     member.fold = sparse.csr_matrix((np.ones(len(owners)), (np.arange(len(owners)), [index_of[o] for o in owners])),
                                     shape=(len(owners), len(schema)))
+    texts = {c.safe_name: c.name for c in schema if c.is_text}
+    for feature, name in enumerate(prep.get_feature_names_out()):
+        column = text_column_of(str(name))
+        if column in texts:
+            member.terms[feature] = (texts[column], str(name).partition("__")[2])
 
 
-def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted SHAP values folded to original columns (rows x columns x outputs), and the base values."""
+def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec,
+              words: _Words) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted SHAP values folded to original columns (rows x columns x outputs), and the base values; the text
+    columns' terms' values go to ``words`` (one output only)."""
     total: np.ndarray | None = None
     total_base: np.ndarray | None = None
     for member in members:
@@ -214,6 +253,8 @@ def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec) -> tup
         if spec.task is TaskType.BINARY and values.shape[2] == 2:  # the positive class only
             values, base = values[:, :, 1:], base[1:]
         assert member.fold is not None
+        if member.terms and values.shape[2] == 1:
+            words.add(member, matrix, values[:, :, 0] * member.weight)
         n_rows, n_features, n_outputs = values.shape  # fold features onto columns: (rows·outputs x features) @ fold
         flat = values.transpose(0, 2, 1).reshape(n_rows * n_outputs, n_features)
         folded = np.asarray(member.fold.T.dot(flat.T).T).reshape(n_rows, n_outputs, -1).transpose(0, 2, 1)
