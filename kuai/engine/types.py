@@ -183,7 +183,7 @@ class InputColumn:
     model_inputs: tuple[str, ...]
     categories: tuple[str, ...] = ()  # categories seen in training (categorical/boolean)
     date_format: str = ""  # datetime: how its text is read (read.dates); "" value by value (models before formats)
-    terms: int = 0  # text: the words and word pairs found in two or more of the training rows
+    terms: int = 0  # text: the words found in two or more of the training rows (at most text.MAX_TERMS)
 
     @property
     def is_string(self) -> bool:
@@ -324,7 +324,7 @@ class Explanation:
     permutation_importance: dict[str, float] = field(default_factory=dict)  # mean score loss when shuffled
     permutation_std: dict[str, float] = field(default_factory=dict)
     permutation_note: str = ""
-    # per text column, the words (and word pairs) that move the prediction most: (term, mean SHAP value in the rows
+    # per text column, the words that move the prediction most: (term, mean SHAP value in the rows
     # that hold it), the largest effect first; for one output (binary, regression) only
     words: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 

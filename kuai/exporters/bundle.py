@@ -125,7 +125,7 @@ def _what_to_send(column: Mapping[str, Any], kind: str) -> str:
     if kind == "datetime":
         return _date_to_send(str(column.get("date_format") or ""))
     if kind == "text":
-        return "any text: the model reads its words and word pairs (as written: case counts)."
+        return "any text: the model reads its words (as written: case counts)."
     if "categories" not in column:
         return "a value"
     categories = [str(c) for c in column["categories"]]

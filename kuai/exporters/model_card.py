@@ -44,7 +44,7 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
             "onnx_dtype": "string" if column.is_string else "float32",
         }
         if column.is_text:
-            entry["terms"] = column.terms  # the words and word pairs the model reads (kuai.engine.models.text)
+            entry["terms"] = column.terms  # the words the model reads (kuai.engine.models.text)
             entry["missing_value"] = MISSING_CATEGORY
         elif column.is_string:
             entry["categories"] = list(column.categories[:MAX_LISTED_CATEGORIES])

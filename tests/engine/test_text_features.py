@@ -130,3 +130,24 @@ def test_training_learns_from_the_text_and_explains_it() -> None:
     pushing = {word for word, effect in words.items() if effect > 0}
     holding = {word for word, effect in words.items() if effect < 0}
     assert pushing & set(_GOOD) and holding & set(_BAD) and not pushing & set(_BAD) and not holding & set(_GOOD)
+
+
+def test_the_graph_matches_where_the_vocabulary_is_cut_among_equally_frequent_words() -> None:
+    """Every word follows 'the' and appears three times, so words and pairs tie at the frequency where
+    ``MAX_TERMS`` cuts the vocabulary: the ONNX graph's TF-IDF still equals scikit-learn's (with word pairs it lost
+    'the w17x' when 'w17x' fell below the cut)."""
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    rng = np.random.default_rng(5)
+    fragments = [f"the w{i}x" for i in range(text.MAX_TERMS)] * 3
+    rng.shuffle(fragments)
+    documents = np.array([" and ".join(fragments[i:i + 6]) for i in range(0, len(fragments), 6)], dtype=object)
+    vectorizer = text.vectorizer(text.MAX_TERMS).fit(documents)
+    assert len(vectorizer.vocabulary_) == text.MAX_TERMS
+    graph = convert_sklearn(vectorizer, initial_types=[("t", StringTensorType([None, 1]))],
+                            options={TfidfVectorizer: {"tokenexp": text.ONNX_TOKEN_PATTERN}},
+                            target_opset={"": 17, "ai.onnx.ml": 3})
+    scored = OnnxScorer(graph).session.run(None, {"t": documents.reshape(-1, 1)})[0]
+    assert np.abs(scored - vectorizer.transform(documents).toarray()).max() < 1e-5

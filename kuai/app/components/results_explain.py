@@ -51,7 +51,7 @@ def show_beeswarm_and_dependence(results: RunResults) -> None:
     for text_column, words in explanation.words.items():
         if words:
             st.plotly_chart(words_figure(explanation, text_column), width="stretch")
-            st.caption(f"'{text_column}' is free text: the model reads its words and word pairs. Green words push "
+            st.caption(f"'{text_column}' is free text: the model reads its words. Green words push "
                        "the prediction up in the rows that hold them, red ones down.")
     numbers_and_categories = [name for name in explanation.importance if name not in explanation.words]
     if not numbers_and_categories:
