@@ -107,7 +107,8 @@ def test_the_onnx_graph_reads_raw_text_as_scikit_learn_does(fitted_pipelines: di
     schema, X = fitted_pipelines["schema"], fitted_pipelines["X"]
     review = next(c for c in schema if c.name == "review").safe_name
     odd = ["", "   ", "GREAT great Great", "café-très naïve", "日本語 サイズ 日本語", "x_l x_l 2024, 2024!",
-           "never seen anything like it", "love it 😍😍 great👍 perfect🙂", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
+           "never seen anything like it",
+           "love it 😍😍 great👍 perfect🙂", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
     rows = pd.concat([X.head(100), pd.DataFrame({review: odd, "c00000": np.float32(30.0)})[X.columns]],
                      ignore_index=True)
     for name, pipeline in fitted_pipelines["pipelines"].items():
