@@ -138,7 +138,7 @@ def search_phase(
     never enqueues the portfolio twice nor fails another process's running trial.
     """
     spec, schema, X, y = prepared.spec, prepared.schema, prepared.X, prepared.y
-    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=X.shape[1])
+    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=_export_inputs(prepared))
     emit = _emitter(progress, started, budget.time_budget_s, clock)
     for note in prepared.notes:  # rows left out, fewer folds, values not used as given: also on the model card
         emit("profiling", note, {})
@@ -183,7 +183,7 @@ def finish_phase(
     ``defer_shap``: the result's SHAP explanation is left pending, for after the export (``kuai.engine.explain.step``).
     """
     spec, rows, y, schema, X = prepared.spec, prepared.rows, prepared.y, prepared.schema, prepared.X
-    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=X.shape[1])
+    plan = plan_budget(budget.time_budget_s, started=started, n_inputs=_export_inputs(prepared))
     emit = _emitter(progress, started, budget.time_budget_s, clock)
     if should_stop():
         raise CancelledError("Training was cancelled.")
@@ -274,6 +274,12 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
     notes += _texts_left_out(spec, schema, selection)
     return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes))
+
+
+def _export_inputs(prepared: Prepared) -> int:
+    """The inputs whose export the plan keeps time for: the model frame's columns, and each text column's terms
+    (its TF-IDF is converted once per fold model; measured ~0.25 s for 1,000 terms on 2 cores)."""
+    return prepared.X.shape[1] + sum(column.terms for column in prepared.schema if column.is_text)
 
 
 def _texts_left_out(spec: TaskSpec, schema: tuple[InputColumn, ...], selection: ColumnSelection | None) -> list[str]:

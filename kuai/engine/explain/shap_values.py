@@ -47,7 +47,8 @@ PROBE_ROWS = 5
 MIN_ROWS = 50  # explained even a little past the time box (up to GRACE_S), so the charts have something to show
 GRACE_S = 1.0
 BACKGROUND_ROWS = 100
-TOP_WORDS = 12  # per text column, the words shown as moving the prediction most
+TOP_WORDS = 12  # per text column, the words shown as moving the prediction most ...
+WORD_ROWS = 5  # ... among those in this many explained rows
 
 
 @dataclass
@@ -69,7 +70,6 @@ class _Words:
     """The SHAP values of the text columns' terms, summed over the explained rows that hold each term."""
 
     total: dict[tuple[str, str], float] = field(default_factory=dict)  # signed, rows where the term is present
-    absolute: dict[tuple[str, str], float] = field(default_factory=dict)
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def add(self, member: _Member, matrix: np.ndarray, values: np.ndarray) -> None:
@@ -79,16 +79,19 @@ class _Words:
             if present.any():
                 held = values[present, feature]
                 self.total[key] = self.total.get(key, 0.0) + float(held.sum())
-                self.absolute[key] = self.absolute.get(key, 0.0) + float(np.abs(held).sum())
                 self.rows[key] = self.rows.get(key, 0) + int(present.sum())
 
     def top(self, n: int = TOP_WORDS) -> dict[str, list[tuple[str, float]]]:
-        """Per column, the ``n`` terms of the largest summed effect, each with its mean effect where present."""
+        """Per column, the ``n`` terms of the largest mean effect where present, among those in ``WORD_ROWS``
+        explained rows or more (a frequent word of small effect, 'the', sums up large; a word of one row says
+        little), each with its mean effect where present."""
         by_column: dict[str, list[tuple[str, float]]] = {}
-        for (column, term) in sorted(self.absolute, key=lambda key: -self.absolute[key]):
-            kept = by_column.setdefault(column, [])
-            if len(kept) < n:
-                kept.append((term, round(self.total[(column, term)] / self.rows[(column, term)], 6)))
+        mean = {key: self.total[key] / self.rows[key] for key in self.total}
+        for column in dict.fromkeys(column for column, _ in mean):
+            keys = [key for key in mean if key[0] == column]
+            common = [key for key in keys if self.rows[key] >= WORD_ROWS] or keys
+            ranked = sorted(common, key=lambda key: -abs(mean[key]))[:n]
+            by_column[column] = [(term, round(mean[(column, term)], 6)) for _, term in ranked]
         return by_column
 
 
