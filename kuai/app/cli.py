@@ -304,7 +304,8 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
                                  overwrite=arguments.overwrite)
     model = load_model(arguments.model)  # opened in the scoring sandbox, its metadata checked
     try:
-        frame, dialect = read_table_within_limits(arguments.data, scoring=True)  # every row kept, in order
+        frame, dialect = read_table_within_limits(arguments.data, scoring=True,  # every row kept, in order
+                                                  options=file_reading(arguments))
         scored = score_table(model, frame)
     finally:
         model.close()

@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a new file for the predictions (Kuai never overwrites a file without --overwrite)")
     predict.add_argument("--overwrite", action="store_true",
                          help="replace --out if it is an existing file (never a link, the data or the model)")
+    _add_reading_options(predict)
     export = commands.add_parser("export", help="export another model of a run's leaderboard (refit on the same rows)")
     export.add_argument("run", type=Path, help="a folder written by 'kuai train'")
     export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")

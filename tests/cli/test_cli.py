@@ -207,6 +207,20 @@ def test_usage_errors_exit_2(home: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_predict_reads_the_file_as_told(trained: dict[str, tuple[Path, float]], home: Path, tmp_path: Path) -> None:
+    """Two lines above the header that look like a header themselves (as many fields): only --skip-rows tells
+    them apart; with it, one prediction per data row."""
+    out, _ = trained["customer_churn.csv"]
+    data = pd.read_csv(SAMPLES / "customer_churn.csv").head(40)
+    junk = ",".join(["exported"] * data.shape[1])
+    source = tmp_path / "new.csv"
+    source.write_text(f"{junk}\n{junk}\n" + data.to_csv(index=False))
+    told = kuai("predict", str(out), str(source), "--skip-rows", "2", "--out", str(tmp_path / "p.csv"), home=home)
+    assert told.returncode == 0, told.stderr
+    assert len(pd.read_csv(tmp_path / "p.csv")) == len(data)
+
+
+@pytest.mark.slow
 def test_predict_with_missing_columns_is_a_clear_error(trained: dict[str, tuple[Path, float]], home: Path,
                                                        tmp_path: Path) -> None:
     out, _ = trained["customer_churn.csv"]
