@@ -27,8 +27,15 @@ class ColumnType(enum.StrEnum):
         """Whether the fixed-shape pipeline uses columns of this type as features."""
         return self in _FEATURE_TYPES
 
+    @property
+    def is_string(self) -> bool:
+        """The model reads columns of this type as text (a category or free text: an ONNX string input)."""
+        return self in _STRING_TYPES
 
-_FEATURE_TYPES = {ColumnType.NUMERIC, ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.DATETIME, ColumnType.TEXT}
+
+_FEATURE_TYPES = {ColumnType.NUMERIC, ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.DATETIME,
+                  ColumnType.TEXT}
+_STRING_TYPES = {ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT}
 
 
 class TaskType(enum.StrEnum):
@@ -188,7 +195,7 @@ class InputColumn:
     @property
     def is_string(self) -> bool:
         """The model reads the column as text (a category or free text), not as numbers."""
-        return self.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN, ColumnType.TEXT)
+        return self.type.is_string
 
     @property
     def is_text(self) -> bool:

@@ -152,3 +152,26 @@ def test_the_graph_matches_where_the_vocabulary_is_cut_among_equally_frequent_wo
                             target_opset={"": 17, "ai.onnx.ml": 3})
     scored = OnnxScorer(graph).session.run(None, {"t": documents.reshape(-1, 1)})[0]
     assert np.abs(scored - vectorizer.transform(documents).toarray()).max() < 1e-5
+
+
+def test_a_text_models_onnx_file_passes_the_scoring_checks(fitted_pipelines: dict[str, Any]) -> None:
+    """``kuai predict`` checks the file's own schema against its graph before scoring: a text column is fed as
+    strings (it once expected numbers and refused every text model with BAD_MODEL)."""
+    import json
+    from types import SimpleNamespace
+
+    from kuai.app.services.model_metadata import read_metadata
+    from kuai.app.services.sandbox import GraphPort
+    from kuai.app.services.scoring import SCHEMA_METADATA_KEY
+    from kuai.exporters.model_card import input_schema
+
+    schema = fitted_pipelines["schema"]
+    session = OnnxScorer(to_onnx_model(fitted_pipelines["pipelines"]["linear"], schema, TaskType.BINARY)).session
+    ports = [[GraphPort(p.name, p.type, tuple(d if isinstance(d, int) else None for d in p.shape)) for p in group]
+             for group in (session.get_inputs(), session.get_outputs())]
+    entries = input_schema(SimpleNamespace(schema=schema))  # type: ignore[arg-type]
+    assert next(e for e in entries if e["name"] == "review")["terms"] == next(c for c in schema if c.is_text).terms
+    payload = {"task": "binary", "target": "recommended", "classes": ["0", "1"], "input_schema": entries}
+    metadata = read_metadata({SCHEMA_METADATA_KEY: json.dumps(payload)}, inputs=ports[0], outputs=ports[1],
+                             file_name="model.onnx")
+    assert [c.type for c in metadata.schema] == [c.type for c in schema]

@@ -124,7 +124,7 @@ def _input_problems(columns: Sequence[_Column], inputs: Sequence[GraphPort]) -> 
     problems = []
     for column in columns:
         for name in column.onnx_inputs:
-            fed = _FEED_TYPES[column.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)]
+            fed = _FEED_TYPES[column.type.is_string]
             if name not in graph:
                 problems.append(f"its input schema names '{name}' (column '{column.name}'), which the graph "
                                 "does not take")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from kuai.engine.models import FAMILIES
+from kuai.engine.models.text import MAX_TERMS, TERM_CELLS
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
 
@@ -39,9 +40,11 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
     """Rough peak memory and time of one run; see the module notes for the model."""
     n_rows = len(frame)
     features = [c for c in columns if c.name != target and c.type.is_feature]
-    inputs = sum(5 if c.type is ColumnType.DATETIME else 1 for c in features)
+    inputs = sum(5 if c.type is ColumnType.DATETIME else _text_terms(c, n_rows) if c.type is ColumnType.TEXT else 1
+                 for c in features)
     onehot = sum(min(c.n_unique + 1, MAX_ONEHOT) if c.type in (ColumnType.CATEGORICAL, ColumnType.BOOLEAN)
-                 else 5 if c.type is ColumnType.DATETIME else 1 for c in features)
+                 else 5 if c.type is ColumnType.DATETIME else _text_terms(c, n_rows) if c.type is ColumnType.TEXT
+                 else 1 for c in features)
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
     table_mb = _table_mb(frame)
     matrix_mb = n_rows * inputs * 4 / _MB
@@ -108,3 +111,8 @@ def _table_mb(frame: pd.DataFrame) -> float:
 
 def _seconds(seconds: float) -> str:
     return f"{seconds / 60:,.0f} min" if seconds >= 120 else f"{seconds:,.1f} s"
+
+
+def _text_terms(column: ColumnProfile, n_rows: int) -> int:
+    """The inputs a text column makes at most: its words, up to ``kuai.engine.models.text``'s caps."""
+    return max(1, min(MAX_TERMS, TERM_CELLS // max(1, n_rows), column.n_unique))
