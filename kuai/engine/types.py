@@ -332,7 +332,7 @@ class Explanation:
     permutation_std: dict[str, float] = field(default_factory=dict)
     permutation_note: str = ""
     # per text column, the words that move the prediction most: (term, mean SHAP value in the rows
-    # that hold it), the largest effect first; for one output (binary, regression) only
+    # that hold it, for the class each row is explained for), the largest effect first
     words: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
 

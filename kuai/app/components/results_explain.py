@@ -6,7 +6,7 @@ import streamlit as st
 
 from kuai.app.components.data import load_frame
 from kuai.app.components.results import RunResults, explained_rows, in_plain_units, row_outputs
-from kuai.engine import EngineError
+from kuai.engine import EngineError, Explanation
 from kuai.exporters.figures import (
     beeswarm_figure,
     dependence_figure,
@@ -51,8 +51,7 @@ def show_beeswarm_and_dependence(results: RunResults) -> None:
     for text_column, words in explanation.words.items():
         if words:
             st.plotly_chart(words_figure(explanation, text_column), width="stretch")
-            st.caption(f"'{text_column}' is free text: the model reads its words. Green words push "
-                       "the prediction up in the rows that hold them, red ones down.")
+            st.caption(f"'{text_column}' is free text: the model reads its words. {_words_direction(explanation)}")
     numbers_and_categories = [name for name in explanation.importance if name not in explanation.words]
     if not numbers_and_categories:
         return
@@ -92,3 +91,16 @@ def show_row(results: RunResults, dataset_id: str) -> None:
                if average and this_row else "")
     st.caption(f"{outputs}Each bar shows how much one column of this row pushed the prediction towards {towards} "
                f"(red) or away from it (blue), on the model's internal scale ({explanation.output_space}).")
+
+
+def _words_direction(explanation: Explanation) -> str:
+    """What green and red mean: towards the one class every row is explained for (binary), the class predicted
+    for each row (multiclass), or a higher value (regression)."""
+    classes = set(explanation.explained_class) - {""}
+    if len(classes) == 1:
+        towards = f"towards '{next(iter(classes))}'"
+    elif classes:
+        towards = "towards the class the model predicts for the row"
+    else:
+        towards = "up"
+    return f"Green words push the prediction {towards} in the rows that hold them; red ones push it away."

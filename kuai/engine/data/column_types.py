@@ -58,6 +58,7 @@ NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as num
 DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
+SENTENCE_WORDS, SENTENCES = 5, 50  # repeated values of this many words, more distinct ones than this: free text
 MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
 MOSTLY_MISSING = 0.95
 LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
@@ -194,6 +195,10 @@ def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> 
 
 
 def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    words = float(values.iloc[:SAMPLE_ROWS].astype(str).str.count(r"\S+").mean())
+    if words >= SENTENCE_WORDS and summary.num_of_dist_val > SENTENCES:  # sentences that repeat: their words count
+        return ColumnType.TEXT, (f"{_describe(values, summary)}, sentences of about {words:.0f} words: free text, "
+                                 "its words are used as features")
     return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, repeated: categorical"
 
 

@@ -133,7 +133,9 @@ def explain_model(
             if size < 1:
                 break
         started = time.perf_counter()
-        values_of_batch, base = _combined(members, model_frame.iloc[order[position:position + size]], spec, words)
+        batch = model_frame.iloc[order[position:position + size]]
+        values_of_batch, base = _combined(members, batch, spec, words, _explained_outputs(
+            estimator, batch, len(spec.classes) if spec.task is TaskType.MULTICLASS else 1))
         timings.append((size, time.perf_counter() - started))
         batches.append(values_of_batch)
         position += size
@@ -244,10 +246,10 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
             member.terms[feature] = (texts[column], str(name).partition("__")[2])
 
 
-def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec,
-              words: _Words) -> tuple[np.ndarray, np.ndarray]:
+def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec, words: _Words,
+              explained: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted SHAP values folded to original columns (rows x columns x outputs), and the base values; the text
-    columns' terms' values go to ``words`` (one output only)."""
+    columns' terms' values for the output each row is explained for (``explained``) go to ``words``."""
     total: np.ndarray | None = None
     total_base: np.ndarray | None = None
     for member in members:
@@ -256,8 +258,8 @@ def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec,
         if spec.task is TaskType.BINARY and values.shape[2] == 2:  # the positive class only
             values, base = values[:, :, 1:], base[1:]
         assert member.fold is not None
-        if member.terms and values.shape[2] == 1:
-            words.add(member, matrix, values[:, :, 0] * member.weight)
+        if member.terms:
+            words.add(member, matrix, values[np.arange(len(rows)), :, explained] * member.weight)
         n_rows, n_features, n_outputs = values.shape  # fold features onto columns: (rows·outputs x features) @ fold
         flat = values.transpose(0, 2, 1).reshape(n_rows * n_outputs, n_features)
         folded = np.asarray(member.fold.T.dot(flat.T).T).reshape(n_rows, n_outputs, -1).transpose(0, 2, 1)
