@@ -8,7 +8,7 @@ PORT   ?= 8501
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip "uv>=0.9"
+	$(PY) -m pip install --quiet "uv>=0.9"
 	# uv: the same install as pip's, ~25 s against ~3 min. --compile-bytecode, as pip does: without .pyc files (and
 	# with PYTHONDONTWRITEBYTECODE set, as on CI) every process compiles pandas and scikit-learn again: 5 s a start.
 	$(PY) -m uv pip install --quiet --compile-bytecode --python $(PY) -e ".[dev]"

@@ -24,9 +24,11 @@ def churn_id(home: Path) -> str:
     return store_dataset_file(CHURN).dataset_id
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
-    """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S)."""
+    """(home, run id, dataset id) of a real training through the worker process (TRAIN_BUDGET_S), trained once for
+    the pages' and the Results page's tests (~23 s each time); a test that adds to the run (another exported model, a
+    chosen threshold) leaves what the others check unchanged."""
     from kuai.app.services.jobs import start_job
     from kuai.storage import RunConfig, store_dataset_file
 

@@ -75,7 +75,7 @@ def test_a_killed_worker_is_reported_failed_not_running(kuai_home: Path, reliabi
     import optuna
 
     dataset = storage.store_dataset_file(SAMPLES / "customer_churn.csv")
-    record = start_job(_config(dataset, 40))
+    record = start_job(_config(dataset, 25))  # 3 trials, then the kill; the resume has the rest
     running = _wait(record.run_id, ("running",), 30)
     trials = outputs_dir(record.run_id) / "trials"
     deadline = time.monotonic() + 60
