@@ -43,6 +43,7 @@ import pandas as pd
 
 from kuai.engine.data.column_facts import ColumnFacts, column_facts
 from kuai.engine.data.numbers import NUMBER_WITH_UNIT, numbers_as_written, numeric_values, parse_numbers, unit_key
+from kuai.engine.data.type_reasons import MISFITS, describe, evidence, number_text, show
 from kuai.engine.data.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from kuai.engine.read.dates import detect_date_format, parse_datetimes
 from kuai.engine.types import ColumnProfile, ColumnType
@@ -137,13 +138,13 @@ def _rule_type(facts: ColumnFacts, why: str) -> Detection:
                                      f"learn from ({why})")
     if facts.is_number:
         kind = "integer" if facts.all_whole else "decimal"
-        span = f" from {_num(facts.minimum)} to {_num(facts.maximum)}" if facts.minimum is not None and \
+        span = f" from {number_text(facts.minimum)} to {number_text(facts.maximum)}" if facts.minimum is not None and \
             facts.maximum is not None else ""
         return ColumnType.NUMERIC, (f"{facts.n_unique:,} distinct {kind} values{span} in {facts.n_rows:,} rows, "
                                     f"stored as numbers: numeric ({why})")
     if facts.n_unique == facts.n_present > FEW_VALUES:
         return ColumnType.ID, f"every one of the {facts.n_present:,} values is distinct: an identifier ({why})"
-    example = f" (e.g. '{_show(facts.first_values[0])}')" if facts.first_values else ""
+    example = f" (e.g. '{show(facts.first_values[0])}')" if facts.first_values else ""
     return ColumnType.CATEGORICAL, (f"{facts.n_unique:,} distinct values in {facts.n_rows:,} rows{example}: "
                                     f"categorical ({why})")
 
@@ -158,7 +159,7 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
         return ColumnType.DATETIME, "stored as dates"
     distinct = facts.first_values
     if facts.n_unique == 1:
-        return ColumnType.CONSTANT, f"one distinct value ({_show(distinct[0])}) in {facts.n_present:,} rows"
+        return ColumnType.CONSTANT, f"one distinct value ({show(distinct[0])}) in {facts.n_present:,} rows"
     if _may_be_long_numbers(facts):
         values = series.dropna()
         long_numbers = _long_whole_numbers(values)
@@ -176,35 +177,35 @@ def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess
     values = series.dropna()
     found = _HANDLERS[guess.label](values, summary, guess)
     if found is not None:
-        return found[0], f"{found[1]} {_evidence(guess)}"
+        return found[0], f"{found[1]} {evidence(guess)}"
     # the label did not survive the check on the whole column: take the model's next label that can
     runner_up, _ = guess.runner_up(excluding=("datetime", "embedded-number", "numeric"))
     column_type, reason = _HANDLERS[runner_up](values, summary, guess) or _as_categorical(values, summary, guess)
-    misfit = _MISFITS.get(guess.label, "the values do not fit")
-    return column_type, f"{reason} {_evidence(guess)[:-1]}, but {misfit})"
+    misfit = MISFITS.get(guess.label, "the values do not fit")
+    return column_type, f"{reason} {evidence(guess)[:-1]}, but {misfit})"
 
 
 def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
     if pd.api.types.is_numeric_dtype(values):
-        return ColumnType.NUMERIC, f"{_describe(values, summary)}: numeric"
+        return ColumnType.NUMERIC, f"{describe(values, summary)}: numeric"
     found = _text_numbers(values)
     if found is None:
         return None
     shown = f", in {found}" if found else ""
-    return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{_show(values.iloc[0])}'{shown}), read as numbers"
+    return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{show(values.iloc[0])}'{shown}), read as numbers"
 
 
 def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
     words = float(values.iloc[:SAMPLE_ROWS].astype(str).str.count(r"\S+").mean())
     if words >= SENTENCE_WORDS and summary.num_of_dist_val > SENTENCES:  # sentences that repeat: their words count
-        return ColumnType.TEXT, (f"{_describe(values, summary)}, sentences of about {words:.0f} words: free text, "
+        return ColumnType.TEXT, (f"{describe(values, summary)}, sentences of about {words:.0f} words: free text, "
                                  "its words are used as features")
-    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, repeated: categorical"
+    return ColumnType.CATEGORICAL, f"{describe(values, summary)}, repeated: categorical"
 
 
 def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
     if pd.api.types.is_numeric_dtype(values):
-        return ColumnType.NUMERIC, f"{_describe(values, summary)}, numbers that read like years or dates: numeric"
+        return ColumnType.NUMERIC, f"{describe(values, summary)}, numbers that read like years or dates: numeric"
     found = detect_date_format(values)
     sample = values.astype(str).str.strip().iloc[:DATE_ROWS]
     if found is None or parse_datetimes(sample, found.format).notna().mean() < DATE_SHARE:
@@ -218,11 +219,11 @@ def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Det
 
 
 def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
-    return ColumnType.TEXT, f"web addresses (e.g. '{_show(values.iloc[0])}'): the words in them are used as features"
+    return ColumnType.TEXT, f"web addresses (e.g. '{show(values.iloc[0])}'): the words in them are used as features"
 
 
 def _as_list(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
-    example = _show(values.iloc[0])
+    example = show(values.iloc[0])
     if summary.num_of_dist_val <= FEW_VALUES:
         return ColumnType.CATEGORICAL, (f"lists of items (e.g. '{example}'), only {summary.num_of_dist_val} "
                                         "distinct lists: each list used as a label")
@@ -238,9 +239,9 @@ def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) 
         return ColumnType.ID, f"every one of the {summary.n_present:,} values is distinct: an identifier"
     if repeats_a_lot(summary.num_of_dist_val, summary.n_present):
         repeated = _repeats(summary.num_of_dist_val, summary.n_present)
-        return ColumnType.CATEGORICAL, (f"{_describe(values, summary)}, {repeated}: values that repeat this much "
+        return ColumnType.CATEGORICAL, (f"{describe(values, summary)}, {repeated}: values that repeat this much "
                                         "describe rows rather than name them, so categorical, not an identifier")
-    return ColumnType.ID, (f"{_describe(values, summary)}: codes or keys that do not generalise, "
+    return ColumnType.ID, (f"{describe(values, summary)}: codes or keys that do not generalise, "
                            "treated as an identifier")
 
 
@@ -249,8 +250,8 @@ def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeG
     if summary.num_of_dist_val > FEW_VALUES:
         numeric = _as_numeric(values, summary, guess)
         if numeric is not None:
-            return ColumnType.NUMERIC, f"{_describe(values, summary)}, {caveat}: treated as numeric"
-    return ColumnType.CATEGORICAL, f"{_describe(values, summary)}, {caveat}: treated as categorical"
+            return ColumnType.NUMERIC, f"{describe(values, summary)}, {caveat}: treated as numeric"
+    return ColumnType.CATEGORICAL, f"{describe(values, summary)}, {caveat}: treated as categorical"
 
 
 def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
@@ -293,7 +294,7 @@ def _long_whole_numbers(values: pd.Series) -> str | None:
 
 
 def _as_codes(values: pd.Series, n_distinct: int, digits: str) -> Detection:
-    what = (f"whole numbers of {digits} (e.g. '{_show(values.iloc[0])}'), more than a number holds exactly: "
+    what = (f"whole numbers of {digits} (e.g. '{show(values.iloc[0])}'), more than a number holds exactly: "
             "codes, not quantities")
     if repeats_a_lot(n_distinct, len(values)):
         repeated = _repeats(n_distinct, len(values))
@@ -306,34 +307,6 @@ _HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection |
     "datetime": _as_datetime, "sentence": _as_text, "url": _as_url, "list": _as_list,
     "not-generalizable": _as_identifier, "context-specific": _as_context_specific,
 }
-
-
-_MISFITS = {
-    "datetime": "the values do not parse as dates",
-    "numeric": "the text does not read as numbers",
-    "embedded-number": "the text does not read as numbers in one unit",
-}
-
-
-def _evidence(guess: TypeGuess) -> str:
-    if guess.source == "rule":
-        return f"(rule: {guess.note})"
-    sure = f"(model: {guess.probability:.0%} sure that it is {guess.label}"
-    if guess.probability < 0.7 and len(guess.ranking) > 1:
-        label, probability = guess.ranking[1]
-        return f"{sure}, {probability:.0%} {label})"
-    return f"{sure})"
-
-
-def _describe(values: pd.Series, summary: ColumnSummary) -> str:
-    rows = f"in {summary.total_vals:,} rows"
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.astype(float)
-        whole = bool(np.all(np.isfinite(numbers)) and np.all(numbers == np.round(numbers)))
-        kind = "integer" if whole else "decimal"
-        span = f"from {_num(float(numbers.min()))} to {_num(float(numbers.max()))}"
-        return f"{summary.num_of_dist_val:,} distinct {kind} values {span} {rows}"
-    return f"{summary.num_of_dist_val:,} distinct values {rows} (e.g. '{_show(values.iloc[0])}')"
 
 
 def _text_numbers(values: pd.Series) -> str | None:
@@ -387,21 +360,10 @@ def _profile(frame: pd.DataFrame, position: int, detection: Detection, facts: Co
         reason=reason,
         missing_fraction=facts.n_missing / facts.n_rows if facts.n_rows else 0.0,
         n_unique=facts.n_unique,
-        examples=tuple(_show(v) for v in facts.first_values),
+        examples=tuple(show(v) for v in facts.first_values),
         minimum=minimum,
         maximum=maximum,
         mean=mean,
         date_format=dates.format if dates is not None else "",
         date_order_guessed=dates is not None and dates.is_guess,
     )
-
-
-def _show(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _num(value: float) -> str:
-    if abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    return f"{value:.0f}" if value == round(value) else f"{value:.3g}"
