@@ -49,12 +49,17 @@ def vectorizer(max_features: int) -> TfidfVectorizer:
 def choose_terms(values: Sequence[str], *, n_rows: int, n_texts: int) -> int:
     """How many terms a text column of the training rows gets: those it has, at most ``MAX_TERMS`` and its share of
     ``TERM_CELLS`` over ``n_rows`` rows and ``n_texts`` text columns; 0 when fewer than ``MIN_TERMS``."""
-    cap = min(MAX_TERMS, TERM_CELLS // max(1, n_rows * n_texts))
+    cap = term_cap(n_rows=n_rows, n_texts=n_texts)
     try:
         found = len(vectorizer(MAX_TERMS).fit(values).vocabulary_)
     except ValueError:  # no words at all ("empty vocabulary"), or none in two rows
         return 0
     return min(found, cap) if found >= MIN_TERMS else 0
+
+
+def term_cap(*, n_rows: int, n_texts: int = 1) -> int:
+    """The most terms a text column may have: ``MAX_TERMS``, and its share of ``TERM_CELLS``."""
+    return min(MAX_TERMS, TERM_CELLS // max(1, n_rows * n_texts))
 
 
 def transformer(column: InputColumn) -> tuple[str, object, str]:
