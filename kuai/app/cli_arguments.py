@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--folds", type=_checked(int, "check_folds", "a whole number"),
                        help="cross-validation folds, at least 2 and at most the rarest class's rows (default: chosen "
                             "by size)")
+    train.add_argument("--group", metavar="COL|none",
+                       help="keep each value's rows in one fold (a patient, customer or machine on several rows), so "
+                            "the score is for new ones; none: fold rows one by one (default: chosen by Kuai, who "
+                            "says why)")
     limit = _checked(float, "check_limit", "a number")
     train.add_argument("--max-latency-ms", type=limit, dest="max_latency_ms", metavar="MS",
                        help="export the best model that predicts a row within MS milliseconds (in a batch)")
@@ -249,6 +253,13 @@ def file_reading(arguments: argparse.Namespace) -> Any:
 
     return ReadingOptions(header_rows=arguments.header_rows, skip_rows=arguments.skip_rows,
                           delimiter=arguments.delimiter, encoding=arguments.encoding)
+
+
+def group_option(value: str | None) -> str | None:
+    """``--group``: a column, "none" (rows folded one by one: ``NO_GROUP``), or not given (Kuai's choice)."""
+    if value is None:
+        return None
+    return "" if value.strip().lower() == "none" else value
 
 
 def date_formats(pairs: list[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
 from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
+from kuai.engine.data.groups import group_codes
 from kuai.engine.data.labels import relabel
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_families
@@ -34,8 +35,9 @@ from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
 from kuai.engine.results import PendingExplanation, Prepared, TrainingResult
 from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.folds import fit_group_folds, make_folds
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
-from kuai.engine.search.trials import drop_fold_models, make_folds
+from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
 from kuai.engine.select.ensemble import EnsembleSelection
@@ -161,7 +163,8 @@ def search_phase(
         search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
 
     result = run_search(SearchInputs(
-        X, y, spec=spec, schema=schema, selection=prepared.selection, deadline=search_deadline,
+        X, y, spec=spec, schema=schema, selection=prepared.selection, groups=prepared.groups,
+        deadline=search_deadline,
         first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
         max_trials=budget.max_trials if max_trials is None else max_trials,
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
@@ -268,12 +271,17 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
         raise TargetError(f"Only {len(rows)} rows have a usable target; at least {2 * spec.n_folds} are needed.",
                           code="TOO_FEW_ROWS")
     y = encode_target(rows[spec.target], spec)
-    selection = select_columns(rows, y, spec, make_folds(y, spec), budget_s=time_budget_s)
+    groups = group_codes(rows[spec.group]) if spec.group else None
+    if groups is not None:  # each entity in one fold: as many folds as keep every class in each
+        spec, folds_note = fit_group_folds(y, spec, groups)
+        notes += [folds_note] if folds_note else []
+    selection = select_columns(rows, y, spec, make_folds(y, spec, groups), budget_s=time_budget_s)
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
     X = to_model_frame(rows, schema).reset_index(drop=True)
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
     notes += _texts_left_out(spec, schema, selection)
-    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes))
+    return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes),
+                    groups=groups if spec.group else None)
 
 
 def _export_inputs(prepared: Prepared) -> int:

@@ -28,6 +28,7 @@ class Prepared:
     schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame
     selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
+    groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
     notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
 
     @property

@@ -73,6 +73,18 @@ class ColumnProfile:
 
 
 @dataclass(frozen=True)
+class GroupSuggestion:
+    """The column whose rows belong to one entity, how they repeat, and why Kuai keeps each entity in one fold."""
+
+    column: str
+    n_groups: int
+    repeated_share: float  # share of the rows whose value is on other rows too
+    median_rows: float  # rows per entity, the median
+    reason: str
+    others: tuple[str, ...] = ()  # other columns that could group the rows
+
+
+@dataclass(frozen=True)
 class TargetSuggestion:
     """The column Kuai would predict, the runners-up, and why (``candidate_reasons[i]`` explains ``candidates[i]``)."""
 
@@ -167,6 +179,7 @@ class DatasetProfile:
     n_folds: int = 5
     validation_reason: str = ""
     resources: ResourceEstimate | None = None
+    group: GroupSuggestion | None = None  # the column whose rows belong to one entity (kuai.engine.data.groups)
     notes: tuple[str, ...] = ()  # what profiling capped (a wide table: the columns typed by rule)
 
     def column(self, name: str) -> ColumnProfile:
@@ -220,6 +233,8 @@ class TaskSpec:
     date_formats: dict[str, str] = field(default_factory=dict)  # datetime feature -> its format (read.dates)
     label_variants: dict[str, str] = field(default_factory=dict)  # target spelling -> its class ('Yes' -> 'yes')
     notes: tuple[str, ...] = ()  # what Kuai decided about the data for this spec, in plain words (shown to the user)
+    group: str = ""  # the column whose rows stay in one fold (kuai.engine.data.groups); "": rows are folded one by one
+    group_reason: str = ""  # why, in plain words
 
 
 @dataclass(frozen=True)

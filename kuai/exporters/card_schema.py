@@ -108,6 +108,7 @@ class ModelCard(_CardPart):
     cv_score: Number = float("nan")
     cv_score_std: Number = 0.0
     cv_folds: int | None = None
+    validation: dict[str, Any] = Field(default_factory=dict)  # folds, the group column and why, in words
     model: CardModel = Field(default_factory=CardModel)
     input_schema: list[dict[str, Any]] = Field(default_factory=list)
     onnx_outputs: list[str] = Field(default_factory=list)

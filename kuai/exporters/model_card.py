@@ -8,7 +8,7 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
-from kuai.engine import TrainingResult, family_libraries, get_metric, to_jsonable
+from kuai.engine import TrainingResult, family_libraries, folds_in_words, get_metric, to_jsonable
 from kuai.engine.models.preprocessing import MISSING_CATEGORY
 from kuai.exporters.card_schema import ModelCard
 
@@ -72,6 +72,8 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "metric": {"name": result.spec.metric, "label": metric.label,
                    "greater_is_better": metric.greater_is_better},
         "cv_score": best.score, "cv_score_std": best.score_std, "cv_folds": result.spec.n_folds,
+        "validation": {"folds": result.spec.n_folds, "group_column": result.spec.group or None,
+                       "reason": result.spec.group_reason or None, "in_words": folds_in_words(result.spec)},
         "model": {"name": result.model_name, "family": best.family, "is_ensemble": best.is_ensemble,
                   "members": best.members, "params": to_jsonable(best.params),
                   "bagged_folds": result.bagged_folds, "row_fraction": best.row_fraction},

@@ -48,6 +48,7 @@ class RunConfig:
     max_latency_ms: float | None = None  # limits on the exported model (expert mode)
     max_size_mb: float | None = None
     class_weight: str = ""  # "balanced" (expert mode)
+    group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
     reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:

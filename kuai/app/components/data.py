@@ -94,8 +94,9 @@ def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[
 
 
 def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | None,
-              overrides: dict[str, str], fixes: Fixes = ()) -> TaskSpec:
-    """What training would learn; raises ``engine.EngineError`` when the choice cannot work."""
+              overrides: dict[str, str], fixes: Fixes = (), group: str | None = None) -> TaskSpec:
+    """What training would learn; raises ``engine.EngineError`` when the choice cannot work. ``group``: as
+    ``engine.build_task_spec`` takes it (None: Kuai's choice)."""
     record, frame = load_frame(dataset_id)
     fixes = fixes_for(fixes, target)
     plan = engine.fix_plan(CheckFix.from_dict(fix) for fix in fixes)
@@ -105,7 +106,7 @@ def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | N
     return engine.build_task_spec(frame, profile.columns, target=target,
                                   task=TaskType(task) if task else None, metric=metric,
                                   type_overrides={name: ColumnType(kind) for name, kind in overrides.items()},
-                                  excluded=plan.excluded, n_folds=plan.n_folds)
+                                  excluded=plan.excluded, n_folds=plan.n_folds, group=group)
 
 
 def dataset_label(record: DatasetRecord) -> str:

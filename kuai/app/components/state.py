@@ -148,6 +148,11 @@ def stored_metric(stored: DatasetChoices, target: str, task: str | None) -> str 
     return stored.metric if task and stored.metric_for == (target, task) else None
 
 
+def stored_group(stored: DatasetChoices, target: str) -> str | None:
+    """The group column the user chose for this target ("": none; None: Kuai's choice)."""
+    return stored.group if stored.group_for == target else None
+
+
 def show_stored(key: str, value: Any) -> None:
     """Put a stored choice into widget ``key`` before it is drawn: storage holds the choice, not the tab."""
     st.session_state[key] = value

@@ -210,7 +210,8 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     for note in (*fix_notes, *spec.notes):
         _emit(progress, started, options, "profiling", note)
     _emit(progress, started, options, "profiling",
-          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features",
+          f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features, "
+          f"{engine.folds_in_words(spec)}",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
     budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
     for stale in (out_dir / "trials").glob("spill-*"):  # fold models a killed training left on disk
@@ -273,7 +274,8 @@ def frame_and_spec(frame: pd.DataFrame,
                                   metric=options.metric, type_overrides=options.type_overrides,
                                   excluded=(*options.excluded, *plan.excluded),
                                   n_folds=options.n_folds or plan.n_folds, seed=options.seed,
-                                  date_formats=options.date_formats, keep_label_variants=options.keep_label_variants)
+                                  date_formats=options.date_formats, keep_label_variants=options.keep_label_variants,
+                                  group=options.group)
     if variants:  # merged above, so the spec found one spelling per class: it keeps the merge and its note
         spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:

@@ -15,7 +15,7 @@ from kuai.app.components.results_explain import show_beeswarm_and_dependence, sh
 from kuai.app.components.results_search import show_search_history
 from kuai.app.components.state import sync_url
 from kuai.app.components.tables import leaderboard_table
-from kuai.engine import pareto_front, recommendation
+from kuai.engine import folds_in_words, pareto_front, recommendation
 from kuai.exporters import CardLimits
 from kuai.exporters.figures import leaderboard_figure, tradeoff_figure
 
@@ -23,7 +23,7 @@ from kuai.exporters.figures import leaderboard_figure, tradeoff_figure
 def show_leaderboard(results: RunResults) -> None:
     st.markdown("#### Leaderboard")
     st.caption(f"Every model Kuai kept, best first. Scores are {results.metric.label} on rows each model had not "
-               f"seen (cross-validation, {results.spec.n_folds} folds); "
+               f"seen ({folds_in_words(results.spec)}); "
                f"{'higher' if results.metric.greater_is_better else 'lower'} is better. "
                "Click a column's header to sort by it.")
     st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric,

@@ -15,12 +15,14 @@ from kuai.app.components.state import (
     current_dataset_id,
     show_choice_notes,
     show_stored,
+    stored_group,
     stored_metric,
     stored_task,
     sync_url,
     type_overrides,
 )
 from kuai.engine import DatasetProfile, EngineError, TaskType
+from kuai.engine.data.groups import ungrouped_note
 from kuai.engine.data.task import METRICS
 
 
@@ -77,10 +79,38 @@ def choose_metric(dataset_id: str, target: str, task: str, profile: DatasetProfi
     return metric
 
 
+_KUAI, _NONE = "\x00kuai", "\x00none"  # the group widget's two choices that are no column
+
+
+def _keep_group(dataset_id: str, key: str, target: str) -> None:
+    value = st.session_state[key]
+    change_choices(dataset_id, group=None if value == _KUAI else "" if value == _NONE else value, group_for=target)
+
+
+def choose_group(dataset_id: str, target: str, profile: DatasetProfile) -> str | None:
+    """Which column keeps an entity's rows in one fold (None: Kuai's choice; "": rows one by one)."""
+    stored = stored_group(choices(dataset_id), target)
+    names = [c.name for c in profile.columns if c.name != target]
+    options = [_KUAI, _NONE, *names]
+    found = profile.group.column if profile.group is not None else None
+    labels = {_KUAI: f"Kuai's choice: {found}" if found else "Kuai's choice: none (no column repeats like an ID)",
+              _NONE: "None: score the rows one by one"}
+    key = f"group_{dataset_id}_{target}"
+    show_stored(key, _KUAI if stored is None else _NONE if stored == "" else stored if stored in names else _KUAI)
+    choice = st.selectbox("Do several rows belong to one patient, customer or machine? (rows kept together when "
+                          "scoring)", options, key=key, format_func=lambda o: labels.get(o, o), on_change=_keep_group,
+                          args=(dataset_id, key, target),
+                          help="A model is scored on rows it has not seen. When one patient has several rows, the "
+                               "rows of a patient the model trained on are easy to score, and the score is better "
+                               "than on new patients. Keeping each patient's rows together scores new patients.")
+    return None if choice == _KUAI else "" if choice == _NONE else choice
+
+
 def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: DatasetProfile) -> bool:
+    group = choose_group(dataset_id, target, profile)
     try:
         spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id),
-                         fixes=chosen_fixes(dataset_id))
+                         fixes=chosen_fixes(dataset_id), group=group)
     except EngineError as exc:
         st.error(f"This choice cannot be trained: {exc}")
         return False
@@ -90,10 +120,15 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: Dat
         st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
     if spec.classes:
         st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
-    if spec.n_folds == profile.n_folds and profile.validation_reason:
+    if spec.group:
+        st.info(f"How models are scored: {spec.n_folds}-fold group cross-validation. {spec.group_reason}",
+                icon=":material/group_work:")
+    elif spec.n_folds == profile.n_folds and profile.validation_reason and profile.group is None:
         st.caption(f"How models are scored: {profile.validation_reason}.")
     else:
-        st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, as you chose.")
+        st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, rows one by one.")
+    if group == "" and profile.group is not None:
+        st.warning(ungrouped_note(profile.group), icon=":material/warning:")
     return True
 
 

@@ -65,12 +65,13 @@ _VARIANT_ROWS = 100_000  # rows whose labels are compared for case variants (a s
 def run_checks(
     frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, target: str | None, n_folds: int = 5,
     task: TaskType | None = None, alternatives: Sequence[str] = (), resources: ResourceEstimate | None = None,
-    time_budget_s: float | None = None,
+    time_budget_s: float | None = None, group: str = "",
 ) -> tuple[CheckResult, ...]:
-    """Every check on the data; ``alternatives`` are other target candidates (for CHANGE_TARGET fixes)."""
+    """Every check on the data; ``alternatives`` are other target candidates (for CHANGE_TARGET fixes). ``group``:
+    the column that groups the folds (not a feature: the checks on features leave it alone)."""
     results: list[CheckResult] = []
     for column in columns:
-        if column.name != target and column.name in frame.columns:
+        if column.name not in (target, group) and column.name in frame.columns:
             results.extend(_column_checks(frame[column.name], column))
     results.extend(_duplicate_rows(frame))
     results.extend(_duplicate_columns(frame, columns, target))

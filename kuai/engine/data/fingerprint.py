@@ -20,10 +20,10 @@ __all__ = ["data_fingerprint", "short_fingerprint"]
 
 def data_fingerprint(frame: pd.DataFrame, spec: TaskSpec) -> str:
     """SHA-256 over the feature and target values (row by row, in order), their names and the validation setup."""
-    columns = [*spec.features, spec.target]
+    columns = [*spec.features, spec.target, *([spec.group] if spec.group else [])]
     digest = hashlib.sha256(json.dumps({
         "columns": columns, "target": spec.target, "task": str(spec.task), "n_folds": spec.n_folds,
-        "seed": spec.seed, "n_rows": len(frame),
+        "seed": spec.seed, "n_rows": len(frame), **({"group": spec.group} if spec.group else {}),
     }).encode())
     for name in columns:
         values = frame[name]

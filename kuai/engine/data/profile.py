@@ -8,6 +8,7 @@ import pandas as pd
 
 from kuai.engine.data.checks import run_checks
 from kuai.engine.data.column_types import profile_table
+from kuai.engine.data.groups import find_group, grouped_validation_reason
 from kuai.engine.data.labels import LabelVariants, merge_label_variants
 from kuai.engine.data.option_checks import check_date_formats, check_named_columns
 from kuai.engine.data.resources import estimate_resources
@@ -60,6 +61,10 @@ def profile_dataset(
         except TargetError as exc:
             task_reason = str(exc)
     n_folds, validation_reason = choose_validation(len(frame), task=task)
+    group = find_group(frame, profiled, target=chosen, n_folds=n_folds)
+    if group is not None:
+        classification = task is not None and task.is_classification
+        validation_reason = grouped_validation_reason(n_folds, group, classification=classification)
     resources = None
     checks: tuple[CheckResult, ...] = ()
     if with_checks:
@@ -67,13 +72,14 @@ def profile_dataset(
         resources = estimate_resources(frame, profiled, target=chosen, n_folds=n_folds, n_classes=n_classes,
                                        time_budget_s=time_budget_s)
         checks = run_checks(frame, profiled, target=chosen, n_folds=n_folds, task=task,
-                            alternatives=suggestion.candidates, resources=resources)
+                            alternatives=suggestion.candidates, resources=resources,
+                            group=group.column if group is not None else "")
         if variants and chosen is not None:
             checks = (_merged_labels(chosen, variants), *checks)
     return DatasetProfile(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
-        n_folds=n_folds, validation_reason=validation_reason, resources=resources,
+        n_folds=n_folds, validation_reason=validation_reason, resources=resources, group=group,
         notes=(typing_note,) if typing_note else (),
     )
 

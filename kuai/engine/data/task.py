@@ -7,6 +7,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
+from kuai.engine.data.groups import resolve_group
 from kuai.engine.data.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_folds, check_named_columns, check_seed
@@ -141,6 +142,7 @@ def build_task_spec(
     excluded: Collection[str] = (),
     date_formats: dict[str, str] | None = None,
     keep_label_variants: bool = False,
+    group: str | None = None,
 ) -> TaskSpec:
     """Assemble what to learn; unknown metric or target is a ``TargetError``.
 
@@ -152,6 +154,8 @@ def build_task_spec(
     ``date_formats``: the user's format for date columns (else each column's own, ``kuai.engine.read.dates``).
     ``keep_label_variants``: target labels that differ only by case, spaces or width stay separate classes
     (by default they are merged, ``kuai.engine.data.labels``). What Kuai decided is in the spec's ``notes``.
+    ``group``: the column whose rows stay in one fold; None lets Kuai find it, ``NO_GROUP`` folds rows one by one
+    (``kuai.engine.data.groups.resolve_group``). The group column is not a feature.
     """
     require_rows(frame)  # a file with a header only is shown, never trained on
     target = resolve_target(frame, target)
@@ -176,7 +180,8 @@ def build_task_spec(
     if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
     folds, folds_note = _folds_for(target_values, task, n_folds, default=default_folds(len(frame)))
-    features, dropped = _split_features(frame, types, target=target, excluded=set(excluded))
+    grouped, group_reason, group_notes = resolve_group(frame, columns, target=target, group=group, n_folds=folds)
+    features, dropped = _split_features(frame, types, target=target, excluded=set(excluded), group=grouped)
     classes: tuple[str, ...] = ()
     if task.is_classification:
         counts = label_counts(target_values)
@@ -191,7 +196,8 @@ def build_task_spec(
         target=target, task=task, metric=metric, features=tuple(features),
         feature_types={name: types[name] for name in features}, dropped=dropped,
         classes=classes, n_folds=folds, seed=seed, date_formats=formats, label_variants=variants.mapping,
-        notes=((variants.note(target),) if variants else ()) + folds_note + date_notes,
+        notes=((variants.note(target),) if variants else ()) + folds_note + date_notes + group_notes,
+        group=grouped, group_reason=group_reason,
     )
 
 
@@ -246,8 +252,8 @@ def _chosen_format_note(values: pd.Series, name: str, chosen: str) -> str:
             "file were read as dates when it was read (written as ISO 8601, YYYY-MM-DD, or stored as dates)")
 
 
-def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target: str,
-                    excluded: set[str]) -> tuple[list[str], dict[str, str]]:
+def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target: str, excluded: set[str],
+                    group: str = "") -> tuple[list[str], dict[str, str]]:
     features, dropped = [], {}
     for name in frame.columns:
         if name == target:
@@ -255,6 +261,9 @@ def _split_features(frame: pd.DataFrame, types: dict[str, ColumnType], *, target
         column_type = types[name]
         if name in excluded:
             dropped[name] = "excluded by you"
+        elif name == group:
+            dropped[name] = ("groups the rows for validation: the model is scored on new ones, whom it cannot "
+                             "know by name, so it is not a feature")
         elif column_type.is_feature:
             features.append(name)
         else:

@@ -34,6 +34,7 @@ class SearchInputs:
     spec: TaskSpec
     schema: tuple[InputColumn, ...]
     selection: ColumnSelection | None = None  # the columns each fold's models learn from, on a very wide table
+    groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
     # when: the search's end; the first trial's, which may run into the tail's slack (None: the same)
     deadline: Deadline
     first_deadline: Deadline | None = None

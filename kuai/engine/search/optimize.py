@@ -35,6 +35,7 @@ from kuai.engine.models import (
     n_threads,
 )
 from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.search.folds import make_folds
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
 from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
@@ -46,7 +47,6 @@ from kuai.engine.search.trials import (
     collect_trials,
     held_out_model,
     keep_fold_models,
-    make_folds,
     predict_output,
     restore_trials,
     size_kb,
@@ -282,7 +282,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     y, spec, deadline, should_stop = inputs.y, inputs.spec, inputs.deadline, inputs.should_stop
     shared, worker, max_trials = inputs.shared, inputs.worker, inputs.max_trials
     chosen = [FAMILIES[name] for name in (inputs.families or default_order())]  # cheapest first
-    result = SearchResult(folds=make_folds(y, spec))
+    result = SearchResult(folds=make_folds(y, spec, inputs.groups))
     result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)

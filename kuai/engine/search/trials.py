@@ -15,9 +15,9 @@ from typing import Any, Protocol
 import numpy as np
 import optuna
 import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold
 
 from kuai.engine.search.fold_spill import SpillError
+from kuai.engine.search.folds import make_folds
 from kuai.engine.search.memory import FamilyMemory, release_memory
 from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
@@ -78,19 +78,10 @@ class SearchResult:
     stopped_early: str = ""  # why the search ended before its deadline, when nothing could beat what it had
 
 
-def make_folds(y: np.ndarray, spec: TaskSpec) -> list[tuple[np.ndarray, np.ndarray]]:
-    splitter: Any
-    if spec.task.is_classification:
-        splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-    else:
-        splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
-
-
 def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
-                   store: OutcomeStore) -> SearchResult:
+                   store: OutcomeStore, groups: np.ndarray | None = None) -> SearchResult:
     """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
-    result = SearchResult(folds=make_folds(y, spec))
+    result = SearchResult(folds=make_folds(y, spec, groups))
     study = optuna.load_study(study_name=study_name, storage=storage)
     restore_trials(study, result, store, None)
     return result

@@ -1,0 +1,184 @@
+"""Rows that belong to one entity: a patient's visits, a customer's orders, a machine's readings.
+
+Cross-validating such rows one by one lets a model meet the same patient in training and in validation, and its
+score is better than the score it will have on new patients. ``find_group`` looks for the column that names the
+entity, by the signals a person uses:
+
+- its values repeat: at least ``MIN_GROUPS`` different values, most rows sharing theirs with other rows, no value
+  on more than a third of the rows (a few large values are categories, not entities);
+- its values are names or whole numbers, never measurements with decimals;
+- it reads as an identifier: its name says so (``patient_id``, ``CustomerID``, ``machine``, ``subject``, …), or
+  its values were typed as codes that do not generalise (``ColumnType.ID``).
+
+Among several such columns the one with the most groups is chosen (the patient rather than the hospital: the
+score is for new patients); the others are named in the reason. The user can choose another column or none
+(``build_task_spec(group=...)``, ``kuai train --group COL|none``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kuai.engine.data.option_checks import close_names
+from kuai.engine.data.target import name_words
+from kuai.engine.errors import OptionError
+from kuai.engine.read.cells import clip
+from kuai.engine.types import ColumnProfile, ColumnType, GroupSuggestion, TaskSpec
+
+NO_GROUP = ""  # the user's "none": rows are folded one by one
+MIN_GROUPS = 10  # fewer entities than this give grouped folds of one or two entities each: too noisy a score
+REPEATED_SHARE = 0.5  # at least half of the rows share their value with another row
+LARGEST_SHARE = 1 / 3  # no value on more than a third of the rows
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
+# words that name an entity whose rows repeat; the singular is enough ("patients" → "patient")
+_ENTITY_WORDS = frozenset({
+    "patient", "subject", "participant", "person", "individual", "respondent", "donor", "case", "customer", "client",
+    "user", "member", "account", "household", "family", "visitor", "session", "machine", "device", "engine", "sensor",
+    "equipment", "asset", "vehicle", "car", "truck", "aircraft", "store", "shop", "site", "hospital", "clinic",
+    "school", "student", "pupil", "employee", "worker", "doctor", "physician", "animal", "cow", "herd", "farm",
+    "plot", "well", "driver", "player", "team", "mouse", "rat", "tree", "supplier", "vendor", "merchant", "seller",
+    "borrower", "applicant", "policy", "contract", "company", "firm", "building", "meter", "turbine", "pump", "line",
+})
+_QUALIFIERS = frozenset({"no", "nr", "nbr", "num", "number", "code", "name", "ref", "reference"})
+
+
+def find_group(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, target: str | None,
+               n_folds: int = 5) -> GroupSuggestion | None:
+    """The entity column of ``frame``, or None (module docstring)."""
+    found = [g for column in columns if column.name != target
+             and (g := group_of(frame[column.name], column, n_folds=n_folds, named=None)) is not None]
+    if not found:
+        return None
+    chosen = max(found, key=lambda g: (g.n_groups, -list(frame.columns).index(g.column)))
+    others = tuple(g.column for g in found if g.column != chosen.column)
+    return GroupSuggestion(chosen.column, chosen.n_groups, chosen.repeated_share, chosen.median_rows,
+                           chosen.reason + _others_text(others), others)
+
+
+def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
+             named: bool | None) -> GroupSuggestion | None:
+    """How ``values`` group the rows, when they do (module docstring). ``named=True``: the user chose the column,
+    so only the repeats are required (at least ``n_folds`` groups)."""
+    if column is not None and column.type in (ColumnType.DATETIME, ColumnType.TEXT, ColumnType.CONSTANT):
+        return None
+    present = values.dropna()
+    if len(present) == 0 or (pd.api.types.is_float_dtype(present) and not np.all(np.mod(present, 1) == 0)):
+        return None
+    counts = present.astype(str).value_counts()
+    n_groups, n_rows = len(counts), len(values)
+    repeated = float(counts[counts > 1].sum()) / max(1, n_rows)
+    if named:
+        if n_groups < n_folds:
+            return None
+    elif not (n_groups >= max(MIN_GROUPS, 2 * n_folds) and repeated >= REPEATED_SHARE
+              and counts.iloc[0] <= LARGEST_SHARE * n_rows and _reads_as_entity(str(values.name), column)):
+        return None
+    median = float(np.median(counts.to_numpy()))
+    return GroupSuggestion(str(values.name), n_groups, repeated, median, _reason(str(values.name), counts, n_rows))
+
+
+def entity_word(name: str) -> str | None:
+    """The entity a column's name names ("patient" for ``PatientID``), or None."""
+    words = name_words(name)
+    for word in words:
+        for candidate in (word, word.removesuffix("s"), word.removesuffix("es")):
+            if candidate in _ENTITY_WORDS:
+                return candidate
+        glued = _glued_id(word)
+        if glued in _ENTITY_WORDS:  # "patientid"
+            return glued
+    return None
+
+
+def _glued_id(word: str) -> str | None:
+    """"patient" for "patientid"."""
+    return next((word.removesuffix(i) for i in _ID_WORDS if word.endswith(i) and len(word) > len(i) + 2), None)
+
+
+def _reads_as_entity(name: str, column: ColumnProfile | None) -> bool:
+    """An identifier's name (``patient_id``, ``CustomerID``, ``store_nbr``, ``subject``: an ID word, or an entity
+    and nothing but qualifiers; ``customer_segment`` or ``engine_size`` describe rows), or values typed as codes."""
+    words = name_words(name)
+    entity = entity_word(name)
+    named = bool(words) and all(w in _QUALIFIERS or w in _ID_WORDS or w.rstrip("s") == entity
+                                or w.removesuffix("es") == entity or _glued_id(w) == entity for w in words)
+    return bool(set(words) & _ID_WORDS) or (entity is not None and named) or (
+        column is not None and column.type is ColumnType.ID)
+
+
+def _reason(name: str, counts: pd.Series, n_rows: int) -> str:
+    entity = entity_word(name)
+    things = f"{entity}s" if entity else "different values"
+    low, high = int(counts.min()), int(counts.max())
+    spread = f"{low:,} to {high:,} rows each" if low != high else f"{low:,} rows each"
+    shown = clip(name, 60)
+    noun = f"{things} ('{shown}')" if entity else f"{things} of '{shown}'"
+    new = f"new {things}" if entity else f"values of '{shown}' it has not seen"
+    return (f"{len(counts):,} {noun} appear on several rows ({spread}, {n_rows:,} rows in all): each one's rows stay "
+            f"in one fold, so the score reflects {new}. '{shown}' itself is not a feature.")
+
+
+def _others_text(others: tuple[str, ...]) -> str:
+    if not others:
+        return ""
+    shown = ", ".join(f"'{clip(name, 40)}'" for name in others[:3]) + (" …" if len(others) > 3 else "")
+    return f" Also repeating: {shown} (choose it to score on new ones of those instead)."
+
+
+def group_codes(values: pd.Series) -> np.ndarray:
+    """One integer per row, the same for rows of one entity; a missing value is an entity of its own."""
+    codes = pd.factorize(values.astype("string"), use_na_sentinel=True)[0].astype(np.int64)
+    missing = codes < 0
+    codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
+    return codes
+
+
+def resolve_group(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, target: str, group: str | None,
+                  n_folds: int) -> tuple[str, str, tuple[str, ...]]:
+    """The group column a training uses, why, and what the user must be told.
+
+    ``group``: None, Kuai's choice (``find_group``); ``NO_GROUP``, rows folded one by one (with a note when a
+    column names entities whose rows repeat: the score may be optimistic); a column name, that column (an unknown
+    name or the target is refused, ``BAD_GROUP``, and so is a column with fewer values than folds).
+    """
+    if group is None or group == NO_GROUP:
+        found = find_group(frame, columns, target=target, n_folds=n_folds)
+        if found is None:
+            return "", "", ()
+        if group is None:
+            return found.column, found.reason, ()
+        return "", "", (ungrouped_note(found),)
+    if group not in frame.columns:
+        raise OptionError(f"'{group}' was to group the rows for validation, but the data has no column of that name."
+                          f"{close_names(group, [str(c) for c in frame.columns])}", code="BAD_GROUP")
+    if group == target:
+        raise OptionError(f"'{group}' is the target; the rows are grouped by another column (an identifier of the "
+                          "patient, customer or machine each row belongs to).", code="BAD_GROUP")
+    chosen = group_of(frame[group], None, n_folds=n_folds, named=True)
+    if chosen is None:
+        n_values = int(frame[group].nunique(dropna=True))
+        raise OptionError(f"'{group}' has {n_values:,} different values; grouped cross-validation needs at least "
+                          f"{n_folds} (one group per fold).", code="BAD_GROUP")
+    return group, chosen.reason.replace("appear on several rows", "group the rows (as you chose)"), ()
+
+
+def ungrouped_note(found: GroupSuggestion) -> str:
+    """The risk of folding rows one by one when a column names entities whose rows repeat."""
+    entity = entity_word(found.column)
+    things = f"{entity}s" if entity else f"values of '{clip(found.column, 60)}'"
+    return (f"Cross-validation folds rows one by one, as you chose, although {found.n_groups:,} {things} "
+            f"('{clip(found.column, 60)}') appear on several rows: a model can meet the same one in training and in "
+            f"validation, so the score may be better than on new {things}.")
+
+
+def grouped_validation_reason(n_folds: int, group: GroupSuggestion, *, classification: bool) -> str:
+    kind = " stratified" if classification else ""
+    keeps = " (each fold keeps about the share of every class)" if classification else ""
+    return f"{n_folds}-fold{kind} group cross-validation{keeps}: {group.reason}"
+
+
+def folds_in_words(spec: TaskSpec) -> str:
+    """How the spec's models are scored, in a few words: "5-fold cross-validation, each 'patient_id' in one fold"."""
+    grouped = f", each '{clip(spec.group, 60)}' in one fold" if spec.group else ""
+    return f"{spec.n_folds}-fold cross-validation{grouped}"

@@ -1,0 +1,148 @@
+"""Grouped validation: which columns name entities whose rows repeat, and folds that keep each entity together."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuai.engine.automl import prepare
+from kuai.engine.data.groups import find_group, folds_in_words, group_codes
+from kuai.engine.data.profile import profile_dataset
+from kuai.engine.data.task import build_task_spec
+from kuai.engine.errors import OptionError
+from kuai.engine.search.folds import fit_group_folds, make_folds
+from kuai.engine.types import ColumnType
+
+
+def _visits(n_patients: int = 200, seed: int = 0, regression: bool = False) -> pd.DataFrame:
+    """Patients with 2 to 9 visits each, an entity effect, and columns that must not be taken for entities."""
+    rng = np.random.default_rng(seed)
+    visits = rng.integers(2, 10, n_patients)
+    patient = np.repeat(np.arange(n_patients), visits)
+    n = len(patient)
+    effect = rng.normal(size=n_patients)[patient]
+    x = rng.normal(size=n)
+    target = effect + 0.5 * x if regression else np.where(effect + 0.5 * x + rng.normal(size=n) > 0, "yes", "no")
+    return pd.DataFrame({
+        "visit_id": np.arange(n) + 1000,  # unique: an identifier, not a group
+        "patient_id": [f"P{p:04d}" for p in patient],
+        "ward": rng.choice(["A", "B", "C", "D"], n),  # few values: a category
+        "customer_segment": rng.choice([f"s{i}" for i in range(15)], n),  # an entity word, but it describes rows
+        "engine_size": rng.choice(np.arange(1000, 3000, 100), n),  # whole numbers that repeat: a measurement
+        "x": x,
+        "outcome": target,
+    })
+
+
+def _profile(frame: pd.DataFrame, target: str = "outcome"):
+    return profile_dataset(frame, target=target, with_checks=False)
+
+
+def test_a_repeated_patient_id_groups_the_rows_and_the_reason_says_so() -> None:
+    frame = _visits()
+    profile = _profile(frame)
+    assert profile.group is not None and profile.group.column == "patient_id"
+    assert profile.group.n_groups == 200
+    assert "200 patients" in profile.group.reason and "new patients" in profile.group.reason
+    assert "group cross-validation" in profile.validation_reason
+
+
+@pytest.mark.parametrize("name", ["PatientID", "subject", "store_nbr", "Machine No", "customer"])
+def test_entity_names_in_other_spellings_and_whole_number_ids_group(name: str) -> None:
+    frame = _visits().rename(columns={"patient_id": name})
+    frame[name] = pd.factorize(frame[name])[0] + 1  # 1, 2, 3 …: typed as numbers, named as an entity
+    group = find_group(frame, _profile(frame).columns, target="outcome")
+    assert group is not None and group.column == name
+
+
+def test_unique_ids_categories_and_measurements_do_not_group() -> None:
+    frame = _visits().drop(columns=["patient_id"])
+    assert find_group(frame, _profile(frame).columns, target="outcome") is None
+
+
+def test_codes_typed_as_identifiers_group_whatever_their_name() -> None:
+    rng = np.random.default_rng(1)
+    codes = [f"{c:08x}" for c in rng.integers(0, 2**32, 400)]
+    frame = pd.DataFrame({"ref": np.repeat(codes, 2), "x": rng.normal(size=800), "y": rng.integers(0, 2, 800)})
+    profile = profile_dataset(frame, target="y", with_checks=False, type_overrides={"ref": ColumnType.ID})
+    assert profile.group is not None and profile.group.column == "ref"
+    as_category = profile_dataset(frame, target="y", with_checks=False,
+                                  type_overrides={"ref": ColumnType.CATEGORICAL})
+    assert as_category.group is None  # neither named nor typed as an identifier
+
+
+def test_a_value_on_most_rows_is_a_category_not_an_entity() -> None:
+    frame = _visits()
+    frame.loc[: len(frame) // 2, "patient_id"] = "P-unknown"
+    assert find_group(frame, _profile(frame).columns, target="outcome") is None
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_no_entity_is_in_two_folds_and_every_row_is_scored_once(regression: bool) -> None:
+    frame = _visits(regression=regression)
+    profile = _profile(frame)
+    spec = build_task_spec(frame, profile.columns, target="outcome")
+    assert spec.group == "patient_id" and "patient_id" not in spec.features
+    assert "not a feature" in spec.dropped["patient_id"]
+    prepared = prepare(frame, spec)
+    assert prepared.groups is not None
+    folds = make_folds(prepared.y, prepared.spec, prepared.groups)
+    assert len(folds) == 5
+    patients = frame["patient_id"].to_numpy()
+    for train, valid in folds:
+        assert not set(patients[train]) & set(patients[valid])
+    assert sorted(np.concatenate([valid for _, valid in folds]).tolist()) == list(range(len(frame)))
+    assert folds_in_words(prepared.spec) == "5-fold cross-validation, each 'patient_id' in one fold"
+
+
+def test_rows_one_by_one_when_the_user_says_none_with_the_risk_told() -> None:
+    frame = _visits()
+    spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="")
+    assert spec.group == "" and "patient_id" in spec.features
+    assert any("may be better than on new patients" in note for note in spec.notes)
+    folds = make_folds(prepare(frame, spec).y, spec)
+    patients = frame["patient_id"].to_numpy()
+    assert any(set(patients[train]) & set(patients[valid]) for train, valid in folds)
+
+
+def test_the_users_group_column_is_checked() -> None:
+    frame = _visits()
+    columns = _profile(frame).columns
+    assert build_task_spec(frame, columns, target="outcome", group="ward", n_folds=3).group == "ward"
+    for bad in ("pateint_id", "outcome"):
+        with pytest.raises(OptionError) as raised:
+            build_task_spec(frame, columns, target="outcome", group=bad)
+        assert raised.value.code == "BAD_GROUP"
+    with pytest.raises(OptionError, match="at least 5"):
+        build_task_spec(frame, columns, target="outcome", group="ward")  # 4 wards, 5 folds
+
+
+def test_fewer_folds_when_a_class_lives_in_few_entities_then_rows_one_by_one() -> None:
+    frame = _visits(n_patients=60)
+    frame["outcome"] = "no"
+    rare = frame["patient_id"].isin(["P0001", "P0002", "P0003"])
+    frame.loc[rare, "outcome"] = "yes"
+    spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="patient_id")
+    y = (frame["outcome"] == "yes").to_numpy().astype(int)
+    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
+    assert fitted.n_folds == 3 and "3 folds instead of 5" in note
+    frame.loc[frame["patient_id"] != "P0001", "outcome"] = "no"
+    frame.loc[frame.index[:3], "outcome"] = "yes"  # a few rows of one patient and a few of another
+    frame.loc[frame["patient_id"] == "P0001", "outcome"] = "yes"
+    y = (frame["outcome"] == "yes").to_numpy().astype(int)
+    only_two = frame.loc[frame["outcome"] == "yes", "patient_id"].nunique()
+    assert only_two == 2
+    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
+    assert fitted.n_folds == 2 and fitted.group == "patient_id"
+    frame.loc[frame["outcome"] == "yes", "patient_id"] = "P0001"
+    y = (frame["outcome"] == "yes").to_numpy().astype(int)
+    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
+    assert fitted.group == "" and "folded one by one" in note
+
+
+def test_a_missing_entity_is_an_entity_of_its_own() -> None:
+    codes = group_codes(pd.Series(["a", None, "a", None, "b"]))
+    assert codes[0] == codes[2] and len({codes[1], codes[3], codes[0], codes[4]}) == 4
