@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep each value's rows in one fold (a patient, customer or machine on several rows), so "
                             "the score is for new ones; none: fold rows one by one (default: chosen by Kuai, who "
                             "says why)")
+    train.add_argument("--time", metavar="COL",
+                       help="predict the future: score models on later rows than they learned from, by this date "
+                            "(or number) column, never on shuffled rows")
     limit = _checked(float, "check_limit", "a number")
     train.add_argument("--max-latency-ms", type=limit, dest="max_latency_ms", metavar="MS",
                        help="export the best model that predicts a row within MS milliseconds (in a batch)")

@@ -24,6 +24,7 @@ from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_families
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import class_labels, label_counts
+from kuai.engine.data.time_order import time_keys, time_note
 from kuai.engine.errors import BudgetError, CancelledError, TargetError
 from kuai.engine.explain.permutation import PermutationOutcome, permutation_outcome
 from kuai.engine.explain.step import explain_pending
@@ -35,7 +36,7 @@ from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
 from kuai.engine.results import PendingExplanation, Prepared, TrainingResult
 from kuai.engine.search.fold_spill import FoldSpill
-from kuai.engine.search.folds import fit_group_folds, make_folds
+from kuai.engine.search.folds import fit_folds, make_folds, scored_rows
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
@@ -163,7 +164,7 @@ def search_phase(
         search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
 
     result = run_search(SearchInputs(
-        X, y, spec=spec, schema=schema, selection=prepared.selection, groups=prepared.groups,
+        X, y, spec=spec, schema=schema, selection=prepared.selection, groups=prepared.groups, times=prepared.times,
         deadline=search_deadline,
         first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
         max_trials=budget.max_trials if max_trials is None else max_trials,
@@ -252,6 +253,7 @@ def finish_phase(
                               limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
                                                    chosen.limits_note),
                               pending_explanation=pending)
+    training = _scored_only(replace(training, n_rows_trained=len(y)), scored_rows(result.folds, len(y)))
     return training if defer_shap else explain_pending(training)
 
 
@@ -272,16 +274,31 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
                           code="TOO_FEW_ROWS")
     y = encode_target(rows[spec.target], spec)
     groups = group_codes(rows[spec.group]) if spec.group else None
-    if groups is not None:  # each entity in one fold: as many folds as keep every class in each
-        spec, folds_note = fit_group_folds(y, spec, groups)
+    times, untimed = time_keys(rows[spec.time], spec.date_formats.get(spec.time)) if spec.time else (None, 0)
+    notes += [time_note(spec, untimed)] if untimed else []
+    if groups is not None or times is not None:  # as many folds as keep every class in each
+        spec, folds_note = fit_folds(y, spec, groups=groups, times=times)
         notes += [folds_note] if folds_note else []
-    selection = select_columns(rows, y, spec, make_folds(y, spec, groups), budget_s=time_budget_s)
+    selection = select_columns(rows, y, spec, make_folds(y, spec, groups, times), budget_s=time_budget_s)
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
     X = to_model_frame(rows, schema).reset_index(drop=True)
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
     notes += _texts_left_out(spec, schema, selection)
     return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes),
-                    groups=groups if spec.group else None)
+                    groups=groups if spec.group else None, times=times if spec.time else None)
+
+
+def _scored_only(training: TrainingResult, scored: np.ndarray | None) -> TrainingResult:
+    """The result's rows that some fold scored (``scored``; None: all): with folds forward in time the earliest
+    period has no out-of-fold prediction, so the evaluation, the summary and the explanation leave it out."""
+    if scored is None:
+        return training
+    pending = training.pending_explanation
+    return replace(training, y=training.y[scored], oof=np.asarray(training.oof)[scored],
+                   model_frame=training.model_frame.iloc[scored].reset_index(drop=True),
+                   model_oofs={name: oof[scored] for name, oof in training.model_oofs.items()},
+                   pending_explanation=None if pending is None else replace(
+                       pending, original_rows=pending.original_rows[scored]))
 
 
 def _export_inputs(prepared: Prepared) -> int:
@@ -319,11 +336,21 @@ def result_for_model(
         permutation=PermutationOutcome(note="Permutation importance is computed for the model chosen at training "
                                             "only."))
     spec, schema = read_by_model(estimator, prepared.spec, prepared.schema, prepared.selection)
-    return explain_pending(TrainingResult(
+    scored = scored_rows(prepared.folds, len(prepared.y))  # ``oof``: as the training kept it, its scored rows
+    return explain_pending(_scored_only(TrainingResult(
         spec=spec, schema=schema, estimator=estimator, model_name=model_name,
-        leaderboard=leaderboard, trials=trials, oof=oof, y=prepared.y,
+        leaderboard=leaderboard, trials=trials, oof=_full(oof, scored, len(prepared.y)), y=prepared.y,
         model_frame=inputs_of(prepared.X, schema), explanation=None,
-        pending_explanation=pending))
+        pending_explanation=pending), scored))
+
+
+def _full(oof: np.ndarray, scored: np.ndarray | None, n_rows: int) -> np.ndarray:
+    """Out-of-fold predictions of the scored rows spread over all rows (zeros where unscored)."""
+    if scored is None or len(oof) == n_rows:
+        return oof
+    full = np.zeros((n_rows, *oof.shape[1:]), dtype=oof.dtype)
+    full[scored] = oof
+    return full
 
 
 def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:

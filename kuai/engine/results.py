@@ -12,6 +12,7 @@ import pandas as pd
 from kuai.engine.budget import BudgetPlan
 from kuai.engine.data.column_selection import ColumnSelection, columns_for
 from kuai.engine.explain.permutation import PermutationOutcome
+from kuai.engine.search.folds import make_folds
 from kuai.engine.search.memory import FamilyMemory
 from kuai.engine.search.warm_start import DataTraits, PastRun
 from kuai.engine.select.limits import LimitsOutcome
@@ -29,6 +30,12 @@ class Prepared:
     X: pd.DataFrame
     selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
     groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
+    times: np.ndarray | None = None  # each row's time, when the spec's folds follow time (``make_folds``)
+
+    @property
+    def folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The cross-validation's folds (``kuai.engine.search.folds.make_folds``)."""
+        return make_folds(self.y, self.spec, self.groups, self.times)
     notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
 
     @property
@@ -64,6 +71,7 @@ class TrainingResult:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
+    n_rows_trained: int = 0  # the rows the model learned from (``y`` may hold only the scored ones); 0: len(y)
     bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
     memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
     limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost

@@ -180,6 +180,7 @@ class DatasetProfile:
     validation_reason: str = ""
     resources: ResourceEstimate | None = None
     group: GroupSuggestion | None = None  # the column whose rows belong to one entity (kuai.engine.data.groups)
+    time_candidate: str | None = None  # a date column over a long period: offered to validate forward in time
     notes: tuple[str, ...] = ()  # what profiling capped (a wide table: the columns typed by rule)
 
     def column(self, name: str) -> ColumnProfile:
@@ -235,6 +236,8 @@ class TaskSpec:
     notes: tuple[str, ...] = ()  # what Kuai decided about the data for this spec, in plain words (shown to the user)
     group: str = ""  # the column whose rows stay in one fold (kuai.engine.data.groups); "": rows are folded one by one
     group_reason: str = ""  # why, in plain words
+    time: str = ""  # the column the folds follow forward in time (kuai.engine.data.time_order); "": none
+    time_reason: str = ""
 
 
 @dataclass(frozen=True)

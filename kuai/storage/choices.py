@@ -38,6 +38,8 @@ class DatasetChoices:
     metric_for: tuple[str, str] | None = None  # the (target, task) the metric was chosen for
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
     group_for: str | None = None  # the target the group was chosen for
+    time: str | None = None  # the column the folds follow forward in time (None: rows are not ordered)
+    time_for: str | None = None  # the target the time was chosen for
     training: dict[str, Any] = field(default_factory=dict)  # Train page: time_budget_s, seed, limits, ...
     reading: dict[str, Any] = field(default_factory=dict)  # Data page: header_rows, skip_rows, delimiter, encoding
     updated_at: float = 0.0

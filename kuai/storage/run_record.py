@@ -49,6 +49,7 @@ class RunConfig:
     max_size_mb: float | None = None
     class_weight: str = ""  # "balanced" (expert mode)
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
+    time: str | None = None  # the column the folds follow forward in time
     reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from kuai.engine.data.groups import find_group, folds_in_words, group_codes
 from kuai.engine.data.profile import profile_dataset
 from kuai.engine.data.task import build_task_spec
 from kuai.engine.errors import OptionError
-from kuai.engine.search.folds import fit_group_folds, make_folds
+from kuai.engine.search.folds import fit_folds, make_folds
 from kuai.engine.types import ColumnType
 
 
@@ -127,7 +127,7 @@ def test_fewer_folds_when_a_class_lives_in_few_entities_then_rows_one_by_one() -
     frame.loc[rare, "outcome"] = "yes"
     spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="patient_id")
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
-    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
+    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
     assert fitted.n_folds == 3 and "3 folds instead of 5" in note
     frame.loc[frame["patient_id"] != "P0001", "outcome"] = "no"
     frame.loc[frame.index[:3], "outcome"] = "yes"  # a few rows of one patient and a few of another
@@ -135,14 +135,75 @@ def test_fewer_folds_when_a_class_lives_in_few_entities_then_rows_one_by_one() -
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
     only_two = frame.loc[frame["outcome"] == "yes", "patient_id"].nunique()
     assert only_two == 2
-    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
+    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
     assert fitted.n_folds == 2 and fitted.group == "patient_id"
     frame.loc[frame["outcome"] == "yes", "patient_id"] = "P0001"
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
-    fitted, note = fit_group_folds(y, replace(spec, classes=("no", "yes")), group_codes(frame["patient_id"]))
-    assert fitted.group == "" and "folded one by one" in note
+    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
+    assert fitted.group == "" and "folded one by one" in note and "every class" in note
 
 
 def test_a_missing_entity_is_an_entity_of_its_own() -> None:
     codes = group_codes(pd.Series(["a", None, "a", None, "b"]))
     assert codes[0] == codes[2] and len({codes[1], codes[3], codes[0], codes[4]}) == 4
+
+
+def _dated(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    days = rng.integers(0, 400, n)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"when": (pd.Timestamp("2024-01-01") + pd.to_timedelta(days, unit="D")).strftime("%d/%m/%Y"),
+                         "x": x, "y": np.where(x + days / 200 + rng.normal(size=n) > 1, "up", "down")})
+
+
+def test_time_folds_learn_only_from_the_past_and_score_each_later_period_once() -> None:
+    frame = _dated()
+    spec = build_task_spec(frame, _profile(frame, "y").columns, target="y", time="when")
+    assert spec.time == "when" and "when" in spec.features and spec.group == ""
+    prepared = prepare(frame, spec)
+    stamps = pd.to_datetime(frame["when"], format="%d/%m/%Y").to_numpy()
+    folds = prepared.folds
+    assert len(folds) == 5
+    for train, valid in folds:
+        assert stamps[train].max() < stamps[valid].min()  # strictly earlier: one day's rows never apart
+    scored = np.concatenate([valid for _, valid in folds])
+    assert len(scored) == len(set(scored.tolist())) and 0.75 * len(frame) < len(scored) < 0.9 * len(frame)
+    assert folds_in_words(prepared.spec) == "5 folds forward in time by 'when'"
+
+
+def test_rows_without_a_time_are_only_learned_from_and_told() -> None:
+    frame = _dated()
+    frame.loc[:9, "when"] = None
+    spec = build_task_spec(frame, _profile(frame, "y").columns, target="y", time="when")
+    prepared = prepare(frame, spec)
+    assert any("10 rows have no readable time" in note for note in prepared.notes)
+    for train, valid in prepared.folds:
+        assert set(range(10)) <= set(train.tolist()) and not set(range(10)) & set(valid.tolist())
+
+
+def test_the_time_column_is_checked() -> None:
+    frame = _dated()
+    columns = _profile(frame, "y").columns
+    for bad, message in (("wehn", "no column"), ("y", "target")):
+        with pytest.raises(OptionError, match=message) as raised:
+            build_task_spec(frame, columns, target="y", time=bad)
+        assert raised.value.code == "BAD_TIME"
+    with pytest.raises(OptionError, match="not both"):
+        build_task_spec(frame, columns, target="y", time="when", group="x")
+    frame["few"] = np.arange(len(frame)) % 4
+    with pytest.raises(OptionError, match="at least 10"):
+        build_task_spec(frame, _profile(frame, "y").columns, target="y", time="few")
+
+
+def test_a_class_seen_only_late_lengthens_the_period_only_learned_from() -> None:
+    frame = _dated()
+    order = pd.to_datetime(frame["when"], format="%d/%m/%Y").rank(method="first").to_numpy()
+    late = order > len(frame) * 0.55
+    frame["y"] = "down"
+    frame.loc[late, "y"] = np.where(order[late] % 2 == 0, "up", "down")
+    prepared = prepare(frame, build_task_spec(frame, _profile(frame, "y").columns, target="y", time="when"))
+    assert prepared.spec.time == "when" and prepared.spec.n_folds == 5
+    first_up = order[(frame["y"] == "up").to_numpy()].min()
+    for train, valid in prepared.folds:
+        assert set(prepared.y[train]) == {0, 1} and set(prepared.y[valid]) == {0, 1}
+        assert order[valid].min() > first_up

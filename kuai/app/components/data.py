@@ -94,7 +94,8 @@ def load_profile(dataset_id: str, *, target: str | None = None, overrides: dict[
 
 
 def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | None,
-              overrides: dict[str, str], fixes: Fixes = (), group: str | None = None) -> TaskSpec:
+              overrides: dict[str, str], fixes: Fixes = (), group: str | None = None,
+              time: str | None = None) -> TaskSpec:
     """What training would learn; raises ``engine.EngineError`` when the choice cannot work. ``group``: as
     ``engine.build_task_spec`` takes it (None: Kuai's choice)."""
     record, frame = load_frame(dataset_id)
@@ -106,7 +107,8 @@ def task_spec(dataset_id: str, *, target: str, task: str | None, metric: str | N
     return engine.build_task_spec(frame, profile.columns, target=target,
                                   task=TaskType(task) if task else None, metric=metric,
                                   type_overrides={name: ColumnType(kind) for name, kind in overrides.items()},
-                                  excluded=plan.excluded, n_folds=plan.n_folds, group=group)
+                                  excluded=plan.excluded, n_folds=plan.n_folds, group=group,
+                                  time=time)
 
 
 def dataset_label(record: DatasetRecord) -> str:

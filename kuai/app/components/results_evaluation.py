@@ -30,8 +30,13 @@ from kuai.exporters.evaluation_figures import (
 
 def show_evaluation(results: RunResults) -> None:
     st.markdown("#### How well it does on rows it had not seen")
-    st.caption(f"Every chart uses out-of-fold predictions: each of the {results.evaluation.n_rows:,} rows was "
-               "predicted by a model trained without it.")
+    if results.spec.time:
+        st.caption(f"Every chart uses out-of-fold predictions: each of the {results.evaluation.n_rows:,} rows scored "
+                   f"was predicted by a model trained on earlier rows only (by '{results.spec.time}'); the earliest "
+                   "period was only learned from.")
+    else:
+        st.caption(f"Every chart uses out-of-fold predictions: each of the {results.evaluation.n_rows:,} rows was "
+                   "predicted by a model trained without it.")
     evaluation = results.evaluation
     if evaluation.thresholds is not None:
         show_threshold(results)

@@ -153,6 +153,11 @@ def stored_group(stored: DatasetChoices, target: str) -> str | None:
     return stored.group if stored.group_for == target else None
 
 
+def stored_time(stored: DatasetChoices, target: str) -> str | None:
+    """The column the user chose to validate forward in time along, for this target (None: none)."""
+    return stored.time if stored.time_for == target else None
+
+
 def show_stored(key: str, value: Any) -> None:
     """Put a stored choice into widget ``key`` before it is drawn: storage holds the choice, not the tab."""
     st.session_state[key] = value

@@ -42,6 +42,7 @@ class TrainOptions:
     excluded: tuple[str, ...] = ()  # columns the user left out
     n_folds: int | None = None
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
+    time: str | None = None  # the column the folds follow forward in time (None: rows are not ordered)
     apply_suggested_fixes: bool = False  # apply every fix the pre-flight checks propose (but a target change)
     display_name: str = ""
     optuna_storage: str | None = None  # default: a SQLite study in the output folder (trials survive a kill)
@@ -69,7 +70,7 @@ def options_dict(options: TrainOptions) -> dict[str, Any]:
             "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
             "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
             "excluded": list(options.excluded), "n_folds": options.n_folds, "group": options.group,
-            "display_name": options.display_name,
+            "time": options.time, "display_name": options.display_name,
             "limits": engine.to_jsonable(options.limits), "class_weight": options.class_weight,
             "use_past_runs": options.use_past_runs, "date_formats": dict(options.date_formats),
             "keep_label_variants": options.keep_label_variants, "reading": options.reading.to_dict()}
@@ -90,6 +91,7 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         type_overrides={k: ColumnType(v) for k, v in data.get("type_overrides", {}).items()},
         families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
         excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"), group=data.get("group"),
+        time=data.get("time"),
         display_name=data.get("display_name", ""), limits=Limits(**data.get("limits", {})),
         class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)),
         date_formats=dict(data.get("date_formats") or {}),
@@ -102,7 +104,8 @@ def user_choices(options: TrainOptions) -> dict[str, Any]:
     return {"type_overrides": {name: str(kind) for name, kind in options.type_overrides.items()},
             "excluded_columns": list(options.excluded),
             "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
-            "n_folds": options.n_folds, "group": options.group, "limits": engine.to_jsonable(options.limits),
+            "n_folds": options.n_folds, "group": options.group, "time": options.time,
+            "limits": engine.to_jsonable(options.limits),
             "class_weight": options.class_weight or None, "date_formats": dict(options.date_formats),
             "keep_label_variants": options.keep_label_variants}
 

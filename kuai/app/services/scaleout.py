@@ -155,7 +155,7 @@ def rows_fingerprint(prepared: engine.Prepared) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(prepared.y).tobytes())
     digest.update(json.dumps([c.name for c in prepared.schema]).encode())
     digest.update(prepared.rows.index.to_numpy().tobytes())
-    for _, valid in engine.make_folds(prepared.y, prepared.spec, prepared.groups):
+    for _, valid in prepared.folds:
         digest.update(np.asarray(valid, dtype=np.int64).tobytes())
     return digest.hexdigest()
 
@@ -230,7 +230,7 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
     try:
         result = patiently(lambda: engine.collect_trials(prepared.X, prepared.y, spec=prepared.spec, storage=storage,
                                                          study_name=study_name, store=shared.trials(study_name),
-                                                         groups=prepared.groups))
+                                                         groups=prepared.groups, times=prepared.times))
         result.stopped_early = own.stopped_early if own else ""  # this process's search ended at a perfect score
         for number, outcome in (own.outcomes.items() if own else ()):
             if number in result.outcomes:  # this process's fitted fold models (bags, permutation importance)

@@ -18,10 +18,11 @@ from kuai.app.components.state import (
     stored_group,
     stored_metric,
     stored_task,
+    stored_time,
     sync_url,
     type_overrides,
 )
-from kuai.engine import DatasetProfile, EngineError, TaskType
+from kuai.engine import ColumnType, DatasetProfile, EngineError, TaskType, folds_in_words
 from kuai.engine.data.groups import ungrouped_note
 from kuai.engine.data.task import METRICS
 
@@ -106,11 +107,38 @@ def choose_group(dataset_id: str, target: str, profile: DatasetProfile) -> str |
     return None if choice == _KUAI else "" if choice == _NONE else choice
 
 
+def _keep_time(dataset_id: str, key: str, target: str) -> None:
+    value = st.session_state[key]
+    change_choices(dataset_id, time=None if value == _NONE else value, time_for=target)
+
+
+def choose_time(dataset_id: str, target: str, profile: DatasetProfile) -> str | None:
+    """The date column to validate forward in time along (None: no), offered when the data has dates."""
+    dates = [c.name for c in profile.columns if c.type is ColumnType.DATETIME and c.name != target]
+    if not dates:
+        return None
+    if profile.time_candidate in dates:
+        dates.remove(profile.time_candidate)
+        dates.insert(0, profile.time_candidate)
+    stored = stored_time(choices(dataset_id), target)
+    key = f"time_{dataset_id}_{target}"
+    show_stored(key, stored if stored in dates else _NONE)
+    choice = st.selectbox("Will the model predict what comes next, from past rows?", [_NONE, *dates], key=key,
+                          format_func=lambda o: "No: new rows like these, whenever they were recorded" if o == _NONE
+                          else f"Yes: score models on later rows than they learned from, by '{o}'",
+                          on_change=_keep_time, args=(dataset_id, key, target),
+                          help="Shuffled rows let a model learn from the future of the rows it is scored on. When "
+                               "the model will predict later periods, scoring it on later rows than it learned from "
+                               "gives the score it will have.")
+    return None if choice == _NONE else choice
+
+
 def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: DatasetProfile) -> bool:
-    group = choose_group(dataset_id, target, profile)
+    time = choose_time(dataset_id, target, profile)
+    group = None if time else choose_group(dataset_id, target, profile)
     try:
         spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=type_overrides(dataset_id),
-                         fixes=chosen_fixes(dataset_id), group=group)
+                         fixes=chosen_fixes(dataset_id), group=group, time=time)
     except EngineError as exc:
         st.error(f"This choice cannot be trained: {exc}")
         return False
@@ -120,14 +148,16 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: Dat
         st.caption("Left out: " + "; ".join(f"{name} ({why})" for name, why in spec.dropped.items()) + ".")
     if spec.classes:
         st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
-    if spec.group:
+    if spec.time:
+        st.info(f"How models are scored: {folds_in_words(spec)}: {spec.time_reason}", icon=":material/schedule:")
+    elif spec.group:
         st.info(f"How models are scored: {spec.n_folds}-fold group cross-validation. {spec.group_reason}",
                 icon=":material/group_work:")
     elif spec.n_folds == profile.n_folds and profile.validation_reason and profile.group is None:
         st.caption(f"How models are scored: {profile.validation_reason}.")
     else:
         st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, rows one by one.")
-    if group == "" and profile.group is not None:
+    if group == "" and profile.group is not None and not spec.time:
         st.warning(ungrouped_note(profile.group), icon=":material/warning:")
     return True
 

@@ -23,6 +23,7 @@ from kuai.app.components.state import (
     stored_group,
     stored_metric,
     stored_task,
+    stored_time,
     sync_url,
     type_overrides,
 )
@@ -45,9 +46,9 @@ def planned_config(dataset_id: str) -> RunConfig | None:
         task = stored_task(stored, target)
         inferred = task or load_profile(dataset_id, target=target, overrides=overrides, fixes=fixes).task
         metric = stored_metric(stored, target, str(inferred) if inferred else None)
-        group = stored_group(stored, target)
+        group, time = stored_group(stored, target), stored_time(stored, target)
         spec = task_spec(dataset_id, target=target, task=task, metric=metric, overrides=overrides, fixes=fixes,
-                         group=group)
+                         group=None if time else group, time=time)
     except EngineError as exc:
         st.error(f"This setup cannot be trained: {exc}")
         st.page_link("views/task.py", label="Change it on the Task page", icon=":material/target:")
@@ -55,7 +56,8 @@ def planned_config(dataset_id: str) -> RunConfig | None:
     record = get_dataset(dataset_id)
     return RunConfig(dataset_id=dataset_id, dataset_name=record.display_name, target=spec.target,
                      task=str(spec.task), metric=spec.metric, type_overrides=dict(overrides),
-                     fixes=tuple(fixes_for(fixes, spec.target)), reading=dict(stored.reading), group=group)
+                     fixes=tuple(fixes_for(fixes, spec.target)), reading=dict(stored.reading),
+                     group=None if time else group, time=time)
 
 
 # Train page widget -> (the stored choice it shows, its value before the user changes it)

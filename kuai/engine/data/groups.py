@@ -180,5 +180,7 @@ def grouped_validation_reason(n_folds: int, group: GroupSuggestion, *, classific
 
 def folds_in_words(spec: TaskSpec) -> str:
     """How the spec's models are scored, in a few words: "5-fold cross-validation, each 'patient_id' in one fold"."""
+    if spec.time:
+        return f"{spec.n_folds} folds forward in time by '{clip(spec.time, 60)}'"
     grouped = f", each '{clip(spec.group, 60)}' in one fold" if spec.group else ""
     return f"{spec.n_folds}-fold cross-validation{grouped}"

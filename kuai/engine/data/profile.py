@@ -15,6 +15,7 @@ from kuai.engine.data.resources import estimate_resources
 from kuai.engine.data.target import resolve_target
 from kuai.engine.data.target_fit import suggest_target_in
 from kuai.engine.data.task import choose_metric, choose_validation, detect_task, suggest_target
+from kuai.engine.data.time_order import time_candidate
 from kuai.engine.errors import TargetError
 from kuai.engine.read.dates import detect_date_format, format_in_words
 from kuai.engine.types import CheckResult, ColumnProfile, ColumnType, DatasetProfile, Severity, TaskType
@@ -80,6 +81,7 @@ def profile_dataset(
         n_rows=len(frame), n_columns=len(frame.columns), columns=profiled, target=suggestion,
         task=task, task_reason=task_reason, metric=metric, metric_reason=metric_reason, warnings=checks,
         n_folds=n_folds, validation_reason=validation_reason, resources=resources, group=group,
+        time_candidate=time_candidate(frame, profiled, target=chosen),
         notes=(typing_note,) if typing_note else (),
     )
 

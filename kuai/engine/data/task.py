@@ -7,11 +7,12 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.groups import resolve_group
+from kuai.engine.data.groups import NO_GROUP, resolve_group
 from kuai.engine.data.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_folds, check_named_columns, check_seed
 from kuai.engine.data.target import MAX_CLASSES, resolve_target, suggest_target
+from kuai.engine.data.time_order import resolve_time
 from kuai.engine.errors import OptionError, TargetError
 from kuai.engine.read import require_rows
 from kuai.engine.read.dates import date_note, detect_date_format, format_in_words
@@ -143,6 +144,7 @@ def build_task_spec(
     date_formats: dict[str, str] | None = None,
     keep_label_variants: bool = False,
     group: str | None = None,
+    time: str | None = None,
 ) -> TaskSpec:
     """Assemble what to learn; unknown metric or target is a ``TargetError``.
 
@@ -156,6 +158,8 @@ def build_task_spec(
     (by default they are merged, ``kuai.engine.data.labels``). What Kuai decided is in the spec's ``notes``.
     ``group``: the column whose rows stay in one fold; None lets Kuai find it, ``NO_GROUP`` folds rows one by one
     (``kuai.engine.data.groups.resolve_group``). The group column is not a feature.
+    ``time``: the column whose later rows score the models learned from earlier ones (``kuai.engine.data.time_order``;
+    it stays a feature); with a time, Kuai looks for no group.
     """
     require_rows(frame)  # a file with a header only is shown, never trained on
     target = resolve_target(frame, target)
@@ -180,7 +184,11 @@ def build_task_spec(
     if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
     folds, folds_note = _folds_for(target_values, task, n_folds, default=default_folds(len(frame)))
-    grouped, group_reason, group_notes = resolve_group(frame, columns, target=target, group=group, n_folds=folds)
+    timed, time_reason = resolve_time(frame, target=target, time=time, group=group,
+                                      date_format=(date_formats or {}).get(time or "", None))
+    grouped, group_reason, group_notes = resolve_group(frame, columns, target=target, n_folds=folds,
+                                                       group=NO_GROUP if timed else group)
+    group_notes = () if timed else group_notes
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded), group=grouped)
     classes: tuple[str, ...] = ()
     if task.is_classification:
@@ -197,7 +205,7 @@ def build_task_spec(
         feature_types={name: types[name] for name in features}, dropped=dropped,
         classes=classes, n_folds=folds, seed=seed, date_formats=formats, label_variants=variants.mapping,
         notes=((variants.note(target),) if variants else ()) + folds_note + date_notes + group_notes,
-        group=grouped, group_reason=group_reason,
+        group=grouped, group_reason=group_reason, time=timed, time_reason=time_reason,
     )
 
 

@@ -1,4 +1,5 @@
-"""The cross-validation's folds: shuffled rows, stratified by class, or whole groups (an entity's rows together).
+"""The cross-validation's folds: shuffled rows, stratified by class; whole groups (an entity's rows together); or
+periods in time order (learn from the past, score the next period).
 
 One place makes them (``make_folds``), for the search, the column selection of a wide table and the scale-out's
 workers: the same data, spec and groups give the same folds in every process.
@@ -15,14 +16,20 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, Str
 from kuai.engine.read.cells import clip
 from kuai.engine.types import TaskSpec
 
-__all__ = ["fit_group_folds", "make_folds"]
+__all__ = ["fit_folds", "make_folds", "scored_rows", "time_folds"]
 
 
-def make_folds(y: np.ndarray, spec: TaskSpec,
-               groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The cross-validation's (training rows, validation rows), shuffled by the spec's seed; with ``groups`` (one
-    code per row, ``kuai.engine.data.groups.group_codes``) and a spec that groups, each group's rows in one fold."""
+def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
+               times: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The cross-validation's (training rows, validation rows).
+
+    A spec with a ``time`` and each row's ``times`` (``kuai.engine.data.time_order.time_keys``): forward in time
+    (``time_folds``). A spec with a ``group`` and each row's ``groups`` (``kuai.engine.data.groups.group_codes``):
+    each group's rows in one fold, shuffled by the spec's seed. Else rows shuffled by the seed, stratified by class.
+    """
     splitter: Any
+    if spec.time and times is not None:
+        return time_folds(times, spec.n_folds, y if spec.task.is_classification else None)
     if spec.group and groups is not None:
         splitter = (StratifiedGroupKFold if spec.task.is_classification else GroupKFold)(
             n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
@@ -34,33 +41,64 @@ def make_folds(y: np.ndarray, spec: TaskSpec,
     return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
 
 
-def fit_group_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray) -> tuple[TaskSpec, str]:
-    """The spec with as many grouped folds as the groups allow, and a note when fewer than asked (or none).
+def time_folds(times: np.ndarray, n_folds: int,
+               classes: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rows in time order: the earliest period only learned from, then ``n_folds`` periods of about equal rows (rows
+    of one time never apart); fold k learns from every row before period k and is scored on period k.
 
-    Every fold's training rows must hold every class, and its validation rows too (a score per fold needs both);
-    groups spread over few entities may not allow it: fewer folds are tried, down to 2, and then rows are folded
-    one by one, which the note says, with the reason.
+    The earliest period is a ``1 / (n_folds + 1)`` share of the rows with a time, longer when ``classes`` (each
+    row's class) shows a class only later: it lasts until every class has been seen. Rows without a time (NaN) are
+    only learned from. Fewer folds when equal times leave a period empty."""
+    known = ~np.isnan(times)
+    order = np.argsort(np.where(known, times, -np.inf), kind="stable")
+    ordered = np.where(known, times, -np.inf)[order]
+    start = int((~known).sum())
+    first = start + round((len(times) - start) / (n_folds + 1))
+    if classes is not None:  # the first row by which every class has been seen
+        seen = classes[order]
+        first = max(first, max(int(np.argmax(seen == k)) for k in np.unique(seen)) + 1)
+    cuts: list[int] = []
+    for period in range(n_folds):
+        cut = first + round(period * (len(ordered) - first) / n_folds)
+        while 0 < cut < len(ordered) and ordered[cut] == ordered[cut - 1]:  # a time's rows stay in one period
+            cut += 1
+        if cut < len(ordered) and (not cuts or cut > cuts[-1]) and cut > start:
+            cuts.append(cut)
+    ends = [*cuts[1:], len(ordered)]
+    return [(np.sort(order[:cut]), np.sort(order[cut:end])) for cut, end in zip(cuts, ends, strict=True)]
+
+
+def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None,
+              times: np.ndarray | None = None) -> tuple[TaskSpec, str]:
+    """The spec with as many grouped or time folds as the data allows, and a note when fewer than asked (or none).
+
+    Every fold needs training and validation rows, and for classification every class in both (a score per fold
+    needs them): groups spread over few entities, or a class seen only in some periods, may not allow it. Fewer
+    folds are tried, down to 2; then rows are folded one by one, and the note says so with the reason.
     """
-    if not spec.task.is_classification:
-        n_groups = len(np.unique(groups))
-        if n_groups >= spec.n_folds:
-            return spec, ""
-        return _ungrouped(spec, f"only {n_groups} groups")
-    n_classes = len(spec.classes)
+    kind = f"forward in time by '{clip(spec.time, 60)}'" if spec.time else f"with each '{clip(spec.group, 60)}' " \
+        "kept in one fold"
+    n_classes = len(spec.classes) if spec.task.is_classification else 0
     for n_folds in range(spec.n_folds, 1, -1):
         fitted = replace(spec, n_folds=n_folds)
-        folds = make_folds(y, fitted, groups)
-        if len(folds) == n_folds and all(len(np.unique(y[train])) == n_classes and len(np.unique(y[valid])) ==
-                                         n_classes for train, valid in folds):
+        folds = make_folds(y, fitted, groups, times)
+        if len(folds) == n_folds and all(_holds(y[train], n_classes) and _holds(y[valid], n_classes)
+                                         for train, valid in folds):
             if n_folds == spec.n_folds:
                 return fitted, ""
-            return fitted, (f"Cross-validation uses {n_folds} folds instead of {spec.n_folds}: with each "
-                            f"'{clip(spec.group, 60)}' kept in one fold, more folds would leave a fold without "
-                            "some class.")
-    return _ungrouped(spec, "no split into folds that each hold every class")
+            why = "leave a fold without some class" if n_classes else "leave a fold empty"
+            return fitted, f"Cross-validation uses {n_folds} folds instead of {spec.n_folds}: {kind}, more would {why}."
+    unfolded = replace(spec, group="", group_reason="", time="", time_reason="")
+    return unfolded, (f"Rows are folded one by one, not {kind}: no split into 2 folds or more gives every fold "
+                      "training and validation rows" + (" of every class" if n_classes else "") +
+                      ". The score may be better than on new data.")
 
 
-def _ungrouped(spec: TaskSpec, why: str) -> tuple[TaskSpec, str]:
-    return replace(spec, group="", group_reason=""), (
-        f"Rows are folded one by one, not by '{clip(spec.group, 60)}': its groups allow {why}. The score may be better "
-        "than on new ones.")
+def _holds(y: np.ndarray, n_classes: int) -> bool:
+    return len(y) > 0 and (not n_classes or len(np.unique(y)) == n_classes)
+
+
+def scored_rows(folds: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> np.ndarray | None:
+    """The rows some fold scores, in order; None when every row is scored (time folds never score the earliest)."""
+    scored = np.unique(np.concatenate([valid for _, valid in folds])) if folds else np.arange(n_rows)
+    return None if len(scored) == n_rows else scored

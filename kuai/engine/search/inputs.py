@@ -35,6 +35,7 @@ class SearchInputs:
     schema: tuple[InputColumn, ...]
     selection: ColumnSelection | None = None  # the columns each fold's models learn from, on a very wide table
     groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
+    times: np.ndarray | None = None  # each row's time, when the spec's folds follow time
     # when: the search's end; the first trial's, which may run into the tail's slack (None: the same)
     deadline: Deadline
     first_deadline: Deadline | None = None

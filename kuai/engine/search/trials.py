@@ -79,9 +79,10 @@ class SearchResult:
 
 
 def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
-                   store: OutcomeStore, groups: np.ndarray | None = None) -> SearchResult:
+                   store: OutcomeStore, groups: np.ndarray | None = None,
+                   times: np.ndarray | None = None) -> SearchResult:
     """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
-    result = SearchResult(folds=make_folds(y, spec, groups))
+    result = SearchResult(folds=make_folds(y, spec, groups, times))
     study = optuna.load_study(study_name=study_name, storage=storage)
     restore_trials(study, result, store, None)
     return result

@@ -93,9 +93,10 @@ class LikelyMembers:
 
 def stack_s(result: SearchResult, spec: TaskSpec) -> float:
     """Fitting the stacking layer's top model, and converting the stack: its base models' bags and its own
-    (``inf`` when there is no stack to fit: fewer than two base models, or no LightGBM trial to time it by)."""
+    (``inf`` when there is no stack to fit: fewer than two base models, or no LightGBM trial to time it by; folds
+    forward in time, whose earliest rows have no out-of-fold prediction for the stack to learn from)."""
     base = stack_base(result, spec)
-    if len(base) < 2:
+    if len(base) < 2 or spec.time:
         return float("inf")
     convert = sum(export_s(bag_size_kb([o]), o.family) for o in base)
     convert += export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
@@ -109,7 +110,9 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
     its conversion.
 
     A bag is chosen when its conversion costs no more than the refit, or than a fifth of the budget: a big
-    forest's bag (five times its size) is worth its time at 300 s, not at 60 s."""
+    forest's bag (five times its size) is worth its time at 300 s, not at 60 s. With folds forward in time, a model
+    is refitted: a bag would average models that never saw the latest periods."""
+    refit_only = refit_only or bool(spec.time)
     rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
     refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
     refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb, outcome.family)
