@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--time", metavar="COL",
                        help="predict the future: score models on later rows than they learned from, by this date "
                             "(or number) column, never on shuffled rows")
+    train.add_argument("--holdout", type=_checked(float, "check_holdout", "a share of the rows, e.g. 0.2"),
+                       metavar="FRACTION", help="keep this share of the rows out of the whole search and score the "
+                       "chosen model on it once, at the end (the latest rows with --time; whole groups with a group)")
     limit = _checked(float, "check_limit", "a number")
     train.add_argument("--max-latency-ms", type=limit, dest="max_latency_ms", metavar="MS",
                        help="export the best model that predicts a row within MS milliseconds (in a batch)")

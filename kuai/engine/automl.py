@@ -19,11 +19,12 @@ import pandas as pd
 from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
 from kuai.engine.data.column_selection import ColumnSelection, columns_for, inputs_of, read_by_model, select_columns
 from kuai.engine.data.groups import group_codes
+from kuai.engine.data.holdout import split_holdout
 from kuai.engine.data.labels import relabel
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import check_families
 from kuai.engine.data.target_rows import target_rows
-from kuai.engine.data.task import class_labels, label_counts
+from kuai.engine.data.task import class_labels
 from kuai.engine.data.time_order import time_keys, time_note
 from kuai.engine.errors import BudgetError, CancelledError, TargetError
 from kuai.engine.explain.permutation import PermutationOutcome, permutation_outcome
@@ -31,18 +32,18 @@ from kuai.engine.explain.step import explain_pending
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, n_threads
 from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
-from kuai.engine.read.cells import clip
 from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
-from kuai.engine.results import PendingExplanation, Prepared, TrainingResult
+from kuai.engine.results import PendingExplanation, Prepared, TrainingResult, scored_only, spread
 from kuai.engine.search.fold_spill import FoldSpill
-from kuai.engine.search.folds import fit_folds, make_folds, scored_rows
+from kuai.engine.search.folds import fewer_folds_note, fit_folds, fit_folds_to_classes, make_folds, scored_rows
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_members
+from kuai.engine.select.holdout_score import holdout_line, score_holdout
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
@@ -227,6 +228,9 @@ def finish_phase(
         notes.insert(0, no_better)
         emit("refit", no_better, {})
     spec, schema = read_by_model(estimator, spec, schema, prepared.selection)  # what the exported model reads
+    holdout = score_holdout(prepared, estimator, schema)
+    if holdout is not None:
+        emit("refit", holdout_line(holdout, spec), {"holdout": holdout})
     if prepared.selection is not None:
         notes.insert(0, prepared.selection.note(len(schema)))
     drop_fold_models(result, members=set(_weights_of(name, result, ensemble)),
@@ -252,8 +256,8 @@ def finish_phase(
                               bagged_folds=chosen.bagged_folds, memory=memory,
                               limits=LimitsOutcome(budget.limits, chosen.cost, chosen.within_limits,
                                                    chosen.limits_note),
-                              pending_explanation=pending)
-    training = _scored_only(replace(training, n_rows_trained=len(y)), scored_rows(result.folds, len(y)))
+                              pending_explanation=pending, holdout=holdout)
+    training = scored_only(replace(training, n_rows_trained=len(y)), scored_rows(result.folds, len(y)))
     return training if defer_shap else explain_pending(training)
 
 
@@ -265,10 +269,13 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     kept = target_rows(frame[spec.target], spec.task)  # empty; for regression, not a finite float32 number
     rows = frame[kept.usable]
     notes = [kept.note(spec.target)] if kept.n_left_out else []
+    holdout, holdout_how = (*split_holdout(rows, spec)[1:],) if spec.holdout else (None, "")
+    if holdout is not None:  # never seen by the search, the ensemble or the refit
+        rows = rows.drop(index=holdout.index)
     if spec.task.is_classification:
         asked = spec.n_folds
-        spec = _fit_folds_to_classes(rows[spec.target], spec)
-        notes += [_fewer_folds_note(rows[spec.target], spec, asked)] if spec.n_folds < asked else []
+        spec = fit_folds_to_classes(rows[spec.target], spec)
+        notes += [fewer_folds_note(rows[spec.target], spec, asked)] if spec.n_folds < asked else []
     if len(rows) < 2 * spec.n_folds:
         raise TargetError(f"Only {len(rows)} rows have a usable target; at least {2 * spec.n_folds} are needed.",
                           code="TOO_FEW_ROWS")
@@ -285,20 +292,8 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
     notes += _texts_left_out(spec, schema, selection)
     return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes),
-                    groups=groups if spec.group else None, times=times if spec.time else None)
-
-
-def _scored_only(training: TrainingResult, scored: np.ndarray | None) -> TrainingResult:
-    """The result's rows that some fold scored (``scored``; None: all): with folds forward in time the earliest
-    period has no out-of-fold prediction, so the evaluation, the summary and the explanation leave it out."""
-    if scored is None:
-        return training
-    pending = training.pending_explanation
-    return replace(training, y=training.y[scored], oof=np.asarray(training.oof)[scored],
-                   model_frame=training.model_frame.iloc[scored].reset_index(drop=True),
-                   model_oofs={name: oof[scored] for name, oof in training.model_oofs.items()},
-                   pending_explanation=None if pending is None else replace(
-                       pending, original_rows=pending.original_rows[scored]))
+                    groups=groups if spec.group else None, times=times if spec.time else None,
+                    holdout=holdout, holdout_how=holdout_how)
 
 
 def _export_inputs(prepared: Prepared) -> int:
@@ -337,41 +332,12 @@ def result_for_model(
                                             "only."))
     spec, schema = read_by_model(estimator, prepared.spec, prepared.schema, prepared.selection)
     scored = scored_rows(prepared.folds, len(prepared.y))  # ``oof``: as the training kept it, its scored rows
-    return explain_pending(_scored_only(TrainingResult(
+    return explain_pending(scored_only(TrainingResult(
         spec=spec, schema=schema, estimator=estimator, model_name=model_name,
-        leaderboard=leaderboard, trials=trials, oof=_full(oof, scored, len(prepared.y)), y=prepared.y,
+        leaderboard=leaderboard, trials=trials, oof=spread(oof, scored, len(prepared.y)), y=prepared.y,
         model_frame=inputs_of(prepared.X, schema), explanation=None,
         pending_explanation=pending), scored))
 
-
-def _full(oof: np.ndarray, scored: np.ndarray | None, n_rows: int) -> np.ndarray:
-    """Out-of-fold predictions of the scored rows spread over all rows (zeros where unscored)."""
-    if scored is None or len(oof) == n_rows:
-        return oof
-    full = np.zeros((n_rows, *oof.shape[1:]), dtype=oof.dtype)
-    full[scored] = oof
-    return full
-
-
-def _fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
-    counts = label_counts(target)
-    if counts.min() < 2:
-        label = counts.idxmin()
-        raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "
-                          "Add rows of that class or remove it.", code="RARE_CLASS")
-    present = tuple(c for c in spec.classes if c in counts.index)
-    return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
-
-
-def _fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
-    """Why cross-validation uses fewer folds than asked (or than the default): the rarest class."""
-    counts = label_counts(target)
-    rarest = counts[counts == counts.min()]
-    shown = ", ".join(f"'{clip(str(label), 40)}'" for label in rarest.index[:3]) + (" …" if len(rarest) > 3 else "")
-    classes = f"class{'es' if len(rarest) > 1 else ''} {shown} of '{clip(spec.target, 60)}'"
-    return (f"Cross-validation uses {spec.n_folds} folds instead of {asked}: the {classes} "
-            f"{'have' if len(rarest) > 1 else 'has'} only {int(counts.min())} rows, and every fold must hold a row "
-            "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
 
 
 def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, plan: BudgetPlan,

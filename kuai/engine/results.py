@@ -3,7 +3,7 @@ model with everything learned on the way (``train``). Frozen: a stage returns a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from kuai.engine.search.folds import make_folds
 from kuai.engine.search.memory import FamilyMemory
 from kuai.engine.search.warm_start import DataTraits, PastRun
 from kuai.engine.select.limits import LimitsOutcome
-from kuai.engine.types import Explanation, InputColumn, LeaderboardEntry, TaskSpec, TrialRecord
+from kuai.engine.types import Explanation, HoldoutScore, InputColumn, LeaderboardEntry, TaskSpec, TrialRecord
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Prepared:
     selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
     groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
     times: np.ndarray | None = None  # each row's time, when the spec's folds follow time (``make_folds``)
+    holdout: pd.DataFrame | None = None  # the rows kept out of the whole search (``kuai.engine.data.holdout``)
+    holdout_how: str = ""
 
     @property
     def folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -72,9 +74,32 @@ class TrainingResult:
     notes: list[str] = field(default_factory=list)
     model_oofs: dict[str, np.ndarray] = field(default_factory=dict)  # the best models' out-of-fold predictions
     n_rows_trained: int = 0  # the rows the model learned from (``y`` may hold only the scored ones); 0: len(y)
+    holdout: HoldoutScore | None = None  # the chosen model's score on rows kept out of the whole search
     bagged_folds: int = 0  # the model averages the cross-validation's fold models (0: refitted on all rows)
     memory: list[FamilyMemory] = field(default_factory=list)  # families sampled or left out for memory
     limits: LimitsOutcome | None = None  # the user's limits, and the exported model's estimated cost
     traits: DataTraits | None = None  # what the next training on similar data is matched on
     warm_start: PastRun | None = None  # the earlier training this one started from
     pending_explanation: PendingExplanation | None = None  # SHAP still to run (``kuai.engine.explain.step``)
+
+
+def scored_only(training: TrainingResult, scored: np.ndarray | None) -> TrainingResult:
+    """The result's rows that some fold scored (``scored``; None: all): with folds forward in time the earliest
+    period has no out-of-fold prediction, so the evaluation, the summary and the explanation leave it out."""
+    if scored is None:
+        return training
+    pending = training.pending_explanation
+    return replace(training, y=training.y[scored], oof=np.asarray(training.oof)[scored],
+                   model_frame=training.model_frame.iloc[scored].reset_index(drop=True),
+                   model_oofs={name: oof[scored] for name, oof in training.model_oofs.items()},
+                   pending_explanation=None if pending is None else replace(
+                       pending, original_rows=pending.original_rows[scored]))
+
+
+def spread(oof: np.ndarray, scored: np.ndarray | None, n_rows: int) -> np.ndarray:
+    """Out-of-fold predictions of the scored rows spread over all rows (zeros where unscored)."""
+    if scored is None or len(oof) == n_rows:
+        return oof
+    full = np.zeros((n_rows, *oof.shape[1:]), dtype=oof.dtype)
+    full[scored] = oof
+    return full

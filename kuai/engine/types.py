@@ -85,6 +85,16 @@ class GroupSuggestion:
 
 
 @dataclass(frozen=True)
+class HoldoutScore:
+    """The chosen model's score on rows kept out of the whole search (``kuai.engine.data.holdout``)."""
+
+    n_rows: int
+    score: float  # NaN when the metric cannot be computed on these rows (one class only)
+    how: str  # how the rows were drawn, in words
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class TargetSuggestion:
     """The column Kuai would predict, the runners-up, and why (``candidate_reasons[i]`` explains ``candidates[i]``)."""
 
@@ -238,6 +248,7 @@ class TaskSpec:
     group_reason: str = ""  # why, in plain words
     time: str = ""  # the column the folds follow forward in time (kuai.engine.data.time_order); "": none
     time_reason: str = ""
+    holdout: float = 0.0  # the share of the rows kept out of the whole search, scored at the end (data.holdout)
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ class ModelCard(_CardPart):
     time_budget_s: Number = 0.0
     library_versions: dict[str, str] = Field(default_factory=dict)
     warm_start: dict[str, Any] | None = None
+    holdout: dict[str, Any] | None = None  # the chosen model's score on rows kept out of the whole search
     memory: list[dict[str, Any]] = Field(default_factory=list)  # families sampled or left out for lack of memory
     notes: list[str] = Field(default_factory=list)
     explanation: dict[str, Any] | None = None

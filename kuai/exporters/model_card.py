@@ -89,6 +89,9 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
                              "n_columns_used": len(result.schema)},
         "seed": seed, "time_budget_s": time_budget_s,
         "library_versions": library_versions(),
+        "holdout": ({"n_rows": result.holdout.n_rows, "score": result.holdout.score, "how": result.holdout.how,
+                     "fraction": result.spec.holdout, "note": result.holdout.note or None}
+                    if result.holdout is not None else None),
         "warm_start": ({"name": result.warm_start.name, "run": result.warm_start.run,
                         "configs": list(result.warm_start.configs)} if result.warm_start else None),
         "memory": [{"family": plan.family, "row_fraction": plan.row_fraction, "need_mb": plan.need_mb,

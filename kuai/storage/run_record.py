@@ -50,6 +50,7 @@ class RunConfig:
     class_weight: str = ""  # "balanced" (expert mode)
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
     time: str | None = None  # the column the folds follow forward in time
+    holdout: float = 0.0  # the share of the rows kept out of the whole search
     reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:

@@ -207,3 +207,46 @@ def test_a_class_seen_only_late_lengthens_the_period_only_learned_from() -> None
     for train, valid in prepared.folds:
         assert set(prepared.y[train]) == {0, 1} and set(prepared.y[valid]) == {0, 1}
         assert order[valid].min() > first_up
+
+
+@pytest.mark.parametrize("how", ["rows", "group", "time"])
+def test_the_holdout_is_kept_out_of_the_search_the_way_the_data_is_validated(how: str) -> None:
+    frame = _visits() if how != "time" else _dated()
+    target = "outcome" if how != "time" else "y"
+    options = {"rows": {"group": ""}, "group": {}, "time": {"time": "when"}}[how]
+    spec = build_task_spec(frame, _profile(frame, target).columns, target=target, holdout=0.2, **options)
+    prepared = prepare(frame, spec)
+    assert prepared.holdout is not None
+    searched, held = set(prepared.rows.index), set(prepared.holdout.index)
+    assert not searched & held and searched | held == set(frame.index)
+    assert abs(len(held) - 0.2 * len(frame)) < 0.05 * len(frame)
+    assert len(prepared.X) == len(prepared.y) == len(searched)
+    if how == "group":
+        assert not set(frame.loc[list(held), "patient_id"]) & set(frame.loc[list(searched), "patient_id"])
+        assert "whole 'patient_id' groups" in prepared.holdout_how
+    if how == "time":
+        stamps = pd.to_datetime(frame["when"], format="%d/%m/%Y")
+        assert stamps[list(held)].min() >= stamps[list(searched)].max()
+    if how == "rows":
+        share = (frame.loc[list(held), "outcome"] == "yes").mean()
+        assert abs(share - (frame["outcome"] == "yes").mean()) < 0.02  # stratified
+
+
+def test_the_chosen_model_is_scored_once_on_the_holdout() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from kuai.engine.automl import train
+    from kuai.engine.data.column_selection import inputs_of
+    from kuai.engine.models.preprocessing import to_model_frame
+    from kuai.engine.types import SearchBudget
+
+    frame = _visits()
+    spec = build_task_spec(frame, _profile(frame).columns, target="outcome", holdout=0.25)
+    result = train(frame, spec, budget=SearchBudget(time_budget_s=10, max_trials=2, families=("linear",)))
+    prepared = prepare(frame, spec)
+    assert result.holdout is not None and result.holdout.n_rows == len(prepared.holdout)
+    assert len(result.y) == len(prepared.rows)  # the search, the ensemble and the evaluation never saw it
+    inputs = inputs_of(to_model_frame(prepared.holdout, prepared.schema).reset_index(drop=True), result.schema)
+    truth = (prepared.holdout["outcome"] == "yes").to_numpy()
+    expected = roc_auc_score(truth, result.estimator.predict_proba(inputs)[:, 1])
+    assert result.holdout.score == pytest.approx(expected)

@@ -43,6 +43,7 @@ class TrainOptions:
     n_folds: int | None = None
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
     time: str | None = None  # the column the folds follow forward in time (None: rows are not ordered)
+    holdout: float = 0.0  # the share of the rows kept out of the whole search, scored once at the end
     apply_suggested_fixes: bool = False  # apply every fix the pre-flight checks propose (but a target change)
     display_name: str = ""
     optuna_storage: str | None = None  # default: a SQLite study in the output folder (trials survive a kill)
@@ -70,7 +71,7 @@ def options_dict(options: TrainOptions) -> dict[str, Any]:
             "type_overrides": {k: str(v) for k, v in options.type_overrides.items()},
             "families": list(options.families), "fixes": [engine.to_jsonable(f) for f in options.fixes],
             "excluded": list(options.excluded), "n_folds": options.n_folds, "group": options.group,
-            "time": options.time, "display_name": options.display_name,
+            "time": options.time, "holdout": options.holdout, "display_name": options.display_name,
             "limits": engine.to_jsonable(options.limits), "class_weight": options.class_weight,
             "use_past_runs": options.use_past_runs, "date_formats": dict(options.date_formats),
             "keep_label_variants": options.keep_label_variants, "reading": options.reading.to_dict()}
@@ -91,7 +92,7 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         type_overrides={k: ColumnType(v) for k, v in data.get("type_overrides", {}).items()},
         families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
         excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"), group=data.get("group"),
-        time=data.get("time"),
+        time=data.get("time"), holdout=float(data.get("holdout") or 0.0),
         display_name=data.get("display_name", ""), limits=Limits(**data.get("limits", {})),
         class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)),
         date_formats=dict(data.get("date_formats") or {}),
@@ -105,7 +106,7 @@ def user_choices(options: TrainOptions) -> dict[str, Any]:
             "excluded_columns": list(options.excluded),
             "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
             "n_folds": options.n_folds, "group": options.group, "time": options.time,
-            "limits": engine.to_jsonable(options.limits),
+            "holdout": options.holdout or None, "limits": engine.to_jsonable(options.limits),
             "class_weight": options.class_weight or None, "date_formats": dict(options.date_formats),
             "keep_label_variants": options.keep_label_variants}
 

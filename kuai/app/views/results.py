@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import streamlit as st
@@ -20,6 +21,19 @@ from kuai.exporters import CardLimits
 from kuai.exporters.figures import leaderboard_figure, tradeoff_figure
 
 
+def show_holdout(results: RunResults) -> None:
+    """The chosen model's score on the rows kept out of the whole search, when the training kept some."""
+    holdout = results.card.holdout
+    if holdout is None:
+        return
+    score = holdout.get("score")
+    figure = f"{score:.4f}" if isinstance(score, float) and math.isfinite(score) else "cannot be computed"
+    st.info(f"On the holdout — {holdout.get('how')}, kept out of the whole search — {results.model_name} scores "
+            f"**{figure}** ({results.metric.label}); its cross-validated score was the best of many, so this one is "
+            "the unbiased check." + (f" {holdout['note']}" if holdout.get("note") else ""),
+            icon=":material/fact_check:")
+
+
 def show_leaderboard(results: RunResults) -> None:
     st.markdown("#### Leaderboard")
     st.caption(f"Every model Kuai kept, best first. Scores are {results.metric.label} on rows each model had not "
@@ -29,6 +43,7 @@ def show_leaderboard(results: RunResults) -> None:
     st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric,
                               results.card.limits.note if results.card.limits is not None else ""),
                icon=":material/recommend:")
+    show_holdout(results)
     families = sorted({family_label(e.family) for e in results.leaderboard})
     shown = st.multiselect("Show these kinds of model", families, default=families,
                            key=f"families_{results.run_id}") if len(families) > 1 else families

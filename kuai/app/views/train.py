@@ -64,13 +64,14 @@ def planned_config(dataset_id: str) -> RunConfig | None:
 TRAINING_WIDGETS: dict[str, tuple[str, Any]] = {
     "budget": ("time_budget_s", 60), "seed": ("seed", 0), "max_latency_ms": ("max_latency_ms", None),
     "max_size_mb": ("max_size_mb", None), "class_weight_balanced": ("class_weight_balanced", False),
-    "train_shared": ("shared", False),
+    "train_shared": ("shared", False), "holdout_on": ("holdout_on", False),
 }
+HOLDOUT_SHARE = 0.2  # the Train page's holdout: a fifth of the rows
 
 
 def _valid(key: str, value: Any) -> bool:
     """Whether a stored value fits its widget (a file from another version or edited by hand may not)."""
-    if key in ("class_weight_balanced", "train_shared"):
+    if key in ("class_weight_balanced", "train_shared", "holdout_on"):
         return isinstance(value, bool)
     if value is None:
         return key in ("max_latency_ms", "max_size_mb")
@@ -116,12 +117,19 @@ def training_form(config: RunConfig, busy: bool) -> None:
                                     help="The same seed and budget give the same result again.")
     max_latency_ms, max_size_mb, balanced = expert_form(config.dataset_id,
                                                         classification=config.task in ("binary", "multiclass"))
+    holdout = st.toggle(
+        f"Keep {HOLDOUT_SHARE:.0%} of the rows out of the search, to check the chosen model on them at the end",
+        key="holdout_on", on_change=_keep_training, args=(config.dataset_id, "holdout_on"),
+        help="The cross-validated score chose the model among many, so it is a little optimistic. Rows kept out of "
+             "everything give an unbiased score, shown beside it (the latest rows when scoring forward in time; "
+             "whole patients, customers or machines when they are kept together). The model learns from fewer rows.")
     shared = shared_storage_toggle(config.dataset_id)
     if st.button("Start training", type="primary", icon=":material/play_arrow:", disabled=busy,
                  help="A training is already running; wait for it or cancel it." if busy else None):
         run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed), shared=shared,
                                 max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
-                                class_weight="balanced" if balanced else ""))
+                                class_weight="balanced" if balanced else "",
+                                holdout=HOLDOUT_SHARE if holdout else 0.0))
         remember_run(run.run_id)
         st.rerun()
 

@@ -211,3 +211,15 @@ def _written_values(values: pd.Series) -> list[pd.Series]:
     texts = values.astype(str)
     texts = texts[texts.str.strip() != ""]
     return [texts] if len(texts) else []
+
+
+MIN_HOLDOUT, MAX_HOLDOUT = 0.05, 0.5
+
+
+def check_holdout(fraction: float) -> float:
+    """0 (none), or a share of the rows from ``MIN_HOLDOUT`` to ``MAX_HOLDOUT``; else ``BAD_HOLDOUT``."""
+    if not math.isfinite(fraction) or (fraction != 0 and not MIN_HOLDOUT <= fraction <= MAX_HOLDOUT):
+        raise OptionError(f"A holdout of {fraction:g} cannot be kept: give a share of the rows between "
+                          f"{MIN_HOLDOUT:g} and {MAX_HOLDOUT:g} (0.2 keeps a fifth of the rows out of the search).",
+                          code="BAD_HOLDOUT")
+    return fraction

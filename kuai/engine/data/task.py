@@ -10,7 +10,7 @@ import pandas as pd
 from kuai.engine.data.groups import NO_GROUP, resolve_group
 from kuai.engine.data.labels import LabelVariants, apply_label_variants, class_label, class_labels, find_label_variants
 from kuai.engine.data.numbers import numeric_values
-from kuai.engine.data.option_checks import check_folds, check_named_columns, check_seed
+from kuai.engine.data.option_checks import check_folds, check_holdout, check_named_columns, check_seed
 from kuai.engine.data.target import MAX_CLASSES, resolve_target, suggest_target
 from kuai.engine.data.time_order import resolve_time
 from kuai.engine.errors import OptionError, TargetError
@@ -145,6 +145,7 @@ def build_task_spec(
     keep_label_variants: bool = False,
     group: str | None = None,
     time: str | None = None,
+    holdout: float = 0.0,
 ) -> TaskSpec:
     """Assemble what to learn; unknown metric or target is a ``TargetError``.
 
@@ -160,11 +161,13 @@ def build_task_spec(
     (``kuai.engine.data.groups.resolve_group``). The group column is not a feature.
     ``time``: the column whose later rows score the models learned from earlier ones (``kuai.engine.data.time_order``;
     it stays a feature); with a time, Kuai looks for no group.
+    ``holdout``: the share of the rows kept out of the whole search, scored at the end (``kuai.engine.data.holdout``).
     """
     require_rows(frame)  # a file with a header only is shown, never trained on
     target = resolve_target(frame, target)
     check_seed(seed)
     check_folds(n_folds)
+    check_holdout(holdout)
     check_named_columns(frame, type_overrides=type_overrides, date_formats=date_formats, excluded=excluded,
                         target=target)
     types = {c.name: c.type for c in columns} | dict(type_overrides or {})
@@ -206,6 +209,7 @@ def build_task_spec(
         classes=classes, n_folds=folds, seed=seed, date_formats=formats, label_variants=variants.mapping,
         notes=((variants.note(target),) if variants else ()) + folds_note + date_notes + group_notes,
         group=grouped, group_reason=group_reason, time=timed, time_reason=time_reason,
+        holdout=holdout,
     )
 
 

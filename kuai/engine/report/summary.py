@@ -41,6 +41,9 @@ def plain_summary(result: TrainingResult) -> str:
                      f"of the variation in '{spec.target}'.")
     score = f"{_score(best.score)} ± {_score(best.score_std)}"
     parts.append(f"Cross-validated {metric.label}: {score} ({model_label(result.model_name)}).")
+    if result.holdout is not None and np.isfinite(result.holdout.score):
+        parts.append(f"On the holdout ({result.holdout.how}, kept out of the whole search): "
+                     f"{_score(result.holdout.score)}.")
     if result.explanation is not None:
         top = list(result.explanation.importance)[:3]
         if top:

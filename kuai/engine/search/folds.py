@@ -11,12 +11,15 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
+from kuai.engine.data.task import label_counts
+from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
 from kuai.engine.types import TaskSpec
 
-__all__ = ["fit_folds", "make_folds", "scored_rows", "time_folds"]
+__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "make_folds", "scored_rows", "time_folds"]
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
@@ -102,3 +105,24 @@ def scored_rows(folds: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> np.n
     """The rows some fold scores, in order; None when every row is scored (time folds never score the earliest)."""
     scored = np.unique(np.concatenate([valid for _, valid in folds])) if folds else np.arange(n_rows)
     return None if len(scored) == n_rows else scored
+
+
+def fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
+    counts = label_counts(target)
+    if counts.min() < 2:
+        label = counts.idxmin()
+        raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "
+                          "Add rows of that class or remove it.", code="RARE_CLASS")
+    present = tuple(c for c in spec.classes if c in counts.index)
+    return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
+
+
+def fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
+    """Why cross-validation uses fewer folds than asked (or than the default): the rarest class."""
+    counts = label_counts(target)
+    rarest = counts[counts == counts.min()]
+    shown = ", ".join(f"'{clip(str(label), 40)}'" for label in rarest.index[:3]) + (" …" if len(rarest) > 3 else "")
+    classes = f"class{'es' if len(rarest) > 1 else ''} {shown} of '{clip(spec.target, 60)}'"
+    return (f"Cross-validation uses {spec.n_folds} folds instead of {asked}: the {classes} "
+            f"{'have' if len(rarest) > 1 else 'has'} only {int(counts.min())} rows, and every fold must hold a row "
+            "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
