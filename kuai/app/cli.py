@@ -320,6 +320,26 @@ def _cmd_predict(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_evaluate(arguments: argparse.Namespace) -> int:
+    from kuai.app.services.evaluate_file import check_out_folder, evaluate_file, write_evaluation
+
+    if arguments.out is not None:  # before any work
+        check_out_folder(arguments.out)
+    evaluation = evaluate_file(arguments.model, arguments.data, reading=file_reading(arguments))
+    known = evaluation.known
+    if arguments.out is not None:
+        write_evaluation(evaluation, arguments.out, file_name=arguments.data.name)
+    print(f"evaluated {evaluation.model_name} on {known.n_rows:,} rows of {arguments.data.name}")
+    for name, value in known.scores.items():
+        print(f"  {name:<18} {value:.4f}" if value == value else f"  {name:<18} cannot be computed on these rows")
+    print(known.summary)
+    if arguments.out is not None:
+        print(f"-> {arguments.out} (evaluation.html, evaluation.json, predictions.csv)")
+    for note in (*evaluation.reading_notes, *known.notes):
+        print(f"note: {note}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_export(arguments: argparse.Namespace) -> int:
     from kuai.app.services.exports import export_model
     from kuai.exporters import ModelCard
@@ -388,6 +408,7 @@ def _cmd_tail(arguments: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"app": _cmd_app, "profile": _cmd_profile, "train": _cmd_train, "predict": _cmd_predict,
+             "evaluate": _cmd_evaluate,
              "export": _cmd_export, "serve": _cmd_serve, "worker": _cmd_worker, "track": _cmd_track,
              "_search": _cmd_search, "_tail": _cmd_tail}
 

@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--overwrite", action="store_true",
                          help="replace --out if it is an existing file (never a link, the data or the model)")
     _add_reading_options(predict)
+    evaluate = commands.add_parser("evaluate", help="check a trained model on a file with known answers")
+    evaluate.add_argument("model", type=Path, help="a folder written by 'kuai train', or its model.onnx")
+    evaluate.add_argument("data", type=Path, help="a file with the model's input columns and its target column")
+    evaluate.add_argument("--out", type=Path, help="a new or empty folder for evaluation.html, evaluation.json and "
+                          "predictions.csv")
+    _add_reading_options(evaluate)
     export = commands.add_parser("export", help="export another model of a run's leaderboard (refit on the same rows)")
     export.add_argument("run", type=Path, help="a folder written by 'kuai train'")
     export.add_argument("--model", required=True, help="a model name from leaderboard.csv, e.g. lightgbm_3 or ensemble")

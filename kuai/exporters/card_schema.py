@@ -94,7 +94,7 @@ class CardLimits(_CardPart):
 
 
 # added by the steps after the card is built, and only when they have something to say (absent while None)
-_ADDED_LATER = ("your_choices", "decision_threshold", "timings_s", "limits")
+_ADDED_LATER = ("your_choices", "decision_threshold", "timings_s", "limits", "validation", "holdout")
 
 
 class ModelCard(_CardPart):
@@ -108,7 +108,6 @@ class ModelCard(_CardPart):
     cv_score: Number = float("nan")
     cv_score_std: Number = 0.0
     cv_folds: int | None = None
-    validation: dict[str, Any] = Field(default_factory=dict)  # folds, the group column and why, in words
     model: CardModel = Field(default_factory=CardModel)
     input_schema: list[dict[str, Any]] = Field(default_factory=list)
     onnx_outputs: list[str] = Field(default_factory=list)
@@ -120,7 +119,6 @@ class ModelCard(_CardPart):
     time_budget_s: Number = 0.0
     library_versions: dict[str, str] = Field(default_factory=dict)
     warm_start: dict[str, Any] | None = None
-    holdout: dict[str, Any] | None = None  # the chosen model's score on rows kept out of the whole search
     memory: list[dict[str, Any]] = Field(default_factory=list)  # families sampled or left out for lack of memory
     notes: list[str] = Field(default_factory=list)
     explanation: dict[str, Any] | None = None
@@ -128,6 +126,8 @@ class ModelCard(_CardPart):
     decision_threshold: dict[str, Any] | None = None  # kuai.exporters.threshold.decision_threshold_entry
     timings_s: dict[str, float] | None = None  # search, refit, explain
     limits: CardLimits | None = None
+    validation: dict[str, Any] | None = None  # folds, the group or time column and why, in words
+    holdout: dict[str, Any] | None = None  # the chosen model's score on rows kept out of the whole search
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelCard:

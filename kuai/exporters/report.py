@@ -34,7 +34,7 @@ EVALUATION_FILE = "evaluation.json"  # written beside it by the training: the ou
 SECTION_START, SECTION_END = '<section id="kuai-evaluation">', "</section>"
 logger = logging.getLogger(__name__)
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2rem auto;
 padding:0 1rem;color:#0f172a}
 h1{font-size:1.6rem} h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #e2e8f0}
@@ -75,7 +75,7 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
     version = html.escape(str(card.get("kuai_version", "")))
     with atomic_path(path) as partial, partial.open("w", encoding="utf-8") as page:  # plotly.js alone is 4.6 MB
         page.write(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Kuai report — {html.escape(dataset_name)}</title><style>{_STYLE}</style>
+<title>Kuai report — {html.escape(dataset_name)}</title><style>{STYLE}</style>
 <script type="text/javascript">""")
         page.write(get_plotlyjs())
         page.write(f"""</script></head><body>
@@ -87,8 +87,11 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
     return path
 
 
-def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any]) -> str:
-    """'How good it is': the out-of-fold figures, a binary model's at the decision threshold its card states."""
+def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any], *,
+                       measured_on: str = "rows each model did not see during training (out-of-fold predictions)"
+                       ) -> str:
+    """'How good it is': the out-of-fold figures (or ``measured_on`` other rows), a binary model's at the decision
+    threshold its card states."""
     entry = card.get("decision_threshold") or {}
     at_threshold = _at_threshold(evaluation, entry)
     note = ""
@@ -97,8 +100,8 @@ def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any]) -> str:
         note = (f" Rows with a probability of '{positive}' of at least {format_threshold(float(entry['threshold']))}"
                 f" are called '{positive}': the decision threshold, {html.escape(threshold_origin(entry))}.")
     figures = evaluation_figures(evaluation, at_threshold=at_threshold)
-    return (f"{SECTION_START}<h2>How good it is</h2><p class='note'>Measured on rows each model did not see during "
-            f"training (out-of-fold predictions).{note}</p>{''.join(_html(f) for f in figures)}{SECTION_END}")
+    return (f"{SECTION_START}<h2>How good it is</h2><p class='note'>Measured on {html.escape(measured_on)}."
+            f"{note}</p>{''.join(_html(f) for f in figures)}{SECTION_END}")
 
 
 def _at_threshold(evaluation: Evaluation, entry: Mapping[str, Any]) -> AtThreshold | None:

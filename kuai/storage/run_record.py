@@ -54,12 +54,13 @@ class RunConfig:
     reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON keeps it (lists, not tuples); no "reading" where the user said nothing (Kuai's own reading), so
-        that a record of an earlier version is written as it was."""
+        """As JSON keeps it (lists, not tuples); no "reading", "group", "time" or "holdout" where the user said
+        nothing (Kuai's own choices), so that a record of an earlier version is written as it was."""
         data = {**asdict(self), "fixes": [dict(fix) for fix in self.fixes], "excluded": list(self.excluded),
                 "reading": dict(self.reading)}
-        if not self.reading:
-            del data["reading"]
+        for name, default in (("reading", {}), ("group", None), ("time", None), ("holdout", 0.0)):
+            if data[name] == default:
+                del data[name]
         return data
 
     @classmethod

@@ -62,7 +62,7 @@ def test_a_written_card_reads_back_to_the_same_file(tmp_path: Path) -> None:
         "kuai_version", "created_at", "task", "target", "classes", "decision_rule", "metric", "cv_score",
         "cv_score_std", "cv_folds", "model", "input_schema", "onnx_outputs", "dropped_columns", "parity", "latency",
         "data_fingerprint", "seed", "time_budget_s", "library_versions", "warm_start", "memory", "notes",
-        "explanation", "your_choices", "decision_threshold", "timings_s", "limits"]
+        "explanation", "your_choices", "decision_threshold", "timings_s", "limits", "validation"]
     assert card.model.name == "lightgbm_3" and card.metric.label == "ROC AUC" and card.cv_score == pytest.approx(0.875)
     assert card.parity.passed and card.parity_figure == pytest.approx(3e-08) and card.classes == ["no", "yes"]
     assert card.limits is not None and card.limits.any and card.limits.met is True
