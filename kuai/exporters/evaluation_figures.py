@@ -140,21 +140,25 @@ class AtThreshold:
         return (fp / max(1, fp + tn), recall), (recall, tp / (tp + fp) if tp + fp else 1.0)
 
 
-def evaluation_figures(evaluation: Evaluation, *, at_threshold: AtThreshold | None = None) -> list[go.Figure]:
+def evaluation_figures(evaluation: Evaluation, *, at_threshold: AtThreshold | None = None,
+                       source: str = "out-of-fold") -> list[go.Figure]:
     """The standing set for the report: matrix, ROC, PR, calibration; or fit and residuals.
 
-    ``at_threshold``: a binary model's matrix and markers are drawn at its decision threshold."""
+    ``at_threshold``: a binary model's matrix and markers are drawn at its decision threshold. ``source``: where the
+    predictions come from, in the titles ("out-of-fold"; "your file" for ``kuai evaluate``)."""
     if evaluation.confusion is None:
-        return [predicted_vs_actual_figure(evaluation), residuals_figure(evaluation)]
+        return [predicted_vs_actual_figure(evaluation, title=f"Predicted vs actual ({source}{_sampled(evaluation)})"),
+                residuals_figure(evaluation)]
     roc_marker = pr_marker = None
     if at_threshold is None:
-        figures = [confusion_figure(evaluation.confusion)]
+        figures = [confusion_figure(evaluation.confusion, title=f"Confusion matrix (rows, {source})")]
     else:
-        title = f"Confusion matrix at threshold {format_threshold(at_threshold.threshold)} (rows, out-of-fold)"
+        title = f"Confusion matrix at threshold {format_threshold(at_threshold.threshold)} (rows, {source})"
         figures = [confusion_figure(at_threshold.confusion, title=title)]
         roc_marker, pr_marker = at_threshold.markers()
     if evaluation.roc:
-        figures += [roc_figure(evaluation.roc, marker=roc_marker),
+        roc_title = f"ROC curve (AUC {evaluation.roc[0].area:.3f}, {source})" if len(evaluation.roc) == 1 else ""
+        figures += [roc_figure(evaluation.roc, marker=roc_marker, title=roc_title),
                     precision_recall_figure(evaluation.precision_recall, marker=pr_marker),
                     calibration_figure(evaluation.calibration)]
     if evaluation.thresholds is not None:

@@ -24,7 +24,8 @@ def write_evaluation_page(known: KnownAnswers, path: Path, *, model_name: str, f
                    for name, value in known.scores.items())
     notes = "".join(f"<p class='note'>{html.escape(note)}</p>" for note in known.notes)
     section = evaluation_section(known.evaluation, card,
-                                 measured_on=f"the rows of {file_name}, whose answers the model never saw")
+                                 measured_on=f"the rows of {file_name}, whose answers the model never saw",
+                                 source=file_name)
     with atomic_path(path) as partial, partial.open("w", encoding="utf-8") as page:
         page.write(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Kuai evaluation — {html.escape(file_name)}</title><style>{STYLE}</style>

@@ -88,8 +88,8 @@ def write_report(result: TrainingResult, path: Path, *, dataset_name: str, card:
 
 
 def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any], *,
-                       measured_on: str = "rows each model did not see during training (out-of-fold predictions)"
-                       ) -> str:
+                       measured_on: str = "rows each model did not see during training (out-of-fold predictions)",
+                       source: str = "out-of-fold") -> str:
     """'How good it is': the out-of-fold figures (or ``measured_on`` other rows), a binary model's at the decision
     threshold its card states."""
     entry = card.get("decision_threshold") or {}
@@ -99,7 +99,7 @@ def evaluation_section(evaluation: Evaluation, card: Mapping[str, Any], *,
         positive = html.escape(str(entry.get("positive_class", "")))
         note = (f" Rows with a probability of '{positive}' of at least {format_threshold(float(entry['threshold']))}"
                 f" are called '{positive}': the decision threshold, {html.escape(threshold_origin(entry))}.")
-    figures = evaluation_figures(evaluation, at_threshold=at_threshold)
+    figures = evaluation_figures(evaluation, at_threshold=at_threshold, source=source)
     return (f"{SECTION_START}<h2>How good it is</h2><p class='note'>Measured on {html.escape(measured_on)}."
             f"{note}</p>{''.join(_html(f) for f in figures)}{SECTION_END}")
 

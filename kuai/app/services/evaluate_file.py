@@ -53,21 +53,29 @@ def evaluate_file(model_path: Path, data_path: Path, *, reading: engine.ReadingO
     finally:
         model.close()
     engine.check_row_count(len(frame), len(scored.predictions), "Scoring the file")
-    spec = _spec(model, card)
-    outputs = _outputs(scored.predictions, model)
-    y, rows, note = known_answers(spec, frame[target], outputs)
-    if len(y) == 0:
-        raise SchemaError(f"No row of '{data_path.name}' has an answer in '{target}' that the model can be scored on.",
-                          code="NO_KNOWN_ANSWERS")
-    model_frame = to_model_frame(frame.iloc[rows], model.schema).reset_index(drop=True)
-    known = score_known_answers(
-        spec, y, outputs[rows], model_frame=model_frame, schema=model.schema, cv_score=card.get("cv_score"),
-        cv_std=card.get("cv_score_std"), file_name=data_path.name,
-        notes=tuple(n for n in (note, *scored.notes) if n))
+    known = check_known_answers(model, frame, scored.predictions, card=card, file_name=data_path.name,
+                                notes=scored.notes)
     predictions = pd.concat([frame[[target]].reset_index(drop=True).rename(columns={target: f"answer ({target})"}),
                              scored.predictions.reset_index(drop=True)], axis=1)
     return FileEvaluation(known, str((card.get("model") or {}).get("name") or model.name), predictions, card,
                           dialect.notes if dialect is not None else ())
+
+
+def check_known_answers(model: LoadedModel, frame: pd.DataFrame, predictions: pd.DataFrame, *,
+                        card: dict[str, Any], file_name: str, notes: tuple[str, ...] = ()) -> KnownAnswers:
+    """The model's figures on ``frame``'s answers (its target column), from its ``predictions`` of the rows (in
+    order, as ``score_table`` gives them); ``card``: the run's model card (its metric and CV score), or {}."""
+    target = _target_column(frame, model)
+    spec = _spec(model, card)
+    outputs = _outputs(predictions, model)
+    y, rows, note = known_answers(spec, frame[target], outputs)
+    if len(y) == 0:
+        raise SchemaError(f"No row of '{file_name}' has an answer in '{target}' that the model can be scored on.",
+                          code="NO_KNOWN_ANSWERS")
+    model_frame = to_model_frame(frame.iloc[rows], model.schema).reset_index(drop=True)
+    return score_known_answers(
+        spec, y, outputs[rows], model_frame=model_frame, schema=model.schema, cv_score=card.get("cv_score"),
+        cv_std=card.get("cv_score_std"), file_name=file_name, notes=tuple(n for n in (note, *notes) if n))
 
 
 def write_evaluation(evaluation: FileEvaluation, out_dir: Path, *, file_name: str) -> None:
@@ -132,6 +140,11 @@ def _outputs(predictions: pd.DataFrame, model: LoadedModel) -> np.ndarray:
     if model.classes:
         return predictions[[f"proba_{label}" for label in model.classes]].to_numpy(dtype=float)
     return predictions["prediction"].to_numpy(dtype=float)
+
+
+def has_answers(model: LoadedModel, frame: pd.DataFrame) -> bool:
+    """The file holds the model's target column: it can be checked, not only scored."""
+    return model.target in frame.columns
 
 
 def _at_threshold(evaluation: FileEvaluation) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from kuai.app.components.known_answers import show_known_answers
 from kuai.app.components.labels import decision_words
 from kuai.app.components.pickers import pick_finished_run, results_of
 from kuai.app.components.state import sync_url
@@ -100,6 +101,7 @@ def score_upload(record: RunRecord, uploaded: object) -> pd.DataFrame | None:
         st.error(f"'{getattr(uploaded, 'name', 'the file')}' cannot be scored. {exc}")
         return None
     st.session_state["predictions"] = (cache_key, joined)
+    st.session_state["predictions_scored"] = (cache_key, frame, scored.predictions)
     st.session_state["predictions_notes"] = (cache_key, (*reading, *scored.notes))
     return joined
 
@@ -211,7 +213,8 @@ def main() -> None:
     sync_url()
     st.title("Predict")
     st.caption("Score new rows with a trained model: upload a table with the same columns as the training data "
-               "(the column you predicted may be missing).")
+               "(the column you predicted may be missing; when it is there, Kuai also checks the model on those "
+               "known answers).")
     record = pick_finished_run(key="predict_run")
     if record is None:
         return
@@ -230,6 +233,11 @@ def main() -> None:
             for note in notes[1]:
                 st.warning(note, icon=":material/warning:")
         show_predictions(record, joined)
+        scored = st.session_state.get("predictions_scored")
+        if scored and scored[0] == _scored_key(record, uploaded):
+            results = results_of(record)
+            show_known_answers(model_of(record), scored[1], scored[2], card=results.card if results else None,
+                               file_name=getattr(uploaded, "name", "your file"), key=f"known_{record.run_id}")
         show_row_explanations(record, joined)
 
 

@@ -56,7 +56,7 @@ def known_answers(spec: TaskSpec, answers: pd.Series, outputs: np.ndarray) -> tu
     missing = int(answers.isna().sum())
     note = unknown_note + (f"{_rows(missing)} no answer in '{clip(spec.target, 60)}'; " if missing else "")
     if note:
-        note = note[:-2] + ". They are left out of the scores."
+        note = note[:-2] + "; left out of the scores."
     return y, np.flatnonzero(usable), note
 
 
