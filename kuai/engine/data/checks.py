@@ -15,6 +15,7 @@
 | TOO_FEW_ROWS | error | SET_FOLDS (when 2+ folds still fit) |
 | RARE_CLASS | warning (error: one row) | MERGE_RARE_CLASSES, DROP_RARE_CLASS_ROWS, SET_FOLDS or CHANGE_TARGET |
 | TARGET_LEAKAGE | warning | EXCLUDE_COLUMN |
+| RELABELLED_COLUMN (``kuai.engine.data.redundant``) | info | EXCLUDE_COLUMN |
 | LONG_VALUES | info | none: such values are treated as unknown labels and shortened where shown |
 | AMBIGUOUS_DATES | warning | none: set the format (``--date-format COL=FORMAT``) |
 | CATEGORY_VARIANTS | info | none: labels that differ only by case, spaces or width stay separate categories |
@@ -32,6 +33,7 @@ import pandas as pd
 from kuai.engine.data.fixes import OTHER_CLASS
 from kuai.engine.data.labels import class_labels, find_label_variants
 from kuai.engine.data.leakage import find_leaks
+from kuai.engine.data.redundant import relabel_text, relabelled_pairs
 from kuai.engine.data.resources import estimate_resources, resource_checks
 from kuai.engine.data.target import name_words
 from kuai.engine.data.target_rows import target_rows
@@ -75,6 +77,10 @@ def run_checks(
             results.extend(_column_checks(frame[column.name], column))
     results.extend(_duplicate_rows(frame))
     results.extend(_duplicate_columns(frame, columns, target))
+    results.extend(CheckResult("RELABELLED_COLUMN", column, relabel_text(column, original, n_values),
+                               f"Keep one: exclude '{column}'.", Severity.INFO, columns=(column, original),
+                               fix=_exclude(column))
+                   for column, original, n_values in relabelled_pairs(frame, columns, target))
     n_classes = 1
     if target is not None and target in frame.columns:
         target_results, n_classes = _target_checks(frame, target, columns, n_folds=n_folds, task=task,
@@ -84,6 +90,22 @@ def run_checks(
                                                n_classes=n_classes, time_budget_s=time_budget_s)
     results.extend(resource_checks(estimate, len(frame)))
     return tuple(results)
+
+
+_LATER_WORDS = frozenset({
+    "after", "post", "final", "result", "results", "outcome", "discharge", "discharged", "followup", "follow", "end",
+    "ended", "closed", "closing", "resolution", "resolved", "paid", "payment", "refund", "refunded", "cancelled",
+    "canceled", "cancellation", "settled", "settlement", "death", "died", "readmission", "diagnosis", "diagnosed",
+    "treatment", "recovery", "churned", "default", "defaulted", "chargeback", "status", "actual", "total"})
+
+
+def _recorded_later(column: str) -> str:
+    """Why a leaking column may be recorded after the outcome, when its name says so."""
+    later = [word for word in name_words(column) if word in _LATER_WORDS]
+    if not later:
+        return ""
+    return (f" Its name ('{later[0]}') suggests it is recorded at or after the outcome: a consequence of what is "
+            "predicted rather than a cause.")
 
 
 def _exclude(name: str) -> CheckFix:
@@ -272,8 +294,8 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
         results.append(CheckResult(
             "TARGET_LEAKAGE", leak.column,
             f"'{leak.column}' alone predicts '{target}' almost perfectly ({leak.scoring} {leak.score:.3f} on rows "
-            "it was not fitted on). If it is only known after the outcome, it gives the answer away and the "
-            "model will fail on new data.",
+            f"it was not fitted on).{_recorded_later(leak.column)} If it is only known after the outcome, it gives "
+            "the answer away and the model will fail on new data.",
             "Exclude it unless it will be known at the time of each prediction.",
             columns=(leak.column, target), fix=_exclude(leak.column)))
     return results, n_classes
