@@ -59,11 +59,23 @@ class OutputFolder:
     path: Path
     run_id: str
     _lock_fd: int | None
+    created: tuple[Path, ...] = ()  # the folders the claim made, the outermost first
 
     def release(self) -> None:
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing the last descriptor releases the flock
             self._lock_fd = None
+
+    def abandon(self) -> None:
+        """A training refused before it began (its input): remove what Kuai wrote here, by name, and the folders the
+        claim made when nothing else is in them; the user's folder is left as it was given."""
+        _remove_own_outputs(self.path, [entry.name for entry in self.path.iterdir() if is_kuai_output(entry.name)])
+        self.release()
+        for folder in reversed(self.created):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                break
 
     def __enter__(self) -> OutputFolder:
         return self
@@ -92,6 +104,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
     """
     refuse_link(folder, "give the folder itself, or a new folder.")
     folder = folder.expanduser().resolve()
+    created = tuple(parent for parent in (*reversed(folder.parents), folder) if not parent.exists())
     _make_folder(folder)
     lock_existed = (folder / LOCK_FILE).exists()
     lock_fd = _lock(folder)
@@ -109,7 +122,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
                     f"'{folder / links[0]}' is a symbolic link (to '{os.readlink(folder / links[0])}'), and Kuai "
                     "makes none: it does not write beside a link in its run folder. Remove the link and try again.",
                     code="OUT_IS_A_LINK")
-            return OutputFolder(folder, _run_id(folder), lock_fd)
+            return OutputFolder(folder, _run_id(folder), lock_fd, created)
         if entries:
             foreign = entries if not is_run else _foreign(folder, entries)
             if foreign:
@@ -119,7 +132,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
             _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
         _write_marker(folder, run_id)
-        return OutputFolder(folder, run_id, lock_fd)
+        return OutputFolder(folder, run_id, lock_fd, created)
     except BaseException:
         if not lock_existed:  # refused: leave the user's folder as it was
             (folder / LOCK_FILE).unlink(missing_ok=True)

@@ -17,8 +17,10 @@ chose is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -291,6 +293,14 @@ class TrackingSidecar:
         sidecar = cls.__new__(cls)
         sidecar.spool, sidecar.process, sidecar.pid = spool.resolve(), None, pid
         return sidecar
+
+    def stop(self) -> None:
+        """End the side process without logging anything more (a training refused before it began)."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)  # its own session: the group it leads
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
 
     def export_done(self) -> None:
         """Tell the side process to import MLflow now (the export is done): the spool will follow shortly."""

@@ -77,3 +77,23 @@ def test_one_training_per_folder_and_a_resume_that_checks_its_data(tmp_path: Pat
         assert "fingerprint" in result.stderr
         reliability.bad_input("coded")
     assert (out / "model_card.json").is_file()  # the refused resumes changed nothing
+
+
+def test_a_training_refused_for_its_input_leaves_no_folder_behind(tmp_path: Path,
+                                                                  reliability: ReliabilityLedger) -> None:
+    """A bad option found once the file is read (an unknown target, group or time column): the folders the command
+    made are gone, an empty folder of the user's is left empty, and the error is one coded line."""
+    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"))
+    data = str(SAMPLES / "customer_churn.csv")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    cases = [(tmp_path / "new" / "deeper", ["--target", "nope"], "UNKNOWN_TARGET"),
+             (tmp_path / "new2", ["--group", "custmer_id"], "BAD_GROUP"),
+             (mine, ["--time", "churn"], "BAD_TIME")]
+    for out, options, code in cases:
+        result = subprocess.run([KUAI, "train", data, "--time-budget", "10", "--out", str(out), *options],
+                                capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 2 and code in result.stderr and "Traceback" not in result.stderr, result.stderr
+        reliability.bad_input("coded")
+    assert not (tmp_path / "new").exists() and not (tmp_path / "new2").exists()
+    assert mine.is_dir() and list(mine.iterdir()) == []

@@ -43,6 +43,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from kuai import engine
+from kuai.app.cli_arguments import EXIT_BAD_INPUT
 from kuai.app.services.fresh_tail import FILE_PREFIX, KEY_ENV
 from kuai.app.services.options import STATE_FILE, TrainOptions, options_dict, write_atomically
 from kuai.engine.budget import plan_budget
@@ -91,6 +92,9 @@ def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Cal
         if code == 0 and hand_over.exists():  # else the search exported itself (the result was too large to hand over)
             code = run_child(["kuai.app.processes.tail", str(hand_over)], key=key)
         hand_over.unlink(missing_ok=True)
+        if code == EXIT_BAD_INPUT and not options.resume and not (out / "optuna.db").exists():
+            sidecar.stop()  # refused for its input before the search began: no run, no folder left behind
+            claimed.abandon()
         if code != 0:
             return code
         return wait_for_tracking(out, options, sidecar, started=started, progress=progress)
