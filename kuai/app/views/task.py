@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from kuai.app.components.data import load_profile, task_spec
+from kuai.app.components.data import load_frame, load_profile, task_spec
 from kuai.app.components.fixes import applied_fixes, fix_buttons
 from kuai.app.components.labels import METRIC_HELP, TASK_LABELS, metric_direction, metric_label
 from kuai.app.components.profile_view import checks_table
@@ -22,9 +24,12 @@ from kuai.app.components.state import (
     sync_url,
     type_overrides,
 )
-from kuai.engine import ColumnType, DatasetProfile, EngineError, TaskType, folds_in_words
+from kuai.engine import ColumnType, DatasetProfile, EngineError, TaskSpec, TaskType, folds_in_words
 from kuai.engine.data.groups import ungrouped_note
 from kuai.engine.data.task import METRICS
+from kuai.engine.data.time_order import time_keys
+from kuai.engine.search.folds import time_folds
+from kuai.exporters.validation_figures import time_folds_figure
 
 
 def _keep(dataset_id: str, key: str, name: str, **also: object) -> None:
@@ -133,6 +138,17 @@ def choose_time(dataset_id: str, target: str, profile: DatasetProfile) -> str | 
     return None if choice == _NONE else choice
 
 
+def show_time_folds(dataset_id: str, spec: TaskSpec) -> None:
+    """The folds forward in time on a small timeline: what each learns from and what it is scored on."""
+    _, frame = load_frame(dataset_id)
+    rows = frame[frame[spec.target].notna()]
+    times, _ = time_keys(rows[spec.time], spec.date_formats.get(spec.time))
+    classes = pd.factorize(rows[spec.target])[0] if spec.task.is_classification else None
+    folds = time_folds(times, spec.n_folds, classes)
+    dates = not pd.api.types.is_numeric_dtype(rows[spec.time]) and np.nanmax(times, initial=0) > 1e8
+    st.plotly_chart(time_folds_figure(times, folds, column=spec.time, dates=dates), width="stretch")
+
+
 def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: DatasetProfile) -> bool:
     time = choose_time(dataset_id, target, profile)
     group = None if time else choose_group(dataset_id, target, profile)
@@ -150,6 +166,7 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: Dat
         st.caption("Possible answers: " + ", ".join(f"'{c}'" for c in spec.classes) + ".")
     if spec.time:
         st.info(f"How models are scored: {folds_in_words(spec)}: {spec.time_reason}", icon=":material/schedule:")
+        show_time_folds(dataset_id, spec)
     elif spec.group:
         st.info(f"How models are scored: {spec.n_folds}-fold group cross-validation. {spec.group_reason}",
                 icon=":material/group_work:")

@@ -68,10 +68,9 @@ def resolve_time(frame: pd.DataFrame, *, target: str, time: str | None, group: s
     if n_times < MIN_TIMES:
         raise OptionError(f"'{time}' has {n_times:,} different times that Kuai can read; validating forward in time "
                           f"needs at least {MIN_TIMES}.", code="BAD_TIME")
-    shown = clip(time, 60)
-    return time, (f"the models learn from earlier rows and are scored on later ones, by '{shown}': each fold adds "
-                  "the next period to what the models learn from and scores the one after it, as the model will "
-                  "be used, to predict what comes next. The earliest period is only learned from.")
+    return time, ("the models learn from earlier rows and are scored on later ones: each fold adds the next period "
+                  "to what the models learn from and scores the one after it, as the model will be used, to predict "
+                  "what comes next. The earliest period is only learned from.")
 
 
 def time_note(spec: TaskSpec, n_without_time: int) -> str:
