@@ -250,3 +250,14 @@ def test_the_chosen_model_is_scored_once_on_the_holdout() -> None:
     truth = (prepared.holdout["outcome"] == "yes").to_numpy()
     expected = roc_auc_score(truth, result.estimator.predict_proba(inputs)[:, 1])
     assert result.holdout.score == pytest.approx(expected)
+
+
+def test_values_written_as_codes_group_whatever_the_language_of_the_name() -> None:
+    frame = _visits().rename(columns={"patient_id": "患者编号"})
+    frame["患者编号"] = frame["患者编号"].str.replace("P", "HZ-", regex=False)
+    group = find_group(frame, _profile(frame).columns, target="outcome")
+    assert group is not None and group.column == "患者编号"
+    names = _visits().drop(columns="patient_id")
+    names["surname"] = np.random.default_rng(2).choice([f"Name{chr(97 + i)}{chr(97 + j)}" for i in range(8)
+                                                        for j in range(8)], len(names))
+    assert find_group(names, _profile(names).columns, target="outcome") is None  # words, not codes

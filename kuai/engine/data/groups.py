@@ -7,8 +7,9 @@ entity, by the signals a person uses:
 - its values repeat: at least ``MIN_GROUPS`` different values, most rows sharing theirs with other rows, no value
   on more than a third of the rows (a few large values are categories, not entities);
 - its values are names or whole numbers, never measurements with decimals;
-- it reads as an identifier: its name says so (``patient_id``, ``CustomerID``, ``machine``, ``subject``, …), or
-  its values were typed as codes that do not generalise (``ColumnType.ID``).
+- it reads as an identifier: its name says so (``patient_id``, ``CustomerID``, ``machine``, ``subject``, …), its
+  values were typed as codes that do not generalise (``ColumnType.ID``), or they are written as codes, letters then
+  a running number (``P0001``, ``HZ-017``), whatever the language of the name (``患者编号``).
 
 Among several such columns the one with the most groups is chosen (the patient rather than the hospital: the
 score is for new patients); the others are named in the reason. The user can choose another column or none
@@ -30,6 +31,7 @@ NO_GROUP = ""  # the user's "none": rows are folded one by one
 MIN_GROUPS = 10  # fewer entities than this give grouped folds of one or two entities each: too noisy a score
 REPEATED_SHARE = 0.5  # at least half of the rows share their value with another row
 LARGEST_SHARE = 1 / 3  # no value on more than a third of the rows
+CODE_SHARE = 0.95  # values written as codes: this share of them letters then a number, of one length
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
 # words that name an entity whose rows repeat; the singular is enough ("patients" → "patient")
 _ENTITY_WORDS = frozenset({
@@ -72,7 +74,7 @@ def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
         if n_groups < n_folds:
             return None
     elif not (n_groups >= max(MIN_GROUPS, 2 * n_folds) and repeated >= REPEATED_SHARE
-              and counts.iloc[0] <= LARGEST_SHARE * n_rows and _reads_as_entity(str(values.name), column)):
+              and counts.iloc[0] <= LARGEST_SHARE * n_rows and _reads_as_entity(values, column)):
         return None
     median = float(np.median(counts.to_numpy()))
     return GroupSuggestion(str(values.name), n_groups, repeated, median, _reason(str(values.name), counts, n_rows))
@@ -96,15 +98,32 @@ def _glued_id(word: str) -> str | None:
     return next((word.removesuffix(i) for i in _ID_WORDS if word.endswith(i) and len(word) > len(i) + 2), None)
 
 
-def _reads_as_entity(name: str, column: ColumnProfile | None) -> bool:
+def _reads_as_entity(values: pd.Series, column: ColumnProfile | None) -> bool:
     """An identifier's name (``patient_id``, ``CustomerID``, ``store_nbr``, ``subject``: an ID word, or an entity
-    and nothing but qualifiers; ``customer_segment`` or ``engine_size`` describe rows), or values typed as codes."""
+    and nothing but qualifiers; ``customer_segment`` or ``engine_size`` describe rows), values typed as codes, or
+    values written as codes whatever the name's language (``running_codes``)."""
+    name = str(values.name)
     words = name_words(name)
     entity = entity_word(name)
     named = bool(words) and all(w in _QUALIFIERS or w in _ID_WORDS or w.rstrip("s") == entity
                                 or w.removesuffix("es") == entity or _glued_id(w) == entity for w in words)
     return bool(set(words) & _ID_WORDS) or (entity is not None and named) or (
-        column is not None and column.type is ColumnType.ID)
+        column is not None and column.type is ColumnType.ID) or running_codes(values)
+
+
+_CODE = r"[^\W\d_]{1,4}[-_/ .]?\d{2,}"  # letters, then a number: P0001, HZ-017, MCH-94561, ПК0042
+
+
+def running_codes(values: pd.Series) -> bool:
+    """Values written as codes: nearly all of them letters then a number (``P0001``, ``HZ-017``), most of the same
+    length. A name (``Smith``), a category (``red``), a size (``XL``) or a plain number never is."""
+    present = values.dropna()
+    if len(present) == 0 or pd.api.types.is_numeric_dtype(present):
+        return False
+    text = present.astype(str).str.strip()
+    if text.str.fullmatch(_CODE).mean() < CODE_SHARE:
+        return False
+    return bool(text.str.len().value_counts(normalize=True).iloc[0] >= CODE_SHARE)
 
 
 def _reason(name: str, counts: pd.Series, n_rows: int) -> str:
