@@ -261,3 +261,16 @@ def test_values_written_as_codes_group_whatever_the_language_of_the_name() -> No
     names["surname"] = np.random.default_rng(2).choice([f"Name{chr(97 + i)}{chr(97 + j)}" for i in range(8)
                                                         for j in range(8)], len(names))
     assert find_group(names, _profile(names).columns, target="outcome") is None  # words, not codes
+
+
+def test_categories_named_or_coded_like_ids_do_not_group() -> None:
+    """Review findings: classification codes, foreign keys to a few categories, region codes, a product key and a
+    generic word are categories or measurements, not entities whose rows repeat."""
+    rng = np.random.default_rng(4)
+    n = 3000
+    codes = ["I10", "E11", "J45", "K21", "M54", "N39", "F32", "G43", "H52", "L40", "R51", "S93", "T78", "Z00"]
+    frame = pd.DataFrame({"diagnosis": rng.choice(codes, n), "category_id": rng.integers(1, 13, n),
+                          "region_code": [f"R{i:02d}" for i in rng.integers(1, 16, n)],
+                          "product_key": rng.integers(100, 160, n), "line": rng.integers(1, 40, n),
+                          "x": rng.normal(size=n), "y": rng.integers(0, 2, n)})
+    assert find_group(frame, _profile(frame, "y").columns, target="y") is None

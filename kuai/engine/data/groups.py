@@ -28,7 +28,7 @@ from kuai.engine.read.cells import clip
 from kuai.engine.types import ColumnProfile, ColumnType, GroupSuggestion, TaskSpec
 
 NO_GROUP = ""  # the user's "none": rows are folded one by one
-MIN_GROUPS = 10  # fewer entities than this give grouped folds of one or two entities each: too noisy a score
+MIN_GROUPS = 20  # fewer values than this are categories (regions, product lines), not entities
 REPEATED_SHARE = 0.5  # at least half of the rows share their value with another row
 LARGEST_SHARE = 1 / 3  # no value on more than a third of the rows
 CODE_SHARE = 0.95  # values written as codes: this share of them letters then a number, of one length
@@ -40,7 +40,7 @@ _ENTITY_WORDS = frozenset({
     "equipment", "asset", "vehicle", "car", "truck", "aircraft", "store", "shop", "site", "hospital", "clinic",
     "school", "student", "pupil", "employee", "worker", "doctor", "physician", "animal", "cow", "herd", "farm",
     "plot", "well", "driver", "player", "team", "mouse", "rat", "tree", "supplier", "vendor", "merchant", "seller",
-    "borrower", "applicant", "policy", "contract", "company", "firm", "building", "meter", "turbine", "pump", "line",
+    "borrower", "applicant", "policy", "contract", "company", "firm", "building", "meter", "turbine", "pump",
 })
 _QUALIFIERS = frozenset({"no", "nr", "nbr", "num", "number", "code", "name", "ref", "reference"})
 
@@ -62,10 +62,11 @@ def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
              named: bool | None) -> GroupSuggestion | None:
     """How ``values`` group the rows, when they do (module docstring). ``named=True``: the user chose the column,
     so only the repeats are required (at least ``n_folds`` groups)."""
-    if column is not None and column.type in (ColumnType.DATETIME, ColumnType.TEXT, ColumnType.CONSTANT):
+    if column is not None and (column.type in (ColumnType.DATETIME, ColumnType.TEXT, ColumnType.CONSTANT)
+                               or (not named and column.n_unique < MIN_GROUPS)):
         return None
     present = values.dropna()
-    if len(present) == 0 or (pd.api.types.is_float_dtype(present) and not np.all(np.mod(present, 1) == 0)):
+    if len(present) == 0 or has_decimals(present):
         return None
     counts = present.astype(str).value_counts()
     n_groups, n_rows = len(counts), len(values)
@@ -78,6 +79,11 @@ def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
         return None
     median = float(np.median(counts.to_numpy()))
     return GroupSuggestion(str(values.name), n_groups, repeated, median, _reason(str(values.name), counts, n_rows))
+
+
+def has_decimals(values: pd.Series) -> bool:
+    """Measurements, not names: numbers with a fractional part."""
+    return bool(pd.api.types.is_float_dtype(values) and not np.all(np.mod(values.dropna(), 1) == 0))
 
 
 def entity_word(name: str) -> str | None:
@@ -99,29 +105,32 @@ def _glued_id(word: str) -> str | None:
 
 
 def _reads_as_entity(values: pd.Series, column: ColumnProfile | None) -> bool:
-    """An identifier's name (``patient_id``, ``CustomerID``, ``store_nbr``, ``subject``: an ID word, or an entity
-    and nothing but qualifiers; ``customer_segment`` or ``engine_size`` describe rows), values typed as codes, or
-    values written as codes whatever the name's language (``running_codes``)."""
+    """An identifier's name: an entity, an ID word, or both, and nothing but qualifiers (``patient_id``,
+    ``CustomerID``, ``store_nbr``, ``subject``, ``id``; ``customer_segment``, ``engine_size`` or ``category_id``
+    describe rows or name categories); values typed as codes; or values written as running codes whatever the
+    name's language (``running_codes``)."""
     name = str(values.name)
     words = name_words(name)
     entity = entity_word(name)
-    named = bool(words) and all(w in _QUALIFIERS or w in _ID_WORDS or w.rstrip("s") == entity
-                                or w.removesuffix("es") == entity or _glued_id(w) == entity for w in words)
-    return bool(set(words) & _ID_WORDS) or (entity is not None and named) or (
+    named = bool(words) and all(w in _QUALIFIERS or w in _ID_WORDS or (entity is not None and entity in (
+        w.rstrip("s"), w.removesuffix("es"), _glued_id(w))) for w in words)
+    return (named and (entity is not None or bool(set(words) & _ID_WORDS))) or (
         column is not None and column.type is ColumnType.ID) or running_codes(values)
 
 
-_CODE = r"[^\W\d_]{1,4}[-_/ .]?\d{2,}"  # letters, then a number: P0001, HZ-017, MCH-94561, ПК0042
+_CODE = r"([^\W\d_]{1,4}[-_/ .]?)\d{3,}"  # a prefix of letters, then a number: P0001, HZ-017, MCH-94561, ПК0042
 
 
 def running_codes(values: pd.Series) -> bool:
-    """Values written as codes: nearly all of them letters then a number (``P0001``, ``HZ-017``), most of the same
-    length. A name (``Smith``), a category (``red``), a size (``XL``) or a plain number never is."""
+    """Values written as running codes: nearly all of them one prefix of letters then a number of three digits or
+    more (``P0001``, ``HZ-017``), most of one length. A name (``Smith``), a category (``red``), a size (``XL``), a
+    classification code (``I10``, ``E11``: prefixes that differ) or a plain number never is."""
     present = values.dropna()
     if len(present) == 0 or pd.api.types.is_numeric_dtype(present):
         return False
     text = present.astype(str).str.strip()
-    if text.str.fullmatch(_CODE).mean() < CODE_SHARE:
+    prefixes = text.str.extract(f"^{_CODE}$", expand=False)
+    if prefixes.notna().mean() < CODE_SHARE or prefixes.value_counts(normalize=True).iloc[0] < CODE_SHARE:
         return False
     return bool(text.str.len().value_counts(normalize=True).iloc[0] >= CODE_SHARE)
 
@@ -174,6 +183,10 @@ def resolve_group(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, ta
     if group == target:
         raise OptionError(f"'{group}' is the target; the rows are grouped by another column (an identifier of the "
                           "patient, customer or machine each row belongs to).", code="BAD_GROUP")
+    if has_decimals(frame[group]):
+        raise OptionError(f"'{group}' holds numbers with decimals, measurements rather than names of entities; group "
+                          "the rows by a column that names the patient, customer or machine of each row.",
+                          code="BAD_GROUP")
     chosen = group_of(frame[group], None, n_folds=n_folds, named=True)
     if chosen is None:
         n_values = int(frame[group].nunique(dropna=True))
