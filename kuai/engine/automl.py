@@ -165,7 +165,7 @@ def search_phase(
         search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
 
     result = run_search(SearchInputs(
-        X, y, spec=spec, schema=schema, selection=prepared.selection, groups=prepared.groups, times=prepared.times,
+        X, y, spec=spec, schema=schema, selection=prepared.selection, folds=prepared.folds,
         deadline=search_deadline,
         first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
         max_trials=budget.max_trials if max_trials is None else max_trials,
@@ -284,16 +284,17 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     times, untimed = time_keys(rows[spec.time], spec.date_formats.get(spec.time)) if spec.time else (None, 0)
     notes += [time_note(spec, untimed)] if untimed else []
     if groups is not None or times is not None:  # as many folds as keep every class in each
-        spec, folds_note = fit_folds(y, spec, groups=groups, times=times)
+        spec, folds, folds_note = fit_folds(y, spec, groups=groups, times=times)
         notes += [folds_note] if folds_note else []
-    selection = select_columns(rows, y, spec, make_folds(y, spec, groups, times), budget_s=time_budget_s)
+    else:
+        folds = make_folds(y, spec)
+    selection = select_columns(rows, y, spec, folds, budget_s=time_budget_s)
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
     X = to_model_frame(rows, schema).reset_index(drop=True)
     notes += [found.text for found in unreadable_values(rows, schema, X)]  # inf, 1e308, text in numbers, dates
     notes += _texts_left_out(spec, schema, selection)
     return Prepared(spec=spec, rows=rows, y=y, schema=schema, X=X, selection=selection, notes=tuple(notes),
-                    groups=groups if spec.group else None, times=times if spec.time else None,
-                    holdout=holdout, holdout_how=holdout_how)
+                    folds=folds, holdout=holdout, holdout_how=holdout_how)
 
 
 def _export_inputs(prepared: Prepared) -> int:

@@ -12,7 +12,7 @@ import pandas as pd
 from kuai.engine.budget import BudgetPlan
 from kuai.engine.data.column_selection import ColumnSelection, columns_for
 from kuai.engine.explain.permutation import PermutationOutcome
-from kuai.engine.search.folds import make_folds
+from kuai.engine.search.folds import Folds
 from kuai.engine.search.memory import FamilyMemory
 from kuai.engine.search.warm_start import DataTraits, PastRun
 from kuai.engine.select.limits import LimitsOutcome
@@ -29,15 +29,10 @@ class Prepared:
     schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame
     selection: ColumnSelection | None = None  # on a table with far more columns than rows: what each fold keeps
-    groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
-    times: np.ndarray | None = None  # each row's time, when the spec's folds follow time (``make_folds``)
+    # the cross-validation's folds, made once (``kuai.engine.search.folds``): shuffled rows, whole groups or periods
+    folds: Folds = field(default_factory=list)
     holdout: pd.DataFrame | None = None  # the rows kept out of the whole search (``kuai.engine.data.holdout``)
     holdout_how: str = ""
-
-    @property
-    def folds(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The cross-validation's folds (``kuai.engine.search.folds.make_folds``)."""
-        return make_folds(self.y, self.spec, self.groups, self.times)
     notes: tuple[str, ...] = ()  # what the user must be told: rows left out, fewer folds, values not used as given
 
     @property

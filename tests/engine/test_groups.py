@@ -88,8 +88,7 @@ def test_no_entity_is_in_two_folds_and_every_row_is_scored_once(regression: bool
     assert spec.group == "patient_id" and "patient_id" not in spec.features
     assert "not a feature" in spec.dropped["patient_id"]
     prepared = prepare(frame, spec)
-    assert prepared.groups is not None
-    folds = make_folds(prepared.y, prepared.spec, prepared.groups)
+    folds = prepared.folds
     assert len(folds) == 5
     patients = frame["patient_id"].to_numpy()
     for train, valid in folds:
@@ -127,7 +126,7 @@ def test_fewer_folds_when_a_class_lives_in_few_entities_then_rows_one_by_one() -
     frame.loc[rare, "outcome"] = "yes"
     spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="patient_id")
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
-    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
+    fitted, _, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
     assert fitted.n_folds == 3 and "3 folds instead of 5" in note
     frame.loc[frame["patient_id"] != "P0001", "outcome"] = "no"
     frame.loc[frame.index[:3], "outcome"] = "yes"  # a few rows of one patient and a few of another
@@ -135,11 +134,11 @@ def test_fewer_folds_when_a_class_lives_in_few_entities_then_rows_one_by_one() -
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
     only_two = frame.loc[frame["outcome"] == "yes", "patient_id"].nunique()
     assert only_two == 2
-    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
+    fitted, _, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
     assert fitted.n_folds == 2 and fitted.group == "patient_id"
     frame.loc[frame["outcome"] == "yes", "patient_id"] = "P0001"
     y = (frame["outcome"] == "yes").to_numpy().astype(int)
-    fitted, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
+    fitted, _, note = fit_folds(y, replace(spec, classes=("no", "yes")), groups=group_codes(frame["patient_id"]))
     assert fitted.group == "" and "folded one by one" in note and "every class" in note
 
 
@@ -274,3 +273,14 @@ def test_categories_named_or_coded_like_ids_do_not_group() -> None:
                           "product_key": rng.integers(100, 160, n), "line": rng.integers(1, 40, n),
                           "x": rng.normal(size=n), "y": rng.integers(0, 2, n)})
     assert find_group(frame, _profile(frame, "y").columns, target="y") is None
+
+
+def test_fewer_groups_than_folds_after_a_holdout_means_fewer_folds_not_a_crash() -> None:
+    frame = _visits()
+    frame["site"] = frame["patient_id"].str[-1].map(lambda d: f"S{int(d) % 5}")  # 5 sites
+    spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="site", holdout=0.2)
+    prepared = prepare(frame, spec)  # a fifth of the sites held out: 4 left for 5 folds
+    assert prepared.spec.group == "site" and prepared.spec.n_folds == 4 and len(prepared.folds) == 4
+    sites = prepared.rows["site"].to_numpy()
+    for train, valid in prepared.folds:
+        assert not set(sites[train]) & set(sites[valid])

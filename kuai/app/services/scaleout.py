@@ -230,7 +230,7 @@ def finish_study(scale: ScaleOut, study_name: str, *, prepared: engine.Prepared,
     try:
         result = patiently(lambda: engine.collect_trials(prepared.X, prepared.y, spec=prepared.spec, storage=storage,
                                                          study_name=study_name, store=shared.trials(study_name),
-                                                         groups=prepared.groups, times=prepared.times))
+                                                         folds=prepared.folds))
         result.stopped_early = own.stopped_early if own else ""  # this process's search ended at a perfect score
         for number, outcome in (own.outcomes.items() if own else ()):
             if number in result.outcomes:  # this process's fitted fold models (bags, permutation importance)

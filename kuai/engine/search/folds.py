@@ -19,11 +19,15 @@ from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
 from kuai.engine.types import TaskSpec
 
+Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
+STRATIFY_MAX_GROUPS = 2_000  # StratifiedGroupKFold took 20 s for 50,000 groups; with many groups GroupKFold's
+# folds hold about every class's share anyway
+
 __all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "make_folds", "scored_rows", "time_folds"]
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
-               times: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+               times: np.ndarray | None = None) -> Folds:
     """The cross-validation's (training rows, validation rows).
 
     A spec with a ``time`` and each row's ``times`` (``kuai.engine.data.time_order.time_keys``): forward in time
@@ -33,8 +37,9 @@ def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
     splitter: Any
     if spec.time and times is not None:
         return time_folds(times, spec.n_folds, y if spec.task.is_classification else None)
-    if spec.group and groups is not None:
-        splitter = (StratifiedGroupKFold if spec.task.is_classification else GroupKFold)(
+    if spec.group and groups is not None:  # stratified while it is quick: scikit-learn's loops over the groups
+        stratified = spec.task.is_classification and len(np.unique(groups)) <= STRATIFY_MAX_GROUPS
+        splitter = (StratifiedGroupKFold if stratified else GroupKFold)(
             n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
         return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y, groups)]
     if spec.task.is_classification:
@@ -72,8 +77,9 @@ def time_folds(times: np.ndarray, n_folds: int,
 
 
 def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None,
-              times: np.ndarray | None = None) -> tuple[TaskSpec, str]:
-    """The spec with as many grouped or time folds as the data allows, and a note when fewer than asked (or none).
+              times: np.ndarray | None = None) -> tuple[TaskSpec, Folds, str]:
+    """The spec with as many grouped or time folds as the data allows, those folds (made once: grouped folds of
+    many groups are slow to make), and a note when fewer than asked (or none).
 
     Every fold needs training and validation rows, and for classification every class in both (a score per fold
     needs them): groups spread over few entities, or a class seen only in some periods, may not allow it. Fewer
@@ -82,19 +88,30 @@ def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None
     kind = f"forward in time by '{clip(spec.time, 60)}'" if spec.time else f"with each '{clip(spec.group, 60)}' " \
         "kept in one fold"
     n_classes = len(spec.classes) if spec.task.is_classification else 0
+    asked = spec.n_folds
+    if spec.group and groups is not None and spec.n_folds > 2:  # fewer groups than folds (rows left out, a holdout)
+        spec = replace(spec, n_folds=max(2, min(spec.n_folds, len(np.unique(groups)))))
     for n_folds in range(spec.n_folds, 1, -1):
         fitted = replace(spec, n_folds=n_folds)
-        folds = make_folds(y, fitted, groups, times)
+        try:
+            folds = make_folds(y, fitted, groups, times)
+        except ValueError:  # fewer groups than folds
+            continue
         if len(folds) == n_folds and all(_holds(y[train], n_classes) and _holds(y[valid], n_classes)
                                          for train, valid in folds):
-            if n_folds == spec.n_folds:
-                return fitted, ""
-            why = "leave a fold without some class" if n_classes else "leave a fold empty"
-            return fitted, f"Cross-validation uses {n_folds} folds instead of {spec.n_folds}: {kind}, more would {why}."
-    unfolded = replace(spec, group="", group_reason="", time="", time_reason="")
-    return unfolded, (f"Rows are folded one by one, not {kind}: no split into 2 folds or more gives every fold "
-                      "training and validation rows" + (" of every class" if n_classes else "") +
-                      ". The score may be better than on new data.")
+            if n_folds == asked:
+                return fitted, folds, ""
+            n_groups = len(np.unique(groups)) if spec.group and groups is not None else 0
+            why = (f"need more than its {n_groups} groups" if 0 < n_groups <= n_folds else
+                   "leave a fold without some class" if n_classes else "leave a fold empty")
+            return fitted, folds, f"Cross-validation uses {n_folds} folds instead of {asked}: {kind}, more would {why}."
+    dropped = dict(spec.dropped)
+    if spec.group in dropped:  # not a feature still: it names the rows' entities
+        dropped[spec.group] = "names the entity of each row (an identifier): not a feature"
+    unfolded = replace(spec, group="", group_reason="", time="", time_reason="", dropped=dropped, n_folds=asked)
+    return unfolded, make_folds(y, unfolded), (
+        f"Rows are folded one by one, not {kind}: no split into 2 folds or more gives every fold training and "
+        "validation rows" + (" of every class" if n_classes else "") + ". The score may be better than on new data.")
 
 
 def _holds(y: np.ndarray, n_classes: int) -> bool:

@@ -12,6 +12,7 @@ import pandas as pd
 from kuai.engine.data.column_selection import ColumnSelection
 from kuai.engine.models import Deadline
 from kuai.engine.search.fold_spill import FoldSpill
+from kuai.engine.search.folds import Folds
 from kuai.engine.search.trials import OutcomeStore, SearchResult
 from kuai.engine.types import InputColumn, TaskSpec, TrialRecord
 
@@ -34,8 +35,7 @@ class SearchInputs:
     spec: TaskSpec
     schema: tuple[InputColumn, ...]
     selection: ColumnSelection | None = None  # the columns each fold's models learn from, on a very wide table
-    groups: np.ndarray | None = None  # each row's entity, when the spec groups the folds (``make_folds``)
-    times: np.ndarray | None = None  # each row's time, when the spec's folds follow time
+    folds: Folds | None = None  # the cross-validation's (``kuai.engine.search.folds``); None: made from the spec
     # when: the search's end; the first trial's, which may run into the tail's slack (None: the same)
     deadline: Deadline
     first_deadline: Deadline | None = None

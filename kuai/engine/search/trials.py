@@ -17,7 +17,7 @@ import optuna
 import pandas as pd
 
 from kuai.engine.search.fold_spill import SpillError
-from kuai.engine.search.folds import make_folds
+from kuai.engine.search.folds import Folds, make_folds
 from kuai.engine.search.memory import FamilyMemory, release_memory
 from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
@@ -79,10 +79,10 @@ class SearchResult:
 
 
 def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
-                   store: OutcomeStore, groups: np.ndarray | None = None,
-                   times: np.ndarray | None = None) -> SearchResult:
-    """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions."""
-    result = SearchResult(folds=make_folds(y, spec, groups, times))
+                   store: OutcomeStore, folds: Folds | None = None) -> SearchResult:
+    """Every finished trial of a study, whichever process ran it, with its out-of-fold predictions; ``folds``: the
+    search's (None: made from the spec)."""
+    result = SearchResult(folds=folds if folds is not None else make_folds(y, spec))
     study = optuna.load_study(study_name=study_name, storage=storage)
     restore_trials(study, result, store, None)
     return result
