@@ -336,9 +336,8 @@ def result_for_model(
     return explain_pending(scored_only(TrainingResult(
         spec=spec, schema=schema, estimator=estimator, model_name=model_name,
         leaderboard=leaderboard, trials=trials, oof=spread(oof, scored, len(prepared.y)), y=prepared.y,
-        model_frame=inputs_of(prepared.X, schema), explanation=None,
-        pending_explanation=pending), scored))
-
+        model_frame=inputs_of(prepared.X, schema), explanation=None, n_rows_trained=len(prepared.y),
+        holdout=score_holdout(prepared, estimator, schema), pending_explanation=pending), scored))
 
 
 def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, plan: BudgetPlan,

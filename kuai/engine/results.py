@@ -77,6 +77,11 @@ class TrainingResult:
     warm_start: PastRun | None = None  # the earlier training this one started from
     pending_explanation: PendingExplanation | None = None  # SHAP still to run (``kuai.engine.explain.step``)
 
+    @property
+    def n_training_rows(self) -> int:
+        """The rows the model learned from (``y`` holds only those a fold scored, with folds forward in time)."""
+        return self.n_rows_trained or len(self.y)
+
 
 def scored_only(training: TrainingResult, scored: np.ndarray | None) -> TrainingResult:
     """The result's rows that some fold scored (``scored``; None: all): with folds forward in time the earliest

@@ -85,7 +85,7 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "parity": parity,
         "latency": latency or {},
         "data_fingerprint": {"sha256": file_fingerprint(data_path),
-                             "n_rows": int(result.n_rows_trained or len(result.y)),
+                             "n_rows": int(result.n_training_rows),
                              "n_columns_used": len(result.schema)},
         "seed": seed, "time_budget_s": time_budget_s,
         "library_versions": library_versions(),

@@ -180,7 +180,7 @@ def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
     models = [e.model for e in result.leaderboard]  # the notes name trials as the table above does
     notes = "".join(f"<li>{html.escape(with_model_labels(n, models, trials_only=True))}</li>" for n in result.notes)
     parity = card.get("parity", {})
-    return (f"<h2>Data and export</h2><p>{len(result.y):,} rows with a target, {len(result.schema)} columns "
+    return (f"<h2>Data and export</h2><p>{result.n_training_rows:,} rows with a target, {len(result.schema)} columns "
             f"used.</p><ul>{dropped}</ul>{f'<ul>{notes}</ul>' if notes else ''}"
             f"<p class='note'>ONNX parity with the in-memory model: max difference "
             f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', 0)} rows "

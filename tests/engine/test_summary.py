@@ -54,7 +54,7 @@ def _result(y: np.ndarray, importance: dict[str, float], dropped: dict[str, str]
     explanation = Explanation(columns=tuple(importance), importance=importance, sample_values=[], base_values=[],
                               sample_index=[], explained_class=[], explained_model="lightgbm_0",
                               output_space="log-odds", method="shap.TreeExplainer")
-    return SimpleNamespace(spec=spec, y=y, oof=oof, explanation=explanation, holdout=None,
+    return SimpleNamespace(spec=spec, y=y, oof=oof, explanation=explanation, holdout=None, n_training_rows=len(y),
                            notes=["The ensemble was not refitted.", "The search stopped: lightgbm_0 scored 1."],
                            leaderboard=BOARD, model_name="lightgbm_0")
 

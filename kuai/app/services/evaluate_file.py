@@ -150,14 +150,11 @@ def has_answers(model: LoadedModel, frame: pd.DataFrame) -> bool:
 def _at_threshold(evaluation: FileEvaluation) -> dict[str, Any]:
     """A binary model's decision threshold, with its counts on these rows, as the report's charts take it."""
     entry = dict(evaluation.card.get("decision_threshold") or {})
-    table = evaluation.known.evaluation.thresholds
-    if not entry or table is None:
+    known = evaluation.known
+    if not entry or known.outputs.ndim != 2 or known.outputs.shape[1] != 2:
         return {}
-    frame = evaluation.predictions
-    answers = frame.iloc[:, 0].astype("string")
-    positive, called = str(entry.get("positive_class", table.positive_class)), frame["prediction"].astype("string")
-    known = answers.isin([table.positive_class, table.negative_class]).to_numpy()
-    is_positive, says_positive = (answers == positive).to_numpy()[known], (called == positive).to_numpy()[known]
+    is_positive = known.y == 1  # the answers as the model's class indexes (the positive class second)
+    says_positive = known.outputs[:, 1] >= float(entry["threshold"])
     entry["out_of_fold"] = {"true_positives": int(np.sum(is_positive & says_positive)),
                             "false_positives": int(np.sum(~is_positive & says_positive)),
                             "false_negatives": int(np.sum(is_positive & ~says_positive)),

@@ -91,7 +91,8 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
         time_budget_s=float(data["time_budget_s"]), seed=int(data["seed"]),
         type_overrides={k: ColumnType(v) for k, v in data.get("type_overrides", {}).items()},
         families=tuple(data.get("families", ())), fixes=tuple(CheckFix.from_dict(f) for f in data.get("fixes", ())),
-        excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"), group=data.get("group"),
+        excluded=tuple(data.get("excluded", ())), n_folds=data.get("n_folds"),
+        group=data.get("group", ""),  # options written before grouped validation: rows one by one, as then
         time=data.get("time"), holdout=float(data.get("holdout") or 0.0),
         display_name=data.get("display_name", ""), limits=Limits(**data.get("limits", {})),
         class_weight=data.get("class_weight", ""), use_past_runs=bool(data.get("use_past_runs", True)),

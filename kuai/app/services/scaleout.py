@@ -134,7 +134,8 @@ def submit(options: TrainOptions, *, started: float) -> tuple[str, engine.Prepar
         raise StudyError(f"A study named '{name}' already exists; choose another --study name.",
                          code="STUDY_EXISTS") from None
     now = time.time()
-    stored = replace(options, target=engine.target_reference(read, spec.target), scale_out=None,
+    stored = replace(options, target=engine.target_reference(read, spec.target), group=spec.group,
+                     time=spec.time or None, scale_out=None,
                      data_path=Path(f"{sha}{suffix}"), display_name=options.display_name or options.data_path.name)
     attrs: dict[str, Any] = {
         "kuai.options": options_dict(stored), "kuai.data_sha256": sha, "kuai.data_suffix": suffix,

@@ -204,7 +204,9 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
         options = replace(options, fixes=(*options.fixes, *suggested_fixes(read, options)))
     frame, spec, fix_notes = frame_and_spec(read, options)
     check_or_record_data(out_dir / STATE_FILE, engine.data_fingerprint(frame, spec), resume=options.resume)
-    options = replace(options, target=engine.target_reference(read, spec.target))  # what a resume names again
+    # what a resume names again: the target, and the validation Kuai chose (its choice may differ in a later version)
+    options = replace(options, target=engine.target_reference(read, spec.target), group=spec.group,
+                      time=spec.time or None)
     if not options.resume:  # before the search: a killed training can be resumed from here
         save_options(options, out_dir / OPTIONS_FILE)
     for note in (*fix_notes, *spec.notes):
@@ -310,7 +312,7 @@ def _params(options: TrainOptions, result: TrainingResult | None) -> dict[str, A
         params["user_choices"] = json.dumps(user_choices(options))[:500]
     if result is not None:
         params |= {"target": result.spec.target, "task": str(result.spec.task), "metric": result.spec.metric,
-                   "model": result.model_name, "n_rows": len(result.y), "n_features": len(result.schema),
+                   "model": result.model_name, "n_rows": result.n_training_rows, "n_features": len(result.schema),
                    "n_trials": len(result.trials)}
     return params
 

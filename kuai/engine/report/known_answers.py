@@ -33,6 +33,8 @@ class KnownAnswers:
     scores: dict[str, float]  # every metric of the task, the model's own metric first; NaN where undefined
     evaluation: Evaluation
     summary: str  # in plain words
+    y: np.ndarray  # the answers scored (class indexes, or values)
+    outputs: np.ndarray  # the model's probabilities per class, or values, for those rows
     notes: tuple[str, ...] = ()  # rows left out, and why
 
 
@@ -71,7 +73,7 @@ def score_known_answers(spec: TaskSpec, y: np.ndarray, outputs: np.ndarray, *, m
     names = [spec.metric, *(m for m in METRICS[spec.task] if m != spec.metric)]
     scores = {name: _score(name, y, outputs) for name in names}
     evaluation = evaluate(spec, y, outputs, model_frame=model_frame, schema=schema, seed=spec.seed)
-    return KnownAnswers(n_rows=len(y), scores=scores, evaluation=evaluation, notes=notes,
+    return KnownAnswers(n_rows=len(y), scores=scores, evaluation=evaluation, notes=notes, y=y, outputs=outputs,
                         summary=_summary(spec, y, outputs, scores, cv_score, cv_std, file_name))
 
 

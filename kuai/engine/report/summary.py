@@ -58,8 +58,8 @@ def plain_summary(result: TrainingResult) -> str:
 def caveats(result: TrainingResult) -> list[str]:
     """What a careful reader should know before trusting the numbers, in plain words."""
     spec, found = result.spec, []
-    if len(result.y) < FEW_ROWS:
-        found.append(f"Only {len(result.y):,} rows had a target, so the scores are uncertain "
+    if result.n_training_rows < FEW_ROWS:
+        found.append(f"Only {result.n_training_rows:,} rows had a target, so the scores are uncertain "
                      "(see the ± spread over folds).")
     if spec.task.is_classification:
         counts = np.bincount(result.y, minlength=len(spec.classes))
