@@ -271,7 +271,8 @@ def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
              "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
              "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
              "--study": arguments.study, "--header-rows": arguments.header_rows, "--skip-rows": arguments.skip_rows,
-             "--delimiter": arguments.delimiter, "--encoding": arguments.encoding}
+             "--delimiter": arguments.delimiter, "--encoding": arguments.encoding, "--group": arguments.group,
+             "--time": arguments.time, "--holdout": arguments.holdout}
     given += [flag for flag, value in flags.items() if value is not None]
     switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
                 "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),

@@ -20,10 +20,11 @@ __all__ = ["data_fingerprint", "short_fingerprint"]
 
 def data_fingerprint(frame: pd.DataFrame, spec: TaskSpec) -> str:
     """SHA-256 over the feature and target values (row by row, in order), their names and the validation setup."""
-    columns = [*spec.features, spec.target, *([spec.group] if spec.group else [])]
+    columns = [*spec.features, spec.target, *(c for c in (spec.group, spec.time) if c and c not in spec.features)]
     digest = hashlib.sha256(json.dumps({
         "columns": columns, "target": spec.target, "task": str(spec.task), "n_folds": spec.n_folds,
         "seed": spec.seed, "n_rows": len(frame), **({"group": spec.group} if spec.group else {}),
+        **({"time": spec.time} if spec.time else {}), **({"holdout": spec.holdout} if spec.holdout else {}),
     }).encode())
     for name in columns:
         values = frame[name]

@@ -31,6 +31,8 @@ NO_GROUP = ""  # the user's "none": rows are folded one by one
 MIN_GROUPS = 20  # fewer values than this are categories (regions, product lines), not entities
 REPEATED_SHARE = 0.5  # at least half of the rows share their value with another row
 LARGEST_SHARE = 1 / 3  # no value on more than a third of the rows
+STRATIFY_MAX_GROUPS = 2_000  # StratifiedGroupKFold took 20 s for 50,000 groups; with many groups, shuffled whole
+# groups hold about every class's share anyway
 CODE_SHARE = 0.95  # values written as codes: this share of them letters then a number, of one length
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
 # words that name an entity whose rows repeat; the singular is enough ("patients" → "patient")

@@ -11,11 +11,13 @@ with the spec's seed: every process of a training draws the same one.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupShuffleSplit, train_test_split
+from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, train_test_split
 
-from kuai.engine.data.groups import group_codes
+from kuai.engine.data.groups import STRATIFY_MAX_GROUPS, group_codes
 from kuai.engine.data.labels import class_labels
 from kuai.engine.data.time_order import time_keys
 from kuai.engine.errors import OptionError
@@ -34,11 +36,19 @@ def split_holdout(rows: pd.DataFrame, spec: TaskSpec) -> tuple[pd.DataFrame, pd.
     positions = np.arange(len(rows))
     if spec.time:
         keys, _ = time_keys(rows[spec.time], spec.date_formats.get(spec.time))
-        order = np.argsort(np.where(np.isnan(keys), -np.inf, keys), kind="stable")
-        held, how = np.sort(order[-n_held:]), f"the latest {n_held:,} rows by '{spec.time}'"
+        ordered = np.where(np.isnan(keys), -np.inf, keys)
+        cut = float(np.sort(ordered)[len(rows) - n_held])  # rows of one time stay on one side
+        held = positions[ordered >= cut]
+        how = f"the latest {len(held):,} rows by '{spec.time}'"
     elif spec.group:
-        splitter = GroupShuffleSplit(n_splits=1, test_size=spec.holdout, random_state=spec.seed)
-        _, held = next(splitter.split(positions, groups=group_codes(rows[spec.group])))
+        groups = group_codes(rows[spec.group])
+        if spec.task.is_classification and len(np.unique(groups)) <= STRATIFY_MAX_GROUPS:  # one fold of as many
+            splitter: Any = StratifiedGroupKFold(n_splits=max(2, round(1 / spec.holdout)), shuffle=True,
+                                                 random_state=spec.seed)
+            _, held = next(splitter.split(positions, class_labels(rows[spec.target]).astype(str), groups))
+        else:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=spec.holdout, random_state=spec.seed)
+            _, held = next(splitter.split(positions, groups=groups))
         how = f"{len(held):,} rows of whole '{spec.group}' groups"
     else:
         stratify = class_labels(rows[spec.target]) if spec.task.is_classification else None
@@ -49,4 +59,7 @@ def split_holdout(rows: pd.DataFrame, spec: TaskSpec) -> tuple[pd.DataFrame, pd.
         held, how = np.sort(held), f"{n_held:,} rows drawn at random" + (", stratified by class" if stratify is not
                                                                           None else "")
     kept = np.setdiff1d(positions, held)
+    if min(len(kept), len(held)) < MIN_HOLDOUT_ROWS:
+        raise OptionError(f"The holdout ({how}) leaves {len(kept):,} rows to search and {len(held):,} held out: too "
+                          "few on one side. Train without a holdout, or with another share.", code="BAD_HOLDOUT")
     return rows.iloc[kept], rows.iloc[held], how

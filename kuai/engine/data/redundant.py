@@ -36,14 +36,23 @@ def relabelled_pairs(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...],
         if column.name == target or column.name not in frame.columns or not column.type.is_feature or \
                 column.type is ColumnType.TEXT or not 2 <= column.n_unique <= MAX_VALUES:
             continue
-        codes = pd.factorize(sample[column.name].astype("string"), use_na_sentinel=True)[0]
+        codes = _codes(sample[column.name])
         key = hashlib.blake2b(codes.tobytes(), digest_size=16).digest()
         if key not in seen:
             seen[key] = (column.name, codes)
             continue
         original, original_codes = seen[key]
         if np.array_equal(codes, original_codes) and not sample[column.name].equals(sample[original]):
+            if len(frame) > len(sample):  # found on the first rows: checked on them all
+                codes, original_codes = (_codes(frame[name]) for name in (column.name, original))
+                if not np.array_equal(codes, original_codes):
+                    continue
             yield column.name, original, int(codes.max()) + 1
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Each value's code in order of first appearance; -1 for a missing value."""
+    return np.asarray(pd.factorize(values.astype("string"), use_na_sentinel=True)[0])
 
 
 def relabel_text(column: str, original: str, n_values: int) -> str:

@@ -38,11 +38,12 @@ def time_candidate(frame: pd.DataFrame, columns: tuple[ColumnProfile, ...], *, t
 def time_keys(values: pd.Series, date_format: str | None) -> tuple[np.ndarray, int]:
     """Each row's place in time as a float (dates: seconds since 1970; numbers: themselves), NaN where it has none;
     and how many rows have none."""
-    if pd.api.types.is_numeric_dtype(values) or numeric_values(values).notna().mean() > 0.9:
-        keys = numeric_values(values).to_numpy(dtype=float, copy=True)
+    numbers = numeric_values(values)
+    if pd.api.types.is_numeric_dtype(values) or numbers.notna().sum() > 0.9 * values.notna().sum():
+        keys = numbers.to_numpy(dtype=float, copy=True)
     else:
-        stamps = parse_datetimes(values, date_format).to_numpy(dtype="datetime64[ns]")
-        keys = stamps.astype("int64").astype(float) / 1e9
+        stamps = parse_datetimes(values, date_format).to_numpy(dtype="datetime64[s]")  # [ns] wraps beyond 2262
+        keys = stamps.astype("int64").astype(float)
         keys[np.isnat(stamps)] = np.nan
     keys[~np.isfinite(keys)] = np.nan
     return keys, int(np.isnan(keys).sum())

@@ -14,14 +14,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
+from kuai.engine.data.groups import STRATIFY_MAX_GROUPS
 from kuai.engine.data.task import label_counts
 from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
 from kuai.engine.types import TaskSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
-STRATIFY_MAX_GROUPS = 2_000  # StratifiedGroupKFold took 20 s for 50,000 groups; with many groups GroupKFold's
-# folds hold about every class's share anyway
 
 __all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "make_folds", "scored_rows", "time_folds"]
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kuai.engine.metrics import Metric
+from kuai.engine.search.folds import scored_rows
 
 TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
@@ -99,6 +100,8 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
     running = np.zeros_like(oofs[ranked[0]], dtype=np.float64)
     best_step, best_so_far, best_blend = 0, np.inf, running
     sizes = sizes or {}
+    scored = scored_rows(folds, len(y))  # None: all (folds forward in time never score the earliest rows)
+    y_scored = y if scored is None else y[scored]
     for step in range(1, n_iterations + 1):
         best_number: int | None = None
         best_loss = np.inf
@@ -107,7 +110,7 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
             if number not in picks and taken + sizes.get(number, 0.0) > max_size:
                 continue
             candidate = (running * (step - 1) + oofs[number]) / step
-            loss = metric.loss(metric.compute(y, candidate))
+            loss = metric.loss(metric.compute(y_scored, candidate if scored is None else candidate[scored]))
             if loss < best_loss:
                 best_number, best_loss = number, loss
         if best_number is None:  # no model fits what the cap leaves
