@@ -24,7 +24,7 @@ class Prepared:
     """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
 
     spec: TaskSpec  # folds fitted to the rarest class; classes present
-    rows: pd.DataFrame  # the uploaded rows kept, with their original index
+    rows: pd.DataFrame  # the uploaded rows the search learns from (not the holdout's), with their original index
     y: np.ndarray
     schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame
@@ -62,8 +62,8 @@ class TrainingResult:
     leaderboard: list[LeaderboardEntry]
     trials: list[TrialRecord]
     oof: np.ndarray  # out-of-fold predictions of the chosen model
-    y: np.ndarray  # encoded target (class index, or value)
-    model_frame: pd.DataFrame  # the model inputs of the training rows
+    y: np.ndarray  # encoded target (class index, or value) of the rows a fold scored (all but, forward in time, the
+    model_frame: pd.DataFrame  # earliest period): beside ``oof``, the model inputs of the same rows
     explanation: Explanation | None
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

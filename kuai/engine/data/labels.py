@@ -132,6 +132,12 @@ def class_labels(values: pd.Series, *, strip: bool = False, missing: object = np
     return pd.Series(labels[codes], index=values.index, name=values.name)
 
 
+def class_indexes(values: pd.Series, classes: tuple[str, ...]) -> np.ndarray:
+    """Each value's index in ``classes`` (by its ``class_label``); -1 for a missing value or a class not there."""
+    index = {label: i for i, label in enumerate(classes)}
+    return np.asarray(class_labels(values).map(index).fillna(-1), dtype=np.int64)
+
+
 def class_label(value: object) -> str:
     """A class value as the label users see: 1.0 -> '1', 'yes' -> 'yes'."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():

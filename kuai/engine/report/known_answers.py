@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kuai.engine.data.labels import class_labels
+from kuai.engine.data.labels import class_indexes, class_labels
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.task import METRICS
 from kuai.engine.metrics import get_metric
@@ -42,12 +42,11 @@ def known_answers(spec: TaskSpec, answers: pd.Series, outputs: np.ndarray) -> tu
     """The encoded answers of the rows that can be scored, their positions, and a note on the rows left out: a
     missing answer, or (classification) a class the model does not know."""
     if spec.task.is_classification:
-        index = {label: i for i, label in enumerate(spec.classes)}
         labels = class_labels(answers)
-        codes = labels.map(index)
-        unknown = labels.notna() & codes.isna()
-        usable = codes.notna().to_numpy()
-        y = codes[usable].to_numpy(dtype=np.int64)
+        codes = class_indexes(answers, spec.classes)
+        unknown = labels.notna() & (codes < 0)
+        usable = codes >= 0
+        y = codes[usable]
         shown = ", ".join(f"'{clip(str(v), 30)}'" for v in labels[unknown].unique()[:3])
         unknown_note = (f"{_rows(int(unknown.sum()))} an answer the model never learned ({shown}); "
                         if unknown.any() else "")

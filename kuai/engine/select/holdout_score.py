@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.data.column_selection import inputs_of
-from kuai.engine.data.labels import class_labels
+from kuai.engine.data.labels import class_indexes
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.metrics import get_metric
 from kuai.engine.models.preprocessing import to_model_frame
@@ -47,5 +47,4 @@ def _encoded(values: pd.Series, spec: TaskSpec) -> np.ndarray:
     """Class indexes (-1 for a class the spec does not have), or numbers."""
     if not spec.task.is_classification:
         return numeric_values(values).to_numpy(dtype=float)
-    index = {label: i for i, label in enumerate(spec.classes)}
-    return class_labels(values).map(index).fillna(-1).to_numpy(dtype=np.int64)
+    return class_indexes(values, spec.classes)
