@@ -107,7 +107,7 @@ def main() -> int:
             for entry in manifest:
                 if (chosen and entry["name"] not in chosen) or (entry["name"], seed) in done:
                     continue
-                with tempfile.TemporaryDirectory(prefix="kuai-optimism-") as folder:
+                with tempfile.TemporaryDirectory(prefix="kuai-optimism-", ignore_cleanup_errors=True) as folder:
                     row = run_one(entry, arguments.budget, seed, Path(folder))
                 print(json.dumps(row), flush=True)
                 pd.DataFrame([row]).reindex(columns=COLUMNS).to_csv(out, mode="a", header=not out.exists(),

@@ -10,6 +10,7 @@ from typing import Any
 
 from kuai.engine import TrainingResult, family_libraries, folds_in_words, get_metric, to_jsonable
 from kuai.engine.models.preprocessing import MISSING_CATEGORY
+from kuai.engine.report.summary import selection_note
 from kuai.exporters.card_schema import ModelCard
 
 # the libraries whose versions the card records: Kuai's, the model families' (``ModelFamily.libraries``), the rest
@@ -75,7 +76,9 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "validation": {"folds": result.spec.n_folds, "group_column": result.spec.group or None,
                        "time_column": result.spec.time or None, "n_rows_scored": int(len(result.y)),
                        "reason": result.spec.group_reason or result.spec.time_reason or None,
-                       "in_words": folds_in_words(result.spec)},
+                       "in_words": folds_in_words(result.spec),
+                       "selection": None if result.holdout is not None or len(result.leaderboard) < 2
+                       else selection_note(len(result.leaderboard))},
         "model": {"name": result.model_name, "family": best.family, "is_ensemble": best.is_ensemble,
                   "members": best.members, "params": to_jsonable(best.params),
                   "bagged_folds": result.bagged_folds, "row_fraction": best.row_fraction},

@@ -43,7 +43,7 @@ def show_leaderboard(results: RunResults) -> None:
     st.success(recommendation(results.leaderboard, results.model_name, results.spec.metric,
                               results.card.limits.note if results.card.limits is not None else ""),
                icon=":material/recommend:")
-    show_holdout(results)
+    show_holdout(results)  # without one, the plain summary above says what the cross-validated score is worth
     families = sorted({family_label(e.family) for e in results.leaderboard})
     shown = st.multiselect("Show these kinds of model", families, default=families,
                            key=f"families_{results.run_id}") if len(families) > 1 else families
