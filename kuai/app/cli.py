@@ -25,12 +25,13 @@ from kuai.app.cli_arguments import (
     build_parser,
     date_formats,
     file_reading,
+    given_with_resume,
     group_option,
     scale_out,
     type_overrides,
 )
 from kuai.app.cli_arguments import UsageError as _UsageError
-from kuai.app.console import progress_line, summary_line, tracking_lines
+from kuai.app.console import evaluation_lines, progress_line, summary_line, tracking_lines
 
 START = time.monotonic()
 logger = logging.getLogger("kuai")
@@ -239,7 +240,7 @@ def _resume(arguments: argparse.Namespace) -> int:
     as it is (exit 0: a script that resumes after a crash need not know whether the training had finished)."""
     from kuai.app.services.options import finished_at, finished_message, resume_options
 
-    given = _given_with_resume(arguments)
+    given = given_with_resume(arguments)
     if given:
         raise _UsageError(f"--resume DIR continues the training in DIR with the data and options it started with; "
                           f"{', '.join(given)} cannot be given with it (start a new training in a new folder to "
@@ -260,26 +261,6 @@ def _train(options: Any, out: Path, *, overwrite: bool = False) -> int:
 
     outcome = train(options, out, started=START, progress=_progress, overwrite=overwrite)
     return outcome if isinstance(outcome, int) else _report_training(outcome)
-
-
-def _given_with_resume(arguments: argparse.Namespace) -> list[str]:
-    """The train options given beside --resume: it would ignore them (the training keeps its own)."""
-    given = ["DATA"] if arguments.data is not None else []
-    if arguments.out is not None and arguments.out.resolve() != arguments.resume.resolve():
-        given.append("--out")
-    flags = {"--target": arguments.target, "--metric": arguments.metric, "--time-budget": arguments.time_budget,
-             "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
-             "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
-             "--study": arguments.study, "--header-rows": arguments.header_rows, "--skip-rows": arguments.skip_rows,
-             "--delimiter": arguments.delimiter, "--encoding": arguments.encoding, "--group": arguments.group,
-             "--time": arguments.time, "--holdout": arguments.holdout}
-    given += [flag for flag, value in flags.items() if value is not None]
-    switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
-                "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),
-                "--keep-label-variants": arguments.keep_label_variants, "--overwrite": arguments.overwrite,
-                "--class-weight": arguments.class_weight != "none", "--ignore-past-runs": not arguments.use_past_runs,
-                "--apply-fixes": arguments.apply_fixes}
-    return given + [flag for flag, is_given in switches.items() if is_given]
 
 
 def _progress(event: Any) -> None:
@@ -330,12 +311,9 @@ def _cmd_evaluate(arguments: argparse.Namespace) -> int:
     known = evaluation.known
     if arguments.out is not None:
         write_evaluation(evaluation, arguments.out, file_name=arguments.data.name)
-    print(f"evaluated {evaluation.model_name} on {known.n_rows:,} rows of {arguments.data.name}")
-    for name, value in known.scores.items():
-        print(f"  {name:<18} {value:.4f}" if value == value else f"  {name:<18} cannot be computed on these rows")
-    print(known.summary)
-    if arguments.out is not None:
-        print(f"-> {arguments.out} (evaluation.html, evaluation.json, predictions.csv)")
+    for line in evaluation_lines(evaluation.model_name, known.n_rows, known.scores, known.summary,
+                                 file_name=arguments.data.name, out=arguments.out):
+        print(line)
     for note in (*evaluation.reading_notes, *known.notes):
         print(f"note: {note}", file=sys.stderr)
     return EXIT_OK

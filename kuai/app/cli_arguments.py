@@ -300,3 +300,21 @@ def type_overrides(pairs: list[str]) -> dict[str, Any]:
     return overrides
 
 
+def given_with_resume(arguments: argparse.Namespace) -> list[str]:
+    """The train options given beside --resume: it would ignore them (the training keeps its own)."""
+    given = ["DATA"] if arguments.data is not None else []
+    if arguments.out is not None and arguments.out.resolve() != arguments.resume.resolve():
+        given.append("--out")
+    flags = {"--target": arguments.target, "--metric": arguments.metric, "--time-budget": arguments.time_budget,
+             "--seed": arguments.seed, "--folds": arguments.folds, "--max-latency-ms": arguments.max_latency_ms,
+             "--max-size-mb": arguments.max_size_mb, "--storage": arguments.storage, "--shared": arguments.shared,
+             "--study": arguments.study, "--header-rows": arguments.header_rows, "--skip-rows": arguments.skip_rows,
+             "--delimiter": arguments.delimiter, "--encoding": arguments.encoding, "--group": arguments.group,
+             "--time": arguments.time, "--holdout": arguments.holdout}
+    given += [flag for flag, value in flags.items() if value is not None]
+    switches = {"--task": arguments.task != "auto", "--type": bool(arguments.types),
+                "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),
+                "--keep-label-variants": arguments.keep_label_variants, "--overwrite": arguments.overwrite,
+                "--class-weight": arguments.class_weight != "none", "--ignore-past-runs": not arguments.use_past_runs,
+                "--apply-fixes": arguments.apply_fixes}
+    return given + [flag for flag, is_given in switches.items() if is_given]

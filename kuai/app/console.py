@@ -18,6 +18,18 @@ def summary_line(*, model_name: str, metric: str, score: float, score_std: float
             f"wall {wall_time_s:.1f}s  -> {out_dir}")
 
 
+def evaluation_lines(model_name: str, n_rows: int, scores: dict[str, float], summary: str, *, file_name: str,
+                     out: object | None) -> list[str]:
+    """``kuai evaluate``'s stdout: the rows scored, every metric (its model's own first), the plain summary."""
+    lines = [f"evaluated {model_name} on {n_rows:,} rows of {file_name}"]
+    lines += [f"  {name:<18} {value:.4f}" if value == value else f"  {name:<18} cannot be computed on these rows"
+              for name, value in scores.items()]
+    lines.append(summary)
+    if out is not None:
+        lines.append(f"-> {out} (evaluation.html, evaluation.json, predictions.csv)")
+    return lines
+
+
 def tracking_lines(outcome: dict[str, Any] | None, out_dir: str) -> list[str]:
     """What ``kuai train`` says on stderr about its MLflow logging (``kuai.storage.tracking_status.outcome``): nothing
     when it went quietly; notes (Kuai's store repaired, earlier runs being logged); a warning when the run was not

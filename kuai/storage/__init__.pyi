@@ -34,6 +34,7 @@ from .runs import (
 )
 from .settings import SETTINGS, SettingError, check_settings, memory_setting, seconds_setting, text_setting
 from .shared import SharedFolder, file_sha256
+from .sidecar import TrackingSidecar, tracking_environment
 from .spool import ModelEntry, SignatureColumn, Spool, read_spool
 from .studies import (
     StudyError,
@@ -50,12 +51,10 @@ from .studies import (
     worker_id,
 )
 from .tracking import (
-    TrackingSidecar,
     log_spool,
     read_receipt,
     replay_pending,
     safe_key,
-    tracking_environment,
     write_spool,
 )
 from .trial_store import TrialStore

@@ -1,7 +1,7 @@
 """Entry point of the MLflow side process: ``python -P -m kuai.storage.tracking_sidecar SPOOL``.
 
 It starts with the training and waits, holding next to nothing, until the training has exported its model (the
-file ``SPOOL.soon``, see ``kuai.storage.tracking.TrackingSidecar.export_done``) or its spool appears. Only then does
+file ``SPOOL.soon``, see ``kuai.storage.sidecar.TrackingSidecar.export_done``) or its spool appears. Only then does
 it import ``kuai.storage.tracking`` and MLflow, while the training writes its last files. Until then it holds only
 the standard library: ``kuai`` and ``kuai.storage`` import nothing when imported (their names load on first use).
 """

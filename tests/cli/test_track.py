@@ -9,7 +9,7 @@ import pytest
 
 from kuai.app.cli import main
 from kuai.storage import Spool, write_spool
-from kuai.storage.tracking import HTTP_LIMITS
+from kuai.storage.sidecar import HTTP_LIMITS
 from tests.servers import free_port
 
 

@@ -129,7 +129,7 @@ def test_a_result_handed_over_comes_back_in_the_file_the_parent_named(tmp_path: 
 
 
 def test_the_side_process_is_reaped_by_its_id_when_attached(tmp_path: Path) -> None:
-    from kuai.storage.tracking import TrackingSidecar
+    from kuai.storage.sidecar import TrackingSidecar
 
     spool = tmp_path / "mlflow_spool.json"
     done = subprocess.Popen([sys.executable, "-c", f"open({str(spool.with_suffix('.done'))!r}, 'w')"

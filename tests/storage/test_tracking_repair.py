@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kuai.storage import Spool, write_spool
-from kuai.storage.tracking import HTTP_LIMITS, serve, track
+from kuai.storage.sidecar import HTTP_LIMITS
+from kuai.storage.tracking import serve, track
 from kuai.storage.tracking_status import pending_spools, read_receipt
 from kuai.storage.tracking_store import StoreState, store_state
 from tests.servers import free_port
