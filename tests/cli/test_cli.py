@@ -512,7 +512,7 @@ def test_a_training_writes_only_names_kuai_may_replace(trained: dict[str, tuple[
 
 
 @pytest.mark.parametrize("argv", [
-    ["train", "data.csv", "--target", "y", "--out", "o", "--time", "30"],  # not --time-budget
+    ["train", "data.csv", "--target", "y", "--out", "o", "--time-bud", "30"],  # not --time-budget
     ["train", "data.csv", "--tar", "y", "--out", "o"],
     ["predict", "model", "data.csv", "--out", "p.csv", "--over"],
     ["profile", "data.csv", "--targ", "y"],

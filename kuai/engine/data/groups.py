@@ -33,7 +33,9 @@ REPEATED_SHARE = 0.5  # at least half of the rows share their value with another
 LARGEST_SHARE = 1 / 3  # no value on more than a third of the rows
 STRATIFY_MAX_GROUPS = 2_000  # StratifiedGroupKFold took 20 s for 50,000 groups; with many groups, shuffled whole
 # groups hold about every class's share anyway
+MAX_DISTINCT_SHARE = 0.75  # half the rows sharing their value leaves at most 3/4 of the rows distinct values
 CODE_SHARE = 0.95  # values written as codes: this share of them letters then a number, of one length
+CODE_SAMPLE = 2_000  # values looked at for running codes
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key"})
 # words that name an entity whose rows repeat; the singular is enough ("patients" → "patient")
 _ENTITY_WORDS = frozenset({
@@ -64,8 +66,10 @@ def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
              named: bool | None) -> GroupSuggestion | None:
     """How ``values`` group the rows, when they do (module docstring). ``named=True``: the user chose the column,
     so only the repeats are required (at least ``n_folds`` groups)."""
-    if column is not None and (column.type in (ColumnType.DATETIME, ColumnType.TEXT, ColumnType.CONSTANT)
-                               or (not named and column.n_unique < MIN_GROUPS)):
+    if column is not None and (column.type in (ColumnType.DATETIME, ColumnType.TEXT, ColumnType.CONSTANT) or (
+            not named and not MIN_GROUPS <= column.n_unique <= MAX_DISTINCT_SHARE * len(values))):
+        return None  # cheap first: on a table of thousands of columns most end here
+    if not named and not _reads_as_entity(values, column):
         return None
     present = values.dropna()
     if len(present) == 0 or has_decimals(present):
@@ -77,7 +81,7 @@ def group_of(values: pd.Series, column: ColumnProfile | None, *, n_folds: int,
         if n_groups < n_folds:
             return None
     elif not (n_groups >= max(MIN_GROUPS, 2 * n_folds) and repeated >= REPEATED_SHARE
-              and counts.iloc[0] <= LARGEST_SHARE * n_rows and _reads_as_entity(values, column)):
+              and counts.iloc[0] <= LARGEST_SHARE * n_rows):
         return None
     median = float(np.median(counts.to_numpy()))
     return GroupSuggestion(str(values.name), n_groups, repeated, median, _reason(str(values.name), counts, n_rows))
@@ -130,7 +134,7 @@ def running_codes(values: pd.Series) -> bool:
     present = values.dropna()
     if len(present) == 0 or pd.api.types.is_numeric_dtype(present):
         return False
-    text = present.astype(str).str.strip()
+    text = present.head(CODE_SAMPLE).astype(str).str.strip()
     prefixes = text.str.extract(f"^{_CODE}$", expand=False)
     if prefixes.notna().mean() < CODE_SHARE or prefixes.value_counts(normalize=True).iloc[0] < CODE_SHARE:
         return False

@@ -57,7 +57,8 @@ def resolve_time(frame: pd.DataFrame, *, target: str, time: str | None, group: s
     if not time:
         return "", ""
     if time not in frame.columns:
-        raise OptionError(f"'{time}' was to order the rows in time, but the data has no column of that name."
+        budget = " (the time budget is --time-budget SECONDS)" if time.replace(".", "", 1).isdigit() else ""
+        raise OptionError(f"'{time}' was to order the rows in time, but the data has no column of that name{budget}."
                           f"{close_names(time, [str(c) for c in frame.columns])}", code="BAD_TIME")
     if time == target:
         raise OptionError(f"'{time}' is the target; the rows are ordered by another column (a date).", code="BAD_TIME")
