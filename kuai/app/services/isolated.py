@@ -29,7 +29,9 @@ from kuai.storage import seconds_setting, text_setting
 
 logger = logging.getLogger(__name__)
 READ_TIMEOUT_S = 300.0  # KUAI_READ_TIMEOUT_S
-BASE_MEMORY_MB = 1536  # the interpreter and the libraries' address space ...
+# the interpreter and the libraries' address space (measured 2026-11: a reader child needs ~1,450 MB to read a small
+# file, pyarrow's thread pools included; 1,536 left too little margin and its threads failed to start) ...
+BASE_MEMORY_MB = 2048
 MEMORY_PER_FILE_MB = 6  # ... plus this many MB per MB of file (the 1 GB ingest peaks at 2.3x), KUAI_READ_MEMORY_MB
 DEFAULT_READER = "kuai.engine:read_table_with_dialect"
 SCORING_READER = "kuai.engine:read_table_for_scoring"  # a file to score: every row of the table kept, in order
