@@ -14,7 +14,6 @@ from .automl import (
 from .budget import BudgetPlan, plan_budget
 from .data.fingerprint import data_fingerprint, short_fingerprint
 from .data.fixes import FixPlan, apply_row_fixes, fix_plan
-from .data.groups import folds_in_words
 from .data.labels import LabelVariants, merge_label_variants
 from .data.option_checks import (
     MAX_SEED,
@@ -73,7 +72,7 @@ from .report.evaluation import (
 from .report.evaluation_data import Evaluation, ThresholdChoice
 from .report.summary import caveats, plain_summary, recommendation, with_model_labels
 from .results import Prepared, TrainingResult
-from .search.folds import make_folds
+from .search.folds import folds_in_words, make_folds
 from .search.optimize import SearchResult, collect_trials
 from .search.trials import rank_key
 from .search.warm_start import DataTraits, PastRun, best_configs, past_run_from_dict

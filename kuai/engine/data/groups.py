@@ -25,7 +25,7 @@ from kuai.engine.data.option_checks import close_names
 from kuai.engine.data.target import name_words
 from kuai.engine.errors import OptionError
 from kuai.engine.read.cells import clip
-from kuai.engine.types import ColumnProfile, ColumnType, GroupSuggestion, TaskSpec
+from kuai.engine.types import ColumnProfile, ColumnType, GroupSuggestion
 
 NO_GROUP = ""  # the user's "none": rows are folded one by one
 MIN_GROUPS = 20  # fewer values than this are categories (regions, product lines), not entities
@@ -214,11 +214,3 @@ def grouped_validation_reason(n_folds: int, group: GroupSuggestion, *, classific
     kind = " stratified" if classification else ""
     keeps = " (each fold keeps about the share of every class)" if classification else ""
     return f"{n_folds}-fold{kind} group cross-validation{keeps}: {group.reason}"
-
-
-def folds_in_words(spec: TaskSpec) -> str:
-    """How the spec's models are scored, in a few words: "5-fold cross-validation, each 'patient_id' in one fold"."""
-    if spec.time:
-        return f"{spec.n_folds} folds forward in time by '{clip(spec.time, 60)}'"
-    grouped = f", each '{clip(spec.group, 60)}' in one fold" if spec.group else ""
-    return f"{spec.n_folds}-fold cross-validation{grouped}"

@@ -22,7 +22,8 @@ from kuai.engine.types import TaskSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
-__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "make_folds", "scored_rows", "time_folds"]
+__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "folds_in_words", "make_folds", "scored_rows",
+           "time_folds"]
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
@@ -142,3 +143,11 @@ def fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
     return (f"Cross-validation uses {spec.n_folds} folds instead of {asked}: the {classes} "
             f"{'have' if len(rarest) > 1 else 'has'} only {int(counts.min())} rows, and every fold must hold a row "
             "of each class. Add rows of the rare classes, or merge or remove them, to score on more folds.")
+
+
+def folds_in_words(spec: TaskSpec) -> str:
+    """How the spec's models are scored, in a few words: "5-fold cross-validation, each 'patient_id' in one fold"."""
+    if spec.time:
+        return f"{spec.n_folds} folds forward in time by '{clip(spec.time, 60)}'"
+    grouped = f", each '{clip(spec.group, 60)}' in one fold" if spec.group else ""
+    return f"{spec.n_folds}-fold cross-validation{grouped}"
