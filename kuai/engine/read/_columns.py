@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kuai.engine.read._encoding import decode_utf8_or_cp1252
+from kuai.engine.read._marked import unmark_numbers
 from kuai.engine.read._markers import (
     NA_VALUES,
     SPREADSHEET_ERRORS,
@@ -97,6 +98,10 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         written, infinities = infinities_as_text_numbers(column)
         typed = _as_typed(written, decimal=decimal, thousands=thousands, reparse=True) if infinities else None
         notes += [infinity_note(infinities)] if typed is not None else []
+    if typed is None:
+        unmarked, marked_notes = unmark_numbers(column, _number_pattern(decimal, thousands))
+        typed = _as_typed(unmarked, decimal=decimal, thousands=thousands, reparse=True) if unmarked else None
+        notes += marked_notes if typed is not None else []
     return (typed if typed is not None else column), notes
 
 
@@ -245,6 +250,7 @@ def _decode_invalid_utf8(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]
 
 
 _CURRENCY = "$€£¥₹"
+_FULL_WIDTH = re.compile("[\uff01-\uffee]")
 
 
 def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
@@ -266,7 +272,12 @@ def _as_numbers(column: pa.ChunkedArray, *, decimal: str, thousands: str | None)
         return None
     pattern = _number_pattern(decimal, thousands)
     if not all(pattern.match(v) for v in probe):
-        return None
+        if not any(_FULL_WIDTH.search(v) for v in probe):
+            return None
+        column = pc.utf8_normalize(column, "NFKC")  # '￥448,000', '１２３': full-width forms as East Asian
+        probe = column.drop_null().slice(0, _PROBE).to_pylist()  # spreadsheets write them
+        if not all(pattern.match(v) for v in probe):
+            return None
     text = pc.replace_substring_regex(column, pattern=rf"[\s{_SPACES}{_CURRENCY}%)]|[A-Z]{{3}}$", replacement="")
     text = pc.replace_substring(text, pattern="(", replacement="-")
     text = pc.replace_substring_regex(text, pattern="^-(-|\\+)|^\\+-", replacement="-")

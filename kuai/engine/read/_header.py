@@ -56,7 +56,23 @@ def _continues_header(body: list[list[str]], position: int, width: int) -> bool:
     numeric = _numeric_below(below, width, MAX_HEADER_ROWS - position - 1)
     cells = {i: row[i] if i < len(row) else "" for i in numeric}
     text_over_numbers = any(map(is_text, cells.values())) and not any(map(is_number, cells.values()))
-    return text_over_numbers or _continues_merged_cells(body[position - 1], row, below, width)
+    return (text_over_numbers or _continues_merged_cells(body[position - 1], row, below, width)
+            or _names_the_unnamed(body[:position], row, below, width))
+
+
+def _names_the_unnamed(above: list[list[str]], row: list[str], below: list[list[str]], width: int) -> bool:
+    """Text in the columns the header rows above left without a name, and blank under every name they gave,
+    where the data below are never blank: the header's last row, naming the first columns ('Region;Date;;;' under
+    ';;Population;;' and ';;Total;Male;Female', as a statistics office's export lays it out)."""
+    cells = [row[i].strip() if i < len(row) else "" for i in range(width)]
+    unnamed = {i for i in range(width) if not any(i < len(upper) and upper[i].strip() for upper in above)}
+    filled = {i for i, cell in enumerate(cells) if cell}
+    if not filled or not unnamed or filled != unnamed or not all(is_text(cells[i]) for i in filled) \
+            or len(below) < _MIN_BELOW:
+        return False
+    named = [i for i in range(width) if i not in unnamed]
+    rows = [data for data in below if sum(bool(value.strip()) for value in data) > 1]  # not a note or a title
+    return all(i < len(data) and data[i].strip() for data in rows for i in named)
 
 
 def _shape(value: str) -> str:
@@ -153,7 +169,7 @@ def has_header(rows: list[list[str]], width: int) -> bool:
     rest = [row for row in rows[1:51] if row != first]  # a header may be repeated inside the data
     if not rest:
         return True
-    if any(not value.strip() for value in first):
+    if any(not value.strip() and _has_values(rest, position) for position, value in enumerate(first)):
         return True  # data rows may have gaps, but a row of names with a gap is still a header
     if _numbered_names(first) or _year_names(first, rest):
         return True
@@ -170,6 +186,11 @@ def has_header(rows: list[list[str]], width: int) -> bool:
     if votes:
         return votes > 0
     return _header_by_length(first, rest)
+
+
+def _has_values(rows: list[list[str]], position: int) -> bool:
+    """Whether the column holds a value in some of the rows (a column blank in every row says nothing)."""
+    return any(position < len(row) and row[position].strip() for row in rows)
 
 
 def _numbered_names(first: list[str]) -> bool:
@@ -198,6 +219,6 @@ def _header_by_length(first: list[str], rest: list[list[str]]) -> bool:
     """All-text tables: a header row has no repeats of its values in the column below."""
     for position, value in enumerate(first):
         below = {row[position].strip() for row in rest if position < len(row)}
-        if value.strip() in below:
+        if value.strip() and value.strip() in below:
             return False
     return True

@@ -80,6 +80,35 @@ def is_excel(path: Path, head: bytes) -> bool:
         return False
 
 
+def nul_padding(path: Path, head: bytes, tail: bytes, size: int) -> int:
+    """The NUL bytes that end a text file whose content holds none: space a program reserved and never wrote (a
+    crash while saving, a preallocated file). 0 when the file does not end so, or holds NULs elsewhere (UTF-16
+    text, a binary file: the usual checks judge it)."""
+    if not tail.endswith(b"\x00"):
+        return 0
+    end = size
+    with path.open("rb") as handle:
+        while end > 0:
+            start = max(0, end - _PADDING_BLOCK)
+            handle.seek(start)
+            kept = handle.read(end - start).rstrip(b"\x00")
+            if kept:
+                end = start + len(kept)
+                break
+            end = start
+    if end == 0 or b"\x00" in head[:end]:
+        return 0
+    return size - end
+
+
+_PADDING_BLOCK = 1024**2
+
+
+def padding_note(padding: int) -> str:
+    return (f"ignored {padding:,} NUL byte(s) at the end of the file: space a program reserved and never wrote "
+            "(the file may have been cut short while it was saved; check its last rows)")
+
+
 def refuse_binary(head: bytes) -> None:
     for magic, (code, what) in _MAGIC.items():
         if head.startswith(magic):

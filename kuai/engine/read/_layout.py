@@ -30,6 +30,7 @@ _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(\d{1,2}|\d{4,})$")  # 1,5  12,25  3,141
 _EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f'’]\d{3})+(,\d+)?$")  # 1.234  1 234,5
 _DECIMAL_POINT = re.compile(r"^[-+]?\d*\.(\d{1,2}|\d{4,})$")  # 1.5  .25  3.14159 (not 1.234)
 _US_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234  1,234.56
+_AMBIGUOUS_COMMA = re.compile(r"^[-+]?\d{1,3},\d{3}$")  # 944,717: a decimal comma, or thousands
 _SWISS_GROUPED = re.compile(r"^[-+]?\d{1,3}(['’]\d{3})+(\.\d+)?$")  # 1'234.50
 @dataclass(frozen=True)
 class Layout:
@@ -143,7 +144,7 @@ def _table(records: list[tuple[int, list[str]]], n_lines: int, layout: Layout, h
     width, widened = _width(body[0] if rows else None, data_rows, width)
     header = named_header(body[:rows], width)
     first_row = records[rows][0] if rows < len(records) else n_lines
-    decimal, thousands = _number_format([v for row in data_rows for v in row])
+    decimal, thousands = _number_format([v for row in data_rows for v in row], layout.delimiter)
     return replace(layout, n_fields=width, decimal=decimal, thousands=thousands, header_fields=header.names,
                    text_columns=_leading_zero_columns(data_rows, width), header_rows=rows,
                    header_lines=first_row if rows else 0, names_given=rows > 1 or row_names,
@@ -192,7 +193,10 @@ LONG_DIGITS = 16  # from here a whole number can be beyond 2**53, where a float 
 
 def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
     """Digit codes kept as text: written with leading zeros ('0042', not read as 42), or so long (16 digits and
-    more) that as numbers they would lose their last digits (pyarrow reads beyond int64 as floats)."""
+    more) that as numbers they would lose their last digits (pyarrow reads beyond int64 as floats). A line of one
+    value in a wider table (a note or a source under it) is not a value of its first column."""
+    if width > 1:
+        rows = [row for row in rows if sum(bool(value.strip()) for value in row) > 1]
     positions = []
     for position in range(width):
         values = [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
@@ -251,11 +255,15 @@ def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
     return 0
 
 
-def _number_format(values: list[str]) -> tuple[str, str | None]:
-    """The decimal mark and the thousands separator the numbers in the sample use."""
+def _number_format(values: list[str], delimiter: str = ",") -> tuple[str, str | None]:
+    """The decimal mark and the thousands separator the numbers in the sample use. Where every comma in a number
+    could be either ('944,717'), a file whose values are separated by semicolons takes it as the decimal comma: a
+    spreadsheet writes semicolons where the comma is the decimal mark."""
     cleaned = [strip_number_affixes(v) for v in values[:_NUMBER_PROBE] if v and any(ch.isdigit() for ch in v)]
     comma_votes = sum(bool(_DECIMAL_COMMA.match(v)) or ("," in v and bool(_EU_GROUPED.match(v))) for v in cleaned)
     point_votes = sum(bool(_DECIMAL_POINT.match(v)) or ("." in v and bool(_US_GROUPED.match(v))) for v in cleaned)
+    if delimiter == ";" and not comma_votes and not point_votes and any(_AMBIGUOUS_COMMA.match(v) for v in cleaned):
+        return ",", None
     decimal = "," if comma_votes > point_votes else "."
     if decimal == ",":
         grouped = [v for v in cleaned if _EU_GROUPED.match(v)]

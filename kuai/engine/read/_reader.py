@@ -139,13 +139,22 @@ def _read_text_table(file_path: Path, head: bytes, tail: bytes, *, size: int, sc
                      options: ReadingOptions) -> tuple[pd.DataFrame, Dialect]:
     """A delimited text file, gzip'd or not (by its content: its name never makes Kuai decompress it)."""
     source: Source = str(file_path)
+    padding = 0
     if _kinds.is_gzip(head):
         raw = _kinds.gunzip(file_path)
         head, tail, size = raw[:SAMPLE_BYTES], raw[-TAIL_BYTES:], len(raw)
         source = pa.py_buffer(raw)
     else:
         _kinds.refuse_binary(head)
-    return _read_delimited(source, head, tail, size=size, scoring=scoring, options=options)
+        padding = _kinds.nul_padding(file_path, head, tail, size)
+        if padding:  # read the file up to its padding
+            size -= padding
+            source = pa.memory_map(str(file_path)).read_buffer(size)
+            head, tail = source[:SAMPLE_BYTES].to_pybytes(), source[max(0, size - TAIL_BYTES):].to_pybytes()
+    frame, dialect = _read_delimited(source, head, tail, size=size, scoring=scoring, options=options)
+    if padding:
+        dialect = replace(dialect, notes=(_kinds.padding_note(padding), *dialect.notes))
+    return frame, dialect
 
 
 def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int, scoring: bool,
@@ -206,10 +215,6 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal, blank_rows=not scoring)
     n_rows = table.num_rows  # the rows of the table: when scoring, each gets a prediction
     table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
-    sum_notes: list[str] = []
-    if not scoring:  # to score, a total is a row like any other: it gets its prediction, in order
-        table, sum_notes = drop_sum_row(table)
-        row_notes += sum_notes
     notes.extend(row_notes)
     skipped = scan_to_score(read_from, read_encoding, read_layout, footer, mended=mended,
                             parser_skipped=bool(parser_skipped), width=table.num_columns) if scoring else None
@@ -226,10 +231,11 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
             raise ReadError("The file has a header but no data rows: there is nothing to score. Add rows and "
                             "try again.", code="HEADER_ONLY")
         notes.append(NO_ROWS_NOTE)
-    frame, column_notes = _to_frame(table, layout)
+    # to score, a total is a row like any other: it gets its prediction, in order
+    frame, column_notes, sum_notes = _to_frame(table, layout, drop_sums=not scoring)
     if scoring:  # one prediction per input row: a row lost on the way is a coded error, not a shifted table
         check_row_count(n_rows, len(frame), "Reading the file to score")
-    return frame, tuple(notes + column_notes), skipped or SkippedLines(), len(sum_notes)
+    return frame, tuple(notes + sum_notes + column_notes), skipped or SkippedLines(), len(sum_notes)
 
 
 def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str], *, size: int,
@@ -252,9 +258,10 @@ def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str],
     return buffer, clean, "utf-8", note
 
 
-def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]:
-    """Names made unique and said, each column tidied (a note for what was repaired), then one conversion."""
-    text_names = {_arrow_name(layout, i) for i in layout.text_columns}
+def _to_frame(table: pa.Table, layout: Layout, *, drop_sums: bool) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Names made unique and said, each column tidied (a note for what was repaired), a row of totals dropped
+    (``drop_sums``: its note), then one conversion."""
+    text_names = {_table_name(layout, i) for i in layout.text_columns}
     keep_text = [name in text_names for name in table.column_names]
     raw_names = table.column_names
     names = [f"column_{i + 1}" for i in range(table.num_columns)] if not layout.has_header else clean_names(raw_names)
@@ -268,12 +275,13 @@ def _to_frame(table: pa.Table, layout: Layout) -> tuple[pd.DataFrame, list[str]]
         notes.extend(f"'{name}': {note}" for note in column_notes)  # the column it replaces is freed
     tidied = pa.Table.from_arrays(columns, names=names)
     del columns
+    tidied, sum_notes = drop_sum_row(tidied) if drop_sums else (tidied, [])
     # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
     # column's buffers freed as it is converted
     frame = tidied.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
     if duplicates:  # for the target: a name two columns had is ambiguous (kuai.engine.data.target.resolve_target)
         frame.attrs[DUPLICATE_NAMES] = duplicates
-    return frame, notes
+    return frame, notes, sum_notes
 
 
 def _width(line: str, layout: Layout) -> int:
@@ -285,6 +293,14 @@ def _arrow_name(layout: Layout, position: int) -> str:
     if layout.has_header and not layout.names_given and position < len(layout.header_fields):
         return layout.header_fields[position]
     return f"f{position}"
+
+
+def _table_name(layout: Layout, position: int) -> str:
+    """The name the column at this position has once parsed: the header's, given in place of pyarrow's
+    placeholder when the header takes several rows (``_readable_names``)."""
+    if layout.names_given and layout.has_header and position < len(layout.header_fields):
+        return layout.header_fields[position]
+    return _arrow_name(layout, position)
 
 
 def _decode_tail(tail: bytes, encoding: str) -> str:

@@ -33,6 +33,14 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
     elif n_empty:
         notes.append(f"dropped {n_empty:,} empty row(s)")
         table = table.filter(pc.invert(empty))
+    stray = None if scoring else _lines_of_text(table)
+    n_stray = int(pc.sum(stray).as_py() or 0) if stray is not None else 0
+    if n_stray:
+        example = " ".join(str(next(value for column in table.columns for value in column.filter(stray).to_pylist()
+                                     if value)).split())
+        notes.append(f"dropped {n_stray:,} line(s) of text inside the table, such as '{example[:50]}': "
+                     "one value in a column that is otherwise empty, as a page or section title is, not a row")
+        table = _retype(table.filter(pc.invert(stray)), decimal=decimal)
     repeated = _header_copies(table, header)
     n_repeated = int(pc.sum(repeated).as_py() or 0) if repeated is not None else 0
     if n_repeated and scoring:
@@ -86,27 +94,38 @@ def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blan
 
 
 def drop_sum_row(table: pa.Table) -> tuple[pa.Table, list[str]]:
-    """A last row whose numbers are the sums of their columns above, in two columns or more ('All districts', 'Alle'
-    as well as 'Total'): a total a report appended, not a row; dropped and said."""
+    """A last or first row whose numbers are the sums of the other rows' numbers, in two columns or more ('All
+    districts', 'All ages', 'Alle' as well as 'Total'; rounded as a report rounds them): a total a report added,
+    not a row; dropped and said."""
     if table.num_rows < _MIN_ROWS_UNDER_SUM + 1:
         return table, []
-    above, last = table.slice(0, table.num_rows - 1), table.slice(table.num_rows - 1)
+    for position, where in ((table.num_rows - 1, "last"), (0, "first")):
+        others = table.slice(0, position) if position else table.slice(1)
+        summed = _summed_columns(table.slice(position, 1), others)
+        if len(summed) >= 2:
+            shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
+            return _retype(others), [f"dropped the {where} row: its numbers are the sums of the other rows "
+                                     f"({shown}), a total the report added"]
+    return table, []
+
+
+def _summed_columns(row: pa.Table, others: pa.Table) -> list[str]:
+    """The columns where the row holds the sum of the others' numbers; none when a number of it is not one (a
+    column with missing numbers in the other rows cannot tell: a value suppressed is still in the total)."""
     summed = []
-    for position, column in enumerate(last.columns):
+    for position, column in enumerate(row.columns):
         value = column[0].as_py()
-        if value is None or not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        if value is None or not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)) \
+                or others.column(position).null_count:
             continue
-        total = pc.sum(above.column(position)).as_py()
-        if total is None or not math.isclose(value, total, rel_tol=1e-6, abs_tol=0.01) or value == 0:
-            return table, []
-        summed.append(table.column_names[position])
-    if len(summed) < 2:
-        return table, []
-    shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
-    return _retype(above), [f"dropped the last row: its numbers are the sums of the rows above ({shown}), a total "
-                            "the report added"]
+        total = pc.sum(others.column(position)).as_py()
+        if total is None or value == 0 or not math.isclose(value, total, rel_tol=_SUM_ROUNDING, abs_tol=0.01):
+            return []
+        summed.append(row.column_names[position])
+    return summed
 
 
+_SUM_ROUNDING = 0.005  # a total of rounded numbers (percentages that add to 99.8 or 100.1)
 _MIN_ROWS_UNDER_SUM = 2
 _MISSING = pa.array(PLAIN_NA_VALUES)
 
@@ -119,12 +138,43 @@ def _has_no_value(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.or_(column.is_null(), marker)
 
 
-def _header_copies(table: pa.Table, header: tuple[str, ...]) -> pa.ChunkedArray | None:
-    """Rows whose every cell is the header's name for its column (a file pasted under another)."""
-    if not header or len(header) != table.num_columns or not all(pa.types.is_string(c.type) for c in table.columns):
+def _lines_of_text(table: pa.Table) -> pa.ChunkedArray | None:
+    """Rows with one value, in a column that is otherwise empty (at most a tenth of its rows filled), in a table of
+    three columns or more: a page title or a section heading inside a report, not a row."""
+    if table.num_columns < 3 or table.num_rows < _MIN_ROWS_AROUND_TEXT:
         return None
-    names = iter(header)
-    return _all_columns(table, lambda column: pc.fill_null(pc.equal(column, next(names)), False))
+    filled = [pc.invert(_has_no_value(column)) for column in table.columns]
+    sparse = [mask for mask in filled if int(pc.sum(mask).as_py() or 0) <= _SPARSE_SHARE * table.num_rows]
+    if not sparse:
+        return None
+    n_values = filled[0].cast(pa.int32())
+    for mask in filled[1:]:
+        n_values = pc.add(n_values, mask.cast(pa.int32()))
+    in_sparse = sparse[0]
+    for mask in sparse[1:]:
+        in_sparse = pc.or_(in_sparse, mask)
+    return pc.and_(pc.equal(n_values, 1), in_sparse)
+
+
+_MIN_ROWS_AROUND_TEXT = 5
+_SPARSE_SHARE = 0.1
+
+
+def _header_copies(table: pa.Table, header: tuple[str, ...]) -> pa.ChunkedArray | None:
+    """Rows whose every cell is the header's name for its column, spaces aside, and empty under a column with no
+    name (a file pasted under another, a report's header repeated on each page)."""
+    if not header or len(header) != table.num_columns or not any(name.strip() for name in header):
+        return None
+    mask = None
+    for column, name in zip(table.columns, header, strict=True):
+        if not name.strip():
+            same = _has_no_value(column)
+        elif pa.types.is_string(column.type):
+            same = pc.fill_null(pc.equal(pc.utf8_trim(column, characters=SPACES), name.strip(SPACES)), False)
+        else:
+            return None  # a column of numbers or dates holds no name
+        mask = same if mask is None else pc.and_(mask, same)
+    return mask
 
 
 def _rows(mask: pa.ChunkedArray) -> str:
