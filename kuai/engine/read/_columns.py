@@ -270,14 +270,12 @@ def _as_numbers(column: pa.ChunkedArray, *, decimal: str, thousands: str | None)
     probe = column.drop_null().slice(0, _PROBE).to_pylist()
     if not probe or not any(ch.isdigit() for ch in probe[0] if probe[0] not in ("inf", "-inf")):
         return None
+    if any(_FULL_WIDTH.search(v) for v in probe):  # '￥448,000', '１２３': full-width forms, as East Asian
+        column = pc.utf8_normalize(column, "NFKC")  # spreadsheets write them
+        probe = column.drop_null().slice(0, _PROBE).to_pylist()
     pattern = _number_pattern(decimal, thousands)
     if not all(pattern.match(v) for v in probe):
-        if not any(_FULL_WIDTH.search(v) for v in probe):
-            return None
-        column = pc.utf8_normalize(column, "NFKC")  # '￥448,000', '１２３': full-width forms as East Asian
-        probe = column.drop_null().slice(0, _PROBE).to_pylist()  # spreadsheets write them
-        if not all(pattern.match(v) for v in probe):
-            return None
+        return None
     text = pc.replace_substring_regex(column, pattern=rf"[\s{_SPACES}{_CURRENCY}%)]|[A-Z]{{3}}$", replacement="")
     text = pc.replace_substring(text, pattern="(", replacement="-")
     text = pc.replace_substring_regex(text, pattern="^-(-|\\+)|^\\+-", replacement="-")

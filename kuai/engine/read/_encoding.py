@@ -89,6 +89,7 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
         return east_asian
     if _utf8_with_western_lines(sample + b"\n" + tail if tail else sample):
         return "utf-8"
+    plausible = {_codec_name(match.encoding) for match in matches}
     for western in ("cp1252", "latin-1"):
         try:
             text = sample.decode(western)
@@ -97,7 +98,8 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
         letters = [ch for ch in text if ch.isalpha()]
         accented = sum(1 for ch in letters if ord(ch) > 127)
         if letters and accented / len(letters) < 0.3:
-            return western
+            return _other_code_page(sample, text, _codec_name(best.encoding) if best else None,
+                                    _codec_name(second), plausible) or western
         break
     if best is None:
         raise ReadError(
@@ -105,9 +107,35 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
             "Save it as UTF-8 CSV.",
             code="UNKNOWN_ENCODING",
         )
-    plausible = {_codec_name(match.encoding) for match in matches}
     second_name = _codec_name(second)
     return second_name if second_name is not None and second_name in plausible else str(best.encoding)
+
+
+# European code pages whose text also reads as Western text (cp1252), with other letters: Central European
+# ('Opłata' reads 'Op³ata'), Turkish ('Şube' reads 'Þube'), Baltic
+_MIN_DIFFERENT = 5  # characters the two readings must differ in
+_OTHER_CODE_PAGES = {"cp1250", "cp1254", "cp1257", "iso8859-2", "iso8859-9", "iso8859-13"}
+
+
+def _other_code_page(sample: bytes, western: str, best: str | None, second: str | None,
+                     plausible: set[str | None]) -> str | None:
+    """A Central European, Turkish or Baltic code page instead of the Western one, when the two readings differ in
+    a few characters at least, and both detectors name it, or chardet names it, charset-normalizer finds it plausible, and it reads fewer signs inside words (the
+    Western reading puts '³' for 'ł' and 'œ' for 'ś' between letters)."""
+    if second not in _OTHER_CODE_PAGES:
+        return None
+    other = sample.decode(second, errors="replace")
+    if sum(a != b for a, b in zip(western, other, strict=False)) < _MIN_DIFFERENT:
+        return None  # a few letters read either way ('Anaïs' or 'Anaďs'): the commoner code page
+    if best == second or (second in plausible and _signs_in_words(other) < _signs_in_words(western)):
+        return second
+    return None
+
+
+def _signs_in_words(text: str) -> int:
+    """Characters beyond ASCII that are not letters, between two letters ('Op³ata')."""
+    return sum(1 for before, ch, after in zip(text, text[1:], text[2:], strict=False)
+               if ord(ch) > 127 and not ch.isalpha() and before.isalpha() and after.isalpha())
 
 
 def _codec_name(encoding: str | None) -> str | None:

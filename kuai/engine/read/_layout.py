@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -259,7 +260,8 @@ def _number_format(values: list[str], delimiter: str = ",") -> tuple[str, str | 
     """The decimal mark and the thousands separator the numbers in the sample use. Where every comma in a number
     could be either ('944,717'), a file whose values are separated by semicolons takes it as the decimal comma: a
     spreadsheet writes semicolons where the comma is the decimal mark."""
-    cleaned = [strip_number_affixes(v) for v in values[:_NUMBER_PROBE] if v and any(ch.isdigit() for ch in v)]
+    cleaned = [strip_number_affixes(unicodedata.normalize("NFKC", v)) for v in values[:_NUMBER_PROBE]
+               if v and any(ch.isdigit() for ch in v)]  # NFKC: full-width '１，２３４' as '1,234'
     comma_votes = sum(bool(_DECIMAL_COMMA.match(v)) or ("," in v and bool(_EU_GROUPED.match(v))) for v in cleaned)
     point_votes = sum(bool(_DECIMAL_POINT.match(v)) or ("." in v and bool(_US_GROUPED.match(v))) for v in cleaned)
     if delimiter == ";" and not comma_votes and not point_votes and any(_AMBIGUOUS_COMMA.match(v) for v in cleaned):
