@@ -120,8 +120,8 @@ _OTHER_CODE_PAGES = {"cp1250", "cp1254", "cp1257", "iso8859-2", "iso8859-9", "is
 def _other_code_page(sample: bytes, western: str, best: str | None, second: str | None,
                      plausible: set[str | None]) -> str | None:
     """A Central European, Turkish or Baltic code page instead of the Western one, when the two readings differ in
-    a few characters at least, and both detectors name it, or chardet names it, charset-normalizer finds it plausible, and it reads fewer signs inside words (the
-    Western reading puts '³' for 'ł' and 'œ' for 'ś' between letters)."""
+    a few characters at least, and both detectors name it, or chardet names it, charset-normalizer finds it
+    plausible, and it reads fewer signs inside words (the Western reading puts '³' for 'ł' between letters)."""
     if second not in _OTHER_CODE_PAGES:
         return None
     other = sample.decode(second, errors="replace")
