@@ -243,7 +243,7 @@ def test_closing_the_tab_loses_nothing_and_two_sessions_keep_to_their_own_runs(a
             first = browser.new_context(viewport={"width": 1400, "height": 2000})
             second = browser.new_context(viewport={"width": 1400, "height": 2000})
             page_a, page_b = first.new_page(), second.new_page()
-            run_a = _start_training(page_a, app_url, CHURN, 35)
+            run_a = _start_training(page_a, app_url, CHURN, 25)
             run_b = _start_training(page_b, app_url, houses, 10)  # a second user while the first trains
             assert run_a != run_b
             # the second waits its turn (one training at a time on this machine) and sees only its own data
