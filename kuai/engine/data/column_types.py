@@ -251,7 +251,28 @@ def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeG
         numeric = _as_numeric(values, summary, guess)
         if numeric is not None:
             return ColumnType.NUMERIC, f"{describe(values, summary)}, {caveat}: treated as numeric"
+    if _fills_its_range(values):
+        return ColumnType.NUMERIC, (f"{describe(values, summary)}, nearly every whole number between used: a count "
+                                    "or a scale, whose order means something: numeric (set it to categorical if "
+                                    "the numbers are codes)")
     return ColumnType.CATEGORICAL, f"{describe(values, summary)}, {caveat}: treated as categorical"
+
+
+SCALE_VALUES = 6  # a run of whole numbers this long or longer is a count or a scale (shorter ones may be codes)
+SCALE_FILL = 0.8  # of the whole numbers between its least and its greatest, the share it uses
+
+
+def _fills_its_range(values: pd.Series) -> bool:
+    """Whole numbers that use most of the numbers between their least and greatest, six or more of them (a
+    quantity 1-14, a rating 0-10): counts or a scale, not codes."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.empty:
+        return False
+    numbers = values.to_numpy(dtype=float)
+    if not np.all(numbers == np.round(numbers)):
+        return False
+    distinct = np.unique(numbers)
+    span = distinct[-1] - distinct[0] + 1
+    return len(distinct) >= SCALE_VALUES and len(distinct) >= SCALE_FILL * span
 
 
 def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
