@@ -144,21 +144,27 @@ def test_codes_with_leading_zeros_under_a_two_row_header_keep_them(tmp_path: Pat
 _WORDS = {
     "cp1250": ["Przelew z rachunku", "Płatność kartą ŻABKA", "Wypłata z bankomatu Łódź", "Opłata za prowadzenie",
                "Zakup w sklepie Świętokrzyska", "Platba kartou Žabka", "Výběr z bankomatu Brno", "Příchozí úhrada"],
+    "hu": ["Vásárlás kártyával Győr", "Átutalás bejövő – fizetés", "Készpénzfelvétel ATM Pécs", "Számlavezetési díj",
+           "Közüzemi számla ELMŰ", "Kölcsön törlesztőrészlet", "Bérjóváírás Szőlő utca"],
+    "western": ["Prélèvement échéance prêt", "Überweisung Gehalt März", "Kartenzahlung Bäckerei Müller",
+                "Transferencia nómina", "Pago con tarjeta Año Nuevo", "Pagamento cartão São Paulo",
+                "Compra Pão de Açúcar", "Hævning i automat Ærø", "Køb i Netto Nørrebro", "Cotisation carte œuvre"],
     "cp1254": ["Kredi kartı ödemesi", "Şube para çekme", "Gelen havale maaş", "Fatura ödemesi İSKİ",
                "Market alışverişi Ağaçlı", "Döviz alış işlemi"],
 }
 
 
-@pytest.mark.parametrize(("encoding", "header"), [("cp1250", "Data operacji;Opis operacji;Kwota"),
-                                                  ("cp1254", "İşlem Tarihi;Açıklama;Tutar")])
-def test_central_european_and_turkish_code_pages_are_told_from_the_western_one(tmp_path: Path, encoding: str,
-                                                                              header: str) -> None:
+@pytest.mark.parametrize(("words", "encoding", "header"), [
+    ("cp1250", "cp1250", "Data operacji;Opis operacji;Kwota"), ("hu", "cp1250", "Dátum;Közlemény;Összeg"),
+    ("cp1254", "cp1254", "İşlem Tarihi;Açıklama;Tutar"), ("western", "cp1252", "Datum;Text;Betrag")])
+def test_central_european_and_turkish_code_pages_are_told_from_the_western_one(tmp_path: Path, words: str,
+                                                                              encoding: str, header: str) -> None:
     rng = random.Random(0)
-    rows = "".join(f"0{d % 9 + 1}.03.2024;{rng.choice(_WORDS[encoding])};{rng.randint(-500, 500)},{d:02d}\n"
+    rows = "".join(f"0{d % 9 + 1}.03.2024;{rng.choice(_WORDS[words])};{rng.randint(-500, 500)},{d:02d}\n"
                    for d in range(28))
     frame, _, found = _read(tmp_path, f"{header}\n{rows}".encode(encoding))
     assert found == encoding and list(frame.columns) == header.split(";")
-    assert set(frame.iloc[:, 1]) <= set(_WORDS[encoding])
+    assert set(frame.iloc[:, 1]) <= set(_WORDS[words])
 
 
 def test_a_western_file_with_a_few_accented_names_stays_western(tmp_path: Path) -> None:

@@ -164,7 +164,13 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
         values = series.dropna()
         long_numbers = _long_whole_numbers(values)
         if long_numbers:
-            return _as_codes(values, facts.n_unique, long_numbers)
+            return _as_codes(values, facts.n_unique, f"whole numbers of {long_numbers} (e.g. "
+                             f"'{show(values.iloc[0])}'), more than a number holds exactly")
+    if any(isinstance(v, str) and _ZERO_PADDED.fullmatch(v.strip()) for v in facts.first_values):
+        values = series.dropna()
+        if _zero_padded_codes(values):
+            return _as_codes(values, facts.n_unique, f"digits written with leading zeros (e.g. "
+                             f"'{show(values.iloc[0])}'), which a number would lose")
     if facts.n_unique == 2:
         tokens = {str(v).strip().lower() for v in distinct}
         if tokens <= BOOL_TOKENS:
@@ -314,9 +320,19 @@ def _long_whole_numbers(values: pd.Series) -> str | None:
     return f"{low} digits" if low == high else f"{low} to {high} digits"
 
 
-def _as_codes(values: pd.Series, n_distinct: int, digits: str) -> Detection:
-    what = (f"whole numbers of {digits} (e.g. '{show(values.iloc[0])}'), more than a number holds exactly: "
-            "codes, not quantities")
+def _zero_padded_codes(values: pd.Series) -> bool:
+    """Text of digits only (nearly every value), some written with a leading zero: codes such as postal codes,
+    prefecture or storage location codes, payment symbols."""
+    text = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
+    digits = text.str.fullmatch(r"\d+")
+    return bool(digits.mean() >= NUMBER_SHARE and text[digits].str.fullmatch(r"0\d+").any())
+
+
+_ZERO_PADDED = re.compile(r"0\d+")
+
+
+def _as_codes(values: pd.Series, n_distinct: int, written: str) -> Detection:
+    what = f"{written}: codes, not quantities"
     if repeats_a_lot(n_distinct, len(values)):
         repeated = _repeats(n_distinct, len(values))
         return ColumnType.CATEGORICAL, f"{what}; {n_distinct:,} distinct, {repeated}: categorical"

@@ -18,6 +18,7 @@ from kuai.engine.read._markers import (
     markers_as_missing,
     nan_note,
 )
+from kuai.engine.read._values import CURRENCY_AFTER, CURRENCY_BEFORE, LETTER_WORD
 
 PLAIN_NA_VALUES = [value for value in NA_VALUES if value not in SPREADSHEET_ERRORS]  # missing-value markers
 _SPACES = " \u00a0\u202f"
@@ -249,7 +250,6 @@ def _decode_invalid_utf8(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, str]
             f"{n_legacy:,} {'value was' if n_legacy == 1 else 'values were'} not UTF-8 and read as Windows-1252")
 
 
-_CURRENCY = "$€£¥₹"
 _FULL_WIDTH = re.compile("[\uff01-\uffee]")
 
 
@@ -260,8 +260,7 @@ def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern[str]:
     if thousands is not None:
         group = f"[{re.escape(_SPACES)}]" if thousands in _SPACES else re.escape(thousands)
         digits = rf"(?:\d{{1,3}}(?:{group}\d{{3}})+(?:{mark}\d+)?|{digits})"
-    currency = f"[{_CURRENCY}]"
-    body = rf"[-+]?\s*{currency}?\s*[-+]?{digits}\s*(?:%|{currency}|[A-Z]{{3}})?"
+    body = rf"[-+]?\s*(?:{CURRENCY_BEFORE})?\s*[-+]?{digits}\s*(?:%|{CURRENCY_AFTER})?"
     return re.compile(rf"^(?:{body}|\(\s*{body}\s*\)|[-+]?inf)$")  # 'inf': infinity, as ``tidy_column`` writes it
 
 
@@ -276,7 +275,12 @@ def _as_numbers(column: pa.ChunkedArray, *, decimal: str, thousands: str | None)
     pattern = _number_pattern(decimal, thousands)
     if not all(pattern.match(v) for v in probe):
         return None
-    text = pc.replace_substring_regex(column, pattern=rf"[\s{_SPACES}{_CURRENCY}%)]|[A-Z]{{3}}$", replacement="")
+    if len({word for v in probe for word in LETTER_WORD.findall(v)} - {"inf"}) > 1:
+        return None  # 'm' and 'km', 'EUR' and 'USD': values of different units are not one column of numbers
+    # what is left once every character but digits, signs, brackets and the separators is taken off
+    kept = re.escape(decimal) + (re.escape(thousands) if thousands and thousands not in _SPACES else "")
+    text = pc.replace_substring_regex(column, pattern=rf"[^0-9+\-({kept}]|^inf$", replacement="")
+    text = pc.if_else(pc.fill_null(pc.match_substring_regex(column, pattern=r"^[-+]?inf$"), False), column, text)
     text = pc.replace_substring(text, pattern="(", replacement="-")
     text = pc.replace_substring_regex(text, pattern="^-(-|\\+)|^\\+-", replacement="-")
     if thousands is not None and thousands not in _SPACES:

@@ -114,20 +114,23 @@ def _guess_legacy_encoding(sample: bytes, tail: bytes = b"") -> str:
 # European code pages whose text also reads as Western text (cp1252), with other letters: Central European
 # ('Opłata' reads 'Op³ata'), Turkish ('Şube' reads 'Þube'), Baltic
 _MIN_DIFFERENT = 5  # characters the two readings must differ in
-_OTHER_CODE_PAGES = {"cp1250", "cp1254", "cp1257", "iso8859-2", "iso8859-9", "iso8859-13"}
+_OTHER_CODE_PAGES = {"cp1250", "cp1254", "cp1257"}
+_WINDOWS = {"iso8859-2": "cp1250", "iso8859-9": "cp1254", "iso8859-13": "cp1257"}  # the same letters, and more
 
 
 def _other_code_page(sample: bytes, western: str, best: str | None, second: str | None,
                      plausible: set[str | None]) -> str | None:
     """A Central European, Turkish or Baltic code page instead of the Western one, when the two readings differ in
     a few characters at least, and both detectors name it, or chardet names it, charset-normalizer finds it
-    plausible, and it reads fewer signs inside words (the Western reading puts '³' for 'ł' between letters)."""
+    plausible, and it reads no more signs inside words (the Western reading puts '³' for 'ł' between letters). The
+    ISO code pages are read as Windows ones, which hold the same letters and more."""
+    second = _WINDOWS.get(second or "", second)
     if second not in _OTHER_CODE_PAGES:
         return None
     other = sample.decode(second, errors="replace")
     if sum(a != b for a, b in zip(western, other, strict=False)) < _MIN_DIFFERENT:
         return None  # a few letters read either way ('Anaïs' or 'Anaďs'): the commoner code page
-    if best == second or (second in plausible and _signs_in_words(other) < _signs_in_words(western)):
+    if best == second or (second in plausible and _signs_in_words(other) <= _signs_in_words(western)):
         return second
     return None
 

@@ -189,6 +189,7 @@ def _trimmed(fields: list[str]) -> list[str]:
     return fields[:end]
 
 
+_CODE_SHARE = 0.9  # values of a column of codes that are digits (the others: a header repeated, a note)
 LONG_DIGITS = 16  # from here a whole number can be beyond 2**53, where a float no longer holds every integer
 
 
@@ -201,7 +202,7 @@ def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
     positions = []
     for position in range(width):
         values = [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
-        if values and all(v.isdigit() for v in values) and any(
+        if values and sum(v.isdigit() for v in values) >= _CODE_SHARE * len(values) and any(
                 (len(v) > 1 and v[0] == "0") or len(v) >= LONG_DIGITS for v in values):
             positions.append(position)
     return tuple(positions)

@@ -93,20 +93,29 @@ def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blan
     return _retype(table, touched, decimal=decimal)
 
 
-def drop_sum_row(table: pa.Table) -> tuple[pa.Table, list[str]]:
-    """A last or first row whose numbers are the sums of the other rows' numbers, in two columns or more ('All
-    districts', 'All ages', 'Alle' as well as 'Total'; rounded as a report rounds them): a total a report added,
-    not a row; dropped and said."""
+def drop_sum_row(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tuple[pa.Table, list[str]]:
+    """A last or first row whose numbers are the sums of the other rows' numbers, in two columns or more, or in one
+    when half its cells are empty ('All districts', 'All ages', '*' as well as 'Total'; rounded as a report rounds
+    them): a total a report added, not a row; dropped and said (``keep_text``: columns of codes, left as text)."""
     if table.num_rows < _MIN_ROWS_UNDER_SUM + 1:
         return table, []
     for position, where in ((table.num_rows - 1, "last"), (0, "first")):
         others = table.slice(0, position) if position else table.slice(1)
-        summed = _summed_columns(table.slice(position, 1), others)
-        if len(summed) >= 2:
+        row = table.slice(position, 1)
+        summed = _summed_columns(row, others)
+        if len(summed) >= 2 or (summed and others.num_rows >= _MIN_ROWS_UNDER_ONE_SUM and _mostly_blank(row)):
             shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
-            return _retype(others), [f"dropped the {where} row: its numbers are the sums of the other rows "
+            retyped = [i for i, name in enumerate(others.column_names) if name not in keep_text]
+            return _retype(others, retyped), [f"dropped the {where} row: its numbers are the sums of the other rows "
                                      f"({shown}), a total the report added"]
     return table, []
+
+
+def _mostly_blank(row: pa.Table) -> bool:
+    """Half the cells or more, two at least, without a value: a total leaves the columns that describe a row
+    empty."""
+    blank = sum(bool(_has_no_value(column)[0].as_py()) for column in row.columns)
+    return blank >= 2 and blank * 2 >= row.num_columns
 
 
 def _summed_columns(row: pa.Table, others: pa.Table) -> list[str]:
@@ -126,7 +135,8 @@ def _summed_columns(row: pa.Table, others: pa.Table) -> list[str]:
 
 
 _SUM_ROUNDING = 0.005  # a total of rounded numbers (percentages that add to 99.8 or 100.1)
-_MIN_ROWS_UNDER_SUM = 2
+_MIN_ROWS_UNDER_SUM = 3
+_MIN_ROWS_UNDER_ONE_SUM = 5  # a total of one column: a sum of a few rows can be a coincidence
 _MISSING = pa.array(PLAIN_NA_VALUES)
 
 

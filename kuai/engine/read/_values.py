@@ -12,7 +12,14 @@ NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?$")  # a plain
 # a number with thousands grouped by '.', ',', spaces or apostrophes, either decimal mark
 _FORMATTED_NUMBER = re.compile(r"^[-+]?(\d{1,3}([.,\s\u00a0\u202f'’]\d{3})+([.,]\d+)?|\d+([.,]\d+)?|[.,]\d+)"
                                r"([eE][-+]?\d+)?$")
-_AFFIXES = re.compile(r"^[(\s]*[-+]?\s*[$€£¥₹]?\s*|\s*(%|[$€£¥₹]|[A-Z]{3})?[)\s]*$")
+CURRENCY_SIGNS = "$€£¥₹₺₽₩₪₫₱₦₴₸฿"
+_LETTERS = "A-Za-zÀ-ɏЀ-ӿ"  # Latin and Cyrillic letters, spelt out: Python's and RE2's classes differ
+# before a number: a sign with an optional country ('R$', 'US$', '€'), or a code and a space ('EUR 12')
+CURRENCY_BEFORE = rf"(?:[A-Z]{{1,3}}\s?)?[{CURRENCY_SIGNS}]|[A-Z]{{3}}\s"
+# after it: a sign, or a word of three letters at most ('TL', 'PLN', 'zł', 'Kč', 'Ft', 'kr', 'лв', 'kg')
+CURRENCY_AFTER = rf"[{CURRENCY_SIGNS}]|[{_LETTERS}]{{1,3}}"
+_AFFIXES = re.compile(rf"^[(\s]*[-+]?\s*(?:{CURRENCY_BEFORE})?\s*|\s*(%|{CURRENCY_AFTER})?[)\s]*$")
+LETTER_WORD = re.compile(rf"[{_LETTERS}]+")
 NUMERIC_SHARE = 0.9  # a column of the sample is numbers when this share of its values are
 MIN_VALUES = 2  # and it has at least this many
 PROBE_ROWS = 200
