@@ -33,6 +33,8 @@ class TableShape(Protocol):
     def n_fields(self) -> int: ...
     @property
     def numeric_columns(self) -> tuple[int, ...]: ...
+    @property
+    def filled_columns(self) -> tuple[int, ...]: ...
 
 
 def footer_lines(tail: str, layout: TableShape) -> list[str]:
@@ -79,10 +81,11 @@ def _is_labelled_line(fields: list[str]) -> bool:
 
 
 def _fits(fields: list[str], layout: TableShape) -> bool:
-    """As many values as the table has columns (or more, empty), more than one of them filled, and numbers or
-    blanks where the columns hold numbers."""
+    """As many values as the table has columns (or more, empty), more than one of them filled, a value where the
+    rows always have one (a statement's date), and numbers or blanks where the columns hold numbers."""
     if len(fields) < layout.n_fields or any(value.strip() for value in fields[layout.n_fields:]) \
-            or sum(bool(value.strip()) for value in fields) < 2:
+            or sum(bool(value.strip()) for value in fields) < 2 \
+            or not all(fields[i].strip() for i in layout.filled_columns if i < len(fields)):
         return False
     return not any(is_text(fields[i]) for i in layout.numeric_columns if i < len(fields))
 

@@ -50,6 +50,7 @@ class Layout:
     names_given: bool = False  # the parser is given the names and skips the header (several header rows, ...)
     quoting: Quoting = PLAIN
     numeric_columns: tuple[int, ...] = ()  # positions of the columns of numbers in the sample
+    filled_columns: tuple[int, ...] = ()  # positions the rows of the sample (nearly) always fill
     header: Header = Header()  # what the header rules found (for the notes)
     row_names: bool = False  # the header has no name for the first column (R's write.table)
     widened: bool = False  # the header is wider than most rows: the rows are short
@@ -150,6 +151,7 @@ def _table(records: list[tuple[int, list[str]]], n_lines: int, layout: Layout, h
                    text_columns=_leading_zero_columns(data_rows, width), header_rows=rows,
                    header_lines=first_row if rows else 0, names_given=rows > 1 or row_names,
                    numeric_columns=numeric_columns(data_rows, width), header=header, row_names=row_names,
+                   filled_columns=_filled_columns(data_rows, width),
                    widened=widened)
 
 
@@ -206,6 +208,18 @@ def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
                 (len(v) > 1 and v[0] == "0") or len(v) >= LONG_DIGITS for v in values):
             positions.append(position)
     return tuple(positions)
+
+
+_FILLED_SHARE = 0.98
+
+
+def _filled_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
+    """The positions that (nearly) every row of the sample fills, such as a statement's date."""
+    rows = rows[:_NUMBER_PROBE]
+    if len(rows) < 5:
+        return ()
+    return tuple(i for i in range(width)
+                 if sum(i < len(row) and bool(row[i].strip()) for row in rows) >= _FILLED_SHARE * len(rows))
 
 
 def _single_column_of_decimal_commas(lines: list[str]) -> bool:

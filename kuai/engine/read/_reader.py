@@ -319,9 +319,9 @@ def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, 
     footer_set = {line.strip() for line in footer}
     skips: list[str] = [] if skipped is None else skipped
 
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks or delimiters is a blank line, not a row
         text = row.text.strip()
-        if not text or text in footer_set:
+        if not text.strip(f" {layout.delimiter}{layout.quotechar}") or text in footer_set:
             skips.append("footer" if text else "blank")
             return "skip"
         return "error"
