@@ -170,3 +170,67 @@ def test_central_european_and_turkish_code_pages_are_told_from_the_western_one(t
 def test_a_western_file_with_a_few_accented_names_stays_western(tmp_path: Path) -> None:
     frame, _, found = _read(tmp_path, "id;name\n1;José\n2;Zoë\n3;Björn\n4;Anaïs\n".encode("latin-1"))
     assert found in ("cp1252", "latin-1") and list(frame["name"]) == ["José", "Zoë", "Björn", "Anaïs"]
+
+
+def test_subtotal_rows_inside_the_table_are_dropped_and_said(tmp_path: Path) -> None:
+    """An Excel report: each region's rows, then 'North Total', and a 'Grand Total' at the end."""
+    lines, grand = ["Region,Rep,Sales,Units"], [0.0, 0]
+    for region in ("North", "South", "West"):
+        sales = [1200.5 + 100 * i + len(region) for i in range(4)]
+        units = [10 + i for i in range(4)]
+        lines += [f"{region},Rep {region[0]}{i},{s},{u}" for i, (s, u) in enumerate(zip(sales, units, strict=True))]
+        lines.append(f"{region} Total,,{sum(sales):.2f},{sum(units)}")
+        grand = [grand[0] + sum(sales), grand[1] + sum(units)]
+    lines.append(f"Grand Total,,{grand[0]:.2f},{grand[1]}")
+    frame, notes, _ = _read(tmp_path, "\n".join(lines) + "\n")
+    assert len(frame) == 12 and not frame["Region"].str.contains("Total").any()
+    assert _said(notes, "dropped 3 subtotal row(s) ('North Total', 'South Total', 'West Total')")
+    assert _said(notes, "ignored 1 line(s) after the table") and _said(notes, "Grand Total")
+
+
+def test_a_product_named_total_is_a_row(tmp_path: Path) -> None:
+    rows = [f"Item {i},{i + 1},{(i + 1) * 3}" for i in range(8)]  # 'Total Gym 1400': 4 units, not 10
+    lines = ["product,units,price", *rows[:4], "Total Gym 1400,4,999", *rows[4:]]
+    frame, notes, _ = _read(tmp_path, "\n".join(lines) + "\n")
+    assert len(frame) == 9 and not _said(notes, "subtotal")
+
+
+def test_rows_of_statistics_under_a_batch_are_dropped_and_said(tmp_path: Path) -> None:
+    """FlowJo and Chromeleon append 'Mean' and 'SD' rows under the samples."""
+    import statistics
+
+    a = [12.5 + 1.7 * i + (i % 3) * 0.9 for i in range(12)]
+    b = [340.0 - 7.3 * i + (i % 4) * 2.1 for i in range(12)]
+    rows = "".join(f"S{i:02d}.fcs,{x:.3f},{y:.3f}\n" for i, (x, y) in enumerate(zip(a, b, strict=True)))
+    tail = (f"Mean,{statistics.mean(a):.3f},{statistics.mean(b):.3f}\n"
+            f"SD,{statistics.stdev(a):.3f},{statistics.stdev(b):.3f}\n")
+    frame, notes, _ = _read(tmp_path, f",CD4 Mean,CD8 Mean\n{rows}{tail}")
+    assert len(frame) == 12 and _said(notes, "dropped the last 2 row(s), summary rows under the table")
+
+
+def test_values_below_a_limit_of_detection_are_missing_and_said(tmp_path: Path) -> None:
+    rows = "".join(f"P{i};{'<0,5' if i % 5 == 0 else f'{i},{i % 10}'}\n" for i in range(1, 26))
+    frame, notes, _ = _read(tmp_path, f"Probe;Blei [µg/l]\n{rows}")
+    assert frame["Blei [µg/l]"].dtype == float and frame["Blei [µg/l]"].isna().sum() == 5
+    assert _said(notes, "beyond a limit of detection ('<0,5')")
+
+
+def test_thousands_grouped_by_a_no_break_space_are_numbers(tmp_path: Path) -> None:
+    rows = "".join(f"Dép {i},{i * 1000 + 22:,}\n".replace(",", "\u00a0").replace("\u00a0", ",", 1)
+                   for i in range(1, 26))
+    frame, _, _ = _read(tmp_path, f"Département,Naissances\n{rows}")
+    assert frame["Naissances"].dtype == float and frame["Naissances"].iloc[1] == 2022.0
+
+
+@pytest.mark.parametrize(("written", "value"), [("R$ -130,71", -130.71), ("42.500,00 TL", 42500.0),
+                                                ("-45,99 PLN", -45.99), ("1 250,00 Kč", 1250.0)])
+def test_currencies_written_with_letters_are_numbers(tmp_path: Path, written: str, value: float) -> None:
+    rows = "".join(f"0{d % 9 + 1}.03.2024;{written}\n" for d in range(20))
+    frame, _, _ = _read(tmp_path, f"Data;Valor\n{rows}")
+    assert frame["Valor"].dtype == float and frame["Valor"].iloc[0] == pytest.approx(value)
+
+
+def test_two_units_in_one_column_stay_text(tmp_path: Path) -> None:
+    rows = "".join(f"r{i},{i + 1} {'m' if i % 2 else 'km'}\n" for i in range(20))
+    frame, _, _ = _read(tmp_path, f"id,distance\n{rows}")
+    assert frame["distance"].dtype != float

@@ -16,10 +16,11 @@ from typing import Protocol
 from kuai.engine.read._values import SEPARATOR_LINE, is_missing, is_number, is_text, split_lines
 
 FOOTER_MAX_LINES = 5
-TOTAL_WORDS = re.compile(
-    r"^(grand total|sub-?totals?|totals?|sum|summe|gesamt|gesamtsumme|insgesamt|endsumme|somme|total général|"
-    r"totaal|totale|suma|totalt|summa|yhteensä|celkem|razem|összesen|toplam|итого|всего|разом|усього|"
-    r"合計|合计|总计|總計|小計|小计|총계|합계)(\b|:|$)", re.I)
+TOTAL_ALTERNATIVES = (
+    r"grand total|sub-?totals?|totals?|sum|summe|zwischensumme|gesamt|gesamtsumme|insgesamt|endsumme|somme|"
+    r"total général|totaal|totale|suma|totalt|summa|yhteensä|celkem|razem|összesen|toplam|итого|всего|разом|усього|"
+    r"合計|合计|总计|總計|小計|小计|총계|합계")
+TOTAL_WORDS = re.compile(rf"^({TOTAL_ALTERNATIVES})(\b|:|$)", re.I)
 
 
 class TableShape(Protocol):

@@ -31,6 +31,7 @@ _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,(\d{1,2}|\d{4,})$")  # 1,5  12,25  3,141
 _EU_GROUPED = re.compile(r"^[-+]?\d{1,3}([.\s\u00a0\u202f'’]\d{3})+(,\d+)?$")  # 1.234  1 234,5
 _DECIMAL_POINT = re.compile(r"^[-+]?\d*\.(\d{1,2}|\d{4,})$")  # 1.5  .25  3.14159 (not 1.234)
 _US_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234  1,234.56
+_SPACE_GROUPED = re.compile(r"^[-+]?\d{1,3}([\s\u00a0\u202f]\d{3})+$")  # 158 022
 _AMBIGUOUS_COMMA = re.compile(r"^[-+]?\d{1,3},\d{3}$")  # 944,717: a decimal comma, or thousands
 _SWISS_GROUPED = re.compile(r"^[-+]?\d{1,3}(['’]\d{3})+(\.\d+)?$")  # 1'234.50
 @dataclass(frozen=True)
@@ -290,4 +291,6 @@ def _number_format(values: list[str], delimiter: str = ",") -> tuple[str, str | 
         return ".", ","
     if any(_SWISS_GROUPED.match(v) for v in cleaned):
         return ".", "'"
+    if any(_SPACE_GROUPED.match(v) for v in cleaned):
+        return ".", " "  # '158 022' (a no-break space between thousands, as French tables write them)
     return ".", None

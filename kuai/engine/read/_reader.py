@@ -42,6 +42,7 @@ from kuai.engine.read._problems import MAX_BLOCK_BYTES, STRADDLES, explain, open
 from kuai.engine.read._quoting import PLAIN
 from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
 from kuai.engine.read._rows import drop_sum_row, drop_trailing_rows, tidy_rows
+from kuai.engine.read._summary_rows import drop_summary_rows
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
         notes += [note] if note else []
     try:
         table = _parse(source, encoding, layout, footer if source is read_from else [], sample_text=sample_text,
-                       size=size, skipped=parser_skipped)
+                       size=size, skipped=parser_skipped, scoring=scoring)
     except ReadError as error:
         if error.code != "RAGGED_ROWS" or source is not read_from or size > REPAIR_MAX_BYTES:
             raise
@@ -277,6 +278,9 @@ def _to_frame(table: pa.Table, layout: Layout, *, drop_sums: bool) -> tuple[pd.D
     del columns
     codes = frozenset(name for name, is_code in zip(names, keep_text, strict=True) if is_code)
     tidied, sum_notes = drop_sum_row(tidied, codes) if drop_sums else (tidied, [])
+    if drop_sums:
+        tidied, summary_notes = drop_summary_rows(tidied, codes)
+        sum_notes += summary_notes
     # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
     # column's buffers freed as it is converted
     frame = tidied.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
@@ -313,15 +317,17 @@ def _decode_tail(tail: bytes, encoding: str) -> str:
 
 
 def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,
-           size: int, skipped: list[str] | None = None) -> pa.Table:
+           size: int, skipped: list[str] | None = None, scoring: bool = False) -> pa.Table:
     """The whole table; the first error pyarrow meets is explained with its line. ``skipped`` receives why each line
-    skipped as not a row was ('blank', 'footer')."""
+    skipped as not a row was ('blank', 'footer'). To train, a short line of delimiters only is a blank line; to score,
+    it is a row (and its prediction keeps its place)."""
     footer_set = {line.strip() for line in footer}
     skips: list[str] = [] if skipped is None else skipped
+    blank = " " if scoring else f" {layout.delimiter}{layout.quotechar}"
 
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks or delimiters is a blank line, not a row
+    def on_invalid_row(row: pacsv.InvalidRow) -> str:  # a line of blanks is a blank line, not a row
         text = row.text.strip()
-        if not text.strip(f" {layout.delimiter}{layout.quotechar}") or text in footer_set:
+        if not text.strip(blank) or text in footer_set:
             skips.append("footer" if text else "blank")
             return "skip"
         return "error"

@@ -40,7 +40,7 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
                                      if value)).split())
         notes.append(f"dropped {n_stray:,} line(s) of text inside the table, such as '{example[:50]}': "
                      "one value in a column that is otherwise empty, as a page or section title is, not a row")
-        table = _retype(table.filter(pc.invert(stray)), decimal=decimal)
+        table = retype(table.filter(pc.invert(stray)), decimal=decimal)
     repeated = _header_copies(table, header)
     n_repeated = int(pc.sum(repeated).as_py() or 0) if repeated is not None else 0
     if n_repeated and scoring:
@@ -48,11 +48,11 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
         notes.append(f"{n_repeated:,} row{'' if one else 's'} repeat{'s' if one else ''} the header row "
                      f"({_rows(repeated)}): scored as {'a row' if one else 'rows'} of missing values, so that every "
                      "row keeps its prediction")
-        table = _retype(pa.table([pc.if_else(repeated, pa.scalar(None, column.type), column)
+        table = retype(pa.table([pc.if_else(repeated, pa.scalar(None, column.type), column)
                                   for column in table.columns], names=table.column_names), decimal=decimal)
     elif n_repeated:
         notes.append(f"dropped {n_repeated:,} copies of the header row inside the data")
-        table = _retype(table.filter(pc.invert(repeated)), decimal=decimal)
+        table = retype(table.filter(pc.invert(repeated)), decimal=decimal)
     return table, notes
 
 
@@ -90,7 +90,7 @@ def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blan
     table = table.slice(0, table.num_rows - cut)
     touched = [i for i, column in enumerate(footer.columns)
                if pa.types.is_string(column.type) and column.null_count < len(column)]
-    return _retype(table, touched, decimal=decimal)
+    return retype(table, touched, decimal=decimal)
 
 
 def drop_sum_row(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tuple[pa.Table, list[str]]:
@@ -106,7 +106,7 @@ def drop_sum_row(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tu
         if len(summed) >= 2 or (summed and others.num_rows >= _MIN_ROWS_UNDER_ONE_SUM and _mostly_blank(row)):
             shown = ", ".join(f"'{name}'" for name in summed[:3]) + (", ..." if len(summed) > 3 else "")
             retyped = [i for i, name in enumerate(others.column_names) if name not in keep_text]
-            return _retype(others, retyped), [f"dropped the {where} row: its numbers are the sums of the other rows "
+            return retype(others, retyped), [f"dropped the {where} row: its numbers are the sums of the other rows "
                                      f"({shown}), a total the report added"]
     return table, []
 
@@ -199,7 +199,7 @@ def _all_columns(table: pa.Table, test: Callable[[pa.ChunkedArray], Any]) -> pa.
     return mask
 
 
-def _retype(table: pa.Table, positions: list[int] | None = None, *, decimal: str = ".") -> pa.Table:
+def retype(table: pa.Table, positions: list[int] | None = None, *, decimal: str = ".") -> pa.Table:
     """Text columns that hold only numbers (or booleans, dates) once stray header or footer rows are gone take that
     type."""
     for position in range(table.num_columns) if positions is None else positions:
