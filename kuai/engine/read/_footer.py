@@ -50,7 +50,8 @@ def footer_lines(tail: str, layout: TableShape) -> list[str]:
     above = filled[:len(filled) - len(footer)]
     for line in reversed(above[-(FOOTER_MAX_LINES + 1 - len(footer)):] if len(footer) <= FOOTER_MAX_LINES else []):
         fields = _fields(line, layout)
-        is_short = len(fields) <= max(1, layout.n_fields // 2) and layout.quotechar not in line
+        is_short = len(fields) <= max(1, layout.n_fields // 2) and (layout.quotechar not in line
+                                                                     or _quoted_whole(line, layout.quotechar))
         if not (is_short or is_totals_row(fields) or _is_labelled_line(fields) or SEPARATOR_LINE.match(line)):
             break
         footer.insert(0, line)
@@ -72,6 +73,13 @@ def _after_blank_line(lines: list[str], layout: TableShape) -> list[str]:
     if any(_fits(_fields(line, layout), layout) for line in block):
         return []
     return block
+
+
+def _quoted_whole(line: str, quotechar: str) -> bool:
+    """'"Confidential Information"': one quoted value that opens and closes on the line (not the end of a value
+    that began on a line above)."""
+    text = line.strip()
+    return len(text) >= 2 and text[0] == text[-1] == quotechar and text.count(quotechar) % 2 == 0
 
 
 def _is_labelled_line(fields: list[str]) -> bool:

@@ -75,7 +75,7 @@ def _names_the_unnamed(above: list[list[str]], row: list[str], below: list[list[
     return all(i < len(data) and data[i].strip() for data in rows for i in named)
 
 
-def _shape(value: str) -> str:
+def value_shape(value: str) -> str:
     """'A-104' -> 'A-9', 'P0012' -> 'A9', '2024-03-01' -> '9-9-9': letters and digits as runs."""
     return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "A", value.strip()))
 
@@ -84,12 +84,12 @@ def _shaped_like_codes_below(row: list[str], below: list[list[str]]) -> bool:
     """A value shaped like the codes of its column below ('S1' over 'S2', 'S3'; a date over dates): a row of data,
     even with text where the data hold numbers ('S1,<LOD,<LOD' over 'S2,1.5,0.3')."""
     for position, value in enumerate(row):
-        shapes = [_shape(data[position]) for data in below if position < len(data) and data[position].strip()]
+        shapes = [value_shape(data[position]) for data in below if position < len(data) and data[position].strip()]
         if len(shapes) < _MIN_BELOW or not value.strip():
             continue
         common, count = Counter(shapes).most_common(1)[0]
         is_code = "9" in common and common != "9"  # digits with letters or marks: 'A-9', '9-9-9' (not numbers)
-        if is_code and count >= _CODE_SHARE * len(shapes) and _shape(value) == common:
+        if is_code and count >= _CODE_SHARE * len(shapes) and value_shape(value) == common:
             return True
     return False
 

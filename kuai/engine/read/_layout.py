@@ -215,8 +215,9 @@ _FILLED_SHARE = 0.98
 
 
 def _filled_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
-    """The positions that (nearly) every row of the sample fills, such as a statement's date."""
-    rows = rows[:_NUMBER_PROBE]
+    """The positions that (nearly) every row of the sample fills, such as a statement's date; judged above the last
+    five rows, which may be the lines under the table."""
+    rows = rows[:-5][:_NUMBER_PROBE]
     if len(rows) < 5:
         return ()
     return tuple(i for i in range(width)

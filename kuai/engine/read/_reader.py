@@ -213,9 +213,11 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
     # the parser keeps the footer's lines as wide as the table (and skips the others): they end the table
     footer_rows = 0 if mended else sum(_width(line, layout) == table.num_columns for line in footer)
     n_parsed = table.num_rows
-    table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal, blank_rows=not scoring)
+    table = drop_trailing_rows(table, footer_rows, decimal=layout.decimal, blank_rows=not scoring,
+                               codes=layout.text_columns)
     n_rows = table.num_rows  # the rows of the table: when scoring, each gets a prediction
-    table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring)
+    table, row_notes = tidy_rows(table, layout.header_fields, decimal=layout.decimal, scoring=scoring,
+                                 codes=layout.text_columns)
     notes.extend(row_notes)
     skipped = scan_to_score(read_from, read_encoding, read_layout, footer, mended=mended,
                             parser_skipped=bool(parser_skipped), width=table.num_columns) if scoring else None

@@ -9,6 +9,7 @@ which is also the number of their prediction.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +18,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kuai.engine.read._columns import PLAIN_NA_VALUES, SPACES, as_parsed_type
+from kuai.engine.read._header import value_shape
 
 _SHOWN_ROWS = 8
 _BLANKS_AMONG_FOOTER = 10
 
 
-def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
-              scoring: bool) -> tuple[pa.Table, list[str]]:
-    """Drop (training) or keep as missing values (scoring) empty rows and copies of the header, with notes."""
+def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str, scoring: bool,
+              codes: tuple[int, ...] = ()) -> tuple[pa.Table, list[str]]:
+    """Drop (training) or keep as missing values (scoring) empty rows and copies of the header, with notes
+    (``codes``: the positions of digit codes, kept as text)."""
     notes = []
     empty = _all_columns(table, _has_no_value)
     n_empty = int(pc.sum(empty).as_py() or 0) if empty is not None else 0
@@ -40,7 +43,7 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
                                      if value)).split())
         notes.append(f"dropped {n_stray:,} line(s) of text inside the table, such as '{example[:50]}': "
                      "one value in a column that is otherwise empty, as a page or section title is, not a row")
-        table = retype(table.filter(pc.invert(stray)), decimal=decimal)
+        table = retype(table.filter(pc.invert(stray)), decimal=decimal, codes=codes)
     repeated = _header_copies(table, header)
     n_repeated = int(pc.sum(repeated).as_py() or 0) if repeated is not None else 0
     if n_repeated and scoring:
@@ -49,10 +52,11 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str,
                      f"({_rows(repeated)}): scored as {'a row' if one else 'rows'} of missing values, so that every "
                      "row keeps its prediction")
         table = retype(pa.table([pc.if_else(repeated, pa.scalar(None, column.type), column)
-                                  for column in table.columns], names=table.column_names), decimal=decimal)
+                                  for column in table.columns], names=table.column_names), decimal=decimal,
+                       codes=codes)
     elif n_repeated:
         notes.append(f"dropped {n_repeated:,} copies of the header row inside the data")
-        table = retype(table.filter(pc.invert(repeated)), decimal=decimal)
+        table = retype(table.filter(pc.invert(repeated)), decimal=decimal, codes=codes)
     return table, notes
 
 
@@ -71,7 +75,8 @@ def row_numbers(positions: np.ndarray) -> str:
     return f"row{'' if len(positions) == 1 else 's'} {shown}{more} of the data"
 
 
-def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blank_rows: bool = True) -> pa.Table:
+def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blank_rows: bool = True,
+                       codes: tuple[int, ...] = ()) -> pa.Table:
     """Drop footer rows as wide as the table ('Total;;;1.234'), and the rows of empty cells among them (a line of
     delimiters between the table and its notes; ``blank_rows=False`` when scoring: such a row is a row of the file,
     which gets its prediction); columns they made text become numbers."""
@@ -90,7 +95,7 @@ def drop_trailing_rows(table: pa.Table, n_rows: int, *, decimal: str = ".", blan
     table = table.slice(0, table.num_rows - cut)
     touched = [i for i, column in enumerate(footer.columns)
                if pa.types.is_string(column.type) and column.null_count < len(column)]
-    return retype(table, touched, decimal=decimal)
+    return retype(table, touched, decimal=decimal, codes=codes)
 
 
 def drop_sum_row(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tuple[pa.Table, list[str]]:
@@ -149,23 +154,46 @@ def _has_no_value(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _lines_of_text(table: pa.Table) -> pa.ChunkedArray | None:
-    """Rows with one value, in a column that is otherwise empty (at most a tenth of its rows filled), in a table of
-    three columns or more: a page title or a section heading inside a report, not a row."""
+    """Rows with one value, in a table of three columns or more, where that value's column is otherwise empty (at
+    most a tenth of its rows filled) or holds values of another shape ('Page 2 of 3' among SKUs '019610'): a page
+    title or a section heading inside a report, not a row."""
     if table.num_columns < 3 or table.num_rows < _MIN_ROWS_AROUND_TEXT:
         return None
     filled = [pc.invert(_has_no_value(column)) for column in table.columns]
-    sparse = [mask for mask in filled if int(pc.sum(mask).as_py() or 0) <= _SPARSE_SHARE * table.num_rows]
-    if not sparse:
-        return None
     n_values = filled[0].cast(pa.int32())
     for mask in filled[1:]:
         n_values = pc.add(n_values, mask.cast(pa.int32()))
-    in_sparse = sparse[0]
-    for mask in sparse[1:]:
-        in_sparse = pc.or_(in_sparse, mask)
-    return pc.and_(pc.equal(n_values, 1), in_sparse)
+    alone = pc.equal(n_values, 1)
+    if not pc.any(alone).as_py():
+        return None
+    stray = None
+    for column, mask in zip(table.columns, filled, strict=True):
+        here = pc.and_(alone, mask)
+        if not pc.any(here).as_py():
+            continue
+        if int(pc.sum(mask).as_py() or 0) > _SPARSE_SHARE * table.num_rows:
+            here = _other_shape(column, here)
+        stray = here if stray is None else pc.or_(stray, here)
+    return stray
 
 
+def _other_shape(column: pa.ChunkedArray, candidates: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Those of the candidate cells whose shape differs from the one nearly all of the column's values have."""
+    none = pc.and_(candidates, pa.scalar(False))
+    if not pa.types.is_string(column.type):
+        return none
+    shapes = [value_shape(value) for value in column.drop_null().slice(0, _SHAPE_PROBE).to_pylist() if value.strip()]
+    common, count = Counter(shapes).most_common(1)[0] if shapes else ("", 0)
+    if count < _SHAPE_SHARE * len(shapes):
+        return none
+    rows = np.flatnonzero(candidates.to_numpy(zero_copy_only=False))
+    other = np.zeros(len(column), dtype=bool)
+    other[rows] = [value_shape(value or "") != common for value in column.take(pa.array(rows)).to_pylist()]
+    return pa.chunked_array([pa.array(other)])
+
+
+_SHAPE_PROBE = 1000
+_SHAPE_SHARE = 0.8  # of the column's values with the one shape (a report repeats its page lines)
 _MIN_ROWS_AROUND_TEXT = 5
 _SPARSE_SHARE = 0.1
 
@@ -199,10 +227,13 @@ def _all_columns(table: pa.Table, test: Callable[[pa.ChunkedArray], Any]) -> pa.
     return mask
 
 
-def retype(table: pa.Table, positions: list[int] | None = None, *, decimal: str = ".") -> pa.Table:
+def retype(table: pa.Table, positions: list[int] | None = None, *, decimal: str = ".",
+           codes: tuple[int, ...] = ()) -> pa.Table:
     """Text columns that hold only numbers (or booleans, dates) once stray header or footer rows are gone take that
     type."""
     for position in range(table.num_columns) if positions is None else positions:
+        if position in codes:
+            continue  # digit codes kept as text ('0042')
         column = table.column(position)
         if not pa.types.is_string(column.type):
             continue
