@@ -52,7 +52,7 @@ def footer_lines(tail: str, layout: TableShape) -> list[str]:
         fields = _fields(line, layout)
         is_short = len(fields) <= max(1, layout.n_fields // 2) and (layout.quotechar not in line
                                                                      or _quoted_whole(line, layout.quotechar))
-        if not (is_short or is_totals_row(fields) or _is_labelled_line(fields) or SEPARATOR_LINE.match(line)):
+        if not (is_short or is_totals_row(fields) or is_labelled_line(fields) or SEPARATOR_LINE.match(line)):
             break
         footer.insert(0, line)
     if len(footer) >= len(filled):
@@ -82,7 +82,7 @@ def _quoted_whole(line: str, quotechar: str) -> bool:
     return len(text) >= 2 and text[0] == text[-1] == quotechar and text.count(quotechar) % 2 == 0
 
 
-def _is_labelled_line(fields: list[str]) -> bool:
+def is_labelled_line(fields: list[str]) -> bool:
     """'Kontostand am 31.03.2024:;;;1.234,56': a label ending with a colon and a value or two, in a wide table (a
     balance, a count, a date the report tool appended)."""
     filled = [f.strip() for f in fields if f.strip()]

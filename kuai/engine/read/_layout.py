@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kuai.engine.read._footer import is_labelled_line
 from kuai.engine.read._header import Header, count_header_rows, named_header
 from kuai.engine.read._options import ReadingOptions
 from kuai.engine.read._quoting import PLAIN, Quoting, choose_quoting
@@ -262,8 +263,8 @@ def _preamble_lines(records: list[tuple[int, list[str]]]) -> int:
     used = Counter(len(_trimmed(fields)) for _, fields in records).most_common(1)[0][0]  # trailing blanks aside
     for index, (line, fields) in enumerate(records):
         filled = sum(bool(f.strip()) for f in fields)
-        if _title_with_a_delimiter(fields, records[index + 1:index + 2]):
-            continue
+        if _title_with_a_delimiter(fields, records[index + 1:index + 2]) or (width >= 4 and is_labelled_line(fields)):
+            continue  # a title, or a line of metadata ('Sequence:<TAB>QC_2024-03') above the table
         if len(fields) > width and (line == 0 or filled <= 1):
             return 0  # a wide row before the table: ragged rows, not a title
         if (len(fields) >= width or len(_trimmed(fields)) >= used) and filled > 1:

@@ -5,9 +5,9 @@ Statistics offices write a flag after a number ('6.4 p' provisional, '7.2 e' est
 measured ('Undetermined', 'n.d.', '<LOD') or a bound ('<0,5': below the limit of detection). A column of numbers with
 such marks is numbers: the flags are taken off, the words, signs and bounds read as missing, and a note says so.
 
-The rule asks for a column that is mostly numbers (at least 80 % of its values, flags and bounds aside); flags of one
-or two lower-case letters that some numbers carry and others do not, or in brackets (a bare unit written after every
-number is not a flag); and at most three words without digits, on at most a fifth of the values.
+The rule asks for a column that is mostly numbers (two thirds of its values at least, flags and bounds aside); flags
+of one or two lower-case letters that some numbers carry and others do not, or in brackets (a bare unit written after
+every number is not a flag); and at most three words without digits, on at most a third of the values.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-NUMBER_SHARE = 0.8  # values (flags aside) that must be numbers
+NUMBER_SHARE = 2 / 3  # values (flags and bounds aside) that must be numbers
 MAX_WORDS = 3  # distinct spellings of 'no value'
-WORD_SHARE = 0.2  # of the values at most
+WORD_SHARE = 1 / 3  # of the values at most
 MAX_FLAGS = 8  # distinct flags
 MIN_VALUES = 5
 _PROBE = 200
