@@ -159,7 +159,7 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
         return ColumnType.DATETIME, "stored as dates"
     distinct = facts.first_values
     if facts.n_unique == 1:
-        return ColumnType.CONSTANT, f"one distinct value ({show(distinct[0])}) in {facts.n_present:,} rows"
+        return _one_value(series, facts, show(distinct[0]))
     if _may_be_long_numbers(facts):
         values = series.dropna()
         long_numbers = _long_whole_numbers(values)
@@ -177,6 +177,20 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
             pair = "/".join(sorted(str(v).strip() for v in distinct))
             return ColumnType.BOOLEAN, f"two values ({pair})"
     return None
+
+
+PRESENT_SHARE = (0.05, 0.95)  # a value on this share of the rows, the others empty: whether it is there tells
+
+
+def _one_value(series: pd.Series, facts: ColumnFacts, value: str) -> Detection:
+    """One value on every row is a constant; one value on some rows, the others empty ('Paid in' on a statement, a
+    'Y' flag), tells by being there: numeric for a number, categorical for a label."""
+    share = facts.n_present / facts.n_rows if facts.n_rows else 1.0
+    if not PRESENT_SHARE[0] <= share <= PRESENT_SHARE[1]:
+        return ColumnType.CONSTANT, f"one distinct value ({value}) in {facts.n_present:,} rows"
+    kind = ColumnType.NUMERIC if pd.api.types.is_numeric_dtype(series.dtype) else ColumnType.CATEGORICAL
+    return kind, (f"one value ({value}) on {facts.n_present:,} of {facts.n_rows:,} rows, the others empty: whether "
+                  f"it is there can tell, so {kind.value}")
 
 
 def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
@@ -242,6 +256,10 @@ def _as_identifier(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) 
     if missing_share >= MOSTLY_MISSING:
         return ColumnType.CONSTANT, f"{missing_share:.0%} of the values are missing: too little to learn from"
     if summary.num_of_dist_val == summary.n_present:
+        spread = _spread_whole_numbers(values)
+        if spread:
+            return ColumnType.NUMERIC, (f"every value is distinct, but as quantities are: {spread}, not numbered "
+                                        "one after another nor of one length like identifiers, so numeric")
         return ColumnType.ID, f"every one of the {summary.n_present:,} values is distinct: an identifier"
     if repeats_a_lot(summary.num_of_dist_val, summary.n_present):
         repeated = _repeats(summary.num_of_dist_val, summary.n_present)
@@ -279,6 +297,25 @@ def _fills_its_range(values: pd.Series) -> bool:
     distinct = np.unique(numbers)
     span = distinct[-1] - distinct[0] + 1
     return len(distinct) >= SCALE_VALUES and len(distinct) >= SCALE_FILL * span
+
+
+def _spread_whole_numbers(values: pd.Series) -> str:
+    """'whole numbers from 12,171 to 236,194 (5 to 6 digits)' when distinct whole numbers look like quantities: of
+    several lengths, and spread over a range far wider than their count (an identifier counts up, 1001, 1002, ...,
+    or has one length); '' otherwise."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or len(values) < 2:
+        return ""
+    numbers = values.to_numpy(dtype=float)
+    if not np.all(numbers == np.round(numbers)) or numbers.min() < 0:
+        return ""
+    digits = np.char.str_len(np.abs(numbers).astype(np.int64).astype(str))
+    low, high = float(numbers.min()), float(numbers.max())
+    if digits.min() == digits.max() or len(numbers) >= SPREAD_SHARE * (high - low + 1):
+        return ""
+    return f"whole numbers from {number_text(low)} to {number_text(high)} ({digits.min()} to {digits.max()} digits)"
+
+
+SPREAD_SHARE = 0.5  # distinct whole numbers filling this share of their range or more count up, as identifiers do
 
 
 def repeats_a_lot(n_distinct: int, n_present: int) -> bool:
