@@ -249,3 +249,13 @@ def test_page_lines_in_a_column_of_codes_and_a_quoted_footer_are_not_rows(tmp_pa
     assert len(frame) == 36 and frame["SKU"].iloc[0] == "000000"
     assert _said(notes, "line(s) of text inside the table, such as 'Page 2 of 3'")
     assert _said(notes, "ignored") and _said(notes, "Confidential")
+
+
+def test_an_address_with_an_unquoted_comma_is_joined_back_where_it_fits(tmp_path: Path) -> None:
+    rows = [f"{i},Name {chr(65 + i % 26)}ez,{100 + i} Oak Ave,Madison,{53700 + i},555-{1000 + i}" for i in range(20)]
+    rows[12] = "12,Mei Ruiz,12 Main St, Apt 4B,Columbus,43215,555-2903"
+    frame, notes, _ = _read(tmp_path, "id,name,street,city,zip,phone\n" + "\n".join(rows) + "\n")
+    assert len(frame) == 20 and frame["street"].iloc[12] == "12 Main St, Apt 4B"
+    assert frame["city"].iloc[12] == "Columbus"
+    assert _said(notes, "a value held the delimiter without quotes (such as '12 Main St, Apt 4B'), joined back in "
+                        "'street'")

@@ -254,10 +254,16 @@ def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str],
     if repaired is None:
         raise error or explain(pa.ArrowInvalid("a row has more values than the header"), source, encoding, layout,
                                {line.strip() for line in footer})
-    buffer, n_mended = repaired
+    buffer, n_mended, joined = repaired
     clean = replace(layout, preamble_lines=0, header_lines=0, names_given=True, quotechar='"', quoting=PLAIN)
-    note = (f"{n_mended:,} row(s) did not have one value per column; missing values were left empty"
-            if n_mended else "")
+    padded = n_mended - len(joined)
+    notes = [f"{padded:,} row(s) did not have one value per column; missing values were left empty"] if padded else []
+    if joined:
+        columns = ", ".join(f"'{name}'" for name in dict.fromkeys(name for name, _ in joined))
+        notes.append(f"{len(joined):,} row(s) had one more value than the columns: a value held the delimiter without "
+                     f"quotes (such as '{joined[0][1][:40]}'), joined back in {columns}, where the row then fits its "
+                     "columns best")
+    note = "; ".join(notes)
     return buffer, clean, "utf-8", note
 
 
