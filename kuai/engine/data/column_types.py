@@ -301,8 +301,8 @@ def _fills_its_range(values: pd.Series) -> bool:
 
 def _spread_whole_numbers(values: pd.Series) -> str:
     """'whole numbers from 12,171 to 236,194 (5 to 6 digits)' when distinct whole numbers look like quantities: of
-    several lengths, and spread over a range far wider than their count (an identifier counts up, 1001, 1002, ...,
-    or has one length); '' otherwise."""
+    several lengths, spread over a range far wider than their count, and not in increasing order (an identifier
+    counts up, 1001, 1002, ... or 53, 54, 59, in the order the records were made, or has one length); '' otherwise."""
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or len(values) < 2:
         return ""
     numbers = values.to_numpy(dtype=float)
@@ -310,7 +310,8 @@ def _spread_whole_numbers(values: pd.Series) -> str:
         return ""
     digits = np.char.str_len(np.abs(numbers).astype(np.int64).astype(str))
     low, high = float(numbers.min()), float(numbers.max())
-    if digits.min() == digits.max() or len(numbers) >= SPREAD_SHARE * (high - low + 1):
+    counts_up = bool(np.all(np.diff(numbers) > 0))  # records in the order they were made: 53, 54, 59, 62, ...
+    if counts_up or digits.min() == digits.max() or len(numbers) >= SPREAD_SHARE * (high - low + 1):
         return ""
     return f"whole numbers from {number_text(low)} to {number_text(high)} ({digits.min()} to {digits.max()} digits)"
 
