@@ -376,9 +376,7 @@ def test_predict_page_scores_an_upload_and_refuses_missing_columns(finished_home
     at.run()
     _no_exception(at)
     warnings = _texts(at.warning)
-    # the reader reads a few words in a column of numbers as missing, and says so (kuai/engine/read/_marked.py)
-    assert len(warnings) == 1 and "'tenure_months': 5 values that are not a number ('abc') read as missing" in \
-        warnings[0]
+    assert len(warnings) == 1 and "'tenure_months': 5 values are not numbers (e.g. 'abc')" in warnings[0]
     assert len(at.dataframe[-1].value) == 50
     at.file_uploader(key=f"predict_upload_{run_id}").set_value(("wrong.csv", b"a,b\n1,2\n3,4\n", "text/csv"))
     at.run()

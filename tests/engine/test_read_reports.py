@@ -259,3 +259,16 @@ def test_an_address_with_an_unquoted_comma_is_joined_back_where_it_fits(tmp_path
     assert frame["city"].iloc[12] == "Columbus"
     assert _said(notes, "a value held the delimiter without quotes (such as '12 Main St, Apt 4B'), joined back in "
                         "'street'")
+
+
+def test_reading_to_score_keeps_words_among_numbers_for_the_model_to_judge(tmp_path: Path) -> None:
+    """A category '=cmd()' among categories '1', '2' stays what it is when a file is scored: the model's input
+    schema decides; reading to train reads the few words as missing, and says so."""
+    rows = "".join(f"r{i},{['=cmd()', 'never seen'][i % 2] if i % 10 == 0 else i % 5 + 1}\n" for i in range(40))
+    path = tmp_path / "t.csv"
+    path.write_text(f"id,bedrooms\n{rows}")
+    scored, _ = read_table_with_dialect(path, scoring=True)
+    assert "=cmd()" in set(scored["bedrooms"]) and len(scored) == 40
+    trained, dialect = read_table_with_dialect(path)
+    assert trained["bedrooms"].dtype == float and dialect is not None
+    assert _said(dialect.notes, "read as missing in a column of numbers")

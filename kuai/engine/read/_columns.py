@@ -70,10 +70,11 @@ def duplicate_notes(duplicates: dict[str, list[str]]) -> list[str]:
     return notes
 
 
-def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
-                keep_text: bool = False) -> tuple[pa.ChunkedArray, list[str]]:
+def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None, keep_text: bool = False,
+                scoring: bool = False) -> tuple[pa.ChunkedArray, list[str]]:
     """The column with text trimmed, spreadsheet errors read as missing and numbers parsed; a note for each thing
-    that was repaired."""
+    that was repaired. ``scoring``: words among numbers are kept, for the model's input schema to judge (a category
+    '=cmd()' among categories '1', '2' stays a category)."""
     notes: list[str] = []
     if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
         column, note = _decode_invalid_utf8(column)
@@ -100,7 +101,7 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         typed = _as_typed(written, decimal=decimal, thousands=thousands, reparse=True) if infinities else None
         notes += [infinity_note(infinities)] if typed is not None else []
     if typed is None:
-        unmarked, marked_notes = unmark_numbers(column, _number_pattern(decimal, thousands))
+        unmarked, marked_notes = unmark_numbers(column, _number_pattern(decimal, thousands), words=not scoring)
         typed = _as_typed(unmarked, decimal=decimal, thousands=thousands, reparse=True) if unmarked else None
         notes += marked_notes if typed is not None else []
     return (typed if typed is not None else column), notes

@@ -30,9 +30,11 @@ _WORD = re.compile(r"^[^\d]{1,40}$")
 _LIMIT = re.compile(r"^[<>≤≥]\s*(.+)$")  # '<0,5', '> 1000': below or above what the method measures
 
 
-def unmark_numbers(column: pa.ChunkedArray, number: re.Pattern[str]) -> tuple[pa.ChunkedArray | None, list[str]]:
+def unmark_numbers(column: pa.ChunkedArray, number: re.Pattern[str], *,
+                   words: bool = True) -> tuple[pa.ChunkedArray | None, list[str]]:
     """The column with flags taken off numbers and its words for 'no value' missing, ready to be read as numbers
-    (``number``: a number in the file's format); None when the column is not numbers with marks."""
+    (``number``: a number in the file's format); None when the column is not numbers with marks (``words``: False
+    when no word may be read as missing)."""
     present = column.drop_null()
     if len(present) < MIN_VALUES:
         return None, []
@@ -58,14 +60,16 @@ def unmark_numbers(column: pa.ChunkedArray, number: re.Pattern[str]) -> tuple[pa
     signs = {value: n for value, n in counts.items() if _NOT_AVAILABLE.match(value.strip())}
     limits = {value: n for value, n in counts.items()
               if (c := _LIMIT.match(value.strip())) and number.match(c.group(1))}
-    words = {value: n for value, n in counts.items() if value not in signs and value not in limits}
-    if len(words) > MAX_WORDS or sum(words.values()) > WORD_SHARE * len(present) or not all(
-            _WORD.match(value.strip()) for value in words):
+    found_words = {value: n for value, n in counts.items() if value not in signs and value not in limits}
+    if found_words and not words:
+        return None, []
+    if len(found_words) > MAX_WORDS or sum(found_words.values()) > WORD_SHARE * len(present) or not all(
+            _WORD.match(value.strip()) for value in found_words):
         return None, []
     if not n_flagged and not counts:
         return None, []
     unmarked = pc.if_else(is_number, stripped, pa.scalar(None, pa.string()))
-    return unmarked, _notes(n_flagged, flags, signs, words, limits)
+    return unmarked, _notes(n_flagged, flags, signs, found_words, limits)
 
 
 def _notes(n_flagged: int, flags: list[str], signs: dict[str, int], words: dict[str, int],

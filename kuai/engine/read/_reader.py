@@ -235,7 +235,7 @@ def _parse_to_frame(source: Source, encoding: str, layout: Layout, footer: list[
                             "try again.", code="HEADER_ONLY")
         notes.append(NO_ROWS_NOTE)
     # to score, a total is a row like any other: it gets its prediction, in order
-    frame, column_notes, sum_notes = _to_frame(table, layout, drop_sums=not scoring)
+    frame, column_notes, sum_notes = _to_frame(table, layout, scoring=scoring)
     if scoring:  # one prediction per input row: a row lost on the way is a coded error, not a shifted table
         check_row_count(n_rows, len(frame), "Reading the file to score")
     return frame, tuple(notes + sum_notes + column_notes), skipped or SkippedLines(), len(sum_notes)
@@ -267,9 +267,9 @@ def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str],
     return buffer, clean, "utf-8", note
 
 
-def _to_frame(table: pa.Table, layout: Layout, *, drop_sums: bool) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Names made unique and said, each column tidied (a note for what was repaired), a row of totals dropped
-    (``drop_sums``: its note), then one conversion."""
+def _to_frame(table: pa.Table, layout: Layout, *, scoring: bool) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Names made unique and said, each column tidied (a note for what was repaired), rows of totals dropped (not
+    when ``scoring``: each row gets its prediction; their notes apart), then one conversion."""
     text_names = {_table_name(layout, i) for i in layout.text_columns}
     keep_text = [name in text_names for name in table.column_names]
     raw_names = table.column_names
@@ -280,13 +280,14 @@ def _to_frame(table: pa.Table, layout: Layout, *, drop_sums: bool) -> tuple[pd.D
     del table
     for position, (name, is_code) in enumerate(zip(names, keep_text, strict=True)):
         columns[position], column_notes = tidy_column(columns[position], decimal=layout.decimal,
-                                                      thousands=layout.thousands, keep_text=is_code)
+                                                      thousands=layout.thousands, keep_text=is_code,
+                                                      scoring=scoring)
         notes.extend(f"'{name}': {note}" for note in column_notes)  # the column it replaces is freed
     tidied = pa.Table.from_arrays(columns, names=names)
     del columns
     codes = frozenset(name for name, is_code in zip(names, keep_text, strict=True) if is_code)
-    tidied, sum_notes = drop_sum_row(tidied, codes) if drop_sums else (tidied, [])
-    if drop_sums:
+    tidied, sum_notes = drop_sum_row(tidied, codes) if not scoring else (tidied, [])
+    if not scoring:
         tidied, summary_notes = drop_summary_rows(tidied, codes)
         sum_notes += summary_notes
     # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
