@@ -243,3 +243,12 @@ def decode_sample(sample: bytes, encoding: str) -> str:
 def arrow_encoding(encoding: str) -> str:
     """The name pyarrow's reader takes: 'utf8' reads natively; anything else is transcoded."""
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def decode_tail(tail: bytes, encoding: str) -> str:
+    """The file's last bytes as text, from the first line break on (the first line may be cut)."""
+    if encoding.startswith("utf-16") and len(tail) % 2:
+        tail = tail[1:]
+    text = tail.decode(encoding.replace("-sig", ""), errors=text_errors(encoding)).lstrip("\ufeff")
+    first_break = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=0)
+    return text[first_break:]

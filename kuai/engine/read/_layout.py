@@ -206,7 +206,7 @@ def _leading_zero_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
     positions = []
     for position in range(width):
         values = [row[position].strip() for row in rows if position < len(row) and row[position].strip()]
-        if values and sum(v.isdigit() for v in values) >= _CODE_SHARE * len(values) and any(
+        if values and _mostly_digits(values) and any(
                 (len(v) > 1 and v[0] == "0") or len(v) >= LONG_DIGITS for v in values):
             positions.append(position)
     return tuple(positions)
@@ -223,6 +223,17 @@ def _filled_columns(rows: list[list[str]], width: int) -> tuple[int, ...]:
         return ()
     return tuple(i for i in range(width)
                  if sum(i < len(row) and bool(row[i].strip()) for row in rows) >= _FILLED_SHARE * len(rows))
+
+
+def _mostly_digits(values: list[str]) -> bool:
+    """At least ``_CODE_SHARE`` of the values are digits only (stops at the first values that rule it out)."""
+    allowed = int((1 - _CODE_SHARE) * len(values))
+    for value in values:
+        if not value.isdigit():
+            allowed -= 1
+            if allowed < 0:
+                return False
+    return True
 
 
 def _single_column_of_decimal_commas(lines: list[str]) -> bool:
@@ -278,8 +289,8 @@ def _number_format(values: list[str], delimiter: str = ",") -> tuple[str, str | 
     """The decimal mark and the thousands separator the numbers in the sample use. Where every comma in a number
     could be either ('944,717'), a file whose values are separated by semicolons takes it as the decimal comma: a
     spreadsheet writes semicolons where the comma is the decimal mark."""
-    cleaned = [strip_number_affixes(unicodedata.normalize("NFKC", v)) for v in values[:_NUMBER_PROBE]
-               if v and any(ch.isdigit() for ch in v)]  # NFKC: full-width '１，２３４' as '1,234'
+    cleaned = [strip_number_affixes(v if v.isascii() else unicodedata.normalize("NFKC", v))
+               for v in values[:_NUMBER_PROBE] if v and any(ch.isdigit() for ch in v)]  # NFKC: '１，２３４' as '1,234'
     comma_votes = sum(bool(_DECIMAL_COMMA.match(v)) or ("," in v and bool(_EU_GROUPED.match(v))) for v in cleaned)
     point_votes = sum(bool(_DECIMAL_POINT.match(v)) or ("." in v and bool(_US_GROUPED.match(v))) for v in cleaned)
     if delimiter == ";" and not comma_votes and not point_votes and any(_AMBIGUOUS_COMMA.match(v) for v in cleaned):

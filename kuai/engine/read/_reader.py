@@ -31,7 +31,7 @@ from kuai.engine.read._columns import (
     rename_notes,
     tidy_column,
 )
-from kuai.engine.read._encoding import arrow_encoding, decode_sample, detect_encoding, text_errors
+from kuai.engine.read._encoding import arrow_encoding, decode_sample, decode_tail, detect_encoding
 from kuai.engine.read._excel import read_workbook
 from kuai.engine.read._footer import footer_lines
 from kuai.engine.read._layout import Layout, sniff_layout
@@ -40,7 +40,7 @@ from kuai.engine.read._notes import NO_ROWS_NOTE, layout_notes
 from kuai.engine.read._options import ReadingOptions
 from kuai.engine.read._problems import MAX_BLOCK_BYTES, STRADDLES, explain, open_text, refuse_swallowed_rows
 from kuai.engine.read._quoting import PLAIN
-from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_short_rows
+from kuai.engine.read._repair import REPAIR_MAX_BYTES, repair_note, repair_short_rows
 from kuai.engine.read._rows import drop_sum_row, drop_trailing_rows, tidy_rows
 from kuai.engine.read._summary_rows import drop_summary_rows
 
@@ -173,7 +173,7 @@ def _read_delimited(source: Source, head: bytes, tail: bytes, *, size: int, scor
     if layout.n_fields > MAX_COLUMNS:
         raise ReadError(f"The file has more than {MAX_COLUMNS:,} columns (the limit). "
                         "Keep the columns you need.", code="TOO_MANY_COLUMNS")
-    tail_text = sample if is_whole_file else _decode_tail(tail, encoding)
+    tail_text = sample if is_whole_file else decode_tail(tail, encoding)
     footer = footer_lines(tail_text, layout)
     try:
         frame, notes, skipped, n_summed = _parse_to_frame(source, encoding, layout, footer, sample_text=sample,
@@ -256,14 +256,7 @@ def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str],
                                {line.strip() for line in footer})
     buffer, n_mended, joined = repaired
     clean = replace(layout, preamble_lines=0, header_lines=0, names_given=True, quotechar='"', quoting=PLAIN)
-    padded = n_mended - len(joined)
-    notes = [f"{padded:,} row(s) did not have one value per column; missing values were left empty"] if padded else []
-    if joined:
-        columns = ", ".join(f"'{name}'" for name in dict.fromkeys(name for name, _ in joined))
-        notes.append(f"{len(joined):,} row(s) had one more value than the columns: a value held the delimiter without "
-                     f"quotes (such as '{joined[0][1][:40]}'), joined back in {columns}, where the row then fits its "
-                     "columns best")
-    note = "; ".join(notes)
+    note = repair_note(n_mended, joined)
     return buffer, clean, "utf-8", note
 
 
@@ -315,14 +308,6 @@ def _table_name(layout: Layout, position: int) -> str:
     if layout.names_given and layout.has_header and position < len(layout.header_fields):
         return layout.header_fields[position]
     return _arrow_name(layout, position)
-
-
-def _decode_tail(tail: bytes, encoding: str) -> str:
-    if encoding.startswith("utf-16") and len(tail) % 2:
-        tail = tail[1:]
-    text = tail.decode(encoding.replace("-sig", ""), errors=text_errors(encoding)).lstrip("\ufeff")
-    first_break = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=0)
-    return text[first_break:]
 
 
 def _parse(source: Source, encoding: str, layout: Layout, footer: list[str], *, sample_text: str,

@@ -94,3 +94,14 @@ def _joined(fields: list[str], layout: Layout, shapes: list[Counter[str]]) -> tu
 def _name(layout: Layout, position: int) -> str:
     return layout.header_fields[position].strip() if position < len(layout.header_fields) else f"column {position + 1}"
 
+
+def repair_note(n_mended: int, joined: list[tuple[str, str]]) -> str:
+    """What the repair did: rows padded, and values joined back (their column, one example)."""
+    padded = n_mended - len(joined)
+    notes = [f"{padded:,} row(s) did not have one value per column; missing values were left empty"] if padded else []
+    if joined:
+        columns = ", ".join(f"'{name}'" for name in dict.fromkeys(name for name, _ in joined))
+        notes.append(f"{len(joined):,} row(s) had one more value than the columns: a value held the delimiter without "
+                     f"quotes (such as '{joined[0][1][:40]}'), joined back in {columns}, where the row then fits its "
+                     "columns best")
+    return "; ".join(notes)

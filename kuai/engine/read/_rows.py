@@ -29,14 +29,18 @@ def tidy_rows(table: pa.Table, header: tuple[str, ...], *, decimal: str, scoring
     """Drop (training) or keep as missing values (scoring) empty rows and copies of the header, with notes
     (``codes``: the positions of digit codes, kept as text)."""
     notes = []
-    empty = _all_columns(table, _has_no_value)
+    no_value = [_has_no_value(column) for column in table.columns]
+    empty = None
+    for mask in no_value:
+        empty = mask if empty is None else pc.and_(empty, mask)
     n_empty = int(pc.sum(empty).as_py() or 0) if empty is not None else 0
     if n_empty and scoring:
         notes.append(empty_rows_note(n_empty, _rows(empty)))
     elif n_empty:
         notes.append(f"dropped {n_empty:,} empty row(s)")
         table = table.filter(pc.invert(empty))
-    stray = None if scoring else _lines_of_text(table)
+    stray = None if scoring or n_empty else _lines_of_text(table, no_value)
+    stray = _lines_of_text(table) if not scoring and n_empty else stray  # the masks were of the rows before
     n_stray = int(pc.sum(stray).as_py() or 0) if stray is not None else 0
     if n_stray:
         example = " ".join(str(next(value for column in table.columns for value in column.filter(stray).to_pylist()
@@ -153,28 +157,26 @@ def _has_no_value(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.or_(column.is_null(), marker)
 
 
-def _lines_of_text(table: pa.Table) -> pa.ChunkedArray | None:
+def _lines_of_text(table: pa.Table, no_value: list[pa.ChunkedArray] | None = None) -> pa.ChunkedArray | None:
     """Rows with one value, in a table of three columns or more, where that value's column is otherwise empty (at
     most a tenth of its rows filled) or holds values of another shape ('Page 2 of 3' among SKUs '019610'): a page
-    title or a section heading inside a report, not a row."""
+    title or a section heading inside a report, not a row (``no_value``: each column's cells without a value)."""
     if table.num_columns < 3 or table.num_rows < _MIN_ROWS_AROUND_TEXT:
         return None
-    filled = [pc.invert(_has_no_value(column)) for column in table.columns]
-    n_values = filled[0].cast(pa.int32())
-    for mask in filled[1:]:
-        n_values = pc.add(n_values, mask.cast(pa.int32()))
-    alone = pc.equal(n_values, 1)
-    if not pc.any(alone).as_py():
+    masks = no_value if no_value is not None else [_has_no_value(column) for column in table.columns]
+    filled = ~np.column_stack([np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool) for mask in masks])
+    alone = filled.sum(axis=1) == 1
+    if not alone.any():
         return None
-    stray = None
-    for column, mask in zip(table.columns, filled, strict=True):
-        here = pc.and_(alone, mask)
-        if not pc.any(here).as_py():
-            continue
-        if int(pc.sum(mask).as_py() or 0) > _SPARSE_SHARE * table.num_rows:
-            here = _other_shape(column, here)
-        stray = here if stray is None else pc.or_(stray, here)
-    return stray
+    stray = np.zeros(table.num_rows, dtype=bool)
+    for position in np.flatnonzero((filled & alone[:, None]).any(axis=0)):
+        here = filled[:, position] & alone
+        if filled[:, position].sum() > _SPARSE_SHARE * table.num_rows:
+            column = table.column(int(position))
+            here = np.asarray(_other_shape(column, pa.chunked_array([pa.array(here)])).to_numpy(
+                zero_copy_only=False), dtype=bool)
+        stray |= here
+    return pa.chunked_array([pa.array(stray)])
 
 
 def _other_shape(column: pa.ChunkedArray, candidates: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -11,7 +11,6 @@ Both are dropped when reading to train, with a note; reading to score keeps ever
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 
@@ -25,6 +24,7 @@ _TOTAL_IN_LABEL = re.compile(rf"(?:^|[\W_])(?:{TOTAL_ALTERNATIVES})(?:[\W_]|$)",
 ROUNDING = 0.005  # a sum or a statistic as a report rounds it
 MAX_STATISTICS = 4  # rows of statistics under a table
 MIN_ROWS = 5  # rows above, for statistics to mean something
+_FIRST_COLUMNS = 20
 
 
 def drop_summary_rows(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tuple[pa.Table, list[str]]:
@@ -56,77 +56,88 @@ def _numeric_columns(table: pa.Table) -> list[int]:
             if pa.types.is_integer(column.type) or pa.types.is_floating(column.type)]
 
 
-def _values(table: pa.Table, position: int) -> np.ndarray:
-    return np.asarray(table.column(position).to_numpy(zero_copy_only=False), dtype=float)
-
-
-def _label(table: pa.Table, row: int) -> str:
-    """The row's first text value."""
+def _labels(table: pa.Table) -> list[str]:
+    """Each row's first text value ('' when none)."""
+    labels = [""] * table.num_rows
     for column in table.columns:
-        if pa.types.is_string(column.type) and column[row].is_valid and str(column[row].as_py()).strip():
-            return str(column[row].as_py()).strip()
-    return ""
+        if not pa.types.is_string(column.type):
+            continue
+        for row, value in enumerate(column.to_pylist()):
+            if not labels[row] and value is not None and value.strip():
+                labels[row] = value.strip()
+        if all(labels):
+            break
+    return labels
 
 
-def _close(value: float, target: float) -> bool:
-    return bool(np.isfinite(target)) and value != 0 and math.isclose(value, target, rel_tol=ROUNDING, abs_tol=1e-9)
+def _matrix(table: pa.Table, numbers: list[int]) -> np.ndarray:
+    """The numeric columns as one array of rows by columns (NaN where missing)."""
+    return np.column_stack([np.asarray(table.column(i).to_numpy(zero_copy_only=False), dtype=float) for i in numbers])
+
+
+def _close(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Where each value is its target as a report rounds it (never 0, never against a target that is not finite)."""
+    close: np.ndarray = np.isfinite(targets) & (values != 0) & (np.abs(values - targets) <= ROUNDING * np.abs(targets)
+                                                                 + 1e-9)
+    return close
 
 
 def _subtotal_rows(table: pa.Table, numbers: list[int]) -> dict[int, str]:
     """Rows whose label names a total and whose numbers (most of them, one at least) are the sum of their group or of
     every row above that is not a total."""
-    labels = {row: label for row in range(table.num_rows) if _TOTAL_IN_LABEL.search(label := _label(table, row))}
+    labels = {row: label for row, label in enumerate(_labels(table)) if _TOTAL_IN_LABEL.search(label)}
     if not labels or len(labels) * 2 > table.num_rows:
         return {}
-    columns = {position: _values(table, position) for position in numbers}
+    matrix = _matrix(table, numbers)
     found: dict[int, str] = {}
     start = 0
     for row in sorted(labels):
         data = [r for r in range(row) if r not in labels]
         group = [r for r in range(start, row) if r not in labels]
-        matched = tried = 0
-        for values in columns.values():
-            if np.isnan(values[row]):
-                continue
-            tried += 1
-            matched += any(_close(values[row], float(np.nansum(values[rows]))) for rows in (group, data) if rows)
-        if matched and matched * 2 >= tried:
+        present = ~np.isnan(matrix[row])
+        matched = np.zeros(len(numbers), dtype=bool)
+        for rows in (group, data):
+            if rows:
+                matched |= _close(matrix[row], np.nansum(matrix[rows], axis=0))
+        tried, hits = int(present.sum()), int((matched & present).sum())
+        if hits and hits * 2 >= tried:
             found[row] = labels[row]
         start = row + 1
     return found
 
 
-_STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
-    "sums": lambda v: float(np.sum(v)),
-    "means": lambda v: float(np.mean(v)),
-    "standard deviations": lambda v: float(np.std(v, ddof=1)),
-    "standard deviations (n)": lambda v: float(np.std(v)),
-    "relative standard deviations": lambda v: float(100 * np.std(v, ddof=1) / np.mean(v)) if np.mean(v) else math.nan,
-    "relative standard deviations (n)": lambda v: float(100 * np.std(v) / np.mean(v)) if np.mean(v) else math.nan,
+_STATISTICS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sums": lambda m: np.nansum(m, axis=0),
+    "means": lambda m: np.nanmean(m, axis=0),
+    "standard deviations": lambda m: np.nanstd(m, axis=0, ddof=1),
+    "standard deviations (n)": lambda m: np.nanstd(m, axis=0),
+    "relative standard deviations": lambda m: 100 * np.nanstd(m, axis=0, ddof=1) / np.nanmean(m, axis=0),
+    "relative standard deviations (n)": lambda m: 100 * np.nanstd(m, axis=0) / np.nanmean(m, axis=0),
 }
 
 
 def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> dict[int, str]:
-    """The last rows (up to four) each of whose numbers, two at least, are one statistic of the rows above them."""
-    columns = {position: _values(table, position) for position in numbers}
+    """The last rows (up to four) each of whose numbers, two at least, are one statistic of the rows above them
+    (judged on the first columns first: on a wide table, most rows are ruled out there)."""
+    if len(numbers) > _FIRST_COLUMNS and not _statistic_rows(table, numbers[:_FIRST_COLUMNS], skipped):
+        return {}
+    matrix = _matrix(table, numbers)
     rows = [r for r in range(table.num_rows) if r not in skipped]
     for count in range(min(MAX_STATISTICS, len(rows) - MIN_ROWS), 0, -1):
-        body, tail = rows[:-count], rows[-count:]
-        kinds = {row: _statistic_of(row, body, columns) for row in tail}
+        body, tail = matrix[rows[:-count]], rows[-count:]
+        body = np.where(np.isfinite(body), body, np.nan)
+        enough = np.sum(~np.isnan(body), axis=0) >= 2
+        kinds = {row: _statistic_of(matrix[row], body, enough) for row in tail}
         if all(kinds.values()):
-            return {row: kind for row, kind in kinds.items() if kind}
+            return kinds
     return {}
 
 
-def _statistic_of(row: int, body: list[int], columns: dict[int, np.ndarray]) -> str:
-    cells = {position: values[row] for position, values in columns.items() if not np.isnan(values[row])}
-    if len(cells) < min(2, len(columns)):
-        return ""
-    above = {position: columns[position][body] for position in cells}
-    above = {position: values[np.isfinite(values)] for position, values in above.items()}
-    if any(len(values) < 2 for values in above.values()):
+def _statistic_of(values: np.ndarray, body: np.ndarray, enough: np.ndarray) -> str:
+    cells = ~np.isnan(values)
+    if cells.sum() < min(2, len(values)) or not np.all(enough[cells]):
         return ""
     for kind, statistic in _STATISTICS.items():
-        if all(_close(value, statistic(above[position])) for position, value in cells.items()):
+        if np.all(_close(values[cells], statistic(body[:, cells]))):
             return kind.replace(" (n)", "")
     return ""
