@@ -164,16 +164,24 @@ def _lines_of_text(table: pa.Table, no_value: list[pa.ChunkedArray] | None = Non
     if table.num_columns < 3 or table.num_rows < _MIN_ROWS_AROUND_TEXT:
         return None
     masks = no_value if no_value is not None else [_has_no_value(column) for column in table.columns]
-    filled = ~np.column_stack([np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool) for mask in masks])
-    alone = filled.sum(axis=1) == 1
+
+    def filled(mask: pa.ChunkedArray) -> np.ndarray:  # one column at a time: never a rows-by-columns copy
+        return ~np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+
+    n_values = np.zeros(table.num_rows, dtype=np.int32)
+    for mask in masks:
+        n_values += filled(mask)
+    alone = n_values == 1
     if not alone.any():
         return None
     stray = np.zeros(table.num_rows, dtype=bool)
-    for position in np.flatnonzero((filled & alone[:, None]).any(axis=0)):
-        here = filled[:, position] & alone
-        if filled[:, position].sum() > _SPARSE_SHARE * table.num_rows:
-            column = table.column(int(position))
-            here = np.asarray(_other_shape(column, pa.chunked_array([pa.array(here)])).to_numpy(
+    for position, mask in enumerate(masks):
+        column_filled = filled(mask)
+        here = column_filled & alone
+        if not here.any():
+            continue
+        if column_filled.sum() > _SPARSE_SHARE * table.num_rows:
+            here = np.asarray(_other_shape(table.column(position), pa.chunked_array([pa.array(here)])).to_numpy(
                 zero_copy_only=False), dtype=bool)
         stray |= here
     return pa.chunked_array([pa.array(stray)])

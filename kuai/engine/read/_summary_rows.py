@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kuai.engine.read._footer import TOTAL_ALTERNATIVES
 from kuai.engine.read._rows import retype
@@ -24,7 +25,7 @@ _TOTAL_IN_LABEL = re.compile(rf"(?:^|[\W_])(?:{TOTAL_ALTERNATIVES})(?:[\W_]|$)",
 ROUNDING = 0.005  # a sum or a statistic as a report rounds it
 MAX_STATISTICS = 4  # rows of statistics under a table
 MIN_ROWS = 5  # rows above, for statistics to mean something
-_FIRST_COLUMNS = 20
+_TOTAL_WORD = rf"{TOTAL_ALTERNATIVES}"  # a cheap search, confirmed on the label by _TOTAL_IN_LABEL
 
 
 def drop_summary_rows(table: pa.Table, keep_text: frozenset[str] = frozenset()) -> tuple[pa.Table, list[str]]:
@@ -47,7 +48,9 @@ def drop_summary_rows(table: pa.Table, keep_text: frozenset[str] = frozenset()) 
     dropped = set(subtotals) | set(statistics)
     if not dropped:
         return table, []
-    table = table.filter(pa.array([i not in dropped for i in range(table.num_rows)]))
+    kept = np.ones(table.num_rows, dtype=bool)
+    kept[sorted(dropped)] = False
+    table = table.filter(pa.array(kept))
     return retype(table, [i for i, name in enumerate(table.column_names) if name not in keep_text]), notes
 
 
@@ -56,23 +59,30 @@ def _numeric_columns(table: pa.Table) -> list[int]:
             if pa.types.is_integer(column.type) or pa.types.is_floating(column.type)]
 
 
-def _labels(table: pa.Table) -> list[str]:
-    """Each row's first text value ('' when none)."""
-    labels = [""] * table.num_rows
-    for column in table.columns:
-        if not pa.types.is_string(column.type):
-            continue
-        for row, value in enumerate(column.to_pylist()):
-            if not labels[row] and value is not None and value.strip():
-                labels[row] = value.strip()
-        if all(labels):
-            break
+def _values(table: pa.Table, position: int) -> np.ndarray:
+    """One numeric column as floats (NaN where missing, and where not finite): one column at a time, never a copy of
+    the table."""
+    values = np.asarray(table.column(position).to_numpy(zero_copy_only=False), dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _total_labels(table: pa.Table) -> dict[int, str]:
+    """The rows whose first text value names a total, and that value. The text columns are searched by pyarrow;
+    only the rows found are read in Python."""
+    texts = [column for column in table.columns if pa.types.is_string(column.type)]
+    hits = None
+    for column in texts:
+        found = pc.fill_null(pc.match_substring_regex(column, pattern=_TOTAL_WORD, ignore_case=True), False)
+        hits = found if hits is None else pc.or_(hits, found)
+    if hits is None or not pc.any(hits).as_py():
+        return {}
+    labels = {}
+    for row in np.flatnonzero(np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)):
+        label = next((str(value).strip() for column in texts if (value := column[int(row)].as_py()) is not None
+                      and str(value).strip()), "")
+        if _TOTAL_IN_LABEL.search(label):
+            labels[int(row)] = label
     return labels
-
-
-def _matrix(table: pa.Table, numbers: list[int]) -> np.ndarray:
-    """The numeric columns as one array of rows by columns (NaN where missing)."""
-    return np.column_stack([np.asarray(table.column(i).to_numpy(zero_copy_only=False), dtype=float) for i in numbers])
 
 
 def _close(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -85,59 +95,64 @@ def _close(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
 def _subtotal_rows(table: pa.Table, numbers: list[int]) -> dict[int, str]:
     """Rows whose label names a total and whose numbers (most of them, one at least) are the sum of their group or of
     every row above that is not a total."""
-    labels = {row: label for row, label in enumerate(_labels(table)) if _TOTAL_IN_LABEL.search(label)}
+    labels = _total_labels(table)
     if not labels or len(labels) * 2 > table.num_rows:
         return {}
-    matrix = _matrix(table, numbers)
-    found: dict[int, str] = {}
-    start = 0
-    for row in sorted(labels):
-        data = [r for r in range(row) if r not in labels]
-        group = [r for r in range(start, row) if r not in labels]
-        present = ~np.isnan(matrix[row])
-        matched = np.zeros(len(numbers), dtype=bool)
-        for rows in (group, data):
-            if rows:
-                matched |= _close(matrix[row], np.nansum(matrix[rows], axis=0))
-        tried, hits = int(present.sum()), int((matched & present).sum())
-        if hits and hits * 2 >= tried:
-            found[row] = labels[row]
-        start = row + 1
-    return found
+    rows = sorted(labels)
+    starts = [0] + [row + 1 for row in rows[:-1]]
+    tried, matched = np.zeros(len(rows), dtype=int), np.zeros(len(rows), dtype=int)
+    for position in numbers:
+        values = _values(table, position)
+        data = values.copy()
+        data[rows] = 0.0  # a total is not summed into the next one
+        above = np.concatenate([[0.0], np.nancumsum(data)])  # above[r]: the sum of the rows before r
+        for k, (row, start) in enumerate(zip(rows, starts, strict=True)):
+            if np.isnan(values[row]):
+                continue
+            tried[k] += 1
+            sums = np.array([above[row] - above[start], above[row]])
+            matched[k] += bool(_close(np.full(2, values[row]), sums).any())
+    return {row: labels[row] for k, row in enumerate(rows) if matched[k] and matched[k] * 2 >= tried[k]}
 
 
-_STATISTICS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sums": lambda m: np.nansum(m, axis=0),
-    "means": lambda m: np.nanmean(m, axis=0),
-    "standard deviations": lambda m: np.nanstd(m, axis=0, ddof=1),
-    "standard deviations (n)": lambda m: np.nanstd(m, axis=0),
-    "relative standard deviations": lambda m: 100 * np.nanstd(m, axis=0, ddof=1) / np.nanmean(m, axis=0),
-    "relative standard deviations (n)": lambda m: 100 * np.nanstd(m, axis=0) / np.nanmean(m, axis=0),
+_STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
+    "sums": lambda v: float(np.nansum(v)),
+    "means": lambda v: float(np.nanmean(v)),
+    "standard deviations": lambda v: float(np.nanstd(v, ddof=1)),
+    "standard deviations (n)": lambda v: float(np.nanstd(v)),
+    "relative standard deviations": lambda v: float(100 * np.nanstd(v, ddof=1) / np.nanmean(v)),
+    "relative standard deviations (n)": lambda v: float(100 * np.nanstd(v) / np.nanmean(v)),
 }
 
 
 def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> dict[int, str]:
-    """The last rows (up to four) each of whose numbers, two at least, are one statistic of the rows above them
-    (judged on the first columns first: on a wide table, most rows are ruled out there)."""
-    if len(numbers) > _FIRST_COLUMNS and not _statistic_rows(table, numbers[:_FIRST_COLUMNS], skipped):
-        return {}
-    matrix = _matrix(table, numbers)
+    """The last rows (up to four) each of whose numbers, two at least, are one statistic of the rows above them.
+    Column by column: the kinds a row can still be narrow down, and most tables are ruled out by their first
+    columns."""
     rows = [r for r in range(table.num_rows) if r not in skipped]
     for count in range(min(MAX_STATISTICS, len(rows) - MIN_ROWS), 0, -1):
-        body, tail = matrix[rows[:-count]], rows[-count:]
-        body = np.where(np.isfinite(body), body, np.nan)
-        enough = np.sum(~np.isnan(body), axis=0) >= 2
-        kinds = {row: _statistic_of(matrix[row], body, enough) for row in tail}
-        if all(kinds.values()):
-            return kinds
+        tail = rows[-count:]
+        body = np.zeros(table.num_rows, dtype=bool)
+        body[rows[:-count]] = True
+        kinds = {row: set(_STATISTICS) for row in tail}
+        cells = dict.fromkeys(tail, 0)
+        for position in numbers:
+            values = _values(table, position)
+            above = values[body]
+            if np.sum(~np.isnan(above)) < 2:
+                if any(not np.isnan(values[row]) for row in tail):
+                    kinds = {}
+                    break
+                continue
+            for row in tail:
+                if np.isnan(values[row]):
+                    continue
+                cells[row] += 1
+                kinds[row] = {kind for kind in kinds[row]
+                              if _close(np.array([values[row]]), np.array([_STATISTICS[kind](above)]))[0]}
+            if not all(kinds.get(row) for row in tail):
+                kinds = {}
+                break
+        if kinds and all(cells[row] >= min(2, len(numbers)) for row in tail):
+            return {row: sorted(kinds[row], key=list(_STATISTICS).index)[0].replace(" (n)", "") for row in tail}
     return {}
-
-
-def _statistic_of(values: np.ndarray, body: np.ndarray, enough: np.ndarray) -> str:
-    cells = ~np.isnan(values)
-    if cells.sum() < min(2, len(values)) or not np.all(enough[cells]):
-        return ""
-    for kind, statistic in _STATISTICS.items():
-        if np.all(_close(values[cells], statistic(body[:, cells]))):
-            return kind.replace(" (n)", "")
-    return ""
