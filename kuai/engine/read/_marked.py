@@ -82,8 +82,8 @@ def _notes(n_flagged: int, flags: list[str], signs: dict[str, int], words: dict[
                      "the value was not measured, only bounded")
     if n_flagged:
         shown = ", ".join(f"'{flag}'" for flag in flags[:_SHOWN]) + (", ..." if len(flags) > _SHOWN else "")
-        notes.append(f"{n_flagged:,} number{'' if n_flagged == 1 else 's'} carry a footnote flag ({shown}), taken "
-                     "off: the numbers are read, the flags are not kept")
+        notes.append(f"{n_flagged:,} number{' carries' if n_flagged == 1 else 's carry'} a footnote flag ({shown}), "
+                     "taken off: the numbers are read, the flags are not kept")
     missing = {**signs, **words}
     if missing:
         n = sum(missing.values())
