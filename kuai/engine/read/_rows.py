@@ -137,13 +137,13 @@ def _summed_columns(row: pa.Table, others: pa.Table) -> list[str]:
                 or others.column(position).null_count:
             continue
         total = pc.sum(others.column(position)).as_py()
-        if total is None or value == 0 or not math.isclose(value, total, rel_tol=_SUM_ROUNDING, abs_tol=0.01):
+        if total is None or value == 0 or not math.isclose(value, total, rel_tol=SUM_ROUNDING, abs_tol=0.01):
             return []
         summed.append(row.column_names[position])
     return summed
 
 
-_SUM_ROUNDING = 0.005  # a total of rounded numbers (percentages that add to 99.8 or 100.1)
+SUM_ROUNDING = 0.005  # a total of rounded numbers (percentages that add to 99.8 or 100.1)
 _MIN_ROWS_UNDER_SUM = 3
 _MIN_ROWS_UNDER_ONE_SUM = 5  # a total of one column: a sum of a few rows can be a coincidence
 _MISSING = pa.array(PLAIN_NA_VALUES)

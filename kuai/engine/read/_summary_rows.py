@@ -19,10 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kuai.engine.read._footer import TOTAL_ALTERNATIVES
-from kuai.engine.read._rows import retype
+from kuai.engine.read._rows import SUM_ROUNDING, retype
 
 _TOTAL_IN_LABEL = re.compile(rf"(?:^|[\W_])(?:{TOTAL_ALTERNATIVES})(?:[\W_]|$)", re.I)
-ROUNDING = 0.005  # a sum or a statistic as a report rounds it
 MAX_STATISTICS = 4  # rows of statistics under a table
 MIN_ROWS = 5  # rows above, for statistics to mean something
 _TOTAL_WORD = rf"{TOTAL_ALTERNATIVES}"  # a cheap search, confirmed on the label by _TOTAL_IN_LABEL
@@ -87,8 +86,8 @@ def _total_labels(table: pa.Table) -> dict[int, str]:
 
 def _close(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """Where each value is its target as a report rounds it (never 0, never against a target that is not finite)."""
-    close: np.ndarray = np.isfinite(targets) & (values != 0) & (np.abs(values - targets) <= ROUNDING * np.abs(targets)
-                                                                 + 1e-9)
+    within = np.abs(values - targets) <= SUM_ROUNDING * np.abs(targets) + 1e-9
+    close: np.ndarray = np.isfinite(targets) & (values != 0) & within
     return close
 
 
