@@ -215,6 +215,7 @@ class InputColumn:
     categories: tuple[str, ...] = ()  # categories seen in training (categorical/boolean)
     date_format: str = ""  # datetime: how its text is read (read.dates); "" value by value (models before formats)
     terms: int = 0  # text: the words found in two or more of the training rows (at most text.MAX_TERMS)
+    grams: int = 0  # text: the most character grams its models may read (text.choose_grams; the search takes a share)
 
     @property
     def is_string(self) -> bool:

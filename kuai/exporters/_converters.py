@@ -73,6 +73,7 @@ def register_converters() -> None:
         )
         _register_hist_gradient_boosting()
         _register_forests()
+        _register_char_grams()
         register_stack_converters()
         install_wide_inputs()  # models over thousands of inputs: linear walks, not quadratic
         _registered = True
@@ -100,6 +101,21 @@ def unconvertible_estimators() -> list[str]:
 
     return [f"{family.name}: {cls.__module__}.{cls.__name__}" for family in FAMILIES.values()
             for cls in family.estimator_classes() if converter_alias(cls) is None]
+
+
+def _register_char_grams() -> None:
+    """A text column's character grams (``kuai.engine.models.text.CharGrams``, a ``TfidfVectorizer``) by skl2onnx's
+    own vectorizer converter: its Tokenizer splits the text into characters (the option ``tokenexp`` ``.``, given
+    by ``onnx_export``) and its TfIdfVectorizer counts their runs of three."""
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common._registration import get_converter, get_shape_calculator
+    from skl2onnx.operator_converters.tfidf_vectoriser import convert_sklearn_tfidf_vectoriser
+
+    from kuai.engine.models.text import CharGrams
+
+    alias = "SklearnTfidfVectorizer"
+    update_registered_converter(CharGrams, "KuaiCharGrams", get_shape_calculator(alias),
+                                convert_sklearn_tfidf_vectoriser, options=get_converter(alias).get_allowed_options())
 
 
 def _register_hist_gradient_boosting() -> None:

@@ -46,6 +46,7 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
         }
         if column.is_text:
             entry["terms"] = column.terms  # the words the model reads (kuai.engine.models.text)
+            entry["char_grams"] = column.grams  # and at most this many runs of three characters
             entry["missing_value"] = MISSING_CATEGORY
         elif column.is_string:
             entry["categories"] = list(column.categories[:MAX_LISTED_CATEGORIES])

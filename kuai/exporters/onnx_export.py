@@ -57,7 +57,8 @@ def to_onnx_model(
         (name, StringTensorType([None, 1]) if column.is_string else FloatTensorType([None, 1]))
         for column in schema for name in column.model_inputs
     ]
-    options: dict[Any, dict[str, Any]] = {TfidfVectorizer: {"tokenexp": text.ONNX_TOKEN_PATTERN}}  # text columns
+    options: dict[Any, dict[str, Any]] = {TfidfVectorizer: {"tokenexp": text.ONNX_TOKEN_PATTERN},  # text columns
+                                          text.CharGrams: {"tokenexp": text.ONNX_CHAR_PATTERN}}
     if task.is_classification:
         options[id(estimator)] = {"zipmap": False}
     try:

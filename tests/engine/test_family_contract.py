@@ -60,6 +60,7 @@ class DecisionTreeFamily(ModelFamily):
     estimators = ("sklearn.tree.DecisionTreeClassifier", "sklearn.tree.DecisionTreeRegressor")
     libraries = ("scikit-learn",)
     preflight_group = None
+    grams_first = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"decision_tree__max_depth": 4, "decision_tree__min_samples_leaf": 5}]
@@ -94,6 +95,7 @@ class NeuralNetFamily(ModelFamily):
     estimators = ("sklearn.neural_network.MLPClassifier", "sklearn.neural_network.MLPRegressor")
     libraries = ("scikit-learn",)
     preflight_group = None
+    grams_first = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"neural_net__width": 16}]

@@ -60,6 +60,7 @@ class _FakeFamily(ModelFamily):
     estimators = ()
     libraries = ()
     preflight_group = None
+    grams_first = True
     configs = 1
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:

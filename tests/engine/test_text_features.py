@@ -1,6 +1,6 @@
-"""Free text is a feature: its words (TF-IDF terms) reach every model family, the exported ONNX graph reads the raw
-text and scores as scikit-learn does (any script, empty and unseen text), and SHAP folds the words back onto the
-text column."""
+"""Free text is a feature: its words (TF-IDF terms) and character grams reach every model family, the exported ONNX
+graph reads the raw text and scores as scikit-learn does (any script, empty and unseen text), the search chooses
+how many grams a trial reads, and SHAP folds the words and grams back onto the text column."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ def test_a_text_whose_words_never_repeat_is_left_out_and_said() -> None:
 
 @pytest.fixture(scope="module")
 def fitted_pipelines() -> dict[str, Any]:
-    """A pipeline of each family over a number and a text column, fitted on the reviews."""
+    """A pipeline of each family over a number and a text column (its words and all its character grams), fitted
+    on the reviews."""
     from sklearn.pipeline import Pipeline
 
     frame = _reviews()
@@ -85,7 +86,8 @@ def fitted_pipelines() -> dict[str, Any]:
     for name in ("lightgbm", "linear", "extra_trees", "catboost"):
         family = FAMILIES[name]
         params = family.default_configs(DataShape(n_rows=len(X), n_features=len(schema), n_classes=2))[0]
-        prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+        prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale,
+                                  grams=text.DEFAULT_SHARE if family.grams_first else 0.0)
         pipelines[name] = Pipeline([("prep", prep), ("model", family.build(params, TaskType.BINARY, seed=0))]).fit(X, y)
     return {"schema": schema, "X": X, "pipelines": pipelines}
 
@@ -93,10 +95,13 @@ def fitted_pipelines() -> dict[str, Any]:
 def test_the_text_feeds_every_family_and_folds_back_onto_its_column(fitted_pipelines: dict[str, Any]) -> None:
     schema = fitted_pipelines["schema"]
     review = next(c for c in schema if c.name == "review")
-    assert review.is_text and review.is_string and review.terms >= text.MIN_TERMS
-    for pipeline in fitted_pipelines["pipelines"].values():
+    assert review.is_text and review.is_string and review.terms >= text.MIN_TERMS and review.grams > 100
+    for family, pipeline in fitted_pipelines["pipelines"].items():
         names = list(pipeline[0].get_feature_names_out())
         assert sum(name.startswith(f"text_{review.safe_name}__") for name in names) == review.terms
+        grams = [name.partition("__")[2] for name in names if name.startswith(f"grams_{review.safe_name}__")]
+        assert all(len(gram) == text.GRAM_LENGTH for gram in grams)
+        assert len(grams) == (review.grams if FAMILIES[family].grams_first else 0)
         assert set(original_column_of_features(names, schema)) == {"age", "review"}
         assert read_inputs(pipeline) == {c.safe_name for c in schema}  # the 1-D text input is one name, not letters
 
@@ -106,7 +111,8 @@ def test_the_onnx_graph_reads_raw_text_as_scikit_learn_does(fitted_pipelines: di
     punctuation; probabilities within 1e-5 for each family (the parity report's tolerance)."""
     schema, X = fitted_pipelines["schema"], fitted_pipelines["X"]
     review = next(c for c in schema if c.name == "review").safe_name
-    odd = ["", "   ", "GREAT great Great", "café-très naïve", "日本語 サイズ 日本語", "x_l x_l 2024, 2024!",
+    odd = ["", "   ", "ab", "GREAT great Great", "café-très naïve", "日本語 サイズ 日本語", "x_l x_l 2024, 2024!",
+           "e\u0301e\u0301 combining accents", "line\r\nbreaks\n\n and  double  spaces", "👍🏽👍🏽 skin tones",
            "never seen anything like it",
            "love it 😍😍 great👍 perfect🙂", "returned\treturned\nreturned", "Größe größe GRÖSSE", "a b c d e"]
     rows = pd.concat([X.head(100), pd.DataFrame({review: odd, "c00000": np.float32(30.0)})[X.columns]],
@@ -238,3 +244,44 @@ def test_a_column_the_type_model_calls_categorical_is_text_when_its_values_are_s
     assert typed([f"llegó el día {i} y muy bien" for i in range(60)]) is ColumnType.TEXT
     assert typed([f"arrived day {i}" for i in range(60)]) is ColumnType.CATEGORICAL  # short: labels
     assert typed([f"it arrived on the day {i}" for i in range(20)]) is ColumnType.CATEGORICAL  # few: categories
+
+
+def test_long_texts_get_no_character_grams_and_the_share_sizes_them() -> None:
+    """A text column of contracts would make the graph's Tokenizer a string per character of the longest text: no
+    grams. A trial's share of the grams is the search's ``text__grams`` (none without it: older trials)."""
+    short = ["fits well and soft", "too tight, returned"] * 20
+    assert text.choose_grams(short, n_rows=40, n_texts=1) == 33  # the distinct runs of three characters
+    assert text.choose_grams([*short, "clause " * 400], n_rows=41, n_texts=1) == 0
+    assert text.choose_grams(short, n_rows=text.TERM_CELLS // 10, n_texts=2) == 5  # the cells' share
+    assert text.choose_grams(["ab", "ab", "xyz"], n_rows=3, n_texts=1) == 0  # no run of three in two rows
+    column = build_input_schema(*_spec_of(_reviews(120)))[1]
+    assert text.MIN_TERMS < column.grams <= text.MAX_GRAMS
+    assert [text.gram_count(column, share) for share in text.GRAM_SHARES] == [0, round(column.grams / 4), column.grams]
+    assert text.grams_share({}) == 0.0 and text.grams_share({text.SEARCH_PARAM: 0.25}) == 0.25
+
+
+def _spec_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
+    return frame, build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
+
+
+def test_the_search_chooses_the_grams_and_the_refit_reads_what_its_trial_read() -> None:
+    """Each trial of a search over a text column draws its share of the character grams; the portfolio's first
+    trials read all of them; the final model's pipeline is built with its trial's share."""
+    from kuai.engine.automl import encode_target
+    from kuai.engine.models import Deadline
+    from kuai.engine.models.preprocessing import to_model_frame
+    from kuai.engine.search.inputs import SearchInputs
+    from kuai.engine.search.optimize import run_search
+    from kuai.engine.select.final import refit_pipeline
+
+    frame, spec = _spec_of(_reviews(300, seed=3))
+    schema = build_input_schema(frame, spec)
+    X, y = to_model_frame(frame, schema), encode_target(frame["recommended"], spec)
+    result = run_search(SearchInputs(X=X, y=y, spec=spec, schema=schema, deadline=Deadline(10**12),
+                                     families=("linear",), max_trials=4))
+    shares = [t.params[text.SEARCH_PARAM] for t in result.trials]
+    assert shares[0] == text.DEFAULT_SHARE and set(shares) <= set(text.GRAM_SHARES)
+    for outcome in result.outcomes.values():
+        names = refit_pipeline(outcome, spec, schema, len(X))[0].fit(X, y).get_feature_names_out()
+        grams = sum(str(name).startswith("grams_") for name in names)
+        assert grams == text.gram_count(schema[1], outcome.params[text.SEARCH_PARAM])  # what its trial read

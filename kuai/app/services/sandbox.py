@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -57,6 +57,15 @@ CALL_MEMORY_MB = 1024  # a chunk's feeds, the graph's intermediate tensors and t
 CHUNK_CELLS = 2_000_000  # rows x inputs per call to the child
 SANDBOX_MODULE = "kuai.app.processes.scoring_sandbox"  # the child
 
+
+
+def rows_per_call(feeds: Mapping[str, np.ndarray], names: Sequence[str]) -> int:
+    """Rows per call so that a call holds about ``CHUNK_CELLS`` cells: a text's words and characters are each a
+    cell in the graph (ONNX Runtime's Tokenizer makes a row as wide as the longest text), so the longest text
+    counts as wide as it is."""
+    longest = max((len(v) for name in names if feeds[name].dtype == object
+                   for v in np.asarray(feeds[name]).ravel() if isinstance(v, str)), default=0)
+    return max(1, CHUNK_CELLS // max(1, len(names), longest))
 
 class ModelError(SchemaError):
     """The model file cannot be used: broken metadata (``BAD_MODEL``), or it hung, ran out of memory or crashed
@@ -130,7 +139,7 @@ class SandboxedScorer:
         if missing:
             raise ExportError(f"Missing model input(s): {', '.join(missing[:10])}.", code="MISSING_INPUT")
         n_rows = len(feeds[self.input_names[0]]) if self.input_names else 0
-        step = max(1, CHUNK_CELLS // max(1, len(self.input_names)))
+        step = rows_per_call(feeds, self.input_names)
         with self._lock:
             if self._refused is not None and n_rows >= self._refused[0]:
                 raise ModelError(str(self._refused[1].args[0]), code=self._refused[1].code)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from kuai.engine.models import FAMILIES
-from kuai.engine.models.text import term_cap
+from kuai.engine.models.text import gram_cap, term_cap
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
 
@@ -114,5 +114,6 @@ def _seconds(seconds: float) -> str:
 
 
 def _text_terms(column: ColumnProfile, n_rows: int) -> int:
-    """The inputs a text column makes at most: its words, up to ``kuai.engine.models.text``'s caps."""
-    return max(1, min(term_cap(n_rows=n_rows), column.n_unique))
+    """The inputs a text column makes at most: its words and character grams, up to ``kuai.engine.models.text``'s
+    caps."""
+    return max(1, min(term_cap(n_rows=n_rows), column.n_unique)) + gram_cap(n_rows=n_rows)

@@ -36,7 +36,7 @@ from kuai.engine.explain.native_shap import native_explainer
 from kuai.engine.models import family_of
 from kuai.engine.models.labels import model_label
 from kuai.engine.models.preprocessing import original_column_of_features
-from kuai.engine.models.text import text_column_of
+from kuai.engine.models.text import word_column_of
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import import_detached
 from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, base_blend
@@ -241,7 +241,7 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
                                     shape=(len(owners), len(schema)))
     texts = {c.safe_name: c.name for c in schema if c.is_text}
     for feature, name in enumerate(prep.get_feature_names_out()):
-        column = text_column_of(str(name))
+        column = word_column_of(str(name))  # the words chart: words, not character grams
         if column in texts:
             member.terms[feature] = (texts[column], str(name).partition("__")[2])
 

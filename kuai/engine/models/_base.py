@@ -110,7 +110,8 @@ class ExportCost:
 
 
 FACTS = ("name", "label", "short_label", "search_order", "encoding", "scale", "grows_iterations", "parallel_folds",
-         "memory", "export", "shap_route", "explains_probability", "estimators", "libraries", "preflight_group")
+         "memory", "export", "shap_route", "explains_probability", "estimators", "libraries", "preflight_group",
+         "grams_first")
 
 
 class ModelFamily(abc.ABC):
@@ -137,6 +138,9 @@ class ModelFamily(abc.ABC):
     libraries: ClassVar[tuple[str, ...]]  # the distributions its fitted models need (the model card's versions)
     preflight_group: ClassVar[str | None]  # the group the data's resource pre-flight names when it is the heaviest
     # ("gradient boosting"); None: not counted there
+    grams_first: ClassVar[bool]  # its portfolio trials read text columns' character grams (``text.DEFAULT_SHARE``);
+    # False where thousands more inputs cost too much time for a first trial (CatBoost: 2,000 grams made its default
+    # fit on 400 reviews 7x slower); the search may still give them grams
 
     def __init__(self) -> None:
         missing = [fact for fact in FACTS if not hasattr(type(self), fact)]

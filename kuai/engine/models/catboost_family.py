@@ -28,6 +28,7 @@ class CatBoostFamily(ModelFamily):
     estimators = ("catboost.CatBoostClassifier", "catboost.CatBoostRegressor")
     libraries = ("catboost",)
     preflight_group = "gradient boosting"
+    grams_first = False
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"catboost__learning_rate": 0.08, "catboost__depth": 6, "catboost__l2_leaf_reg": 3.0}]

@@ -29,6 +29,7 @@ class HistGradientBoostingFamily(ModelFamily):
     estimators = ("sklearn.ensemble.HistGradientBoostingClassifier", "sklearn.ensemble.HistGradientBoostingRegressor")
     libraries = ("scikit-learn",)
     preflight_group = "gradient boosting"
+    grams_first = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"hist_gb__learning_rate": 0.1, "hist_gb__max_leaf_nodes": 31, "hist_gb__l2_regularization": 0.0}]

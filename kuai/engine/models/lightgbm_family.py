@@ -30,6 +30,7 @@ class LightGBMFamily(ModelFamily):
     estimators = ("lightgbm.LGBMClassifier", "lightgbm.LGBMRegressor")
     libraries = ("lightgbm",)
     preflight_group = "gradient boosting"
+    grams_first = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [

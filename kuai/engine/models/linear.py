@@ -24,6 +24,7 @@ class LinearFamily(ModelFamily):
     estimators = ("sklearn.linear_model.LogisticRegression", "sklearn.linear_model.Ridge")
     libraries = ("scikit-learn",)
     preflight_group = "linear model"
+    grams_first = True
 
     def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
         return [{"linear__C": 1.0}]

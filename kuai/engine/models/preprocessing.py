@@ -59,7 +59,10 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
             if column_type is ColumnType.TEXT else 0
         if column_type is ColumnType.TEXT and not terms:
             continue  # its words hardly repeat: nothing to learn (``kuai.engine.automl.prepare`` says so)
-        schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format, terms=terms))
+        grams = text.choose_grams(_as_category(frame[name]).tolist(), n_rows=len(frame), n_texts=n_texts) \
+            if column_type is ColumnType.TEXT else 0
+        schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format, terms=terms,
+                                  grams=grams))
     return tuple(schema)
 
 
@@ -142,10 +145,10 @@ def _as_category(raw: pd.Series) -> pd.Series:
 
 
 def build_preprocessor(
-    schema: tuple[InputColumn, ...], *, encoding: Encoding, scale: bool
+    schema: tuple[InputColumn, ...], *, encoding: Encoding, scale: bool, grams: float = 0.0
 ) -> ColumnTransformer:
     """Impute numbers (median), optionally scale; encode categories one-hot or ordinal; texts as the TF-IDF of their
-    words (``kuai.engine.models.text``)."""
+    words and ``grams`` (a share) of their character grams (``kuai.engine.models.text``)."""
     numeric = [name for c in schema if not c.is_string for name in c.model_inputs]
     categorical = [c for c in schema if c.is_string and not c.is_text]
     transformers: list[tuple[str, object, list[str]]] = []
@@ -168,13 +171,13 @@ def build_preprocessor(
                 dtype=np.float32,
             )
         transformers.append(("cat", encoder, names))
-    texts = [text.transformer(c) for c in schema if c.is_text]
+    texts = [entry for c in schema if c.is_text for entry in text.transformers(c, grams)]
     return ColumnTransformer([*transformers, *texts], remainder="drop", sparse_threshold=0.0)
 
 
 def input_width(schema: tuple[InputColumn, ...], encoding: Encoding) -> int:
-    """How many columns ``build_preprocessor`` makes of this schema with this encoding."""
-    return sum(c.terms if c.is_text
+    """How many columns ``build_preprocessor`` makes of this schema with this encoding (at most: all grams)."""
+    return sum(c.terms + c.grams if c.is_text
                else len(c.model_inputs) if not c.is_string
                else len(_onehot_categories(c)) if encoding == "onehot" else 1 for c in schema)
 

@@ -106,6 +106,7 @@ class RandomForestFamily(_ForestFamily):
     memory = MemoryCost(cell_bytes=25.0, fixed_mb=30.0, class_row_bytes=0.0, growth=_growth((0.7, 1.2)))
     estimators = ("sklearn.ensemble.RandomForestClassifier", "sklearn.ensemble.RandomForestRegressor")
     preflight_group = "random forest"
+    grams_first = True
 
 
 class ExtraTreesFamily(_ForestFamily):
@@ -118,3 +119,4 @@ class ExtraTreesFamily(_ForestFamily):
     memory = MemoryCost(cell_bytes=2.0, fixed_mb=30.0, class_row_bytes=0.0, growth=_growth((1.1, 2.0)))
     estimators = ("sklearn.ensemble.ExtraTreesClassifier", "sklearn.ensemble.ExtraTreesRegressor")
     preflight_group = None  # the pre-flight's "random forest" stands for both forests
+    grams_first = True

@@ -33,6 +33,7 @@ from kuai.engine.models import (
     available_cores,
     default_order,
     n_threads,
+    text,
 )
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.folds import make_folds
@@ -94,17 +95,20 @@ class _Objective:
         self.started = time.monotonic()  # the search window opens
         self.memory = memory or {}
         self.tight = any(plan.row_fraction < 1.0 for plan in self.memory.values())  # keep one encoding's matrices
-        self._cache: dict[tuple[int, str, bool, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
+        self._cache: dict[tuple[int, str, bool, float, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
+        self.has_grams = any(c.grams for c in columns_for(schema, selection, 0) if c.is_text)
 
     def row_fraction(self, family: ModelFamily) -> float:
         plan = self.memory.get(family.name)
         return plan.row_fraction if plan is not None else 1.0
 
-    def fold_matrices(self, fold: int, family: ModelFamily) -> tuple[np.ndarray, np.ndarray, Any, np.ndarray]:
+    def fold_matrices(self, fold: int, family: ModelFamily, grams: float = 0.0) -> tuple[
+            np.ndarray, np.ndarray, Any, np.ndarray]:
         """The fold's training and validation matrices for this family's encoding (and share of the training
-        rows), the fitted preprocessor, and the training rows' positions."""
+        rows, and of the text columns' character grams), the fitted preprocessor, and the training rows'
+        positions."""
         fraction = self.row_fraction(family)
-        key = (fold, family.encoding, family.scale, fraction)
+        key = (fold, family.encoding, family.scale, fraction, grams)
         if key not in self._cache:
             if self.tight:  # memory is short: matrices of other encodings or shares go
                 self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
@@ -112,7 +116,7 @@ class _Objective:
             train = subsample_rows(train, self.y, fraction, seed=(self.spec.seed + fold) % 2**32,
                                    classification=self.spec.task.is_classification)
             prep = build_preprocessor(columns_for(self.schema, self.selection, fold), encoding=family.encoding,
-                                      scale=family.scale)
+                                      scale=family.scale, grams=grams)
             X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
             X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
             self._cache[key] = (X_train, X_valid, prep, train)
@@ -147,6 +151,8 @@ class _Objective:
         family = self.families[trial.suggest_categorical("family", list(self.families))]
         self._check_others(trial)
         params = family.sample(trial, self.shape)
+        if self.has_grams:  # the text columns' character grams are a step of the search like the model's settings
+            params[text.SEARCH_PARAM] = trial.suggest_categorical(text.SEARCH_PARAM, text.GRAM_SHARES)
         if self.row_fraction(family) <= 0.0:  # pruned at once: the sampler learns to leave the family alone
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", self.memory[family.name].note)
@@ -175,7 +181,8 @@ class _Objective:
     def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],
                    deadline: Deadline) -> list[tuple[Any, int | None, float]]:
         """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
-        work = [(self.fold_matrices(f, family), self.result.folds[f]) for f in folds]  # cached before threads
+        grams = text.grams_share(params)
+        work = [(self.fold_matrices(f, family, grams), self.result.folds[f]) for f in folds]  # cached before threads
 
         def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[
                 Any, int | None, float]:
@@ -225,7 +232,7 @@ class _Objective:
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
             for f, (model, best, seconds) in zip(batch, fitted, strict=True):
-                _, X_valid, prep, _ = self.fold_matrices(f, family)
+                _, X_valid, prep, _ = self.fold_matrices(f, family, text.grams_share(params))
                 valid = self.result.folds[f][1]
                 fit_time += seconds
                 started = time.perf_counter()
@@ -300,7 +307,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
         names = {f.name for f in usable}
         warm = [c for c in inputs.warm_configs if c.get("family") in names]  # a similar run's best first
-        for config in [*warm, *_portfolio(usable, objective.shape)]:
+        for config in [*warm, *_portfolio(usable, objective.shape, objective.has_grams)]:
             study.enqueue_trial(config, skip_if_exists=True)
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
@@ -365,12 +372,16 @@ def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
             "the columns they suspect.")
 
 
-def _portfolio(families: list[ModelFamily], shape: DataShape) -> list[dict[str, Any]]:
-    """Defaults of every family first (one each, in order), then the second ones."""
+def _portfolio(families: list[ModelFamily], shape: DataShape, grams: bool = False) -> list[dict[str, Any]]:
+    """Defaults of every family first (one each, in order), then the second ones; with text columns' character
+    grams in the search, each reads ``text.DEFAULT_SHARE`` of them or, when its first fits cannot afford them
+    (``grams_first``), none."""
     rounds: list[list[dict[str, Any]]] = [f.default_configs(shape) for f in families]
     configs = []
     for depth in range(max(len(r) for r in rounds)):
         for family, configs_of_family in zip(families, rounds, strict=True):
             if depth < len(configs_of_family):
-                configs.append({"family": family.name, **configs_of_family[depth]})
+                configs.append({"family": family.name, **configs_of_family[depth]}
+                               | ({text.SEARCH_PARAM: text.DEFAULT_SHARE if family.grams_first else 0.0}
+                                  if grams else {}))
     return configs

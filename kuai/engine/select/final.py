@@ -16,7 +16,7 @@ import pandas as pd
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, BudgetPlan, Clock
 from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES, n_threads
+from kuai.engine.models import FAMILIES, n_threads, text
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import subsample_rows
@@ -265,7 +265,7 @@ def refit_pipeline(outcome: TrialOutcome | TrialRecord, spec: TaskSpec, schema: 
     if family.grows_iterations and outcome.best_iterations:
         grown = float(np.mean(outcome.best_iterations))
         params = family.with_iterations(params, family.refit_iterations(params, grown, n_folds=spec.n_folds))
-    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale)
+    prep = build_preprocessor(schema, encoding=family.encoding, scale=family.scale, grams=text.grams_share(params))
     model = family.build(params, spec.task, seed=spec.seed, threads=n_threads(n_rows))
     return Pipeline([("prep", prep), ("model", model)])
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES
+from kuai.engine.models import FAMILIES, text
 from kuai.engine.search.trials import SearchResult, TrialOutcome, rank_key
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, total_size
@@ -25,7 +26,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             rank=0, model=outcome.name, family=outcome.family, score=_mean(outcome),
             score_std=float(np.std(outcome.fold_scores)), fit_time_s=outcome.fit_time_s / len(result.folds),
             predict_ms_per_1000_rows=outcome.predict_ms_per_1000_rows, size_kb=outcome.size_kb,
-            params=FAMILIES[outcome.family].unprefixed(outcome.params), row_fraction=outcome.row_fraction))
+            params=shown_params(outcome.params, outcome.family), row_fraction=outcome.row_fraction))
     if ensemble is not None:
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
         by_name = {r.model: r for r in rows}
@@ -43,7 +44,7 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             rank=0, model=STACK_NAME, family="stack", score=_mean(top), score_std=float(np.std(top.fold_scores)),
             fit_time_s=top.fit_time_s / len(result.folds), predict_ms_per_1000_rows=1000 * cost.ms_per_row,
             size_kb=None if cost.size_mb is None else 1024 * cost.size_mb,
-            params={"top": FAMILIES[top.family].unprefixed(top.params), "base": [o.name for o in stack.base]},
+            params={"top": shown_params(top.params, top.family), "base": [o.name for o in stack.base]},
             members={o.name: 1 / len(stack.base) for o in stack.base}))
     rows.sort(key=lambda r: rank_key(metric, r.score, r.score_std, r.size_kb))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
@@ -51,3 +52,12 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
 
 def _mean(outcome: TrialOutcome) -> float:
     return float(np.mean(outcome.fold_scores))
+
+
+def shown_params(params: dict[str, Any], family: str) -> dict[str, Any]:
+    """A trial's settings as people read them: the family's without its prefix, and the share of the text columns'
+    character grams it read (``text_grams``) when the search chose one."""
+    shown = FAMILIES[family].unprefixed(params)
+    if text.SEARCH_PARAM in params:
+        shown["text_grams"] = text.grams_share(params)
+    return shown

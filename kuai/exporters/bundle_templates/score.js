@@ -26,6 +26,7 @@ const protobuf = require('protobufjs');
 const SCHEMA_KEY = 'kuai_schema';
 const THRESHOLD_KEY = 'kuai_threshold';
 const BATCH_ROWS = 10000;
+const BATCH_CELLS = 2000000; // rows x the longest cell: a text's words and characters are each a string in the graph
 // Cells that mean "no value" (after trimming blanks), as Kuai reads them.
 const MISSING_VALUES = new Set([
   '', 'NA', 'N/A', 'n/a', 'na', 'N.A.', 'n.a.', 'NaN', 'nan', 'NAN', '-nan', '-NaN', 'null', 'NULL', 'Null',
@@ -131,8 +132,9 @@ async function scoreFile(modelPath, dataPath, outPath, unread = null) {
   return nRows;
 }
 
-// The cells of the named columns, BATCH_ROWS rows at a time, one row per row of the file (as `kuai predict` reads
-// it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row).
+// The cells of the named columns, BATCH_ROWS rows at a time (fewer when a text is long: BATCH_CELLS), one row per
+// row of the file (as `kuai predict` reads it: a row with no value, or a copy of the header row, is a row of missing
+// values; a blank line is no row).
 async function* readBatches(dataPath, names, unread = null) {
   const source = fs.createReadStream(dataPath);
   const records = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
@@ -140,6 +142,7 @@ async function* readBatches(dataPath, names, unread = null) {
   let wanted = null;
   let header = null;
   let batch = [];
+  let longest = 0; // the batch's longest cell
   let nRows = 0;
   for await (let row of records) {
     if (wanted === null) {
@@ -161,9 +164,11 @@ async function* readBatches(dataPath, names, unread = null) {
     if (row.length === header.length && row.every((cell, i) => cell.trim() === header[i])) row = header.map(() => '');
     if (unread !== null && row.every((cell) => MISSING_VALUES.has(cell.trim()))) unread.emptyRows.push(nRows);
     batch.push(wanted.map((i) => (i < row.length ? row[i].trim() : '')));
-    if (batch.length === BATCH_ROWS) {
+    longest = Math.max(longest, ...batch[batch.length - 1].map((cell) => cell.length));
+    if (batch.length === BATCH_ROWS || batch.length * longest >= BATCH_CELLS) {
       yield batch;
       batch = [];
+      longest = 0;
     }
   }
   if (wanted === null) throw new ScoringError(`${dataPath} is empty: it needs a header row.`);

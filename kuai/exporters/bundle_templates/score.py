@@ -35,6 +35,7 @@ import onnxruntime as ort
 SCHEMA_KEY = "kuai_schema"
 THRESHOLD_KEY = "kuai_threshold"
 BATCH_ROWS = 10_000
+BATCH_CELLS = 2_000_000  # rows x the longest cell: a text's words and characters are each a string in the graph
 # Cells that mean "no value" (after trimming blanks), as Kuai reads them.
 MISSING_VALUES = frozenset([
     "", "NA", "N/A", "n/a", "na", "N.A.", "n.a.", "NaN", "nan", "NAN", "-nan", "-NaN", "null", "NULL", "Null",
@@ -114,7 +115,8 @@ def check_row_count(n_input: int, n_output: int, out_path: Path) -> None:
 
 
 def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None) -> Iterator[list[list[str]]]:
-    """The cells of the named columns, ``BATCH_ROWS`` rows at a time, one row per row of the file (as ``kuai predict``
+    """The cells of the named columns, ``BATCH_ROWS`` rows at a time (fewer when a text is long: ``BATCH_CELLS``),
+    one row per row of the file (as ``kuai predict``
     reads it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
@@ -130,6 +132,7 @@ def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None
             raise ScoringError(f"The data lacks {len(missing)} column(s) the model needs: {shown}.")
         wanted = [positions[name] for name in names]
         batch: list[list[str]] = []
+        longest = 0  # the batch's longest cell
         n_rows = 0
         for row in reader:
             if not row or (len(header) > 1 and len(row) == 1 and not row[0].strip()):
@@ -140,9 +143,10 @@ def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None
             if unread is not None and all(cell.strip() in MISSING_VALUES for cell in row):
                 unread.empty_rows.append(n_rows)
             batch.append([row[i].strip() if i < len(row) else "" for i in wanted])
-            if len(batch) == BATCH_ROWS:
+            longest = max(longest, max((len(cell) for cell in batch[-1]), default=0))
+            if len(batch) == BATCH_ROWS or len(batch) * longest >= BATCH_CELLS:
                 yield batch
-                batch = []
+                batch, longest = [], 0
         if batch:
             yield batch
 
