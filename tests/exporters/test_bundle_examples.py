@@ -534,3 +534,19 @@ def _load_score_module(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_score_py_scores_long_texts_in_smaller_batches(tmp_path: Path) -> None:
+    """ONNX Runtime's Tokenizer makes each row of a batch as wide as its longest text (a string per character for
+    character grams): a batch holds at most ``BATCH_CELLS`` rows x longest cell, and every row is still read once,
+    in order."""
+    score = _load_score_module(Path(__file__).parents[2] / "kuai" / "exporters" / "bundle_templates" / "score.py")
+    data = tmp_path / "notes.csv"
+    rows = [f"{i},short note {i}" for i in range(30)]
+    rows[7] = "7," + "x" * (score.BATCH_CELLS // 4)  # one long text: four rows per batch from here
+    data.write_text("id,note\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    batches = list(score.read_batches(data, ["id", "note"]))
+    assert [row[0] for batch in batches for row in batch] == [str(i) for i in range(30)]
+    longest = [max(len(cell) for row in batch for cell in row) for batch in batches]
+    assert all(len(batch) * width <= score.BATCH_CELLS for batch, width in zip(batches, longest, strict=True))
+    assert [len(batch) for batch in batches][:2] == [7, 4]  # the long text starts a batch of four

@@ -161,3 +161,14 @@ def test_the_outputs_are_checked_before_they_become_predictions(task: str, class
     if fine is not None:  # float32 probabilities as a real model gives them pass
         scored = predict_frame(replace(model, scorer=_Answers(None, fine)), pd.DataFrame(index=range(3)))
         assert scored["prediction"].tolist() == ["yes"] * 3
+
+
+def test_a_call_holds_fewer_rows_when_a_text_is_long() -> None:
+    """A text's characters are each a string in the graph (character grams): the rows per call shrink with the
+    longest text of the batch, so a call stays near ``CHUNK_CELLS`` cells."""
+    from kuai.app.services.sandbox import CHUNK_CELLS, rows_per_call
+
+    numbers = {"a": np.zeros((10, 1), np.float32), "b": np.zeros((10, 1), np.float32)}
+    assert rows_per_call(numbers, ["a", "b"]) == CHUNK_CELLS // 2
+    texts = {**numbers, "t": np.array([["short"], ["y" * 5_000], [""]], dtype=object)}
+    assert rows_per_call(texts, ["a", "b", "t"]) == CHUNK_CELLS // 5_000

@@ -163,9 +163,16 @@ async function* readBatches(dataPath, names, unread = null) {
     nRows += 1;
     if (row.length === header.length && row.every((cell, i) => cell.trim() === header[i])) row = header.map(() => '');
     if (unread !== null && row.every((cell) => MISSING_VALUES.has(cell.trim()))) unread.emptyRows.push(nRows);
-    batch.push(wanted.map((i) => (i < row.length ? row[i].trim() : '')));
-    longest = Math.max(longest, ...batch[batch.length - 1].map((cell) => cell.length));
-    if (batch.length === BATCH_ROWS || batch.length * longest >= BATCH_CELLS) {
+    const cells = wanted.map((i) => (i < row.length ? row[i].trim() : ''));
+    const width = cells.reduce((most, cell) => Math.max(most, cell.length), 0);
+    if (batch.length && (batch.length + 1) * Math.max(longest, width) > BATCH_CELLS) {
+      yield batch; // this row would make the batch too wide
+      batch = [];
+      longest = 0;
+    }
+    batch.push(cells);
+    longest = Math.max(longest, width);
+    if (batch.length === BATCH_ROWS) {
       yield batch;
       batch = [];
       longest = 0;

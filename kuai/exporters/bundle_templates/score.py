@@ -118,6 +118,7 @@ def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None
     """The cells of the named columns, ``BATCH_ROWS`` rows at a time (fewer when a text is long: ``BATCH_CELLS``),
     one row per row of the file (as ``kuai predict``
     reads it: a row with no value, or a copy of the header row, is a row of missing values; a blank line is no row)."""
+    csv.field_size_limit(2**31 - 1)  # a long text is one cell (Python's csv refuses cells over 128 KB by default)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [name.strip() for name in next(reader, [])]
@@ -142,9 +143,14 @@ def read_batches(path: Path, names: list[str], unread: UnreadCells | None = None
                 row = [""] * len(header)
             if unread is not None and all(cell.strip() in MISSING_VALUES for cell in row):
                 unread.empty_rows.append(n_rows)
-            batch.append([row[i].strip() if i < len(row) else "" for i in wanted])
-            longest = max(longest, max((len(cell) for cell in batch[-1]), default=0))
-            if len(batch) == BATCH_ROWS or len(batch) * longest >= BATCH_CELLS:
+            cells = [row[i].strip() if i < len(row) else "" for i in wanted]
+            width = max(longest, max((len(cell) for cell in cells), default=0))
+            if batch and (len(batch) + 1) * width > BATCH_CELLS:  # this row would make the batch too wide
+                yield batch
+                batch, width = [], max((len(cell) for cell in cells), default=0)
+            batch.append(cells)
+            longest = width
+            if len(batch) == BATCH_ROWS:
                 yield batch
                 batch, longest = [], 0
         if batch:
