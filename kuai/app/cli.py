@@ -149,7 +149,8 @@ def _configure_logging() -> None:
 def _cmd_app(arguments: argparse.Namespace) -> int:
     from kuai.app.services.launcher import launch_app
 
-    return launch_app(host=arguments.host, port=arguments.port, allow_remote=arguments.allow_remote)
+    return launch_app(host=arguments.host, port=arguments.port, allow_remote=arguments.allow_remote,
+                      open_browser=not arguments.no_browser)
 
 
 def _cmd_profile(arguments: argparse.Namespace) -> int:

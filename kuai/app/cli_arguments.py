@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=_port, default=8501)
     app.add_argument("--allow-remote", action="store_true",
                      help="required to bind anything but loopback; authentication is then yours to add")
+    app.add_argument("--no-browser", action="store_true",
+                     help="do not open the app in the browser (it is not opened where there is no screen either)")
     profile = commands.add_parser("profile", help="profile a data file")
     profile.add_argument("data", type=Path)
     profile.add_argument("--json", action="store_true", help="print one JSON object")

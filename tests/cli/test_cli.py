@@ -246,6 +246,30 @@ def test_app_command_is_secure_by_default() -> None:
     assert settings["--server.address"] == "127.0.0.1"
     assert settings["--server.enableXsrfProtection"] == "true"
     assert int(settings["--server.maxUploadSize"]) <= 200
+    assert settings["--server.headless"] == "true"  # no browser unless asked for
+
+
+def test_kuai_app_opens_the_browser_only_where_there_is_a_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kuai app`` opens the browser (Streamlit does, once it listens) unless ``--no-browser``; a session without a
+    screen never tries (Python's fallback would start a text browser in the terminal)."""
+    from kuai.app.cli_arguments import build_parser
+    from kuai.app.services import launcher
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(launcher.os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setattr(launcher, "copy_samples", lambda folder: None)
+    monkeypatch.setattr(launcher.sys, "platform", "linux")
+    from tests.servers import free_port
+
+    port = free_port()
+    for display, no_browser, headless in [("", False, "true"), (":0", False, "false"), (":0", True, "true")]:
+        monkeypatch.setenv("DISPLAY", display)
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        arguments = build_parser().parse_args(["app", "--port", str(port), *(["--no-browser"] if no_browser else [])])
+        assert launcher.launch_app(host=arguments.host, port=arguments.port, allow_remote=False,
+                                   open_browser=not arguments.no_browser) == 0
+        command = started.pop()
+        assert command[command.index("--server.headless") + 1] == headless, (display, no_browser)
 
 
 def test_profile_json_is_strict_json_with_infinities(home: Path, tmp_path: Path) -> None:

@@ -14,10 +14,12 @@ from kuai.storage import copy_samples
 MAX_UPLOAD_MB = 200
 
 
-def streamlit_command(*, host: str, port: int) -> list[str]:
+def streamlit_command(*, host: str, port: int, browser: bool = False) -> list[str]:
+    """Streamlit's command line for the app; ``browser``: Streamlit opens the app in the default browser once it
+    listens."""
     return [
         sys.executable, "-m", "streamlit", "run", str(Path(__file__).resolve().parents[1] / "streamlit_app.py"),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--server.address", host, "--server.port", str(port), "--server.headless", "false" if browser else "true",
         "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         "--client.toolbarMode", "minimal",
@@ -41,7 +43,17 @@ def port_in_use(host: str, port: int) -> str:
     return ""
 
 
-def launch_app(*, host: str, port: int, allow_remote: bool) -> int:
+def can_open_browser() -> bool:
+    """Whether this session has a screen to open a browser on (a Linux session over SSH or in a container has
+    none: there, Python's browser fallback would start a text browser in the terminal)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def launch_app(*, host: str, port: int, allow_remote: bool, open_browser: bool = True) -> int:
+    """Start the web app here (this process becomes the server); it opens in the browser unless ``open_browser``
+    is False or there is no screen."""
     if host not in ("127.0.0.1", "localhost", "::1") and not allow_remote:
         print(f"kuai: error [USAGE]: refusing to bind {host}: Kuai has no login of its own. "
               "Pass --allow-remote if an authenticating proxy or st.login guards it.", file=sys.stderr)
@@ -54,7 +66,8 @@ def launch_app(*, host: str, port: int, allow_remote: bool) -> int:
               file=sys.stderr)
         return 2
     copy_samples(PROJECT_FOLDER / "sample_data")
-    print(f"Kuai is starting at http://{host}:{port}", flush=True)
-    command = streamlit_command(host=host, port=port)
+    browser = open_browser and can_open_browser()
+    print(f"Kuai is starting at http://{host}:{port}" + (" (it opens in your browser)" if browser else ""), flush=True)
+    command = streamlit_command(host=host, port=port, browser=browser)
     os.execv(command[0], command)  # become the server: signals reach it, no orphan holds the port
     return 0
