@@ -68,3 +68,20 @@ def test_permutation_is_skipped_without_a_held_out_model_or_time(mixed_frame: pd
     assert no_time.permutation_importance == {} and "skipped" in no_time.permutation_note
     done = permutation_outcome(held_out, X, y, spec=spec, schema=schema, time_budget_s=20.0).applied_to(explanation)
     assert done.permutation_importance and done.sample_values == explanation.sample_values
+
+
+def test_shuffling_the_transformed_blocks_gives_the_same_losses_as_shuffling_the_rows(
+        mixed_frame: pd.DataFrame) -> None:
+    """The held-out blend reorders the rows of the blocks a column feeds instead of transforming every column again
+    for every shuffle (a text's TF-IDF was most of the time): the losses are those of shuffling the frame's rows."""
+    from kuai.engine.search.trials import blend_held_out
+
+    spec, schema, X, y, pipeline, plain = _setup(mixed_frame)
+    fast = blend_held_out([(1.0, (pipeline[0], pipeline[-1]))], plain.rows, spec, "the last 100 rows")
+    assert fast.shuffled is not None
+    expected = permutation_importance_by_column(plain, X, y, spec=spec, schema=schema, seed=4)
+    found = permutation_importance_by_column(fast, X, y, spec=spec, schema=schema, seed=4)
+    assert list(found[0]) == list(expected[0])
+    for name, loss in expected[0].items():
+        assert abs(found[0][name] - loss) < 1e-6, name
+    assert any(abs(loss) > 0.01 for loss in expected[0].values())  # the check is not among zeros

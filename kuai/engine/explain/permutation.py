@@ -87,14 +87,19 @@ def permutation_importance_by_column(
         rows, repeats = rows[:n_rows], MIN_REPEATS
         baseline = score(X.iloc[rows], y[rows])
     part, target = X.iloc[rows].reset_index(drop=True), y[rows]
+    reordered = held_out.shuffled(part) if held_out.shuffled is not None else None
     losses: dict[str, list[float]] = {}
     for column in schema:
         inputs = list(column.model_inputs)
-        shuffled = part.copy()
+        shuffled = part.copy() if reordered is None else part
         for _ in range(repeats):
             order = rng.permutation(len(part))
-            shuffled[inputs] = part[inputs].to_numpy()[order]
-            losses.setdefault(column.name, []).append(baseline - score(shuffled, target))
+            if reordered is not None:  # the other columns are not transformed again
+                loss = -metric.loss(metric.compute(target, reordered(inputs, order)))
+            else:
+                shuffled[inputs] = part[inputs].to_numpy()[order]
+                loss = score(shuffled, target)
+            losses.setdefault(column.name, []).append(baseline - loss)
     mean = {name: float(np.mean(values)) for name, values in losses.items()}
     spread = {name: float(np.std(values)) for name, values in losses.items()}
     ordered = dict(sorted(mean.items(), key=lambda item: -item[1]))

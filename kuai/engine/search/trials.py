@@ -67,6 +67,9 @@ class HeldOutModel:
     predict: Callable[[pd.DataFrame], np.ndarray]
     rows: np.ndarray  # positions of the held-out rows in the model frame
     description: str
+    # given the rows, a predictor of them with some inputs' rows reordered, which transforms them once (None: the
+    # rows are reordered in the frame and ``predict`` transforms them all again)
+    shuffled: Callable[[pd.DataFrame], Callable[[list[str], np.ndarray], np.ndarray]] | None = None
 
 
 @dataclass
@@ -198,17 +201,53 @@ def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSp
     members = [(w, first_fold_model(result.outcomes[n])) for n, w in weights.items()]
     if not members or any(model is None for _, model in members):
         return None
+    return blend_held_out([(w, m) for w, m in members if m is not None], result.folds[0][1], spec,
+                          f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
 
-    def predict(rows: pd.DataFrame) -> np.ndarray:
-        total: np.ndarray | None = None
-        for weight, (prep, model) in members:  # type: ignore[misc]
-            output = weight * predict_output(model, np.asarray(prep.transform(rows), np.float32), spec)
-            total = output if total is None else total + output
-        assert total is not None
-        return total
 
-    return HeldOutModel(predict=predict, rows=result.folds[0][1],
-                        description=f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
+def blend_held_out(members: list[tuple[float, tuple[Any, Any]]], rows: np.ndarray, spec: TaskSpec,
+                   description: str) -> HeldOutModel:
+    """A weighted blend of fitted (preprocessor, model) pairs, whose shuffled rows are predicted without transforming
+    the unshuffled columns again: a column transformer's block is a function of its own inputs row by row, so
+    reordering the rows of an input reorders the rows of a block that reads only it (a text's TF-IDF is not
+    computed again for every shuffle), and a block that reads others too is transformed again alone."""
+
+    def blend(matrices: list[np.ndarray]) -> np.ndarray:
+        outputs = [weight * predict_output(model, matrix, spec)
+                   for (weight, (_, model)), matrix in zip(members, matrices, strict=True)]
+        return np.asarray(np.sum(outputs, axis=0))
+
+    def predict(frame: pd.DataFrame) -> np.ndarray:
+        return blend([np.asarray(prep.transform(frame), np.float32) for _, (prep, _) in members])
+
+    def shuffled(frame: pd.DataFrame) -> Callable[[list[str], np.ndarray], np.ndarray]:
+        matrices = [np.asarray(prep.transform(frame), np.float32) for _, (prep, _) in members]
+
+        def predict_reordered(inputs: list[str], order: np.ndarray) -> np.ndarray:
+            moved = frame.copy()
+            moved[inputs] = frame[inputs].to_numpy()[order]
+            return blend([_reordered(prep, matrix, moved, set(inputs), order)
+                          for (_, (prep, _)), matrix in zip(members, matrices, strict=True)])
+
+        return predict_reordered
+
+    return HeldOutModel(predict=predict, rows=rows, description=description, shuffled=shuffled)
+
+
+def _reordered(prep: Any, matrix: np.ndarray, moved: pd.DataFrame, inputs: set[str], order: np.ndarray) -> np.ndarray:
+    """``matrix`` (``prep``'s output for the rows) as it is for ``moved``, the rows with ``inputs`` reordered."""
+    changed = matrix.copy()
+    for name, transformer, columns in prep.transformers_:
+        selected = [columns] if isinstance(columns, str) else [str(c) for c in columns]
+        if isinstance(transformer, str) or not inputs & set(selected):  # dropped, or it does not read them
+            continue
+        block = prep.output_indices_[name]
+        if set(selected) <= inputs:
+            changed[:, block] = matrix[order, block]
+        else:
+            output = transformer.transform(moved[columns])
+            changed[:, block] = np.asarray(output.toarray() if hasattr(output, "toarray") else output, np.float32)
+    return changed
 
 
 def size_kb(model: Any) -> float | None:
