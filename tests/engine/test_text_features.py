@@ -250,7 +250,9 @@ def test_long_texts_get_no_character_grams_and_the_share_sizes_them() -> None:
     """A text column of contracts would make the graph's Tokenizer a string per character of the longest text: no
     grams. A trial's share of the grams is the search's ``text__grams`` (none without it: older trials)."""
     short = ["fits well and soft", "too tight, returned"] * 20
-    assert text.choose_grams(short, n_rows=40, n_texts=1) == 33  # the distinct runs of three characters
+    assert text.choose_grams(short, n_rows=40, n_texts=1) == 28  # the distinct runs of three non-blank characters
+    assert text.char_grams(" fits  well\r\n") == text.char_grams("fits well") == [
+        "fit", "its", "tsw", "swe", "wel", "ell"]  # blanks do not count: trimmed or not, the same grams
     assert text.choose_grams([*short, "clause " * 400], n_rows=41, n_texts=1) == 0
     assert text.choose_grams(short, n_rows=text.TERM_CELLS // 10, n_texts=2) == 5  # the cells' share
     assert text.choose_grams(["ab", "ab", "xyz"], n_rows=3, n_texts=1) == 0  # no run of three in two rows

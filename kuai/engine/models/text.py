@@ -28,6 +28,7 @@ SHAP values and permutation importance of a text's inputs (words and grams) fold
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,7 +43,8 @@ ONNX_TOKEN_PATTERN = r"[\p{L}\p{N}_]{2,}"
 # words only: ONNX Runtime's TfIdfVectorizer misses a word pair whose words are not terms themselves, which
 # max_features leaves when frequencies tie at its cut (measured: 'the sides' kept, 'sides' cut, 11 rows of 1,000 off
 # by up to 0.01); word pairs added 0.007-0.01 ROC AUC on the reviews
-ONNX_CHAR_PATTERN = "."  # one character; ONNX Runtime's Tokenizer matches line breaks with it too (measured)
+ONNX_CHAR_PATTERN = r"[^\t\n\f\r ]"  # one character that is not a blank (RE2's \s, ASCII only)
+_BLANKS = re.compile(r"[\t\n\f\r ]")  # the same blanks for Python
 NGRAMS = (1, 1)
 MIN_ROWS = 2  # a word must appear in this many rows to be a term (with 1, skl2onnx's graph no longer matches)
 MAX_TERMS = 1_000  # a text column's inputs at most ...
@@ -66,9 +68,13 @@ def vectorizer(max_features: int) -> TfidfVectorizer:
 
 
 def char_grams(document: str) -> list[str]:
-    """The text's runs of ``GRAM_LENGTH`` characters (code points, line breaks and spaces as they are): what ONNX
-    Runtime's Tokenizer with the expression ``.`` and ``TfIdfVectorizer`` read of it."""
-    return [document[i:i + GRAM_LENGTH] for i in range(len(document) - GRAM_LENGTH + 1)]
+    """The runs of ``GRAM_LENGTH`` characters (code points) of the text without its blanks: what ONNX Runtime's
+    Tokenizer with ``ONNX_CHAR_PATTERN`` and ``TfIdfVectorizer`` read of it. Without blanks, a text reads the same
+    with spaces around it or doubled, or other line breaks (``kuai predict`` trims values, a raw ONNX caller may
+    not: a blind test found trailing spaces moving probabilities by 0.04); measured on the reviews, grams with
+    and without blanks score the same (ROC AUC 0.928 with logistic regression, 0.864-0.868 with LightGBM)."""
+    chars = _BLANKS.sub("", document)
+    return [chars[i:i + GRAM_LENGTH] for i in range(len(chars) - GRAM_LENGTH + 1)]
 
 
 class CharGrams(TfidfVectorizer):  # type: ignore[misc]  # scikit-learn is untyped
