@@ -272,3 +272,13 @@ def test_reading_to_score_keeps_words_among_numbers_for_the_model_to_judge(tmp_p
     trained, dialect = read_table_with_dialect(path)
     assert trained["bedrooms"].dtype == float and dialect is not None
     assert _said(dialect.notes, "read as missing in a column of numbers")
+
+
+def test_a_note_shows_a_long_value_by_its_ends(tmp_path: Path) -> None:
+    """The note on trimmed spaces quotes the values it changed: a long text by its two ends, never whole."""
+    data = tmp_path / "notes.csv"
+    data.write_text("id,note\n1,short\n2," + "word " * 4_000 + "\n3,  padded\n", encoding="utf-8")
+    _, dialect = read_table_with_dialect(data)
+    assert dialect is not None
+    note = next(n for n in dialect.notes if "spaces and tabs around" in n)
+    assert len(note) < 300 and "word word" in note and "'  padded'" in note
