@@ -303,3 +303,27 @@ def test_sentences_written_without_spaces_are_text() -> None:
     from kuai.engine.data.column_types import mean_words
 
     assert mean_words(pd.Series(["这件衣服很好看", "a b c"])) == pytest.approx((1 + 3.5 + 3) / 2)
+
+
+def test_the_graphs_padding_is_in_no_character_gram() -> None:
+    """A text shorter than the batch's longest is padded in the graph; the padding must match no gram, even where
+    grams hold the character skl2onnx pads with ('#': tweets with tags)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    from kuai.engine.types import InputColumn
+
+    rng = np.random.default_rng(8)
+    words = ["great", "awful", "new", "shoes", "season", "👍", "👎", "#tag", "#fail", "so", "this"]
+    tweets = [" ".join(rng.choice(words, int(rng.integers(2, 7)))) for _ in range(400)]
+    label = np.array([int("great" in t or "👍" in t) for t in tweets])
+    column = InputColumn("tweet", "c00000", ColumnType.TEXT, ("c00000",), terms=10, grams=500)
+    X = pd.DataFrame({"c00000": tweets})
+    pipeline = Pipeline([("prep", ColumnTransformer(text.transformers(column, 1.0), sparse_threshold=0.0)),
+                         ("model", LogisticRegression(C=10.0, max_iter=2000))]).fit(X, label)
+    grams = pipeline[0].named_transformers_["grams_c00000"].vocabulary_
+    assert any(gram.endswith("#") for gram in grams)
+    scorer = OnnxScorer(to_onnx_model(pipeline, (column,), TaskType.BINARY))
+    _, probabilities = scorer.predict(onnx_feeds(X, (column,)))
+    assert np.abs(probabilities - pipeline.predict_proba(X)).max() < 1e-5

@@ -44,6 +44,7 @@ ONNX_TOKEN_PATTERN = r"[\p{L}\p{N}_]{2,}"
 # max_features leaves when frequencies tie at its cut (measured: 'the sides' kept, 'sides' cut, 11 rows of 1,000 off
 # by up to 0.01); word pairs added 0.007-0.01 ROC AUC on the reviews
 ONNX_CHAR_PATTERN = r"[^\t\n\f\r ]"  # one character that is not a blank (RE2's \s, ASCII only)
+CHAR_PAD = "<pad>"  # what pads a text's characters in the graph: longer than a character, so in no gram
 _BLANKS = re.compile(r"[\t\n\f\r ]")  # the same blanks for Python
 NGRAMS = (1, 1)
 MIN_ROWS = 2  # a word must appear in this many rows to be a term (with 1, skl2onnx's graph no longer matches)
