@@ -282,3 +282,15 @@ def test_a_note_shows_a_long_value_by_its_ends(tmp_path: Path) -> None:
     assert dialect is not None
     note = next(n for n in dialect.notes if "spaces and tabs around" in n)
     assert len(note) < 300 and "word word" in note and "'  padded'" in note
+
+
+def test_a_data_rows_one_number_equal_to_the_mean_by_chance_is_kept(tmp_path: Path) -> None:
+    """One numeric column whose last value is the mean of the others: a data row (an ID, a text, a label), kept;
+    the same row labelled 'Mean' with nothing else is a statistic."""
+    months = [28, 38, 15, 22, 41, 36]
+    rows = "".join(f"C-{i:04d},contract text {i},{m},MSA\n" for i, m in enumerate(months))
+    last = sum(months) / len(months)  # 30
+    frame, notes, _ = _read(tmp_path, f"id,text,months,kind\n{rows}C-0099,another text,{last:g},NDA\n")
+    assert len(frame) == 7 and not any("summary rows" in note for note in notes)
+    frame, notes, _ = _read(tmp_path, f"id,text,months,kind\n{rows}Mean,,{last:g},\n")
+    assert len(frame) == 6 and any("summary rows" in note for note in notes)

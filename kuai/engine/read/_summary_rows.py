@@ -125,7 +125,8 @@ _STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
 
 
 def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> dict[int, str]:
-    """The last rows (up to four) each of whose numbers, two at least, are one statistic of the rows above them.
+    """The last rows (up to four) each of whose numbers, two at least (or one, in a row that says it is a
+    statistic), are one statistic of the rows above them.
     Column by column: the kinds a row can still be narrow down, and most tables are ruled out by their first
     columns."""
     rows = [r for r in range(table.num_rows) if r not in skipped]
@@ -152,6 +153,21 @@ def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> d
             if not all(kinds.get(row) for row in tail):
                 kinds = {}
                 break
-        if kinds and all(cells[row] >= min(2, len(numbers)) for row in tail):
+        if kinds and all(cells[row] >= 2 or (cells[row] == 1 and _says_statistic(table, row, numbers))
+                         for row in tail):
             return {row: sorted(kinds[row], key=list(_STATISTICS).index)[0].replace(" (n)", "") for row in tail}
     return {}
+
+
+_STATISTIC_WORD = re.compile(r"(?:^|[\W_])(?:mean|average|avg|sd|s\.d\.|std|st\.?\s?dev\.?|std\.?\s?dev\.?|rsd|"
+                             r"rel\.?\s?std\.?\s?dev\.?|cv|median|sum|total|mittelwert|durchschnitt|moyenne|"
+                             r"promedio|media|平均|合計)(?:[\W_]|$)", re.I)
+
+
+def _says_statistic(table: pa.Table, row: int, numbers: list[int]) -> bool:
+    """A row with one number is a statistic only when it says so ('Mean', 'SD') or holds nothing else: one number
+    of a data row can equal the mean of the others by chance (a contract's 30 months, the mean of 28, 38, 15, ...;
+    a blind test lost that row)."""
+    texts = [table.column(i)[row].as_py() for i in range(table.num_columns) if i not in numbers]
+    written = [str(v).strip() for v in texts if v is not None and str(v).strip()]
+    return not written or any(_STATISTIC_WORD.search(v) for v in written)
