@@ -172,3 +172,23 @@ def test_a_call_holds_fewer_rows_when_a_text_is_long() -> None:
     assert rows_per_call(numbers, ["a", "b"]) == CHUNK_CELLS // 2
     texts = {**numbers, "t": np.array([["short"], ["y" * 5_000], [""]], dtype=object)}
     assert rows_per_call(texts, ["a", "b", "t"]) == CHUNK_CELLS // 5_000
+
+
+def test_the_parity_check_takes_fewer_rows_when_their_texts_are_long() -> None:
+    """The parity check scores training rows with both scikit-learn and ONNX Runtime: with contracts of 30,000
+    characters it reads as many rows as hold about a million characters (20 at least), plus its odd rows."""
+    from types import SimpleNamespace
+
+    from kuai.app.services.outputs import MIN_PARITY_ROWS, PARITY_ROWS, PARITY_TEXT_CHARS, parity_frame
+    from kuai.engine.types import ColumnType, InputColumn
+
+    schema = (InputColumn("n", "c00000", ColumnType.NUMERIC, ("c00000",)),
+              InputColumn("t", "c00001", ColumnType.TEXT, ("c00001",), terms=10))
+
+    def rows(text_chars: int, n: int = 300) -> int:
+        frame = pd.DataFrame({"c00000": np.arange(n, dtype=np.float32), "c00001": ["x" * text_chars] * n})
+        return len(parity_frame(SimpleNamespace(model_frame=frame, schema=schema))) - 3  # the three odd rows
+
+    assert rows(50) == PARITY_ROWS
+    assert rows(30_000) == PARITY_TEXT_CHARS // 30_000
+    assert rows(2_000_000) == MIN_PARITY_ROWS
