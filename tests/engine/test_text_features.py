@@ -289,15 +289,24 @@ def test_the_search_chooses_the_grams_and_the_refit_reads_what_its_trial_read() 
         assert grams == text.gram_count(schema[1], outcome.params[text.SEARCH_PARAM])  # what its trial read
 
 
+_JA_PARTS = [["掃除機は", "ドレスは", "この本は", "イヤホンは", "靴は"], ["届いてから", "使ってみて", "一週間で"],
+             ["とても使いやすい", "すぐに壊れた", "サイズがぴったり", "色が写真と違う"],
+             ["と思います。", "です。", "でした！"]]
+
+
+def _japanese_reviews(n: int, seed: int) -> pd.DataFrame:
+    """Reviews without spaces; 'good' follows the middle phrase (with noise)."""
+    rng = np.random.default_rng(seed)
+    picks = [rng.integers(0, len(p), n) for p in _JA_PARTS]
+    reviews = ["".join(p[k[i]] for p, k in zip(_JA_PARTS, picks, strict=True)) + str(i % 7 or "") for i in range(n)]
+    good = np.isin(picks[2], [0, 2]) ^ (rng.random(n) < 0.1)
+    return pd.DataFrame({"review": reviews, "stars": rng.integers(1, 6, n), "good": good.astype(int)})
+
+
 def test_sentences_written_without_spaces_are_text() -> None:
     """Japanese and Chinese put no spaces between words: two of their characters count as a word, so reviews of
     20-odd characters, nearly all distinct, are free text (a blind test's were typed categorical: one 'word' each)."""
-    rng = np.random.default_rng(6)
-    parts = [["掃除機は", "ドレスは", "この本は", "イヤホンは", "靴は"], ["届いてから", "使ってみて", "一週間で"],
-             ["とても使いやすい", "すぐに壊れた", "サイズがぴったり", "色が写真と違う"],
-             ["と思います。", "です。", "でした！"]]
-    reviews = ["".join(rng.choice(p) for p in parts) + str(i % 7 or "") for i in range(600)]
-    frame = pd.DataFrame({"review": reviews, "stars": rng.integers(1, 6, 600)})
+    frame = _japanese_reviews(600, seed=6)
     column = next(c for c in profile_dataset(frame).columns if c.name == "review")
     assert column.type is ColumnType.TEXT, column.reason
     from kuai.engine.data.column_types import mean_words
@@ -327,3 +336,26 @@ def test_the_graphs_padding_is_in_no_character_gram() -> None:
     scorer = OnnxScorer(to_onnx_model(pipeline, (column,), TaskType.BINARY))
     _, probabilities = scorer.predict(onnx_feeds(X, (column,)))
     assert np.abs(probabilities - pipeline.predict_proba(X)).max() < 1e-5
+
+
+def test_a_text_without_spaces_is_explained_by_its_character_grams() -> None:
+    """A Japanese review's 'words' are whole phrases: its chart shows the character grams that push most (the
+    phrase that decides, 'すぐに壊れた', broke at once, pushes towards 'not good')."""
+    from sklearn.pipeline import Pipeline
+
+    from kuai.engine.automl import encode_target
+    from kuai.engine.explain.shap_values import explain_model
+    from kuai.engine.models.preprocessing import to_model_frame
+
+    frame = _japanese_reviews(500, seed=7)
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="good")
+    schema = build_input_schema(frame, spec)
+    X, y = to_model_frame(frame, schema), encode_target(frame["good"], spec)
+    family = FAMILIES["lightgbm"]
+    params = family.default_configs(DataShape(n_rows=len(X), n_features=len(schema), n_classes=2))[0]
+    pipeline = Pipeline([("prep", build_preprocessor(schema, encoding=family.encoding, scale=family.scale, grams=1.0)),
+                         ("model", family.build(params, TaskType.BINARY, seed=0))]).fit(X, y)
+    explanation = explain_model(pipeline, X, spec=spec, schema=schema, model_name="lightgbm_0", sample_size=200)
+    terms = dict(explanation.words["review"])
+    assert terms and all(len(term) == text.GRAM_LENGTH for term in terms)
+    assert any(term in "すぐに壊れた" and effect < 0 for term, effect in terms.items()), terms

@@ -36,7 +36,7 @@ from kuai.engine.explain.native_shap import native_explainer
 from kuai.engine.models import family_of
 from kuai.engine.models.labels import model_label
 from kuai.engine.models.preprocessing import original_column_of_features
-from kuai.engine.models.text import word_column_of
+from kuai.engine.models.text import is_unspaced, text_column_of, word_column_of
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import import_detached
 from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, base_blend
@@ -240,8 +240,11 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     member.fold = sparse.csr_matrix((np.ones(len(owners)), (np.arange(len(owners)), [index_of[o] for o in owners])),
                                     shape=(len(owners), len(schema)))
     texts = {c.safe_name: c.name for c in schema if c.is_text}
+    unspaced = {safe for safe in texts if safe in background.columns and is_unspaced(background[safe])}
     for feature, name in enumerate(prep.get_feature_names_out()):
-        column = word_column_of(str(name))  # the words chart: words, not character grams
+        column = word_column_of(str(name))  # the words chart: words, not character grams ...
+        if column is None and text_column_of(str(name)) in unspaced:  # ... unless the text has no spaces to
+            column = text_column_of(str(name))  # make words with (Japanese, Chinese): then its grams
         if column in texts:
             member.terms[feature] = (texts[column], str(name).partition("__")[2])
 

@@ -32,8 +32,10 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from kuai.engine.data.column_types import UNSPACED
 from kuai.engine.types import InputColumn
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default: a run of two or more word characters
@@ -57,6 +59,7 @@ GRAM_LENGTH = 3
 MAX_GRAMS = 2_000  # a text column's character grams at most (and its share of ``TERM_CELLS``)
 GRAM_TEXT_CHARS = 2_000  # a column with a longer training text gets no character grams
 GRAM_COUNT_ROWS = 5_000  # the grams a column has are counted in this many of its texts
+SAMPLE_ROWS = 500  # the texts ``is_unspaced`` reads
 SEARCH_PARAM = "text__grams"  # the trial's share of each text column's ``grams``; absent: none (words only)
 GRAM_SHARES = (0.0, 0.25, 1.0)
 DEFAULT_SHARE = 1.0  # the portfolio's first trials: measured best on the reviews (above)
@@ -144,6 +147,14 @@ def transformers(column: InputColumn, share: float = 0.0) -> list[tuple[str, obj
 def gram_count(column: InputColumn, share: float) -> int:
     """How many character grams ``share`` of a text column's ``grams`` is (0: none)."""
     return max(MIN_TERMS, round(share * column.grams)) if share > 0 and column.grams else 0
+
+
+def is_unspaced(values: pd.Series) -> bool:
+    """Whether a text column is written mostly without spaces between words (a third of its non-blank characters
+    or more are Japanese or Chinese): its 'words' are whole phrases, and its character grams say more."""
+    sample = values.iloc[:SAMPLE_ROWS].astype(str)
+    letters = int(sample.str.count(r"\S").sum())
+    return letters > 0 and int(sample.str.count(UNSPACED).sum()) * 3 >= letters
 
 
 def text_column_of(feature_name: str) -> str | None:
