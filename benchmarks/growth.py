@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,8 +44,8 @@ def make_table(n_rows: int, seed: int) -> pd.DataFrame:
     codes = [rng.integers(0, levels, n_rows) for levels in LEVELS]
     day = rng.integers(0, 3 * 365, n_rows)
     effect = (np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] + np.abs(x[:, 3]) - 0.8 + 0.5 * x[:, 4] ** 2 - 0.5
-              + np.where(x[:, 5] > 0.5, 1.0, 0.0) - 0.3 + 0.4 * x[:, 6] - 0.4 * x[:, 7] + 0.3 * np.tanh(x[:, 8] * x[:, 9])
-              + 0.2 * np.log1p(x[:, 30]) - 0.2 * np.log1p(x[:, 31]))
+              + np.where(x[:, 5] > 0.5, 1.0, 0.0) - 0.3 + 0.4 * x[:, 6] - 0.4 * x[:, 7]
+              + 0.3 * np.tanh(x[:, 8] * x[:, 9]) + 0.2 * np.log1p(x[:, 30]) - 0.2 * np.log1p(x[:, 31]))
     effect += (codes[0] == 1) * 0.8 - (codes[2] % 3 == 0) * 0.6 + ((codes[5] * 7919) % 100 / 100 - 0.5)
     effect += 0.5 * np.cos(2 * np.pi * (day % 365) / 365)
     probability = 1 / (1 + np.exp(-(effect + rng.normal(scale=1.0, size=n_rows))))
@@ -72,12 +73,15 @@ def _progress(stdout: str) -> tuple[float | None, int]:
 
 
 def run(n_rows: int, budget: float, seed: int, work: Path) -> dict[str, object]:
-    train_path, test_path, predictions = work / f"train_{n_rows}.csv", work / f"test_{n_rows}.csv", work / "p.csv"
+    train_path, test_path = work / f"train_{n_rows}.csv", work / f"test_{n_rows}.csv"
+    predictions = work / f"predictions_{n_rows}_{budget:.0f}.csv"
+    predictions.unlink(missing_ok=True)
     if not train_path.exists():
         make_table(n_rows, seed).to_csv(train_path, index=False)
     test = make_table(TEST_ROWS, seed + 1_000)
     test.drop(columns="target").to_csv(test_path, index=False)
     out = work / f"model_{n_rows}_{budget:.0f}"
+    shutil.rmtree(out, ignore_errors=True)
     env = dict(os.environ, KUAI_HOME=str(work / "home"), PYTHONWARNINGS="ignore")
     code, wall, peak, stdout, stderr = run_measured(
         [KUAI, "train", str(train_path), "--target", "target", "--time-budget", str(budget), "--seed", str(seed),
