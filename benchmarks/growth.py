@@ -28,7 +28,7 @@ import pandas as pd
 from sklearn import metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers import RESULTS, run_measured  # noqa: E402
+from peers import RESULTS, append_result, run_measured  # noqa: E402
 from run_datasets import KUAI  # noqa: E402
 
 LEVELS = (3, 5, 10, 20, 50, 100, 200, 500)
@@ -120,7 +120,7 @@ def main() -> int:
         for n_rows, budget in zip(sizes, budgets, strict=True):
             row = run(n_rows, budget, arguments.seed, work)
             print(json.dumps(row), flush=True)
-            pd.DataFrame([row]).to_csv(out, mode="a", header=not out.exists(), index=False)
+            append_result(out, row)
     return 0
 
 

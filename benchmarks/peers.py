@@ -176,6 +176,19 @@ def run_system(system: str, entry: dict[str, object], budget: float, seed: int, 
     return row | {"test_score": round(test_score(metric, test, predictions, task), 5)}
 
 
+def append_result(path: Path, row: dict[str, object]) -> None:
+    """One result row appended to a results file, in the columns of its header; a column the header lacks (an
+    error) rewrites the file with it."""
+    frame = pd.DataFrame([row])
+    if path.exists():
+        header = list(pd.read_csv(path, nrows=0).columns)
+        if set(frame.columns) - set(header):
+            pd.concat([pd.read_csv(path), frame], ignore_index=True).to_csv(path, index=False)
+            return
+        frame = frame.reindex(columns=header)
+    frame.to_csv(path, mode="a", header=not path.exists(), index=False)
+
+
 def report(table: pd.DataFrame, budget: float) -> None:
     table = table[table["error"].isna()] if "error" in table.columns else table
     scores = table.pivot(index="dataset", columns="system", values="test_score")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peers import RESULTS, run_system  # noqa: E402
+from peers import RESULTS, append_result, run_system  # noqa: E402
 from run_datasets import DATASETS  # noqa: E402
 
 SOURCE = DATASETS / "womens_clothing_reviews.csv"
@@ -57,7 +57,7 @@ def main() -> int:
                 row = run_system(system, entry, arguments.budget, seed, work) | {"system": name, "seed": seed}
             print(json.dumps(row), flush=True)
             rows.append(row)
-            pd.DataFrame([row]).to_csv(out, mode="a", header=not out.exists(), index=False)
+            append_result(out, row)
     frame = pd.DataFrame(rows)
     if "test_score" in frame:
         print(f"\nTest ROC AUC at {arguments.budget:.0f} s, one 80/20 split per seed:")

@@ -105,8 +105,8 @@ def unconvertible_estimators() -> list[str]:
 
 def _register_char_grams() -> None:
     """A text column's character grams (``kuai.engine.models.text.CharGrams``, a ``TfidfVectorizer``) by skl2onnx's
-    own vectorizer converter: its Tokenizer splits the text into characters (the option ``tokenexp`` ``.``, given
-    by ``onnx_export``) and its TfIdfVectorizer counts their runs of three."""
+    own vectorizer converter: its Tokenizer splits the text into characters (the option ``tokenexp``,
+    ``ONNX_CHAR_PATTERN``, given by ``onnx_export``) and its TfIdfVectorizer counts their runs of three."""
     from skl2onnx import update_registered_converter
     from skl2onnx.common._registration import get_converter, get_shape_calculator
     from skl2onnx.operator_converters.tfidf_vectoriser import convert_sklearn_tfidf_vectoriser

@@ -254,6 +254,8 @@ def test_long_texts_get_no_character_grams_and_the_share_sizes_them() -> None:
     assert text.char_grams(" fits  well\r\n") == text.char_grams("fits well") == [
         "fit", "its", "tsw", "swe", "wel", "ell"]  # blanks do not count: trimmed or not, the same grams
     assert text.choose_grams([*short, "clause " * 400], n_rows=41, n_texts=1) == 0
+    assert text.choose_grams(short * (text.GRAM_FIT_CHARS // 700), n_rows=text.GRAM_FIT_CHARS // 18,
+                             n_texts=1) == 0  # too many characters in all to count grams in every fold
     assert text.choose_grams(short, n_rows=text.TERM_CELLS // 10, n_texts=2) == 5  # the cells' share
     assert text.choose_grams(["ab", "ab", "xyz"], n_rows=3, n_texts=1) == 0  # no run of three in two rows
     column = build_input_schema(*_spec_of(_reviews(120)))[1]
@@ -311,7 +313,7 @@ def test_sentences_written_without_spaces_are_text() -> None:
     assert column.type is ColumnType.TEXT, column.reason
     from kuai.engine.data.column_types import mean_words
 
-    assert mean_words(pd.Series(["这件衣服很好看", "a b c"])) == pytest.approx((1 + 3.5 + 3) / 2)
+    assert mean_words(pd.Series(["这件衣服很好看", "a b c"])) == pytest.approx((3.5 + 3) / 2)  # no run counted twice
 
 
 def test_the_graphs_padding_is_in_no_character_gram() -> None:
@@ -359,3 +361,32 @@ def test_a_text_without_spaces_is_explained_by_its_character_grams() -> None:
     terms = dict(explanation.words["review"])
     assert terms and all(len(term) == text.GRAM_LENGTH for term in terms)
     assert any(term in "すぐに壊れた" and effect < 0 for term, effect in terms.items()), terms
+
+
+def test_shuffling_a_blends_text_blocks_gives_the_losses_of_shuffling_its_rows(
+        fitted_pipelines: dict[str, Any]) -> None:
+    """Permutation importance reorders the rows of the transformed blocks (a text's words and grams are not
+    computed again for each shuffle): for a weighted blend of two families, the losses equal those of shuffling the
+    frame's rows and transforming again."""
+    from kuai.engine.explain.permutation import permutation_importance_by_column
+    from kuai.engine.search.trials import HeldOutModel, blend_held_out, predict_output
+
+    schema, X = fitted_pipelines["schema"], fitted_pipelines["X"]
+    frame = _reviews()
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="recommended")
+    y = frame["recommended"].to_numpy()
+    pipelines = fitted_pipelines["pipelines"]
+    members = [(0.7, (pipelines["lightgbm"][0], pipelines["lightgbm"][-1])),
+               (0.3, (pipelines["linear"][0], pipelines["linear"][-1]))]
+    rows = np.arange(300, len(X))
+    fast = blend_held_out(members, rows, spec, "rows 300 on")
+
+    def plain(part: pd.DataFrame) -> np.ndarray:
+        return np.asarray(sum(w * predict_output(p, part, spec) for w, p in
+                              [(0.7, pipelines["lightgbm"]), (0.3, pipelines["linear"])]))
+
+    expected = permutation_importance_by_column(HeldOutModel(plain, rows, "x"), X, y, spec=spec, schema=schema, seed=2)
+    found = permutation_importance_by_column(fast, X, y, spec=spec, schema=schema, seed=2)
+    assert expected[0]["review"] > 0.05  # the text matters: the check is not among zeros
+    for name, loss in expected[0].items():
+        assert abs(found[0][name] - loss) < 1e-6, name

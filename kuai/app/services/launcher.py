@@ -20,6 +20,7 @@ def streamlit_command(*, host: str, port: int, browser: bool = False) -> list[st
     return [
         sys.executable, "-m", "streamlit", "run", str(Path(__file__).resolve().parents[1] / "streamlit_app.py"),
         "--server.address", host, "--server.port", str(port), "--server.headless", "false" if browser else "true",
+        "--server.showEmailPrompt", "false",  # not headless, Streamlit would first ask for an e-mail in the terminal
         "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         "--client.toolbarMode", "minimal",

@@ -63,9 +63,17 @@ def rows_per_call(feeds: Mapping[str, np.ndarray], names: Sequence[str]) -> int:
     """Rows per call so that a call holds about ``CHUNK_CELLS`` cells: a text's words and characters are each a
     cell in the graph (ONNX Runtime's Tokenizer makes a row as wide as the longest text), so the longest text
     counts as wide as it is."""
-    longest = max((len(v) for name in names if feeds[name].dtype == object
-                   for v in np.asarray(feeds[name]).ravel() if isinstance(v, str)), default=0)
+    longest = max((_longest(np.asarray(feeds[name]).ravel()) for name in names if feeds[name].dtype == object),
+                  default=0)
     return max(1, CHUNK_CELLS // max(1, len(names), longest))
+
+
+def _longest(values: np.ndarray) -> int:
+    """The length of the longest string among ``values`` (feeds hold strings only; anything else counts 0)."""
+    try:
+        return max(map(len, values), default=0)  # map runs in C: ~30 ms a million strings
+    except TypeError:
+        return max((len(v) for v in values if isinstance(v, str)), default=0)
 
 class ModelError(SchemaError):
     """The model file cannot be used: broken metadata (``BAD_MODEL``), or it hung, ran out of memory or crashed

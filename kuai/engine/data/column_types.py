@@ -217,7 +217,8 @@ def mean_words(values: pd.Series) -> float:
     """The mean number of words of the first values: runs of non-blanks, and in scripts written without spaces,
     one word per two characters."""
     sample = values.iloc[:SAMPLE_ROWS].astype(str)
-    return float((sample.str.count(r"\S+") + sample.str.count(UNSPACED) / 2).mean())
+    spaced = sample.str.replace(UNSPACED, " ", regex=True)  # the unspaced runs count by their characters alone
+    return float((spaced.str.count(r"\S+") + sample.str.count(UNSPACED) / 2).mean())
 
 
 def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:

@@ -36,7 +36,7 @@ from kuai.engine.explain.native_shap import native_explainer
 from kuai.engine.models import family_of
 from kuai.engine.models.labels import model_label
 from kuai.engine.models.preprocessing import original_column_of_features
-from kuai.engine.models.text import is_unspaced, text_column_of, word_column_of
+from kuai.engine.models.text import GRAMS_PREFIX, is_unspaced, text_column_of, word_column_of
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import import_detached
 from kuai.engine.select.stacking import StackedClassifier, StackedRegressor, base_blend
@@ -240,13 +240,17 @@ def _prepare(member: _Member, background: pd.DataFrame, spec: TaskSpec, schema: 
     member.fold = sparse.csr_matrix((np.ones(len(owners)), (np.arange(len(owners)), [index_of[o] for o in owners])),
                                     shape=(len(owners), len(schema)))
     texts = {c.safe_name: c.name for c in schema if c.is_text}
-    unspaced = {safe for safe in texts if safe in background.columns and is_unspaced(background[safe])}
-    for feature, name in enumerate(prep.get_feature_names_out()):
-        column = word_column_of(str(name))  # the words chart: words, not character grams ...
-        if column is None and text_column_of(str(name)) in unspaced:  # ... unless the text has no spaces to
-            column = text_column_of(str(name))  # make words with (Japanese, Chinese): then its grams
-        if column in texts:
-            member.terms[feature] = (texts[column], str(name).partition("__")[2])
+    names = [str(name) for name in prep.get_feature_names_out()]
+    with_grams = {text_column_of(name) for name in names if name.startswith(GRAMS_PREFIX)}
+    # the words chart shows words, not character grams, unless the text has no spaces to make words with (Japanese,
+    # Chinese): then its grams alone (its 'words' are whole phrases)
+    by_grams = {safe for safe in texts if safe in with_grams and safe in background.columns
+                and is_unspaced(background[safe])}
+    for feature, name in enumerate(names):
+        column = text_column_of(name)
+        is_word = word_column_of(name) is not None
+        if column in texts and is_word != (column in by_grams):
+            member.terms[feature] = (texts[column], name.partition("__")[2])
 
 
 def _combined(members: list[_Member], rows: pd.DataFrame, spec: TaskSpec, words: _Words,

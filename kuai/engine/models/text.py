@@ -19,8 +19,10 @@ word forms ('disappoint' in 'disappointed', 'disappointing') and scripts written
 Measured on the same reviews (1,172 rows, two 5-fold splits, ROC AUC): words 0.915 (logistic regression) and 0.849
 (LightGBM); words and 2,000 character 3-grams 0.928 and 0.869; 300 of them added nothing, and text length and word
 counts added nothing either (0.910 and 0.850), so they are not made. The exported graph splits the text into its
-characters (ONNX Runtime's Tokenizer, ``.``), so a text of 5,000 characters is 5,000 strings there: a column whose
-training texts run longer than ``GRAM_TEXT_CHARS`` gets no character grams.
+characters (ONNX Runtime's Tokenizer, ``ONNX_CHAR_PATTERN``), so a text of 5,000 characters is 5,000 strings there:
+a column whose training texts run longer than ``GRAM_TEXT_CHARS`` gets no character grams, and neither does a
+column whose texts hold more than ``GRAM_FIT_CHARS`` characters in all (the grams of every fold are counted in
+Python).
 
 SHAP values and permutation importance of a text's inputs (words and grams) fold back onto the text column
 (``text_column_of``); the words chart shows words only (``word_column_of``).
@@ -51,7 +53,8 @@ _BLANKS = re.compile(r"[\t\n\f\r ]")  # the same blanks for Python
 NGRAMS = (1, 1)
 MIN_ROWS = 2  # a word must appear in this many rows to be a term (with 1, skl2onnx's graph no longer matches)
 MAX_TERMS = 1_000  # a text column's inputs at most ...
-TERM_CELLS = 20_000_000  # ... and all texts' inputs together hold at most this many numbers (80 MB of float32)
+TERM_CELLS = 20_000_000  # ... and all texts' words together hold at most this many numbers (80 MB of float32; their
+# character grams as many again)
 MIN_TERMS = 5  # fewer terms than this: the column's words repeat too little to learn from
 TRANSFORMER_PREFIX = "text_"  # the ColumnTransformer's name for a text column's words: text_c00003
 GRAMS_PREFIX = "grams_"  # ... and for its character grams: grams_c00003
@@ -59,6 +62,9 @@ GRAM_LENGTH = 3
 MAX_GRAMS = 2_000  # a text column's character grams at most (and its share of ``TERM_CELLS``)
 GRAM_TEXT_CHARS = 2_000  # a column with a longer training text gets no character grams
 GRAM_COUNT_ROWS = 5_000  # the grams a column has are counted in this many of its texts
+# a column whose texts hold more characters in all gets no grams: measured, counting grams reads about 0.5 million
+# characters a second and weighing them 1 million (2 cores, the reviews), so five folds cost ~13 s per million
+GRAM_FIT_CHARS = 2_000_000
 SAMPLE_ROWS = 500  # the texts ``is_unspaced`` reads
 SEARCH_PARAM = "text__grams"  # the trial's share of each text column's ``grams``; absent: none (words only)
 GRAM_SHARES = (0.0, 0.25, 1.0)
@@ -83,7 +89,7 @@ def char_grams(document: str) -> list[str]:
 
 class CharGrams(TfidfVectorizer):  # type: ignore[misc]  # scikit-learn is untyped
     """The ``max_features`` most frequent character 3-grams found in ``MIN_ROWS`` rows or more, weighed by TF-IDF
-    (converted to ONNX by skl2onnx's vectorizer converter with the expression ``.``: ``kuai.exporters``)."""
+    (converted to ONNX by skl2onnx's vectorizer converter with ``ONNX_CHAR_PATTERN``: ``kuai.exporters``)."""
 
     def __init__(self, max_features: int | None = None) -> None:
         super().__init__(analyzer=char_grams, ngram_range=(GRAM_LENGTH, GRAM_LENGTH), min_df=MIN_ROWS,
@@ -97,8 +103,10 @@ class CharGrams(TfidfVectorizer):  # type: ignore[misc]  # scikit-learn is untyp
 def choose_grams(values: Sequence[str], *, n_rows: int, n_texts: int) -> int:
     """The most character grams a text column's models may read: those found in ``MIN_ROWS`` of its first
     ``GRAM_COUNT_ROWS`` texts, at most ``MAX_GRAMS`` and its share of ``TERM_CELLS``; 0 when a training text is
-    longer than ``GRAM_TEXT_CHARS`` or fewer than ``MIN_TERMS`` are found."""
-    if max((len(v) for v in values), default=0) > GRAM_TEXT_CHARS:
+    longer than ``GRAM_TEXT_CHARS``, all of them longer than ``GRAM_FIT_CHARS``, or fewer than ``MIN_TERMS`` are
+    found."""
+    lengths = [len(v) for v in values]
+    if max(lengths, default=0) > GRAM_TEXT_CHARS or sum(lengths) > GRAM_FIT_CHARS:
         return 0
     try:
         found = len(CharGrams().fit(list(values[:GRAM_COUNT_ROWS])).vocabulary_)
@@ -146,7 +154,7 @@ def transformers(column: InputColumn, share: float = 0.0) -> list[tuple[str, obj
 
 def gram_count(column: InputColumn, share: float) -> int:
     """How many character grams ``share`` of a text column's ``grams`` is (0: none)."""
-    return max(MIN_TERMS, round(share * column.grams)) if share > 0 and column.grams else 0
+    return min(column.grams, max(MIN_TERMS, round(share * column.grams))) if share > 0 and column.grams else 0
 
 
 def is_unspaced(values: pd.Series) -> bool:

@@ -125,8 +125,8 @@ _STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
 
 
 def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> dict[int, str]:
-    """The last rows (up to four) each of whose numbers, two at least (or one, in a row that says it is a
-    statistic), are one statistic of the rows above them.
+    """The last rows (up to four) each of whose numbers, two at least (or the one of a table of one numeric
+    column, in a row that says it is a statistic), are one statistic of the rows above them.
     Column by column: the kinds a row can still be narrow down, and most tables are ruled out by their first
     columns."""
     rows = [r for r in range(table.num_rows) if r not in skipped]
@@ -153,8 +153,8 @@ def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> d
             if not all(kinds.get(row) for row in tail):
                 kinds = {}
                 break
-        if kinds and all(cells[row] >= 2 or (cells[row] == 1 and _says_statistic(table, row, numbers))
-                         for row in tail):
+        if kinds and all(cells[row] >= 2 or (len(numbers) == 1 and cells[row] == 1
+                                                  and _says_statistic(table, row, numbers)) for row in tail):
             return {row: sorted(kinds[row], key=list(_STATISTICS).index)[0].replace(" (n)", "") for row in tail}
     return {}
 
@@ -170,4 +170,8 @@ def _says_statistic(table: pa.Table, row: int, numbers: list[int]) -> bool:
     a blind test lost that row)."""
     texts = [table.column(i)[row].as_py() for i in range(table.num_columns) if i not in numbers]
     written = [str(v).strip() for v in texts if v is not None and str(v).strip()]
-    return not written or any(_STATISTIC_WORD.search(v) for v in written)
+    return not written or any(len(v) <= _LABEL_CHARS and _STATISTIC_WORD.match(v) for v in written)
+
+
+_LABEL_CHARS = 30  # a label that begins with the statistic ('Mean', 'Rel.Std.Dev'), not 'Social Media' or a
+# sentence that holds 'total fee'

@@ -96,7 +96,8 @@ class _Objective:
         self.memory = memory or {}
         self.tight = any(plan.row_fraction < 1.0 for plan in self.memory.values())  # keep one encoding's matrices
         self._cache: dict[tuple[int, str, bool, float, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
-        self.has_grams = any(c.grams for c in columns_for(schema, selection, 0) if c.is_text)
+        self.has_grams = any(c.grams for fold in [None, *range(len(result.folds))]
+                             for c in columns_for(schema, selection, fold) if c.is_text)
 
     def row_fraction(self, family: ModelFamily) -> float:
         plan = self.memory.get(family.name)
@@ -112,6 +113,8 @@ class _Objective:
         if key not in self._cache:
             if self.tight:  # memory is short: matrices of other encodings or shares go
                 self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
+            elif self.has_grams:  # one share of the grams at a time: the memory plan counts one set of matrices
+                self._cache = {k: v for k, v in self._cache.items() if k[4] == grams}
             train, valid = self.result.folds[fold]
             train = subsample_rows(train, self.y, fraction, seed=(self.spec.seed + fold) % 2**32,
                                    classification=self.spec.task.is_classification)

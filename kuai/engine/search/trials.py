@@ -67,9 +67,9 @@ class HeldOutModel:
     predict: Callable[[pd.DataFrame], np.ndarray]
     rows: np.ndarray  # positions of the held-out rows in the model frame
     description: str
-    # given the rows, a predictor of them with some inputs' rows reordered, which transforms them once (None: the
-    # rows are reordered in the frame and ``predict`` transforms them all again)
-    shuffled: Callable[[pd.DataFrame], Callable[[list[str], np.ndarray], np.ndarray]] | None = None
+    # given the rows, a predictor of them with some inputs' rows reordered, which transforms them once (None, or
+    # None returned: the rows are reordered in the frame and ``predict`` transforms them all again)
+    shuffled: Callable[[pd.DataFrame], Callable[[list[str], np.ndarray], np.ndarray] | None] | None = None
 
 
 @dataclass
@@ -205,6 +205,9 @@ def held_out_model(result: SearchResult, weights: dict[int, float], spec: TaskSp
                           f"fold 1 of {len(result.folds)}, with models fitted on the other folds")
 
 
+SHUFFLE_CELLS = 25_000_000  # the transformed held-out rows of a blend's members kept for shuffling (100 MB)
+
+
 def blend_held_out(members: list[tuple[float, tuple[Any, Any]]], rows: np.ndarray, spec: TaskSpec,
                    description: str) -> HeldOutModel:
     """A weighted blend of fitted (preprocessor, model) pairs, whose shuffled rows are predicted without transforming
@@ -220,8 +223,12 @@ def blend_held_out(members: list[tuple[float, tuple[Any, Any]]], rows: np.ndarra
     def predict(frame: pd.DataFrame) -> np.ndarray:
         return blend([np.asarray(prep.transform(frame), np.float32) for _, (prep, _) in members])
 
-    def shuffled(frame: pd.DataFrame) -> Callable[[list[str], np.ndarray], np.ndarray]:
-        matrices = [np.asarray(prep.transform(frame), np.float32) for _, (prep, _) in members]
+    def shuffled(frame: pd.DataFrame) -> Callable[[list[str], np.ndarray], np.ndarray] | None:
+        matrices: list[np.ndarray] = []
+        for _, (prep, _) in members:  # every member's matrix is held, and a copy: at most SHUFFLE_CELLS in all
+            matrices.append(np.asarray(prep.transform(frame), np.float32))
+            if sum(m.size for m in matrices) > SHUFFLE_CELLS:
+                return None
 
         def predict_reordered(inputs: list[str], order: np.ndarray) -> np.ndarray:
             moved = frame.copy()
