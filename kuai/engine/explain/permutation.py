@@ -69,8 +69,11 @@ def permutation_importance_by_column(
     rows = rng.permutation(held_out.rows)[:MAX_ROWS]
     metric = get_metric(spec.metric)
 
+    def scored(target: np.ndarray, predictions: np.ndarray) -> float:
+        return -metric.loss(metric.compute(target, predictions))
+
     def score(part: pd.DataFrame, target: np.ndarray) -> float:
-        return -metric.loss(metric.compute(target, held_out.predict(part)))
+        return scored(target, held_out.predict(part))
 
     started = time.perf_counter()
     baseline = score(X.iloc[rows], y[rows])
@@ -95,7 +98,7 @@ def permutation_importance_by_column(
         for _ in range(repeats):
             order = rng.permutation(len(part))
             if reordered is not None:  # the other columns are not transformed again
-                loss = -metric.loss(metric.compute(target, reordered(inputs, order)))
+                loss = scored(target, reordered(inputs, order))
             else:
                 shuffled[inputs] = part[inputs].to_numpy()[order]
                 loss = score(shuffled, target)

@@ -160,8 +160,8 @@ def _statistic_rows(table: pa.Table, numbers: list[int], skipped: set[int]) -> d
 
 
 _STATISTIC_WORD = re.compile(r"(?:^|[\W_])(?:mean|average|avg|sd|s\.d\.|std|st\.?\s?dev\.?|std\.?\s?dev\.?|rsd|"
-                             r"rel\.?\s?std\.?\s?dev\.?|cv|median|sum|total|mittelwert|durchschnitt|moyenne|"
-                             r"promedio|media|平均|合計)(?:[\W_]|$)", re.I)
+                             r"rel\.?\s?std\.?\s?dev\.?|cv|median|mittelwert|durchschnitt|moyenne|promedio|media|平均|"
+                             rf"{TOTAL_ALTERNATIVES})(?:[\W_]|$)", re.I)  # the total words are the footer's
 
 
 def _says_statistic(table: pa.Table, row: int, numbers: list[int]) -> bool:
