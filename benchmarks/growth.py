@@ -82,7 +82,9 @@ def run(n_rows: int, budget: float, seed: int, work: Path) -> dict[str, object]:
     test.drop(columns="target").to_csv(test_path, index=False)
     out = work / f"model_{n_rows}_{budget:.0f}"
     shutil.rmtree(out, ignore_errors=True)
-    env = dict(os.environ, KUAI_HOME=str(work / "home"), PYTHONWARNINGS="ignore")
+    home = work / f"home_{n_rows}_{budget:.0f}"  # a first training: no earlier run to start the search from
+    shutil.rmtree(home, ignore_errors=True)
+    env = dict(os.environ, KUAI_HOME=str(home), PYTHONWARNINGS="ignore")
     code, wall, peak, stdout, stderr = run_measured(
         [KUAI, "train", str(train_path), "--target", "target", "--time-budget", str(budget), "--seed", str(seed),
          "--out", str(out)], env, budget * 4 + 600)

@@ -8,6 +8,7 @@ the measured fit times and sizes of the models that the refit would need.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
 from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
 from kuai.engine.results import PendingExplanation, Prepared, TrainingResult, scored_only, spread
+from kuai.engine.search.fidelity import sampled_note
 from kuai.engine.search.fold_spill import FoldSpill
 from kuai.engine.search.folds import fewer_folds_note, fit_folds, fit_folds_to_classes, make_folds, scored_rows
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
@@ -168,6 +170,8 @@ def search_phase(
         X, y, spec=spec, schema=schema, selection=prepared.selection, folds=prepared.folds,
         deadline=search_deadline,
         first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
+        first_model_by=time.monotonic() + plan.first_model_by - clock.now(), trial_s=plan.trial_s,
+        budget_s=budget.time_budget_s,
         max_trials=budget.max_trials if max_trials is None else max_trials,
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
         families=budget.families, warm_configs=warm_configs, storage=storage, study_name=study_name, store=store,
@@ -209,6 +213,10 @@ def finish_phase(
     memory = [family for family in result.memory.values() if family.row_fraction < 1.0]
     notes: list[str] = [*spec.notes, *prepared.notes, *(family.note for family in memory)]  # spec: merged labels, dates
     notes += [result.stopped_early] if result.stopped_early else []
+    shares = {name: plan.row_fraction for name, plan in result.memory.items()}
+    if note := sampled_note([o.row_fraction for o in result.outcomes.values()
+                             if o.row_fraction < shares.get(o.family, 1.0)], len(result.promoted)):
+        notes.append(note)
     if ensemble is not None and ensemble.trimmed:
         notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
                      "large to export for a gain well within the noise of the CV score.")

@@ -38,6 +38,8 @@ BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 # 3,000 inputs (1,000 rows): conversion 3.5 s, parity 1.4 s, latency 1.4 s, SHAP and evaluation 1.3 s (about 1.5 s
 # for a narrow model).
 EXPORT_S_PER_INPUT = 0.002
+FIRST_MODEL_SHARE = 0.1  # of the budget: the first model is on the leaderboard by then (docs/product.md) ...
+TARGET_TRIALS = 12  # ... and the search plans for at least this many trials (``kuai.engine.search.fidelity``)
 
 
 class Clock(Protocol):
@@ -91,6 +93,17 @@ class BudgetPlan:
     def search_latest(self) -> float:
         """The search's end before any measured cost moves it earlier."""
         return self.tail_end - TAIL_FIXED_S - self.explain_s - SEARCH_SLACK_SHARE * self.budget_s
+
+    @property
+    def first_model_by(self) -> float:
+        """The first trial trains on as few rows as it takes to finish by here (``kuai.engine.search.fidelity``)."""
+        return self.started + FIRST_MODEL_SHARE * self.budget_s
+
+    @property
+    def trial_s(self) -> float:
+        """What a trial after the first is planned to take: the search's window over ``TARGET_TRIALS``; a trial
+        predicted to take longer trains on fewer rows (``kuai.engine.search.fidelity``)."""
+        return max(0.0, self.search_latest - self.started) / TARGET_TRIALS
 
     @property
     def search_until(self) -> float:

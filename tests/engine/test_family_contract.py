@@ -27,6 +27,7 @@ from kuai.engine.models import (
     DataShape,
     Deadline,
     ExportCost,
+    FitCost,
     MemoryCost,
     ModelFamily,
     ShapRoute,
@@ -55,6 +56,7 @@ class DecisionTreeFamily(ModelFamily):
     parallel_folds = False
     memory = MemoryCost(cell_bytes=8.0, fixed_mb=10.0, class_row_bytes=0.0, growth=None)
     export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=False)
+    fit_cost = FitCost(core_s_per_mcell=1.0, per_class=False)
     shap_route = ShapRoute.SHAP_TREE
     explains_probability = True
     estimators = ("sklearn.tree.DecisionTreeClassifier", "sklearn.tree.DecisionTreeRegressor")
@@ -90,6 +92,7 @@ class NeuralNetFamily(ModelFamily):
     parallel_folds = False
     memory = MemoryCost(cell_bytes=8.0, fixed_mb=15.0, class_row_bytes=0.0, growth=None)
     export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=False)
+    fit_cost = FitCost(core_s_per_mcell=1.0, per_class=False)
     shap_route = ShapRoute.PERMUTATION
     explains_probability = True
     estimators = ("sklearn.neural_network.MLPClassifier", "sklearn.neural_network.MLPRegressor")
@@ -169,6 +172,9 @@ def test_facts_are_declared_typed_and_sane(family: ModelFamily) -> None:
         assert 0 < memory.growth.trees_per_step <= memory.growth.max_trees and memory.growth.max_nodes > 0
     assert isinstance(family.export, ExportCost) and family.export.onnx_per_pickled > 0
     assert family.export.seconds_per_mb > 0 and isinstance(family.export.multiclass_opset5, bool)
+    cost = family.fit_cost  # the search's prediction of a trial's time before it has measured the family
+    assert isinstance(cost, FitCost) and cost.core_s_per_mcell > 0 and isinstance(cost.per_class, bool)
+    assert cost.core_s(2e6, 5) >= cost.core_s(2e6, 2) == 2 * cost.core_s(1e6, 2) > 0
     assert isinstance(family.shap_route, ShapRoute)
     assert family.preflight_group is None or family.preflight_group.strip()
     assert family.libraries and all(importlib.metadata.version(library) for library in family.libraries)

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from kuai.engine import SearchBudget, build_task_spec, profile_dataset
 from kuai.engine import train as train_model
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES, Deadline, ExportCost, MemoryCost, ModelFamily, ShapRoute
+from kuai.engine.models import FAMILIES, Deadline, ExportCost, FitCost, MemoryCost, ModelFamily, ShapRoute
 from kuai.engine.models._base import DataShape
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.ensemble import select_ensemble
@@ -55,6 +55,7 @@ class _FakeFamily(ModelFamily):
     parallel_folds = False
     memory = MemoryCost(cell_bytes=50.0, fixed_mb=45.0, class_row_bytes=0.0, growth=None)
     export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=False)
+    fit_cost = FitCost(core_s_per_mcell=1.0, per_class=False)
     shap_route = ShapRoute.SHAP_TREE
     explains_probability = False
     estimators = ()

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from kuai.engine.models import FAMILIES, DataShape, Deadline
-from kuai.engine.search.optimize import SearchInputs, _portfolio, run_search
+from kuai.engine.search.optimize import SearchInputs, run_search
+from kuai.engine.search.portfolio import portfolio as _portfolio
 from kuai.engine.search.study import open_search_study
 from tests.engine.search_data import search_data
 

@@ -55,7 +55,7 @@ def leaderboard_table(entries: Sequence[LeaderboardEntry], metric: str) -> pd.Da
             "± (spread over folds)": e.score_std, "fit time (s)": e.fit_time_s,
             "predict ms / 1,000 rows": e.predict_ms_per_1000_rows,
             "size (KB)": e.size_kb,
-            "rows used": None if e.row_fraction >= 1.0 else f"{e.row_fraction:.0%} (memory)",
+            "rows used": None if e.row_fraction >= 1.0 else f"{e.row_fraction:.1%}".replace(".0%", "%"),
             "blend of": _members_text(e),
             "settings": json.dumps(e.params.get("weights", e.params) if e.is_ensemble else e.params,
                                    default=str)})

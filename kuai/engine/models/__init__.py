@@ -8,6 +8,7 @@ from kuai.engine.models._base import (
     DataShape,
     Deadline,
     ExportCost,
+    FitCost,
     MemoryCost,
     ModelFamily,
     ShapRoute,
@@ -54,7 +55,8 @@ def family_libraries() -> tuple[str, ...]:
 
 __all__ = [
     "FACTS", "FAMILIES", "REFIT_EXTRA_ROUNDS", "CatBoostFamily", "DataShape", "Deadline", "ExportCost",
-    "ExtraTreesFamily", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MemoryCost", "ModelFamily",
+    "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MemoryCost",
+    "ModelFamily",
     "RandomForestFamily", "ShapRoute", "TreeGrowth", "available_cores", "default_order", "family_libraries",
     "family_of", "n_threads",
 ]

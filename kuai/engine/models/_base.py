@@ -109,9 +109,23 @@ class ExportCost:
     multiclass_opset5: bool  # its multiclass trees vote for one class each: written at ai.onnx.ml opset 5
 
 
+@dataclass(frozen=True)
+class FitCost:
+    """What one fit of the family's first known-good configuration costs in time, before any trial is measured
+    (``kuai.engine.search.fidelity``; the search replaces it with its own measurements as trials finish)."""
+
+    core_s_per_mcell: float  # seconds on one core per million training cells (rows × model inputs) of one fold's fit
+    per_class: bool  # multiclass fits cost this once per class (one tree per class and round)
+
+    def core_s(self, n_cells: float, n_classes: int) -> float:
+        """Seconds on one core for a fit over ``n_cells`` training cells of a task with ``n_classes`` classes."""
+        classes = n_classes if self.per_class and n_classes > 2 else 1
+        return self.core_s_per_mcell * n_cells / 1e6 * classes
+
+
 FACTS = ("name", "label", "short_label", "search_order", "encoding", "scale", "grows_iterations", "parallel_folds",
-         "memory", "export", "shap_route", "explains_probability", "estimators", "libraries", "preflight_group",
-         "grams_first")
+         "memory", "export", "fit_cost", "shap_route", "explains_probability", "estimators", "libraries",
+         "preflight_group", "grams_first")
 
 
 class ModelFamily(abc.ABC):
@@ -132,6 +146,8 @@ class ModelFamily(abc.ABC):
     parallel_folds: ClassVar[bool]
     memory: ClassVar[MemoryCost]
     export: ClassVar[ExportCost]
+    fit_cost: ClassVar[FitCost]  # measured on 2 cores on benchmarks/growth.py's 100,000-row table, a quarter of a
+    # fold's training rows (16,667 rows × 53 inputs), one thread
     shap_route: ClassVar[ShapRoute]
     explains_probability: ClassVar[bool]  # classifiers' SHAP values are in probability (forests), not log-odds
     estimators: ClassVar[tuple[str, ...]]  # the import paths of the classes ``build`` returns: "lightgbm.LGBMRegressor"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuai.engine.models._base import DataShape, ExportCost, MemoryCost, ModelFamily, ShapRoute
+from kuai.engine.models._base import DataShape, ExportCost, FitCost, MemoryCost, ModelFamily, ShapRoute
 from kuai.engine.types import TaskType
 
 
@@ -19,6 +19,7 @@ class LinearFamily(ModelFamily):
     parallel_folds = False
     memory = MemoryCost(cell_bytes=6.0, fixed_mb=15.0, class_row_bytes=0.0, growth=None)
     export = ExportCost(onnx_per_pickled=0.65, seconds_per_mb=0.25, multiclass_opset5=True)
+    fit_cost = FitCost(core_s_per_mcell=0.12, per_class=False)  # 0.4 s over 207 one-hot inputs
     shap_route = ShapRoute.LINEAR
     explains_probability = False
     estimators = ("sklearn.linear_model.LogisticRegression", "sklearn.linear_model.Ridge")

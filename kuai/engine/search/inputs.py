@@ -40,6 +40,12 @@ class SearchInputs:
     deadline: Deadline
     first_deadline: Deadline | None = None
     update_deadline: Callable[[SearchResult], None] | None = None
+    # how long trials should take (``kuai.engine.search.fidelity``): the first one ends by ``first_model_by`` (a
+    # ``time.monotonic()`` instant), the others take ``trial_s``; a trial predicted to take longer trains on fewer
+    # rows. None: every trial trains on every row (the memory allowing)
+    first_model_by: float | None = None
+    trial_s: float | None = None
+    budget_s: float = float("inf")  # the whole training's: a sampled trial's refit may take ``REFIT_SHARE`` of it
     max_trials: int | None = None
     stop_when_perfect: bool = True  # end once a model scores the best possible value and every family had its turn
     # what: the families searched (empty: the default ones, in ``default_order()``) and a similar run's best

@@ -35,16 +35,20 @@ from kuai.engine.models import (
     n_threads,
     text,
 )
-from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.models.preprocessing import input_width
+from kuai.engine.search.fidelity import Fidelity, Promotion, TrialSize
+from kuai.engine.search.fold_cache import FoldMatrices, Matrices
 from kuai.engine.search.folds import make_folds
 from kuai.engine.search.inputs import SearchInputs
-from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, subsample_rows, trim_heap
+from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
+from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
 from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
 from kuai.engine.search.trials import (
     HeldOutModel,
     OutcomeStore,
     SearchResult,
     TrialOutcome,
+    by_score,
     collect_trials,
     held_out_model,
     keep_fold_models,
@@ -61,6 +65,8 @@ __all__ = ["HeldOutModel", "OutcomeStore", "SearchInputs", "SearchResult", "Tria
 logger = logging.getLogger(__name__)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
+PROMOTED = "promoted_from"  # a trial's user attributes: the sampled trial whose configuration it runs on more rows ...
+SAMPLED_SHARE = "sampled_share"  # ... and the share of the rows that one trained on
 
 
 class _OutOfTime(Exception):
@@ -89,41 +95,55 @@ class _Objective:
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
         self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), n_classes)
-        self.threads = n_threads(len(self.y))
-        # folds fitted side by side: single-threaded fits on small data leave the other cores idle
-        self.parallel = max(1, min(spec.n_folds, available_cores() // self.threads))
         self.started = time.monotonic()  # the search window opens
         self.memory = memory or {}
-        self.tight = any(plan.row_fraction < 1.0 for plan in self.memory.values())  # keep one encoding's matrices
-        self._cache: dict[tuple[int, str, bool, float, float], tuple[np.ndarray, np.ndarray, Any, np.ndarray]] = {}
         self.has_grams = any(c.grams for fold in [None, *range(len(result.folds))]
                              for c in columns_for(schema, selection, fold) if c.is_text)
+        self.matrices = FoldMatrices(self.X, self.y, spec=spec, schema=schema, selection=selection, folds=result.folds,
+                                     tight=any(plan.row_fraction < 1.0 for plan in self.memory.values()),
+                                     has_grams=self.has_grams)
+        # each trial's share of the rows, from the budget's plan (None: all rows, the memory allowing)
+        self.fidelity = None if inputs.first_model_by is None or inputs.trial_s is None \
+            else Fidelity(inputs.first_model_by, inputs.trial_s)
 
     def row_fraction(self, family: ModelFamily) -> float:
         plan = self.memory.get(family.name)
         return plan.row_fraction if plan is not None else 1.0
 
-    def fold_matrices(self, fold: int, family: ModelFamily, grams: float = 0.0) -> tuple[
-            np.ndarray, np.ndarray, Any, np.ndarray]:
-        """The fold's training and validation matrices for this family's encoding (and share of the training
-        rows, and of the text columns' character grams), the fitted preprocessor, and the training rows'
-        positions."""
-        fraction = self.row_fraction(family)
-        key = (fold, family.encoding, family.scale, fraction, grams)
-        if key not in self._cache:
-            if self.tight:  # memory is short: matrices of other encodings or shares go
-                self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
-            elif self.has_grams:  # one share of the grams at a time: the memory plan counts one set of matrices
-                self._cache = {k: v for k, v in self._cache.items() if k[4] == grams}
-            train, valid = self.result.folds[fold]
-            train = subsample_rows(train, self.y, fraction, seed=(self.spec.seed + fold) % 2**32,
-                                   classification=self.spec.task.is_classification)
-            prep = build_preprocessor(columns_for(self.schema, self.selection, fold), encoding=family.encoding,
-                                      scale=family.scale, grams=grams)
-            X_train = np.asarray(prep.fit_transform(self.X.iloc[train]), np.float32)
-            X_valid = np.asarray(prep.transform(self.X.iloc[valid]), np.float32)
-            self._cache[key] = (X_train, X_valid, prep, train)
-        return self._cache[key]
+    def trial_size(self, family: ModelFamily) -> TrialSize:
+        columns = columns_for(self.schema, self.selection, 0)
+        return TrialSize(train_rows=len(self.result.folds[0][0]), width=max(1, input_width(columns, family.encoding)),
+                         n_folds=len(self.result.folds), n_classes=len(self.spec.classes),
+                         parallel_folds=family.parallel_folds)
+
+    def trial_fraction(self, family: ModelFamily, trial: optuna.Trial) -> tuple[float, str]:
+        """The share of each fold's training rows a trial trains on: the memory's, or fewer when its predicted time
+        exceeds what the budget plans for it, or, for a promoted configuration, what fits the time left
+        (``kuai.engine.search.fidelity``); and why it is skipped ("" when it runs)."""
+        most = self.row_fraction(family)
+        if self.fidelity is None:
+            return most, ""
+        size, sampled = self.trial_size(family), trial.user_attrs.get(SAMPLED_SHARE)
+        if sampled is not None:
+            share = self.fidelity.promoted_share(family, size, sampled=sampled, most=most,
+                                                 remaining_s=self.deadline.remaining() - self.margin())
+            return (share, "") if share is not None else (sampled, "skipped: no time left to run it on more rows")
+        available = min(TRIAL_SHARE * (self.deadline.at - self.started), self.deadline.remaining())
+        return self.fidelity.share(family, size, now=time.monotonic(), has_model=self.has_model,
+                                   available_s=available, most=most)
+
+    def promotion(self) -> Promotion | None:
+        """The best sampled configuration to run again on more rows, when it is time (``Fidelity.promotion``)."""
+        if self.fidelity is None:
+            return None
+        ranked = [(o.number, {"family": o.family, **o.params}, o.row_fraction,
+                   self.row_fraction(self.families[o.family]))
+                  for o in by_score(self.result.outcomes.values(), self.metric) if o.family in self.families]
+        sizes = {name: self.trial_size(family) for name, family in self.families.items()}
+        return self.fidelity.promotion(ranked, sizes, self.families, remaining_s=self.deadline.remaining())
+
+    def fold_matrices(self, fold: int, family: ModelFamily, grams: float = 0.0, fraction: float = 1.0) -> Matrices:
+        return self.matrices.get(fold, family, grams=grams, fraction=fraction)
 
     @property
     def deadline(self) -> Deadline:
@@ -160,11 +180,17 @@ class _Objective:
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", self.memory[family.name].note)
             raise optuna.TrialPruned()
+        fraction, skipped = self.trial_fraction(family, trial)
+        if skipped:  # pruned at once, as above
+            self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
+            trial.set_user_attr("error", skipped)
+            raise optuna.TrialPruned()
         if self.worker:  # who ran it, for the Runs page (scale-out)
             trial.set_user_attr("worker", self.worker)
         State = optuna.trial.TrialState
         try:
-            value = self._cross_validate(trial, family, params)
+            value = self._cross_validate(trial, family, params, fraction,
+                                         whole_window=trial.user_attrs.get(SAMPLED_SHARE) is not None)
             self.ended = (trial.number, State.COMPLETE, value)
             return value
         except _OutOfTime as stop:
@@ -182,18 +208,18 @@ class _Objective:
             raise
 
     def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],
-                   deadline: Deadline) -> list[tuple[Any, int | None, float]]:
+                   deadline: Deadline, fraction: float, threads: int) -> list[tuple[Any, int | None, float]]:
         """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
         grams = text.grams_share(params)
-        work = [(self.fold_matrices(f, family, grams), self.result.folds[f]) for f in folds]  # cached before threads
+        work = [(self.fold_matrices(f, family, grams, fraction), self.result.folds[f]) for f in folds]  # cached
 
         def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[
                 Any, int | None, float]:
             (X_train, X_valid, _, train), (_, valid) = item
-            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=self.threads)
+            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=threads)
             started = time.perf_counter()
             try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
-                with threadpool_limits(limits=self.threads, user_api="openmp"):
+                with threadpool_limits(limits=threads, user_api="openmp"):
                     best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
                                       deadline=deadline, sample_weight=class_weights(self.y[train], self.spec))
             except BaseException:
@@ -206,7 +232,8 @@ class _Objective:
         with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="kuai-fold") as pool:
             return list(pool.map(fit, work))
 
-    def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any]) -> float:
+    def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any],
+                        fraction: float, *, whole_window: bool = False) -> float:
         n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
         oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
         scores: list[float] = []
@@ -217,25 +244,26 @@ class _Objective:
         fold_models: list[tuple[Any, Any]] = []
         window = self.deadline.at - self.started
         margin = 0.0 if is_first else self.margin()
-        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic()
-                                 + (FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE) * window))
+        share = 1.0 if whole_window else FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE  # of the window
+        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic() + share * window))
+        threads = n_threads(int(fraction * len(self.result.folds[0][0])))  # one thread a fit on small samples
         fold = 0
         while fold < n_folds:
             if (self.deadline.passed() and not is_first) or self.should_stop():
                 raise _OutOfTime()
             if trial_end.passed() and not is_first:
                 raise _OutOfTime("stopped: this trial used its share of the time budget")
-            parallel = self.parallel if family.parallel_folds else 1
+            parallel = min(n_folds, available_cores() // threads) if family.parallel_folds else 1
             batch = list(range(fold, min(n_folds, fold + parallel)))
             # Each round of folds may use its share of the time left; the first trial also keeps a share
             # for refitting on all rows, so that some model always finishes within the budget.
             shares = -(-(n_folds - fold) // parallel) + (first_trial_tail_share(n_folds) if is_first else 0.0)
             fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
-            fitted = self._fit_folds(family, params, batch, fold_deadline)
+            fitted = self._fit_folds(family, params, batch, fold_deadline, fraction, threads)
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
             for f, (model, best, seconds) in zip(batch, fitted, strict=True):
-                _, X_valid, prep, _ = self.fold_matrices(f, family, text.grams_share(params))
+                _, X_valid, prep, _ = self.fold_matrices(f, family, text.grams_share(params), fraction)
                 valid = self.result.folds[f][1]
                 fit_time += seconds
                 started = time.perf_counter()
@@ -258,8 +286,12 @@ class _Objective:
             best_iterations=iterations, fit_time_s=fit_time,
             predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
             size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
-            row_fraction=self.row_fraction(family),
+            row_fraction=fraction,
         )
+        if self.fidelity is not None:  # what the family costs, for the next trials' shares of the rows
+            size = self.trial_size(family)
+            self.fidelity.costs.record(family, fit_s=fit_time, threads=threads, n_classes=size.n_classes,
+                                        n_cells=fraction * size.train_rows * size.width * n_folds)
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
             self.store.save(trial.number, oof)
         self.result.outcomes[trial.number] = outcome
@@ -306,12 +338,14 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     study = searching.study
     if study.trials:  # resuming or joining: what finished counts
         restore_trials(study, result, inputs.store, inputs.on_trial)
+    queue = PortfolioQueue(study, [])
     if not (shared and study.trials):  # a resumed search runs what it had not run of the portfolio
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
         names = {f.name for f in usable}
         warm = [c for c in inputs.warm_configs if c.get("family") in names]  # a similar run's best first
-        for config in [*warm, *_portfolio(usable, objective.shape, objective.has_grams)]:
-            study.enqueue_trial(config, skip_if_exists=True)
+        queue = PortfolioQueue(study, [*warm, *portfolio(usable, objective.shape, objective.has_grams)])
+        for _ in range(len(queue.pending) if shared else 1):  # alone, one at a time: promotions go first
+            queue.feed()
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
 
@@ -326,10 +360,18 @@ def run_search(inputs: SearchInputs) -> SearchResult:
             inputs.update_deadline(result)
         if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:
             study.stop()
-        elif inputs.stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
-            result.stopped_early = _perfect_note(objective, deadline)
+            return
+        if inputs.stop_when_perfect and not result.stopped_early:  # time is left, but nothing could score higher
+            result.stopped_early = perfect_note(objective.metric, result, deadline.remaining(), families=[
+                name for name, family in objective.families.items() if objective.row_fraction(family) > 0])
             if result.stopped_early:
                 study.stop()
+                return
+        if (promotion := objective.promotion()) is not None:  # a sampled configuration earns more rows
+            result.promoted.add(promotion.number)
+            study.enqueue_trial(promotion.params, user_attrs={PROMOTED: promotion.number,
+                                                              SAMPLED_SHARE: promotion.share})
+        queue.feed()
 
     try:
         while True:
@@ -355,36 +397,3 @@ def run_search(inputs: SearchInputs) -> SearchResult:
                     max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
     finally:  # the trials still being written to the study's database
         searching.close()
-
-
-def _perfect_note(objective: _Objective, deadline: Deadline) -> str:
-    """Why the search can stop now, or "": a model scored the metric's best possible value on every fold (say
-    ROC AUC 1), and each family the memory allows has had a trial (finished, pruned or failed): the portfolio's
-    first round has run, so the leaderboard has its families' known-good configurations to compare."""
-    metric, result = objective.metric, objective.result
-    perfect = [o for o in result.outcomes.values() if o.fold_scores and all(map(metric.is_perfect, o.fold_scores))]
-    tried = {t.family for t in result.trials}
-    if not perfect or any(name not in tried for name, family in objective.families.items()
-                          if objective.row_fraction(family) > 0):
-        return ""
-    best = min(perfect, key=lambda o: o.number)
-    who = f"{best.name} scored" if len(perfect) == 1 else f"{len(perfect)} models, {best.name} first, scored"
-    return (f"The search stopped with {max(0.0, deadline.remaining()):.0f} s of its time left: {who} the best possible "
-            f"{metric.label} ({metric.best:g}) on every fold, and every family had its turn, so no model could score "
-            "higher. A perfect score can also mean that a column gives the target away: the pre-flight checks name "
-            "the columns they suspect.")
-
-
-def _portfolio(families: list[ModelFamily], shape: DataShape, grams: bool = False) -> list[dict[str, Any]]:
-    """Defaults of every family first (one each, in order), then the second ones; with text columns' character
-    grams in the search, each reads ``text.DEFAULT_SHARE`` of them or, when its first fits cannot afford them
-    (``grams_first``), none."""
-    rounds: list[list[dict[str, Any]]] = [f.default_configs(shape) for f in families]
-    configs = []
-    for depth in range(max(len(r) for r in rounds)):
-        for family, configs_of_family in zip(families, rounds, strict=True):
-            if depth < len(configs_of_family):
-                configs.append({"family": family.name, **configs_of_family[depth]}
-                               | ({text.SEARCH_PARAM: text.DEFAULT_SHARE if family.grams_first else 0.0}
-                                  if grams else {}))
-    return configs

@@ -79,6 +79,7 @@ class SearchResult:
     folds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     memory: dict[str, FamilyMemory] = field(default_factory=dict)  # each family's share of the rows, and why
     stopped_early: str = ""  # why the search ended before its deadline, when nothing could beat what it had
+    promoted: set[int] = field(default_factory=set)  # sampled trials whose configuration ran again on more rows
 
 
 def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,

@@ -1,0 +1,165 @@
+"""How many of a fold's training rows a trial trains on: as many as its predicted time allows (multi-fidelity).
+
+On a large table a trial on every row costs a large share of the budget: a million rows gave three trials in
+300 s, the first after 106 s. So each trial trains on the largest share of its folds' training rows (1, 1/2, 1/4,
+... ``SHARES``) whose predicted time fits what the budget plans for it (``kuai.engine.budget``): the first trial
+ends by ``FIRST_MODEL_SHARE`` of the budget, the others take the search's window over ``TARGET_TRIALS``. Validation
+rows stay whole, so every trial's out-of-fold predictions and score cover every row, and a sampled trial's model is
+exactly what its score measured. A share never leaves fewer than ``MIN_SEARCH_ROWS`` training rows; a trial
+predicted to take far longer than it can have even so is skipped (the first one runs: some model must finish).
+
+Then the best configurations earn the full cost (successive halving's last rung): once the search's time left is
+about ``PROMOTE_AT`` times what the best sampled trial would take on every row, its configuration runs again on the
+largest share of the rows that fits the time left (``Fidelity.promotion``), then the next best's, while time lasts.
+
+A trial's time is predicted from its family's ``FitCost`` (core-seconds per million training cells, measured)
+until the search has measured the family itself; the families it has measured scale the others' figures to the
+machine (``TrialCosts``). On small tables (a fold's training rows under ``MIN_SEARCH_ROWS``) nothing changes:
+every trial trains on every row.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from kuai.engine.models import ModelFamily, available_cores, n_threads
+
+__all__ = ["MIN_SEARCH_ROWS", "PROMOTE_AT", "SHARES", "Fidelity", "Promotion", "TrialCosts", "TrialSize",
+           "sampled_note", "trial_share"]
+
+SHARES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a fold's training rows, largest first
+MIN_SEARCH_ROWS = 10_000  # a sample smaller than this says too little of a large table (FLAML starts at 10,000)
+OVERHEAD = 1.3  # a trial's encoding, prediction and scoring beyond its fits
+SKIP_FACTOR = 2.0  # a trial predicted to take this many times what it can have is skipped (predictions are rough)
+PROMOTE_AT = 2.0  # the best sampled configuration runs on every row once the time left is this many times its cost
+
+
+@dataclass(frozen=True)
+class TrialSize:
+    """What a trial's time grows with."""
+
+    train_rows: int  # one fold's training rows (all of them)
+    width: int  # model inputs
+    n_folds: int
+    n_classes: int  # 0 for regression
+    parallel_folds: bool  # the family fits folds side by side (``ModelFamily.parallel_folds``)
+
+    def cores(self, share: float) -> int:
+        """The cores a trial's fits use together on ``share`` of the rows: threads, or folds side by side."""
+        threads = n_threads(int(share * self.train_rows))
+        return threads * (max(1, min(self.n_folds, available_cores() // threads)) if self.parallel_folds else 1)
+
+
+@dataclass
+class TrialCosts:
+    """What trials cost, by family: the family's own measurements once the search has some, else its ``FitCost``
+    scaled by what the measured families ran at against theirs (the machine's speed)."""
+
+    measured: dict[str, list[float]] = field(default_factory=dict)  # by family: measured time over ``FitCost``'s
+
+    def record(self, family: ModelFamily, *, fit_s: float, threads: int, n_cells: float, n_classes: int) -> None:
+        """A finished trial's fits: ``fit_s`` seconds in all (each fold's fit timed alone, on ``threads``
+        threads) over ``n_cells`` training cells in all."""
+        prior = family.fit_cost.core_s(n_cells, n_classes)
+        if prior > 0 and fit_s > 0:
+            self.measured.setdefault(family.name, []).append(fit_s * threads / prior)
+
+    def ratio(self, family: ModelFamily) -> float:
+        """Measured time over the ``FitCost`` prediction: the family's own median, else all families' median."""
+        own = self.measured.get(family.name)
+        if own:
+            return statistics.median(own)
+        every = [statistics.median(values) for values in self.measured.values()]
+        return statistics.median(every) if every else 1.0
+
+    def trial_s(self, family: ModelFamily, size: TrialSize, share: float) -> float:
+        """The predicted wall time of a trial on ``share`` of each fold's training rows."""
+        cells = share * size.train_rows * size.width * size.n_folds
+        return OVERHEAD * self.ratio(family) * family.fit_cost.core_s(cells, size.n_classes) / size.cores(share)
+
+
+def trial_share(costs: TrialCosts, family: ModelFamily, size: TrialSize, *, allowed_s: float,
+                most: float = 1.0) -> tuple[float, bool]:
+    """The largest share of each fold's training rows, at most ``most`` (the memory's), whose predicted trial time
+    fits ``allowed_s``, and True; when none does, the smallest share that leaves ``MIN_SEARCH_ROWS`` training rows
+    (``most`` on smaller data), and False."""
+    floor = most
+    for share in SHARES:
+        if share > most:
+            continue
+        if share < most and share * size.train_rows < MIN_SEARCH_ROWS:
+            break
+        floor = share
+        if costs.trial_s(family, size, share) <= allowed_s:
+            return share, True
+    return floor, False
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A sampled trial's configuration to run again on more rows."""
+
+    number: int  # the sampled trial's
+    params: dict[str, Any]  # its parameters, ``family`` included (as Optuna's ``enqueue_trial`` takes them)
+    share: float  # of the rows it trained on
+
+
+@dataclass
+class Fidelity:
+    """Each trial's share of the rows, from the budget's plan (``first_model_by``, ``trial_s``: see
+    ``kuai.engine.search.inputs``) and the costs measured so far; and which sampled configurations run again on more
+    rows (``promotion``)."""
+
+    first_model_by: float  # a ``time.monotonic()`` instant
+    trial_s: float
+    costs: TrialCosts = field(default_factory=TrialCosts)
+    promoted: set[int] = field(default_factory=set)  # sampled trials whose configuration ran again
+
+    def share(self, family: ModelFamily, size: TrialSize, *, now: float, has_model: bool, available_s: float,
+              most: float) -> tuple[float, str]:
+        """A new trial's share of the rows; and why it is skipped ("" when it runs)."""
+        allowed = self.trial_s if has_model else self.first_model_by - now
+        share, _ = trial_share(self.costs, family, size, allowed_s=allowed, most=most)
+        predicted = self.costs.trial_s(family, size, share)
+        if not has_model or predicted <= SKIP_FACTOR * available_s:  # the first trial runs: some model must finish
+            return share, ""
+        return share, (f"skipped: predicted to take about {predicted:.0f} s on {share:.0%} of the rows, more than "
+                       f"the {max(0.0, available_s):.0f} s a trial can have")
+
+    def promoted_share(self, family: ModelFamily, size: TrialSize, *, sampled: float, remaining_s: float,
+                       most: float) -> float | None:
+        """A promoted configuration's share: the largest above the ``sampled`` one that fits the time left; None
+        when none does."""
+        share, fits = trial_share(self.costs, family, size, allowed_s=remaining_s, most=most)
+        return share if fits and share > sampled else None
+
+    def promotion(self, ranked: list[tuple[int, dict[str, Any], float, float]], sizes: dict[str, TrialSize],
+                  families: dict[str, ModelFamily], *, remaining_s: float) -> Promotion | None:
+        """The best sampled configuration not yet promoted, once the time left is down to ``PROMOTE_AT`` times
+        what it costs on every row (the memory allowing): ``ranked`` holds finished trials best first, as (number,
+        parameters with ``family``, share of the rows, the memory's most)."""
+        for number, params, share, most in ranked:
+            if share >= most or number in self.promoted:
+                continue
+            family = families[params["family"]]
+            full_s = self.costs.trial_s(family, sizes[family.name], most)
+            if remaining_s > PROMOTE_AT * full_s:
+                return None  # not yet: the search goes on exploring on samples
+            self.promoted.add(number)
+            return Promotion(number, params, share)
+        return None
+
+
+def sampled_note(shares: list[float], n_promoted: int) -> str:
+    """What the user is told when trials trained on samples for time: ``shares`` of the rows of the sampled trials,
+    ``n_promoted`` configurations run again on more rows."""
+    if not shares:
+        return ""
+    again = (f" The {'best configuration' if n_promoted == 1 else f'{n_promoted} best configurations'} then ran "
+             "again on more rows.") if n_promoted else ""
+    return (f"This table is large for the time budget: {len(shares)} trial{'s' if len(shares) > 1 else ''} trained "
+            f"on a sample of each fold's training rows (as few as {min(shares):.0%}), so that the search could try "
+            f"more models; each was still scored on every row.{again} The leaderboard's 'rows used' gives each "
+            "model's share; a longer budget gives them more rows.")

@@ -1,0 +1,154 @@
+"""Each trial's share of the rows (``kuai.engine.search.fidelity``): the budget plan at 60 s, 300 s and 3,600 s, a
+slow trial cut to a sample or skipped by its predicted cost, the best sampled configurations run again on more rows,
+and small tables left alone."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kuai.engine.budget import FIRST_MODEL_SHARE, TARGET_TRIALS, plan_budget
+from kuai.engine.models import FAMILIES, Deadline, FitCost
+from kuai.engine.models.linear import LinearFamily
+from kuai.engine.search.fidelity import (
+    MIN_SEARCH_ROWS,
+    PROMOTE_AT,
+    Fidelity,
+    TrialCosts,
+    TrialSize,
+    trial_share,
+)
+from kuai.engine.search.fold_cache import FoldMatrices
+from kuai.engine.search.optimize import SearchInputs, run_search
+from tests.engine.search_data import search_data
+
+LIGHTGBM, CATBOOST = FAMILIES["lightgbm"], FAMILIES["catboost"]
+
+
+def _size(n_rows: int, *, n_folds: int = 3, width: int = 53) -> TrialSize:
+    return TrialSize(train_rows=n_rows * (n_folds - 1) // n_folds, width=width, n_folds=n_folds, n_classes=2,
+                     parallel_folds=True)
+
+
+def _planned_share(n_rows: int, budget_s: float) -> float:
+    return trial_share(TrialCosts(), LIGHTGBM, _size(n_rows), allowed_s=plan_budget(budget_s, started=0.0).trial_s)[0]
+
+
+@pytest.mark.parametrize("budget_s", [60.0, 300.0, 3600.0])
+def test_the_plan_puts_the_first_model_within_a_tenth_of_the_budget_and_plans_a_dozen_trials(budget_s: float) -> None:
+    plan = plan_budget(budget_s, started=100.0)
+    assert plan.first_model_by == pytest.approx(100.0 + FIRST_MODEL_SHARE * budget_s)
+    assert plan.trial_s == pytest.approx((plan.search_latest - 100.0) / TARGET_TRIALS)
+    assert 0 < TARGET_TRIALS * plan.trial_s < budget_s
+
+
+def test_the_rows_a_trial_gets_grow_with_the_budget_and_small_tables_keep_every_row() -> None:
+    """The planner's table (docs/search.md): LightGBM's share of a fold's training rows, 53 inputs, 3 folds, before
+    any trial is measured."""
+    table = {n_rows: [_planned_share(n_rows, budget) for budget in (60.0, 300.0, 3600.0)]
+             for n_rows in (10_000, 100_000, 1_000_000)}
+    assert table == {10_000: [1.0, 1.0, 1.0], 100_000: [0.25, 0.5, 1.0], 1_000_000: [1 / 64, 1 / 16, 1.0]}
+
+
+def test_a_trial_gets_the_largest_share_whose_predicted_time_fits() -> None:
+    costs, size = TrialCosts(), _size(1_000_000)
+    full_s = costs.trial_s(LIGHTGBM, size, 1.0)
+    share, fits = trial_share(costs, LIGHTGBM, size, allowed_s=full_s / 3)
+    assert fits and share == 0.25
+    assert costs.trial_s(LIGHTGBM, size, share) <= full_s / 3 < costs.trial_s(LIGHTGBM, size, 2 * share)
+    assert trial_share(costs, LIGHTGBM, size, allowed_s=full_s / 3, most=0.125) == (0.125, True)  # the memory's
+
+
+def test_no_sample_is_smaller_than_the_search_minimum() -> None:
+    size = _size(1_000_000)
+    share, fits = trial_share(TrialCosts(), CATBOOST, size, allowed_s=0.0)
+    assert not fits
+    assert share * size.train_rows >= MIN_SEARCH_ROWS > share / 2 * size.train_rows
+
+
+def test_measured_times_replace_the_prior_and_scale_the_families_not_yet_measured() -> None:
+    costs, size = TrialCosts(), _size(100_000)
+    cells = 3e6
+    costs.record(LIGHTGBM, fit_s=3 * LIGHTGBM.fit_cost.core_s(cells, 2) / 2, threads=2, n_cells=cells, n_classes=2)
+    assert costs.ratio(LIGHTGBM) == pytest.approx(3.0)
+    assert costs.ratio(CATBOOST) == pytest.approx(3.0)  # the machine runs three times slower than the figures
+    assert costs.trial_s(CATBOOST, size, 1.0) == pytest.approx(3.0 * TrialCosts().trial_s(CATBOOST, size, 1.0))
+    costs.record(CATBOOST, fit_s=CATBOOST.fit_cost.core_s(cells, 2), threads=1, n_cells=cells, n_classes=2)
+    assert costs.ratio(CATBOOST) == pytest.approx(1.0)  # its own measurement wins
+
+
+def test_a_slow_trial_is_cut_to_a_sample_and_skipped_when_even_that_is_far_too_slow() -> None:
+    now, size = 1000.0, _size(1_000_000)
+    fidelity = Fidelity(first_model_by=now + 30.0, trial_s=20.0)
+    share, why = fidelity.share(CATBOOST, size, now=now, has_model=True, available_s=60.0, most=1.0)
+    assert why == "" and share < 1.0 and fidelity.costs.trial_s(CATBOOST, size, share) <= 20.0
+    fidelity.costs.record(CATBOOST, fit_s=1e5, threads=1, n_cells=1e6, n_classes=2)  # far slower than its figure
+    share, why = fidelity.share(CATBOOST, size, now=now, has_model=True, available_s=60.0, most=1.0)
+    assert why.startswith("skipped: predicted to take about") and "60 s a trial can have" in why
+    assert share * size.train_rows >= MIN_SEARCH_ROWS
+    share, why = fidelity.share(CATBOOST, size, now=now, has_model=False, available_s=60.0, most=1.0)
+    assert why == ""  # the first trial runs: some model must finish
+
+
+def test_the_best_sampled_configurations_run_again_on_more_rows_once_time_runs_short() -> None:
+    fidelity, size = Fidelity(first_model_by=0.0, trial_s=10.0), _size(1_000_000)
+    ranked = [(7, {"family": "lightgbm", "lightgbm__num_leaves": 15}, 1.0, 1.0),  # already on every row
+              (3, {"family": "lightgbm", "lightgbm__num_leaves": 31}, 0.0625, 1.0),
+              (5, {"family": "catboost", "catboost__depth": 6}, 0.0625, 1.0)]
+    sizes = {"lightgbm": size, "catboost": size}
+    full_s = fidelity.costs.trial_s(LIGHTGBM, size, 1.0)
+    assert fidelity.promotion(ranked, sizes, FAMILIES, remaining_s=(PROMOTE_AT + 0.5) * full_s) is None
+    first = fidelity.promotion(ranked, sizes, FAMILIES, remaining_s=full_s)
+    assert first is not None and (first.number, first.share) == (3, 0.0625)
+    assert first.params == {"family": "lightgbm", "lightgbm__num_leaves": 31}
+    second = fidelity.promotion(ranked, sizes, FAMILIES, remaining_s=full_s)  # the next best: never one twice
+    assert second is not None and second.number == 5
+    assert fidelity.promotion(ranked, sizes, FAMILIES, remaining_s=0.0) is None
+    # the share it then runs on: the largest above its sample that fits the time left
+    assert fidelity.promoted_share(LIGHTGBM, size, sampled=0.0625, remaining_s=full_s / 3, most=1.0) == 0.25
+    assert fidelity.promoted_share(LIGHTGBM, size, sampled=0.25, remaining_s=full_s / 3, most=1.0) is None
+
+
+def _large_table(n_rows: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n_rows, 3))
+    outcome = np.where(x[:, 0] + 0.5 * x[:, 1] * x[:, 2] + rng.normal(scale=0.5, size=n_rows) > 0, "yes", "no")
+    return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "outcome": outcome})
+
+
+@pytest.mark.slow
+def test_a_search_cuts_its_first_trial_skips_a_slow_family_and_scores_every_row(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, schema, X, y = search_data(_large_table(40_000), n_folds=2)  # 20,000 training rows a fold
+    # the linear model's figure says it is far too slow (its trial predicted at hours); LightGBM's is measured
+    monkeypatch.setattr(LinearFamily, "fit_cost", FitCost(core_s_per_mcell=1e6, per_class=False))
+    now = time.monotonic()
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(now + 30.0),
+                                     families=("lightgbm", "linear"), max_trials=3,
+                                     first_model_by=now,  # already due: the first trial takes the smallest sample
+                                     trial_s=30.0))
+    first, skipped = result.trials[0], result.trials[1]
+    assert (first.family, first.state, first.row_fraction) == ("lightgbm", "complete", 0.5)
+    outcome = result.outcomes[first.number]
+    assert outcome.row_fraction == 0.5 and len(outcome.fold_scores) == 2
+    assert np.all(outcome.oof.sum(axis=1) > 0.99)  # every row predicted by the fold that left it out
+    assert (skipped.family, skipped.state) == ("linear", "pruned")
+    assert skipped.message.startswith("skipped: predicted to take about")
+    third = result.trials[2]  # measured at 0.5 of the rows, LightGBM's next trial fits its 30 s on every row
+    assert (third.family, third.state, third.row_fraction) == ("lightgbm", "complete", 1.0)
+
+
+def test_the_fold_matrices_of_two_shares_of_the_rows_are_kept_per_encoding() -> None:
+    spec, schema, X, y = search_data(_large_table(2_000), n_folds=2)
+    folds = [(np.arange(0, 1000), np.arange(1000, 2000)), (np.arange(1000, 2000), np.arange(0, 1000))]
+    cache = FoldMatrices(X, y, spec=spec, schema=schema, selection=None, folds=folds, tight=False, has_grams=False)
+    whole = cache.get(0, LIGHTGBM, fraction=1.0)
+    half = cache.get(0, LIGHTGBM, fraction=0.5)
+    assert len(half[3]) == 500 and half[1].shape[0] == 1000  # a sample of the training rows; validation whole
+    assert cache.get(0, LIGHTGBM, fraction=1.0) is whole and cache.get(0, CATBOOST, fraction=0.5) is half
+    quarter = cache.get(0, LIGHTGBM, fraction=0.25)
+    assert cache.get(0, LIGHTGBM, fraction=0.5) is half and cache.get(0, LIGHTGBM, fraction=0.25) is quarter
+    assert cache.get(0, LIGHTGBM, fraction=1.0) is not whole  # the oldest share went, and is made again
