@@ -303,7 +303,7 @@ class TrialRecord:
     state: TrialState
     message: str = ""
     best_iterations: list[int] = field(default_factory=list)  # per fold, for boosters that stopped early
-    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
+    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight, or time: fidelity)
     size_kb: float | None = None  # its first fold's fitted model, serialised
 
     def __post_init__(self) -> None:  # "complete" as read back from JSON is TrialState.COMPLETE
@@ -330,7 +330,7 @@ class LeaderboardEntry:
     is_ensemble: bool = False
     members: dict[str, float] = field(default_factory=dict)  # model name -> weight
     size_kb: float | None = None
-    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight)
+    row_fraction: float = 1.0  # the share of the training rows it trained on (memory pre-flight, or time: fidelity)
 
 
 @dataclass(frozen=True)

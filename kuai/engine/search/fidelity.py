@@ -6,16 +6,18 @@ On a large table a trial on every row costs a large share of the budget: a milli
 ends by ``FIRST_MODEL_SHARE`` of the budget, the others take the search's window over ``TARGET_TRIALS``. Validation
 rows stay whole, so every trial's out-of-fold predictions and score cover every row, and a sampled trial's model is
 exactly what its score measured. A share never leaves fewer than ``MIN_SEARCH_ROWS`` training rows; a trial
-predicted to take far longer than it can have even so is skipped (the first one runs: some model must finish).
+predicted to take far longer than it can have at its share is skipped (the first one runs: some model must finish).
 
 Then the best configurations earn the full cost (successive halving's last rung): once the search's time left is
-about ``PROMOTE_AT`` times what the best sampled trial would take on every row, its configuration runs again on the
-largest share of the rows that fits the time left (``Fidelity.promotion``), then the next best's, while time lasts.
+down to ``PROMOTE_AT`` times what the best sampled trial would take on every row, but no sooner than
+``PROMOTE_SHARE`` of the search's window before its end (the trials on samples have the rest of it), its
+configuration runs again, before the rest of the portfolio, on the largest share of the rows that fits the time left
+(``Fidelity.promotion``); then the next best's, while time lasts.
 
 A trial's time is predicted from its family's ``FitCost`` (core-seconds per million training cells, measured)
 until the search has measured the family itself; the families it has measured scale the others' figures to the
-machine (``TrialCosts``). On small tables (a fold's training rows under ``MIN_SEARCH_ROWS``) nothing changes:
-every trial trains on every row.
+machine (``TrialCosts``). On tables whose folds train on fewer than twice ``MIN_SEARCH_ROWS`` rows (about 30,000
+rows with 3 folds) nothing changes: every trial trains on every row the memory allows, and none is skipped.
 """
 
 from __future__ import annotations
@@ -26,30 +28,49 @@ from typing import Any
 
 from kuai.engine.models import ModelFamily, available_cores, n_threads
 
-__all__ = ["MIN_SEARCH_ROWS", "PROMOTE_AT", "SHARES", "Fidelity", "Promotion", "TrialCosts", "TrialSize",
-           "sampled_note", "trial_share"]
+__all__ = ["MIN_SEARCH_ROWS", "PROMOTE_AT", "PROMOTE_SHARE", "SHARES", "Fidelity", "Promotion", "TrialCosts",
+           "TrialSize", "fit_threads", "sampled_note", "trial_share"]
 
 SHARES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a fold's training rows, largest first
 MIN_SEARCH_ROWS = 10_000  # a sample smaller than this says too little of a large table (FLAML starts at 10,000)
 OVERHEAD = 1.3  # a trial's encoding, prediction and scoring beyond its fits
 SKIP_FACTOR = 2.0  # a trial predicted to take this many times what it can have is skipped (predictions are rough)
-PROMOTE_AT = 2.0  # the best sampled configuration runs on every row once the time left is this many times its cost
+PROMOTE_AT = 2.0  # the best sampled configuration runs on every row once the time left is this many times its cost,
+PROMOTE_SHARE = 0.5  # ... but no sooner than this share of the search's window before its end
+
+
+def fit_threads(n_rows: int, train_rows: int, share: float, most: float) -> int:
+    """Threads for each fit of a trial on ``share`` of a fold's ``train_rows``: as for every trial of a table of
+    ``n_rows`` (``n_threads``), unless the trial was cut for time below the memory's ``most``: then as for its
+    sample (one thread a fit, two folds side by side, on a sample under 20,000 rows)."""
+    return n_threads(n_rows) if share >= most else n_threads(int(share * train_rows))
 
 
 @dataclass(frozen=True)
 class TrialSize:
     """What a trial's time grows with."""
 
-    train_rows: int  # one fold's training rows (all of them)
+    n_rows: int  # the table's
+    train_rows: int  # one fold's training rows (all of them; the largest fold's)
     width: int  # model inputs
     n_folds: int
     n_classes: int  # 0 for regression
     parallel_folds: bool  # the family fits folds side by side (``ModelFamily.parallel_folds``)
+    most: float = 1.0  # the share of the rows the memory allows
+
+    @property
+    def cut(self) -> bool:
+        """Whether a trial may be cut to a sample for time: its folds train on twice ``MIN_SEARCH_ROWS`` or more."""
+        return self.most * self.train_rows >= 2 * MIN_SEARCH_ROWS
 
     def cores(self, share: float) -> int:
         """The cores a trial's fits use together on ``share`` of the rows: threads, or folds side by side."""
-        threads = n_threads(int(share * self.train_rows))
+        threads = fit_threads(self.n_rows, self.train_rows, share, self.most)
         return threads * (max(1, min(self.n_folds, available_cores() // threads)) if self.parallel_folds else 1)
+
+    def cells(self, share: float) -> float:
+        """Training cells of all of a trial's fits on ``share`` of the rows."""
+        return share * self.train_rows * self.width * self.n_folds
 
 
 @dataclass
@@ -76,19 +97,17 @@ class TrialCosts:
 
     def trial_s(self, family: ModelFamily, size: TrialSize, share: float) -> float:
         """The predicted wall time of a trial on ``share`` of each fold's training rows."""
-        cells = share * size.train_rows * size.width * size.n_folds
-        return OVERHEAD * self.ratio(family) * family.fit_cost.core_s(cells, size.n_classes) / size.cores(share)
+        return OVERHEAD * self.ratio(family) * family.fit_cost.core_s(size.cells(share), size.n_classes) / size.cores(
+            share)
 
 
 def trial_share(costs: TrialCosts, family: ModelFamily, size: TrialSize, *, allowed_s: float,
                 most: float = 1.0) -> tuple[float, bool]:
-    """The largest share of each fold's training rows, at most ``most`` (the memory's), whose predicted trial time
-    fits ``allowed_s``, and True; when none does, the smallest share that leaves ``MIN_SEARCH_ROWS`` training rows
-    (``most`` on smaller data), and False."""
+    """The largest share of each fold's training rows, ``most`` (the memory's) or one of ``SHARES`` below it, whose
+    predicted trial time fits ``allowed_s``, and True; when none does, the smallest share that leaves
+    ``MIN_SEARCH_ROWS`` training rows (``most`` on smaller data), and False."""
     floor = most
-    for share in SHARES:
-        if share > most:
-            continue
+    for share in [most, *(s for s in SHARES if s < most)]:
         if share < most and share * size.train_rows < MIN_SEARCH_ROWS:
             break
         floor = share
@@ -103,7 +122,8 @@ class Promotion:
 
     number: int  # the sampled trial's
     params: dict[str, Any]  # its parameters, ``family`` included (as Optuna's ``enqueue_trial`` takes them)
-    share: float  # of the rows it trained on
+    share: float  # of the rows it trained on ...
+    to: float  # ... and of those it runs on now
 
 
 @dataclass
@@ -115,12 +135,15 @@ class Fidelity:
     first_model_by: float  # a ``time.monotonic()`` instant
     trial_s: float
     costs: TrialCosts = field(default_factory=TrialCosts)
-    promoted: set[int] = field(default_factory=set)  # sampled trials whose configuration ran again
+    promoted: set[int] = field(default_factory=set)  # never promoted (again): those promoted, and promotions
 
     def share(self, family: ModelFamily, size: TrialSize, *, now: float, has_model: bool, available_s: float,
               most: float) -> tuple[float, str]:
-        """A new trial's share of the rows; and why it is skipped ("" when it runs)."""
-        allowed = self.trial_s if has_model else self.first_model_by - now
+        """A new trial's share of the rows; and why it is skipped ("" when it runs). A trial that cannot be cut
+        (``TrialSize.cut``: small tables) trains on ``most`` and is never skipped, as before any of this."""
+        if not size.cut:
+            return most, ""
+        allowed = min(self.trial_s, available_s) if has_model else self.first_model_by - now
         share, _ = trial_share(self.costs, family, size, allowed_s=allowed, most=most)
         predicted = self.costs.trial_s(family, size, share)
         if not has_model or predicted <= SKIP_FACTOR * available_s:  # the first trial runs: some model must finish
@@ -135,21 +158,44 @@ class Fidelity:
         share, fits = trial_share(self.costs, family, size, allowed_s=remaining_s, most=most)
         return share if fits and share > sampled else None
 
-    def promotion(self, ranked: list[tuple[int, dict[str, Any], float, float]], sizes: dict[str, TrialSize],
-                  families: dict[str, ModelFamily], *, remaining_s: float) -> Promotion | None:
-        """The best sampled configuration not yet promoted, once the time left is down to ``PROMOTE_AT`` times
-        what it costs on every row (the memory allowing): ``ranked`` holds finished trials best first, as (number,
-        parameters with ``family``, share of the rows, the memory's most)."""
-        for number, params, share, most in ranked:
-            if share >= most or number in self.promoted:
+    def promotion(self, ranked: list[tuple[int, dict[str, Any], float]], sizes: dict[str, TrialSize],
+                  families: dict[str, ModelFamily], *, remaining_s: float, window_s: float) -> Promotion | None:
+        """The best sampled configuration not yet promoted, once the time left is down to ``PROMOTE_AT`` times what
+        it costs on every row the memory allows and to ``PROMOTE_SHARE`` of the search's ``window_s``; with the
+        largest share of the rows that fits the time left. ``ranked`` holds finished trials best first, as (number,
+        parameters with ``family``, share of the rows). A configuration for which no larger share fits is passed
+        over for the next."""
+        for number, params, share in ranked:
+            family = families.get(params["family"])
+            if family is None or number in self.promoted or share >= sizes[family.name].most:
                 continue
-            family = families[params["family"]]
-            full_s = self.costs.trial_s(family, sizes[family.name], most)
-            if remaining_s > PROMOTE_AT * full_s:
+            size = sizes[family.name]
+            if remaining_s > min(PROMOTE_AT * self.costs.trial_s(family, size, size.most), PROMOTE_SHARE * window_s):
                 return None  # not yet: the search goes on exploring on samples
             self.promoted.add(number)
-            return Promotion(number, params, share)
+            to = self.promoted_share(family, size, sampled=share, remaining_s=remaining_s, most=size.most)
+            if to is not None:
+                return Promotion(number, params, share, to)
         return None
+
+    def restore(self, trials: list[Any], *, key: str) -> set[int]:
+        """Promotions of a resumed or shared study (the trials whose user attribute ``key`` names the trial they
+        promoted) are not made again; returns the promoted trials that completed."""
+        completed = set()
+        for frozen in trials:
+            if (source := frozen.user_attrs.get(key)) is not None:
+                self.promoted |= {int(source), frozen.number}
+                if frozen.state.name == "COMPLETE":
+                    completed.add(frozen.number)
+        return completed
+
+    def nothing_fits(self, sizes: dict[str, TrialSize], families: dict[str, ModelFamily], *,
+                     available_s: float) -> bool:
+        """Every family's smallest sample is predicted to take more than ``SKIP_FACTOR`` times ``available_s``: any
+        new trial would be skipped (the search ends rather than skip trial after trial)."""
+        return all(size.cut and self.costs.trial_s(family, size, trial_share(
+            self.costs, family, size, allowed_s=0.0, most=size.most)[0]) > SKIP_FACTOR * available_s
+            for family, size in ((families[name], size) for name, size in sizes.items()))
 
 
 def sampled_note(shares: list[float], n_promoted: int) -> str:

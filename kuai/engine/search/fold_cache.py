@@ -14,19 +14,17 @@ from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.memory import subsample_rows
 from kuai.engine.types import InputColumn, TaskSpec
 
-__all__ = ["KEPT_SHARES", "FoldMatrices", "Matrices"]
-
-KEPT_SHARES = 2  # the matrices of this many shares of the rows are kept for each encoding (trials cut for time)
+__all__ = ["FoldMatrices", "Matrices"]
 
 # a fold's training matrix, validation matrix, fitted preprocessor and training rows' positions
 Matrices = tuple[np.ndarray, np.ndarray, Any, np.ndarray]
 
 
 class FoldMatrices:
-    """Fold matrices by (fold, encoding, scaling, share of the training rows, share of the grams), within rules on
-    what is kept: with memory short (``tight``), one encoding and share at a time; with character grams in the
-    search, one share of the grams at a time (the memory plan counts one set of matrices); and ``KEPT_SHARES``
-    shares of the rows for each encoding."""
+    """Fold matrices by (fold, encoding, scaling, share of the training rows, share of the grams), as many as the
+    memory plan counts (``kuai.engine.search.memory``: one set per encoding): one share of the rows for each
+    encoding (trials cut for time, ``kuai.engine.search.fidelity``); with character grams in the search, one share
+    of the grams at a time; with memory short (``tight``), one encoding at a time."""
 
     def __init__(self, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  selection: ColumnSelection | None, folds: list[tuple[np.ndarray, np.ndarray]], tight: bool,
@@ -57,8 +55,5 @@ class FoldMatrices:
             cache = {k: v for k, v in cache.items() if k[1:] == key[1:]}
         elif self.has_grams:
             cache = {k: v for k, v in cache.items() if k[4] == key[4]}
-        encoding, fraction = key[1:3], key[3]
-        others = list(dict.fromkeys(k[3] for k in cache if k[1:3] == encoding and k[3] != fraction))
-        for old in others[:max(0, len(others) - KEPT_SHARES + 1)]:  # the oldest shares of the rows go
-            cache = {k: v for k, v in cache.items() if not (k[1:3] == encoding and k[3] == old)}
-        self._cache = cache
+        # another share of the rows of this encoding goes (its validation matrices are as large as this one's)
+        self._cache = {k: v for k, v in cache.items() if k[1:3] != key[1:3] or k[3] == key[3]}

@@ -45,7 +45,6 @@ class SearchInputs:
     # rows. None: every trial trains on every row (the memory allowing)
     first_model_by: float | None = None
     trial_s: float | None = None
-    budget_s: float = float("inf")  # the whole training's: a sampled trial's refit may take ``REFIT_SHARE`` of it
     max_trials: int | None = None
     stop_when_perfect: bool = True  # end once a model scores the best possible value and every family had its turn
     # what: the families searched (empty: the default ones, in ``default_order()``) and a similar run's best

@@ -1,10 +1,10 @@
 """Optuna search over the fixed-shape pipeline: family, encoder and hyperparameters.
 
-Known-good configurations are enqueued first (cheapest first), then TPE explores.
-Each trial is k-fold cross-validated; the running mean loss is reported after
-every fold so the median pruner can stop weak trials early, and boosting fits
-early-stop on their validation fold. The search ends at its deadline; a fit
-running at the deadline is stopped and its trial discarded.
+Known-good configurations are enqueued first (cheapest first), then TPE explores. Each trial is k-fold
+cross-validated, on the share of the rows its predicted time fits (``kuai.engine.search.fidelity``); the running
+mean loss is reported after every fold so the median pruner can stop weak trials early, and boosting fits
+early-stop on their validation fold. The search ends at its deadline; a fit running at the deadline is stopped and
+its trial discarded.
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import optuna
-from threadpoolctl import threadpool_limits
 
 from kuai.engine.budget import TAIL_OF_REFIT
 from kuai.engine.data.column_selection import columns_for
-from kuai.engine.data.task import class_weights
 from kuai.engine.errors import BudgetError, is_disk_full, shown_text
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import (
@@ -32,12 +29,12 @@ from kuai.engine.models import (
     ModelFamily,
     available_cores,
     default_order,
-    n_threads,
     text,
 )
 from kuai.engine.models.preprocessing import input_width
-from kuai.engine.search.fidelity import Fidelity, Promotion, TrialSize
+from kuai.engine.search.fidelity import Fidelity, Promotion, TrialSize, fit_threads
 from kuai.engine.search.fold_cache import FoldMatrices, Matrices
+from kuai.engine.search.fold_fits import fit_fold_models
 from kuai.engine.search.folds import make_folds
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
@@ -66,7 +63,7 @@ logger = logging.getLogger(__name__)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
 PROMOTED = "promoted_from"  # a trial's user attributes: the sampled trial whose configuration it runs on more rows ...
-SAMPLED_SHARE = "sampled_share"  # ... and the share of the rows that one trained on
+PROMOTED_SHARE = "promoted_share"  # ... and the share of the rows it runs on
 
 
 class _OutOfTime(Exception):
@@ -112,35 +109,44 @@ class _Objective:
 
     def trial_size(self, family: ModelFamily) -> TrialSize:
         columns = columns_for(self.schema, self.selection, 0)
-        return TrialSize(train_rows=len(self.result.folds[0][0]), width=max(1, input_width(columns, family.encoding)),
-                         n_folds=len(self.result.folds), n_classes=len(self.spec.classes),
-                         parallel_folds=family.parallel_folds)
+        return TrialSize(n_rows=len(self.y), train_rows=max(len(train) for train, _ in self.result.folds),
+                         width=max(1, input_width(columns, family.encoding)), n_folds=len(self.result.folds),
+                         n_classes=len(self.spec.classes), parallel_folds=family.parallel_folds,
+                         most=self.row_fraction(family))
 
     def trial_fraction(self, family: ModelFamily, trial: optuna.Trial) -> tuple[float, str]:
         """The share of each fold's training rows a trial trains on: the memory's, or fewer when its predicted time
-        exceeds what the budget plans for it, or, for a promoted configuration, what fits the time left
+        exceeds what the budget plans for it, or the share a promoted configuration was given
         (``kuai.engine.search.fidelity``); and why it is skipped ("" when it runs)."""
         most = self.row_fraction(family)
         if self.fidelity is None:
             return most, ""
-        size, sampled = self.trial_size(family), trial.user_attrs.get(SAMPLED_SHARE)
-        if sampled is not None:
-            share = self.fidelity.promoted_share(family, size, sampled=sampled, most=most,
-                                                 remaining_s=self.deadline.remaining() - self.margin())
-            return (share, "") if share is not None else (sampled, "skipped: no time left to run it on more rows")
-        available = min(TRIAL_SHARE * (self.deadline.at - self.started), self.deadline.remaining())
-        return self.fidelity.share(family, size, now=time.monotonic(), has_model=self.has_model,
-                                   available_s=available, most=most)
+        if (promoted_to := trial.user_attrs.get(PROMOTED_SHARE)) is not None:
+            self.fidelity.promoted.add(trial.number)  # never promoted again
+            return float(promoted_to), ""
+        return self.fidelity.share(family, self.trial_size(family), now=time.monotonic(), has_model=self.has_model,
+                                   available_s=self.available_s(), most=most)
+
+    def available_s(self) -> float:
+        """What a new trial can have: its share of the search's window, within the time left."""
+        return min(TRIAL_SHARE * (self.deadline.at - self.started), self.deadline.remaining())
+
+    def sizes(self) -> dict[str, TrialSize]:
+        return {name: self.trial_size(family) for name, family in self.families.items() if self.row_fraction(family)}
 
     def promotion(self) -> Promotion | None:
         """The best sampled configuration to run again on more rows, when it is time (``Fidelity.promotion``)."""
         if self.fidelity is None:
             return None
-        ranked = [(o.number, {"family": o.family, **o.params}, o.row_fraction,
-                   self.row_fraction(self.families[o.family]))
-                  for o in by_score(self.result.outcomes.values(), self.metric) if o.family in self.families]
-        sizes = {name: self.trial_size(family) for name, family in self.families.items()}
-        return self.fidelity.promotion(ranked, sizes, self.families, remaining_s=self.deadline.remaining())
+        ranked = [(o.number, {"family": o.family, **o.params}, o.row_fraction)
+                  for o in by_score(self.result.outcomes.values(), self.metric)]
+        return self.fidelity.promotion(ranked, self.sizes(), self.families, remaining_s=self.deadline.remaining(),
+                                       window_s=self.deadline.at - self.started)
+
+    def nothing_fits(self) -> bool:
+        """Every family's next trial would be skipped for its predicted time (``Fidelity.nothing_fits``)."""
+        return self.fidelity is not None and self.has_model and self.fidelity.nothing_fits(
+            self.sizes(), self.families, available_s=self.available_s())
 
     def fold_matrices(self, fold: int, family: ModelFamily, grams: float = 0.0, fraction: float = 1.0) -> Matrices:
         return self.matrices.get(fold, family, grams=grams, fraction=fraction)
@@ -190,7 +196,7 @@ class _Objective:
         State = optuna.trial.TrialState
         try:
             value = self._cross_validate(trial, family, params, fraction,
-                                         whole_window=trial.user_attrs.get(SAMPLED_SHARE) is not None)
+                                         whole_window=trial.user_attrs.get(PROMOTED) is not None)
             self.ended = (trial.number, State.COMPLETE, value)
             return value
         except _OutOfTime as stop:
@@ -209,28 +215,9 @@ class _Objective:
 
     def _fit_folds(self, family: ModelFamily, params: dict[str, Any], folds: list[int],
                    deadline: Deadline, fraction: float, threads: int) -> list[tuple[Any, int | None, float]]:
-        """Fit one model per fold, side by side on small data (each single-threaded): (model, best round, s)."""
         grams = text.grams_share(params)
         work = [(self.fold_matrices(f, family, grams, fraction), self.result.folds[f]) for f in folds]  # cached
-
-        def fit(item: tuple[tuple[np.ndarray, np.ndarray, Any, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> tuple[
-                Any, int | None, float]:
-            (X_train, X_valid, _, train), (_, valid) = item
-            model = family.build(params, self.spec.task, seed=self.spec.seed, threads=threads)
-            started = time.perf_counter()
-            try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
-                with threadpool_limits(limits=threads, user_api="openmp"):
-                    best = family.fit(model, X_train, self.y[train], X_valid=X_valid, y_valid=self.y[valid],
-                                      deadline=deadline, sample_weight=class_weights(self.y[train], self.spec))
-            except BaseException:
-                deadline.at = time.monotonic()  # the trial has failed: its other fold stops at its next step
-                raise
-            return model, best, time.perf_counter() - started
-
-        if len(work) == 1:
-            return [fit(work[0])]
-        with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="kuai-fold") as pool:
-            return list(pool.map(fit, work))
+        return fit_fold_models(family, params, work, y=self.y, spec=self.spec, deadline=deadline, threads=threads)
 
     def _cross_validate(self, trial: optuna.Trial, family: ModelFamily, params: dict[str, Any],
                         fraction: float, *, whole_window: bool = False) -> float:
@@ -246,7 +233,8 @@ class _Objective:
         margin = 0.0 if is_first else self.margin()
         share = 1.0 if whole_window else FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE  # of the window
         trial_end = Deadline(min(self.deadline.at - margin, time.monotonic() + share * window))
-        threads = n_threads(int(fraction * len(self.result.folds[0][0])))  # one thread a fit on small samples
+        size = self.trial_size(family)  # one thread a fit on a sample cut for time under 20,000 rows
+        threads = fit_threads(size.n_rows, size.train_rows, fraction, size.most)
         fold = 0
         while fold < n_folds:
             if (self.deadline.passed() and not is_first) or self.should_stop():
@@ -289,9 +277,10 @@ class _Objective:
             row_fraction=fraction,
         )
         if self.fidelity is not None:  # what the family costs, for the next trials' shares of the rows
-            size = self.trial_size(family)
             self.fidelity.costs.record(family, fit_s=fit_time, threads=threads, n_classes=size.n_classes,
-                                        n_cells=fraction * size.train_rows * size.width * n_folds)
+                                        n_cells=size.cells(fraction))
+        if trial.user_attrs.get(PROMOTED) is not None:
+            self.result.promoted.add(trial.number)
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
             self.store.save(trial.number, oof)
         self.result.outcomes[trial.number] = outcome
@@ -299,16 +288,14 @@ class _Objective:
         if self.spill is not None:  # what was kept waits on disk, not in the search's memory
             outcome.fold_models = self.spill.spill(outcome.fold_models) if outcome.fold_models else None
             outcome.first_fold = self.spill.spill(outcome.first_fold) if outcome.first_fold else None
-        trial.set_user_attr("score", mean_score)
-        trial.set_user_attr("score_std", float(np.std(scores)))
-        trial.set_user_attr("fit_time_s", fit_time)
-        trial.set_user_attr("predict_ms_per_1000_rows", outcome.predict_ms_per_1000_rows)
-        trial.set_user_attr("best_iterations", [int(i) for i in iterations])
-        trial.set_user_attr("fold_scores", [float(v) for v in scores])
-        if outcome.size_kb is not None:
-            trial.set_user_attr("size_kb", float(outcome.size_kb))
-        if outcome.row_fraction < 1.0:
-            trial.set_user_attr("row_fraction", outcome.row_fraction)
+        measured = {"score": mean_score, "score_std": float(np.std(scores)), "fit_time_s": fit_time,
+                    "predict_ms_per_1000_rows": outcome.predict_ms_per_1000_rows,
+                    "best_iterations": [int(i) for i in iterations], "fold_scores": [float(v) for v in scores],
+                    "size_kb": None if outcome.size_kb is None else float(outcome.size_kb),
+                    "row_fraction": outcome.row_fraction if outcome.row_fraction < 1.0 else None}
+        for key, value in measured.items():  # what a resumed or joining search reads back (``restore_trials``)
+            if value is not None:
+                trial.set_user_attr(key, value)
         return self.metric.loss(mean_score)
 
 
@@ -343,9 +330,15 @@ def run_search(inputs: SearchInputs) -> SearchResult:
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
         names = {f.name for f in usable}
         warm = [c for c in inputs.warm_configs if c.get("family") in names]  # a similar run's best first
-        queue = PortfolioQueue(study, [*warm, *portfolio(usable, objective.shape, objective.has_grams)])
-        for _ in range(len(queue.pending) if shared else 1):  # alone, one at a time: promotions go first
+        configs = [*warm, *portfolio(usable, objective.shape, objective.has_grams)]
+        if shared:  # every worker draws from the queue at once
+            for config in configs:
+                study.enqueue_trial(config, skip_if_exists=True)
+        else:  # one at a time: a promoted configuration goes before the rest
+            queue = PortfolioQueue(study, configs)
             queue.feed()
+    if objective.fidelity is not None:  # promoted before a resume or by another worker: not again
+        result.promoted |= objective.fidelity.restore(study.get_trials(deepcopy=False), key=PROMOTED)
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
 
@@ -368,9 +361,10 @@ def run_search(inputs: SearchInputs) -> SearchResult:
                 study.stop()
                 return
         if (promotion := objective.promotion()) is not None:  # a sampled configuration earns more rows
-            result.promoted.add(promotion.number)
-            study.enqueue_trial(promotion.params, user_attrs={PROMOTED: promotion.number,
-                                                              SAMPLED_SHARE: promotion.share})
+            study.enqueue_trial(promotion.params, user_attrs={PROMOTED: promotion.number, PROMOTED_SHARE: promotion.to})
+        elif objective.nothing_fits():  # any new trial would be skipped: stop rather than skip trial after trial
+            study.stop()
+            return
         queue.feed()
 
     try:

@@ -45,7 +45,7 @@ class TrialOutcome:
     fold_models: Sequence[tuple[Any, Any]] | None = None
     # the first fold's (preprocessor, model) alone, when the bag itself was dropped: the held-out model of fold 1
     first_fold: Sequence[tuple[Any, Any]] | None = None
-    row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory pre-flight)
+    row_fraction: float = 1.0  # the share of each fold's training rows it trained on (memory, or time: fidelity)
 
     @property
     def name(self) -> str:
