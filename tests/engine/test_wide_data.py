@@ -171,6 +171,17 @@ def test_column_facts_match_the_column_by_column_profile() -> None:
     assert column_facts(frame[["whole"]])[0].all_whole
 
 
+
+def test_a_tall_tables_numbers_are_hashed_to_the_same_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"decimals": np.round(rng.normal(size=3000), 1), "whole": rng.integers(0, 40, 3000),
+                          "few": rng.choice([0.5, np.nan, np.inf, -1.0], 3000)})
+    sorted_facts = column_facts(frame)
+    monkeypatch.setattr("kuai.engine.data.column_facts.HASH_ROWS", 1)
+    hashed = column_facts(frame)
+    assert hashed == sorted_facts
+    assert [f.n_unique for f in hashed] == [int(frame[c].nunique()) for c in frame]
+
 # --- what the export and the report cover ----------------------------------------------------------------------
 
 def test_error_by_segment_covers_the_columns_relied_on_most_and_says_so() -> None:
