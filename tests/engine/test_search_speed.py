@@ -30,16 +30,17 @@ def _search(data, trials: int):  # type: ignore[no-untyped-def]
 def test_folds_fitted_side_by_side_give_the_same_models_as_one_by_one(data, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     if available_cores() < 2:
         pytest.skip("one core: folds are never fitted side by side")
+    import kuai.engine.search.fold_fits as fold_fits
     import kuai.engine.search.optimize as search
 
     pools: list[int] = []
 
-    class CountingPool(search.ThreadPoolExecutor):  # type: ignore[misc,name-defined]
+    class CountingPool(fold_fits.ThreadPoolExecutor):  # type: ignore[misc,name-defined]
         def __init__(self, max_workers: int, **kwargs: object) -> None:
             pools.append(max_workers)
             super().__init__(max_workers, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(search, "ThreadPoolExecutor", CountingPool)
+    monkeypatch.setattr(fold_fits, "ThreadPoolExecutor", CountingPool)
     side_by_side = _search(data, 6)
     assert pools and set(pools) == {2}, "folds were fitted two at a time"
     pools.clear()
