@@ -197,3 +197,13 @@ def test_the_fold_matrices_of_one_share_of_the_rows_are_kept_per_encoding() -> N
     assert cache.get(0, CATBOOST, fraction=0.5) is half  # one encoding, one set of matrices
     assert cache.get(0, FAMILIES["linear"], fraction=1.0) is onehot  # another encoding's set stays
     assert cache.get(0, LIGHTGBM, fraction=1.0) is not whole  # the other share of the encoding went, made again
+
+
+def test_the_user_is_told_how_small_the_samples_went_and_what_ran_again() -> None:
+    from kuai.engine.search.fidelity import sampled_note
+
+    assert sampled_note([], 0) == ""  # nothing sampled: nothing to say
+    note = sampled_note([0.5, 0.0625, 0.25], 1)
+    assert "3 trials trained on a sample" in note and "as few as 6%" in note and "every row" in note
+    assert "One of the best configurations then ran again" in note
+    assert "ran again" not in sampled_note([0.5], 0)

@@ -203,8 +203,8 @@ def sampled_note(shares: list[float], n_promoted: int) -> str:
     ``n_promoted`` configurations run again on more rows."""
     if not shares:
         return ""
-    again = (f" The {'best configuration' if n_promoted == 1 else f'{n_promoted} best configurations'} then ran "
-             "again on more rows.") if n_promoted else ""
+    again = (f" {'One' if n_promoted == 1 else n_promoted} of the best configurations then ran again on as many "
+             "rows as the time left allowed.") if n_promoted else ""
     return (f"This table is large for the time budget: {len(shares)} trial{'s' if len(shares) > 1 else ''} trained "
             f"on a sample of each fold's training rows (as few as {min(shares):.0%}), so that the search could try "
             f"more models; each was still scored on every row.{again} The leaderboard's 'rows used' gives each "
