@@ -20,6 +20,7 @@ from kuai.engine.models.catboost_family import CatBoostFamily
 from kuai.engine.models.hist_gradient_boosting import HistGradientBoostingFamily
 from kuai.engine.models.lightgbm_family import LightGBMFamily
 from kuai.engine.models.linear import LinearFamily
+from kuai.engine.models.mlp import MLPFamily
 from kuai.engine.models.random_forest import ExtraTreesFamily, RandomForestFamily
 
 # the registry: every family is instantiated here, which fails for one that lacks a fact
@@ -27,7 +28,7 @@ FAMILIES: dict[str, ModelFamily] = {
     family.name: family
     for family in (
         LightGBMFamily(), CatBoostFamily(), HistGradientBoostingFamily(), RandomForestFamily(),
-        ExtraTreesFamily(), LinearFamily(),
+        ExtraTreesFamily(), LinearFamily(), MLPFamily(),
     )
 }
 
@@ -55,7 +56,7 @@ def family_libraries() -> tuple[str, ...]:
 
 __all__ = [
     "FACTS", "FAMILIES", "REFIT_EXTRA_ROUNDS", "CatBoostFamily", "DataShape", "Deadline", "ExportCost",
-    "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MemoryCost",
+    "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MLPFamily", "MemoryCost",
     "ModelFamily",
     "RandomForestFamily", "ShapRoute", "TreeGrowth", "available_cores", "default_order", "family_libraries",
     "family_of", "n_threads",

@@ -1,0 +1,122 @@
+"""A multilayer perceptron (scikit-learn's ``MLPClassifier`` / ``MLPRegressor``) whose architecture is searched.
+
+The search chooses the depth (hidden layers), the width (units per layer), the L2 penalty and the learning rate.
+scikit-learn's perceptron has no dropout; its L2 penalty (``alpha``) is the regulariser searched instead, and early
+stopping on the fold's validation rows is the other.
+
+Training runs an epoch at a time (``partial_fit``, Adam) and keeps the weights of the epoch with the best validation
+loss, stopping after ``PATIENCE`` epochs without a better one, at ``MAX_EPOCHS`` or at the deadline. A regressor
+learns a standardised target, and its output layer is then rescaled to the target's units, so the fitted model is a
+plain ``MLPRegressor`` (exported by skl2onnx as it is) that predicts in the target's units.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from kuai.engine.models._base import (
+    DataShape,
+    Deadline,
+    ExportCost,
+    FitCost,
+    MemoryCost,
+    ModelFamily,
+    ShapRoute,
+    weighted,
+)
+from kuai.engine.types import TaskType
+
+MAX_EPOCHS = 200
+PATIENCE = 10  # epochs without a better validation loss before the fit stops
+MIN_DELTA = 1e-4  # a validation loss this much lower (relative) counts as better
+
+
+class MLPFamily(ModelFamily):
+    name = "mlp"
+    label = "Neural network (multilayer perceptron)"
+    short_label = "Neural network"
+    search_order = None  # searched only when asked for: on the shared datasets it did not earn its time (docs/search.md)
+    encoding = "onehot"
+    scale = True
+    grows_iterations = True  # epochs: the count reached on the folds is the refit's
+    parallel_folds = False  # its epochs are Python loops around NumPy: folds side by side would wait on the GIL
+    memory = MemoryCost(cell_bytes=8.0, fixed_mb=20.0, class_row_bytes=0.0, growth=None)
+    export = ExportCost(onnx_per_pickled=0.6, seconds_per_mb=0.1, multiclass_opset5=True)
+    fit_cost = FitCost(core_s_per_mcell=6.0, per_class=False)
+    shap_route = ShapRoute.PERMUTATION
+    explains_probability = True
+    estimators = ("sklearn.neural_network.MLPClassifier", "sklearn.neural_network.MLPRegressor")
+    libraries = ("scikit-learn",)
+    preflight_group = None
+    grams_first = False  # thousands of gram inputs make every epoch costly; the search may still give it grams
+
+    def default_configs(self, shape: DataShape) -> list[dict[str, Any]]:
+        return [{"mlp__depth": 2, "mlp__width": 128, "mlp__alpha": 1e-4, "mlp__learning_rate_init": 1e-3}]
+
+    def sample(self, trial: Any, shape: DataShape) -> dict[str, Any]:
+        return {
+            "mlp__depth": trial.suggest_int("mlp__depth", 1, 3),
+            "mlp__width": trial.suggest_int("mlp__width", 16, 512, log=True),
+            "mlp__alpha": trial.suggest_float("mlp__alpha", 1e-6, 1e-1, log=True),
+            "mlp__learning_rate_init": trial.suggest_float("mlp__learning_rate_init", 1e-4, 1e-2, log=True),
+        }
+
+    def build(self, params: dict[str, Any], task: TaskType, *, seed: int, threads: int = 1) -> Any:
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+        options = self.unprefixed(params)
+        cls = MLPClassifier if task.is_classification else MLPRegressor
+        return cls(hidden_layer_sizes=(int(options["width"]),) * int(options["depth"]), alpha=float(options["alpha"]),
+                   learning_rate_init=float(options["learning_rate_init"]),
+                   max_iter=int(options.get("max_iter", MAX_EPOCHS)), random_state=seed)
+
+    def fit(self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
+            y_valid: np.ndarray | None = None, deadline: Deadline | None = None,
+            sample_weight: np.ndarray | None = None) -> int | None:
+        """Train epoch by epoch; return the epochs of the best validation loss (all of them without validation
+        rows)."""
+        classification = hasattr(model, "predict_proba")
+        center, spread = (0.0, 1.0) if classification else (float(np.mean(y)), float(np.std(y)) or 1.0)
+        target = y if classification else (y - center) / spread
+        classes = {"classes": np.unique(np.concatenate([y, y_valid]) if y_valid is not None else y)} \
+            if classification else {}
+        validation = X_valid is not None and y_valid is not None and len(y_valid) > 0
+        best_loss, best_epoch, best_weights = np.inf, 0, None
+        epochs = int(model.max_iter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # partial_fit warns when a class of ``classes`` is missing from a batch
+            for epoch in range(1, epochs + 1):
+                model.partial_fit(X, target, **classes, **weighted(sample_weight))
+                classes = {}
+                if not validation:
+                    best_epoch = epoch
+                else:
+                    loss = _loss(model, X_valid, y_valid, classification, center, spread)
+                    if loss < best_loss * (1 - MIN_DELTA):
+                        best_loss, best_epoch = loss, epoch
+                        best_weights = ([w.copy() for w in model.coefs_], [b.copy() for b in model.intercepts_])
+                    elif epoch - best_epoch >= PATIENCE:
+                        break
+                if deadline is not None and deadline.passed():
+                    break
+        if best_weights is not None:
+            model.coefs_, model.intercepts_ = best_weights
+        if not classification:  # the output layer is linear: rescaled, it predicts in the target's units
+            model.coefs_[-1] = model.coefs_[-1] * spread
+            model.intercepts_[-1] = model.intercepts_[-1] * spread + center
+        return max(1, best_epoch)
+
+    def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
+        return params | {"mlp__max_iter": max(1, n_iterations)}
+
+
+def _loss(model: Any, X: np.ndarray, y: np.ndarray, classification: bool, center: float, spread: float) -> float:
+    """The validation loss: log loss of the probabilities, or the mean squared error of the standardised target."""
+    if classification:
+        proba = np.clip(model.predict_proba(X), 1e-15, 1.0)
+        index = np.searchsorted(model.classes_, y)
+        return float(-np.mean(np.log(proba[np.arange(len(y)), index])))
+    return float(np.mean((model.predict(X) - (y - center) / spread) ** 2))
