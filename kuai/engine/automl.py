@@ -204,7 +204,7 @@ def finish_phase(
                           "Raise the time budget or sample the rows.")
     timings = {"search_s": clock.now() - started}
     metric = get_metric(spec.metric)
-    ensemble = likely_ensemble(result, y, metric, spec.task)
+    ensemble = likely_ensemble(result, y, metric, spec.task, nested=True)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
     stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)

@@ -240,7 +240,8 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     assert {o.number for o in likely(result)} == stale and likely.planned == set(first) and likely.at == 100.0
     clock.advance(PLAN_EVERY_S)
     likely.cost = 1.0
-    assert likely.selection_s(result) == pytest.approx(len(result.outcomes) / len(first))  # more candidates
+    nested = 1 + len(result.folds)  # the final selection is also scored nested: once more per fold
+    assert likely.selection_s(result) == pytest.approx(nested * len(result.outcomes) / len(first))  # more candidates
     assert {o.number for o in likely(result, remaining_s=1.5)} == stale  # no time left to select again
     assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
     assert likely.planned == set(first)
@@ -248,3 +249,15 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     expected = _members(likely_ensemble(result, y, metric, spec.task)) or {ranked[0]}
     assert {o.number for o in likely(result)} == expected
     assert likely.planned == set(result.outcomes) and likely.at == clock.now()
+
+
+def test_the_leaderboard_ranks_an_ensemble_by_its_nested_score(searched) -> None:  # type: ignore[no-untyped-def]
+    """The blend's row shows its score on rows its weights were not chosen on, when measured."""
+    spec, _, _, _, result = searched
+    members = sorted(result.outcomes.values(), key=lambda o: o.number)[:2]
+    plain = EnsembleSelection(weights={o.number: 0.5 for o in members}, oof=members[0].oof, score=0.9,
+                              fold_scores=[0.9, 0.9])
+    nested = replace(plain, nested_fold_scores=[0.1, 0.3])
+    rows = {e.model: e for e in build_leaderboard(result, nested, spec)}
+    assert (rows["ensemble"].score, rows["ensemble"].score_std) == pytest.approx((0.2, 0.1))
+    assert {e.model: e for e in build_leaderboard(result, plain, spec)}["ensemble"].score == pytest.approx(0.9)

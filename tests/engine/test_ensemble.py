@@ -148,3 +148,46 @@ def test_a_large_first_pick_that_leaves_no_room_gives_way_to_a_blend_of_smaller_
     assert capped is not None and 3 not in capped.weights and 3 in capped.over_cap
     assert {0, 1} <= set(capped.weights) and sum(sizes[n] for n in capped.weights) <= 24.0
     assert RMSE.loss(capped.score) < RMSE.compute(y, oofs[3])  # the small blend beats the large model alone
+
+
+def _noise(n: int = 400, models: int = 20) -> tuple[np.ndarray, dict[int, np.ndarray], list[tuple[np.ndarray,
+                                                                                                       np.ndarray]]]:
+    """A binary target and models that are noise: any blend that scores better than chance has fitted the rows."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, size=n)
+    oofs = {m: rng.uniform(size=n) for m in range(models)}
+    folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(rng.permutation(n), 5)]
+    return y, oofs, folds
+
+
+def test_the_nested_score_of_a_blend_of_noise_is_chance_while_its_plain_score_is_not() -> None:
+    """Selection that overfits: the greedy steps find a blend of noise that scores well on the rows they chose on;
+    scored on rows its weights were not chosen on, the blend is what it is, a coin toss."""
+    auc = get_metric("roc_auc")
+    y, oofs, folds = _noise()
+    chosen = select_ensemble(oofs, y, auc, folds=folds, nested=True,
+                             scores={m: auc.compute(y, o) for m, o in oofs.items()})
+    assert chosen is not None and chosen.nested_score is not None and len(chosen.nested_fold_scores or []) == 5
+    assert chosen.score > 0.56  # the plain score: optimistic
+    assert abs(chosen.nested_score - 0.5) < 0.04 and chosen.nested_score < chosen.score - 0.04
+    assert chosen.honest_fold_scores == chosen.nested_fold_scores
+
+
+def test_the_nested_score_of_a_real_blend_is_close_to_its_plain_score() -> None:
+    y, oofs, folds = _models()
+    chosen = select_ensemble(oofs, y, RMSE, folds=folds, nested=True)
+    single = min(RMSE.compute(y, o) for o in oofs.values())
+    assert chosen is not None and chosen.nested_score is not None
+    assert chosen.nested_score < single  # two models with independent errors: the blend is better, nested or not
+    assert abs(chosen.nested_score - chosen.score) < 0.01 * chosen.score
+
+
+def test_the_nested_score_is_left_out_when_not_asked_or_too_costly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kuai.engine.select.ensemble as ensemble
+
+    y, oofs, folds = _models()
+    plain = select_ensemble(oofs, y, RMSE, folds=folds)
+    assert plain is not None and plain.nested_score is None and plain.honest_fold_scores == plain.fold_scores
+    monkeypatch.setattr(ensemble, "NESTED_WORK", len(y) * len(oofs) * 25 * len(folds) - 1)
+    costly = select_ensemble(oofs, y, RMSE, folds=folds, nested=True)
+    assert costly is not None and costly.nested_score is None and costly.weights == plain.weights

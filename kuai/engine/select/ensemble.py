@@ -12,6 +12,13 @@ A blend whose members together still exceed ``max_size`` is chosen again under t
 bring in a new member only if the distinct members still fit (a model already picked can be picked again for
 free). The cap bounds the exported model, whose conversion and ONNX Runtime sessions take about 16 times its size
 in memory; the blend under the cap is scored like any other, so the leaderboard shows what is exported.
+
+The greedy steps choose the weights on the very out-of-fold predictions that then score the blend, so that score is
+optimistic: with many trials, the blend's CV score can improve while its test score does not. With ``nested``, the
+blend is scored on rows its weights were not chosen on (a nested cross-validation of the selection): for each fold,
+the selection runs on the other folds' rows alone and its blend scores that fold's rows. The leaderboard ranks the
+blend by this score (``nested_score``), so it is chosen over the best single model only when the selection itself,
+not the rows it chose on, is better.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard e
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
 TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
 MAX_CANDIDATES = 20  # the best this many models are the selection's candidates
+NESTED_WORK = 50_000_000  # the nested score's selections together score at most this many rows x candidates x steps
 
 
 @dataclass(frozen=True)
@@ -39,18 +47,70 @@ class EnsembleSelection:
     fold_scores: list[float]
     trimmed: tuple[int, ...] = ()  # members of the full selection left out for their size, within the noise
     over_cap: tuple[int, ...] = ()  # members of the uncapped selection left out to keep within ``max_size``
+    nested_fold_scores: list[float] | None = None  # each fold's score of the blend chosen on the other folds (None:
+    # not measured: asked not to, or too many rows for ``NESTED_WORK``)
+
+    @property
+    def nested_score(self) -> float | None:
+        """The blend's score on rows its weights were not chosen on; None when not measured."""
+        return None if self.nested_fold_scores is None else float(np.mean(self.nested_fold_scores))
+
+    @property
+    def honest_fold_scores(self) -> list[float]:
+        """The fold scores the leaderboard ranks the blend by: the nested ones when measured."""
+        return self.fold_scores if self.nested_fold_scores is None else self.nested_fold_scores
 
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
     folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = MAX_CANDIDATES,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
+    nested: bool = False,
 ) -> EnsembleSelection | None:
     """Weights over the best ``max_candidates`` models; None when fewer than two exist.
 
     ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out,
-    and ``max_size`` (same unit) caps the members' total when a blend within it exists.
+    and ``max_size`` (same unit) caps the members' total when a blend within it exists. ``nested``: the blend is also
+    scored on rows its weights were not chosen on (``nested_fold_scores``).
     """
+    found = _select(oofs, y, metric, folds, n_iterations, max_candidates, scores, sizes, max_size)
+    if found is None or not nested:
+        return found
+    if not nests(len(y), min(len(oofs), max_candidates), len(folds), n_iterations):
+        return found
+    return replace(found, nested_fold_scores=_nested_fold_scores(oofs, y, metric, folds, n_iterations, max_candidates))
+
+
+def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) -> bool:
+    """Whether a selection over these rows and candidates is also scored nested (within ``NESTED_WORK``)."""
+    return n_folds >= 2 and n_rows * n_candidates * n_iterations * n_folds <= NESTED_WORK
+
+
+def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
+                        folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int,
+                        max_candidates: int) -> list[float]:
+    """For each fold: the greedy selection made on the other folds' rows alone (its candidates ranked by their score
+    there), scored on this fold's rows; where it finds no blend, the best model there alone. The size trimming is
+    left out: it keeps a blend within a tenth of a standard error of the full one."""
+    scored = []
+    for held, (_, valid) in enumerate(folds):
+        others = [v for i, (_, v) in enumerate(folds) if i != held]
+        rest = np.concatenate(others)  # the folds' validation rows are disjoint
+        ends = np.cumsum([len(v) for v in others])
+        inner = [(np.empty(0, dtype=np.int64), np.arange(end - len(v), end)) for v, end in zip(others, ends, strict=True)]
+        sub, y_rest = {n: oof[rest] for n, oof in oofs.items()}, y[rest]
+        inner_scores = {n: float(np.mean([metric.compute(y_rest[v], o[v]) for _, v in inner])) for n, o in sub.items()}
+        ranked = sorted(sub, key=lambda n: metric.loss(inner_scores[n]))[:max_candidates]
+        chosen = _greedy(ranked, sub, y_rest, metric, inner, n_iterations)
+        weights = chosen.weights if chosen is not None else {ranked[0]: 1.0}
+        blend = sum(w * oofs[n][valid] for n, w in weights.items())
+        scored.append(float(metric.compute(y[valid], blend)))
+    return scored
+
+
+def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: list[tuple[np.ndarray, np.ndarray]],
+            n_iterations: int, max_candidates: int, scores: dict[int, float] | None, sizes: dict[int, float] | None,
+            max_size: float | None) -> EnsembleSelection | None:
     if len(oofs) < 2:
         return None
     ranked = sorted(oofs, key=lambda n: metric.loss(scores[n]) if scores else 0.0)[:max_candidates]

@@ -31,8 +31,8 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
         by_name = {r.model: r for r in rows}
         rows.append(LeaderboardEntry(
-            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=ensemble.score,
-            score_std=float(np.std(ensemble.fold_scores)),
+            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=float(np.mean(ensemble.honest_fold_scores)),
+            score_std=float(np.std(ensemble.honest_fold_scores)),
             fit_time_s=sum(by_name[m].fit_time_s for m in members),
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
             size_kb=total_size(by_name[m].size_kb for m in members),
