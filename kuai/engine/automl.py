@@ -42,11 +42,10 @@ from kuai.engine.search.folds import fewer_folds_note, fit_folds, fit_folds_to_c
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
-from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_members
 from kuai.engine.select.holdout_score import holdout_line, score_holdout
-from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.leaderboard import build_leaderboard, ensemble_notes
 from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
 from kuai.engine.select.tail_cost import LikelyMembers, likely_ensemble, stack_fit_s, stack_s, tail_cost_s
@@ -216,13 +215,7 @@ def finish_phase(
     if note := sampled_note([o.row_fraction for o in result.outcomes.values()
                              if o.row_fraction < shares.get(o.family, 1.0)], len(result.promoted)):
         notes.append(note)
-    if ensemble is not None and ensemble.trimmed:
-        notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
-                     "large to export for a gain well within the noise of the CV score.")
-    if ensemble is not None and ensemble.over_cap:
-        notes.append(f"The ensemble is the best blend found within about {MAX_BLEND_ONNX_MB:.0f} MB of ONNX (its "
-                     "export takes about 16 times its size in memory); the best blend regardless of size also had "
-                     f"{', '.join(result.outcomes[n].name for n in ensemble.over_cap)}.")
+    notes += ensemble_notes(result, ensemble, leaderboard, metric)
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")

@@ -18,7 +18,7 @@ from kuai.engine.search.trials import by_score
 from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import blend_s, final_model, members_to_bag
-from kuai.engine.select.leaderboard import build_leaderboard
+from kuai.engine.select.leaderboard import build_leaderboard, ensemble_notes
 from kuai.engine.select.tail_cost import (
     PLAN_EVERY_S,
     LikelyMembers,
@@ -261,3 +261,18 @@ def test_the_leaderboard_ranks_an_ensemble_by_its_nested_score(searched) -> None
     rows = {e.model: e for e in build_leaderboard(result, nested, spec)}
     assert (rows["ensemble"].score, rows["ensemble"].score_std) == pytest.approx((0.2, 0.1))
     assert {e.model: e for e in build_leaderboard(result, plain, spec)}["ensemble"].score == pytest.approx(0.9)
+
+
+def test_the_notes_say_when_an_ensemble_best_on_its_own_rows_ranks_below_a_single_model(searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, _, result = searched
+    metric = get_metric(spec.metric)
+    best = by_score(result.outcomes.values(), metric)[0]
+    single = float(np.mean(best.fold_scores))
+    better, worse = (single + d * (1 if metric.greater_is_better else -1) for d in (0.01, -0.01))
+    members = sorted(result.outcomes)[:2]
+    ensemble = EnsembleSelection(weights={n: 0.5 for n in members}, oof=best.oof, score=better,
+                                 fold_scores=[better], nested_fold_scores=[worse])
+    notes = ensemble_notes(result, ensemble, build_leaderboard(result, ensemble, spec), metric)
+    assert len(notes) == 1 and "rows they were not chosen on" in notes[0] and best.name in notes[0]
+    honest = replace(ensemble, nested_fold_scores=[better])  # better on both: nothing to say
+    assert ensemble_notes(result, honest, build_leaderboard(result, honest, spec), metric) == []

@@ -2,7 +2,8 @@
 
 Each test runs over every family of ``kuai.engine.models.FAMILIES`` (the multilayer perceptron, ``mlp``, is the
 black box explained by sampled Shapley values) and over a family defined in this file alone and registered for the
-test (``DecisionTreeFamily``, a tree SHAP reads): a new family is its own file, one line in the registry (``kuai/engine/models/__init__.py``)
+test (``DecisionTreeFamily``, a tree SHAP reads): a new family is its own file, one line in the registry
+(``kuai/engine/models/__init__.py``)
 and, at most, an ONNX converter in ``kuai.exporters``; this contract is what it must pass.
 """
 

@@ -56,7 +56,8 @@ def family_libraries() -> tuple[str, ...]:
 
 __all__ = [
     "FACTS", "FAMILIES", "REFIT_EXTRA_ROUNDS", "CatBoostFamily", "DataShape", "Deadline", "ExportCost",
-    "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MLPFamily", "MemoryCost",
+    "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MLPFamily",
+    "MemoryCost",
     "ModelFamily",
     "RandomForestFamily", "ShapRoute", "TreeGrowth", "available_cores", "default_order", "family_libraries",
     "family_of", "n_threads",

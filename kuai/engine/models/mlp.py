@@ -38,7 +38,7 @@ class MLPFamily(ModelFamily):
     name = "mlp"
     label = "Neural network (multilayer perceptron)"
     short_label = "Neural network"
-    search_order = None  # searched only when asked for: on the shared datasets it did not earn its time (docs/search.md)
+    search_order = None  # only when asked for: on the shared datasets it did not earn its time (docs/search.md)
     encoding = "onehot"
     scale = True
     grows_iterations = True  # epochs: the count reached on the folds is the refit's
@@ -91,7 +91,7 @@ class MLPFamily(ModelFamily):
             for epoch in range(1, epochs + 1):
                 model.partial_fit(X, target, **classes, **weighted(sample_weight))
                 classes = {}
-                if not validation:
+                if X_valid is None or y_valid is None or not validation:
                     best_epoch = epoch
                 else:
                     loss = _loss(model, X_valid, y_valid, classification, center, spread)

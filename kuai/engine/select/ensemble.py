@@ -97,9 +97,11 @@ def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metr
         others = [v for i, (_, v) in enumerate(folds) if i != held]
         rest = np.concatenate(others)  # the folds' validation rows are disjoint
         ends = np.cumsum([len(v) for v in others])
-        inner = [(np.empty(0, dtype=np.int64), np.arange(end - len(v), end)) for v, end in zip(others, ends, strict=True)]
+        inner = [(np.empty(0, dtype=np.int64), np.arange(end - len(v), end))
+                 for v, end in zip(others, ends, strict=True)]
         sub, y_rest = {n: oof[rest] for n, oof in oofs.items()}, y[rest]
-        inner_scores = {n: float(np.mean([metric.compute(y_rest[v], o[v]) for _, v in inner])) for n, o in sub.items()}
+        inner_scores = {n: float(np.mean([metric.compute(y_rest[v], o[v]) for _, v in inner]))
+                        for n, o in sub.items()}
         ranked = sorted(sub, key=lambda n: metric.loss(inner_scores[n]))[:max_candidates]
         chosen = _greedy(ranked, sub, y_rest, metric, inner, n_iterations)
         weights = chosen.weights if chosen is not None else {ranked[0]: 1.0}

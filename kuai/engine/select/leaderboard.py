@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from kuai.engine.metrics import get_metric
+from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, text
 from kuai.engine.search.trials import SearchResult, TrialOutcome, rank_key
+from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, total_size
 from kuai.engine.select.limits import blend_cost
@@ -48,6 +49,30 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
             members={o.name: 1 / len(stack.base) for o in stack.base}))
     rows.sort(key=lambda r: rank_key(metric, r.score, r.score_std, r.size_kb))
     return [replace(row, rank=i + 1) for i, row in enumerate(rows)]
+
+
+def ensemble_notes(result: SearchResult, ensemble: EnsembleSelection | None, leaderboard: list[LeaderboardEntry],
+                   metric: Metric) -> list[str]:
+    """What the run's notes say of the ensemble: members left out for their size or the size cap, and a blend that
+    scored best on the rows that chose its weights but not on the others (``EnsembleSelection.nested_score``)."""
+    if ensemble is None:
+        return []
+    notes = []
+    if ensemble.trimmed:
+        notes.append(f"The ensemble leaves out {', '.join(result.outcomes[n].name for n in ensemble.trimmed)}: "
+                     "large to export for a gain well within the noise of the CV score.")
+    if ensemble.over_cap:
+        notes.append(f"The ensemble is the best blend found within about {MAX_BLEND_ONNX_MB:.0f} MB of ONNX (its "
+                     "export takes about 16 times its size in memory); the best blend regardless of size also had "
+                     f"{', '.join(result.outcomes[n].name for n in ensemble.over_cap)}.")
+    best = next((e for e in leaderboard if not e.is_ensemble and e.family != "stack"), None)
+    nested = ensemble.nested_score
+    if best is not None and nested is not None and metric.loss(ensemble.score) < metric.loss(best.score) \
+            <= metric.loss(nested):
+        notes.append(f"The ensemble scored {ensemble.score:.4g} on the rows that chose its weights but "
+                     f"{nested:.4g} on rows they were not chosen on (a nested cross-validation), no better than "
+                     f"{best.model} alone ({best.score:.4g}): it ranks by the second score, below it.")
+    return notes
 
 
 def _mean(outcome: TrialOutcome) -> float:
