@@ -1,4 +1,5 @@
-"""skl2onnx converters for the third-party boosters the engine uses: LightGBM and CatBoost.
+"""skl2onnx converters for the third-party boosters the engine uses: LightGBM, CatBoost and XGBoost (onnxmltools'
+converter).
 
 LightGBM's boosters are converted as onnxmltools does, from LightGBM's text model (``_lightgbm_converter``;
 onnxmltools' converter for the rest); CatBoost exports its own ONNX graph
@@ -71,6 +72,7 @@ def register_converters() -> None:
         update_registered_converter(
             CatBoostRegressor, "CatBoostCatBoostRegressor", regressor_shapes, compacting(_convert_catboost),
         )
+        _register_xgboost(classifier_shapes, regressor_shapes)
         _register_hist_gradient_boosting()
         _register_forests()
         _register_char_grams()
@@ -116,6 +118,18 @@ def _register_char_grams() -> None:
     alias = "SklearnTfidfVectorizer"
     update_registered_converter(CharGrams, "KuaiCharGrams", get_shape_calculator(alias),
                                 convert_sklearn_tfidf_vectoriser, options=get_converter(alias).get_allowed_options())
+
+
+def _register_xgboost(classifier_shapes: Any, regressor_shapes: Any) -> None:
+    """XGBoost's boosters through onnxmltools' converter (it writes every tree of the booster: the family keeps only
+    the best round's, ``kuai.engine.models.xgboost_family``)."""
+    from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
+    from skl2onnx import update_registered_converter
+    from xgboost import XGBClassifier, XGBRegressor
+
+    update_registered_converter(XGBClassifier, "XGBoostXGBClassifier", classifier_shapes,
+                                compacting(convert_xgboost), options=dict(CLASSIFIER_OPTIONS))
+    update_registered_converter(XGBRegressor, "XGBoostXGBRegressor", regressor_shapes, compacting(convert_xgboost))
 
 
 def _register_hist_gradient_boosting() -> None:

@@ -22,13 +22,14 @@ from kuai.engine.models.lightgbm_family import LightGBMFamily
 from kuai.engine.models.linear import LinearFamily
 from kuai.engine.models.mlp import MLPFamily
 from kuai.engine.models.random_forest import ExtraTreesFamily, RandomForestFamily
+from kuai.engine.models.xgboost_family import XGBoostFamily
 
 # the registry: every family is instantiated here, which fails for one that lacks a fact
 FAMILIES: dict[str, ModelFamily] = {
     family.name: family
     for family in (
         LightGBMFamily(), CatBoostFamily(), HistGradientBoostingFamily(), RandomForestFamily(),
-        ExtraTreesFamily(), LinearFamily(), MLPFamily(),
+        ExtraTreesFamily(), LinearFamily(), MLPFamily(), XGBoostFamily(),
     )
 }
 
@@ -57,7 +58,7 @@ def family_libraries() -> tuple[str, ...]:
 __all__ = [
     "FACTS", "FAMILIES", "REFIT_EXTRA_ROUNDS", "CatBoostFamily", "DataShape", "Deadline", "ExportCost",
     "ExtraTreesFamily", "FitCost", "HistGradientBoostingFamily", "LightGBMFamily", "LinearFamily", "MLPFamily",
-    "MemoryCost",
+    "MemoryCost", "XGBoostFamily",
     "ModelFamily",
     "RandomForestFamily", "ShapRoute", "TreeGrowth", "available_cores", "default_order", "family_libraries",
     "family_of", "n_threads",
