@@ -227,6 +227,7 @@ def _cmd_train(arguments: argparse.Namespace) -> int:
         seed=DEFAULT_SEED if arguments.seed is None else arguments.seed,
         type_overrides=type_overrides(arguments.types),
         excluded=tuple(arguments.exclude), n_folds=arguments.folds, apply_suggested_fixes=arguments.apply_fixes,
+        families=arguments.families,
         group=group_option(arguments.group), time=arguments.time, holdout=arguments.holdout or 0.0,
         scale_out=scale_out(arguments), limits=Limits(arguments.max_latency_ms, arguments.max_size_mb),
         class_weight="" if arguments.class_weight == "none" else arguments.class_weight,

@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--class-weight", choices=["none", "balanced"], default="none", dest="class_weight",
                        help="balanced: every class weighs the same in training, so rare classes count more "
                             "(classification; probabilities then lean towards them)")
+    train.add_argument("--families", type=_checked(_names, "check_families", "a list of model families"),
+                       default=(), metavar="NAME[,NAME]",
+                       help="search only these model families, e.g. lightgbm,mlp (a wrong name lists them all; "
+                            "xgboost and mlp are searched only when named)")
     train.add_argument("--ignore-past-runs", action="store_false", dest="use_past_runs",
                        help="do not start from the best models of a similar earlier training in the home folder")
     train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",
@@ -132,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     tail = commands.add_parser("_tail")
     tail.add_argument("file", type=Path)
     return parser
+
+
+def _names(text: str) -> tuple[str, ...]:
+    """Comma-separated names, without blanks."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise ValueError(text)
+    return names
 
 
 def _checked(parse: Callable[[str], Any], check: str, kind: str) -> Callable[[str], Any]:
@@ -318,5 +330,5 @@ def given_with_resume(arguments: argparse.Namespace) -> list[str]:
                 "--exclude": bool(arguments.exclude), "--date-format": bool(arguments.date_formats),
                 "--keep-label-variants": arguments.keep_label_variants, "--overwrite": arguments.overwrite,
                 "--class-weight": arguments.class_weight != "none", "--ignore-past-runs": not arguments.use_past_runs,
-                "--apply-fixes": arguments.apply_fixes}
+                "--apply-fixes": arguments.apply_fixes, "--families": bool(arguments.families)}
     return given + [flag for flag, is_given in switches.items() if is_given]

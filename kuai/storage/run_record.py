@@ -48,17 +48,18 @@ class RunConfig:
     max_latency_ms: float | None = None  # limits on the exported model (expert mode)
     max_size_mb: float | None = None
     class_weight: str = ""  # "balanced" (expert mode)
+    families: tuple[str, ...] = ()  # the model families searched (expert mode); empty: Kuai's default ones
     group: str | None = None  # the column whose rows stay in one fold; None: Kuai's choice; "": rows one by one
     time: str | None = None  # the column the folds follow forward in time
     holdout: float = 0.0  # the share of the rows kept out of the whole search
     reading: Mapping[str, Any] = field(default_factory=dict)  # how the file is read, where the user said (Data page)
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON keeps it (lists, not tuples); no "reading", "group", "time" or "holdout" where the user said
-        nothing (Kuai's own choices), so that a record of an earlier version is written as it was."""
+        """As JSON keeps it (lists, not tuples); no "reading", "group", "time", "holdout" or "families" where the
+        user said nothing (Kuai's own choices), so that a record of an earlier version is written as it was."""
         data = {**asdict(self), "fixes": [dict(fix) for fix in self.fixes], "excluded": list(self.excluded),
-                "reading": dict(self.reading)}
-        for name, default in (("reading", {}), ("group", None), ("time", None), ("holdout", 0.0)):
+                "reading": dict(self.reading), "families": list(self.families)}
+        for name, default in (("reading", {}), ("group", None), ("time", None), ("holdout", 0.0), ("families", [])):
             if data[name] == default:
                 del data[name]
         return data
@@ -70,6 +71,7 @@ class RunConfig:
                       "type_overrides": dict(known.get("type_overrides") or {}),
                       "fixes": tuple(known.get("fixes") or ()), "excluded": tuple(known.get("excluded") or ()),
                       "class_weight": str(known.get("class_weight") or ""),
+                      "families": tuple(str(name) for name in known.get("families") or ()),
                       "reading": dict(known.get("reading") or {})})
 
 

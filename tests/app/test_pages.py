@@ -452,6 +452,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
     at.number_input(key="budget").set_value(10).run()
     at.number_input(key="max_latency_ms").set_value(0.0001).run()  # expert mode: no model is this fast
     at.toggle(key="class_weight_balanced").set_value(True).run()
+    at.multiselect(key="families").set_value(["lightgbm", "mlp"]).run()  # the perceptron only when chosen
     _no_exception(at)
     at = new_app()  # a reload: nothing of the session above is left
     at.query_params["dataset"] = messy_id
@@ -465,7 +466,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
     config = list_runs()[0].config.to_dict()
     assert config["time_budget_s"] == 10.0 and config["metric"] == "roc_auc" and len(config["fixes"]) == 3
     assert config["max_latency_ms"] == 0.0001 and config["max_size_mb"] is None
-    assert config["class_weight"] == "balanced"
+    assert config["class_weight"] == "balanced" and config["families"] == ["lightgbm", "mlp"]
     saw_progress = False
     deadline = time.monotonic() + TRAIN_BUDGET_S + 60
     while time.monotonic() < deadline and not at.success:
@@ -481,6 +482,7 @@ def test_train_page_starts_a_run_and_follows_it_to_the_end(messy_id: str) -> Non
     limits = card["limits"]
     assert limits["max_ms_per_row"] == 0.0001 and limits["met"] is False  # the worker trained within the limit
     assert card["your_choices"]["class_weight"] == "balanced"
+    assert card["your_choices"]["families"] == ["lightgbm", "mlp"]
     assert {f["action"] for f in card["your_choices"]["fixes"]} == {
         "exclude_column", "drop_duplicate_rows", "drop_missing_target_rows"}
     assert "discharge_code" not in {c["name"] for c in card["input_schema"]}

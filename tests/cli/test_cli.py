@@ -333,15 +333,18 @@ def test_bad_type_override_is_a_usage_error(home: Path, tmp_path: Path) -> None:
 def test_train_takes_type_overrides_exclusions_and_suggested_fixes(home: Path, tmp_path: Path) -> None:
     out, data = tmp_path / "out", _messy_patients(tmp_path / "p.csv")
     unique_rows = len(pd.read_csv(data, sep=";", skiprows=1).drop_duplicates())
-    done = kuai("train", str(data), "--time-budget", "10", "--out", str(out),
+    done = kuai("train", str(data), "--time-budget", "10", "--out", str(out), "--families", "mlp,linear",
                 "--type", "age=categorical", "--exclude", "bmi", "--apply-fixes", home=home)
     assert done.returncode == 0, done.stderr
+    trials = json.loads((out / "trials.json").read_text())
+    assert "mlp" in {t["family"] for t in trials} <= {"mlp", "linear"}  # only the families asked for, in their order
     card = json.loads((out / "model_card.json").read_text())
     inputs = {column["name"]: column for column in card["input_schema"]}
     assert "bmi" not in inputs and "discharge_code" not in inputs
     assert inputs["age"]["type"] == "categorical"
     choices = card["your_choices"]
     assert choices["type_overrides"] == {"age": "categorical"} and choices["excluded_columns"] == ["bmi"]
+    assert choices["families"] == ["mlp", "linear"]
     assert {fix["action"] for fix in choices["fixes"]} >= {"exclude_column", "drop_duplicate_rows"}
     assert card["data_fingerprint"]["n_rows"] == unique_rows < 420  # the repeated rows were dropped
 

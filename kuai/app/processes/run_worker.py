@@ -92,7 +92,7 @@ def options_for_run(run_id: str, config: RunConfig) -> TrainOptions:
         excluded=config.excluded,
         display_name=dataset.display_name, optuna_storage=optuna_storage_url(), study_name=f"run-{run_id}",
         limits=Limits(config.max_latency_ms, config.max_size_mb),
-        class_weight=config.class_weight, group=config.group, time=config.time or None,
+        class_weight=config.class_weight, families=config.families, group=config.group, time=config.time or None,
         holdout=float(config.holdout or 0.0),
         target_is_column=True,
         reading=ReadingOptions.from_dict(dict(config.reading)))

@@ -102,14 +102,14 @@ def options_from_dict(data: dict[str, Any]) -> TrainOptions:
 
 
 def user_choices(options: TrainOptions) -> dict[str, Any]:
-    """What the user changed from Kuai's guesses: types, left-out columns, applied fixes, folds."""
+    """What the user changed from Kuai's guesses: types, left-out columns, applied fixes, folds, families."""
     return {"type_overrides": {name: str(kind) for name, kind in options.type_overrides.items()},
             "excluded_columns": list(options.excluded),
             "fixes": [engine.to_jsonable(fix) for fix in options.fixes],
             "n_folds": options.n_folds, "group": options.group, "time": options.time,
             "holdout": options.holdout or None, "limits": engine.to_jsonable(options.limits),
             "class_weight": options.class_weight or None, "date_formats": dict(options.date_formats),
-            "keep_label_variants": options.keep_label_variants}
+            "keep_label_variants": options.keep_label_variants, "families": list(options.families) or None}
 
 
 def mark_finished(out_dir: Path) -> None:

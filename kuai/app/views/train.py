@@ -29,7 +29,7 @@ from kuai.app.components.state import (
 )
 from kuai.app.services.jobs import job_state, start_job
 from kuai.app.services.scaleout import configured_scale_out
-from kuai.engine import EngineError
+from kuai.engine import FAMILIES, EngineError, default_order, family_label
 from kuai.storage import RunConfig, get_dataset, redact
 
 
@@ -64,7 +64,7 @@ def planned_config(dataset_id: str) -> RunConfig | None:
 TRAINING_WIDGETS: dict[str, tuple[str, Any]] = {
     "budget": ("time_budget_s", 60), "seed": ("seed", 0), "max_latency_ms": ("max_latency_ms", None),
     "max_size_mb": ("max_size_mb", None), "class_weight_balanced": ("class_weight_balanced", False),
-    "train_shared": ("shared", False), "holdout_on": ("holdout_on", False),
+    "train_shared": ("shared", False), "holdout_on": ("holdout_on", False), "families": ("families", []),
 }
 HOLDOUT_SHARE = 0.2  # the Train page's holdout: a fifth of the rows
 
@@ -73,6 +73,8 @@ def _valid(key: str, value: Any) -> bool:
     """Whether a stored value fits its widget (a file from another version or edited by hand may not)."""
     if key in ("class_weight_balanced", "train_shared", "holdout_on"):
         return isinstance(value, bool)
+    if key == "families":
+        return isinstance(value, list) and all(name in FAMILIES for name in value)
     if value is None:
         return key in ("max_latency_ms", "max_size_mb")
     if key in ("budget", "seed"):
@@ -115,8 +117,8 @@ def training_form(config: RunConfig, busy: bool) -> None:
     seed = seed_column.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
                                     on_change=_keep_training, args=(config.dataset_id, "seed"),
                                     help="The same seed and budget give the same result again.")
-    max_latency_ms, max_size_mb, balanced = expert_form(config.dataset_id,
-                                                        classification=config.task in ("binary", "multiclass"))
+    max_latency_ms, max_size_mb, balanced, families = expert_form(
+        config.dataset_id, classification=config.task in ("binary", "multiclass"))
     holdout = st.toggle(
         f"Keep {HOLDOUT_SHARE:.0%} of the rows out of the search, to check the chosen model on them at the end",
         key="holdout_on", on_change=_keep_training, args=(config.dataset_id, "holdout_on"),
@@ -128,15 +130,16 @@ def training_form(config: RunConfig, busy: bool) -> None:
                  help="A training is already running; wait for it or cancel it." if busy else None):
         run = start_job(replace(config, time_budget_s=float(budget), seed=int(seed), shared=shared,
                                 max_latency_ms=max_latency_ms, max_size_mb=max_size_mb,
-                                class_weight="balanced" if balanced else "",
+                                class_weight="balanced" if balanced else "", families=families,
                                 holdout=HOLDOUT_SHARE if holdout else 0.0))
         remember_run(run.run_id)
         st.rerun()
 
 
-def expert_form(dataset_id: str, *, classification: bool) -> tuple[float | None, float | None, bool]:
-    """Expert mode: what the exported model may cost (empty fields: no limit), and class weights."""
-    with st.expander("Expert: limits on the exported model, class weights"):
+def expert_form(dataset_id: str, *,
+                classification: bool) -> tuple[float | None, float | None, bool, tuple[str, ...]]:
+    """Expert mode: what the exported model may cost (empty fields: no limit), class weights, the model families."""
+    with st.expander("Expert: limits on the exported model, class weights, model families"):
         st.caption("Kuai exports the best model within these limits, and shows on the Results page what each "
                    "model costs against its score. Leave a field empty for no limit.")
         latency_column, size_column = st.columns(2)
@@ -154,8 +157,13 @@ def expert_form(dataset_id: str, *, classification: bool) -> tuple[float | None,
             help="Every class weighs the same in training, so rows of rare classes count more: the model finds "
                  "more of them, at the cost of more false alarms. Its probabilities then lean towards rare "
                  "classes. The score still compares models on every row alike.")
+        families = st.multiselect(
+            "Model families to search", list(FAMILIES), key="families", format_func=family_label,
+            placeholder="Kuai's choice", on_change=_keep_training, args=(dataset_id, "families"),
+            help="Empty: Kuai's usual families (" + ", ".join(family_label(name) for name in default_order())
+                 + "). XGBoost and the neural network are searched only when chosen here.")
     return (float(latency) if latency is not None else None, float(size) if size is not None else None,
-            bool(balanced))
+            bool(balanced), tuple(families))
 
 
 def shared_storage_toggle(dataset_id: str) -> bool:

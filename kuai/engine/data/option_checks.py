@@ -90,14 +90,16 @@ def check_training_options(*, time_budget_s: Any, seed: Any, n_folds: Any = None
         check_limits(limits)
 
 
-def check_families(families: Iterable[str]) -> None:
-    """Every model family asked for is one Kuai has (``UNKNOWN_FAMILY``, with the closest names)."""
+def check_families(families: Iterable[str]) -> tuple[str, ...]:
+    """Every model family asked for is one Kuai has (``UNKNOWN_FAMILY``, with the closest names); the families."""
     from kuai.engine.models import FAMILIES
 
-    for name in families:
+    names = tuple(families)
+    for name in names:
         if name not in FAMILIES:
             raise OptionError(f"There is no model family '{name}'. The families are: {', '.join(sorted(FAMILIES))}."
                               f"{close_names(str(name), list(FAMILIES))}", code="UNKNOWN_FAMILY")
+    return names
 
 
 def check_named_columns(frame: pd.DataFrame, *, type_overrides: Mapping[str, ColumnType] | None = None,
