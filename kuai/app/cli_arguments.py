@@ -139,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _names(text: str) -> tuple[str, ...]:
-    """Comma-separated names, without blanks."""
-    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    """Comma-separated names, each once, without blanks."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))  # each once
     if not names:
         raise ValueError(text)
     return names

@@ -31,7 +31,7 @@ from kuai.engine.errors import BudgetError, CancelledError, TargetError
 from kuai.engine.explain.permutation import PermutationOutcome, permutation_outcome
 from kuai.engine.explain.step import explain_pending
 from kuai.engine.metrics import get_metric
-from kuai.engine.models import FAMILIES, Deadline, n_threads
+from kuai.engine.models import Deadline, default_order, n_threads
 from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
 from kuai.engine.read.unreadable import unreadable_values
 from kuai.engine.report.summary import no_better_note
@@ -110,7 +110,7 @@ def _train(
     check_families(budget.families)
     prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
     traits = data_traits(prepared)
-    source = nearest_run(traits, past, budget.families or tuple(FAMILIES))
+    source = nearest_run(traits, past, budget.families or default_order())
     note = ""
     if source is not None:
         note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "

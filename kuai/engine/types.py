@@ -273,7 +273,7 @@ class Limits:
 class SearchBudget:
     time_budget_s: float
     max_trials: int | None = None
-    families: tuple[str, ...] = ()  # empty: all available
+    families: tuple[str, ...] = ()  # empty: the default ones (``default_order()``)
     limits: Limits = field(default_factory=Limits)  # on the exported model's prediction time and size
 
     def __post_init__(self) -> None:  # a NaN or endless budget would search for ever: refused (BAD_TIME_BUDGET)

@@ -40,7 +40,7 @@ CLASSIFIER_OPTIONS: dict[str, list[Any]] = {
 
 
 def register_converters() -> None:
-    """Register LightGBM and CatBoost converters with skl2onnx (safe to call many times)."""
+    """Register the LightGBM, CatBoost and XGBoost converters, and ours, with skl2onnx (safe to call many times)."""
     global _registered
     with _lock:
         if _registered:

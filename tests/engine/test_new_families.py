@@ -13,8 +13,9 @@ import pytest
 
 from kuai.engine.models import FAMILIES, Deadline, default_order
 from kuai.engine.search.inputs import SearchInputs
-from kuai.engine.search.optimize import run_search
+from kuai.engine.search.optimize import predict_output, run_search
 from kuai.engine.select.bagging import bagged_model
+from kuai.engine.select.final import refit
 from kuai.engine.types import TaskType
 from kuai.exporters import check_parity, to_onnx_model
 from tests.engine.search_data import search_data
@@ -52,3 +53,9 @@ def test_searched_when_asked_bagged_with_lightgbm_and_exported_at_parity(task: T
     bag = bagged_model([(o, 1.0 / 3) for o in by_family.values()], spec)
     report = check_parity(bag, to_onnx_model(bag, schema, spec.task), X.iloc[:150], spec.task)
     assert report.passed, report
+    for outcome in by_family.values():  # refitted on all rows as the folds fitted (the perceptron: its own loop)
+        refitted = predict_output(refit(outcome, X, y, spec, schema), X, spec)
+        assert np.isfinite(refitted).all() and refitted.shape == outcome.oof.shape
+        if task is TaskType.REGRESSION:  # in the target's units (around 1,000), as close as the folds' models were
+            oof_error = np.sqrt(np.mean((outcome.oof - y) ** 2))
+            assert np.sqrt(np.mean((refitted - y) ** 2)) < 1.5 * oof_error, outcome.family

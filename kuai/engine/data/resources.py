@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from kuai.engine.models import FAMILIES
+from kuai.engine.models import FAMILIES, default_order
 from kuai.engine.models.text import gram_cap, term_cap
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
@@ -50,7 +50,7 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
     matrix_mb = n_rows * inputs * 4 / _MB
 
     families: dict[str, float] = {}  # each family's pre-flight group, by its heaviest family's trial
-    for family in FAMILIES.values():
+    for family in (FAMILIES[name] for name in default_order()):  # the families a search runs unless asked
         if family.preflight_group is not None:
             width = onehot if family.encoding == "onehot" else inputs
             need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1)(1.0)

@@ -203,6 +203,12 @@ class ModelFamily(abc.ABC):
         model.fit(X, y, **weighted(sample_weight))
         return None
 
+    def fit_all_rows(self, model: Any, X: np.ndarray, y: np.ndarray, *,
+                     sample_weight: np.ndarray | None = None) -> None:
+        """Fit a refit on all rows: no validation rows, the iteration count its parameters hold
+        (``with_iterations``)."""
+        model.fit(X, y, **weighted(sample_weight))
+
     def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
         """Parameters for a refit on all rows with a fixed iteration count."""
         return params

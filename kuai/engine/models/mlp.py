@@ -43,7 +43,9 @@ class MLPFamily(ModelFamily):
     scale = True
     grows_iterations = True  # epochs: the count reached on the folds is the refit's
     parallel_folds = False  # its epochs are Python loops around NumPy: folds side by side would wait on the GIL
-    memory = MemoryCost(cell_bytes=8.0, fixed_mb=20.0, class_row_bytes=0.0, growth=None)
+    # estimated, not measured: the inputs as float64 and the hidden layers' activations when it predicts (up to
+    # 3 layers of 512 units a row, about 40 bytes per cell of a 200-input matrix)
+    memory = MemoryCost(cell_bytes=40.0, fixed_mb=20.0, class_row_bytes=0.0, growth=None)
     export = ExportCost(onnx_per_pickled=0.6, seconds_per_mb=0.1, multiclass_opset5=True)
     fit_cost = FitCost(core_s_per_mcell=1.2, per_class=False)  # 3.0 s for 16,667 rows x 207 one-hot inputs (14 epochs)
     shap_route = ShapRoute.PERMUTATION
@@ -83,15 +85,19 @@ class MLPFamily(ModelFamily):
         target = y if classification else (y - center) / spread
         classes = {"classes": np.unique(np.concatenate([y, y_valid]) if y_valid is not None else y)} \
             if classification else {}
-        validation = X_valid is not None and y_valid is not None and len(y_valid) > 0
+        if y_valid is not None and len(y_valid) == 0:
+            X_valid = y_valid = None
         best_loss, best_epoch, best_weights = np.inf, 0, None
-        epochs = int(model.max_iter)
+        epochs, seed = int(model.max_iter), int(model.random_state or 0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # partial_fit warns when a class of ``classes`` is missing from a batch
             for epoch in range(1, epochs + 1):
+                # partial_fit draws its shuffle from ``random_state`` afresh each call: one seed an epoch, so the
+                # epochs see their rows in different orders (and a refit for as many epochs sees the same ones)
+                model.set_params(random_state=seed + epoch)
                 model.partial_fit(X, target, **classes, **weighted(sample_weight))
                 classes = {}
-                if X_valid is None or y_valid is None or not validation:
+                if X_valid is None or y_valid is None:
                     best_epoch = epoch
                 else:
                     loss = _loss(model, X_valid, y_valid, classification, center, spread)
@@ -102,15 +108,26 @@ class MLPFamily(ModelFamily):
                         break
                 if deadline is not None and deadline.passed():
                     break
+        model.set_params(random_state=seed)
         if best_weights is not None:
             model.coefs_, model.intercepts_ = best_weights
+        del model._optimizer  # Adam's moments: twice the weights again in every pickled fold model
         if not classification:  # the output layer is linear: rescaled, it predicts in the target's units
             model.coefs_[-1] = model.coefs_[-1] * spread
             model.intercepts_[-1] = model.intercepts_[-1] * spread + center
         return max(1, best_epoch)
 
+    def fit_all_rows(self, model: Any, X: np.ndarray, y: np.ndarray, *,
+                     sample_weight: np.ndarray | None = None) -> None:
+        """As the folds fitted: epoch by epoch, a regressor on the standardised target (``max_iter`` epochs)."""
+        self.fit(model, X, y, sample_weight=sample_weight)
+
     def with_iterations(self, params: dict[str, Any], n_iterations: int) -> dict[str, Any]:
         return params | {"mlp__max_iter": max(1, n_iterations)}
+
+    def refit_iterations(self, params: dict[str, Any], reached: float, *, n_folds: int) -> int:
+        """As many epochs as the folds' best: an epoch over all rows already takes more of Adam's steps."""
+        return max(1, int(round(reached)))
 
 
 def _loss(model: Any, X: np.ndarray, y: np.ndarray, classification: bool, center: float, spread: float) -> float:

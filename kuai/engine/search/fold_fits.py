@@ -45,8 +45,9 @@ def fit_fold_models(family: ModelFamily, params: dict[str, Any], work: list[tupl
             X_valid, y_valid = X_valid[checked], y_valid[checked]
         model = family.build(params, spec.task, seed=spec.seed, threads=threads)
         started = time.perf_counter()
-        try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread
-            with threadpool_limits(limits=threads, user_api="openmp"):
+        try:  # OpenMP's thread count is per thread: the caller's limit does not reach a new thread; BLAS's (the
+            # perceptron's matrix products) is the process's
+            with threadpool_limits(limits=threads):
                 best = family.fit(model, X_train, y[train], X_valid=X_valid, y_valid=y_valid,
                                   deadline=deadline, sample_weight=class_weights(y[train], spec))
         except BaseException:

@@ -78,7 +78,8 @@ def select_ensemble(
         return found
     if not nests(len(y), min(len(oofs), max_candidates), len(folds), n_iterations):
         return found
-    return replace(found, nested_fold_scores=_nested_fold_scores(oofs, y, metric, folds, n_iterations, max_candidates))
+    return replace(found, nested_fold_scores=_nested_fold_scores(oofs, y, metric, folds, n_iterations, max_candidates,
+                                                                 sizes or {}, max_size))
 
 
 def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) -> bool:
@@ -87,11 +88,12 @@ def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) 
 
 
 def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
-                        folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int,
-                        max_candidates: int) -> list[float]:
+                        folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int, max_candidates: int,
+                        sizes: dict[int, float], max_size: float | None) -> list[float]:
     """For each fold: the greedy selection made on the other folds' rows alone (its candidates ranked by their score
-    there), scored on this fold's rows; where it finds no blend, the best model there alone. The size trimming is
-    left out: it keeps a blend within a tenth of a standard error of the full one."""
+    there, its members within ``max_size``), scored on this fold's rows; where it finds no blend, the best model
+    there alone. The size trimming is left out: it keeps a blend within a tenth of a standard error of the full
+    one."""
     scored = []
     for held, (_, valid) in enumerate(folds):
         others = [v for i, (_, v) in enumerate(folds) if i != held]
@@ -103,7 +105,8 @@ def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metr
         inner_scores = {n: float(np.mean([metric.compute(y_rest[v], o[v]) for _, v in inner]))
                         for n, o in sub.items()}
         ranked = sorted(sub, key=lambda n: metric.loss(inner_scores[n]))[:max_candidates]
-        chosen = _greedy(ranked, sub, y_rest, metric, inner, n_iterations)
+        chosen = _greedy(ranked, sub, y_rest, metric, inner, n_iterations, sizes=sizes,
+                         max_size=math.inf if max_size is None else max_size)
         weights = chosen.weights if chosen is not None else {ranked[0]: 1.0}
         blend = sum(w * oofs[n][valid] for n, w in weights.items())
         scored.append(float(metric.compute(y[valid], blend)))

@@ -278,8 +278,9 @@ def refit(trial: TrialOutcome | TrialRecord, X: pd.DataFrame, y: np.ndarray, spe
         rows = subsample_rows(np.arange(len(y)), y, trial.row_fraction, seed=spec.seed,
                               classification=spec.task.is_classification)
         X, y = X.iloc[rows], y[rows]
-    weights = class_weights(y, spec)
-    return pipeline.fit(X, y, **({} if weights is None else {"model__sample_weight": weights}))
+    prep, model = pipeline.steps[0][1], pipeline.steps[-1][1]
+    FAMILIES[trial.family].fit_all_rows(model, prep.fit_transform(X, y), y, sample_weight=class_weights(y, spec))
+    return pipeline
 
 
 def refit_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
