@@ -251,16 +251,20 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     assert likely.planned == set(result.outcomes) and likely.at == clock.now()
 
 
-def test_the_leaderboard_ranks_an_ensemble_by_its_nested_score(searched) -> None:  # type: ignore[no-untyped-def]
-    """The blend's row shows its score on rows its weights were not chosen on, when measured."""
+def test_the_leaderboard_ranks_an_ensemble_that_overfits_by_its_nested_score(searched) -> None:  # type: ignore[no-untyped-def]
+    """The blend's row shows its score on rows its weights were not chosen on when, there, it does clearly worse
+    than the best single model on the same folds; its own score otherwise."""
     spec, _, _, _, result = searched
-    members = sorted(result.outcomes.values(), key=lambda o: o.number)[:2]
-    plain = EnsembleSelection(weights={o.number: 0.5 for o in members}, oof=members[0].oof, score=0.9,
-                              fold_scores=[0.9, 0.9])
-    nested = replace(plain, nested_fold_scores=[0.1, 0.3])
-    rows = {e.model: e for e in build_leaderboard(result, nested, spec)}
-    assert (rows["ensemble"].score, rows["ensemble"].score_std) == pytest.approx((0.2, 0.1))
-    assert {e.model: e for e in build_leaderboard(result, plain, spec)}["ensemble"].score == pytest.approx(0.9)
+    metric = get_metric(spec.metric)
+    best = by_score(result.outcomes.values(), metric)[0]
+    sign = 1 if metric.greater_is_better else -1
+    plain = EnsembleSelection(weights={n: 0.5 for n in sorted(result.outcomes)[:2]}, oof=best.oof, score=0.9,
+                              fold_scores=[0.9] * len(best.fold_scores))
+    worse = replace(plain, nested_fold_scores=[s - sign * (0.05 + 0.001 * i) for i, s in enumerate(best.fold_scores)])
+    rows = {e.model: e for e in build_leaderboard(result, worse, spec)}
+    assert rows["ensemble"].score == pytest.approx(float(np.mean(worse.nested_fold_scores or [])))
+    steady = replace(plain, nested_fold_scores=[s + sign * 0.01 for s in best.fold_scores])  # better, nested
+    assert {e.model: e for e in build_leaderboard(result, steady, spec)}["ensemble"].score == pytest.approx(0.9)
 
 
 def test_the_notes_say_when_an_ensemble_best_on_its_own_rows_ranks_below_a_single_model(searched) -> None:  # type: ignore[no-untyped-def]
@@ -268,11 +272,13 @@ def test_the_notes_say_when_an_ensemble_best_on_its_own_rows_ranks_below_a_singl
     metric = get_metric(spec.metric)
     best = by_score(result.outcomes.values(), metric)[0]
     single = float(np.mean(best.fold_scores))
-    better, worse = (single + d * (1 if metric.greater_is_better else -1) for d in (0.01, -0.01))
+    sign = 1 if metric.greater_is_better else -1
+    better = single + sign * 0.01
     members = sorted(result.outcomes)[:2]
+    nested = [s - sign * (0.05 + 0.001 * i) for i, s in enumerate(best.fold_scores)]  # clearly worse on every fold
     ensemble = EnsembleSelection(weights={n: 0.5 for n in members}, oof=best.oof, score=better,
-                                 fold_scores=[better], nested_fold_scores=[worse])
+                                 fold_scores=[better] * len(best.fold_scores), nested_fold_scores=nested)
     notes = ensemble_notes(result, ensemble, build_leaderboard(result, ensemble, spec), metric)
     assert len(notes) == 1 and "rows they were not chosen on" in notes[0] and best.name in notes[0]
-    honest = replace(ensemble, nested_fold_scores=[better])  # better on both: nothing to say
+    honest = replace(ensemble, nested_fold_scores=[s + sign * 0.01 for s in best.fold_scores])  # better: no note
     assert ensemble_notes(result, honest, build_leaderboard(result, honest, spec), metric) == []

@@ -170,7 +170,10 @@ def test_the_nested_score_of_a_blend_of_noise_is_chance_while_its_plain_score_is
     assert chosen is not None and chosen.nested_score is not None and len(chosen.nested_fold_scores or []) == 5
     assert chosen.score > 0.56  # the plain score: optimistic
     assert abs(chosen.nested_score - 0.5) < 0.04 and chosen.nested_score < chosen.score - 0.04
-    assert chosen.honest_fold_scores == chosen.nested_fold_scores
+    # ranked by its nested score only when clearly worse, there, than the best single model on the same folds
+    assert chosen.overfits([0.6] * 5, auc) and chosen.ranked_fold_scores([0.6] * 5, auc) == chosen.nested_fold_scores
+    spread = [0.45, 0.55, 0.5, 0.62, 0.38]  # as good on average, but too unsteady to call the blend worse
+    assert not chosen.overfits(spread, auc) and chosen.ranked_fold_scores(spread, auc) == chosen.fold_scores
 
 
 def test_the_nested_score_of_a_real_blend_is_close_to_its_plain_score() -> None:
@@ -187,7 +190,8 @@ def test_the_nested_score_is_left_out_when_not_asked_or_too_costly(monkeypatch: 
 
     y, oofs, folds = _models()
     plain = select_ensemble(oofs, y, RMSE, folds=folds)
-    assert plain is not None and plain.nested_score is None and plain.honest_fold_scores == plain.fold_scores
+    assert plain is not None and plain.nested_score is None and not plain.overfits([0.0] * 5, RMSE)
+    assert plain.ranked_fold_scores([0.0] * 5, RMSE) == plain.fold_scores
     monkeypatch.setattr(ensemble, "NESTED_WORK", len(y) * len(oofs) * 25 * len(folds) - 1)
     costly = select_ensemble(oofs, y, RMSE, folds=folds, nested=True)
     assert costly is not None and costly.nested_score is None and costly.weights == plain.weights

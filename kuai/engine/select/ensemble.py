@@ -15,10 +15,10 @@ in memory; the blend under the cap is scored like any other, so the leaderboard 
 
 The greedy steps choose the weights on the very out-of-fold predictions that then score the blend, so that score is
 optimistic: with many trials, the blend's CV score can improve while its test score does not. With ``nested``, the
-blend is scored on rows its weights were not chosen on (a nested cross-validation of the selection): for each fold,
-the selection runs on the other folds' rows alone and its blend scores that fold's rows. The leaderboard ranks the
-blend by this score (``nested_score``), so it is chosen over the best single model only when the selection itself,
-not the rows it chose on, is better.
+blend is also scored on rows its weights were not chosen on (a nested cross-validation of the selection): for each
+fold, the selection runs on the other folds' rows alone and its blend scores that fold's rows. When that score is
+clearly worse than the best single model's on the same folds (``overfits``), the leaderboard ranks the blend by it,
+below that model; otherwise by its own score, as a blend averages away some of its members' errors on new rows.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard e
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
 TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
 MAX_CANDIDATES = 20  # the best this many models are the selection's candidates
+OVERFIT_SE = 1.0  # a blend worse than the best model, nested, by more than this many standard errors overfits
 NESTED_WORK = 50_000_000  # the nested score's selections together score at most this many rows x candidates x steps
 
 
@@ -55,10 +56,20 @@ class EnsembleSelection:
         """The blend's score on rows its weights were not chosen on; None when not measured."""
         return None if self.nested_fold_scores is None else float(np.mean(self.nested_fold_scores))
 
-    @property
-    def honest_fold_scores(self) -> list[float]:
-        """The fold scores the leaderboard ranks the blend by: the nested ones when measured."""
-        return self.fold_scores if self.nested_fold_scores is None else self.nested_fold_scores
+    def overfits(self, best_fold_scores: list[float], metric: Metric) -> bool:
+        """Whether, on rows its weights were not chosen on, the blend does clearly worse than the best single model
+        on the same folds (``best_fold_scores``): by more than ``OVERFIT_SE`` standard errors of the difference."""
+        if self.nested_fold_scores is None or len(best_fold_scores) != len(self.nested_fold_scores):
+            return False
+        worse = np.array([metric.loss(n) - metric.loss(b) for n, b in zip(self.nested_fold_scores, best_fold_scores,
+                                                                           strict=True)])
+        return bool(worse.mean() > OVERFIT_SE * worse.std(ddof=1) / math.sqrt(len(worse)))
+
+    def ranked_fold_scores(self, best_fold_scores: list[float], metric: Metric) -> list[float]:
+        """The fold scores the leaderboard ranks the blend by: its own, or its nested ones when it ``overfits``."""
+        if self.nested_fold_scores is not None and self.overfits(best_fold_scores, metric):
+            return self.nested_fold_scores
+        return self.fold_scores
 
 
 def select_ensemble(

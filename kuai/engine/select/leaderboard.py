@@ -31,9 +31,10 @@ def build_leaderboard(result: SearchResult, ensemble: EnsembleSelection | None,
     if ensemble is not None:
         members = {result.outcomes[n].name: w for n, w in ensemble.weights.items()}
         by_name = {r.model: r for r in rows}
+        ranked = ensemble.ranked_fold_scores(_best_fold_scores(result, metric), metric)
         rows.append(LeaderboardEntry(
-            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=float(np.mean(ensemble.honest_fold_scores)),
-            score_std=float(np.std(ensemble.honest_fold_scores)),
+            rank=0, model=ENSEMBLE_NAME, family="ensemble", score=float(np.mean(ranked)),
+            score_std=float(np.std(ranked)),
             fit_time_s=sum(by_name[m].fit_time_s for m in members),
             predict_ms_per_1000_rows=sum(by_name[m].predict_ms_per_1000_rows for m in members),
             size_kb=total_size(by_name[m].size_kb for m in members),
@@ -67,12 +68,17 @@ def ensemble_notes(result: SearchResult, ensemble: EnsembleSelection | None, lea
                      f"{', '.join(result.outcomes[n].name for n in ensemble.over_cap)}.")
     best = next((e for e in leaderboard if not e.is_ensemble and e.family != "stack"), None)
     nested = ensemble.nested_score
-    if best is not None and nested is not None and metric.loss(ensemble.score) < metric.loss(best.score) \
-            <= metric.loss(nested):
+    if best is not None and nested is not None and ensemble.overfits(_best_fold_scores(result, metric), metric):
         notes.append(f"The ensemble scored {ensemble.score:.4g} on the rows that chose its weights but "
-                     f"{nested:.4g} on rows they were not chosen on (a nested cross-validation), no better than "
-                     f"{best.model} alone ({best.score:.4g}): it ranks by the second score, below it.")
+                     f"{nested:.4g} on rows they were not chosen on (a nested cross-validation), clearly worse than "
+                     f"{best.model} alone ({best.score:.4g}): it ranks by the second score.")
     return notes
+
+
+def _best_fold_scores(result: SearchResult, metric: Metric) -> list[float]:
+    """The fold scores of the trial with the best mean score."""
+    best = min(result.outcomes.values(), key=lambda o: metric.loss(_mean(o)))
+    return list(best.fold_scores)
 
 
 def _mean(outcome: TrialOutcome) -> float:
