@@ -38,7 +38,7 @@ class MLPFamily(ModelFamily):
     name = "mlp"
     label = "Neural network (multilayer perceptron)"
     short_label = "Neural network"
-    search_order = None  # only when asked for: on the shared datasets it did not earn its time (docs/search.md)
+    search_order = None  # only when asked for: it did not clearly earn its time (docs/search.md, "Order")
     encoding = "onehot"
     scale = True
     grows_iterations = True  # epochs: the count reached on the folds is the refit's

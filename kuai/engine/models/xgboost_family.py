@@ -31,7 +31,7 @@ class XGBoostFamily(ModelFamily):
     name = "xgboost"
     label = "XGBoost (boosted trees)"
     short_label = "XGBoost"
-    search_order = None  # only when asked for: on the shared datasets it did not earn its time (docs/search.md)
+    search_order = None  # only when asked for: it did not clearly earn its time (docs/search.md, "Order")
     encoding = "ordinal"
     scale = False
     grows_iterations = True
