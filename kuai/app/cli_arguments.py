@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kuai", description="Kuai: AutoML for tabular data.")
     parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                     metavar="{app,profile,train,worker,predict,export,serve,track}")
+                                     metavar="{app,profile,train,worker,predict,evaluate,export,serve,track}")
     app = commands.add_parser("app", help="start the web app")
     app.add_argument("--host", default="127.0.0.1")
     app.add_argument("--port", type=_port, default=8501)
@@ -90,10 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--class-weight", choices=["none", "balanced"], default="none", dest="class_weight",
                        help="balanced: every class weighs the same in training, so rare classes count more "
                             "(classification; probabilities then lean towards them)")
-    train.add_argument("--families", type=_checked(_names, "check_families", "a list of model families"),
+    train.add_argument("--families", type=_checked(_names, "check_families", "a list of model families (e.g. "
+                                                   "lightgbm,mlp; the families: kuai train --help)"),
                        default=(), metavar="NAME[,NAME]",
-                       help="search only these model families, e.g. lightgbm,mlp (a wrong name lists them all; "
-                            "xgboost and mlp are searched only when named)")
+                       help="search only these model families, in this order: lightgbm, linear, extra_trees, "
+                            "catboost, random_forest, hist_gb (the default ones), xgboost, mlp (a neural network; "
+                            "these two only when named)")
     train.add_argument("--ignore-past-runs", action="store_false", dest="use_past_runs",
                        help="do not start from the best models of a similar earlier training in the home folder")
     train.add_argument("--apply-fixes", action="store_true", dest="apply_fixes",

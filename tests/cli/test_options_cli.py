@@ -34,7 +34,8 @@ def _refused(result: subprocess.CompletedProcess[str], code: str) -> str:
     ("--time-budget", "nan", "--time-budget"), ("--time-budget", "-inf", "--time-budget"),
     ("--seed", "99999999999999999999", "2**32 - 1"), ("--folds", "1", "at least 2"),
     ("--max-size-mb", "nan", "--max-size-mb"), ("--families", "lightgbm,xgbost", "'xgboost'"),
-    ("--families", ",", "--families"),
+    ("--families", ",", "lightgbm,mlp"), ("--families", "foo,ＭＬＰ,bar", "'foo' or 'ＭＬＰ' or 'bar'"),
+    ("--families", "ＭＬＰ", "Did you mean 'mlp'"), ("--families", "x" * 5000, "(5,000 characters)"),
 ])
 def test_numbers_out_of_range_are_usage_errors(option: str, value: str, says: str, tmp_path: Path,
                                                reliability: Any) -> None:

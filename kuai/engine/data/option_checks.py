@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kuai.engine.errors import OptionError
+from kuai.engine.read.cells import clip
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,10 +96,14 @@ def check_families(families: Iterable[str]) -> tuple[str, ...]:
     from kuai.engine.models import FAMILIES
 
     names = tuple(families)
-    for name in names:
-        if name not in FAMILIES:
-            raise OptionError(f"There is no model family '{name}'. The families are: {', '.join(sorted(FAMILIES))}."
-                              f"{close_names(str(name), list(FAMILIES))}", code="UNKNOWN_FAMILY")
+    unknown = [str(name) for name in names if name not in FAMILIES]
+    if unknown:
+        said = " or ".join(f"'{clip(name, 40)}'" for name in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        close = [closest_columns(name, list(FAMILIES)) for name in unknown]
+        hint = " Did you mean " + " or ".join(f"'{c}'" for c in dict.fromkeys(c for cs in close for c in cs)) + "?" \
+            if any(close) else ""
+        raise OptionError(f"There is no model family {said}. The families are: {', '.join(sorted(FAMILIES))}."
+                          f"{hint}", code="UNKNOWN_FAMILY")
     return names
 
 
@@ -152,7 +157,11 @@ def closest_columns(name: str, columns: Collection[str], *, n: int = 3) -> list[
 
 
 def _loose(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
+    """A name as compared loosely: full-width and compatibility forms folded (NFKC), case folded, letters and
+    digits only."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
 SCAN_ROWS = 20_000  # values a date format is tried on
