@@ -10,21 +10,24 @@ import pandas as pd
 import pytest
 
 from kuai.engine import train
-from kuai.engine.budget import TAIL_FIXED_S, BudgetPlan, revised
+from kuai.engine.budget import BAG_MARGIN, TAIL_FIXED_S, BudgetPlan, revised
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
 from kuai.engine.search.optimize import SearchInputs, keep_fold_models, predict_output, run_search
 from kuai.engine.search.trials import by_score
 from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from kuai.engine.select.ensemble import EnsembleSelection
-from kuai.engine.select.final import blend_s, final_model, members_to_bag
+from kuai.engine.select.final import final_model
 from kuai.engine.select.leaderboard import build_leaderboard, ensemble_notes
 from kuai.engine.select.tail_cost import (
     PLAN_EVERY_S,
     LikelyMembers,
+    blend_s,
+    blend_tail_s,
     export_s,
     likely_ensemble,
     member_plan,
+    members_to_bag,
     tail_cost_s,
 )
 from kuai.engine.types import SearchBudget, TaskType
@@ -142,16 +145,15 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
                                  fold_scores=[0.0])
     board = build_leaderboard(result, ensemble, spec)
     board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
-    monkeypatch.setattr("kuai.engine.select.final.export_s",
+    monkeypatch.setattr("kuai.engine.select.tail_cost.export_s",
                         lambda size_kb, family: 0.05 * (size_kb or 0.0))  # 50 ms a KB
-    weighted = [(o, 0.5) for o in members]
-    bag = members_to_bag(weighted, spec, 120.0)
-    bagged_s, refitted_s = blend_s(weighted, bag, len(result.folds)), blend_s(weighted, set(), len(result.folds))
+    bag = members_to_bag(members, spec, 6000.0)  # a long budget: bags worth their time
+    bagged_s, refitted_s = blend_s(members, bag, spec), blend_s(members, set(), spec)
     assert bag and refitted_s < bagged_s
     room = TAIL_FIXED_S / 2 + (refitted_s + bagged_s) / 2  # the refits fit, the planned bags do not
     clock = FakeClock()  # the time left does not shrink while the test's models are refitted
     chosen = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, clock=clock,
-                         plan=plan_ending_in(clock, room, budget_s=120.0))
+                         plan=plan_ending_in(clock, room, budget_s=6000.0))
     notes = chosen.notes
     assert chosen.name == "ensemble"
     assert len(chosen.estimator.estimators) < len(bag) * len(result.folds) + len(members) - len(bag)
@@ -159,10 +161,33 @@ def test_an_ensemble_whose_bags_do_not_fit_the_time_left_is_refitted_rather_than
     assert any("rather than bagged" in note for note in notes)  # the notes say which members, and why
     short = TAIL_FIXED_S / 2 + refitted_s / 3  # not even the refits fit: the next row is exported
     other = final_model(X, y, spec, schema, result, ensemble=ensemble, leaderboard=board, clock=clock,
-                        plan=plan_ending_in(clock, short, budget_s=120.0))
+                        plan=plan_ending_in(clock, short, budget_s=6000.0))
     dropped = other.notes
     assert other.name != "ensemble"
     assert any("could not be bagged or refitted" in note for note in dropped)
+
+
+def test_the_search_reserves_what_the_final_model_spends_on_its_blend_even_when_the_bags_together_are_too_big(
+        searched, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One plan for the tail: the search's reserve and the final model bag and refit the same members, so the time
+    the search leaves is the time the blend needs. On 344_mv the reserve had counted each member's bag alone, two of
+    them together passed the size cap, and the final model refitted one: the blend no longer fit, and a single model
+    was exported instead of the ensemble."""
+    spec, _, _, _, result = searched
+    # two members as slow to refit as 344_mv's: 14 s a fold
+    members = [replace(o, fit_time_s=14.0 * len(o.fold_scores))
+               for o in sorted(result.outcomes.values(), key=lambda o: bag_onnx_mb([o]))[-2:]]
+    found = replace(result, outcomes={**result.outcomes, **{o.number: o for o in members}})
+    assert all(can_bag([o]) for o in members)
+    monkeypatch.setattr("kuai.engine.select.bagging.MAX_BAG_ONNX_MB", bag_onnx_mb(members) * 0.99)
+    assert can_bag([members[0]]) and can_bag([members[1]]) and not can_bag(members)  # each alone, not both
+    bag = members_to_bag(members, spec, 60.0)
+    assert len(bag) == 1  # the final model bags one and refits the other
+    spends = blend_s(members, bag, spec)
+    assert spends > 14.0
+    plan = BudgetPlan(started=0.0, budget_s=60.0)
+    search_end = revised(plan, tail_reserve_s=tail_cost_s(found, spec, 60.0, members=members)).search_until
+    assert plan.refit_until - search_end >= spends  # the search left what the blend spends
 
 
 def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -187,7 +212,7 @@ def test_the_tail_plans_for_a_bag_unless_other_workers_trials_may_win(searched) 
     spec, _, _, _, result = searched
     outcome = next(o for o in result.outcomes.values() if o.family == "lightgbm")
     bagged, bag_s = member_plan(outcome, spec, 600.0)  # a big budget: a bag is always worth converting
-    assert bagged and bag_s == pytest.approx(export_s(bag_size_kb([outcome]), "lightgbm"))
+    assert bagged and bag_s == pytest.approx(BAG_MARGIN * export_s(bag_size_kb([outcome]), "lightgbm"))
     refitted, refit_s = member_plan(outcome, spec, 600.0, refit_only=True)
     assert not refitted and refit_s > 0
     assert member_plan(replace(outcome, fold_models=None), spec, 600.0) == (False, refit_s)  # nothing to bag
@@ -211,8 +236,8 @@ def test_the_tail_is_planned_for_the_likely_blend_and_the_deadline_moves_back_wh
     capped = plan.tail_end - plan.explain_s - plan.search_latest  # a tail costlier than this moves the search's end
     later = revised(plan, tail_reserve_s=capped + cheaper).search_until
     assert later - revised(plan, tail_reserve_s=capped + top_three).search_until == pytest.approx(top_three - cheaper)
-    blend, alone = member_plan(cheapest, spec, 600.0)[1], member_plan(best, spec, 600.0)[1]
-    stack = top_three - TAIL_FIXED_S - sum(member_plan(o, spec, 600.0)[1] for o in ranked[:3])
+    blend, alone = blend_tail_s([cheapest], spec, 600.0), blend_tail_s([best], spec, 600.0)
+    stack = top_three - TAIL_FIXED_S - blend_tail_s(ranked[:3], spec, 600.0)
     assert cheaper == pytest.approx(TAIL_FIXED_S + max(blend, alone) + stack)  # the dearer of the two
     selecting = tail_cost_s(result, spec, 600.0, members=[cheapest], ensemble_s=2.5)
     assert selecting == pytest.approx(cheaper + 2.5)  # selecting the ensemble takes its measured time

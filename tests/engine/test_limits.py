@@ -11,7 +11,8 @@ import pytest
 from kuai.engine.models import Deadline
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.bagging import OPSET5_SIZE, onnx_mb
-from kuai.engine.select.final import final_model, members_to_bag
+from kuai.engine.select.final import final_model
+from kuai.engine.select.tail_cost import members_to_bag
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
 from kuai.engine.types import LeaderboardEntry, Limits, TaskType
@@ -60,7 +61,7 @@ def test_a_model_whose_bag_is_over_the_limit_is_exported_refitted(searched) -> N
     spec, schema, X, y, result = searched
     board = build_leaderboard(result, None, spec)
     bagged = next(e for e in board
-                  if members_to_bag([(o, 1.0) for o in result.outcomes.values() if o.name == e.model], spec, 120.0))
+                  if members_to_bag([o for o in result.outcomes.values() if o.name == e.model], spec, 120.0))
     board = [bagged] + [e for e in board if e is not bagged]
     clock = FakeClock()
     plan = plan_ending_in(clock, 120, budget_s=120.0)

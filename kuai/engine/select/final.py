@@ -25,7 +25,7 @@ from kuai.engine.select.bagging import bag_size_kb, can_bag, fitted_blend, fold_
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.limits import ModelCost, blend_cost, overshoot, within
 from kuai.engine.select.stacking import STACK_MARGIN, STACK_NAME, Stack
-from kuai.engine.select.tail_cost import export_s, member_plan
+from kuai.engine.select.tail_cost import blend_s, export_s, members_to_bag
 from kuai.engine.types import InputColumn, LeaderboardEntry, Limits, TaskSpec, TrialRecord
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def final_model(
             members = [(stack.top, 1.0)]
         else:
             members = members_of(row)
-            bag = members_to_bag(members, spec, budget_s)
+            bag = members_to_bag([o for o, _ in members], spec, budget_s)
             if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
                 bag = set()  # refitted, each member is one model instead of k
                 if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
@@ -166,7 +166,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
     """Bag the members in ``bag``, refit the rest; when that would not fit the time left, refit members instead of
     bagging them (``fitting_bag``); None when even refitting all would not fit (unless ``must``: one model is always
     exported, refitted if its bag does not fit). Its notes say which members were bagged and which refitted."""
-    fitting = fitting_bag(members, bag, n_folds, time_left)
+    fitting = fitting_bag([o for o, _ in members], bag, spec, time_left)
     if fitting is None:
         if not must:
             return None
@@ -207,40 +207,23 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
                       blend_cost([o for o, _ in members], bag, spec.task), notes=tuple(notes))
 
 
-def members_to_bag(members: list[tuple[TrialOutcome, float]], spec: TaskSpec, budget_s: float) -> set[int]:
-    """The members to bag: those whose bag is worth its conversion (``member_plan``), smallest first, while their
-    fold models fit the bag's size cap together (``can_bag``); the others are refitted on all rows."""
-    chosen: list[TrialOutcome] = []
-    for outcome, _ in sorted(members, key=lambda m: bag_size_kb([m[0]])):
-        if member_plan(outcome, spec, budget_s)[0] and can_bag([*chosen, outcome]):
-            chosen.append(outcome)
-    return {o.number for o in chosen}
-
-
-def fitting_bag(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int,
-                time_left: _TimeLeft) -> set[int] | None:
+def fitting_bag(members: list[TrialOutcome], bag: set[int], spec: TaskSpec, time_left: _TimeLeft) -> set[int] | None:
     """The members to bag so that the blend fits the time left: ``bag`` itself, or it less the members whose bag
     costs the most beyond their refit (a bag converts k models, a refit fits and converts one); None when even
     refitting every member would not fit."""
     bag = set(bag)
-    by_number = {o.number: o for o, _ in members}
+    by_number = {o.number: o for o in members}
 
     def saving(number: int) -> float:
-        outcome = [(by_number[number], 1.0)]
-        return blend_s(outcome, {number}, n_folds) - blend_s(outcome, set(), n_folds)
+        outcome = [by_number[number]]
+        return blend_s(outcome, {number}, spec) - blend_s(outcome, set(), spec)
 
-    while not time_left.fits(blend_s(members, bag, n_folds)):
+    while not time_left.fits(blend_s(members, bag, spec)):
         costliest = max(bag, key=saving, default=None)
         if costliest is None or saving(costliest) <= 0:
             return None
         bag.discard(costliest)
     return bag
-
-
-def blend_s(members: list[tuple[TrialOutcome, float]], bag: set[int], n_folds: int) -> float:
-    """Converting the bagged members, refitting (and converting) the others."""
-    return sum(BAG_MARGIN * export_s(bag_size_kb([o]), o.family) if o.number in bag
-               else o.fit_time_s / n_folds * 1.3 + BAG_MARGIN * export_s(o.size_kb, o.family) for o, _ in members)
 
 
 @dataclass(frozen=True)

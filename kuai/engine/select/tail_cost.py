@@ -35,7 +35,7 @@ def tail_cost_s(result: SearchResult, spec: TaskSpec, budget_s: float, *, shared
     blend = fits[:3] if members is None else members
 
     def cost(outcomes: list[TrialOutcome]) -> float:
-        return sum(member_plan(o, spec, budget_s, refit_only=shared)[1] for o in outcomes)
+        return blend_tail_s(outcomes, spec, budget_s, refit_only=shared)
 
     reserve = TAIL_FIXED_S + ensemble_s + max(cost(blend), cost(fits[:1]))
     if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
@@ -110,21 +110,52 @@ def stack_s(result: SearchResult, spec: TaskSpec) -> float:
 def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
                 refit_only: bool = False) -> tuple[bool, float]:
     """Whether to bag a model, and what it then costs after the search: converting its fold models when they are
-    bagged; else its refit on all rows, the explanation and export that grow with it (about half the refit), and
-    its conversion.
+    bagged; else its refit on all rows, its conversion, and the explanation and export that grow with the refit
+    (about half of it).
 
     A bag is chosen when its conversion costs no more than the refit, or than a fifth of the budget: a big
     forest's bag (five times its size) is worth its time at 300 s, not at 60 s. With folds forward in time, a model
     is refitted: a bag would average models that never saw the latest periods."""
     refit_only = refit_only or bool(spec.time)
-    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
-    refit = REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
-    refit_s = refit * (1 + TAIL_OF_REFIT) + export_s(outcome.size_kb, outcome.family)
+    refitted = blend_s([outcome], set(), spec) + TAIL_OF_REFIT * refit_s(outcome, spec)
     if can_bag([outcome]) and not refit_only:
-        bag_s = export_s(bag_size_kb([outcome]), outcome.family)
-        if bag_s <= max(refit_s, BAG_SHARE * budget_s):
-            return True, bag_s
-    return False, refit_s
+        bagged = blend_s([outcome], {outcome.number}, spec)
+        if bagged <= max(refitted, BAG_SHARE * budget_s):
+            return True, bagged
+    return False, refitted
+
+
+def members_to_bag(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *,
+                   refit_only: bool = False) -> set[int]:
+    """The members to bag: those whose bag is worth its conversion (``member_plan``), smallest first, while their
+    fold models fit the bag's size cap together (``can_bag``); the others are refitted on all rows. The search's
+    tail reserve and the final model both plan with this: what the one reserves is what the other spends."""
+    chosen: list[TrialOutcome] = []
+    for outcome in sorted(members, key=lambda o: bag_size_kb([o])):
+        if member_plan(outcome, spec, budget_s, refit_only=refit_only)[0] and can_bag([*chosen, outcome]):
+            chosen.append(outcome)
+    return {o.number for o in chosen}
+
+
+def blend_s(members: list[TrialOutcome], bag: set[int], spec: TaskSpec) -> float:
+    """Making the final model of these members, until the plan's ``refit_until``: converting the bagged members'
+    fold models; refitting the others on all rows, and converting them (each with ``BAG_MARGIN``)."""
+    return sum(BAG_MARGIN * export_s(bag_size_kb([o]), o.family) if o.number in bag
+               else refit_s(o, spec) + BAG_MARGIN * export_s(o.size_kb, o.family) for o in members)
+
+
+def blend_tail_s(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *, refit_only: bool = False) -> float:
+    """What these members cost after the search as the final model will make them (``members_to_bag``,
+    ``blend_s``), with the explanation and export that grow with each refit."""
+    bag = members_to_bag(members, spec, budget_s, refit_only=refit_only or bool(spec.time))
+    return blend_s(members, bag, spec) + TAIL_OF_REFIT * sum(refit_s(o, spec) for o in members if o.number not in bag)
+
+
+def refit_s(outcome: TrialOutcome, spec: TaskSpec) -> float:
+    """Refitting a model on all rows (or its share of them): a fold's mean fit time, for the rows the folds left
+    out and the refit's extra rounds."""
+    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
+    return REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
 
 
 def export_s(size_kb: float | None, family: str) -> float:
