@@ -4,7 +4,7 @@ Each dataset is split 80/20 with a fixed seed (stratified for classification);
 `kuai train` runs on the 80 % under the budget, `kuai predict` scores the 20 %,
 and the test metric from the manifest (roc_auc, log_loss, rmse) is computed here.
 
-    python benchmarks/run_datasets.py --budget 60 [--datasets diabetes,vehicle] [--out results.csv]
+    python benchmarks/run_datasets.py --budget 60 [--datasets diabetes,vehicle] [--folds 8] [--out results.csv]
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_score(metric: str, test: pd.DataFrame, predictions: pd.DataFrame, task:
     return float(metrics.log_loss(labels, np.clip(probabilities, 1e-15, 1), labels=classes))
 
 
-def run_one(entry: dict[str, object], budget: float, seed: int, work: Path) -> dict[str, object]:
+def run_one(entry: dict[str, object], budget: float, seed: int, work: Path, folds: int = 0) -> dict[str, object]:
     name, task, metric = str(entry["name"]), str(entry["task"]), str(entry["metric"])
     frame = pd.read_csv(DATASETS / str(entry["file"]))
     train, test = split(frame, task, seed)
@@ -60,7 +60,8 @@ def run_one(entry: dict[str, object], budget: float, seed: int, work: Path) -> d
     env = dict(os.environ, KUAI_HOME=str(work / "home"))
     started = time.monotonic()
     trained = subprocess.run([KUAI, "train", str(train_path), "--target", "target", "--task", task, "--metric", metric,
-                              "--time-budget", str(budget), "--seed", str(seed), "--out", str(out)],
+                              "--time-budget", str(budget), "--seed", str(seed), "--out", str(out),
+                              *(["--folds", str(folds)] if folds else [])],
                              capture_output=True, text=True, env=env)
     wall = time.monotonic() - started
     row: dict[str, object] = {"dataset": name, "task": task, "metric": metric, "rows": len(frame),
@@ -88,6 +89,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--datasets", default="", help="comma-separated names (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="also write the table as CSV")
+    parser.add_argument("--folds", type=int, default=0, help="cross-validation folds (default: Kuai's choice)")
     arguments = parser.parse_args()
     manifest = json.loads((DATASETS / "manifest.json").read_text())["datasets"]
     chosen = set(filter(None, arguments.datasets.split(",")))
@@ -96,7 +98,7 @@ def main() -> int:
         for entry in manifest:
             if chosen and entry["name"] not in chosen:
                 continue
-            row = run_one(entry, arguments.budget, arguments.seed, Path(folder))
+            row = run_one(entry, arguments.budget, arguments.seed, Path(folder), arguments.folds)
             rows.append(row)
             print(json.dumps(row), flush=True)
     table = pd.DataFrame(rows)
