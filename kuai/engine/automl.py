@@ -42,13 +42,13 @@ from kuai.engine.search.folds import fewer_folds_note, fit_folds, fit_folds_to_c
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
+from kuai.engine.select import tail_cost
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import ENSEMBLE_NAME, final_model, refit, refit_members
 from kuai.engine.select.holdout_score import holdout_line, score_holdout
 from kuai.engine.select.leaderboard import build_leaderboard, ensemble_notes
 from kuai.engine.select.limits import LimitsOutcome
 from kuai.engine.select.stacking import STACK_NAME, TOP_FAMILY, Stack, fit_stack, held_out_stack
-from kuai.engine.select.tail_cost import LikelyMembers, likely_ensemble, stack_fit_s, stack_s, tail_cost_s
 from kuai.engine.types import (
     ColumnType,
     InputColumn,
@@ -152,7 +152,7 @@ def search_phase(
     emit("search", f"Searching models on {len(X):,} rows, "
          f"{len(columns_for(schema, prepared.selection, 0)):,} columns", {})
     search_deadline = Deadline(plan.search_until)
-    likely_members = LikelyMembers(y, get_metric(spec.metric), spec.task, clock=clock)
+    likely_members = tail_cost.LikelyMembers(y, get_metric(spec.metric), spec.task, clock=clock)
     records: list[TrialRecord] = []
 
     def on_trial(record: TrialRecord) -> None:
@@ -161,8 +161,8 @@ def search_phase(
 
     def end_in_time(found: SearchResult) -> None:  # the search ends early enough for the tail measured so far
         members = None if shared else likely_members(found, search_deadline.remaining())
-        tail_s = tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
-                             ensemble_s=likely_members.selection_s(found))
+        tail_s = tail_cost.tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
+                             ensemble_s=likely_members.selection_s(found), limits=budget.limits)
         search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
 
     result = run_search(SearchInputs(
@@ -203,9 +203,9 @@ def finish_phase(
                           "Raise the time budget or sample the rows.")
     timings = {"search_s": clock.now() - started}
     metric = get_metric(spec.metric)
-    ensemble = likely_ensemble(result, y, metric, spec.task, nested=True)
+    ensemble = tail_cost.likely_ensemble(result, y, metric, spec.task, nested=True)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
-    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock)
+    stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock, ensemble)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
     emit("refit", f"Preparing {leaderboard[0].model} for export", {"leaderboard": leaderboard})
     memory = [family for family in result.memory.values() if family.row_fraction < 1.0]
@@ -341,16 +341,19 @@ def result_for_model(
 
 
 def _stack_in_time(prepared: Prepared, result: SearchResult, budget: SearchBudget, plan: BudgetPlan,
-                   emit: Callable[..., None], clock: Clock) -> Stack | None:
-    """The stacking layer, when fitting and exporting it ends by the plan's ``stack_until``
-    (``kuai.engine.select.stacking``)."""
+                   emit: Callable[..., None], clock: Clock, ensemble: EnsembleSelection | None) -> Stack | None:
+    """The stacking layer, when fitting and exporting it ends by the plan's ``stack_until``, and early enough for
+    the ensemble's bag or refit should the stack not be exported (``kuai.engine.select.stacking``)."""
     if budget.families and TOP_FAMILY not in budget.families:  # the user left its top model's family out
         return None
-    seconds = stack_s(result, prepared.spec)
-    if not np.isfinite(seconds) or clock.now() + seconds > plan.stack_until:
+    seconds = tail_cost.stack_s(result, prepared.spec)
+    members = [result.outcomes[n] for n in ensemble.weights] if ensemble is not None else []
+    ends = min(plan.stack_until, plan.refit_until - tail_cost.final_blend_s(result, prepared.spec, budget.time_budget_s,
+                                                                  members, limits=budget.limits))
+    if not np.isfinite(seconds) or clock.now() + seconds > ends:
         return None
     emit("ensemble", "Stacking: a LightGBM learns from the inputs and the best models' predictions", {})
-    until = Deadline(plan.stack_until - (seconds - stack_fit_s(result, prepared.spec)))  # its conversion follows
+    until = Deadline(ends - (seconds - tail_cost.stack_fit_s(result, prepared.spec)))  # its conversion follows
     return fit_stack(prepared.X, prepared.y, prepared.spec, prepared.schema, result, until, prepared.selection)
 
 

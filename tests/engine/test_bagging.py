@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine import train
-from kuai.engine.budget import BAG_MARGIN, TAIL_FIXED_S, BudgetPlan, revised
+from kuai.engine.budget import BAG_MARGIN, TAIL_FIXED_S, TAIL_OF_REFIT, BudgetPlan, revised
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
 from kuai.engine.search.optimize import SearchInputs, keep_fold_models, predict_output, run_search
@@ -28,6 +28,7 @@ from kuai.engine.select.tail_cost import (
     likely_ensemble,
     member_plan,
     members_to_bag,
+    refit_s,
     tail_cost_s,
 )
 from kuai.engine.types import SearchBudget, TaskType
@@ -173,7 +174,7 @@ def test_the_search_reserves_what_the_final_model_spends_on_its_blend_even_when_
     the search leaves is the time the blend needs. On 344_mv the reserve had counted each member's bag alone, two of
     them together passed the size cap, and the final model refitted one: the blend no longer fit, and a single model
     was exported instead of the ensemble."""
-    spec, _, _, _, result = searched
+    spec, schema, X, y, result = searched
     # two members as slow to refit as 344_mv's: 14 s a fold
     members = [replace(o, fit_time_s=14.0 * len(o.fold_scores))
                for o in sorted(result.outcomes.values(), key=lambda o: bag_onnx_mb([o]))[-2:]]
@@ -185,9 +186,20 @@ def test_the_search_reserves_what_the_final_model_spends_on_its_blend_even_when_
     assert len(bag) == 1  # the final model bags one and refits the other
     spends = blend_s(members, bag, spec)
     assert spends > 14.0
-    plan = BudgetPlan(started=0.0, budget_s=60.0)
+    refitted = next(o for o in members if o.number not in bag)
+    assert blend_tail_s(members, spec, 60.0) == pytest.approx(spends + TAIL_OF_REFIT * refit_s(refitted, spec))
+    clock = FakeClock()  # the time left does not shrink while the test's models are refitted
+    plan = BudgetPlan(started=clock.now(), budget_s=60.0)
     search_end = revised(plan, tail_reserve_s=tail_cost_s(found, spec, 60.0, members=members)).search_until
-    assert plan.refit_until - search_end >= spends  # the search left what the blend spends
+    assert plan.refit_until - search_end >= spends  # the search left what the blend spends ...
+    clock.advance(search_end - clock.now())
+    ensemble = EnsembleSelection(weights={o.number: 0.5 for o in members}, oof=members[0].oof, score=0.0,
+                                 fold_scores=[0.0])
+    board = build_leaderboard(found, ensemble, spec)
+    board = [e for e in board if e.is_ensemble] + [e for e in board if not e.is_ensemble]
+    chosen = final_model(X, y, spec, schema, found, ensemble=ensemble, leaderboard=board, plan=plan, clock=clock)
+    assert chosen.name == "ensemble" and chosen.bagged_folds  # ... and the final model made the blend it planned
+    assert not any("could not be bagged or refitted" in note or "rather than bagged" in note for note in chosen.notes)
 
 
 def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ from kuai.engine.models import Deadline
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.select.bagging import OPSET5_SIZE, onnx_mb
 from kuai.engine.select.final import final_model
-from kuai.engine.select.tail_cost import members_to_bag
 from kuai.engine.select.leaderboard import build_leaderboard
 from kuai.engine.select.limits import LimitsOutcome, ModelCost, blend_cost, pareto_front, within
+from kuai.engine.select.tail_cost import members_to_bag
 from kuai.engine.types import LeaderboardEntry, Limits, TaskType
 from tests.engine.fake_clock import FakeClock, plan_ending_in
 from tests.engine.search_data import search_data

@@ -180,3 +180,21 @@ def test_training_fits_the_stack_when_time_is_left_and_not_without_lightgbm() ->
     without = train(frame, spec,
                     budget=SearchBudget(time_budget_s=40, max_trials=6, families=("linear", "extra_trees")))
     assert all(r.model != STACK_NAME for r in without.leaderboard)  # the user left its top model's family out
+
+
+def test_no_stack_is_fitted_in_the_time_the_ensembles_bag_or_refit_needs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stack is fitted only when it leaves the final model's bag or refit its time (``final_blend_s``): a stack
+    that then lost, or broke the limits, would otherwise leave the ensemble too little time, and a single model
+    would be exported in its place."""
+    frame = _table(TaskType.MULTICLASS, n=400)
+    spec, _, _, _ = search_data(frame, n_folds=4)
+    budget = SearchBudget(time_budget_s=40, max_trials=6, families=("lightgbm", "linear", "extra_trees"))
+    asked: list[float] = []
+
+    def blend_takes_the_stacks_time(*args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+        asked.append(1.0)
+        return 40.0
+
+    monkeypatch.setattr("kuai.engine.select.tail_cost.final_blend_s", blend_takes_the_stacks_time)
+    trained = train(frame, spec, budget=budget)
+    assert asked and all(r.model != STACK_NAME for r in trained.leaderboard)

@@ -22,8 +22,8 @@ from kuai.engine.types import TaskSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
-__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "folds_in_words", "make_folds", "scored_rows",
-           "time_folds"]
+__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "folds_in_words", "make_folds", "refit_rows_factor",
+           "scored_rows", "time_folds"]
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
@@ -47,6 +47,14 @@ def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
     else:
         splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
     return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
+
+
+def refit_rows_factor(n_folds: int, *, forward_in_time: bool = False) -> float:
+    """How many times a fold model's training rows, on average, a refit on all rows trains on: ``n / (n - 1)`` for
+    k folds; 2 for folds forward in time, where fold k learns from ``k / (n + 1)`` of the rows (half, on average)."""
+    if forward_in_time:
+        return 2.0
+    return n_folds / max(1, n_folds - 1)
 
 
 def time_folds(times: np.ndarray, n_folds: int,

@@ -35,7 +35,7 @@ from kuai.engine.models.preprocessing import input_width
 from kuai.engine.search.fidelity import Fidelity, Promotion, TrialSize, fit_threads
 from kuai.engine.search.fold_cache import FoldMatrices, Matrices
 from kuai.engine.search.fold_fits import fit_fold_models
-from kuai.engine.search.folds import make_folds
+from kuai.engine.search.folds import make_folds, refit_rows_factor
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
 from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
@@ -70,10 +70,9 @@ class _OutOfTime(Exception):
     pass
 
 
-def first_trial_tail_share(n_folds: int) -> float:
+def first_trial_tail_share(n_folds: int, *, forward_in_time: bool = False) -> float:
     """What refitting, explaining and exporting the first model cost, in units of one fold's fit."""
-    rows_factor = n_folds / max(1, n_folds - 1)
-    return rows_factor * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
+    return refit_rows_factor(n_folds, forward_in_time=forward_in_time) * REFIT_EXTRA_ROUNDS * (1 + TAIL_OF_REFIT)
 
 
 class _Objective:
@@ -245,7 +244,8 @@ class _Objective:
             batch = list(range(fold, min(n_folds, fold + parallel)))
             # Each round of folds may use its share of the time left; the first trial also keeps a share
             # for refitting on all rows, so that some model always finishes within the budget.
-            shares = -(-(n_folds - fold) // parallel) + (first_trial_tail_share(n_folds) if is_first else 0.0)
+            tail = first_trial_tail_share(n_folds, forward_in_time=bool(self.spec.time)) if is_first else 0.0
+            shares = -(-(n_folds - fold) // parallel) + tail
             fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
             fitted = self._fit_folds(family, params, batch, fold_deadline, fraction, threads)
             if self.deadline.passed() and not is_first:

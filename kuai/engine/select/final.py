@@ -21,11 +21,11 @@ from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import subsample_rows
 from kuai.engine.search.trials import SearchResult, TrialOutcome
-from kuai.engine.select.bagging import bag_size_kb, can_bag, fitted_blend, fold_pipelines
+from kuai.engine.select.bagging import can_bag, fitted_blend, fold_pipelines
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.limits import ModelCost, blend_cost, overshoot, within
 from kuai.engine.select.stacking import STACK_MARGIN, STACK_NAME, Stack
-from kuai.engine.select.tail_cost import blend_s, export_s, members_to_bag
+from kuai.engine.select.tail_cost import blend_s, conversion_s, members_to_bag
 from kuai.engine.types import InputColumn, LeaderboardEntry, Limits, TaskSpec, TrialRecord
 
 logger = logging.getLogger(__name__)
@@ -88,12 +88,10 @@ def final_model(
             members = [(stack.top, 1.0)]
         else:
             members = members_of(row)
-            bag = members_to_bag([o for o, _ in members], spec, budget_s)
+            bag = members_to_bag([o for o, _ in members], spec, budget_s, limits=limits)  # none, if bags break them
             if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
-                bag = set()  # refitted, each member is one model instead of k
-                if not within(blend_cost([o for o, _ in members], bag, spec.task), limits):
-                    passed_over.append(row.model)
-                    continue
+                passed_over.append(row.model)
+                continue
             chosen = _blend_members(X, y, spec, schema, members, len(result.folds), time_left,
                                     bag=bag, must=not row.is_ensemble)
             if chosen is None:
@@ -128,7 +126,7 @@ def _stacked(stack: Stack, spec: TaskSpec, time_left: _TimeLeft) -> tuple[FinalM
     """The stack as fitted (every part bagged), when its bags fit the size cap and converting them the time left
     (its note says what it is made of); else None, and the note says why not."""
     parts = stack.parts
-    conversion = sum(export_s(bag_size_kb([o]), o.family) for o in parts)
+    conversion = conversion_s(parts, {o.number for o in parts})
     if not can_bag(parts) or not time_left.fits(BAG_MARGIN * conversion):
         return None, ("The stack scored best but its models are too big to export within the budget; the next "
                       "model on the leaderboard was exported instead.")
@@ -202,7 +200,7 @@ def _blend_members(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple
         notes.append("Refitted on all rows rather than bagged, so that the export fits the time left: "
                      f"{', '.join(o.name for o, _ in members if o.number in planned - bag)}.")
     estimator = parts[0][1] if len(parts) == 1 else fitted_blend(parts, spec)
-    conversion = sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o, _ in members)
+    conversion = conversion_s([o for o, _ in members], bag)
     return FinalModel(estimator, ENSEMBLE_NAME, np.zeros(0), spec.n_folds if bag else 0, conversion,
                       blend_cost([o for o, _ in members], bag, spec.task), notes=tuple(notes))
 

@@ -8,11 +8,13 @@ import numpy as np
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFIT, Clock
 from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_threads
+from kuai.engine.search.folds import refit_rows_factor
 from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score
-from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_size_kb, can_bag, refit_onnx_mb
+from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
 from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, nests, select_ensemble
+from kuai.engine.select.limits import blend_cost, within
 from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
-from kuai.engine.types import TaskSpec, TaskType
+from kuai.engine.types import Limits, TaskSpec, TaskType
 
 # Below this budget the search keeps the stacking layer's time (more trials); above it, the search ends early
 # enough for it. A stack is still fitted below it when the search left the time (few trials, max_trials).
@@ -24,18 +26,20 @@ PLAN_EVERY_S = 5.0  # the likely ensemble is worked out again at most this often
 
 
 def tail_cost_s(result: SearchResult, spec: TaskSpec, budget_s: float, *, shared: bool = False,
-                   members: list[TrialOutcome] | None = None, ensemble_s: float = 0.0) -> float:
+                members: list[TrialOutcome] | None = None, ensemble_s: float = 0.0,
+                limits: Limits | None = None) -> float:
     """What follows the search costs: fixed costs plus bagging (or refitting) and converting the likely ensemble's
     ``members`` (without them, the top three models), or the best model if it costs more (what a blend that would
     not fit gives way to), and selecting the ensemble (``ensemble_s``, as last measured); above
     ``STACK_MIN_BUDGET_S``, the stacking layer's own part too.
 
-    ``shared``: other workers' trials may win, and this process can only refit those: plan for refits."""
+    ``shared``: other workers' trials may win, and this process can only refit those: plan for refits.
+    ``limits``: the user's limits on the exported model, which may rule out bags (``members_to_bag``)."""
     fits = by_score(result.outcomes.values(), get_metric(spec.metric))
     blend = fits[:3] if members is None else members
 
     def cost(outcomes: list[TrialOutcome]) -> float:
-        return blend_tail_s(outcomes, spec, budget_s, refit_only=shared)
+        return blend_tail_s(outcomes, spec, budget_s, refit_only=shared, limits=limits)
 
     reserve = TAIL_FIXED_S + ensemble_s + max(cost(blend), cost(fits[:1]))
     if budget_s >= STACK_MIN_BUDGET_S and not shared and np.isfinite(stack_s(result, spec)):
@@ -102,8 +106,7 @@ def stack_s(result: SearchResult, spec: TaskSpec) -> float:
     base = stack_base(result, spec)
     if len(base) < 2 or spec.time:
         return float("inf")
-    convert = sum(export_s(bag_size_kb([o]), o.family) for o in base)
-    convert += export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
+    convert = conversion_s(base, {o.number for o in base}) + export_s(top_bag_kb(result, spec.n_folds), TOP_FAMILY)
     return stack_fit_s(result, spec) + BAG_MARGIN * convert
 
 
@@ -113,12 +116,12 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
     bagged; else its refit on all rows, its conversion, and the explanation and export that grow with the refit
     (about half of it).
 
-    A bag is chosen when its conversion costs no more than the refit, or than a fifth of the budget: a big
-    forest's bag (five times its size) is worth its time at 300 s, not at 60 s. With folds forward in time, a model
-    is refitted: a bag would average models that never saw the latest periods."""
-    refit_only = refit_only or bool(spec.time)
+    A bag is chosen when its conversion (with ``BAG_MARGIN``) costs no more than the refit, or than
+    ``BAG_SHARE`` of the budget: a big forest's bag (five times its size) is worth its time at 300 s, not at 60 s.
+    With folds forward in time, a model is refitted: a bag would average models that never saw the latest
+    periods."""
     refitted = blend_s([outcome], set(), spec) + TAIL_OF_REFIT * refit_s(outcome, spec)
-    if can_bag([outcome]) and not refit_only:
+    if can_bag([outcome]) and not (refit_only or spec.time):
         bagged = blend_s([outcome], {outcome.number}, spec)
         if bagged <= max(refitted, BAG_SHARE * budget_s):
             return True, bagged
@@ -126,35 +129,53 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
 
 
 def members_to_bag(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *,
-                   refit_only: bool = False) -> set[int]:
+                   refit_only: bool = False, limits: Limits | None = None) -> set[int]:
     """The members to bag: those whose bag is worth its conversion (``member_plan``), smallest first, while their
-    fold models fit the bag's size cap together (``can_bag``); the others are refitted on all rows. The search's
-    tail reserve and the final model both plan with this: what the one reserves is what the other spends."""
+    fold models fit the bag's size cap together (``can_bag``); the others are refitted on all rows. None is bagged
+    when the bags would break the user's ``limits`` (k models a member instead of one). The search's tail reserve
+    and the final model both plan with this: what the one reserves is what the other spends."""
     chosen: list[TrialOutcome] = []
-    for outcome in sorted(members, key=lambda o: bag_size_kb([o])):
+    for outcome in sorted(members, key=lambda o: bag_onnx_mb([o])):
         if member_plan(outcome, spec, budget_s, refit_only=refit_only)[0] and can_bag([*chosen, outcome]):
             chosen.append(outcome)
-    return {o.number for o in chosen}
+    bag = {o.number for o in chosen}
+    if limits is not None and not within(blend_cost(members, bag, spec.task), limits):
+        return set()
+    return bag
 
 
 def blend_s(members: list[TrialOutcome], bag: set[int], spec: TaskSpec) -> float:
     """Making the final model of these members, until the plan's ``refit_until``: converting the bagged members'
-    fold models; refitting the others on all rows, and converting them (each with ``BAG_MARGIN``)."""
-    return sum(BAG_MARGIN * export_s(bag_size_kb([o]), o.family) if o.number in bag
-               else refit_s(o, spec) + BAG_MARGIN * export_s(o.size_kb, o.family) for o in members)
+    fold models; refitting the others on all rows, and converting them (each conversion with ``BAG_MARGIN``)."""
+    return BAG_MARGIN * conversion_s(members, bag) + sum(refit_s(o, spec) for o in members if o.number not in bag)
 
 
-def blend_tail_s(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *, refit_only: bool = False) -> float:
+def blend_tail_s(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *, refit_only: bool = False,
+                 limits: Limits | None = None) -> float:
     """What these members cost after the search as the final model will make them (``members_to_bag``,
     ``blend_s``), with the explanation and export that grow with each refit."""
-    bag = members_to_bag(members, spec, budget_s, refit_only=refit_only or bool(spec.time))
+    bag = members_to_bag(members, spec, budget_s, refit_only=refit_only, limits=limits)
     return blend_s(members, bag, spec) + TAIL_OF_REFIT * sum(refit_s(o, spec) for o in members if o.number not in bag)
+
+
+def final_blend_s(result: SearchResult, spec: TaskSpec, budget_s: float, members: list[TrialOutcome], *,
+                  limits: Limits | None = None) -> float:
+    """What making the final model will take until ``refit_until`` (``blend_s``): of these members, or of the best
+    model if that costs more (what a blend that would not fit gives way to). The stacking layer must leave it."""
+    best = by_score(result.outcomes.values(), get_metric(spec.metric))[:1]
+    return max(blend_s(m, members_to_bag(m, spec, budget_s, limits=limits), spec) for m in (members, best))
+
+
+def conversion_s(members: list[TrialOutcome], bag: set[int]) -> float:
+    """Converting these members to ONNX, beyond the fixed tail: every fold model of the bagged ones, one model of
+    each of the others (``export_s``)."""
+    return sum(export_s(bag_size_kb([o]) if o.number in bag else o.size_kb, o.family) for o in members)
 
 
 def refit_s(outcome: TrialOutcome, spec: TaskSpec) -> float:
     """Refitting a model on all rows (or its share of them): a fold's mean fit time, for the rows the folds left
-    out and the refit's extra rounds."""
-    rows_factor = spec.n_folds / max(1, spec.n_folds - 1)
+    out (``refit_rows_factor``) and the refit's extra rounds."""
+    rows_factor = refit_rows_factor(spec.n_folds, forward_in_time=bool(spec.time))
     return REFIT_EXTRA_ROUNDS * rows_factor * outcome.fit_time_s / max(1, len(outcome.fold_scores))
 
 
