@@ -194,6 +194,34 @@ def test_task_spec_drops_columns_the_user_excluded(mixed_frame: pd.DataFrame) ->
     assert refused.value.code == "BAD_FOLDS"
 
 
+def test_a_long_budget_gives_small_data_eight_folds_and_says_so() -> None:
+    """The budget plan's folds: five at 60 s, eight from 240 s on data under 20,000 rows folded row by row, as many
+    as the rarest class allows; a fold count the user chose, a group or a time order is left as it is."""
+    rng = np.random.default_rng(0)
+    n = 600
+    frame = pd.DataFrame({"x": rng.normal(size=n), "y": rng.choice(["a", "b"], size=n),
+                          "day": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+                          "patient": np.repeat(np.arange(60), 10)})
+    columns = profile_dataset(frame, with_checks=False).columns
+
+    def spec(**kw):  # type: ignore[no-untyped-def]
+        return build_task_spec(frame, columns, target="y", group="", **kw)
+
+    assert spec(time_budget_s=60).n_folds == 5 and spec().n_folds == 5
+    long = spec(time_budget_s=300)
+    assert long.n_folds == 8
+    assert any("8 folds rather than 5" in note and "300 s budget" in note and "7/8" in note for note in long.notes)
+    assert spec(time_budget_s=3600).n_folds == 8
+    assert spec(time_budget_s=300, n_folds=4).n_folds == 4  # the user's choice stands
+    assert build_task_spec(frame, columns, target="y", group="patient", time_budget_s=300).n_folds == 5
+    assert build_task_spec(frame, columns, target="y", time="day", time_budget_s=300).n_folds == 5
+    rare = frame.assign(y=["r"] * 6 + ["c"] * (n - 6))  # six rows of the rarest class: six folds at most
+    assert build_task_spec(rare, columns, target="y", group="", time_budget_s=300).n_folds == 6
+    big = pd.DataFrame({"x": np.arange(20_000.0), "y": np.arange(20_000) % 2})
+    assert build_task_spec(big, profile_dataset(big, with_checks=False).columns, target="y",
+                           time_budget_s=3600).n_folds == 3  # large data keeps its three
+
+
 def test_profile_carries_validation_and_metric_reasons(mixed_frame: pd.DataFrame) -> None:
     profile = profile_dataset(mixed_frame)
     assert profile.n_folds == 5 and "5-fold stratified" in profile.validation_reason

@@ -52,3 +52,17 @@ def test_fewer_folds_set_by_a_fix_are_told_and_the_users_own_are_not(tmp_path: P
     _, spec, notes = frame_and_spec(read, TrainOptions(data_path=data, target="x", n_folds=3))
     assert spec.n_folds == 3 and not any("folds" in note for note in notes)  # asked for: no guess
     reliability.guess(told=True)
+
+
+def test_a_training_of_a_long_budget_gets_the_folds_of_its_budget_and_a_refit_the_same(tmp_path: Path) -> None:
+    """The budget reaches the spec: 5 folds at 60 s, 8 at 300 s (with its note), the user's own number either way;
+    a later refit of the run builds its spec from the same options, so from the same budget."""
+    data = _data(tmp_path / "visits.csv")
+    read = engine.read_table(data)
+    short = TrainOptions(data_path=data, target="x", time_budget_s=60)
+    assert frame_and_spec(read, short)[1].n_folds == 5
+    long = frame_and_spec(read, replace(short, time_budget_s=300))[1]
+    assert long.n_folds == 8 and any("8 folds rather than 5" in note for note in long.notes)
+    assert frame_and_spec(read, replace(short, time_budget_s=300, n_folds=5))[1].n_folds == 5
+    again = options_from_dict(options_dict(replace(short, time_budget_s=300)))
+    assert frame_and_spec(read, again)[1].n_folds == 8

@@ -20,13 +20,17 @@ from kuai.engine.types import ColumnProfile, ColumnType, TaskSpec, TaskType
 
 __all__ = [
     "MAX_CLASSES", "METRICS", "build_task_spec", "choose_metric", "choose_validation", "class_label", "class_labels",
-    "label_counts", "default_folds", "detect_task", "order_binary_classes", "outlier_share", "suggest_target",
+    "label_counts", "budget_folds", "default_folds", "detect_task", "order_binary_classes", "outlier_share",
+    "suggest_target",
 ]
 
 OUTLIER_IQR_FACTOR = 3.0  # Tukey's "far out" fences: below Q1 - 3·IQR or above Q3 + 3·IQR
 HEAVY_OUTLIER_SHARE = 0.01  # at least 1 % of values beyond the fences: MAE instead of RMSE
 RARE_CLASS_SHARE = 0.05  # binary: the rarer class under 5 % of rows -> PR AUC
 LARGE_DATA_ROWS = 20_000  # from here three folds instead of five
+# From this budget, data under LARGE_DATA_ROWS folded row by row gets eight folds instead of five: each model learns
+# from seven eighths of the rows and the exported bag averages eight models (docs/search.md, "Folds by budget").
+LONG_BUDGET_S, LONG_BUDGET_FOLDS = 240.0, 8
 HOLDOUT_NOTE_ROWS = 1_000_000  # from here a holdout would do; the reason says so
 MAX_FEW_VALUES = 10  # whole numbers with at most this many values are classes
 METRICS = {
@@ -146,6 +150,7 @@ def build_task_spec(
     group: str | None = None,
     time: str | None = None,
     holdout: float = 0.0,
+    time_budget_s: float | None = None,
 ) -> TaskSpec:
     """Assemble what to learn; unknown metric or target is a ``TargetError``.
 
@@ -162,6 +167,8 @@ def build_task_spec(
     ``time``: the column whose later rows score the models learned from earlier ones (``kuai.engine.data.time_order``;
     it stays a feature); with a time, Kuai looks for no group.
     ``holdout``: the share of the rows kept out of the whole search, scored at the end (``kuai.engine.data.holdout``).
+    ``time_budget_s``: the training's budget; a long one gives small data folded row by row more folds
+    (``budget_folds``), and a note says so.
     """
     require_rows(frame)  # a file with a header only is shown, never trained on
     target = resolve_target(frame, target)
@@ -192,6 +199,9 @@ def build_task_spec(
     grouped, group_reason, group_notes = resolve_group(frame, columns, target=target, n_folds=folds,
                                                        group=NO_GROUP if timed else group)
     group_notes = () if timed else group_notes
+    if n_folds is None and not timed and not grouped:
+        more, more_note = budget_folds(target_values, task, folds, time_budget_s)
+        folds, folds_note = (more, (more_note,)) if more > folds else (folds, folds_note)
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded), group=grouped)
     classes: tuple[str, ...] = ()
     if task.is_classification:
@@ -237,6 +247,19 @@ def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default
     if chosen is None and default > most and task.is_classification:
         return most, (f"Kuai's {default} cross-validation folds were lowered to {most}: {why}.",)
     return chosen or default, ()
+
+
+def budget_folds(target: pd.Series, task: TaskType, folds: int, time_budget_s: float | None) -> tuple[int, str]:
+    """The folds for a long budget: ``LONG_BUDGET_FOLDS`` from ``LONG_BUDGET_S`` on data under ``LARGE_DATA_ROWS``
+    (as many as the rarest class allows), and the note that says why; else ``folds``."""
+    n_rows = len(target)
+    if time_budget_s is None or time_budget_s < LONG_BUDGET_S or n_rows >= LARGE_DATA_ROWS:
+        return folds, ""
+    most = int(label_counts(target).min()) if task.is_classification else n_rows // 2
+    more = max(folds, min(LONG_BUDGET_FOLDS, most))
+    return more, (f"Cross-validation uses {more} folds rather than {folds}: the {time_budget_s:,.0f} s budget leaves "
+                  f"time for them on {n_rows:,} rows. Each model learns from {more - 1}/{more} of the rows instead "
+                  f"of {folds - 1}/{folds}, and a bagged model averages {more} fold models.")
 
 
 def _date_formats(frame: pd.DataFrame, names: list[str],
