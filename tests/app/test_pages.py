@@ -116,6 +116,7 @@ def test_task_page_suggests_churn_binary_and_roc_auc(churn_id: str) -> None:
     assert "Kuai suggests **churn**" in captions and "usual name" in captions
     assert "satisfaction" in captions  # a runner-up candidate
     assert "two distinct values" in captions
+    assert "5-fold stratified" in captions and "from a 240 s budget (Train page), 8 folds" in captions
     checks = at.dataframe[0].value
     assert "ID_COLUMN" in set(checks["code"]) and "customer_id" in set(checks["column"])
     assert {"what Kuai found", "what to do"} <= set(checks.columns)

@@ -217,6 +217,9 @@ def test_a_long_budget_gives_small_data_eight_folds_and_says_so() -> None:
     assert build_task_spec(frame, columns, target="y", time="day", time_budget_s=300).n_folds == 5
     rare = frame.assign(y=["r"] * 6 + ["c"] * (n - 6))  # six rows of the rarest class: six folds at most
     assert build_task_spec(rare, columns, target="y", group="", time_budget_s=300).n_folds == 6
+    sparse = pd.DataFrame({"x": np.arange(600.0), "v": [1.0, 2.0] * 6 + [np.nan] * 588})  # 12 values to learn
+    assert build_task_spec(sparse, profile_dataset(sparse, with_checks=False).columns, target="v", group="",
+                           time_budget_s=300).n_folds == 6  # half the rows with a value, not of all rows
     big = pd.DataFrame({"x": np.arange(20_000.0), "y": np.arange(20_000) % 2})
     assert build_task_spec(big, profile_dataset(big, with_checks=False).columns, target="y",
                            time_budget_s=3600).n_folds == 3  # large data keeps its three

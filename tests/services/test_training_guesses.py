@@ -66,3 +66,31 @@ def test_a_training_of_a_long_budget_gets_the_folds_of_its_budget_and_a_refit_th
     assert frame_and_spec(read, replace(short, time_budget_s=300, n_folds=5))[1].n_folds == 5
     again = options_from_dict(options_dict(replace(short, time_budget_s=300)))
     assert frame_and_spec(read, again)[1].n_folds == 8
+
+
+def test_a_resume_with_less_than_the_long_budget_left_keeps_the_folds_it_was_planned_with(tmp_path: Path) -> None:
+    """A resume's budget is what was left; its spec, and so its data fingerprint, is built from the budget the
+    training was planned with: a 300 s training stopped after 200 s resumes on 8 folds, not 5 (which its
+    fingerprint would refuse as changed data)."""
+    import json
+    import time
+
+    import optuna
+
+    from kuai.app.services.options import OPTIONS_FILE, STATE_FILE, resume_options, save_options
+
+    data = _data(tmp_path / "visits.csv")
+    read = engine.read_table(data)
+    planned = TrainOptions(data_path=data, target="x", time_budget_s=300)
+    out = tmp_path / "run"
+    out.mkdir()
+    save_options(planned, out / OPTIONS_FILE)
+    (out / STATE_FILE).write_text(json.dumps({"started_at": time.time() - 200, "time_budget_s": 300}))
+    study = optuna.create_study(study_name="kuai", storage=f"sqlite:///{out.resolve() / 'optuna.db'}")
+    study.add_trial(optuna.trial.create_trial(value=0.5))  # a trial finished now: 200 s of the 300 were used
+    resumed = resume_options(out)
+    assert resumed.time_budget_s < 240 and resumed.resume
+    frame, spec, _ = frame_and_spec(read, planned)
+    again_frame, again, _ = frame_and_spec(read, resumed)
+    assert spec.n_folds == again.n_folds == 8
+    assert engine.data_fingerprint(again_frame, again) == engine.data_fingerprint(frame, spec)

@@ -35,6 +35,7 @@ class TrainOptions:
     task: TaskType | None = None
     metric: str | None = None
     time_budget_s: float = 60.0
+    planned_budget_s: float | None = None  # a resume's: the budget its training was planned with (folds by budget)
     seed: int = 0
     type_overrides: dict[str, ColumnType] = field(default_factory=dict)
     families: tuple[str, ...] = ()
@@ -172,7 +173,7 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
     left = float(state["time_budget_s"]) - (last - float(state["started_at"]))
     options = load_options(out_dir / OPTIONS_FILE)
     return replace(options, time_budget_s=max(MIN_RESUME_BUDGET_S, left), resume=True, optuna_storage=storage_url,
-                   study_name=study_name)
+                   study_name=study_name, planned_budget_s=float(state["time_budget_s"]))
 
 
 def check_or_record_data(state_file: Path, fingerprint: str, *, resume: bool) -> None:

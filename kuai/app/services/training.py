@@ -278,7 +278,7 @@ def frame_and_spec(frame: pd.DataFrame,
                                   n_folds=options.n_folds or plan.n_folds, seed=options.seed,
                                   date_formats=options.date_formats, keep_label_variants=options.keep_label_variants,
                                   group=options.group, time=options.time, holdout=options.holdout,
-                                  time_budget_s=options.time_budget_s)
+                                  time_budget_s=options.planned_budget_s or options.time_budget_s)
     if variants:  # merged above, so the spec found one spelling per class: it keeps the merge and its note
         spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:

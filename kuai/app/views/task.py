@@ -26,7 +26,7 @@ from kuai.app.components.state import (
 )
 from kuai.engine import ColumnType, DatasetProfile, EngineError, TaskSpec, TaskType, folds_in_words
 from kuai.engine.data.groups import ungrouped_note
-from kuai.engine.data.task import METRICS
+from kuai.engine.data.task import LARGE_DATA_ROWS, LONG_BUDGET_FOLDS, LONG_BUDGET_S, METRICS, default_folds
 from kuai.engine.data.time_order import time_keys
 from kuai.engine.search.folds import time_folds
 from kuai.exporters.validation_figures import time_folds_figure
@@ -171,7 +171,8 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: Dat
         st.info(f"How models are scored: {spec.n_folds}-fold group cross-validation. {spec.group_reason}",
                 icon=":material/group_work:")
     elif spec.n_folds == profile.n_folds and profile.validation_reason and profile.group is None:
-        st.caption(f"How models are scored: {profile.validation_reason}.")
+        st.caption(f"How models are scored: {profile.validation_reason}"
+                   f"{_budget_folds_words(spec, profile.n_rows)}.")
     else:
         st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, rows one by one.")
     if group == "" and profile.group is not None and not spec.time:
@@ -212,6 +213,14 @@ def main() -> None:
     applied_fixes(fixes, dataset_id, key=f"fix_{dataset_id}")
     if task and metric and show_plan(dataset_id, target, task, metric, profile):
         st.page_link("views/train.py", label="Next: train models →", icon=":material/model_training:")
+
+
+def _budget_folds_words(spec: TaskSpec, n_rows: int) -> str:
+    """What a long budget changes of these folds (``budget_folds``), said before the budget is chosen."""
+    if spec.n_folds != default_folds(n_rows) or n_rows >= LARGE_DATA_ROWS:
+        return ""
+    return (f"; from a {LONG_BUDGET_S:.0f} s budget (Train page), {LONG_BUDGET_FOLDS} folds, as many as the data "
+            "allows")
 
 
 main()

@@ -114,7 +114,8 @@ def training_form(config: RunConfig, busy: bool) -> None:
         on_change=_keep_training, args=(config.dataset_id, "budget"),
         help="Kuai tries as many models as fit in this time, including preparing the final model. "
              "More time usually means a slightly better model. From 240 s, tables under 20,000 rows are scored "
-             "with 8 cross-validation folds instead of 5, unless you set the folds, a group or a time column.")
+             "with 8 cross-validation folds instead of 5, unless the folds are set, or the rows are grouped or "
+             "ordered in time.")
     seed = seed_column.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
                                     on_change=_keep_training, args=(config.dataset_id, "seed"),
                                     help="The same seed and budget give the same result again.")

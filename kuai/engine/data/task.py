@@ -223,6 +223,19 @@ def build_task_spec(
     )
 
 
+def _most_folds(target: pd.Series, task: TaskType) -> tuple[int, str]:
+    """The most folds the target allows, and why: the rarest class's rows (each fold needs one), or half the rows
+    with a value (each fold needs two)."""
+    if task.is_classification:
+        counts = label_counts(target)
+        rarest = str(counts.index[-1]) if len(counts) else ""
+        most = int(counts.min()) if len(counts) else 0
+        return most, (f"the rarest class of '{target.name}' ('{rarest}') has {most:,} rows, and each fold needs "
+                      "one of them")
+    n_rows = int(numeric_values(target).notna().sum())
+    return n_rows // 2, f"{n_rows:,} rows have a value in '{target.name}', and each fold needs at least 2"
+
+
 def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default: int) -> tuple[int, tuple[str, ...]]:
     """The folds the spec keeps, and a note when the data allows fewer than Kuai's default.
 
@@ -230,15 +243,7 @@ def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default
     (or half the rows) has rows cannot be made. The user's number is then refused (``TOO_MANY_FOLDS``, saying how
     many can be); Kuai's own default is lowered to the rarest class's rows, and the note says so.
     """
-    if task.is_classification:
-        counts = label_counts(target)
-        rarest = str(counts.index[-1]) if len(counts) else ""
-        most = int(counts.min()) if len(counts) else 0
-        why = f"the rarest class of '{target.name}' ('{rarest}') has {most:,} rows, and each fold needs one of them"
-    else:
-        n_rows = int(numeric_values(target).notna().sum())
-        most = n_rows // 2
-        why = f"{n_rows:,} rows have a value in '{target.name}', and each fold needs at least 2"
+    most, why = _most_folds(target, task)
     if most < 2:  # too few rows for any folds: the training says so (TOO_FEW_ROWS, RARE_CLASS)
         return chosen or default, ()
     if chosen is not None and chosen > most:
@@ -252,14 +257,13 @@ def _folds_for(target: pd.Series, task: TaskType, chosen: int | None, *, default
 def budget_folds(target: pd.Series, task: TaskType, folds: int, time_budget_s: float | None) -> tuple[int, str]:
     """The folds for a long budget: ``LONG_BUDGET_FOLDS`` from ``LONG_BUDGET_S`` on data under ``LARGE_DATA_ROWS``
     (as many as the rarest class allows), and the note that says why; else ``folds``."""
-    n_rows = len(target)
-    if time_budget_s is None or time_budget_s < LONG_BUDGET_S or n_rows >= LARGE_DATA_ROWS:
+    n_rows = int(target.notna().sum())
+    if time_budget_s is None or time_budget_s < LONG_BUDGET_S or len(target) >= LARGE_DATA_ROWS:
         return folds, ""
-    most = int(label_counts(target).min()) if task.is_classification else n_rows // 2
-    more = max(folds, min(LONG_BUDGET_FOLDS, most))
+    more = max(folds, min(LONG_BUDGET_FOLDS, _most_folds(target, task)[0]))
     return more, (f"Cross-validation uses {more} folds rather than {folds}: the {time_budget_s:,.0f} s budget leaves "
                   f"time for them on {n_rows:,} rows. Each model learns from {more - 1}/{more} of the rows instead "
-                  f"of {folds - 1}/{folds}, and a bagged model averages {more} fold models.")
+                  f"of {folds - 1}/{folds}; when the final model is bagged, it averages {more} fold models.")
 
 
 def _date_formats(frame: pd.DataFrame, names: list[str],
