@@ -162,7 +162,7 @@ def search_phase(
     def end_in_time(found: SearchResult) -> None:  # the search ends early enough for the tail measured so far
         members = None if shared else likely_members(found, search_deadline.remaining())
         tail_s = tail_cost.tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
-                             ensemble_s=likely_members.selection_s(found), limits=budget.limits)
+                                       ensemble_s=likely_members.selection_s(found), limits=budget.limits)
         search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
 
     result = run_search(SearchInputs(

@@ -29,7 +29,7 @@ HEAVY_OUTLIER_SHARE = 0.01  # at least 1 % of values beyond the fences: MAE inst
 RARE_CLASS_SHARE = 0.05  # binary: the rarer class under 5 % of rows -> PR AUC
 LARGE_DATA_ROWS = 20_000  # from here three folds instead of five
 # From this budget, data under LARGE_DATA_ROWS folded row by row gets eight folds instead of five: each model learns
-# from seven eighths of the rows and the exported bag averages eight models (docs/search.md, "Folds by budget").
+# from seven eighths of the rows, and a bagged model averages eight (docs/search.md, "What a longer budget buys").
 LONG_BUDGET_S, LONG_BUDGET_FOLDS = 240.0, 8
 HOLDOUT_NOTE_ROWS = 1_000_000  # from here a holdout would do; the reason says so
 MAX_FEW_VALUES = 10  # whole numbers with at most this many values are classes
