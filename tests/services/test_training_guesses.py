@@ -94,3 +94,17 @@ def test_a_resume_with_less_than_the_long_budget_left_keeps_the_folds_it_was_pla
     again_frame, again, _ = frame_and_spec(read, resumed)
     assert spec.n_folds == again.n_folds == 8
     assert engine.data_fingerprint(again_frame, again) == engine.data_fingerprint(frame, spec)
+
+
+def test_the_planned_budget_reaches_the_search_child() -> None:
+    """``kuai train`` runs its search in a child process that reads the options back from JSON: a resume's planned
+    budget must cross that boundary, or the child builds 5 folds where the training had 8 (the blind test's
+    DATA_CHANGED on --resume)."""
+    import json
+
+    from kuai.app.processes.search import options_from_json
+    from kuai.app.processes.train import child_options
+
+    resumed = TrainOptions(data_path=Path("data.csv"), time_budget_s=120, planned_budget_s=300, resume=True)
+    again = options_from_json(json.loads(json.dumps(child_options(resumed))))
+    assert again.planned_budget_s == 300 and again.time_budget_s == 120 and again.resume

@@ -53,7 +53,7 @@ def options_from_json(data: dict[str, Any]) -> Any:
 
     return replace(options_from_dict(data), resume=bool(data["resume"]), optuna_storage=data["optuna_storage"],
                    study_name=str(data["study_name"]), apply_suggested_fixes=bool(data["apply_suggested_fixes"]),
-                   target_is_column=bool(data["target_is_column"]))
+                   target_is_column=bool(data["target_is_column"]), planned_budget_s=data.get("planned_budget_s"))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ def child_options(options: TrainOptions) -> dict[str, Any]:
     """The options as the search child reads them back (``kuai.app.processes.search.options_from_json``)."""
     return {**options_dict(options), "data_path": str(options.data_path),  # as given: its name is the run's name
             "resume": options.resume, "optuna_storage": options.optuna_storage, "study_name": options.study_name,
-            "apply_suggested_fixes": options.apply_suggested_fixes, "target_is_column": options.target_is_column}
+            "apply_suggested_fixes": options.apply_suggested_fixes, "target_is_column": options.target_is_column,
+            "planned_budget_s": options.planned_budget_s}
 
 
 def run_child(arguments: list[str], *, key: str) -> int:
