@@ -38,7 +38,7 @@ from kuai.engine.report.summary import no_better_note
 from kuai.engine.results import PendingExplanation, Prepared, TrainingResult, scored_only, spread
 from kuai.engine.search.fidelity import sampled_note
 from kuai.engine.search.fold_spill import FoldSpill
-from kuai.engine.search.folds import fewer_folds_note, fit_folds, fit_folds_to_classes, make_folds, scored_rows
+from kuai.engine.search.folds import fewer_folds_note, fit_folds_to_classes, fold_rows, scored_rows
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
 from kuai.engine.search.trials import drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
@@ -283,11 +283,8 @@ def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float
     groups = group_codes(rows[spec.group]) if spec.group else None
     times, untimed = time_keys(rows[spec.time], spec.date_formats.get(spec.time)) if spec.time else (None, 0)
     notes += [time_note(spec, untimed)] if untimed else []
-    if groups is not None or times is not None:  # as many folds as keep every class in each
-        spec, folds, folds_note = fit_folds(y, spec, groups=groups, times=times)
-        notes += [folds_note] if folds_note else []
-    else:
-        folds = make_folds(y, spec)
+    spec, folds, folds_notes = fold_rows(y, spec, groups=groups, times=times)
+    notes += folds_notes
     selection = select_columns(rows, y, spec, folds, budget_s=time_budget_s)
     schema = build_input_schema(rows, spec, only=None if selection is None else selection.union)
     X = to_model_frame(rows, schema).reset_index(drop=True)

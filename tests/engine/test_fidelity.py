@@ -204,6 +204,6 @@ def test_the_user_is_told_how_small_the_samples_went_and_what_ran_again() -> Non
 
     assert sampled_note([], 0) == ""  # nothing sampled: nothing to say
     note = sampled_note([0.5, 0.0625, 0.25], 1)
-    assert "3 trials trained on a sample" in note and "as few as 6%" in note and "every row" in note
+    assert "3 trials trained on a sample" in note and "as few as 6%" in note and "the same rows as the others" in note
     assert "One of the best configurations then ran again" in note
     assert "ran again" not in sampled_note([0.5], 0)

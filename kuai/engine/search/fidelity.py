@@ -4,7 +4,8 @@ On a large table a trial on every row costs a large share of the budget: a milli
 300 s, the first after 106 s. So each trial trains on the largest share of its folds' training rows (1, 1/2, 1/4,
 ... ``SHARES``) whose predicted time fits what the budget plans for it (``kuai.engine.budget``): the first trial
 ends by ``FIRST_MODEL_SHARE`` of the budget, the others take the search's window over ``TARGET_TRIALS``. Validation
-rows stay whole, so every trial's out-of-fold predictions and score cover every row, and a sampled trial's model is
+rows stay as they are, so every trial's out-of-fold predictions and score cover the same rows (every row, or the
+sample of a large table's rows the folds score: ``kuai.engine.search.folds``), and a sampled trial's model is
 exactly what its score measured. A share never leaves fewer than ``MIN_SEARCH_ROWS`` training rows; a trial
 predicted to take far longer than it can have at its share is skipped (the first one runs: some model must finish).
 
@@ -207,5 +208,5 @@ def sampled_note(shares: list[float], n_promoted: int) -> str:
              "rows as the time left allowed.") if n_promoted else ""
     return (f"This table is large for the time budget: {len(shares)} trial{'s' if len(shares) > 1 else ''} trained "
             f"on a sample of each fold's training rows (as few as {min(shares):.0%}), so that the search could try "
-            f"more models; each was still scored on every row.{again} Each model's share is on the app's "
+            f"more models; each was still scored on the same rows as the others.{again} Each model's share is on the app's "
             "leaderboard ('rows used') and in trials.json ('row_fraction'); a longer budget gives them more rows.")

@@ -35,7 +35,7 @@ class FoldMatrices:
 
     def get(self, fold: int, family: ModelFamily, *, grams: float = 0.0, fraction: float = 1.0) -> Matrices:
         """The fold's matrices for this family's encoding, on ``fraction`` of its training rows (a stratified
-        sample; the validation rows stay whole) and ``grams`` of the text columns' character grams."""
+        sample; the validation rows stay as they are) and ``grams`` of the text columns' character grams."""
         key = (fold, family.encoding, family.scale, fraction, grams)
         if key not in self._cache:
             self._make_room(key)

@@ -1,6 +1,11 @@
 """The cross-validation's folds: shuffled rows, stratified by class; whole groups (an entity's rows together); or
 periods in time order (learn from the past, score the next period).
 
+On a large table each fold scores a sample of its validation rows (``MAX_SCORED_ROWS`` in all): a trial's
+prediction and encoding of the validation rows cost as much as its fit on a sample of the training rows
+(``kuai.engine.search.fidelity``), and 100,000 rows measure a score to a few thousandths. The rows no fold scores
+are still learned from, as the earliest period of folds forward in time is (``scored_rows``).
+
 One place makes them (``make_folds``), for the search, the column selection of a wide table and the scale-out's
 workers: the same data, spec and groups give the same folds in every process.
 """
@@ -18,12 +23,15 @@ from kuai.engine.data.groups import STRATIFY_MAX_GROUPS
 from kuai.engine.data.task import label_counts
 from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
+from kuai.engine.search.memory import subsample_rows
 from kuai.engine.types import TaskSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
-__all__ = ["fewer_folds_note", "fit_folds", "fit_folds_to_classes", "folds_in_words", "make_folds", "refit_rows_factor",
-           "scored_rows", "time_folds"]
+__all__ = ["MAX_SCORED_ROWS", "fewer_folds_note", "fit_folds", "fit_folds_to_classes", "fold_rows", "folds_in_words",
+           "make_folds", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds"]
+
+MAX_SCORED_ROWS = 100_000  # the validation rows the folds score together, at most (see the module's docstring)
 
 
 def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
@@ -33,20 +41,46 @@ def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
     A spec with a ``time`` and each row's ``times`` (``kuai.engine.data.time_order.time_keys``): forward in time
     (``time_folds``). A spec with a ``group`` and each row's ``groups`` (``kuai.engine.data.groups.group_codes``):
     each group's rows in one fold, shuffled by the spec's seed. Else rows shuffled by the seed, stratified by class.
+    On a table of more than ``MAX_SCORED_ROWS`` rows, each fold scores a sample of its validation rows
+    (``sample_scored``).
     """
     splitter: Any
     if spec.time and times is not None:
-        return time_folds(times, spec.n_folds, y if spec.task.is_classification else None)
+        return sample_scored(time_folds(times, spec.n_folds, y if spec.task.is_classification else None), y, spec)
     if spec.group and groups is not None:  # stratified while it is quick: scikit-learn's loops over the groups
         stratified = spec.task.is_classification and len(np.unique(groups)) <= STRATIFY_MAX_GROUPS
         splitter = (StratifiedGroupKFold if stratified else GroupKFold)(
             n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-        return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y, groups)]
+        return sample_scored(list(splitter.split(np.zeros(len(y)), y, groups)), y, spec)
     if spec.task.is_classification:
         splitter = StratifiedKFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
     else:
         splitter = KFold(n_splits=spec.n_folds, shuffle=True, random_state=spec.seed)
-    return [(train, valid) for train, valid in splitter.split(np.zeros(len(y)), y)]
+    return sample_scored(list(splitter.split(np.zeros(len(y)), y)), y, spec)
+
+
+def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
+    """Each fold's validation rows, cut to a sample (stratified by class, every class kept) so that the folds score
+    ``MAX_SCORED_ROWS`` together; the training rows as they are. Folds that score fewer are returned as they are."""
+    n_scored = sum(len(valid) for _, valid in folds)
+    if n_scored <= MAX_SCORED_ROWS:
+        return folds
+    share = MAX_SCORED_ROWS / n_scored
+    return [(train, subsample_rows(valid, y, share, seed=(spec.seed + k) % 2**32,
+                                   classification=spec.task.is_classification))
+            for k, (train, valid) in enumerate(folds)]
+
+
+def scored_note(folds: Folds, n_rows: int, n_classes: int) -> str:
+    """What the user is told when the folds score a sample of the rows (``sample_scored``: ``MAX_SCORED_ROWS``, give
+    or take a row a fold for rounding and a row a fold for each class it keeps); "" when they do not."""
+    n_scored = sum(len(valid) for _, valid in folds)
+    if n_scored >= n_rows or abs(n_scored - MAX_SCORED_ROWS) > len(folds) * (1 + n_classes):
+        return ""
+    return (f"Each model is scored on a sample of {n_scored:,} of the {n_rows:,} rows ({len(folds)} folds of about "
+            f"{n_scored // max(1, len(folds)):,}), not on every row: on a table this large, scoring every row would "
+            "cost each trial as much as its fit, and this many rows measure a score to a few thousandths. Every row "
+            "is still learned from, and the final model is refitted on all of them.")
 
 
 def refit_rows_factor(n_folds: int, *, forward_in_time: bool = False) -> float:
@@ -82,6 +116,17 @@ def time_folds(times: np.ndarray, n_folds: int,
             cuts.append(cut)
     ends = [*cuts[1:], len(ordered)]
     return [(np.sort(order[:cut]), np.sort(order[cut:end])) for cut, end in zip(cuts, ends, strict=True)]
+
+
+def fold_rows(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None,
+              times: np.ndarray | None = None) -> tuple[TaskSpec, Folds, list[str]]:
+    """The search's folds; the spec with as many folds as the data allows (groups, time: ``fit_folds``); and what
+    the user is told: fewer folds than asked, a large table's sample of rows scored (``scored_note``)."""
+    if groups is not None or times is not None:  # as many folds as keep every class in each
+        spec, folds, note = fit_folds(y, spec, groups=groups, times=times)
+    else:
+        folds, note = make_folds(y, spec), ""
+    return spec, folds, [text for text in (note, scored_note(folds, len(y), len(spec.classes))) if text]
 
 
 def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None,

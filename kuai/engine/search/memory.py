@@ -1,14 +1,15 @@
 """Memory pre-flight of the search: each family's peak for one trial, from the data's size, against free memory.
 
 A family whose trial would not fit trains on a stratified sample of each fold's training rows (its
-validation rows stay whole, so its out-of-fold predictions and score cover every row) and is refitted on
+validation rows stay as they are, so its out-of-fold predictions and score cover every scored row) and is refitted on
 the same share of all rows; one that would not fit even on ``MIN_ROWS`` rows is left out. Either way the
 search says so (``FamilyMemory.note``), and the leaderboard shows the share of rows.
 
 One trial's peak above the prepared data (MB), for a family at row share ``f`` (``trial_mb``):
 
 - the fold matrices of its encoding, which the search keeps for every fold:
-  ``rows × (1 + (k − 1) f) × width × 4`` bytes (float32; each fold's validation rows whole);
+  ``(scored + rows × (k − 1) f) × width × 4`` bytes (float32; the validation rows the folds score: every row, or
+  a sample of a large table's, ``kuai.engine.search.folds.MAX_SCORED_ROWS``);
 - its fits, ``parallel`` side by side: ``training rows × f × width × memory.cell_bytes`` (and
   ``memory.class_row_bytes`` a row for each class beyond two: CatBoost's per-class buffers), plus a fixed
   ``memory.fixed_mb``;
@@ -72,18 +73,19 @@ class FamilyMemory:
 
 
 def search_memory(y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-                  families: Sequence[ModelFamily]) -> dict[str, FamilyMemory]:
-    """The plan for a search over these families, against the memory free now."""
+                  families: Sequence[ModelFamily], *, n_scored: int | None = None) -> dict[str, FamilyMemory]:
+    """The plan for a search over these families, against the memory free now; ``n_scored``: the validation rows
+    the folds score together (None: every row)."""
     parallel = max(1, min(spec.n_folds, available_cores() // n_threads(len(y))))  # as the search fits folds
     widths: dict[Encoding, int] = {"ordinal": input_width(schema, "ordinal"), "onehot": input_width(schema, "onehot")}
     return plan_memory(families, n_rows=len(y), n_folds=spec.n_folds, n_classes=len(spec.classes), widths=widths,
                        parallel={f.name: parallel if f.parallel_folds else 1 for f in families},
-                       available_mb=available_memory_mb())
+                       available_mb=available_memory_mb(), n_scored=n_scored)
 
 
 def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n_classes: int,
                 widths: dict[Encoding, int], parallel: dict[str, int],
-                available_mb: float) -> dict[str, FamilyMemory]:
+                available_mb: float, n_scored: int | None = None) -> dict[str, FamilyMemory]:
     """Each family's share of the rows: all of them when one trial fits ``MEMORY_SHARE`` of the available
     memory, else the largest whole percent that fits, or none below ``MIN_ROWS`` training rows."""
     allowed = MEMORY_SHARE * available_mb
@@ -91,7 +93,7 @@ def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n
     plans = {}
     for family in families:
         need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
-                        width=widths[family.encoding], fits=parallel.get(family.name, 1))
+                        width=widths[family.encoding], fits=parallel.get(family.name, 1), n_scored=n_scored)
         fraction = 1.0
         if need(1.0) > allowed:
             fraction = next((p / 100 for p in range(99, 0, -1) if need(p / 100) <= allowed), 0.0)
@@ -102,14 +104,16 @@ def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n
 
 
 def trial_mb(family: ModelFamily, *, n_rows: int, n_folds: int, n_classes: int, width: int,
-             fits: int) -> Callable[[float], float]:
-    """One trial's estimated peak (MB) above the prepared data, as a function of the share of training rows."""
+             fits: int, n_scored: int | None = None) -> Callable[[float], float]:
+    """One trial's estimated peak (MB) above the prepared data, as a function of the share of training rows;
+    ``n_scored``: the validation rows the folds score together (None: every row)."""
     cost = family.memory
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
 
     def need(fraction: float) -> float:
         rows = train_rows * fraction
-        matrices = n_rows * (1 + (n_folds - 1) * fraction) * width * 4  # every fold's, validation rows whole
+        scored = n_rows if n_scored is None else n_scored
+        matrices = (scored + n_rows * (n_folds - 1) * fraction) * width * 4  # every fold's
         model = 0.0
         if cost.growth is not None:  # grown a step of trees at a time until the node cap: at most one step past it
             per_tree = cost.growth.nodes_per_row[0 if n_classes else 1]

@@ -312,7 +312,8 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     shared, worker, max_trials = inputs.shared, inputs.worker, inputs.max_trials
     chosen = [FAMILIES[name] for name in (inputs.families or default_order())]  # cheapest first
     result = SearchResult(folds=inputs.folds if inputs.folds is not None else make_folds(y, spec))
-    result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen)
+    result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen,
+                                  n_scored=sum(len(valid) for _, valid in result.folds))
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "

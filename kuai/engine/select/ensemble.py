@@ -84,6 +84,17 @@ def select_ensemble(
     and ``max_size`` (same unit) caps the members' total when a blend within it exists. ``nested``: the blend is also
     scored on rows its weights were not chosen on (``nested_fold_scores``).
     """
+    scored = scored_rows(folds, len(y))
+    if scored is not None:  # the scored rows alone (time folds' later periods; a large table's sample of its rows)
+        found = select_ensemble({n: oof[scored] for n, oof in oofs.items()}, y[scored], metric,
+                                folds=_among(folds, scored, len(y)), n_iterations=n_iterations,
+                                max_candidates=max_candidates, scores=scores, sizes=sizes, max_size=max_size,
+                                nested=nested)
+        if found is None:
+            return None
+        oof = np.zeros((len(y), *found.oof.shape[1:]), dtype=found.oof.dtype)
+        oof[scored] = found.oof
+        return replace(found, oof=oof)
     found = _select(oofs, y, metric, folds, n_iterations, max_candidates, scores, sizes, max_size)
     if found is None or not nested:
         return found
@@ -91,6 +102,14 @@ def select_ensemble(
         return found
     return replace(found, nested_fold_scores=_nested_fold_scores(oofs, y, metric, folds, n_iterations, max_candidates,
                                                                  sizes or {}, max_size))
+
+
+def _among(folds: list[tuple[np.ndarray, np.ndarray]], scored: np.ndarray,
+           n_rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds' validation rows as positions among the ``scored`` rows (the selection reads no training rows)."""
+    position = np.full(n_rows, -1, dtype=np.int64)
+    position[scored] = np.arange(len(scored))
+    return [(np.empty(0, dtype=np.int64), position[valid]) for _, valid in folds]
 
 
 def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) -> bool:

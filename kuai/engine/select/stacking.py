@@ -33,6 +33,7 @@ from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
+from kuai.engine.search.folds import scored_rows
 from kuai.engine.search.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
 from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb, bagged_model, fitted_blend
 from kuai.engine.types import InputColumn, TaskSpec
@@ -139,8 +140,12 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
     threads = n_threads(len(y))
     metric = get_metric(spec.metric)
 
+    scored = scored_rows(result.folds, len(y))  # the top model learns from rows with out-of-fold predictions
+
     def fit_fold(fold: int) -> tuple[Any, Any, np.ndarray, int | None, float, float]:
         train, valid = result.folds[fold]
+        if scored is not None:
+            train = np.intersect1d(train, scored, assume_unique=True)
         prep = build_preprocessor(columns_for(schema, selection, fold), encoding=family.encoding, scale=family.scale)
         X_train = np.hstack([np.asarray(prep.fit_transform(X.iloc[train]), np.float32), extra[train]])
         X_valid = np.hstack([np.asarray(prep.transform(X.iloc[valid]), np.float32), extra[valid]])
