@@ -26,9 +26,9 @@ PARITY_TEXT_CHARS = 1_000_000  # the training rows' texts in the parity check ho
 MIN_PARITY_ROWS = 20  # ... in this many rows at least
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
 REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
-              "all rows and exported that way; the explanation describes the bagged model.")
+              "{rows} and exported that way; the explanation describes the bagged model.")
 STACK_REFIT_NOTE = ("The stack's ONNX graph did not match it within the parity tolerance, so its base models were "
-                    "refitted on all rows and averaged instead (without the stack's top model); the explanation "
+                    "refitted on {rows} and averaged instead (without the stack's top model); the explanation "
                     "describes the stack.")
 
 
@@ -149,12 +149,18 @@ def _converted(result: TrainingResult) -> bytes:
 
 
 def refitted_instead(result: TrainingResult) -> TrainingResult:
-    """The bagged model refitted on all rows, for when its ONNX graph missed parity (docs/search.md, Bagging)."""
+    """The bagged model refitted on the rows the result holds, for when its ONNX graph missed parity (docs/search.md,
+    Bagging): every row, or the rows the cross-validation scored (a large table's sample, the later periods of folds
+    forward in time), and the note and the row count say which."""
     prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
                                X=result.model_frame)
     estimator = engine.refit_model(prepared, model_members(result.leaderboard, result.trials, result.model_name))
-    note = REFIT_NOTE if result.model_name != engine.STACK_NAME else STACK_REFIT_NOTE
-    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
+    rows = "all rows" if len(result.y) >= result.n_training_rows else (
+        f"the {len(result.y):,} rows the cross-validation scored (of the {result.n_training_rows:,} the search "
+        "learned from)")
+    note = (REFIT_NOTE if result.model_name != engine.STACK_NAME else STACK_REFIT_NOTE).format(rows=rows)
+    return replace(result, estimator=estimator, bagged_folds=0, n_rows_trained=len(result.y),
+                   notes=[*result.notes, note])
 
 
 def model_members(leaderboard: list[engine.LeaderboardEntry], trials: list[engine.TrialRecord],

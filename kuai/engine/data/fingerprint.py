@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from kuai.engine.search.folds import MAX_SCORED_ROWS
 from kuai.engine.types import TaskSpec
 
 __all__ = ["data_fingerprint", "short_fingerprint"]
@@ -25,6 +26,8 @@ def data_fingerprint(frame: pd.DataFrame, spec: TaskSpec) -> str:
         "columns": columns, "target": spec.target, "task": str(spec.task), "n_folds": spec.n_folds,
         "seed": spec.seed, "n_rows": len(frame), **({"group": spec.group} if spec.group else {}),
         **({"time": spec.time} if spec.time else {}), **({"holdout": spec.holdout} if spec.holdout else {}),
+        # a large table's folds score a sample of its rows (``kuai.engine.search.folds``): folds of another rule differ
+        **({"scored_rows": MAX_SCORED_ROWS} if len(frame) > MAX_SCORED_ROWS else {}),
     }).encode())
     for name in columns:
         values = frame[name]

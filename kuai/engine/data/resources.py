@@ -19,6 +19,7 @@ import pandas as pd
 
 from kuai.engine.models import FAMILIES, default_order
 from kuai.engine.models.text import gram_cap, term_cap
+from kuai.engine.search.folds import MAX_SCORED_ROWS
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
 
@@ -53,7 +54,8 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
     for family in (FAMILIES[name] for name in default_order()):  # the families a search runs unless asked
         if family.preflight_group is not None:
             width = onehot if family.encoding == "onehot" else inputs
-            need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1)(1.0)
+            need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes, width=width, fits=1,
+                            n_scored=min(n_rows, MAX_SCORED_ROWS))(1.0)
             families[family.preflight_group] = max(need, families.get(family.preflight_group, need))
     heaviest = max(families, key=lambda name: families[name])
     peak = table_mb + matrix_mb + families[heaviest]

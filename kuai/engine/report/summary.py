@@ -75,8 +75,9 @@ def caveats(result: TrainingResult) -> list[str]:
         counts = np.bincount(result.y, minlength=len(spec.classes))
         rarest = int(np.argmin(counts))
         if counts[rarest] / counts.sum() < 0.05:
-            found.append(f"Class '{spec.classes[rarest]}' is rare ({counts[rarest]:,} of {counts.sum():,} rows); "
-                         "the model sees few examples of it.")
+            scored = " scored" if len(result.y) < result.n_training_rows else ""  # a large table's sample, time folds
+            found.append(f"Class '{spec.classes[rarest]}' is rare ({counts[rarest]:,} of {counts.sum():,} rows"
+                         f"{scored}); the model sees few examples of it.")
     importance = result.explanation.importance if result.explanation is not None else {}
     total = sum(importance.values())
     if importance and total > 0:

@@ -208,5 +208,6 @@ def sampled_note(shares: list[float], n_promoted: int) -> str:
              "rows as the time left allowed.") if n_promoted else ""
     return (f"This table is large for the time budget: {len(shares)} trial{'s' if len(shares) > 1 else ''} trained "
             f"on a sample of each fold's training rows (as few as {min(shares):.0%}), so that the search could try "
-            f"more models; each was still scored on the same rows as the others.{again} Each model's share is on the app's "
-            "leaderboard ('rows used') and in trials.json ('row_fraction'); a longer budget gives them more rows.")
+            f"more models; each was still scored on the same rows as the others.{again} Each model's share is on "
+            "the app's leaderboard ('rows used') and in trials.json ('row_fraction'); a longer budget gives them more "
+            "rows.")

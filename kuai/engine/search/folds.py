@@ -71,16 +71,18 @@ def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
             for k, (train, valid) in enumerate(folds)]
 
 
-def scored_note(folds: Folds, n_rows: int, n_classes: int) -> str:
-    """What the user is told when the folds score a sample of the rows (``sample_scored``: ``MAX_SCORED_ROWS``, give
-    or take a row a fold for rounding and a row a fold for each class it keeps); "" when they do not."""
+def scored_note(folds: Folds, n_rows: int, *, forward_in_time: bool = False) -> str:
+    """What the user is told when the folds score a sample of their validation rows (``sample_scored``); "" when they
+    do not. Uncut, shuffled and grouped folds score every row, and folds forward in time every row but the earliest
+    period's (the first fold's training rows, which a cut leaves as they are)."""
+    uncut = n_rows - len(folds[0][0]) if forward_in_time and folds else n_rows
     n_scored = sum(len(valid) for _, valid in folds)
-    if n_scored >= n_rows or abs(n_scored - MAX_SCORED_ROWS) > len(folds) * (1 + n_classes):
+    if uncut <= MAX_SCORED_ROWS:
         return ""
-    return (f"Each model is scored on a sample of {n_scored:,} of the {n_rows:,} rows ({len(folds)} folds of about "
-            f"{n_scored // max(1, len(folds)):,}), not on every row: on a table this large, scoring every row would "
-            "cost each trial as much as its fit, and this many rows measure a score to a few thousandths. Every row "
-            "is still learned from, and the final model is refitted on all of them.")
+    return (f"Each model is scored on a sample of {n_scored:,} of the {uncut:,} rows its folds would score "
+            f"({len(folds)} folds of about {n_scored // max(1, len(folds)):,}): on a table this large, scoring "
+            "every row would cost each trial more than its fit. The rows left unscored are still training rows of "
+            "every fold model.")
 
 
 def refit_rows_factor(n_folds: int, *, forward_in_time: bool = False) -> float:
@@ -126,7 +128,8 @@ def fold_rows(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None
         spec, folds, note = fit_folds(y, spec, groups=groups, times=times)
     else:
         folds, note = make_folds(y, spec), ""
-    return spec, folds, [text for text in (note, scored_note(folds, len(y), len(spec.classes))) if text]
+    scored = scored_note(folds, len(y), forward_in_time=bool(spec.time))
+    return spec, folds, [text for text in (note, scored) if text]
 
 
 def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None,

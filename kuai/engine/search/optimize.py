@@ -91,6 +91,7 @@ class _Objective:
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
         self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), n_classes)
+        self.n_scored = sum(len(valid) for _, valid in result.folds)  # the rows each trial predicts
         self.started = time.monotonic()  # the search window opens
         self.memory = memory or {}
         self.has_grams = any(c.grams for fold in [None, *range(len(result.folds))]
@@ -272,7 +273,7 @@ class _Objective:
         outcome = TrialOutcome(
             number=trial.number, family=family.name, params=params, oof=oof, fold_scores=scores,
             best_iterations=iterations, fit_time_s=fit_time,
-            predict_ms_per_1000_rows=1e6 * predict_time / max(1, len(self.y)),  # every row predicted once
+            predict_ms_per_1000_rows=1e6 * predict_time / max(1, self.n_scored),  # every scored row predicted once
             size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
             row_fraction=fraction,
         )

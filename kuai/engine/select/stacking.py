@@ -170,10 +170,11 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
     scores = [metric.compute(y[valid], oof[valid]) for _, valid in result.folds]
     if not np.isfinite(np.mean(scores)):
         return None
-    top = TrialOutcome(  # prediction time: the top model's own, every row predicted once (the base's are theirs)
+    top = TrialOutcome(  # prediction time: the top model's own, every scored row predicted once (the base's are theirs)
         number=STACK_NUMBER, family=TOP_FAMILY, params=dict(TOP_PARAMS), oof=oof, fold_scores=scores,
         best_iterations=[int(f[3]) for f in fitted if f[3]], fit_time_s=sum(f[4] for f in fitted),
-        predict_ms_per_1000_rows=1e6 * sum(f[5] for f in fitted) / max(1, len(y)), size_kb=size_kb(fitted[0][1]),
+        predict_ms_per_1000_rows=1e6 * sum(f[5] for f in fitted) / max(1, sum(len(v) for _, v in result.folds)),
+        size_kb=size_kb(fitted[0][1]),
         fold_models=[(f[0], f[1]) for f in fitted])
     return Stack(top=top, base=base, grid=grid)
 

@@ -95,7 +95,8 @@ class LikelyMembers:
             return max(1, min(MAX_CANDIDATES, n))
 
         n_folds = len(result.folds)
-        nested = 1 + n_folds if nests(len(self.y), candidates(len(result.outcomes)), n_folds) else 1
+        n_scored = sum(len(valid) for _, valid in result.folds)  # the rows the selection reads
+        nested = 1 + n_folds if nests(n_scored, candidates(len(result.outcomes)), n_folds) else 1
         return nested * self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
 
 
@@ -192,4 +193,6 @@ def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:
         return float("inf")
     n_rows = sum(len(valid) for _, valid in result.folds)
     side_by_side = max(1, available_cores() // n_threads(n_rows))
-    return STACK_FIT_FACTOR * float(np.median([o.fit_time_s for o in timed])) / side_by_side
+    # the top model learns from the other folds' scored rows, a trial from all of a fold's training rows
+    rows = min(1.0, n_rows * (1 - 1 / max(1, len(result.folds))) / max(1, len(result.folds[0][0])))
+    return STACK_FIT_FACTOR * rows * float(np.median([o.fit_time_s for o in timed])) / side_by_side
