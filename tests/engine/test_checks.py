@@ -172,6 +172,14 @@ def test_resource_estimate_and_its_checks(clean: pd.DataFrame) -> None:
         assert result.fix.amount is not None and result.fix.amount < 1_000_000
 
 
+def test_the_time_estimate_counts_the_folds_a_long_budget_trains_on(clean: pd.DataFrame) -> None:
+    short = profile_dataset(clean, target="outcome", time_budget_s=60).resources
+    long = profile_dataset(clean, target="outcome", time_budget_s=300).resources
+    assert short is not None and long is not None
+    assert "on 5 folds" in short.reason and "on 8 folds" in long.reason  # as build_task_spec folds the rows
+    assert long.seconds_per_model > short.seconds_per_model
+
+
 def test_profile_reports_resources_and_every_fix_has_a_label(mixed_frame: pd.DataFrame) -> None:
     frame = pd.concat([mixed_frame, mixed_frame.head(5)], ignore_index=True).assign(constant="x")
     profile = profile_dataset(frame, target="outcome", time_budget_s=30)

@@ -14,7 +14,7 @@ from kuai.engine.data.option_checks import check_date_formats, check_named_colum
 from kuai.engine.data.resources import estimate_resources
 from kuai.engine.data.target import resolve_target
 from kuai.engine.data.target_fit import suggest_target_in
-from kuai.engine.data.task import choose_metric, choose_validation, detect_task, suggest_target
+from kuai.engine.data.task import budget_folds, choose_metric, choose_validation, detect_task, suggest_target
 from kuai.engine.data.time_order import time_candidate
 from kuai.engine.errors import TargetError
 from kuai.engine.read.dates import detect_date_format, format_in_words
@@ -70,7 +70,9 @@ def profile_dataset(
     checks: tuple[CheckResult, ...] = ()
     if with_checks:
         n_classes = int(frame[chosen].nunique()) if task is not None and task.is_classification and chosen else 1
-        resources = estimate_resources(frame, profiled, target=chosen, n_folds=n_folds, n_classes=n_classes,
+        trained_folds = n_folds if group is not None or task is None or chosen is None else \
+            budget_folds(frame[chosen], task, n_folds, time_budget_s)[0]  # as the training will fold the rows
+        resources = estimate_resources(frame, profiled, target=chosen, n_folds=trained_folds, n_classes=n_classes,
                                        time_budget_s=time_budget_s)
         checks = run_checks(frame, profiled, target=chosen, n_folds=n_folds, task=task,
                             alternatives=suggestion.candidates, resources=resources,
