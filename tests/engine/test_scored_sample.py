@@ -107,7 +107,7 @@ def test_the_user_is_told_when_and_only_when_a_sample_of_the_rows_is_scored() ->
     spec = _spec(TaskType.MULTICLASS)
     _, folds, notes = fold_rows(y, spec)
     assert len(notes) == 1 and "scored on a sample of" in notes[0] and "of the 200,000 rows" in notes[0]
-    assert "still training rows of every fold model" in notes[0]
+    assert "still training rows of the other folds' models." in notes[0]
     assert fold_rows(y[:80_000], spec)[2] == []  # every row scored
     timed = _spec(TaskType.MULTICLASS, n_folds=5, time="t")
     for n in (110_000, 120_000):  # 5 time folds score 5/6 of the rows, 100,000 at most: no cut, nothing to say
@@ -174,7 +174,7 @@ def test_the_stack_learns_only_from_rows_with_out_of_fold_predictions(monkeypatc
 
 
 @pytest.mark.slow
-def test_a_training_on_a_large_table_scores_its_sample_and_refits_on_every_row(
+def test_a_training_on_a_large_table_scores_its_sample_and_predicts_every_row(
         monkeypatch: pytest.MonkeyPatch) -> None:
     frame = _table(TaskType.MULTICLASS, n=1_200)
     spec, _, _, _ = search_data(frame, n_folds=3)

@@ -40,4 +40,3 @@ def test_a_large_tables_fallback_says_it_learned_from_the_scored_rows_alone(monk
     assert bagged.n_training_rows == 300 and len(bagged.y) == 120
     refitted = refitted_instead(bagged)
     assert "refitted on the 120 rows the cross-validation scored (of the 300" in refitted.notes[-1]
-    assert refitted.n_training_rows == 120  # the card counts the rows the exported model learned from

@@ -159,8 +159,7 @@ def refitted_instead(result: TrainingResult) -> TrainingResult:
         f"the {len(result.y):,} rows the cross-validation scored (of the {result.n_training_rows:,} the search "
         "learned from)")
     note = (REFIT_NOTE if result.model_name != engine.STACK_NAME else STACK_REFIT_NOTE).format(rows=rows)
-    return replace(result, estimator=estimator, bagged_folds=0, n_rows_trained=len(result.y),
-                   notes=[*result.notes, note])
+    return replace(result, estimator=estimator, bagged_folds=0, notes=[*result.notes, note])
 
 
 def model_members(leaderboard: list[engine.LeaderboardEntry], trials: list[engine.TrialRecord],

@@ -81,8 +81,9 @@ def scored_note(folds: Folds, n_rows: int, *, forward_in_time: bool = False) -> 
         return ""
     return (f"Each model is scored on a sample of {n_scored:,} of the {uncut:,} rows its folds would score "
             f"({len(folds)} folds of about {n_scored // max(1, len(folds)):,}): on a table this large, scoring "
-            "every row would cost each trial more than its fit. The rows left unscored are still training rows of "
-            "every fold model.")
+            "every row would cost a trial on a sample of the rows as much as its fit. The rows left unscored are "
+            "still training rows of the other folds' models" + (" (the later folds')" if forward_in_time else "")
+            + ".")
 
 
 def refit_rows_factor(n_folds: int, *, forward_in_time: bool = False) -> float:

@@ -193,6 +193,8 @@ def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:
         return float("inf")
     n_rows = sum(len(valid) for _, valid in result.folds)
     side_by_side = max(1, available_cores() // n_threads(n_rows))
-    # the top model learns from the other folds' scored rows, a trial from all of a fold's training rows
-    rows = min(1.0, n_rows * (1 - 1 / max(1, len(result.folds))) / max(1, len(result.folds[0][0])))
+    # the top model learns from the other folds' scored rows, a trial from all of a fold's training rows (a fit's
+    # fixed costs kept: at least a quarter)
+    rows = sum(n_rows - len(valid) for _, valid in result.folds) / max(1, sum(len(train) for train, _ in result.folds))
+    rows = min(1.0, max(0.25, rows))
     return STACK_FIT_FACTOR * rows * float(np.median([o.fit_time_s for o in timed])) / side_by_side

@@ -65,7 +65,8 @@ def summarise_column(series: pd.Series, *, counts: tuple[int, int] | None = None
         num_distinct = len(distinct) - int(np.count_nonzero(pd.isna(distinct)))
     else:
         num_nans, num_distinct = counts
-        distinct = _first_distinct_values(series)
+        distinct = _first_distinct_values(series) if num_distinct + (num_nans > 0) >= N_SAMPLES else \
+            pd.unique(series)  # fewer than five: the whole column has them all
     mean = std_dev = min_val = max_val = 0.0
     if pd.api.types.is_numeric_dtype(series) and num_nans < total:
         numbers = series.dropna().astype(float)
