@@ -176,7 +176,8 @@ def _holds(y: np.ndarray, n_classes: int) -> bool:
 
 
 def scored_rows(folds: list[tuple[np.ndarray, np.ndarray]], n_rows: int) -> np.ndarray | None:
-    """The rows some fold scores, in order; None when every row is scored (time folds never score the earliest)."""
+    """The rows some fold scores, in order; None when every row is scored (time folds never score the earliest
+    period; a large table's folds score a sample, ``sample_scored``)."""
     scored = np.unique(np.concatenate([valid for _, valid in folds])) if folds else np.arange(n_rows)
     return None if len(scored) == n_rows else scored
 
