@@ -24,6 +24,7 @@ import os
 import sys
 from typing import Any
 
+from kuai.app.processes import heed_interrupts
 from kuai.app.services.fresh_tail import KEY_ENV
 
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     """Through ``kuai.app.cli``: its settings, log file, memory limit, error lines and exit codes."""
     from kuai.app.cli import main as cli_main
 
+    heed_interrupts()
     return cli_main(["_search", *(sys.argv[1:] if argv is None else argv)])
 
 

@@ -23,11 +23,14 @@ import argparse
 import sys
 from typing import Any
 
+from kuai.app.processes import heed_interrupts
+
 
 def main(argv: list[str] | None = None) -> int:
     """Through ``kuai.app.cli``: its settings, log file, memory limit, error lines and exit codes."""
     from kuai.app.cli import main as cli_main
 
+    heed_interrupts()
     return cli_main(["_tail", *(sys.argv[1:] if argv is None else argv)])
 
 
