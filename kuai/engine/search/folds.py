@@ -29,7 +29,7 @@ from kuai.engine.types import TaskSpec
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
 __all__ = ["MAX_SCORED_ROWS", "fewer_folds_note", "fit_folds", "fit_folds_to_classes", "fold_rows", "folds_in_words",
-           "make_folds", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds"]
+           "make_folds", "n_scored", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds"]
 
 MAX_SCORED_ROWS = 100_000  # the validation rows the folds score together, at most (see the module's docstring)
 
@@ -59,13 +59,18 @@ def make_folds(y: np.ndarray, spec: TaskSpec, groups: np.ndarray | None = None,
     return sample_scored(list(splitter.split(np.zeros(len(y)), y)), y, spec)
 
 
+def n_scored(folds: Folds) -> int:
+    """The validation rows the folds score together: the rows a trial predicts, and its out-of-fold predictions."""
+    return sum(len(valid) for _, valid in folds)
+
+
 def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
     """Each fold's validation rows, cut to a sample (stratified by class, every class kept) so that the folds score
     ``MAX_SCORED_ROWS`` together; the training rows as they are. Folds that score fewer are returned as they are."""
-    n_scored = sum(len(valid) for _, valid in folds)
-    if n_scored <= MAX_SCORED_ROWS:
+    scored = n_scored(folds)
+    if scored <= MAX_SCORED_ROWS:
         return folds
-    share = MAX_SCORED_ROWS / n_scored
+    share = MAX_SCORED_ROWS / scored
     return [(train, subsample_rows(valid, y, share, seed=(spec.seed + k) % 2**32,
                                    classification=spec.task.is_classification))
             for k, (train, valid) in enumerate(folds)]
@@ -76,11 +81,11 @@ def scored_note(folds: Folds, n_rows: int, *, forward_in_time: bool = False) -> 
     do not. Uncut, shuffled and grouped folds score every row, and folds forward in time every row but the earliest
     period's (the first fold's training rows, which a cut leaves as they are)."""
     uncut = n_rows - len(folds[0][0]) if forward_in_time and folds else n_rows
-    n_scored = sum(len(valid) for _, valid in folds)
+    scored = n_scored(folds)
     if uncut <= MAX_SCORED_ROWS:
         return ""
-    return (f"Each model is scored on a sample of {n_scored:,} of the {uncut:,} rows its folds would score "
-            f"({len(folds)} folds of about {n_scored // max(1, len(folds)):,}): on a table this large, scoring "
+    return (f"Each model is scored on a sample of {scored:,} of the {uncut:,} rows its folds would score "
+            f"({len(folds)} folds of about {scored // max(1, len(folds)):,}): on a table this large, scoring "
             "every row would cost a trial on a sample of the rows as much as its fit. The rows left unscored are "
             "still training rows of the other folds' models" + (" (the later folds')" if forward_in_time else "")
             + ".")

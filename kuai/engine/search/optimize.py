@@ -35,7 +35,7 @@ from kuai.engine.models.preprocessing import input_width
 from kuai.engine.search.fidelity import Fidelity, Promotion, TrialSize, fit_threads
 from kuai.engine.search.fold_cache import FoldMatrices, Matrices
 from kuai.engine.search.fold_fits import fit_fold_models
-from kuai.engine.search.folds import make_folds, refit_rows_factor
+from kuai.engine.search.folds import make_folds, n_scored, refit_rows_factor
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
 from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
@@ -91,7 +91,7 @@ class _Objective:
         self.metric = get_metric(spec.metric)
         n_classes = len(spec.classes)
         self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), n_classes)
-        self.n_scored = sum(len(valid) for _, valid in result.folds)  # the rows each trial predicts
+        self.n_scored = n_scored(result.folds)  # the rows each trial predicts
         self.started = time.monotonic()  # the search window opens
         self.memory = memory or {}
         self.has_grams = any(c.grams for fold in [None, *range(len(result.folds))]
@@ -314,7 +314,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     chosen = [FAMILIES[name] for name in (inputs.families or default_order())]  # cheapest first
     result = SearchResult(folds=inputs.folds if inputs.folds is not None else make_folds(y, spec))
     result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen,
-                                  n_scored=sum(len(valid) for _, valid in result.folds))
+                                  n_scored=n_scored(result.folds))
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "

@@ -33,7 +33,7 @@ from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
 from kuai.engine.models.preprocessing import build_preprocessor
 from kuai.engine.search.fold_spill import SpillError
-from kuai.engine.search.folds import scored_rows
+from kuai.engine.search.folds import n_scored, scored_rows
 from kuai.engine.search.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
 from kuai.engine.select.bagging import MAX_BAG_ONNX_MB, bag_onnx_mb, bagged_model, fitted_blend
 from kuai.engine.types import InputColumn, TaskSpec
@@ -173,7 +173,7 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
     top = TrialOutcome(  # prediction time: the top model's own, every scored row predicted once (the base's are theirs)
         number=STACK_NUMBER, family=TOP_FAMILY, params=dict(TOP_PARAMS), oof=oof, fold_scores=scores,
         best_iterations=[int(f[3]) for f in fitted if f[3]], fit_time_s=sum(f[4] for f in fitted),
-        predict_ms_per_1000_rows=1e6 * sum(f[5] for f in fitted) / max(1, sum(len(v) for _, v in result.folds)),
+        predict_ms_per_1000_rows=1e6 * sum(f[5] for f in fitted) / max(1, n_scored(result.folds)),
         size_kb=size_kb(fitted[0][1]),
         fold_models=[(f[0], f[1]) for f in fitted])
     return Stack(top=top, base=base, grid=grid)

@@ -8,7 +8,7 @@ import numpy as np
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFIT, Clock
 from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_threads
-from kuai.engine.search.folds import refit_rows_factor
+from kuai.engine.search.folds import n_scored, refit_rows_factor
 from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
 from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, nests, select_ensemble
@@ -95,8 +95,8 @@ class LikelyMembers:
             return max(1, min(MAX_CANDIDATES, n))
 
         n_folds = len(result.folds)
-        n_scored = sum(len(valid) for _, valid in result.folds)  # the rows the selection reads
-        nested = 1 + n_folds if nests(n_scored, candidates(len(result.outcomes)), n_folds) else 1
+        scored = n_scored(result.folds)  # the rows the selection reads
+        nested = 1 + n_folds if nests(scored, candidates(len(result.outcomes)), n_folds) else 1
         return nested * self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
 
 
@@ -191,7 +191,7 @@ def stack_fit_s(result: SearchResult, spec: TaskSpec) -> float:
     timed = [o for o in result.outcomes.values() if o.family == TOP_FAMILY and o.row_fraction >= 1.0]
     if not timed:
         return float("inf")
-    n_rows = sum(len(valid) for _, valid in result.folds)
+    n_rows = n_scored(result.folds)
     side_by_side = max(1, available_cores() // n_threads(n_rows))
     # the top model learns from the other folds' scored rows, a trial from all of a fold's training rows (a fit's
     # fixed costs kept: at least a quarter)
