@@ -135,3 +135,18 @@ def test_dates_the_reader_read_are_counted_where_the_columns_pattern_does_not_fi
     assert entries("%Y-%m-%d") == () and entries("") == () and entries("mixed") == ()
     assert [entry.n_rows for entry in entries("%Y-%m-%d %H:%M", timed)] == [1]  # the seconds do not fit
     reliability.guess(told=True)
+
+
+def test_numbers_stored_as_numbers_are_checked_a_few_columns_at_a_time(monkeypatch) -> None:
+    """A tall table's numeric columns are compared with the model frame in blocks (no copy of them all at once):
+    with blocks of two columns, a lost value in the last block is still counted, and only there."""
+    import kuai.engine.read.unreadable as unreadable
+
+    monkeypatch.setattr(unreadable, "BLOCK_CELLS", 8)  # 4 rows: two columns a block
+    names = [f"x{i}" for i in range(5)]
+    schema = tuple(InputColumn(name, f"c{i:05d}", ColumnType.NUMERIC, (f"c{i:05d}",)) for i, name in enumerate(names))
+    frame = pd.DataFrame({name: [1.0, 2.0, np.nan, 4.0] for name in names})
+    frame["x4"] = [1.0, 1e308, np.nan, np.inf]
+    found = {(entry.column, str(entry.reason)): entry.n_rows
+             for entry in unreadable_values(frame, schema, to_model_frame(frame, schema))}
+    assert found == {("x4", "beyond_float32"): 1, ("x4", "infinite"): 1}

@@ -21,6 +21,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from kuai.engine.data.column_facts import BLOCK_CELLS
 from kuai.engine.data.numbers import numbers_as_written
 from kuai.engine.models.preprocessing import to_model_frame
 from kuai.engine.read import NA_VALUES
@@ -113,10 +114,15 @@ def _numbers_all_read(frame: pd.DataFrame, schema: tuple[InputColumn, ...],
                and not pd.api.types.is_bool_dtype(frame[column.name])]
     if not numeric:
         return set()
-    raw = frame[[column.name for column in numeric]].to_numpy(dtype=np.float64, na_value=np.nan)
-    read = model_frame[[column.safe_name for column in numeric]].to_numpy(dtype=np.float64)
-    lost = (~np.isnan(raw) & np.isnan(read)).any(axis=0)
-    return {column.name for column, any_lost in zip(numeric, lost, strict=True) if not any_lost}
+    complete: set[str] = set()
+    width = max(1, BLOCK_CELLS // max(1, len(frame)))  # a tall table's columns a few at a time: no copy of them all
+    for start in range(0, len(numeric), width):
+        block = numeric[start:start + width]
+        raw = frame[[column.name for column in block]].to_numpy(dtype=np.float64, na_value=np.nan)
+        read = model_frame[[column.safe_name for column in block]].to_numpy(dtype=np.float64)
+        lost = (~np.isnan(raw) & np.isnan(read)).any(axis=0)
+        complete |= {column.name for column, any_lost in zip(block, lost, strict=True) if not any_lost}
+    return complete
 
 
 def unusable_numbers(values: pd.Series) -> tuple[UnreadableValues, ...]:
