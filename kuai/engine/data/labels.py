@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["KEEP_VARIANTS_HINT", "LabelVariants", "apply_label_variants", "class_label", "class_labels", "label_codes",
-           "find_label_variants", "merge_label_variants", "relabel", "variant_key"]
+__all__ = ["KEEP_VARIANTS_HINT", "LabelVariants", "apply_label_variants", "class_label", "class_label_codes",
+           "class_labels", "find_label_variants", "merge_label_variants", "relabel", "variant_key"]
 
 KEEP_VARIANTS_HINT = "to keep them apart, train with --keep-label-variants (keep_label_variants=True)"
 _SHOWN_GROUPS = 4
@@ -126,11 +126,12 @@ def relabel(frame: pd.DataFrame, target: str, mapping: dict[str, str]) -> pd.Dat
 
 def class_labels(values: pd.Series, *, strip: bool = False, missing: object = np.nan) -> pd.Series:
     """``class_label`` of every value, computed once per distinct value; missing values become ``missing``."""
-    codes, labels = label_codes(values, strip=strip, missing=missing)
+    codes, labels = class_label_codes(values, strip=strip, missing=missing)
     return pd.Series(np.array(labels, dtype=object)[codes], index=values.index, name=values.name)
 
 
-def label_codes(values: pd.Series, *, strip: bool = False, missing: object = np.nan) -> tuple[np.ndarray, list[object]]:
+def class_label_codes(values: pd.Series, *, strip: bool = False,
+                      missing: object = np.nan) -> tuple[np.ndarray, list[object]]:
     """Each value's position in the labels (``class_label`` of each distinct value, then ``missing`` last), and the
     labels: ``class_labels`` as codes, for a caller that builds its own array of them."""
     codes, uniques = pd.factorize(values)

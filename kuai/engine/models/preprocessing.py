@@ -18,7 +18,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from kuai.engine.data.labels import label_codes
+from kuai.engine.data.labels import class_label_codes
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.option_checks import closest_columns
 from kuai.engine.errors import SchemaError
@@ -142,7 +142,7 @@ def as_float32(numbers: np.ndarray) -> np.ndarray:
 def _as_category(raw: pd.Series) -> pd.Series:
     """Each value as its label ('1.0' and 1 both read '1'); missing as ''. Pandas' string dtype, taken from the
     distinct labels (a million Python strings converted one by one cost about 0.3 s a column)."""
-    codes, labels = label_codes(raw, strip=True, missing=MISSING_CATEGORY)
+    codes, labels = class_label_codes(raw, strip=True, missing=MISSING_CATEGORY)
     return pd.Series(pd.Series(labels, dtype="str").array.take(codes), index=raw.index, name=raw.name)
 
 
