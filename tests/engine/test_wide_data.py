@@ -175,7 +175,8 @@ def test_column_facts_match_the_column_by_column_profile() -> None:
 def test_a_tall_tables_numbers_are_hashed_to_the_same_facts(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"decimals": np.round(rng.normal(size=3000), 1), "whole": rng.integers(0, 40, 3000),
-                          "few": rng.choice([0.5, np.nan, np.inf, -1.0], 3000)})
+                          "few": rng.choice([0.5, np.nan, np.inf, -1.0], 3000), "none": np.full(3000, np.nan),
+                          "zeros": rng.choice([0.0, -0.0, np.nan], 3000)})
     sorted_facts = column_facts(frame)
     monkeypatch.setattr("kuai.engine.data.column_facts.HASH_ROWS", 1)
     hashed = column_facts(frame)

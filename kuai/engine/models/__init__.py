@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from kuai.engine.cores import available_cores
 from kuai.engine.models._base import (
     FACTS,
     REFIT_EXTRA_ROUNDS,
@@ -13,7 +14,6 @@ from kuai.engine.models._base import (
     ModelFamily,
     ShapRoute,
     TreeGrowth,
-    available_cores,
     n_threads,
 )
 from kuai.engine.models.catboost_family import CatBoostFamily

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import abc
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from kuai.engine.cores import available_cores
 from kuai.engine.models.preprocessing import Encoding
 from kuai.engine.types import TaskType
 
@@ -28,15 +28,6 @@ class DataShape:
     n_rows: int
     n_features: int
     n_classes: int  # 0 for regression
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its affinity, not the machine's count); at most two are used."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(2, cores))
 
 
 def n_threads(n_rows: int) -> int:
