@@ -11,6 +11,7 @@ they finish, so an interrupted run resumes where it stopped.
 
     python benchmarks/peers.py --budget 60 [--systems kuai,flaml,ag_best,ag_medium,lightgbm] [--datasets a,b]
     python benchmarks/peers.py --budget 60 --report      # the tables from what is there
+    python benchmarks/peers.py --budget 3600 --systems kuai --datasets magic --keep /tmp/runs   # Kuai's outputs kept
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -212,6 +214,8 @@ def main() -> int:
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--datasets", default="")
     parser.add_argument("--report", action="store_true", help="only print the tables from the results file")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="copy Kuai's output folder (leaderboard, trials, model card) to KEEP/<dataset>_<budget>s")
     arguments = parser.parse_args()
     results = RESULTS / f"peers_{arguments.budget:.0f}s.csv"
     done = pd.read_csv(results) if results.exists() else pd.DataFrame(columns=["dataset", "system"])
@@ -225,6 +229,9 @@ def main() -> int:
                     continue
                 with tempfile.TemporaryDirectory(prefix="kuai-peers-") as folder:
                     row = run_system(system, entry, arguments.budget, arguments.seed, Path(folder))
+                    if arguments.keep is not None and system == "kuai" and (Path(folder) / "model").is_dir():
+                        kept = arguments.keep / f"{entry['name']}_{arguments.budget:.0f}s"
+                        shutil.copytree(Path(folder) / "model", kept, dirs_exist_ok=False)
                 print(json.dumps(row), flush=True)
                 done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
                 done.to_csv(results, index=False)
