@@ -23,8 +23,10 @@ from typing import Final, Protocol
 
 TAIL_FIXED_S = 5.5  # ONNX export and parity, report, artifacts: ~3-4 s; the CLI exports in a fresh process: ~1.5 s more
 EXPLAIN_SHARE = 0.06  # of the budget, kept for SHAP and permutation importance ...
-EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget)
-SEARCH_SLACK_SHARE = 0.1  # of the budget: the search ends this much earlier still, before any trial is measured
+EXPLAIN_MIN_S = 3.0  # ... but at least this (and at most a tenth of the budget) ...
+EXPLAIN_MAX_S = 60.0  # ... and at most this: both are bounded by their time, and a long budget is the search's
+SEARCH_SLACK_SHARE = 0.1  # of the budget: the search ends this much earlier still, for the tail estimate's errors ...
+SEARCH_SLACK_MAX_S = 60.0  # ... at most this: trials stop at the search's end, and the tail is measured as they go
 PERMUTATION_SHARE = 0.4  # of the explanation's time: permutation importance, at the refit; SHAP gets the rest
 MIN_SHAP_S = 0.5
 AFTER_EXPLAIN_S = 3.0  # what a pending explanation leaves of the budget: report, files, and MLflow's logging
@@ -81,8 +83,16 @@ class BudgetPlan:
 
     @property
     def explain_s(self) -> float:
-        """Kept for SHAP and permutation importance: a share of the budget, at least a few seconds, at most 10 %."""
-        return min(0.1 * self.budget_s, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * self.budget_s))
+        """Kept for SHAP and permutation importance: a share of the budget, at least a few seconds, at most 10 % and at
+        most a minute."""
+        return min(0.1 * self.budget_s, EXPLAIN_MAX_S, max(EXPLAIN_MIN_S, EXPLAIN_SHARE * self.budget_s))
+
+    @property
+    def slack_s(self) -> float:
+        """Before any trial is measured, and whatever the tail measures cheaper than this, the search ends this much
+        before the fixed tail and the explanation: a tenth of the budget, at most a minute (an hour's budget on magic
+        held back 360 s of slack and 216 s for the explanation, and its search ended 572 s before the budget)."""
+        return min(SEARCH_SLACK_SHARE * self.budget_s, SEARCH_SLACK_MAX_S)
 
     @property
     def first_trial_until(self) -> float:
@@ -92,7 +102,7 @@ class BudgetPlan:
     @property
     def search_latest(self) -> float:
         """The search's end before any measured cost moves it earlier."""
-        return self.tail_end - TAIL_FIXED_S - self.explain_s - SEARCH_SLACK_SHARE * self.budget_s
+        return self.tail_end - TAIL_FIXED_S - self.explain_s - self.slack_s
 
     @property
     def first_model_by(self) -> float:
