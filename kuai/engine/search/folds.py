@@ -70,10 +70,19 @@ def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
     scored = n_scored(folds)
     if scored <= MAX_SCORED_ROWS:
         return folds
-    share = MAX_SCORED_ROWS / scored
-    return [(train, subsample_rows(valid, y, share, seed=(spec.seed + k) % 2**32,
+    counts = _apportioned([len(valid) for _, valid in folds], MAX_SCORED_ROWS)
+    return [(train, subsample_rows(valid, y, count / len(valid), seed=(spec.seed + k) % 2**32,
                                    classification=spec.task.is_classification))
-            for k, (train, valid) in enumerate(folds)]
+            for k, ((train, valid), count) in enumerate(zip(folds, counts, strict=True))]
+
+
+def _apportioned(sizes: list[int], total: int) -> list[int]:
+    """``total`` shared among parts in proportion to their ``sizes``, in whole rows that add up to it (the largest
+    remainders round up): the user reads "a sample of 100,000 rows", not 99,999."""
+    exact = np.asarray(sizes, dtype=float) * total / sum(sizes)
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact)[: total - int(counts.sum())]] += 1
+    return counts.tolist()
 
 
 def scored_note(folds: Folds, n_rows: int, *, forward_in_time: bool = False) -> str:
