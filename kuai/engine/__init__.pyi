@@ -72,7 +72,7 @@ from .report.evaluation import (
 from .report.evaluation_data import Evaluation, ThresholdChoice
 from .report.summary import caveats, plain_summary, recommendation, with_model_labels
 from .results import Prepared, TrainingResult
-from .search.folds import folds_in_words, make_folds
+from .search.folds import folds_in_words, make_folds, validation_reason
 from .search.optimize import SearchResult, collect_trials
 from .search.trials import rank_key
 from .search.warm_start import DataTraits, PastRun, best_configs, past_run_from_dict
@@ -102,7 +102,7 @@ from .types import (
 __all__ = [
     "BudgetError", "CancelledError", "CheckFix", "CheckResult", "Dialect", "FixAction", "FixPlan", "ResourceEstimate",
     "apply_row_fixes", "choose_validation", "fix_plan", "folds_in_words", "ColumnProfile", "ColumnType",
-    "DatasetProfile",
+    "DatasetProfile", "validation_reason",
     "EngineError", "Explanation", "InputColumn", "LeaderboardEntry", "Limits", "LimitsOutcome",
     "pareto_front", "DataTraits", "PastRun", "best_configs", "past_run_from_dict", "ProgressEvent", "ReadError",
     "SchemaError", "SearchBudget", "TargetError", "TaskSpec", "TaskType", "TrainingResult", "TrialRecord", "TrialState",

@@ -8,7 +8,7 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
-from kuai.engine import TrainingResult, family_libraries, folds_in_words, get_metric, to_jsonable
+from kuai.engine import TrainingResult, family_libraries, folds_in_words, get_metric, to_jsonable, validation_reason
 from kuai.engine.models.preprocessing import MISSING_CATEGORY
 from kuai.engine.report.summary import selection_note
 from kuai.exporters.card_schema import ModelCard
@@ -76,7 +76,7 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "cv_score": best.score, "cv_score_std": best.score_std, "cv_folds": result.spec.n_folds,
         "validation": {"folds": result.spec.n_folds, "group_column": result.spec.group or None,
                        "time_column": result.spec.time or None, "n_rows_scored": int(len(result.y)),
-                       "reason": result.spec.group_reason or result.spec.time_reason or None,
+                       "reason": validation_reason(result.spec, result.n_training_rows) or None,
                        "in_words": folds_in_words(result.spec),
                        "selection": None if result.holdout is not None or len(result.leaderboard) < 2
                        else selection_note(len(result.leaderboard))},

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +107,17 @@ def test_a_null_where_a_value_is_expected_reads_as_the_default() -> None:
                                 "parity": {"max_abs_diff": None, "passed": True}, "limits": {"note": None}})
     assert card.classes == [] and card.notes == [] and card.decision_rule is None
     assert card.parity.passed and card.limits is not None and card.limits.note == ""
+
+
+def test_the_card_says_how_the_models_were_scored_and_why_whatever_the_folds(tmp_path: Path) -> None:
+    """Plain folds too (a blind test found the card's reason empty unless a group or time column was used)."""
+    validation = json.loads(_written(tmp_path).read_text())["validation"]
+    assert validation["in_words"] == "5-fold stratified cross-validation"
+    assert validation["reason"].startswith("5-fold stratified cross-validation (each fold keeps the share of every")
+    data = tmp_path / "data.csv"
+    result = _result()
+    grouped = replace(result.spec, group="customer", group_reason="customers repeat")
+    for spec, expected in [(replace(result.spec, n_folds=8), "8-fold stratified cross-validation: each model is "
+                            "trained 8 times"), (grouped, "customers repeat")]:
+        card = build_model_card(replace(result, spec=spec), parity={}, data_path=data, seed=0, time_budget_s=60.0)
+        assert card.to_dict()["validation"]["reason"].startswith(expected)

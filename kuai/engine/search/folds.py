@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
 from kuai.engine.data.groups import STRATIFY_MAX_GROUPS
-from kuai.engine.data.task import label_counts
+from kuai.engine.data.task import choose_validation, label_counts
 from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import subsample_rows
@@ -29,7 +29,8 @@ from kuai.engine.types import TaskSpec
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
 __all__ = ["MAX_SCORED_ROWS", "fewer_folds_note", "fit_folds", "fit_folds_to_classes", "fold_rows", "folds_in_words",
-           "make_folds", "n_scored", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds"]
+           "make_folds", "n_scored", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds",
+           "validation_reason"]
 
 MAX_SCORED_ROWS = 100_000  # the validation rows the folds score together, at most (see the module's docstring)
 
@@ -82,7 +83,7 @@ def _apportioned(sizes: list[int], total: int) -> list[int]:
     exact = np.asarray(sizes, dtype=float) * total / sum(sizes)
     counts = np.floor(exact).astype(int)
     counts[np.argsort(counts - exact)[: total - int(counts.sum())]] += 1
-    return counts.tolist()
+    return [int(count) for count in counts]
 
 
 def scored_note(folds: Folds, n_rows: int, *, forward_in_time: bool = False) -> str:
@@ -221,5 +222,18 @@ def folds_in_words(spec: TaskSpec) -> str:
     """How the spec's models are scored, in a few words: "5-fold cross-validation, each 'patient_id' in one fold"."""
     if spec.time:
         return f"{spec.n_folds} folds forward in time by '{clip(spec.time, 60)}'"
-    grouped = f", each '{clip(spec.group, 60)}' in one fold" if spec.group else ""
-    return f"{spec.n_folds}-fold cross-validation{grouped}"
+    if spec.group:
+        return f"{spec.n_folds}-fold cross-validation, each '{clip(spec.group, 60)}' in one fold"
+    return f"{spec.n_folds}-fold{' stratified' if spec.task.is_classification else ''} cross-validation"
+
+
+def validation_reason(spec: TaskSpec, n_rows: int) -> str:
+    """Why the spec's models are scored as they are: the time or group column's reason, or the folds' for
+    ``n_rows`` rows (``choose_validation``'s when the fold count is its own; the user's or the budget's otherwise)."""
+    if spec.time or spec.group:
+        return spec.time_reason or spec.group_reason
+    n_folds, reason = choose_validation(n_rows, task=spec.task)
+    if n_folds == spec.n_folds:
+        return reason
+    return (f"{folds_in_words(spec)}: each model is trained {spec.n_folds} times and tested each time on a different "
+            f"part of the {n_rows:,} rows")
