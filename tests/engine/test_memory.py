@@ -81,7 +81,7 @@ def test_a_stratified_sample_keeps_every_class_in_proportion() -> None:
     positions = np.arange(len(y))[::-1].copy()
     sample = subsample_rows(positions, y, 0.3, seed=1, classification=True)
     assert np.all(np.diff(sample) > 0) and set(sample) <= set(positions)
-    assert abs(len(sample) - 300) <= 4
+    assert len(sample) == 300  # a class the sample missed (3) took the place of a common row: the size is kept
     counts = np.bincount(y[sample], minlength=4)
     assert abs(counts[0] - 210) <= 3 and abs(counts[1] - 87) <= 3 and counts[2] >= 2 and counts[3] == 1
     np.testing.assert_array_equal(sample, subsample_rows(positions, y, 0.3, seed=1, classification=True))

@@ -140,10 +140,14 @@ def subsample_rows(positions: np.ndarray, y: np.ndarray, fraction: float, *, see
                           stratify=labels if classification else None)
     except ValueError:  # a class too rare to stratify: a plain sample
         chosen = resample(positions, replace=False, n_samples=n, random_state=seed)
-    if classification:  # a class the sample missed keeps one row, so every fold model knows every class
+    if classification:  # a class the sample missed keeps one row, so every fold model knows every class ...
         present = set(np.unique(y[chosen]).tolist())
         missing = [positions[np.argmax(labels == c)] for c in np.unique(labels) if c not in present]
-        chosen = np.concatenate([chosen, np.asarray(missing, dtype=positions.dtype)])
+        if missing:  # ... in place of rows of the commonest class: the sample keeps its size (``n``)
+            values, counts = np.unique(y[chosen], return_counts=True)
+            commonest = np.flatnonzero(y[chosen] == values[np.argmax(counts)])
+            kept = np.delete(chosen, commonest[: min(len(missing), len(commonest) - 1)])
+            chosen = np.concatenate([kept, np.asarray(missing, dtype=positions.dtype)])
     return np.sort(chosen)
 
 
