@@ -136,3 +136,22 @@ def test_regression_and_segments_on_real_columns(mixed_frame: pd.DataFrame) -> N
     assert sum(s.n_rows for s in evaluation.segments["amount"]) == len(y)
     assert evaluation.segments["amount"][-1].segment == "missing"
     assert {s.segment for s in evaluation.segments["visited"]} == {"2021", "2022"}
+
+
+def test_segments_keep_a_category_named_like_kuais_own_and_numbers_that_print_alike() -> None:
+    """A loan's purpose 'other' once crashed the report (a blind test): the data's own 'other' and 'missing' are
+    segments of their own, apart from the rows Kuai groups under those names."""
+    purposes = ["car", "other", "missing", "home", None] * 40 + [f"rare {i}" for i in range(30)]
+    frame = pd.DataFrame({"purpose": purposes, "rate": [1.0000001, 1.0000002, 1.0000003, 2.0, np.nan] * 40 + [3.0] * 30,
+                          "amount": np.arange(len(purposes), dtype=float)})
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="amount", n_folds=3)
+    schema = build_input_schema(frame, spec)
+    X, y = to_model_frame(frame, schema), encode_target(frame["amount"], spec)
+    predicted = y + np.where(frame["purpose"] == "other", 5.0, 1.0)
+    segments = evaluate(spec, y, predicted, model_frame=X, schema=schema).segments
+    purpose = {s.segment: s for s in segments["purpose"]}
+    assert purpose["other"].n_rows == 40 and purpose["other"].error == pytest.approx(5.0)  # the data's 'other'
+    assert purpose["missing"].n_rows == 40 and purpose["missing (2)"].n_rows == 40  # its 'missing', and the empty
+    assert sum(s.n_rows for s in segments["purpose"]) == len(y)
+    rate = [s.segment for s in segments["rate"]]
+    assert len(rate) == len(set(rate)) and sum(s.n_rows for s in segments["rate"]) == len(y)

@@ -202,8 +202,11 @@ def _segments(values: pd.Series, column: InputColumn) -> pd.Series:
     values = values.reset_index(drop=True)
     if column.is_string:
         top = [str(v) for v in values.value_counts().index[:CATEGORY_SEGMENTS] if v != "" and is_label_sized(v)]
-        labels = values.astype(str).where(values.isin(top), "other").where(values != "", "missing")
-        return pd.Series(pd.Categorical(labels, categories=[*top, "other", "missing"], ordered=True))
+        position = pd.Series(range(len(top)), index=top, dtype=np.int64)
+        found = values.astype(str).map(position).fillna(len(top)).to_numpy(dtype=np.int64)  # "other" ...
+        codes = np.where(np.asarray((values == "").fillna(False), dtype=bool), len(top) + 1, found)  # ... "missing"
+        return pd.Series(pd.Categorical.from_codes(
+            codes, dtype=pd.CategoricalDtype(_distinct([*top, "other", "missing"]), ordered=True)))
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
     if column.type is ColumnType.DATETIME or numbers.nunique() <= NUMERIC_SEGMENTS:
         distinct = np.sort(numbers.dropna().unique())
@@ -214,7 +217,22 @@ def _segments(values: pd.Series, column: InputColumn) -> pd.Series:
         names = [f"{i.left:.4g} to {i.right:.4g}" for i in binned.cat.categories]
         codes = np.asarray(binned.cat.codes.to_numpy(), dtype=np.int64)
     codes = np.where(numbers.isna().to_numpy() | (codes < 0), len(names), codes)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype([*names, "missing"], ordered=True)))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(_distinct([*names, "missing"]),
+                                                                                ordered=True)))
+
+
+def _distinct(names: list[str]) -> list[str]:
+    """The segments' names, each once: a category of the data called "other" or "missing", or two numbers that
+    print alike (1.0000001 and 1.0000002 as "1"), are told apart by a number: "other (2)"."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        unique, k = name, 2
+        while unique in seen:
+            unique, k = f"{name} ({k})", k + 1
+        seen.add(unique)
+        out.append(unique)
+    return out
 
 
 def _sample(n_rows: int, size: int, seed: int) -> np.ndarray:
