@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,6 +154,22 @@ def test_leakage_through_a_label_column(rng: np.random.Generator) -> None:
                           "is_canceled": (status != "Check-Out").astype(int)})
     [leak] = found(checks(frame, target="is_canceled"), "TARGET_LEAKAGE")
     assert leak.column == "reservation_status"
+
+
+def test_a_column_filled_in_for_one_outcome_alone_is_a_one_sided_leak(rng: np.random.Generator) -> None:
+    """A recovered amount exists only after a default (a blind test's loan book): it picks out most defaults with no
+    mistake and says nothing of the rest, so its balanced accuracy (0.9) stays below the threshold."""
+    n = 4_000
+    default = rng.random(n) < 0.12
+    recovered = np.where(default & (rng.random(n) < 0.8), rng.uniform(50, 6000, n).round(2), 0.0)
+    reminder = np.where(default & (rng.random(n) < 0.3), 1, 0)  # a true signal for 30 % of them: not a leak
+    frame = pd.DataFrame({"income": rng.normal(50, 10, n), "recovery_amount": recovered, "reminder_sent": reminder,
+                          "is_default": default.astype(int)})
+    [leak] = found(checks(frame, target="is_default"), "TARGET_LEAKAGE")
+    assert leak.column == "recovery_amount"
+    picked = re.search(r"picks out (\d+)% of the rows where 'is_default' is '1'", leak.message)
+    assert picked is not None and 65 <= int(picked.group(1)) <= 85  # 80 % of them have an amount
+    assert leak.fix == CheckFix(FixAction.EXCLUDE_COLUMN, "Exclude 'recovery_amount'", columns=("recovery_amount",))
 
 
 def test_resource_estimate_and_its_checks(clean: pd.DataFrame) -> None:

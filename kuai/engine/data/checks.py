@@ -39,7 +39,7 @@ from kuai.engine.data.target import name_words
 from kuai.engine.data.target_rows import target_rows
 from kuai.engine.data.task import detect_task, label_counts
 from kuai.engine.errors import TargetError
-from kuai.engine.read.cells import MAX_LABEL_CHARS
+from kuai.engine.read.cells import MAX_LABEL_CHARS, clip
 from kuai.engine.read.dates import format_in_words, swapped_format
 from kuai.engine.read.unreadable import unusable_numbers
 from kuai.engine.types import (
@@ -291,10 +291,13 @@ def _target_checks(frame: pd.DataFrame, target: str, columns: tuple[ColumnProfil
         is_numeric = column_type is ColumnType.NUMERIC or pd.api.types.is_numeric_dtype(values)
         results.extend(_rare_classes(counts, target, n_folds=n_folds, is_numeric=is_numeric, change=change))
     for leak in find_leaks(frame, target, columns, task=task):
+        how = (f"alone predicts '{target}' almost perfectly ({leak.scoring} {leak.score:.3f} on rows it was not "
+               "fitted on)") if leak.given_away is None else (
+            f"alone picks out {leak.score:.0%} of the rows where '{target}' is '{clip(leak.given_away, 60)}', "
+            "almost without a mistake (on rows it was not fitted on), though it says little about the others")
         results.append(CheckResult(
             "TARGET_LEAKAGE", leak.column,
-            f"'{leak.column}' alone predicts '{target}' almost perfectly ({leak.scoring} {leak.score:.3f} on rows "
-            f"it was not fitted on).{_recorded_later(leak.column)} If it is only known after the outcome, it gives "
+            f"'{leak.column}' {how}.{_recorded_later(leak.column)} If it is only known after the outcome, it gives "
             "the answer away and the model will fail on new data.",
             "Exclude it unless it will be known at the time of each prediction.",
             columns=(leak.column, target), fix=_exclude(leak.column)))

@@ -8,6 +8,13 @@ round — balanced accuracy for classes, R² for numbers; for numbers the rank c
 the target is also taken. Only features that come close (≥ 0.90) are then checked by the
 slower shallow decision tree (3-fold cross-validation) on the same sample, which finds the exact
 cut a bin may straddle; the better of the two scores is reported.
+
+A column known only after the outcome is often filled in for one outcome alone (a recovered amount
+after a default, a reason for a cancellation): it gives that outcome away without a word on the
+others, so its balanced accuracy can stay below the threshold. Such a one-sided leak is found by the
+same bins: those that hold one class alone on one half of the sample (``PURE_SHARE``) must hold
+nearly only that class on the other half (``ONE_SIDED_PRECISION``) and most of its rows there
+(``ONE_SIDED_RECALL``), for a class that is not the majority.
 """
 
 from __future__ import annotations
@@ -29,13 +36,18 @@ SCREEN_THRESHOLD = 0.90  # below this the tree is not run
 SAMPLE_ROWS = 5000
 N_BINS = 32  # value bins; one more bin holds missing values
 MIN_ROWS = 30
+PURE_SHARE = 0.995  # a bin of one class: this share of its rows, on one half of the sample ...
+PURE_MIN_ROWS = 10  # ... and at least this many of them
+ONE_SIDED_PRECISION = 0.99  # on the other half: the share of those bins' rows of that class ...
+ONE_SIDED_RECALL = 0.5  # ... and the share of that class's rows they hold
 
 
 @dataclass(frozen=True)
 class Leak:
     column: str
     score: float
-    scoring: str  # "balanced accuracy", "R²" or "rank correlation"
+    scoring: str  # "balanced accuracy", "R²" or "rank correlation"; or, for a one-sided leak, ...
+    given_away: str | None = None  # ... the class whose rows it picks out: ``score`` is the share of them it does
 
 
 def find_leaks(frame: pd.DataFrame, target: str, columns: Sequence[ColumnProfile], *,
@@ -45,7 +57,7 @@ def find_leaks(frame: pd.DataFrame, target: str, columns: Sequence[ColumnProfile
     if len(rows) > SAMPLE_ROWS:
         rows = rows.sample(SAMPLE_ROWS, random_state=seed)
     is_classification = _is_classification(rows[target], task)
-    y, keep = _encode_target(rows[target], is_classification)
+    y, keep, labels = _encode_target(rows[target], is_classification)
     rows = rows[keep]
     features = [c for c in columns if c.name != target and c.type.is_feature and c.name in frame.columns]
     if len(rows) < MIN_ROWS or not features or (is_classification and y.max(initial=0) < 1):
@@ -59,8 +71,13 @@ def find_leaks(frame: pd.DataFrame, target: str, columns: Sequence[ColumnProfile
         found = _confirm(rows[column.name], column.type, y, float(score[position]), is_classification, seed)
         if found >= LEAKAGE_THRESHOLD:
             leaks.append(Leak(column.name, found, scoring))
+    flagged = {leak.column for leak in leaks}
     if not is_classification:
-        leaks.extend(_rank_leaks(rows, features, y, {leak.column for leak in leaks}))
+        return leaks + _rank_leaks(rows, features, y, flagged)
+    for position, (share, code) in enumerate(zip(*_one_sided(bins, y, halves), strict=True)):
+        if features[position].name not in flagged and share >= ONE_SIDED_RECALL:
+            leaks.append(Leak(features[position].name, float(share), "share of its rows picked out",
+                              given_away=labels[code]))
     return leaks
 
 
@@ -70,16 +87,17 @@ def _is_classification(values: pd.Series, task: TaskType | None) -> bool:
     return bool(values.nunique() <= 20 or not pd.api.types.is_numeric_dtype(values))
 
 
-def _encode_target(values: pd.Series, is_classification: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Class codes 0..K-1 (classes with fewer than 3 rows left out) or floats; and the rows kept."""
+def _encode_target(values: pd.Series, is_classification: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Class codes 0..K-1 (classes with fewer than 3 rows left out) or floats; the rows kept; the classes."""
     if not is_classification:
         numbers = numeric_values(values).to_numpy()
         keep = np.isfinite(numbers)
-        return numbers[keep], keep
-    codes = pd.factorize(values.astype(str))[0]
+        return numbers[keep], keep, []
+    codes, names = pd.factorize(values.astype(str))
     counts = np.bincount(codes)
     keep = counts[codes] >= 3
-    return pd.factorize(codes[keep])[0], keep
+    kept, order = pd.factorize(codes[keep])
+    return kept, keep, [str(names[code]) for code in order]
 
 
 def _bin(values: pd.Series, column_type: ColumnType) -> np.ndarray:
@@ -128,6 +146,32 @@ def _classify(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: 
     correct = predicted == y_test[:, None]
     recalls = [correct[y_test == k].mean(axis=0) for k in range(n_classes) if (y_test == k).any()]
     return np.asarray(np.mean(recalls, axis=0))
+
+
+def _one_sided(bins: np.ndarray, y: np.ndarray, halves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the class (not the majority) that its bins of one class give away most, and how much: the share of
+    that class's held-out rows in those bins, on the worse of the two halves, where those bins' held-out rows are of
+    that class (``ONE_SIDED_PRECISION``); else 0."""
+    n_columns, n_classes = bins.shape[1], int(y.max()) + 1
+    shares = np.bincount(y, minlength=n_classes) / len(y)
+    best, best_class = np.zeros(n_columns), np.zeros(n_columns, dtype=np.int64)
+    for code in np.flatnonzero(shares < 0.5):
+        worst = np.ones(n_columns)
+        for train in (halves, ~halves):
+            cells = _cells(bins[train], 1).ravel()
+            size = n_columns * (N_BINS + 1)
+            counts = np.bincount(cells, minlength=size)
+            of_class = np.bincount(cells, weights=np.repeat(y[train] == code, n_columns), minlength=size)
+            pure = ((of_class >= PURE_SHARE * counts) & (of_class >= PURE_MIN_ROWS)).reshape(n_columns, N_BINS + 1)
+            held, y_held = bins[~train], y[~train] == code
+            inside = pure[np.arange(n_columns)[None, :], held]  # held-out rows in a bin of one class
+            picked = (inside & y_held[:, None]).sum(axis=0)
+            recall = picked / max(1, int(y_held.sum()))
+            precision = picked / np.maximum(1, inside.sum(axis=0))
+            worst = np.minimum(worst, np.where(precision >= ONE_SIDED_PRECISION, recall, 0.0))
+        better = worst > best
+        best, best_class = np.where(better, worst, best), np.where(better, code, best_class)
+    return best, best_class
 
 
 def _regress(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: np.ndarray) -> np.ndarray:
