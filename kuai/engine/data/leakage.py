@@ -97,7 +97,7 @@ def _encode_target(values: pd.Series, is_classification: bool) -> tuple[np.ndarr
     counts = np.bincount(codes)
     keep = counts[codes] >= 3
     kept, order = pd.factorize(codes[keep])
-    return kept, keep, [str(names[code]) for code in order]
+    return kept, keep, [str(names[int(code)]) for code in order]
 
 
 def _bin(values: pd.Series, column_type: ColumnType) -> np.ndarray:
@@ -151,27 +151,27 @@ def _classify(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: 
 def _one_sided(bins: np.ndarray, y: np.ndarray, halves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per column, the class (not the majority) that its bins of one class give away most, and how much: the share of
     that class's held-out rows in those bins, on the worse of the two halves, where those bins' held-out rows are of
-    that class (``ONE_SIDED_PRECISION``); else 0."""
+    that class (``ONE_SIDED_PRECISION``); else 0. Every class at once: a bin is of one class at most."""
     n_columns, n_classes = bins.shape[1], int(y.max()) + 1
-    shares = np.bincount(y, minlength=n_classes) / len(y)
-    best, best_class = np.zeros(n_columns), np.zeros(n_columns, dtype=np.int64)
-    for code in np.flatnonzero(shares < 0.5):
-        worst = np.ones(n_columns)
-        for train in (halves, ~halves):
-            cells = _cells(bins[train], 1).ravel()
-            size = n_columns * (N_BINS + 1)
-            counts = np.bincount(cells, minlength=size)
-            of_class = np.bincount(cells, weights=np.repeat(y[train] == code, n_columns), minlength=size)
-            pure = ((of_class >= PURE_SHARE * counts) & (of_class >= PURE_MIN_ROWS)).reshape(n_columns, N_BINS + 1)
-            held, y_held = bins[~train], y[~train] == code
-            inside = pure[np.arange(n_columns)[None, :], held]  # held-out rows in a bin of one class
-            picked = (inside & y_held[:, None]).sum(axis=0)
-            recall = picked / max(1, int(y_held.sum()))
-            precision = picked / np.maximum(1, inside.sum(axis=0))
-            worst = np.minimum(worst, np.where(precision >= ONE_SIDED_PRECISION, recall, 0.0))
-        better = worst > best
-        best, best_class = np.where(better, worst, best), np.where(better, code, best_class)
-    return best, best_class
+    columns = np.arange(n_columns)[None, :]
+    worst = np.ones((n_columns, n_classes))
+    for train in (halves, ~halves):
+        cells = (_cells(bins[train], n_classes) + y[train][:, None]).ravel()
+        counts = np.bincount(cells, minlength=n_columns * (N_BINS + 1) * n_classes)
+        counts = counts.reshape(n_columns, N_BINS + 1, n_classes)
+        pure = (counts >= PURE_SHARE * counts.sum(axis=2, keepdims=True)) & (counts >= PURE_MIN_ROWS)
+        of_class = np.where(pure.any(axis=2), np.argmax(pure, axis=2), n_classes)  # n_classes: of no one class
+        held = of_class[columns, bins[~train]]  # each held-out row's bin's class
+        y_held = y[~train]
+        inside = np.bincount((columns * (n_classes + 1) + held).ravel(), minlength=n_columns * (n_classes + 1))
+        hits = np.bincount((columns * (n_classes + 1) + held)[held == y_held[:, None]],
+                           minlength=n_columns * (n_classes + 1))
+        inside, hits = (a.reshape(n_columns, n_classes + 1)[:, :n_classes] for a in (inside, hits))
+        recall = hits / np.maximum(1, np.bincount(y_held, minlength=n_classes))[None, :]
+        precision = hits / np.maximum(1, inside)
+        worst = np.minimum(worst, np.where(precision >= ONE_SIDED_PRECISION, recall, 0.0))
+    worst[:, np.bincount(y, minlength=n_classes) / len(y) >= 0.5] = 0.0  # the majority class: not a leak's
+    return worst.max(axis=1), worst.argmax(axis=1)
 
 
 def _regress(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: np.ndarray) -> np.ndarray:
