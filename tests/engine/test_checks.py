@@ -170,6 +170,20 @@ def test_a_column_filled_in_for_one_outcome_alone_is_a_one_sided_leak(rng: np.ra
     picked = re.search(r"picks out (\d+)% of the rows where 'is_default' is '1'", leak.message)
     assert picked is not None and 65 <= int(picked.group(1)) <= 85  # 80 % of them have an amount
     assert leak.fix == CheckFix(FixAction.EXCLUDE_COLUMN, "Exclude 'recovery_amount'", columns=("recovery_amount",))
+    recovers = (np.arange(n) % 2 == 1) & (rng.random(n) < 0.7)
+    even = pd.DataFrame({"recovery_amount": np.where(recovers, rng.uniform(50, 6000, n), 0.0),
+                         "is_default": (np.arange(n) % 2 == 1).astype(float)})  # half of them, read as floats
+    [leak] = found(checks(even, target="is_default"), "TARGET_LEAKAGE")
+    assert "where 'is_default' is '1'" in leak.message  # the label users see, not '1.0'
+
+
+def test_a_feature_that_separates_a_class_by_its_values_is_not_a_one_sided_leak(rng: np.random.Generator) -> None:
+    """A petal's length tells setosa apart, and its values spread the other species over many bins."""
+    n = 5_000
+    species = rng.choice(["setosa", "versicolor", "virginica"], n, p=[0.3, 0.35, 0.35])
+    centre = pd.Series(species).map({"setosa": 1.5, "versicolor": 4.3, "virginica": 5.6}).to_numpy()
+    frame = pd.DataFrame({"petal_length": centre + rng.normal(0, 0.5, n), "species": species})
+    assert not found(checks(frame, target="species"), "TARGET_LEAKAGE")
 
 
 def test_resource_estimate_and_its_checks(clean: pd.DataFrame) -> None:

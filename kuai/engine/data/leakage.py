@@ -14,7 +14,9 @@ after a default, a reason for a cancellation): it gives that outcome away withou
 others, so its balanced accuracy can stay below the threshold. Such a one-sided leak is found by the
 same bins: those that hold one class alone on one half of the sample (``PURE_SHARE``) must hold
 nearly only that class on the other half (``ONE_SIDED_PRECISION``) and most of its rows there
-(``ONE_SIDED_RECALL``), for a class that is not the majority.
+(``ONE_SIDED_RECALL``), while nearly all the other classes' rows share one bin (``ONE_SIDED_REST``:
+a zero, a blank), the mark of a column that is filled in for one outcome alone. A feature that
+separates a class by its values (a petal's length) spreads the other classes over many bins.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from kuai.engine.data.column_types import parse_datetimes
+from kuai.engine.data.labels import class_labels
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.types import ColumnProfile, ColumnType, TaskType
 
@@ -39,7 +42,8 @@ MIN_ROWS = 30
 PURE_SHARE = 0.995  # a bin of one class: this share of its rows, on one half of the sample ...
 PURE_MIN_ROWS = 10  # ... and at least this many of them
 ONE_SIDED_PRECISION = 0.99  # on the other half: the share of those bins' rows of that class ...
-ONE_SIDED_RECALL = 0.5  # ... and the share of that class's rows they hold
+ONE_SIDED_RECALL = 0.5  # ... and the share of that class's rows they hold; ...
+ONE_SIDED_REST = 0.9  # ... and the share of the other classes' rows in their commonest bin
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class Leak:
 
 def find_leaks(frame: pd.DataFrame, target: str, columns: Sequence[ColumnProfile], *,
                task: TaskType | None = None, seed: int = 0) -> list[Leak]:
-    """Features that alone predict ``target`` with a score of at least ``LEAKAGE_THRESHOLD``."""
+    """Features that alone predict ``target`` with a score of at least ``LEAKAGE_THRESHOLD``, and (classes) features
+    that give one class away (``_one_sided``: ``Leak.given_away``)."""
     rows = frame[frame[target].notna()]
     if len(rows) > SAMPLE_ROWS:
         rows = rows.sample(SAMPLE_ROWS, random_state=seed)
@@ -93,7 +98,7 @@ def _encode_target(values: pd.Series, is_classification: bool) -> tuple[np.ndarr
         numbers = numeric_values(values).to_numpy()
         keep = np.isfinite(numbers)
         return numbers[keep], keep, []
-    codes, names = pd.factorize(values.astype(str))
+    codes, names = pd.factorize(class_labels(values, strip=True).astype(str))  # the labels users see: 1.0 -> '1'
     counts = np.bincount(codes)
     keep = counts[codes] >= 3
     kept, order = pd.factorize(codes[keep])
@@ -149,9 +154,10 @@ def _classify(train: np.ndarray, y_train: np.ndarray, test: np.ndarray, y_test: 
 
 
 def _one_sided(bins: np.ndarray, y: np.ndarray, halves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per column, the class (not the majority) that its bins of one class give away most, and how much: the share of
-    that class's held-out rows in those bins, on the worse of the two halves, where those bins' held-out rows are of
-    that class (``ONE_SIDED_PRECISION``); else 0. Every class at once: a bin is of one class at most."""
+    """Per column, the class that its bins of one class give away most, and how much: the share of that class's
+    held-out rows in those bins, on the worse of the two halves, where those bins' held-out rows are of that class
+    (``ONE_SIDED_PRECISION``) and the other classes' rows share one bin (``ONE_SIDED_REST``); else 0. Every class at
+    once: a bin is of one class at most."""
     n_columns, n_classes = bins.shape[1], int(y.max()) + 1
     columns = np.arange(n_columns)[None, :]
     worst = np.ones((n_columns, n_classes))
@@ -159,7 +165,10 @@ def _one_sided(bins: np.ndarray, y: np.ndarray, halves: np.ndarray) -> tuple[np.
         cells = (_cells(bins[train], n_classes) + y[train][:, None]).ravel()
         counts = np.bincount(cells, minlength=n_columns * (N_BINS + 1) * n_classes)
         counts = counts.reshape(n_columns, N_BINS + 1, n_classes)
-        pure = (counts >= PURE_SHARE * counts.sum(axis=2, keepdims=True)) & (counts >= PURE_MIN_ROWS)
+        in_bin = counts.sum(axis=2, keepdims=True)
+        pure = (counts >= PURE_SHARE * in_bin) & (counts >= PURE_MIN_ROWS)
+        rest = in_bin - counts  # each bin's rows of the other classes
+        one_bin = rest.max(axis=1) >= ONE_SIDED_REST * np.maximum(1, rest.sum(axis=1))  # (column, class)
         of_class = np.where(pure.any(axis=2), np.argmax(pure, axis=2), n_classes)  # n_classes: of no one class
         held = of_class[columns, bins[~train]]  # each held-out row's bin's class
         y_held = y[~train]
@@ -169,8 +178,7 @@ def _one_sided(bins: np.ndarray, y: np.ndarray, halves: np.ndarray) -> tuple[np.
         inside, hits = (a.reshape(n_columns, n_classes + 1)[:, :n_classes] for a in (inside, hits))
         recall = hits / np.maximum(1, np.bincount(y_held, minlength=n_classes))[None, :]
         precision = hits / np.maximum(1, inside)
-        worst = np.minimum(worst, np.where(precision >= ONE_SIDED_PRECISION, recall, 0.0))
-    worst[:, np.bincount(y, minlength=n_classes) / len(y) >= 0.5] = 0.0  # the majority class: not a leak's
+        worst = np.minimum(worst, np.where((precision >= ONE_SIDED_PRECISION) & one_bin, recall, 0.0))
     return worst.max(axis=1), worst.argmax(axis=1)
 
 
