@@ -247,6 +247,7 @@ class TaskSpec:
     notes: tuple[str, ...] = ()  # what Kuai decided about the data for this spec, in plain words (shown to the user)
     group: str = ""  # the column whose rows stay in one fold (kuai.engine.data.groups); "": rows are folded one by one
     group_reason: str = ""  # why, in plain words
+    folds_reason: str = ""  # why ``n_folds`` folds (data.task.build_task_spec); "": not known (changed since)
     time: str = ""  # the column the folds follow forward in time (kuai.engine.data.time_order); "": none
     time_reason: str = ""
     holdout: float = 0.0  # the share of the rows kept out of the whole search, scored at the end (data.holdout)

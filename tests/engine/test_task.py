@@ -208,8 +208,10 @@ def test_a_long_budget_gives_small_data_eight_folds_and_says_so() -> None:
         return build_task_spec(frame, columns, target="y", group="", **kw)
 
     assert spec(time_budget_s=60).n_folds == 5 and spec().n_folds == 5
+    assert spec().folds_reason == choose_validation(n, task=TaskType.BINARY)[1]  # the spec says why: as profiled
     long = spec(time_budget_s=300)
-    assert long.n_folds == 8
+    assert long.n_folds == 8 and long.folds_reason.startswith("Cross-validation uses 8 folds rather than 5")
+    assert spec(n_folds=4).folds_reason.startswith("4-fold stratified cross-validation, the folds you chose")
     assert any("8 folds rather than 5" in note and "300 s budget" in note and "7/8" in note for note in long.notes)
     assert spec(time_budget_s=3600).n_folds == 8
     assert spec(time_budget_s=300, n_folds=4).n_folds == 4  # the user's choice stands
@@ -217,6 +219,8 @@ def test_a_long_budget_gives_small_data_eight_folds_and_says_so() -> None:
     assert build_task_spec(frame, columns, target="y", time="day", time_budget_s=300).n_folds == 5
     rare = frame.assign(y=["r"] * 6 + ["c"] * (n - 6))  # six rows of the rarest class: six folds at most
     assert build_task_spec(rare, columns, target="y", group="", time_budget_s=300).n_folds == 6
+    lowered = build_task_spec(rare.assign(y=["r"] * 3 + ["c"] * (n - 3)), columns, target="y", group="")
+    assert lowered.n_folds == 3 and lowered.folds_reason.startswith("Kuai's 5 cross-validation folds were lowered to 3")
     sparse = pd.DataFrame({"x": np.arange(600.0), "v": [1.0, 2.0] * 6 + [np.nan] * 588})  # 12 values to learn
     assert build_task_spec(sparse, profile_dataset(sparse, with_checks=False).columns, target="v", group="",
                            time_budget_s=300).n_folds == 6  # half the rows with a value, not of all rows

@@ -79,7 +79,8 @@ def task_spec_from_json(data: dict[str, Any]) -> TaskSpec:
         dropped=dict(data.get("dropped", {})), classes=tuple(data.get("classes", ())),
         n_folds=int(data.get("n_folds", 5)), seed=int(data.get("seed", 0)), class_weight=data.get("class_weight", ""),
         group=str(data.get("group") or ""), group_reason=str(data.get("group_reason") or ""),
-        time=str(data.get("time") or ""), time_reason=str(data.get("time_reason") or ""))
+        time=str(data.get("time") or ""), time_reason=str(data.get("time_reason") or ""),
+        folds_reason=str(data.get("folds_reason") or ""))
 
 
 def leaderboard_entry_from_json(data: dict[str, Any]) -> LeaderboardEntry:

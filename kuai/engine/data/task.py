@@ -194,6 +194,8 @@ def build_task_spec(
     if task is TaskType.REGRESSION and numeric_values(target_values).notna().sum() < 2:
         raise TargetError(f"Column '{target}' holds no numbers; regression needs numbers.", code="BAD_TASK")
     folds, folds_note = _folds_for(target_values, task, n_folds, default=default_folds(len(frame)))
+    folds_reason = folds_note[0] if folds_note else _chosen_folds_reason(folds, task) if n_folds is not None \
+        else choose_validation(len(frame), task=task)[1]
     timed, time_reason = resolve_time(frame, target=target, time=time, group=group,
                                       date_format=(date_formats or {}).get(time or "", None))
     grouped, group_reason, group_notes = resolve_group(frame, columns, target=target, n_folds=folds,
@@ -201,7 +203,8 @@ def build_task_spec(
     group_notes = () if timed else group_notes
     if n_folds is None and not timed and not grouped:
         more, more_note = budget_folds(target_values, task, folds, time_budget_s)
-        folds, folds_note = (more, (more_note,)) if more > folds else (folds, folds_note)
+        folds, folds_note, folds_reason = ((more, (more_note,), more_note) if more > folds
+                                           else (folds, folds_note, folds_reason))
     features, dropped = _split_features(frame, types, target=target, excluded=set(excluded), group=grouped)
     classes: tuple[str, ...] = ()
     if task.is_classification:
@@ -219,8 +222,14 @@ def build_task_spec(
         classes=classes, n_folds=folds, seed=seed, date_formats=formats, label_variants=variants.mapping,
         notes=((variants.note(target),) if variants else ()) + folds_note + date_notes + group_notes,
         group=grouped, group_reason=group_reason, time=timed, time_reason=time_reason,
-        holdout=holdout,
+        holdout=holdout, folds_reason=folds_reason,
     )
+
+
+def _chosen_folds_reason(n_folds: int, task: TaskType) -> str:
+    kind = " stratified" if task.is_classification else ""
+    return (f"{n_folds}-fold{kind} cross-validation, the folds you chose: each model is trained {n_folds} times and "
+            "tested each time on a different part of the rows")
 
 
 def _most_folds(target: pd.Series, task: TaskType) -> tuple[int, str]:

@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 
 from kuai.engine.data.groups import STRATIFY_MAX_GROUPS
-from kuai.engine.data.task import choose_validation, label_counts
+from kuai.engine.data.task import label_counts
 from kuai.engine.errors import TargetError
 from kuai.engine.read.cells import clip
 from kuai.engine.search.memory import subsample_rows
@@ -72,7 +72,7 @@ def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
     if scored <= MAX_SCORED_ROWS:
         return folds
     counts = _apportioned([len(valid) for _, valid in folds], MAX_SCORED_ROWS)
-    return [(train, subsample_rows(valid, y, count / len(valid), seed=(spec.seed + k) % 2**32,
+    return [(train, subsample_rows(valid, y, count / max(1, len(valid)), seed=(spec.seed + k) % 2**32,
                                    classification=spec.task.is_classification))
             for k, ((train, valid), count) in enumerate(zip(folds, counts, strict=True))]
 
@@ -164,7 +164,7 @@ def fit_folds(y: np.ndarray, spec: TaskSpec, *, groups: np.ndarray | None = None
     if spec.group and groups is not None and spec.n_folds > 2:  # fewer groups than folds (rows left out, a holdout)
         spec = replace(spec, n_folds=max(2, min(spec.n_folds, len(np.unique(groups)))))
     for n_folds in range(spec.n_folds, 1, -1):
-        fitted = replace(spec, n_folds=n_folds)
+        fitted = replace(spec, n_folds=n_folds, folds_reason=spec.folds_reason if n_folds == asked else "")
         try:
             folds = make_folds(y, fitted, groups, times)
         except ValueError:  # fewer groups than folds
@@ -204,7 +204,9 @@ def fit_folds_to_classes(target: pd.Series, spec: TaskSpec) -> TaskSpec:
         raise TargetError(f"Class '{label}' of '{spec.target}' has a single row; a model cannot learn it. "
                           "Add rows of that class or remove it.", code="RARE_CLASS")
     present = tuple(c for c in spec.classes if c in counts.index)
-    return replace(spec, n_folds=int(min(spec.n_folds, counts.min())), classes=present)
+    n_folds = int(min(spec.n_folds, counts.min()))
+    return replace(spec, n_folds=n_folds, classes=present,
+                   folds_reason=spec.folds_reason if n_folds == spec.n_folds else "")
 
 
 def fewer_folds_note(target: pd.Series, spec: TaskSpec, asked: int) -> str:
@@ -228,12 +230,9 @@ def folds_in_words(spec: TaskSpec) -> str:
 
 
 def validation_reason(spec: TaskSpec, n_rows: int) -> str:
-    """Why the spec's models are scored as they are: the time or group column's reason, or the folds' for
-    ``n_rows`` rows (``choose_validation``'s when the fold count is its own; the user's or the budget's otherwise)."""
+    """Why the spec's models are scored as they are: the time or group column's reason, or the folds' as the spec
+    was built (``TaskSpec.folds_reason``); a plain sentence for ``n_rows`` rows when the folds changed since."""
     if spec.time or spec.group:
         return spec.time_reason or spec.group_reason
-    n_folds, reason = choose_validation(n_rows, task=spec.task)
-    if n_folds == spec.n_folds:
-        return reason
-    return (f"{folds_in_words(spec)}: each model is trained {spec.n_folds} times and tested each time on a different "
-            f"part of the {n_rows:,} rows")
+    return spec.folds_reason or (f"{folds_in_words(spec)}: each model is trained {spec.n_folds} times and tested "
+                                 f"each time on a different part of the {n_rows:,} rows")
