@@ -24,7 +24,15 @@ from kuai.app.components.state import (
     sync_url,
     type_overrides,
 )
-from kuai.engine import ColumnType, DatasetProfile, EngineError, TaskSpec, TaskType, folds_in_words
+from kuai.engine import (
+    ColumnType,
+    DatasetProfile,
+    EngineError,
+    TaskSpec,
+    TaskType,
+    folds_in_words,
+    validation_reason,
+)
 from kuai.engine.data.groups import ungrouped_note
 from kuai.engine.data.task import LARGE_DATA_ROWS, LONG_BUDGET_FOLDS, LONG_BUDGET_S, METRICS, default_folds
 from kuai.engine.data.time_order import time_keys
@@ -174,7 +182,7 @@ def show_plan(dataset_id: str, target: str, task: str, metric: str, profile: Dat
         st.caption(f"How models are scored: {profile.validation_reason}"
                    f"{_budget_folds_words(spec, profile.n_rows)}.")
     else:
-        st.caption(f"How models are scored: {spec.n_folds}-fold cross-validation, rows one by one.")
+        st.caption(f"How models are scored: {validation_reason(spec, profile.n_rows)}.")
     if group == "" and profile.group is not None and not spec.time:
         st.warning(ungrouped_note(profile.group), icon=":material/warning:")
     return True
