@@ -158,9 +158,11 @@ def run_system(system: str, entry: dict[str, object], budget: float, seed: int, 
     timeout = budget * 4 + 300
     if system == "kuai":
         out = work / "model"
-        code, wall, peak, _, stderr = run_measured(
+        code, wall, peak, stdout, stderr = run_measured(
             [KUAI, "train", str(train_path), "--target", "target", "--task", task, "--metric", metric,
              "--time-budget", str(budget), "--seed", str(seed), "--out", str(out)], env, timeout)
+        if out.is_dir():  # what the command said, kept with its outputs (--keep)
+            (out / "kuai_train_output.txt").write_text(stdout + stderr)
         if code == 0:
             predicted = subprocess.run([KUAI, "predict", str(out), str(test_path), "--out", str(predictions_path)],
                                        capture_output=True, text=True, env=env)
