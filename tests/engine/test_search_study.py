@@ -12,7 +12,7 @@ import pytest
 from kuai.engine.models import FAMILIES, DataShape, Deadline
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.search.portfolio import portfolio as _portfolio
-from kuai.engine.search.study import open_search_study
+from kuai.engine.search.study import PendingTells, open_search_study
 from tests.engine.search_data import search_data
 
 FAMILY_ORDER = ("lightgbm", "linear")
@@ -101,3 +101,25 @@ def test_a_trial_the_database_could_not_take_stops_the_search_with_that_error(tm
     searching.keep(searching.study.trials[0])  # handed to the writer: the search goes on meanwhile
     with pytest.raises(OSError, match="disk is full"):
         searching.close()
+
+
+def test_a_trial_whose_end_was_lost_with_the_database_is_told_once_it_answers_again() -> None:
+    """A Postgres restart can outlast the first try to tell a trial's end: the trial stayed RUNNING after the
+    training (a fresh-clone run of tests/scaleout); it is now kept and told when the database answers."""
+    study = optuna.create_study(direction="minimize")
+    trial = study.ask()
+    answers = {"down": True}
+    real = study.get_trials
+
+    def get_trials(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if answers["down"]:
+            raise optuna.exceptions.StorageInternalError("the database is away")
+        return real(*args, **kwargs)
+
+    study.get_trials = get_trials  # type: ignore[method-assign]
+    pending = PendingTells(study)
+    assert not pending.settle(trial.number, (trial.number, optuna.trial.TrialState.COMPLETE, 0.25))
+    assert not pending.retry() and real()[0].state is optuna.trial.TrialState.RUNNING  # still away: kept
+    answers["down"] = False
+    assert pending.retry() and pending.pending == []
+    assert (real()[0].state, real()[0].value) == (optuna.trial.TrialState.COMPLETE, 0.25)

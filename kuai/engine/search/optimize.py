@@ -39,7 +39,7 @@ from kuai.engine.search.folds import make_folds, n_scored, refit_rows_factor
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
 from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
-from kuai.engine.search.study import SETTLE_TRIES, lost_storage, open_search_study, settle
+from kuai.engine.search.study import SETTLE_TRIES, PendingTells, lost_storage, open_search_study
 from kuai.engine.search.trials import (
     HeldOutModel,
     OutcomeStore,
@@ -344,8 +344,11 @@ def run_search(inputs: SearchInputs) -> SearchResult:
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
 
+    pending = PendingTells(study)
+
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
         searching.keep(frozen)
+        pending.retry()  # the database answers again: the ends it missed, if any
         trim_heap()  # the trial's freed fit memory, before the next trial's fit lands on top of it
         record = trial_record(frozen)
         result.trials.append(record)
@@ -381,14 +384,15 @@ def run_search(inputs: SearchInputs) -> SearchResult:
                 if not (shared and lost_storage(exc)):
                     raise
                 if deadline.passed() or should_stop():  # the database may still be away: wait for it a little
+                    settled = pending.settle(objective.running, objective.ended)
                     for _ in range(SETTLE_TRIES):
-                        if settle(study, objective.running, objective.ended):
+                        if settled or (settled := pending.retry()):
                             break
                         time.sleep(0.5)
                     return result
                 logger.warning("lost the study's database (%s); retrying", type(exc).__name__)
                 time.sleep(min(2.0, max(0.0, deadline.remaining())))
-                settle(study, objective.running, objective.ended)
+                pending.settle(objective.running, objective.ended)
                 if max_trials is not None:
                     max_trials = max(0, max_trials - sum(1 for t in result.trials if t.number >= first_new))
     finally:  # the trials still being written to the study's database

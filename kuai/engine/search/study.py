@@ -126,6 +126,30 @@ def lost_storage(exc: BaseException | None) -> bool:
     return False
 
 
+Ended = tuple[int, optuna.trial.TrialState, float | None]  # a trial's number, state and value, as it ended
+
+
+class PendingTells:
+    """The trials whose end could not be told while the database was away (``settle``), told once it answers: else
+    such a trial stays RUNNING until another process fails it as stale, and none may come after the training."""
+
+    def __init__(self, study: optuna.Study) -> None:
+        self.study, self.pending = study, list[tuple[int | None, Ended | None]]()
+
+    def settle(self, running: int | None, ended: Ended | None) -> bool:
+        """``settle`` the trial in progress, or keep it for ``retry``; and the ones kept before."""
+        self.retry()
+        if settle(self.study, running, ended):
+            return True
+        self.pending.append((running, ended))
+        return False
+
+    def retry(self) -> bool:
+        """Tell the kept trials' ends (nothing to do when none is kept); True when none is left."""
+        self.pending = [(running, ended) for running, ended in self.pending if not settle(self.study, running, ended)]
+        return not self.pending
+
+
 def settle(study: optuna.Study, running: int | None,
            ended: tuple[int, optuna.trial.TrialState, float | None] | None) -> bool:
     """Tell the study how the trial in progress (``running``) when the database went away ended (``ended``: its
