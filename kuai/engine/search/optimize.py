@@ -39,7 +39,7 @@ from kuai.engine.search.folds import make_folds, n_scored, refit_rows_factor
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
 from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
-from kuai.engine.search.study import SETTLE_TRIES, PendingTells, lost_storage, open_search_study
+from kuai.engine.search.study import SETTLE_TRIES, Ended, PendingTells, lost_storage, open_search_study
 from kuai.engine.search.trials import (
     HeldOutModel,
     OutcomeStore,
@@ -84,7 +84,7 @@ class _Objective:
         self.others_finished = False  # another worker of the shared study has a finished model
         self.fatal: BaseException | None = None  # a full disk: every later trial would fail the same way
         self.running: int | None = None  # the trial in progress, and how it ended (for a tell lost with the database)
-        self.ended: tuple[int, optuna.trial.TrialState, float | None] | None = None
+        self.ended: Ended | None = None
         self.families = {f.name: f for f in families}
         self.search_deadline, self.first_deadline = inputs.deadline, inputs.first_deadline or inputs.deadline
         self.result, self.should_stop, self.store, self.spill = result, inputs.should_stop, inputs.store, inputs.spill

@@ -134,7 +134,8 @@ class PendingTells:
     such a trial stays RUNNING until another process fails it as stale, and none may come after the training."""
 
     def __init__(self, study: optuna.Study) -> None:
-        self.study, self.pending = study, list[tuple[int | None, Ended | None]]()
+        self.study = study
+        self.pending: list[tuple[int | None, Ended | None]] = []
 
     def settle(self, running: int | None, ended: Ended | None) -> bool:
         """``settle`` the trial in progress, or keep it for ``retry``; and the ones kept before."""
@@ -150,8 +151,7 @@ class PendingTells:
         return not self.pending
 
 
-def settle(study: optuna.Study, running: int | None,
-           ended: tuple[int, optuna.trial.TrialState, float | None] | None) -> bool:
+def settle(study: optuna.Study, running: int | None, ended: Ended | None) -> bool:
     """Tell the study how the trial in progress (``running``) when the database went away ended (``ended``: its
     number, state and value; else it stays RUNNING); False when the database is still unreachable."""
     if running is None:
