@@ -170,7 +170,7 @@ def search_phase(
         deadline=search_deadline,
         first_deadline=Deadline(plan.first_trial_until), update_deadline=end_in_time,
         first_model_by=time.monotonic() + plan.first_model_by - clock.now(), trial_s=plan.trial_s,
-        max_trials=budget.max_trials if max_trials is None else max_trials,
+        max_trials=budget.max_trials if max_trials is None else max_trials, by_family=plan.prunes_by_family,
         stop_when_perfect=not budget.limits.any,  # a perfect model may be too slow or too big for the limits
         families=budget.families, warm_configs=warm_configs, storage=storage, study_name=study_name, store=store,
         spill=spill, worker=worker, shared=shared, on_trial=on_trial, should_stop=should_stop,

@@ -42,6 +42,10 @@ BAG_MARGIN = 1.25  # the ONNX conversion's estimate, with room for error
 EXPORT_S_PER_INPUT = 0.002
 FIRST_MODEL_SHARE = 0.1  # of the budget: the first model is on the leaderboard by then (docs/product.md) ...
 TARGET_TRIALS = 12  # ... and the search plans for at least this many trials (``kuai.engine.search.fidelity``)
+# Above this budget each trial is pruned against its own family's trials, not all of them: a long search converges
+# on one family, whose trials then set the one median and stop every other family's (``FamilyMedianPruner``).
+# Budgets up to it, measured at 60 s and 300 s on the shared datasets, keep the one median.
+PRUNE_BY_FAMILY_ABOVE_S = 600.0
 
 
 class Clock(Protocol):
@@ -93,6 +97,11 @@ class BudgetPlan:
         before the fixed tail and the explanation: a tenth of the budget, at most a minute (an hour's budget on magic
         held back 360 s of slack and 216 s for the explanation, and its search ended 572 s before the budget)."""
         return min(SEARCH_SLACK_SHARE * self.budget_s, SEARCH_SLACK_MAX_S)
+
+    @property
+    def prunes_by_family(self) -> bool:
+        """Whether each trial is pruned against its own family's trials (``PRUNE_BY_FAMILY_ABOVE_S``)."""
+        return self.budget_s > PRUNE_BY_FAMILY_ABOVE_S
 
     @property
     def first_trial_until(self) -> float:

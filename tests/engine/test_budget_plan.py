@@ -81,6 +81,11 @@ def test_what_the_search_leaves_the_tail_before_any_trial_grows_with_the_budget_
     assert plan.trial_s == pytest.approx((budget_s - held_back_s) / 12)
 
 
+@pytest.mark.parametrize(("budget_s", "by_family"), [(60.0, False), (300.0, False), (600.0, False), (3600.0, True)])
+def test_only_a_long_budget_prunes_each_trial_against_its_own_family(budget_s: float, by_family: bool) -> None:
+    assert plan_budget(budget_s, started=0.0).prunes_by_family is by_family
+
+
 def test_a_model_with_many_inputs_ends_every_stage_earlier_by_what_they_add_to_the_tail() -> None:
     narrow, wide = plan_budget(60.0, started=0.0, n_inputs=10), plan_budget(60.0, started=0.0, n_inputs=3_000)
     shift = inputs_tail_s(3_000) - inputs_tail_s(10)

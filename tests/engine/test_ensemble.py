@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kuai.engine.metrics import get_metric
-from kuai.engine.select.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, select_ensemble
+from kuai.engine.select.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, candidates, select_ensemble
 
 RMSE = get_metric("rmse")
 
@@ -195,3 +195,33 @@ def test_the_nested_score_is_left_out_when_not_asked_or_too_costly(monkeypatch: 
     monkeypatch.setattr(ensemble, "NESTED_WORK", len(y) * len(oofs) * 25 * len(folds) - 1)
     costly = select_ensemble(oofs, y, RMSE, folds=folds, nested=True)
     assert costly is not None and costly.nested_score is None and costly.weights == plain.weights
+
+
+def test_near_copies_of_one_family_do_not_crowd_the_other_families_out_of_the_candidates() -> None:
+    """A long search's 30 tuned copies of one model rank above another family's model whose errors are its own: the
+    best twenty alone leave it out; each family's best among the candidates lets the blend use it."""
+    rng = np.random.default_rng(1)
+    n = 2000
+    y = rng.normal(size=n)
+    shared_error = rng.normal(size=n)
+    oofs = {i: y + shared_error + 0.05 * rng.normal(size=n) for i in range(30)}  # family "a": near-copies
+    oofs[30] = y + 1.1 * rng.normal(size=n)  # family "b": a little worse alone, independent errors
+    families = {i: "a" for i in range(30)} | {30: "b"}
+    folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(np.arange(n), 5)]
+    scores = {i: RMSE.compute(y, o) for i, o in oofs.items()}
+    assert sorted(oofs, key=scores.__getitem__).index(30) >= 20  # ranked below every copy
+    alone = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores)
+    mixed = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, nested=True)
+    assert alone is not None and 30 not in alone.weights
+    assert mixed is not None and 30 in mixed.weights and mixed.weights[30] >= 0.3
+    assert mixed.score < alone.score - 0.05  # RMSE: clearly better out of fold
+    assert mixed.nested_score is not None and mixed.nested_score < alone.score  # and on rows it was not chosen on
+
+
+def test_the_candidates_are_the_best_ones_with_each_familys_best_in_rank_order() -> None:
+    ranked = list(range(10))
+    families = {n: "a" for n in range(8)} | {8: "b", 9: "c"}
+    assert candidates(ranked, families, 4) == [0, 1, 8, 9]  # the best "a", then "b" and "c", then the next best
+    assert candidates(ranked, families, 10) == ranked
+    assert candidates(ranked, None, 4) == [0, 1, 2, 3]
+    assert candidates(ranked, {n: "a" for n in range(10)}, 4) == [0, 1, 2, 3]

@@ -12,7 +12,7 @@ import pytest
 from kuai.engine.models import FAMILIES, DataShape, Deadline
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.search.portfolio import portfolio as _portfolio
-from kuai.engine.search.study import PendingTells, open_search_study
+from kuai.engine.search.study import FamilyMedianPruner, PendingTells, open_search_study
 from tests.engine.search_data import search_data
 
 FAMILY_ORDER = ("lightgbm", "linear")
@@ -123,3 +123,50 @@ def test_a_trial_whose_end_was_lost_with_the_database_is_told_once_it_answers_ag
     answers["down"] = False
     assert pending.retry() and pending.pending == []
     assert (real()[0].state, real()[0].value) == (optuna.trial.TrialState.COMPLETE, 0.25)
+
+
+def _trial(study: optuna.Study, family: str, losses: list[float]) -> optuna.Trial:
+    """A trial of ``family`` that reported ``losses`` fold by fold."""
+    study.enqueue_trial({"family": family})
+    trial = study.ask()
+    trial.suggest_categorical("family", ["a", "b"])
+    for step, loss in enumerate(losses):
+        trial.report(loss, step)
+    return trial
+
+
+def _finished(study: optuna.Study, family: str, losses: list[float]) -> None:
+    study.tell(_trial(study, family, losses), losses[-1])
+
+
+def test_a_trial_is_pruned_against_its_own_familys_median_once_the_family_has_four_finished_trials() -> None:
+    study = optuna.create_study(direction="minimize", pruner=FamilyMedianPruner(n_startup_trials=4, n_warmup_steps=1))
+    for loss in (0.10, 0.11, 0.12, 0.13, 0.14):
+        _finished(study, "a", [loss, loss])
+
+    def running(family: str, losses: list[float]) -> bool:
+        trial = _trial(study, family, losses)
+        pruned = trial.should_prune()
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        return pruned
+
+    assert running("a", [0.15, 0.15])  # worse than its family's median (0.12)
+    assert not running("a", [0.11, 0.11])
+    assert not running("a", [0.15])  # within the warm-up step
+    for loss in (0.20, 0.21, 0.22):
+        _finished(study, "b", [loss, loss])
+    assert not running("b", [0.30, 0.30])  # three finished "b" trials: it runs to the end
+    _finished(study, "b", [0.23, 0.23])
+    assert not running("b", [0.21, 0.21])  # worse than every "a" trial; better than its own family's median
+    assert running("b", [0.30, 0.30])
+    global_median = optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1)
+    study.pruner = global_median  # the one median of every family stops the same "b" trial
+    assert running("b", [0.21, 0.21])
+
+
+def test_the_study_prunes_by_family_when_asked_also_when_resumed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    assert isinstance(open_search_study(url, "s", 0, shared=False, by_family=True).study.pruner, FamilyMedianPruner)
+    assert isinstance(open_search_study(url, "s", 0, shared=True, by_family=True).study.pruner, FamilyMedianPruner)
+    plain = open_search_study(url, "s", 0, shared=False).study.pruner
+    assert isinstance(plain, optuna.pruners.MedianPruner) and not isinstance(plain, FamilyMedianPruner)

@@ -46,6 +46,7 @@ class SearchInputs:
     first_model_by: float | None = None
     trial_s: float | None = None
     max_trials: int | None = None
+    by_family: bool = False  # each trial pruned against its own family's trials (a long budget: ``BudgetPlan``)
     stop_when_perfect: bool = True  # end once a model scores the best possible value and every family had its turn
     # what: the families searched (empty: the default ones, in ``default_order()``) and a similar run's best
     # configurations first

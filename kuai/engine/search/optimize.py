@@ -323,7 +323,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     objective = _Objective(inputs, chosen, result, result.memory)
     # workers of one shared study must not all draw the same suggestions: each gets its own sampler seed
     seed = (spec.seed + (zlib.crc32(worker.encode()) % 100_000 if shared and worker else 0)) % 2**32
-    searching = open_search_study(inputs.storage, inputs.study_name, seed, shared=shared)
+    searching = open_search_study(inputs.storage, inputs.study_name, seed, shared=shared, by_family=inputs.by_family)
     study = searching.study
     if study.trials:  # resuming or joining: what finished counts
         restore_trials(study, result, inputs.store, inputs.on_trial)

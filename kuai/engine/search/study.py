@@ -21,9 +21,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import optuna
 
-__all__ = ["SETTLE_TRIES", "SearchStudy", "lost_storage", "open_search_study", "settle"]
+__all__ = ["SETTLE_TRIES", "FamilyMedianPruner", "SearchStudy", "lost_storage", "open_search_study", "settle"]
 
 logger = logging.getLogger(__name__)
 MAX_PENDING = 2
@@ -78,10 +79,12 @@ class SearchStudy:
                     self.error = exc
 
 
-def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool) -> SearchStudy:
-    """The study to search on. ``storage``: a URL, an Optuna storage, or None (in memory only)."""
+def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
+                      by_family: bool = False) -> SearchStudy:
+    """The study to search on. ``storage``: a URL, an Optuna storage, or None (in memory only). ``by_family``: each
+    trial is pruned against its own family's trials (``FamilyMedianPruner``), else against all of them."""
     if shared or not isinstance(storage, str):
-        return SearchStudy(_create(storage, study_name, seed))
+        return SearchStudy(_create(storage, study_name, seed, by_family))
     record = _create(storage, study_name, seed)
     trials = record.get_trials(deepcopy=False)
     for frozen in trials:
@@ -90,19 +93,45 @@ def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool)
     trials = record.get_trials(deepcopy=True)
     if any(t.state not in _FINISHED for t in trials):  # waiting trials of an older Kuai's study: resume on it as it is
         return SearchStudy(record)
-    study = _create(None, study_name, seed)
+    study = _create(None, study_name, seed, by_family)
     study.add_trials(trials)
     return SearchStudy(study, record, kept=len(trials))
 
 
-def _create(storage: Any, study_name: str, seed: int) -> optuna.Study:
+def _create(storage: Any, study_name: str, seed: int, by_family: bool = False) -> optuna.Study:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=8)
-    return optuna.create_study(
-        study_name=study_name, storage=storage, load_if_exists=True, direction="minimize", sampler=sampler,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1),
-    )
+    pruner: optuna.pruners.BasePruner = (FamilyMedianPruner(n_startup_trials=4, n_warmup_steps=1) if by_family
+                                         else optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1))
+    return optuna.create_study(study_name=study_name, storage=storage, load_if_exists=True, direction="minimize",
+                               sampler=sampler, pruner=pruner)
+
+
+class FamilyMedianPruner(optuna.pruners.BasePruner):
+    """Optuna's median rule within a family: a trial whose best running loss is worse than the median of its own
+    family's finished trials at the same fold is stopped; until a family has ``n_startup_trials`` finished, its
+    trials run to the end. (One median over every family lets the best family's trials set it: in an hour on magic
+    it stopped 48 of the 53 trials of the other families after their first folds, and the ensemble had only
+    CatBoosts to choose from.) The study minimises."""
+
+    def __init__(self, n_startup_trials: int = 4, n_warmup_steps: int = 1) -> None:
+        self.n_startup_trials, self.n_warmup_steps = n_startup_trials, n_warmup_steps
+
+    def prune(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> bool:
+        step = trial.last_step
+        if step is None or step < self.n_warmup_steps:
+            return False
+        family = trial.params.get("family")
+        finished = [t for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+                    if t.params.get("family") == family]
+        if len(finished) < self.n_startup_trials:
+            return False
+        at_step = [t.intermediate_values[step] for t in finished if step in t.intermediate_values]
+        if not np.isfinite(at_step).any():
+            return False
+        best = np.nanmin(list(trial.intermediate_values.values()))
+        return bool(not np.isfinite(best) or best > float(np.nanmedian(at_step)))
 
 
 try:  # what a lost database connection raises through Optuna's RDB storage

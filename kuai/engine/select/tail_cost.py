@@ -59,7 +59,8 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
     return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
                            scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
                            sizes={n: size for n, size in sizes.items() if size is not None},
-                           max_size=MAX_BLEND_ONNX_MB, nested=nested)
+                           max_size=MAX_BLEND_ONNX_MB, nested=nested,
+                           families={n: o.family for n, o in outcomes.items()})
 
 
 class LikelyMembers:
