@@ -328,7 +328,7 @@ def _cmd_export(arguments: argparse.Namespace) -> int:
     folder = export_model(arguments.run, arguments.model)
     card = ModelCard.read(folder)
     print(f"model: {arguments.model}  {card.metric.name} {card.cv_score:.4f} ± {card.cv_score_std:.4f}  "
-          f"ONNX parity {card.parity.max_abs_diff:.1e}  -> {folder}")
+          f"ONNX parity {card.parity_figure:.1e}  -> {folder}")
     return EXIT_OK
 
 

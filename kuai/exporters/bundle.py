@@ -20,6 +20,7 @@ from typing import Any
 from kuai.engine import write_atomically
 from kuai.engine.read.dates import format_in_words
 from kuai.engine.report.summary import left_out_by_reason
+from kuai.exporters.card_schema import CardParity
 from kuai.exporters.threshold_text import format_threshold, threshold_origin
 
 TEMPLATES = Path(__file__).resolve().with_name("bundle_templates")
@@ -190,8 +191,7 @@ def _threshold_text(card: Mapping[str, Any], classes: list[str]) -> str:
 def _parity_text(parity: Mapping[str, Any], classes: list[str]) -> str:
     if not parity:
         return "not checked."
-    figure = (f"largest difference in a probability {_figure(parity.get('max_abs_diff'))}" if classes else
-              f"largest relative difference {_figure(parity.get('max_rel_diff'))}")
+    figure = CardParity.model_validate(dict(parity)).words(classification=bool(classes))
     labels = "; the same predicted classes" if classes and parity.get("labels_equal") else ""
     verdict = "passed" if parity.get("passed") else "**did not pass**"
     return (f"{verdict}. ONNX Runtime scored {int(parity.get('n_rows', 0)):,} rows (training rows, plus rows with "

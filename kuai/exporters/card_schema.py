@@ -62,10 +62,19 @@ class CardParity(_CardPart):
     labels_equal: bool = False
     passed: bool = False
     tolerance: Number = 0.0
+    n_extreme_rows: int | None = None  # the last rows, extreme values: left out of ``max_abs_diff`` (None: older card)
 
-    def figure(self, *, classification: bool) -> float:
-        """The difference that decides parity: absolute on probabilities, relative on predicted values."""
-        return float(self.max_abs_diff if classification else self.max_rel_diff)
+    def figure(self) -> float:
+        """The difference that decides parity, on every row: on probabilities, or relative on predicted values."""
+        return float(self.max_rel_diff)
+
+    def words(self, *, classification: bool) -> str:
+        """The deciding difference in words (and the absolute one on the training rows, for predicted values)."""
+        if classification:
+            return f"largest difference in a probability {self.figure():.1e}"
+        absolute = (f"; {self.max_abs_diff:.1e} in the target's units on the training rows"
+                    if self.n_extreme_rows is not None else "")
+        return f"largest relative difference {self.figure():.1e}{absolute}"
 
 
 class CardLatency(_CardPart):
@@ -162,7 +171,7 @@ class ModelCard(_CardPart):
     @property
     def parity_figure(self) -> float:
         """The parity difference ``kuai train`` reports: absolute for classes, relative for values."""
-        return self.parity.figure(classification=self.is_classification)
+        return self.parity.figure()
 
     def with_entries(self, **entries: Any) -> ModelCard:
         """The card with these entries set (as JSON values; typed as on reading)."""

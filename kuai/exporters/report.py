@@ -16,6 +16,7 @@ from kuai.engine import Evaluation, TrainingResult, atomic_path, evaluate, get_m
 from kuai.engine.models.labels import model_label
 from kuai.engine.report.evaluation_data import ConfusionMatrix
 from kuai.engine.report.summary import left_out_by_reason, plain_summary, recommendation, with_model_labels
+from kuai.exporters.card_schema import CardParity
 from kuai.exporters.evaluation_figures import AtThreshold, evaluation_figures
 from kuai.exporters.figures import (
     beeswarm_figure,
@@ -179,11 +180,11 @@ def _data_section(result: TrainingResult, card: dict[str, Any]) -> str:
                       for reason, names, n in left_out_by_reason(result.spec.dropped))
     models = [e.model for e in result.leaderboard]  # the notes name trials as the table above does
     notes = "".join(f"<li>{html.escape(with_model_labels(n, models, trials_only=True))}</li>" for n in result.notes)
-    parity = card.get("parity", {})
+    parity, classification = card.get("parity", {}), bool(card.get("classes"))
     return (f"<h2>Data and export</h2><p>{result.n_training_rows:,} rows with a target, {len(result.schema)} columns "
             f"used.</p><ul>{dropped}</ul>{f'<ul>{notes}</ul>' if notes else ''}"
-            f"<p class='note'>ONNX parity with the in-memory model: max difference "
-            f"{parity.get('max_abs_diff', float('nan')):.2e} on {parity.get('n_rows', 0)} rows "
+            f"<p class='note'>ONNX parity with the in-memory model on {parity.get('n_rows', 0)} rows: "
+            f"{html.escape(CardParity.model_validate(dict(parity)).words(classification=classification))} "
             f"({'passed' if parity.get('passed') else 'FAILED'}).</p>")
 
 

@@ -153,6 +153,8 @@ def test_a_trial_is_pruned_against_its_own_familys_median_once_the_family_has_fo
     assert running("a", [0.15, 0.15])  # worse than its family's median (0.12)
     assert not running("a", [0.11, 0.11])
     assert not running("a", [0.15])  # within the warm-up step
+    assert not running("a", [0.10, 0.15])  # its best fold so far is what counts, as in Optuna's median rule
+    assert running("a", [float("nan"), float("nan")])
     for loss in (0.20, 0.21, 0.22):
         _finished(study, "b", [loss, loss])
     assert not running("b", [0.30, 0.30])  # three finished "b" trials: it runs to the end
@@ -168,5 +170,8 @@ def test_the_study_prunes_by_family_when_asked_also_when_resumed(tmp_path: Path)
     url = f"sqlite:///{tmp_path / 'study.db'}"
     assert isinstance(open_search_study(url, "s", 0, shared=False, by_family=True).study.pruner, FamilyMedianPruner)
     assert isinstance(open_search_study(url, "s", 0, shared=True, by_family=True).study.pruner, FamilyMedianPruner)
+    older = f"sqlite:///{tmp_path / 'older.db'}"  # an older Kuai's study with queued trials is resumed as it is
+    optuna.create_study(study_name="s", storage=older).enqueue_trial({"family": "lightgbm"})
+    assert isinstance(open_search_study(older, "s", 0, shared=False, by_family=True).study.pruner, FamilyMedianPruner)
     plain = open_search_study(url, "s", 0, shared=False).study.pruner
     assert isinstance(plain, optuna.pruners.MedianPruner) and not isinstance(plain, FamilyMedianPruner)

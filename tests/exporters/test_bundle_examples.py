@@ -98,7 +98,7 @@ def test_readme_states_the_columns_categories_threshold_and_figures() -> None:
     assert "**0.3125**" in readme and "a false alarm costs 1, a miss 5" in readme
     assert "`id` (id column: not used as a feature)" in readme
     assert "0.8123 ± 0.01" in readme and "5-fold" in readme and "2,000 rows" in readme
-    assert "7e-08" in readme and "586,378 rows/s" in readme and "0.07 ms" in readme
+    assert "7.0e-08" in readme and "586,378 rows/s" in readme and "0.07 ms" in readme
     assert '"onnxruntime==1.31.1"' in readme and "python score.py" in readme and "node score.js" in readme
     assert "`lightgbm_0` (weight 0.6)" in readme
 

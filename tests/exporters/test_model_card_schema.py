@@ -15,7 +15,7 @@ from kuai.engine import ColumnType, InputColumn, LeaderboardEntry, TaskSpec, Tas
 from kuai.engine.select.limits import LimitsOutcome, ModelCost
 from kuai.engine.types import Limits
 from kuai.exporters import ModelCard, build_model_card, decision_threshold_entry, explanation_entries
-from kuai.exporters.card_schema import CARD_FILE
+from kuai.exporters.card_schema import CARD_FILE, CardParity
 
 
 def _result() -> TrainingResult:
@@ -121,3 +121,14 @@ def test_the_card_says_how_the_models_were_scored_and_why_whatever_the_folds(tmp
                            (grouped, "customers repeat")]:
         card = build_model_card(replace(result, spec=spec), parity={}, data_path=data, seed=0, time_budget_s=60.0)
         assert card.to_dict()["validation"]["reason"] == expected
+
+
+def test_the_parity_words_name_the_deciding_difference_and_for_values_the_training_rows_absolute_one() -> None:
+    values = CardParity(n_rows=203, max_abs_diff=0.002, max_rel_diff=3.1e-07, passed=True, n_extreme_rows=3)
+    assert values.figure() == pytest.approx(3.1e-07)
+    assert values.words(classification=False) == ("largest relative difference 3.1e-07; 2.0e-03 in the target's "
+                                                  "units on the training rows")
+    older = CardParity(n_rows=203, max_abs_diff=2.3e23, max_rel_diff=3.1e-07, passed=True)  # before n_extreme_rows
+    assert older.words(classification=False) == "largest relative difference 3.1e-07"
+    probabilities = CardParity(n_rows=203, max_abs_diff=1e-08, max_rel_diff=3e-08, passed=True, n_extreme_rows=3)
+    assert probabilities.words(classification=True) == "largest difference in a probability 3.0e-08"

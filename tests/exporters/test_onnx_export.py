@@ -331,7 +331,7 @@ def test_parity_report_flags_a_different_model(datasets: dict[TaskType, Dataset]
     report = check_parity(linear, other_onnx, data.X_check, data.task)
     assert not report.passed and report.max_rel_diff > TOLERANCE
     assert set(report.to_dict()) == {
-        "n_rows", "max_abs_diff", "max_rel_diff", "labels_equal", "passed", "tolerance",
+        "n_rows", "max_abs_diff", "max_rel_diff", "labels_equal", "passed", "tolerance", "n_extreme_rows",
     }
     assert report.tolerance == TOLERANCE
 
@@ -405,3 +405,25 @@ def test_a_tree_node_missing_from_the_graph_is_an_error() -> None:
         graph = helper.make_graph([], "g", [], [])
         with pytest.raises(RuntimeError, match="trees"):
             stash.restore(helper.make_model(graph))
+
+
+def test_the_absolute_difference_leaves_out_the_extreme_rows_and_the_deciding_one_reads_every_row(
+        datasets: dict[TaskType, Dataset]) -> None:
+    """The parity check's last rows hold extreme numbers (1e30), where a regression's prediction can be 1e29 and
+    float32's own spacing 1e22: the figure in the target's units is the training rows' alone."""
+    data = datasets[TaskType.REGRESSION]
+    linear = _pipeline("linear", data).fit(data.X, data.y)
+    model = to_onnx_model(linear, data.schema, data.task)
+    every_row = check_parity(linear, model, data.X_check, data.task)
+    scorer = OnnxScorer(model)
+    onnx_values = np.asarray(scorer.predict(scorer.feeds_from_frame(data.X_check))[1], dtype=np.float64).ravel()
+    differences = np.abs(linear.predict(data.X_check) - onnx_values)
+    biggest = int(np.argmax(differences))  # the row with the largest difference goes last
+    assert differences[biggest] > np.delete(differences, biggest).max()
+    frame = pd.concat([data.X_check.drop(index=data.X_check.index[biggest]), data.X_check.iloc[[biggest]]],
+                      ignore_index=True)
+    training_rows = check_parity(linear, model, frame, data.task, n_extreme=1)
+    first_rows = check_parity(linear, model, frame.iloc[:-1], data.task)
+    assert training_rows.n_extreme_rows == 1 and training_rows.n_rows == len(frame)
+    assert training_rows.max_abs_diff == first_rows.max_abs_diff < every_row.max_abs_diff
+    assert training_rows.max_rel_diff == every_row.max_rel_diff and training_rows.passed == every_row.passed

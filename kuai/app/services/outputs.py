@@ -24,6 +24,7 @@ from kuai.exporters import ModelCard
 PARITY_ROWS = 200
 PARITY_TEXT_CHARS = 1_000_000  # the training rows' texts in the parity check hold about this many characters ...
 MIN_PARITY_ROWS = 20  # ... in this many rows at least
+EXTREME_ROWS = 3  # the parity check's last rows: every value missing, unseen categories, extreme numbers
 MODEL_OOFS_FILE = "oof_by_model.npz"  # numpy arrays only: read back with allow_pickle=False
 REFIT_NOTE = ("The bagged model's ONNX graph did not match it within the parity tolerance, so it was refitted on "
               "{rows} and exported that way; the explanation describes the bagged model.")
@@ -47,7 +48,7 @@ def parity_frame(result: TrainingResult) -> pd.DataFrame:
         for name in column.model_inputs:
             if column.is_string:
                 seen = column.categories[0] if column.categories else ""
-                extra[name] = np.array(["", "never seen before", seen], dtype=object)
+                extra[name] = np.array(["", "never seen before", seen], dtype=object)  # EXTREME_ROWS of them
             else:
                 extra[name] = np.array([np.nan, 0.0, 1e30], dtype=np.float32)
     strings = [name for column in result.schema if column.is_string for name in column.model_inputs]
@@ -75,11 +76,13 @@ def write_outputs(result: TrainingResult, out_dir: Path, *, options: TrainOption
     exporters.register_converters()
     release_memory()  # what the search and refit freed, before the conversion
     serialized = _converted(result)
-    parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
+    parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task,
+                                    n_extreme=EXTREME_ROWS)
     if not parity.passed and result.bagged_folds:  # a float32 tie at a split in one of many fold models
         result = refitted_instead(result)
         serialized = _converted(result)
-        parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task)
+        parity = exporters.check_parity(result.estimator, serialized, parity_frame(result), result.spec.task,
+                                    n_extreme=EXTREME_ROWS)
     release_memory()  # the parity check's ONNX Runtime session
     onnx_model = exporters.load_onnx(serialized)
     del serialized

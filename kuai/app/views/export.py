@@ -32,14 +32,14 @@ def show_highlights(card: ModelCard) -> None:
                  f"over {card.cv_folds if card.cv_folds is not None else '?'} folds; "
                  f"{'higher' if metric.greater_is_better else 'lower'} is better")
     n_rows = parity.n_rows if parity.n_rows is not None else "?"
+    figure = parity.words(classification=card.is_classification)
     if parity.passed:
-        st.success(f"Faithful export: on {n_rows} test rows the ONNX file gives the same "
-                   f"answers as the trained model (largest difference {parity.max_abs_diff:.1e}, "
-                   f"allowed {parity.tolerance:.0e}).", icon=":material/verified:")
+        st.success(f"Faithful export: on {n_rows} rows (training rows, and rows with every value missing, unseen "
+                   f"categories and extreme numbers) the ONNX file gives the same answers as the trained model "
+                   f"({figure}; allowed {parity.tolerance:.0e}).", icon=":material/verified:")
     else:
-        st.error(f"Parity check failed: the ONNX file differs from the trained model by up to "
-                 f"{parity.max_abs_diff:.2e} on {n_rows} test rows. "
-                 "Do not deploy it without checking.", icon=":material/error:")
+        st.error(f"Parity check failed: on {n_rows} rows the ONNX file differs from the trained model ({figure}; "
+                 f"allowed {parity.tolerance:.0e}). Do not deploy it without checking.", icon=":material/error:")
 
 
 def show_threshold(card: ModelCard) -> None:

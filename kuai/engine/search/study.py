@@ -85,7 +85,7 @@ def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
     trial is pruned against its own family's trials (``FamilyMedianPruner``), else against all of them."""
     if shared or not isinstance(storage, str):
         return SearchStudy(_create(storage, study_name, seed, by_family))
-    record = _create(storage, study_name, seed)
+    record = _create(storage, study_name, seed, by_family)
     trials = record.get_trials(deepcopy=False)
     for frozen in trials:
         if frozen.state is optuna.trial.TrialState.RUNNING:  # its process is gone
@@ -127,11 +127,15 @@ class FamilyMedianPruner(optuna.pruners.BasePruner):
                     if t.params.get("family") == family]
         if len(finished) < self.n_startup_trials:
             return False
-        at_step = [t.intermediate_values[step] for t in finished if step in t.intermediate_values]
-        if not np.isfinite(at_step).any():
+        own = np.array(list(trial.intermediate_values.values()), dtype=float)
+        if np.isnan(own).all():  # as Optuna's: a trial that reported nothing but NaN is stopped
+            return True
+        at_step = np.array([t.intermediate_values[step] for t in finished if step in t.intermediate_values],
+                           dtype=float)
+        if np.isnan(at_step).all():
             return False
-        best = np.nanmin(list(trial.intermediate_values.values()))
-        return bool(not np.isfinite(best) or best > float(np.nanmedian(at_step)))
+        best = np.nanmin(own)
+        return bool(best > np.nanmedian(at_step))
 
 
 try:  # what a lost database connection raises through Optuna's RDB storage
