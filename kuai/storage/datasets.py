@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kuai.storage.home import home_dir, inside_home
 
 _SUFFIXES = {b"PAR1": ".parquet", b"\x1f\x8b": ".csv.gz"}
+BLOCK = 8 << 20  # an upload is hashed and written this many bytes at a time, never copied whole
 
 
 @dataclass(frozen=True)
@@ -29,25 +34,44 @@ def _safe_display(name: str) -> str:
     return cleaned[:120] or "dataset"
 
 
-def store_dataset(content: bytes, display_name: str) -> DatasetRecord:
-    digest = hashlib.sha256(content).hexdigest()[:24]
-    suffix = next((s for magic, s in _SUFFIXES.items() if content.startswith(magic)), ".csv")
+def store_dataset(content: bytes | BinaryIO, display_name: str) -> DatasetRecord:
+    """Store ``content`` (bytes, or a binary stream read from its start in blocks) once, named by its hash.
+
+    It is written to a file of its own first: two users storing the same table at once each write theirs, and the
+    first to finish names it (the other's copy is removed)."""
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    stream.seek(0)
     folder = home_dir() / "datasets"
-    path = inside_home(folder / f"{digest}{suffix}")
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(content)
-        tmp.replace(path)
-    meta = folder / f"{digest}.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = inside_home(folder / f"upload-{uuid.uuid4().hex}.part")
+    digest, head, n_bytes = hashlib.sha256(), b"", 0
+    try:
+        with open(tmp, "wb") as out:
+            while block := stream.read(BLOCK):
+                head = head if len(head) >= 4 else (head + block)[:4]
+                digest.update(block)
+                out.write(block)
+                n_bytes += len(block)
+        name = digest.hexdigest()[:24]
+        suffix = next((s for magic, s in _SUFFIXES.items() if head.startswith(magic)), ".csv")
+        path = inside_home(folder / f"{name}{suffix}")
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    meta = folder / f"{name}.json"
     if meta.exists():  # stored before: keep its name and date
         return DatasetRecord(**json.loads(meta.read_text()))
-    record = DatasetRecord(digest, str(path), _safe_display(display_name), len(content), time.time())
-    meta.write_text(json.dumps(asdict(record)))
+    record = DatasetRecord(name, str(path), _safe_display(display_name), n_bytes, time.time())
+    meta_tmp = folder / f"{name}.{uuid.uuid4().hex}.part"
+    meta_tmp.write_text(json.dumps(asdict(record)))
+    os.replace(meta_tmp, meta)
     return record
 
 
 def store_dataset_file(source: Path, display_name: str | None = None) -> DatasetRecord:
-    return store_dataset(Path(source).read_bytes(), display_name or Path(source).name)
+    with open(source, "rb") as stream:
+        return store_dataset(stream, display_name or Path(source).name)
 
 
 def checked_dataset_id(dataset_id: str) -> str:

@@ -77,3 +77,19 @@ def test_mlflow_keys_are_made_safe() -> None:
     assert storage.safe_key("leaderboard.lightgbm_0") == "leaderboard.lightgbm_0"
     assert storage.safe_key('a,b{c}[d]"e') == "a_b_c__d__e"
     assert len(storage.safe_key("x" * 400)) == 250
+
+
+def test_a_table_stored_by_two_users_at_once_is_stored_once_and_whole(kuai_home: Path) -> None:
+    """Each writer has a file of its own until the table is named: one shared temporary name let the second
+    writer's rename fail once the first had moved it."""
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    content = b"a,b\n" + b"".join(b"%d,%d\n" % (i, i * 7) for i in range(400_000))  # several blocks
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        records = list(pool.map(lambda i: storage.store_dataset(io.BytesIO(content), f"user{i}.csv"), range(4)))
+    assert len({r.dataset_id for r in records}) == 1 and len({r.path for r in records}) == 1
+    assert Path(records[0].path).read_bytes() == content and records[0].n_bytes == len(content)
+    assert sorted(p.name for p in (kuai_home / "datasets").iterdir()) == [f"{records[0].dataset_id}.csv",
+                                                                          f"{records[0].dataset_id}.json"]
+    assert storage.store_dataset(content, "again.csv") == records[0]  # bytes or a stream: the same table
