@@ -143,3 +143,18 @@ def test_app_refuses_a_port_in_use(tmp_path: Path, reliability: ReliabilityLedge
     assert result.returncode == 2 and one_error_line(result.stderr, "PORT_IN_USE"), result.stderr
     assert str(port) in result.stderr
     reliability.bad_input("coded")
+
+
+def test_a_warning_past_the_filter_goes_to_the_log_not_the_terminal(tmp_path: Path) -> None:
+    """scikit-learn's thread workers reset the process's warning filters for a moment (scikit-learn #32631): a
+    warning raised then once reached the user's terminal at the end of an hour's training."""
+    import sys
+
+    code = ("from kuai.app import cli; cli._configure_logging(); import warnings; warnings.resetwarnings(); "
+            "warnings.warn('a stray warning from a worker thread')")
+    env = dict(os.environ, KUAI_HOME=str(tmp_path / "home"))
+    env.pop("PYTHONWARNINGS", None)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "stray" not in done.stderr and "stray" not in done.stdout
+    assert "a stray warning from a worker thread" in (tmp_path / "home" / "logs" / "kuai.log").read_text()
