@@ -8,6 +8,7 @@ object ``model_card.json`` holds: the same keys, in the same order, with the sam
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +66,16 @@ class CardParity(_CardPart):
     n_extreme_rows: int | None = None  # the last rows, extreme values: left out of ``max_abs_diff`` (None: older card)
 
     def figure(self) -> float:
-        """The difference that decides parity, on every row: on probabilities, or relative on predicted values."""
-        return float(self.max_rel_diff)
+        """The difference that decides parity, on every row: on probabilities, or relative on predicted values (a
+        card without it: the absolute one)."""
+        return float(self.max_abs_diff if math.isnan(self.max_rel_diff) else self.max_rel_diff)
 
     def words(self, *, classification: bool) -> str:
         """The deciding difference in words (and the absolute one on the training rows, for predicted values)."""
         if classification:
             return f"largest difference in a probability {self.figure():.1e}"
         absolute = (f"; {self.max_abs_diff:.1e} in the target's units on the training rows"
-                    if self.n_extreme_rows is not None else "")
+                    if self.n_extreme_rows is not None and math.isfinite(self.max_abs_diff) else "")
         return f"largest relative difference {self.figure():.1e}{absolute}"
 
 

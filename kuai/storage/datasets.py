@@ -16,7 +16,8 @@ from typing import BinaryIO
 from kuai.storage.home import home_dir, inside_home
 
 _SUFFIXES = {b"PAR1": ".parquet", b"\x1f\x8b": ".csv.gz"}
-BLOCK = 8 << 20  # an upload is hashed and written this many bytes at a time, never copied whole
+BLOCK = 8 << 20  # a table is hashed and written this many bytes at a time
+STALE_PART_S = 86_400  # a temporary file this old was left by a killed store: removed by the next one
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,17 @@ def _safe_display(name: str) -> str:
     return cleaned[:120] or "dataset"
 
 
-def store_dataset(content: bytes | BinaryIO, display_name: str) -> DatasetRecord:
+def store_dataset(content: bytes | bytearray | BinaryIO, display_name: str) -> DatasetRecord:
     """Store ``content`` (bytes, or a binary stream read from its start in blocks) once, named by its hash.
 
     It is written to a file of its own first: two users storing the same table at once each write theirs, and the
-    first to finish names it (the other's copy is removed)."""
-    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    first to finish names it (the other's copy is removed); the first to record its name and date is the one both
+    get back."""
+    stream = io.BytesIO(content) if isinstance(content, (bytes, bytearray)) else content
     stream.seek(0)
     folder = home_dir() / "datasets"
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(folder)
     tmp = inside_home(folder / f"upload-{uuid.uuid4().hex}.part")
     digest, head, n_bytes = hashlib.sha256(), b"", 0
     try:
@@ -60,13 +63,27 @@ def store_dataset(content: bytes | BinaryIO, display_name: str) -> DatasetRecord
     finally:
         tmp.unlink(missing_ok=True)
     meta = folder / f"{name}.json"
-    if meta.exists():  # stored before: keep its name and date
-        return DatasetRecord(**json.loads(meta.read_text()))
-    record = DatasetRecord(name, str(path), _safe_display(display_name), n_bytes, time.time())
-    meta_tmp = folder / f"{name}.{uuid.uuid4().hex}.part"
-    meta_tmp.write_text(json.dumps(asdict(record)))
-    os.replace(meta_tmp, meta)
-    return record
+    if not meta.exists():
+        record = DatasetRecord(name, str(path), _safe_display(display_name), n_bytes, time.time())
+        meta_tmp = folder / f"upload-{uuid.uuid4().hex}.part"
+        meta_tmp.write_text(json.dumps(asdict(record)))
+        try:
+            os.link(meta_tmp, meta)  # whole, and only if no other writer recorded it first
+        except FileExistsError:
+            pass
+        finally:
+            meta_tmp.unlink()
+    return DatasetRecord(**json.loads(meta.read_text()))  # stored before: its first name and date
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    """Temporary files of stores killed more than ``STALE_PART_S`` ago (a store in progress is younger)."""
+    for part in folder.glob("upload-*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > STALE_PART_S:
+                part.unlink()
+        except FileNotFoundError:  # its writer finished meanwhile, or another store removed it
+            pass
 
 
 def store_dataset_file(source: Path, display_name: str | None = None) -> DatasetRecord:

@@ -67,8 +67,8 @@ def test_train_writes_the_contract_files_within_budget(name: str, trained: dict[
     assert board["rank"].tolist() == list(range(1, len(board) + 1))
     card = json.loads((out / "model_card.json").read_text())
     assert card["target"] == CASES[name][0] and card["classes"] == CASES[name][1]
-    figure = "max_abs_diff" if CASES[name][1] else "max_rel_diff"  # probabilities vs regression values
-    assert card["parity"]["passed"] and card["parity"][figure] <= 1e-5
+    figure = "max_rel_diff"  # the deciding figure on every row: probabilities, or relative on regression values
+    assert card["parity"]["passed"] and card["parity"][figure] <= 1e-5 and card["parity"]["n_extreme_rows"] == 3
     assert card["parity"]["labels_equal"]
     assert {c["name"] for c in card["input_schema"]} and card["data_fingerprint"]["sha256"]
     report = (out / "report.html").read_text()

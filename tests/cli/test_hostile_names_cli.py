@@ -56,7 +56,7 @@ def test_hostile_names_go_through_train_predict_and_export(tmp_path: Path, relia
     trained = kuai("train", str(data), "--target", "label", "--time-budget", "15", "--out", str(out))
     assert trained.returncode == 0, trained.stderr[-2000:]
     card = json.loads((out / "model_card.json").read_text())
-    assert card["parity"]["max_abs_diff"] < 1e-5 and card["cv_score"] > 0.7
+    assert card["parity"]["max_rel_diff"] < 1e-5 and card["cv_score"] > 0.7
     schema_names = [c["name"] for c in card["input_schema"]]
     assert {"a b", "a_b", "名前 🚀", 'q",:{}[]', "x" * 300, "/etc/passwd"} <= set(schema_names)
 
@@ -68,7 +68,7 @@ def test_hostile_names_go_through_train_predict_and_export(tmp_path: Path, relia
     model = next(e["model"] for e in csv.DictReader((out / "leaderboard.csv").open()) if e["model"] != "ensemble")
     exported = kuai("export", str(out), "--model", model)
     assert exported.returncode == 0, exported.stderr[-2000:]
-    assert json.loads((out / "models" / model / "model_card.json").read_text())["parity"]["max_abs_diff"] < 1e-5
+    assert json.loads((out / "models" / model / "model_card.json").read_text())["parity"]["max_rel_diff"] < 1e-5
 
     written = _files(tmp_path) - before
     outside = [p for p in written if not (p.is_relative_to(out) or p.is_relative_to(home) or p == work / "p.csv")]

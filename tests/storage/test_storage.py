@@ -79,17 +79,32 @@ def test_mlflow_keys_are_made_safe() -> None:
     assert len(storage.safe_key("x" * 400)) == 250
 
 
-def test_a_table_stored_by_two_users_at_once_is_stored_once_and_whole(kuai_home: Path) -> None:
+def test_a_table_stored_by_two_users_at_once_is_stored_once_and_whole(kuai_home: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Each writer has a file of its own until the table is named: one shared temporary name let the second
-    writer's rename fail once the first had moved it."""
+    writer's rename fail once the first had moved it. Every writer gets back the same record."""
     import io
     from concurrent.futures import ThreadPoolExecutor
 
-    content = b"a,b\n" + b"".join(b"%d,%d\n" % (i, i * 7) for i in range(400_000))  # several blocks
+    from kuai.storage import datasets
+
+    monkeypatch.setattr(datasets, "BLOCK", 4096)  # many blocks
+    content = b"a,b\n" + b"".join(b"%d,%d\n" % (i, i * 7) for i in range(40_000))
     with ThreadPoolExecutor(max_workers=4) as pool:
         records = list(pool.map(lambda i: storage.store_dataset(io.BytesIO(content), f"user{i}.csv"), range(4)))
-    assert len({r.dataset_id for r in records}) == 1 and len({r.path for r in records}) == 1
-    assert Path(records[0].path).read_bytes() == content and records[0].n_bytes == len(content)
+    assert all(r == records[0] for r in records) and storage.get_dataset(records[0].dataset_id) == records[0]
+    assert Path(records[0].path).read_bytes() == content and records[0].n_bytes == len(content) > 40 * 4096
     assert sorted(p.name for p in (kuai_home / "datasets").iterdir()) == [f"{records[0].dataset_id}.csv",
                                                                           f"{records[0].dataset_id}.json"]
     assert storage.store_dataset(content, "again.csv") == records[0]  # bytes or a stream: the same table
+
+
+def test_a_store_killed_midway_leaves_a_file_the_next_store_removes_a_day_later(kuai_home: Path) -> None:
+    folder = kuai_home / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, recent = folder / "upload-old.part", folder / "upload-recent.part"
+    old.write_bytes(b"half a table")
+    recent.write_bytes(b"a table being stored")  # another store in progress
+    os.utime(old, (time.time() - 2 * 86_400, time.time() - 2 * 86_400))
+    storage.store_dataset(b"a,b\n1,2\n", "t.csv")
+    assert not old.exists() and recent.exists()

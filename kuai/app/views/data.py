@@ -36,7 +36,7 @@ def _on_upload() -> None:
     st.session_state.pop("upload_error", None)
     if uploaded is None:
         return
-    record = store_dataset(uploaded, uploaded.name)  # read in blocks: the upload is not copied whole
+    record = store_dataset(uploaded, uploaded.name)
     try:
         load_frame(record.dataset_id)
     except EngineError as exc:
