@@ -18,7 +18,7 @@ from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, DataShape, Deadline
 from kuai.engine.search.optimize import SearchInputs, held_out_model, keep_fold_models, run_search
 from kuai.engine.search.trials import by_score
-from kuai.engine.select.ensemble import select_ensemble
+from kuai.engine.select.ensemble import candidates, select_ensemble
 from tests.engine.search_data import search_data
 
 
@@ -160,8 +160,27 @@ def test_only_the_best_trials_keep_their_fold_models(spec_and_data) -> None:  # 
     assert len(result.outcomes) >= 3
     keep_fold_models(result, metric, max_models=2)
     ranked = by_score(result.outcomes.values(), metric)  # the leaderboard's order (equal scores: steadier, faster)
-    assert [o.fold_models is not None for o in ranked] == [True, True] + [False] * (len(ranked) - 2)
+    kept = [o.number for o in ranked if o.fold_models is not None]
+    assert kept == candidates([o.number for o in ranked], {o.number: o.family for o in ranked}, 2)
     assert held_out_model(result, {ranked[-1].number: 1.0}, spec) is None
+
+
+def test_near_copies_of_one_family_do_not_take_every_other_familys_fold_models() -> None:
+    """The stack's base is each family's best trial with its fold models: after an hour on magic the best twenty
+    were all CatBoosts, so no other family kept its fold models and no stack was tried."""
+    from kuai.engine.search.trials import SearchResult, TrialOutcome
+
+    def outcome(number: int, family: str, score: float) -> TrialOutcome:
+        return TrialOutcome(number=number, family=family, params={}, oof=np.zeros(4), fold_scores=[score, score],
+                            best_iterations=[], fit_time_s=1.0, predict_ms_per_1000_rows=1.0, size_kb=1.0,
+                            fold_models=[("prep", "model")] * 2)
+
+    result = SearchResult()
+    result.outcomes = {n: outcome(n, "catboost", 0.95 - n / 1000) for n in range(30)}
+    result.outcomes[30] = outcome(30, "lightgbm", 0.90)
+    keep_fold_models(result, get_metric("roc_auc"), max_models=20)
+    kept = {n for n, o in result.outcomes.items() if o.fold_models is not None}
+    assert kept == set(range(19)) | {30}  # the best nineteen CatBoosts, and the best LightGBM
 
 
 def test_a_bag_too_big_to_export_keeps_only_its_first_fold_model(spec_and_data) -> None:  # type: ignore[no-untyped-def]

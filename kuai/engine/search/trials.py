@@ -19,6 +19,7 @@ import pandas as pd
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.folds import Folds, make_folds
 from kuai.engine.search.memory import FamilyMemory, release_memory
+from kuai.engine.select.ensemble import candidates
 from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
 KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
@@ -158,7 +159,9 @@ def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome
 def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
                      max_kb: float = KEEP_FOLD_MODELS_KB,
                      bag_fits: Callable[[TrialOutcome], bool] = lambda outcome: True) -> None:
-    """Keep the fold models of the best trials only (the ensemble candidates), within a memory cap.
+    """Keep the fold models of the ensemble's candidates only (the best trials, each family's best among them:
+    ``kuai.engine.select.ensemble.candidates``), within a memory cap. The stack's base is each family's best trial
+    with its fold models: after an hour on magic the best twenty were all CatBoosts, and no stack was tried.
 
     A bag that ``bag_fits`` refuses (too big to export) is dropped at once, but for its first fold's model:
     the held-out model that permutation importance shuffles (``held_out_model``).
@@ -167,11 +170,12 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
         if outcome.fold_models and not bag_fits(outcome):
             outcome.first_fold, outcome.fold_models = outcome.fold_models[:1], None
     ranked = by_score(result.outcomes.values(), metric)
+    kept = set(candidates([o.number for o in ranked], {o.number: o.family for o in ranked}, max_models))
     total = 0.0
-    for i, outcome in enumerate(ranked):
+    for outcome in ranked:
         copies = len(outcome.fold_models or ()) or (1 if outcome.first_fold is not None else 0)
-        total += (outcome.size_kb or 0.0) * copies
-        if i >= max_models or total > max_kb:
+        total += (outcome.size_kb or 0.0) * copies if outcome.number in kept else 0.0
+        if outcome.number not in kept or total > max_kb:
             outcome.fold_models = outcome.first_fold = None
 
 
