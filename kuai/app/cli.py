@@ -144,9 +144,7 @@ def _configure_logging() -> None:
         raise unusable_home(home_dir(), exc) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
-    # a warning that gets past the filter goes to the log, not the user's terminal: scikit-learn's thread workers reset
-    # the process's filters for a moment (scikit-learn #32631), and an hour's search printed one warning at its end
-    logging.captureWarnings(True)
+    logging.captureWarnings(True)  # one past the filter (scikit-learn #32631: threads reset it) goes to the log
 
 
 def _cmd_app(arguments: argparse.Namespace) -> int:
