@@ -118,6 +118,7 @@ def test_a_read_only_store_is_reported_and_not_touched(kuai_home: Path, tmp_path
     theirs = tmp_path / "read-only.db"
     shutil.copy(stores["complete"], theirs)
     content = theirs.read_bytes()
+    monkeypatch.chdir(tmp_path)  # MLflow makes the URI's "file:/…" folder relative to the working directory
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///file:{theirs}?mode=ro&uri=true")
     receipt = track(_spool(tmp_path / "run"))
     assert receipt["ok"] is False and receipt["cause"] == "read_only", receipt
