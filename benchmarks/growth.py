@@ -6,7 +6,9 @@ season, with noise. The test rows (20,000) come from the same process with anoth
 (`kuai train`, then `kuai predict`); the script prints and appends to ``benchmarks/results/growth.csv``: the rows,
 the CSV's size, the budget, wall time, peak resident memory of the whole process tree (sampled every 0.2 s), when
 the first trial finished (from the progress lines), the number of finished trials, the model kept and the test
-ROC AUC.
+ROC AUC. With ``--keep``, the folder also keeps the command's output (``train_ROWS_BUDGET.txt``) and its memory
+over time (``memory_ROWS_BUDGET.txt``: seconds, the tree's MB, each process's MB), to read the peak against the
+progress lines.
 
     python benchmarks/growth.py --rows 10000,100000 --budget 60,120 [--seed 0] [--keep /tmp/growth]
 """
@@ -87,7 +89,8 @@ def run(n_rows: int, budget: float, seed: int, work: Path) -> dict[str, object]:
     env = dict(os.environ, KUAI_HOME=str(home), PYTHONWARNINGS="ignore")
     code, wall, peak, stdout, stderr = run_measured(
         [KUAI, "train", str(train_path), "--target", "target", "--time-budget", str(budget), "--seed", str(seed),
-         "--out", str(out)], env, budget * 4 + 600)
+         "--out", str(out)], env, budget * 4 + 600, trace=work / f"memory_{n_rows}_{budget:.0f}.txt")
+    (work / f"train_{n_rows}_{budget:.0f}.txt").write_text(stdout + stderr)
     first, trials = _progress(stdout)
     row: dict[str, object] = {"rows": n_rows, "csv_mb": round(train_path.stat().st_size / 2**20), "budget_s": budget,
                               "wall_s": round(wall, 1), "peak_mb": round(peak), "first_model_s": first,

@@ -101,8 +101,9 @@ def peer_python(name: str) -> Path:
     return python
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants (from /proc), in MB."""
+def _tree_rss(root: int) -> dict[int, tuple[str, float]]:
+    """Resident memory (MB) of a process and all its descendants (from /proc), by pid, with each one's name: the
+    module it runs (``-m``), else its program."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -114,24 +115,51 @@ def _tree_rss_mb(root: int) -> float:
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    tree: dict[int, tuple[str, float]] = {}
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        if pid in rss:
+            tree[pid] = (_process_name(pid), rss[pid] / 2**20)
         stack.extend(children.get(pid, []))
-    return total / 2**20
+    return tree
 
 
-def run_measured(command: list[str], env: dict[str, str], timeout_s: float) -> tuple[int, float, float, str, str]:
-    """(exit code, wall s, peak MB of the process tree, stdout, stderr)."""
+def _process_name(pid: int) -> str:
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return "?"
+    if "-m" in words[:-1]:
+        return words[words.index("-m") + 1].rsplit(".", 1)[-1]
+    return Path(words[1] if len(words) > 1 and words[0].endswith(("python", "python3")) else words[0]).name
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (from /proc), in MB."""
+    return sum(mb for _, mb in _tree_rss(root).values())
+
+
+def run_measured(command: list[str], env: dict[str, str], timeout_s: float,
+                 trace: Path | None = None) -> tuple[int, float, float, str, str]:
+    """(exit code, wall s, peak MB of the process tree, stdout, stderr). With ``trace``, every sample is written
+    there as a line: seconds since the start, the tree's MB, then each process's name=MB."""
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0.0]
     done = threading.Event()
 
     def sample() -> None:
+        lines = trace.open("w") if trace is not None else None
         while not done.wait(0.2):
-            peak[0] = max(peak[0], _tree_rss_mb(process.pid))
+            tree = _tree_rss(process.pid)
+            total = sum(mb for _, mb in tree.values())
+            peak[0] = max(peak[0], total)
+            if lines is not None:
+                parts = " ".join(f"{name}={mb:.0f}" for name, mb in tree.values())
+                lines.write(f"{time.monotonic() - started:.1f} {total:.0f} {parts}\n")
+        if lines is not None:
+            lines.close()
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
