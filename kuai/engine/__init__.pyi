@@ -10,6 +10,7 @@ from .automl import (
     result_for_model,
     search_phase,
     train,
+    train_prepared,
 )
 from .budget import BudgetPlan, plan_budget
 from .data.fingerprint import data_fingerprint, short_fingerprint
@@ -115,7 +116,7 @@ __all__ = [
     "make_folds", "search_phase", "BudgetPlan", "plan_budget",
     "read_table", "read_table_with_dialect", "read_table_for_scoring", "describe_reading", "score", "to_jsonable",
     "ReadingOptions", "reading_options", "require_rows",
-    "to_model_frame", "train",
+    "to_model_frame", "train", "train_prepared",
     "Evaluation", "ThresholdChoice", "best_threshold", "confusion_at", "evaluate", "evaluation_from_dict",
     "threshold_choice", "threshold_choice_from_dict", "data_fingerprint", "short_fingerprint",
     "MAX_LABEL_CHARS", "clip", "atomic_path", "write_atomically",

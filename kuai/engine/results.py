@@ -24,7 +24,9 @@ class Prepared:
     """The rows a model learns from: those with a usable target, their model inputs and encoded target."""
 
     spec: TaskSpec  # folds fitted to the rarest class; classes present
-    rows: pd.DataFrame  # the uploaded rows the search learns from (not the holdout's), with their original index
+    # each row's label in the table as uploaded (not the holdout's): the table itself is not kept, the model frame
+    # ``X`` holds what the models read
+    index: pd.Index
     y: np.ndarray
     schema: tuple[InputColumn, ...]  # the columns of ``X``
     X: pd.DataFrame

@@ -62,7 +62,7 @@ def test_training_says_which_rows_and_values_it_could_not_use(prices: pd.DataFra
     profile = profile_dataset(prices, target="price", with_checks=False)
     spec = build_task_spec(prices, profile.columns, target="price", type_overrides={"v": profile.column("x").type})
     prepared = prepare(prices, spec)
-    assert len(prepared.rows) == N_ROWS - 12 and np.isfinite(prepared.X.to_numpy(dtype=float)[:, 1][:5]).all()
+    assert len(prepared.index) == N_ROWS - 12 and np.isfinite(prepared.X.to_numpy(dtype=float)[:, 1][:5]).all()
     rows_note, *value_notes = prepared.notes
     assert rows_note.startswith("'price': 12 of 300 rows have no usable target and were left out of training: "
                                 "6 empty, 6 infinite")

@@ -216,7 +216,7 @@ def test_the_holdout_is_kept_out_of_the_search_the_way_the_data_is_validated(how
     spec = build_task_spec(frame, _profile(frame, target).columns, target=target, holdout=0.2, **options)
     prepared = prepare(frame, spec)
     assert prepared.holdout is not None
-    searched, held = set(prepared.rows.index), set(prepared.holdout.index)
+    searched, held = set(prepared.index), set(prepared.holdout.index)
     assert not searched & held and searched | held == set(frame.index)
     assert abs(len(held) - 0.2 * len(frame)) < 0.05 * len(frame)
     assert len(prepared.X) == len(prepared.y) == len(searched)
@@ -244,7 +244,7 @@ def test_the_chosen_model_is_scored_once_on_the_holdout() -> None:
     result = train(frame, spec, budget=SearchBudget(time_budget_s=10, max_trials=2, families=("linear",)))
     prepared = prepare(frame, spec)
     assert result.holdout is not None and result.holdout.n_rows == len(prepared.holdout)
-    assert len(result.y) == len(prepared.rows)  # the search, the ensemble and the evaluation never saw it
+    assert len(result.y) == len(prepared.index)  # the search, the ensemble and the evaluation never saw it
     inputs = inputs_of(to_model_frame(prepared.holdout, prepared.schema).reset_index(drop=True), result.schema)
     truth = (prepared.holdout["outcome"] == "yes").to_numpy()
     expected = roc_auc_score(truth, result.estimator.predict_proba(inputs)[:, 1])
@@ -281,6 +281,6 @@ def test_fewer_groups_than_folds_after_a_holdout_means_fewer_folds_not_a_crash()
     spec = build_task_spec(frame, _profile(frame).columns, target="outcome", group="site", holdout=0.2)
     prepared = prepare(frame, spec)  # a fifth of the sites held out: 4 left for 5 folds
     assert prepared.spec.group == "site" and prepared.spec.n_folds == 4 and len(prepared.folds) == 4
-    sites = prepared.rows["site"].to_numpy()
+    sites = frame.loc[prepared.index, "site"].to_numpy()
     for train, valid in prepared.folds:
         assert not set(sites[train]) & set(sites[valid])

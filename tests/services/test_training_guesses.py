@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,3 +109,42 @@ def test_the_planned_budget_reaches_the_search_child() -> None:
     resumed = TrainOptions(data_path=Path("data.csv"), time_budget_s=120, planned_budget_s=300, resume=True)
     again = options_from_json(json.loads(json.dumps(child_options(resumed))))
     assert again.planned_budget_s == 300 and again.time_budget_s == 120 and again.resume
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_table_as_read_is_let_go_before_the_search(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The search holds the model frame only: on a million rows the table as read is 435 MB more."""
+    import gc
+    import weakref
+
+    from kuai.app.services import training
+
+    data = _data(tmp_path / "visits.csv")
+    read_tables: list[weakref.ref[pd.DataFrame]] = []
+    reader = training.read_table_within_limits
+
+    def read_and_watch(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frame, dialect = reader(*args, **kwargs)
+        read_tables.append(weakref.ref(frame))
+        return frame, dialect
+
+    alive: list[bool] = []
+
+    def search(prepared: engine.Prepared, **_: object) -> None:
+        gc.collect()
+        alive.append(read_tables[0]() is not None)
+        assert len(prepared.index) == len(prepared.y) > 0
+        raise _Stop
+
+    monkeypatch.setattr(training, "read_table_within_limits", read_and_watch)
+    monkeypatch.setattr(training.engine, "train_prepared", search)
+    options = TrainOptions(data_path=data, target="x", time_budget_s=10)
+    (tmp_path / "out").mkdir()
+    try:
+        training._train(options, time.monotonic(), None, lambda: False, tmp_path / "out")
+    except _Stop:
+        pass
+    assert alive == [False]

@@ -155,7 +155,7 @@ def refitted_instead(result: TrainingResult) -> TrainingResult:
     """The bagged model refitted on the rows the result holds, for when its ONNX graph missed parity (docs/search.md,
     Bagging): every row, or the rows the cross-validation scored (a large table's sample, the later periods of folds
     forward in time), and the note and the row count say which."""
-    prepared = engine.Prepared(spec=result.spec, rows=result.model_frame, y=result.y, schema=result.schema,
+    prepared = engine.Prepared(spec=result.spec, index=result.model_frame.index, y=result.y, schema=result.schema,
                                X=result.model_frame)
     estimator = engine.refit_model(prepared, model_members(result.leaderboard, result.trials, result.model_name))
     rows = "all rows" if len(result.y) >= result.n_training_rows else (

@@ -155,7 +155,7 @@ def rows_fingerprint(prepared: engine.Prepared) -> str:
     """The rows, target and folds a worker rebuilt: all workers must agree, or their predictions do not line up."""
     digest = hashlib.sha256(np.ascontiguousarray(prepared.y).tobytes())
     digest.update(json.dumps([c.name for c in prepared.schema]).encode())
-    digest.update(prepared.rows.index.to_numpy().tobytes())
+    digest.update(prepared.index.to_numpy().tobytes())
     for _, valid in prepared.folds:
         digest.update(np.asarray(valid, dtype=np.int64).tobytes())
     return digest.hexdigest()

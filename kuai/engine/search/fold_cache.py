@@ -10,7 +10,7 @@ import pandas as pd
 
 from kuai.engine.data.column_selection import ColumnSelection, columns_for
 from kuai.engine.models import ModelFamily
-from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.models.preprocessing import build_preprocessor, shared_labels
 from kuai.engine.search.memory import subsample_rows
 from kuai.engine.types import InputColumn, TaskSpec
 
@@ -29,7 +29,8 @@ class FoldMatrices:
     def __init__(self, X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, schema: tuple[InputColumn, ...],
                  selection: ColumnSelection | None, folds: list[tuple[np.ndarray, np.ndarray]], tight: bool,
                  has_grams: bool) -> None:
-        self.X, self.y, self.spec, self.schema, self.selection, self.folds = X, y, spec, schema, selection, folds
+        self.X = shared_labels(X, schema)  # each fold's rows taken as codes, encoded without a string a row
+        self.y, self.spec, self.schema, self.selection, self.folds = y, spec, schema, selection, folds
         self.tight, self.has_grams = tight, has_grams
         self._cache: dict[tuple[int, str, bool, float, float], Matrices] = {}
 
