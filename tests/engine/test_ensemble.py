@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from kuai.engine.metrics import get_metric
-from kuai.engine.select.ensemble import TRIM_TOLERANCE_SE, EnsembleSelection, candidates, select_ensemble
+from kuai.engine.select.ensemble import (
+    CANDIDATE_WORK,
+    MIN_CANDIDATES,
+    TRIM_TOLERANCE_SE,
+    EnsembleSelection,
+    candidates,
+    n_candidates,
+    select_ensemble,
+)
 
 RMSE = get_metric("rmse")
 
@@ -210,8 +218,9 @@ def test_near_copies_of_one_family_do_not_crowd_the_other_families_out_of_the_ca
     folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(np.arange(n), 5)]
     scores = {i: RMSE.compute(y, o) for i, o in oofs.items()}
     assert sorted(oofs, key=scores.__getitem__).index(30) >= 20  # ranked below every copy
-    alone = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores)
-    mixed = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, nested=True)
+    alone = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, max_candidates=20)
+    mixed = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, nested=True,
+                            max_candidates=20)
     assert alone is not None and 30 not in alone.weights
     assert mixed is not None and 30 in mixed.weights and mixed.weights[30] >= 0.3
     assert mixed.score < alone.score - 0.05  # RMSE: clearly better out of fold
@@ -225,3 +234,29 @@ def test_the_candidates_are_the_best_ones_with_each_familys_best_in_rank_order()
     assert candidates(ranked, families, 10) == ranked
     assert candidates(ranked, None, 4) == [0, 1, 2, 3]
     assert candidates(ranked, {n: "a" for n in range(10)}, 4) == [0, 1, 2, 3]
+
+
+def test_a_model_ranked_low_alone_is_a_candidate_while_the_work_allows() -> None:
+    """Within one family: 30 near-copies rank above a model whose errors are its own. The best twenty leave it out;
+    on a small table the selection considers every model, and the blend uses it."""
+    rng = np.random.default_rng(2)
+    n = 2000
+    y = rng.normal(size=n)
+    shared_error = rng.normal(size=n)
+    oofs = {i: y + shared_error + 0.05 * rng.normal(size=n) for i in range(30)}
+    oofs[30] = y + 1.1 * rng.normal(size=n)
+    families = {i: "a" for i in range(31)}
+    folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(np.arange(n), 5)]
+    scores = {i: RMSE.compute(y, o) for i, o in oofs.items()}
+    assert sorted(oofs, key=scores.__getitem__).index(30) == 30  # last
+    best_twenty = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, max_candidates=20)
+    found = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families)
+    assert best_twenty is not None and 30 not in best_twenty.weights
+    assert found is not None and found.weights.get(30, 0.0) >= 0.3 and found.score < best_twenty.score - 0.05
+
+
+def test_the_candidates_grow_with_the_work_the_rows_leave() -> None:
+    assert n_candidates(59, 1279 * 6) == 59  # wine_quality_red: every model
+    assert n_candidates(500, 15_216) == CANDIDATE_WORK // (15_216 * 25)  # magic: about a hundred
+    assert n_candidates(500, 100_000) == MIN_CANDIDATES  # a large table's scored sample: the best twenty
+    assert n_candidates(5, 100_000) == 5

@@ -17,12 +17,11 @@ import optuna
 import pandas as pd
 
 from kuai.engine.search.fold_spill import SpillError
-from kuai.engine.search.folds import Folds, make_folds
+from kuai.engine.search.folds import Folds, make_folds, n_scored
 from kuai.engine.search.memory import FamilyMemory, release_memory
-from kuai.engine.select.ensemble import candidates
+from kuai.engine.select.ensemble import candidates, n_candidates
 from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
-KEEP_FOLD_MODELS = 20  # as many as the ensemble selection considers
 # Pickled size of every kept fold model together. Only bags that could be exported are kept whole (see
 # ``keep_fold_models``), at most ~25 MB each: a forest's bag at the ONNX cap.
 KEEP_FOLD_MODELS_KB = 256 * 1024
@@ -156,12 +155,13 @@ def by_score(outcomes: Iterable[TrialOutcome], metric: Any) -> list[TrialOutcome
                                                    o.size_kb))
 
 
-def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEEP_FOLD_MODELS,
+def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int | None = None,
                      max_kb: float = KEEP_FOLD_MODELS_KB,
                      bag_fits: Callable[[TrialOutcome], bool] = lambda outcome: True) -> None:
-    """Keep the fold models of the ensemble's candidates only (the best trials, each family's best among them:
-    ``kuai.engine.select.ensemble.candidates``), within a memory cap. The stack's base is each family's best trial
-    with its fold models: after an hour on magic the best twenty were all CatBoosts, and no stack was tried.
+    """Keep the fold models of the ensemble's candidates only (as many as it considers, ``n_candidates``, unless
+    ``max_models``; the best trials, each family's best among them: ``kuai.engine.select.ensemble.candidates``),
+    best first within a memory cap. The stack's base is each family's best trial with its fold models: after an hour
+    on magic the best twenty were all CatBoosts, and no stack was tried.
 
     A bag that ``bag_fits`` refuses (too big to export) is dropped at once, but for its first fold's model:
     the held-out model that permutation importance shuffles (``held_out_model``).
@@ -170,6 +170,9 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int = KEE
         if outcome.fold_models and not bag_fits(outcome):
             outcome.first_fold, outcome.fold_models = outcome.fold_models[:1], None
     ranked = by_score(result.outcomes.values(), metric)
+    if max_models is None:
+        values = n_scored(result.folds) * (ranked[0].oof.size // max(1, len(ranked[0].oof))) if ranked else 0
+        max_models = n_candidates(len(ranked), values)
     kept = set(candidates([o.number for o in ranked], {o.number: o.family for o in ranked}, max_models))
     total = 0.0
     for outcome in ranked:

@@ -35,7 +35,8 @@ from kuai.engine.search.folds import scored_rows
 TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
 TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
-MAX_CANDIDATES = 20  # the best this many models are the selection's candidates, each family's best among them
+MIN_CANDIDATES = 20  # the selection considers at least the best this many models, each family's best among them,
+CANDIDATE_WORK = 40_000_000  # and every model while their greedy steps score at most rows x outputs x models x steps
 OVERFIT_SE = 1.0  # a blend worse than the best model, nested, by more than this many standard errors overfits
 NESTED_WORK = 50_000_000  # the nested score's selections together score at most this many rows x candidates x steps
 
@@ -74,11 +75,11 @@ class EnsembleSelection:
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
-    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int = MAX_CANDIDATES,
+    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int | None = None,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
     nested: bool = False, families: dict[int, str] | None = None,
 ) -> EnsembleSelection | None:
-    """Weights over the best ``max_candidates`` models; None when fewer than two exist.
+    """Weights over the best ``max_candidates`` models (None: ``n_candidates``); None when fewer than two exist.
 
     ``families`` (trial number -> family) puts each family's best model among the candidates (``candidates``).
     ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out,
@@ -96,6 +97,8 @@ def select_ensemble(
         oof = np.zeros((len(y), *found.oof.shape[1:]), dtype=found.oof.dtype)
         oof[scored] = found.oof
         return replace(found, oof=oof)
+    if max_candidates is None:
+        max_candidates = n_candidates(len(oofs), next(iter(oofs.values())).size if oofs else 0, n_iterations)
     found = _select(oofs, y, metric, folds, n_iterations, max_candidates, scores, sizes, max_size, families)
     if found is None or not nested:
         return found
@@ -103,6 +106,18 @@ def select_ensemble(
         return found
     return replace(found, nested_fold_scores=_nested_fold_scores(oofs, y, metric, folds, n_iterations, max_candidates,
                                                                  sizes or {}, max_size, families))
+
+
+def n_candidates(n_models: int, values: int, n_iterations: int = 25) -> int:
+    """How many models the selection considers, ``values`` being one model's out-of-fold predictions it reads
+    (scored rows x outputs): every model while the greedy steps read at most ``CANDIDATE_WORK`` values, and never
+    fewer than the best ``MIN_CANDIDATES``.
+
+    A model's own score says little of what it adds to a blend. After an hour on wine_quality_red, extra trees of
+    the first configuration scored 1.029 of log loss alone (its sharp probabilities are sometimes sharply wrong) and
+    ranked 50th of 59; blended with a CatBoost, they scored 0.797 out of fold, where the best twenty gave 0.825. On
+    the test rows, refitted: 0.703 against 0.753."""
+    return min(n_models, max(MIN_CANDIDATES, CANDIDATE_WORK // max(1, values * n_iterations)))
 
 
 def candidates(ranked: list[int], families: dict[int, str] | None, most: int) -> list[int]:

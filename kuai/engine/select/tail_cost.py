@@ -11,7 +11,7 @@ from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_
 from kuai.engine.search.folds import n_scored, refit_rows_factor
 from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
-from kuai.engine.select.ensemble import MAX_CANDIDATES, EnsembleSelection, nests, select_ensemble
+from kuai.engine.select.ensemble import EnsembleSelection, n_candidates, nests, select_ensemble
 from kuai.engine.select.limits import blend_cost, within
 from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from kuai.engine.types import Limits, TaskSpec, TaskType
@@ -92,11 +92,13 @@ class LikelyMembers:
         """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates, and
         once more for each fold when the final selection is also scored nested (measured: 5 to 7 times the plain
         selection's cost with 5 folds)."""
-        def candidates(n: int) -> int:
-            return max(1, min(MAX_CANDIDATES, n))
-
         n_folds = len(result.folds)
         scored = n_scored(result.folds)  # the rows the selection reads
+        outputs = next((o.oof.size // max(1, len(o.oof)) for o in result.outcomes.values()), 1)
+
+        def candidates(n: int) -> int:
+            return max(1, n_candidates(n, scored * outputs))
+
         nested = 1 + n_folds if nests(scored, candidates(len(result.outcomes)), n_folds) else 1
         return nested * self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
 
