@@ -319,3 +319,11 @@ def test_the_notes_say_when_an_ensemble_best_on_its_own_rows_ranks_below_a_singl
     assert len(notes) == 1 and "rows they were not chosen on" in notes[0] and best.name in notes[0]
     honest = replace(ensemble, nested_fold_scores=[s + sign * 0.01 for s in best.fold_scores])  # better: no note
     assert ensemble_notes(result, honest, build_leaderboard(result, honest, spec), metric) == []
+
+
+def test_a_long_search_lets_the_ensemble_consider_as_many_candidates_as_the_rows_allow() -> None:
+    spec, schema, X, y = search_data(_table(TaskType.BINARY), n_folds=4)
+    for long in (False, True):  # by_family: the plan's long budget (above 600 s)
+        result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 30),
+                                         families=("linear",), max_trials=1, by_family=long))
+        assert result.many_candidates is long and len(result.outcomes) == 1

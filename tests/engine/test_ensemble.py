@@ -250,13 +250,20 @@ def test_a_model_ranked_low_alone_is_a_candidate_while_the_work_allows() -> None
     scores = {i: RMSE.compute(y, o) for i, o in oofs.items()}
     assert sorted(oofs, key=scores.__getitem__).index(30) == 30  # last
     best_twenty = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, max_candidates=20)
-    found = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families)
+    found = select_ensemble(oofs, y, RMSE, folds=folds, scores=scores, families=families, max_candidates=None)
     assert best_twenty is not None and 30 not in best_twenty.weights
     assert found is not None and found.weights.get(30, 0.0) >= 0.3 and found.score < best_twenty.score - 0.05
 
 
-def test_the_candidates_grow_with_the_work_the_rows_leave() -> None:
+def test_the_candidates_grow_with_the_work_the_rows_leave_in_a_long_search() -> None:
+    from kuai.engine.search.trials import SearchResult, TrialOutcome, ensemble_candidates
+
     assert n_candidates(59, 1279 * 6) == 59  # wine_quality_red: every model
-    assert n_candidates(500, 15_216) == CANDIDATE_WORK // (15_216 * 25)  # magic: about a hundred
-    assert n_candidates(500, 100_000) == MIN_CANDIDATES  # a large table's scored sample: the best twenty
+    assert n_candidates(500, 15_216 * 2) == CANDIDATE_WORK // (15_216 * 2 * 25) == 52  # magic, two columns
+    assert n_candidates(500, 100_000 * 2) == MIN_CANDIDATES  # a large table's scored sample: the best twenty
     assert n_candidates(5, 100_000) == 5
+    n = 1000
+    folds = [(np.setdiff1d(np.arange(n), valid), valid) for valid in np.array_split(np.arange(n), 5)]
+    outcomes = {i: TrialOutcome(i, "lightgbm", {}, np.full((n, 2), 0.5), [0.5], [], 1.0, 1.0) for i in range(60)}
+    assert ensemble_candidates(SearchResult(outcomes=outcomes, folds=folds)) == MIN_CANDIDATES  # up to 600 s
+    assert ensemble_candidates(SearchResult(outcomes=outcomes, folds=folds, many_candidates=True)) == 60

@@ -312,7 +312,8 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     y, spec, deadline, should_stop = inputs.y, inputs.spec, inputs.deadline, inputs.should_stop
     shared, worker, max_trials = inputs.shared, inputs.worker, inputs.max_trials
     chosen = [FAMILIES[name] for name in (inputs.families or default_order())]  # cheapest first
-    result = SearchResult(folds=inputs.folds if inputs.folds is not None else make_folds(y, spec))
+    result = SearchResult(folds=inputs.folds if inputs.folds is not None else make_folds(y, spec),
+                          many_candidates=inputs.by_family)
     result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen,
                                   n_scored=n_scored(result.folds))
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):

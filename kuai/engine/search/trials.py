@@ -19,7 +19,7 @@ import pandas as pd
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.folds import Folds, make_folds, n_scored
 from kuai.engine.search.memory import FamilyMemory, release_memory
-from kuai.engine.select.ensemble import candidates, n_candidates
+from kuai.engine.select.ensemble import MIN_CANDIDATES, candidates, n_candidates
 from kuai.engine.types import TaskSpec, TrialRecord, TrialState
 
 # Pickled size of every kept fold model together. Only bags that could be exported are kept whole (see
@@ -80,6 +80,9 @@ class SearchResult:
     memory: dict[str, FamilyMemory] = field(default_factory=dict)  # each family's share of the rows, and why
     stopped_early: str = ""  # why the search ended before its deadline, when nothing could beat what it had
     promoted: set[int] = field(default_factory=set)  # sampled trials whose configuration ran again on more rows
+    # a long budget (``BudgetPlan.prunes_by_family``): the ensemble considers as many candidates as the rows allow
+    # (``kuai.engine.select.ensemble.n_candidates``), else the best ``MIN_CANDIDATES``
+    many_candidates: bool = False
 
 
 def collect_trials(X: pd.DataFrame, y: np.ndarray, *, spec: TaskSpec, storage: Any, study_name: str,
@@ -171,8 +174,7 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int | Non
             outcome.first_fold, outcome.fold_models = outcome.fold_models[:1], None
     ranked = by_score(result.outcomes.values(), metric)
     if max_models is None:
-        values = n_scored(result.folds) * (ranked[0].oof.size // max(1, len(ranked[0].oof))) if ranked else 0
-        max_models = n_candidates(len(ranked), values)
+        max_models = ensemble_candidates(result)
     kept = set(candidates([o.number for o in ranked], {o.number: o.family for o in ranked}, max_models))
     total = 0.0
     for outcome in ranked:
@@ -180,6 +182,16 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int | Non
         total += (outcome.size_kb or 0.0) * copies if outcome.number in kept else 0.0
         if outcome.number not in kept or total > max_kb:
             outcome.fold_models = outcome.first_fold = None
+
+
+def ensemble_candidates(result: SearchResult) -> int:
+    """How many models the ensemble selection considers for this search (``SearchResult.many_candidates``)."""
+    n_models = len(result.outcomes)
+    if not result.many_candidates:
+        return min(n_models, MIN_CANDIDATES)
+    some = next(iter(result.outcomes.values()), None)
+    outputs = some.oof.size // max(1, len(some.oof)) if some is not None else 1
+    return n_candidates(n_models, n_scored(result.folds) * outputs)
 
 
 def first_fold_model(outcome: TrialOutcome) -> tuple[Any, Any] | None:

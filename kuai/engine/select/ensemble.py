@@ -75,11 +75,12 @@ class EnsembleSelection:
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
-    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int | None = None,
+    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int | None = MIN_CANDIDATES,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
     nested: bool = False, families: dict[int, str] | None = None,
 ) -> EnsembleSelection | None:
-    """Weights over the best ``max_candidates`` models (None: ``n_candidates``); None when fewer than two exist.
+    """Weights over the best ``max_candidates`` models (None: as many as the work allows, ``n_candidates``); None
+    when fewer than two exist.
 
     ``families`` (trial number -> family) puts each family's best model among the candidates (``candidates``).
     ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out,
