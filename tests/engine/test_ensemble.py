@@ -267,3 +267,12 @@ def test_the_candidates_grow_with_the_work_the_rows_leave_in_a_long_search() -> 
     outcomes = {i: TrialOutcome(i, "lightgbm", {}, np.full((n, 2), 0.5), [0.5], [], 1.0, 1.0) for i in range(60)}
     assert ensemble_candidates(SearchResult(outcomes=outcomes, folds=folds)) == MIN_CANDIDATES  # up to 600 s
     assert ensemble_candidates(SearchResult(outcomes=outcomes, folds=folds, many_candidates=True)) == 60
+
+
+def test_a_long_search_scores_its_blend_nested_wherever_twenty_candidates_would_be() -> None:
+    from kuai.engine.select.ensemble import NESTED_WORK, nests
+
+    rows = NESTED_WORK // (MIN_CANDIDATES * 25 * 8)  # twenty candidates on 8 folds: just within the work
+    assert nests(rows, MIN_CANDIDATES, 8) and nests(rows, 59, 8)  # more candidates do not switch the guard off
+    assert not nests(rows + 1, MIN_CANDIDATES, 8) and not nests(rows + 1, 59, 8)
+    assert nests(rows, 5, 8) and not nests(rows, 5, 1)

@@ -150,8 +150,10 @@ def _among(folds: list[tuple[np.ndarray, np.ndarray]], scored: np.ndarray,
 
 
 def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) -> bool:
-    """Whether a selection over these rows and candidates is also scored nested (within ``NESTED_WORK``)."""
-    return n_folds >= 2 and n_rows * n_candidates * n_iterations * n_folds <= NESTED_WORK
+    """Whether a selection over these rows and candidates is also scored nested: when it would be over the best
+    ``MIN_CANDIDATES`` within ``NESTED_WORK``. More candidates (a long search) cost the nested selections in
+    proportion, as they cost the plain one, and leave the overfitting they guard against more likely, not less."""
+    return n_folds >= 2 and n_rows * min(n_candidates, MIN_CANDIDATES) * n_iterations * n_folds <= NESTED_WORK
 
 
 def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
