@@ -93,6 +93,7 @@ def train(
     study resumes it: the trials finished before count, the one that was running is marked failed.
     """
     started = started_at if started_at is not None else clock.now()
+    check_families(budget.families)  # before the rows are prepared: a misspelt family fails at once
     prepared = prepare(frame, spec, time_budget_s=budget.time_budget_s)
     return train_prepared(prepared, budget=budget, started_at=started, progress=progress, should_stop=should_stop,
                           storage=storage, study_name=study_name, store=store, past=past, spill_folder=spill_folder,
