@@ -3,9 +3,7 @@ checkers. Add a name here, not in ``__init__.py``."""
 
 from .atomic import atomic_path, write_atomically
 from .automl import (
-    encode_target,
     finish_phase,
-    prepare,
     refit_model,
     result_for_model,
     search_phase,
@@ -50,6 +48,7 @@ from .metrics import get_metric, score
 from .models import FAMILIES, default_order, family_libraries
 from .models.labels import family_label, model_label, short_model_label
 from .models.preprocessing import build_input_schema, to_model_frame, unseen_categories
+from .prepare import encode_target, prepare
 from .read import (
     Dialect,
     ReadingOptions,

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kuai.engine.automl import prepare
 from kuai.engine.data.groups import find_group, group_codes
 from kuai.engine.data.profile import profile_dataset
 from kuai.engine.data.task import build_task_spec
 from kuai.engine.errors import OptionError
+from kuai.engine.prepare import prepare
 from kuai.engine.search.folds import fit_folds, folds_in_words, make_folds
 from kuai.engine.types import ColumnType
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from kuai.engine import SearchBudget, build_task_spec, profile_dataset, train
-from kuai.engine.automl import prepare
 from kuai.engine.data.column_selection import read_inputs
 from kuai.engine.models import FAMILIES, DataShape, text
 from kuai.engine.models.preprocessing import build_input_schema, build_preprocessor, original_column_of_features
+from kuai.engine.prepare import prepare
 from kuai.engine.types import ColumnType, TaskType
 from kuai.exporters.onnx_export import OnnxScorer, onnx_feeds, to_onnx_model
 
@@ -188,9 +188,9 @@ def test_a_multiclass_models_words_push_towards_the_predicted_class() -> None:
     each class's words push (they had no words at all for more than two classes)."""
     from sklearn.pipeline import Pipeline
 
-    from kuai.engine.automl import encode_target
     from kuai.engine.explain.shap_values import explain_model
     from kuai.engine.models.preprocessing import to_model_frame
+    from kuai.engine.prepare import encode_target
 
     rng = np.random.default_rng(2)
     pools = {"billing": ["invoice", "charged", "refund"], "delivery": ["parcel", "courier", "late"],
@@ -271,9 +271,9 @@ def _spec_of(frame: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
 def test_the_search_chooses_the_grams_and_the_refit_reads_what_its_trial_read() -> None:
     """Each trial of a search over a text column draws its share of the character grams; the portfolio's first
     trials read all of them; the final model's pipeline is built with its trial's share."""
-    from kuai.engine.automl import encode_target
     from kuai.engine.models import Deadline
     from kuai.engine.models.preprocessing import to_model_frame
+    from kuai.engine.prepare import encode_target
     from kuai.engine.search.inputs import SearchInputs
     from kuai.engine.search.optimize import run_search
     from kuai.engine.select.final import refit_pipeline
@@ -345,9 +345,9 @@ def test_a_text_without_spaces_is_explained_by_its_character_grams() -> None:
     phrase that decides, 'すぐに壊れた', broke at once, pushes towards 'not good')."""
     from sklearn.pipeline import Pipeline
 
-    from kuai.engine.automl import encode_target
     from kuai.engine.explain.shap_values import explain_model
     from kuai.engine.models.preprocessing import to_model_frame
+    from kuai.engine.prepare import encode_target
 
     frame = _japanese_reviews(500, seed=7)
     spec = build_task_spec(frame, profile_dataset(frame).columns, target="good")

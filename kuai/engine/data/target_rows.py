@@ -3,7 +3,7 @@
 A row is left out when its target is empty; for regression also when the target is not a number, is infinite
 (``inf``, ``1e400``), or lies beyond float32's range (about ±3.4e38: the models and the exported graph hold the
 target and the prediction as float32). A classification's labels are kept as they are: any label is a class.
-Training (``kuai.engine.automl.prepare``) and the pre-flight check (``MISSING_TARGET``) count them with this one rule,
+Training (``kuai.engine.prepare.prepare``) and the pre-flight check (``MISSING_TARGET``) count them with this one rule,
 and both say how many rows went and why.
 """
 

@@ -58,7 +58,7 @@ def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
         terms = text.choose_terms(_as_category(frame[name]).tolist(), n_rows=len(frame), n_texts=n_texts) \
             if column_type is ColumnType.TEXT else 0
         if column_type is ColumnType.TEXT and not terms:
-            continue  # its words hardly repeat: nothing to learn (``kuai.engine.automl.prepare`` says so)
+            continue  # its words hardly repeat: nothing to learn (``kuai.engine.prepare.prepare`` says so)
         grams = text.choose_grams(_as_category(frame[name]).tolist(), n_rows=len(frame), n_texts=n_texts) \
             if column_type is ColumnType.TEXT else 0
         schema.append(InputColumn(name, safe, column_type, inputs, categories, date_format=date_format, terms=terms,

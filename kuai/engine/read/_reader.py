@@ -264,8 +264,7 @@ def _rewritten(source: Source, encoding: str, layout: Layout, footer: list[str],
 
 def _to_frame(parsed: list[pa.Table], layout: Layout, *, scoring: bool) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Names made unique and said, each column tidied (a note for what was repaired), rows of totals dropped (not
-    when ``scoring``: each row gets its prediction; their notes apart), then one conversion. ``parsed``: the table,
-    taken out of the list, so that the caller's reference does not hold every column to the end."""
+    when ``scoring``), then one conversion; ``parsed``: the table, taken out so no caller holds its columns."""
     table = parsed.pop()
     text_names = {_table_name(layout, i) for i in layout.text_columns}
     keep_text = [name in text_names for name in table.column_names]
@@ -290,9 +289,7 @@ def _to_frame(parsed: list[pa.Table], layout: Layout, *, scoring: bool) -> tuple
     # one conversion for the whole table (one per column cost a millisecond each: 5 s on 5,000 columns), each
     # column's buffers freed as it is converted
     frame = tidied.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
-    # the parse's freed blocks stay with Arrow's allocator (mimalloc) unless given back: 330 MB on a 477 MB file,
-    # which the search's numpy arrays could not use
-    pa.default_memory_pool().release_unused()
+    pa.default_memory_pool().release_unused()  # the parse's freed pages (330 MB on a 477 MB file) back to the system
     if duplicates:  # for the target: a name two columns had is ambiguous (kuai.engine.data.target.resolve_target)
         frame.attrs[DUPLICATE_NAMES] = duplicates
     return frame, notes, sum_notes
