@@ -184,9 +184,10 @@ def keep_fold_models(result: SearchResult, metric: Any, *, max_models: int | Non
             outcome.fold_models = outcome.first_fold = None
 
 
-def ensemble_candidates(result: SearchResult) -> int:
-    """How many models the ensemble selection considers for this search (``SearchResult.many_candidates``)."""
-    n_models = len(result.outcomes)
+def ensemble_candidates(result: SearchResult, n_models: int | None = None) -> int:
+    """How many models the ensemble selection considers for this search (``SearchResult.many_candidates``), among
+    its trials so far or ``n_models``."""
+    n_models = len(result.outcomes) if n_models is None else n_models
     if not result.many_candidates:
         return min(n_models, MIN_CANDIDATES)
     some = next(iter(result.outcomes.values()), None)

@@ -9,9 +9,9 @@ from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFI
 from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_threads
 from kuai.engine.search.folds import n_scored, refit_rows_factor
-from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score
+from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score, ensemble_candidates
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
-from kuai.engine.select.ensemble import MIN_CANDIDATES, EnsembleSelection, n_candidates, nests, select_ensemble
+from kuai.engine.select.ensemble import EnsembleSelection, nests, select_ensemble
 from kuai.engine.select.limits import blend_cost, within
 from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from kuai.engine.types import Limits, TaskSpec, TaskType
@@ -57,7 +57,7 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
     outcomes = result.outcomes
     sizes = {n: refit_onnx_mb(o, task) for n, o in outcomes.items()}
     return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=result.folds,
-                           max_candidates=None if result.many_candidates else MIN_CANDIDATES,
+                           max_candidates=ensemble_candidates(result),
                            scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
                            sizes={n: size for n, size in sizes.items() if size is not None},
                            max_size=MAX_BLEND_ONNX_MB, nested=nested,
@@ -95,10 +95,9 @@ class LikelyMembers:
         selection's cost with 5 folds)."""
         n_folds = len(result.folds)
         scored = n_scored(result.folds)  # the rows the selection reads
-        outputs = next((o.oof.size // max(1, len(o.oof)) for o in result.outcomes.values()), 1)
 
         def candidates(n: int) -> int:
-            return max(1, n_candidates(n, scored * outputs) if result.many_candidates else min(MIN_CANDIDATES, n))
+            return max(1, ensemble_candidates(result, n))
 
         nested = 1 + n_folds if nests(scored, candidates(len(result.outcomes)), n_folds) else 1
         return nested * self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
