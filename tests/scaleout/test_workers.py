@@ -215,13 +215,20 @@ def test_a_killed_worker_loses_no_finished_trial(postgres: PostgresServer, tmp_p
     worker = _worker(postgres, shared, home, study, grace_s=10)
     train = _train(postgres, shared, out, home, study, grace_s=10, budget=BUDGET + 10)
 
-    def finished_one_and_worker_running() -> bool:
+    def finished_one_and_worker_frozen_mid_trial() -> bool:
+        """The worker is frozen (SIGSTOP) before its trials are read, so the trial seen running is still running
+        when it is killed: a trial that finished between the read and the kill made this test fail on CI."""
         trials = _trials(postgres, study)
-        return (any(t.state is optuna.trial.TrialState.COMPLETE for t in trials)
-                and any(t.state is optuna.trial.TrialState.RUNNING and _is(t.user_attrs.get("worker"), worker)
-                        for t in trials))
+        if not any(t.state is optuna.trial.TrialState.COMPLETE for t in trials):
+            return False
+        os.killpg(worker.pid, signal.SIGSTOP)
+        if any(t.state is optuna.trial.TrialState.RUNNING and _is(t.user_attrs.get("worker"), worker)
+               for t in _trials(postgres, study)):
+            return True
+        os.killpg(worker.pid, signal.SIGCONT)
+        return False
 
-    _wait_for(finished_one_and_worker_running, timeout_s=40)
+    _wait_for(finished_one_and_worker_frozen_mid_trial, timeout_s=40)
     os.killpg(worker.pid, signal.SIGKILL)  # mid-trial
     assert worker.wait(timeout=10) == -signal.SIGKILL
     before = _trials(postgres, study)
