@@ -199,6 +199,21 @@ def test_the_fold_matrices_of_one_share_of_the_rows_are_kept_per_encoding() -> N
     assert cache.get(0, LIGHTGBM, fraction=1.0) is not whole  # the other share of the encoding went, made again
 
 
+def test_large_fold_matrices_are_kept_for_one_encoding_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuai.engine.search import fold_cache
+
+    spec, schema, X, y = search_data(_large_table(2_000), n_folds=2)
+    folds = [(np.arange(0, 1000), np.arange(1000, 2000)), (np.arange(1000, 2000), np.arange(0, 1000))]
+    cache = FoldMatrices(X, y, spec=spec, schema=schema, selection=None, folds=folds, tight=False, has_grams=False)
+    monkeypatch.setattr(fold_cache, "OTHER_ENCODINGS_MB", 0.01)  # every fold's matrices count as large here
+    ordinal = [cache.get(f, LIGHTGBM) for f in (0, 1)]
+    assert cache.get(1, CATBOOST) is ordinal[1]  # the same encoding's stay
+    onehot = cache.get(0, FAMILIES["linear"])
+    assert cache.get(0, LIGHTGBM) is not ordinal[0]  # the other encoding's went, made again
+    assert cache.get(0, FAMILIES["linear"]) is not onehot
+    np.testing.assert_array_equal(cache.get(1, LIGHTGBM)[0], ordinal[1][0])  # the same matrices when made again
+
+
 def test_the_user_is_told_how_small_the_samples_went_and_what_ran_again() -> None:
     from kuai.engine.search.fidelity import sampled_note
 

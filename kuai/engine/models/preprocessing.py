@@ -32,6 +32,8 @@ DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 MAX_ONEHOT_CATEGORIES = 30
 MISSING_CATEGORY = ""
 _SAFE_NAME_LENGTH = 6  # "c" + five digits
+FIT_ROWS = 50_000  # a preprocessing learns from at most this many rows (``fit_and_encode``)
+BLOCK_ROWS = 50_000  # and encodes this many at a time (``encode_rows``)
 
 
 def build_input_schema(frame: pd.DataFrame, spec: TaskSpec, *,
@@ -189,6 +191,35 @@ def build_preprocessor(
         transformers.append(("cat", encoder, names))
     texts = [entry for c in schema if c.is_text for entry in text.transformers(c, grams)]
     return ColumnTransformer([*transformers, *texts], remainder="drop", sparse_threshold=0.0)
+
+
+def fit_and_encode(prep: ColumnTransformer, X: pd.DataFrame, rows: np.ndarray | None = None, *,
+                   seed: int = 0) -> np.ndarray:
+    """``prep`` fitted on ``X``'s ``rows`` (None: every row), and those rows encoded (``encode_rows``). On more than
+    ``FIT_ROWS`` rows it learns its medians, scales and vocabularies from a seeded sample of ``FIT_ROWS`` of them:
+    scikit-learn's median imputer sorts masked float64 copies of its columns, and on a million rows' folds those
+    copies took several times the fold's own matrix (docs/search.md, "Where the memory goes on a million rows")."""
+    rows = np.arange(len(X)) if rows is None else np.asarray(rows)
+    fit = rows
+    if len(rows) > FIT_ROWS:
+        fit = np.sort(np.random.default_rng(seed).choice(rows, FIT_ROWS, replace=False))
+    prep.fit(X.iloc[fit])
+    return encode_rows(prep, X, rows)
+
+
+def encode_rows(prep: ColumnTransformer, X: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """``X``'s ``rows`` encoded by the fitted ``prep`` into one float32 matrix, ``BLOCK_ROWS`` rows at a time: what
+    the encoding needs beside the matrix is a block's, not a copy of every row (the frame's rows, each step's
+    float64 output and their stacking)."""
+    blocks = [rows[start:start + BLOCK_ROWS] for start in range(0, len(rows), BLOCK_ROWS)] or [rows]
+    first = np.asarray(prep.transform(X.iloc[blocks[0]]), np.float32)
+    if len(blocks) == 1:
+        return first
+    matrix = np.empty((len(rows), first.shape[1]), np.float32)
+    matrix[:len(first)] = first
+    for start, block in zip(range(BLOCK_ROWS, len(rows), BLOCK_ROWS), blocks[1:], strict=True):
+        matrix[start:start + len(block)] = prep.transform(X.iloc[block])
+    return matrix
 
 
 def input_width(schema: tuple[InputColumn, ...], encoding: Encoding) -> int:

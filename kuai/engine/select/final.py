@@ -17,7 +17,7 @@ from kuai.engine.budget import BAG_MARGIN, MONOTONIC, BudgetPlan, Clock
 from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, n_threads, text
-from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.models.preprocessing import build_preprocessor, fit_and_encode
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.memory import subsample_rows
 from kuai.engine.search.trials import SearchResult, TrialOutcome
@@ -260,7 +260,8 @@ def refit(trial: TrialOutcome | TrialRecord, X: pd.DataFrame, y: np.ndarray, spe
                               classification=spec.task.is_classification)
         X, y = X.iloc[rows], y[rows]
     prep, model = pipeline.steps[0][1], pipeline.steps[-1][1]
-    FAMILIES[trial.family].fit_all_rows(model, prep.fit_transform(X, y), y, sample_weight=class_weights(y, spec))
+    FAMILIES[trial.family].fit_all_rows(model, fit_and_encode(prep, X, seed=spec.seed), y,
+                                        sample_weight=class_weights(y, spec))
     return pipeline
 
 

@@ -31,7 +31,7 @@ from kuai.engine.data.column_selection import ColumnSelection, columns_for
 from kuai.engine.data.task import class_weights
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import FAMILIES, Deadline, available_cores, n_threads
-from kuai.engine.models.preprocessing import build_preprocessor
+from kuai.engine.models.preprocessing import build_preprocessor, encode_rows, fit_and_encode
 from kuai.engine.search.fold_spill import SpillError
 from kuai.engine.search.folds import n_scored, scored_rows
 from kuai.engine.search.trials import HeldOutModel, SearchResult, TrialOutcome, by_score, predict_output, size_kb
@@ -147,8 +147,8 @@ def fit_stack(X: pd.DataFrame, y: np.ndarray, spec: TaskSpec, schema: tuple[Inpu
         if scored is not None:
             train = np.intersect1d(train, scored, assume_unique=True)
         prep = build_preprocessor(columns_for(schema, selection, fold), encoding=family.encoding, scale=family.scale)
-        X_train = np.hstack([np.asarray(prep.fit_transform(X.iloc[train]), np.float32), extra[train]])
-        X_valid = np.hstack([np.asarray(prep.transform(X.iloc[valid]), np.float32), extra[valid]])
+        X_train = np.hstack([fit_and_encode(prep, X, train, seed=spec.seed), extra[train]])
+        X_valid = np.hstack([encode_rows(prep, X, valid), extra[valid]])
         model = family.build(TOP_PARAMS, spec.task, seed=spec.seed, threads=threads)
         started = time.perf_counter()
         best = family.fit(model, X_train, y[train], X_valid=X_valid, y_valid=y[valid], deadline=deadline,
