@@ -91,6 +91,24 @@ def test_measured_times_replace_the_prior_and_scale_the_families_not_yet_measure
     assert costs.ratio(CATBOOST) == pytest.approx(1.0)  # its own measurement wins
 
 
+def test_a_forest_of_more_inputs_a_split_is_predicted_slower_and_gets_fewer_rows() -> None:
+    forest, costs, size = FAMILIES["random_forest"], TrialCosts(), _size(1_000_000, width=49)
+    first = forest.default_configs(size.shape)[0]  # a seventh of the inputs a split, as fit_cost was measured
+    half = first | {"random_forest__max_features": 0.5}
+    cells = size.cells(1 / 16)
+    costs.record(forest, fit_s=2 * forest.fit_cost.core_s(cells, 2), threads=1, n_cells=cells, n_classes=2)
+    assert costs.ratio(forest) == pytest.approx(2.0)  # measured on the first configuration
+    assert costs.trial_s(forest, size, 0.25, half) == pytest.approx(3.5 * costs.trial_s(forest, size, 0.25, first))
+    allowed = costs.trial_s(forest, size, 0.25, first)
+    assert trial_share(costs, forest, size, allowed_s=allowed, params=first)[0] == 0.25
+    assert trial_share(costs, forest, size, allowed_s=allowed, params=half)[0] == 0.0625
+    # measured on half the inputs, the ratio stays the first configuration's
+    costs.record(forest, fit_s=7 * forest.fit_cost.core_s(cells, 2), threads=1, n_cells=cells, n_classes=2,
+                 scale=forest.cost_scale(half, size.shape))
+    assert costs.ratio(forest) == pytest.approx(2.0)
+    assert LIGHTGBM.cost_scale({"lightgbm__num_leaves": 255}, size.shape) == 1.0  # boosters: as measured
+
+
 def test_a_table_too_small_to_cut_is_never_sampled_nor_skipped() -> None:
     fidelity = Fidelity(first_model_by=0.0, trial_s=0.001)
     fidelity.costs.record(CATBOOST, fit_s=1e5, threads=1, n_cells=1e6, n_classes=2)  # hopelessly slow

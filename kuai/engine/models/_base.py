@@ -186,6 +186,11 @@ class ModelFamily(abc.ABC):
     def build(self, params: dict[str, Any], task: TaskType, *, seed: int, threads: int = 1) -> Any:
         """An unfitted estimator for these parameters."""
 
+    def cost_scale(self, params: dict[str, Any], shape: DataShape) -> float:
+        """What a fit with ``params`` costs against one with the first known-good configuration, on which
+        ``fit_cost`` was measured (``kuai.engine.search.fidelity``): 1.0 unless the family knows better."""
+        return 1.0
+
     def fit(
         self, model: Any, X: np.ndarray, y: np.ndarray, *, X_valid: np.ndarray | None = None,
         y_valid: np.ndarray | None = None, deadline: Deadline | None = None, sample_weight: np.ndarray | None = None,

@@ -27,7 +27,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from kuai.engine.models import ModelFamily, available_cores, n_threads
+from kuai.engine.models import DataShape, ModelFamily, available_cores, n_threads
 
 __all__ = ["MIN_SEARCH_ROWS", "PROMOTE_AT", "PROMOTE_SHARE", "SHARES", "Fidelity", "Promotion", "TrialCosts",
            "TrialSize", "fit_threads", "sampled_note", "trial_share"]
@@ -69,6 +69,11 @@ class TrialSize:
         threads = fit_threads(self.n_rows, self.train_rows, share, self.most)
         return threads * (max(1, min(self.n_folds, available_cores() // threads)) if self.parallel_folds else 1)
 
+    @property
+    def shape(self) -> DataShape:
+        """As a family's parameters are read against the data (``ModelFamily.cost_scale``)."""
+        return DataShape(n_rows=self.n_rows, n_features=self.width, n_classes=self.n_classes)
+
     def cells(self, share: float) -> float:
         """Training cells of all of a trial's fits on ``share`` of the rows."""
         return share * self.train_rows * self.width * self.n_folds
@@ -81,10 +86,12 @@ class TrialCosts:
 
     measured: dict[str, list[float]] = field(default_factory=dict)  # by family: measured time over ``FitCost``'s
 
-    def record(self, family: ModelFamily, *, fit_s: float, threads: int, n_cells: float, n_classes: int) -> None:
+    def record(self, family: ModelFamily, *, fit_s: float, threads: int, n_cells: float, n_classes: int,
+               scale: float = 1.0) -> None:
         """A finished trial's fits: ``fit_s`` seconds in all (each fold's fit timed alone, on ``threads``
-        threads) over ``n_cells`` training cells in all."""
-        prior = family.fit_cost.core_s(n_cells, n_classes)
+        threads) over ``n_cells`` training cells in all, with parameters that cost ``scale`` times the first
+        configuration's (``ModelFamily.cost_scale``)."""
+        prior = family.fit_cost.core_s(n_cells, n_classes) * scale
         if prior > 0 and fit_s > 0:
             self.measured.setdefault(family.name, []).append(fit_s * threads / prior)
 
@@ -96,14 +103,17 @@ class TrialCosts:
         every = [statistics.median(values) for values in self.measured.values()]
         return statistics.median(every) if every else 1.0
 
-    def trial_s(self, family: ModelFamily, size: TrialSize, share: float) -> float:
-        """The predicted wall time of a trial on ``share`` of each fold's training rows."""
-        return OVERHEAD * self.ratio(family) * family.fit_cost.core_s(size.cells(share), size.n_classes) / size.cores(
-            share)
+    def trial_s(self, family: ModelFamily, size: TrialSize, share: float,
+                params: dict[str, Any] | None = None) -> float:
+        """The predicted wall time of a trial on ``share`` of each fold's training rows, with ``params`` (None:
+        as the family's trials have run)."""
+        scale = 1.0 if params is None else family.cost_scale(params, size.shape)
+        return OVERHEAD * self.ratio(family) * scale * family.fit_cost.core_s(size.cells(share), size.n_classes) \
+            / size.cores(share)
 
 
 def trial_share(costs: TrialCosts, family: ModelFamily, size: TrialSize, *, allowed_s: float,
-                most: float = 1.0) -> tuple[float, bool]:
+                most: float = 1.0, params: dict[str, Any] | None = None) -> tuple[float, bool]:
     """The largest share of each fold's training rows, ``most`` (the memory's) or one of ``SHARES`` below it, whose
     predicted trial time fits ``allowed_s``, and True; when none does, the smallest share that leaves
     ``MIN_SEARCH_ROWS`` training rows (``most`` on smaller data), and False."""
@@ -112,7 +122,7 @@ def trial_share(costs: TrialCosts, family: ModelFamily, size: TrialSize, *, allo
         if share < most and share * size.train_rows < MIN_SEARCH_ROWS:
             break
         floor = share
-        if costs.trial_s(family, size, share) <= allowed_s:
+        if costs.trial_s(family, size, share, params) <= allowed_s:
             return share, True
     return floor, False
 
@@ -139,24 +149,24 @@ class Fidelity:
     promoted: set[int] = field(default_factory=set)  # never promoted (again): those promoted, and promotions
 
     def share(self, family: ModelFamily, size: TrialSize, *, now: float, has_model: bool, available_s: float,
-              most: float) -> tuple[float, str]:
+              most: float, params: dict[str, Any] | None = None) -> tuple[float, str]:
         """A new trial's share of the rows; and why it is skipped ("" when it runs). A trial that cannot be cut
         (``TrialSize.cut``: small tables) trains on ``most`` and is never skipped, as before any of this."""
         if not size.cut:
             return most, ""
         allowed = min(self.trial_s, available_s) if has_model else self.first_model_by - now
-        share, _ = trial_share(self.costs, family, size, allowed_s=allowed, most=most)
-        predicted = self.costs.trial_s(family, size, share)
+        share, _ = trial_share(self.costs, family, size, allowed_s=allowed, most=most, params=params)
+        predicted = self.costs.trial_s(family, size, share, params)
         if not has_model or predicted <= SKIP_FACTOR * available_s:  # the first trial runs: some model must finish
             return share, ""
         return share, (f"skipped: predicted to take about {predicted:.0f} s on {share:.0%} of the rows, more than "
                        f"the {max(0.0, available_s):.0f} s a trial can have")
 
     def promoted_share(self, family: ModelFamily, size: TrialSize, *, sampled: float, remaining_s: float,
-                       most: float) -> float | None:
+                       most: float, params: dict[str, Any] | None = None) -> float | None:
         """A promoted configuration's share: the largest above the ``sampled`` one that fits the time left; None
         when none does."""
-        share, fits = trial_share(self.costs, family, size, allowed_s=remaining_s, most=most)
+        share, fits = trial_share(self.costs, family, size, allowed_s=remaining_s, most=most, params=params)
         return share if fits and share > sampled else None
 
     def promotion(self, ranked: list[tuple[int, dict[str, Any], float]], sizes: dict[str, TrialSize],
@@ -171,10 +181,12 @@ class Fidelity:
             if family is None or number in self.promoted or share >= sizes[family.name].most:
                 continue
             size = sizes[family.name]
-            if remaining_s > min(PROMOTE_AT * self.costs.trial_s(family, size, size.most), PROMOTE_SHARE * window_s):
+            if remaining_s > min(PROMOTE_AT * self.costs.trial_s(family, size, size.most, params),
+                                 PROMOTE_SHARE * window_s):
                 return None  # not yet: the search goes on exploring on samples
             self.promoted.add(number)
-            to = self.promoted_share(family, size, sampled=share, remaining_s=remaining_s, most=size.most)
+            to = self.promoted_share(family, size, sampled=share, remaining_s=remaining_s, most=size.most,
+                                     params=params)
             if to is not None:
                 return Promotion(number, params, share, to)
         return None

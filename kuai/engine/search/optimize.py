@@ -114,7 +114,7 @@ class _Objective:
                          n_classes=len(self.spec.classes), parallel_folds=family.parallel_folds,
                          most=self.row_fraction(family))
 
-    def trial_fraction(self, family: ModelFamily, trial: optuna.Trial) -> tuple[float, str]:
+    def trial_fraction(self, family: ModelFamily, trial: optuna.Trial, params: dict[str, Any]) -> tuple[float, str]:
         """The share of each fold's training rows a trial trains on: the memory's, or fewer when its predicted time
         exceeds what the budget plans for it, or the share a promoted configuration was given
         (``kuai.engine.search.fidelity``); and why it is skipped ("" when it runs)."""
@@ -125,7 +125,7 @@ class _Objective:
             self.fidelity.promoted.add(trial.number)  # never promoted again
             return float(promoted_to), ""
         return self.fidelity.share(family, self.trial_size(family), now=time.monotonic(), has_model=self.has_model,
-                                   available_s=self.available_s(), most=most)
+                                   available_s=self.available_s(), most=most, params=params)
 
     def available_s(self) -> float:
         """What a new trial can have: its share of the search's window, within the time left."""
@@ -186,7 +186,7 @@ class _Objective:
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", self.memory[family.name].note)
             raise optuna.TrialPruned()
-        fraction, skipped = self.trial_fraction(family, trial)
+        fraction, skipped = self.trial_fraction(family, trial, params)
         if skipped:  # pruned at once, as above
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", skipped)
@@ -279,7 +279,7 @@ class _Objective:
         )
         if self.fidelity is not None:  # what the family costs, for the next trials' shares of the rows
             self.fidelity.costs.record(family, fit_s=fit_time, threads=threads, n_classes=size.n_classes,
-                                        n_cells=size.cells(fraction))
+                                        n_cells=size.cells(fraction), scale=family.cost_scale(params, size.shape))
         if trial.user_attrs.get(PROMOTED) is not None:
             self.result.promoted.add(trial.number)
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
