@@ -460,6 +460,8 @@ def test_export_refuses_an_unknown_model_and_changed_data(home: Path, tmp_path: 
     assert kuai("train", str(data), "--time-budget", "6", "--out", str(out), home=home).returncode == 0
     unknown = kuai("export", str(out), "--model", "../../etc", home=home)
     assert unknown.returncode == 2 and "[UNKNOWN_MODEL]" in unknown.stderr
+    stack = kuai("export", str(out), "--model", "stack", home=home)  # on a leaderboard, never kept for export
+    assert stack.returncode == 2 and "[UNKNOWN_MODEL]" in stack.stderr and "by its training only" in stack.stderr
     assert not (out / "models").exists()
     data.write_bytes(data.read_bytes() + b"\n")  # any change: the rows may differ
     model = pd.read_csv(out / "leaderboard.csv")["model"].iloc[-1]

@@ -98,8 +98,10 @@ def export_model(out_dir: Path, model_name: str, *, explain_budget_s: float = 30
                                  code="MODEL_NOT_FOUND")
     with claim_output_folder(out_dir, resume=True):  # not while a training (or another export) writes there
         if model_name not in exportable_models(out_dir):
+            why = (" The stack is exported by its training only: its fold models are not kept after it."
+                   if model_name == engine.STACK_NAME else "")
             raise engine.SchemaError(f"'{model_name}' is not one of the models this run kept for export: "
-                                     f"{', '.join(exportable_models(out_dir)) or 'none'}.", code="UNKNOWN_MODEL")
+                                     f"{', '.join(exportable_models(out_dir)) or 'none'}.{why}", code="UNKNOWN_MODEL")
         return _export_claimed(out_dir, model_name, explain_budget_s=explain_budget_s)
 
 
