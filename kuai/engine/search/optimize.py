@@ -191,6 +191,8 @@ class _Objective:
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", skipped)
             raise optuna.TrialPruned()
+        if fraction < 1.0:  # at its start: said of a trial stopped early too (trials.json); read back on a resume
+            trial.set_user_attr("row_fraction", fraction)
         if self.worker:  # who ran it, for the Runs page (scale-out)
             trial.set_user_attr("worker", self.worker)
         State = optuna.trial.TrialState
@@ -243,8 +245,7 @@ class _Objective:
                 raise _OutOfTime("stopped: this trial used its share of the time budget")
             parallel = min(n_folds, available_cores() // threads) if family.parallel_folds else 1
             batch = list(range(fold, min(n_folds, fold + parallel)))
-            # Each round of folds may use its share of the time left; the first trial also keeps a share
-            # for refitting on all rows, so that some model always finishes within the budget.
+            # each round of folds may use its share of the time left; the first trial keeps one for its refit
             tail = first_trial_tail_share(n_folds, forward_in_time=bool(self.spec.time)) if is_first else 0.0
             shares = -(-(n_folds - fold) // parallel) + tail
             fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
@@ -292,8 +293,7 @@ class _Objective:
         measured = {"score": mean_score, "score_std": float(np.std(scores)), "fit_time_s": fit_time,
                     "predict_ms_per_1000_rows": outcome.predict_ms_per_1000_rows,
                     "best_iterations": [int(i) for i in iterations], "fold_scores": [float(v) for v in scores],
-                    "size_kb": None if outcome.size_kb is None else float(outcome.size_kb),
-                    "row_fraction": outcome.row_fraction if outcome.row_fraction < 1.0 else None}
+                    "size_kb": None if outcome.size_kb is None else float(outcome.size_kb)}  # and row_fraction
         for key, value in measured.items():  # what a resumed or joining search reads back (``restore_trials``)
             if value is not None:
                 trial.set_user_attr(key, value)
