@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine.budget import FIRST_MODEL_SHARE, TARGET_TRIALS, plan_budget
-from kuai.engine.models import FAMILIES, Deadline, FitCost
+from kuai.engine.models import FAMILIES, DataShape, Deadline, FitCost
 from kuai.engine.models.linear import LinearFamily
 from kuai.engine.search import fidelity as fidelity_module
 from kuai.engine.search.fidelity import (
@@ -107,6 +107,11 @@ def test_a_forest_of_more_inputs_a_split_is_predicted_slower_and_gets_fewer_rows
                  scale=forest.cost_scale(half, size.shape))
     assert costs.ratio(forest) == pytest.approx(2.0)
     assert LIGHTGBM.cost_scale({"lightgbm__num_leaves": 255}, size.shape) == 1.0  # boosters: as measured
+    # the first configuration is read against the table's columns, not the encoded inputs (a text's terms, a date's
+    # parts), as the search draws it
+    wide = TrialSize(n_rows=1_000_000, train_rows=666_666, width=1_000, n_folds=3, n_classes=2, parallel_folds=True,
+                     features=10)
+    assert forest.cost_scale(forest.default_configs(DataShape(1_000_000, 10, 2))[0], wide.shape) == 1.0
 
 
 def test_a_table_too_small_to_cut_is_never_sampled_nor_skipped() -> None:

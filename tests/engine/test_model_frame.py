@@ -71,6 +71,28 @@ def test_a_preprocessing_learns_from_a_sample_and_encodes_in_blocks_what_it_enco
     assert not np.allclose(encoded, expected)  # the sample's scales differ from every row's
 
 
+def test_text_columns_learn_their_words_from_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their words were chosen on the whole table: a sample may miss them (and fail every trial)."""
+    import numpy as np
+
+    from kuai.engine import build_input_schema, build_task_spec, profile_dataset
+    from kuai.engine.models import preprocessing
+    from kuai.engine.models.preprocessing import build_preprocessor, fit_and_encode
+
+    rng = np.random.default_rng(0)
+    words = np.array("the pump failed after a long run with noise heat and vibration near bearing seal".split())
+    frame = pd.DataFrame({"amount": rng.normal(size=300), "note": [" ".join(rng.choice(words, 9)) for _ in range(300)],
+                          "outcome": rng.choice(["yes", "no"], 300)})
+    spec = build_task_spec(frame, profile_dataset(frame).columns, target="outcome")
+    schema = build_input_schema(frame, spec)
+    assert any(c.is_text for c in schema)
+    X = to_model_frame(frame, schema)
+    monkeypatch.setattr(preprocessing, "FIT_ROWS", 20)
+    encoded = fit_and_encode(build_preprocessor(schema, encoding="ordinal", scale=True, grams=1.0), X, seed=1)
+    every = build_preprocessor(schema, encoding="ordinal", scale=True, grams=1.0).fit(X)
+    np.testing.assert_array_equal(encoded, np.asarray(every.transform(X), np.float32))
+
+
 def test_encoding_a_large_fold_needs_little_beside_its_matrix() -> None:
     """The imputer's masked sort and each step's float64 output, over every row at once, took several times the
     matrix itself (a million rows: docs/search.md)."""

@@ -222,9 +222,13 @@ def test_a_killed_worker_loses_no_finished_trial(postgres: PostgresServer, tmp_p
         if not any(t.state is optuna.trial.TrialState.COMPLETE for t in trials):
             return False
         os.killpg(worker.pid, signal.SIGSTOP)
-        if any(t.state is optuna.trial.TrialState.RUNNING and _is(t.user_attrs.get("worker"), worker)
-               for t in _trials(postgres, study)):
-            return True
+        try:
+            if any(t.state is optuna.trial.TrialState.RUNNING and _is(t.user_attrs.get("worker"), worker)
+                   for t in _trials(postgres, study)):
+                return True
+        except BaseException:
+            os.killpg(worker.pid, signal.SIGKILL)  # never a stopped worker left behind
+            raise
         os.killpg(worker.pid, signal.SIGCONT)
         return False
 

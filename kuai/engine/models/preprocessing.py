@@ -196,12 +196,14 @@ def build_preprocessor(
 def fit_and_encode(prep: ColumnTransformer, X: pd.DataFrame, rows: np.ndarray | None = None, *,
                    seed: int = 0) -> np.ndarray:
     """``prep`` fitted on ``X``'s ``rows`` (None: every row), and those rows encoded (``encode_rows``). On more than
-    ``FIT_ROWS`` rows it learns its medians, scales and vocabularies from a seeded sample of ``FIT_ROWS`` of them:
-    scikit-learn's median imputer sorts masked float64 copies of its columns, and on a million rows' folds those
-    copies took several times the fold's own matrix (docs/search.md, "Where the memory goes on a million rows")."""
+    ``FIT_ROWS`` rows it learns its medians and scales from a seeded sample of ``FIT_ROWS`` of them: scikit-learn's
+    median imputer sorts masked float64 copies of its columns, and on a million rows' folds those copies took several
+    times the fold's own matrix (docs/search.md, "Where the memory goes on a million rows"). Text columns learn from
+    every row: their words were chosen on the whole table (``text.choose_terms``), and a sample may miss them."""
     rows = np.arange(len(X)) if rows is None else np.asarray(rows)
     fit = rows
-    if len(rows) > FIT_ROWS:
+    has_text = any(name.startswith((text.TRANSFORMER_PREFIX, text.GRAMS_PREFIX)) for name, _, _ in prep.transformers)
+    if len(rows) > FIT_ROWS and not has_text:
         fit = np.sort(np.random.default_rng(seed).choice(rows, FIT_ROWS, replace=False))
     prep.fit(X.iloc[fit])
     return encode_rows(prep, X, rows)

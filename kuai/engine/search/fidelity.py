@@ -58,6 +58,7 @@ class TrialSize:
     n_classes: int  # 0 for regression
     parallel_folds: bool  # the family fits folds side by side (``ModelFamily.parallel_folds``)
     most: float = 1.0  # the share of the rows the memory allows
+    features: int = 0  # the input columns, as a family's configurations read them (``DataShape``); 0: ``width``
 
     @property
     def cut(self) -> bool:
@@ -72,7 +73,7 @@ class TrialSize:
     @property
     def shape(self) -> DataShape:
         """As a family's parameters are read against the data (``ModelFamily.cost_scale``)."""
-        return DataShape(n_rows=self.n_rows, n_features=self.width, n_classes=self.n_classes)
+        return DataShape(n_rows=self.n_rows, n_features=self.features or self.width, n_classes=self.n_classes)
 
     def cells(self, share: float) -> float:
         """Training cells of all of a trial's fits on ``share`` of the rows."""
@@ -105,8 +106,8 @@ class TrialCosts:
 
     def trial_s(self, family: ModelFamily, size: TrialSize, share: float,
                 params: dict[str, Any] | None = None) -> float:
-        """The predicted wall time of a trial on ``share`` of each fold's training rows, with ``params`` (None:
-        as the family's trials have run)."""
+        """The predicted wall time of a trial on ``share`` of each fold's training rows, with ``params`` (None: the
+        family's first configuration, on which its ``fit_cost`` was measured)."""
         scale = 1.0 if params is None else family.cost_scale(params, size.shape)
         return OVERHEAD * self.ratio(family) * scale * family.fit_cost.core_s(size.cells(share), size.n_classes) \
             / size.cores(share)

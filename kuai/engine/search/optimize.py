@@ -109,7 +109,8 @@ class _Objective:
 
     def trial_size(self, family: ModelFamily) -> TrialSize:
         columns = columns_for(self.schema, self.selection, 0)
-        return TrialSize(n_rows=len(self.y), train_rows=max(len(train) for train, _ in self.result.folds),
+        return TrialSize(n_rows=len(self.y), features=self.shape.n_features,
+                         train_rows=max(len(train) for train, _ in self.result.folds),
                          width=max(1, input_width(columns, family.encoding)), n_folds=len(self.result.folds),
                          n_classes=len(self.spec.classes), parallel_folds=family.parallel_folds,
                          most=self.row_fraction(family))
@@ -191,8 +192,7 @@ class _Objective:
             self.ended = (trial.number, optuna.trial.TrialState.PRUNED, None)
             trial.set_user_attr("error", skipped)
             raise optuna.TrialPruned()
-        if fraction < 1.0:  # at its start: said of a trial stopped early too (trials.json); read back on a resume
-            trial.set_user_attr("row_fraction", fraction)
+        trial.set_user_attr("row_fraction", fraction)  # at its start, for one stopped early too; a retry's own
         if self.worker:  # who ran it, for the Runs page (scale-out)
             trial.set_user_attr("worker", self.worker)
         State = optuna.trial.TrialState
