@@ -17,8 +17,8 @@ from kuai.engine.types import InputColumn, TaskSpec
 __all__ = ["OTHER_ENCODINGS_MB", "FoldMatrices", "Matrices"]
 
 # Other encodings' matrices stay cached while they and the new one take at most this much memory. On a million rows
-# the ordinal matrices on every row (412 MB, made for a promoted CatBoost) stayed beside a linear trial's one-hot
-# ones and made the search's peak.
+# a linear trial's one-hot matrices (857 MB) stayed beside the ordinal ones, and the last linear trial met a promoted
+# CatBoost's ordinal matrices on a quarter of the rows at the search's peak.
 OTHER_ENCODINGS_MB = 256
 
 # a fold's training matrix, validation matrix, fitted preprocessor and training rows' positions
