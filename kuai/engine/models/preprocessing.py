@@ -213,13 +213,13 @@ def encode_rows(prep: ColumnTransformer, X: pd.DataFrame, rows: np.ndarray) -> n
     """``X``'s ``rows`` encoded by the fitted ``prep`` into one float32 matrix, ``BLOCK_ROWS`` rows at a time: what
     the encoding needs beside the matrix is a block's, not a copy of every row (the frame's rows, each step's
     float64 output and their stacking)."""
-    blocks = [rows[start:start + BLOCK_ROWS] for start in range(0, len(rows), BLOCK_ROWS)] or [rows]
-    first = np.asarray(prep.transform(X.iloc[blocks[0]]), np.float32)
-    if len(blocks) == 1:
+    first = np.asarray(prep.transform(X.iloc[rows[:BLOCK_ROWS]]), np.float32)
+    if len(rows) <= BLOCK_ROWS:
         return first
     matrix = np.empty((len(rows), first.shape[1]), np.float32)
-    matrix[:len(first)] = first
-    for start, block in zip(range(BLOCK_ROWS, len(rows), BLOCK_ROWS), blocks[1:], strict=True):
+    matrix[:BLOCK_ROWS] = first
+    for start in range(BLOCK_ROWS, len(rows), BLOCK_ROWS):
+        block = rows[start:start + BLOCK_ROWS]
         matrix[start:start + len(block)] = prep.transform(X.iloc[block])
     return matrix
 

@@ -293,7 +293,7 @@ class _Objective:
         measured = {"score": mean_score, "score_std": float(np.std(scores)), "fit_time_s": fit_time,
                     "predict_ms_per_1000_rows": outcome.predict_ms_per_1000_rows,
                     "best_iterations": [int(i) for i in iterations], "fold_scores": [float(v) for v in scores],
-                    "size_kb": None if outcome.size_kb is None else float(outcome.size_kb)}  # and row_fraction
+                    "size_kb": None if outcome.size_kb is None else float(outcome.size_kb)}  # row_fraction: at start
         for key, value in measured.items():  # what a resumed or joining search reads back (``restore_trials``)
             if value is not None:
                 trial.set_user_attr(key, value)
