@@ -16,7 +16,6 @@ from kuai.exporters.card_schema import ModelCard
 # the libraries whose versions the card records: Kuai's, the model families' (``ModelFamily.libraries``), the rest
 _BEFORE_FAMILIES = ("kuai", "scikit-learn")
 _AFTER_FAMILIES = ("optuna", "pandas", "numpy", "onnx", "onnxruntime", "skl2onnx", "onnxmltools", "shap")
-MAX_LISTED_CATEGORIES = 200
 
 
 def file_fingerprint(path: Path) -> str:
@@ -49,7 +48,9 @@ def input_schema(result: TrainingResult) -> list[dict[str, Any]]:
             entry["char_grams"] = column.grams  # and at most this many runs of three characters
             entry["missing_value"] = MISSING_CATEGORY
         elif column.is_string:
-            entry["categories"] = list(column.categories[:MAX_LISTED_CATEGORIES])
+            # every one: scoring judges a value unseen against this list (cut at 200, a column of 5,000 levels had
+            # most of its rows called unseen), and the README sends readers here for all of them
+            entry["categories"] = list(column.categories)
             entry["missing_value"] = MISSING_CATEGORY
         elif column.type == "datetime":
             entry["parts"] = [name.rsplit("__", 1)[1] for name in column.model_inputs]

@@ -132,3 +132,23 @@ def test_the_parity_words_name_the_deciding_difference_and_for_values_the_traini
     assert older.words(classification=False) == "largest relative difference 3.1e-07"
     probabilities = CardParity(n_rows=203, max_abs_diff=1e-08, max_rel_diff=3e-08, passed=True, n_extreme_rows=3)
     assert probabilities.words(classification=True) == "largest difference in a probability 3.0e-08"
+
+
+def test_the_card_lists_every_category_so_a_seen_value_is_never_called_unseen() -> None:
+    """Cut at 200, a column of 5,000 levels had most of a request's rows called 'never seen in training' by
+    ``kuai predict`` (a blind tester's table), and the README pointed to the card for all of them."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from kuai.engine import unseen_categories
+    from kuai.exporters.model_card import input_schema
+
+    levels = tuple(f"c{i}" for i in range(5_000))
+    column = InputColumn("city", "c00000", ColumnType.CATEGORICAL, ("c00000",), categories=levels)
+    entry = input_schema(SimpleNamespace(schema=(column,)))[0]  # type: ignore[arg-type]
+    assert entry["categories"] == list(levels)
+    read_back = InputColumn("city", "c00000", ColumnType.CATEGORICAL, ("c00000",),
+                            categories=tuple(entry["categories"]))
+    request = pd.DataFrame({"city": ["c4321", "c137", "nowhere"]})
+    assert unseen_categories(request, (read_back,)) == {"city": {"nowhere": 1}}
