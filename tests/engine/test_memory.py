@@ -23,7 +23,18 @@ import kuai.engine.search.memory
 from kuai.engine import prepare, refit_model, train
 from kuai.engine.errors import BudgetError
 from kuai.engine.models import FAMILIES, Deadline
-from kuai.engine.search.memory import MIN_ROWS, import_detached, plan_memory, subsample_rows, trial_mb
+from kuai.engine.search.memory import (
+    GOAL_FLOOR_MB,
+    MEMORY_GOAL,
+    MIN_ROWS,
+    fold_matrices_mb,
+    import_detached,
+    plan_memory,
+    resident_mb,
+    subsample_rows,
+    trial_goal_mb,
+    trial_mb,
+)
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.types import SearchBudget
 from kuai.exporters.model_card import build_model_card
@@ -74,6 +85,49 @@ def test_a_family_that_would_not_fit_on_a_thousand_rows_is_left_out() -> None:
     forest = _plan(available_mb=_forest_need(share) / kuai.engine.search.memory.MEMORY_SHARE)["extra_trees"]
     assert forest.row_fraction == 0.0
     assert "was left out" in forest.note
+
+
+BIG_ROWS, BIG_WIDTHS = 1_000_000, {"ordinal": 55, "onehot": 200}  # as the growth benchmark's million rows
+
+
+def _big_plan(goal_mb: float) -> dict[str, kuai.engine.search.memory.FamilyMemory]:
+    return plan_memory([FAMILIES[f] for f in ("lightgbm", "linear")], n_rows=BIG_ROWS, n_folds=3, n_classes=2,
+                       widths=BIG_WIDTHS, parallel={}, available_mb=100_000, n_scored=100_000, goal_mb=goal_mb)
+
+
+def test_the_memory_goal_cuts_the_rows_of_a_family_whose_fold_matrices_would_pass_it() -> None:
+    plans = _big_plan(goal_mb=512)
+    linear, lightgbm = plans["linear"], plans["lightgbm"]
+    matrices = fold_matrices_mb(n_rows=BIG_ROWS, n_folds=3, width=200, n_scored=100_000)
+    assert matrices(linear.row_fraction) <= 512 < matrices(linear.row_fraction + 0.01)  # the largest that fits
+    assert 0.2 < linear.row_fraction < 0.35
+    assert linear.by_goal and f"{MEMORY_GOAL:.0f} times the table's size in memory" in linear.note
+    assert "512 MB" in linear.note and f"trained on {linear.row_fraction:.0%} of the rows" in linear.note
+    # the ordinal matrices of every row fit: the goal does not touch the booster (its fits are not counted)
+    assert lightgbm.row_fraction == 1.0 and lightgbm.note == "" and not lightgbm.by_goal
+    assert _big_plan(goal_mb=float("inf"))["linear"].row_fraction == 1.0  # plenty of free memory, no goal
+
+
+def test_the_memory_goal_never_leaves_a_family_out() -> None:
+    # even MIN_ROWS rows' fold matrices (the scored rows' alone: 100,000 x 200 inputs) pass a goal of 10 MB
+    plans = _big_plan(goal_mb=10)
+    assert all(p.row_fraction == 1.0 and not p.by_goal and p.note == "" for p in plans.values())
+
+
+def test_the_goal_is_three_times_the_table_less_what_the_process_holds_but_at_least_the_floor() -> None:
+    table_mb = 1_000_000 * 50 * 8 / 2**20
+    assert trial_goal_mb(1_000_000, 50, resident=300) == pytest.approx(MEMORY_GOAL * table_mb - 300)
+    assert trial_goal_mb(1_000_000, 50, resident=1000) == GOAL_FLOOR_MB
+    assert trial_goal_mb(500_000, 50, resident=1000) == GOAL_FLOOR_MB
+    # where three times the table is less than the floor (the libraries alone take more), no bound
+    assert trial_goal_mb(100_000, 50, resident=0) == float("inf")
+
+
+def test_resident_memory_is_this_process_s() -> None:
+    before = resident_mb()
+    block = np.ones(64 * 2**20 // 8)  # 64 MB, touched
+    assert resident_mb() - before >= 48
+    del block
 
 
 def test_a_stratified_sample_keeps_every_class_in_proportion() -> None:

@@ -18,6 +18,16 @@ One trial's peak above the prepared data (MB), for a family at row share ``f`` (
   ``max_nodes`` (so at most one step past it), with ``nodes_per_row`` nodes a training row a tree, of
   ``64 + 8 × classes`` bytes each.
 
+A trial may have ``MEMORY_SHARE`` of the free memory; and its fold matrices, which the search holds for every fold
+at once, no more than the memory goal leaves them (``trial_goal_mb``): the product holds at most ``MEMORY_GOAL``
+times the table in memory, so the matrices may have that, less what the search's process holds when it starts
+(its libraries, the model frame), and never less than ``GOAL_FLOOR_MB``; on tables where three times the table is
+less than that floor, the goal is not pursued. The goal bounds the matrices only, which
+the search holds through the whole trial: bounding the whole estimate would put the boosters on a fifth to a third
+of a million rows, and their final models too, where their fits' working memory (one fold at a time) is brief. On a
+million rows of 50 columns the goal cuts the one-hot families (the linear family's fold matrices on half the rows
+took the search from 1.2 to 1.66 GB); on tables of 100,000 rows of 50 columns and fewer, nothing changes.
+
 ``memory`` is the family's ``MemoryCost`` (``kuai.engine.models``). The coefficients were measured (peak resident
 memory above the prepared data, one trial, 5 folds, 2 cores) on 50,000 and 200,000 rows of 22 inputs for
 classification and 100,000 rows for regression; docs/search.md "Memory" lists the figures.
@@ -41,11 +51,14 @@ from kuai.engine.models import ModelFamily, available_cores, n_threads
 from kuai.engine.models.preprocessing import Encoding, input_width
 from kuai.engine.types import InputColumn, TaskSpec
 
-__all__ = ["MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb", "plan_memory", "search_memory",
-           "size_text", "subsample_rows", "trial_mb"]
+__all__ = ["GOAL_FLOOR_MB", "MEMORY_GOAL", "MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb",
+           "fold_matrices_mb", "plan_memory", "resident_mb", "search_memory", "size_text", "subsample_rows",
+           "trial_goal_mb", "trial_mb"]
 
 _MB = 1024 * 1024
 MEMORY_SHARE = 0.5  # of the memory free when the search starts: kept models, the app and others need the rest
+MEMORY_GOAL = 3.0  # the product's peak, in times the table in memory (its cells as 8-byte values)
+GOAL_FLOOR_MB = 512.0  # a trial's fold matrices may always have this much: the loaded libraries hold about as much
 MIN_ROWS = 1000  # fewer training rows than this: the family is left out rather than trained on a sliver
 
 
@@ -56,7 +69,8 @@ class FamilyMemory:
     family: str
     need_mb: float  # one trial's estimated peak on all rows
     row_fraction: float  # 1.0: all rows; below: a sample; 0.0: left out
-    allowed_mb: float  # the memory the plan allowed a trial (``MEMORY_SHARE`` of the free memory)
+    allowed_mb: float  # the memory the plan allowed a trial (``MEMORY_SHARE`` of the free memory, or the goal's)
+    by_goal: bool = False  # the allowance is the memory goal's (``trial_goal_mb``), not the free memory's
 
     @property
     def note(self) -> str:
@@ -64,7 +78,9 @@ class FamilyMemory:
         if self.row_fraction >= 1.0:
             return ""
         need = (f"a trial on all rows would need about {size_text(self.need_mb)} of memory, and "
-                f"{size_text(self.allowed_mb)} is available")
+                + (f"Kuai keeps a trial's fold matrices within {size_text(self.allowed_mb)} on this table, to hold at "
+                   f"most about {MEMORY_GOAL:.0f} times the table's size in memory" if self.by_goal else
+                   f"{size_text(self.allowed_mb)} is available"))
         name = self.family.replace("_", " ")
         if self.row_fraction <= 0.0:
             return f"The {name} family was left out: {need}, and even {MIN_ROWS:,} rows would not fit."
@@ -80,27 +96,62 @@ def search_memory(y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...]
     widths: dict[Encoding, int] = {"ordinal": input_width(schema, "ordinal"), "onehot": input_width(schema, "onehot")}
     return plan_memory(families, n_rows=len(y), n_folds=spec.n_folds, n_classes=len(spec.classes), widths=widths,
                        parallel={f.name: parallel if f.parallel_folds else 1 for f in families},
-                       available_mb=available_memory_mb(), n_scored=n_scored)
+                       available_mb=available_memory_mb(), n_scored=n_scored,
+                       goal_mb=trial_goal_mb(len(y), len(schema) + 1, resident=resident_mb()))
+
+
+def trial_goal_mb(n_rows: int, n_columns: int, *, resident: float) -> float:
+    """What the memory goal leaves a trial's fold matrices (MB): ``MEMORY_GOAL`` times the table in memory
+    (``n_columns`` cells a row, 8 bytes each), less the ``resident`` MB the search's process holds before its
+    trials; at least ``GOAL_FLOOR_MB``. No bound (infinity) where the goal is below the floor: the libraries alone
+    take more than three times such a table (under about 20 million cells), and cutting rows would cost accuracy
+    for nothing."""
+    goal = MEMORY_GOAL * n_rows * n_columns * 8 / _MB
+    return float("inf") if goal < GOAL_FLOOR_MB else max(GOAL_FLOOR_MB, goal - resident)
 
 
 def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n_classes: int,
                 widths: dict[Encoding, int], parallel: dict[str, int],
-                available_mb: float, n_scored: int | None = None) -> dict[str, FamilyMemory]:
+                available_mb: float, n_scored: int | None = None,
+                goal_mb: float = float("inf")) -> dict[str, FamilyMemory]:
     """Each family's share of the rows: all of them when one trial fits ``MEMORY_SHARE`` of the available
-    memory, else the largest whole percent that fits, or none below ``MIN_ROWS`` training rows."""
-    allowed = MEMORY_SHARE * available_mb
+    memory, else the largest whole percent that fits, or none below ``MIN_ROWS`` training rows; and no more than
+    the share whose fold matrices fit the memory goal's ``goal_mb``. The goal cuts rows but leaves no family out
+    (where even ``MIN_ROWS`` rows' matrices pass it, it is not applied)."""
+    free = MEMORY_SHARE * available_mb
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
     plans = {}
     for family in families:
         need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
                         width=widths[family.encoding], fits=parallel.get(family.name, 1), n_scored=n_scored)
-        fraction = 1.0
-        if need(1.0) > allowed:
-            fraction = next((p / 100 for p in range(99, 0, -1) if need(p / 100) <= allowed), 0.0)
-            if fraction * train_rows < MIN_ROWS:
-                fraction = 0.0
-        plans[family.name] = FamilyMemory(family.name, need(1.0), fraction, allowed)
+        matrices = fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=widths[family.encoding], n_scored=n_scored)
+        by_free, by_goal = _largest_share(need, free, train_rows), _largest_share(matrices, goal_mb, train_rows)
+        goal = 0.0 < by_goal < by_free
+        plans[family.name] = FamilyMemory(family.name, need(1.0), by_goal if goal else by_free,
+                                          goal_mb if goal else free, by_goal=goal)
     return plans
+
+
+def _largest_share(need: Callable[[float], float], allowed: float, train_rows: float) -> float:
+    """1.0 when ``need(1.0)`` fits ``allowed`` MB, else the largest whole percent that fits; 0.0 when none does,
+    or when that share holds fewer than ``MIN_ROWS`` of the ``train_rows``."""
+    if need(1.0) <= allowed:
+        return 1.0
+    share = next((p / 100 for p in range(99, 0, -1) if need(p / 100) <= allowed), 0.0)
+    return share if share * train_rows >= MIN_ROWS else 0.0
+
+
+def fold_matrices_mb(*, n_rows: int, n_folds: int, width: int,
+                     n_scored: int | None = None) -> Callable[[float], float]:
+    """The fold matrices (MB) of one encoding that a trial keeps for every fold, as a function of the share of
+    training rows: float32, ``width`` inputs, the scored validation rows (every row when ``n_scored`` is None)
+    and each fold's training rows."""
+    scored = n_rows if n_scored is None else n_scored
+
+    def size(fraction: float) -> float:
+        return (scored + n_rows * (n_folds - 1) * fraction) * width * 4 / _MB
+
+    return size
 
 
 def trial_mb(family: ModelFamily, *, n_rows: int, n_folds: int, n_classes: int, width: int,
@@ -110,10 +161,10 @@ def trial_mb(family: ModelFamily, *, n_rows: int, n_folds: int, n_classes: int, 
     cost = family.memory
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
 
+    matrices = fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=width, n_scored=n_scored)
+
     def need(fraction: float) -> float:
         rows = train_rows * fraction
-        scored = n_rows if n_scored is None else n_scored
-        matrices = (scored + n_rows * (n_folds - 1) * fraction) * width * 4  # every fold's
         model = 0.0
         if cost.growth is not None:  # grown a step of trees at a time until the node cap: at most one step past it
             per_tree = cost.growth.nodes_per_row[0 if n_classes else 1]
@@ -121,7 +172,7 @@ def trial_mb(family: ModelFamily, *, n_rows: int, n_folds: int, n_classes: int, 
             model = min(cost.growth.max_trees * per_tree * rows, cost.growth.max_nodes + step) \
                 * (64 + 8 * max(n_classes, 1))
         fit = rows * (width * cost.cell_bytes + max(0, n_classes - 2) * cost.class_row_bytes)
-        return (matrices + fits * fit + (n_folds + 1) * model) / _MB + cost.fixed_mb
+        return matrices(fraction) + (fits * fit + (n_folds + 1) * model) / _MB + cost.fixed_mb
 
     return need
 
@@ -162,6 +213,15 @@ def available_memory_mb() -> float:
         return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")) / _MB
     except (ValueError, OSError, AttributeError):
         return float("inf")
+
+
+def resident_mb() -> float:
+    """This process's resident memory (MB; Linux ``/proc/self/statm``, else 0)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / _MB
 
 
 def size_text(mb: float) -> str:
