@@ -130,7 +130,8 @@ class ModelCard(_CardPart):
     time_budget_s: Number = 0.0
     library_versions: dict[str, str] = Field(default_factory=dict)
     warm_start: dict[str, Any] | None = None
-    memory: list[dict[str, Any]] = Field(default_factory=list)  # families sampled or left out for lack of memory
+    # families sampled or left out for lack of memory, or sampled for the memory goal (``by_goal``)
+    memory: list[dict[str, Any]] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     explanation: dict[str, Any] | None = None
     your_choices: dict[str, Any] | None = None  # kuai.app.services.options.user_choices

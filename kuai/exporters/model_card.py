@@ -100,7 +100,8 @@ def build_model_card(result: TrainingResult, *, parity: dict[str, Any], data_pat
         "warm_start": ({"name": result.warm_start.name, "run": result.warm_start.run,
                         "configs": list(result.warm_start.configs)} if result.warm_start else None),
         "memory": [{"family": plan.family, "row_fraction": plan.row_fraction, "need_mb": plan.need_mb,
-                    "allowed_mb": plan.allowed_mb, "note": plan.note} for plan in result.memory],
+                    "allowed_mb": plan.allowed_mb, "by_goal": plan.by_goal, "matrices_mb": plan.matrices_mb,
+                    "note": plan.note} for plan in result.memory],
         **explanation_entries(result),
     })
 

@@ -88,30 +88,62 @@ def test_a_family_that_would_not_fit_on_a_thousand_rows_is_left_out() -> None:
 
 
 BIG_ROWS, BIG_WIDTHS = 1_000_000, {"ordinal": 55, "onehot": 200}  # as the growth benchmark's million rows
+ALL_FAMILIES = ("lightgbm", "catboost", "hist_gb", "extra_trees", "random_forest", "linear")
 
 
-def _big_plan(goal_mb: float) -> dict[str, kuai.engine.search.memory.FamilyMemory]:
-    return plan_memory([FAMILIES[f] for f in ("lightgbm", "linear")], n_rows=BIG_ROWS, n_folds=3, n_classes=2,
-                       widths=BIG_WIDTHS, parallel={}, available_mb=100_000, n_scored=100_000, goal_mb=goal_mb)
+def _big_plan(goal_mb: float, *, n_rows: int = BIG_ROWS, n_folds: int = 3, widths: dict[str, int] = BIG_WIDTHS,
+              available_mb: float = 100_000) -> dict[str, kuai.engine.search.memory.FamilyMemory]:
+    return plan_memory([FAMILIES[f] for f in ALL_FAMILIES], n_rows=n_rows, n_folds=n_folds, n_classes=2,
+                       widths=widths, parallel={}, available_mb=available_mb,  # type: ignore[arg-type]
+                       n_scored=100_000, goal_mb=goal_mb)
 
 
 def test_the_memory_goal_cuts_the_rows_of_a_family_whose_fold_matrices_would_pass_it() -> None:
     plans = _big_plan(goal_mb=512)
-    linear, lightgbm = plans["linear"], plans["lightgbm"]
+    linear = plans["linear"]
     matrices = fold_matrices_mb(n_rows=BIG_ROWS, n_folds=3, width=200, n_scored=100_000)
-    assert matrices(linear.row_fraction) <= 512 < matrices(linear.row_fraction + 0.01)  # the largest that fits
+    assert matrices(linear.row_fraction) <= 512 < matrices(linear.row_fraction + 0.001)  # the largest that fits
     assert 0.2 < linear.row_fraction < 0.35
-    assert linear.by_goal and f"{MEMORY_GOAL:.0f} times the table's size in memory" in linear.note
-    assert "512 MB" in linear.note and f"trained on {linear.row_fraction:.0%} of the rows" in linear.note
-    # the ordinal matrices of every row fit: the goal does not touch the booster (its fits are not counted)
-    assert lightgbm.row_fraction == 1.0 and lightgbm.note == "" and not lightgbm.by_goal
+    assert linear.by_goal and linear.matrices_mb == pytest.approx(matrices(1.0))
+    assert f"{MEMORY_GOAL:.0f} times the table's size in memory" in linear.note
+    assert "within 512 MB" in linear.note and f"trained on {linear.row_fraction:.0%} of the rows" in linear.note
+    assert f"would take about {matrices(1.0) / 1024:,.1f} GB" in linear.note  # the matrices, not the whole trial
+    # the ordinal matrices of every row fit: the goal does not touch the boosters and forests
+    assert all(plans[f].row_fraction == 1.0 and plans[f].note == "" for f in ALL_FAMILIES if f != "linear")
     assert _big_plan(goal_mb=float("inf"))["linear"].row_fraction == 1.0  # plenty of free memory, no goal
 
 
-def test_the_memory_goal_never_leaves_a_family_out() -> None:
-    # even MIN_ROWS rows' fold matrices (the scored rows' alone: 100,000 x 200 inputs) pass a goal of 10 MB
-    plans = _big_plan(goal_mb=10)
-    assert all(p.row_fraction == 1.0 and not p.by_goal and p.note == "" for p in plans.values())
+def test_the_goal_never_cuts_below_the_narrowest_encoding_on_every_row() -> None:
+    """Twice the rows, or five folds: the ordinal matrices of every row pass 512 MB; the boosters keep every row
+    (and with them stacking, which needs a LightGBM on every row), and the one-hot family gets as much as they take."""
+    for n_rows, n_folds in ((2_000_000, 3), (1_000_000, 5)):
+        plans = _big_plan(goal_mb=512, n_rows=n_rows, n_folds=n_folds)
+        ordinal = fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=55, n_scored=100_000)(1.0)
+        assert ordinal > 512
+        assert all(plans[f].row_fraction == 1.0 for f in ALL_FAMILIES if f != "linear")
+        linear = plans["linear"]
+        assert linear.by_goal and linear.allowed_mb == pytest.approx(ordinal)
+        onehot = fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=200, n_scored=100_000)
+        assert onehot(linear.row_fraction) <= ordinal < onehot(linear.row_fraction + 0.001)
+
+
+def test_the_goal_share_is_exact_so_a_tighter_goal_never_gives_more_rows() -> None:
+    """Wide one-hot matrices whose scored rows alone nearly fill the goal: a share under 1 % still holds thousands
+    of rows, and a tighter goal gives fewer rows, never all of them."""
+    widths = {"ordinal": 10, "onehot": 1000}
+    shares = [_big_plan(goal_mb=goal, n_rows=2_000_000, widths=widths)["linear"].row_fraction
+              for goal in (560, 540, 520, 500)]
+    assert all(0.0 < share < 0.02 for share in shares) and shares == sorted(shares, reverse=True)
+
+
+def test_the_memory_goal_never_leaves_a_family_out_and_the_free_memory_still_bounds() -> None:
+    # the scored rows' one-hot matrices alone (100,000 x 1,000 inputs: 381 MB) pass a goal of 300 MB: not applied
+    plans = _big_plan(goal_mb=300, widths={"ordinal": 5, "onehot": 1000})
+    assert plans["linear"].row_fraction == 1.0 and not plans["linear"].by_goal
+    # where the free memory cuts deeper than the goal, the free memory's share and note stand
+    tight = _big_plan(goal_mb=512, available_mb=2 * 700)["linear"]
+    assert 0.0 < tight.row_fraction < _big_plan(goal_mb=512)["linear"].row_fraction
+    assert not tight.by_goal and "is available" in tight.note
 
 
 def test_the_goal_is_three_times_the_table_less_what_the_process_holds_but_at_least_the_floor() -> None:

@@ -58,7 +58,7 @@ def show_leaderboard(results: RunResults) -> None:
                                 "predict ms / 1,000 rows": st.column_config.NumberColumn(format="%.1f"),
                                 "size (KB)": st.column_config.NumberColumn(format="%.0f"),
                                 "settings": st.column_config.TextColumn(width="large")})
-    for plan in results.card.memory:  # families sampled or left out for lack of memory
+    for plan in results.card.memory:  # families sampled or left out for lack of memory, or for the memory goal
         st.warning(plan["note"], icon=":material/memory:")
     relabelled = [replace(e, model=model_label(e.model)) for e in entries]
     if relabelled:

@@ -20,13 +20,14 @@ One trial's peak above the prepared data (MB), for a family at row share ``f`` (
 
 A trial may have ``MEMORY_SHARE`` of the free memory; and its fold matrices, which the search holds for every fold
 at once, no more than the memory goal leaves them (``trial_goal_mb``): the product holds at most ``MEMORY_GOAL``
-times the table in memory, so the matrices may have that, less what the search's process holds when it starts
-(its libraries, the model frame), and never less than ``GOAL_FLOOR_MB``; on tables where three times the table is
-less than that floor, the goal is not pursued. The goal bounds the matrices only, which
-the search holds through the whole trial: bounding the whole estimate would put the boosters on a fifth to a third
-of a million rows, and their final models too, where their fits' working memory (one fold at a time) is brief. On a
-million rows of 50 columns the goal cuts the one-hot families (the linear family's fold matrices on half the rows
-took the search from 1.2 to 1.66 GB); on tables of 100,000 rows of 50 columns and fewer, nothing changes.
+times the table in memory, so the matrices may have that, less what the search's process holds when its trials start
+(the libraries loaded by then, the model frame; through the Python API, whatever the caller holds too), and never
+less than ``GOAL_FLOOR_MB``, nor than the narrowest encoding's matrices on every row (the boosters' ordinal ones:
+what any model needs to learn from every row). Where three times the table is below the floor (under about 22
+million cells, 450,000 rows of 50 columns), the goal is not pursued. So the goal cuts the encodings wider than the
+table, one-hot above all: on a million rows of 50 columns, the linear family's one-hot fold matrices on half the rows
+(800 MB) took the search from 1.2 to 1.66 GB, 3.9 times the table. It bounds the matrices only; the fits' working
+memory, one fold at a time, is brief.
 
 ``memory`` is the family's ``MemoryCost`` (``kuai.engine.models``). The coefficients were measured (peak resident
 memory above the prepared data, one trial, 5 folds, 2 cores) on 50,000 and 200,000 rows of 22 inputs for
@@ -70,17 +71,21 @@ class FamilyMemory:
     need_mb: float  # one trial's estimated peak on all rows
     row_fraction: float  # 1.0: all rows; below: a sample; 0.0: left out
     allowed_mb: float  # the memory the plan allowed a trial (``MEMORY_SHARE`` of the free memory, or the goal's)
-    by_goal: bool = False  # the allowance is the memory goal's (``trial_goal_mb``), not the free memory's
+    by_goal: bool = False  # the share is the memory goal's (``trial_goal_mb``): ``allowed_mb`` bounds the matrices
+    matrices_mb: float = 0.0  # the trial's fold matrices on all rows (``fold_matrices_mb``)
 
     @property
     def note(self) -> str:
         """What the leaderboard's notes say; empty when the family trains on all rows."""
         if self.row_fraction >= 1.0:
             return ""
-        need = (f"a trial on all rows would need about {size_text(self.need_mb)} of memory, and "
-                + (f"Kuai keeps a trial's fold matrices within {size_text(self.allowed_mb)} on this table, to hold at "
-                   f"most about {MEMORY_GOAL:.0f} times the table's size in memory" if self.by_goal else
-                   f"{size_text(self.allowed_mb)} is available"))
+        if self.by_goal:
+            need = (f"its fold matrices on all rows would take about {size_text(self.matrices_mb)}, and Kuai keeps "
+                    f"them within {size_text(self.allowed_mb)} on this table, to hold at most about "
+                    f"{MEMORY_GOAL:.0f} times the table's size in memory")
+        else:
+            need = (f"a trial on all rows would need about {size_text(self.need_mb)} of memory, and "
+                    f"{size_text(self.allowed_mb)} is available")
         name = self.family.replace("_", " ")
         if self.row_fraction <= 0.0:
             return f"The {name} family was left out: {need}, and even {MIN_ROWS:,} rows would not fit."
@@ -89,15 +94,17 @@ class FamilyMemory:
 
 
 def search_memory(y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...],
-                  families: Sequence[ModelFamily], *, n_scored: int | None = None) -> dict[str, FamilyMemory]:
-    """The plan for a search over these families, against the memory free now; ``n_scored``: the validation rows
-    the folds score together (None: every row)."""
+                  families: Sequence[ModelFamily], *, n_scored: int | None = None,
+                  n_columns: int | None = None) -> dict[str, FamilyMemory]:
+    """The plan for a search over these families, against the memory free now and the memory goal; ``schema``: the
+    columns the models read; ``n_scored``: the validation rows the folds score together (None: every row);
+    ``n_columns``: the table's (None: the schema's and the target)."""
     parallel = max(1, min(spec.n_folds, available_cores() // n_threads(len(y))))  # as the search fits folds
     widths: dict[Encoding, int] = {"ordinal": input_width(schema, "ordinal"), "onehot": input_width(schema, "onehot")}
     return plan_memory(families, n_rows=len(y), n_folds=spec.n_folds, n_classes=len(spec.classes), widths=widths,
                        parallel={f.name: parallel if f.parallel_folds else 1 for f in families},
                        available_mb=available_memory_mb(), n_scored=n_scored,
-                       goal_mb=trial_goal_mb(len(y), len(schema) + 1, resident=resident_mb()))
+                       goal_mb=trial_goal_mb(len(y), n_columns or len(schema) + 1, resident=resident_mb()))
 
 
 def trial_goal_mb(n_rows: int, n_columns: int, *, resident: float) -> float:
@@ -116,19 +123,23 @@ def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n
                 goal_mb: float = float("inf")) -> dict[str, FamilyMemory]:
     """Each family's share of the rows: all of them when one trial fits ``MEMORY_SHARE`` of the available
     memory, else the largest whole percent that fits, or none below ``MIN_ROWS`` training rows; and no more than
-    the share whose fold matrices fit the memory goal's ``goal_mb``. The goal cuts rows but leaves no family out
-    (where even ``MIN_ROWS`` rows' matrices pass it, it is not applied)."""
+    the share whose fold matrices fit the memory goal's ``goal_mb``. The goal never asks less than the narrowest
+    encoding's matrices on every row (what any model needs to learn from every row: the boosters' ordinal ones), and
+    leaves no family out: where even ``MIN_ROWS`` rows' matrices pass it, it is not applied."""
     free = MEMORY_SHARE * available_mb
     train_rows = n_rows * (n_folds - 1) / max(n_folds, 1)
+    goal_mb = max(goal_mb, fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=min(widths.values()),
+                                            n_scored=n_scored)(1.0))
     plans = {}
     for family in families:
         need = trial_mb(family, n_rows=n_rows, n_folds=n_folds, n_classes=n_classes,
                         width=widths[family.encoding], fits=parallel.get(family.name, 1), n_scored=n_scored)
         matrices = fold_matrices_mb(n_rows=n_rows, n_folds=n_folds, width=widths[family.encoding], n_scored=n_scored)
-        by_free, by_goal = _largest_share(need, free, train_rows), _largest_share(matrices, goal_mb, train_rows)
+        by_free = _largest_share(need, free, train_rows)
+        by_goal = _matrices_share(matrices, goal_mb, train_rows)
         goal = 0.0 < by_goal < by_free
         plans[family.name] = FamilyMemory(family.name, need(1.0), by_goal if goal else by_free,
-                                          goal_mb if goal else free, by_goal=goal)
+                                          goal_mb if goal else free, by_goal=goal, matrices_mb=matrices(1.0))
     return plans
 
 
@@ -139,6 +150,16 @@ def _largest_share(need: Callable[[float], float], allowed: float, train_rows: f
         return 1.0
     share = next((p / 100 for p in range(99, 0, -1) if need(p / 100) <= allowed), 0.0)
     return share if share * train_rows >= MIN_ROWS else 0.0
+
+
+def _matrices_share(matrices: Callable[[float], float], allowed: float, train_rows: float) -> float:
+    """The largest share (to a thousandth) whose fold matrices fit ``allowed`` MB: they grow in proportion to it
+    from the scored rows' (``matrices(0)``); 0.0 when it holds fewer than ``MIN_ROWS`` of the ``train_rows``."""
+    fixed, per_share = matrices(0.0), matrices(1.0) - matrices(0.0)
+    if matrices(1.0) <= allowed:
+        return 1.0
+    share = np.floor(1000 * (allowed - fixed) / per_share) / 1000 if per_share > 0 else 0.0
+    return float(share) if share * train_rows >= MIN_ROWS else 0.0
 
 
 def fold_matrices_mb(*, n_rows: int, n_folds: int, width: int,

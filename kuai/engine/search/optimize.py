@@ -315,7 +315,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     result = SearchResult(folds=inputs.folds if inputs.folds is not None else make_folds(y, spec),
                           many_candidates=inputs.by_family)
     result.memory = search_memory(y, spec, columns_for(inputs.schema, inputs.selection, 0), chosen,
-                                  n_scored=n_scored(result.folds))
+                                  n_scored=n_scored(result.folds), n_columns=len(inputs.schema) + 1)
     if chosen and all(plan.row_fraction <= 0.0 for plan in result.memory.values()):
         plan = min(result.memory.values(), key=lambda p: p.need_mb)
         raise BudgetError(f"Not enough memory for any model: the lightest, {plan.family}, would need about "
