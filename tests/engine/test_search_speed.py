@@ -79,7 +79,25 @@ def test_a_forest_stops_growing_at_the_node_cap(monkeypatch: pytest.MonkeyPatch)
     nodes = sum(tree.tree_.node_count for tree in model.estimators_)
     per_tree = nodes / len(model.estimators_)
     assert grown == len(model.estimators_) < 200  # it stopped early, and says how many trees it grew
-    assert nodes >= 60_000 and nodes < 60_000 + forests.TREES_PER_STEP * per_tree  # within one step of the cap
+    assert nodes >= 60_000 and nodes < 60_000 + 2 * per_tree  # steps shrink to the room left: a tree or two past
     monkeypatch.setattr(forests, "MAX_NODES", 10**9)
     uncapped = family.build(params, TaskType.REGRESSION, seed=0)
     assert family.fit(uncapped, X, y) == 200
+
+
+def test_a_forest_on_many_rows_does_not_pass_the_node_cap_by_a_step_of_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trees of ~6,000 nodes against a cap of 10,000: the first step is one tree (one thread), not ten (60,000
+    nodes, six times the cap), and the forest stops a tree past the cap. Grown in other steps, the trees are those
+    of a forest grown at once."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 6)).astype(np.float32)
+    y = X[:, 0] * 3 + np.sin(X[:, 1] * 4) + rng.normal(0, 0.1, 3000)
+    family = FAMILIES["extra_trees"]
+    params = {"extra_trees__n_estimators": 100, "extra_trees__max_features": 1.0, "extra_trees__min_samples_leaf": 1}
+    monkeypatch.setattr(forests, "MAX_NODES", 10_000)
+    model = family.build(params, TaskType.REGRESSION, seed=0, threads=1)
+    grown = family.fit(model, X, y)
+    per_tree = [tree.tree_.node_count for tree in model.estimators_]
+    assert min(per_tree) > 5000 and grown == len(per_tree) == 2  # one tree, then room for one more
+    at_once = family.build(params | {"extra_trees__n_estimators": 2}, TaskType.REGRESSION, seed=0, threads=1).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X[:50]), at_once.predict(X[:50]))

@@ -77,7 +77,7 @@ class TreeGrowth:
     nodes_per_row: tuple[float, float]  # a tree's nodes per training row at the smallest leaves (classification,
     # regression)
     trees_per_step: int  # trees grown between two checks of the node cap
-    max_nodes: int  # the node cap: growing stops once it is reached (at most one step past it)
+    max_nodes: int  # the node cap: growing stops once it is reached (steps shrink to the room left under it)
     max_trees: int  # the search space's largest count of trees
 
 
