@@ -24,7 +24,7 @@ from kuai.engine import prepare, refit_model, train
 from kuai.engine.errors import BudgetError
 from kuai.engine.models import FAMILIES, Deadline
 from kuai.engine.search.memory import (
-    GOAL_FLOOR_MB,
+    GOAL_FROM_MB,
     MEMORY_GOAL,
     MIN_ROWS,
     fold_matrices_mb,
@@ -146,12 +146,16 @@ def test_the_memory_goal_never_leaves_a_family_out_and_the_free_memory_still_bou
     assert not tight.by_goal and "is available" in tight.note
 
 
-def test_the_goal_is_three_times_the_table_less_what_the_process_holds_but_at_least_the_floor() -> None:
+def test_the_goal_is_three_times_the_table_less_what_the_process_holds_and_the_predictions_to_come() -> None:
     table_mb = 1_000_000 * 50 * 8 / 2**20
-    assert trial_goal_mb(1_000_000, 50, resident=300) == pytest.approx(MEMORY_GOAL * table_mb - 300)
-    assert trial_goal_mb(1_000_000, 50, resident=1000) == GOAL_FLOOR_MB
-    assert trial_goal_mb(500_000, 50, resident=1000) == GOAL_FLOOR_MB
-    # where three times the table is less than the floor (the libraries alone take more), no bound
+    predictions_mb = 12 * 1_000_000 * 2 * 8 / 2**20  # twelve trials' out-of-fold predictions, two columns
+    assert trial_goal_mb(1_000_000, 50, resident=300, n_outputs=2) == pytest.approx(
+        MEMORY_GOAL * table_mb - 300 - predictions_mb)
+    assert trial_goal_mb(1_000_000, 50, resident=2000) == 0.0  # plan_memory then gives the narrowest encoding
+    assert _big_plan(goal_mb=0.0)["linear"].allowed_mb == pytest.approx(
+        fold_matrices_mb(n_rows=BIG_ROWS, n_folds=3, width=55, n_scored=100_000)(1.0))
+    # where three times the table is below GOAL_FROM_MB (the libraries alone take more), no bound
+    assert MEMORY_GOAL * 100_000 * 50 * 8 / 2**20 < GOAL_FROM_MB
     assert trial_goal_mb(100_000, 50, resident=0) == float("inf")
 
 

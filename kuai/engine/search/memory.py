@@ -21,10 +21,11 @@ One trial's peak above the prepared data (MB), for a family at row share ``f`` (
 A trial may have ``MEMORY_SHARE`` of the free memory; and its fold matrices, which the search holds for every fold
 at once, no more than the memory goal leaves them (``trial_goal_mb``): the product holds at most ``MEMORY_GOAL``
 times the table in memory, so the matrices may have that, less what the search's process holds when its trials start
-(the libraries loaded by then, the model frame; through the Python API, whatever the caller holds too), and never
-less than ``GOAL_FLOOR_MB``, nor than the narrowest encoding's matrices on every row (the boosters' ordinal ones:
-what any model needs to learn from every row). Where three times the table is below the floor (under about 22
-million cells, 450,000 rows of 50 columns), the goal is not pursued. So the goal cuts the encodings wider than the
+(the libraries loaded by then, the model frame; through the Python API, whatever the caller holds too) and the
+out-of-fold predictions of the trials to come (``TARGET_TRIALS`` of them), and never less than the narrowest
+encoding's matrices on every row (the boosters' ordinal ones: what any model needs to learn from every row). Where
+three times the table is below ``GOAL_FROM_MB`` (under about 22 million cells, 450,000 rows of 50 columns), the
+goal is not pursued: the libraries alone take more. So the goal cuts the encodings wider than the
 table, one-hot above all: on a million rows of 50 columns, the linear family's one-hot fold matrices on half the rows
 (800 MB) took the search from 1.2 to 1.66 GB, 3.9 times the table. It bounds the matrices only; the fits' working
 memory, one fold at a time, is brief.
@@ -48,18 +49,19 @@ from typing import Any
 
 import numpy as np
 
+from kuai.engine.budget import TARGET_TRIALS
 from kuai.engine.models import ModelFamily, available_cores, n_threads
 from kuai.engine.models.preprocessing import Encoding, input_width
 from kuai.engine.types import InputColumn, TaskSpec
 
-__all__ = ["GOAL_FLOOR_MB", "MEMORY_GOAL", "MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb",
+__all__ = ["GOAL_FROM_MB", "MEMORY_GOAL", "MEMORY_SHARE", "MIN_ROWS", "FamilyMemory", "available_memory_mb",
            "fold_matrices_mb", "plan_memory", "resident_mb", "search_memory", "size_text", "subsample_rows",
            "trial_goal_mb", "trial_mb"]
 
 _MB = 1024 * 1024
 MEMORY_SHARE = 0.5  # of the memory free when the search starts: kept models, the app and others need the rest
 MEMORY_GOAL = 3.0  # the product's peak, in times the table in memory (its cells as 8-byte values)
-GOAL_FLOOR_MB = 512.0  # a trial's fold matrices may always have this much: the loaded libraries hold about as much
+GOAL_FROM_MB = 512.0  # the goal is pursued where three times the table is at least this: the libraries take as much
 MIN_ROWS = 1000  # fewer training rows than this: the family is left out rather than trained on a sliver
 
 
@@ -104,17 +106,20 @@ def search_memory(y: np.ndarray, spec: TaskSpec, schema: tuple[InputColumn, ...]
     return plan_memory(families, n_rows=len(y), n_folds=spec.n_folds, n_classes=len(spec.classes), widths=widths,
                        parallel={f.name: parallel if f.parallel_folds else 1 for f in families},
                        available_mb=available_memory_mb(), n_scored=n_scored,
-                       goal_mb=trial_goal_mb(len(y), n_columns or len(schema) + 1, resident=resident_mb()))
+                       goal_mb=trial_goal_mb(len(y), n_columns or len(schema) + 1, resident=resident_mb(),
+                                             n_outputs=max(1, len(spec.classes))))
 
 
-def trial_goal_mb(n_rows: int, n_columns: int, *, resident: float) -> float:
+def trial_goal_mb(n_rows: int, n_columns: int, *, resident: float, n_outputs: int = 1) -> float:
     """What the memory goal leaves a trial's fold matrices (MB): ``MEMORY_GOAL`` times the table in memory
     (``n_columns`` cells a row, 8 bytes each), less the ``resident`` MB the search's process holds before its
-    trials; at least ``GOAL_FLOOR_MB``. No bound (infinity) where the goal is below the floor: the libraries alone
-    take more than three times such a table (under about 20 million cells), and cutting rows would cost accuracy
-    for nothing."""
+    trials and the out-of-fold predictions of ``TARGET_TRIALS`` trials (``n_outputs`` float64 columns a row); at
+    least 0 (``plan_memory`` then gives the narrowest encoding's matrices on every row). No bound (infinity) where
+    three times the table is below ``GOAL_FROM_MB``: the libraries alone take more, and cutting rows would cost
+    accuracy for nothing."""
     goal = MEMORY_GOAL * n_rows * n_columns * 8 / _MB
-    return float("inf") if goal < GOAL_FLOOR_MB else max(GOAL_FLOOR_MB, goal - resident)
+    predictions = TARGET_TRIALS * n_rows * n_outputs * 8 / _MB
+    return float("inf") if goal < GOAL_FROM_MB else max(0.0, goal - resident - predictions)
 
 
 def plan_memory(families: Sequence[ModelFamily], *, n_rows: int, n_folds: int, n_classes: int,
