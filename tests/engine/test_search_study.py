@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -9,11 +11,10 @@ import optuna
 import pandas as pd
 import pytest
 
-import kuai.engine.search.study as study_module
 from kuai.engine.models import FAMILIES, DataShape, Deadline
 from kuai.engine.search.optimize import SearchInputs, run_search
 from kuai.engine.search.portfolio import portfolio as _portfolio
-from kuai.engine.search.study import FamilyMedianPruner, PendingTells, open_search_study, open_storage_early
+from kuai.engine.search.study import FamilyMedianPruner, PendingTells, open_search_study
 from tests.engine.search_data import search_data
 
 FAMILY_ORDER = ("lightgbm", "linear")
@@ -178,25 +179,24 @@ def test_the_study_prunes_by_family_when_asked_also_when_resumed(tmp_path: Path)
     assert isinstance(plain, optuna.pruners.MedianPruner) and not isinstance(plain, FamilyMedianPruner)
 
 
-def test_a_storage_opened_early_is_the_one_the_search_writes_to(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    spec, schema, X, y = data
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    open_storage_early(url)
-    early = study_module._opening[url]
-    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
-                        families=FAMILY_ORDER, max_trials=3, storage=url))
-    assert url not in study_module._opening  # taken once
-    assert isinstance(early.result(), optuna.storages.RDBStorage)
-    assert [t.number for t in _stored(url)] == [t.number for t in result.trials] == [0, 1, 2]
 
-
-def test_a_storage_that_could_not_be_opened_early_fails_the_search_as_before(tmp_path: Path) -> None:
-    (tmp_path / "a_file").write_text("not a folder")
-    url = f"sqlite:///{tmp_path / 'a_file' / 'study.db'}"
-    with pytest.raises(Exception) as directly:
-        open_search_study(url, "kuai", 0, shared=False)
-    open_storage_early(url)
-    with pytest.raises(Exception) as after_early:
-        open_search_study(url, "kuai", 0, shared=False)
-    assert type(after_early.value) is type(directly.value) and str(after_early.value) == str(directly.value)
-    assert url not in study_module._opening
+def test_the_storage_libraries_load_on_a_thread_before_the_search_opens_its_study(tmp_path: Path) -> None:
+    """In a fresh interpreter: nothing of SQLAlchemy or Alembic is loaded until ``import_storage_early``, which loads
+    them without opening or writing anything; the study then opens on them."""
+    script = """
+import sys, os
+from kuai.engine.search import study
+before = [m for m in study.STORAGE_MODULES if m in sys.modules]
+study.import_storage_early()
+study._importing[0].join(timeout=60)
+missing = [m for m in study.STORAGE_MODULES if m not in sys.modules]
+files = os.listdir(sys.argv[1])
+opened = study.open_search_study("sqlite:///" + sys.argv[1] + "/s.db", "kuai", 0, shared=False)
+print(before, missing, files, opened.study.study_name, sep=" | ")
+"""
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, missing, files, name = done.stdout.strip().splitlines()[-1].split(" | ")
+    assert "alembic.command" not in before and "optuna.storages._rdb.models" not in before  # loaded by the thread
+    assert (missing, files, name) == ("[]", "[]", "kuai")  # every module loaded, nothing written before the study
+    assert (tmp_path / "s.db").exists()
