@@ -103,6 +103,13 @@ def test_missing_file(tmp_path: Path) -> None:
     assert caught.value.code == "FILE_NOT_FOUND"
 
 
+def test_a_folder_given_as_the_file_is_named_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    with pytest.raises(ReadError) as caught:
+        read_table(tmp_path / "exports")
+    assert caught.value.code == "NOT_A_FILE" and "is a folder, not a file" in str(caught.value)
+
+
 def test_none_is_a_category_not_missing(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("kind,x\nnone,1\nwear,2\nNA,3\n")

@@ -47,6 +47,9 @@ _CODEC_WORDS = re.compile(r"zlib|inflate|gzip|bz2|bzip2|lzma|\bxz\b|zstd|lz4|bro
 
 
 def check_size(path: Path) -> int:
+    if path.is_dir():
+        raise ReadError(f"'{path}' is a folder, not a file. Give the path of the table's file inside it.",
+                        code="NOT_A_FILE")
     if not path.is_file():
         raise ReadError(f"No file at '{path}'. Check the path.", code="FILE_NOT_FOUND")
     size = path.stat().st_size
