@@ -60,6 +60,7 @@ class OutputFolder:
     run_id: str
     _lock_fd: int | None
     created: tuple[Path, ...] = ()  # the folders the claim made, the outermost first
+    replaced: str = ""  # what the progress says when the claim removed an earlier training's files ("": none)
 
     def release(self) -> None:
         if self._lock_fd is not None:
@@ -132,12 +133,23 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
             _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
         _write_marker(folder, run_id)
-        return OutputFolder(folder, run_id, lock_fd, created)
+        return OutputFolder(folder, run_id, lock_fd, created, replaced=_replaced_note(folder, entries))
     except BaseException:
         if not lock_existed:  # refused: leave the user's folder as it was
             (folder / LOCK_FILE).unlink(missing_ok=True)
         os.close(lock_fd)
         raise
+
+
+def _replaced_note(folder: Path, removed: list[str]) -> str:
+    """What a claim that removed an earlier training's files says (nothing is replaced silently)."""
+    files = [name for name in removed if name != MARKER_FILE]
+    if not files:
+        return ""
+    if _holds_work(files):
+        return f"Replaced the earlier training in '{folder}' (--overwrite): its {len(files)} file(s) were removed."
+    return (f"Started over in '{folder}': the earlier training there had not finished a model; its {len(files)} "
+            "file(s) were removed.")
 
 
 def _make_folder(folder: Path) -> None:

@@ -60,7 +60,7 @@ def test_new_and_empty_folders_become_run_folders(tmp_path: Path) -> None:
         if folder.name == "empty":
             folder.mkdir()
         with claim_output_folder(folder) as claimed:
-            assert claimed.path == folder.resolve() and len(claimed.run_id) == 12
+            assert claimed.path == folder.resolve() and len(claimed.run_id) == 12 and claimed.replaced == ""
             assert (folder / MARKER_FILE).is_file()
 
 
@@ -78,6 +78,7 @@ def test_an_earlier_run_needs_resume_or_overwrite(tmp_path: Path, reliability: R
         assert resumed.run_id == first.run_id and (folder / "trials" / "trial-000000.npy").exists()
     with claim_output_folder(folder, overwrite=True) as replaced:
         assert replaced.run_id != first.run_id
+        assert replaced.replaced.startswith(f"Replaced the earlier training in '{folder.resolve()}' (--overwrite)")
         assert sorted(p.name for p in folder.iterdir()) == sorted([MARKER_FILE, LOCK_FILE])
 
 
@@ -160,8 +161,12 @@ def test_a_training_that_stopped_before_its_first_trial_starts_over(tmp_path: Pa
     with claim_output_folder(folder):
         (folder / "run_state.json").write_text("{}")
         (folder / "mlflow_spool.json").write_text("{}")
-    with claim_output_folder(folder):
+    with claim_output_folder(folder) as again:
         assert not (folder / "run_state.json").exists()
+        assert again.replaced == (f"Started over in '{folder.resolve()}': the earlier training there had not "
+                                  "finished a model; its 2 file(s) were removed.")  # said, not silent
+    with claim_output_folder(folder) as clean:  # only the marker: nothing to say
+        assert clean.replaced == ""
 
 
 @pytest.mark.parametrize("resume", [False, True])

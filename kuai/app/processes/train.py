@@ -79,6 +79,9 @@ def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Cal
         return run_training(options, out_dir, started_at=started, progress=progress, overwrite=overwrite)
     with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:  # held to the end
         out = claimed.path
+        if claimed.replaced:  # an earlier training's files went: said, not silent
+            progress(ProgressEvent(stage="reading", message=claimed.replaced, fraction=0.0,
+                                   elapsed_s=time.monotonic() - started))
         if options.optuna_storage is None:  # the folder's own study (the folder is new, emptied, or resumed)
             options = replace(options, optuna_storage=f"sqlite:///{out / 'optuna.db'}")
         if not options.resume:

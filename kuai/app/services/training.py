@@ -67,6 +67,8 @@ def run_training(options: TrainOptions, out_dir: Path, *, started_at: float | No
     # claimed as given (a link is refused there, before resolving would follow it); the claim's path is absolute:
     # the MLflow side process runs elsewhere, and the spool and its files name absolute paths
     with claim_output_folder(out_dir, resume=options.resume, overwrite=overwrite) as claimed:
+        if claimed.replaced:  # an earlier training's files went: said, not silent
+            _emit(progress, started, options, "reading", claimed.replaced)
         return _run_claimed(options, claimed.path, started=started, progress=progress, should_stop=should_stop)
 
 
