@@ -137,6 +137,17 @@ def test_untrainable_targets_raise_with_codes() -> None:
     assert caught.value.code == "TOO_MANY_CLASSES"
 
 
+def test_a_table_of_one_row_is_said_to_be_short_of_rows_and_an_empty_target_counts_its_values() -> None:
+    one_row = pd.DataFrame({"age": [40], "churn": ["yes"]})
+    with pytest.raises(TargetError) as caught:
+        build_task_spec(one_row, profile_dataset(one_row, with_checks=False).columns, target="churn")
+    assert caught.value.code == "TOO_FEW_ROWS" and "1 row(s) of data" in str(caught.value)
+    mostly_empty = pd.DataFrame({"age": range(50), "churn": ["yes"] + [None] * 49})
+    with pytest.raises(TargetError) as caught:
+        build_task_spec(mostly_empty, profile_dataset(mostly_empty, with_checks=False).columns, target="churn")
+    assert caught.value.code == "EMPTY_TARGET" and "a value in only 1 of the 50 rows" in str(caught.value)
+
+
 # --- metric and validation -----------------------------------------------------------------------------------------
 
 def test_binary_metric_roc_auc_or_pr_auc_when_rare() -> None:

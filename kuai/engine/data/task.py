@@ -180,8 +180,12 @@ def build_task_spec(
     types = {c.name: c.type for c in columns} | dict(type_overrides or {})
     variants = LabelVariants() if keep_label_variants else find_label_variants(frame[target])
     target_values = apply_label_variants(frame[target], variants.mapping)
+    if len(frame) < 2:  # the table, not the column, is what is short
+        raise TargetError(f"The table has {len(frame)} row(s) of data; training needs at least 2 (and a few folds' "
+                          "worth to be useful). Export more rows.", code="TOO_FEW_ROWS")
     if target_values.notna().sum() < 2:
-        raise TargetError(f"Column '{target}' has almost no values.", code="EMPTY_TARGET")
+        raise TargetError(f"Column '{target}' has a value in only {int(target_values.notna().sum())} of the "
+                          f"{len(frame):,} rows; training needs at least 2.", code="EMPTY_TARGET")
     detected, _ = detect_task(target_values, types.get(target, ColumnType.CATEGORICAL))
     task = task or detected
     if metric is None:
