@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -177,26 +175,3 @@ def test_the_study_prunes_by_family_when_asked_also_when_resumed(tmp_path: Path)
     assert isinstance(open_search_study(older, "s", 0, shared=False, by_family=True).study.pruner, FamilyMedianPruner)
     plain = open_search_study(url, "s", 0, shared=False).study.pruner
     assert isinstance(plain, optuna.pruners.MedianPruner) and not isinstance(plain, FamilyMedianPruner)
-
-
-
-def test_the_storage_libraries_load_on_a_thread_before_the_search_opens_its_study(tmp_path: Path) -> None:
-    """In a fresh interpreter: nothing of SQLAlchemy or Alembic is loaded until ``import_storage_early``, which loads
-    them without opening or writing anything; the study then opens on them."""
-    script = """
-import sys, os
-from kuai.engine.search import study
-before = [m for m in study.STORAGE_MODULES if m in sys.modules]
-study.import_storage_early()
-study._importing[0].join(timeout=60)
-missing = [m for m in study.STORAGE_MODULES if m not in sys.modules]
-files = os.listdir(sys.argv[1])
-opened = study.open_search_study("sqlite:///" + sys.argv[1] + "/s.db", "kuai", 0, shared=False)
-print(before, missing, files, opened.study.study_name, sep=" | ")
-"""
-    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    before, missing, files, name = done.stdout.strip().splitlines()[-1].split(" | ")
-    assert "alembic.command" not in before and "optuna.storages._rdb.models" not in before  # loaded by the thread
-    assert (missing, files, name) == ("[]", "[]", "kuai")  # every module loaded, nothing written before the study
-    assert (tmp_path / "s.db").exists()

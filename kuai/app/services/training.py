@@ -37,7 +37,6 @@ from kuai.app.services.outputs import write_outputs
 from kuai.app.services.summary import TrainSummary
 from kuai.engine import CheckFix, ProgressEvent, SearchBudget, TrainingResult
 from kuai.engine.search.memory import release_memory
-from kuai.engine.search.study import import_storage_early
 from kuai.storage import (
     Spool,
     TrackingSidecar,
@@ -199,7 +198,6 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
            defer_shap: bool = False) -> tuple[TrainingResult, TrainOptions]:
     """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
     is left for ``publish`` to run after the export (``kuai.engine.explain.step``)."""
-    import_storage_early()  # the study's libraries load on a thread while the table is read, before the 1st model
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
     read, dialect = read_table_within_limits(options.data_path, options=options.reading)
     for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently

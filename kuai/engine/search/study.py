@@ -14,7 +14,6 @@ trial counts as kept once it is in the database: a kill loses at most those stil
 
 from __future__ import annotations
 
-import importlib
 import logging
 import queue
 import threading
@@ -25,8 +24,7 @@ from typing import Any
 import numpy as np
 import optuna
 
-__all__ = ["SETTLE_TRIES", "FamilyMedianPruner", "SearchStudy", "lost_storage", "open_search_study",
-           "import_storage_early", "settle"]
+__all__ = ["SETTLE_TRIES", "FamilyMedianPruner", "SearchStudy", "lost_storage", "open_search_study", "settle"]
 
 logger = logging.getLogger(__name__)
 MAX_PENDING = 2
@@ -100,35 +98,7 @@ def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
     return SearchStudy(study, record, kept=len(trials))
 
 
-STORAGE_MODULES = ("sqlalchemy", "sqlalchemy.orm", "sqlalchemy.exc", "sqlalchemy.dialects.sqlite", "alembic.command",
-                   "alembic.config", "alembic.migration", "alembic.script", "optuna.storages._rdb.models")
-_importing: list[threading.Thread] = []  # ``import_storage_early``'s thread, joined before a storage is opened
-
-
-def import_storage_early() -> None:
-    """Import what Optuna's RDB storage loads as it opens (SQLAlchemy, Alembic, its table models) on a thread, while
-    the table is read and prepared: opening a new SQLite study took 0.9 s of CPU between the search's start and its
-    first trial on a busy machine, 0.6 s of it these imports. Only imports: nothing is opened or written until the
-    search opens its storage (``_create``, which waits for the thread first, so the two never import at once). An
-    import that fails here fails again there, where it is reported."""
-    if _importing:
-        return
-
-    def run() -> None:
-        for name in STORAGE_MODULES:
-            try:
-                importlib.import_module(name)
-            except Exception:  # raised again where the storage is opened
-                return
-
-    thread = threading.Thread(target=run, name="kuai-storage-imports", daemon=True)
-    _importing.append(thread)
-    thread.start()
-
-
 def _create(storage: Any, study_name: str, seed: int, by_family: bool = False) -> optuna.Study:
-    for thread in _importing:
-        thread.join()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, n_startup_trials=8)
