@@ -83,7 +83,7 @@ class _ForestFamily(ModelFamily):
 
         The first step is as many trees as the fit has threads (``n_jobs``): their nodes say how many the cap holds,
         and each later step is at most ``TREES_PER_STEP`` trees and at most what the cap has room for (at least one),
-        so a forest passes the cap by at most one step of what is left, whatever its rows. (Ten full trees a first
+        so a forest passes the cap by a tree or two, whatever its rows. (Ten full trees a first
         step, on a quarter of a million rows, made a fold model of 100 MB pickled: four times the cap.) The trees
         are those of a forest grown at once: warm starts draw each new tree's seed in order."""
         target = int(model.n_estimators)

@@ -25,10 +25,10 @@ times the table in memory, so the matrices may have that, less what the search's
 out-of-fold predictions of the trials to come (``TARGET_TRIALS`` of them), and never less than the narrowest
 encoding's matrices on every row (the boosters' ordinal ones: what any model needs to learn from every row). Where
 three times the table is below ``GOAL_FROM_MB`` (under about 22 million cells, 450,000 rows of 50 columns), the
-goal is not pursued: the libraries alone take more. So the goal cuts the encodings wider than the
-table, one-hot above all: on a million rows of 50 columns, the linear family's one-hot fold matrices on half the rows
-(800 MB) took the search from 1.2 to 1.66 GB, 3.9 times the table. It bounds the matrices only; the fits' working
-memory, one fold at a time, is brief.
+goal is not pursued: the libraries alone take more. So the goal cuts the encodings wider than the table, one-hot
+above all: on a million rows of 50 columns, the linear family's one-hot fold matrices on half the rows (800 MB) took
+the search from 1.2 to 1.66 GB, 3.9 times the table. It bounds the matrices only; the fits' working memory, one fold
+at a time, is brief.
 
 ``memory`` is the family's ``MemoryCost`` (``kuai.engine.models``). The coefficients were measured (peak resident
 memory above the prepared data, one trial, 5 folds, 2 cores) on 50,000 and 200,000 rows of 22 inputs for
