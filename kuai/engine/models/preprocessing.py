@@ -106,7 +106,7 @@ def to_model_frame(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> pd.D
                 parts[input_name] = values.astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)
         else:
             parts[column.safe_name] = _as_category(raw).array
-    return pd.DataFrame(parts, index=frame.index)
+    return pd.DataFrame(parts, index=frame.index, copy=False)  # each column as built: no second copy of them all
 
 
 def unseen_categories(frame: pd.DataFrame, schema: tuple[InputColumn, ...]) -> dict[str, dict[str, int]]:
