@@ -13,7 +13,9 @@ from pathlib import Path
 
 from kuai.engine.errors import SchemaError
 
-__all__ = ["atomic_path", "refuse_link", "write_atomically"]
+__all__ = ["PROBE_PREFIX", "atomic_path", "refuse_link", "write_atomically", "write_probe"]
+
+PROBE_PREFIX = ".kuai-write-test-"  # ``write_probe``'s files: a unique name each, never one that was there
 
 
 @contextmanager
@@ -36,6 +38,17 @@ def write_atomically(path: Path, data: str | bytes) -> None:
             partial.write_bytes(data)
         else:
             partial.write_text(data, encoding="utf-8")
+
+
+def write_probe(folder: Path) -> None:
+    """Write and remove a small file, to know a folder takes writes (a folder that exists may still refuse them:
+    read-only, another user's). The file gets a new name, created only if nothing has it (``mkstemp``): only what
+    the probe itself made is removed, never a file of that name that was there (a user's)."""
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=PROBE_PREFIX, dir=folder)
+    os.close(handle)
+    os.unlink(name)
 
 
 def refuse_link(path: Path, advice: str) -> None:

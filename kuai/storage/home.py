@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from pathlib import Path
 
+from kuai.engine.atomic import write_probe
 from kuai.engine.errors import EngineError
 from kuai.storage.settings import text_setting
 
@@ -30,18 +30,11 @@ def home_dir() -> Path:
         for sub in ("datasets", "runs"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         if root not in _USABLE:
-            _write_probe(root)
+            write_probe(root)
             _USABLE.add(root)
     except OSError as exc:
         raise unusable_home(root, exc) from None
     return root
-
-
-def _write_probe(root: Path) -> None:
-    """Write and remove a small file: a folder that exists may still refuse writes (read-only, another user's)."""
-    handle, name = tempfile.mkstemp(prefix=".kuai-write-test-", dir=root)
-    os.close(handle)
-    os.unlink(name)
 
 
 def unusable_home(root: Path, exc: OSError) -> HomeError:

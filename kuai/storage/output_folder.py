@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kuai.engine.atomic import refuse_link, write_atomically
+from kuai.engine.atomic import PROBE_PREFIX, refuse_link, write_atomically, write_probe
 from kuai.engine.errors import EngineError
 
 MARKER_FILE = ".kuai-run.json"
@@ -32,7 +32,7 @@ LOCK_FILE = ".kuai-run.lock"
 # Every name a training, an export of another model or the MLflow side process writes at the top of its folder.
 # ``--overwrite`` removes these and nothing else; a test checks that a real training writes nothing outside them.
 KUAI_OUTPUTS = (
-    MARKER_FILE, LOCK_FILE, ".kuai-write-test", ".kuai-tail-*.pkl", "*.partial", "*.tmp",
+    MARKER_FILE, LOCK_FILE, f"{PROBE_PREFIX}*", ".kuai-tail-*.pkl", "*.partial", "*.tmp",
     "model.onnx", "model_card.json", "leaderboard.csv", "report.html", "explanation.json", "evaluation.json",
     "trials.json", "oof_by_model.npz", "threshold.json", "README.md", "score.py", "score.js", "package.json",
     "package-lock.json", "training_options.json", "run_state.json", "mlflow_spool*", "optuna.db", "optuna.db-*",
@@ -111,7 +111,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
     lock_fd = _lock(folder)
     try:
         entries = sorted(entry.name for entry in folder.iterdir()
-                         if entry.name not in (LOCK_FILE, ".kuai-write-test"))
+                         if entry.name != LOCK_FILE and not entry.name.startswith(PROBE_PREFIX))
         is_run = is_run_folder(folder)
         if resume:
             if not is_run:
@@ -123,6 +123,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
                     f"'{folder / links[0]}' is a symbolic link (to '{os.readlink(folder / links[0])}'), and Kuai "
                     "makes none: it does not write beside a link in its run folder. Remove the link and try again.",
                     code="OUT_IS_A_LINK")
+            _write_holder(lock_fd)
             return OutputFolder(folder, _run_id(folder), lock_fd, created)
         if entries:
             foreign = entries if not is_run else _foreign(folder, entries)
@@ -132,6 +133,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
                 raise _earlier_run(folder)
             _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
+        _write_holder(lock_fd)
         _write_marker(folder, run_id)
         return OutputFolder(folder, run_id, lock_fd, created, replaced=_replaced_note(folder, entries))
     except BaseException:
@@ -158,9 +160,7 @@ def _make_folder(folder: Path) -> None:
                                 code="OUT_NOT_A_FOLDER")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".kuai-write-test"
-        probe.touch()
-        probe.unlink()
+        write_probe(folder)  # a new file of its own, never one that was there
     except OSError as exc:
         raise OutputFolderError(f"Cannot write to the output folder '{folder}': {exc.strerror}. Choose a folder "
                                 "you can write to.", code="BAD_OUTPUT_DIR") from exc
@@ -181,9 +181,14 @@ def _lock(folder: Path) -> int:
         raise OutputFolderError(f"Another training is writing to '{folder}'{holder}. Wait for it to finish, or "
                                 "choose another folder.", code="OUT_IN_USE") from None
     os.set_inheritable(fd, True)
+    return fd
+
+
+def _write_holder(fd: int) -> None:
+    """Who holds the lock, for a training refused with ``OUT_IN_USE`` meanwhile; written once the claim succeeds (a
+    refused claim leaves the lock file as it was)."""
     os.ftruncate(fd, 0)
     os.write(fd, json.dumps({"pid": os.getpid(), "since": time.time()}).encode())
-    return fd
 
 
 def _holder(fd: int) -> str:

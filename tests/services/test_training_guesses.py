@@ -148,3 +148,20 @@ def test_the_table_as_read_is_let_go_before_the_search(tmp_path: Path, monkeypat
     except _Stop:
         pass
     assert alive == [False]
+
+
+def test_the_target_task_and_metric_kuai_chose_are_said_with_their_reasons(tmp_path: Path, reliability) -> None:
+    """`kuai train` printed "Target 'target', binary, metric roc_auc" and no reason, where `kuai profile` gives one
+    for each (a blind tester's find); what the user set is no guess and gets none."""
+    data = tmp_path / "visits.csv"
+    rows = [f"{i},{i % 7},{'yes' if i % 3 else 'no'}" for i in range(60)]
+    data.write_text("age,visits,outcome\n" + "\n".join(rows) + "\n")
+    read = engine.read_table(data)
+    _, spec, notes = frame_and_spec(read, TrainOptions(data_path=data))
+    said = [note for note in notes if "Kuai's choice" in note]
+    assert [note.split(",")[0] for note in said] == ["Target 'outcome'", "Task binary", "Metric roc_auc"]
+    assert "name" in said[0] and "two distinct values" in said[1] and "ROC" in said[2]
+    _, _, notes = frame_and_spec(read, TrainOptions(data_path=data, target="outcome", task=engine.TaskType.BINARY,
+                                                    metric="log_loss"))
+    assert not any("Kuai's choice" in note for note in notes)
+    reliability.guess(told=True)

@@ -189,3 +189,28 @@ def test_an_out_that_is_a_link_is_refused_and_nothing_is_made_where_it_points(
         assert caught.value.code == "OUT_IS_A_LINK"
         reliability.bad_input("coded")
     assert not (tmp_path / "outside_dir").exists() and list(existing.iterdir()) == []
+
+
+def test_the_write_probe_never_removes_a_file_that_was_there(tmp_path: Path) -> None:
+    """The probe wrote and removed '.kuai-write-test': a user's file of that name went with it, even from a folder
+    the claim then refused (a blind tester's find). Its file now gets a name nothing has; and a refused claim
+    leaves the lock file of an earlier training as it was."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".kuai-write-test").write_text("precious")
+    (mine / "a.txt").write_text("a")
+    with pytest.raises(OutputFolderError) as refused:
+        claim_output_folder(mine)
+    assert refused.value.code == "OUT_NOT_EMPTY" and "'.kuai-write-test'" in str(refused.value)
+    assert (mine / ".kuai-write-test").read_text() == "precious"
+    assert sorted(p.name for p in mine.iterdir()) == [".kuai-write-test", "a.txt"]  # no probe or lock left
+    run = tmp_path / "run"
+    claim_output_folder(run).release()
+    (run / "model.onnx").write_bytes(b"onnx")  # a finished model: refused without --overwrite
+    lock = (run / LOCK_FILE).read_bytes()
+    with pytest.raises(OutputFolderError):
+        claim_output_folder(run)
+    assert (run / LOCK_FILE).read_bytes() == lock
+    claimed = claim_output_folder(run, overwrite=True)
+    assert (run / LOCK_FILE).read_bytes() != lock and str(os.getpid()).encode() in (run / LOCK_FILE).read_bytes()
+    claimed.release()

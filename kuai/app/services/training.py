@@ -289,7 +289,22 @@ def frame_and_spec(frame: pd.DataFrame,
         spec = replace(spec, label_variants=variants.mapping, notes=(variants.note(target), *spec.notes))
     if options.class_weight and spec.task.is_classification:
         spec = replace(spec, class_weight=options.class_weight)
-    return frame, spec, (*fix_notes, *_folds_fix_note(options, plan, spec, len(frame)), *profile.notes)
+    return frame, spec, (*fix_notes, *_folds_fix_note(options, plan, spec, len(frame)), *profile.notes,
+                         *_decisions(options, plan, profile, spec))
+
+
+def _decisions(options: TrainOptions, plan: engine.FixPlan, profile: engine.DatasetProfile,
+               spec: engine.TaskSpec) -> tuple[str, ...]:
+    """Why Kuai chose what the user left to it, as ``kuai profile`` says it: the target, the task and the metric."""
+    said = []
+    if not (options.target or plan.target) and profile.target.suggested == spec.target and profile.target.reason:
+        why = profile.target.reason.removeprefix(f"'{spec.target}': ")
+        said.append(f"Target '{spec.target}', Kuai's choice: {why}")
+    if options.task is None and profile.task is spec.task and profile.task_reason:
+        said.append(f"Task {spec.task}, Kuai's choice: {profile.task_reason}")
+    if options.metric is None and profile.metric == spec.metric and profile.metric_reason:
+        said.append(f"Metric {spec.metric}, Kuai's choice: {profile.metric_reason}")
+    return tuple(said)
 
 
 def _folds_fix_note(options: TrainOptions, plan: engine.FixPlan, spec: engine.TaskSpec,
