@@ -77,7 +77,6 @@ def test_an_older_study_with_queued_trials_is_resumed_on_the_database_and_its_ru
 
 def test_a_trial_kept_out_of_order_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    optuna.create_study(study_name="kuai", storage=url)  # an existing file: opened at once
     searching = open_search_study(url, "kuai", seed=0, shared=False)
     assert searching.record is not None
     searching.study.ask()
@@ -86,29 +85,6 @@ def test_a_trial_kept_out_of_order_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="out of order"):
         searching.keep(searching.study.trials[1])
     assert _stored(url) == []
-
-
-def test_a_new_study_file_is_made_as_its_first_trial_is_written_and_not_before(tmp_path: Path) -> None:
-    """Opening the database (SQLAlchemy's and Alembic's imports, the tables) cost about 0.9 s before the first
-    model; a new file has nothing to resume, so the writer's thread makes it. A search that keeps no trial leaves
-    no file, as a training refused for its input must not."""
-    path = tmp_path / "study.db"
-    searching = open_search_study(f"sqlite:///{path}", "kuai", seed=0, shared=False, by_family=True)
-    assert searching.record is None and not path.exists()
-    searching.close()
-    assert not path.exists()
-    searching = open_search_study(f"sqlite:///{path}", "kuai", seed=0, shared=False, by_family=True)
-    for value in (2.0, 1.0):
-        trial = searching.study.ask({"family": optuna.distributions.CategoricalDistribution(["linear"])})
-        searching.study.tell(trial, value)
-        searching.keep(searching.study.trials[-1])
-    searching.close()
-    stored = _stored(f"sqlite:///{path}")
-    assert [(t.number, t.value, t.params) for t in stored] == [(0, 2.0, {"family": "linear"}),
-                                                               (1, 1.0, {"family": "linear"})]
-    again = open_search_study(f"sqlite:///{path}", "kuai", seed=0, shared=False, by_family=True)  # a resume
-    assert again.record is not None and again.kept == 2 and len(again.study.trials) == 2
-    assert isinstance(again.study.pruner, FamilyMedianPruner)
 
 
 def test_a_trial_the_database_could_not_take_stops_the_search_with_that_error(tmp_path: Path) -> None:

@@ -10,11 +10,6 @@ holds. A study shared with other workers (scale-out) is read and written on the 
 Writing one trial still costs about 60 ms of SQLAlchemy work, so a thread writes them while the
 next trial fits (at most ``MAX_PENDING`` wait; the search waits for the rest when it ends). A
 trial counts as kept once it is in the database: a kill loses at most those still waiting.
-
-A new SQLite file (a training's own folder, not resumed) has nothing to read back, so it is made by that thread
-as the first trial is written: importing SQLAlchemy, Alembic and Optuna's table models and creating the tables
-cost about 0.9 s of CPU, which no longer come before the first model. A search that ends before any trial does
-leaves no file.
 """
 
 from __future__ import annotations
@@ -24,7 +19,6 @@ import queue
 import threading
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,8 +36,6 @@ _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, o
 class SearchStudy:
     study: optuna.Study  # where the search asks and tells
     record: optuna.Study | None = None  # the durable copy, when ``study`` is in memory
-    later: tuple[str, str, int, bool] | None = None  # the durable copy to make as the first trial is written: its
-    # storage URL, study name, sampler seed and ``by_family``
     kept: int = 0  # trials handed to the durable copy
     error: BaseException | None = None  # what writing one raised (a full disk): the search stops on it
     _pending: queue.Queue[optuna.trial.FrozenTrial | None] = field(
@@ -56,7 +48,7 @@ class SearchStudy:
         Trials end in the order they were created (one at a time, queued ones first) and are
         written in that order, so the copy always holds exactly the trials numbered before it.
         """
-        if self.record is None and self.later is None:
+        if self.record is None:
             return
         if self.error is not None:
             raise self.error
@@ -78,12 +70,10 @@ class SearchStudy:
             raise self.error
 
     def _write(self) -> None:
+        assert self.record is not None
         while (frozen := self._pending.get()) is not None:
             if self.error is None:
                 try:
-                    if self.record is None:
-                        assert self.later is not None
-                        self.record = _create(*self.later)
                     self.record.add_trial(frozen)
                 except Exception as exc:  # noqa: BLE001 - the search raises it at its next trial, or at the end
                     self.error = exc
@@ -95,8 +85,6 @@ def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
     trial is pruned against its own family's trials (``FamilyMedianPruner``), else against all of them."""
     if shared or not isinstance(storage, str):
         return SearchStudy(_create(storage, study_name, seed, by_family))
-    if _new_sqlite_file(storage):  # nothing to resume: the file is made as the first trial is written
-        return SearchStudy(_create(None, study_name, seed, by_family), later=(storage, study_name, seed, by_family))
     record = _create(storage, study_name, seed, by_family)
     trials = record.get_trials(deepcopy=False)
     for frozen in trials:
@@ -108,12 +96,6 @@ def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
     study = _create(None, study_name, seed, by_family)
     study.add_trials(trials)
     return SearchStudy(study, record, kept=len(trials))
-
-
-def _new_sqlite_file(url: str) -> bool:
-    """A SQLite URL naming a file that does not exist yet (``sqlite:///relative`` or ``sqlite:////absolute``)."""
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
-    return bool(path) and path != ":memory:" and "?" not in path and not Path(path).exists()
 
 
 def _create(storage: Any, study_name: str, seed: int, by_family: bool = False) -> optuna.Study:
