@@ -267,7 +267,10 @@ def _train(options: Any, out: Path, *, overwrite: bool = False) -> int:
 
 
 def _progress(event: Any) -> None:
-    print(progress_line(event.elapsed_s, event.stage, event.message), flush=True)
+    """One write a line: a trial's line comes from the study's writer thread once the trial is kept (``SearchStudy``),
+    and a line written in two parts could take another thread's between them."""
+    sys.stdout.write(progress_line(event.elapsed_s, event.stage, event.message) + "\n")
+    sys.stdout.flush()
 
 
 def _report_training(summary: Any) -> int:

@@ -44,6 +44,26 @@ def test_every_finished_trial_is_in_the_database_as_the_search_saw_it(data, tmp_
     assert not [t for t in stored if t.state.name in ("RUNNING", "WAITING")]
 
 
+def test_a_trial_is_announced_only_once_it_is_in_the_database(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A blind tester killed a training at a trial's progress line and the trial was gone on resume: the line came
+    before the writer's thread had kept it. Each trial is now announced once it is in the database."""
+    import sqlite3
+
+    spec, schema, X, y = data
+    path = tmp_path / "study.db"
+    seen: list[tuple[int, bool]] = []
+
+    def on_trial(record) -> None:  # type: ignore[no-untyped-def]
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            states = dict(connection.execute("SELECT number, state FROM trials").fetchall())
+        seen.append((record.number, states.get(record.number) in ("COMPLETE", "PRUNED", "FAIL")))
+
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(time.monotonic() + 60),
+                        families=FAMILY_ORDER, max_trials=5, storage=f"sqlite:///{path}", on_trial=on_trial))
+    assert [number for number, _ in seen] == [t.number for t in result.trials] == list(range(5))
+    assert all(kept for _, kept in seen), seen
+
+
 def test_a_resumed_search_keeps_the_first_trials_and_runs_the_rest_of_the_portfolio(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
     url = f"sqlite:///{tmp_path / 'study.db'}"

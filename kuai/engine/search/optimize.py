@@ -348,13 +348,12 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     pending = PendingTells(study)
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:
-        searching.keep(frozen)
+        record = trial_record(frozen)
+        announce = inputs.on_trial
+        searching.keep(frozen, then=None if announce is None else lambda: announce(record))  # once it is kept
         pending.retry()  # the database answers again: the ends it missed, if any
         trim_heap()  # the trial's freed fit memory, before the next trial's fit lands on top of it
-        record = trial_record(frozen)
         result.trials.append(record)
-        if inputs.on_trial is not None:
-            inputs.on_trial(record)
         if inputs.update_deadline is not None:
             inputs.update_deadline(result)
         if deadline.passed() or objective.no_time_left() or should_stop() or objective.fatal is not None:

@@ -9,7 +9,8 @@ holds. A study shared with other workers (scale-out) is read and written on the 
 
 Writing one trial still costs about 60 ms of SQLAlchemy work, so a thread writes them while the
 next trial fits (at most ``MAX_PENDING`` wait; the search waits for the rest when it ends). A
-trial counts as kept once it is in the database: a kill loses at most those still waiting.
+trial counts as kept once it is in the database, and only then is it announced (``keep``'s ``then``: its progress
+line), so a trial the user saw finish survives a kill; a kill loses at most those still waiting, unannounced.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import queue
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,17 +40,20 @@ class SearchStudy:
     record: optuna.Study | None = None  # the durable copy, when ``study`` is in memory
     kept: int = 0  # trials handed to the durable copy
     error: BaseException | None = None  # what writing one raised (a full disk): the search stops on it
-    _pending: queue.Queue[optuna.trial.FrozenTrial | None] = field(
+    _pending: queue.Queue[tuple[optuna.trial.FrozenTrial, Callable[[], None] | None] | None] = field(
         default_factory=lambda: queue.Queue(maxsize=MAX_PENDING))
     _writer: threading.Thread | None = None
 
-    def keep(self, frozen: optuna.trial.FrozenTrial) -> None:
-        """Have a trial that just ended written to the durable copy, where it gets the same number.
+    def keep(self, frozen: optuna.trial.FrozenTrial, *, then: Callable[[], None] | None = None) -> None:
+        """Have a trial that just ended written to the durable copy, where it gets the same number, and ``then``
+        called once it is there (on the writer's thread; at once when the study is its own durable copy).
 
         Trials end in the order they were created (one at a time, queued ones first) and are
         written in that order, so the copy always holds exactly the trials numbered before it.
         """
         if self.record is None:
+            if then is not None:
+                then()
             return
         if self.error is not None:
             raise self.error
@@ -57,7 +62,7 @@ class SearchStudy:
         if self._writer is None:
             self._writer = threading.Thread(target=self._write, name="kuai-study-writer", daemon=True)
             self._writer.start()
-        self._pending.put(frozen)  # waits while MAX_PENDING trials are not written yet
+        self._pending.put((frozen, then))  # waits while MAX_PENDING trials are not written yet
         self.kept += 1
 
     def close(self) -> None:
@@ -71,10 +76,13 @@ class SearchStudy:
 
     def _write(self) -> None:
         assert self.record is not None
-        while (frozen := self._pending.get()) is not None:
+        while (item := self._pending.get()) is not None:
+            frozen, then = item
             if self.error is None:
                 try:
                     self.record.add_trial(frozen)
+                    if then is not None:
+                        then()
                 except Exception as exc:  # noqa: BLE001 - the search raises it at its next trial, or at the end
                     self.error = exc
 
