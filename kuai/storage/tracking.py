@@ -17,6 +17,7 @@ chose is never touched.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -284,6 +285,7 @@ def track(spool: Path, *, announce_replay: bool = False) -> dict[str, Any]:
     """Log one spool and write its receipt (``kuai.storage.tracking_status``); a run that failed is remembered for a
     replay. ``announce_replay``: once logged, the receipt lists the earlier runs waiting for the same store."""
     home, notes = home_dir(), list[str]()
+    folder = _folder_identity(spool.parent)
     run = Spool()  # where it is logged, once read
     try:
         run = read_spool(spool)
@@ -300,8 +302,25 @@ def track(spool: Path, *, announce_replay: bool = False) -> dict[str, Any]:
             waiting = [str(s) for s in tracking_status.pending_spools(home, run.tracking_uri)
                        if s.resolve() != spool.resolve()]
             receipt["replaying"] = waiting[:REPLAY_LIMIT]
+    if folder is not None and _folder_identity(spool.parent) != folder:  # the run's folder was removed meanwhile
+        # (and perhaps made again by a new training): nothing is written there, and nothing of it waits for a replay
+        tracking_status.forget_pending(home, spool)
+        return receipt
     write_receipt(spool, receipt)
     return receipt
+
+
+def _folder_identity(folder: Path) -> str | None:
+    """The run a training's folder holds (its marker's run id; None: no marker, as in a folder of an earlier
+    version). A folder removed and made again by a new training holds another run, though the file system may give
+    it the same inode."""
+    from kuai.storage.output_folder import MARKER_FILE
+
+    try:
+        run_id = json.loads((folder / MARKER_FILE).read_text())["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return str(run_id)
 
 
 def spools_in(folder: Path) -> list[Path]:

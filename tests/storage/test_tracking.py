@@ -85,3 +85,35 @@ def test_the_side_process_ends_when_no_tail_ever_comes(kuai_home: Path, tmp_path
     sidecars.append(sidecar := TrackingSidecar(tmp_path / "mlflow_spool.json", wait_s=1.0))
     assert sidecar.process.wait(timeout=30) == 3
     assert sidecar.join(timeout_s=1) is None  # no receipt: nothing was logged
+
+
+def test_a_run_whose_folder_was_removed_meanwhile_gets_nothing_written_into_a_new_one(
+        kuai_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blind tester removed a run's folder while its side process was logging, and trained again at the same
+    path: the old side process wrote its failed receipt into the new run's folder, and the new run then offered to
+    replay a run that was not its own."""
+    import shutil
+
+    from kuai.storage import claim_output_folder, tracking, tracking_status
+
+    run = tmp_path / "run"
+    claim_output_folder(run).release()
+    spool = run / "mlflow_spool.json"
+    spool.write_text("{}")
+
+    def removed_and_made_again(path: Path, notes: list[str]) -> tuple[str, None]:  # fault injection
+        shutil.rmtree(run)
+        claim_output_folder(run).release()  # a new training at the same path
+        raise OSError("the spool went with its folder")
+
+    monkeypatch.setattr(tracking, "read_spool", lambda path: tracking.Spool())
+    monkeypatch.setattr(tracking, "log_spool", removed_and_made_again)
+    receipt = tracking.track(spool)
+    assert receipt["ok"] is False and not (run / "mlflow_spool.done").exists()
+    assert tracking_status.pending_spools(kuai_home) == []
+    kept = tmp_path / "kept"  # the same failure in a folder that stays: its receipt and its replay are kept
+    claim_output_folder(kept).release()
+    (kept / "mlflow_spool.json").write_text("{}")
+    monkeypatch.setattr(tracking, "log_spool", lambda path, notes: (_ for _ in ()).throw(OSError("store away")))
+    assert tracking.track(kept / "mlflow_spool.json")["ok"] is False
+    assert tracking_status.read_receipt(kept / "mlflow_spool.json") is not None
