@@ -13,9 +13,10 @@ from pathlib import Path
 
 from kuai.engine.errors import SchemaError
 
-__all__ = ["PROBE_PREFIX", "atomic_path", "refuse_link", "write_atomically", "write_probe"]
+__all__ = ["PROBE_PATTERN", "PROBE_PREFIX", "atomic_path", "refuse_link", "write_atomically", "write_probe"]
 
-PROBE_PREFIX = ".kuai-write-test-"  # ``write_probe``'s files: a unique name each, never one that was there
+PROBE_PREFIX = ".kuai-write-test-"  # ``write_probe``'s files: a unique name each, never one that was there ...
+PROBE_PATTERN = PROBE_PREFIX + "?" * 8  # ... of eight characters after the prefix (``tempfile.mkstemp``'s)
 
 
 @contextmanager

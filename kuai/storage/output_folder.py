@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from kuai.engine.atomic import PROBE_PREFIX, refuse_link, write_atomically, write_probe
+from kuai.engine.atomic import PROBE_PATTERN, refuse_link, write_atomically, write_probe
 from kuai.engine.errors import EngineError
 
 MARKER_FILE = ".kuai-run.json"
@@ -32,7 +32,7 @@ LOCK_FILE = ".kuai-run.lock"
 # Every name a training, an export of another model or the MLflow side process writes at the top of its folder.
 # ``--overwrite`` removes these and nothing else; a test checks that a real training writes nothing outside them.
 KUAI_OUTPUTS = (
-    MARKER_FILE, LOCK_FILE, f"{PROBE_PREFIX}*", ".kuai-tail-*.pkl", "*.partial", "*.tmp",
+    MARKER_FILE, LOCK_FILE, PROBE_PATTERN, ".kuai-tail-*.pkl", "*.partial", "*.tmp",
     "model.onnx", "model_card.json", "leaderboard.csv", "report.html", "explanation.json", "evaluation.json",
     "trials.json", "oof_by_model.npz", "threshold.json", "README.md", "score.py", "score.js", "package.json",
     "package-lock.json", "training_options.json", "run_state.json", "mlflow_spool*", "optuna.db", "optuna.db-*",
@@ -111,7 +111,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
     lock_fd = _lock(folder)
     try:
         entries = sorted(entry.name for entry in folder.iterdir()
-                         if entry.name != LOCK_FILE and not entry.name.startswith(PROBE_PREFIX))
+                         if entry.name != LOCK_FILE and not fnmatch.fnmatchcase(entry.name, PROBE_PATTERN))
         is_run = is_run_folder(folder)
         if resume:
             if not is_run:
@@ -131,6 +131,7 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
                 raise _not_empty(folder, foreign, is_run=is_run)
             if not overwrite and _holds_work(entries):
                 raise _earlier_run(folder)
+            _write_holder(lock_fd)  # before the removal, which may take a while: a claim meanwhile names this one
             _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
         _write_holder(lock_fd)

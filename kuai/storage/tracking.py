@@ -273,8 +273,10 @@ def serve(spool: Path, wait_s: float) -> int:
         if time.monotonic() > deadline or os.getppid() != parent:  # the training died: nothing will come
             return 3
         time.sleep(0.1)
+    folder = _folder_identity(spool.parent)
     receipt = track(spool, announce_replay=True)
-    spool.with_suffix(".soon").unlink(missing_ok=True)
+    if _folder_identity(spool.parent) == folder:  # not a new training's, in a folder made again meanwhile
+        spool.with_suffix(".soon").unlink(missing_ok=True)
     for waiting in receipt.get("replaying", []):  # after the receipt: the command does not wait for these
         if not track(Path(waiting))["ok"]:
             break  # the store failed again: the rest wait for the next time

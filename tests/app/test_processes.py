@@ -78,3 +78,33 @@ def test_version_is_printed_when_asked() -> None:
 
     result = subprocess.run([str(Path(sys.executable).parent / "kuai"), "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("kuai ") and not result.stderr
+
+
+def test_a_stop_asked_as_a_child_ends_is_not_lost(tmp_path: Path) -> None:
+    """A blind tester's Ctrl-C reached the search child as it was ending (its result handed over, the process
+    exiting): the child ended with 0, and the command went on to the export and finished. A signal the parent
+    passed on now stops the command even when the child ended normally (fault injection: a child that ignores it)."""
+    import os
+    import signal
+    import sys
+    import textwrap
+
+    (tmp_path / "ending_child.py").write_text(textwrap.dedent("""
+        import signal, sys, time
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a process in its last steps: it ends with 0 all the same
+        print("ready", flush=True)
+        time.sleep(1.5)
+    """))
+    driver = textwrap.dedent("""
+        from kuai.app.processes.train import run_child
+        code = run_child(["ending_child"], key="00")
+        print("went on after", code, flush=True)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", driver], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert "went on after" not in out
+    assert process.returncode != 0 and "KeyboardInterrupt" in err

@@ -64,6 +64,28 @@ def test_a_trial_is_announced_only_once_it_is_in_the_database(data, tmp_path: Pa
     assert all(kept for _, kept in seen), seen
 
 
+def test_an_announcement_that_fails_stops_the_search_but_every_trial_waiting_is_written(tmp_path: Path) -> None:
+    """The announcements run on the writer's thread: one that raises (stdout closed, or SystemExit) must neither
+    leave the trials queued behind it unwritten nor end the writer, which ``keep`` and ``close`` would wait for."""
+    path = tmp_path / "study.db"
+    optuna.create_study(study_name="kuai", storage=f"sqlite:///{path}")
+    searching = open_search_study(f"sqlite:///{path}", "kuai", seed=0, shared=False)
+
+    def closed_pipe() -> None:
+        raise SystemExit("stdout went away")
+
+    for number in range(3):
+        trial = searching.study.ask()
+        searching.study.tell(trial, float(number))
+        try:
+            searching.keep(searching.study.trials[-1], then=closed_pipe)
+        except SystemExit:  # raised at the next trial once the writer has met it: the search stops there
+            break
+    with pytest.raises(SystemExit, match="stdout went away"):
+        searching.close()
+    assert len(_stored(f"sqlite:///{path}")) == len(searching.study.trials) >= 1
+
+
 def test_a_resumed_search_keeps_the_first_trials_and_runs_the_rest_of_the_portfolio(data, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec, schema, X, y = data
     url = f"sqlite:///{tmp_path / 'study.db'}"

@@ -118,11 +118,19 @@ def run_child(arguments: list[str], *, key: str) -> int:
     sys.stderr.flush()
     child = subprocess.Popen([sys.executable, "-P", "-m", *arguments], env=dict(os.environ, **{KEY_ENV: key}),
                              process_group=0, preexec_fn=_die_with_parent)
-    with _forwarding(child):
+    forwarded: list[int] = []
+    with _forwarding(child, forwarded):
         code = _wait(child)
     if code < 0:  # killed (SIGKILL by the kernel's OOM killer, SIGTERM passed on): so is the command
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
+    if code == 0 and forwarded:  # told to stop as it was ending (its work done, the process exiting): the command
+        # stops here all the same, before its next step (a blind tester's Ctrl-C between the search and the export
+        # was lost so, and the training ran on to the end)
+        if forwarded[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        signal.signal(forwarded[0], signal.SIG_DFL)
+        os.kill(os.getpid(), forwarded[0])
     return code
 
 
@@ -140,10 +148,11 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def _forwarding(child: subprocess.Popen[bytes]) -> Iterator[None]:
+def _forwarding(child: subprocess.Popen[bytes], forwarded: list[int]) -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP to this process go to ``child`` (in a group of its own: the terminal's Ctrl-C
-    reaches this process alone, and the child gets it once)."""
+    reaches this process alone, and the child gets it once); ``forwarded`` receives each signal that came."""
     def forward(signum: int, _: FrameType | None) -> None:
+        forwarded.append(signum)
         if child.poll() is None:
             child.send_signal(signum)
 

@@ -154,9 +154,13 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
     import optuna
 
     if not (out_dir / OPTIONS_FILE).is_file() or not (out_dir / STATE_FILE).is_file():
-        raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}): the training there "
-                                 "stopped before its search began. Run the same 'kuai train' without --resume to "
-                                 "start it again in this folder.", code="NOTHING_TO_RESUME")
+        from kuai.storage.output_folder import MARKER_FILE
+
+        why = (": the training there stopped before its search began. Run the same 'kuai train' without --resume to "
+               "start it again in this folder." if (out_dir / MARKER_FILE).is_file() else
+               ". Give --resume the folder a training wrote (its --out).")
+        raise engine.SchemaError(f"'{out_dir}' holds no training to resume (no {OPTIONS_FILE}){why}",
+                                 code="NOTHING_TO_RESUME")
     ended = finished_at(out_dir)
     if ended is not None:
         raise engine.SchemaError(finished_message(out_dir, ended), code="ALREADY_FINISHED")

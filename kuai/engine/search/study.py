@@ -40,6 +40,7 @@ class SearchStudy:
     record: optuna.Study | None = None  # the durable copy, when ``study`` is in memory
     kept: int = 0  # trials handed to the durable copy
     error: BaseException | None = None  # what writing one raised (a full disk): the search stops on it
+    announce_error: BaseException | None = None  # what announcing a kept trial raised: the search stops on it too
     _pending: queue.Queue[tuple[optuna.trial.FrozenTrial, Callable[[], None] | None] | None] = field(
         default_factory=lambda: queue.Queue(maxsize=MAX_PENDING))
     _writer: threading.Thread | None = None
@@ -55,8 +56,8 @@ class SearchStudy:
             if then is not None:
                 then()
             return
-        if self.error is not None:
-            raise self.error
+        if self.error is not None or self.announce_error is not None:
+            raise self.error or self.announce_error  # type: ignore[misc]
         if frozen.number != self.kept:
             raise RuntimeError(f"trial {frozen.number} ended out of order (expected {self.kept})")
         if self._writer is None:
@@ -71,8 +72,8 @@ class SearchStudy:
             self._pending.put(None)
             self._writer.join()
             self._writer = None
-        if self.error is not None:
-            raise self.error
+        if self.error is not None or self.announce_error is not None:
+            raise self.error or self.announce_error  # type: ignore[misc]
 
     def _write(self) -> None:
         assert self.record is not None
@@ -81,10 +82,15 @@ class SearchStudy:
             if self.error is None:
                 try:
                     self.record.add_trial(frozen)
-                    if then is not None:
-                        then()
-                except Exception as exc:  # noqa: BLE001 - the search raises it at its next trial, or at the end
+                except BaseException as exc:  # noqa: BLE001 - the search raises it at its next trial, or at the end
                     self.error = exc
+                    continue
+                try:  # an announcement that fails (stdout closed: BrokenPipe) stops the search, as it did on the
+                    # search's thread; the trials waiting are written all the same
+                    if then is not None and self.announce_error is None:
+                        then()
+                except BaseException as exc:  # noqa: BLE001 - never the writer's end: keep and close would wait
+                    self.announce_error = exc
 
 
 def open_search_study(storage: Any, study_name: str, seed: int, *, shared: bool,
