@@ -266,9 +266,7 @@ def _train(options: Any, out: Path, *, overwrite: bool = False) -> int:
     return outcome if isinstance(outcome, int) else _report_training(outcome)
 
 
-def _progress(event: Any) -> None:
-    """One write a line: a trial's line comes from the study's writer thread once the trial is kept (``SearchStudy``),
-    and a line written in two parts could take another thread's between them."""
+def _progress(event: Any) -> None:  # one write a line: trials' lines come from the study's writer thread
     sys.stdout.write(progress_line(event.elapsed_s, event.stage, event.message) + "\n")
     sys.stdout.flush()
 

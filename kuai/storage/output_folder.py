@@ -131,10 +131,9 @@ def claim_output_folder(folder: Path, *, resume: bool = False, overwrite: bool =
                 raise _not_empty(folder, foreign, is_run=is_run)
             if not overwrite and _holds_work(entries):
                 raise _earlier_run(folder)
-            _write_holder(lock_fd)  # before the removal, which may take a while: a claim meanwhile names this one
-            _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
+        _write_holder(lock_fd)  # the claim stands: before the removal, which may take a while
+        _remove_own_outputs(folder, entries)  # --overwrite on a run folder that holds only Kuai's own files
         run_id = uuid.uuid4().hex[:12]
-        _write_holder(lock_fd)
         _write_marker(folder, run_id)
         return OutputFolder(folder, run_id, lock_fd, created, replaced=_replaced_note(folder, entries))
     except BaseException:

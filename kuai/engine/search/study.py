@@ -56,8 +56,8 @@ class SearchStudy:
             if then is not None:
                 then()
             return
-        if self.error is not None or self.announce_error is not None:
-            raise self.error or self.announce_error  # type: ignore[misc]
+        if (failure := self.error or self.announce_error) is not None:
+            raise failure
         if frozen.number != self.kept:
             raise RuntimeError(f"trial {frozen.number} ended out of order (expected {self.kept})")
         if self._writer is None:
@@ -72,8 +72,8 @@ class SearchStudy:
             self._pending.put(None)
             self._writer.join()
             self._writer = None
-        if self.error is not None or self.announce_error is not None:
-            raise self.error or self.announce_error  # type: ignore[misc]
+        if (failure := self.error or self.announce_error) is not None:
+            raise failure
 
     def _write(self) -> None:
         assert self.record is not None
