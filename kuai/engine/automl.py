@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, plan_budget, revised
+from kuai.engine.budget import MONOTONIC, BudgetPlan, Clock, after_refit, late_start_note, plan_budget, revised
 from kuai.engine.data.column_selection import columns_for, inputs_of, read_by_model
 from kuai.engine.data.option_checks import check_families
 from kuai.engine.errors import BudgetError, CancelledError, TargetError
@@ -110,11 +110,14 @@ def _train(
     check_families(budget.families)
     traits = data_traits(prepared)
     source = nearest_run(traits, past, budget.families or default_order())
-    note = ""
+    notes = []
+    if late := late_start_note(clock.now() - started, budget.time_budget_s):
+        notes.append(late)
+        _emitter(progress, started, budget.time_budget_s, clock)("search", late, {})
     if source is not None:
-        note = (f"The search started from the {len(source.configs)} best models of an earlier training on similar "
-                f"data ({source.name}: {source.traits.text()}), then went on as usual.")
-        _emitter(progress, started, budget.time_budget_s, clock)("search", note, {})
+        notes.append(f"The search started from the {len(source.configs)} best models of an earlier training on "
+                     f"similar data ({source.name}: {source.traits.text()}), then went on as usual.")
+        _emitter(progress, started, budget.time_budget_s, clock)("search", notes[-1], {})
     spill = FoldSpill(spill_folder) if spill_folder is not None else None
     try:
         result, records = search_phase(prepared, budget=budget, started=started, progress=progress,
@@ -126,7 +129,6 @@ def _train(
     finally:  # the chosen model holds what it needs of the fold models: the files go
         if spill is not None:
             spill.close()
-    notes = [note] if note else []
     return replace(training, traits=traits, warm_start=source, notes=[*notes, *training.notes])
 
 

@@ -17,6 +17,7 @@ a training. Tests pass a fake clock.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 from typing import Final, Protocol
@@ -46,6 +47,8 @@ TARGET_TRIALS = 12  # ... and the search plans for at least this many trials (``
 # on one family, whose trials then set the one median and stop every other family's (``FamilyMedianPruner``).
 # Budgets up to it, measured at 60 s and 300 s on the shared datasets, keep the one median.
 PRUNE_BY_FAMILY_ABOVE_S = 600.0
+LATE_START_SHARE = 0.5  # a search that starts after this share of the budget: the user is told the training may
+# run past it (reading and preparing thousands of columns, or a large table on a slow machine)
 
 
 class Clock(Protocol):
@@ -197,6 +200,17 @@ def shap_after_export_s(plan: BudgetPlan, planned_s: float, *, now: float) -> fl
     if plan.late_shap_until - now < MIN_SHAP_S:
         return None
     return min(planned_s, plan.logging_starts - now)
+
+
+def late_start_note(spent_s: float, budget_s: float) -> str:
+    """What to say when reading and preparing the data took more than ``LATE_START_SHARE`` of the budget before the
+    search began ("" otherwise): the first model and the export still come, and may end past the budget."""
+    if spent_s <= LATE_START_SHARE * budget_s:
+        return ""
+    suggested = 5 * math.ceil(3 * spent_s / 5)  # the preparation a third of the budget, in steps of 5 s
+    return (f"Reading and preparing the data took {spent_s:.1f} s of the {budget_s:.0f} s time budget, before any "
+            f"model: the training may end past its budget. A time budget of {suggested} s or more suits data of "
+            "this size on this machine.")
 
 
 def inputs_tail_s(n_inputs: int) -> float:

@@ -16,6 +16,7 @@ from kuai.engine.budget import (
     BudgetPlan,
     after_refit,
     inputs_tail_s,
+    late_start_note,
     plan_budget,
     revised,
     shap_after_export_s,
@@ -148,3 +149,10 @@ def test_the_default_clock_is_the_monotonic_one() -> None:
 
     before = time.monotonic()
     assert before <= MONOTONIC.now() <= time.monotonic()
+
+
+def test_a_search_starting_after_half_the_budget_is_said_with_a_budget_that_suits_the_data() -> None:
+    assert late_start_note(4.9, 10.0) == "" and late_start_note(30.0, 60.0) == ""
+    note = late_start_note(9.2, 10.0)
+    assert "took 9.2 s of the 10 s time budget" in note and "may end past its budget" in note
+    assert "A time budget of 30 s or more" in note  # the preparation a third of it, in steps of 5 s

@@ -28,8 +28,8 @@ from kuai.app.services.fresh_tail import (
 
 
 def _tail(out_dir: Path) -> Tail:
-    return Tail(result={"a": [1, 2, 3]}, options="options", out_dir=out_dir,  # type: ignore[arg-type]
-                started=12.5, sidecar_pid=4321, spool=out_dir / "mlflow_spool.json")
+    return Tail(result={"a": [1, 2, 3]}, options=SimpleNamespace(time_budget_s=60.0),  # type: ignore[arg-type]
+                out_dir=out_dir, started=time.monotonic(), sidecar_pid=4321, spool=out_dir / "mlflow_spool.json")
 
 
 class _Planted:
@@ -43,12 +43,12 @@ class _Planted:
 
 
 def test_the_tail_comes_back_whole_and_its_file_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = os.urandom(32)
-    path = write_tail(_tail(tmp_path), key)
+    key, written = os.urandom(32), _tail(tmp_path)
+    path = write_tail(written, key)
     assert path.parent == tmp_path and oct(path.stat().st_mode & 0o777) == "0o600"
     monkeypatch.setenv(KEY_ENV, key.hex())
     tail = load_tail(path)
-    assert tail == _tail(tmp_path)
+    assert tail == written
     assert not path.exists() and KEY_ENV not in os.environ  # the key is not passed on to the side processes
 
 
@@ -116,6 +116,16 @@ def test_when_the_hand_over_cannot_be_made_the_search_child_exports_itself(
     path = tmp_path / ".kuai-tail-given.pkl"
     assert not hand_over_result(_frame_tail(tmp_path, result), path, os.urandom(32))  # the caller exports itself
     assert list(tmp_path.iterdir()) == []  # no hand-over file left
+
+
+@pytest.mark.parametrize("left_s", [10.0, 3.0, -2.0])
+def test_a_budget_ending_before_a_fresh_process_would_start_keeps_the_export_here(tmp_path: Path,
+                                                                                    left_s: float) -> None:
+    result = SimpleNamespace(model_frame=pd.DataFrame({"x": np.arange(10.0)}))
+    tail = replace(_frame_tail(tmp_path, result), started=time.monotonic() + left_s - 60.0)  # 60 s budget
+    path = tmp_path / ".kuai-tail-given.pkl"
+    assert hand_over_result(tail, path, os.urandom(32), fresh_start_s=4.0) == (left_s > 4.0)
+    assert path.exists() == (left_s > 4.0)
 
 
 def test_a_result_handed_over_comes_back_in_the_file_the_parent_named(tmp_path: Path,

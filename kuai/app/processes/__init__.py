@@ -1,8 +1,11 @@
 """Entry points of the processes Kuai starts: one module each, with a ``main()`` (see docs/processes.md)."""
 
+import os
 import signal
+import time
+from pathlib import Path
 
-__all__ = ["heed_interrupts"]
+__all__ = ["heed_interrupts", "process_age_s"]
 
 
 def heed_interrupts() -> None:
@@ -11,3 +14,13 @@ def heed_interrupts() -> None:
     ignored, as a background job of a shell script does (``kuai train ... &``). The parent handles SIGINT whatever it
     inherited; its children inherited "ignored" and trained on to the end."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def process_age_s() -> float:
+    """How long ago this process started, by the system's clock (Linux: ``/proc/self/stat``'s start time, in clock
+    ticks since boot, the base ``time.monotonic()`` counts from); 0 where that cannot be read."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        return max(0.0, time.monotonic() - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0

@@ -24,7 +24,7 @@ import os
 import sys
 from typing import Any
 
-from kuai.app.processes import heed_interrupts
+from kuai.app.processes import heed_interrupts, process_age_s
 from kuai.app.services.fresh_tail import KEY_ENV
 
 
@@ -40,10 +40,12 @@ def run(arguments: argparse.Namespace, progress: Any) -> int:
     """The ``_search`` command's body."""
     from kuai.app.services.training import search_and_hand_over
 
+    fresh_start_s = process_age_s()  # this process's start and imports: the export child would pay as much
+
     key = bytes.fromhex(os.environ.pop(KEY_ENV, ""))  # not passed on to this process's own children
     search_and_hand_over(options_from_json(json.loads(arguments.options)), arguments.out,
                          started=float(arguments.started), progress=progress, hand_over=arguments.hand_over, key=key,
-                         sidecar_pid=arguments.sidecar_pid)
+                         sidecar_pid=arguments.sidecar_pid, fresh_start_s=fresh_start_s)
     return 0
 
 

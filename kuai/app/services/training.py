@@ -96,10 +96,11 @@ def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
 
 def search_and_hand_over(options: TrainOptions, out_dir: Path, *, started: float,
                          progress: Callable[[ProgressEvent], None] | None, hand_over: Path, key: bytes,
-                         sidecar_pid: int) -> None:
+                         sidecar_pid: int, fresh_start_s: float = 0.0) -> None:
     """``kuai train``'s search child (``kuai.app.processes.search``): read, search and refit in the claimed
     ``out_dir``, then write the result to ``hand_over`` for the export child; a result that cannot be handed over
-    (too large, not picklable, a full disk) is exported here instead. SHAP is left to the export."""
+    (too large, not picklable, a full disk, or the budget ending before a fresh process would have started: it took
+    this one ``fresh_start_s``) is exported here instead. SHAP is left to the export."""
     spool = out_dir / SPOOL_FILE
     try:
         result, options = _train(options, started, progress, lambda: False, out_dir, defer_shap=True)
@@ -107,7 +108,8 @@ def search_and_hand_over(options: TrainOptions, out_dir: Path, *, started: float
         spool_failure(options, out_dir, exc)
         raise
     remember(result, options, out_dir)
-    if hand_over_result(Tail(result, options, out_dir, started, sidecar_pid, spool), hand_over, key):
+    if hand_over_result(Tail(result, options, out_dir, started, sidecar_pid, spool), hand_over, key,
+                        fresh_start_s=fresh_start_s):
         return
     publish(result, options, out_dir, started=started, progress=progress,
             sidecar=TrackingSidecar.attach(spool, sidecar_pid))
