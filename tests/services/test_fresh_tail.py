@@ -25,6 +25,7 @@ from kuai.app.services.fresh_tail import (
     load_tail,
     write_tail,
 )
+from kuai.engine.budget import EXPORT_FIXED_S
 
 
 def _tail(out_dir: Path) -> Tail:
@@ -118,14 +119,17 @@ def test_when_the_hand_over_cannot_be_made_the_search_child_exports_itself(
     assert list(tmp_path.iterdir()) == []  # no hand-over file left
 
 
-@pytest.mark.parametrize("left_s", [10.0, 3.0, -2.0])
-def test_a_budget_ending_before_a_fresh_process_would_start_keeps_the_export_here(tmp_path: Path,
+@pytest.mark.parametrize("left_s", [10.0, 3.5, 2.5, -2.0])
+def test_a_fresh_process_that_would_export_past_the_allowance_keeps_the_export_here(tmp_path: Path,
                                                                                     left_s: float) -> None:
     result = SimpleNamespace(model_frame=pd.DataFrame({"x": np.arange(10.0)}))
-    tail = replace(_frame_tail(tmp_path, result), started=time.monotonic() + left_s - 60.0)  # 60 s budget
+    tail = replace(_frame_tail(tmp_path, result), started=time.monotonic() + left_s - 60.0)  # a 60 s budget
     path = tmp_path / ".kuai-tail-given.pkl"
-    assert hand_over_result(tail, path, os.urandom(32), fresh_start_s=4.0) == (left_s > 4.0)
-    assert path.exists() == (left_s > 4.0)
+    # a 5 s start and the export's fixed 4 s end within the 6 s past the budget while 3 s or more are left
+    fits = left_s + 6.0 >= 5.0 + EXPORT_FIXED_S
+    assert fits == (left_s >= 3.0)
+    assert hand_over_result(tail, path, os.urandom(32), fresh_start_s=5.0) == fits
+    assert path.exists() == fits
 
 
 def test_a_result_handed_over_comes_back_in_the_file_the_parent_named(tmp_path: Path,

@@ -7,8 +7,8 @@ what the export needs (``Tail``: the result and the options) to a file in the ou
 child (``python -P -m kuai.app.processes.tail FILE``) reads and deletes the file and publishes
 (``kuai.app.services.training.export_handed_over``) with only the imports the export needs and the result itself.
 A result that cannot be handed over (too large, not picklable, a full disk) is exported by the search child; so is
-one whose budget ends sooner than a fresh process could start (its imports, as the search child measured its own:
-about 4 s on a slow machine), where the budget matters more than the memory.
+one whose export would end past the budget's allowance if it waited for a fresh process to start (its imports, as
+the search child measured its own: 4-6 s on a slow machine), where the budget matters more than the memory.
 
 The file is our own pickle, read back by a sibling a moment after it was written; it carries an HMAC-SHA256
 digest under a key that exists only in the environment of the two children (``kuai train``'s parent makes it), and
@@ -56,11 +56,13 @@ class Tail:
 def hand_over_result(tail: Tail, path: Path, key: bytes, *, fresh_start_s: float = 0.0) -> bool:
     """Write ``tail`` to ``path`` for the export child; False if that was not done (nothing is lost: the caller
     exports in its own process instead). ``fresh_start_s``: how long a fresh process takes to start (the search
-    child's own start, measured); when the budget ends sooner than that, the export stays here."""
-    left_s = tail.started + tail.options.time_budget_s - time.monotonic()
-    if left_s < fresh_start_s:
-        logger.info("exporting in this process: %.1f s left of the budget, a fresh process takes %.1f s to start",
-                    left_s, fresh_start_s)
+    child's own start, measured); when that would take the export past the budget's allowance, it stays here."""
+    from kuai.engine.budget import plan_budget
+
+    if not plan_budget(tail.options.time_budget_s, started=tail.started).fresh_export_fits(time.monotonic(),
+                                                                                           fresh_start_s):
+        logger.info("exporting in this process: a fresh one would take %.1f s to start, past the budget's allowance",
+                    fresh_start_s)
         return False
     frame_mb = float(tail.result.model_frame.memory_usage(deep=True).sum()) / 2**20
     if frame_mb > MAX_FRAME_MB:

@@ -99,8 +99,8 @@ def search_and_hand_over(options: TrainOptions, out_dir: Path, *, started: float
                          sidecar_pid: int, fresh_start_s: float = 0.0) -> None:
     """``kuai train``'s search child (``kuai.app.processes.search``): read, search and refit in the claimed
     ``out_dir``, then write the result to ``hand_over`` for the export child; a result that cannot be handed over
-    (too large, not picklable, a full disk, or the budget ending before a fresh process would have started: it took
-    this one ``fresh_start_s``) is exported here instead. SHAP is left to the export."""
+    (too large, not picklable, a full disk, or too late for a fresh process to start and export within the budget's
+    allowance: it took this one ``fresh_start_s``) is exported here instead. SHAP is left to the export."""
     spool = out_dir / SPOOL_FILE
     try:
         result, options = _train(options, started, progress, lambda: False, out_dir, defer_shap=True)

@@ -32,8 +32,8 @@ def data_fingerprint(frame: pd.DataFrame, spec: TaskSpec) -> str:
     }).encode())
     for batch in _batches(frame, columns):
         if len(batch) > 1:  # numbers of one dtype, hashed in one call: the same values, in the same order, as below
-            hashed = pd.util.hash_array(frame[batch].to_numpy().ravel(order="F"))
-            digest.update(np.ascontiguousarray(hashed, dtype=np.uint64).tobytes())
+            together = pd.util.hash_array(frame[batch].to_numpy().ravel(order="F"))
+            digest.update(np.ascontiguousarray(together, dtype=np.uint64).tobytes())
             continue
         values = frame[batch[0]]
         try:

@@ -41,16 +41,22 @@ def weighted(sample_weight: np.ndarray | None) -> dict[str, Any]:
 
 
 class Deadline:
-    """A wall-clock instant shared by the search and the fits it starts."""
+    """A wall-clock instant shared by the search and the fits it starts. ``min_rounds``: a boosting fit stops at it
+    only once it has boosted that many rounds (the search's first model: a one-round booster predicts the mean)."""
 
-    def __init__(self, at: float) -> None:
+    def __init__(self, at: float, *, min_rounds: int = 0) -> None:
         self.at = at
+        self.min_rounds = min_rounds
 
     def remaining(self) -> float:
         return self.at - time.monotonic()
 
     def passed(self) -> bool:
         return self.remaining() <= 0
+
+    def stops(self, rounds: int) -> bool:
+        """Whether a fit that has boosted ``rounds`` rounds stops now: the deadline has passed, and the floor is met."""
+        return rounds >= self.min_rounds and self.passed()
 
 
 REFIT_EXTRA_ROUNDS = 1.1  # a refit on all rows boosts 10 % more rounds

@@ -82,4 +82,4 @@ class _StopAt:
         self.deadline = deadline
 
     def after_iteration(self, info: Any) -> bool:
-        return not self.deadline.passed()
+        return not self.deadline.stops(info.iteration)  # ``iteration``: the rounds boosted so far

@@ -95,7 +95,7 @@ def _stop_at(deadline: Deadline) -> Any:
     import lightgbm
 
     def callback(env: Any) -> None:
-        if deadline.passed():
+        if deadline.stops(env.iteration + 1):  # ``iteration``: the round just boosted, from 0
             best = env.iteration
             raise lightgbm.callback.EarlyStopException(best, env.evaluation_result_list or [])
 

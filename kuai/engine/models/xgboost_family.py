@@ -98,6 +98,6 @@ def _stop_at(deadline: Deadline) -> Any:
 
     class StopAt(xgboost.callback.TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: Any) -> bool:
-            return deadline.passed()
+            return deadline.stops(epoch + 1)  # ``epoch``: the round just boosted, from 0
 
     return StopAt()

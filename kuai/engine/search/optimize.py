@@ -3,8 +3,7 @@
 Known-good configurations are enqueued first (cheapest first), then TPE explores. Each trial is k-fold
 cross-validated, on the share of the rows its predicted time fits (``kuai.engine.search.fidelity``); the running
 mean loss is reported after every fold so the median pruner can stop weak trials early, and boosting fits
-early-stop on their validation fold. The search ends at its deadline; a fit running at the deadline is stopped and
-its trial discarded.
+early-stop on their validation fold. The search ends at its deadline; a fit running at it is stopped, its trial lost.
 """
 
 from __future__ import annotations
@@ -62,6 +61,7 @@ __all__ = ["HeldOutModel", "OutcomeStore", "SearchInputs", "SearchResult", "Tria
 logger = logging.getLogger(__name__)
 FIRST_TRIAL_SHARE = 0.5  # of the search window: the first model may use this much, so others still get a turn ...
 TRIAL_SHARE = 0.3  # ... and any later one this much (boosters and forests stop early at it; their model counts)
+FIRST_MODEL_ROUNDS = 20  # the first model's boosters are not stopped by the deadline before this many rounds
 PROMOTED = "promoted_from"  # a trial's user attributes: the sampled trial whose configuration it runs on more rows ...
 PROMOTED_SHARE = "promoted_share"  # ... and the share of the rows it runs on
 
@@ -248,7 +248,8 @@ class _Objective:
             # each round of folds may use its share of the time left; the first trial keeps one for its refit
             tail = first_trial_tail_share(n_folds, forward_in_time=bool(self.spec.time)) if is_first else 0.0
             shares = -(-(n_folds - fold) // parallel) + tail
-            fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares)
+            fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares,
+                                     min_rounds=FIRST_MODEL_ROUNDS if is_first else 0)
             fitted = self._fit_folds(family, params, batch, fold_deadline, fraction, threads)
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
