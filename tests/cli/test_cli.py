@@ -354,7 +354,8 @@ def test_train_exports_the_closest_model_when_none_is_within_the_limits(home: Pa
                home=home)
     assert bad.returncode == 2 and "[USAGE]" in bad.stderr and "--max-size-mb" in bad.stderr
     out = tmp_path / "out"
-    done = kuai("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "20", "--out", str(out),
+    # 30 s: two models or more to choose the fastest from, on a slow machine too (at 20 s one finished on CI's)
+    done = kuai("train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "30", "--out", str(out),
                 "--max-latency-ms", "0.000001", home=home)
     assert done.returncode == 0, done.stderr
     card = json.loads((out / "model_card.json").read_text())
@@ -499,7 +500,7 @@ def test_a_killed_training_resumes_with_every_finished_trial(kill_at: str, home:
                     done = connection.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0]
             except sqlite3.Error:
                 done = 0
-            if done >= 4:
+            if done >= 2:  # on a slow machine a 24 s training finishes three or four trials in all
                 break
         elif f"] {kill_at} " in line:
             break

@@ -92,7 +92,8 @@ def test_train_searches_and_exports_in_children_while_a_small_parent_waits(tmp_p
     home, out = tmp_path / "home", tmp_path / "out"
     env = dict(os.environ, KUAI_HOME=str(home))
     # a relative --out, as a user types it: the side process runs in another folder and must still find the spool
-    process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "15", "--out",
+    # 25 s: time left for SHAP after the export on a slow machine too (at 15 s its export ended too late for it)
+    process = subprocess.Popen([KUAI, "train", str(SAMPLES / "customer_churn.csv"), "--time-budget", "25", "--out",
                                 "out"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                cwd=tmp_path)
     parent: list[tuple[float, bool]] = []  # RSS, numpy mapped
