@@ -262,7 +262,9 @@ def test_the_study_survives_a_postgres_restart(postgres: PostgresServer, tmp_pat
     study = "restarted-db"
     worker = _worker(postgres, shared, home, study)
     train = _train(postgres, shared, out, home, study, budget=40)
-    _wait_for(lambda: sum(t.state is optuna.trial.TrialState.COMPLETE for t in _trials(postgres, study)) >= 3,
+    # two finished trials, then the outage: on a slow machine three took most of the budget, and no trial could
+    # finish after the restart
+    _wait_for(lambda: sum(t.state is optuna.trial.TrialState.COMPLETE for t in _trials(postgres, study)) >= 2,
               timeout_s=25)
     before = {t.number: t.params for t in _trials(postgres, study) if t.state is optuna.trial.TrialState.COMPLETE}
     postgres.outage(3.0)  # every open connection of both workers is cut, and nobody answers for 3 s
