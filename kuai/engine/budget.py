@@ -210,14 +210,15 @@ def shap_after_export_s(plan: BudgetPlan, planned_s: float, *, now: float) -> fl
 
 
 def late_start_note(spent_s: float, budget_s: float) -> str:
-    """What to say when reading and preparing the data took more than ``LATE_START_SHARE`` of the budget before the
-    search began ("" otherwise): the first model and the export still come, and may end past the budget."""
+    """What to say when starting (the processes and their imports), reading and preparing the data took more than
+    ``LATE_START_SHARE`` of the budget before the search began ("" otherwise): the first model and the export still
+    come, and may end past the budget."""
     if spent_s <= LATE_START_SHARE * budget_s:
         return ""
     suggested = 5 * math.ceil(3 * spent_s / 5)  # the preparation a third of the budget, in steps of 5 s
-    return (f"Reading and preparing the data took {spent_s:.1f} s of the {budget_s:.0f} s time budget, before any "
-            f"model: the training may end past its budget. A time budget of {suggested} s or more suits data of "
-            "this size on this machine.")
+    return (f"Starting, reading and preparing the data took {spent_s:.1f} s of the {budget_s:.0f} s time budget, "
+            f"before any model: the training may end past its budget. A time budget of {suggested} s or more suits "
+            "data of this size on this machine.")
 
 
 def inputs_tail_s(n_inputs: int) -> float:

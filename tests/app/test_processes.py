@@ -108,3 +108,12 @@ def test_a_stop_asked_as_a_child_ends_is_not_lost(tmp_path: Path) -> None:
     out, err = process.communicate(timeout=30)
     assert "went on after" not in out
     assert process.returncode != 0 and "KeyboardInterrupt" in err
+
+
+def test_a_process_knows_how_long_ago_it_started() -> None:
+    """``process_age_s``: what the search child measures of its own start, the export child's estimate."""
+    import sys
+
+    code = "import time; time.sleep(1.0); from kuai.app.processes import process_age_s; print(process_age_s())"
+    age = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert 1.0 <= age < 30.0

@@ -55,3 +55,30 @@ def test_a_search_whose_time_is_gone_still_gives_a_first_model_of_the_floors_rou
     first = min(result.outcomes.values(), key=lambda outcome: outcome.number)
     assert len(result.outcomes) == 1 and first.family == "lightgbm"
     assert FIRST_MODEL_ROUNDS >= 10 and min(first.best_iterations) >= FIRST_MODEL_ROUNDS, first.best_iterations
+
+
+class _Failing:
+    """A family whose fit fails: the trial's other folds must stop at their next round, floor or not."""
+
+    name = "failing"
+
+    def build(self, params: dict, task: TaskType, *, seed: int, threads: int = 1) -> object:  # type: ignore[type-arg]
+        return object()
+
+    def fit(self, model: object, X: np.ndarray, y: np.ndarray, **_: object) -> int:
+        raise ValueError("this fold's fit failed")
+
+
+def test_a_failed_fold_lifts_the_floor_so_the_trials_other_folds_stop_at_once() -> None:
+    from kuai.engine.search.fold_fits import fit_fold_models
+    from kuai.engine.types import TaskSpec
+
+    X, y = _rows()
+    spec = TaskSpec(target="y", task=TaskType.BINARY, metric="roc_auc", features=(), feature_types={},
+                    classes=("0", "1"))
+    train, valid = np.arange(200), np.arange(200, 300)
+    deadline = Deadline(time.monotonic() + 60.0, min_rounds=FIRST_MODEL_ROUNDS)
+    with pytest.raises(ValueError, match="failed"):
+        fit_fold_models(_Failing(), {}, [((X[train], X[valid], None, train), (train, valid))],  # type: ignore[arg-type]
+                        y=y, spec=spec, deadline=deadline, threads=1)
+    assert deadline.passed() and deadline.stops(1)  # a sibling fold boosting its first round stops now

@@ -215,7 +215,7 @@ def test_a_search_that_starts_after_half_the_budget_says_so_as_it_starts_and_on_
     result = train_model(mixed_frame, spec, budget=SearchBudget(time_budget_s=20.0, families=("linear",)),
                          started_at=time.monotonic() - 12.0,  # reading and preparing took 12 s of the 20
                          progress=lambda event: lines.append((event.stage, event.message)))
-    late = [note for note in result.notes if note.startswith("Reading and preparing the data took")]
+    late = [note for note in result.notes if note.startswith("Starting, reading and preparing the data took")]
     assert len(late) == 1 and "of the 20 s time budget" in late[0] and "A time budget of 40 s or more" in late[0]
     searching = next(i for i, (stage, message) in enumerate(lines) if message.startswith("Searching models"))
     assert ("search", late[0]) in lines[:searching]  # said before the search, not only at the end

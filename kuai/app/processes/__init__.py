@@ -17,10 +17,10 @@ def heed_interrupts() -> None:
 
 
 def process_age_s() -> float:
-    """How long ago this process started, by the system's clock (Linux: ``/proc/self/stat``'s start time, in clock
-    ticks since boot, the base ``time.monotonic()`` counts from); 0 where that cannot be read."""
+    """How long ago this process started (Linux: ``/proc/self/stat``'s start time, in clock ticks since boot,
+    suspended time included, as ``CLOCK_BOOTTIME`` counts); 0 where that cannot be read."""
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        return max(0.0, time.monotonic() - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
         return 0.0

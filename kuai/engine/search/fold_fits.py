@@ -51,7 +51,8 @@ def fit_fold_models(family: ModelFamily, params: dict[str, Any], work: list[tupl
                 best = family.fit(model, X_train, y[train], X_valid=X_valid, y_valid=y_valid,
                                   deadline=deadline, sample_weight=class_weights(y[train], spec))
         except BaseException:
-            deadline.at = time.monotonic()  # the trial has failed: its other fold stops at its next step
+            deadline.at, deadline.min_rounds = time.monotonic(), 0  # the trial has failed: its other fold stops
+            # at its next step, whatever rounds a first model is otherwise given
             raise
         return model, best, time.perf_counter() - started
 
