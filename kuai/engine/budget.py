@@ -171,8 +171,9 @@ class BudgetPlan:
 
     def fresh_export_fits(self, now: float, start_s: float) -> bool:
         """Whether an export in a fresh process that takes ``start_s`` to start, begun at ``now``, still ends within
-        the allowance past the budget (its fixed share, ``EXPORT_FIXED_S``, after the start)."""
-        return now + start_s + EXPORT_FIXED_S <= self.allowance_end
+        the allowance past the budget (its fixed share, ``EXPORT_FIXED_S``, and what the model's inputs add, after
+        the start)."""
+        return now + start_s + EXPORT_FIXED_S + self.inputs_s <= self.allowance_end
 
     def permutation_s(self, now: float) -> float:
         """Permutation importance's time at ``now``: its share of what is left for the explanation."""

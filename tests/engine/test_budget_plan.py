@@ -156,3 +156,10 @@ def test_a_search_starting_after_half_the_budget_is_said_with_a_budget_that_suit
     note = late_start_note(9.2, 10.0)
     assert "took 9.2 s of the 10 s time budget" in note and "may end past its budget" in note
     assert "A time budget of 30 s or more" in note  # the preparation a third of it, in steps of 5 s
+
+
+def test_a_fresh_export_fits_while_its_start_and_share_end_within_the_allowance_inputs_included() -> None:
+    plan = plan_budget(60.0, started=0.0)  # ends at 60, its allowance at 66
+    assert plan.fresh_export_fits(56.0, 6.0) and not plan.fresh_export_fits(57.0, 6.0)  # 56 + 6 + 4 = 66
+    wide = plan_budget(60.0, started=0.0, n_inputs=1_000)  # its inputs add 2 s to the export
+    assert wide.fresh_export_fits(54.0, 6.0) and not wide.fresh_export_fits(55.0, 6.0)

@@ -59,8 +59,8 @@ def hand_over_result(tail: Tail, path: Path, key: bytes, *, fresh_start_s: float
     child's own start, measured); when that would take the export past the budget's allowance, it stays here."""
     from kuai.engine.budget import plan_budget
 
-    if not plan_budget(tail.options.time_budget_s, started=tail.started).fresh_export_fits(time.monotonic(),
-                                                                                           fresh_start_s):
+    plan = plan_budget(tail.options.time_budget_s, started=tail.started, n_inputs=tail.result.model_frame.shape[1])
+    if not plan.fresh_export_fits(time.monotonic(), fresh_start_s):
         logger.info("exporting in this process: a fresh one would take %.1f s to start, past the budget's allowance",
                     fresh_start_s)
         return False
