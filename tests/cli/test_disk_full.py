@@ -71,7 +71,7 @@ def test_a_full_disk_stops_training_cleanly_and_it_resumes(small_disk: Path, tmp
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     before = _complete_trials(database)
-    assert len(before) >= 2
+    assert len(before) >= 1  # one on a slow machine (the disk filled as its second trial was written)
     assert all((out / "trials" / f"trial-{n:06d}.npy").is_file() for n in before)  # their predictions too
 
     filler.unlink()  # the user frees some space
