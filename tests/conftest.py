@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,7 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-os.environ.setdefault("KUAI_HOME", tempfile.mkdtemp(prefix="kuai-test-home-"))
+_TEST_HOME = None if "KUAI_HOME" in os.environ else tempfile.mkdtemp(prefix="kuai-test-home-")  # removed at the end
+if _TEST_HOME is not None:
+    os.environ["KUAI_HOME"] = _TEST_HOME
 os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +83,12 @@ LEDGER = ReliabilityLedger()
 @pytest.fixture(scope="session")
 def reliability() -> ReliabilityLedger:
     return LEDGER
+
+
+def pytest_unconfigure(config: Any) -> None:
+    """The session's throw-away home folder goes with it (one was left in /tmp by every run)."""
+    if _TEST_HOME is not None:
+        shutil.rmtree(_TEST_HOME, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
