@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine.budget import FIRST_MODEL_SHARE, TARGET_TRIALS, plan_budget
+from kuai.engine.data.task import default_folds
 from kuai.engine.models import FAMILIES, DataShape, Deadline, FitCost
 from kuai.engine.models.linear import LinearFamily
 from kuai.engine.search import fidelity as fidelity_module
@@ -42,7 +43,8 @@ def _size(n_rows: int, *, n_folds: int = 3, width: int = 53, most: float = 1.0) 
 
 
 def _planned_share(n_rows: int, budget_s: float) -> float:
-    return trial_share(TrialCosts(), LIGHTGBM, _size(n_rows), allowed_s=plan_budget(budget_s, started=0.0).trial_s)[0]
+    size = _size(n_rows, n_folds=default_folds(n_rows))  # the folds a table of this size gets
+    return trial_share(TrialCosts(), LIGHTGBM, size, allowed_s=plan_budget(budget_s, started=0.0).trial_s)[0]
 
 
 @pytest.mark.parametrize("budget_s", [60.0, 300.0, 3600.0])
@@ -55,10 +57,10 @@ def test_the_plan_puts_the_first_model_within_a_tenth_of_the_budget_and_plans_a_
 
 def test_the_rows_a_trial_gets_grow_with_the_budget_and_small_tables_keep_every_row() -> None:
     """The planner's table (docs/search.md): the share of a fold's training rows a LightGBM trial after the first
-    gets, 53 inputs, 3 folds, 2 cores, before any trial is measured."""
+    gets, 53 inputs, the folds by size (5 under 20,000 rows, 2 from 100,000), 2 cores, before any trial is measured."""
     table = {n_rows: [_planned_share(n_rows, budget) for budget in (60.0, 300.0, 3600.0)]
              for n_rows in (10_000, 100_000, 1_000_000)}
-    assert table == {10_000: [1.0, 1.0, 1.0], 100_000: [0.25, 0.5, 1.0], 1_000_000: [1 / 64, 1 / 16, 1.0]}
+    assert table == {10_000: [1.0, 1.0, 1.0], 100_000: [0.25, 1.0, 1.0], 1_000_000: [1 / 32, 1 / 8, 1.0]}
 
 
 def test_a_trial_gets_the_largest_share_whose_predicted_time_fits() -> None:

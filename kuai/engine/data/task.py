@@ -31,7 +31,7 @@ LARGE_DATA_ROWS = 20_000  # from here three folds instead of five
 # From this budget, data under LARGE_DATA_ROWS folded row by row gets eight folds instead of five: each model learns
 # from seven eighths of the rows, and a bagged model averages eight (docs/search.md, "What a longer budget buys").
 LONG_BUDGET_S, LONG_BUDGET_FOLDS = 240.0, 8
-HOLDOUT_NOTE_ROWS = 1_000_000  # from here a holdout would do; the reason says so
+TWO_FOLDS_ROWS = 100_000  # from here two folds: on two cores their fits run side by side (docs/search.md)
 MAX_FEW_VALUES = 10  # whole numbers with at most this many values are classes
 METRICS = {
     TaskType.BINARY: ("roc_auc", "pr_auc", "log_loss", "accuracy", "balanced_accuracy"),
@@ -119,19 +119,19 @@ def choose_metric(target: pd.Series, task: TaskType) -> tuple[str, str]:
 
 
 def choose_validation(n_rows: int, *, task: TaskType | None = None) -> tuple[int, str]:
-    """How many cross-validation folds, and why: five, three from 20,000 rows."""
+    """How many cross-validation folds, and why: five, three from 20,000 rows, two from 100,000."""
     kind = " stratified" if task is not None and task.is_classification else ""
     keeps = " (each fold keeps the share of every class)" if kind else ""
     if n_rows < LARGE_DATA_ROWS:
         caution = "; with so few rows, expect the score to vary between folds" if n_rows < 100 else ""
         return 5, (f"5-fold{kind} cross-validation{keeps}: each model is trained 5 times and tested each time on "
                    f"a different fifth of the {n_rows:,} rows, so every row is used for testing once{caution}")
-    reason = (f"3-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out third is large enough "
-              "for a stable score, and 3 folds cost less time than 5")
-    if n_rows >= HOLDOUT_NOTE_ROWS:
-        reason += ("; on data this large a single held-out 20 % would also be stable — sample the rows if "
-                   "training is too slow")
-    return 3, reason
+    if n_rows < TWO_FOLDS_ROWS:
+        return 3, (f"3-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out third is large enough "
+                   "for a stable score, and 3 folds cost less time than 5")
+    return 2, (f"2-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out half is large enough for a "
+               "stable score, and 2 folds cost less time than 3: on two cores their models train side by side, so "
+               "each model of the search learns from more rows in the same time")
 
 
 def build_task_spec(
