@@ -32,7 +32,7 @@ from kuai.engine.search.fidelity import sampled_note
 from kuai.engine.search.fold_spill import FoldSpill
 from kuai.engine.search.folds import scored_rows
 from kuai.engine.search.optimize import OutcomeStore, SearchInputs, SearchResult, held_out_model, run_search
-from kuai.engine.search.trials import drop_fold_models
+from kuai.engine.search.trials import TrialOutcome, drop_fold_models
 from kuai.engine.search.warm_start import PastRun, data_traits, nearest_run
 from kuai.engine.select import tail_cost
 from kuai.engine.select.ensemble import EnsembleSelection
@@ -161,10 +161,21 @@ def search_phase(
         emit("trial", _trial_message(record), {"trial": record})
 
     def end_in_time(found: SearchResult) -> None:  # the search ends early enough for the tail measured so far
-        members = None if shared else likely_members(found, search_deadline.remaining())
-        tail_s = tail_cost.tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
-                                       ensemble_s=likely_members.selection_s(found), limits=budget.limits)
-        search_deadline.at = revised(plan, tail_reserve_s=tail_s).search_until
+        def planned(members: list[TrialOutcome] | None) -> tuple[float, float]:
+            tail_s = tail_cost.tail_cost_s(found, spec, budget.time_budget_s, shared=shared, members=members,
+                                           ensemble_s=likely_members.selection_s(found), limits=budget.limits)
+            return tail_s, revised(plan, tail_reserve_s=tail_s).search_until
+
+        remaining = search_deadline.remaining()
+        members = None if shared else likely_members(found, remaining)
+        tail_s, until = planned(members)
+        if members is not None and until < search_deadline.at - likely_members.cost and likely_members.stale(found):
+            members = likely_members(found, remaining, now=True)  # a guess would cut the search more: select again
+            tail_s, until = planned(members)
+        search_deadline.at = until
+        logger.info("after %d trials: the tail is planned at %.1f s (members %s); the search ends %.1f s from now",
+                    len(found.outcomes), tail_s, None if members is None else [o.name for o in members],
+                    search_deadline.remaining())
 
     result = run_search(SearchInputs(
         X, y, spec=spec, schema=schema, selection=prepared.selection, folds=prepared.folds,

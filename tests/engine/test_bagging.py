@@ -282,10 +282,13 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     assert {o.number for o in likely(result, remaining_s=1.5)} == stale  # no time left to select again
     assert {o.number for o in likely(result)} == stale  # nor yet ten times its cost after the last one
     assert likely.planned == set(first)
-    clock.advance(10 * likely.cost)
+    assert likely.stale(result)
     expected = _members(likely_ensemble(result, y, metric, spec.task)) or {ranked[0]}
-    assert {o.number for o in likely(result)} == expected
-    assert likely.planned == set(result.outcomes) and likely.at == clock.now()
+    assert {o.number for o in likely(result, remaining_s=1.5, now=True)} == stale  # asked now, but no time
+    assert {o.number for o in likely(result, now=True)} == expected  # asked now: selected again at once
+    assert likely.planned == set(result.outcomes) and likely.at == clock.now() and not likely.stale(result)
+    clock.advance(10 * likely.cost)
+    assert {o.number for o in likely(result)} == expected  # nothing new: the plan stands
 
 
 def test_the_leaderboard_ranks_an_ensemble_that_overfits_by_its_nested_score(searched) -> None:  # type: ignore[no-untyped-def]
