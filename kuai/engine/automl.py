@@ -169,8 +169,9 @@ def search_phase(
         remaining = search_deadline.remaining()
         members = None if shared else likely_members(found, remaining)
         tail_s, until = planned(members)
-        if members is not None and until < search_deadline.at - likely_members.cost and likely_members.stale(found):
-            members = likely_members(found, remaining, now=True)  # a guess would cut the search more: select again
+        if members is not None and likely_members.stale(found) \
+                and until < planned(likely_members.selected(found) or None)[1] - likely_members.cost:
+            members = likely_members(found, remaining, now=True)  # the newer trials guessed in cut the search
             tail_s, until = planned(members)
         search_deadline.at = until
         logger.info("after %d trials: the tail is planned at %.1f s (members %s); the search ends %.1f s from now",

@@ -275,6 +275,7 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     clock.advance(1.0)  # new trials within PLAN_EVERY_S: the plan stands, newer trials among the top three join it
     stale = planned | (set(ranked[:3]) - set(first))
     assert {o.number for o in likely(result)} == stale and likely.planned == set(first) and likely.at == 100.0
+    assert {o.number for o in likely.selected(result)} == planned  # the last selection's own, without the guess
     clock.advance(PLAN_EVERY_S)
     likely.cost = 1.0
     nested = 1 + len(result.folds)  # the final selection is also scored nested: once more per fold

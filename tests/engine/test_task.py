@@ -183,7 +183,7 @@ def test_outlier_share_ignores_constant_spread() -> None:
 
 @pytest.mark.parametrize(("n_rows", "folds", "words"), [
     (50, 5, "vary between folds"), (5_000, 5, "5-fold"), (20_000, 3, "3-fold"), (99_999, 3, "3-fold"),
-    (100_000, 2, "side by side"), (2_000_000, 2, "held-out half"),
+    (100_000, 2, "twice on half the rows"), (2_000_000, 2, "held-out half"),
 ])
 def test_validation_by_size_with_a_reason(n_rows: int, folds: int, words: str) -> None:
     n_folds, reason = choose_validation(n_rows)

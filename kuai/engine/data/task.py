@@ -31,7 +31,7 @@ LARGE_DATA_ROWS = 20_000  # from here three folds instead of five
 # From this budget, data under LARGE_DATA_ROWS folded row by row gets eight folds instead of five: each model learns
 # from seven eighths of the rows, and a bagged model averages eight (docs/search.md, "What a longer budget buys").
 LONG_BUDGET_S, LONG_BUDGET_FOLDS = 240.0, 8
-TWO_FOLDS_ROWS = 100_000  # from here two folds: on two cores their fits run side by side (docs/search.md)
+TWO_FOLDS_ROWS = 100_000  # from here two folds: half the fitting work of three (docs/search.md)
 MAX_FEW_VALUES = 10  # whole numbers with at most this many values are classes
 METRICS = {
     TaskType.BINARY: ("roc_auc", "pr_auc", "log_loss", "accuracy", "balanced_accuracy"),
@@ -130,8 +130,8 @@ def choose_validation(n_rows: int, *, task: TaskType | None = None) -> tuple[int
         return 3, (f"3-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out third is large enough "
                    "for a stable score, and 3 folds cost less time than 5")
     return 2, (f"2-fold{kind} cross-validation{keeps}: with {n_rows:,} rows each held-out half is large enough for a "
-               "stable score, and 2 folds cost less time than 3: on two cores their models train side by side, so "
-               "each model of the search learns from more rows in the same time")
+               "stable score, and 2 folds cost less time than 3 (each model is trained twice on half the rows instead "
+               "of three times on two thirds), so the search can try more models, on more rows, in the same time")
 
 
 def build_task_spec(

@@ -70,10 +70,10 @@ class LikelyMembers:
     The selection is worked out again after new trials, at most every ``PLAN_EVERY_S`` or ten times what it costs
     (``cost``, large data), and not when less than twice its cost is left before the search's deadline. Between
     two selections, a newer trial among the top three counts as a member too; before the first, the top three do.
-    A selection that finds no blend plans for the best model alone. When such a guess would end the search sooner,
-    the caller selects again at once (``now``): on 100,000 rows at 120 s a stale plan (a selection of the first three
-    trials, and a newer random forest among the top three) reserved 93 s for the tail and ended the search at half
-    the budget, for a blend that then had neither forest in it.
+    A selection that finds no blend plans for the best model alone. When the newer trials such a guess adds would end
+    the search sooner, by more than a selection costs, the caller selects again at once (``now``): on 100,000 rows
+    at 120 s a stale plan (a selection of the first three trials, and a newer random forest among the top three)
+    reserved 93 s for the tail and ended the search at half the budget, for a blend that then had neither forest.
     """
 
     def __init__(self, y: np.ndarray, metric: Metric, task: TaskType, *, clock: Clock = MONOTONIC) -> None:
@@ -91,12 +91,15 @@ class LikelyMembers:
             selection = likely_ensemble(result, self.y, self.metric, self.task)
             self.numbers = list(selection.weights) if selection is not None else [ranked[0].number]
             self.planned, self.at, self.cost = set(result.outcomes), at, self.clock.now() - at
-        members = [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
-        return members + [o for o in ranked[:3] if o.number not in self.planned]
+        return self.selected(result) + [o for o in ranked[:3] if o.number not in self.planned]
 
     def stale(self, result: SearchResult) -> bool:
         """Trials finished since the last selection (which the members guess at)."""
         return set(result.outcomes) != self.planned
+
+    def selected(self, result: SearchResult) -> list[TrialOutcome]:
+        """The last selection's members alone, without the newer trials a guess adds."""
+        return [result.outcomes[n] for n in self.numbers or [] if n in result.outcomes]
 
     def selection_s(self, result: SearchResult) -> float:
         """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates, and
