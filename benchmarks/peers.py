@@ -262,6 +262,9 @@ def main() -> int:
                     if arguments.keep is not None and system == "kuai" and (Path(folder) / "model").is_dir():
                         kept = arguments.keep / f"{entry['name']}_{arguments.budget:.0f}s"
                         shutil.copytree(Path(folder) / "model", kept, dirs_exist_ok=False)
+                        log = Path(folder) / "home" / "logs" / "kuai.log"  # the search's planned tail, trial by trial
+                        if log.is_file():
+                            shutil.copy2(log, kept / "kuai.log")
                 print(json.dumps(row), flush=True)
                 done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
                 done.to_csv(results, index=False)

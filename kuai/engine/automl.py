@@ -171,8 +171,11 @@ def search_phase(
         tail_s, until = planned(members)
         if members is not None and likely_members.stale(found) \
                 and until < planned(likely_members.selected(found) or None)[1] - likely_members.cost:
+            guessed = until
             members = likely_members(found, remaining, now=True)  # the newer trials guessed in cut the search
             tail_s, until = planned(members)
+            logger.info("the likely blend selected again: the search ends %.1f s later than a guess said",
+                        until - guessed)
         search_deadline.at = until
         logger.info("after %d trials: the tail is planned at %.1f s (members %s); the search ends %.1f s from now",
                     len(found.outcomes), tail_s, None if members is None else [o.name for o in members],
