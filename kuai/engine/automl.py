@@ -177,8 +177,9 @@ def search_phase(
             logger.info("the likely blend selected again: the search ends %.1f s later than a guess said",
                         until - guessed)
         search_deadline.at = until
-        logger.info("after %d trials: the tail is planned at %.1f s (members %s); the search ends %.1f s from now",
-                    len(found.outcomes), tail_s, None if members is None else [o.name for o in members],
+        logger.info("after %d trials: the tail is planned at %.1f s (members %s; selecting them %.1f s); the search "
+                    "ends %.1f s from now", len(found.outcomes), tail_s,
+                    None if members is None else [o.name for o in members], likely_members.selection_s(found),
                     search_deadline.remaining())
 
     result = run_search(SearchInputs(
