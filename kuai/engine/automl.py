@@ -170,7 +170,7 @@ def search_phase(
         members = None if shared else likely_members(found, remaining)
         tail_s, until = planned(members)
         if members is not None and likely_members.stale(found) \
-                and until < planned(likely_members.selected(found) or None)[1] - likely_members.cost:
+                and until < planned(likely_members.selected(found) or None)[1] - likely_members.selection_s(found):
             guessed = until
             members = likely_members(found, remaining, now=True)  # the newer trials guessed in cut the search
             tail_s, until = planned(members)
