@@ -119,7 +119,7 @@ def main() -> int:
     budgets = [float(v) for v in arguments.budget.split(",")]
     budgets = budgets * len(sizes) if len(budgets) == 1 else budgets
     out = RESULTS / "growth.csv"
-    with tempfile.TemporaryDirectory(prefix="kuai-growth-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kuai-growth-", ignore_cleanup_errors=True) as folder:
         work = arguments.keep or Path(folder)
         work.mkdir(parents=True, exist_ok=True)
         for n_rows, budget in zip(sizes, budgets, strict=True):

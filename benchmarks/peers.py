@@ -257,7 +257,7 @@ def main() -> int:
                 if (chosen and entry["name"] not in chosen) or ((done["dataset"] == entry["name"])
                                                                 & (done["system"] == system)).any():
                     continue
-                with tempfile.TemporaryDirectory(prefix="kuai-peers-") as folder:
+                with tempfile.TemporaryDirectory(prefix="kuai-peers-", ignore_cleanup_errors=True) as folder:
                     row = run_system(system, entry, arguments.budget, arguments.seed, Path(folder))
                     if arguments.keep is not None and system == "kuai" and (Path(folder) / "model").is_dir():
                         kept = arguments.keep / f"{entry['name']}_{arguments.budget:.0f}s"

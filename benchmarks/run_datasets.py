@@ -94,7 +94,7 @@ def main() -> int:
     manifest = json.loads((DATASETS / "manifest.json").read_text())["datasets"]
     chosen = set(filter(None, arguments.datasets.split(",")))
     rows = []
-    with tempfile.TemporaryDirectory(prefix="kuai-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kuai-bench-", ignore_cleanup_errors=True) as folder:
         for entry in manifest:
             if chosen and entry["name"] not in chosen:
                 continue

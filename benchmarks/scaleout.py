@@ -93,7 +93,7 @@ def main() -> None:
     arguments = parser.parse_args()
     server = PostgresServer()
     try:
-        with tempfile.TemporaryDirectory(prefix="kuai-scaleout-") as folder:
+        with tempfile.TemporaryDirectory(prefix="kuai-scaleout-", ignore_cleanup_errors=True) as folder:
             work = Path(folder)
             rows = [run_case("local-sqlite", arguments.data, arguments.budget, work, url=None, workers=1),
                     run_case("postgres-1-worker", arguments.data, arguments.budget, work, url=server.url, workers=1),

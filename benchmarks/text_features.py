@@ -48,7 +48,7 @@ def main() -> int:
     for seed in (int(s) for s in arguments.seeds.split(",")):
         for name in arguments.systems.split(","):
             system, with_text = SYSTEMS[name]
-            with tempfile.TemporaryDirectory(prefix="kuai-text-") as folder:
+            with tempfile.TemporaryDirectory(prefix="kuai-text-", ignore_cleanup_errors=True) as folder:
                 work = Path(folder)
                 (work / "data").mkdir()
                 table(with_text).to_csv(work / "data" / "reviews.csv", index=False)

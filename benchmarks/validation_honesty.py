@@ -311,7 +311,7 @@ def main() -> int:
                 for system in arguments.systems.split(","):
                     if ((done["family"] == family) & (done["system"] == system) & (done["seed"] == seed)).any():
                         continue
-                    with tempfile.TemporaryDirectory(prefix="kuai-honesty-") as folder:
+                    with tempfile.TemporaryDirectory(prefix="kuai-honesty-", ignore_cleanup_errors=True) as folder:
                         row = run(family, system, seed, arguments.budget, Path(folder))
                     print(json.dumps(row), flush=True)
                     new = pd.DataFrame([row])  # (concatenating to an empty table would turn its counts into floats)

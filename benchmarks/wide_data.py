@@ -95,7 +95,7 @@ def main() -> int:
     header = f"{'shape':<16}" + "".join(f"{label:>13}" for label, _ in STAGES) + f"{'wall':>8}  within  capped"
     print(f"kuai train --time-budget {arguments.budget:g}: seconds per stage (contract: wall <= {allowed:g} s)")
     print(header)
-    with tempfile.TemporaryDirectory(prefix="kuai-wide-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kuai-wide-", ignore_cleanup_errors=True) as folder:
         for shape in arguments.shapes.split(","):
             size, _, kind = shape.partition(":")
             n_rows, n_columns = (int(v) for v in size.split("x"))
