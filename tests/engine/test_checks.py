@@ -204,6 +204,26 @@ def test_resource_estimate_and_its_checks(clean: pd.DataFrame) -> None:
         assert result.fix.amount is not None and result.fix.amount < 1_000_000
 
 
+def test_the_time_estimate_of_a_large_table_is_for_the_sample_the_search_trains_its_models_on(
+        rng: np.random.Generator) -> None:
+    """A search short of time trains its models on samples of a large table's rows (``kuai.engine.search.fidelity``):
+    the estimate says so, and does not warn that no model would finish (it did, and proposed dropping rows, on
+    100,000 rows at 60 s, where the search then ran six trials)."""
+    n = 400_000
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(40)}).assign(y=rng.choice(["a", "b"], n))
+    columns = tuple(profile_column(frame[name].head(5_000)) for name in frame.columns)
+    estimate = estimate_resources(frame, columns, target="y", n_folds=2, n_classes=2)
+    whole = 0.05 + 1.5e-8 * (n / 2) * 40 * 500  # one fit on a fold's every row (the module's rate)
+    assert "each on a sample of 10,000 rows" in estimate.reason
+    assert estimate.seconds_per_model < 2 * whole / 10  # two folds on samples, not on 200,000 rows each
+    assert not [r for r in resource_checks(estimate, n) if r.code == "SLOW_TRAINING"]
+    small = estimate_resources(frame.head(20_000), columns, target="y", n_folds=5, n_classes=2)
+    assert "sample" not in small.reason  # too small to cut: every row
+    nearly = ResourceEstimate(peak_memory_mb=10, available_memory_mb=10_000, seconds_per_model=40,
+                              time_budget_s=60, n_cpus=2, heaviest_family="random forest", reason="")
+    assert "only about 1 model would finish." in resource_checks(nearly, 1_000_000)[0].message
+
+
 def test_the_time_estimate_counts_the_folds_a_long_budget_trains_on(clean: pd.DataFrame) -> None:
     short = profile_dataset(clean, target="outcome", time_budget_s=60).resources
     long = profile_dataset(clean, target="outcome", time_budget_s=300).resources

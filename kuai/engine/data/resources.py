@@ -4,7 +4,8 @@ Memory (MB): the table as loaded, plus the model's input matrix (float32, one co
 number, five per date, one per label column), plus the heaviest model family's trial as the
 search's memory pre-flight estimates it (``kuai.engine.search.memory.trial_mb``: the fold matrices and the fits).
 
-Time: one LightGBM model (the first on the leaderboard) on every fold, at about
+Time: one LightGBM model (the first on the leaderboard) on every fold, on the search's smallest sample of a large
+table's rows (``kuai.engine.search.fidelity``: a search short of time trains its models on samples), at about
 1.5e-8 s per row × input column × boosting round (measured on the project's 2-core machine,
 one thread) and 500 rounds, plus 0.05 s a fit. Both are rough — within a factor of two or three —
 and meant only to warn before a run that cannot fit.
@@ -19,6 +20,7 @@ import pandas as pd
 
 from kuai.engine.models import FAMILIES, default_order
 from kuai.engine.models.text import gram_cap, term_cap
+from kuai.engine.search.fidelity import smallest_sample
 from kuai.engine.search.folds import MAX_SCORED_ROWS
 from kuai.engine.search.memory import available_memory_mb, size_text, trial_mb
 from kuai.engine.types import CheckFix, CheckResult, ColumnProfile, ColumnType, FixAction, ResourceEstimate, Severity
@@ -59,12 +61,15 @@ def estimate_resources(frame: pd.DataFrame, columns: Sequence[ColumnProfile], *,
             families[family.preflight_group] = max(need, families.get(family.preflight_group, need))
     heaviest = max(families, key=lambda name: families[name])
     peak = table_mb + matrix_mb + families[heaviest]
-    per_fit = FIT_OVERHEAD_S + SECONDS_PER_CELL_ROUND * train_rows * max(inputs, 1) * ROUNDS
+    fit_rows = smallest_sample(int(train_rows))  # a search short of time trains its models on samples of the rows
+    per_fit = FIT_OVERHEAD_S + SECONDS_PER_CELL_ROUND * fit_rows * max(inputs, 1) * ROUNDS
+    sampled = (f" (each on a sample of {fit_rows:,} rows, as the search trains its models when time is short)"
+               if fit_rows < train_rows else "")
     budget = time_budget_s or DEFAULT_TIME_BUDGET_S
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     available = available_memory_mb()
     reason = (f"about {size_text(peak)} at the peak (the {heaviest} is the largest; {size_text(available)} free) and "
-              f"about {_seconds(per_fit * n_folds)} for one model on {n_folds} folds, against a budget of "
+              f"about {_seconds(per_fit * n_folds)} for one model on {n_folds} folds{sampled}, against a budget of "
               f"{budget:.0f} s on {cpus} CPU core{'s' if cpus > 1 else ''}")
     return ResourceEstimate(peak_memory_mb=round(peak, 1), available_memory_mb=round(available, 1),
                             seconds_per_model=round(per_fit * n_folds, 2), time_budget_s=budget, n_cpus=cpus,
@@ -86,12 +91,12 @@ def resource_checks(estimate: ResourceEstimate, n_rows: int) -> list[CheckResult
             fix=CheckFix(FixAction.SAMPLE_ROWS, f"Train on a random {keep:,} rows", amount=keep)))
     ratio = estimate.seconds_per_model / estimate.time_budget_s
     if ratio > TIME_WARNING_SHARE:
-        keep = _rows_that_fit(n_rows, ratio / (TIME_WARNING_SHARE / 2))
+        keep, finish = _rows_that_fit(n_rows, ratio / (TIME_WARNING_SHARE / 2)), int(1 / ratio)
         results.append(CheckResult(
             "SLOW_TRAINING", None,
             f"One model may take about {_seconds(estimate.seconds_per_model)} on all folds, against a budget of "
             f"{estimate.time_budget_s:.0f} s: " + ("it may not finish at all." if ratio >= 1 else
-                                                    f"only about {int(1 / ratio)} models would finish."),
+                                                    f"only about {finish} model{'s' * (finish > 1)} would finish."),
             f"Raise the time budget, or train on a sample of {keep:,} rows.", Severity.WARNING,
             fix=CheckFix(FixAction.SAMPLE_ROWS, f"Train on a random {keep:,} rows", amount=keep)))
     return results

@@ -30,7 +30,7 @@ from typing import Any
 from kuai.engine.models import DataShape, ModelFamily, available_cores, n_threads
 
 __all__ = ["MIN_SEARCH_ROWS", "PROMOTE_AT", "PROMOTE_SHARE", "SHARES", "Fidelity", "Promotion", "TrialCosts",
-           "TrialSize", "fit_threads", "sampled_note", "trial_share"]
+           "TrialSize", "can_cut", "fit_threads", "sampled_note", "smallest_sample", "trial_share"]
 
 SHARES = (1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625)  # of a fold's training rows, largest first
 MIN_SEARCH_ROWS = 10_000  # a sample smaller than this says too little of a large table (FLAML starts at 10,000)
@@ -38,6 +38,20 @@ OVERHEAD = 1.3  # a trial's encoding, prediction and scoring beyond its fits
 SKIP_FACTOR = 2.0  # a trial predicted to take this many times what it can have is skipped (predictions are rough)
 PROMOTE_AT = 2.0  # the best sampled configuration runs on every row once the time left is this many times its cost,
 PROMOTE_SHARE = 0.5  # ... but no sooner than this share of the search's window before its end
+
+
+def can_cut(train_rows: float) -> bool:
+    """Whether a trial whose folds train on ``train_rows`` may be cut to a sample for time: twice
+    ``MIN_SEARCH_ROWS`` or more."""
+    return train_rows >= 2 * MIN_SEARCH_ROWS
+
+
+def smallest_sample(train_rows: int) -> int:
+    """The fewest rows a fold's fit trains on in a search short of time: the smallest share of ``SHARES`` that
+    leaves ``MIN_SEARCH_ROWS``, or every row of a table too small to cut."""
+    if not can_cut(train_rows):
+        return train_rows
+    return max(MIN_SEARCH_ROWS, int(train_rows * SHARES[-1]))
 
 
 def fit_threads(n_rows: int, train_rows: int, share: float, most: float) -> int:
@@ -62,8 +76,8 @@ class TrialSize:
 
     @property
     def cut(self) -> bool:
-        """Whether a trial may be cut to a sample for time: its folds train on twice ``MIN_SEARCH_ROWS`` or more."""
-        return self.most * self.train_rows >= 2 * MIN_SEARCH_ROWS
+        """Whether a trial may be cut to a sample for time (``can_cut``)."""
+        return can_cut(self.most * self.train_rows)
 
     def cores(self, share: float) -> int:
         """The cores a trial's fits use together on ``share`` of the rows: threads, or folds side by side."""
