@@ -47,8 +47,9 @@ def can_cut(train_rows: float) -> bool:
 
 
 def smallest_sample(train_rows: int) -> int:
-    """The fewest rows a fold's fit trains on in a search short of time: the smallest share of ``SHARES`` that
-    leaves ``MIN_SEARCH_ROWS``, or every row of a table too small to cut."""
+    """At least how many rows a fold's fit trains on in a search short of time: ``MIN_SEARCH_ROWS``, or the smallest
+    of ``SHARES`` when that is more (``trial_share`` stops at the smallest share that leaves ``MIN_SEARCH_ROWS``, so
+    a sample has this many rows or up to twice as many); every row of a table too small to cut."""
     if not can_cut(train_rows):
         return train_rows
     return max(MIN_SEARCH_ROWS, int(train_rows * SHARES[-1]))
