@@ -61,7 +61,9 @@ def test_a_training_on_similar_data_starts_from_the_earlier_ones_best_models() -
     past = [PastRun("earlier.csv", first.traits, (tuned, *configs))]
     second = train(_table(seed=2), spec, budget=budget, past=past)
     assert second.warm_start is not None and second.warm_start.name == "earlier.csv"
-    assert {"family": second.trials[0].family, **second.trials[0].params} == tuned  # queued before the portfolio
+    # queued right after the first model (the portfolio's fastest: the linear model), before the rest of it
+    assert second.trials[0].family == "linear"
+    assert {"family": second.trials[1].family, **second.trials[1].params} == tuned
     assert second.notes[0].startswith("The search started from the") and "earlier.csv" in second.notes[0]
     alone = train(_table(seed=2), spec, budget=budget)
-    assert {"family": alone.trials[0].family, **alone.trials[0].params} != tuned
+    assert {"family": alone.trials[1].family, **alone.trials[1].params} != tuned
