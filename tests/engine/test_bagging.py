@@ -13,8 +13,10 @@ from kuai.engine import train
 from kuai.engine.budget import BAG_MARGIN, TAIL_FIXED_S, TAIL_OF_REFIT, BudgetPlan, revised
 from kuai.engine.metrics import get_metric
 from kuai.engine.models import Deadline
+from kuai.engine.search.folds import n_scored
 from kuai.engine.search.optimize import SearchInputs, keep_fold_models, predict_output, run_search
 from kuai.engine.search.trials import by_score
+from kuai.engine.select import tail_cost
 from kuai.engine.select.bagging import bag_onnx_mb, bag_size_kb, bagged_model, can_bag
 from kuai.engine.select.ensemble import EnsembleSelection
 from kuai.engine.select.final import final_model
@@ -28,6 +30,7 @@ from kuai.engine.select.tail_cost import (
     likely_ensemble,
     member_plan,
     members_to_bag,
+    plan_folds,
     refit_s,
     tail_cost_s,
 )
@@ -290,6 +293,27 @@ def test_the_likely_blend_is_worked_out_again_at_most_every_few_seconds_and_newe
     assert likely.planned == set(result.outcomes) and likely.at == clock.now() and not likely.stale(result)
     clock.advance(10 * likely.cost)
     assert {o.number for o in likely(result)} == expected  # nothing new: the plan stands
+
+
+def test_the_plan_selects_on_a_sample_of_the_scored_rows_and_counts_the_final_selection_on_all_of_them(
+        searched, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, y, result = searched
+    metric = get_metric(spec.metric)
+    sampled = plan_folds(result.folds, y, 100, spec.task.is_classification)
+    assert 96 <= n_scored(sampled) <= 104  # each fold's share of 100 rows
+    for (fold_train, valid), (all_train, all_valid) in zip(sampled, result.folds, strict=True):
+        assert fold_train is all_train and set(valid) < set(all_valid)
+        if spec.task.is_classification:  # stratified: every class of the fold's rows is still there
+            assert set(y[valid]) == set(y[all_valid])
+    assert plan_folds(result.folds, y, 10_000, spec.task.is_classification) is result.folds
+    monkeypatch.setattr(tail_cost, "PLAN_ROWS", 100)
+    likely = LikelyMembers(y, metric, spec.task, clock=FakeClock(100.0))
+    members = {o.number for o in likely(result)}
+    assert members == (_members(likely_ensemble(result, y, metric, spec.task, most_rows=100))
+                       or {by_score(result.outcomes.values(), metric)[0].number})
+    likely.cost = 1.0  # measured on 100 rows: the final selection reads every scored row, nested
+    rows = n_scored(result.folds) / 100
+    assert likely.selection_s(result) == pytest.approx((1 + len(result.folds)) * rows)
 
 
 def test_the_leaderboard_ranks_an_ensemble_that_overfits_by_its_nested_score(searched) -> None:  # type: ignore[no-untyped-def]

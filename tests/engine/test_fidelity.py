@@ -93,6 +93,15 @@ def test_measured_times_replace_the_prior_and_scale_the_families_not_yet_measure
     assert costs.ratio(CATBOOST) == pytest.approx(1.0)  # its own measurement wins
 
 
+def test_a_family_measured_faster_than_its_figure_does_not_make_the_others_look_fast() -> None:
+    costs, size, linear = TrialCosts(), _size(1_000_000), FAMILIES["linear"]
+    cells = 3e6  # the linear model ran at half its figure: LightGBM, not measured yet, is predicted at its own
+    costs.record(linear, fit_s=0.5 * linear.fit_cost.core_s(cells, 2), threads=1, n_cells=cells, n_classes=2)
+    assert costs.ratio(linear) == pytest.approx(0.5)
+    assert costs.ratio(LIGHTGBM) == pytest.approx(1.0)
+    assert costs.trial_s(LIGHTGBM, size, 0.25) == pytest.approx(TrialCosts().trial_s(LIGHTGBM, size, 0.25))
+
+
 def test_a_forest_of_more_inputs_a_split_is_predicted_slower_and_gets_fewer_rows() -> None:
     forest, costs, size = FAMILIES["random_forest"], TrialCosts(), _size(1_000_000, width=49)
     first = forest.default_configs(size.shape)[0]  # a seventh of the inputs a split, as fit_cost was measured
