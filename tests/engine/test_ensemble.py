@@ -122,6 +122,28 @@ def test_trimming_is_bounded_on_large_data(monkeypatch: pytest.MonkeyPatch) -> N
     assert bounded.weights == full.weights and bounded.trimmed == ()
 
 
+def test_a_selection_on_a_sample_tries_what_the_work_cap_allows_the_rows_it_stands_for(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kuai.engine.select.ensemble as ensemble
+
+    y, oofs, folds = _models()
+    greedy = ensemble._greedy
+    calls: list[int] = []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return greedy(*args, **kwargs)
+
+    monkeypatch.setattr(ensemble, "_greedy", counted)
+    monkeypatch.setattr(ensemble, "TRIM_WORK", len(y) * len(oofs) * 25)  # one more selection on these rows
+    sizes = {0: 1.0, 1: 1.0, 2: 100.0}
+    select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes)
+    assert len(calls) == 2  # the selection, and one without its largest member
+    calls.clear()
+    select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, work_rows=2 * len(y))  # stands for twice the rows
+    assert len(calls) == 1  # no trimming, as on twice the rows
+
+
 def test_a_blend_over_the_size_cap_is_chosen_again_within_it() -> None:
     y, oofs, folds = _models()
     oofs[3] = y + np.random.default_rng(1).normal(scale=1.2, size=len(y))  # a small, weaker independent model

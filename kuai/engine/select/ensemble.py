@@ -77,7 +77,7 @@ def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
     folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int | None = MIN_CANDIDATES,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
-    nested: bool = False, families: dict[int, str] | None = None,
+    nested: bool = False, families: dict[int, str] | None = None, work_rows: int = 0,
 ) -> EnsembleSelection | None:
     """Weights over the best ``max_candidates`` models (None: as many as the work allows, ``n_candidates``); None
     when fewer than two exist.
@@ -85,14 +85,16 @@ def select_ensemble(
     ``families`` (trial number -> family) puts each family's best model among the candidates (``candidates``).
     ``sizes`` (trial number -> exported size, any unit) lets costly members that add next to nothing be left out,
     and ``max_size`` (same unit) caps the members' total when a blend within it exists. ``nested``: the blend is also
-    scored on rows its weights were not chosen on (``nested_fold_scores``).
+    scored on rows its weights were not chosen on (``nested_fold_scores``). ``work_rows``: the rows the trimming's
+    work cap counts (``TRIM_WORK``; 0: those selected on): a plan made on a sample of the rows tries what the final
+    selection on all of them will, so that its cost, scaled by the rows, predicts the final one's.
     """
     scored = scored_rows(folds, len(y))
     if scored is not None:  # the scored rows alone (time folds' later periods; a large table's sample of its rows)
         found = select_ensemble({n: oof[scored] for n, oof in oofs.items()}, y[scored], metric,
                                 folds=_among(folds, scored, len(y)), n_iterations=n_iterations,
                                 max_candidates=max_candidates, scores=scores, sizes=sizes, max_size=max_size,
-                                nested=nested, families=families)
+                                nested=nested, families=families, work_rows=work_rows)
         if found is None:
             return None
         oof = np.zeros((len(y), *found.oof.shape[1:]), dtype=found.oof.dtype)
@@ -100,7 +102,8 @@ def select_ensemble(
         return replace(found, oof=oof)
     if max_candidates is None:
         max_candidates = n_candidates(len(oofs), next(iter(oofs.values())).size if oofs else 0, n_iterations)
-    found = _select(oofs, y, metric, folds, n_iterations, max_candidates, scores, sizes, max_size, families)
+    found = _select(oofs, y, metric, folds, n_iterations, max_candidates, scores, sizes, max_size, families,
+                    work_rows=work_rows or len(y))
     if found is None or not nested:
         return found
     if not nests(len(y), min(len(oofs), max_candidates), len(folds), n_iterations):
@@ -185,7 +188,8 @@ def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metr
 
 def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: list[tuple[np.ndarray, np.ndarray]],
             n_iterations: int, max_candidates: int, scores: dict[int, float] | None, sizes: dict[int, float] | None,
-            max_size: float | None, families: dict[int, str] | None = None) -> EnsembleSelection | None:
+            max_size: float | None, families: dict[int, str] | None = None, *,
+            work_rows: int = 0) -> EnsembleSelection | None:
     if len(oofs) < 2:
         return None
     ranked = candidates(sorted(oofs, key=lambda n: metric.loss(scores[n]) if scores else 0.0), families,
@@ -193,10 +197,10 @@ def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: l
     full = _greedy(ranked, oofs, y, metric, folds, n_iterations)
     if full is None or not sizes:
         return full
-    trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes)
+    trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes, work_rows=work_rows or len(y))
     if max_size is None or _size(trimmed, sizes) <= max_size:
         return trimmed
-    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size)
+    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows or len(y))
     if capped is None:
         return trimmed
     return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())))
@@ -208,14 +212,14 @@ def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
 
 def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
             folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int, sizes: dict[int, float],
-            max_size: float) -> EnsembleSelection | None:
+            max_size: float, *, work_rows: int) -> EnsembleSelection | None:
     """The best blend found whose members fit ``max_size``; None when no blend of two or more does.
 
     A greedy selection under a cap is myopic: a large first pick can leave room for nothing else. So it runs
     again without the largest model of its blend (or, when it found none, the largest that fits the cap alone)."""
     best: EnsembleSelection | None = None
     candidates = list(ranked)
-    for _ in range(max(1, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations)))):
+    for _ in range(max(1, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, work_rows * len(ranked) * n_iterations)))):
         found = (_greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
                  if len(candidates) >= 2 else None)
         if found is not None and (best is None or metric.loss(found.score) < metric.loss(best.score)):
@@ -267,13 +271,13 @@ def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
 
 def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
           folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int,
-          sizes: dict[int, float]) -> EnsembleSelection:
+          sizes: dict[int, float], *, work_rows: int) -> EnsembleSelection:
     """The smallest blend found, dropping the largest members first, whose score stays within the tolerance.
 
     A member without a known size counts as none, but a smaller blend may not bring one in: its size is unknown."""
     allowed = metric.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(len(folds))
     best, left_out, kept, tries = full, set[int](), set[int](), 0
-    most = min(MAX_TRIM_TRIES, TRIM_WORK // max(1, len(y) * len(ranked) * n_iterations))
+    most = min(MAX_TRIM_TRIES, TRIM_WORK // max(1, work_rows * len(ranked) * n_iterations))
     while tries < most:
         costly = [n for n in sorted(best.weights, key=lambda n: -sizes.get(n, 0.0))
                   if sizes.get(n, 0.0) > 0.0 and n not in kept]

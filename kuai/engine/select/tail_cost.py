@@ -63,6 +63,7 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
     sizes = {n: refit_onnx_mb(o, task) for n, o in outcomes.items()}
     folds = result.folds if most_rows is None else plan_folds(result.folds, y, most_rows, task.is_classification)
     return select_ensemble({n: o.oof for n, o in outcomes.items()}, y, metric, folds=folds,
+                           work_rows=n_scored(result.folds),
                            max_candidates=ensemble_candidates(result),
                            scores={n: float(np.mean(o.fold_scores)) for n, o in outcomes.items()},
                            sizes={n: size for n, size in sizes.items() if size is not None},
