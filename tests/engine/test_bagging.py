@@ -307,8 +307,17 @@ def test_the_plan_selects_on_a_sample_of_the_scored_rows_and_counts_the_final_se
             assert set(y[valid]) == set(y[all_valid])
     assert plan_folds(result.folds, y, 10_000, spec.task.is_classification) is result.folds
     monkeypatch.setattr(tail_cost, "PLAN_ROWS", 100)
+    read: list[tuple[int, int]] = []  # what the plan's selection read: its folds' scored rows, and the work's rows
+    select = tail_cost.select_ensemble
+
+    def spied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append((n_scored(kwargs["folds"]), kwargs["work_rows"]))
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(tail_cost, "select_ensemble", spied)
     likely = LikelyMembers(y, metric, spec.task, clock=FakeClock(100.0))
     members = {o.number for o in likely(result)}
+    assert len(read) == 1 and read[0][0] <= 104 and read[0][1] == n_scored(result.folds)
     assert members == (_members(likely_ensemble(result, y, metric, spec.task, most_rows=100))
                        or {by_score(result.outcomes.values(), metric)[0].number})
     likely.cost = 1.0  # measured on 100 rows: the final selection reads every scored row, nested

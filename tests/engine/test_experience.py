@@ -61,9 +61,8 @@ def test_a_training_on_similar_data_starts_from_the_earlier_ones_best_models() -
     past = [PastRun("earlier.csv", first.traits, (tuned, *configs))]
     second = train(_table(seed=2), spec, budget=budget, past=past)
     assert second.warm_start is not None and second.warm_start.name == "earlier.csv"
-    # queued right after the first model (the portfolio's fastest: the linear model), before the rest of it
-    assert second.trials[0].family == "linear"
-    assert {"family": second.trials[1].family, **second.trials[1].params} == tuned
+    assert {"family": second.trials[0].family, **second.trials[0].params} == tuned  # queued before the portfolio
     assert second.notes[0].startswith("The search started from the") and "earlier.csv" in second.notes[0]
     alone = train(_table(seed=2), spec, budget=budget)
-    assert {"family": alone.trials[1].family, **alone.trials[1].params} != tuned
+    # without a past run: the portfolio's LightGBM (its default learning rate) first, the families' order as named
+    assert alone.trials[0].family == "lightgbm" and alone.trials[0].params["lightgbm__learning_rate"] == 0.1

@@ -15,11 +15,11 @@ def _size(width: int, rows: int = 8_000) -> TrialSize:
 
 
 def _order(widths: dict[str, int], warm: list[dict[str, object]] | None = None,
-           costs: TrialCosts | None = None) -> list[str]:
+           costs: TrialCosts | None = None, keep_order: bool = False) -> list[str]:
     families = {name: FAMILIES[name] for name in ORDER}
     configs = portfolio(list(families.values()), DataShape(10_000, 50, 2))
     ordered = fastest_first(configs, warm or [], families=families, size_of=lambda f: _size(widths[f.name]),
-                            costs=costs)
+                            costs=costs, keep_order=keep_order)
     assert sorted(map(str, ordered)) == sorted(map(str, [*configs, *(warm or [])]))  # none lost, none twice
     return [str(c["family"]) for c in ordered]
 
@@ -54,3 +54,9 @@ def test_a_similar_runs_best_comes_right_after_the_first_model() -> None:
 def test_no_portfolio_leaves_the_similar_runs_configurations() -> None:
     warm = [{"family": "lightgbm", "lightgbm__num_leaves": 7}]
     assert fastest_first([], warm, families={}, size_of=lambda f: _size(1)) == warm
+
+
+def test_families_named_in_an_order_keep_it_after_a_similar_runs_best() -> None:
+    warm = [{"family": "catboost", "catboost__depth": 8}]
+    order = _order({"lightgbm": 50, "linear": 280, "extra_trees": 50, "catboost": 50}, warm=warm, keep_order=True)
+    assert order[:5] == ["catboost", "lightgbm", "linear", "extra_trees", "catboost"]

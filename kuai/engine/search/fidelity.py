@@ -16,9 +16,10 @@ configuration runs again, before the rest of the portfolio, on the largest share
 (``Fidelity.promotion``); then the next best's, while time lasts.
 
 A trial's time is predicted from its family's ``FitCost`` (core-seconds per million training cells, measured)
-until the search has measured the family itself; the families it has measured scale the others' figures to the
-machine (``TrialCosts``). On tables whose folds train on fewer than twice ``MIN_SEARCH_ROWS`` rows (about 30,000
-rows with 3 folds) nothing changes: every trial trains on every row the memory allows, and none is skipped.
+until the search has measured the family itself; the families it has measured scale the others' figures up when
+they ran slower than theirs (a slow machine), never down (``TrialCosts``). On tables whose folds train on fewer
+than twice ``MIN_SEARCH_ROWS`` rows (about 30,000 rows with 3 folds) nothing changes: every trial trains on every
+row the memory allows, and none is skipped.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ class TrialSize:
 
 @dataclass
 class TrialCosts:
-    """What trials cost, by family: the family's own measurements once the search has some, else its ``FitCost``
-    scaled by what the measured families ran at against theirs (the machine's speed)."""
+    """What trials cost, by family: the family's own measurements once the search has some, else its ``FitCost``,
+    scaled up by what the measured families ran at against theirs when they ran slower (the machine's speed)."""
 
     measured: dict[str, list[float]] = field(default_factory=dict)  # by family: measured time over ``FitCost``'s
 

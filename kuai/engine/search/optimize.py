@@ -333,7 +333,8 @@ def run_search(inputs: SearchInputs) -> SearchResult:
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
         warm = [c for c in inputs.warm_configs if c.get("family") in {f.name for f in usable}]  # a similar run's best
         configs = fastest_first(portfolio(usable, objective.shape, objective.has_grams), warm,
-                                families=objective.families, size_of=objective.trial_size,
+                                keep_order=bool(inputs.families), families=objective.families,
+                                size_of=objective.trial_size,
                                 costs=objective.fidelity.costs if objective.fidelity else None)
         if shared:  # every worker draws from the queue at once
             for config in configs:
@@ -345,7 +346,6 @@ def run_search(inputs: SearchInputs) -> SearchResult:
         result.promoted |= objective.fidelity.restore(study.get_trials(deepcopy=False), key=PROMOTED)
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
-
     pending = PendingTells(study)
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:

@@ -35,12 +35,16 @@ def portfolio(families: list[ModelFamily], shape: DataShape, grams: bool = False
 
 def fastest_first(configs: list[dict[str, Any]], warm: Sequence[dict[str, Any]], *,
                   families: Mapping[str, ModelFamily], size_of: Callable[[ModelFamily], TrialSize],
-                  costs: TrialCosts | None = None) -> list[dict[str, Any]]:
+                  costs: TrialCosts | None = None, keep_order: bool = False) -> list[dict[str, Any]]:
     """The order the first trials run in: the configuration of the portfolio's first round (``configs``' first of
-    each family) predicted to take least (``TrialCosts.trial_s`` on the rows the memory allows), so that the first
+    each family) predicted to take least (``TrialCosts.trial_s`` on the rows the memory allows: the families' figures
+    when the search starts, as a resumed one does too), so that the first
     model is on the leaderboard as early as the data allows; then ``warm`` (a similar run's best); then the rest of
     the portfolio, in its order. On 10,000 rows of 50 columns, on a slow machine, the linear model's five folds took
-    1.3 s and LightGBM's 5-6 s."""
+    1.3 s and LightGBM's 5-6 s. ``keep_order``: the user named the families in an order (``kuai train --families``,
+    the Train page's expert choice), which is kept: ``warm``, then ``configs``."""
+    if keep_order:
+        return [*warm, *configs]
     costs = costs or TrialCosts()
 
     def predicted_s(config: dict[str, Any]) -> float:

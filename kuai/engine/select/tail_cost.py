@@ -72,8 +72,8 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
 
 
 def plan_folds(folds: Folds, y: np.ndarray, most_rows: int, classification: bool) -> Folds:
-    """The folds with their validation rows cut to a sample (stratified by class) so that they score at most
-    ``most_rows`` together; as they are when they score no more."""
+    """The folds with their validation rows cut to a sample (stratified by class, every class kept) so that they
+    score about ``most_rows`` together; as they are when they score no more."""
     scored = n_scored(folds)
     if scored <= most_rows:
         return folds
