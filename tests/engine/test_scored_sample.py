@@ -138,7 +138,7 @@ def test_the_ensemble_is_chosen_on_the_scored_rows_alone(monkeypatch: pytest.Mon
     seen: list[int] = []
     select = ensemble_module._select
     monkeypatch.setattr(ensemble_module, "_select",
-                        lambda oofs, y, *rest: seen.append(len(y)) or select(oofs, y, *rest))
+                        lambda oofs, y, *rest, **options: seen.append(len(y)) or select(oofs, y, *rest, **options))
     found = select_ensemble(oofs, y, metric, folds=folds, nested=True)
     assert seen == [900]  # the selection reads the 900 scored rows, not the 3,000 (same blend, a tenth of the work)
     compact = [(np.empty(0, dtype=np.int64), np.searchsorted(scored, v)) for _, v in folds]
