@@ -100,8 +100,7 @@ def test_a_resumed_search_keeps_the_first_trials_and_runs_the_rest_of_the_portfo
     assert len(portfolio) >= 5
     stored = _stored(url)
     assert [t.number for t in stored] == list(range(6))
-    # the second run went on with the portfolio's fourth configuration, not a repeat of the first three (the families
-    # named: their order kept)
+    # the second run went on with the portfolio's fourth configuration, not a repeat of the first three
     assert [t.system_attrs.get("fixed_params") for t in stored[:5]] == portfolio[:5]
 
 

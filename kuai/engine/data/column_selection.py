@@ -35,8 +35,8 @@ __all__ = ["ColumnSelection", "association_scores", "columns_for", "inputs_of", 
 MIN_KEPT = 200  # the search always keeps at least this many columns ...
 KEPT_PER_ROW = 5  # ... and keeps at most this many per row with a target ...
 CELLS_PER_BUDGET_S = 30_000  # ... and at most this many cells (rows x columns) per second of the time budget: the
-# first LightGBM trial (preprocessing and its binning on every fold, which no deadline interrupts) costs about 8 us
-# per cell on 2 cores, so it stays within a quarter of the budget
+# first trial (preprocessing and LightGBM's binning on every fold, which no deadline interrupts) costs about 8 us per
+# cell on 2 cores, so it stays within a quarter of the budget
 _NUMBER_TYPES = (ColumnType.NUMERIC, ColumnType.DATETIME)
 
 

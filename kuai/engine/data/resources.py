@@ -4,8 +4,8 @@ Memory (MB): the table as loaded, plus the model's input matrix (float32, one co
 number, five per date, one per label column), plus the heaviest model family's trial as the
 search's memory pre-flight estimates it (``kuai.engine.search.memory.trial_mb``: the fold matrices and the fits).
 
-Time: one LightGBM model (the default search's measure of a trial) on every fold, on the search's smallest sample
-of a large table's rows (``kuai.engine.search.fidelity``: a search short of time trains its models on samples), at about
+Time: one LightGBM model (the first on the leaderboard) on every fold, on the search's smallest sample of a large
+table's rows (``kuai.engine.search.fidelity``: a search short of time trains its models on samples), at about
 1.5e-8 s per row × input column × boosting round (measured on the project's 2-core machine,
 one thread) and 500 rounds, plus 0.05 s a fit. Both are rough — within a factor of two or three —
 and meant only to warn before a run that cannot fit.

@@ -49,7 +49,7 @@ class SearchInputs:
     by_family: bool = False  # each trial pruned against its own family's trials (a long budget: ``BudgetPlan``)
     stop_when_perfect: bool = True  # end once a model scores the best possible value and every family had its turn
     # what: the families searched (empty: the default ones, in ``default_order()``) and a similar run's best
-    # configurations, right after the first model (``kuai.engine.search.portfolio.fastest_first``)
+    # configurations first
     families: tuple[str, ...] = ()
     warm_configs: Sequence[dict[str, Any]] = ()
     # where: an Optuna storage or its URL (None: in memory), the study, the trials' predictions, the fold models

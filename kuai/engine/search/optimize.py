@@ -37,7 +37,7 @@ from kuai.engine.search.fold_fits import fit_fold_models
 from kuai.engine.search.folds import make_folds, n_scored, refit_rows_factor
 from kuai.engine.search.inputs import SearchInputs
 from kuai.engine.search.memory import FamilyMemory, search_memory, size_text, trim_heap
-from kuai.engine.search.portfolio import PortfolioQueue, fastest_first, perfect_note, portfolio
+from kuai.engine.search.portfolio import PortfolioQueue, perfect_note, portfolio
 from kuai.engine.search.study import SETTLE_TRIES, Ended, PendingTells, lost_storage, open_search_study
 from kuai.engine.search.trials import (
     HeldOutModel,
@@ -89,7 +89,8 @@ class _Objective:
         self.search_deadline, self.first_deadline = inputs.deadline, inputs.first_deadline or inputs.deadline
         self.result, self.should_stop, self.store, self.spill = result, inputs.should_stop, inputs.store, inputs.spill
         self.metric = get_metric(spec.metric)
-        self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), len(spec.classes))
+        n_classes = len(spec.classes)
+        self.shape = DataShape(len(self.y), len(columns_for(schema, selection, 0)), n_classes)
         self.n_scored = n_scored(result.folds)  # the rows each trial predicts
         self.started = time.monotonic()  # the search window opens
         self.memory = memory or {}
@@ -331,11 +332,9 @@ def run_search(inputs: SearchInputs) -> SearchResult:
     queue = PortfolioQueue(study, [])
     if not (shared and study.trials):  # a resumed search runs what it had not run of the portfolio
         usable = [f for f in chosen if objective.row_fraction(f) > 0]
-        warm = [c for c in inputs.warm_configs if c.get("family") in {f.name for f in usable}]  # a similar run's best
-        configs = fastest_first(portfolio(usable, objective.shape, objective.has_grams), warm,
-                                keep_order=bool(inputs.families), families=objective.families,
-                                size_of=objective.trial_size,
-                                costs=objective.fidelity.costs if objective.fidelity else None)
+        names = {f.name for f in usable}
+        warm = [c for c in inputs.warm_configs if c.get("family") in names]  # a similar run's best first
+        configs = [*warm, *portfolio(usable, objective.shape, objective.has_grams)]
         if shared:  # every worker draws from the queue at once
             for config in configs:
                 study.enqueue_trial(config, skip_if_exists=True)
@@ -346,6 +345,7 @@ def run_search(inputs: SearchInputs) -> SearchResult:
         result.promoted |= objective.fidelity.restore(study.get_trials(deepcopy=False), key=PROMOTED)
 
     first_new = max((t.number for t in result.trials), default=-1) + 1
+
     pending = PendingTells(study)
 
     def after_trial(study: optuna.Study, frozen: optuna.trial.FrozenTrial) -> None:

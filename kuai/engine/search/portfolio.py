@@ -3,19 +3,18 @@ perfect score after them ends the search."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import optuna
 
 from kuai.engine.models import DataShape, ModelFamily, text
-from kuai.engine.search.fidelity import TrialCosts, TrialSize
 
 if TYPE_CHECKING:
     from kuai.engine.metrics import Metric
     from kuai.engine.search.trials import SearchResult
 
-__all__ = ["PortfolioQueue", "fastest_first", "perfect_note", "portfolio"]
+__all__ = ["PortfolioQueue", "perfect_note", "portfolio"]
 
 
 def portfolio(families: list[ModelFamily], shape: DataShape, grams: bool = False) -> list[dict[str, Any]]:
@@ -31,32 +30,6 @@ def portfolio(families: list[ModelFamily], shape: DataShape, grams: bool = False
                                | ({text.SEARCH_PARAM: text.DEFAULT_SHARE if family.grams_first else 0.0}
                                   if grams else {}))
     return configs
-
-
-def fastest_first(configs: list[dict[str, Any]], warm: Sequence[dict[str, Any]], *,
-                  families: Mapping[str, ModelFamily], size_of: Callable[[ModelFamily], TrialSize],
-                  costs: TrialCosts | None = None, keep_order: bool = False) -> list[dict[str, Any]]:
-    """The order the first trials run in: the configuration of the portfolio's first round (``configs``' first of
-    each family) predicted to take least (``TrialCosts.trial_s`` on the rows the memory allows: the families' figures
-    when the search starts, as a resumed one does too), so that the first
-    model is on the leaderboard as early as the data allows; then ``warm`` (a similar run's best); then the rest of
-    the portfolio, in its order. On 10,000 rows of 50 columns, on a slow machine, the linear model's five folds took
-    1.3 s and LightGBM's 5-6 s. ``keep_order``: the user named the families in an order (``kuai train --families``,
-    the Train page's expert choice), which is kept: ``warm``, then ``configs``."""
-    if keep_order:
-        return [*warm, *configs]
-    costs = costs or TrialCosts()
-
-    def predicted_s(config: dict[str, Any]) -> float:
-        family = families[config["family"]]
-        size = size_of(family)
-        return costs.trial_s(family, size, size.most, {k: v for k, v in config.items() if k != "family"})
-
-    firsts = [k for k, config in enumerate(configs) if config["family"] not in {c["family"] for c in configs[:k]}]
-    if not firsts:
-        return [*warm]
-    fastest = min(firsts, key=lambda k: predicted_s(configs[k]))  # the earliest of equals
-    return [configs[fastest], *warm, *configs[:fastest], *configs[fastest + 1:]]
 
 
 class PortfolioQueue:

@@ -3,9 +3,8 @@
 Each finished training leaves its data's traits (task, metric, rows, columns, share of numeric
 columns, classes, the rarest class's share) and its best single models' parameters in the home
 folder (``kuai.storage.experience``). A new training on data whose traits are close enough queues
-those configurations right after its first model (the portfolio's fastest, ``fastest_first``), before the rest of
-the portfolio: on the same data retrained, or on this month's extract of last month's table, the search begins
-where the last one ended.
+those configurations first, before the portfolio: on the same data retrained, or on this month's
+extract of last month's table, the search begins where the last one ended.
 """
 
 from __future__ import annotations
