@@ -28,9 +28,9 @@ from kuai.engine.types import TaskSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]  # (training rows, validation rows) of each fold
 
-__all__ = ["MAX_SCORED_ROWS", "fewer_folds_note", "fit_folds", "fit_folds_to_classes", "fold_rows", "folds_in_words",
-           "make_folds", "n_scored", "refit_rows_factor", "sample_scored", "scored_note", "scored_rows", "time_folds",
-           "validation_reason"]
+__all__ = ["MAX_SCORED_ROWS", "cut_scored", "fewer_folds_note", "fit_folds", "fit_folds_to_classes", "fold_rows",
+           "folds_in_words", "make_folds", "n_scored", "refit_rows_factor", "sample_scored", "scored_note",
+           "scored_rows", "time_folds", "validation_reason"]
 
 MAX_SCORED_ROWS = 100_000  # the validation rows the folds score together, at most (see the module's docstring)
 
@@ -68,12 +68,17 @@ def n_scored(folds: Folds) -> int:
 def sample_scored(folds: Folds, y: np.ndarray, spec: TaskSpec) -> Folds:
     """Each fold's validation rows, cut to a sample (stratified by class, every class kept) so that the folds score
     ``MAX_SCORED_ROWS`` together; the training rows as they are. Folds that score fewer are returned as they are."""
-    scored = n_scored(folds)
-    if scored <= MAX_SCORED_ROWS:
+    return cut_scored(folds, y, MAX_SCORED_ROWS, seed=spec.seed, classification=spec.task.is_classification)
+
+
+def cut_scored(folds: Folds, y: np.ndarray, most: int, *, seed: int, classification: bool) -> Folds:
+    """The folds with their validation rows cut to a sample (stratified by class, every class kept) that scores
+    ``most`` rows together, apportioned by their sizes; as they are when they score no more."""
+    if n_scored(folds) <= most:
         return folds
-    counts = _apportioned([len(valid) for _, valid in folds], MAX_SCORED_ROWS)
-    return [(train, subsample_rows(valid, y, count / max(1, len(valid)), seed=(spec.seed + k) % 2**32,
-                                   classification=spec.task.is_classification))
+    counts = _apportioned([len(valid) for _, valid in folds], most)
+    return [(train, subsample_rows(valid, y, count / max(1, len(valid)), seed=(seed + k) % 2**32,
+                                   classification=classification))
             for k, ((train, valid), count) in enumerate(zip(folds, counts, strict=True))]
 
 

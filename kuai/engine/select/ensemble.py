@@ -189,7 +189,7 @@ def _nested_fold_scores(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metr
 def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: list[tuple[np.ndarray, np.ndarray]],
             n_iterations: int, max_candidates: int, scores: dict[int, float] | None, sizes: dict[int, float] | None,
             max_size: float | None, families: dict[int, str] | None = None, *,
-            work_rows: int = 0) -> EnsembleSelection | None:
+            work_rows: int) -> EnsembleSelection | None:
     if len(oofs) < 2:
         return None
     ranked = candidates(sorted(oofs, key=lambda n: metric.loss(scores[n]) if scores else 0.0), families,
@@ -197,10 +197,10 @@ def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: l
     full = _greedy(ranked, oofs, y, metric, folds, n_iterations)
     if full is None or not sizes:
         return full
-    trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes, work_rows=work_rows or len(y))
+    trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes, work_rows=work_rows)
     if max_size is None or _size(trimmed, sizes) <= max_size:
         return trimmed
-    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows or len(y))
+    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows)
     if capped is None:
         return trimmed
     return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())))

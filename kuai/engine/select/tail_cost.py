@@ -8,8 +8,7 @@ import numpy as np
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFIT, Clock
 from kuai.engine.metrics import Metric, get_metric
 from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_threads
-from kuai.engine.search.folds import Folds, n_scored, refit_rows_factor
-from kuai.engine.search.memory import subsample_rows
+from kuai.engine.search.folds import Folds, cut_scored, n_scored, refit_rows_factor
 from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score, ensemble_candidates
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
 from kuai.engine.select.ensemble import EnsembleSelection, nests, select_ensemble
@@ -73,12 +72,9 @@ def likely_ensemble(result: SearchResult, y: np.ndarray, metric: Metric,
 
 def plan_folds(folds: Folds, y: np.ndarray, most_rows: int, classification: bool) -> Folds:
     """The folds with their validation rows cut to a sample (stratified by class, every class kept) so that they
-    score about ``most_rows`` together; as they are when they score no more."""
-    scored = n_scored(folds)
-    if scored <= most_rows:
-        return folds
-    return [(train, subsample_rows(valid, y, most_rows / scored, seed=k, classification=classification))
-            for k, (train, valid) in enumerate(folds)]
+    score about ``most_rows`` together, as a large table's folds are cut (``sample_scored``); as they are when they
+    score no more."""
+    return cut_scored(folds, y, most_rows, seed=0, classification=classification)
 
 
 class LikelyMembers:
