@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 from sklearn import metrics as sk
 
 
@@ -42,16 +41,20 @@ def _labels(proba: np.ndarray) -> np.ndarray:
 
 
 def _log_loss(y: np.ndarray, proba: np.ndarray) -> float:
+    """scikit-learn's log loss of the probabilities clipped and scaled to sum to one, without its input checks:
+    ensemble selection computes it thousands of times. Only each row's own class is scaled (its sum by a product
+    with ones: numpy's row sums over a few columns are slow), about three times as fast on 100,000 rows."""
     clipped = np.clip(proba, 1e-15, 1.0)
-    clipped = clipped / clipped.sum(axis=1, keepdims=True)
-    # scikit-learn's log_loss, without its input checks: ensemble selection computes it thousands of times
     labels = np.ravel(y).astype(np.intp)
-    return float(-np.mean(np.log(clipped[np.arange(len(labels)), labels])))
+    own = clipped[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(own / (clipped @ np.ones(clipped.shape[1])))))
 
 
 def _roc_auc(y: np.ndarray, proba: np.ndarray) -> float:
-    """Binary ROC AUC as the Mann-Whitney statistic over average ranks: scikit-learn's value (ties count half)
-    without its input checks, for ensemble selection's thousands of calls."""
+    """Binary ROC AUC as the Mann-Whitney statistic: scikit-learn's value (ties count half) without its input
+    checks, for ensemble selection's thousands of calls. One sort: each run of equal scores counts its positives
+    above the negatives ranked below it, and half of the pairs within it (30 ms on 100,000 rows with average ranks
+    on a slow machine; 8-10 ms so)."""
     labels, score = np.ravel(y), _positive(proba)
     positive = labels == 1
     n_positive = int(positive.sum())
@@ -59,8 +62,56 @@ def _roc_auc(y: np.ndarray, proba: np.ndarray) -> float:
     if n_positive == 0 or n_negative == 0 or n_positive + n_negative != len(labels) or not np.isfinite(score).all():
         # scikit-learn's answer: one class, labels other than 0 and 1, or a score that is not a number
         return float(sk.roc_auc_score(labels, score))
-    ranks = rankdata(score)
-    return float((ranks[positive].sum() - n_positive * (n_positive + 1) / 2) / (n_positive * n_negative))
+    order = np.argsort(score)
+    ranked, is_positive = score[order], positive[order]
+    starts = _starts(ranked)
+    if starts.all():  # no ties (a blend's scores, mostly): the positives' ranks
+        return float((np.flatnonzero(is_positive).sum() + n_positive - n_positive * (n_positive + 1) / 2)
+                     / (n_positive * n_negative))
+    run = np.cumsum(starts) - 1
+    positives = np.bincount(run, weights=is_positive)
+    negatives = np.bincount(run) - positives
+    below = np.cumsum(negatives) - negatives
+    return float((positives @ below + 0.5 * (positives @ negatives)) / (n_positive * n_negative))
+
+
+def _starts(ranked: np.ndarray) -> np.ndarray:
+    """Where each run of equal scores starts among sorted scores."""
+    starts = np.empty(len(ranked), dtype=bool)
+    starts[0] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=starts[1:])
+    return starts
+
+
+def _pr_auc(y: np.ndarray, proba: np.ndarray) -> float:
+    """scikit-learn's average precision (one threshold per distinct score) from one sort, without its checks: 45 ms
+    on 100,000 rows on a slow machine, about a fifth of that so."""
+    labels, score = np.ravel(y), _positive(proba)
+    positive = labels == 1
+    n_positive = int(positive.sum())
+    if n_positive == 0 or n_positive + int((labels == 0).sum()) != len(labels) or not np.isfinite(score).all():
+        return float(sk.average_precision_score(labels, score))  # its answer (and warning) for these
+    order = np.argsort(-score)
+    starts = _starts(score[order])
+    ends = np.flatnonzero(np.r_[starts[1:], True])  # each threshold's last row, highest scores first
+    true_positives = np.cumsum(positive[order])[ends]
+    recall = true_positives / n_positive
+    precision = true_positives / (ends + 1)
+    return float(np.diff(recall, prepend=0.0) @ precision)
+
+
+def _accuracy(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(np.mean(_labels(proba) == np.ravel(y)))
+
+
+def _balanced_accuracy(y: np.ndarray, proba: np.ndarray) -> float:
+    """The mean recall over the classes present in ``y``, as scikit-learn's (which warns of, and leaves out, a class
+    predicted but not present)."""
+    labels = np.ravel(y).astype(np.intp)
+    right = labels[_labels(proba) == labels]
+    counts = np.bincount(labels)
+    present = counts > 0
+    return float(np.mean(np.bincount(right, minlength=len(counts))[present] / counts[present]))
 
 
 def _rmse(y: np.ndarray, predictions: np.ndarray) -> float:
@@ -71,11 +122,10 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
         Metric("roc_auc", True, _roc_auc, "ROC AUC", 1.0),
-        Metric("pr_auc", True, lambda y, p: float(sk.average_precision_score(y, _positive(p))), "PR AUC", 1.0),
+        Metric("pr_auc", True, _pr_auc, "PR AUC", 1.0),
         Metric("log_loss", False, _log_loss, "log loss"),
-        Metric("accuracy", True, lambda y, p: float(sk.accuracy_score(y, _labels(p))), "accuracy", 1.0),
-        Metric("balanced_accuracy", True,
-               lambda y, p: float(sk.balanced_accuracy_score(y, _labels(p))), "balanced accuracy", 1.0),
+        Metric("accuracy", True, _accuracy, "accuracy", 1.0),
+        Metric("balanced_accuracy", True, _balanced_accuracy, "balanced accuracy", 1.0),
         Metric("rmse", False, _rmse, "RMSE", 0.0),
         Metric("mae", False, lambda y, p: float(sk.mean_absolute_error(y, p)), "MAE", 0.0),
         Metric("r2", True, lambda y, p: float(sk.r2_score(y, p)), "R²", 1.0),

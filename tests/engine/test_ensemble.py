@@ -79,7 +79,7 @@ def test_without_sizes_nothing_is_trimmed() -> None:
     assert same.weights == full.weights and same.trimmed == ()
 
 
-@pytest.mark.parametrize("name", ["log_loss", "rmse", "roc_auc"])
+@pytest.mark.parametrize("name", ["log_loss", "rmse", "roc_auc", "pr_auc", "accuracy"])
 def test_fast_metrics_equal_scikit_learns(name: str) -> None:
     from sklearn import metrics as sk
     from sklearn.exceptions import UndefinedMetricWarning
@@ -99,11 +99,30 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
         proba = np.hstack([1 - proba, proba])
         expected = sk.roc_auc_score(y, proba[:, 1])
         assert get_metric(name).compute(y, proba) == pytest.approx(expected, rel=1e-12)
+        for decimals in (0, 2, 15):  # all tied, many ties, none: each run of equal scores counts half its pairs
+            score = np.round(rng.uniform(size=5_000), decimals).astype(np.float32)
+            truth = (rng.uniform(size=5_000) < 0.2 + 0.5 * score).astype(np.int64)
+            assert get_metric(name).compute(truth, score) == pytest.approx(sk.roc_auc_score(truth, score), rel=1e-12)
+        assert get_metric(name).compute(np.array([0, 0, 1, 1]), np.array([0.5, 0.5, 0.5, 0.5])) == 0.5
         with pytest.warns(UndefinedMetricWarning):  # scikit-learn's answers stand: a single class has no AUC
             assert math.isnan(get_metric(name).compute(np.zeros(500, dtype=int), proba))
         proba[0, 1] = np.nan  # nor a score that is no number
         with pytest.raises(ValueError):
             get_metric(name).compute(y, proba)
+    elif name == "pr_auc":  # one threshold per distinct score, as scikit-learn's
+        for decimals in (1, 3, 8):
+            score = np.round(rng.uniform(size=5_000), decimals)
+            truth = (rng.uniform(size=5_000) < 0.05 + 0.3 * score).astype(np.int64)
+            assert get_metric(name).compute(truth, score) == pytest.approx(sk.average_precision_score(truth, score),
+                                                                           rel=1e-12)
+    elif name == "accuracy":  # and the balanced accuracy: each present class's recall, one absent class predicted
+        y = rng.integers(0, 3, 2_000)
+        proba = rng.dirichlet(np.ones(4), size=2_000)
+        proba[0, 3] = 1.0
+        assert get_metric(name).compute(y, proba) == sk.accuracy_score(y, proba.argmax(axis=1))
+        with pytest.warns(UserWarning):  # scikit-learn warns of the class predicted that is not present
+            expected = sk.balanced_accuracy_score(y, proba.argmax(axis=1))
+        assert get_metric("balanced_accuracy").compute(y, proba) == pytest.approx(expected, rel=1e-12)
     else:
         values, predicted = rng.normal(size=500), rng.normal(size=500)
         expected = math.sqrt(sk.mean_squared_error(values, predicted))
