@@ -220,7 +220,9 @@ def finish_phase(
                           "Raise the time budget or sample the rows.")
     timings = {"search_s": clock.now() - started}
     metric = get_metric(spec.metric)
+    selecting = clock.now()
     ensemble = tail_cost.likely_ensemble(result, y, metric, spec.task, nested=True)
+    logger.info("the ensemble of %d trials selected in %.1f s", len(result.outcomes), clock.now() - selecting)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
     stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock, ensemble)
     leaderboard = build_leaderboard(result, ensemble, spec, stack)
@@ -260,8 +262,9 @@ def finish_phase(
     plan = after_refit(plan, refit_s=timings["refit_s"], conversion_s=chosen.export_s)
     held_out = held_out_stack(stack, result, spec) if name == STACK_NAME and stack is not None \
         else held_out_model(result, _weights_of(name, result, ensemble), spec)
-    permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed,
-                                      time_budget_s=plan.permutation_s(clock.now()))
+    shuffling, share_s = clock.now(), plan.permutation_s(clock.now())
+    permutation = permutation_outcome(held_out, X, y, spec=spec, schema=schema, seed=spec.seed, time_budget_s=share_s)
+    logger.info("permutation importance in %.1f s (its share: %.1f s)", clock.now() - shuffling, share_s)
     del held_out
     pending = PendingExplanation(original_rows=prepared.index.to_numpy(), permutation=permutation, plan=plan,
                                  shap_s=plan.shap_s(clock.now()))

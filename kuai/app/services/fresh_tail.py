@@ -69,7 +69,10 @@ def hand_over_result(tail: Tail, path: Path, key: bytes, *, fresh_start_s: float
         logger.info("exporting in this process: the training rows (%.0f MB) are too large to hand over", frame_mb)
         return False
     try:
+        writing = time.monotonic()
         write_tail(tail, key, path=path)
+        logger.info("the export handed over in %.1f s (%.0f MB of training rows)", time.monotonic() - writing,
+                    frame_mb)
     except Exception as exc:  # a full disk, or a result that cannot be pickled: export here, as before
         logger.warning("could not hand the export to a fresh process (%s); exporting in this one", exc)
         return False

@@ -118,7 +118,10 @@ def search_and_hand_over(options: TrainOptions, out_dir: Path, *, started: float
 def export_handed_over(hand_over: Path, *, progress: Callable[[ProgressEvent], None] | None) -> None:
     """``kuai train``'s export child (``kuai.app.processes.tail``): publish the result the search child handed
     over (``kuai.app.services.fresh_tail``), without the search's memory. The parent waits for MLflow."""
+    reading = time.monotonic()
     tail = load_tail(hand_over)
+    logger.info("the export child read the hand-over in %.1f s, %.1f s into the training", time.monotonic() - reading,
+                time.monotonic() - tail.started)
     sidecar = TrackingSidecar.attach(tail.spool, tail.sidecar_pid)
     publish(tail.result, tail.options, tail.out_dir, started=tail.started, progress=progress, sidecar=sidecar,
             early_tracking=False)
