@@ -158,6 +158,7 @@ def test_a_selection_on_a_sample_tries_what_the_work_cap_allows_the_rows_it_stan
     sizes = {0: 1.0, 1: 1.0, 2: 100.0}
     select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes)
     assert len(calls) == 2  # the selection, and one without its largest member
+    assert select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes).selections == 2  # type: ignore[union-attr]
     calls.clear()
     select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, work_rows=2 * len(y))  # stands for twice the rows
     assert len(calls) == 1  # no trimming, as on twice the rows

@@ -51,6 +51,7 @@ class EnsembleSelection:
     over_cap: tuple[int, ...] = ()  # members of the uncapped selection left out to keep within ``max_size``
     nested_fold_scores: list[float] | None = None  # each fold's score of the blend chosen on the other folds (None:
     # not measured: asked not to, or too many rows for ``NESTED_WORK``)
+    selections: int = 1  # greedy selections made to choose it, the trimming's and the cap's included
 
     @property
     def nested_score(self) -> float | None:
@@ -203,7 +204,8 @@ def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: l
     capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows)
     if capped is None:
         return trimmed
-    return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())))
+    return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())),
+                   selections=trimmed.selections + capped.selections)
 
 
 def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
@@ -218,8 +220,9 @@ def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
     A greedy selection under a cap is myopic: a large first pick can leave room for nothing else. So it runs
     again without the largest model of its blend (or, when it found none, the largest that fits the cap alone)."""
     best: EnsembleSelection | None = None
-    candidates = list(ranked)
+    candidates, runs = list(ranked), 0
     for _ in range(max(1, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, work_rows * len(ranked) * n_iterations)))):
+        runs += 1
         found = (_greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
                  if len(candidates) >= 2 else None)
         if found is not None and (best is None or metric.loss(found.score) < metric.loss(best.score)):
@@ -229,7 +232,7 @@ def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
         if not pool:
             break
         candidates.remove(max(pool, key=lambda n: sizes.get(n, 0.0)))
-    return best
+    return None if best is None else replace(best, selections=runs)
 
 
 def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
@@ -291,6 +294,6 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
             best, left_out = smaller, left_out | {number}
         else:
             kept.add(number)
-    return best if best is full else EnsembleSelection(
+    return replace(full, selections=1 + tries) if best is full else EnsembleSelection(
         weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
-        trimmed=tuple(sorted(left_out & full.weights.keys())))
+        trimmed=tuple(sorted(left_out & full.weights.keys())), selections=1 + tries)
