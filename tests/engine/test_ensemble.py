@@ -164,6 +164,29 @@ def test_a_selection_on_a_sample_tries_what_the_work_cap_allows_the_rows_it_stan
     assert len(calls) == 1  # no trimming, as on twice the rows
 
 
+@pytest.mark.parametrize(("models", "sizes", "max_size"), [
+    (2, {0: 1.0, 1: 2.0}, None),  # trimming either member leaves one model: no greedy selection to make
+    (4, {0: 10.0, 1: 20.0, 2: 30.0, 3: 40.0}, 35.0),  # trimmed, then chosen again under the cap
+    (4, {0: 50.0, 1: 60.0, 2: 70.0, 3: 80.0}, 55.0),  # the cap leaves no blend: its tries count all the same
+])
+def test_a_selection_counts_the_greedy_selections_it_made(monkeypatch: pytest.MonkeyPatch, models: int,
+                                                           sizes: dict[int, float], max_size: float | None) -> None:
+    import kuai.engine.select.ensemble as ensemble
+
+    y, oofs, folds = _models()
+    oofs[3] = y + np.random.default_rng(1).normal(scale=1.2, size=len(y))
+    oofs = {n: oofs[n] for n in range(models)}
+    greedy, calls = ensemble._greedy, []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return greedy(*args, **kwargs)
+
+    monkeypatch.setattr(ensemble, "_greedy", counted)
+    found = select_ensemble(oofs, y, RMSE, folds=folds, sizes=sizes, max_size=max_size)
+    assert found is not None and found.selections == len(calls)  # what the tail's plan counts the nesting against
+
+
 def test_a_blend_over_the_size_cap_is_chosen_again_within_it() -> None:
     y, oofs, folds = _models()
     oofs[3] = y + np.random.default_rng(1).normal(scale=1.2, size=len(y))  # a small, weaker independent model

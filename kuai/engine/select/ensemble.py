@@ -32,6 +32,7 @@ import numpy as np
 from kuai.engine.metrics import Metric
 from kuai.engine.search.folds import scored_rows
 
+GREEDY_STEPS = 25  # a greedy selection's steps: the blend's weights are counts out of this many
 TRIM_TOLERANCE_SE = 0.1  # a trimmed blend may lose at most this many standard errors of the full blend's CV score
 MAX_TRIM_TRIES = 6  # each try is a greedy selection ...
 TRIM_WORK = 60_000_000  # ... and all of them score at most this many rows x candidates x steps (large data: fewer)
@@ -76,7 +77,8 @@ class EnsembleSelection:
 
 def select_ensemble(
     oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
-    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = 25, max_candidates: int | None = MIN_CANDIDATES,
+    folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int = GREEDY_STEPS,
+    max_candidates: int | None = MIN_CANDIDATES,
     scores: dict[int, float] | None = None, sizes: dict[int, float] | None = None, max_size: float | None = None,
     nested: bool = False, families: dict[int, str] | None = None, work_rows: int = 0,
 ) -> EnsembleSelection | None:
@@ -113,7 +115,7 @@ def select_ensemble(
                                                                  sizes or {}, max_size, families))
 
 
-def n_candidates(n_models: int, values: int, n_iterations: int = 25) -> int:
+def n_candidates(n_models: int, values: int, n_iterations: int = GREEDY_STEPS) -> int:
     """How many models the selection considers, ``values`` being one model's out-of-fold predictions it reads
     (scored rows x outputs): every model while the greedy steps read at most ``CANDIDATE_WORK`` values, and never
     fewer than the best ``MIN_CANDIDATES``.
@@ -153,7 +155,7 @@ def _among(folds: list[tuple[np.ndarray, np.ndarray]], scored: np.ndarray,
     return [(np.empty(0, dtype=np.int64), position[valid]) for _, valid in folds]
 
 
-def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = 25) -> bool:
+def nests(n_rows: int, n_candidates: int, n_folds: int, n_iterations: int = GREEDY_STEPS) -> bool:
     """Whether a selection over these rows and candidates is also scored nested: when it would be over the best
     ``MIN_CANDIDATES`` within ``NESTED_WORK``. More candidates (a long search) cost the nested selections in
     proportion, as they cost the plain one, and leave the overfitting they guard against more likely, not less."""
@@ -201,11 +203,11 @@ def _select(oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric, folds: l
     trimmed = _trim(full, ranked, oofs, y, metric, folds, n_iterations, sizes, work_rows=work_rows)
     if max_size is None or _size(trimmed, sizes) <= max_size:
         return trimmed
-    capped = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows)
+    capped, runs = _within(ranked, oofs, y, metric, folds, n_iterations, sizes, max_size, work_rows=work_rows)
     if capped is None:
-        return trimmed
+        return replace(trimmed, selections=trimmed.selections + runs)
     return replace(capped, over_cap=tuple(sorted(trimmed.weights.keys() - capped.weights.keys())),
-                   selections=trimmed.selections + capped.selections)
+                   selections=trimmed.selections + runs)
 
 
 def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
@@ -214,17 +216,19 @@ def _size(selection: EnsembleSelection, sizes: dict[int, float]) -> float:
 
 def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
             folds: list[tuple[np.ndarray, np.ndarray]], n_iterations: int, sizes: dict[int, float],
-            max_size: float, *, work_rows: int) -> EnsembleSelection | None:
-    """The best blend found whose members fit ``max_size``; None when no blend of two or more does.
+            max_size: float, *, work_rows: int) -> tuple[EnsembleSelection | None, int]:
+    """The best blend found whose members fit ``max_size`` (None when no blend of two or more does), and how many
+    greedy selections it made.
 
     A greedy selection under a cap is myopic: a large first pick can leave room for nothing else. So it runs
     again without the largest model of its blend (or, when it found none, the largest that fits the cap alone)."""
     best: EnsembleSelection | None = None
     candidates, runs = list(ranked), 0
     for _ in range(max(1, min(MAX_TRIM_TRIES, TRIM_WORK // max(1, work_rows * len(ranked) * n_iterations)))):
-        runs += 1
-        found = (_greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes, max_size=max_size)
-                 if len(candidates) >= 2 else None)
+        found = None
+        if len(candidates) >= 2:
+            found, runs = _greedy(candidates, oofs, y, metric, folds, n_iterations, sizes=sizes,
+                                  max_size=max_size), runs + 1
         if found is not None and (best is None or metric.loss(found.score) < metric.loss(best.score)):
             best = found
         pool = [n for n in (found.weights if found is not None else candidates)
@@ -232,7 +236,7 @@ def _within(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metri
         if not pool:
             break
         candidates.remove(max(pool, key=lambda n: sizes.get(n, 0.0)))
-    return None if best is None else replace(best, selections=runs)
+    return best, runs
 
 
 def _greedy(ranked: list[int], oofs: dict[int, np.ndarray], y: np.ndarray, metric: Metric,
@@ -279,7 +283,7 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
 
     A member without a known size counts as none, but a smaller blend may not bring one in: its size is unknown."""
     allowed = metric.loss(full.score) + TRIM_TOLERANCE_SE * float(np.std(full.fold_scores)) / math.sqrt(len(folds))
-    best, left_out, kept, tries = full, set[int](), set[int](), 0
+    best, left_out, kept, tries, runs = full, set[int](), set[int](), 0, 1
     most = min(MAX_TRIM_TRIES, TRIM_WORK // max(1, work_rows * len(ranked) * n_iterations))
     while tries < most:
         costly = [n for n in sorted(best.weights, key=lambda n: -sizes.get(n, 0.0))
@@ -288,12 +292,14 @@ def _trim(full: EnsembleSelection, ranked: list[int], oofs: dict[int, np.ndarray
             break
         number, tries = costly[0], tries + 1
         candidates = [n for n in ranked if n not in left_out and n != number]
-        smaller = _greedy(candidates, oofs, y, metric, folds, n_iterations) if len(candidates) >= 2 else None
+        smaller = None
+        if len(candidates) >= 2:
+            smaller, runs = _greedy(candidates, oofs, y, metric, folds, n_iterations), runs + 1
         if (smaller is not None and metric.loss(smaller.score) <= allowed and _size(smaller, sizes) < _size(best, sizes)
                 and all(n in sizes or n in best.weights for n in smaller.weights)):
             best, left_out = smaller, left_out | {number}
         else:
             kept.add(number)
-    return replace(full, selections=1 + tries) if best is full else EnsembleSelection(
+    return replace(full, selections=runs) if best is full else EnsembleSelection(
         weights=best.weights, oof=best.oof, score=best.score, fold_scores=best.fold_scores,
-        trimmed=tuple(sorted(left_out & full.weights.keys())), selections=1 + tries)
+        trimmed=tuple(sorted(left_out & full.weights.keys())), selections=runs)

@@ -11,7 +11,7 @@ from kuai.engine.models import FAMILIES, REFIT_EXTRA_ROUNDS, available_cores, n_
 from kuai.engine.search.folds import Folds, cut_scored, n_scored, refit_rows_factor
 from kuai.engine.search.trials import SearchResult, TrialOutcome, by_score, ensemble_candidates
 from kuai.engine.select.bagging import MAX_BLEND_ONNX_MB, bag_onnx_mb, bag_size_kb, can_bag, refit_onnx_mb
-from kuai.engine.select.ensemble import EnsembleSelection, nests, select_ensemble
+from kuai.engine.select.ensemble import GREEDY_STEPS, EnsembleSelection, nests, select_ensemble
 from kuai.engine.select.limits import blend_cost, within
 from kuai.engine.select.stacking import TOP_FAMILY, stack_base, top_bag_kb
 from kuai.engine.types import Limits, TaskSpec, TaskType
@@ -120,9 +120,10 @@ class LikelyMembers:
     def selection_s(self, result: SearchResult) -> float:
         """What selecting the ensemble of ``result`` will cost: the last selection's, scaled by the candidates and
         the rows (the final selection reads every scored row, the plan's a sample); and when the final selection is
-        also scored nested, one greedy selection more on each fold's other rows, ``n - 1`` on all rows together
-        (the last selection made ``runs`` with its trimming). On a million rows (2 folds, trimming three times)
-        counting a whole selection a fold planned 46.5 s for a selection that took about 17 s."""
+        also scored nested, for each fold every model scored and one greedy selection more on the other folds' rows
+        (the last selection made ``runs`` with its trimming). Counted as a fold's worth of rows each (their calls'
+        fixed cost is most of it on small data): on a million rows (2 folds, trimming three times), counting a whole
+        selection a fold planned 46.5 s for a selection that took about 17 s."""
         n_folds = len(result.folds)
         scored = n_scored(result.folds)  # the rows the selection reads
         rows = scored / min(scored, PLAN_ROWS) if scored else 1.0
@@ -130,8 +131,10 @@ class LikelyMembers:
         def candidates(n: int) -> int:
             return max(1, ensemble_candidates(result, n))
 
-        nested = 1 + (n_folds - 1) / self.runs if nests(scored, candidates(len(result.outcomes)), n_folds) else 1
-        return nested * rows * self.cost * candidates(len(result.outcomes)) / candidates(len(self.planned))
+        models, among = len(result.outcomes), candidates(len(result.outcomes))
+        greedy = GREEDY_STEPS * among  # a greedy selection's metric calls
+        nested = 1 + n_folds * (greedy + models) / (greedy * self.runs) if nests(scored, among, n_folds) else 1
+        return nested * rows * self.cost * among / candidates(len(self.planned))
 
 
 def stack_s(result: SearchResult, spec: TaskSpec) -> float:
