@@ -91,7 +91,7 @@ def _pr_auc(y: np.ndarray, proba: np.ndarray) -> float:
     n_positive = int(positive.sum())
     if n_positive == 0 or n_positive + int((labels == 0).sum()) != len(labels) or not np.isfinite(score).all():
         return float(sk.average_precision_score(labels, score))  # its answer (and warning) for these
-    order = np.argsort(-score)
+    order = np.argsort(score)[::-1]  # highest first (not ``-score``: an unsigned score would wrap)
     starts = _starts(score[order])
     ends = np.flatnonzero(np.r_[starts[1:], True])  # each threshold's last row, highest scores first
     true_positives = np.cumsum(positive[order])[ends]
@@ -101,13 +101,21 @@ def _pr_auc(y: np.ndarray, proba: np.ndarray) -> float:
 
 
 def _accuracy(y: np.ndarray, proba: np.ndarray) -> float:
-    return float(np.mean(_labels(proba) == np.ravel(y)))
+    return float(np.mean(_labels(proba) == _some(y)))
+
+
+def _some(y: np.ndarray) -> np.ndarray:
+    """``y`` as one row of labels; a ValueError, as scikit-learn's, when there are none (a holdout's note says so)."""
+    labels = np.ravel(y)
+    if len(labels) == 0:
+        raise ValueError("there are no rows to score")
+    return labels
 
 
 def _balanced_accuracy(y: np.ndarray, proba: np.ndarray) -> float:
     """The mean recall over the classes present in ``y``, as scikit-learn's (which warns of, and leaves out, a class
     predicted but not present)."""
-    labels = np.ravel(y).astype(np.intp)
+    labels = _some(y).astype(np.intp)
     right = labels[_labels(proba) == labels]
     counts = np.bincount(labels)
     present = counts > 0

@@ -115,6 +115,8 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
             truth = (rng.uniform(size=5_000) < 0.05 + 0.3 * score).astype(np.int64)
             assert get_metric(name).compute(truth, score) == pytest.approx(sk.average_precision_score(truth, score),
                                                                            rel=1e-12)
+        scores = np.array([0, 1, 2, 3], dtype=np.uint8)  # highest first without negating (it would wrap)
+        assert get_metric(name).compute(np.array([0, 0, 1, 1]), scores) == 1.0
     elif name == "accuracy":  # and the balanced accuracy: each present class's recall, one absent class predicted
         y = rng.integers(0, 3, 2_000)
         proba = rng.dirichlet(np.ones(4), size=2_000)
@@ -123,6 +125,9 @@ def test_fast_metrics_equal_scikit_learns(name: str) -> None:
         with pytest.warns(UserWarning):  # scikit-learn warns of the class predicted that is not present
             expected = sk.balanced_accuracy_score(y, proba.argmax(axis=1))
         assert get_metric("balanced_accuracy").compute(y, proba) == pytest.approx(expected, rel=1e-12)
+        for accuracy in (name, "balanced_accuracy"):  # no rows: an error, as scikit-learn's (the holdout says so)
+            with pytest.raises(ValueError, match="no rows"):
+                get_metric(accuracy).compute(np.array([], dtype=np.int64), np.zeros((0, 3)))
     else:
         values, predicted = rng.normal(size=500), rng.normal(size=500)
         expected = math.sqrt(sk.mean_squared_error(values, predicted))
