@@ -221,7 +221,8 @@ def finish_phase(
     timings = {"search_s": clock.now() - started}
     metric = get_metric(spec.metric)
     selecting = clock.now()
-    ensemble = tail_cost.likely_ensemble(result, y, metric, spec.task, nested=True)
+    among, too_slow = tail_cost.exportable(result, spec, plan.refit_until - selecting)
+    ensemble = tail_cost.likely_ensemble(among, y, metric, spec.task, nested=True)
     logger.info("the ensemble of %d trials selected in %.1f s", len(result.outcomes), clock.now() - selecting)
     # after a perfect-score stop a stack could only tie, and rank below the smaller models it is made of
     stack = None if result.stopped_early else _stack_in_time(prepared, result, budget, plan, emit, clock, ensemble)
@@ -235,6 +236,9 @@ def finish_phase(
                              if o.row_fraction < shares.get(o.family, 1.0)], len(result.promoted)):
         notes.append(note)
     notes += ensemble_notes(result, ensemble, leaderboard, metric)
+    if too_slow and ensemble is not None:
+        notes.append(f"Left out of the ensemble: {', '.join(too_slow)}. Neither bagging nor refitting "
+                     f"{'it' if len(too_slow) == 1 else 'them'} would be done in the time left.")
     if spec.class_weight == "balanced":
         notes.append("Trained with balanced class weights: each class counted as much as the others, so rare classes "
                      "weigh more. The probabilities lean towards rare classes; they are not the observed frequencies.")

@@ -223,6 +223,47 @@ def test_training_exports_the_bag_when_it_fits_and_refits_when_it_does_not(monke
     assert len(members) == len(bagged.estimator.estimators_) // 4
 
 
+def test_the_final_selection_leaves_out_the_trials_that_could_not_be_exported_in_the_time_left(
+        searched) -> None:  # type: ignore[no-untyped-def]
+    spec, _, _, _, result = searched
+    cost = {n: min(blend_s([o], set(), spec), blend_s([o], {n}, spec)) for n, o in result.outcomes.items()}
+    assert tail_cost.exportable(result, spec, np.inf) == (result, [])
+    slowest = max(cost, key=cost.__getitem__)
+    among, left_out = tail_cost.exportable(result, spec, cost[slowest] * 0.999)  # all but the slowest fit
+    assert set(among.outcomes) == {n for n, c in cost.items() if c < cost[slowest] * 0.999}
+    assert slowest not in among.outcomes
+    assert left_out == [o.name for n, o in result.outcomes.items() if n not in among.outcomes]
+    assert among.folds is result.folds
+    cheapest = sorted(cost.values())
+    assert tail_cost.exportable(result, spec, cheapest[1] * 0.999) == (result, [])  # one would be left: no blend
+    # without its fold models a trial can only be refitted, whatever its bag would have cost
+    bare = replace(result, outcomes={n: replace(o, fold_models=None) for n, o in result.outcomes.items()})
+    refits = {n: blend_s([o], set(), spec) for n, o in bare.outcomes.items()}
+    among, _ = tail_cost.exportable(bare, spec, sorted(refits.values())[-1] * 0.999)
+    assert set(among.outcomes) == {n for n, c in refits.items() if c < sorted(refits.values())[-1] * 0.999}
+
+
+def test_a_training_leaves_out_of_its_ensemble_what_it_could_not_export_and_says_so(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    frame = _table(TaskType.BINARY, n=400)
+    spec, _, _, _ = search_data(frame, n_folds=4)
+    budget = SearchBudget(time_budget_s=30, max_trials=5, families=("lightgbm", "linear", "extra_trees"))
+    exportable, seen = tail_cost.exportable, []
+
+    def best_too_slow(result, spec, seconds):  # type: ignore[no-untyped-def]
+        assert 0 < seconds <= 30  # the time left until the refit's deadline
+        best = by_score(result.outcomes.values(), get_metric(spec.metric))[0]
+        seen.append(best.name)
+        return exportable(result, spec, seconds) if len(result.outcomes) < 3 else (
+            replace(result, outcomes={n: o for n, o in result.outcomes.items() if n != best.number}), [best.name])
+
+    monkeypatch.setattr(tail_cost, "exportable", best_too_slow)
+    trained = train(frame, spec, budget=budget)
+    assert len(seen) == 1
+    blend = next(e for e in trained.leaderboard if e.is_ensemble)  # chosen among the others, and the user is told
+    assert seen[0] not in blend.members and len(blend.members) >= 2
+    assert any(f"Left out of the ensemble: {seen[0]}." in note for note in trained.notes)
+
+
 def test_the_tail_plans_for_a_bag_unless_other_workers_trials_may_win(searched) -> None:  # type: ignore[no-untyped-def]
     spec, _, _, _, result = searched
     outcome = next(o for o in result.outcomes.values() if o.family == "lightgbm")

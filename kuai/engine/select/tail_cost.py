@@ -3,6 +3,8 @@ stacking layer and the export. ``kuai.engine.budget.revised`` ends the search ea
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from kuai.engine.budget import BAG_MARGIN, MONOTONIC, TAIL_FIXED_S, TAIL_OF_REFIT, Clock
@@ -164,6 +166,24 @@ def member_plan(outcome: TrialOutcome, spec: TaskSpec, budget_s: float, *,
         if bagged <= max(refitted, BAG_SHARE * budget_s):
             return True, bagged
     return False, refitted
+
+
+def exportable(result: SearchResult, spec: TaskSpec, seconds: float) -> tuple[SearchResult, list[str]]:
+    """``result`` without the trials that could not be exported on their own within ``seconds`` (bagged or
+    refitted, whichever costs less, as ``final_model`` chooses when time is short), and those trials' names; as it
+    is when fewer than two trials would be left. The final selection chooses among these: a blend with one of the
+    others in it could only give way to a single model (a million rows at 300 s: a LightGBM run again on more rows
+    at the search's end joined the blend, which then fitted neither bagged nor refitted in the 45 s left, and a lone
+    CatBoost was exported)."""
+    def cheapest_s(outcome: TrialOutcome) -> float:
+        refitted = blend_s([outcome], set(), spec)
+        baggable = can_bag([outcome]) and not spec.time  # folds forward in time: refitted (``member_plan``)
+        return min(refitted, blend_s([outcome], {outcome.number}, spec)) if baggable else refitted
+
+    fits = {n: o for n, o in result.outcomes.items() if cheapest_s(o) <= seconds}
+    if len(fits) < 2 or len(fits) == len(result.outcomes):
+        return result, []
+    return replace(result, outcomes=fits), [o.name for n, o in result.outcomes.items() if n not in fits]
 
 
 def members_to_bag(members: list[TrialOutcome], spec: TaskSpec, budget_s: float, *,
