@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kuai.engine import ColumnType, TargetError, build_task_spec, profile_dataset, to_jsonable
-from kuai.engine.data.checks import run_checks
+from kuai.engine.data.checks import NEAR_CONSTANT_SHARE, run_checks
 from kuai.engine.data.column_types import profile_column
 from kuai.engine.data.fixes import OTHER_CLASS, apply_row_fixes, fix_plan
 from kuai.engine.data.leakage import find_leaks
@@ -63,6 +63,18 @@ def test_constant_and_near_constant_columns(clean: pd.DataFrame) -> None:
     [flag] = found(results, "NEAR_CONSTANT")
     assert flag.column == "street" and "99.5%" in flag.message and flag.fix is not None
     assert flag.severity is Severity.INFO and flag.fix.action is FixAction.EXCLUDE_COLUMN
+
+
+
+def test_a_near_constant_column_with_as_many_distinct_values_as_it_can_hold_is_still_found(
+        clean: pd.DataFrame) -> None:
+    """Counting a column's values is skipped only when it has more distinct values than the rows outside its most
+    common value could hold: the column at that bound (every other row a different number) is still counted."""
+    others = N - int(np.ceil(NEAR_CONSTANT_SHARE * N))  # the most rows that may differ
+    edge = pd.Series([0.0] * (N - others) + [1.0 + i for i in range(others)])  # 1 + others distinct values
+    one_more = pd.Series([0.0] * (N - others - 1) + [1.0 + i for i in range(others + 1)])  # below the share
+    results = checks(clean.assign(dose=edge, dose_2=one_more))
+    assert [r.column for r in found(results, "NEAR_CONSTANT")] == ["dose"]
 
 
 def test_high_cardinality_and_mostly_missing(clean: pd.DataFrame, rng: np.random.Generator) -> None:
