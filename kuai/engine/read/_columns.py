@@ -18,6 +18,7 @@ from kuai.engine.read._markers import (
     markers_as_missing,
     nan_note,
 )
+from kuai.engine.read._matches import cell_matches
 from kuai.engine.read._values import CURRENCY_AFTER, CURRENCY_BEFORE, LETTER_WORD
 
 PLAIN_NA_VALUES = [value for value in NA_VALUES if value not in SPREADSHEET_ERRORS]  # missing-value markers
@@ -85,7 +86,7 @@ def tidy_column(column: pa.ChunkedArray, *, decimal: str, thousands: str | None,
         notes += [note for note in [nan_note(column)] if note]
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return column, notes
-    padded = pc.any(pc.match_substring_regex(column, pattern=r"^\s|\s$")).as_py()
+    padded = pc.any(cell_matches(column, lambda values: pc.match_substring_regex(values, pattern=r"^\s|\s$"))).as_py()
     if padded:
         column, merged_note = _trimmed(column)
         notes += [merged_note] if merged_note else []

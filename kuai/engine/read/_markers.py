@@ -16,6 +16,8 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kuai.engine.read._matches import cell_matches
+
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # '#' and an upper-case word ending in '!' or '?' ('#DIV/0!', '#NAME?', '#SPILL!', '#¡VALOR!', '#VÄRDEFEL!'), the
 # ones without ('#N/A', '#N/D', '#NV', '#GETTING_DATA') and LibreOffice's numbered errors ('Err:502')
@@ -40,7 +42,7 @@ _CODE = re.compile(r"^[A-Z]{2,5}$")
 
 def errors_as_missing(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int, str]:
     """Spreadsheet error cells ('#DIV/0!', 'Err:502') as missing values, and a note counting them ("" when none)."""
-    errors = pc.fill_null(pc.match_substring_regex(column, pattern=ERROR_PATTERN), False)
+    errors = cell_matches(column, lambda values: pc.match_substring_regex(values, pattern=ERROR_PATTERN))
     found = _counts(column, errors)
     if not found:
         return column, 0, ""
@@ -58,8 +60,9 @@ def markers_as_missing(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, list[s
     """Empty cells and missing-value markers ('NA', 'null', 'NaN') as missing values; a note counting the markers
     (empty cells are missing without a word), and one when 'NA' is kept as a code."""
     empty = pc.fill_null(pc.equal(column, ""), False)
-    markers = pc.or_(pc.fill_null(pc.is_in(column, value_set=_MARKER_SET), False),
-                     pc.fill_null(pc.match_substring_regex(column, pattern=NAN_PATTERN), False))
+    markers = cell_matches(column, lambda values: pc.or_(
+        pc.fill_null(pc.is_in(values, value_set=_MARKER_SET), False),
+        pc.fill_null(pc.match_substring_regex(values, pattern=NAN_PATTERN), False)))
     found = _counts(column, markers)
     notes = []
     if "NA" in found and _holds_codes(column.filter(pc.invert(pc.or_(markers, empty)))):

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kuai.engine.read._footer import TOTAL_ALTERNATIVES
+from kuai.engine.read._matches import cell_matches
 from kuai.engine.read._rows import SUM_ROUNDING, retype
 
 _TOTAL_IN_LABEL = re.compile(rf"(?:^|[\W_])(?:{TOTAL_ALTERNATIVES})(?:[\W_]|$)", re.I)
@@ -71,7 +72,8 @@ def _total_labels(table: pa.Table) -> dict[int, str]:
     texts = [column for column in table.columns if pa.types.is_string(column.type)]
     hits = None
     for column in texts:
-        found = pc.fill_null(pc.match_substring_regex(column, pattern=_TOTAL_WORD, ignore_case=True), False)
+        found = cell_matches(column, lambda values: pc.match_substring_regex(values, pattern=_TOTAL_WORD,
+                                                                              ignore_case=True))
         hits = found if hits is None else pc.or_(hits, found)
     if hits is None or not pc.any(hits).as_py():
         return {}
