@@ -3,7 +3,7 @@
 Reading a large table runs several searches over each text column (spreadsheet errors, missing-value markers,
 padding, totals). Categories repeat: a million rows of a column with 50 labels hold 50 values to search, not a
 million. ``cell_matches`` searches the distinct values and marks the cells that hold a match; a column whose values
-are mostly distinct (identifiers, free text) is searched cell by cell, as before.
+are mostly distinct in its first rows (identifiers, free text) is searched cell by cell, as before.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ import pyarrow.compute as pc
 
 __all__ = ["cell_matches"]
 
-_REPEATED = 2  # a column is searched by its distinct values when each repeats this many times on average
+_REPEATED = 2  # a column is searched by its distinct values when each repeats this many times on average ...
+_FIRST_ROWS = 10_000  # ... in its first rows (an identifier's million values are not hashed first, to no use)
 
 
 def cell_matches(column: pa.ChunkedArray, test: Callable[[pa.Array | pa.ChunkedArray], pa.Array | pa.ChunkedArray],
                  ) -> pa.ChunkedArray:
     """Where ``test`` (a boolean per value; missing counts as false) holds, for every cell of ``column``."""
-    distinct = pc.unique(column)
-    if len(distinct) * _REPEATED > len(column):
+    first = column.slice(0, _FIRST_ROWS)
+    if len(pc.unique(first)) * _REPEATED > len(first):
         return _chunked(pc.fill_null(test(column), False))
+    distinct = pc.unique(column)
     hits = distinct.filter(pc.fill_null(test(distinct), False))
     if len(hits) == 0:
         return pa.chunked_array([pa.array(np.zeros(len(column), dtype=bool))], type=pa.bool_())
