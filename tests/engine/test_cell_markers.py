@@ -91,6 +91,14 @@ def test_na_in_a_column_of_codes_is_kept_and_said(tmp_path: Path, reliability: R
     reliability.guess(told=True)
 
 
+def test_na_in_a_column_of_codes_with_empty_cells_is_kept(tmp_path: Path) -> None:
+    """Empty cells are no value: they do not make a column of codes a column of words (a blind test)."""
+    regions = ["NA", "EU", "", "AS", "NA", "SA"] * 5
+    frame, notes = _read(tmp_path, [f"{i},{region}" for i, region in enumerate(regions)], header="v,region")
+    assert frame["region"].value_counts()["NA"] == 10 and frame["region"].isna().sum() == 5
+    assert any(note.startswith("'region': 'NA' (10 cells) is kept as a value") for note in notes)
+
+
 def test_na_among_words_is_missing_and_counted(tmp_path: Path, reliability: ReliabilityLedger) -> None:
     regions = ["NA", "north", "south", "NA", "east"] * 6
     frame, notes = _read(tmp_path, [f"{i},{region}" for i, region in enumerate(regions)], header="v,region")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -193,6 +194,16 @@ def test_a_product_named_total_is_a_row(tmp_path: Path) -> None:
     lines = ["product,units,price", *rows[:4], "Total Gym 1400,4,999", *rows[4:]]
     frame, notes, _ = _read(tmp_path, "\n".join(lines) + "\n")
     assert len(frame) == 9 and not _said(notes, "subtotal")
+
+
+def test_a_category_named_total_on_many_rows_is_data(tmp_path: Path) -> None:
+    """Plans 'Total' and 'Total Care' on a fifth of the rows, small counts beside them: a row's count equal to the
+    one or two rows above it by chance is no subtotal, as most rows of the label hold no sum (a blind test)."""
+    rng = np.random.default_rng(0)
+    plans = rng.choice(["Basic", "Plus", "Premium", "Total", "Total Care"], size=3_000, p=[0.3, 0.3, 0.2, 0.1, 0.1])
+    rows = [f"{plan},C{i:05d},{rng.uniform(10, 200):.2f},{rng.integers(1, 10)}" for i, plan in enumerate(plans)]
+    frame, notes, _ = _read(tmp_path, "\n".join(["plan,customer,amount,qty", *rows]) + "\n")
+    assert len(frame) == 3_000 and not _said(notes, "subtotal")
 
 
 def test_rows_of_statistics_under_a_batch_are_dropped_and_said(tmp_path: Path) -> None:

@@ -88,8 +88,9 @@ def marker_note(found: dict[str, int]) -> str:
 
 
 def _holds_codes(values: pa.ChunkedArray) -> bool:
-    """At least two distinct upper-case codes of 2 to 5 letters ('EU', 'APAC', 'LATAM'), and nothing else."""
-    distinct = pc.unique(values).to_pylist()
+    """At least two distinct upper-case codes of 2 to 5 letters ('EU', 'APAC', 'LATAM'), and nothing else (empty
+    cells are no value: a column of codes with blanks is still one)."""
+    distinct = pc.unique(values.drop_null()).to_pylist()
     return len(distinct) >= 2 and all(isinstance(value, str) and _CODE.match(value) for value in distinct)
 
 

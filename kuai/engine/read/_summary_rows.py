@@ -12,6 +12,7 @@ Both are dropped when reading to train, with a note; reading to score keeps ever
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -113,7 +114,11 @@ def _subtotal_rows(table: pa.Table, numbers: list[int]) -> dict[int, str]:
             tried[k] += 1
             sums = np.array([above[row] - above[start], above[row]])
             matched[k] += bool(_close(np.full(2, values[row]), sums).any())
-    return {row: labels[row] for k, row in enumerate(rows) if matched[k] and matched[k] * 2 >= tried[k]}
+    sums = {row for k, row in enumerate(rows) if matched[k] and matched[k] * 2 >= tried[k]}
+    # a label is a total's when most of its rows hold sums: a category 'Total' on a quarter of a large table matched
+    # a group of one row or two small counts by chance on thousands of its rows (a blind test), none of them sums
+    named, summed = Counter(labels.values()), Counter(labels[row] for row in sums)
+    return {row: labels[row] for row in sorted(sums) if summed[labels[row]] * 2 >= named[labels[row]]}
 
 
 _STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
