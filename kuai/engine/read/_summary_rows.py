@@ -114,11 +114,11 @@ def _subtotal_rows(table: pa.Table, numbers: list[int]) -> dict[int, str]:
             tried[k] += 1
             sums = np.array([above[row] - above[start], above[row]])
             matched[k] += bool(_close(np.full(2, values[row]), sums).any())
-    sums = {row for k, row in enumerate(rows) if matched[k] and matched[k] * 2 >= tried[k]}
+    summing = {row for k, row in enumerate(rows) if matched[k] and matched[k] * 2 >= tried[k]}
     # a label is a total's when most of its rows hold sums: a category 'Total' on a quarter of a large table matched
     # a group of one row or two small counts by chance on thousands of its rows (a blind test), none of them sums
-    named, summed = Counter(labels.values()), Counter(labels[row] for row in sums)
-    return {row: labels[row] for row in sorted(sums) if summed[labels[row]] * 2 >= named[labels[row]]}
+    named, summed = Counter(labels.values()), Counter(labels[row] for row in summing)
+    return {row: labels[row] for row in sorted(summing) if summed[labels[row]] * 2 >= named[labels[row]]}
 
 
 _STATISTICS: dict[str, Callable[[np.ndarray], float]] = {
