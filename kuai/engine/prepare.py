@@ -9,10 +9,9 @@ import pandas as pd
 from kuai.engine.data.column_selection import ColumnSelection, select_columns
 from kuai.engine.data.groups import group_codes
 from kuai.engine.data.holdout import split_holdout
-from kuai.engine.data.labels import relabel
+from kuai.engine.data.labels import class_indexes, relabel
 from kuai.engine.data.numbers import numeric_values
 from kuai.engine.data.target_rows import target_rows
-from kuai.engine.data.task import class_labels
 from kuai.engine.data.time_order import time_keys, time_note
 from kuai.engine.errors import TargetError
 from kuai.engine.models.preprocessing import build_input_schema, to_model_frame
@@ -27,8 +26,10 @@ __all__ = ["encode_target", "prepare"]
 def encode_target(values: pd.Series, spec: TaskSpec) -> np.ndarray:
     if not spec.task.is_classification:
         return numeric_values(values).to_numpy(dtype=float)
-    index = {label: i for i, label in enumerate(spec.classes)}
-    return class_labels(values).map(index).to_numpy(dtype=np.int64)
+    y = class_indexes(values, spec.classes)
+    if (y < 0).any():
+        raise ValueError(f"'{spec.target}' holds a value missing or outside its classes")
+    return y
 
 
 def prepare(frame: pd.DataFrame, spec: TaskSpec, *, time_budget_s: float = float("inf")) -> Prepared:

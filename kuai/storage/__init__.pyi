@@ -14,9 +14,11 @@ from .experience import load_experience, record_experience
 from .home import HomeError, home_dir, inside_home, mlflow_uri, optuna_storage_url, unusable_home
 from .output_folder import (
     KUAI_OUTPUTS,
+    STUDY_FILE,
     OutputFolder,
     OutputFolderError,
     claim_output_folder,
+    folder_study_url,
     is_kuai_output,
     is_run_folder,
 )
@@ -38,6 +40,7 @@ from .sidecar import TrackingSidecar, tracking_environment
 from .spool import ModelEntry, SignatureColumn, Spool, read_spool
 from .studies import (
     StudyError,
+    StudySchema,
     StudySummary,
     beat_claim,
     claim_finish,
@@ -46,6 +49,7 @@ from .studies import (
     list_studies,
     patiently,
     redact,
+    schema_in_background,
     study_storage,
     valid_study_name,
     worker_id,
@@ -66,6 +70,7 @@ __all__ = [
     "run_dir", "safe_key", "store_dataset", "store_dataset_file", "update_run", "write_spool",
     "SharedFolder", "StudyError", "StudySummary", "beat_claim", "claim_finish", "claim_owner", "file_sha256",
     "is_storage_error", "list_studies", "patiently", "redact", "study_storage", "valid_study_name", "worker_id",
+    "schema_in_background", "StudySchema", "STUDY_FILE", "folder_study_url",
     "load_experience", "record_experience", "KUAI_OUTPUTS", "OutputFolder", "OutputFolderError",
     "claim_output_folder", "is_kuai_output", "is_run_folder", "refresh_tracking", "tracking_environment",
     "DatasetChoices", "load_choices", "save_choices", "update_choices",

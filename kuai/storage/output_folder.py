@@ -31,6 +31,7 @@ MARKER_FILE = ".kuai-run.json"
 LOCK_FILE = ".kuai-run.lock"
 # Every name a training, an export of another model or the MLflow side process writes at the top of its folder.
 # ``--overwrite`` removes these and nothing else; a test checks that a real training writes nothing outside them.
+STUDY_FILE = "optuna.db"
 KUAI_OUTPUTS = (
     MARKER_FILE, LOCK_FILE, PROBE_PATTERN, ".kuai-tail-*.pkl", "*.partial", "*.tmp",
     "model.onnx", "model_card.json", "leaderboard.csv", "report.html", "explanation.json", "evaluation.json",
@@ -83,6 +84,11 @@ class OutputFolder:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def folder_study_url(folder: Path) -> str:
+    """The SQLite study of the training in ``folder`` (its trials survive a kill, and a resume finds them)."""
+    return f"sqlite:///{folder / STUDY_FILE}"
 
 
 def is_kuai_output(name: str) -> bool:

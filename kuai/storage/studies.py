@@ -15,10 +15,12 @@ import os
 import re
 import secrets
 import socket
+import threading
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import optuna
@@ -102,6 +104,46 @@ def study_storage(url: str) -> RDBStorage:
             raise StudyError(f"Cannot open the study database {redact(url)}: {_first_line(exc)}",
                              code="STORAGE_UNREACHABLE") from exc
     raise AssertionError("unreachable")
+
+
+@dataclass
+class StudySchema:
+    """The tables of a new SQLite study database, made on a thread (``schema_in_background``)."""
+
+    path: Path | None = None  # the database being made; None: nothing is made here
+    thread: threading.Thread | None = None
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def discard(self) -> None:
+        """Wait, then remove the database made: a training refused for its input began no search, and leaves no
+        study behind (``kuai train`` then removes the folder it made)."""
+        self.wait()
+        if self.path is not None:
+            for made in (self.path, self.path.with_name(f"{self.path.name}-journal")):
+                made.unlink(missing_ok=True)
+
+
+def schema_in_background(url: str) -> StudySchema:
+    """Start making the tables of a new SQLite study database on a thread. A training calls it before it reads its
+    data: the schema takes SQLAlchemy and Alembic about a second, which the search's first trial waited for (the
+    reading runs mostly in pyarrow and pandas, which release the GIL). A database that exists, or a server's, is
+    left to Optuna when the study opens; so is any error here, which Optuna meets again there and reports."""
+    path = Path(url.removeprefix("sqlite:///"))
+    if not url.startswith("sqlite:///") or path.exists():
+        return StudySchema()
+
+    def make() -> None:
+        try:
+            optuna.storages.RDBStorage(url).engine.dispose()
+        except Exception:  # noqa: BLE001 - reported where the study opens
+            logger.debug("the study database %s was not made ahead", path, exc_info=True)
+
+    thread = threading.Thread(target=make, name="kuai-study-schema", daemon=True)
+    thread.start()
+    return StudySchema(path, thread)
 
 
 def is_storage_error(exc: BaseException | None) -> bool:

@@ -106,3 +106,18 @@ def test_a_tab_removed_at_read_time_is_said_with_the_spellings_it_merged(tmp_pat
             "written without them: 'yes'") in dialect.notes
     reliability.bad_input("read")
     reliability.guess(told=True)
+
+
+def test_class_indexes_name_each_value_by_its_label_and_anything_else_minus_one() -> None:
+    from kuai.engine.data.labels import class_indexes
+    from kuai.engine.prepare import encode_target
+
+    values = pd.Series([1.0, 2.0, None, 3.0, 2.0, np.nan])  # 1.0 is labelled '1'; 3 is not a class
+    assert class_indexes(values, ("2", "1")).tolist() == [1, 0, -1, -1, 0, -1]
+    words = pd.Series(["yes", "no", "yes"], index=[7, 3, 5])
+    assert class_indexes(words, ("no", "yes")).tolist() == [1, 0, 1]
+    table = pd.DataFrame({"x": [0.5, 2.25, 3.75], "t": words.to_numpy()})
+    spec = build_task_spec(table, profile_dataset(table, target="t").columns, target="t")
+    assert encode_target(words, spec).tolist() == [spec.classes.index(w) for w in words]
+    with pytest.raises(ValueError, match="outside its classes"):
+        encode_target(pd.Series(["yes", "maybe"]), spec)

@@ -108,3 +108,25 @@ def test_a_store_killed_midway_leaves_a_file_the_next_store_removes_a_day_later(
     os.utime(old, (time.time() - 2 * 86_400, time.time() - 2 * 86_400))
     storage.store_dataset(b"a,b\n1,2\n", "t.csv")
     assert not old.exists() and recent.exists()
+
+
+def test_a_new_study_database_gets_its_tables_ahead_and_anything_else_is_left_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    import optuna
+
+    url = f"sqlite:///{tmp_path / 'optuna.db'}"
+    storage.schema_in_background(url).wait()
+    with sqlite3.connect(tmp_path / "optuna.db") as db:
+        tables = {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
+    assert {"studies", "trials", "alembic_version"} <= tables
+    optuna.create_study(study_name="s", storage=url)  # Optuna opens it as its own
+    (tmp_path / "user.db").write_bytes(b"not a database")  # a file there: not touched
+    storage.schema_in_background(f"sqlite:///{tmp_path / 'user.db'}").discard()  # not made here: not removed
+    assert (tmp_path / "user.db").read_bytes() == b"not a database"
+    storage.schema_in_background("postgresql://nobody@127.0.0.1:1/none").wait()  # a server's: left to the study
+    storage.schema_in_background(f"sqlite:///{tmp_path / 'no-folder' / 'optuna.db'}").wait()  # an error: not here
+    assert not (tmp_path / "no-folder").exists()
+    made = storage.schema_in_background(f"sqlite:///{tmp_path / 'refused.db'}")
+    made.discard()  # a training refused for its input: the database it made goes
+    assert not (tmp_path / "refused.db").exists() and (tmp_path / "optuna.db").exists()

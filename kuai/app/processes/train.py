@@ -48,7 +48,7 @@ from kuai.app.services.fresh_tail import FILE_PREFIX, KEY_ENV
 from kuai.app.services.options import STATE_FILE, TrainOptions, options_dict, write_atomically
 from kuai.engine.budget import plan_budget
 from kuai.engine.types import ProgressEvent
-from kuai.storage import TrackingSidecar, claim_output_folder
+from kuai.storage import STUDY_FILE, TrackingSidecar, claim_output_folder, folder_study_url
 
 if TYPE_CHECKING:
     from kuai.app.services.summary import TrainSummary
@@ -83,7 +83,7 @@ def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Cal
             progress(ProgressEvent(stage="reading", message=claimed.replaced, fraction=0.0,
                                    elapsed_s=time.monotonic() - started))
         if options.optuna_storage is None:  # the folder's own study (the folder is new, emptied, or resumed)
-            options = replace(options, optuna_storage=f"sqlite:///{out / 'optuna.db'}")
+            options = replace(options, optuna_storage=folder_study_url(out))
         if not options.resume:
             write_atomically(out / STATE_FILE, json.dumps({"started_at": time.time(),
                                                           "time_budget_s": options.time_budget_s}))
@@ -95,7 +95,7 @@ def train(options: TrainOptions, out_dir: Path, *, started: float, progress: Cal
         if code == 0 and hand_over.exists():  # else the search exported itself (the result was too large to hand over)
             code = run_child(["kuai.app.processes.tail", str(hand_over)], key=key)
         hand_over.unlink(missing_ok=True)
-        if code == EXIT_BAD_INPUT and not options.resume and not (out / "optuna.db").exists():
+        if code == EXIT_BAD_INPUT and not options.resume and not (out / STUDY_FILE).exists():
             sidecar.stop()  # refused for its input before the search began: no run, no folder left behind
             claimed.abandon()
         if code != 0:

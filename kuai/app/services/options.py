@@ -10,6 +10,7 @@ from typing import Any
 
 from kuai import engine
 from kuai.engine import CheckFix, ColumnType, Limits, ReadingOptions, TaskType
+from kuai.storage import folder_study_url
 
 OPTIONS_FILE = "training_options.json"  # what a resume, or a refit of another leaderboard model, needs
 STATE_FILE = "run_state.json"  # when the training started and its budget: what a resume has left
@@ -165,7 +166,7 @@ def resume_options(out_dir: Path, *, storage_url: str | None = None, study_name:
     if ended is not None:
         raise engine.SchemaError(finished_message(out_dir, ended), code="ALREADY_FINISHED")
     state = json.loads((out_dir / STATE_FILE).read_text())
-    storage_url = storage_url or f"sqlite:///{out_dir.resolve() / 'optuna.db'}"
+    storage_url = storage_url or folder_study_url(out_dir.resolve())
     last = float(state["started_at"])
     try:
         optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -42,8 +42,10 @@ from kuai.storage import (
     TrackingSidecar,
     TrialStore,
     claim_output_folder,
+    folder_study_url,
     load_experience,
     record_experience,
+    schema_in_background,
     write_spool,
 )
 
@@ -78,7 +80,7 @@ def _run_claimed(options: TrainOptions, out_dir: Path, *, started: float,
 
         return train_shared(options, out_dir, started=started, progress=progress, should_stop=should_stop)
     if options.optuna_storage is None:  # the folder's own study (the folder is new, emptied, or resumed)
-        options = replace(options, optuna_storage=f"sqlite:///{out_dir / 'optuna.db'}")
+        options = replace(options, optuna_storage=folder_study_url(out_dir))
     if not options.resume:
         write_atomically(out_dir / STATE_FILE, json.dumps({"started_at": time.time(),
                                                       "time_budget_s": options.time_budget_s}))
@@ -204,6 +206,31 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
     """The trained result, and the options with the fixes that were applied. ``defer_shap``: its SHAP explanation
     is left for ``publish`` to run after the export (``kuai.engine.explain.step``)."""
     _emit(progress, started, options, "reading", f"Reading {options.display_name or options.data_path.name}")
+    own = folder_study_url(out_dir)  # the folder's study, no other training's: made as the data is read
+    schema = schema_in_background(own) if options.optuna_storage == own else None
+    try:
+        prepared, options, fix_notes = _prepare(options, started, progress, out_dir)
+    except BaseException:
+        if schema is not None:
+            schema.discard()
+        raise
+    if schema is not None:
+        schema.wait()
+    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
+    result = engine.train_prepared(prepared, budget=budget, started_at=started, progress=progress,
+                                   should_stop=should_stop, storage=options.optuna_storage,
+                                   study_name=options.study_name, store=TrialStore(out_dir / "trials"),
+                                   past=past_runs() if options.use_past_runs else (),
+                                   spill_folder=out_dir / "trials", defer_shap=defer_shap)
+    after_warm_start = 1 if result.warm_start is not None else 0  # what was done to the data, and what was capped
+    result.notes[after_warm_start:after_warm_start] = list(fix_notes)
+    return result, options
+
+
+def _prepare(options: TrainOptions, started: float, progress: Callable[[ProgressEvent], None] | None,
+             out_dir: Path) -> tuple[engine.Prepared, TrainOptions, list[str]]:
+    """The data read, checked against a resumed training's, profiled and prepared for the search; the options with
+    the fixes that were applied, and what the fixes did."""
     read, dialect = read_table_within_limits(options.data_path, options=options.reading)
     for note in dialect.notes if dialect is not None else ():  # how the file was read: nothing guessed silently
         _emit(progress, started, options, "reading", f"Read: {note}")
@@ -222,21 +249,13 @@ def _train(options: TrainOptions, started: float, progress: Callable[[ProgressEv
           f"Target '{spec.target}', {spec.task}, metric {spec.metric}, {len(spec.features)} features, "
           f"{engine.folds_in_words(spec)}",
           {"target": spec.target, "task": str(spec.task), "metric": spec.metric, "n_features": len(spec.features)})
-    budget = SearchBudget(time_budget_s=options.time_budget_s, families=options.families, limits=options.limits)
     for stale in (out_dir / "trials").glob("spill-*"):  # fold models a killed training left on disk
         shutil.rmtree(stale, ignore_errors=True)
     remove_stale(out_dir)  # and the result it was handing over to its export
-    prepared = engine.prepare(frame, spec, time_budget_s=budget.time_budget_s)
+    prepared = engine.prepare(frame, spec, time_budget_s=options.time_budget_s)
     del read, frame  # the search holds the model frame, not the table as read (435 MB on a million rows)
     release_memory()
-    result = engine.train_prepared(prepared, budget=budget, started_at=started, progress=progress,
-                                   should_stop=should_stop, storage=options.optuna_storage,
-                                   study_name=options.study_name, store=TrialStore(out_dir / "trials"),
-                                   past=past_runs() if options.use_past_runs else (),
-                                   spill_folder=out_dir / "trials", defer_shap=defer_shap)
-    after_warm_start = 1 if result.warm_start is not None else 0  # what was done to the data, and what was capped
-    result.notes[after_warm_start:after_warm_start] = list(fix_notes)
-    return result, options
+    return prepared, options, list(fix_notes)
 
 
 def past_runs() -> list[engine.PastRun]:
