@@ -251,3 +251,22 @@ def test_quantities_counts_and_codes_are_told_apart() -> None:
     deposits = pd.Series([2450.0 if i % 7 == 0 else None for i in range(60)], name="Paid in")
     kind, reason = detect_column_type(deposits)
     assert kind is ColumnType.NUMERIC and "the others empty" in reason
+
+
+_WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec "
+          "romeo sierra tango uniform victor whiskey river mountain valley ocean forest desert island").split()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_column_of_sentences_is_free_text_whichever_five_values_the_model_reads(seed: int) -> None:
+    """Built the same way, the column was an identifier, codes or free text by the sample the model read (a blind
+    test); values of five words or more, over fifty of them distinct, are free text."""
+    rng = np.random.default_rng(seed)
+    picks, numbers = rng.integers(0, len(_WORDS), size=(30_000, 4)), rng.integers(0, 100_000, 30_000)
+    notes = pd.Series([f"{' '.join(_WORDS[i] for i in row)} seen {k}" for row, k in zip(picks, numbers, strict=True)],
+                      name="note")
+    kind, reason = detect_column_type(notes)
+    assert kind is ColumnType.TEXT and "about 6 words" in reason, reason
+    names = pd.Series([f"{_WORDS[i].title()} {_WORDS[j].title()}{k}" for (i, j), k in
+                       zip(picks[:, :2], range(30_000), strict=True)], name="customer")  # two words: a key
+    assert detect_column_type(names)[0] is not ColumnType.TEXT

@@ -24,7 +24,7 @@ from kuai.engine.search.fidelity import (
     trial_share,
 )
 from kuai.engine.search.fold_cache import FoldMatrices
-from kuai.engine.search.optimize import SearchInputs, run_search
+from kuai.engine.search.optimize import FIRST_MODEL_ROUNDS, SearchInputs, run_search
 from tests.engine.search_data import search_data
 
 LIGHTGBM, CATBOOST = FAMILIES["lightgbm"], FAMILIES["catboost"]
@@ -195,6 +195,7 @@ def test_a_search_cuts_its_first_trial_skips_a_slow_family_and_scores_every_row(
                                      trial_s=30.0))
     first, skipped = result.trials[0], result.trials[1]
     assert (first.family, first.state, first.row_fraction) == ("lightgbm", "complete", 0.5)
+    assert 0 < max(first.best_iterations) <= FIRST_MODEL_ROUNDS  # due at once: stopped at its floor, still a model
     outcome = result.outcomes[first.number]
     assert outcome.row_fraction == 0.5 and len(outcome.fold_scores) == 2
     assert np.all(outcome.oof.sum(axis=1) > 0.99)  # every row predicted by the fold that left it out

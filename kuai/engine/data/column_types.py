@@ -25,6 +25,10 @@ context-specific   CATEGORICAL when ≤ 20 distinct values or not numbers, else 
                    the reason says it may need domain knowledge
 =================  =============================================================
 
+Values of ``SENTENCE_WORDS`` words or more on average, more than ``SENTENCES`` of them distinct, are free text
+(TEXT) when the model calls them categorical, not-generalizable or context-specific: sentences are neither labels,
+keys nor codes.
+
 Whole numbers of 16 digits or more (beyond 2^53, where a float stops holding every integer)
 are codes — account, card or device numbers — and are typed before the model: ID, or
 CATEGORICAL when their values repeat a lot. The reader keeps them as text, so that values
@@ -194,6 +198,10 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
 
 def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
     values = series.dropna()
+    if guess.label in ("not-generalizable", "context-specific") and (text := _free_text(values, summary)):
+        # sentences are neither keys nor codes: the model read five of them, and among files of one kind it called
+        # the same column an identifier, codes or free text (a blind test); the rule reads the column
+        return ColumnType.TEXT, f"{text} {evidence(guess)[:-1]}, but values of this many words are sentences)"
     found = _HANDLERS[guess.label](values, summary, guess)
     if found is not None:
         return found[0], f"{found[1]} {evidence(guess)}"
@@ -222,11 +230,22 @@ def mean_words(values: pd.Series) -> float:
     return float((spaced.str.count(r"\S+") + sample.str.count(UNSPACED) / 2).mean())
 
 
-def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+def _free_text(values: pd.Series, summary: ColumnSummary) -> str:
+    """Why the column is free text: more than ``SENTENCES`` distinct values of ``SENTENCE_WORDS`` words or more on
+    average (its words are the features); "" when it is not."""
+    if summary.num_of_dist_val <= SENTENCES or pd.api.types.is_numeric_dtype(values):
+        return ""
     words = mean_words(values)
-    if words >= SENTENCE_WORDS and summary.num_of_dist_val > SENTENCES:  # sentences that repeat: their words count
-        return ColumnType.TEXT, (f"{describe(values, summary)}, sentences of about {words:.0f} words: free text, "
-                                 "its words are used as features")
+    if words < SENTENCE_WORDS:
+        return ""
+    return (f"{describe(values, summary)}, sentences of about {words:.0f} words: free text, its words are used as "
+            "features")
+
+
+def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    text = _free_text(values, summary)  # sentences that repeat: their words count
+    if text:
+        return ColumnType.TEXT, text
     return ColumnType.CATEGORICAL, f"{describe(values, summary)}, repeated: categorical"
 
 

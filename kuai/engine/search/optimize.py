@@ -225,17 +225,16 @@ class _Objective:
                         fraction: float, *, whole_window: bool = False) -> float:
         n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
         oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
-        scores: list[float] = []
-        iterations: list[int] = []
+        scores, iterations, fold_models = list[float](), list[int](), list[tuple[Any, Any]]()
         fit_time = predict_time = 0.0
-        n_folds = len(self.result.folds)
-        is_first = not self.has_model
-        fold_models: list[tuple[Any, Any]] = []
+        n_folds, is_first = len(self.result.folds), not self.has_model
         window = self.deadline.at - self.started
         margin = 0.0 if is_first else self.margin()
         share = 1.0 if whole_window else FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE  # of the window
-        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic() + share * window))
         size = self.trial_size(family)  # one thread a fit on a sample cut for time under 20,000 rows
+        due = self.fidelity.first_model_by if is_first and self.fidelity and size.cut and not whole_window else 1e300
+        trial_end = Deadline(min(self.deadline.at - margin, time.monotonic() + share * window,  # due: a large table's
+                                 max(due, time.monotonic())))  # first model, by when its sample was sized to end
         threads = fit_threads(size.n_rows, size.train_rows, fraction, size.most)
         fold = 0
         while fold < n_folds:
