@@ -257,3 +257,21 @@ def test_the_user_is_told_how_small_the_samples_went_and_what_ran_again() -> Non
     assert "3 trials trained on a sample" in note and "as few as 6%" in note and "the same rows as the others" in note
     assert "One of the best configurations then ran again" in note
     assert "ran again" not in sampled_note([0.5], 0)
+
+
+@pytest.mark.slow
+def test_a_trial_its_deadline_cut_short_does_not_teach_the_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first model due at once stops at its floor of rounds: its fits took far less than the family costs, and the
+    next LightGBM trial, sized from them, ran 59 s where 17 s were planned (a million rows at 300 s)."""
+    spec, schema, X, y = search_data(_large_table(40_000), n_folds=2)
+    recorded: list[str] = []
+    original = TrialCosts.record
+    monkeypatch.setattr(TrialCosts, "record", lambda self, family, **kw: (recorded.append(family.name),
+                                                                           original(self, family, **kw))[1])
+    now = time.monotonic()
+    result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(now + 60.0),
+                                     families=("lightgbm",), max_trials=2, first_model_by=now, trial_s=60.0))
+    first, second = result.trials[:2]
+    assert max(first.best_iterations) <= FIRST_MODEL_ROUNDS and first.state == "complete"
+    assert second.state == "complete" and max(second.best_iterations) > FIRST_MODEL_ROUNDS
+    assert recorded == ["lightgbm"]  # the second trial's fits alone

@@ -226,7 +226,7 @@ class _Objective:
         n_outputs = len(self.spec.classes) if self.spec.task.is_classification else 0
         oof = np.zeros((len(self.y), n_outputs)) if n_outputs else np.zeros(len(self.y))
         scores, iterations, fold_models = list[float](), list[int](), list[tuple[Any, Any]]()
-        fit_time = predict_time = 0.0
+        fit_time, predict_time, cut_short = 0.0, 0.0, False
         n_folds, is_first = len(self.result.folds), not self.has_model
         window = self.deadline.at - self.started
         margin = 0.0 if is_first else self.margin()
@@ -250,6 +250,7 @@ class _Objective:
             fold_deadline = Deadline(time.monotonic() + max(0.0, trial_end.remaining()) / shares,
                                      min_rounds=FIRST_MODEL_ROUNDS if is_first else 0)
             fitted = self._fit_folds(family, params, batch, fold_deadline, fraction, threads)
+            cut_short = cut_short or fold_deadline.passed()  # the fits' time is then less than the family's cost
             if self.deadline.passed() and not is_first:
                 raise _OutOfTime()
             for f, (model, best, seconds) in zip(batch, fitted, strict=True):
@@ -278,7 +279,7 @@ class _Objective:
             size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
             row_fraction=fraction,
         )
-        if self.fidelity is not None:  # what the family costs, for the next trials' shares of the rows
+        if self.fidelity is not None and not cut_short:  # what the family costs, for the next trials' shares
             self.fidelity.costs.record(family, fit_s=fit_time, threads=threads, n_classes=size.n_classes,
                                         n_cells=size.cells(fraction), scale=family.cost_scale(params, size.shape))
         if trial.user_attrs.get(PROMOTED) is not None:
