@@ -5,6 +5,7 @@ and small tables left alone."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 
 from kuai.engine.budget import FIRST_MODEL_SHARE, TARGET_TRIALS, plan_budget
 from kuai.engine.data.task import default_folds
-from kuai.engine.models import FAMILIES, DataShape, Deadline, FitCost
+from kuai.engine.models import FAMILIES, DataShape, Deadline, FitCost, ModelFamily
 from kuai.engine.models.linear import LinearFamily
 from kuai.engine.search import fidelity as fidelity_module
 from kuai.engine.search.fidelity import (
@@ -260,18 +261,34 @@ def test_the_user_is_told_how_small_the_samples_went_and_what_ran_again() -> Non
 
 
 @pytest.mark.slow
-def test_a_trial_its_deadline_cut_short_does_not_teach_the_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_trial_its_deadline_cut_short_says_so_to_the_costs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A first model due at once stops at its floor of rounds: its fits took far less than the family costs, and the
     next LightGBM trial, sized from them, ran 59 s where 17 s were planned (a million rows at 300 s)."""
     spec, schema, X, y = search_data(_large_table(40_000), n_folds=2)
-    recorded: list[str] = []
+    recorded: list[bool] = []
     original = TrialCosts.record
-    monkeypatch.setattr(TrialCosts, "record", lambda self, family, **kw: (recorded.append(family.name),
-                                                                           original(self, family, **kw))[1])
+
+    def record(self: TrialCosts, family: ModelFamily, **kwargs: Any) -> None:
+        recorded.append(kwargs["cut_short"])
+        original(self, family, **kwargs)
+
+    monkeypatch.setattr(TrialCosts, "record", record)
     now = time.monotonic()
     result = run_search(SearchInputs(X, y, spec=spec, schema=schema, deadline=Deadline(now + 60.0),
                                      families=("lightgbm",), max_trials=2, first_model_by=now, trial_s=60.0))
     first, second = result.trials[:2]
     assert max(first.best_iterations) <= FIRST_MODEL_ROUNDS and first.state == "complete"
     assert second.state == "complete" and max(second.best_iterations) > FIRST_MODEL_ROUNDS
-    assert recorded == ["lightgbm"]  # the second trial's fits alone
+    assert recorded == [True, False]  # the first trial's fits are a floor of the cost (next test), the second's whole
+
+
+def test_fits_cut_short_raise_a_familys_cost_never_lower_it() -> None:
+    family = FAMILIES["random_forest"]
+    costs, cells = TrialCosts(), 1e6
+    prior = family.fit_cost.core_s(cells, 2)
+    costs.record(family, fit_s=0.1 * prior, threads=1, n_cells=cells, n_classes=2, cut_short=True)
+    assert costs.ratio(family) == 1.0  # stopped early, it says nothing of what a whole fit costs
+    costs.record(family, fit_s=3 * prior, threads=1, n_cells=cells, n_classes=2, cut_short=True)
+    assert costs.ratio(family) == pytest.approx(3.0)  # at least this slow: kept
+    costs.record(family, fit_s=2 * prior, threads=1, n_cells=cells, n_classes=2)
+    assert costs.ratio(family) == pytest.approx(2.5)  # a whole fit always counts

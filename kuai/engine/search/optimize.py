@@ -228,8 +228,7 @@ class _Objective:
         scores, iterations, fold_models = list[float](), list[int](), list[tuple[Any, Any]]()
         fit_time, predict_time, cut_short = 0.0, 0.0, False
         n_folds, is_first = len(self.result.folds), not self.has_model
-        window = self.deadline.at - self.started
-        margin = 0.0 if is_first else self.margin()
+        window, margin = self.deadline.at - self.started, 0.0 if is_first else self.margin()
         share = 1.0 if whole_window else FIRST_TRIAL_SHARE if is_first else TRIAL_SHARE  # of the window
         size = self.trial_size(family)  # one thread a fit on a sample cut for time under 20,000 rows
         due = self.fidelity.first_model_by if is_first and self.fidelity and size.cut and not whole_window else 1e300
@@ -279,9 +278,10 @@ class _Objective:
             size_kb=size_kb(fold_models[0][1]) if fold_models else None, fold_models=fold_models,
             row_fraction=fraction,
         )
-        if self.fidelity is not None and not cut_short:  # what the family costs, for the next trials' shares
+        if self.fidelity is not None:  # what the family costs, for the next trials' shares of the rows
             self.fidelity.costs.record(family, fit_s=fit_time, threads=threads, n_classes=size.n_classes,
-                                        n_cells=size.cells(fraction), scale=family.cost_scale(params, size.shape))
+                                        n_cells=size.cells(fraction), scale=family.cost_scale(params, size.shape),
+                                        cut_short=cut_short)
         if trial.user_attrs.get(PROMOTED) is not None:
             self.result.promoted.add(trial.number)
         if self.store is not None:  # before the trial completes in the study: a kill loses nothing it counts
