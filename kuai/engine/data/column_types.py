@@ -50,15 +50,16 @@ from kuai.engine.data.type_reasons import MISFITS, describe, evidence, number_te
 from kuai.engine.data.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from kuai.engine.data.whole_numbers import (
     NUMBER_SHARE,
-    SAMPLE_ROWS,
     ZERO_PADDED,
     as_codes,
     fills_its_range,
     long_whole_numbers,
     may_be_long_numbers,
+    names_rows,
     one_value,
     repeats,
     repeats_a_lot,
+    spread_rows,
     spread_whole_numbers,
     zero_padded_codes,
 )
@@ -74,10 +75,14 @@ __all__ = [
 DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
+PHRASE_WORDS = 3  # words with letters: values this long, nearly all distinct, are phrases, not names or codes
+LETTER_WORD = r"\S*[^\W\d_]\S*"  # a run of non-blanks holding a letter
 SENTENCE_WORDS, SENTENCES = 5, 50  # repeated values of this many words, more distinct ones than this: free text
 # scripts written without spaces between words (Japanese kana, Chinese and Japanese Han): two such characters count
 # as a word (a Japanese review of 40 characters read as one word was typed categorical by a blind test)
 UNSPACED = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+# a web address: a scheme or 'www.', or a host name with a dot and an optional path; not an e-mail address
+WEB_ADDRESS = r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[^\s@/]+\.[a-z]{2,}(?:[/?#:]\S*)?"
 MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
 MOSTLY_MISSING = 0.95
 
@@ -198,10 +203,11 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
 
 def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
     values = series.dropna()
-    if guess.label in ("not-generalizable", "context-specific") and (text := _free_text(values, summary)):
-        # sentences are neither keys nor codes: the model read five of them, and among files of one kind it called
-        # the same column an identifier, codes or free text (a blind test); the rule reads the column
-        return ColumnType.TEXT, f"{text} {evidence(guess)[:-1]}, but values of this many words are sentences)"
+    if guess.label in ("not-generalizable", "context-specific") and (text := _free_text(values, summary)
+                                                                     or _phrases(values, summary)):
+        # sentences and phrases are neither keys nor codes: the model read five of them, and among files of one
+        # kind it called the same column an identifier, codes or free text (a blind test); the rule reads the column
+        return ColumnType.TEXT, f"{text} {evidence(guess)[:-1]}, but values of this many words are free text)"
     found = _HANDLERS[guess.label](values, summary, guess)
     if found is not None:
         return found[0], f"{found[1]} {evidence(guess)}"
@@ -222,12 +228,12 @@ def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> 
     return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{show(values.iloc[0])}'{shown}), read as numbers"
 
 
-def mean_words(values: pd.Series) -> float:
-    """The mean number of words of the first values: runs of non-blanks, and in scripts written without spaces,
-    one word per two characters."""
-    sample = values.iloc[:SAMPLE_ROWS].astype(str)
+def mean_words(values: pd.Series, word: str = r"\S+") -> float:
+    """The mean number of words of the values (a sample spread over the column): runs of non-blanks (that match
+    ``word``), and in scripts written without spaces, one word per two characters."""
+    sample = spread_rows(values).astype(str)
     spaced = sample.str.replace(UNSPACED, " ", regex=True)  # the unspaced runs count by their characters alone
-    return float((spaced.str.count(r"\S+") + sample.str.count(UNSPACED) / 2).mean())
+    return float((spaced.str.count(word) + sample.str.count(UNSPACED) / 2).mean())
 
 
 def _free_text(values: pd.Series, summary: ColumnSummary) -> str:
@@ -246,7 +252,33 @@ def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess)
     text = _free_text(values, summary)  # sentences that repeat: their words count
     if text:
         return ColumnType.TEXT, text
-    return ColumnType.CATEGORICAL, f"{describe(values, summary)}, repeated: categorical"
+    return _once_each(values, summary) or (ColumnType.CATEGORICAL,
+                                           f"{describe(values, summary)}, repeated: categorical")
+
+
+def _phrases(values: pd.Series, summary: ColumnSummary) -> str:
+    """Why text whose values are mostly on one row each (``names_rows``) is free text: phrases of ``PHRASE_WORDS``
+    words with letters or more, whose words may repeat where the values do not (short comments, product names); ""
+    when it is not."""
+    if pd.api.types.is_numeric_dtype(values) or not names_rows(summary.num_of_dist_val, summary.n_present):
+        return ""
+    words = mean_words(values, LETTER_WORD)
+    if words < PHRASE_WORDS:
+        return ""
+    return (f"{describe(values, summary)}, {repeats(summary.num_of_dist_val, summary.n_present)}, phrases of about "
+            f"{words:.0f} words: free text, its words are used as features")
+
+
+def _once_each(values: pd.Series, summary: ColumnSummary) -> Detection | None:
+    """Text whose values are mostly on one row each, whatever label the model gave, is not categorical: categories
+    repeat (full names, phone numbers and short comments, nearly all distinct, were typed categorical: a blind
+    test). Phrases are free text (``_phrases``), shorter values an identifier."""
+    if pd.api.types.is_numeric_dtype(values) or not names_rows(summary.num_of_dist_val, summary.n_present):
+        return None
+    if text := _phrases(values, summary):
+        return ColumnType.TEXT, text
+    return ColumnType.ID, (f"{describe(values, summary)}, {repeats(summary.num_of_dist_val, summary.n_present)}: "
+                           "values this rarely repeated name rows rather than describe them: an identifier")
 
 
 def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
@@ -264,7 +296,10 @@ def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Det
     return ColumnType.TEXT, f"free text, about {words:.0f} words a value: its words are used as features"
 
 
-def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
+    sample = spread_rows(values).astype(str).str.strip()
+    if not len(sample) or sample.str.fullmatch(WEB_ADDRESS).mean() < NUMBER_SHARE:
+        return None  # e-mail addresses were read as web addresses (a blind test)
     return ColumnType.TEXT, f"web addresses (e.g. '{show(values.iloc[0])}'): the words in them are used as features"
 
 
@@ -305,7 +340,8 @@ def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeG
         return ColumnType.NUMERIC, (f"{describe(values, summary)}, nearly every whole number between used: a count "
                                     "or a scale, whose order means something: numeric (set it to categorical if "
                                     "the numbers are codes)")
-    return ColumnType.CATEGORICAL, f"{describe(values, summary)}, {caveat}: treated as categorical"
+    return _once_each(values, summary) or (ColumnType.CATEGORICAL,
+                                           f"{describe(values, summary)}, {caveat}: treated as categorical")
 
 
 _HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection | None]] = {
@@ -317,7 +353,7 @@ _HANDLERS: dict[str, Callable[[pd.Series, ColumnSummary, TypeGuess], Detection |
 
 def _text_numbers(values: pd.Series) -> str | None:
     """The unit ('' for none) when nearly all of a text column reads as numbers with one unit, else None."""
-    sample = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
+    sample = spread_rows(values).astype(str).str.strip()
     if parse_numbers(sample).notna().mean() < NUMBER_SHARE:
         return None
     matches = (NUMBER_WITH_UNIT.match(text) for text in sample)

@@ -12,6 +12,7 @@ MISFITS = {
     "datetime": "the values do not parse as dates",
     "numeric": "the text does not read as numbers",
     "embedded-number": "the text does not read as numbers in one unit",
+    "url": "the values are not web addresses",
 }
 
 

@@ -14,11 +14,28 @@ from kuai.engine.data.type_reasons import number_text
 from kuai.engine.types import ColumnType
 
 SAMPLE_ROWS = 1000  # rows of a column the costlier checks (numbers in text, dates) read
+FEW_ROWS = 20  # on fewer rows, whether values repeat says little
 NUMBER_SHARE = 0.97  # values that must read as numbers for text to count as numeric
 LONG_DIGITS = 16  # whole numbers this long can be beyond 2**53, where floats skip integers: codes, not quantities
 _LONG_DIGITS_TEXT = re.compile(rf"[-+]?\d{{{LONG_DIGITS},}}")
 
 Detection = tuple[ColumnType, str]
+
+
+def spread_rows(values: pd.Series, n: int = SAMPLE_ROWS) -> pd.Series:
+    """At most ``n`` of the values, evenly spaced over the column: a check reads the whole column's kind, not its
+    first rows (a column of short labels whose last tenth held long sentences was read as sentences when those came
+    first, and as labels when they came last: a blind test)."""
+    if len(values) <= n:
+        return values
+    return values.iloc[np.linspace(0, len(values) - 1, n).round().astype(np.int64)]
+
+
+def names_rows(n_distinct: int, n_present: int) -> bool:
+    """Most values on one row each (fewer than two rows a value, on average, over more than ``FEW_ROWS`` rows):
+    names, phone numbers, one-off comments. They name rows rather than describe them: an identifier, not a
+    category."""
+    return n_present > FEW_ROWS and 2 * n_distinct > n_present
 
 
 PRESENT_SHARE = (0.05, 0.95)  # a value on this share of the rows, the others empty: whether it is there tells
@@ -94,7 +111,7 @@ def long_whole_numbers(values: pd.Series) -> str | None:
 
     Floats are left alone: their digits beyond the 16th are already lost.
     """
-    sample = values.iloc[:SAMPLE_ROWS]
+    sample = spread_rows(values)
     if pd.api.types.is_integer_dtype(sample):
         digits = sample.astype(str).str.lstrip("-").str.len()
     elif pd.api.types.is_object_dtype(sample) or pd.api.types.is_string_dtype(sample):
@@ -114,7 +131,7 @@ def long_whole_numbers(values: pd.Series) -> str | None:
 def zero_padded_codes(values: pd.Series) -> bool:
     """Text of digits only (nearly every value), some written with a leading zero: codes such as postal codes,
     prefecture or storage location codes, payment symbols."""
-    text = values.iloc[:SAMPLE_ROWS].astype(str).str.strip()
+    text = spread_rows(values).astype(str).str.strip()
     digits = text.str.fullmatch(r"\d+")
     return bool(digits.mean() >= NUMBER_SHARE and text[digits].str.fullmatch(r"0\d+").any())
 
