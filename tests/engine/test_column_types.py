@@ -306,3 +306,12 @@ def test_a_columns_type_does_not_depend_on_which_rows_come_first(n: int) -> None
     late = detect_column_type(pd.Series([*labels, *sentences], name="notes"))
     early = detect_column_type(pd.Series([*sentences, *labels], name="notes"))
     assert late[0] is early[0], (late, early)
+
+
+def test_a_few_long_labels_that_repeat_are_categories_not_free_text() -> None:
+    degrees = ["Bachelor of Science in Mechanical Engineering", "Master of Arts in Modern European History",
+               "Doctor of Philosophy in Molecular Biology", "Bachelor of Arts in English Literature and Writing",
+               "Associate of Applied Science in Nursing Care", "Master of Business Administration in Finance"]
+    values = pd.Series(np.random.default_rng(0).choice(degrees, 300), name="degree")
+    kind, reason = detect_column_type(values)
+    assert kind is ColumnType.CATEGORICAL, reason

@@ -292,6 +292,10 @@ def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) ->
 
 
 def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
+    n_distinct, n_present = summary.num_of_dist_val, summary.n_present
+    if n_distinct <= SENTENCES and repeats_a_lot(n_distinct, n_present):  # a few long labels, each on many rows
+        return ColumnType.CATEGORICAL, (f"{describe(values, summary)}, {repeats(n_distinct, n_present)}: long "
+                                        "labels that repeat, not free text: categorical")
     words = mean_words(values)
     return ColumnType.TEXT, f"free text, about {words:.0f} words a value: its words are used as features"
 
