@@ -11,23 +11,30 @@ whole column where a wrong type would break the pipeline:
 model label        Kuai type
 =================  =============================================================
 numeric            NUMERIC (text must hold numbers in ≥ 97 % of values, else CATEGORICAL)
-categorical        CATEGORICAL (BOOLEAN when it is two yes/no-like values)
+categorical        CATEGORICAL (BOOLEAN when it is two yes/no-like values); text mostly on one row
+                   a value: TEXT for phrases, else ID (below)
 datetime           DATETIME when ≥ 90 % of the values parse as dates; numbers stay NUMERIC
-sentence           TEXT (not a feature)
+sentence           TEXT; CATEGORICAL when at most 50 distinct values repeat a lot (long labels)
 embedded-number    NUMERIC read from text ("$1,200", "35 %", "12.5 km") when ≥ 97 % of the
                    values parse with one unit, else CATEGORICAL
-url                TEXT (not a feature)
+url                TEXT when ≥ 97 % of the values are web addresses (not e-mail addresses), else
+                   the model's next label
 list               CATEGORICAL when ≤ 20 distinct lists, else TEXT
 not-generalizable  CONSTANT when ≥ 95 % missing; CATEGORICAL when its values repeat a lot (each on at
                    least as many rows as there are values: they describe rows, they do not name
                    them); else ID (not a feature)
 context-specific   CATEGORICAL when ≤ 20 distinct values or not numbers, else NUMERIC;
-                   the reason says it may need domain knowledge
+                   the reason says it may need domain knowledge; text mostly on one row a value:
+                   TEXT for phrases, else ID
 =================  =============================================================
 
 Values of ``SENTENCE_WORDS`` words or more on average, more than ``SENTENCES`` of them distinct, are free text
 (TEXT) when the model calls them categorical, not-generalizable or context-specific: sentences are neither labels,
-keys nor codes.
+keys nor codes. Text whose values are mostly on one row each (``names_rows``) is never categorical: phrases of
+``PHRASE_WORDS`` words with letters or more are free text, shorter values (names, phone numbers) an identifier. The
+word counts read rows spread over the column, and the model's five samples of a text column are drawn from such rows
+in an order of their own, so that a type does not depend on which rows come first (a blind test: a column whose long
+sentences came first was text, the same column with them last categorical).
 
 Whole numbers of 16 digits or more (beyond 2^53, where a float stops holding every integer)
 are codes — account, card or device numbers — and are typed before the model: ID, or
