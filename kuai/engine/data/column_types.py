@@ -34,7 +34,8 @@ keys nor codes. Text whose values are mostly on one row each (``names_rows``) is
 ``PHRASE_WORDS`` words with letters or more are free text, shorter values (names, phone numbers) an identifier. The
 word counts read rows spread over the column, and the model's five samples of a text column are drawn from such rows
 in an order of their own, so that a type does not depend on which rows come first (a blind test: a column whose long
-sentences came first was text, the same column with them last categorical).
+sentences came first was text, the same column with them last categorical). The text rules live in
+``kuai.engine.data.text_kinds``.
 
 Whole numbers of 16 digits or more (beyond 2^53, where a float stops holding every integer)
 are codes — account, card or device numbers — and are typed before the model: ID, or
@@ -53,6 +54,7 @@ import pandas as pd
 
 from kuai.engine.data.column_facts import ColumnFacts, column_facts
 from kuai.engine.data.numbers import NUMBER_WITH_UNIT, numbers_as_written, numeric_values, parse_numbers, unit_key
+from kuai.engine.data.text_kinds import free_text, long_labels, mean_words, once_each, phrases, web_addresses
 from kuai.engine.data.type_reasons import MISFITS, describe, evidence, number_text, show
 from kuai.engine.data.typeinfer import BOOL_TOKENS, ColumnSummary, TypeGuess, classify_summaries, summarise_column
 from kuai.engine.data.whole_numbers import (
@@ -62,7 +64,6 @@ from kuai.engine.data.whole_numbers import (
     fills_its_range,
     long_whole_numbers,
     may_be_long_numbers,
-    names_rows,
     one_value,
     repeats,
     repeats_a_lot,
@@ -82,14 +83,6 @@ __all__ = [
 DATE_SHARE = 0.90  # values that must parse for text to count as dates
 DATE_ROWS = 300  # values the date check parses (parsing mixed formats is slow)
 FEW_VALUES = 20
-PHRASE_WORDS = 3  # words with letters: values this long, nearly all distinct, are phrases, not names or codes
-LETTER_WORD = r"\S*[^\W\d_]\S*"  # a run of non-blanks holding a letter
-SENTENCE_WORDS, SENTENCES = 5, 50  # repeated values of this many words, more distinct ones than this: free text
-# scripts written without spaces between words (Japanese kana, Chinese and Japanese Han): two such characters count
-# as a word (a Japanese review of 40 characters read as one word was typed categorical by a blind test)
-UNSPACED = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-# a web address: a scheme or 'www.', or a host name with a dot and an optional path; not an e-mail address
-WEB_ADDRESS = r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[^\s@/]+\.[a-z]{2,}(?:[/?#:]\S*)?"
 MODEL_COLUMNS = 300  # open columns the type model reads at most: a wider table's others are typed by rule
 MOSTLY_MISSING = 0.95
 
@@ -210,8 +203,8 @@ def _certain_type(series: pd.Series, facts: ColumnFacts) -> Detection | None:
 
 def _type_from_guess(series: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
     values = series.dropna()
-    if guess.label in ("not-generalizable", "context-specific") and (text := _free_text(values, summary)
-                                                                     or _phrases(values, summary)):
+    if guess.label in ("not-generalizable", "context-specific") and (text := free_text(values, summary)
+                                                                     or phrases(values, summary)):
         # sentences and phrases are neither keys nor codes: the model read five of them, and among files of one
         # kind it called the same column an identifier, codes or free text (a blind test); the rule reads the column
         return ColumnType.TEXT, f"{text} {evidence(guess)[:-1]}, but values of this many words are free text)"
@@ -235,57 +228,12 @@ def _as_numeric(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> 
     return ColumnType.NUMERIC, f"text that holds numbers (e.g. '{show(values.iloc[0])}'{shown}), read as numbers"
 
 
-def mean_words(values: pd.Series, word: str = r"\S+") -> float:
-    """The mean number of words of the values (a sample spread over the column): runs of non-blanks (that match
-    ``word``), and in scripts written without spaces, one word per two characters."""
-    sample = spread_rows(values).astype(str)
-    spaced = sample.str.replace(UNSPACED, " ", regex=True)  # the unspaced runs count by their characters alone
-    return float((spaced.str.count(word) + sample.str.count(UNSPACED) / 2).mean())
-
-
-def _free_text(values: pd.Series, summary: ColumnSummary) -> str:
-    """Why the column is free text: more than ``SENTENCES`` distinct values of ``SENTENCE_WORDS`` words or more on
-    average (its words are the features); "" when it is not."""
-    if summary.num_of_dist_val <= SENTENCES or pd.api.types.is_numeric_dtype(values):
-        return ""
-    words = mean_words(values)
-    if words < SENTENCE_WORDS:
-        return ""
-    return (f"{describe(values, summary)}, sentences of about {words:.0f} words: free text, its words are used as "
-            "features")
-
-
 def _as_categorical(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
-    text = _free_text(values, summary)  # sentences that repeat: their words count
+    text = free_text(values, summary)  # sentences that repeat: their words count
     if text:
         return ColumnType.TEXT, text
-    return _once_each(values, summary) or (ColumnType.CATEGORICAL,
+    return once_each(values, summary) or (ColumnType.CATEGORICAL,
                                            f"{describe(values, summary)}, repeated: categorical")
-
-
-def _phrases(values: pd.Series, summary: ColumnSummary) -> str:
-    """Why text whose values are mostly on one row each (``names_rows``) is free text: phrases of ``PHRASE_WORDS``
-    words with letters or more, whose words may repeat where the values do not (short comments, product names); ""
-    when it is not."""
-    if pd.api.types.is_numeric_dtype(values) or not names_rows(summary.num_of_dist_val, summary.n_present):
-        return ""
-    words = mean_words(values, LETTER_WORD)
-    if words < PHRASE_WORDS:
-        return ""
-    return (f"{describe(values, summary)}, {repeats(summary.num_of_dist_val, summary.n_present)}, phrases of about "
-            f"{words:.0f} words: free text, its words are used as features")
-
-
-def _once_each(values: pd.Series, summary: ColumnSummary) -> Detection | None:
-    """Text whose values are mostly on one row each, whatever label the model gave, is not categorical: categories
-    repeat (full names, phone numbers and short comments, nearly all distinct, were typed categorical: a blind
-    test). Phrases are free text (``_phrases``), shorter values an identifier."""
-    if pd.api.types.is_numeric_dtype(values) or not names_rows(summary.num_of_dist_val, summary.n_present):
-        return None
-    if text := _phrases(values, summary):
-        return ColumnType.TEXT, text
-    return ColumnType.ID, (f"{describe(values, summary)}, {repeats(summary.num_of_dist_val, summary.n_present)}: "
-                           "values this rarely repeated name rows rather than describe them: an identifier")
 
 
 def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
@@ -299,18 +247,17 @@ def _as_datetime(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) ->
 
 
 def _as_text(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection:
-    n_distinct, n_present = summary.num_of_dist_val, summary.n_present
-    if n_distinct <= SENTENCES and repeats_a_lot(n_distinct, n_present):  # a few long labels, each on many rows
-        return ColumnType.CATEGORICAL, (f"{describe(values, summary)}, {repeats(n_distinct, n_present)}: long "
-                                        "labels that repeat, not free text: categorical")
+    if long_labels(summary):  # a few long labels, each on many rows
+        repeated = repeats(summary.num_of_dist_val, summary.n_present)
+        return ColumnType.CATEGORICAL, (f"{describe(values, summary)}, {repeated}: long labels that repeat, not free "
+                                        "text: categorical")
     words = mean_words(values)
     return ColumnType.TEXT, f"free text, about {words:.0f} words a value: its words are used as features"
 
 
 def _as_url(values: pd.Series, summary: ColumnSummary, guess: TypeGuess) -> Detection | None:
-    sample = spread_rows(values).astype(str).str.strip()
-    if not len(sample) or sample.str.fullmatch(WEB_ADDRESS).mean() < NUMBER_SHARE:
-        return None  # e-mail addresses were read as web addresses (a blind test)
+    if not web_addresses(values):
+        return None
     return ColumnType.TEXT, f"web addresses (e.g. '{show(values.iloc[0])}'): the words in them are used as features"
 
 
@@ -351,7 +298,7 @@ def _as_context_specific(values: pd.Series, summary: ColumnSummary, guess: TypeG
         return ColumnType.NUMERIC, (f"{describe(values, summary)}, nearly every whole number between used: a count "
                                     "or a scale, whose order means something: numeric (set it to categorical if "
                                     "the numbers are codes)")
-    return _once_each(values, summary) or (ColumnType.CATEGORICAL,
+    return once_each(values, summary) or (ColumnType.CATEGORICAL,
                                            f"{describe(values, summary)}, {caveat}: treated as categorical")
 
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from kuai.engine.data.column_types import UNSPACED
+from kuai.engine.data.text_kinds import UNSPACED
 from kuai.engine.types import InputColumn
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default: a run of two or more word characters
